@@ -1,0 +1,34 @@
+/**
+ * The synthetic tree is a list of file entries; bytes are synthesised from `contentKey` only when a layer or
+ * a plain tree is written, so a whole MediaWiki-scale tree costs a few MB of memory, not GB.
+ */
+
+/** What a file's bytes look like, and so how well they compress (DOMAIN.md figures). */
+export const CONTENT_KINDS = ['php', 'json', 'cdb', 'binary'] as const;
+export type ContentKind = (typeof CONTENT_KINDS)[number];
+
+export interface FileEntry {
+  /** Relative to the image root, '/'-separated, no leading slash: `srv/mediawiki/php-1.45.0-wmf.1/includes/Foo.php`. */
+  readonly path: string;
+  readonly bytes: number;
+  /** Unix permission bits, e.g. 0o644. */
+  readonly mode: number;
+  readonly kind: ContentKind;
+  /** Identity of the content: equal keys (with equal size and kind) mean byte-identical files. */
+  readonly contentKey: string;
+  /** The component the file belongs to (`core`, `l10n-cache`, ...). */
+  readonly component: string;
+  /** The branch the file belongs to, for per-version components; undefined for shared ones. */
+  readonly version: string | undefined;
+}
+
+/** Fills a buffer with an entry's bytes; the same entry always gives the same bytes. */
+export interface ContentSynthesizer {
+  /** Writes exactly `entry.bytes` bytes into `target` (which is at least that long). */
+  fill(entry: FileEntry, target: Buffer): void;
+}
+
+/** Sort order of entries everywhere: by path, bytewise, which is also tar and rsync order for ASCII names. */
+export function compareEntryPaths(a: { path: string }, b: { path: string }): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}

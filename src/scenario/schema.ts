@@ -1,0 +1,189 @@
+import { z } from 'zod';
+import { CONTENT_KINDS } from '../content/file-entry.ts';
+import { parseBitsPerSecond, parseBytes, parseBytesPerSecond, parseShare, parseSeconds, UnitError } from '../core/units.ts';
+
+/**
+ * What users write (`ScenarioInput`). Every object is strict, so a misspelt key is an error rather than a
+ * silently ignored setting. Defaults are NOT applied here: `resolve.ts` applies them once (rule 2).
+ * Unit-bearing fields accept human text and are checked with the same parsers `resolve` uses, so a file that
+ * validates always resolves.
+ */
+
+function unitField(parse: (v: string | number) => number, expected: string, example: string) {
+  return z
+    .union([z.number(), z.string()], { error: `expected ${expected}, e.g. ${example}` })
+    .superRefine((value, ctx) => {
+      try {
+        parse(value);
+      } catch (error) {
+        if (!(error instanceof UnitError)) throw error;
+        ctx.addIssue({ code: 'custom', message: error.message, params: { hint: error.hint } });
+      }
+    })
+    .meta({ description: `${expected}, e.g. ${example}`, examples: [example] });
+}
+
+export const sizeField = () => unitField(parseBytes, 'a size', '150MiB');
+export const bitRateField = () => unitField(parseBitsPerSecond, 'a rate', '1Gbit/s');
+export const byteRateField = () => unitField(parseBytesPerSecond, 'a byte rate', '200MiB/s');
+export const durationField = () => unitField(parseSeconds, 'a duration', '30s');
+export const shareField = () => unitField(parseShare, 'a share', '25%');
+
+const count = (what: string) => z.number({ error: `expected a whole number of ${what}` }).int(`${what} must be a whole number`);
+const positiveCount = (what: string) => count(what).min(1, `needs at least one ${what.replace(/s$/, '')}`);
+const nonNegativeCount = (what: string) => count(what).min(0, `${what} cannot be negative`);
+
+export const PRESET_NAMES = ['mediawiki-multiversion', 'mediawiki-single-version', 'empty'] as const;
+
+const componentInput = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a component name is lower-case letters, digits and dashes'),
+  files: nonNegativeCount('files').optional(),
+  size: sizeField().optional(),
+  kind: z.enum(CONTENT_KINDS, { error: `expected one of ${CONTENT_KINDS.join(', ')}` }).optional(),
+  perVersion: z.boolean().optional().meta({ description: 'one copy per live branch (true) or shared by all (false)' }),
+  dir: z.string().optional().meta({ description: 'where its files live; {version} stands for the branch directory name' }),
+  base: z.boolean().optional().meta({ description: 'part of the base image (OS + PHP runtime), not of the code tree' }),
+  remove: z.literal(true).optional().meta({ description: 'drop this component of the preset' }),
+});
+
+const contentInput = z.strictObject({
+  preset: z.enum(PRESET_NAMES, { error: `expected one of ${PRESET_NAMES.join(', ')}` }).optional(),
+  scale: z.number({ error: 'expected a number such as 0.05' }).gt(0, 'scale must be above 0').max(10, 'scale above 10 is not supported').optional()
+    .meta({ description: 'shrink (or grow) file counts and sizes, keeping proportions' }),
+  versions: positiveCount('versions').max(20, 'at most 20 live versions').optional(),
+  firstVersion: z.string().regex(/^\d+\.\d+\.\d+-wmf\.\d+$/, 'a version looks like 1.45.0-wmf.1').optional(),
+  components: z.array(componentInput).optional(),
+});
+
+const gzipLevel = z.number().int().min(1, 'gzip level is 1 to 9').max(9, 'gzip level is 1 to 9');
+
+const compressionInput = z.union(
+  [z.enum(['gzip', 'none']), z.strictObject({ gzip: z.strictObject({ level: gzipLevel.optional() }) })],
+  { error: 'expected gzip, none, or { gzip: { level: 1..9 } }' },
+);
+
+export const STRATEGY_KINDS = ['monolithic', 'per-component', 'per-version', 'chunked', 'incremental'] as const;
+const strategyName = z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'a strategy name is lower-case letters, digits, dots and dashes').optional();
+
+const strategyInput = z.union(
+  [
+    z.enum(['monolithic', 'per-component', 'per-version', 'incremental']),
+    z.strictObject({ monolithic: z.strictObject({}).optional().nullable(), name: strategyName }),
+    z.strictObject({ 'per-component': z.strictObject({}).optional().nullable(), name: strategyName }),
+    z.strictObject({ 'per-version': z.strictObject({}).optional().nullable(), name: strategyName }),
+    z.strictObject({ chunked: z.strictObject({ maxLayer: sizeField() }), name: strategyName }),
+    z.strictObject({
+      incremental: z.strictObject({
+        rebuildAbove: shareField().optional(),
+        maxLayers: z.number().int().min(2, 'maxLayers must be at least 2').max(500).optional(),
+        rebuildOn: z.array(z.enum(['backport', 'config', 'train', 'l10n'])).optional(),
+      }).nullable(),
+      name: strategyName,
+    }),
+  ],
+  {
+    error:
+      'expected a layer strategy: monolithic, per-component, per-version, incremental, { chunked: { maxLayer: 512MiB } } or { incremental: { rebuildAbove: 25%, maxLayers: 125 } }',
+  },
+);
+
+const imageInput = z.strictObject({
+  base: z.strictObject({ size: sizeField().optional(), files: nonNegativeCount('files').optional() }).optional(),
+  strategies: z.array(strategyInput).min(1, 'name at least one layer strategy').optional(),
+  compression: compressionInput.optional(),
+  repository: z.string().regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, 'a repository name is lower-case path components').optional(),
+});
+
+export const STEP_KINDS = ['initial', 'backport', 'config', 'train', 'l10n'] as const;
+const stepName = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/, 'a step name is letters, digits, dots, dashes and underscores (it becomes an image tag)').max(128).optional();
+const versionChoice = z.enum(['newest', 'oldest']);
+
+const stepInput = z.union(
+  [
+    z.enum(STEP_KINDS),
+    z.strictObject({ initial: z.strictObject({}).nullable(), name: stepName }),
+    z.strictObject({
+      backport: z.strictObject({
+        files: positiveCount('files').optional(),
+        removes: nonNegativeCount('removes').optional(),
+        version: versionChoice.optional(),
+      }).nullable(),
+      name: stepName,
+    }),
+    z.strictObject({
+      config: z.strictObject({ files: positiveCount('files').optional(), removes: nonNegativeCount('removes').optional() }).nullable(),
+      name: stepName,
+    }),
+    z.strictObject({ train: z.strictObject({ churn: shareField().optional() }).nullable(), name: stepName }),
+    z.strictObject({ l10n: z.strictObject({ version: versionChoice.optional() }).nullable(), name: stepName }),
+  ],
+  {
+    error:
+      'expected a deploy step: initial, backport, config, train, l10n, or one of them with settings, e.g. { backport: { files: 1 } }',
+  },
+);
+
+const volumeInput = z.strictObject({
+  proxies: positiveCount('proxies').max(64).optional(),
+  assign: z.enum(['round-robin', 'least-loaded']).optional(),
+});
+
+const rolloutStage = z.union(
+  [z.strictObject({ canaries: positiveCount('canaries') }), z.strictObject({ rest: z.literal(true) })],
+  { error: 'expected a stage: { canaries: N } or { rest: true }' },
+);
+
+const fleetInput = z.strictObject({
+  nodes: positiveCount('nodes').max(100_000).optional(),
+  backend: z.enum(['virtual']).optional(),
+  rollout: z.strictObject({
+    maxConcurrent: positiveCount('concurrent nodes').optional(),
+    stages: z.array(rolloutStage).min(1).optional(),
+  }).optional(),
+  node: z.strictObject({
+    nic: bitRateField().optional(),
+    disk: z.strictObject({ read: byteRateField().optional(), write: byteRateField().optional(), iops: positiveCount('IOPS').optional() }).optional(),
+    maxConcurrentDownloads: positiveCount('downloads').max(64).optional(),
+    unpack: z.boolean().optional(),
+  }).optional(),
+});
+
+const registryInput = z.union(
+  [
+    z.strictObject({ embedded: z.literal(true) }),
+    z.strictObject({
+      url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
+      auth: z.strictObject({ username: z.string(), password: z.string() }).optional(),
+      insecure: z.boolean().optional(),
+    }),
+  ],
+  { error: 'expected { embedded: true } or { url: https://..., auth: { username, password } }' },
+);
+
+const measureInput = z.strictObject({
+  repeat: positiveCount('repeats').max(1000).optional(),
+  warmup: nonNegativeCount('warmup runs').max(100).optional(),
+  timeout: durationField().optional(),
+});
+
+export const scenarioInputSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    name: z.string({ error: 'every scenario needs a name' }).regex(/^[a-z0-9][a-z0-9._-]*$/, 'a scenario name is lower-case letters, digits, dots, dashes and underscores'),
+    description: z.string().optional(),
+    seed: z.union([z.number().int(), z.string().min(1)], { error: 'expected a whole number or a non-empty string' }).optional()
+      .meta({ description: 'same seed: byte-identical content and identical layer digests' }),
+    content: contentInput.optional(),
+    image: imageInput.optional(),
+    deploy: z.array(stepInput).min(1, 'name at least the initial step').optional(),
+    volume: volumeInput.optional(),
+    fleet: fleetInput.optional(),
+    registry: registryInput.optional(),
+    measure: measureInput.optional(),
+  })
+  .meta({ title: 'shipbench scenario', description: 'A shipbench scenario: what content ships, how images are layered, which deploys follow.' });
+
+export type ScenarioInput = z.infer<typeof scenarioInputSchema>;
+export type ComponentInput = z.infer<typeof componentInput>;
+export type StrategyInput = z.infer<typeof strategyInput>;
+export type StepInput = z.infer<typeof stepInput>;
