@@ -27,9 +27,9 @@ export async function main(argv: string[]): Promise<number> {
     });
   for (const command of commands) parser.command(command);
   try {
-    const result = await parser.parseAsync();
-    if (typeof (result as { exitCode?: unknown }).exitCode === 'number') exitCode = (result as { exitCode: number }).exitCode;
-    return exitCode || (process.exitCode as number | undefined) || ExitCode.ok;
+    await parser.parseAsync();
+    // Handlers throw ShipbenchError to fail; one that ends with a verdict (a failed budget) sets process.exitCode.
+    return exitCode || Number(process.exitCode ?? ExitCode.ok);
   } catch (error) {
     return reportFailure(error);
   }

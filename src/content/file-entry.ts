@@ -3,9 +3,9 @@
  * a plain tree is written, so a whole MediaWiki-scale tree costs a few MB of memory, not GB.
  */
 
-/** What a file's bytes look like, and so how well they compress (DOMAIN.md figures). */
-export const CONTENT_KINDS = ['php', 'json', 'cdb', 'binary'] as const;
-export type ContentKind = (typeof CONTENT_KINDS)[number];
+import type { ContentKind } from '../scenario/content-kind.ts';
+
+export type { ContentKind };
 
 export interface FileEntry {
   /** Relative to the image root, '/'-separated, no leading slash: `srv/mediawiki/php-1.45.0-wmf.1/includes/Foo.php`. */

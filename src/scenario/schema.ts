@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONTENT_KINDS } from '../content/file-entry.ts';
+import { CONTENT_KINDS } from './content-kind.ts';
 import { parseBitsPerSecond, parseBytes, parseBytesPerSecond, parseShare, parseSeconds, UnitError } from '../core/units.ts';
 
 /**

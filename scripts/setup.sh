@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# All set-up shipbench needs, idempotent and quick when everything is present:
+# Debian packages of the real peers and components, then npm dependencies.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# command -> Debian package that provides it
+declare -A PACKAGES=(
+  [skopeo]=skopeo
+  [umoci]=umoci
+  [pigz]=pigz
+  [docker-registry]=docker-registry
+)
+
+missing=()
+for cmd in "${!PACKAGES[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${PACKAGES[$cmd]}")
+done
+if ((${#missing[@]} > 0)); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "shipbench setup: missing Debian packages: ${missing[*]}; install them as root: apt-get install ${missing[*]}" >&2
+    exit 2
+  fi
+  echo "shipbench setup: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm ci only when package-lock.json changed since the last install done here.
+stamp=node_modules/.shipbench-lock.sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
+  echo "shipbench setup: npm ci" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" >"$stamp"
+fi

@@ -1,0 +1,24 @@
+import type { FileEntry } from './file-entry.ts';
+
+/**
+ * The code tree at one deploy step: every file, sorted by path, and the branches live in it.
+ * Trees of consecutive steps share the FileEntry objects of unchanged files, so a deploy sequence of a
+ * MediaWiki-scale tree costs little more memory than one tree.
+ */
+export interface ContentTree {
+  /** Branches live at this step, oldest first. */
+  readonly versions: readonly string[];
+  /** All files (base image and code), sorted by path. */
+  readonly files: readonly FileEntry[];
+}
+
+export function treeBytes(files: readonly FileEntry[]): number {
+  let total = 0;
+  for (const f of files) total += f.bytes;
+  return total;
+}
+
+/** The code tree (what the volume side ships): everything outside the base image. */
+export function codeFiles(tree: ContentTree, baseComponents: ReadonlySet<string>): FileEntry[] {
+  return tree.files.filter((f) => !baseComponents.has(f.component));
+}

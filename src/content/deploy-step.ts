@@ -1,0 +1,99 @@
+import { ShipbenchError } from '../core/errors.ts';
+import { Rng } from '../core/rng.ts';
+import { nextVersion } from '../scenario/resolve.ts';
+import type { ResolvedComponent, ResolvedScenario, ResolvedStep, VersionChoice } from '../scenario/resolved.ts';
+import type { ContentTree } from './content-tree.ts';
+import { compareEntryPaths, type FileEntry } from './file-entry.ts';
+import { componentDir, relativeToComponent, reviseEntry } from './tree-builder.ts';
+
+/**
+ * Deploy steps as mutations of the tree, each shaped like its real counterpart:
+ * - backport: a few PHP files of one branch change (several times a day), optionally some are deleted;
+ * - config: a few wmf-config files change;
+ * - train: the oldest branch leaves, a new branch arrives as a copy of the newest with a share of files
+ *   changed and a freshly built l10n cache;
+ * - l10n: one branch's localisation cache is rebuilt (every CDB file changes).
+ * Randomness is drawn from a stream named after the step, so steps never shift each other's choices.
+ */
+export function applyDeployStep(scenario: ResolvedScenario, tree: ContentTree, step: ResolvedStep, stepIndex: number): ContentTree {
+  const rng = Rng.derive(scenario.seed, 'step', stepIndex, step.name);
+  const revision = `s${stepIndex}`;
+  const byName = new Map(scenario.content.components.map((c) => [c.name, c]));
+  switch (step.kind) {
+    case 'initial':
+      return tree;
+    case 'backport': {
+      const version = pickVersion(tree, step.version);
+      const candidates = (f: FileEntry) => f.version === version && f.kind === 'php' && byName.get(f.component)?.perVersion === true;
+      return changeAndRemove(tree, candidates, step.files, step.removes, revision, rng, step.name);
+    }
+    case 'config':
+      return changeAndRemove(tree, (f) => f.component === 'config', step.files, step.removes, revision, rng, step.name);
+    case 'l10n': {
+      const version = pickVersion(tree, step.version);
+      const files = tree.files.map((f) => (f.version === version && f.kind === 'cdb' ? reviseEntry(f, revision, rng) : f));
+      return { versions: tree.versions, files };
+    }
+    case 'train':
+      return train(tree, step.churnShare, revision, rng, byName);
+  }
+}
+
+function pickVersion(tree: ContentTree, choice: VersionChoice): string {
+  const version = choice === 'newest' ? tree.versions[tree.versions.length - 1] : tree.versions[0];
+  if (version === undefined) throw new Error('a tree with no live branch');
+  return version;
+}
+
+function changeAndRemove(
+  tree: ContentTree,
+  isCandidate: (f: FileEntry) => boolean,
+  changes: number,
+  removes: number,
+  revision: string,
+  rng: Rng,
+  stepName: string,
+): ContentTree {
+  const candidates: number[] = [];
+  tree.files.forEach((f, i) => {
+    if (isCandidate(f)) candidates.push(i);
+  });
+  if (candidates.length < changes + removes) {
+    throw new ShipbenchError('step-too-large', `deploy step "${stepName}" changes ${changes} and removes ${removes} files, but only ${candidates.length} files qualify`, {
+      hint: 'lower files:/removes: of the step, or raise content.scale',
+    });
+  }
+  const picked = rng.sampleIndices(candidates.length, changes + removes).map((k) => candidates[k] as number);
+  // Shuffle-free split: the picked indices are sorted, so alternate by a draw to mix changes and removals.
+  const removed = new Set<number>();
+  const pool = [...picked];
+  for (let r = 0; r < removes; r++) removed.add(pool.splice(rng.int(0, pool.length - 1), 1)[0] as number);
+  const changed = new Set(pool);
+  const files: FileEntry[] = [];
+  tree.files.forEach((f, i) => {
+    if (removed.has(i)) return;
+    files.push(changed.has(i) ? reviseEntry(f, revision, rng) : f);
+  });
+  return { versions: tree.versions, files };
+}
+
+function train(tree: ContentTree, churn: number, revision: string, rng: Rng, byName: Map<string, ResolvedComponent>): ContentTree {
+  const oldest = tree.versions[0];
+  const newest = tree.versions[tree.versions.length - 1];
+  if (oldest === undefined || newest === undefined) throw new Error('a tree with no live branch');
+  const incoming = nextVersion(newest);
+  // The oldest branch leaves (with one live branch, the train replaces it).
+  const survivors = tree.files.filter((f) => f.version !== oldest);
+  const copies: FileEntry[] = [];
+  for (const f of tree.files) {
+    if (f.version !== newest) continue;
+    const component = byName.get(f.component);
+    if (component === undefined) continue;
+    const moved: FileEntry = { ...f, path: `${componentDir(component, incoming)}/${relativeToComponent(f, component)}`, version: incoming };
+    const changes = f.kind === 'cdb' || rng.next() < churn;
+    copies.push(changes ? reviseEntry(moved, revision, rng) : moved);
+  }
+  const files = [...survivors, ...copies].sort(compareEntryPaths);
+  const versions = [...tree.versions.slice(1), incoming];
+  return { versions, files };
+}

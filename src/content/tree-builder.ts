@@ -1,0 +1,77 @@
+import { Rng } from '../core/rng.ts';
+import type { ResolvedComponent, ResolvedScenario } from '../scenario/resolved.ts';
+import type { ContentTree } from './content-tree.ts';
+import { compareEntryPaths, type FileEntry } from './file-entry.ts';
+import { fileNames } from './file-names.ts';
+import { drawFileSizes } from './file-size-distribution.ts';
+
+/** Where a per-version component's files go: `{version}` in the dir becomes the branch, e.g. 1.45.0-wmf.2. */
+export function componentDir(component: ResolvedComponent, version: string | undefined): string {
+  return version === undefined ? component.dir : component.dir.replaceAll('{version}', version);
+}
+
+export function makeEntry(
+  component: ResolvedComponent,
+  version: string | undefined,
+  relativePath: string,
+  bytes: number,
+  revision: string,
+): FileEntry {
+  return {
+    path: `${componentDir(component, version)}/${relativePath}`,
+    bytes,
+    mode: component.kind === 'binary' && /\.(so|bin)$/.test(relativePath) ? 0o755 : 0o644,
+    kind: component.kind,
+    // The key omits the branch: a file unchanged between two branches has the same bytes in both, as in git.
+    contentKey: `${component.name}/${relativePath}@${revision}`,
+    component: component.name,
+    version,
+  };
+}
+
+/** The path of an entry relative to its component dir (stable across branches). */
+export function relativeToComponent(entry: FileEntry, component: ResolvedComponent): string {
+  return entry.path.slice(componentDir(component, entry.version).length + 1);
+}
+
+/**
+ * A changed file: new content key, size nudged by up to ±2% (edits rarely change a file's size much).
+ */
+export function reviseEntry(entry: FileEntry, revision: string, rng: Rng): FileEntry {
+  const bytes = Math.max(1, Math.round(entry.bytes * (0.98 + 0.04 * rng.next())));
+  return { ...entry, bytes, contentKey: `${entry.contentKey.replace(/@[^@]*$/, '')}@${revision}` };
+}
+
+/**
+ * The tree of the initial step. Older live branches differ from the next one as a train's churn would
+ * make them differ: the oldest branch is revision r0, each later branch revises a share of its files.
+ */
+export function buildInitialTree(scenario: ResolvedScenario, churnBetweenBranches = 0.3): ContentTree {
+  const files: FileEntry[] = [];
+  const versions = scenario.content.versions;
+  for (const component of scenario.content.components) {
+    const rng = Rng.derive(scenario.seed, 'component', component.name);
+    const names = fileNames(rng, component.kind, component.files);
+    const sizes = drawFileSizes(rng, component.kind, component.files, component.bytes);
+    if (!component.perVersion) {
+      names.forEach((name, i) => files.push(makeEntry(component, undefined, name, sizes[i] as number, 'r0')));
+      continue;
+    }
+    let previous = names.map((name, i) => makeEntry(component, versions[0], name, sizes[i] as number, 'r0'));
+    files.push(...previous);
+    for (let v = 1; v < versions.length; v++) {
+      const version = versions[v] as string;
+      const branchRng = Rng.derive(scenario.seed, 'branch', component.name, version);
+      // Each branch builds its own l10n cache, so no cache file is shared between branches.
+      const share = component.kind === 'cdb' ? 1 : churnBetweenBranches;
+      const changed = new Set(branchRng.sampleIndices(previous.length, Math.round(previous.length * share)));
+      previous = previous.map((e, i) => {
+        const moved = { ...e, path: `${componentDir(component, version)}/${relativeToComponent(e, component)}`, version };
+        return changed.has(i) ? reviseEntry(moved, `b${v}`, branchRng) : moved;
+      });
+      files.push(...previous);
+    }
+  }
+  files.sort(compareEntryPaths);
+  return { versions, files };
+}

@@ -1,0 +1,28 @@
+import type { ContentTree } from '../content/content-tree.ts';
+import type { FileEntry } from '../content/file-entry.ts';
+import type { ResolvedScenario } from '../scenario/resolved.ts';
+import type { LayerSpec } from './layer-spec.ts';
+
+/** Splitting a tree into the groups strategies build layers from. Files keep their sorted order. */
+
+export function layerOf(role: string, files: readonly FileEntry[], whiteouts: readonly string[] = []): LayerSpec {
+  return { role, files, whiteouts };
+}
+
+export function baseComponentNames(scenario: ResolvedScenario): Set<string> {
+  return new Set(scenario.content.components.filter((c) => c.base).map((c) => c.name));
+}
+
+/** The base image layer (OS + PHP runtime), and the code above it. */
+export function splitBase(scenario: ResolvedScenario, tree: ContentTree): { base: FileEntry[]; code: FileEntry[] } {
+  const baseNames = baseComponentNames(scenario);
+  const base: FileEntry[] = [];
+  const code: FileEntry[] = [];
+  for (const f of tree.files) (baseNames.has(f.component) ? base : code).push(f);
+  return { base, code };
+}
+
+/** A base layer when the content has one; strategies put it at the bottom, unchanged across deploys. */
+export function baseLayers(base: readonly FileEntry[]): LayerSpec[] {
+  return base.length === 0 ? [] : [layerOf('base', base)];
+}

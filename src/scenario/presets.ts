@@ -1,0 +1,62 @@
+import type { ContentKind } from './content-kind.ts';
+
+/**
+ * Content presets at scale 1, built from the public figures in DOMAIN.md:
+ * - the multiversion tree rsync saw: 263,633 files, 6.86-8.76 GB, two branches live during a train;
+ * - localisation cache: 449 CDB files per version, about 2.1 GB;
+ * - about 184 extensions, 4 skins, vendor and core; i18n JSON in 435 languages (small files, median 2-4 KB);
+ * - binaries in vendor (FST tables, executables) are few but large and compress poorly.
+ * Per branch below: 130,099 files and about 4.0 GiB; two branches plus the shared config and docroot give
+ * 262,798 code files (close to the 263,633 counted) and 8.1 GiB (between the two published totals).
+ */
+export interface PresetComponent {
+  readonly name: string;
+  readonly files: number;
+  readonly bytes: number;
+  readonly kind: ContentKind;
+  readonly perVersion: boolean;
+  readonly dir: string;
+  readonly base: boolean;
+}
+
+const MiB = 2 ** 20;
+const branch = 'srv/mediawiki/php-{version}';
+
+const MEDIAWIKI_COMPONENTS: readonly PresetComponent[] = [
+  { name: 'base', files: 9_000, bytes: 150 * MiB, kind: 'binary', perVersion: false, dir: 'usr', base: true },
+  { name: 'core', files: 12_000, bytes: 200 * MiB, kind: 'php', perVersion: true, dir: `${branch}/includes`, base: false },
+  { name: 'vendor', files: 17_000, bytes: 380 * MiB, kind: 'php', perVersion: true, dir: `${branch}/vendor`, base: false },
+  { name: 'vendor-binaries', files: 150, bytes: 60 * MiB, kind: 'binary', perVersion: true, dir: `${branch}/vendor/wikimedia/data`, base: false },
+  { name: 'skins', files: 2_500, bytes: 40 * MiB, kind: 'php', perVersion: true, dir: `${branch}/skins`, base: false },
+  { name: 'extensions', files: 38_000, bytes: 900 * MiB, kind: 'php', perVersion: true, dir: `${branch}/extensions`, base: false },
+  { name: 'i18n', files: 60_000, bytes: 450 * MiB, kind: 'json', perVersion: true, dir: `${branch}/languages/i18n`, base: false },
+  { name: 'l10n-cache', files: 449, bytes: 2_100_000_000, kind: 'cdb', perVersion: true, dir: `${branch}/cache/l10n`, base: false },
+  { name: 'docroot', files: 1_800, bytes: 45 * MiB, kind: 'php', perVersion: false, dir: 'srv/mediawiki/docroot', base: false },
+  { name: 'config', files: 600, bytes: 12 * MiB, kind: 'php', perVersion: false, dir: 'srv/mediawiki/wmf-config', base: false },
+];
+
+export interface Preset {
+  readonly description: string;
+  readonly versions: number;
+  readonly components: readonly PresetComponent[];
+}
+
+export const PRESETS: Readonly<Record<string, Preset>> = {
+  'mediawiki-multiversion': {
+    description: 'MediaWiki as Wikimedia deploys it: two live branches, l10n cache, shared config, on a PHP base image',
+    versions: 2,
+    components: MEDIAWIKI_COMPONENTS,
+  },
+  'mediawiki-single-version': {
+    description: 'one MediaWiki branch with its l10n cache (the single-version image flavour)',
+    versions: 1,
+    components: MEDIAWIKI_COMPONENTS,
+  },
+  empty: {
+    description: 'no components: the scenario lists its own',
+    versions: 1,
+    components: [],
+  },
+};
+
+export const DEFAULT_FIRST_VERSION = '1.45.0-wmf.1';

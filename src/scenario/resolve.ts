@@ -1,0 +1,282 @@
+import { parseBitsPerSecond, parseBytes, parseBytesPerSecond, parseSeconds, parseShare } from '../core/units.ts';
+import { DEFAULT_FIRST_VERSION, PRESETS, type PresetComponent } from './presets.ts';
+import type {
+  DeployStepKind,
+  ResolvedComponent,
+  ResolvedCompression,
+  ResolvedScenario,
+  ResolvedStep,
+  ResolvedStrategy,
+  RolloutStage,
+} from './resolved.ts';
+import type { ComponentInput, ScenarioInput, StepInput, StrategyInput } from './schema.ts';
+
+/** A problem the schema cannot see (it spans several keys); `path` points at the key to blame. */
+export interface SemanticProblem {
+  readonly path: ReadonlyArray<string | number>;
+  readonly message: string;
+  readonly hint: string;
+}
+
+export const DEFAULTS = {
+  seed: 1,
+  preset: 'mediawiki-multiversion',
+  scale: 1,
+  strategies: ['monolithic'] as const,
+  gzipLevel: 1,
+  repository: 'shipbench/mediawiki',
+  backportFiles: 1,
+  configFiles: 1,
+  trainChurn: 0.3,
+  incrementalRebuildAbove: 0.25,
+  incrementalMaxLayers: 125,
+  incrementalRebuildOn: ['l10n'] as DeployStepKind[],
+  proxies: 2,
+  nodes: 4,
+  maxConcurrentDownloads: 3,
+  repeat: 1,
+  warmup: 0,
+  timeoutSeconds: 3600,
+} as const;
+
+/** Branch names after `first`: 1.45.0-wmf.1 -> 1.45.0-wmf.2 -> ... (a train bumps the wmf number). */
+export function nextVersion(version: string): string {
+  const m = /^(.*-wmf\.)(\d+)$/.exec(version);
+  if (m === null) throw new Error(`version "${version}" does not end in -wmf.N`);
+  return `${m[1]}${Number(m[2]) + 1}`;
+}
+
+function scaled(count: number, scale: number): number {
+  return count === 0 ? 0 : Math.max(1, Math.round(count * scale));
+}
+
+function mergeComponents(input: ScenarioInput): PresetComponent[] {
+  const preset = PRESETS[input.content?.preset ?? DEFAULTS.preset];
+  const merged = new Map<string, PresetComponent>((preset?.components ?? []).map((c) => [c.name, c]));
+  for (const override of input.content?.components ?? []) {
+    if (override.remove === true) {
+      merged.delete(override.name);
+      continue;
+    }
+    merged.set(override.name, applyOverride(merged.get(override.name), override));
+  }
+  const base = input.image?.base;
+  const current = merged.get('base');
+  if (base !== undefined && current !== undefined) {
+    merged.set('base', {
+      ...current,
+      bytes: base.size === undefined ? current.bytes : parseBytes(base.size),
+      files: base.files ?? current.files,
+    });
+  }
+  return [...merged.values()];
+}
+
+function applyOverride(existing: PresetComponent | undefined, o: ComponentInput): PresetComponent {
+  const perVersion = o.perVersion ?? existing?.perVersion ?? false;
+  return {
+    name: o.name,
+    files: o.files ?? existing?.files ?? 0,
+    bytes: o.size === undefined ? (existing?.bytes ?? 0) : parseBytes(o.size),
+    kind: o.kind ?? existing?.kind ?? 'php',
+    perVersion,
+    base: o.base ?? existing?.base ?? false,
+    dir: o.dir ?? existing?.dir ?? (perVersion ? `srv/mediawiki/php-{version}/${o.name}` : `srv/mediawiki/${o.name}`),
+  };
+}
+
+/** Problems that need more than one key to see. Empty means `resolveScenario` will succeed. */
+export function findSemanticProblems(input: ScenarioInput): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
+  const components = mergeComponents(input);
+
+  (input.content?.components ?? []).forEach((c, i) => {
+    const merged = components.find((m) => m.name === c.name);
+    if (merged === undefined) return;
+    if (merged.files > 0 && merged.bytes < merged.files && c.remove !== true) {
+      problems.push({ path: ['content', 'components', i], message: `component "${c.name}" has ${merged.files} files but only ${merged.bytes} bytes`, hint: 'give it a size of at least one byte per file, or fewer files' });
+    }
+    if (merged.bytes > 0 && merged.files === 0) {
+      problems.push({ path: ['content', 'components', i], message: `component "${c.name}" has a size but no files`, hint: 'set files: to at least 1, or remove the size' });
+    }
+    if (/(^|\/)\.\.(\/|$)|^\//.test(merged.dir)) {
+      problems.push({ path: ['content', 'components', i, 'dir'], message: `dir "${merged.dir}" must be a relative path inside the image`, hint: 'write it like srv/mediawiki/php-{version}/extensions' });
+    }
+  });
+  const names = new Set<string>();
+  (input.content?.components ?? []).forEach((c, i) => {
+    if (names.has(c.name)) problems.push({ path: ['content', 'components', i, 'name'], message: `component "${c.name}" is listed twice`, hint: 'merge the two entries' });
+    names.add(c.name);
+  });
+  if (!components.some((c) => !c.base && c.files > 0)) {
+    problems.push({ path: ['content'], message: 'the scenario ships no code: no component outside the base image has files', hint: 'use a preset such as mediawiki-multiversion or list components with files and size' });
+  }
+
+  const steps = input.deploy ?? ['initial'];
+  steps.forEach((step, i) => {
+    const kind = stepKind(step);
+    if (i === 0 && kind !== 'initial') problems.push({ path: ['deploy', 0], message: `the first deploy step is "${kind}", but it must be "initial"`, hint: 'start deploy: with - initial (the first rollout of the image)' });
+    if (i > 0 && kind === 'initial') problems.push({ path: ['deploy', i], message: '"initial" can only be the first step', hint: 'remove it, or move it to the top' });
+    if ((kind === 'train' || kind === 'l10n' || kind === 'backport') && !components.some((c) => c.perVersion && c.files > 0)) {
+      problems.push({ path: ['deploy', i], message: `a ${kind} step needs per-version components, and this content has none`, hint: 'use a MediaWiki preset or mark a component perVersion: true' });
+    }
+    if (kind === 'l10n' && !components.some((c) => c.perVersion && c.kind === 'cdb' && c.files > 0)) {
+      problems.push({ path: ['deploy', i], message: 'an l10n step rebuilds the l10n cache, and this content has no per-version cdb component', hint: 'keep the preset\'s l10n-cache component, or add one with kind: cdb and perVersion: true' });
+    }
+    if (kind === 'config' && !components.some((c) => c.name === 'config' && c.files > 0)) {
+      problems.push({ path: ['deploy', i], message: 'a config step changes files of the "config" component, and this content has none', hint: 'add a component named config' });
+    }
+  });
+  const stepNames = resolveSteps(steps).map((s) => s.name);
+  stepNames.forEach((name, i) => {
+    if (stepNames.indexOf(name) !== i) problems.push({ path: ['deploy', i], message: `two deploy steps are named "${name}"`, hint: 'give one of them another name: (names become image tags)' });
+  });
+
+  const strategyNames = (input.image?.strategies ?? DEFAULTS.strategies).map(resolveStrategy).map((s) => s.name);
+  strategyNames.forEach((name, i) => {
+    if (strategyNames.indexOf(name) !== i) problems.push({ path: ['image', 'strategies', i], message: `two layer strategies are named "${name}"`, hint: 'add name: to one of them' });
+  });
+  for (const [i, s] of (input.image?.strategies ?? []).entries()) {
+    if (typeof s === 'object' && 'chunked' in s && parseBytes(s.chunked.maxLayer) < 1024) {
+      problems.push({ path: ['image', 'strategies', i, 'chunked', 'maxLayer'], message: 'maxLayer below 1 KiB would put every file in its own layer', hint: 'use something like 64MiB or 512MiB' });
+    }
+  }
+
+  const nodes = input.fleet?.nodes ?? DEFAULTS.nodes;
+  const canaries = (input.fleet?.rollout?.stages ?? []).reduce((n, s) => n + ('canaries' in s ? s.canaries : 0), 0);
+  if (canaries > nodes) problems.push({ path: ['fleet', 'rollout', 'stages'], message: `the stages name ${canaries} canaries but the fleet has ${nodes} nodes`, hint: 'lower the canaries or raise fleet.nodes' });
+  if ((input.content?.scale ?? 1) * (input.fleet?.nodes ?? 1) <= 0) problems.push({ path: ['fleet', 'nodes'], message: 'no nodes', hint: 'set fleet.nodes' });
+  return problems;
+}
+
+function stepKind(step: StepInput): DeployStepKind {
+  if (typeof step === 'string') return step;
+  for (const kind of ['initial', 'backport', 'config', 'train', 'l10n'] as const) if (kind in step) return kind;
+  throw new Error('unreachable: the schema admits no other step');
+}
+
+function resolveSteps(steps: readonly StepInput[]): ResolvedStep[] {
+  const counts = new Map<string, number>();
+  return steps.map((step) => {
+    const kind = stepKind(step);
+    const n = (counts.get(kind) ?? 0) + 1;
+    counts.set(kind, n);
+    const settings = typeof step === 'string' ? {} : ((step as Record<string, unknown>)[kind] ?? {});
+    const name = (typeof step === 'object' ? step.name : undefined) ?? (kind === 'initial' ? 'initial' : `${kind}-${n}`);
+    const s = settings as { files?: number; removes?: number; version?: 'newest' | 'oldest'; churn?: string | number };
+    switch (kind) {
+      case 'initial':
+        return { name, kind };
+      case 'backport':
+        return { name, kind, files: s.files ?? DEFAULTS.backportFiles, removes: s.removes ?? 0, version: s.version ?? 'newest' };
+      case 'config':
+        return { name, kind, files: s.files ?? DEFAULTS.configFiles, removes: s.removes ?? 0 };
+      case 'train':
+        return { name, kind, churnShare: s.churn === undefined ? DEFAULTS.trainChurn : parseShare(s.churn) };
+      case 'l10n':
+        return { name, kind, version: s.version ?? 'newest' };
+    }
+  });
+}
+
+function resolveStrategy(strategy: StrategyInput): ResolvedStrategy {
+  if (typeof strategy === 'string') {
+    if (strategy === 'incremental') return incremental('incremental', null);
+    return { name: strategy, kind: strategy };
+  }
+  if ('chunked' in strategy) {
+    const maxLayerBytes = parseBytes(strategy.chunked.maxLayer);
+    const label = typeof strategy.chunked.maxLayer === 'string' ? strategy.chunked.maxLayer.replace(/\s+/g, '') : `${maxLayerBytes}B`;
+    return { name: strategy.name ?? `chunked-${label}`, kind: 'chunked', maxLayerBytes };
+  }
+  if ('incremental' in strategy) return incremental(strategy.name ?? 'incremental', strategy.incremental);
+  if ('monolithic' in strategy) return { name: strategy.name ?? 'monolithic', kind: 'monolithic' };
+  if ('per-component' in strategy) return { name: strategy.name ?? 'per-component', kind: 'per-component' };
+  return { name: strategy.name ?? 'per-version', kind: 'per-version' };
+}
+
+function incremental(
+  name: string,
+  o: { rebuildAbove?: string | number; maxLayers?: number; rebuildOn?: DeployStepKind[] } | null,
+): ResolvedStrategy {
+  return {
+    name,
+    kind: 'incremental',
+    rebuildAboveShare: o?.rebuildAbove === undefined ? DEFAULTS.incrementalRebuildAbove : parseShare(o.rebuildAbove),
+    maxLayers: o?.maxLayers ?? DEFAULTS.incrementalMaxLayers,
+    rebuildOn: o?.rebuildOn ?? DEFAULTS.incrementalRebuildOn,
+  };
+}
+
+function resolveCompression(input: ScenarioInput['image']): ResolvedCompression {
+  const c = input?.compression ?? 'gzip';
+  if (c === 'none') return { kind: 'none' };
+  if (c === 'gzip') return { kind: 'gzip', level: DEFAULTS.gzipLevel };
+  return { kind: 'gzip', level: c.gzip.level ?? DEFAULTS.gzipLevel };
+}
+
+function versionsFrom(first: string, count: number): string[] {
+  const out = [first];
+  while (out.length < count) out.push(nextVersion(out[out.length - 1] as string));
+  return out;
+}
+
+/**
+ * Applies presets and defaults. The input must have passed the schema and `findSemanticProblems`;
+ * callers go through `loadResolvedScenario`, which checks both with file positions.
+ */
+export function resolveScenario(input: ScenarioInput, sourceFile: string): ResolvedScenario {
+  const presetName = input.content?.preset ?? DEFAULTS.preset;
+  const scale = input.content?.scale ?? DEFAULTS.scale;
+  const components: ResolvedComponent[] = mergeComponents(input)
+    .filter((c) => c.files > 0)
+    .map((c) => ({ ...c, files: scaled(c.files, scale), bytes: Math.max(scaled(c.files, scale), Math.round(c.bytes * scale)) }));
+  const versionCount = input.content?.versions ?? PRESETS[presetName]?.versions ?? 1;
+  const fleet = input.fleet;
+  const nodes = fleet?.nodes ?? DEFAULTS.nodes;
+  const stages: RolloutStage[] = (fleet?.rollout?.stages ?? [{ rest: true }]).map((s) => ('canaries' in s ? { canaries: s.canaries } : { rest: true }));
+  const registry = input.registry;
+  return {
+    name: input.name,
+    description: input.description ?? '',
+    seed: String(input.seed ?? DEFAULTS.seed),
+    sourceFile,
+    content: {
+      preset: presetName,
+      scale,
+      versions: versionsFrom(input.content?.firstVersion ?? DEFAULT_FIRST_VERSION, versionCount),
+      components,
+    },
+    image: {
+      strategies: (input.image?.strategies ?? DEFAULTS.strategies).map(resolveStrategy),
+      compression: resolveCompression(input.image),
+      repository: input.image?.repository ?? DEFAULTS.repository,
+    },
+    deploy: resolveSteps(input.deploy ?? ['initial']),
+    volume: { proxies: input.volume?.proxies ?? DEFAULTS.proxies, assign: input.volume?.assign ?? 'round-robin' },
+    fleet: {
+      nodes,
+      backend: fleet?.backend ?? 'virtual',
+      rollout: { maxConcurrent: fleet?.rollout?.maxConcurrent ?? nodes, stages },
+      node: {
+        nicBitsPerSecond: fleet?.node?.nic === undefined ? undefined : parseBitsPerSecond(fleet.node.nic),
+        disk: {
+          readBytesPerSecond: fleet?.node?.disk?.read === undefined ? undefined : parseBytesPerSecond(fleet.node.disk.read),
+          writeBytesPerSecond: fleet?.node?.disk?.write === undefined ? undefined : parseBytesPerSecond(fleet.node.disk.write),
+          iops: fleet?.node?.disk?.iops,
+        },
+        maxConcurrentDownloads: fleet?.node?.maxConcurrentDownloads ?? DEFAULTS.maxConcurrentDownloads,
+        unpack: fleet?.node?.unpack ?? true,
+      },
+    },
+    registry:
+      registry === undefined || 'embedded' in registry
+        ? { kind: 'embedded' }
+        : { kind: 'external', url: registry.url, auth: registry.auth, insecure: registry.insecure ?? false },
+    measure: {
+      repeat: input.measure?.repeat ?? DEFAULTS.repeat,
+      warmup: input.measure?.warmup ?? DEFAULTS.warmup,
+      timeoutSeconds: input.measure?.timeout === undefined ? DEFAULTS.timeoutSeconds : parseSeconds(input.measure.timeout),
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import type { ContentKind } from './content-kind.ts';
+
+/**
+ * A scenario after presets and defaults were applied once (ARCHITECTURE.md rule 2). Everything downstream
+ * reads these types and never re-applies a default. Units are plain numbers named for their unit.
+ */
+
+export interface ResolvedComponent {
+  readonly name: string;
+  readonly files: number;
+  readonly bytes: number;
+  readonly kind: ContentKind;
+  /** One copy per live branch (`{version}` in `dir` is the branch directory). */
+  readonly perVersion: boolean;
+  /** Directory of its files, relative to the image root; may hold `{version}`. */
+  readonly dir: string;
+  /** Part of the base image (OS + PHP runtime), not of the code tree that rsync ships. */
+  readonly base: boolean;
+}
+
+export interface ResolvedContent {
+  readonly preset: string;
+  readonly scale: number;
+  /** Branches live at the initial step, oldest first, e.g. ['1.45.0-wmf.1', '1.45.0-wmf.2']. */
+  readonly versions: readonly string[];
+  readonly components: readonly ResolvedComponent[];
+}
+
+export type ResolvedStrategy =
+  | { readonly name: string; readonly kind: 'monolithic' }
+  | { readonly name: string; readonly kind: 'per-component' }
+  | { readonly name: string; readonly kind: 'per-version' }
+  | { readonly name: string; readonly kind: 'chunked'; readonly maxLayerBytes: number }
+  | {
+      readonly name: string;
+      readonly kind: 'incremental';
+      /** Rebuild from scratch when one deploy's diff exceeds this share of the tree's bytes. */
+      readonly rebuildAboveShare: number;
+      readonly maxLayers: number;
+      /** Step kinds that force a full rebuild (build-image-incr rebuilds when l10n generation changes). */
+      readonly rebuildOn: readonly DeployStepKind[];
+    };
+
+export type ResolvedCompression = { readonly kind: 'gzip'; readonly level: number } | { readonly kind: 'none' };
+
+export interface ResolvedImage {
+  readonly strategies: readonly ResolvedStrategy[];
+  readonly compression: ResolvedCompression;
+  /** Repository name the images get in a registry, e.g. `restricted/mediawiki-multiversion`. */
+  readonly repository: string;
+}
+
+export type DeployStepKind = 'initial' | 'backport' | 'config' | 'train' | 'l10n';
+export type VersionChoice = 'newest' | 'oldest';
+
+export type ResolvedStep =
+  | { readonly name: string; readonly kind: 'initial' }
+  | { readonly name: string; readonly kind: 'backport'; readonly files: number; readonly removes: number; readonly version: VersionChoice }
+  | { readonly name: string; readonly kind: 'config'; readonly files: number; readonly removes: number }
+  | { readonly name: string; readonly kind: 'train'; readonly churnShare: number }
+  | { readonly name: string; readonly kind: 'l10n'; readonly version: VersionChoice };
+
+export interface ResolvedVolume {
+  readonly proxies: number;
+  readonly assign: 'round-robin' | 'least-loaded';
+}
+
+export type RolloutStage = { readonly canaries: number } | { readonly rest: true };
+
+export interface ResolvedFleet {
+  readonly nodes: number;
+  readonly backend: 'virtual';
+  readonly rollout: { readonly maxConcurrent: number; readonly stages: readonly RolloutStage[] };
+  readonly node: {
+    readonly nicBitsPerSecond: number | undefined;
+    readonly disk: {
+      readonly readBytesPerSecond: number | undefined;
+      readonly writeBytesPerSecond: number | undefined;
+      readonly iops: number | undefined;
+    };
+    readonly maxConcurrentDownloads: number;
+    readonly unpack: boolean;
+  };
+}
+
+export type ResolvedRegistry =
+  | { readonly kind: 'embedded' }
+  | {
+      readonly kind: 'external';
+      readonly url: string;
+      readonly auth: { readonly username: string; readonly password: string } | undefined;
+      readonly insecure: boolean;
+    };
+
+export interface ResolvedMeasure {
+  readonly repeat: number;
+  readonly warmup: number;
+  readonly timeoutSeconds: number;
+}
+
+export interface ResolvedScenario {
+  readonly name: string;
+  readonly description: string;
+  /** The seed as text: numbers and strings seed the same way. */
+  readonly seed: string;
+  /** Path of the file it came from, as given. */
+  readonly sourceFile: string;
+  readonly content: ResolvedContent;
+  readonly image: ResolvedImage;
+  readonly deploy: readonly ResolvedStep[];
+  readonly volume: ResolvedVolume;
+  readonly fleet: ResolvedFleet;
+  readonly registry: ResolvedRegistry;
+  readonly measure: ResolvedMeasure;
+}
