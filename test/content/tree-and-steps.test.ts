@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ContentTree } from '../../src/content/content-tree.ts';
+import { applyDeployStep } from '../../src/content/deploy-step.ts';
+import { buildInitialTree } from '../../src/content/tree-builder.ts';
+import { smallScenario } from '../support/scenarios.ts';
+
+const byPath = (tree: ContentTree) => new Map(tree.files.map((f) => [f.path, f]));
+
+describe('synthetic tree', () => {
+  const scenario = smallScenario();
+  const tree = buildInitialTree(scenario);
+
+  it('holds every component with its scaled count and exact total size', () => {
+    for (const c of scenario.content.components) {
+      const files = tree.files.filter((f) => f.component === c.name);
+      const copies = c.perVersion ? scenario.content.versions.length : 1;
+      assert.equal(files.length, c.files * copies, c.name);
+      if (!c.perVersion) assert.equal(files.reduce((n, f) => n + f.bytes, 0), c.bytes, c.name);
+    }
+  });
+
+  it('is sorted, has unique paths, and is the same for the same seed', () => {
+    const paths = tree.files.map((f) => f.path);
+    assert.deepEqual(paths, [...paths].sort());
+    assert.equal(new Set(paths).size, paths.length);
+    assert.deepEqual(buildInitialTree(scenario), tree);
+    assert.notDeepEqual(buildInitialTree(smallScenario({ seed: 8 })).files.map((f) => f.contentKey), tree.files.map((f) => f.contentKey));
+  });
+
+  it('lays branches out as Wikimedia does, sharing unchanged files between them', () => {
+    assert.ok(tree.files.some((f) => f.path.startsWith('srv/mediawiki/php-1.45.0-wmf.1/includes/')));
+    assert.ok(tree.files.some((f) => f.path.startsWith('srv/mediawiki/php-1.45.0-wmf.2/cache/l10n/l10n_cache-en.cdb')));
+    const older = tree.files.filter((f) => f.version === '1.45.0-wmf.1' && f.kind === 'php');
+    const newerKeys = new Set(tree.files.filter((f) => f.version === '1.45.0-wmf.2').map((f) => f.contentKey));
+    const shared = older.filter((f) => newerKeys.has(f.contentKey)).length / older.length;
+    assert.ok(shared > 0.6 && shared < 0.8, `share of php unchanged between branches: ${shared}`);
+  });
+});
+
+describe('deploy steps', () => {
+  const scenario = smallScenario();
+  const initial = buildInitialTree(scenario);
+  const [, backport, config, train, l10n] = scenario.deploy;
+  assert.ok(backport && config && train && l10n);
+
+  it('a backport changes N php files of the newest branch and removes M', () => {
+    const after = applyDeployStep(scenario, initial, backport, 1);
+    const before = byPath(initial);
+    const changed = after.files.filter((f) => before.get(f.path)?.contentKey !== f.contentKey);
+    assert.equal(changed.length, 2);
+    assert.ok(changed.every((f) => f.version === '1.45.0-wmf.2' && f.kind === 'php'));
+    assert.equal(after.files.length, initial.files.length - 1);
+  });
+
+  it('a config step touches only wmf-config', () => {
+    const after = applyDeployStep(scenario, initial, config, 2);
+    const before = byPath(initial);
+    const changed = after.files.filter((f) => before.get(f.path)?.contentKey !== f.contentKey);
+    assert.equal(changed.length, 2);
+    assert.ok(changed.every((f) => f.path.startsWith('srv/mediawiki/wmf-config/')));
+  });
+
+  it('a train drops the oldest branch and adds a new one with a fresh l10n cache', () => {
+    const after = applyDeployStep(scenario, initial, train, 3);
+    assert.deepEqual(after.versions, ['1.45.0-wmf.2', '1.45.0-wmf.3']);
+    assert.ok(!after.files.some((f) => f.version === '1.45.0-wmf.1'));
+    const incoming = after.files.filter((f) => f.version === '1.45.0-wmf.3');
+    assert.equal(incoming.length, initial.files.filter((f) => f.version === '1.45.0-wmf.2').length);
+    const oldKeys = new Set(initial.files.map((f) => f.contentKey));
+    assert.ok(incoming.filter((f) => f.kind === 'cdb').every((f) => !oldKeys.has(f.contentKey)));
+  });
+
+  it('an l10n step rewrites every cdb file of one branch and nothing else', () => {
+    const after = applyDeployStep(scenario, initial, l10n, 4);
+    const before = byPath(initial);
+    const changed = after.files.filter((f) => before.get(f.path)?.contentKey !== f.contentKey);
+    const cdb = initial.files.filter((f) => f.kind === 'cdb' && f.version === '1.45.0-wmf.2');
+    assert.equal(changed.length, cdb.length);
+    assert.ok(changed.every((f) => f.kind === 'cdb' && f.version === '1.45.0-wmf.2'));
+  });
+});
