@@ -1,13 +1,10 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { ExitCode, formatProblem, ShipbenchError } from '../core/errors.ts';
+import { ExitCode } from '../core/errors.ts';
 import { commands } from './commands/index.ts';
+import { reportFailure } from './report-failure.ts';
 
-/**
- * The entry point: yargs parses, a command runs, and every failure becomes a message and an exit code.
- * Expected failures (ShipbenchError) print what, where and how to fix; anything else is an internal error,
- * printed in one line unless SHIPBENCH_DEBUG is set.
- */
+/** The entry point: yargs parses, a command runs, and every failure becomes a message and an exit code. */
 export async function main(argv: string[]): Promise<number> {
   let exitCode: number = ExitCode.ok;
   const parser = yargs(argv)
@@ -33,24 +30,6 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     return reportFailure(error);
   }
-}
-
-export function reportFailure(error: unknown): number {
-  if (error instanceof ShipbenchError) {
-    if (error.problems.length > 0) {
-      for (const problem of error.problems) process.stderr.write(`${formatProblem(problem)}\n`);
-      process.stderr.write(`${error.message}\n`);
-    } else {
-      process.stderr.write(`shipbench: ${error.message}\n`);
-      if (error.hint !== undefined) process.stderr.write(`  hint: ${error.hint}\n`);
-    }
-    return error.exitCode;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`shipbench: internal error: ${message}\n`);
-  if (process.env.SHIPBENCH_DEBUG !== undefined && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-  else process.stderr.write('  hint: this is a bug in shipbench; rerun with SHIPBENCH_DEBUG=1 for a stack trace and report it\n');
-  return ExitCode.internal;
 }
 
 process.exitCode = await main(hideBin(process.argv));

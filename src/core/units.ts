@@ -42,6 +42,7 @@ export function parseBytes(input: string | number): Bytes {
     return Math.round(input);
   }
   const text = input.trim();
+  if (text.startsWith('-')) throw new UnitError(`size "${input}" cannot be negative`, SIZE_HINT);
   const m = SIZE_RE.exec(text);
   if (m === null) throw new UnitError(`"${input}" is not a size`, SIZE_HINT);
   const [, num, prefix, unit] = m;

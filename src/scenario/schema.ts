@@ -30,7 +30,7 @@ export const durationField = () => unitField(parseSeconds, 'a duration', '30s');
 export const shareField = () => unitField(parseShare, 'a share', '25%');
 
 const count = (what: string) => z.number({ error: `expected a whole number of ${what}` }).int(`${what} must be a whole number`);
-const positiveCount = (what: string) => count(what).min(1, `needs at least one ${what.replace(/s$/, '')}`);
+const positiveCount = (what: string, one = what.replace(/s$/, '')) => count(what).min(1, `needs at least one ${one}`);
 const nonNegativeCount = (what: string) => count(what).min(0, `${what} cannot be negative`);
 
 export const PRESET_NAMES = ['mediawiki-multiversion', 'mediawiki-single-version', 'empty'] as const;
@@ -124,12 +124,12 @@ const stepInput = z.union(
 );
 
 const volumeInput = z.strictObject({
-  proxies: positiveCount('proxies').max(64).optional(),
+  proxies: positiveCount('proxies', 'proxy').max(64).optional(),
   assign: z.enum(['round-robin', 'least-loaded']).optional(),
 });
 
 const rolloutStage = z.union(
-  [z.strictObject({ canaries: positiveCount('canaries') }), z.strictObject({ rest: z.literal(true) })],
+  [z.strictObject({ canaries: positiveCount('canaries', 'canary') }), z.strictObject({ rest: z.literal(true) })],
   { error: 'expected a stage: { canaries: N } or { rest: true }' },
 );
 
@@ -137,12 +137,12 @@ const fleetInput = z.strictObject({
   nodes: positiveCount('nodes').max(100_000).optional(),
   backend: z.enum(['virtual']).optional(),
   rollout: z.strictObject({
-    maxConcurrent: positiveCount('concurrent nodes').optional(),
+    maxConcurrent: positiveCount('concurrent nodes', 'concurrent node').optional(),
     stages: z.array(rolloutStage).min(1).optional(),
   }).optional(),
   node: z.strictObject({
     nic: bitRateField().optional(),
-    disk: z.strictObject({ read: byteRateField().optional(), write: byteRateField().optional(), iops: positiveCount('IOPS').optional() }).optional(),
+    disk: z.strictObject({ read: byteRateField().optional(), write: byteRateField().optional(), iops: positiveCount('IOPS', 'IOPS').optional() }).optional(),
     maxConcurrentDownloads: positiveCount('downloads').max(64).optional(),
     unpack: z.boolean().optional(),
   }).optional(),

@@ -1,5 +1,7 @@
 import type { CommandModule } from 'yargs';
+import { schemaCommand } from './schema.ts';
+import { validateCommand } from './validate.ts';
 
 /** Every CLI command, in the order `--help` lists them. Each lives in its own file beside this one. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: Array<CommandModule<any, any>> = [];
+export const commands: Array<CommandModule<any, any>> = [validateCommand, schemaCommand];

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FileEntry } from '../../content/file-entry.ts';
 import type { ResolvedStrategy } from '../../scenario/resolved.ts';
 import { baseLayers, layerOf, splitBase } from '../layer-grouping.ts';
-import type { LayerPlan, LayerPlanInput } from '../layer-strategy.ts';
+import type { LayerPlan, LayerPlanInput } from '../layer-plan.ts';
 
 /**
  * The code tree, in path order, cut into layers of at most `maxLayerBytes`. Cuts are content-defined: a

@@ -1,7 +1,7 @@
 import { formatShare } from '../../core/units.ts';
 import type { ResolvedStrategy } from '../../scenario/resolved.ts';
 import { layerOf, splitBase } from '../layer-grouping.ts';
-import type { LayerPlan, LayerPlanInput } from '../layer-strategy.ts';
+import type { LayerPlan, LayerPlanInput } from '../layer-plan.ts';
 import { diffTrees } from '../tree-diff.ts';
 import { planMonolithic } from './monolithic.ts';
 

@@ -1,6 +1,6 @@
 import type { FileEntry } from '../../content/file-entry.ts';
 import { baseLayers, layerOf, splitBase } from '../layer-grouping.ts';
-import type { LayerPlan, LayerPlanInput } from '../layer-strategy.ts';
+import type { LayerPlan, LayerPlanInput } from '../layer-plan.ts';
 
 /**
  * One layer per component (all branches of it together), in the scenario's component order, which puts

@@ -1,6 +1,6 @@
 import type { FileEntry } from '../../content/file-entry.ts';
 import { baseLayers, layerOf, splitBase } from '../layer-grouping.ts';
-import type { LayerPlan, LayerPlanInput } from '../layer-strategy.ts';
+import type { LayerPlan, LayerPlanInput } from '../layer-plan.ts';
 
 /**
  * Shared files below, one layer per live branch, config on top: a train replaces one branch layer, a

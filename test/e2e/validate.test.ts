@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { REPO_ROOT, runCli } from './run-cli.ts';
+
+const INVALID = 'fixtures/scenarios/invalid';
+const VALID = 'fixtures/scenarios/valid';
+const yamlIn = (dir: string): string[] => readdirSync(join(REPO_ROOT, dir)).filter((f) => f.endsWith('.yaml')).sort().map((f) => `${dir}/${f}`);
+
+/** A stack trace on stderr means an expected failure escaped as an internal error. */
+function assertNoStack(stderr: string): void {
+  assert.doesNotMatch(stderr, /^ {4}at /m, `stderr has a stack trace:\n${stderr}`);
+}
+
+describe('shipbench validate', { concurrency: true }, () => {
+  for (const file of yamlIn(INVALID)) {
+    test(`${file} exits 2 and says where`, async () => {
+      const { code, stdout, stderr } = await runCli(['validate', file]);
+      assert.equal(code, 2, stderr);
+      assert.equal(stdout, '');
+      const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      assert.match(stderr, new RegExp(`^${escaped}:\\d+:\\d+ `, 'm'));
+      assert.match(stderr, new RegExp(`^${escaped}: \\d+ problems?; nothing was run$`, 'm'));
+      assertNoStack(stderr);
+    });
+  }
+
+  test('many-problems.yaml reports all of them in one run', async () => {
+    const { code, stderr } = await runCli(['validate', `${INVALID}/many-problems.yaml`]);
+    assert.equal(code, 2);
+    assert.equal(stderr.match(/^fixtures\/scenarios\/invalid\/many-problems\.yaml:\d+:\d+ /gm)?.length, 7);
+    assert.match(stderr, /:3:1 contnt: unknown key "contnt"\n {4}hint: did you mean "content"\?/);
+  });
+
+  for (const file of yamlIn(VALID)) {
+    test(`${file} is ok`, async () => {
+      const { code, stdout, stderr } = await runCli(['validate', file]);
+      assert.equal(code, 0, stderr);
+      assert.match(stdout, new RegExp(`^${file.replace(/\./g, '\\.')}: ok \\(\\d+ steps?, \\d+ strateg(y|ies)\\)\\n$`));
+      assert.equal(stderr, '');
+    });
+  }
+
+  test('several files: each is reported, and one bad file fails the run', async () => {
+    const { code, stdout, stderr } = await runCli(['validate', `${VALID}/minimal.yaml`, `${INVALID}/unknown-key.yaml`, `${VALID}/sketch.yaml`]);
+    assert.equal(code, 2);
+    assert.match(stdout, /minimal\.yaml: ok \(1 step, 1 strategy\)/);
+    assert.match(stdout, /sketch\.yaml: ok \(5 steps, 5 strategies\)/);
+    assert.match(stderr, /unknown-key\.yaml:3:1 contnt:/);
+    assert.match(stderr, /^1 of 3 scenario files have problems$/m);
+  });
+
+  test('a missing file exits 2 with a hint', async () => {
+    const { code, stderr } = await runCli(['validate', 'no/such/scenario.yaml']);
+    assert.equal(code, 2);
+    assert.match(stderr, /^shipbench: no\/such\/scenario\.yaml: no such file$/m);
+    assert.match(stderr, /hint: /);
+    assertNoStack(stderr);
+  });
+
+  test('a directory exits 2 and names a file in it', async () => {
+    const { code, stderr } = await runCli(['validate', VALID]);
+    assert.equal(code, 2);
+    assert.match(stderr, /is a directory, not a scenario file/);
+    assert.match(stderr, /hint: name a scenario file in it, e\.g\. fixtures\/scenarios\/valid\/full\.yaml/);
+    assertNoStack(stderr);
+  });
+
+  test('no file at all is a usage error', async () => {
+    const { code, stderr } = await runCli(['validate']);
+    assert.equal(code, 2);
+    assertNoStack(stderr);
+  });
+
+  test('--help describes it and lists examples', async () => {
+    const { code, stdout } = await runCli(['validate', '--help']);
+    assert.equal(code, 0);
+    assert.match(stdout, /shipbench validate <files\.\.>/);
+    assert.match(stdout, /Examples:\n\s+shipbench validate scenarios\//);
+  });
+});
+
+describe('shipbench schema', { concurrency: true }, () => {
+  test('prints the JSON Schema on stdout', async () => {
+    const { code, stdout, stderr } = await runCli(['schema']);
+    assert.equal(code, 0, stderr);
+    const schema = JSON.parse(stdout) as Record<string, unknown>;
+    assert.equal(schema.$schema, 'https://json-schema.org/draft/2020-12/schema');
+    assert.equal(schema.additionalProperties, false);
+    assert.ok('fleet' in (schema.properties as object));
+  });
+
+  test('--out writes it to a file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'shipbench-schema-'));
+    try {
+      const out = join(dir, 'scenario.schema.json');
+      const { code, stdout } = await runCli(['schema', '--out', out]);
+      assert.equal(code, 0);
+      assert.match(stdout, /^wrote .*scenario\.schema\.json\n$/);
+      const printed = await runCli(['schema']);
+      assert.equal(await readFile(out, 'utf8'), printed.stdout);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('--out into a missing directory exits 2 with a hint', async () => {
+    const { code, stderr } = await runCli(['schema', '--out', join(tmpdir(), 'shipbench-no-such-dir', 'x', 's.json')]);
+    assert.equal(code, 2);
+    assert.match(stderr, /cannot write .*\n\s+hint: create its directory first/);
+    assertNoStack(stderr);
+  });
+
+  test('--help lists an example', async () => {
+    const { code, stdout } = await runCli(['schema', '--help']);
+    assert.equal(code, 0);
+    assert.match(stdout, /Examples:\n\s+shipbench schema --out/);
+  });
+});
