@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'reports/**', 'fixtures/**'] },
+  { ignores: ['node_modules/**', 'reports/**', 'fixtures/**', '.scratch-*/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -12,8 +12,9 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-restricted-syntax': [
         'error',
-        { selector: "ImportDeclaration[source.value=/utils?$/]", message: 'No utils drawer: name the module after the concept it holds.' },
+        { selector: "ImportDeclaration[source.value=/(^|\\/)utils?(\\.ts)?$/]", message: 'No utils drawer: name the module after the concept it holds.' },
       ],
     },
   },
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } } },
 );

@@ -10,6 +10,7 @@ declare -A PACKAGES=(
   [umoci]=umoci
   [pigz]=pigz
   [docker-registry]=docker-registry
+  [htpasswd]=apache2-utils
 )
 
 missing=()

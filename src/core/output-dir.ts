@@ -1,5 +1,5 @@
 import { access, constants, mkdir, rm, statfs, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ShipbenchError } from './errors.ts';
 import { formatBytes } from './units.ts';
 
@@ -21,7 +21,7 @@ export async function prepareOutputDir(dir: string, plannedBytes: number, what: 
     await writeFile(probe, '');
     await rm(probe);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    const code = await explainUnwritable(dir, error);
     throw new ShipbenchError('output-not-writable', `cannot write to output directory ${dir} (${code})`, {
       hint: 'choose another --out directory, or fix its permissions or mount',
       cause: error,
@@ -32,5 +32,31 @@ export async function prepareOutputDir(dir: string, plannedBytes: number, what: 
     throw new ShipbenchError('disk-too-small', `${what} need about ${formatBytes(plannedBytes)} in ${dir}, but only ${formatBytes(free)} is free there`, {
       hint: 'free some space, choose another --out directory, or lower content.scale or the number of strategies',
     });
+  }
+}
+
+/**
+ * Node's recursive mkdir reports ENOENT when a parent is on a read-only file system; the nearest existing
+ * ancestor tells the real reason (EROFS, EACCES).
+ */
+async function explainUnwritable(dir: string, error: unknown): Promise<string> {
+  const code = (error as NodeJS.ErrnoException).code ?? 'error';
+  if (code !== 'ENOENT') return code;
+  let ancestor = dirname(dir);
+  while (ancestor !== dirname(ancestor)) {
+    try {
+      await access(ancestor, constants.F_OK);
+      break;
+    } catch {
+      ancestor = dirname(ancestor);
+    }
+  }
+  try {
+    const probe = join(ancestor, `.shipbench-probe-${process.pid}`);
+    await writeFile(probe, '');
+    await rm(probe);
+    return code;
+  } catch (probeError) {
+    return (probeError as NodeJS.ErrnoException).code ?? code;
   }
 }

@@ -126,6 +126,21 @@ export function findSemanticProblems(input: ScenarioInput): SemanticProblem[] {
     if (kind === 'config' && !components.some((c) => c.name === 'config' && c.files > 0)) {
       problems.push({ path: ['deploy', i], message: 'a config step changes files of the "config" component, and this content has none', hint: 'add a component named config' });
     }
+    if ((kind === 'config' || kind === 'backport') && typeof step === 'object') {
+      const settings = (kind === 'config' ? (step as { config: unknown }).config : (step as { backport: unknown }).backport) as { files?: number; removes?: number } | null;
+      const wanted = (settings?.files ?? 1) + (settings?.removes ?? 0);
+      const scale = input.content?.scale ?? DEFAULTS.scale;
+      const available = components
+        .filter((c) => (kind === 'config' ? c.name === 'config' : c.perVersion && c.kind === 'php'))
+        .reduce((n, c) => n + scaled(c.files, scale), 0);
+      if (wanted > available && available > 0) {
+        problems.push({
+          path: ['deploy', i, kind],
+          message: `this ${kind} changes and removes ${wanted} files, but at this scale only ${available} ${kind === 'config' ? 'config files' : 'PHP files per branch'} exist`,
+          hint: 'lower files:/removes:, or raise content.scale',
+        });
+      }
+    }
   });
   const stepNames = resolveSteps(steps).map((s) => s.name);
   stepNames.forEach((name, i) => {

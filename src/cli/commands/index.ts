@@ -1,7 +1,11 @@
 import type { CommandModule } from 'yargs';
+import { doctorCommand } from './doctor.ts';
+import { generateCommand } from './generate.ts';
+import { inspectCommand } from './inspect.ts';
+import { runCommand } from './run.ts';
 import { schemaCommand } from './schema.ts';
 import { validateCommand } from './validate.ts';
 
 /** Every CLI command, in the order `--help` lists them. Each lives in its own file beside this one. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: Array<CommandModule<any, any>> = [validateCommand, schemaCommand];
+export const commands: Array<CommandModule<any, any>> = [runCommand, generateCommand, inspectCommand, validateCommand, schemaCommand, doctorCommand];

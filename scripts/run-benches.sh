@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Every benchmark, each printing its figures and its ratio against a peer measured in the same run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+for bench in bench/generate-vs-pigz.ts bench/generate-memory.ts bench/synthesis-throughput.ts bench/pull-vs-skopeo-curl.ts bench/unpack-vs-tar.ts; do
+  echo "== $bench"
+  npx tsx "$bench"
+done

@@ -1,0 +1,38 @@
+import { formatBytes, formatSeconds } from '../core/units.ts';
+import type { GenerateEvent } from '../image/image-set-writer.ts';
+
+/**
+ * Renders generate events on stderr: a self-rewriting line on a terminal, a line per quarter otherwise
+ * (CI logs stay short).
+ */
+export function generateProgressPrinter(stream: NodeJS.WriteStream = process.stderr): (event: GenerateEvent) => void {
+  const tty = stream.isTTY === true;
+  let lastQuarter = 0;
+  return (event) => {
+    switch (event.type) {
+      case 'planned': {
+        const reused = event.cached === 0 ? '' : `, ${event.cached} reused from the cache`;
+        stream.write(`${event.layers} distinct layers${reused}; writing about ${formatBytes(event.plannedBytes)}\n`);
+        break;
+      }
+      case 'layer-built': {
+        const line = `layer ${event.done}/${event.total}: ${formatBytes(event.layer.uncompressedBytes)} -> ${formatBytes(event.layer.bytes)} in ${formatSeconds(event.seconds)} (${event.layer.role})`;
+        if (tty) stream.write(`\r\x1b[K${line}${event.done === event.total ? '\n' : ''}`);
+        else {
+          const quarter = Math.floor((event.done / event.total) * 4);
+          if (quarter > lastQuarter || event.done === event.total) {
+            lastQuarter = quarter;
+            stream.write(`${line}\n`);
+          }
+        }
+        break;
+      }
+      case 'layout-written':
+        stream.write(`${event.dir}: ${event.images} images\n`);
+        break;
+      case 'tree-written':
+        stream.write(`${event.dir}: ${event.files} files, ${formatBytes(event.bytes)}\n`);
+        break;
+    }
+  };
+}

@@ -1,0 +1,47 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { ResolvedScenario } from '../scenario/resolved.ts';
+
+const run = promisify(execFile);
+
+/** A real program shipbench drives, how to ask its version, and how to install it on Debian. */
+export interface RealComponent {
+  readonly command: string;
+  readonly role: string;
+  readonly versionArgs: readonly string[];
+  readonly debianPackage: string;
+}
+
+const REGISTRY: RealComponent = { command: 'docker-registry', role: 'embedded CNCF distribution registry', versionArgs: ['--version'], debianPackage: 'docker-registry' };
+const SKOPEO: RealComponent = { command: 'skopeo', role: 'peer that judges images and pulls (tests, benches)', versionArgs: ['--version'], debianPackage: 'skopeo' };
+const UMOCI: RealComponent = { command: 'umoci', role: 'peer that unpacks images (tests)', versionArgs: ['--version'], debianPackage: 'umoci' };
+const PIGZ: RealComponent = { command: 'pigz', role: 'peer compressor (benches)', versionArgs: ['--version'], debianPackage: 'pigz' };
+
+/** The components a scenario needs to run, plus the peers the tests and benches use. */
+export function componentsFor(scenario: ResolvedScenario | undefined): Array<{ component: RealComponent; neededToRun: boolean }> {
+  const embedded = scenario === undefined || scenario.registry.kind === 'embedded';
+  return [
+    { component: REGISTRY, neededToRun: embedded },
+    { component: SKOPEO, neededToRun: false },
+    { component: UMOCI, neededToRun: false },
+    { component: PIGZ, neededToRun: false },
+  ];
+}
+
+export interface ComponentStatus {
+  readonly component: RealComponent;
+  readonly found: boolean;
+  readonly version: string | undefined;
+}
+
+export async function checkComponent(component: RealComponent): Promise<ComponentStatus> {
+  try {
+    const { stdout, stderr } = await run(component.command, [...component.versionArgs], { timeout: 10_000 });
+    const version = `${stdout}${stderr}`.trim().split('\n')[0];
+    return { component, found: true, version };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // A program that exists but answers --version oddly is still there.
+    return { component, found: code !== 'ENOENT', version: undefined };
+  }
+}

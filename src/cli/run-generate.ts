@@ -1,0 +1,45 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createContentSynthesizer } from '../content/content-synthesizer.ts';
+import { planImageSet } from '../image/image-set-plan.ts';
+import { type GenerateEvent, type GeneratedImageSet, generateImageSet } from '../image/image-set-writer.ts';
+import { GzipWorkerPool } from '../image/parallel-gzip.ts';
+import type { ResolvedScenario } from '../scenario/resolved.ts';
+
+/** Plans and writes a scenario's images (used by `generate`, and by `inspect` on a scenario). */
+export async function runGenerate(
+  scenario: ResolvedScenario,
+  options: { outDir: string; trees: boolean; workers: number | undefined; onEvent: (e: GenerateEvent) => void },
+): Promise<GeneratedImageSet> {
+  const plan = planImageSet(scenario);
+  const pool = new GzipWorkerPool(options.workers);
+  try {
+    const result = await generateImageSet(plan, {
+      outDir: options.outDir,
+      trees: options.trees,
+      synth: createContentSynthesizer(scenario.seed),
+      pool,
+      onEvent: options.onEvent,
+    });
+    await writeFile(join(options.outDir, 'generate.json'), `${JSON.stringify(summaryOf(scenario, result), null, 2)}\n`);
+    return result;
+  } finally {
+    await pool.close();
+  }
+}
+
+function summaryOf(scenario: ResolvedScenario, result: GeneratedImageSet) {
+  return {
+    schema: 'shipbench/generate/1',
+    scenario: scenario.name,
+    seed: scenario.seed,
+    layersBuilt: result.layersBuilt,
+    layersReused: result.layersReused,
+    strategies: result.strategies.map((s) => ({
+      name: s.name,
+      layout: s.layoutDir,
+      images: s.images.map((i) => ({ step: i.step, manifestDigest: i.manifestDigest, note: i.note, layers: i.layers })),
+    })),
+    trees: result.trees,
+  };
+}

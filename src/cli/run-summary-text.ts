@@ -1,0 +1,42 @@
+import { formatBytes, formatBytesPerSecond, formatSeconds } from '../core/units.ts';
+import type { RunResults } from '../report/results.ts';
+import { spread } from '../stats/percentiles.ts';
+import { textTable } from './text-table.ts';
+
+/** The terminal summary of a run: per strategy and step, node times and what moved (measured repeats only). */
+export function renderRunSummary(results: RunResults): string {
+  const measured = results.steps.filter((s) => !s.warmup);
+  const keys = [...new Map(measured.map((s) => [`${s.strategy}\0${s.step}`, s])).values()];
+  const rows = keys.map(({ strategy, step }) => {
+    const steps = measured.filter((s) => s.strategy === strategy && s.step === step);
+    const samples = results.samples.filter((s) => s.strategy === strategy && s.step === step && steps.some((r) => r.repeat === s.repeat));
+    const times = spread(samples.filter((s) => s.error === undefined).map((s) => s.totalSeconds));
+    const nodes = samples.length;
+    const peak = Math.max(0, ...steps.flatMap((s) => s.throughput.points.map((p) => p.value)));
+    const failed = steps.reduce((n, s) => n + s.failedNodes, 0);
+    return [
+      strategy,
+      step,
+      `${nodes - failed}/${nodes}`,
+      formatSeconds(median(steps.map((s) => s.makespanSeconds))),
+      Number.isNaN(times.p50) ? '-' : `${formatSeconds(times.p50)} / ${formatSeconds(times.p99)} / ${formatSeconds(times.max)}`,
+      formatBytes(samples.reduce((n, s) => n + s.bytesDownloaded, 0) / Math.max(1, nodes)),
+      formatBytes(samples.reduce((n, s) => n + s.bytesWrittenToDisk, 0) / Math.max(1, nodes)),
+      formatBytes(median(steps.map((s) => s.registryBytesServed))),
+      formatBytesPerSecond(peak),
+      steps.reduce((n, s) => n + s.retries, 0),
+    ];
+  });
+  const table = textTable(
+    ['strategy', 'step', 'nodes ok', 'makespan', 'node time p50 / p99 / max', 'down / node', 'disk / node', 'registry out', 'peak rate', 'retries'],
+    rows,
+    [3, 4, 5, 6, 7, 8, 9],
+  );
+  const warnings = results.warnings.map((w) => `warning: ${w.message}\n  fix: ${w.fix}`).join('\n');
+  return `${table}\n${warnings === '' ? '' : `${warnings}\n`}`;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? 0 : (sorted[Math.floor((sorted.length - 1) / 2)] as number);
+}

@@ -1,0 +1,70 @@
+/**
+ * The per-file random stream of content synthesis. Rng.derive seeds through sha256, which costs about 4 us: more
+ * than synthesising a median 3 KB file should take in total. So files get a murmur3-style 64-bit hash of their
+ * content key, mixed with the synthesizer's seed digest, feeding the same sfc32 generator as core/rng.ts.
+ * All 32-bit integer arithmetic: the same key gives the same stream on any machine.
+ */
+export class FileStream {
+  private a = 0;
+  private b = 0;
+  private c = 0;
+  private d = 0;
+  /** 64 bits identifying the file (seed, kind, key, size), as two int32: raw material for per-file unique bytes. */
+  idHigh = 0;
+  idLow = 0;
+
+  /** Re-seeds in place, so the hot path allocates nothing per file. */
+  reset(seedDigest: Uint32Array, kindIndex: number, key: string, bytes: number): void {
+    let h1 = (seedDigest[0] as number) ^ kindIndex;
+    let h2 = (seedDigest[1] as number) ^ Math.imul(kindIndex + 1, 0x9e3779b9);
+    for (let i = 0; i < key.length; i++) {
+      let k = Math.imul(key.charCodeAt(i), 0xcc9e2d51);
+      k = Math.imul((k << 15) | (k >>> 17), 0x1b873593);
+      h1 ^= k;
+      h1 = (Math.imul((h1 << 13) | (h1 >>> 19), 5) + 0xe6546b64) | 0;
+      h2 ^= Math.imul(k, 0x85ebca6b) ^ h1;
+      h2 = (Math.imul((h2 << 17) | (h2 >>> 15), 9) + 0x38b34ae5) | 0;
+    }
+    const low = bytes >>> 0;
+    const high = Math.floor(bytes / 4294967296) >>> 0;
+    h1 = fmix32(h1 ^ key.length ^ low);
+    h2 = fmix32(h2 ^ Math.imul(high + 1, 0x27d4eb2f) ^ h1);
+    h1 = fmix32(h1 ^ h2);
+    this.idHigh = h1 | 0;
+    this.idLow = h2 | 0;
+    this.a = h1 ^ (seedDigest[2] as number);
+    this.b = h2 ^ (seedDigest[3] as number);
+    this.c = low ^ (seedDigest[4] as number);
+    this.d = (high ^ (seedDigest[5] as number)) | 1;
+    for (let i = 0; i < 12; i++) this.nextUint32();
+  }
+
+  nextUint32(): number {
+    const t = (((this.a + this.b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.c = (this.c + t) | 0;
+    return t >>> 0;
+  }
+
+  /** Uniform integer in [0, n), n <= 2^21 (so the product stays exact in a double). */
+  below(n: number): number {
+    return Math.floor((this.nextUint32() * n) / 4294967296);
+  }
+
+  /** Uniform integer in [min, max]. */
+  between(min: number, max: number): number {
+    return min + this.below(max - min + 1);
+  }
+}
+
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h;
+}

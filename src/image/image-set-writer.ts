@@ -1,0 +1,144 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { ContentSynthesizer } from '../content/file-entry.ts';
+import { writeTree } from '../content/tree-writer.ts';
+import { prepareOutputDir } from '../core/output-dir.ts';
+import { estimateBlobBytes } from './blob-size-estimate.ts';
+import type { ImageSetPlan, PlannedLayer } from './image-set-plan.ts';
+import { baseComponentNames } from './layer-grouping.ts';
+import { LayerCache } from './layer-cache.ts';
+import type { BuiltLayer } from './layer-spec.ts';
+import { writeLayer } from './layer-writer.ts';
+import { type IndexEntry, initLayout, linkBlob, writeImage, writeIndex } from './oci-layout-writer.ts';
+import type { GzipWorkerPool } from './parallel-gzip.ts';
+
+/** Progress of `generateImageSet`; the CLI renders these, the writer never prints (rule 3). */
+export type GenerateEvent =
+  | { readonly type: 'planned'; readonly layers: number; readonly cached: number; readonly plannedBytes: number }
+  | { readonly type: 'layer-built'; readonly done: number; readonly total: number; readonly layer: BuiltLayer; readonly seconds: number }
+  | { readonly type: 'layout-written'; readonly strategy: string; readonly dir: string; readonly images: number }
+  | { readonly type: 'tree-written'; readonly step: string; readonly dir: string; readonly files: number; readonly bytes: number };
+
+export interface GenerateOptions {
+  readonly outDir: string;
+  /** Also write each step's plain code tree under `outDir/trees/<step>/`. */
+  readonly trees: boolean;
+  readonly synth: ContentSynthesizer;
+  readonly pool: GzipWorkerPool;
+  readonly onEvent?: (event: GenerateEvent) => void;
+}
+
+export interface GeneratedImage {
+  readonly step: string;
+  readonly manifestDigest: string;
+  readonly layers: readonly BuiltLayer[];
+  readonly note: string | undefined;
+}
+
+export interface GeneratedStrategy {
+  readonly name: string;
+  readonly layoutDir: string;
+  readonly images: readonly GeneratedImage[];
+}
+
+export interface GeneratedImageSet {
+  readonly outDir: string;
+  readonly strategies: readonly GeneratedStrategy[];
+  readonly layersBuilt: number;
+  readonly layersReused: number;
+  /** Uncompressed tar bytes of the layers built by this run (what was synthesised and compressed). */
+  readonly builtTarBytes: number;
+  readonly builtBlobBytes: number;
+  readonly seconds: number;
+  readonly trees: ReadonlyArray<{ readonly step: string; readonly dir: string; readonly files: number; readonly bytes: number }>;
+}
+
+export const CACHE_DIR = '.cache';
+export const TREES_DIR = 'trees';
+
+/**
+ * Writes what a plan describes: every distinct layer once (or taken from the content cache), then one OCI
+ * layout per strategy at `outDir/<strategy>/` with an image per deploy step tagged by the step's name, and
+ * optionally each step's plain tree. Output space is checked before anything is written.
+ */
+export async function generateImageSet(plan: ImageSetPlan, options: GenerateOptions): Promise<GeneratedImageSet> {
+  const started = performance.now();
+  const { outDir, synth, pool, onEvent } = options;
+  const cache = new LayerCache(join(outDir, CACHE_DIR));
+  const compression = plan.scenario.image.compression;
+
+  const cached = new Map<string, BuiltLayer>();
+  const toBuild: PlannedLayer[] = [];
+  for (const planned of plan.uniqueLayers) {
+    const hit = await cache.get(planned.key);
+    if (hit === undefined) toBuild.push(planned);
+    else cached.set(planned.key, hit);
+  }
+  const baseNames = baseComponentNames(plan.scenario);
+  const treeBytes = options.trees
+    ? plan.trees.reduce((n, { tree }) => n + tree.files.reduce((m, f) => (baseNames.has(f.component) ? m : m + Math.ceil(f.bytes / 4096) * 4096), 0), 0)
+    : 0;
+  const plannedBytes = toBuild.reduce((n, l) => n + estimateBlobBytes(l.spec, compression), 0) + treeBytes;
+  await prepareOutputDir(outDir, plannedBytes, `${toBuild.length} new layers${options.trees ? ` and ${plan.trees.length} plain trees` : ''}`);
+  onEvent?.({ type: 'planned', layers: plan.uniqueLayers.length, cached: cached.size, plannedBytes });
+
+  let builtTarBytes = 0;
+  let builtBlobBytes = 0;
+  for (const [i, planned] of toBuild.entries()) {
+    const t0 = performance.now();
+    const layer = await writeLayer(planned.spec, synth, compression, pool, cache.blobsDir);
+    await cache.put(planned.key, layer);
+    cached.set(planned.key, layer);
+    builtTarBytes += layer.uncompressedBytes;
+    builtBlobBytes += layer.bytes;
+    onEvent?.({ type: 'layer-built', done: i + 1, total: toBuild.length, layer, seconds: (performance.now() - t0) / 1000 });
+  }
+
+  const strategies: GeneratedStrategy[] = [];
+  for (const { strategy, images } of plan.strategies) {
+    const layoutDir = join(outDir, strategy.name);
+    // A layout is rewritten whole: its blobs are hard links into the cache, so this costs no copy.
+    await rm(layoutDir, { recursive: true, force: true });
+    await initLayout(layoutDir);
+    const written: GeneratedImage[] = [];
+    const indexEntries: IndexEntry[] = [];
+    for (const image of images) {
+      // The role names what the layer is in this image (the same blob may be "code" in one and "chunk 2/9" in another).
+      const layers = image.layers.map((l) => ({ ...(cached.get(l.key) as BuiltLayer), role: l.spec.role }));
+      for (const layer of layers) await linkBlob(cache.blobsDir, layoutDir, layer.digest);
+      const result = await writeImage(layoutDir, {
+        layers,
+        tag: image.step.name,
+        annotations: { 'io.shipbench.scenario': plan.scenario.name, 'io.shipbench.strategy': strategy.name, 'io.shipbench.step': image.step.name },
+      });
+      written.push({ step: image.step.name, manifestDigest: result.manifestDigest, layers, note: image.note });
+      indexEntries.push({ manifestDigest: result.manifestDigest, size: result.manifestBytes, tag: image.step.name });
+    }
+    await writeIndex(layoutDir, indexEntries);
+    strategies.push({ name: strategy.name, layoutDir, images: written });
+    onEvent?.({ type: 'layout-written', strategy: strategy.name, dir: layoutDir, images: written.length });
+  }
+
+  const trees: GeneratedImageSet['trees'][number][] = [];
+  if (options.trees) {
+    for (const { step, tree } of plan.trees) {
+      const dir = join(outDir, TREES_DIR, step.name);
+      const code = tree.files.filter((f) => !baseNames.has(f.component));
+      const result = await writeTree(code, synth, dir);
+      trees.push({ step: step.name, dir, ...result });
+      onEvent?.({ type: 'tree-written', step: step.name, dir, ...result });
+    }
+  }
+
+  return {
+    outDir,
+    strategies,
+    layersBuilt: toBuild.length,
+    layersReused: plan.uniqueLayers.length - toBuild.length,
+    builtTarBytes,
+    builtBlobBytes,
+    seconds: (performance.now() - started) / 1000,
+    trees,
+  };
+}

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { cpuWindowSchema } from './cpu-sampler.ts';
+import { diskWindowSchema } from './diskstats-sampler.ts';
+import { timeSeriesSchema } from './time-series.ts';
+
+/**
+ * What one deploy step of one strategy did across the fleet, in one repeat: the per-step summary runners
+ * emit beside the per-node samples (percentiles of those are the stats module's job).
+ */
+export const stepResultSchema = z.object({
+  strategy: z.string(),
+  step: z.string(),
+  repeat: z.number().int().nonnegative(),
+  /** Warmup repeats are kept but left out of statistics. */
+  warmup: z.boolean(),
+  nodes: z.number().int(),
+  failedNodes: z.number().int(),
+  /** First node start to last node end. */
+  makespanSeconds: z.number(),
+  bytesDownloaded: z.number(),
+  bytesWrittenToDisk: z.number(),
+  filesWritten: z.number(),
+  /** Layer bytes the registry served during the step (all nodes' clients). */
+  registryBytesServed: z.number(),
+  retries: z.number().int(),
+  /** Aggregate download throughput of all nodes, bytes per second. */
+  throughput: timeSeriesSchema,
+  cpu: cpuWindowSchema,
+  disk: diskWindowSchema.optional(),
+});
+export type StepResult = z.infer<typeof stepResultSchema>;
+

@@ -1,0 +1,161 @@
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { CpuSampler } from '../metrics/cpu-sampler.ts';
+import { DiskstatsSampler } from '../metrics/diskstats-sampler.ts';
+import type { NodeStepSample } from '../metrics/samples.ts';
+import type { StepResult } from '../metrics/step-result.ts';
+import { ratesFromCounters } from '../metrics/time-series.ts';
+import type { RegistryCredentials } from '../registry/registry-auth.ts';
+import type { ResolvedScenario } from '../scenario/resolved.ts';
+import { rolloutWaves } from './rollout-plan.ts';
+import { VirtualNode } from './virtual-node.ts';
+import pLimit from 'p-limit';
+
+/** A strategy's images as pushed: the repository and the tag of each deploy step, in deploy order. */
+export interface PushedStrategy {
+  readonly name: string;
+  readonly repository: string;
+  readonly tags: readonly string[];
+}
+
+export type RolloutEvent =
+  | { readonly type: 'step-start'; readonly strategy: string; readonly step: string; readonly repeat: number; readonly warmup: boolean; readonly nodes: number }
+  | { readonly type: 'node-done'; readonly sample: NodeStepSample }
+  | { readonly type: 'step-done'; readonly result: StepResult };
+
+export interface RolloutInput {
+  readonly scenario: ResolvedScenario;
+  readonly strategies: readonly PushedStrategy[];
+  readonly registryUrl: string;
+  readonly auth: RegistryCredentials | undefined;
+  /** Node disks go to `<workDir>/nodes/<node>/`. */
+  readonly workDir: string;
+  /** Block device under workDir, for disk I/O series; undefined when there is none (tmpfs). */
+  readonly diskDevice: string | undefined;
+  readonly runStartMs: number;
+  readonly onEvent: (event: RolloutEvent) => void;
+  /** Called after each step with its results; the caller persists them (a crash keeps what was measured). */
+  readonly onStep: (result: StepResult, samples: NodeStepSample[]) => Promise<void>;
+  readonly signal: AbortSignal | undefined;
+}
+
+const SAMPLE_INTERVAL_MS = 250;
+
+/**
+ * The measured part of `run`: for every repeat (warmups first), every strategy starts from cold nodes and
+ * walks the deploy sequence; each step is rolled out in waves (canaries, then the rest), at most
+ * `rollout.maxConcurrent` nodes at a time, while CPU, disk and aggregate throughput are sampled.
+ */
+export async function runImageRollouts(input: RolloutInput): Promise<{ stoppedBecause: string | undefined }> {
+  const { scenario } = input;
+  const names = Array.from({ length: scenario.fleet.nodes }, (_, i) => `node-${String(i + 1).padStart(String(scenario.fleet.nodes).length, '0')}`);
+  const repeats = scenario.measure.warmup + scenario.measure.repeat;
+  for (let repeat = 0; repeat < repeats; repeat++) {
+    const warmup = repeat < scenario.measure.warmup;
+    for (const strategy of input.strategies) {
+      const nodes = names.map(
+        (name) =>
+          new VirtualNode({
+            name,
+            dir: join(input.workDir, 'nodes', name),
+            registryUrl: input.registryUrl,
+            auth: input.auth,
+            maxConcurrentDownloads: scenario.fleet.node.maxConcurrentDownloads,
+            nicBitsPerSecond: scenario.fleet.node.nicBitsPerSecond,
+            unpack: scenario.fleet.node.unpack,
+          }),
+      );
+      try {
+        // Every repeat of every strategy starts cold.
+        await Promise.all(nodes.map((n) => n.reset()));
+        for (const [i, tag] of strategy.tags.entries()) {
+          if (input.signal?.aborted === true) return { stoppedBecause: 'interrupted' };
+          const step = scenario.deploy[i]?.name ?? tag;
+          const { result, samples } = await rolloutStep(input, nodes, strategy, tag, step, repeat, warmup);
+          await input.onStep(result, samples);
+          // When no node got through, later steps would only measure the same failure (a dead registry).
+          if (result.failedNodes === result.nodes) {
+            return { stoppedBecause: `every node failed ${strategy.name} ${step}: ${samples.find((x) => x.error !== undefined)?.error ?? ''}` };
+          }
+        }
+      } finally {
+        await Promise.all(nodes.map((n) => n.close()));
+      }
+    }
+  }
+  return { stoppedBecause: undefined };
+}
+
+async function rolloutStep(
+  input: RolloutInput,
+  nodes: readonly VirtualNode[],
+  strategy: PushedStrategy,
+  tag: string,
+  step: string,
+  repeat: number,
+  warmup: boolean,
+): Promise<{ result: StepResult; samples: NodeStepSample[] }> {
+  const { scenario, runStartMs } = input;
+  input.onEvent({ type: 'step-start', strategy: strategy.name, step, repeat, warmup, nodes: nodes.length });
+  const cpu = new CpuSampler(SAMPLE_INTERVAL_MS, { originMs: runStartMs });
+  const disk = input.diskDevice === undefined ? undefined : new DiskstatsSampler(input.diskDevice, SAMPLE_INTERVAL_MS, { originMs: runStartMs });
+  let received = 0;
+  const counter: Array<{ tSeconds: number; value: number }> = [];
+  const mark = () => counter.push({ tSeconds: (performance.now() - runStartMs) / 1000, value: received });
+  const bytesBefore = nodes.reduce((n, node) => n + node.bytesDown, 0);
+  const retriesBefore = nodes.reduce((n, node) => n + node.retries, 0);
+  cpu.start();
+  disk?.start();
+  mark();
+  const ticker = setInterval(mark, SAMPLE_INTERVAL_MS);
+  const samples: NodeStepSample[] = [];
+  try {
+    const byName = new Map(nodes.map((n) => [n.name, n]));
+    const limit = pLimit(scenario.fleet.rollout.maxConcurrent);
+    for (const wave of rolloutWaves(nodes.map((n) => n.name), scenario.fleet.rollout.stages)) {
+      await Promise.all(
+        wave.map((name) =>
+          limit(async () => {
+            const sample = await (byName.get(name) as VirtualNode).deploy({
+              repository: strategy.repository,
+              tag,
+              step,
+              strategy: strategy.name,
+              repeat,
+              runStartMs,
+              onBytes: (n) => (received += n),
+            });
+            samples.push(sample);
+            input.onEvent({ type: 'node-done', sample });
+          }),
+        ),
+      );
+    }
+  } finally {
+    clearInterval(ticker);
+    mark();
+  }
+  const cpuWindow = cpu.stop();
+  const diskWindow = disk?.stop();
+  const ends = samples.map((s) => s.startSeconds + s.totalSeconds);
+  const starts = samples.map((s) => s.startSeconds);
+  const result: StepResult = {
+    strategy: strategy.name,
+    step,
+    repeat,
+    warmup,
+    nodes: samples.length,
+    failedNodes: samples.filter((s) => s.error !== undefined).length,
+    makespanSeconds: samples.length === 0 ? 0 : Math.max(...ends) - Math.min(...starts),
+    bytesDownloaded: samples.reduce((n, s) => n + s.bytesDownloaded, 0),
+    bytesWrittenToDisk: samples.reduce((n, s) => n + s.bytesWrittenToDisk, 0),
+    filesWritten: samples.reduce((n, s) => n + s.filesWritten, 0),
+    registryBytesServed: nodes.reduce((n, node) => n + node.bytesDown, 0) - bytesBefore,
+    retries: nodes.reduce((n, node) => n + node.retries, 0) - retriesBefore,
+    throughput: ratesFromCounters('aggregate download', 'bytes/s', counter),
+    cpu: cpuWindow,
+    ...(diskWindow === undefined ? {} : { disk: diskWindow }),
+  };
+  input.onEvent({ type: 'step-done', result });
+  return { result, samples };
+}

@@ -1,0 +1,19 @@
+import type { RolloutStage } from '../scenario/resolved.ts';
+
+/**
+ * Which nodes go in which wave: stages in order (canaries first, then the rest), each stage finishing before
+ * the next starts, and within a stage at most `maxConcurrent` nodes at a time (the runner's concurrency).
+ */
+export function rolloutWaves(nodeNames: readonly string[], stages: readonly RolloutStage[]): string[][] {
+  const waves: string[][] = [];
+  let next = 0;
+  for (const stage of stages) {
+    if (next >= nodeNames.length) break;
+    const count = 'canaries' in stage ? stage.canaries : nodeNames.length - next;
+    waves.push(nodeNames.slice(next, next + count));
+    next += count;
+  }
+  // Nodes no stage named still deploy, last, as a real rollout would not leave them behind.
+  if (next < nodeNames.length) waves.push(nodeNames.slice(next));
+  return waves.filter((w) => w.length > 0);
+}

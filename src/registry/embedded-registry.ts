@@ -1,0 +1,263 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { stringify } from 'yaml';
+import { ShipbenchError } from '../core/errors.ts';
+import { freePort } from '../core/free-port.ts';
+
+/**
+ * A real CNCF distribution registry (Debian's docker-registry) run as our child on a free loopback port,
+ * with its storage and config in a temp dir. It lives no longer than we do: stop() ends it, and so do
+ * process exit, Ctrl-C and SIGTERM, taking the temp dirs along.
+ */
+
+export interface EmbeddedRegistryOptions {
+  /** Keep blobs here (kept after stop); a temp dir removed on stop otherwise. */
+  readonly storageDir?: string;
+  readonly host?: '127.0.0.1';
+  /** The registry binary; `docker-registry` on PATH by default. */
+  readonly binary?: string;
+  readonly auth?: EmbeddedRegistryAuth;
+  /** Serve https with this PEM certificate and key. */
+  readonly tls?: { readonly certificateFile: string; readonly keyFile: string };
+  readonly startTimeoutMs?: number;
+}
+
+export type EmbeddedRegistryAuth =
+  | { readonly htpasswd: { readonly file: string; readonly realm?: string } }
+  | { readonly token: { readonly realm: string; readonly service: string; readonly issuer: string; readonly rootCertBundleFile: string } };
+
+export interface EmbeddedRegistry {
+  /** `http://127.0.0.1:PORT` (https with tls). */
+  readonly url: string;
+  readonly port: number;
+  readonly pid: number;
+  readonly storageDir: string;
+  /** As `docker-registry --version` reports it, e.g. `2.8.2+ds1`. */
+  readonly version: string;
+  /** The last lines the registry wrote to stderr (it logs at warn level). */
+  stderrTail(): string;
+  stop(): Promise<void>;
+}
+
+const DEFAULT_BINARY = 'docker-registry';
+const STOP_GRACE_MS = 5_000;
+const PORT_ATTEMPTS = 5;
+const STDERR_TAIL_BYTES = 16 * 1024;
+
+interface Live {
+  readonly child: ChildProcess;
+  readonly tempDir: string;
+}
+
+const live = new Set<Live>();
+
+export async function startEmbeddedRegistry(options: EmbeddedRegistryOptions = {}): Promise<EmbeddedRegistry> {
+  const binary = options.binary ?? DEFAULT_BINARY;
+  const host = options.host ?? '127.0.0.1';
+  const version = await registryVersion(binary);
+  const tempDir = await mkdtemp(join(tmpdir(), 'shipbench-registry-'));
+  try {
+    const storageDir = options.storageDir ?? join(tempDir, 'storage');
+    await mkdir(storageDir, { recursive: true });
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort(host);
+      const configFile = join(tempDir, 'config.yml');
+      await writeFile(configFile, registryConfig(options, host, port, storageDir));
+      const started = await spawnAndWait(binary, configFile, tempDir, options, host, port);
+      if (started === 'port-taken' && attempt < PORT_ATTEMPTS) continue;
+      if (started === 'port-taken') throw new ShipbenchError('registry-start-failed', `docker-registry found every port we chose on ${host} taken (${attempt} tries)`);
+      const { child, tail } = started;
+      const entry: Live = { child, tempDir };
+      let stopping: Promise<void> | undefined;
+      const scheme = options.tls === undefined ? 'http' : 'https';
+      return {
+        url: `${scheme}://${host}:${port}`,
+        port,
+        pid: child.pid ?? -1,
+        storageDir,
+        version,
+        stderrTail: () => tail.text(),
+        stop: () => (stopping ??= stopChild(entry)),
+      };
+    }
+  } catch (error) {
+    await rm(tempDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function registryVersion(binary: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(binary, ['--version'], { timeout: 10_000 }, (error, stdout) => {
+      if (error === null) {
+        resolve(stdout.trim().split(/\s+/).at(-1) ?? 'unknown');
+      } else if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+        reject(
+          new ShipbenchError('registry-not-installed', `the registry binary ${JSON.stringify(binary)} is not installed (not on PATH)`, {
+            hint: 'install the CNCF distribution registry: apt-get install docker-registry (or run scripts/setup.sh)',
+          }),
+        );
+      } else {
+        reject(new ShipbenchError('registry-start-failed', `${binary} --version failed: ${error.message}`, { hint: 'is it the CNCF distribution registry (Debian package docker-registry)?' }));
+      }
+    });
+  });
+}
+
+function registryConfig(options: EmbeddedRegistryOptions, host: string, port: number, storageDir: string): string {
+  const http: Record<string, unknown> = {
+    addr: `${host}:${port}`,
+    // A fixed secret silences the registry's warning; upload state never outlives this process anyway.
+    secret: randomBytes(16).toString('hex'),
+    headers: { 'X-Content-Type-Options': ['nosniff'] },
+  };
+  if (options.tls !== undefined) http.tls = { certificate: options.tls.certificateFile, key: options.tls.keyFile };
+  const config: Record<string, unknown> = {
+    version: 0.1,
+    log: { level: 'warn', formatter: 'text', accesslog: { disabled: true } },
+    storage: {
+      filesystem: { rootdirectory: storageDir },
+      delete: { enabled: true },
+      maintenance: { uploadpurging: { enabled: false } },
+    },
+    http,
+  };
+  const auth = options.auth;
+  if (auth !== undefined && 'htpasswd' in auth) {
+    config.auth = { htpasswd: { realm: auth.htpasswd.realm ?? 'shipbench', path: auth.htpasswd.file } };
+  } else if (auth !== undefined) {
+    const { realm, service, issuer, rootCertBundleFile } = auth.token;
+    config.auth = { token: { realm, service, issuer, rootcertbundle: rootCertBundleFile } };
+  }
+  return stringify(config);
+}
+
+interface StderrTail {
+  text(): string;
+}
+
+async function spawnAndWait(
+  binary: string,
+  configFile: string,
+  tempDir: string,
+  options: EmbeddedRegistryOptions,
+  host: string,
+  port: number,
+): Promise<{ child: ChildProcess; tail: StderrTail } | 'port-taken'> {
+  const child = spawn(binary, ['serve', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let captured = '';
+  const keep = (data: Buffer) => {
+    captured = (captured + data.toString('utf8')).slice(-STDERR_TAIL_BYTES);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const tail: StderrTail = { text: () => captured.trim() };
+  const entry: Live = { child, tempDir };
+  track(entry);
+  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exited = { code, signal };
+      resolve();
+    }),
+  );
+  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+  const deadline = Date.now() + (options.startTimeoutMs ?? 15_000);
+  const scheme = options.tls === undefined ? 'http' : 'https';
+  for (;;) {
+    const outcome = await Promise.race([probe(scheme, host, port), exit.then(() => 'exited' as const), spawnError]);
+    if (outcome instanceof Error) {
+      untrack(entry);
+      throw new ShipbenchError('registry-start-failed', `cannot run ${binary}: ${outcome.message}`, { hint: 'apt-get install docker-registry', cause: outcome });
+    }
+    if (outcome === 'ready') return { child, tail };
+    if (outcome === 'exited' || exited !== undefined) {
+      untrack(entry);
+      if (/address already in use/i.test(captured)) return 'port-taken';
+      const how = exited?.signal != null ? `was killed by ${exited.signal}` : `exited with code ${exited?.code}`;
+      throw new ShipbenchError('registry-start-failed', `docker-registry ${how} while starting:\n${tail.text() || '(no output)'}`, {
+        hint: `its configuration is ${configFile}; run \`${binary} serve ${configFile}\` to see it fail by hand`,
+      });
+    }
+    if (Date.now() > deadline) {
+      await stopChild(entry, false);
+      throw new ShipbenchError('registry-start-failed', `docker-registry did not answer GET /v2/ on ${host}:${port} within ${options.startTimeoutMs ?? 15_000} ms:\n${tail.text() || '(no output)'}`, {
+        hint: 'the machine may be overloaded; its output above may say more',
+      });
+    }
+    await sleep(50);
+  }
+}
+
+/** 'ready' once GET /v2/ answers 200 (or 401: ready, but wants credentials); 'not-yet' otherwise. */
+function probe(scheme: 'http' | 'https', host: string, port: number): Promise<'ready' | 'not-yet'> {
+  return new Promise((resolve) => {
+    const send = scheme === 'http' ? httpRequest : httpsRequest;
+    // No keep-alive agent: a probe must leave no socket behind; the certificate may be self-signed.
+    const req = send({ host, port, path: '/v2/', method: 'GET', agent: false, rejectUnauthorized: false, timeout: 1_000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200 || res.statusCode === 401 ? 'ready' : 'not-yet');
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve('not-yet'));
+    req.end();
+  });
+}
+
+async function stopChild(entry: Live, removeTemp = true): Promise<void> {
+  const { child } = entry;
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const graceful = await Promise.race([exited.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
+    if (!graceful) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  }
+  untrack(entry);
+  if (removeTemp) await rm(entry.tempDir, { recursive: true, force: true });
+}
+
+// Process-wide cleanup, installed while any registry runs: the registry is not ours to leave behind.
+const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
+const onSignal = (signal: NodeJS.Signals) => {
+  killAllNow();
+  uninstall();
+  // With no other listener left, Node would die of the signal: do so, with the usual 128+n exit status.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+};
+
+function track(entry: Live): void {
+  if (live.size === 0) {
+    process.on('exit', killAllNow);
+    for (const signal of SIGNALS) process.on(signal, onSignal);
+  }
+  live.add(entry);
+}
+
+function untrack(entry: Live): void {
+  live.delete(entry);
+  if (live.size === 0) uninstall();
+}
+
+function uninstall(): void {
+  process.off('exit', killAllNow);
+  for (const signal of SIGNALS) process.off(signal, onSignal);
+}
+
+/** Synchronous on purpose: it runs in 'exit' handlers, where nothing asynchronous gets to finish. */
+function killAllNow(): void {
+  for (const { child, tempDir } of live) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    rmSync(tempDir, { recursive: true, force: true });
+  }
+  live.clear();
+}

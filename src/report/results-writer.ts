@@ -1,0 +1,21 @@
+import { rename, writeFile } from 'node:fs/promises';
+import { type RunResults, runResultsSchema } from './results.ts';
+
+/**
+ * The one owner of results.json: validates against the schema readers use, then replaces the file
+ * atomically, so a crash or Ctrl-C mid-write never leaves a torn file, and every completed phase is on disk.
+ */
+export class ResultsWriter {
+  readonly path: string;
+
+  constructor(path: string) {
+    this.path = path;
+  }
+
+  async write(results: RunResults): Promise<void> {
+    const valid = runResultsSchema.parse({ ...results, updatedAt: new Date().toISOString() });
+    const temp = `${this.path}.tmp-${process.pid}`;
+    await writeFile(temp, `${JSON.stringify(valid, null, 1)}\n`);
+    await rename(temp, this.path);
+  }
+}

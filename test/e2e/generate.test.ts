@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { skopeo, skopeoInspect, umoci } from '../support/peer-tools.ts';
+import { REPO_ROOT, runCli } from './run-cli.ts';
+
+const SCENARIO = join(REPO_ROOT, 'fixtures/scenarios/valid/tiny-all-strategies.yaml');
+const STRATEGIES = ['monolithic', 'per-component', 'per-version', 'chunked-2MiB', 'incremental'];
+const STEPS = ['initial', 'backport-1', 'config-1', 'train-1', 'l10n-1'];
+
+/** path -> sha256 of every regular file under `root`, with paths relative to it. */
+async function fileHashes(root: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  async function walk(dir: string): Promise<void> {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else if (entry.isFile()) out.set(relative(root, path), createHash('sha256').update(await readFile(path)).digest('hex'));
+      else assert.fail(`unexpected entry ${path}`);
+    }
+  }
+  await walk(root);
+  return out;
+}
+
+describe('generate, judged by skopeo and umoci', { timeout: 600_000 }, () => {
+  let work: string;
+  let out: string;
+  let firstRun: { code: number; stdout: string; stderr: string };
+
+  before(async () => {
+    work = await mkdtemp(join(tmpdir(), 'shipbench-generate-'));
+    out = join(work, 'images');
+    firstRun = await runCli(['generate', SCENARIO, '--out', out, '--tree'], { timeoutMs: 300_000 });
+  });
+  after(async () => {
+    if (work !== undefined) await rm(work, { recursive: true, force: true });
+  });
+
+  it('exits 0 and writes one layout per strategy', async () => {
+    assert.equal(firstRun.code, 0, firstRun.stderr);
+    assert.match(firstRun.stdout, /built \d+ layers/);
+    for (const s of STRATEGIES) assert.ok((await stat(join(out, s, 'index.json'))).isFile(), s);
+  });
+
+  it('every image is accepted by skopeo inspect with the layers of its manifest', async () => {
+    for (const s of STRATEGIES) {
+      const index = JSON.parse(await readFile(join(out, s, 'index.json'), 'utf8')) as { manifests: Array<{ digest: string; annotations: Record<string, string> }> };
+      assert.deepEqual(index.manifests.map((m) => m.annotations['org.opencontainers.image.ref.name']), STEPS);
+      for (const m of index.manifests) {
+        const tag = m.annotations['org.opencontainers.image.ref.name'] as string;
+        const manifest = JSON.parse(await readFile(join(out, s, 'blobs/sha256', m.digest.slice(7)), 'utf8')) as { layers: Array<{ digest: string }> };
+        const inspected = await skopeoInspect(join(out, s), tag);
+        assert.deepEqual(inspected.Layers, manifest.layers.map((l) => l.digest), `${s}:${tag}`);
+      }
+    }
+  });
+
+  it('skopeo copies every image to a dir: transport (verifying every digest)', async () => {
+    for (const s of STRATEGIES) {
+      for (const step of STEPS) {
+        const dest = join(work, `copy-${s}-${step}`);
+        await skopeo('copy', '--quiet', `oci:${join(out, s)}:${step}`, `dir:${dest}`);
+        await rm(dest, { recursive: true });
+      }
+    }
+  });
+
+  it('umoci unpacks every image to exactly the plain tree of its step (whiteouts applied)', async () => {
+    const baseFiles = new Set<string>();
+    for (const s of STRATEGIES) {
+      for (const step of STEPS) {
+        const bundle = join(work, `bundle-${s}-${step}`);
+        await umoci('unpack', '--rootless', '--image', `${join(out, s)}:${step}`, bundle);
+        const rootfs = await fileHashes(join(bundle, 'rootfs'));
+        const tree = await fileHashes(join(out, 'trees', step));
+        const code = new Map([...rootfs].filter(([p]) => p.startsWith('srv/')));
+        for (const p of rootfs.keys()) if (!p.startsWith('srv/')) baseFiles.add(p);
+        assert.equal(code.size, tree.size, `${s}:${step} file count`);
+        assert.deepEqual(code, tree, `${s}:${step}`);
+        await rm(bundle, { recursive: true, force: true });
+      }
+    }
+    assert.ok(baseFiles.size > 0 && [...baseFiles].every((p) => p.startsWith('usr/')), 'the base layer holds the OS files');
+  });
+
+  it('a second generate reuses every layer and writes identical digests; another dir gets the same digests', async () => {
+    const indexOf = async (dir: string) => Promise.all(STRATEGIES.map((s) => readFile(join(dir, s, 'index.json'), 'utf8')));
+    const before = await indexOf(out);
+    const again = await runCli(['generate', SCENARIO, '--out', out], { timeoutMs: 300_000 });
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /all \d+ layers reused from the cache; nothing rebuilt/);
+    assert.deepEqual(await indexOf(out), before);
+    const other = join(work, 'other');
+    const fresh = await runCli(['generate', SCENARIO, '--out', other], { timeoutMs: 300_000 });
+    assert.equal(fresh.code, 0, fresh.stderr);
+    assert.deepEqual(await indexOf(other), before);
+  });
+
+  it('inspect reads the layouts and prices every step', async () => {
+    const result = await runCli(['inspect', out, '--json']);
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout) as { layouts: Array<{ name: string; costs: Array<{ step: string; downloadBytes: number; newLayers: number }> }> };
+    const byName = new Map(report.layouts.map((l) => [l.name, l]));
+    const cost = (s: string, step: string) => byName.get(s)?.costs.find((c) => c.step === step);
+    assert.equal(cost('per-version', 'config-1')?.newLayers, 1);
+    assert.ok((cost('incremental', 'backport-1')?.downloadBytes ?? Infinity) < (cost('monolithic', 'backport-1')?.downloadBytes ?? 0) / 10);
+    const text = await runCli(['inspect', out]);
+    assert.match(text.stdout, /download per node/);
+  });
+});

@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, it } from 'node:test';
+import { runResultsSchema, type RunResults } from '../../src/report/results.ts';
+import { CLI_BIN, REPO_ROOT, runCli } from './run-cli.ts';
+
+const run = promisify(execFile);
+const TINY = join(REPO_ROOT, 'fixtures/scenarios/valid/tiny-run.yaml');
+
+async function registryPids(): Promise<number[]> {
+  const { stdout } = await run('pgrep', ['-x', 'docker-registry']).catch(() => ({ stdout: '' }));
+  return stdout.split(/\s+/).filter(Boolean).map(Number);
+}
+
+async function readResults(dir: string): Promise<RunResults> {
+  return runResultsSchema.parse(JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')));
+}
+
+describe('run: real registry, virtual nodes', { timeout: 600_000 }, () => {
+  let work: string;
+  before(async () => {
+    work = await mkdtemp(join(tmpdir(), 'shipbench-run-'));
+  });
+  after(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('pulls every step on every node, keeps all samples, and leaves no process or node dir behind', async () => {
+    const registriesBefore = await registryPids();
+    const out = join(work, 'ok');
+    const result = await runCli(['run', TINY, '--out', out], { cwd: work, timeoutMs: 300_000 });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /node time p50/);
+    const results = await readResults(out);
+    assert.equal(results.status, 'completed');
+    // (1 warmup + 2 repeats) x 2 strategies x 2 steps, each on 3 nodes
+    assert.equal(results.steps.length, 12);
+    assert.equal(results.samples.length, 36);
+    assert.ok(results.samples.every((s) => s.error === undefined));
+    assert.equal(results.steps.filter((s) => s.warmup).length, 4);
+    // The canary starts before the rest: no other node of a step starts before the canary ends.
+    for (const step of results.steps) {
+      const samples = results.samples.filter((s) => s.strategy === step.strategy && s.step === step.step && s.repeat === step.repeat);
+      const canary = samples.find((s) => s.node === 'node-1');
+      assert.ok(canary);
+      for (const s of samples.filter((x) => x !== canary)) assert.ok(s.startSeconds >= canary.startSeconds + canary.totalSeconds - 1e-3);
+    }
+    // Caches persist across steps: an incremental backport moves far less than a monolithic one.
+    const down = (strategy: string) => results.samples.filter((s) => s.strategy === strategy && s.step === 'backport-1').reduce((n, s) => n + s.bytesDownloaded, 0);
+    assert.ok(down('incremental') * 20 < down('monolithic'), `${down('incremental')} vs ${down('monolithic')}`);
+    // Every cold initial pull fetched every layer.
+    assert.ok(results.samples.filter((s) => s.step === 'initial').every((s) => s.layers.every((l) => l.downloadSeconds > 0)));
+    assert.ok(results.phases.some((p) => p.name === 'push'));
+    assert.ok(results.registry.version !== undefined && results.registry.url.startsWith('http://127.0.0.1:'));
+    await assert.rejects(stat(join(out, '.nodes')));
+    assert.deepEqual((await registryPids()).filter((p) => !registriesBefore.includes(p)), [], 'the embedded registry was stopped');
+  });
+
+  it('a registry that dies mid-run: nodes record failures, results are kept, exit code 1, nothing left behind', async () => {
+    const registriesBefore = await registryPids();
+    const out = join(work, 'dies');
+    const scenario = join(work, 'dies.yaml');
+    // Many steps so the rollout is still going when the registry is killed.
+    await writeFile(scenario, (await readFile(TINY, 'utf8')).replace('measure: { repeat: 2, warmup: 1 }', 'measure: { repeat: 20 }'));
+    const child = spawn(process.execPath, [CLI_BIN, 'run', scenario, '--out', out], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+    const rolloutUnderway = new Promise<void>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (/repeat 1:/.test(stderr)) resolve();
+      });
+    });
+    await Promise.race([rolloutUnderway, exited.then((code) => assert.fail(`run exited (${code}) before the rollout got going:\n${stderr}`))]);
+    const ours = (await registryPids()).filter((p) => !registriesBefore.includes(p));
+    assert.equal(ours.length, 1, 'the run started one registry');
+    process.kill(ours[0] as number, 'SIGKILL');
+    const code = await exited;
+    assert.equal(code, 1, stderr);
+    const results = await readResults(out);
+    assert.equal(results.status, 'failed');
+    assert.ok(results.samples.some((s) => s.error !== undefined), 'failures are recorded per node');
+    assert.ok(results.samples.some((s) => s.error === undefined), 'what was measured before is kept');
+    assert.match(results.failure?.message ?? '', /stopped: every node failed/);
+    await assert.rejects(stat(join(out, '.nodes')));
+    assert.deepEqual((await registryPids()).filter((p) => !registriesBefore.includes(p)), []);
+  });
+
+  it('an unreachable external registry is a clear error before any node starts', async () => {
+    const scenario = join(work, 'unreachable.yaml');
+    await writeFile(scenario, `${await readFile(TINY, 'utf8')}\nregistry: { url: "http://127.0.0.1:1" }\n`);
+    const out = join(work, 'unreachable');
+    const result = await runCli(['run', scenario, '--out', out], { cwd: work, timeoutMs: 120_000 });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /127\.0\.0\.1:1/);
+    assert.match(result.stderr, /hint: /);
+    assert.doesNotMatch(result.stderr, /^\s+at /m);
+    const results = await readResults(out);
+    assert.equal(results.samples.length, 0);
+    assert.equal(results.failure?.phase, 'registry');
+  });
+
+  it('refuses before any work when the nodes would not fit on the disk, with the numbers', async () => {
+    const small = join(work, 'small');
+    await mkdir(small);
+    await run('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', small]);
+    try {
+      const result = await runCli(['run', TINY, '--out', join(small, 'out')], { cwd: work, timeoutMs: 120_000 });
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, /3 nodes need about [\d.]+ MiB .* but only [\d.]+ (MiB|KiB) is free/);
+      assert.deepEqual((await readdir(join(small, 'out'))).filter((f) => f !== 'results.json'), []);
+    } finally {
+      await run('umount', [small]);
+    }
+  });
+});
