@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the quick-start scenario: validate it, generate every strategy's images (and the plain
-# trees of the code-in-volume side), then inspect what each deploy costs a node. Writes reports/quickstart/.
+# trees of the code-in-volume side), inspect what each deploy costs a node, then measure real rollouts:
+# the embedded registry serves every step's image to virtual nodes that pull and unpack it.
+# Writes reports/quickstart/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scenario=scenarios/quickstart.yaml
@@ -10,4 +12,5 @@ node bin/shipbench.js validate "$scenario"
 node bin/shipbench.js generate "$scenario" --out "$out/images" --tree
 node bin/shipbench.js inspect "$out/images" --json >"$out/inspect.json"
 node bin/shipbench.js inspect "$out/images" | tee "$out/inspect.txt"
-echo "quickstart: wrote $out/images (OCI layouts, trees), $out/inspect.txt and $out/inspect.json"
+node bin/shipbench.js run "$scenario" --out "$out/run"
+echo "quickstart: wrote $out/images (OCI layouts and plain trees), $out/inspect.{txt,json} and $out/run/results.json"

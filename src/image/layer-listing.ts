@@ -76,9 +76,15 @@ export async function listLayer(blobFile: string, options: ListingOptions = {}):
         tarHash.update(chunk as Buffer);
         tarBytes += (chunk as Buffer).length;
         if (!extract.write(chunk)) {
+          // 'close' too: a reader that failed never drains.
           await new Promise<void>((resolve) => {
-            extract.once('drain', () => resolve());
-            extract.once('close', () => resolve());
+            const go = () => {
+              extract.off('drain', go);
+              extract.off('close', go);
+              resolve();
+            };
+            extract.on('drain', go);
+            extract.on('close', go);
           });
         }
       }

@@ -62,6 +62,7 @@ export async function runImageRollouts(input: RolloutInput): Promise<{ stoppedBe
             auth: input.auth,
             maxConcurrentDownloads: scenario.fleet.node.maxConcurrentDownloads,
             nicBitsPerSecond: scenario.fleet.node.nicBitsPerSecond,
+            diskWriteBytesPerSecond: scenario.fleet.node.disk.writeBytesPerSecond,
             unpack: scenario.fleet.node.unpack,
           }),
       );

@@ -1,4 +1,6 @@
 import { createReadStream } from 'node:fs';
+import { pipeline, type Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -9,6 +11,7 @@ import type { RegistryCredentials } from '../registry/registry-auth.ts';
 import { chainIds } from './chain-id.ts';
 import { ContentStore } from './content-store.ts';
 import { unpackLayer } from './rootfs-unpacker.ts';
+import { throttleStream } from './throttle-stream.ts';
 import { TokenBucket } from './token-bucket.ts';
 
 export interface VirtualNodeOptions {
@@ -19,6 +22,8 @@ export interface VirtualNodeOptions {
   readonly auth: RegistryCredentials | undefined;
   readonly maxConcurrentDownloads: number;
   readonly nicBitsPerSecond: number | undefined;
+  /** Everything the node writes (blobs and unpacked files) shares this budget. */
+  readonly diskWriteBytesPerSecond: number | undefined;
   readonly unpack: boolean;
 }
 
@@ -37,6 +42,7 @@ export interface DeployContext {
 interface ManifestLayer {
   digest: string;
   size: number;
+  mediaType?: string;
 }
 
 /**
@@ -52,6 +58,7 @@ export class VirtualNode {
   private readonly client: DistributionClient;
   private readonly store: ContentStore;
   private readonly nic: TokenBucket | undefined;
+  private readonly disk: TokenBucket | undefined;
   private previousImage: { blobs: Set<string>; chains: Set<string> } | undefined;
 
   constructor(options: VirtualNodeOptions) {
@@ -60,6 +67,7 @@ export class VirtualNode {
     this.client = new DistributionClient({ baseUrl: options.registryUrl, auth: options.auth, connections: options.maxConcurrentDownloads + 1 });
     this.store = new ContentStore(join(options.dir, 'content'));
     this.nic = options.nicBitsPerSecond === undefined ? undefined : new TokenBucket(options.nicBitsPerSecond);
+    this.disk = options.diskWriteBytesPerSecond === undefined ? undefined : new TokenBucket(options.diskWriteBytesPerSecond * 8);
   }
 
   get retries(): number {
@@ -132,7 +140,7 @@ export class VirtualNode {
           const dir = this.snapshotDir(chain);
           await rm(dir, { recursive: true, force: true });
           await mkdir(dir, { recursive: true });
-          const stats = await unpackLayer(createReadStream(this.store.path(layer.digest)), dir, { compression: 'auto' });
+          const stats = await unpackLayer(this.unpackSource(layer), dir, { compression: this.disk === undefined ? 'auto' : 'none', layer: layer.digest });
           unpackSeconds = (performance.now() - t0) / 1000;
           files = stats.files;
           diskBytes += stats.bytesWritten;
@@ -144,6 +152,16 @@ export class VirtualNode {
     } catch (error) {
       return sample(error instanceof Error ? error.message : String(error));
     }
+  }
+
+  /** The layer's tar for unpacking; under a disk write limit, decompressed here so the limit meters unpacked bytes. */
+  private unpackSource(layer: ManifestLayer): Readable {
+    const blob = createReadStream(this.store.path(layer.digest));
+    if (this.disk === undefined) return blob;
+    const gzip = layer.mediaType === undefined || layer.mediaType.includes('gzip');
+    // pipeline() carries an error of any stage to the last one, which the unpacker reads.
+    const done = () => undefined;
+    return gzip ? pipeline(blob, createGunzip(), throttleStream(this.disk), done) : pipeline(blob, throttleStream(this.disk), done);
   }
 
   private async hasSnapshot(chain: string): Promise<boolean> {
@@ -168,6 +186,7 @@ export class VirtualNode {
         async (chunk) => {
           if (this.nic !== undefined) await this.nic.take(chunk.length);
           context.onBytes?.(chunk.length);
+          if (this.disk !== undefined) await this.disk.take(chunk.length);
           await blob.write(chunk);
         },
         { size: layer.size },

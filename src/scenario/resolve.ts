@@ -275,11 +275,7 @@ export function resolveScenario(input: ScenarioInput, sourceFile: string): Resol
       rollout: { maxConcurrent: fleet?.rollout?.maxConcurrent ?? nodes, stages },
       node: {
         nicBitsPerSecond: fleet?.node?.nic === undefined ? undefined : parseBitsPerSecond(fleet.node.nic),
-        disk: {
-          readBytesPerSecond: fleet?.node?.disk?.read === undefined ? undefined : parseBytesPerSecond(fleet.node.disk.read),
-          writeBytesPerSecond: fleet?.node?.disk?.write === undefined ? undefined : parseBytesPerSecond(fleet.node.disk.write),
-          iops: fleet?.node?.disk?.iops,
-        },
+        disk: { writeBytesPerSecond: fleet?.node?.disk?.write === undefined ? undefined : parseBytesPerSecond(fleet.node.disk.write) },
         maxConcurrentDownloads: fleet?.node?.maxConcurrentDownloads ?? DEFAULTS.maxConcurrentDownloads,
         unpack: fleet?.node?.unpack ?? true,
       },

@@ -73,11 +73,7 @@ export interface ResolvedFleet {
   readonly rollout: { readonly maxConcurrent: number; readonly stages: readonly RolloutStage[] };
   readonly node: {
     readonly nicBitsPerSecond: number | undefined;
-    readonly disk: {
-      readonly readBytesPerSecond: number | undefined;
-      readonly writeBytesPerSecond: number | undefined;
-      readonly iops: number | undefined;
-    };
+    readonly disk: { readonly writeBytesPerSecond: number | undefined };
     readonly maxConcurrentDownloads: number;
     readonly unpack: boolean;
   };

@@ -142,7 +142,9 @@ const fleetInput = z.strictObject({
   }).optional(),
   node: z.strictObject({
     nic: bitRateField().optional(),
-    disk: z.strictObject({ read: byteRateField().optional(), write: byteRateField().optional(), iops: positiveCount('IOPS', 'IOPS').optional() }).optional(),
+    // Virtual nodes throttle what they write (blobs and unpacked files); read and IOPS limits need a real
+    // block device per node (cgroup blkio) and are not offered until nodes have one.
+    disk: z.strictObject({ write: byteRateField().optional() }).optional(),
     maxConcurrentDownloads: positiveCount('downloads').max(64).optional(),
     unpack: z.boolean().optional(),
   }).optional(),

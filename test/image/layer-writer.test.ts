@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { createContentSynthesizer } from '../../src/content/content-synthesizer.ts';
 import { compareEntryPaths, type FileEntry } from '../../src/content/file-entry.ts';
+import { ShipbenchError } from '../../src/core/errors.ts';
 import { listLayer } from '../../src/image/layer-listing.ts';
 import type { LayerSpec } from '../../src/image/layer-spec.ts';
 import { blobPath, writeLayer } from '../../src/image/layer-writer.ts';
@@ -105,5 +106,16 @@ describe('layer writer', () => {
     );
     const ext = listing.largestDirectories.find((d) => d.path.endsWith('/extensions'));
     assert.equal(ext?.files, 750);
+  });
+
+  it('reports a truncated or corrupt blob as unreadable', async () => {
+    const layer = await writeLayer(spec, synth, { kind: 'gzip', level: 1 }, pool, dir);
+    const blob = await readFile(blobPath(dir, layer.digest));
+    const broken = join(dir, 'broken');
+    for (const bytes of [blob.subarray(0, blob.length >> 1), Buffer.concat([blob.subarray(0, 10), Buffer.alloc(5000, 7)])]) {
+      await writeFile(broken, bytes);
+      await assert.rejects(listLayer(broken), (err: unknown) => err instanceof ShipbenchError && err.code === 'oci-layer-unreadable');
+    }
+    await rm(broken);
   });
 });

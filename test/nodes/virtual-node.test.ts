@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { readdir, readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { after, before, describe, it } from 'node:test';
+import { VirtualNode, type VirtualNodeOptions } from '../../src/nodes/virtual-node.ts';
+import { DistributionClient } from '../../src/registry/distribution-client.ts';
+import { type EmbeddedRegistry, startEmbeddedRegistry } from '../../src/registry/embedded-registry.ts';
+import { pushLayoutImage } from '../../src/registry/push-layout.ts';
+import { generateTinyLayouts } from '../support/registry-process.ts';
+
+/** What a TokenBucket lets through at once before it starts to meter (1/20 s of traffic, at least 64 KiB). */
+const burstBytes = (bytesPerSecond: number) => Math.max(64 * 1024, bytesPerSecond / 20);
+
+/** Virtual nodes against the real registry, with real layouts written by `shipbench generate`. */
+describe('virtual node', { timeout: 300_000 }, () => {
+  let work: string;
+  let registry: EmbeddedRegistry;
+  const nodeOptions = (name: string, extra: Partial<VirtualNodeOptions> = {}): VirtualNodeOptions => ({
+    name,
+    dir: join(work, 'nodes', name),
+    registryUrl: registry.url,
+    auth: undefined,
+    maxConcurrentDownloads: 3,
+    nicBitsPerSecond: undefined,
+    diskWriteBytesPerSecond: undefined,
+    unpack: true,
+    ...extra,
+  });
+  const deploy = (node: VirtualNode, repository: string, tag: string) =>
+    node.deploy({ repository, tag, step: tag, strategy: repository, repeat: 0, runStartMs: performance.now() });
+
+  before(async () => {
+    work = await mkdtemp(join(tmpdir(), 'shipbench-vnode-'));
+    await generateTinyLayouts(join(work, 'images'));
+    const layouts = join(work, 'images');
+    registry = await startEmbeddedRegistry();
+    const client = new DistributionClient({ baseUrl: registry.url });
+    for (const strategy of ['per-version', 'monolithic']) {
+      for (const tag of ['initial', 'backport-1', 'config-1']) await pushLayoutImage(client, join(layouts, strategy), tag, `t/${strategy}`);
+    }
+    await client.close();
+  });
+  after(async () => {
+    await registry?.stop();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('pulls cold, then only what a deploy changed; a change low in the stack re-unpacks the layers above it', async () => {
+    const node = new VirtualNode(nodeOptions('a'));
+    await node.reset();
+    const initial = await deploy(node, 't/per-version', 'initial');
+    assert.equal(initial.error, undefined);
+    assert.ok(initial.layers.length >= 4 && initial.layers.every((l) => l.downloadSeconds > 0 && l.files > 0));
+    assert.ok(initial.bytesWrittenToDisk > initial.bytesDownloaded, 'blobs plus unpacked files');
+
+    const backport = await deploy(node, 't/per-version', 'backport-1');
+    assert.equal(backport.error, undefined);
+    const fetched = backport.layers.filter((l) => l.downloadSeconds > 0);
+    assert.equal(fetched.length, 1, 'only the newest branch layer is new');
+    const changedAt = backport.layers.findIndex((l) => l.downloadSeconds > 0);
+    // Layers below the change keep their snapshots; the changed one and every one above it are unpacked again.
+    assert.ok(backport.layers.slice(0, changedAt).every((l) => l.unpackSeconds === 0));
+    assert.ok(backport.layers.slice(changedAt).every((l) => l.unpackSeconds > 0));
+    assert.equal(backport.bytesDownloaded, fetched[0]?.bytes);
+
+    const config = await deploy(node, 't/per-version', 'config-1');
+    assert.equal(config.layers.filter((l) => l.downloadSeconds > 0).length, 1);
+    assert.ok(config.layers.slice(0, -1).every((l) => l.unpackSeconds === 0), 'only the top layer is unpacked');
+    await node.close();
+  });
+
+  it('keeps its NIC under node.nic: a limited pull takes at least bytes / rate', async () => {
+    const node = new VirtualNode(nodeOptions('b', { nicBitsPerSecond: 16e6, unpack: false }));
+    await node.reset();
+    const t0 = performance.now();
+    const sample = await deploy(node, 't/monolithic', 'initial');
+    const seconds = (performance.now() - t0) / 1000;
+    assert.equal(sample.error, undefined);
+    const minimum = (sample.bytesDownloaded - burstBytes(2e6)) / 2e6; // 16 Mbit/s = 2 MB/s
+    assert.ok(seconds >= minimum, `${seconds} s for ${sample.bytesDownloaded} bytes`);
+    await node.close();
+  });
+
+  it('keeps its disk writes under node.disk.write', async () => {
+    const node = new VirtualNode(nodeOptions('c', { diskWriteBytesPerSecond: 8e6 }));
+    await node.reset();
+    const t0 = performance.now();
+    const sample = await deploy(node, 't/monolithic', 'initial');
+    const seconds = (performance.now() - t0) / 1000;
+    assert.equal(sample.error, undefined);
+    assert.ok(seconds >= (sample.bytesWrittenToDisk - burstBytes(8e6)) / 8e6, `${seconds} s for ${sample.bytesWrittenToDisk} bytes written`);
+    await node.close();
+  });
+
+  it('fails loudly on a layer whose bytes do not match its digest, and keeps no partial blob', async () => {
+    const blobsRoot = join(registry.storageDir, 'docker/registry/v2/blobs/sha256');
+    const manifest = JSON.parse(
+      await new DistributionClient({ baseUrl: registry.url }).getManifest('t/monolithic', 'config-1').then((m) => m.bytes.toString()),
+    ) as { layers: Array<{ digest: string }> };
+    const top = (manifest.layers.at(-1)?.digest ?? '').slice(7);
+    const data = join(blobsRoot, top.slice(0, 2), top, 'data');
+    const bytes = await readFile(data);
+    bytes[bytes.length >> 1] ^= 0xff;
+    await writeFile(data, bytes);
+    const node = new VirtualNode(nodeOptions('d'));
+    await node.reset();
+    const sample = await deploy(node, 't/monolithic', 'config-1');
+    assert.match(sample.error ?? '', /digest|sha256/i);
+    const held = await readdir(join(work, 'nodes', 'd', 'content', 'sha256')).catch(() => []);
+    assert.ok(!held.includes(top), 'the corrupt blob was not kept');
+    await node.close();
+  });
+});
