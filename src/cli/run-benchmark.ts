@@ -113,7 +113,8 @@ export async function runBenchmark(options: RunOptions): Promise<RunResults> {
       let bytesUp = 0;
       try {
         for (const strategy of images.strategies) {
-          const repository = `${scenario.image.repository}/${strategy.name}`;
+          // Repository names are lower-case by the distribution spec; strategy names may say "8MiB".
+          const repository = `${scenario.image.repository}/${strategy.name.toLowerCase()}`;
           for (const image of strategy.images) {
             const r = await pushLayoutImage(client, strategy.layoutDir, image.step, repository);
             blobsPushed += r.blobsPushed;

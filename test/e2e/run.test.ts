@@ -90,6 +90,30 @@ describe('run: real registry, virtual nodes', { timeout: 600_000 }, () => {
     assert.deepEqual((await registryPids()).filter((p) => !registriesBefore.includes(p)), []);
   });
 
+  it('Ctrl-C stops the run: results say interrupted, the registry and node disks are gone, exit 130', async () => {
+    const registriesBefore = await registryPids();
+    const out = join(work, 'interrupted');
+    const scenario = join(work, 'interrupted.yaml');
+    await writeFile(scenario, (await readFile(TINY, 'utf8')).replace('measure: { repeat: 2, warmup: 1 }', 'measure: { repeat: 20 }'));
+    const child = spawn(process.execPath, [CLI_BIN, 'run', scenario, '--out', out], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+    const rolloutUnderway = new Promise<void>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (/repeat 1:/.test(stderr)) resolve();
+      });
+    });
+    await Promise.race([rolloutUnderway, exited.then((code) => assert.fail(`run exited (${code}) before the rollout got going:\n${stderr}`))]);
+    child.kill('SIGINT');
+    assert.equal(await exited, 130, stderr);
+    const results = await readResults(out);
+    assert.equal(results.status, 'interrupted');
+    assert.ok(results.steps.length > 0, 'what was measured before is kept');
+    await assert.rejects(stat(join(out, '.nodes')));
+    assert.deepEqual((await registryPids()).filter((p) => !registriesBefore.includes(p)), []);
+  });
+
   it('an unreachable external registry is a clear error before any node starts', async () => {
     const scenario = join(work, 'unreachable.yaml');
     await writeFile(scenario, `${await readFile(TINY, 'utf8')}\nregistry: { url: "http://127.0.0.1:1" }\n`);
