@@ -10,7 +10,6 @@ out=reports/quickstart
 mkdir -p "$out"
 node bin/shipbench.js validate "$scenario"
 node bin/shipbench.js generate "$scenario" --out "$out/images" --tree
-node bin/shipbench.js inspect "$out/images" --json >"$out/inspect.json"
 node bin/shipbench.js inspect "$out/images" | tee "$out/inspect.txt"
 node bin/shipbench.js run "$scenario" --out "$out/run"
-echo "quickstart: wrote $out/images (OCI layouts and plain trees), $out/inspect.{txt,json} and $out/run/results.json"
+echo "quickstart: wrote $out/images (OCI layouts and plain trees), $out/inspect.txt and $out/run/results.json"

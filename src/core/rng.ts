@@ -14,7 +14,16 @@ export class Rng {
   private c: number;
   private d: number;
 
-  private constructor(a: number, b: number, c: number, d: number) {
+  protected constructor(a: number, b: number, c: number, d: number) {
+    this.a = 0;
+    this.b = 0;
+    this.c = 0;
+    this.d = 0;
+    this.reseed(a, b, c, d);
+  }
+
+  /** Sets the 128-bit state and discards the first draws (they are poorly mixed for similar seeds). */
+  protected reseed(a: number, b: number, c: number, d: number): void {
     this.a = a;
     this.b = b;
     this.c = c;

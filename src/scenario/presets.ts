@@ -1,4 +1,4 @@
-import type { ContentKind } from './content-kind.ts';
+import type { ResolvedComponent } from './resolved.ts';
 
 /**
  * Content presets at scale 1, built from the public figures in DOMAIN.md:
@@ -9,15 +9,8 @@ import type { ContentKind } from './content-kind.ts';
  * Per branch below: 130,099 files and about 4.0 GiB; two branches plus the shared config and docroot give
  * 262,798 code files (close to the 263,633 counted) and 8.1 GiB (between the two published totals).
  */
-export interface PresetComponent {
-  readonly name: string;
-  readonly files: number;
-  readonly bytes: number;
-  readonly kind: ContentKind;
-  readonly perVersion: boolean;
-  readonly dir: string;
-  readonly base: boolean;
-}
+/** A preset component has the shape of a resolved one, at scale 1. */
+export type PresetComponent = ResolvedComponent;
 
 const MiB = 2 ** 20;
 const branch = 'srv/mediawiki/php-{version}';

@@ -16,6 +16,21 @@ async function registryPids(): Promise<number[]> {
   return stdout.split(/\s+/).filter(Boolean).map(Number);
 }
 
+/** Starts `run` and resolves once its second repeat is underway (the rollout is in full swing). */
+async function startRunUntilRollout(scenario: string, out: string, cwd: string) {
+  const child = spawn(process.execPath, [CLI_BIN, 'run', scenario, '--out', out], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+  const rolloutUnderway = new Promise<void>((resolve) => {
+    child.stderr.on('data', (d: Buffer) => {
+      text += d.toString();
+      if (/repeat 1:/.test(text)) resolve();
+    });
+  });
+  await Promise.race([rolloutUnderway, exited.then((code) => assert.fail(`run exited (${code}) before the rollout got going:\n${text}`))]);
+  return { child, exited, stderr: () => text };
+}
+
 async function readResults(dir: string): Promise<RunResults> {
   return runResultsSchema.parse(JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')));
 }
@@ -66,21 +81,12 @@ describe('run: real registry, virtual nodes', { timeout: 600_000 }, () => {
     const scenario = join(work, 'dies.yaml');
     // Many steps so the rollout is still going when the registry is killed.
     await writeFile(scenario, (await readFile(TINY, 'utf8')).replace('measure: { repeat: 2, warmup: 1 }', 'measure: { repeat: 20 }'));
-    const child = spawn(process.execPath, [CLI_BIN, 'run', scenario, '--out', out], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
-    const rolloutUnderway = new Promise<void>((resolve) => {
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        if (/repeat 1:/.test(stderr)) resolve();
-      });
-    });
-    await Promise.race([rolloutUnderway, exited.then((code) => assert.fail(`run exited (${code}) before the rollout got going:\n${stderr}`))]);
+    const { exited, stderr } = await startRunUntilRollout(scenario, out, work);
     const ours = (await registryPids()).filter((p) => !registriesBefore.includes(p));
     assert.equal(ours.length, 1, 'the run started one registry');
     process.kill(ours[0] as number, 'SIGKILL');
     const code = await exited;
-    assert.equal(code, 1, stderr);
+    assert.equal(code, 1, stderr());
     const results = await readResults(out);
     assert.equal(results.status, 'failed');
     assert.ok(results.samples.some((s) => s.error !== undefined), 'failures are recorded per node');
@@ -95,18 +101,9 @@ describe('run: real registry, virtual nodes', { timeout: 600_000 }, () => {
     const out = join(work, 'interrupted');
     const scenario = join(work, 'interrupted.yaml');
     await writeFile(scenario, (await readFile(TINY, 'utf8')).replace('measure: { repeat: 2, warmup: 1 }', 'measure: { repeat: 20 }'));
-    const child = spawn(process.execPath, [CLI_BIN, 'run', scenario, '--out', out], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
-    const rolloutUnderway = new Promise<void>((resolve) => {
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        if (/repeat 1:/.test(stderr)) resolve();
-      });
-    });
-    await Promise.race([rolloutUnderway, exited.then((code) => assert.fail(`run exited (${code}) before the rollout got going:\n${stderr}`))]);
+    const { child, exited, stderr } = await startRunUntilRollout(scenario, out, work);
     child.kill('SIGINT');
-    assert.equal(await exited, 130, stderr);
+    assert.equal(await exited, 130, stderr());
     const results = await readResults(out);
     assert.equal(results.status, 'interrupted');
     assert.ok(results.steps.length > 0, 'what was measured before is kept');

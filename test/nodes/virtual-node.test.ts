@@ -102,13 +102,14 @@ describe('virtual node', { timeout: 300_000 }, () => {
     const top = (manifest.layers.at(-1)?.digest ?? '').slice(7);
     const data = join(blobsRoot, top.slice(0, 2), top, 'data');
     const bytes = await readFile(data);
-    bytes[bytes.length >> 1] ^= 0xff;
+    const middle = bytes.length >> 1;
+    bytes[middle] = (bytes[middle] as number) ^ 0xff;
     await writeFile(data, bytes);
     const node = new VirtualNode(nodeOptions('d'));
     await node.reset();
     const sample = await deploy(node, 't/monolithic', 'config-1');
     assert.match(sample.error ?? '', /digest|sha256/i);
-    const held = await readdir(join(work, 'nodes', 'd', 'content', 'sha256')).catch(() => []);
+    const held: string[] = await readdir(join(work, 'nodes', 'd', 'content', 'sha256')).catch(() => []);
     assert.ok(!held.includes(top), 'the corrupt blob was not kept');
     await node.close();
   });

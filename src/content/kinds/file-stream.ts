@@ -1,17 +1,19 @@
+import { Rng } from '../../core/rng.ts';
+
 /**
  * The per-file random stream of content synthesis. Rng.derive seeds through sha256, which costs about 4 us: more
  * than synthesising a median 3 KB file should take in total. So files get a murmur3-style 64-bit hash of their
  * content key, mixed with the synthesizer's seed digest, feeding the same sfc32 generator as core/rng.ts.
  * All 32-bit integer arithmetic: the same key gives the same stream on any machine.
  */
-export class FileStream {
-  private a = 0;
-  private b = 0;
-  private c = 0;
-  private d = 0;
+export class FileStream extends Rng {
   /** 64 bits identifying the file (seed, kind, key, size), as two int32: raw material for per-file unique bytes. */
   idHigh = 0;
   idLow = 0;
+
+  constructor() {
+    super(0, 0, 0, 1);
+  }
 
   /** Re-seeds in place, so the hot path allocates nothing per file. */
   reset(seedDigest: Uint32Array, kindIndex: number, key: string, bytes: number): void {
@@ -32,21 +34,7 @@ export class FileStream {
     h1 = fmix32(h1 ^ h2);
     this.idHigh = h1 | 0;
     this.idLow = h2 | 0;
-    this.a = h1 ^ (seedDigest[2] as number);
-    this.b = h2 ^ (seedDigest[3] as number);
-    this.c = low ^ (seedDigest[4] as number);
-    this.d = (high ^ (seedDigest[5] as number)) | 1;
-    for (let i = 0; i < 12; i++) this.nextUint32();
-  }
-
-  nextUint32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
+    this.reseed(h1 ^ (seedDigest[2] as number), h2 ^ (seedDigest[3] as number), low ^ (seedDigest[4] as number), (high ^ (seedDigest[5] as number)) | 1);
   }
 
   /** Uniform integer in [0, n), n <= 2^21 (so the product stays exact in a double). */
