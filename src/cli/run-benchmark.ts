@@ -85,28 +85,29 @@ export async function runBenchmark(options: RunOptions): Promise<RunResults> {
     samples: [],
     warnings: [],
   };
-  const phase = async (name: string, work: () => Promise<Phase['details']>) => {
+  // A phase is timed, recorded and persisted as soon as it completes.
+  const phase = async <T>(name: string, work: () => Promise<{ details: Phase['details']; value: T }>): Promise<T> => {
     const t0 = performance.now();
     options.onEvent({ type: 'phase', name, detail: 'started' });
-    const details = await work();
+    const { details, value } = await work();
     results.phases.push({ name, startedSeconds: (t0 - runStartMs) / 1000, seconds: (performance.now() - t0) / 1000, details });
     await writer.write(results);
+    return value;
   };
 
   let registry: Awaited<ReturnType<typeof connectRegistry>> | undefined;
   let currentPhase = 'registry';
   try {
-    await phase('registry', async () => {
+    const reg = await phase('registry', async () => {
       registry = await connectRegistry(scenario);
       results.registry = { kind: scenario.registry.kind, url: registry.url, ...(registry.version === undefined ? {} : { version: registry.version }) };
       if (registry.version !== undefined) environment.tools['docker-registry'] = registry.version;
-      return { url: registry.url };
+      return { details: { url: registry.url }, value: registry };
     });
-    const reg = registry as unknown as NonNullable<typeof registry>;
 
     currentPhase = 'push';
-    const pushed: PushedStrategy[] = [];
-    await phase('push', async () => {
+    const pushed = await phase('push', async () => {
+      const pushed: PushedStrategy[] = [];
       const client = new DistributionClient({ baseUrl: reg.url, auth: reg.auth });
       let blobsPushed = 0;
       let blobsSkipped = 0;
@@ -126,7 +127,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResults> {
       } finally {
         await client.close();
       }
-      return { blobsPushed, blobsSkipped, bytesUp, retries: client.stats.retries };
+      return { details: { blobsPushed, blobsSkipped, bytesUp, retries: client.stats.retries }, value: pushed };
     });
 
     currentPhase = 'rollout';

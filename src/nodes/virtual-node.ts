@@ -97,6 +97,9 @@ export class VirtualNode {
   async deploy(context: DeployContext): Promise<NodeStepSample> {
     const started = performance.now();
     const layers: LayerSample[] = [];
+    const downloaded = new Set<string>();
+    let manifestSeconds = 0;
+    let diskBytes = 0;
     const sample = (error?: string): NodeStepSample => ({
       node: this.name,
       step: context.step,
@@ -111,9 +114,6 @@ export class VirtualNode {
       filesWritten: layers.reduce((n, l) => n + l.files, 0),
       ...(error === undefined ? {} : { error }),
     });
-    let manifestSeconds = 0;
-    let diskBytes = 0;
-    const downloaded = new Set<string>();
     try {
       const manifest = await this.client.getManifest(context.repository, context.tag);
       const parsed = JSON.parse(manifest.bytes.toString('utf8')) as { config: ManifestLayer; layers: ManifestLayer[] };
