@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # All set-up shipbench needs, idempotent and quick when everything is present:
-# Debian packages of the real peers and components, then npm dependencies.
+# Debian packages of the real components, peers and test tools, then npm dependencies, then the CLI bundle.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +11,9 @@ declare -A PACKAGES=(
   [pigz]=pigz
   [docker-registry]=docker-registry
   [htpasswd]=apache2-utils
+  [openssl]=openssl
+  [pgrep]=procps
+  [mount]=mount
 )
 
 missing=()
