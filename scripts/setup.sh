@@ -14,6 +14,14 @@ declare -A PACKAGES=(
   [openssl]=openssl
   [pgrep]=procps
   [mount]=mount
+  [rsync]=rsync
+  [fio]=fio
+  [chromium]=chromium
+  [dockerd]=docker.io
+  [containerd]=containerd
+  [ip]=iproute2
+  [mkfs.ext4]=e2fsprogs
+  [nsenter]=util-linux
 )
 
 missing=()
