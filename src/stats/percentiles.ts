@@ -1,7 +1,13 @@
 /** Quantile by linear interpolation between order statistics (type 7, as R and numpy default). */
 export function quantile(values: readonly number[], q: number): number {
   if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
+  return quantileSorted([...values].sort((a, b) => a - b), q);
+}
+
+/** Type 7 quantile of values already sorted ascending: saves the sort when several quantiles are taken. */
+export function quantileSorted(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile ${q} is outside [0, 1]`);
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
