@@ -20,7 +20,7 @@ function input(size: number): Buffer {
 async function compress(pool: GzipWorkerPool, data: Buffer, chunkBytes: number, level = 1): Promise<Buffer> {
   const members: Buffer[] = [];
   const gzip = new ParallelGzip(pool, level, (m) => {
-    members.push(m);
+    members.push(Buffer.from(m)); // members are lent: their buffers are reused once output returns
   });
   for (let offset = 0; offset < data.length; offset += chunkBytes) {
     if (!gzip.write(data.subarray(offset, offset + chunkBytes))) await gzip.ready();
