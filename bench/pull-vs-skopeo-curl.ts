@@ -7,7 +7,8 @@
  * Each side fetches the manifest, then the config and every layer to files, 3 blobs at a time (skopeo
  * as it chooses). The client hashes every byte on the way; curl does not, skopeo does. The client runs
  * in a child process of its own so its peak RSS is its own; a child that loads the same code and pulls
- * nothing gives the fixed part of that RSS.
+ * nothing gives the fixed part of that RSS. The same client with blob downloads on undici instead of the
+ * plain-HTTP transport runs in every round too, as a control for what the transport changes.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
@@ -39,8 +40,8 @@ interface PullReport {
 }
 
 /** Child mode: one virtual node pulls the image to files and reports its own timing as JSON. */
-async function clientPull(baseUrl: string, outDir: string): Promise<PullReport> {
-  const client = new DistributionClient({ baseUrl, connections: CONCURRENCY });
+async function clientPull(baseUrl: string, outDir: string, plainHttpDownloads: boolean): Promise<PullReport> {
+  const client = new DistributionClient({ baseUrl, connections: CONCURRENCY, plainHttpDownloads });
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   const manifest = await client.getManifest(REPO, TAG);
@@ -78,8 +79,8 @@ interface Blob {
 }
 
 if (process.argv[2] === '--client-pull') {
-  const [, , , baseUrl = '', outDir = ''] = process.argv;
-  console.log(JSON.stringify(await clientPull(baseUrl, outDir)));
+  const [, , , baseUrl = '', outDir = '', transport = 'plain'] = process.argv;
+  console.log(JSON.stringify(await clientPull(baseUrl, outDir, transport !== 'undici')));
   process.exit(0);
 }
 if (process.argv[2] === '--baseline') {
@@ -134,12 +135,15 @@ try {
     await mkdir(out, { recursive: true });
   };
   for (let round = 0; round < ROUNDS; round++) {
-    await fresh();
-    const ours = await measureWithCpu(`node --import tsx ${SELF} --client-pull ${registry.url} ${out}`);
-    const report = JSON.parse(ours.output) as PullReport;
-    if (report.bytes !== blobBytes) throw new Error(`client pulled ${report.bytes} bytes, expected ${blobBytes}`);
-    retries += report.retries;
-    rows.push({ name: 'shipbench client', seconds: report.seconds, wallSeconds: ours.seconds, rss: ours.peakRssBytes, cpuSeconds: report.cpuSeconds });
+    for (const transport of ['plain', 'undici'] as const) {
+      await fresh();
+      const ours = await measureWithCpu(`node --import tsx ${SELF} --client-pull ${registry.url} ${out} ${transport}`);
+      const report = JSON.parse(ours.output) as PullReport;
+      if (report.bytes !== blobBytes) throw new Error(`client pulled ${report.bytes} bytes, expected ${blobBytes}`);
+      retries += report.retries;
+      const name = transport === 'plain' ? 'shipbench client' : 'client on undici';
+      rows.push({ name, seconds: report.seconds, wallSeconds: ours.seconds, rss: ours.peakRssBytes, cpuSeconds: report.cpuSeconds });
+    }
     await fresh();
     const sk = await measureWithCpu(`skopeo copy -q --src-tls-verify=false docker://${host}/${REPO}:${TAG} dir:${out}/skopeo`);
     rows.push({ name: 'skopeo copy', seconds: sk.seconds, wallSeconds: sk.seconds, rss: sk.peakRssBytes, cpuSeconds: sk.cpuSeconds });
@@ -156,16 +160,18 @@ try {
   };
   const rate = (seconds: number) => blobBytes / seconds / MB;
   const ours = best('shipbench');
+  const onUndici = best('client on undici');
   const skopeoRow = best('skopeo');
   const curlRow = best('curl');
   console.log(`\npull of ${formatBytes(blobBytes)}, best of ${ROUNDS} rounds (registry storage in the page cache for all):`);
-  for (const r of [ours, skopeoRow, curlRow]) {
-    const wall = r === ours ? `  (${r.wallSeconds.toFixed(2)} s with node start-up)` : '';
+  for (const r of [ours, onUndici, skopeoRow, curlRow]) {
+    const wall = r === ours || r === onUndici ? `  (${r.wallSeconds.toFixed(2)} s with node start-up)` : '';
     const cpu = `${(r.cpuSeconds / (blobBytes / 1e9)).toFixed(2)} CPU-s/GB`;
     console.log(`  ${r.name.padEnd(22)} ${r.seconds.toFixed(2)} s  ${rate(r.seconds).toFixed(0).padStart(5)} MB/s  ${cpu}  peak RSS ${formatBytes(r.rss)}${wall}`);
   }
   console.log(`ratio shipbench / skopeo: ${(skopeoRow.seconds / ours.seconds).toFixed(2)} (target >= 1.00)`);
-  console.log(`ratio shipbench / curl:   ${(curlRow.seconds / ours.seconds).toFixed(2)} (target >= 0.80)`);
+  console.log(`ratio shipbench / curl:   ${(curlRow.seconds / ours.seconds).toFixed(2)} (target >= 0.80; curl hashes nothing, the client sha256es every byte)`);
+  console.log(`ratio plain-HTTP transport / undici for the same client: ${(onUndici.seconds / ours.seconds).toFixed(2)} in time, ${(onUndici.cpuSeconds / ours.cpuSeconds).toFixed(2)} in CPU`);
   console.log(
     `client memory: peak RSS ${formatBytes(ours.rss)} pulling ${formatBytes(blobBytes)} (largest blob ${formatBytes(largest)}); ` +
       `the same child pulling nothing: ${formatBytes(baseline.peakRssBytes)}; growth ${formatBytes(Math.max(0, ours.rss - baseline.peakRssBytes))} ` +

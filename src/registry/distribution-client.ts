@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type Dispatcher } from 'undici';
 import { ShipbenchError } from '../core/errors.ts';
 import { OciMediaType } from '../image/oci-media-types.ts';
+import { PlainHttpTransport } from './plain-http-transport.ts';
 import { RegistryAuth, type RegistryCredentials } from './registry-auth.ts';
 import { createStreamHash, type StreamHash } from './stream-hash.ts';
 import { DEFAULT_RETRY_POLICY, isRetryableError, isRetryableStatus, networkErrorCode, retryDelayMs, type RetryPolicy } from './retry-policy.ts';
@@ -26,6 +27,11 @@ export interface DistributionClientOptions {
   readonly rejectUnauthorized?: boolean;
   /** Longest wait for response headers, and between two body chunks. Default 30 s. */
   readonly timeoutMs?: number;
+  /**
+   * Blob downloads from http:// origins go over the plain-HTTP transport (it costs less CPU per byte than
+   * undici); false keeps them on undici, as https always is. Default true.
+   */
+  readonly plainHttpDownloads?: boolean;
 }
 
 /** What this client has done so far: runs report retries next to their timings. */
@@ -79,6 +85,13 @@ const DIGEST_RE = /^(sha256|sha512):([0-9a-f]+)$/;
 
 type Body = Buffer | Readable;
 
+/** What the client reads of an answer: undici's, or the plain-HTTP transport's for blob downloads. */
+interface Response {
+  readonly statusCode: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: AsyncIterable<unknown> & { readonly destroyed: boolean; destroy(): void; dump(): Promise<unknown> };
+}
+
 interface Call {
   readonly method: Dispatcher.HttpMethod;
   readonly url: URL;
@@ -91,6 +104,8 @@ interface Call {
   readonly body?: () => Body;
   readonly followRedirects?: boolean;
   readonly signal?: AbortSignal | undefined;
+  /** A bodiless GET whose answer may be big (a blob): over http it goes through the plain-HTTP transport. */
+  readonly download?: boolean;
 }
 
 /** A failure worth retrying: the operation that hit it starts again (or resumes) after a backoff. */
@@ -111,6 +126,7 @@ export class DistributionClient {
   readonly baseUrl: string;
   private readonly origin: URL;
   private readonly agent: Agent;
+  private readonly plainHttp: PlainHttpTransport | undefined;
   private readonly retry: RetryPolicy;
   private readonly auth: RegistryAuth;
 
@@ -125,11 +141,13 @@ export class DistributionClient {
       bodyTimeout: timeoutMs,
       connect: { timeout: timeoutMs, rejectUnauthorized: options.rejectUnauthorized ?? true },
     });
+    this.plainHttp = options.plainHttpDownloads === false ? undefined : new PlainHttpTransport({ maxIdlePerOrigin: options.connections ?? 8, timeoutMs });
     this.auth = new RegistryAuth(this.baseUrl, options.auth, (url, headers) => this.fetchToken(url, headers));
   }
 
   /** Closes this client's connections. */
   async close(): Promise<void> {
+    this.plainHttp?.close();
     await this.agent.close();
   }
 
@@ -305,6 +323,7 @@ export class DistributionClient {
           headers: delivered > 0 ? { range: `bytes=${delivered}-` } : {},
           followRedirects: true,
           signal,
+          download: true,
         };
         const res = await this.send(call);
         let skip = 0;
@@ -382,7 +401,7 @@ export class DistributionClient {
     return this.nextLocation(res, call.url, call);
   }
 
-  private nextLocation(res: Dispatcher.ResponseData, current: URL, call: Call): URL {
+  private nextLocation(res: Response, current: URL, call: Call): URL {
     const location = header(res, 'location');
     if (location === undefined) {
       throw new ShipbenchError('registry-protocol', `${call.what}: the registry answered ${res.statusCode} without a Location header`);
@@ -390,7 +409,7 @@ export class DistributionClient {
     return new URL(location, current);
   }
 
-  private async expectCreated(res: Dispatcher.ResponseData, call: Call, digest: string): Promise<void> {
+  private async expectCreated(res: Response, call: Call, digest: string): Promise<void> {
     if (res.statusCode !== 201) throw await this.failure(res, call);
     await res.body.dump();
     const theirs = header(res, 'docker-content-digest');
@@ -415,7 +434,7 @@ export class DistributionClient {
    * Sends one request: answers 401 challenges (at most twice), follows redirects when asked, and turns
    * retryable statuses and network errors into TransientFailure. The caller consumes the body.
    */
-  private async send(call: Call): Promise<Dispatcher.ResponseData> {
+  private async send(call: Call): Promise<Response> {
     let url = call.url;
     let authRounds = 0;
     for (let redirects = 0; ; ) {
@@ -428,16 +447,9 @@ export class DistributionClient {
       // undici streams any async iterable, but its types only admit Readable.
       const sent = body === undefined || Buffer.isBuffer(body) ? body : Readable.from(this.countUp(body));
       this.stats.requests++;
-      let res: Dispatcher.ResponseData;
+      let res: Response;
       try {
-        res = await this.agent.request({
-          origin: url.origin,
-          path: url.pathname + url.search,
-          method: call.method,
-          headers,
-          body: sent,
-          signal: call.signal,
-        });
+        res = await this.request(call, url, headers, sent);
       } catch (error) {
         throw this.classifyNetworkError(error, call, url);
       } finally {
@@ -468,6 +480,13 @@ export class DistributionClient {
       }
       return res;
     }
+  }
+
+  private request(call: Call, url: URL, headers: Record<string, string>, body: Buffer | Readable | undefined): Promise<Response> {
+    if (this.plainHttp !== undefined && call.download === true && call.method === 'GET' && body === undefined && url.protocol === 'http:') {
+      return this.plainHttp.get(url, headers, call.signal);
+    }
+    return this.agent.request({ origin: url.origin, path: url.pathname + url.search, method: call.method, headers, body, signal: call.signal });
   }
 
   private async *countUp(source: Readable): AsyncGenerator<Buffer> {
@@ -516,7 +535,7 @@ export class DistributionClient {
     });
   }
 
-  private async failure(res: Dispatcher.ResponseData, call: Call): Promise<ShipbenchError> {
+  private async failure(res: Response, call: Call): Promise<ShipbenchError> {
     const text = (await this.readSmallBody(res, call, MAX_ERROR_BODY_BYTES).catch(() => Buffer.alloc(0))).toString('utf8');
     const detail = ociErrors(text);
     const status = res.statusCode;
@@ -535,7 +554,7 @@ export class DistributionClient {
     });
   }
 
-  private async readSmallBody(res: Dispatcher.ResponseData, call: Call, limit: number): Promise<Buffer> {
+  private async readSmallBody(res: Response, call: Call, limit: number): Promise<Buffer> {
     const parts: Buffer[] = [];
     let total = 0;
     try {
@@ -633,7 +652,7 @@ function withDigest(location: URL, digest: string): URL {
   return url;
 }
 
-function header(res: Dispatcher.ResponseData, name: string): string | undefined {
+function header(res: Response, name: string): string | undefined {
   const value = res.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
@@ -643,7 +662,7 @@ function parseRetryAfter(value: string | undefined): number | undefined {
   return Number(value);
 }
 
-function manifestMediaType(res: Dispatcher.ResponseData, bytes: Buffer): string {
+function manifestMediaType(res: Response, bytes: Buffer): string {
   const contentType = header(res, 'content-type')?.split(';')[0]?.trim();
   if (contentType !== undefined && contentType !== '' && contentType !== 'application/json') return contentType;
   try {
