@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContentSynthesizer } from '../content/file-entry.ts';
+import { createStreamHash, type StreamHash } from '../core/stream-hash.ts';
 import type { BuiltLayer, Compression, LayerSpec } from './layer-spec.ts';
 import { writeLayerTar } from './layer-tar.ts';
 import { OciMediaType } from './oci-media-types.ts';
@@ -16,21 +17,25 @@ export function blobPath(blobsDir: string, digest: string): string {
 
 /** Appends blob bytes to the temp file in order, hashing them on the way. */
 class BlobFile {
-  private readonly hash = createHash('sha256');
   bytes = 0;
-  constructor(private readonly handle: FileHandle) {}
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly hash: StreamHash,
+  ) {}
 
   async append(data: Uint8Array): Promise<void> {
-    this.hash.update(data);
+    const hashing = this.hash.update(data);
+    hashing?.catch(() => undefined); // surfaced below, after the write
     this.bytes += data.length;
     for (let offset = 0; offset < data.length; ) {
       const { bytesWritten } = await this.handle.write(data, offset, data.length - offset);
       offset += bytesWritten;
     }
+    await hashing;
   }
 
-  digest(): string {
-    return `sha256:${this.hash.digest('hex')}`;
+  async digest(): Promise<string> {
+    return `sha256:${await this.hash.digest()}`;
   }
 }
 
@@ -87,23 +92,39 @@ export async function writeLayer(
   await mkdir(join(blobsDir, 'sha256'), { recursive: true });
   const tempPath = join(blobsDir, `.tmp-layer-${process.pid}-${randomBytes(6).toString('hex')}`);
   const handle = await open(tempPath, 'wx', 0o644);
+  // Both hashes run on worker threads for big layers (inline for small ones): on the thread that builds the
+  // tar they would make it the pipeline's bottleneck, most of all on a busy machine.
+  const tarBytesEstimate = spec.files.reduce((n, f) => n + f.bytes, 0);
+  const tarHash = createStreamHash('sha256', tarBytesEstimate);
+  const blobHash = createStreamHash('sha256', compression.kind === 'gzip' ? Math.floor(tarBytesEstimate / 4) : tarBytesEstimate);
   let renamed = false;
   try {
-    const file = new BlobFile(handle);
+    const file = new BlobFile(handle, blobHash);
     const encoder =
       compression.kind === 'gzip' ? new ParallelGzip(pool, compression.level, (member) => file.append(member)) : new PlainBlob(file);
-    const tarHash = createHash('sha256');
+    // A tar chunk may be a view of a buffer the tar writer reuses after ready(): ready() waits for the hash
+    // to have taken (copied) every chunk given so far.
+    let tarHashing: Promise<void> | undefined;
     const stats = await writeLayerTar(spec, synth, {
       write(chunk) {
-        tarHash.update(chunk);
+        const waiting = tarHash.update(chunk);
+        if (waiting !== undefined) {
+          waiting.catch(() => undefined); // surfaced by ready()
+          tarHashing = waiting;
+          encoder.write(chunk);
+          return false;
+        }
         return encoder.write(chunk);
       },
-      ready: () => encoder.ready(),
+      ready: async () => {
+        await tarHashing;
+        await encoder.ready();
+      },
     });
     await encoder.end();
     await handle.close();
 
-    const digest = file.digest();
+    const [digest, diffIdHex] = await Promise.all([file.digest(), tarHash.digest()]);
     const finalPath = blobPath(blobsDir, digest);
     if (await exists(finalPath)) await unlink(tempPath);
     else await rename(tempPath, finalPath);
@@ -111,7 +132,7 @@ export async function writeLayer(
     return {
       role: spec.role,
       digest,
-      diffId: `sha256:${tarHash.digest('hex')}`,
+      diffId: `sha256:${diffIdHex}`,
       bytes: file.bytes,
       uncompressedBytes: stats.tarBytes,
       files: stats.files,
@@ -121,6 +142,8 @@ export async function writeLayer(
     };
   } finally {
     if (!renamed) {
+      tarHash.abort();
+      blobHash.abort();
       await handle.close().catch(() => undefined);
       await unlink(tempPath).catch(() => undefined);
     }
