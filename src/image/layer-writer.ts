@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContentSynthesizer } from '../content/file-entry.ts';
-import { createStreamHash, type StreamHash } from '../core/stream-hash.ts';
 import type { BuiltLayer, Compression, LayerSpec } from './layer-spec.ts';
 import { writeLayerTar } from './layer-tar.ts';
 import { OciMediaType } from './oci-media-types.ts';
@@ -17,25 +16,21 @@ export function blobPath(blobsDir: string, digest: string): string {
 
 /** Appends blob bytes to the temp file in order, hashing them on the way. */
 class BlobFile {
+  private readonly hash = createHash('sha256');
   bytes = 0;
-  constructor(
-    private readonly handle: FileHandle,
-    private readonly hash: StreamHash,
-  ) {}
+  constructor(private readonly handle: FileHandle) {}
 
   async append(data: Uint8Array): Promise<void> {
-    const hashing = this.hash.update(data);
-    hashing?.catch(() => undefined); // surfaced below, after the write
+    this.hash.update(data);
     this.bytes += data.length;
     for (let offset = 0; offset < data.length; ) {
       const { bytesWritten } = await this.handle.write(data, offset, data.length - offset);
       offset += bytesWritten;
     }
-    await hashing;
   }
 
-  async digest(): Promise<string> {
-    return `sha256:${await this.hash.digest()}`;
+  digest(): string {
+    return `sha256:${this.hash.digest('hex')}`;
   }
 }
 
@@ -92,39 +87,23 @@ export async function writeLayer(
   await mkdir(join(blobsDir, 'sha256'), { recursive: true });
   const tempPath = join(blobsDir, `.tmp-layer-${process.pid}-${randomBytes(6).toString('hex')}`);
   const handle = await open(tempPath, 'wx', 0o644);
-  // Both hashes run on worker threads for big layers (inline for small ones): on the thread that builds the
-  // tar they would make it the pipeline's bottleneck, most of all on a busy machine.
-  const tarBytesEstimate = spec.files.reduce((n, f) => n + f.bytes, 0);
-  const tarHash = createStreamHash('sha256', tarBytesEstimate);
-  const blobHash = createStreamHash('sha256', compression.kind === 'gzip' ? Math.floor(tarBytesEstimate / 4) : tarBytesEstimate);
   let renamed = false;
   try {
-    const file = new BlobFile(handle, blobHash);
+    const file = new BlobFile(handle);
     const encoder =
       compression.kind === 'gzip' ? new ParallelGzip(pool, compression.level, (member) => file.append(member)) : new PlainBlob(file);
-    // A tar chunk may be a view of a buffer the tar writer reuses after ready(): ready() waits for the hash
-    // to have taken (copied) every chunk given so far.
-    let tarHashing: Promise<void> | undefined;
+    const tarHash = createHash('sha256');
     const stats = await writeLayerTar(spec, synth, {
       write(chunk) {
-        const waiting = tarHash.update(chunk);
-        if (waiting !== undefined) {
-          waiting.catch(() => undefined); // surfaced by ready()
-          tarHashing = waiting;
-          encoder.write(chunk);
-          return false;
-        }
+        tarHash.update(chunk);
         return encoder.write(chunk);
       },
-      ready: async () => {
-        await tarHashing;
-        await encoder.ready();
-      },
+      ready: () => encoder.ready(),
     });
     await encoder.end();
     await handle.close();
 
-    const [digest, diffIdHex] = await Promise.all([file.digest(), tarHash.digest()]);
+    const digest = file.digest();
     const finalPath = blobPath(blobsDir, digest);
     if (await exists(finalPath)) await unlink(tempPath);
     else await rename(tempPath, finalPath);
@@ -132,7 +111,7 @@ export async function writeLayer(
     return {
       role: spec.role,
       digest,
-      diffId: `sha256:${diffIdHex}`,
+      diffId: `sha256:${tarHash.digest('hex')}`,
       bytes: file.bytes,
       uncompressedBytes: stats.tarBytes,
       files: stats.files,
@@ -142,8 +121,6 @@ export async function writeLayer(
     };
   } finally {
     if (!renamed) {
-      tarHash.abort();
-      blobHash.abort();
       await handle.close().catch(() => undefined);
       await unlink(tempPath).catch(() => undefined);
     }

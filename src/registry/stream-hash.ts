@@ -3,9 +3,8 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 /**
- * A running hash of a byte stream. Large streams are hashed on worker threads: on the thread that receives
- * (or makes) them, sha256 costs about as much CPU as the HTTP receive itself and would halve pull
- * throughput; for generate it would make the thread that synthesises the tar the pipeline's bottleneck. The
+ * A running hash of a byte stream. Large blobs are hashed on worker threads: on the thread that receives
+ * them, sha256 costs about as much CPU as the HTTP receive itself and would halve pull throughput. The
  * receiving thread only copies bytes into a few small buffers it hands over (and gets back), which also
  * bounds memory per download. Small blobs are hashed in place: a worker round trip would cost more.
  */
