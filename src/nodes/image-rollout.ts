@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { CpuSampler } from '../metrics/cpu-sampler.ts';
 import { DiskstatsSampler } from '../metrics/diskstats-sampler.ts';
 import type { NodeStepSample } from '../metrics/samples.ts';
+import type { AroundStep } from '../metrics/step-hook.ts';
 import type { StepResult } from '../metrics/step-result.ts';
 import { ratesFromCounters } from '../metrics/time-series.ts';
 import type { RegistryCredentials } from '../registry/registry-auth.ts';
@@ -37,6 +38,8 @@ export interface RolloutInput {
   /** Called after each step with its results; the caller persists them (a crash keeps what was measured). */
   readonly onStep: (result: StepResult, samples: NodeStepSample[]) => Promise<void>;
   readonly signal: AbortSignal | undefined;
+  /** Wrapped around each step's rollout (e.g. neighbour baseline before it and recovery after it). */
+  readonly aroundStep?: AroundStep;
 }
 
 const SAMPLE_INTERVAL_MS = 250;
@@ -72,7 +75,8 @@ export async function runImageRollouts(input: RolloutInput): Promise<{ stoppedBe
         for (const [i, tag] of strategy.tags.entries()) {
           if (input.signal?.aborted === true) return { stoppedBecause: 'interrupted' };
           const step = scenario.deploy[i]?.name ?? tag;
-          const { result, samples } = await rolloutStep(input, nodes, strategy, tag, step, repeat, warmup);
+          const around = input.aroundStep ?? ((_, rollout) => rollout());
+          const { result, samples } = await around({ strategy: strategy.name, step, repeat, warmup }, () => rolloutStep(input, nodes, strategy, tag, step, repeat, warmup));
           await input.onStep(result, samples);
           // When no node got through, later steps would only measure the same failure (a dead registry).
           if (result.failedNodes === result.nodes) {

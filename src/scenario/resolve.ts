@@ -10,6 +10,7 @@ import type {
   RolloutStage,
 } from './resolved.ts';
 import type { ComponentInput, ScenarioInput, StepInput, StrategyInput } from './schema.ts';
+import { findNeighbourProblems, resolveNeighbours } from './neighbours-resolve.ts';
 
 /** A problem the schema cannot see (it spans several keys); `path` points at the key to blame. */
 export interface SemanticProblem {
@@ -161,6 +162,7 @@ export function findSemanticProblems(input: ScenarioInput): SemanticProblem[] {
   const canaries = (input.fleet?.rollout?.stages ?? []).reduce((n, s) => n + ('canaries' in s ? s.canaries : 0), 0);
   if (canaries > nodes) problems.push({ path: ['fleet', 'rollout', 'stages'], message: `the stages name ${canaries} canaries but the fleet has ${nodes} nodes`, hint: 'lower the canaries or raise fleet.nodes' });
   if ((input.content?.scale ?? 1) * (input.fleet?.nodes ?? 1) <= 0) problems.push({ path: ['fleet', 'nodes'], message: 'no nodes', hint: 'set fleet.nodes' });
+  problems.push(...findNeighbourProblems(input.neighbours, stepNames, strategyNames));
   return problems;
 }
 
@@ -289,5 +291,6 @@ export function resolveScenario(input: ScenarioInput, sourceFile: string): Resol
       warmup: input.measure?.warmup ?? DEFAULTS.warmup,
       timeoutSeconds: input.measure?.timeout === undefined ? DEFAULTS.timeoutSeconds : parseSeconds(input.measure.timeout),
     },
+    neighbours: resolveNeighbours(input.neighbours),
   };
 }

@@ -1,4 +1,5 @@
 import type { ContentKind } from './content-kind.ts';
+import type { ResolvedNeighbours } from './neighbours-resolved.ts';
 
 /**
  * A scenario after presets and defaults were applied once (ARCHITECTURE.md rule 2). Everything downstream
@@ -108,4 +109,6 @@ export interface ResolvedScenario {
   readonly fleet: ResolvedFleet;
   readonly registry: ResolvedRegistry;
   readonly measure: ResolvedMeasure;
+  /** Co-located workloads measured around each step; absent when the scenario declares none. */
+  readonly neighbours?: ResolvedNeighbours | undefined;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CONTENT_KINDS } from './content-kind.ts';
-import { parseBitsPerSecond, parseBytes, parseBytesPerSecond, parseShare, parseSeconds, UnitError } from '../core/units.ts';
+import { bitRateField, byteRateField, durationField, shareField, sizeField } from './unit-fields.ts';
+import { neighboursInput } from './neighbours-schema.ts';
 
 /**
  * What users write (`ScenarioInput`). Every object is strict, so a misspelt key is an error rather than a
@@ -9,25 +10,7 @@ import { parseBitsPerSecond, parseBytes, parseBytesPerSecond, parseShare, parseS
  * validates always resolves.
  */
 
-function unitField(parse: (v: string | number) => number, expected: string, example: string) {
-  return z
-    .union([z.number(), z.string()], { error: `expected ${expected}, e.g. ${example}` })
-    .superRefine((value, ctx) => {
-      try {
-        parse(value);
-      } catch (error) {
-        if (!(error instanceof UnitError)) throw error;
-        ctx.addIssue({ code: 'custom', message: error.message, params: { hint: error.hint } });
-      }
-    })
-    .meta({ description: `${expected}, e.g. ${example}`, examples: [example] });
-}
-
-export const sizeField = () => unitField(parseBytes, 'a size', '150MiB');
-export const bitRateField = () => unitField(parseBitsPerSecond, 'a rate', '1Gbit/s');
-export const byteRateField = () => unitField(parseBytesPerSecond, 'a byte rate', '200MiB/s');
-export const durationField = () => unitField(parseSeconds, 'a duration', '30s');
-export const shareField = () => unitField(parseShare, 'a share', '25%');
+export { bitRateField, byteRateField, durationField, shareField, sizeField } from './unit-fields.ts';
 
 const count = (what: string) => z.number({ error: `expected a whole number of ${what}` }).int(`${what} must be a whole number`);
 const positiveCount = (what: string, one = what.replace(/s$/, '')) => count(what).min(1, `needs at least one ${one}`);
@@ -182,6 +165,7 @@ export const scenarioInputSchema = z
     fleet: fleetInput.optional(),
     registry: registryInput.optional(),
     measure: measureInput.optional(),
+    neighbours: neighboursInput.optional(),
   })
   .meta({ title: 'shipbench scenario', description: 'A shipbench scenario: what content ships, how images are layered, which deploys follow.' });
 

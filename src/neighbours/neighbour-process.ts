@@ -1,0 +1,92 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * A child process a neighbour runs (its service, its load generator, fio): its stdout as lines, how it
+ * ended, and a stop by PID (SIGTERM, then SIGKILL) that is safe to call twice or after it died.
+ */
+export class NeighbourProcess {
+  readonly name: string;
+  readonly child: ChildProcess;
+  /** Resolves when the process has exited, however. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private stderrTail = '';
+  private stopping = false;
+  private exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+
+  constructor(name: string, command: string, args: readonly string[], onLine: (line: string) => void) {
+    this.name = name;
+    this.child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    createInterface({ input: this.child.stdout as NodeJS.ReadableStream }).on('line', onLine);
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderrTail = `${this.stderrTail}${chunk.toString('utf8')}`.slice(-2000);
+    });
+    this.exited = new Promise((resolve) => {
+      this.child.on('error', (error) => {
+        this.stderrTail += error.message;
+        this.exit = { code: null, signal: null };
+        resolve(this.exit);
+      });
+      this.child.on('exit', (code, signal) => {
+        this.exit = { code, signal };
+        resolve(this.exit);
+      });
+    });
+  }
+
+  /** The error `spawn` met, e.g. ENOENT for a program that is not installed. */
+  get spawnError(): Promise<NodeJS.ErrnoException | undefined> {
+    return new Promise((resolve) => {
+      this.child.once('error', (error) => resolve(error));
+      this.child.once('spawn', () => resolve(undefined));
+    });
+  }
+
+  /** Exited without being asked to. */
+  get crashed(): boolean {
+    return this.exit !== undefined && !this.stopping;
+  }
+
+  get exitDescription(): string {
+    if (this.exit === undefined) return 'running';
+    const how = this.exit.signal === null ? `exit code ${this.exit.code ?? '?'}` : `signal ${this.exit.signal}`;
+    const tail = this.stderrTail.trim().split('\n').slice(-3).join(' | ');
+    return tail === '' ? how : `${how}: ${tail}`;
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 5000): Promise<void> {
+    this.stopping ||= this.exit === undefined;
+    if (this.exit !== undefined || this.child.pid === undefined) return;
+    try {
+      process.kill(this.child.pid, signal);
+    } catch {
+      return; // already gone
+    }
+    const timer = setTimeout(() => {
+      if (this.exit === undefined && this.child.pid !== undefined) {
+        try {
+          process.kill(this.child.pid, 'SIGKILL');
+        } catch {
+          // gone between the check and the kill
+        }
+      }
+    }, graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+/** A TypeScript neighbour script run by node through tsx, from the sources or beside the CLI bundle. */
+export function spawnNeighbourScript(script: string, config: unknown, onLine: (line: string) => void): NeighbourProcess {
+  return new NeighbourProcess(script, process.execPath, ['--import', import.meta.resolve('tsx'), scriptPath(script), JSON.stringify(config)], onLine);
+}
+
+function scriptPath(script: string): string {
+  // From the sources the script sits beside this file; from dist/shipbench.mjs it is in ../src/neighbours/.
+  const candidates = [new URL(`./${script}`, import.meta.url), new URL(`../src/neighbours/${script}`, import.meta.url)];
+  const found = candidates.map((u) => fileURLToPath(u)).find((p) => existsSync(p));
+  if (found === undefined) throw new Error(`neighbour script ${script} not found beside ${fileURLToPath(import.meta.url)}`);
+  return found;
+}

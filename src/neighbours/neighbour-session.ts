@@ -1,0 +1,161 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { epochNowMs, type EpochWindow, type NeighbourOperation } from '../metrics/neighbour-operation.ts';
+import type { StepIdentity } from '../metrics/step-hook.ts';
+import type { ResolvedNeighbour, ResolvedNeighbours } from '../scenario/neighbours-resolved.ts';
+import { FioNeighbour } from './fio-neighbour.ts';
+import { type HttpProbe, HttpNeighbour } from './http-neighbour.ts';
+
+/** The three phases of one measured step, on the epoch clock of the operations. */
+export interface PhaseWindows {
+  readonly baseline: EpochWindow;
+  readonly contention: EpochWindow;
+  readonly recovery: EpochWindow;
+}
+
+/** One neighbour around one deploy step: its operations from the baseline's start to the recovery's end. */
+export interface NeighbourStepRecord {
+  readonly neighbour: ResolvedNeighbour;
+  readonly step: StepIdentity;
+  readonly windows: PhaseWindows;
+  readonly operations: readonly NeighbourOperation[];
+  /** Requests the http load generator sent more than 10 ms late (it was starved of CPU itself). */
+  readonly lateSends: number;
+  /** Set when the neighbour crashed or failed during (or before) this step; its figures are then partial. */
+  readonly crash: string | undefined;
+}
+
+export type NeighbourEvent =
+  | { readonly type: 'neighbour-phase'; readonly phase: 'baseline' | 'recovery'; readonly step: StepIdentity; readonly seconds: number }
+  | { readonly type: 'neighbour-crashed'; readonly neighbour: string; readonly message: string };
+
+export interface NeighbourSessionOptions {
+  readonly neighbours: ResolvedNeighbours;
+  /** Neighbour files go to `<workDir>/<name>/`: put it on the disk the nodes write to. */
+  readonly workDir: string;
+  readonly onEvent?: (event: NeighbourEvent) => void;
+  /** Called after each measured step's recovery, once per neighbour. */
+  readonly onRecord: (record: NeighbourStepRecord) => Promise<void>;
+}
+
+// fio needs a moment after its start before it runs at its capped rate.
+const FIO_SETTLE_MS = 300;
+
+/**
+ * The neighbours of one run: started once (http service and its load run throughout; fio runs once per
+ * step), and an `aroundStep` hook for the rollout runners that holds each selected step between a baseline
+ * and a recovery phase. A neighbour that crashes is reported once and left out of later steps; the
+ * rollout goes on.
+ */
+export class NeighbourSession {
+  private readonly options: NeighbourSessionOptions;
+  private readonly http: HttpNeighbour[] = [];
+  private readonly fio: FioNeighbour[] = [];
+  private readonly crashed = new Map<string, string>();
+
+  private constructor(options: NeighbourSessionOptions) {
+    this.options = options;
+  }
+
+  /** Starts every neighbour; throws a ShipbenchError naming the component when one cannot start. */
+  static async start(options: NeighbourSessionOptions): Promise<NeighbourSession> {
+    const session = new NeighbourSession(options);
+    try {
+      for (const w of options.neighbours.workloads) {
+        const dir = join(options.workDir, w.name);
+        if (w.kind === 'http') {
+          const n = new HttpNeighbour(w, dir);
+          session.http.push(n);
+          await n.start();
+        } else {
+          const n = new FioNeighbour(w, dir);
+          session.fio.push(n);
+          await n.preflight();
+        }
+      }
+    } catch (error) {
+      await session.stop();
+      throw error;
+    }
+    return session;
+  }
+
+  get probes(): ReadonlyMap<string, HttpProbe> {
+    return new Map(this.http.flatMap((n) => (n.probe === undefined ? [] : [[n.settings.name, n.probe] as const])));
+  }
+
+  get fioVersion(): string | undefined {
+    return this.fio[0]?.version;
+  }
+
+  private selected(step: StepIdentity): boolean {
+    const { steps, strategies } = this.options.neighbours;
+    return !step.warmup && (steps === undefined || steps.includes(step.step)) && (strategies === undefined || strategies.includes(step.strategy));
+  }
+
+  /** The `aroundStep` hook: baseline, the rollout (contention), recovery; records go to `onRecord`. */
+  readonly aroundStep = async <T>(step: StepIdentity, rollout: () => Promise<T>): Promise<T> => {
+    const fio = this.fio.filter((n) => !this.crashed.has(n.settings.name));
+    const http = this.http.filter((n) => !this.crashed.has(n.settings.name));
+    if (!this.selected(step) || fio.length + http.length === 0) return rollout();
+    const { baselineSeconds, recoverySeconds } = this.options.neighbours;
+    for (const n of fio) await n.beginStep();
+    if (fio.length > 0) await sleep(FIO_SETTLE_MS);
+    const lateBefore = new Map(http.map((n) => [n, n.lateSends]));
+    // Only this step's requests matter from here on; older ones were recorded with their own step.
+    for (const n of http) n.operations.length = 0;
+
+    this.options.onEvent?.({ type: 'neighbour-phase', phase: 'baseline', step, seconds: baselineSeconds });
+    const baselineStart = epochNowMs();
+    await sleep(baselineSeconds * 1000);
+    const contentionStart = epochNowMs();
+    let value: T;
+    let contentionEnd: number;
+    try {
+      value = await rollout();
+    } finally {
+      contentionEnd = epochNowMs();
+    }
+    this.options.onEvent?.({ type: 'neighbour-phase', phase: 'recovery', step, seconds: recoverySeconds });
+    await sleep(recoverySeconds * 1000);
+    const recoveryEnd = epochNowMs();
+    const windows: PhaseWindows = {
+      baseline: { startEpochMs: baselineStart, endEpochMs: contentionStart },
+      contention: { startEpochMs: contentionStart, endEpochMs: contentionEnd },
+      recovery: { startEpochMs: contentionEnd, endEpochMs: recoveryEnd },
+    };
+    const inWindow = (ops: readonly NeighbourOperation[]) => ops.filter((o) => o.startEpochMs >= baselineStart && o.startEpochMs < recoveryEnd);
+
+    for (const n of fio) {
+      const run = await n.endStep();
+      await this.record(n.settings, step, windows, inWindow(run.operations), 0, run.crash);
+    }
+    for (const n of http) {
+      const ops = inWindow(n.operations);
+      await this.record(n.settings, step, windows, ops, n.lateSends - (lateBefore.get(n) ?? 0), n.crash);
+    }
+    return value;
+  };
+
+  private async record(
+    neighbour: ResolvedNeighbour,
+    step: StepIdentity,
+    windows: PhaseWindows,
+    operations: NeighbourOperation[],
+    lateSends: number,
+    crash: string | undefined,
+  ): Promise<void> {
+    if (crash !== undefined && !this.crashed.has(neighbour.name)) {
+      this.crashed.set(neighbour.name, crash);
+      this.options.onEvent?.({ type: 'neighbour-crashed', neighbour: neighbour.name, message: crash });
+    }
+    await this.options.onRecord({ neighbour, step, windows, operations, lateSends, crash });
+  }
+
+  /** Stops every neighbour process (by PID) and removes their files. Safe to call twice. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.http.map((n) => n.stop()), ...this.fio.map((n) => n.stop())]);
+    await rm(this.options.workDir, { recursive: true, force: true });
+  }
+}
