@@ -16,12 +16,14 @@ import { RESULTS_SCHEMA_VERSION, type Phase, type RunResults } from '../report/r
 import { ResultsWriter } from '../report/results-writer.ts';
 import type { ResolvedScenario } from '../scenario/resolved.ts';
 import { describeEnvironment } from './run-environment.ts';
+import type { NeighbourEvent, NeighbourSession } from '../neighbours/neighbour-session.ts';
+import { startRunNeighbours } from './run-neighbours.ts';
 
 export interface RunOptions {
   readonly scenario: ResolvedScenario;
   readonly images: GeneratedImageSet;
   readonly outDir: string;
-  readonly onEvent: (event: RolloutEvent | { type: 'phase'; name: string; detail: string }) => void;
+  readonly onEvent: (event: RolloutEvent | NeighbourEvent | { type: 'phase'; name: string; detail: string }) => void;
   readonly signal: AbortSignal;
 }
 
@@ -96,6 +98,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResults> {
   };
 
   let registry: Awaited<ReturnType<typeof connectRegistry>> | undefined;
+  let neighbours: NeighbourSession | undefined;
   let currentPhase = 'registry';
   try {
     const reg = await phase('registry', async () => {
@@ -130,6 +133,16 @@ export async function runBenchmark(options: RunOptions): Promise<RunResults> {
       return { details: { blobsPushed, blobsSkipped, bytesUp, retries: client.stats.retries }, value: pushed };
     });
 
+    if (scenario.neighbours !== undefined) {
+      const settings = scenario.neighbours;
+      currentPhase = 'neighbours';
+      neighbours = await phase('neighbours', async () => {
+        // Beside the nodes' disks, so the neighbours' I/O shares their device.
+        const session = await startRunNeighbours({ neighbours: settings, workDir: join(outDir, '.neighbours'), results, runStartMs, persist: () => writer.write(results), onEvent: options.onEvent });
+        return { details: { workloads: settings.workloads.map((w) => w.name).join(', ') }, value: session };
+      });
+    }
+
     currentPhase = 'rollout';
     await rm(nodesDir, { recursive: true, force: true });
     const { stoppedBecause } = await runImageRollouts({
@@ -142,6 +155,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResults> {
       runStartMs,
       onEvent: options.onEvent,
       signal: options.signal,
+      ...(neighbours === undefined ? {} : { aroundStep: neighbours.aroundStep }),
       onStep: async (result, samples) => {
         results.steps.push(result);
         results.samples.push(...samples);
@@ -165,6 +179,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResults> {
     await writer.write(results);
     throw error;
   } finally {
+    await neighbours?.stop();
     await rm(nodesDir, { recursive: true, force: true });
     await registry?.embedded?.stop();
   }

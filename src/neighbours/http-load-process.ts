@@ -13,6 +13,7 @@
  * Output, one line each: `probe RPS ERRORS NON2XX P50MS P99MS`, then `r INTENDED_EPOCH_MS LATENCY_MS
  * SEND_LAG_MS OK`, or `fatal COMPONENT MESSAGE`. SIGTERM stops sending and waits for requests in flight.
  */
+import type autocannonFunction from 'autocannon';
 import { Agent, request } from 'node:http';
 
 export interface HttpLoadConfig {
@@ -27,7 +28,7 @@ const epochNow = () => performance.timeOrigin + performance.now();
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
 async function probe(config: HttpLoadConfig): Promise<void> {
-  let autocannon: typeof import('autocannon');
+  let autocannon: typeof autocannonFunction;
   try {
     autocannon = (await import('autocannon')).default;
   } catch (error) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { nodeStepSampleSchema, runWarningSchema } from '../metrics/samples.ts';
 import { stepResultSchema } from '../metrics/step-result.ts';
+import { neighboursResultsSchema } from './neighbour-results.ts';
 
 /**
  * results.json: one versioned schema for measured and (later) simulated runs. The writer validates with
@@ -45,5 +46,7 @@ export const runResultsSchema = z.object({
   steps: z.array(stepResultSchema),
   samples: z.array(nodeStepSampleSchema),
   warnings: z.array(runWarningSchema),
+  /** Co-located workloads around each measured step (scenario `neighbours:`). */
+  neighbours: neighboursResultsSchema.optional(),
 });
 export type RunResults = z.infer<typeof runResultsSchema>;

@@ -9,6 +9,7 @@ import { generateProgressPrinter } from '../generate-progress.ts';
 import { runBenchmark } from '../run-benchmark.ts';
 import { runGenerate } from '../run-generate.ts';
 import { renderRunSummary } from '../run-summary-text.ts';
+import { renderNeighbourSummary } from '../neighbour-summary-text.ts';
 
 interface RunArgs {
   file: string;
@@ -28,6 +29,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('out', { alias: 'o', describe: 'output directory [default: reports/<scenario>/run-<time>]', type: 'string' })
       .example('$0 run scenarios/quickstart.yaml', 'embedded registry, virtual nodes, every strategy')
       .example('$0 run scenarios/t264209.yaml --out reports/storm', 'the cold-pull storm')
+      .example('$0 run scenarios/quickstart.yaml', 'with neighbours: in the scenario, co-located http/fio workloads are measured before, during and after each step')
       .epilog('results.json is rewritten after every phase and step, so an interrupted run keeps what it measured.\nExit codes: 0 ok, 1 some node deploys failed, 2 bad input or environment.'),
   handler: async (argv) => {
     const { scenario } = await loadResolvedScenario(argv.file);
@@ -51,9 +53,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
           else if (event.type === 'step-start') process.stderr.write(`${event.strategy} ${event.step}${event.warmup ? ' (warmup)' : ''} repeat ${event.repeat}: ${event.nodes} nodes\n`);
           else if (event.type === 'node-done' && event.sample.error !== undefined) process.stderr.write(`  ${event.sample.node} failed: ${event.sample.error}\n`);
           else if (event.type === 'step-done') process.stderr.write(`  done in ${event.result.makespanSeconds.toFixed(2)} s, ${formatBytes(event.result.bytesDownloaded)} downloaded\n`);
+          else if (event.type === 'neighbour-phase') process.stderr.write(`  neighbours: ${event.phase} ${event.seconds} s\n`);
+          else if (event.type === 'neighbour-crashed') process.stderr.write(`  neighbour ${event.neighbour} crashed: ${event.message} (the rollout goes on; later steps leave it out)\n`);
         },
       });
       process.stdout.write(renderRunSummary(results));
+      process.stdout.write(renderNeighbourSummary(results));
       process.stdout.write(`results: ${join(outDir, 'results.json')}\n`);
       if (results.status === 'interrupted') process.exitCode = 130;
       else if (results.status !== 'completed') process.exitCode = ExitCode.internal;

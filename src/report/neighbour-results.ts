@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/**
+ * `neighbours` in results.json: what co-located workloads saw around each measured deploy step. Optional,
+ * so results without neighbours (and older files) parse unchanged.
+ */
+
+const latency = z.object({ p50: z.number(), p90: z.number(), p99: z.number(), max: z.number() });
+
+const phaseFigures = z.object({
+  startSeconds: z.number(),
+  seconds: z.number(),
+  operations: z.number().int().nonnegative(),
+  errors: z.number().int().nonnegative(),
+  operationsPerSecond: z.number(),
+  latencyMs: latency.nullable(),
+});
+export type NeighbourPhaseResult = z.infer<typeof phaseFigures>;
+
+export const neighbourStepResultSchema = z.object({
+  neighbour: z.string(),
+  kind: z.enum(['http', 'fio']),
+  strategy: z.string(),
+  step: z.string(),
+  repeat: z.number().int().nonnegative(),
+  /** `crashed`: the neighbour died or failed during this step; its figures cover what it did before. */
+  status: z.enum(['measured', 'crashed']),
+  crash: z.string().optional(),
+  /** http: requests the load generator sent more than 10 ms late because it was itself starved of CPU. */
+  lateSends: z.number().int().nonnegative(),
+  phases: z.object({ baseline: phaseFigures, contention: phaseFigures, recovery: phaseFigures }),
+  slowdown: z.object({
+    baselineMs: z.number().nullable(),
+    contentionMs: z.number().nullable(),
+    ratio: z.number().nullable(),
+    deltaMs: z.number().nullable(),
+    deltaRelativeCi: z.object({ low: z.number(), high: z.number() }).nullable(),
+    p: z.number().nullable(),
+    significant: z.boolean(),
+    tooFewSamples: z.boolean(),
+    baselineBins: z.number().int().nonnegative(),
+    contentionBins: z.number().int().nonnegative(),
+  }),
+  p99Ratio: z.number().nullable(),
+  recoveredAfterSeconds: z.number().nullable(),
+  impactSeconds: z.number().nullable(),
+  series: z.object({ tMs: z.array(z.number().int()), latencyUs: z.array(z.number().int()), failedTMs: z.array(z.number().int()) }),
+});
+export type NeighbourStepResult = z.infer<typeof neighbourStepResultSchema>;
+
+export const neighbourWorkloadResultSchema = z.object({
+  name: z.string(),
+  kind: z.enum(['http', 'fio']),
+  settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  /** http: autocannon's closed-loop probe before the measurement (capacity and warm-up). */
+  probe: z.object({ requestsPerSecond: z.number(), errors: z.number(), non2xx: z.number(), latencyP50Ms: z.number(), latencyP99Ms: z.number() }).optional(),
+});
+
+export const neighboursResultsSchema = z.object({
+  /** How latency was measured, in words, for whoever reads the file without the code. */
+  method: z.string(),
+  binSeconds: z.number(),
+  alpha: z.number(),
+  baselineSeconds: z.number(),
+  recoverySeconds: z.number(),
+  workloads: z.array(neighbourWorkloadResultSchema),
+  steps: z.array(neighbourStepResultSchema),
+});
+export type NeighboursResults = z.infer<typeof neighboursResultsSchema>;
