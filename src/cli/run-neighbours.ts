@@ -3,12 +3,12 @@ import { type NeighbourEvent, NeighbourSession, type NeighbourStepRecord } from 
 import type { NeighboursResults } from '../report/neighbour-results.ts';
 import type { RunResults } from '../report/results.ts';
 import type { ResolvedNeighbour, ResolvedNeighbours } from '../scenario/neighbours-resolved.ts';
-import { NEIGHBOUR_BIN_SECONDS, neighbourImpact } from '../stats/neighbour-impact.ts';
+import { NEIGHBOUR_ALPHA, NEIGHBOUR_BIN_SECONDS, neighbourImpact } from '../stats/neighbour-impact.ts';
 
 export const NEIGHBOUR_METHOD =
   'http: open-loop requests at a fixed rate, each timed from its intended send time to its response (waits for a connection or behind slow responses count; no coordinated omission); autocannon only probes capacity closed-loop before. fio: per-I/O completion latency (clat) from its latency log, rate-capped with rate_iops. Slow-down: median of per-bin mean latencies, contention vs baseline, Mann-Whitney U.';
 
-const ALPHA = 0.05;
+const ALPHA = NEIGHBOUR_ALPHA;
 
 function settingsOf(w: ResolvedNeighbour): Record<string, string | number | boolean> {
   const { kind: _kind, name: _name, ...settings } = w;

@@ -60,6 +60,12 @@ export interface NeighbourImpactOptions {
   readonly seed?: number | string;
 }
 
+/**
+ * Stricter than the usual 0.05: a run tests every measured step of every strategy for every neighbour, so
+ * at 0.05 a quick-start-sized run would flag a few idle steps by chance, and shared machines drift.
+ */
+export const NEIGHBOUR_ALPHA = 0.01;
+
 /** Bin width for the significance test: long enough to average queueing noise, short enough for short rollouts. */
 export const NEIGHBOUR_BIN_SECONDS = 0.25;
 
@@ -78,7 +84,7 @@ export function neighbourImpact(
   options: NeighbourImpactOptions,
 ): NeighbourImpact {
   const binSeconds = options.binSeconds ?? NEIGHBOUR_BIN_SECONDS;
-  const alpha = options.alpha ?? 0.05;
+  const alpha = options.alpha ?? NEIGHBOUR_ALPHA;
   const sorted = [...operations].sort((a, b) => a.startEpochMs - b.startEpochMs);
   const inWindow = (w: EpochWindow) => sorted.filter((o) => o.startEpochMs >= w.startEpochMs && o.startEpochMs < w.endEpochMs);
   const phase = (w: EpochWindow): NeighbourPhaseFigures => {

@@ -81,6 +81,11 @@ const EXPECTED: Record<string, { problems: string[]; messages?: Record<number, R
     messages: { 0: /got string "backprot"/, 1: /at least one file, got number 0/, 2: /got a mapping with key "rollback"/ },
     hints: { 0: /did you mean "backport"/, 2: /initial, backport, config, train, l10n/ },
   },
+  'bad-neighbours.yaml': {
+    problems: ['4:13 neighbours.baseline', '6:21 neighbours.workloads.0.http.rate', '7:14 neighbours.workloads.1.fio.rateIop', '8:7 neighbours.workloads.2'],
+    messages: { 0: /"3 seconds" is not a duration/, 1: /rate must be above 0/, 2: /^unknown key "rateIop"$/, 3: /expected a neighbour/ },
+    hints: { 2: /did you mean "rateIops"/, 3: /http, fio/ },
+  },
   'yaml-syntax.yaml': { problems: ['5:1 '], messages: { 0: /^YAML syntax: .*\]/ } },
   'duplicate-key.yaml': { problems: ['5:3 fleet.nodes'], messages: { 0: /^duplicate key "nodes"$/ }, hints: { 0: /only once/ } },
   'empty.yaml': { problems: ['1:1 '], messages: { 0: /empty/ }, hints: { 0: /name: / } },
