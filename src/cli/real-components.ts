@@ -16,6 +16,9 @@ const REGISTRY: RealComponent = { command: 'docker-registry', role: 'embedded CN
 const SKOPEO: RealComponent = { command: 'skopeo', role: 'peer that judges images and pulls (tests, benches)', versionArgs: ['--version'], debianPackage: 'skopeo' };
 const UMOCI: RealComponent = { command: 'umoci', role: 'peer that unpacks images (tests)', versionArgs: ['--version'], debianPackage: 'umoci' };
 const PIGZ: RealComponent = { command: 'pigz', role: 'peer compressor (benches)', versionArgs: ['--version'], debianPackage: 'pigz' };
+const FIO: RealComponent = { command: 'fio', role: 'the fio neighbour (and the neighbour tests\' disk aggressor)', versionArgs: ['--version'], debianPackage: 'fio' };
+// An npm package, not a program: checked by loading it (see checkComponent); `npm ci` installs it.
+const AUTOCANNON: RealComponent = { command: 'autocannon', role: 'probes the http neighbour\'s capacity before its open-loop load', versionArgs: [], debianPackage: '(npm) run npm ci' };
 
 /** The components a scenario needs to run, plus the peers the tests and benches use. */
 export function componentsFor(scenario: ResolvedScenario | undefined): Array<{ component: RealComponent; neededToRun: boolean }> {
@@ -25,6 +28,8 @@ export function componentsFor(scenario: ResolvedScenario | undefined): Array<{ c
     { component: SKOPEO, neededToRun: false },
     { component: UMOCI, neededToRun: false },
     { component: PIGZ, neededToRun: false },
+    { component: FIO, neededToRun: scenario?.neighbours?.workloads.some((w) => w.kind === 'fio') ?? false },
+    { component: AUTOCANNON, neededToRun: scenario?.neighbours?.workloads.some((w) => w.kind === 'http') ?? false },
   ];
 }
 
@@ -35,6 +40,7 @@ export interface ComponentStatus {
 }
 
 export async function checkComponent(component: RealComponent): Promise<ComponentStatus> {
+  if (component === AUTOCANNON) return checkAutocannon();
   try {
     const { stdout, stderr } = await run(component.command, [...component.versionArgs], { timeout: 10_000 });
     const version = `${stdout}${stderr}`.trim().split('\n')[0];
@@ -43,5 +49,14 @@ export async function checkComponent(component: RealComponent): Promise<Componen
     const code = (error as NodeJS.ErrnoException).code;
     // A program that exists but answers --version oddly is still there.
     return { component, found: code !== 'ENOENT', version: undefined };
+  }
+}
+
+async function checkAutocannon(): Promise<ComponentStatus> {
+  try {
+    const pkg = (await import('autocannon/package.json', { with: { type: 'json' } })) as { default: { version: string } };
+    return { component: AUTOCANNON, found: true, version: `autocannon ${pkg.default.version}` };
+  } catch {
+    return { component: AUTOCANNON, found: false, version: undefined };
   }
 }

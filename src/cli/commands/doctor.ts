@@ -25,7 +25,7 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
       status.version ?? '',
       neededToRun ? 'to run' : 'tests, benches',
       component.role,
-      status.found ? '' : `apt-get install ${component.debianPackage}`,
+      status.found ? '' : component.debianPackage.startsWith('(npm)') ? component.debianPackage.slice(6) : `apt-get install ${component.debianPackage}`,
     ]);
     process.stdout.write(`${textTable(['component', 'status', 'version', 'needed', 'role', 'install'], rows)}\n`);
     if (statuses.some((s) => s.neededToRun && !s.status.found)) process.exitCode = ExitCode.usage;
