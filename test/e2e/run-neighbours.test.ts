@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runResultsSchema } from '../../src/report/results.ts';
+import { REPO_ROOT, runCli } from './run-cli.ts';
+
+const SCENARIO = join(REPO_ROOT, 'fixtures/scenarios/valid/neighbours.yaml');
+
+describe('run with neighbours: real registry, virtual nodes, an http service and fio beside them', { timeout: 300_000 }, () => {
+  let work: string;
+  before(async () => {
+    // On the repository's disk: the neighbours share the device the nodes write to.
+    work = await mkdtemp(join(REPO_ROOT, '.test-run-neighbours-'));
+  });
+  after(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('measures each neighbour around the selected step only, and keeps the rollout results beside them', async () => {
+    const out = join(work, 'out');
+    const result = await runCli(['run', SCENARIO, '--out', out], { cwd: work, timeoutMs: 240_000 });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /neighbours: baseline 2 s/);
+    assert.match(result.stdout, /neighbours \(latency from intended send time/);
+    const results = runResultsSchema.parse(JSON.parse(await readFile(join(out, 'results.json'), 'utf8')));
+    assert.equal(results.status, 'completed');
+    assert.equal(results.steps.length, 2, 'both deploy steps rolled out');
+    const section = results.neighbours;
+    assert.ok(section);
+    assert.deepEqual(section.workloads.map((w) => [w.name, w.kind]), [['http', 'http'], ['disk', 'fio']]);
+    assert.ok((section.workloads[0]?.probe?.requestsPerSecond ?? 0) > 0, 'autocannon probed the service');
+    assert.match(results.environment.tools.fio ?? '', /^fio-/);
+    // steps: [initial], strategies: [monolithic]: one record per neighbour.
+    assert.deepEqual(section.steps.map((s) => `${s.neighbour} ${s.strategy} ${s.step} ${s.status}`), ['disk monolithic initial measured', 'http monolithic initial measured']);
+    for (const s of section.steps) {
+      assert.ok(s.phases.baseline.seconds > 1.9 && s.phases.recovery.seconds > 1.4);
+      assert.ok(s.phases.baseline.operations > 0 && s.phases.contention.operations > 0 && s.phases.recovery.operations > 0);
+      // The rollout window sits between baseline and recovery on the run's clock, as charts shade it.
+      assert.ok(Math.abs(s.phases.baseline.startSeconds + s.phases.baseline.seconds - s.phases.contention.startSeconds) < 0.01);
+      assert.equal(s.series.tMs.length, s.series.latencyUs.length);
+      assert.ok(s.series.tMs.length > 0);
+    }
+    // Neighbour processes and files are gone.
+    assert.deepEqual((await readdir(out)).filter((f) => f.startsWith('.')), []);
+  });
+});
