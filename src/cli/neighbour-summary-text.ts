@@ -7,7 +7,7 @@ const ms = (v: number | undefined | null) => (v === undefined || v === null ? '-
 /** benchstat's convention: the ratio only when significant, `~` otherwise, with the interval beside it. */
 export function slowdownText(s: NeighbourStepResult['slowdown']): string {
   if (s.ratio === null) return '-';
-  if (!s.significant) return s.tooFewSamples ? '~ (too few bins)' : `~ (p=${(s.p ?? 1).toFixed(2)})`;
+  if (!s.significant) return s.tooFewSamples ? '~ (too few bins)' : `~ (p=${(s.p ?? 1).toFixed(3)})`;
   const ci = s.deltaRelativeCi === null ? '' : ` [${(1 + s.deltaRelativeCi.low).toFixed(2)}, ${(1 + s.deltaRelativeCi.high).toFixed(2)}]`;
   return `x${s.ratio.toFixed(2)}${ci}`;
 }
@@ -30,7 +30,7 @@ export function renderNeighbourSummary(results: RunResults): string {
     s.status === 'crashed' ? `CRASHED: ${s.crash ?? ''}` : '',
   ]);
   const table = textTable(
-    ['neighbour', 'strategy', 'step', 'baseline p50/p99 ms', 'rollout p50/p99 ms', 'recovery p50/p99 ms', 'slow-down [95% CI]', 'p99 ratio', 'impact', 'errors', ''],
+    ['neighbour', 'strategy', 'step', 'baseline p50/p99 ms', 'rollout p50/p99 ms', 'recovery p50/p99 ms', `slow-down [${Math.round((1 - section.alpha) * 100)}% CI]`, 'p99 ratio', 'impact', 'errors', ''],
     rows,
     [3, 4, 5, 7, 8, 9],
   );
