@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the quick-start scenario: validate it, generate every strategy's images (and the plain
 # trees of the code-in-volume side), inspect what each deploy costs a node, then measure real rollouts:
-# the embedded registry serves every step's image to virtual nodes that pull and unpack it.
+# the embedded registry serves every step's image to virtual nodes that pull and unpack it, while an http
+# service and a fio job on the same disk measure what two of the steps do to their latency (neighbours:).
 # Writes reports/quickstart/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
