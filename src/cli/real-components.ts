@@ -19,6 +19,9 @@ const PIGZ: RealComponent = { command: 'pigz', role: 'peer compressor (benches)'
 const FIO: RealComponent = { command: 'fio', role: 'the fio neighbour (and the neighbour tests\' disk aggressor)', versionArgs: ['--version'], debianPackage: 'fio' };
 // An npm package, not a program: checked by loading it (see checkComponent); `npm ci` installs it.
 const AUTOCANNON: RealComponent = { command: 'autocannon', role: 'probes the http neighbour\'s capacity before its open-loop load', versionArgs: [], debianPackage: '(npm) run npm ci' };
+const DOCKERD: RealComponent = { command: 'dockerd', role: 'Docker Engine of docker nodes', versionArgs: ['--version'], debianPackage: 'docker.io' };
+const CONTAINERD: RealComponent = { command: 'containerd', role: 'containerd of containerd nodes', versionArgs: ['--version'], debianPackage: 'containerd' };
+const CTR: RealComponent = { command: 'ctr', role: 'drives containerd nodes', versionArgs: ['--version'], debianPackage: 'containerd' };
 
 /** The components a scenario needs to run, plus the peers the tests and benches use. */
 export function componentsFor(scenario: ResolvedScenario | undefined): Array<{ component: RealComponent; neededToRun: boolean }> {
@@ -30,6 +33,10 @@ export function componentsFor(scenario: ResolvedScenario | undefined): Array<{ c
     { component: PIGZ, neededToRun: false },
     { component: FIO, neededToRun: scenario?.neighbours?.workloads.some((w) => w.kind === 'fio') ?? false },
     { component: AUTOCANNON, neededToRun: scenario?.neighbours?.workloads.some((w) => w.kind === 'http') ?? false },
+    // Remote fleet.hosts bring their own engines; shipbench starts one per node otherwise.
+    { component: DOCKERD, neededToRun: scenario !== undefined && scenario.fleet.hosts.length === 0 && scenario.fleet.backends.includes('docker') },
+    { component: CONTAINERD, neededToRun: scenario !== undefined && scenario.fleet.backends.includes('containerd') },
+    { component: CTR, neededToRun: scenario !== undefined && scenario.fleet.backends.includes('containerd') },
   ];
 }
 

@@ -2,12 +2,15 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ShipbenchError } from '../core/errors.ts';
+import { TeardownRegistry } from '../core/teardown-registry.ts';
 import { freeBytes } from '../core/output-dir.ts';
 import { formatBytes } from '../core/units.ts';
 import type { GeneratedImageSet } from '../image/image-set-writer.ts';
 import { harnessWarnings } from '../metrics/harness-warnings.ts';
 import type { RunWarning } from '../metrics/samples.ts';
 import { type PushedStrategy, type RolloutEvent, runImageRollouts } from '../nodes/image-rollout.ts';
+import { assertEnginePrerequisites } from '../nodes/isolation/engine-preflight.ts';
+import type { FleetNetwork } from '../nodes/isolation/fleet-network.ts';
 import { DistributionClient } from '../registry/distribution-client.ts';
 import { type EmbeddedRegistry, startEmbeddedRegistry } from '../registry/embedded-registry.ts';
 import { pushLayoutImage } from '../registry/push-layout.ts';
@@ -15,6 +18,7 @@ import type { RegistryCredentials } from '../registry/registry-auth.ts';
 import { RESULTS_SCHEMA_VERSION, type Phase, type RunResults } from '../report/results.ts';
 import { ResultsWriter } from '../report/results-writer.ts';
 import type { ResolvedScenario } from '../scenario/resolved.ts';
+import { createRunNetwork, NETNS_REGISTRY_PORT, startRunBackends, usesEngines } from './engine-fleet-run.ts';
 import { describeEnvironment } from './run-environment.ts';
 import type { NeighbourEvent, NeighbourSession } from '../neighbours/neighbour-session.ts';
 import { startRunNeighbours } from './run-neighbours.ts';
@@ -40,9 +44,11 @@ export function plannedNodeBytes(scenario: ResolvedScenario, images: GeneratedIm
   return worst * scenario.fleet.nodes;
 }
 
-async function connectRegistry(scenario: ResolvedScenario): Promise<{ url: string; auth: RegistryCredentials | undefined; version: string | undefined; embedded: EmbeddedRegistry | undefined }> {
+async function connectRegistry(scenario: ResolvedScenario, network?: FleetNetwork): Promise<{ url: string; auth: RegistryCredentials | undefined; version: string | undefined; embedded: EmbeddedRegistry | undefined }> {
   if (scenario.registry.kind === 'embedded') {
-    const embedded = await startEmbeddedRegistry();
+    // Emulated hosts reach the registry on its own namespace's address, through its shaped link.
+    const netns = network === undefined ? undefined : { path: network.registry.netnsPath, address: network.registry.address, port: NETNS_REGISTRY_PORT };
+    const embedded = await startEmbeddedRegistry(netns === undefined ? {} : { netns });
     return { url: embedded.url, auth: undefined, version: embedded.version, embedded };
   }
   const client = new DistributionClient({ baseUrl: scenario.registry.url, auth: scenario.registry.auth, rejectUnauthorized: !scenario.registry.insecure });
@@ -100,9 +106,15 @@ export async function runBenchmark(options: RunOptions): Promise<RunResults> {
   let registry: Awaited<ReturnType<typeof connectRegistry>> | undefined;
   let neighbours: NeighbourSession | undefined;
   let currentPhase = 'registry';
+  // Namespaces, disks, cgroups and daemons of real engines: undone in reverse on success, failure and Ctrl-C.
+  const teardown = new TeardownRegistry();
+  if (usesEngines(scenario)) assertEnginePrerequisites(scenario.fleet);
   try {
+    const network = await createRunNetwork(scenario, teardown);
     const reg = await phase('registry', async () => {
-      registry = await connectRegistry(scenario);
+      registry = await connectRegistry(scenario, network);
+      const embedded = registry.embedded;
+      if (embedded !== undefined) teardown.add('embedded registry', () => embedded.stop());
       results.registry = { kind: scenario.registry.kind, url: registry.url, ...(registry.version === undefined ? {} : { version: registry.version }) };
       if (registry.version !== undefined) environment.tools['docker-registry'] = registry.version;
       return { details: { url: registry.url }, value: registry };
@@ -145,7 +157,18 @@ export async function runBenchmark(options: RunOptions): Promise<RunResults> {
 
     currentPhase = 'rollout';
     await rm(nodesDir, { recursive: true, force: true });
+    currentPhase = 'engines';
+    const engines = !usesEngines(scenario)
+      ? undefined
+      : await phase('engines', async () => {
+          const started = await startRunBackends(scenario, { registryUrl: reg.url, auth: reg.auth, network, workDir: nodesDir, diskBytesPerNode: nodeDiskBytes(needed, scenario.fleet.nodes), teardown });
+          if (started.record !== undefined) results.engines = started.record;
+          return { details: { backends: scenario.fleet.backends.join(','), isolation: scenario.fleet.isolation, nodes: started.record?.nodes.length ?? 0 }, value: started.backends };
+        });
+
+    currentPhase = 'rollout';
     const { stoppedBecause } = await runImageRollouts({
+      ...(engines === undefined ? {} : { backends: engines }),
       scenario,
       strategies: pushed,
       registryUrl: reg.url,
@@ -180,9 +203,22 @@ export async function runBenchmark(options: RunOptions): Promise<RunResults> {
     throw error;
   } finally {
     await neighbours?.stop();
+    // Mounts go before the directory they are mounted in.
+    const failures = await teardown.teardown();
+    if (results.engines !== undefined && failures.length > 0) {
+      results.engines.teardownFailures = failures;
+      await writer.write(results).catch(() => undefined);
+    }
+    for (const f of failures) options.onEvent({ type: 'phase', name: 'teardown', detail: `LEFT BEHIND ${f.what}: ${f.message}` });
     await rm(nodesDir, { recursive: true, force: true });
     await registry?.embedded?.stop();
   }
+}
+
+/** Each emulated host's disk: sparse, so only what the engine writes takes space; room for both images and the engine's metadata. */
+function nodeDiskBytes(plannedBytes: number, nodes: number): number {
+  const perNode = plannedBytes / Math.max(1, nodes);
+  return Math.max(1024 ** 3, Math.ceil((3 * perNode + 512 * 1024 ** 2) / 4096) * 4096);
 }
 
 function addWarning(warnings: RunWarning[], warning: RunWarning): void {

@@ -1,5 +1,6 @@
 import { formatBytes, formatBytesPerSecond, formatSeconds } from '../core/units.ts';
 import type { RunResults } from '../report/results.ts';
+import { backendFidelity } from '../stats/backend-fidelity.ts';
 import { spread } from '../stats/percentiles.ts';
 import { textTable } from './text-table.ts';
 
@@ -33,7 +34,28 @@ export function renderRunSummary(results: RunResults): string {
     [3, 4, 5, 6, 7, 8, 9],
   );
   const warnings = results.warnings.map((w) => `warning: ${w.message}\n  fix: ${w.fix}`).join('\n');
-  return `${table}\n${warnings === '' ? '' : `${warnings}\n`}`;
+  return `${table}\n${renderFidelity(results, measured)}${warnings === '' ? '' : `${warnings}\n`}`;
+}
+
+/** With several backends: each one's median node time beside the virtual nodes', and the ratio. */
+function renderFidelity(results: RunResults, measured: RunResults['steps']): string {
+  const rows = backendFidelity(results.samples, new Set(measured.map((s) => s.repeat)));
+  if (rows.length === 0) return '';
+  const table = textTable(
+    ['strategy', 'step', 'backend', 'nodes', 'node time p50', 'longest layer download p50', 'unpack p50', 'vs virtual'],
+    rows.map((r) => [
+      r.strategy,
+      r.step,
+      r.backend,
+      r.nodes,
+      formatSeconds(r.medianTotalSeconds),
+      formatSeconds(r.medianDownloadSeconds),
+      formatSeconds(r.medianUnpackSeconds),
+      r.ratioToVirtual === undefined ? '-' : `${r.ratioToVirtual.toFixed(2)}x`,
+    ]),
+    [3, 4, 5, 6, 7],
+  );
+  return `fidelity: the same steps on each backend (real runtimes against shipbench's virtual nodes)\n${table}\n`;
 }
 
 function median(values: readonly number[]): number {

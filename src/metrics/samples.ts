@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { engineSampleFields } from './engine-sample-fields.ts';
 
 /**
  * What runners (real and modelled) emit, as plain JSON-safe data: results files store these as they are,
@@ -42,6 +43,7 @@ export const nodeStepSampleSchema = z.object({
   filesWritten: count,
   /** Present when the node failed; the timings then cover what happened before the failure. */
   error: z.string().optional(),
+  ...engineSampleFields,
 });
 export type NodeStepSample = z.infer<typeof nodeStepSampleSchema>;
 

@@ -9,6 +9,8 @@ import { timeSeriesSchema } from './time-series.ts';
  */
 export const stepResultSchema = z.object({
   strategy: z.string(),
+  /** The node backend when it is a real engine (docker, containerd); absent for virtual nodes. */
+  backend: z.enum(['virtual', 'docker', 'containerd']).optional(),
   step: z.string(),
   repeat: z.number().int().nonnegative(),
   /** Warmup repeats are kept but left out of statistics. */

@@ -3,13 +3,14 @@ import { performance } from 'node:perf_hooks';
 import { CpuSampler } from '../metrics/cpu-sampler.ts';
 import { DiskstatsSampler } from '../metrics/diskstats-sampler.ts';
 import type { NodeStepSample } from '../metrics/samples.ts';
-import type { AroundStep } from '../metrics/step-hook.ts';
 import type { StepResult } from '../metrics/step-result.ts';
 import { ratesFromCounters } from '../metrics/time-series.ts';
 import type { RegistryCredentials } from '../registry/registry-auth.ts';
 import type { ResolvedScenario } from '../scenario/resolved.ts';
+import type { NodeBackend, NodeBackendKind } from './node-backend.ts';
 import { rolloutWaves } from './rollout-plan.ts';
 import { VirtualNode } from './virtual-node.ts';
+import type { AroundStep } from '../metrics/step-hook.ts';
 import pLimit from 'p-limit';
 
 /** A strategy's images as pushed: the repository and the tag of each deploy step, in deploy order. */
@@ -40,6 +41,39 @@ export interface RolloutInput {
   readonly signal: AbortSignal | undefined;
   /** Wrapped around each step's rollout (e.g. neighbour baseline before it and recovery after it). */
   readonly aroundStep?: AroundStep;
+  /**
+   * The fleet, per backend, already started (engines) and owned by the caller; every backend runs every
+   * step. Undefined: virtual nodes, made here. With more than one backend, samples and step results name
+   * the strategy `<strategy>@<backend>` so the backends stay apart wherever results are grouped.
+   */
+  readonly backends?: readonly BackendNodes[];
+}
+
+export interface BackendNodes {
+  readonly backend: NodeBackendKind;
+  readonly nodes: readonly NodeBackend[];
+}
+
+/** node-1..node-N, zero-padded so they sort. */
+export function fleetNodeNames(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `node-${String(i + 1).padStart(String(count).length, '0')}`);
+}
+
+/** The scenario's virtual nodes, disks under `<workDir>/nodes/<node>/`. */
+export function createVirtualNodes(scenario: ResolvedScenario, workDir: string, registryUrl: string, auth: RegistryCredentials | undefined): VirtualNode[] {
+  return fleetNodeNames(scenario.fleet.nodes).map(
+    (name) =>
+      new VirtualNode({
+        name,
+        dir: join(workDir, 'nodes', name),
+        registryUrl,
+        auth,
+        maxConcurrentDownloads: scenario.fleet.node.maxConcurrentDownloads,
+        nicBitsPerSecond: scenario.fleet.node.nicBitsPerSecond,
+        diskWriteBytesPerSecond: scenario.fleet.node.disk.writeBytesPerSecond,
+        unpack: scenario.fleet.node.unpack,
+      }),
+  );
 }
 
 const SAMPLE_INTERVAL_MS = 250;
@@ -51,50 +85,42 @@ const SAMPLE_INTERVAL_MS = 250;
  */
 export async function runImageRollouts(input: RolloutInput): Promise<{ stoppedBecause: string | undefined }> {
   const { scenario } = input;
-  const names = Array.from({ length: scenario.fleet.nodes }, (_, i) => `node-${String(i + 1).padStart(String(scenario.fleet.nodes).length, '0')}`);
+  const owned = input.backends === undefined ? createVirtualNodes(scenario, input.workDir, input.registryUrl, input.auth) : [];
+  const sets: readonly BackendNodes[] = input.backends ?? [{ backend: 'virtual', nodes: owned }];
   const repeats = scenario.measure.warmup + scenario.measure.repeat;
-  for (let repeat = 0; repeat < repeats; repeat++) {
-    const warmup = repeat < scenario.measure.warmup;
-    for (const strategy of input.strategies) {
-      const nodes = names.map(
-        (name) =>
-          new VirtualNode({
-            name,
-            dir: join(input.workDir, 'nodes', name),
-            registryUrl: input.registryUrl,
-            auth: input.auth,
-            maxConcurrentDownloads: scenario.fleet.node.maxConcurrentDownloads,
-            nicBitsPerSecond: scenario.fleet.node.nicBitsPerSecond,
-            diskWriteBytesPerSecond: scenario.fleet.node.disk.writeBytesPerSecond,
-            unpack: scenario.fleet.node.unpack,
-          }),
-      );
-      try {
-        // Every repeat of every strategy starts cold.
-        await Promise.all(nodes.map((n) => n.reset()));
-        for (const [i, tag] of strategy.tags.entries()) {
-          if (input.signal?.aborted === true) return { stoppedBecause: 'interrupted' };
-          const step = scenario.deploy[i]?.name ?? tag;
-          const around = input.aroundStep ?? ((_, rollout) => rollout());
-          const { result, samples } = await around({ strategy: strategy.name, step, repeat, warmup }, () => rolloutStep(input, nodes, strategy, tag, step, repeat, warmup));
-          await input.onStep(result, samples);
-          // When no node got through, later steps would only measure the same failure (a dead registry).
-          if (result.failedNodes === result.nodes) {
-            return { stoppedBecause: `every node failed ${strategy.name} ${step}: ${samples.find((x) => x.error !== undefined)?.error ?? ''}` };
+  try {
+    for (let repeat = 0; repeat < repeats; repeat++) {
+      const warmup = repeat < scenario.measure.warmup;
+      for (const strategy of input.strategies) {
+        for (const { backend, nodes } of sets) {
+          const label = sets.length > 1 ? `${strategy.name}@${backend}` : strategy.name;
+          // Every repeat of every strategy starts cold.
+          await Promise.all(nodes.map((n) => n.reset()));
+          for (const [i, tag] of strategy.tags.entries()) {
+            if (input.signal?.aborted === true) return { stoppedBecause: 'interrupted' };
+            const step = scenario.deploy[i]?.name ?? tag;
+            const around = input.aroundStep ?? ((_, rollout) => rollout());
+            const { result, samples } = await around({ strategy: label, step, repeat, warmup }, () => rolloutStep(input, nodes, { ...strategy, name: label }, backend, tag, step, repeat, warmup));
+            await input.onStep(result, samples);
+            // When no node got through, later steps would only measure the same failure (a dead registry).
+            if (result.failedNodes === result.nodes) {
+              return { stoppedBecause: `every node failed ${label} ${step}: ${samples.find((x) => x.error !== undefined)?.error ?? ''}` };
+            }
           }
         }
-      } finally {
-        await Promise.all(nodes.map((n) => n.close()));
       }
     }
+  } finally {
+    await Promise.all(owned.map((n) => n.close()));
   }
   return { stoppedBecause: undefined };
 }
 
 async function rolloutStep(
   input: RolloutInput,
-  nodes: readonly VirtualNode[],
+  nodes: readonly NodeBackend[],
   strategy: PushedStrategy,
+  backend: NodeBackendKind,
   tag: string,
   step: string,
   repeat: number,
@@ -121,7 +147,7 @@ async function rolloutStep(
       await Promise.all(
         wave.map((name) =>
           limit(async () => {
-            const sample = await (byName.get(name) as VirtualNode).deploy({
+            const sample = await (byName.get(name) as NodeBackend).deploy({
               repository: strategy.repository,
               tag,
               step,
@@ -146,6 +172,7 @@ async function rolloutStep(
   const starts = samples.map((s) => s.startSeconds);
   const result: StepResult = {
     strategy: strategy.name,
+    ...(backend === 'virtual' ? {} : { backend }),
     step,
     repeat,
     warmup,

@@ -9,6 +9,7 @@ import type { LayerSample, NodeStepSample } from '../metrics/samples.ts';
 import { DistributionClient } from '../registry/distribution-client.ts';
 import type { RegistryCredentials } from '../registry/registry-auth.ts';
 import { chainIds } from './chain-id.ts';
+import type { DeployContext, NodeBackend } from './node-backend.ts';
 import { ContentStore } from './content-store.ts';
 import { unpackLayer } from './rootfs-unpacker.ts';
 import { throttleStream } from './throttle-stream.ts';
@@ -27,17 +28,7 @@ export interface VirtualNodeOptions {
   readonly unpack: boolean;
 }
 
-export interface DeployContext {
-  readonly repository: string;
-  readonly tag: string;
-  readonly step: string;
-  readonly strategy: string;
-  readonly repeat: number;
-  /** performance.now() at the start of the run, so samples share one clock. */
-  readonly runStartMs: number;
-  /** Called with every chunk of layer bytes received, for throughput series. */
-  readonly onBytes?: (bytes: number) => void;
-}
+export type { DeployContext } from './node-backend.ts';
 
 interface ManifestLayer {
   digest: string;
@@ -52,8 +43,10 @@ interface ManifestLayer {
  * Blobs and snapshots persist across deploy steps, so a later step moves only what the layer layout makes
  * it move; those of images older than the previous one are garbage-collected, as a kubelet's GC would.
  */
-export class VirtualNode {
+export class VirtualNode implements NodeBackend {
   readonly name: string;
+  readonly kind = 'virtual' as const;
+  readonly endpoint = 'in-process';
   private readonly options: VirtualNodeOptions;
   private readonly client: DistributionClient;
   private readonly store: ContentStore;
@@ -102,6 +95,7 @@ export class VirtualNode {
     let diskBytes = 0;
     const sample = (error?: string): NodeStepSample => ({
       node: this.name,
+      backend: 'virtual',
       step: context.step,
       strategy: context.strategy,
       repeat: context.repeat,

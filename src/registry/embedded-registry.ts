@@ -21,6 +21,11 @@ export interface EmbeddedRegistryOptions {
   /** Keep blobs here (kept after stop); a temp dir removed on stop otherwise. */
   readonly storageDir?: string;
   readonly host?: '127.0.0.1';
+  /**
+   * Run inside this network namespace (an emulated fleet's registry host), listening on `address:port`
+   * there; the harness reaches it over the fleet's bridge.
+   */
+  readonly netns?: { readonly path: string; readonly address: string; readonly port: number };
   /** The registry binary; `docker-registry` on PATH by default. */
   readonly binary?: string;
   readonly auth?: EmbeddedRegistryAuth;
@@ -60,14 +65,15 @@ const live = new Set<Live>();
 
 export async function startEmbeddedRegistry(options: EmbeddedRegistryOptions = {}): Promise<EmbeddedRegistry> {
   const binary = options.binary ?? DEFAULT_BINARY;
-  const host = options.host ?? '127.0.0.1';
+  const host = options.netns?.address ?? options.host ?? '127.0.0.1';
   const version = await registryVersion(binary);
   const tempDir = await mkdtemp(join(tmpdir(), 'shipbench-registry-'));
   try {
     const storageDir = options.storageDir ?? join(tempDir, 'storage');
     await mkdir(storageDir, { recursive: true });
     for (let attempt = 1; ; attempt++) {
-      const port = await freePort(host);
+      // A fresh namespace has every port free; the host's free ports say nothing about it.
+      const port = options.netns?.port ?? (await freePort(host));
       const configFile = join(tempDir, 'config.yml');
       await writeFile(configFile, registryConfig(options, host, port, storageDir));
       const started = await spawnAndWait(binary, configFile, tempDir, options, host, port);
@@ -151,7 +157,8 @@ async function spawnAndWait(
   host: string,
   port: number,
 ): Promise<{ child: ChildProcess; tail: StderrTail } | 'port-taken'> {
-  const child = spawn(binary, ['serve', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const argv = options.netns === undefined ? [binary, 'serve', configFile] : ['nsenter', `--net=${options.netns.path}`, '--', binary, 'serve', configFile];
+  const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let captured = '';
   const keep = (data: Buffer) => {
     captured = (captured + data.toString('utf8')).slice(-STDERR_TAIL_BYTES);

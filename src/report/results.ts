@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { nodeStepSampleSchema, runWarningSchema } from '../metrics/samples.ts';
 import { stepResultSchema } from '../metrics/step-result.ts';
 import { neighboursResultsSchema } from './neighbour-results.ts';
+import { engineFleetResultsSchema } from './engine-results.ts';
 
 /**
  * results.json: one versioned schema for measured and (later) simulated runs. The writer validates with
@@ -48,5 +49,7 @@ export const runResultsSchema = z.object({
   warnings: z.array(runWarningSchema),
   /** Co-located workloads around each measured step (scenario `neighbours:`). */
   neighbours: neighboursResultsSchema.optional(),
+  /** Real engines (docker, containerd nodes, fleet.hosts); absent for virtual-only runs. */
+  engines: engineFleetResultsSchema.optional(),
 });
 export type RunResults = z.infer<typeof runResultsSchema>;

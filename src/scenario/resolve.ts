@@ -1,5 +1,6 @@
-import { parseBitsPerSecond, parseBytes, parseBytesPerSecond, parseSeconds, parseShare } from '../core/units.ts';
+import { parseBitsPerSecond, parseBytes, parseSeconds, parseShare } from '../core/units.ts';
 import { DEFAULT_FIRST_VERSION, PRESETS, type PresetComponent } from './presets.ts';
+import { backendsOf, fleetEngineProblems, resolveFleetEngines, resolveNodeDisk } from './resolve-fleet-engines.ts';
 import type {
   DeployStepKind,
   ResolvedComponent,
@@ -158,11 +159,12 @@ export function findSemanticProblems(input: ScenarioInput): SemanticProblem[] {
     }
   }
 
-  const nodes = input.fleet?.nodes ?? DEFAULTS.nodes;
+  const nodes = input.fleet?.hosts?.length ?? input.fleet?.nodes ?? DEFAULTS.nodes;
   const canaries = (input.fleet?.rollout?.stages ?? []).reduce((n, s) => n + ('canaries' in s ? s.canaries : 0), 0);
   if (canaries > nodes) problems.push({ path: ['fleet', 'rollout', 'stages'], message: `the stages name ${canaries} canaries but the fleet has ${nodes} nodes`, hint: 'lower the canaries or raise fleet.nodes' });
   if ((input.content?.scale ?? 1) * (input.fleet?.nodes ?? 1) <= 0) problems.push({ path: ['fleet', 'nodes'], message: 'no nodes', hint: 'set fleet.nodes' });
   problems.push(...findNeighbourProblems(input.neighbours, stepNames, strategyNames));
+  problems.push(...fleetEngineProblems(input.fleet));
   return problems;
 }
 
@@ -250,7 +252,7 @@ export function resolveScenario(input: ScenarioInput, sourceFile: string): Resol
     .map((c) => ({ ...c, files: scaled(c.files, scale), bytes: Math.max(scaled(c.files, scale), Math.round(c.bytes * scale)) }));
   const versionCount = input.content?.versions ?? PRESETS[presetName]?.versions ?? 1;
   const fleet = input.fleet;
-  const nodes = fleet?.nodes ?? DEFAULTS.nodes;
+  const nodes = fleet?.hosts?.length ?? fleet?.nodes ?? DEFAULTS.nodes;
   const stages: RolloutStage[] = (fleet?.rollout?.stages ?? [{ rest: true }]).map((s) => ('canaries' in s ? { canaries: s.canaries } : { rest: true }));
   const registry = input.registry;
   return {
@@ -273,11 +275,12 @@ export function resolveScenario(input: ScenarioInput, sourceFile: string): Resol
     volume: { proxies: input.volume?.proxies ?? DEFAULTS.proxies, assign: input.volume?.assign ?? 'round-robin' },
     fleet: {
       nodes,
-      backend: fleet?.backend ?? 'virtual',
+      backend: backendsOf(fleet)[0] ?? 'virtual',
+      ...resolveFleetEngines(fleet, sourceFile),
       rollout: { maxConcurrent: fleet?.rollout?.maxConcurrent ?? nodes, stages },
       node: {
         nicBitsPerSecond: fleet?.node?.nic === undefined ? undefined : parseBitsPerSecond(fleet.node.nic),
-        disk: { writeBytesPerSecond: fleet?.node?.disk?.write === undefined ? undefined : parseBytesPerSecond(fleet.node.disk.write) },
+        disk: resolveNodeDisk(fleet),
         maxConcurrentDownloads: fleet?.node?.maxConcurrentDownloads ?? DEFAULTS.maxConcurrentDownloads,
         unpack: fleet?.node?.unpack ?? true,
       },

@@ -1,5 +1,6 @@
 import type { ContentKind } from './content-kind.ts';
 import type { ResolvedNeighbours } from './neighbours-resolved.ts';
+import type { BackendKind, ResolvedFleetEngines, ResolvedNodeDisk } from './resolved-fleet-engines.ts';
 
 /**
  * A scenario after presets and defaults were applied once (ARCHITECTURE.md rule 2). Everything downstream
@@ -68,13 +69,14 @@ export interface ResolvedVolume {
 
 export type RolloutStage = { readonly canaries: number } | { readonly rest: true };
 
-export interface ResolvedFleet {
+export interface ResolvedFleet extends ResolvedFleetEngines {
   readonly nodes: number;
-  readonly backend: 'virtual';
+  /** The first of `backends`. */
+  readonly backend: BackendKind;
   readonly rollout: { readonly maxConcurrent: number; readonly stages: readonly RolloutStage[] };
   readonly node: {
     readonly nicBitsPerSecond: number | undefined;
-    readonly disk: { readonly writeBytesPerSecond: number | undefined };
+    readonly disk: ResolvedNodeDisk;
     readonly maxConcurrentDownloads: number;
     readonly unpack: boolean;
   };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CONTENT_KINDS } from './content-kind.ts';
 import { bitRateField, byteRateField, durationField, shareField, sizeField } from './unit-fields.ts';
 import { neighboursInput } from './neighbours-schema.ts';
+import { fleetEngineFields, nodeDiskInput } from './fleet-engines-schema.ts';
 
 /**
  * What users write (`ScenarioInput`). Every object is strict, so a misspelt key is an error rather than a
@@ -118,16 +119,15 @@ const rolloutStage = z.union(
 
 const fleetInput = z.strictObject({
   nodes: positiveCount('nodes').max(100_000).optional(),
-  backend: z.enum(['virtual']).optional(),
+  ...fleetEngineFields({ bitRate: bitRateField, byteRate: byteRateField, size: sizeField }),
   rollout: z.strictObject({
     maxConcurrent: positiveCount('concurrent nodes', 'concurrent node').optional(),
     stages: z.array(rolloutStage).min(1).optional(),
   }).optional(),
   node: z.strictObject({
     nic: bitRateField().optional(),
-    // Virtual nodes throttle what they write (blobs and unpacked files); read and IOPS limits need a real
-    // block device per node (cgroup blkio) and are not offered until nodes have one.
-    disk: z.strictObject({ write: byteRateField().optional() }).optional(),
+    // Virtual nodes throttle what they write; read and IOPS limits need a real disk per node (netns hosts).
+    disk: nodeDiskInput({ bitRate: bitRateField, byteRate: byteRateField, size: sizeField }).optional(),
     maxConcurrentDownloads: positiveCount('downloads').max(64).optional(),
     unpack: z.boolean().optional(),
   }).optional(),

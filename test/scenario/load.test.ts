@@ -55,7 +55,7 @@ const EXPECTED: Record<string, { problems: string[]; messages?: Record<number, R
     problems: ['8:7 fleet.node.disk.wirte', '9:3 fleet.colour'],
     messages: { 0: /^unknown key "wirte"$/, 1: /^unknown key "colour"$/ },
     // Nothing is close to "colour": list what is allowed there instead.
-    hints: { 0: /^did you mean "write"\?$/, 1: /^keys allowed here: nodes, backend, rollout, node$/ },
+    hints: { 0: /^did you mean "write"\?$/, 1: /^keys allowed here: nodes, backend, isolation, registryEgress, hosts, rollout, node$/ },
   },
   'impossible-sizes.yaml': {
     problems: ['4:10 content.scale', '6:38 content.components.0.size', '8:17 image.base.size'],

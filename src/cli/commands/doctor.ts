@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { ExitCode } from '../../core/errors.ts';
 import { loadResolvedScenario } from '../../scenario/load.ts';
+import { enginePrerequisites } from '../../nodes/isolation/engine-preflight.ts';
 import { checkComponent, componentsFor } from '../real-components.ts';
 import { textTable } from '../text-table.ts';
 
@@ -10,7 +11,7 @@ interface DoctorArgs {
 
 export const doctorCommand: CommandModule<object, DoctorArgs> = {
   command: 'doctor [file]',
-  describe: 'List the real components a scenario needs (registry, peers), found or missing, with how to install them',
+  describe: 'List the real components a scenario needs (registry, engines, peers) and, for docker/containerd nodes, the privileges and kernel features; found or missing, with how to fix',
   builder: (yargs: Argv<object>) =>
     yargs
       .positional('file', { describe: 'scenario file; without one, everything shipbench can use is listed', type: 'string' })
@@ -29,5 +30,16 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
     ]);
     process.stdout.write(`${textTable(['component', 'status', 'version', 'needed', 'role', 'install'], rows)}\n`);
     if (statuses.some((s) => s.neededToRun && !s.status.found)) process.exitCode = ExitCode.usage;
+    // Real engines and emulated hosts also need privileges and kernel features, checked here by name.
+    const machine = scenario === undefined ? [] : enginePrerequisites(scenario.fleet);
+    if (machine.length > 0) {
+      const table = textTable(['needs', 'status', 'detail', 'fix'], machine.map((c) => [c.piece, c.ok ? 'ok' : 'MISSING', c.detail, c.ok ? '' : c.fix]));
+      process.stdout.write(`${table}\n`);
+      const missing = machine.filter((c) => !c.ok);
+      if (missing.length > 0) {
+        process.stderr.write(`missing for fleet.backend ${scenario?.fleet.backends.join(', ')}: ${missing.map((m) => m.piece).join(', ')}\n`);
+        process.exitCode = ExitCode.usage;
+      }
+    }
   },
 };

@@ -3,6 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { ExitCode } from '../../core/errors.ts';
 import { prepareOutputDir } from '../../core/output-dir.ts';
 import { formatBytes } from '../../core/units.ts';
+import { assertEnginePrerequisites } from '../../nodes/isolation/engine-preflight.ts';
 import { loadResolvedScenario } from '../../scenario/load.ts';
 import { defaultImagesDir } from '../default-paths.ts';
 import { generateProgressPrinter } from '../generate-progress.ts';
@@ -30,9 +31,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .example('$0 run scenarios/quickstart.yaml', 'embedded registry, virtual nodes, every strategy')
       .example('$0 run scenarios/t264209.yaml --out reports/storm', 'the cold-pull storm')
       .example('$0 run scenarios/quickstart.yaml', 'with neighbours: in the scenario, co-located http/fio workloads are measured before, during and after each step')
+      .example('sudo $0 run scenarios/engines-emulated.yaml', 'virtual vs Docker Engine vs containerd nodes on emulated hosts (netns, shaped NICs, loop disks)')
       .epilog('results.json is rewritten after every phase and step, so an interrupted run keeps what it measured.\nExit codes: 0 ok, 1 some node deploys failed, 2 bad input or environment.'),
   handler: async (argv) => {
     const { scenario } = await loadResolvedScenario(argv.file);
+    // Real engines need root and kernel features: say so before generating anything.
+    assertEnginePrerequisites(scenario.fleet);
     const outDir = argv.out ?? join('reports', scenario.name, `run-${timestamp()}`);
     await prepareOutputDir(outDir, 0, 'the results');
     const images = await runGenerate(scenario, { outDir: defaultImagesDir(scenario.name), trees: false, workers: undefined, onEvent: generateProgressPrinter() });
@@ -42,6 +46,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       abort.abort();
     };
     process.on('SIGINT', onSigint);
+    // SIGTERM too: real engines leave namespaces, mounts and daemons unless teardown gets to run.
+    process.on('SIGTERM', onSigint);
     try {
       const results = await runBenchmark({
         scenario,
@@ -64,6 +70,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       else if (results.status !== 'completed') process.exitCode = ExitCode.internal;
     } finally {
       process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
     }
   },
 };

@@ -1,0 +1,68 @@
+/**
+ * Docker Engine's pull progress (the JSON messages of POST /images/create) turned into per-layer timings.
+ * Messages name a layer by the first 12 hex digits of its digest; per layer they go
+ * `Pulling fs layer` -> (`Waiting`) -> `Downloading`* -> `Verifying Checksum` -> `Download complete` ->
+ * `Extracting`* -> `Pull complete`, or just `Already exists`. Small layers skip `Downloading` or
+ * `Extracting`, so their start is inferred (see below).
+ */
+export interface DockerProgressMessage {
+  /** performance.now() when the message arrived. */
+  readonly atMs: number;
+  readonly status: string;
+  readonly id?: string;
+  readonly progressDetail?: { readonly current?: number; readonly total?: number };
+}
+
+export interface EngineLayerTiming {
+  readonly digest: string;
+  readonly bytes: number;
+  /** False when the engine already held the layer. */
+  readonly downloaded: boolean;
+  readonly downloadSeconds: number;
+  readonly unpackSeconds: number;
+}
+
+interface ManifestLayer {
+  readonly digest: string;
+  readonly size: number;
+}
+
+export function shortLayerId(digest: string): string {
+  return digest.replace(/^[a-z0-9]+:/, '').slice(0, 12);
+}
+
+/** When the layer list was known: the engine had fetched the manifest and config. */
+export function dockerManifestDoneMs(messages: readonly DockerProgressMessage[]): number | undefined {
+  return messages.find((m) => m.status === 'Pulling fs layer' || m.status === 'Already exists')?.atMs;
+}
+
+export function dockerLayerTimings(messages: readonly DockerProgressMessage[], layers: readonly ManifestLayer[]): EngineLayerTiming[] {
+  const first = (id: string, status: string) => messages.find((m) => m.id === id && m.status === status)?.atMs;
+  const completes = messages.filter((m) => m.status === 'Download complete').map((m) => ({ id: m.id, atMs: m.atMs }));
+  let previousPullComplete: number | undefined;
+  return layers.map((layer) => {
+    const id = shortLayerId(layer.digest);
+    const downloadEnd = first(id, 'Download complete');
+    const pullComplete = first(id, 'Pull complete');
+    if (first(id, 'Already exists') !== undefined || downloadEnd === undefined) {
+      previousPullComplete = pullComplete ?? previousPullComplete;
+      return { digest: layer.digest, bytes: layer.size, downloaded: false, downloadSeconds: 0, unpackSeconds: 0 };
+    }
+    // No `Downloading` message: the download began when its slot opened, i.e. when it was queued (if it never
+    // waited) or when the last other download before its own end completed.
+    const queued = first(id, 'Pulling fs layer') ?? downloadEnd;
+    const slotOpened = completes.filter((c) => c.id !== id && c.atMs <= downloadEnd).at(-1)?.atMs;
+    const downloadStart = first(id, 'Downloading') ?? (first(id, 'Waiting') === undefined ? queued : Math.max(queued, slotOpened ?? queued));
+    // No `Extracting` message: extraction began once both its blob and the layer below were in place.
+    const extractStart = first(id, 'Extracting') ?? Math.max(downloadEnd, previousPullComplete ?? downloadEnd);
+    const unpackSeconds = pullComplete === undefined ? 0 : Math.max(0, pullComplete - extractStart) / 1000;
+    previousPullComplete = pullComplete ?? previousPullComplete;
+    return {
+      digest: layer.digest,
+      bytes: layer.size,
+      downloaded: true,
+      downloadSeconds: Math.max((downloadEnd - downloadStart) / 1000, Number.EPSILON),
+      unpackSeconds,
+    };
+  });
+}

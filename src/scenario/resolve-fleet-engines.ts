@@ -1,0 +1,102 @@
+import { isAbsolute, join, dirname } from 'node:path';
+import { parseBitsPerSecond, parseBytes, parseBytesPerSecond } from '../core/units.ts';
+import type { BackendKind, ResolvedDockerHost, ResolvedFleetEngines, ResolvedNodeDisk } from './resolved-fleet-engines.ts';
+import type { ScenarioInput } from './schema.ts';
+
+type FleetInput = NonNullable<ScenarioInput['fleet']>;
+
+/** Same shape as resolve.ts's SemanticProblem (not imported: resolve.ts imports this file). */
+interface SemanticProblem {
+  readonly path: ReadonlyArray<string | number>;
+  readonly message: string;
+  readonly hint: string;
+}
+
+export function backendsOf(fleet: FleetInput | undefined): BackendKind[] {
+  const b = fleet?.backend ?? 'virtual';
+  return Array.isArray(b) ? b : [b];
+}
+
+/** Relative certificate and key paths are relative to the scenario file, like every path a scenario names. */
+function fromScenario(sourceFile: string, path: string): string {
+  return isAbsolute(path) ? path : join(dirname(sourceFile), path);
+}
+
+export function resolveFleetEngines(fleet: FleetInput | undefined, sourceFile: string): ResolvedFleetEngines {
+  const hosts: ResolvedDockerHost[] = (fleet?.hosts ?? []).map((h) => {
+    if ('socket' in h) return { kind: 'socket', socketPath: h.socket };
+    if ('tcp' in h) {
+      const tls = h.tls === undefined ? undefined : { caFile: fromScenario(sourceFile, h.tls.ca), certFile: fromScenario(sourceFile, h.tls.cert), keyFile: fromScenario(sourceFile, h.tls.key) };
+      return { kind: 'tcp', url: h.tcp, tls };
+    }
+    return { kind: 'ssh', url: h.ssh, privateKeyFile: h.key === undefined ? undefined : fromScenario(sourceFile, h.key) };
+  });
+  return {
+    backends: backendsOf(fleet),
+    isolation: fleet?.isolation ?? 'none',
+    registryEgressBitsPerSecond: fleet?.registryEgress === undefined ? undefined : parseBitsPerSecond(fleet.registryEgress),
+    hosts,
+  };
+}
+
+export function resolveNodeDisk(fleet: FleetInput | undefined): ResolvedNodeDisk {
+  const disk = fleet?.node?.disk;
+  return {
+    writeBytesPerSecond: disk?.write === undefined ? undefined : parseBytesPerSecond(disk.write),
+    readBytesPerSecond: disk?.read === undefined ? undefined : parseBytesPerSecond(disk.read),
+    iops: disk?.iops,
+    sizeBytes: disk?.size === undefined ? undefined : parseBytes(disk.size),
+  };
+}
+
+/** Cross-key checks of the engine keys, each blamed on the key to change. */
+export function fleetEngineProblems(fleet: FleetInput | undefined): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
+  const backends = backendsOf(fleet);
+  const engines = [...new Set(backends.filter((b) => b !== 'virtual'))];
+  const isolation = fleet?.isolation ?? 'none';
+  backends.forEach((b, i) => {
+    if (backends.indexOf(b) !== i) problems.push({ path: ['fleet', 'backend', i], message: `backend ${b} is listed twice`, hint: 'list each backend once' });
+  });
+  if (fleet?.hosts !== undefined) {
+    if (backends.some((b) => b !== 'docker')) {
+      problems.push({ path: ['fleet', 'hosts'], message: `fleet.hosts are Docker Engines, but the backend is ${backends.join(', ')}`, hint: 'set fleet.backend: docker' });
+    }
+    if (fleet.nodes !== undefined && fleet.nodes !== fleet.hosts.length) {
+      problems.push({ path: ['fleet', 'nodes'], message: `fleet.nodes is ${fleet.nodes} but fleet.hosts lists ${fleet.hosts.length} hosts (each host is a node)`, hint: 'drop fleet.nodes, or make it match' });
+    }
+    if (isolation === 'netns') {
+      problems.push({ path: ['fleet', 'isolation'], message: 'netns isolation emulates hosts on this machine; it cannot apply to remote fleet.hosts', hint: 'drop fleet.isolation, or drop fleet.hosts' });
+    }
+  }
+  // Beside engines, virtual nodes stay in-process and emulate their NIC and disk limits themselves: the
+  // comparison of emulation with real runtimes. Alone, there is nothing to isolate.
+  if (isolation === 'netns' && engines.length === 0) {
+    problems.push({ path: ['fleet', 'isolation'], message: 'virtual nodes run inside shipbench and cannot each have a network namespace', hint: 'use fleet.backend: docker or containerd (or a list with them) for netns, or drop fleet.isolation' });
+  }
+  const disk = fleet?.node?.disk;
+  if (isolation !== 'netns' && engines.length > 0 && fleet?.hosts === undefined) {
+    if (fleet?.node?.nic !== undefined) problems.push({ path: ['fleet', 'node', 'nic'], message: `a NIC limit on ${engines.join(', ')} nodes needs each node in its own network namespace`, hint: 'set fleet.isolation: netns (as root)' });
+    for (const key of ['write', 'read', 'iops'] as const) {
+      if (disk?.[key] !== undefined) problems.push({ path: ['fleet', 'node', 'disk', key], message: `a disk limit on ${engines.join(', ')} nodes needs each node on its own disk`, hint: 'set fleet.isolation: netns (as root)' });
+    }
+  }
+  if (fleet?.hosts !== undefined) {
+    if (fleet.node?.nic !== undefined) problems.push({ path: ['fleet', 'node', 'nic'], message: 'shipbench cannot shape the NIC of a remote host', hint: 'drop fleet.node.nic for fleet.hosts' });
+    for (const key of ['write', 'read', 'iops', 'size'] as const) {
+      if (disk?.[key] !== undefined) problems.push({ path: ['fleet', 'node', 'disk', key], message: 'shipbench cannot limit the disk of a remote host', hint: 'drop fleet.node.disk for fleet.hosts' });
+    }
+  }
+  if (backends.includes('virtual')) {
+    for (const key of ['read', 'iops'] as const) {
+      if (disk?.[key] !== undefined) problems.push({ path: ['fleet', 'node', 'disk', key], message: `virtual nodes limit only what they write; a ${key} limit needs a real disk per node`, hint: 'use fleet.backend: docker or containerd with fleet.isolation: netns' });
+    }
+  }
+  if (fleet?.registryEgress !== undefined && isolation !== 'netns') {
+    problems.push({ path: ['fleet', 'registryEgress'], message: 'shaping the registry needs it in its own network namespace', hint: 'set fleet.isolation: netns' });
+  }
+  if (fleet?.node?.disk?.size !== undefined && isolation !== 'netns') {
+    problems.push({ path: ['fleet', 'node', 'disk', 'size'], message: 'only emulated hosts (netns isolation) get a disk of their own', hint: 'set fleet.isolation: netns or drop size' });
+  }
+  return problems;
+}

@@ -1,0 +1,27 @@
+/** The resolved form of fleet-engines-schema.ts: backends, isolation, remote hosts, node disk limits. */
+
+export type BackendKind = 'virtual' | 'docker' | 'containerd';
+export type IsolationKind = 'none' | 'netns';
+
+export type ResolvedDockerHost =
+  | { readonly kind: 'socket'; readonly socketPath: string }
+  | { readonly kind: 'tcp'; readonly url: string; readonly tls: { readonly caFile: string; readonly certFile: string; readonly keyFile: string } | undefined }
+  | { readonly kind: 'ssh'; readonly url: string; readonly privateKeyFile: string | undefined };
+
+export interface ResolvedFleetEngines {
+  /** Every backend the step runs on, in order; more than one compares them (fidelity). */
+  readonly backends: readonly BackendKind[];
+  readonly isolation: IsolationKind;
+  readonly registryEgressBitsPerSecond: number | undefined;
+  /** Remote Docker Engines, one node each; empty when shipbench starts its own. */
+  readonly hosts: readonly ResolvedDockerHost[];
+}
+
+export interface ResolvedNodeDisk {
+  readonly writeBytesPerSecond: number | undefined;
+  readonly readBytesPerSecond: number | undefined;
+  /** Applies to reads and writes, each. */
+  readonly iops: number | undefined;
+  /** Emulated hosts' disk size; undefined: sized from the images. */
+  readonly sizeBytes: number | undefined;
+}

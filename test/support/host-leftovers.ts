@@ -1,0 +1,35 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * What an emulated fleet could leave behind on this machine, listed so a test can compare before and after:
+ * network namespaces, links, mounts, loop devices, blkio cgroups, and engine processes.
+ */
+export interface HostSnapshot {
+  readonly namespaces: string[];
+  readonly links: string[];
+  readonly mounts: string[];
+  readonly loopDevices: string[];
+  readonly cgroups: string[];
+  readonly engineProcesses: string[];
+}
+
+/** Mounts are listed under `workDir` and /run/netns only: other tests on this machine may mount elsewhere. */
+export function snapshotHost(workDir: string): HostSnapshot {
+  const links = readdirSync('/sys/class/net').filter((l) => l.startsWith('sb')).sort();
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4] ?? '')
+    .filter((p) => p.startsWith(workDir) || p.startsWith('/run/netns'))
+    .sort();
+  const loopDevices = execFileSync('losetup', ['-a', '-n', '-O', 'NAME,BACK-FILE'], { encoding: 'utf8' }).split('\n').filter((l) => l.trim() !== '').sort();
+  const blkio = '/sys/fs/cgroup/blkio';
+  const cgroups = existsSync(blkio) ? readdirSync(blkio).filter((d) => d.startsWith('shipbench-')).sort() : [];
+  const engineProcesses = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    // Engines shipbench starts keep their sockets under /tmp/sbe-*; other tests' processes are not ours to count.
+    .filter((l) => /\b(dockerd|containerd)\b/.test(l) && /\/sbe-/.test(l))
+    .map((l) => l.trim())
+    .sort();
+  return { namespaces: existsSync('/run/netns') ? readdirSync('/run/netns').sort() : [], links, mounts, loopDevices, cgroups, engineProcesses };
+}
