@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { z } from 'zod';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import { ExitCode, ShipbenchError, type InputProblem, type SourceLocation } from '../core/errors.ts';
 import { problemsFromZod } from './problems-from-zod.ts';
@@ -38,7 +39,7 @@ export async function loadResolvedScenario(file: string): Promise<LoadedResolved
   const { input, locate } = checkScenario(source, file);
   const semantic = findSemanticProblems(input);
   if (semantic.length > 0) {
-    throw invalidScenario(
+    throw invalidDocument(
       file,
       semantic.map((p) => ({ location: locate(p.path, 'value'), keyPath: p.path.join('.'), message: p.message, hint: p.hint })),
     );
@@ -51,7 +52,7 @@ export function parseScenario(source: string, file: string): ScenarioInput {
   return checkScenario(source, file).input;
 }
 
-async function readScenarioSource(file: string): Promise<string> {
+export async function readScenarioSource(file: string): Promise<string> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {
@@ -85,13 +86,32 @@ async function readFailure(file: string, error: unknown): Promise<ShipbenchError
   }
 }
 
-function invalidScenario(file: string, problems: InputProblem[]): ShipbenchError {
+/** What kind of YAML document is checked: its schema and how failures are worded. */
+export interface DocumentKind<T> {
+  readonly schema: z.ZodType<T>;
+  readonly code: string;
+  /** `nothing was run`, `nothing was checked`. */
+  readonly consequence: string;
+  readonly hint: string;
+  /** For an empty file or a non-mapping top level. */
+  readonly example: string;
+}
+
+const SCENARIO_DOCUMENT: DocumentKind<ScenarioInput> = {
+  schema: scenarioInputSchema,
+  code: 'invalid-scenario',
+  consequence: 'nothing was run',
+  hint: 'run `shipbench schema` for every key a scenario takes',
+  example: 'a scenario is a mapping that needs at least a name, e.g. `name: my-scenario`',
+};
+
+function invalidDocument(file: string, problems: InputProblem[], kind: DocumentKind<unknown> = SCENARIO_DOCUMENT): ShipbenchError {
   const sorted = [...problems].sort((a, b) => a.location.line - b.location.line || a.location.col - b.location.col);
   const count = `${sorted.length} problem${sorted.length === 1 ? '' : 's'}`;
-  return new ShipbenchError('invalid-scenario', `${file}: ${count}; nothing was run`, {
+  return new ShipbenchError(kind.code, `${file}: ${count}; ${kind.consequence}`, {
     exitCode: ExitCode.usage,
     problems: sorted,
-    hint: 'run `shipbench schema` for every key a scenario takes',
+    hint: kind.hint,
   });
 }
 
@@ -112,8 +132,16 @@ const SYNTAX_MESSAGES: Record<string, string> = {
 };
 const DEFAULT_SYNTAX_HINT = 'check the indentation and quoting near here';
 
-/** Parses and validates; throws ShipbenchError listing every problem, or returns the input and a locator. */
 function checkScenario(source: string, file: string): { input: ScenarioInput; locate: Locate } {
+  return checkDocument(source, file, SCENARIO_DOCUMENT);
+}
+
+/**
+ * Parses and validates any YAML document kind; throws ShipbenchError listing every problem (file:line:col),
+ * or returns the input and a locator for later semantic problems.
+ */
+export function checkDocument<T>(source: string, file: string, kind: DocumentKind<T>): { input: T; locate: Locate } {
+  const invalidScenario = (f: string, problems: InputProblem[]) => invalidDocument(f, problems, kind as DocumentKind<unknown>);
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number): SourceLocation => ({ file, ...lineCounter.linePos(offset) });
@@ -131,7 +159,7 @@ function checkScenario(source: string, file: string): { input: ScenarioInput; lo
       location: { file, line: 1, col: 1 },
       keyPath: '',
       message: empty ? 'the file is empty' : 'the file holds only comments',
-      hint: 'a scenario is a mapping that needs at least a name, e.g. `name: my-scenario`',
+      hint: kind.example,
     }]);
   }
   if (!isMap(root)) {
@@ -139,10 +167,12 @@ function checkScenario(source: string, file: string): { input: ScenarioInput; lo
     throw invalidScenario(file, [{
       location: at(root.range?.[0] ?? 0),
       keyPath: '',
-      message: `the top level is ${what}, but a scenario is a mapping of keys`,
-      hint: isSeq(root)
-        ? 'remove the leading `- `: write `name: my-scenario` and the other keys at the top level; put each scenario in its own file'
-        : 'write keys at the top level, starting with `name: my-scenario`',
+      message: `the top level is ${what}, but ${kind === (SCENARIO_DOCUMENT as unknown) ? 'a scenario' : 'this file'} is a mapping of keys`,
+      hint: kind !== (SCENARIO_DOCUMENT as unknown)
+        ? kind.example
+        : isSeq(root)
+          ? 'remove the leading `- `: write `name: my-scenario` and the other keys at the top level; put each scenario in its own file'
+          : 'write keys at the top level, starting with `name: my-scenario`',
     }]);
   }
 
@@ -160,10 +190,10 @@ function checkScenario(source: string, file: string): { input: ScenarioInput; lo
     }]);
   }
 
-  const result = scenarioInputSchema.safeParse(data);
+  const result = kind.schema.safeParse(data);
   const schemaProblems: InputProblem[] = result.success
     ? []
-    : problemsFromZod(result.error.issues, data, scenarioInputSchema).map((p) => ({
+    : problemsFromZod(result.error.issues, data, kind.schema as unknown as Parameters<typeof problemsFromZod>[2]).map((p) => ({
         location: locate(p.path, p.at),
         keyPath: p.path.join('.'),
         message: p.message,

@@ -1,4 +1,6 @@
 import { parseBitsPerSecond, parseBytes, parseSeconds, parseShare } from '../core/units.ts';
+import { parseBitsPerSecond, parseBytes, parseBytesPerSecond, parseSeconds, parseShare } from '../core/units.ts';
+import { resolveBudgets } from './budgets-resolve.ts';
 import { DEFAULT_FIRST_VERSION, PRESETS, type PresetComponent } from './presets.ts';
 import { backendsOf, fleetEngineProblems, resolveFleetEngines, resolveNodeDisk } from './resolve-fleet-engines.ts';
 import type {
@@ -295,5 +297,6 @@ export function resolveScenario(input: ScenarioInput, sourceFile: string): Resol
       timeoutSeconds: input.measure?.timeout === undefined ? DEFAULTS.timeoutSeconds : parseSeconds(input.measure.timeout),
     },
     neighbours: resolveNeighbours(input.neighbours),
+    budgets: resolveBudgets(input.budgets),
   };
 }

@@ -1,3 +1,4 @@
+import type { ResolvedBudget } from './budgets-resolve.ts';
 import type { ContentKind } from './content-kind.ts';
 import type { ResolvedNeighbours } from './neighbours-resolved.ts';
 import type { BackendKind, ResolvedFleetEngines, ResolvedNodeDisk } from './resolved-fleet-engines.ts';
@@ -113,4 +114,5 @@ export interface ResolvedScenario {
   readonly measure: ResolvedMeasure;
   /** Co-located workloads measured around each step; absent when the scenario declares none. */
   readonly neighbours?: ResolvedNeighbours | undefined;
+  readonly budgets: readonly ResolvedBudget[];
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { budgetsInputSchema } from './budgets-schema.ts';
 import { CONTENT_KINDS } from './content-kind.ts';
 import { bitRateField, byteRateField, durationField, shareField, sizeField } from './unit-fields.ts';
 import { neighboursInput } from './neighbours-schema.ts';
@@ -166,6 +167,7 @@ export const scenarioInputSchema = z
     registry: registryInput.optional(),
     measure: measureInput.optional(),
     neighbours: neighboursInput.optional(),
+    budgets: budgetsInputSchema.optional().meta({ description: 'budgets `shipbench check` holds this scenario\'s images (and its results) to' }),
   })
   .meta({ title: 'shipbench scenario', description: 'A shipbench scenario: what content ships, how images are layered, which deploys follow.' });
 
