@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { checkCommand } from './check.ts';
 import { doctorCommand } from './doctor.ts';
 import { generateCommand } from './generate.ts';
 import { inspectCommand } from './inspect.ts';
@@ -8,4 +9,4 @@ import { validateCommand } from './validate.ts';
 
 /** Every CLI command, in the order `--help` lists them. Each lives in its own file beside this one. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: Array<CommandModule<any, any>> = [runCommand, generateCommand, inspectCommand, validateCommand, schemaCommand, doctorCommand];
+export const commands: Array<CommandModule<any, any>> = [runCommand, generateCommand, inspectCommand, checkCommand, validateCommand, schemaCommand, doctorCommand];

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { quantile } from '../stats/percentiles.ts';
+import type { RunResults } from './results.ts';
+
+/**
+ * One figure `check` can hold to a budget: a metric's value for one strategy and step (or image). Image
+ * figures and results figures become the same rows, so budgets, baselines and reports treat them alike.
+ */
+export const measurementSchema = z.object({
+  metric: z.string(),
+  /** Layer strategy (a scenario's, an OCI layout dir's name), or '' when the source has none. */
+  strategy: z.string(),
+  /** Deploy step or image tag. */
+  step: z.string(),
+  value: z.number(),
+  /** Derived rather than read (a docker-archive's compressed sizes, gzipped here to count them). */
+  estimated: z.boolean().optional(),
+});
+export type Measurement = z.infer<typeof measurementSchema>;
+
+/** Per strategy and step, over measured repeats only (warmups are kept in results but not judged). */
+export function measurementsFromResults(results: RunResults): Measurement[] {
+  const key = (strategy: string, step: string) => `${strategy}\u0000${step}`;
+  const warmup = new Set(results.steps.filter((s) => s.warmup).map((s) => `${key(s.strategy, s.step)}\u0000${s.repeat}`));
+  const groups = new Map<string, { strategy: string; step: string; steps: RunResults['steps']; seconds: number[] }>();
+  const group = (strategy: string, step: string) => {
+    const k = key(strategy, step);
+    let g = groups.get(k);
+    if (g === undefined) {
+      g = { strategy, step, steps: [], seconds: [] };
+      groups.set(k, g);
+    }
+    return g;
+  };
+  for (const s of results.steps) if (!s.warmup) group(s.strategy, s.step).steps.push(s);
+  for (const sample of results.samples) {
+    if (warmup.has(`${key(sample.strategy, sample.step)}\u0000${sample.repeat}`)) continue;
+    group(sample.strategy, sample.step).seconds.push(sample.totalSeconds);
+  }
+  const out: Measurement[] = [];
+  for (const g of groups.values()) {
+    const at = { strategy: g.strategy, step: g.step };
+    if (g.seconds.length > 0) out.push({ metric: 'p99-node-seconds', ...at, value: quantile(g.seconds, 0.99) });
+    if (g.steps.length > 0) {
+      out.push({ metric: 'makespan-seconds', ...at, value: Math.max(...g.steps.map((s) => s.makespanSeconds)) });
+      out.push({ metric: 'registry-egress-bytes', ...at, value: Math.max(...g.steps.map((s) => s.registryBytesServed)) });
+      out.push({ metric: 'failed-nodes', ...at, value: g.steps.reduce((n, s) => n + s.failedNodes, 0) });
+    }
+  }
+  return out;
+}
