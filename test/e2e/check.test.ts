@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { type EmbeddedRegistry, startEmbeddedRegistry } from '../../src/registry
 import { skopeo } from '../support/peer-tools.ts';
 import { htpasswdFile } from '../support/registry-process.ts';
 import { buildUmociImage } from '../support/umoci-images.ts';
-import { runCli } from './run-cli.ts';
+import { REPO_ROOT, runCli } from './run-cli.ts';
 
 const RESULTS = 'fixtures/results/tiny-run.json';
 
@@ -105,6 +106,17 @@ describe('shipbench check', { timeout: 240_000 }, () => {
     const unknown = await runCli(['check', RESULTS, '--budgets', 'fixtures/budgets/invalid/unknown-metric.yaml']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown-metric\.yaml:2:13 budgets\.0\.metric: .*\n {4}hint: did you mean "compressed-size"\?/);
+  });
+
+  it('every invalid budgets fixture exits 2 pointing at FILE:LINE:COL', async () => {
+    for (const name of readdirSync(join(REPO_ROOT, 'fixtures/budgets/invalid'))) {
+      const file = `fixtures/budgets/invalid/${name}`;
+      const { code, stdout, stderr } = await runCli(['check', RESULTS, '--budgets', file]);
+      assert.equal(code, 2, `${file}: ${stderr}`);
+      assert.equal(stdout, '');
+      assert.match(stderr, new RegExp(`^${file.replace(/\./g, '\\.')}:\\d+:\\d+ `, 'm'));
+      assertNoStack(stderr);
+    }
   });
 
   it('a budget that matches no figure, a missing source and an image budget on results exit 2', async () => {
