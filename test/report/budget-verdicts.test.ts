@@ -47,13 +47,20 @@ describe('budget verdicts', () => {
     assert.match(verdicts[2]?.failures[0] ?? '', /efficiency of per-version\/initial is 80\.0%, 10\.00% under the min of 90\.0%/);
   });
 
-  it('a budget that selects no figure, or a growth budget without a baseline, is bad input (exit 2)', () => {
-    const budgets = resolveBudgets([{ metric: 'layers', strategy: 'per-versoin', max: 4 }, { metric: 'compressed-size', growth: '5%' }]);
+  it('a budget that selects no figure is bad input (exit 2)', () => {
+    const budgets = resolveBudgets([{ metric: 'layers', strategy: 'per-versoin', max: 4 }, { metric: 'wasted-bytes', max: 4 }]);
     assert.throws(
       () => checkBudgets(budgets, [m('layers', 3), m('compressed-size', 1)], undefined, 'b.yaml'),
       (error: unknown) =>
-        error instanceof ShipbenchError && error.exitCode === 2 && /b\.yaml budgets\.0: layers has no figure for strategy per-versoin \(strategies: per-version/.test(error.message) && /budgets\.1: a growth budget on compressed-size needs a baseline/.test(error.message),
+        error instanceof ShipbenchError && error.exitCode === 2 && /b\.yaml budgets\.0: layers has no figure for strategy per-versoin \(strategies: per-version/.test(error.message) && /budgets\.1: wasted-bytes is not measured for this source/.test(error.message),
     );
+  });
+
+  it('without a baseline a growth budget is not judged, and says so', () => {
+    const [v] = checkBudgets(resolveBudgets([{ metric: 'compressed-size', growth: '5%', max: '1GiB' }]), [m('compressed-size', 2 * 2 ** 30)], undefined, 'b.yaml');
+    assert.equal(v?.pass, false);
+    assert.equal(v?.failures.length, 1);
+    assert.match(v?.budget ?? '', /\(no baseline figure: growth not judged\)$/);
   });
 
   it('one image read two ways (names differ) still finds its baseline', () => {

@@ -81,6 +81,9 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       throw new ShipbenchError('no-budgets', `no budgets to check ${argv.source} against`, { hint: 'pass --budgets FILE, or give a scenario with a budgets: section' });
     }
     const baseline = argv.baseline === undefined ? undefined : await readCheckSource(argv.baseline, { ...options, out: undefined, acceptReport: true });
+    if (baseline === undefined && budgets.some((b) => b.growth !== undefined)) {
+      process.stderr.write('note: no --baseline, so growth budgets are not judged (only max: and min: are)\n');
+    }
     const verdicts = checkBudgets(budgets, current.measurements, baseline?.measurements, argv.budgets ?? argv.source);
     const report: CheckReport = {
       schema: CHECK_SCHEMA_VERSION,
