@@ -5,7 +5,7 @@ import { checkBudgets } from '../../src/report/budget-verdicts.ts';
 import type { Measurement } from '../../src/report/check-measurements.ts';
 import { checkJunit } from '../../src/report/check-junit.ts';
 import { checkMarkdown } from '../../src/report/check-markdown.ts';
-import { CHECK_SCHEMA_VERSION } from '../../src/report/check-report.ts';
+import { CHECK_SCHEMA_VERSION, type CheckReport } from '../../src/report/check-report.ts';
 import { resolveBudgets } from '../../src/scenario/budgets-resolve.ts';
 
 const MiB = 2 ** 20;
@@ -71,7 +71,7 @@ describe('budget verdicts', () => {
 
   it('Markdown and JUnit show before, after, delta, budget and the verdict', () => {
     const verdicts = checkBudgets(growth, [m('compressed-size', 312 * MiB)], [m('compressed-size', 280 * MiB)], 'b.yaml');
-    const report = {
+    const report: CheckReport = {
       schema: CHECK_SCHEMA_VERSION,
       source: { kind: 'oci-layout', location: 'images/' },
       baseline: { kind: 'check report', location: 'main.json' },
