@@ -1,5 +1,4 @@
 import { parseBitsPerSecond, parseBytes, parseSeconds, parseShare } from '../core/units.ts';
-import { parseBitsPerSecond, parseBytes, parseBytesPerSecond, parseSeconds, parseShare } from '../core/units.ts';
 import { resolveBudgets } from './budgets-resolve.ts';
 import { DEFAULT_FIRST_VERSION, PRESETS, type PresetComponent } from './presets.ts';
 import { backendsOf, fleetEngineProblems, resolveFleetEngines, resolveNodeDisk } from './resolve-fleet-engines.ts';
