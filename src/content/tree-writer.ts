@@ -1,12 +1,26 @@
-import { mkdir, open, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, open, rm, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ContentSynthesizer, FileEntry } from './file-entry.ts';
 
 const SCRATCH_BYTES = 4 * 2 ** 20;
+/** 2020-09-13: the epoch deterministic mtimes count from. */
+const MTIME_EPOCH_SECONDS = 1_600_000_000;
+
+/**
+ * A file's mtime as a function of its content identity: the same file in two steps' trees gets the same
+ * mtime, a changed one (almost surely) another. rsync's quick check (size + mtime) then skips exactly the
+ * unchanged files, as it does on a real staging tree that git leaves alone, and same seed gives same trees.
+ */
+export function contentMtimeSeconds(entry: Pick<FileEntry, 'contentKey' | 'bytes' | 'mode' | 'kind'>): number {
+  const digest = createHash('sha256').update(`${entry.kind}\0${entry.contentKey}\0${entry.bytes}\0${entry.mode}`).digest();
+  return MTIME_EPOCH_SECONDS + (digest.readUInt32BE(0) % 100_000_000);
+}
 
 /**
  * Materialises files as a plain directory tree (what the code-in-volume side ships with rsync).
- * Files are written with their modes; one scratch buffer serves every file that fits in it.
+ * Files are written with their modes and content-derived mtimes, directories with a fixed mtime; one
+ * scratch buffer serves every file that fits in it.
  */
 export async function writeTree(files: readonly FileEntry[], synth: ContentSynthesizer, root: string): Promise<{ files: number; bytes: number }> {
   await rm(root, { recursive: true, force: true });
@@ -27,10 +41,16 @@ export async function writeTree(files: readonly FileEntry[], synth: ContentSynth
     try {
       await handle.write(target, 0, entry.bytes, 0);
       await handle.chmod(entry.mode);
+      const mtime = contentMtimeSeconds(entry);
+      await handle.utimes(mtime, mtime);
     } finally {
       await handle.close();
     }
     bytes += entry.bytes;
   }
+  // Deepest first, after every file is in: setting a directory's times does not touch its parent's.
+  const dirs = new Set([root]);
+  for (const dir of made) for (let d = dir; d.length > root.length && !dirs.has(d); d = dirname(d)) dirs.add(d);
+  for (const dir of [...dirs].sort((a, b) => b.length - a.length)) await utimes(dir, MTIME_EPOCH_SECONDS, MTIME_EPOCH_SECONDS);
   return { files: files.length, bytes };
 }

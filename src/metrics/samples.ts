@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { engineSampleFields } from './engine-sample-fields.ts';
+import { volumeNodeSchema } from './volume-sample.ts';
 
 /**
  * What runners (real and modelled) emit, as plain JSON-safe data: results files store these as they are,
@@ -44,6 +45,8 @@ export const nodeStepSampleSchema = z.object({
   /** Present when the node failed; the timings then cover what happened before the failure. */
   error: z.string().optional(),
   ...engineSampleFields,
+  /** Volume side only: proxy, rsync counters, the node's mixed-version window. */
+  volume: volumeNodeSchema.optional(),
 });
 export type NodeStepSample = z.infer<typeof nodeStepSampleSchema>;
 

@@ -5,10 +5,11 @@ import { DiskstatsSampler } from '../metrics/diskstats-sampler.ts';
 import type { NodeStepSample } from '../metrics/samples.ts';
 import type { StepResult } from '../metrics/step-result.ts';
 import { ratesFromCounters } from '../metrics/time-series.ts';
+import { versionSkewOf } from '../metrics/volume-sample.ts';
 import type { RegistryCredentials } from '../registry/registry-auth.ts';
 import type { ResolvedScenario } from '../scenario/resolved.ts';
+import { rolloutWaves } from '../scenario/rollout-waves.ts';
 import type { NodeBackend, NodeBackendKind } from './node-backend.ts';
-import { rolloutWaves } from './rollout-plan.ts';
 import { VirtualNode } from './virtual-node.ts';
 import type { AroundStep } from '../metrics/step-hook.ts';
 import pLimit from 'p-limit';
@@ -170,6 +171,8 @@ async function rolloutStep(
   const diskWindow = disk?.stop();
   const ends = samples.map((s) => s.startSeconds + s.totalSeconds);
   const starts = samples.map((s) => s.startSeconds);
+  // A node switches to the new image at once, when its pull and unpack are done.
+  const skew = versionSkewOf(samples.filter((s) => s.error === undefined).map((s) => s.startSeconds + s.totalSeconds), true);
   const result: StepResult = {
     strategy: strategy.name,
     ...(backend === 'virtual' ? {} : { backend }),
@@ -187,6 +190,7 @@ async function rolloutStep(
     throughput: ratesFromCounters('aggregate download', 'bytes/s', counter),
     cpu: cpuWindow,
     ...(diskWindow === undefined ? {} : { disk: diskWindow }),
+    ...(skew === undefined ? {} : { versionSkew: skew }),
   };
   input.onEvent({ type: 'step-done', result });
   return { result, samples };

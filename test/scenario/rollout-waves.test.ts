@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { rolloutWaves } from '../../src/nodes/rollout-plan.ts';
+import { rolloutWaves } from '../../src/scenario/rollout-waves.ts';
 
 describe('rollout waves', () => {
   const nodes = ['n1', 'n2', 'n3', 'n4', 'n5'];

@@ -1,4 +1,4 @@
-import type { RolloutStage } from '../scenario/resolved.ts';
+import type { RolloutStage } from './resolved.ts';
 
 /**
  * Which nodes go in which wave: stages in order (canaries first, then the rest), each stage finishing before

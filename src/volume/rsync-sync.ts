@@ -1,0 +1,44 @@
+import { execa } from 'execa';
+import type { RsyncStats } from '../metrics/volume-sample.ts';
+import { RSYNC_BINARY } from './rsync-binary.ts';
+import { parseRsyncStats } from './rsync-stats.ts';
+
+export interface RsyncSyncOptions {
+  /** `rsync://host:port/module/` */
+  readonly source: string;
+  /** A local directory; made by rsync when missing. */
+  readonly dest: string;
+  /** rsync's --bwlimit, in bytes per second (rsync counts in units of 1024 bytes). */
+  readonly bandwidthBytesPerSecond?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly binary?: string;
+}
+
+export type RsyncOutcome = { readonly ok: true; readonly stats: RsyncStats } | { readonly ok: false; readonly exitCode: number | undefined; readonly message: string };
+
+/**
+ * One incremental sync as scap runs it: archive mode (modes, times, links), deleting what the source no
+ * longer has, with the counters of `--stats`. A failure is returned, not thrown: the caller decides between
+ * failing over and recording the failure.
+ */
+export async function rsyncSync(options: RsyncSyncOptions): Promise<RsyncOutcome> {
+  const args = ['-a', '--delete', '--stats'];
+  if (options.bandwidthBytesPerSecond !== undefined) args.push(`--bwlimit=${Math.max(1, Math.floor(options.bandwidthBytesPerSecond / 1024))}`);
+  args.push(options.source, `${options.dest.replace(/\/+$/, '')}/`);
+  const result = await execa(options.binary ?? RSYNC_BINARY, args, {
+    reject: false,
+    cancelSignal: options.signal,
+    // The C locale keeps --stats numbers in one format.
+    env: { LC_ALL: 'C' },
+    stripFinalNewline: true,
+  });
+  if (result.exitCode === 0) {
+    try {
+      return { ok: true, stats: parseRsyncStats(String(result.stdout)) };
+    } catch (error) {
+      return { ok: false, exitCode: 0, message: error instanceof Error ? error.message : String(error) };
+    }
+  }
+  const why = result.isCanceled ? 'cancelled' : String(result.stderr).trim().split('\n').slice(-3).join(' | ') || result.shortMessage;
+  return { ok: false, exitCode: result.exitCode, message: `rsync from ${options.source} failed (exit ${result.exitCode ?? result.signal ?? '?'}): ${why}` };
+}
