@@ -37,6 +37,8 @@ export interface RsyncDaemon {
   /** `rsync://127.0.0.1:PORT/<module>/` */
   url(module: string): string;
   alive(): boolean;
+  /** Alive and accepting connections: after a client failed, says whether the daemon is what went away. */
+  serving(): Promise<boolean>;
   logTail(): Promise<string>;
   stop(): Promise<void>;
 }
@@ -66,6 +68,7 @@ export async function startRsyncDaemon(options: RsyncDaemonOptions): Promise<Rsy
       pid: child.pid as number,
       url: (module) => `rsync://${HOST}:${port}/${module}/`,
       alive: () => child.exitCode === null && child.signalCode === null,
+      serving: async () => child.exitCode === null && child.signalCode === null && (await probe(port)) === 'ready',
       logTail: async () => (await readFile(logFile, 'utf8').catch(() => '')).slice(-4000),
       stop: () => (stopping ??= stopChild(child)),
     };

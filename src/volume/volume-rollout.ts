@@ -184,6 +184,7 @@ async function syncStep(input: VolumeRolloutInput, ctx: StepContext): Promise<{ 
       wave.map(({ name, index }) =>
         limit(async () => {
           const dest = containedPath(workDir, 'nodes', name);
+          await mkdir(dest, { recursive: true });
           const started = performance.now();
           const sinceMs = Date.now();
           const tried = new Set<number>();
@@ -211,7 +212,7 @@ async function syncStep(input: VolumeRolloutInput, ctx: StepContext): Promise<{ 
             }
             error = outcome.message;
             // Only a dead proxy is failed over from; any other failure is the node's, and recorded as such.
-            if (proxy.daemon.alive() || input.signal?.aborted === true) break;
+            if (input.signal?.aborted === true || (await proxy.daemon.serving())) break;
             upToDate.delete(chosen);
             const next = chooseProxy(scenario.volume.assign, index, ctx.proxies.map((p) => ({ index: p.index, alive: upToDate.has(p.index) && p.daemon.alive(), active: p.active })), tried);
             input.onEvent({ type: 'failover', node: name, from: proxy.name, to: next === undefined ? undefined : ctx.proxies[next]?.name, reason: outcome.message });
