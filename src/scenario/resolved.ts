@@ -116,3 +116,6 @@ export interface ResolvedScenario {
   readonly neighbours?: ResolvedNeighbours | undefined;
   readonly budgets: readonly ResolvedBudget[];
 }
+
+/** The strategy name the volume (rsync) side's results carry; layer strategies may not take it. */
+export const RESERVED_STRATEGY_NAME = 'volume';

@@ -48,7 +48,12 @@ const compressionInput = z.union(
 );
 
 export const STRATEGY_KINDS = ['monolithic', 'per-component', 'per-version', 'chunked', 'incremental'] as const;
-const strategyName = z.string().regex(/^[a-z0-9][a-z0-9.-]*$/, 'a strategy name is lower-case letters, digits, dots and dashes').optional();
+const strategyName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9.-]*$/, 'a strategy name is lower-case letters, digits, dots and dashes')
+  // Results name the rsync side of the comparison "volume" (RESERVED_STRATEGY_NAME in resolved.ts).
+  .regex(/^(?!volume$)/, '"volume" is reserved for the rsync side of the comparison; give this layer strategy another name')
+  .optional();
 
 const strategyInput = z.union(
   [

@@ -7,7 +7,7 @@ import type { NodeStepSample } from '../metrics/samples.ts';
 import type { StepResult } from '../metrics/step-result.ts';
 import { ratesFromCounters } from '../metrics/time-series.ts';
 import { type ProxyStep, type RsyncStats, versionSkewOf } from '../metrics/volume-sample.ts';
-import type { ResolvedScenario } from '../scenario/resolved.ts';
+import { RESERVED_STRATEGY_NAME, type ResolvedScenario } from '../scenario/resolved.ts';
 import { containedPath } from './contained-path.ts';
 import { mixedVersionSeconds } from './mixed-window.ts';
 import { chooseProxy } from './proxy-assignment.ts';
@@ -16,7 +16,7 @@ import { rsyncSync } from './rsync-sync.ts';
 import { volumeWaves } from './volume-waves.ts';
 
 /** The strategy name the volume side's samples carry; layer strategies may not take it. */
-export const VOLUME_STRATEGY = 'volume';
+export const VOLUME_STRATEGY = RESERVED_STRATEGY_NAME;
 
 /** A deploy step's plain code tree, as `generate --tree` wrote it: what the deployment master serves. */
 export interface StagingTree {

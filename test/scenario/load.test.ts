@@ -91,6 +91,10 @@ const EXPECTED: Record<string, { problems: string[]; messages?: Record<number, R
     messages: { 0: /"3 seconds" is not a duration/, 1: /rate must be above 0/, 2: /^unknown key "rateIop"$/, 3: /expected a neighbour/ },
     hints: { 2: /did you mean "rateIops"/, 3: /http, fio/ },
   },
+  'reserved-strategy-name.yaml': {
+    problems: ['6:34 image.strategies.1.name'],
+    messages: { 0: /^"volume" is reserved for the rsync side.*another name/ },
+  },
   'yaml-syntax.yaml': { problems: ['5:1 '], messages: { 0: /^YAML syntax: .*\]/ } },
   'duplicate-key.yaml': { problems: ['5:3 fleet.nodes'], messages: { 0: /^duplicate key "nodes"$/ }, hints: { 0: /only once/ } },
   'empty.yaml': { problems: ['1:1 '], messages: { 0: /empty/ }, hints: { 0: /name: / } },
