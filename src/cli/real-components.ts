@@ -13,6 +13,7 @@ export interface RealComponent {
 }
 
 const REGISTRY: RealComponent = { command: 'docker-registry', role: 'embedded CNCF distribution registry', versionArgs: ['--version'], debianPackage: 'docker-registry' };
+const RSYNC: RealComponent = { command: 'rsync', role: 'volume side: master and proxy daemons, node syncs', versionArgs: ['--version'], debianPackage: 'rsync' };
 const SKOPEO: RealComponent = { command: 'skopeo', role: 'peer that judges images and pulls (tests, benches)', versionArgs: ['--version'], debianPackage: 'skopeo' };
 const UMOCI: RealComponent = { command: 'umoci', role: 'peer that unpacks images (tests)', versionArgs: ['--version'], debianPackage: 'umoci' };
 const PIGZ: RealComponent = { command: 'pigz', role: 'peer compressor (benches)', versionArgs: ['--version'], debianPackage: 'pigz' };
@@ -28,6 +29,8 @@ export function componentsFor(scenario: ResolvedScenario | undefined): Array<{ c
   const embedded = scenario === undefined || scenario.registry.kind === 'embedded';
   return [
     { component: REGISTRY, neededToRun: embedded },
+    // `run` measures the volume side by default, so rsync is needed for any scenario.
+    { component: RSYNC, neededToRun: true },
     { component: SKOPEO, neededToRun: false },
     { component: UMOCI, neededToRun: false },
     { component: PIGZ, neededToRun: false },

@@ -7,7 +7,8 @@ import { freeBytes } from '../core/output-dir.ts';
 import { formatBytes } from '../core/units.ts';
 import type { GeneratedImageSet } from '../image/image-set-writer.ts';
 import { harnessWarnings } from '../metrics/harness-warnings.ts';
-import type { RunWarning } from '../metrics/samples.ts';
+import type { NodeStepSample, RunWarning } from '../metrics/samples.ts';
+import type { StepResult } from '../metrics/step-result.ts';
 import { type PushedStrategy, type RolloutEvent, runImageRollouts } from '../nodes/image-rollout.ts';
 import { assertEnginePrerequisites } from '../nodes/isolation/engine-preflight.ts';
 import type { FleetNetwork } from '../nodes/isolation/fleet-network.ts';
@@ -19,15 +20,22 @@ import { RESULTS_SCHEMA_VERSION, type Phase, type RunResults } from '../report/r
 import { ResultsWriter } from '../report/results-writer.ts';
 import type { ResolvedScenario } from '../scenario/resolved.ts';
 import { createRunNetwork, NETNS_REGISTRY_PORT, startRunBackends, usesEngines } from './engine-fleet-run.ts';
+import { rsyncVersion } from '../volume/rsync-binary.ts';
+import { runVolumeRollouts, type VolumeRolloutEvent } from '../volume/volume-rollout.ts';
 import { describeEnvironment } from './run-environment.ts';
 import type { NeighbourEvent, NeighbourSession } from '../neighbours/neighbour-session.ts';
 import { startRunNeighbours } from './run-neighbours.ts';
 
+/** Which shipping mechanisms a run measures: both by default, so every result is a comparison. */
+export type RunMechanisms = 'both' | 'image' | 'volume';
+
 export interface RunOptions {
   readonly scenario: ResolvedScenario;
+  /** The images of every strategy; with the volume side, also each step's plain tree (`generate --tree`). */
   readonly images: GeneratedImageSet;
   readonly outDir: string;
-  readonly onEvent: (event: RolloutEvent | NeighbourEvent | { type: 'phase'; name: string; detail: string }) => void;
+  readonly mechanisms?: RunMechanisms;
+  readonly onEvent: (event: RolloutEvent | VolumeRolloutEvent | NeighbourEvent | { type: 'phase'; name: string; detail: string }) => void;
   readonly signal: AbortSignal;
 }
 
@@ -42,6 +50,12 @@ export function plannedNodeBytes(scenario: ResolvedScenario, images: GeneratedIm
     });
   }
   return worst * scenario.fleet.nodes;
+}
+
+/** Peak disk of the volume side: one copy of the largest tree per node and per proxy. */
+export function plannedVolumeBytes(scenario: ResolvedScenario, images: GeneratedImageSet): number {
+  const largest = Math.max(0, ...images.trees.map((t) => t.bytes + t.files * 4096));
+  return largest * (scenario.fleet.nodes + scenario.volume.proxies);
 }
 
 async function connectRegistry(scenario: ResolvedScenario, network?: FleetNetwork): Promise<{ url: string; auth: RegistryCredentials | undefined; version: string | undefined; embedded: EmbeddedRegistry | undefined }> {
@@ -67,9 +81,18 @@ async function connectRegistry(scenario: ResolvedScenario, network?: FleetNetwor
  */
 export async function runBenchmark(options: RunOptions): Promise<RunResults> {
   const { scenario, images, outDir } = options;
+  const mechanisms = options.mechanisms ?? 'both';
+  const measureImage = mechanisms !== 'volume';
+  const measureVolume = mechanisms !== 'image';
   const runStartMs = performance.now();
   const nodesDir = join(outDir, '.nodes');
-  const needed = plannedNodeBytes(scenario, images);
+  const volumeDir = join(outDir, '.volume');
+  if (measureVolume && images.trees.length !== scenario.deploy.length) {
+    throw new ShipbenchError('internal', `the volume side needs every step's plain tree, and ${images.trees.length} of ${scenario.deploy.length} were generated`, { exitCode: 1 });
+  }
+  // Before anything slow: a missing rsync is a clear error now, not after the image side ran.
+  const rsync = measureVolume ? await rsyncVersion() : undefined;
+  const needed = (measureImage ? plannedNodeBytes(scenario, images) : 0) + (measureVolume ? plannedVolumeBytes(scenario, images) : 0);
   await mkdir(outDir, { recursive: true });
   const free = await freeBytes(outDir);
   if (needed > free) {
@@ -77,8 +100,9 @@ export async function runBenchmark(options: RunOptions): Promise<RunResults> {
       hint: 'lower fleet.nodes or content.scale, set fleet.node.unpack: false, or choose another --out',
     });
   }
+
   const writer = new ResultsWriter(join(outDir, 'results.json'));
-  const { environment, diskDevice } = await describeEnvironment(outDir, {});
+  const { environment, diskDevice } = await describeEnvironment(outDir, rsync === undefined ? {} : { rsync });
   const results: RunResults = {
     schema: RESULTS_SCHEMA_VERSION,
     source: 'measured',
@@ -92,6 +116,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResults> {
     steps: [],
     samples: [],
     warnings: [],
+    ...(measureVolume ? { volume: { proxies: scenario.volume.proxies, assign: scenario.volume.assign } } : {}),
   };
   // A phase is timed, recorded and persisted as soon as it completes.
   const phase = async <T>(name: string, work: () => Promise<{ details: Phase['details']; value: T }>): Promise<T> => {
@@ -104,95 +129,137 @@ export async function runBenchmark(options: RunOptions): Promise<RunResults> {
   };
 
   let registry: Awaited<ReturnType<typeof connectRegistry>> | undefined;
+  let currentPhase = measureImage ? 'registry' : 'volume';
+  const onStep = async (result: StepResult, samples: NodeStepSample[]) => {
+    results.steps.push(result);
+    results.samples.push(...samples);
+    for (const w of harnessWarnings({ cpu: result.cpu, disk: result.disk })) addWarning(results.warnings, w);
+    await writer.write(results);
+  };
+  const stopped: string[] = [];
   let neighbours: NeighbourSession | undefined;
-  let currentPhase = 'registry';
+  // Neighbours start once, before the first side's rollout, and wrap every step of both sides.
+  const startNeighbours = async () => {
+    if (scenario.neighbours === undefined || neighbours !== undefined) return;
+    const settings = scenario.neighbours;
+    currentPhase = 'neighbours';
+    neighbours = await phase('neighbours', async () => {
+      // Beside the nodes' disks, so the neighbours' I/O shares their device.
+      const session = await startRunNeighbours({ neighbours: settings, workDir: join(outDir, '.neighbours'), results, runStartMs, persist: () => writer.write(results), onEvent: options.onEvent });
+      return { details: { workloads: settings.workloads.map((w) => w.name).join(', ') }, value: session };
+    });
+  };
   // Namespaces, disks, cgroups and daemons of real engines: undone in reverse on success, failure and Ctrl-C.
   const teardown = new TeardownRegistry();
+  let tornDown = false;
+  // Once, after the image side or in `finally`, whichever comes first; what could not be undone is recorded.
+  const finishTeardown = async () => {
+    if (tornDown) return;
+    tornDown = true;
+    const failures = await teardown.teardown();
+    if (results.engines !== undefined && failures.length > 0) {
+      results.engines.teardownFailures = failures;
+      await writer.write(results).catch(() => undefined);
+    }
+    for (const f of failures) options.onEvent({ type: 'phase', name: 'teardown', detail: `LEFT BEHIND ${f.what}: ${f.message}` });
+  };
   if (usesEngines(scenario)) assertEnginePrerequisites(scenario.fleet);
   try {
-    const network = await createRunNetwork(scenario, teardown);
-    const reg = await phase('registry', async () => {
-      registry = await connectRegistry(scenario, network);
-      const embedded = registry.embedded;
-      if (embedded !== undefined) teardown.add('embedded registry', () => embedded.stop());
-      results.registry = { kind: scenario.registry.kind, url: registry.url, ...(registry.version === undefined ? {} : { version: registry.version }) };
-      if (registry.version !== undefined) environment.tools['docker-registry'] = registry.version;
-      return { details: { url: registry.url }, value: registry };
-    });
-
-    currentPhase = 'push';
-    const pushed = await phase('push', async () => {
-      const pushed: PushedStrategy[] = [];
-      const client = new DistributionClient({ baseUrl: reg.url, auth: reg.auth });
-      let blobsPushed = 0;
-      let blobsSkipped = 0;
-      let bytesUp = 0;
-      try {
-        for (const strategy of images.strategies) {
-          // Repository names are lower-case by the distribution spec; strategy names may say "8MiB".
-          const repository = `${scenario.image.repository}/${strategy.name.toLowerCase()}`;
-          for (const image of strategy.images) {
-            const r = await pushLayoutImage(client, strategy.layoutDir, image.step, repository);
-            blobsPushed += r.blobsPushed;
-            blobsSkipped += r.blobsSkipped;
-            bytesUp += r.bytesUp;
-          }
-          pushed.push({ name: strategy.name, repository, tags: strategy.images.map((i) => i.step) });
-        }
-      } finally {
-        await client.close();
-      }
-      return { details: { blobsPushed, blobsSkipped, bytesUp, retries: client.stats.retries }, value: pushed };
-    });
-
-    if (scenario.neighbours !== undefined) {
-      const settings = scenario.neighbours;
-      currentPhase = 'neighbours';
-      neighbours = await phase('neighbours', async () => {
-        // Beside the nodes' disks, so the neighbours' I/O shares their device.
-        const session = await startRunNeighbours({ neighbours: settings, workDir: join(outDir, '.neighbours'), results, runStartMs, persist: () => writer.write(results), onEvent: options.onEvent });
-        return { details: { workloads: settings.workloads.map((w) => w.name).join(', ') }, value: session };
+    if (measureImage) {
+      const network = await createRunNetwork(scenario, teardown);
+      const reg = await phase('registry', async () => {
+        registry = await connectRegistry(scenario, network);
+        const embedded = registry.embedded;
+        if (embedded !== undefined) teardown.add('embedded registry', () => embedded.stop());
+        results.registry = { kind: scenario.registry.kind, url: registry.url, ...(registry.version === undefined ? {} : { version: registry.version }) };
+        if (registry.version !== undefined) environment.tools['docker-registry'] = registry.version;
+        return { details: { url: registry.url }, value: registry };
       });
+
+      currentPhase = 'push';
+      const pushed = await phase('push', async () => {
+        const pushed: PushedStrategy[] = [];
+        const client = new DistributionClient({ baseUrl: reg.url, auth: reg.auth });
+        let blobsPushed = 0;
+        let blobsSkipped = 0;
+        let bytesUp = 0;
+        try {
+          for (const strategy of images.strategies) {
+            // Repository names are lower-case by the distribution spec; strategy names may say "8MiB".
+            const repository = `${scenario.image.repository}/${strategy.name.toLowerCase()}`;
+            for (const image of strategy.images) {
+              const r = await pushLayoutImage(client, strategy.layoutDir, image.step, repository);
+              blobsPushed += r.blobsPushed;
+              blobsSkipped += r.blobsSkipped;
+              bytesUp += r.bytesUp;
+            }
+            pushed.push({ name: strategy.name, repository, tags: strategy.images.map((i) => i.step) });
+          }
+        } finally {
+          await client.close();
+        }
+        return { details: { blobsPushed, blobsSkipped, bytesUp, retries: client.stats.retries }, value: pushed };
+      });
+
+      await startNeighbours();
+      currentPhase = 'rollout';
+      await rm(nodesDir, { recursive: true, force: true });
+      currentPhase = 'engines';
+      const engines = !usesEngines(scenario)
+        ? undefined
+        : await phase('engines', async () => {
+            const diskBytesPerNode = nodeDiskBytes(plannedNodeBytes(scenario, images), scenario.fleet.nodes);
+            const started = await startRunBackends(scenario, { registryUrl: reg.url, auth: reg.auth, network, workDir: nodesDir, diskBytesPerNode, teardown });
+            if (started.record !== undefined) results.engines = started.record;
+            return { details: { backends: scenario.fleet.backends.join(','), isolation: scenario.fleet.isolation, nodes: started.record?.nodes.length ?? 0 }, value: started.backends };
+          });
+
+      currentPhase = 'rollout';
+      const { stoppedBecause } = await runImageRollouts({
+        ...(engines === undefined ? {} : { backends: engines }),
+        scenario,
+        strategies: pushed,
+        registryUrl: reg.url,
+        auth: reg.auth,
+        workDir: nodesDir,
+        diskDevice,
+        runStartMs,
+        onEvent: options.onEvent,
+        signal: options.signal,
+        ...(neighbours === undefined ? {} : { aroundStep: neighbours.aroundStep }),
+        onStep,
+      });
+      if (stoppedBecause !== undefined) stopped.push(stoppedBecause);
+      // The image side is done: its engines, nodes' disks and the registry go before the volume side starts.
+      await finishTeardown();
+      await rm(nodesDir, { recursive: true, force: true });
+      await registry?.embedded?.stop();
     }
 
-    currentPhase = 'rollout';
-    await rm(nodesDir, { recursive: true, force: true });
-    currentPhase = 'engines';
-    const engines = !usesEngines(scenario)
-      ? undefined
-      : await phase('engines', async () => {
-          const started = await startRunBackends(scenario, { registryUrl: reg.url, auth: reg.auth, network, workDir: nodesDir, diskBytesPerNode: nodeDiskBytes(needed, scenario.fleet.nodes), teardown });
-          if (started.record !== undefined) results.engines = started.record;
-          return { details: { backends: scenario.fleet.backends.join(','), isolation: scenario.fleet.isolation, nodes: started.record?.nodes.length ?? 0 }, value: started.backends };
-        });
-
-    currentPhase = 'rollout';
-    const { stoppedBecause } = await runImageRollouts({
-      ...(engines === undefined ? {} : { backends: engines }),
-      scenario,
-      strategies: pushed,
-      registryUrl: reg.url,
-      auth: reg.auth,
-      workDir: nodesDir,
-      diskDevice,
-      runStartMs,
-      onEvent: options.onEvent,
-      signal: options.signal,
-      ...(neighbours === undefined ? {} : { aroundStep: neighbours.aroundStep }),
-      onStep: async (result, samples) => {
-        results.steps.push(result);
-        results.samples.push(...samples);
-        for (const w of harnessWarnings({ cpu: result.cpu, disk: result.disk })) addWarning(results.warnings, w);
-        await writer.write(results);
-      },
-    });
+    if (measureVolume && !options.signal.aborted) {
+      await startNeighbours();
+      currentPhase = 'volume';
+      await rm(volumeDir, { recursive: true, force: true });
+      const { stoppedBecause } = await runVolumeRollouts({
+        scenario,
+        trees: images.trees,
+        workDir: volumeDir,
+        diskDevice,
+        runStartMs,
+        onEvent: options.onEvent,
+        signal: options.signal,
+        ...(neighbours === undefined ? {} : { aroundStep: neighbours.aroundStep }),
+        onStep,
+      });
+      if (stoppedBecause !== undefined) stopped.push(stoppedBecause);
+    }
     if (diskDevice === undefined) {
       results.environment.disk.note ??= 'no block device under the output directory: disk I/O was not measured';
     }
     results.status = options.signal.aborted ? 'interrupted' : results.steps.some((s) => s.failedNodes > 0) ? 'failed' : 'completed';
     if (results.status === 'failed') {
       const failed = results.samples.filter((s) => s.error !== undefined).length;
-      results.failure = { phase: 'rollout', message: stoppedBecause === undefined ? `${failed} node deploys failed` : `stopped: ${stoppedBecause}` };
+      results.failure = { phase: currentPhase, message: stopped.length === 0 ? `${failed} node deploys failed` : `stopped: ${stopped.join('; ')}` };
     }
     await writer.write(results);
     return results;
@@ -204,13 +271,9 @@ export async function runBenchmark(options: RunOptions): Promise<RunResults> {
   } finally {
     await neighbours?.stop();
     // Mounts go before the directory they are mounted in.
-    const failures = await teardown.teardown();
-    if (results.engines !== undefined && failures.length > 0) {
-      results.engines.teardownFailures = failures;
-      await writer.write(results).catch(() => undefined);
-    }
-    for (const f of failures) options.onEvent({ type: 'phase', name: 'teardown', detail: `LEFT BEHIND ${f.what}: ${f.message}` });
+    await finishTeardown();
     await rm(nodesDir, { recursive: true, force: true });
+    await rm(volumeDir, { recursive: true, force: true });
     await registry?.embedded?.stop();
   }
 }

@@ -1,4 +1,5 @@
 import { formatBytes, formatBytesPerSecond, formatSeconds } from '../core/units.ts';
+import { comparisonMatrix, comparisonOverview, VOLUME_SIDE } from '../report/comparison-matrix.ts';
 import type { RunResults } from '../report/results.ts';
 import { backendFidelity } from '../stats/backend-fidelity.ts';
 import { spread } from '../stats/percentiles.ts';
@@ -23,18 +24,18 @@ export function renderRunSummary(results: RunResults): string {
       Number.isNaN(times.p50) ? '-' : `${formatSeconds(times.p50)} / ${formatSeconds(times.p99)} / ${formatSeconds(times.max)}`,
       formatBytes(samples.reduce((n, s) => n + s.bytesDownloaded, 0) / Math.max(1, nodes)),
       formatBytes(samples.reduce((n, s) => n + s.bytesWrittenToDisk, 0) / Math.max(1, nodes)),
-      formatBytes(median(steps.map((s) => s.registryBytesServed))),
+      formatBytes(median(steps.map((s) => (s.volume === undefined ? s.registryBytesServed : s.volume.proxies.reduce((n, p) => n + p.egressBytes, 0))))),
       formatBytesPerSecond(peak),
       steps.reduce((n, s) => n + s.retries, 0),
     ];
   });
   const table = textTable(
-    ['strategy', 'step', 'nodes ok', 'makespan', 'node time p50 / p99 / max', 'down / node', 'disk / node', 'registry out', 'peak rate', 'retries'],
+    ['strategy', 'step', 'nodes ok', 'makespan', 'node time p50 / p99 / max', 'down / node', 'disk / node', 'served (registry / proxies)', 'peak rate', 'retries'],
     rows,
     [3, 4, 5, 6, 7, 8, 9],
   );
   const warnings = results.warnings.map((w) => `warning: ${w.message}\n  fix: ${w.fix}`).join('\n');
-  return `${table}\n${renderFidelity(results, measured)}${warnings === '' ? '' : `${warnings}\n`}`;
+  return `${table}\n${renderFidelity(results, measured)}${comparisonText(results)}${warnings === '' ? '' : `${warnings}\n`}`;
 }
 
 /** With several backends: each one's median node time beside the virtual nodes', and the ratio. */
@@ -56,6 +57,22 @@ function renderFidelity(results: RunResults, measured: RunResults['steps']): str
     [3, 4, 5, 6, 7],
   );
   return `fidelity: the same steps on each backend (real runtimes against shipbench's virtual nodes)\n${table}\n`;
+}
+
+/** Volume beside each layer strategy, per step, with image / volume ratios (when both sides were measured). */
+function comparisonText(results: RunResults): string {
+  const matrix = comparisonMatrix(results);
+  if (!matrix.mechanisms.includes(VOLUME_SIDE) || matrix.mechanisms.length < 2) return '';
+  const right = matrix.mechanisms.map((_, i) => i + 1);
+  const received = comparisonOverview(matrix, (c) => c.bytesDownloadedPerNode, formatBytes);
+  const makespan = comparisonOverview(matrix, (c) => c.makespanSeconds, formatSeconds);
+  return [
+    'received per node, volume vs image (ratio image / volume):',
+    textTable(received.head, received.rows, right),
+    'makespan, volume vs image (ratio image / volume):',
+    textTable(makespan.head, makespan.rows, right),
+    '',
+  ].join('\n');
 }
 
 function median(values: readonly number[]): number {

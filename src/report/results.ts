@@ -51,5 +51,7 @@ export const runResultsSchema = z.object({
   neighbours: neighboursResultsSchema.optional(),
   /** Real engines (docker, containerd nodes, fleet.hosts); absent for virtual-only runs. */
   engines: engineFleetResultsSchema.optional(),
+  /** Present when the volume (rsync) side was measured: its samples carry strategy `volume`. */
+  volume: z.object({ proxies: z.number().int().positive(), assign: z.enum(['round-robin', 'least-loaded']) }).optional(),
 });
 export type RunResults = z.infer<typeof runResultsSchema>;

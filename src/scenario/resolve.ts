@@ -273,7 +273,12 @@ export function resolveScenario(input: ScenarioInput, sourceFile: string): Resol
       repository: input.image?.repository ?? DEFAULTS.repository,
     },
     deploy: resolveSteps(input.deploy ?? ['initial']),
-    volume: { proxies: input.volume?.proxies ?? DEFAULTS.proxies, assign: input.volume?.assign ?? 'round-robin' },
+    volume: {
+      proxies: input.volume?.proxies ?? DEFAULTS.proxies,
+      assign: input.volume?.assign ?? 'round-robin',
+      compress: input.volume?.compress ?? true,
+      delayUpdates: input.volume?.delayUpdates ?? true,
+    },
     fleet: {
       nodes,
       backend: backendsOf(fleet)[0] ?? 'virtual',

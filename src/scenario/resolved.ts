@@ -66,6 +66,8 @@ export type ResolvedStep =
 export interface ResolvedVolume {
   readonly proxies: number;
   readonly assign: 'round-robin' | 'least-loaded';
+  readonly compress: boolean;
+  readonly delayUpdates: boolean;
 }
 
 export type RolloutStage = { readonly canaries: number } | { readonly rest: true };

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 /**
  * How long a node's tree held a mix of versions during one sync: first to last change time (ctime, which
  * rsync cannot set back as it does mtime) among the regular files changed since `sinceMs` (wall clock).
- * Deletions leave no file to stat and are not counted; directories are left out because rsync touches
- * their times at the end of every run, changed or not.
+ * Deletions leave no file to stat and are not counted; directories are left out, since their times change
+ * whenever an entry comes or goes, which says nothing about which version a file is. With --delay-updates
+ * (scap's default) the window is the run of renames at the end of the sync, not the whole transfer.
  */
 export async function mixedVersionSeconds(root: string, sinceMs: number): Promise<number> {
   let first = Number.POSITIVE_INFINITY;

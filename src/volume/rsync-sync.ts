@@ -10,6 +10,9 @@ export interface RsyncSyncOptions {
   readonly dest: string;
   /** rsync's --bwlimit, in bytes per second (rsync counts in units of 1024 bytes). */
   readonly bandwidthBytesPerSecond?: number | undefined;
+  /** --compress and --delay-updates, which scap passes too. */
+  readonly compress?: boolean;
+  readonly delayUpdates?: boolean;
   readonly signal?: AbortSignal | undefined;
   readonly binary?: string;
 }
@@ -17,12 +20,15 @@ export interface RsyncSyncOptions {
 export type RsyncOutcome = { readonly ok: true; readonly stats: RsyncStats } | { readonly ok: false; readonly exitCode: number | undefined; readonly message: string };
 
 /**
- * One incremental sync as scap runs it: archive mode (modes, times, links), deleting what the source no
- * longer has, with the counters of `--stats`. A failure is returned, not thrown: the caller decides between
+ * One incremental sync as scap runs it: archive mode (modes, times, links; scap adds --no-perms, we keep
+ * modes so node trees can be judged byte for byte), deleting what the source no longer has once the
+ * transfer is done, with the counters of `--stats`. A failure is returned, not thrown: the caller decides between
  * failing over and recording the failure.
  */
 export async function rsyncSync(options: RsyncSyncOptions): Promise<RsyncOutcome> {
-  const args = ['-a', '--delete', '--stats'];
+  const args = ['-a', '--delete', '--delete-delay', '--stats'];
+  if (options.compress === true) args.push('--compress');
+  if (options.delayUpdates === true) args.push('--delay-updates');
   if (options.bandwidthBytesPerSecond !== undefined) args.push(`--bwlimit=${Math.max(1, Math.floor(options.bandwidthBytesPerSecond / 1024))}`);
   args.push(options.source, `${options.dest.replace(/\/+$/, '')}/`);
   const result = await execa(options.binary ?? RSYNC_BINARY, args, {

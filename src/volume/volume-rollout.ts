@@ -4,6 +4,7 @@ import pLimit from 'p-limit';
 import { CpuSampler } from '../metrics/cpu-sampler.ts';
 import { DiskstatsSampler } from '../metrics/diskstats-sampler.ts';
 import type { NodeStepSample } from '../metrics/samples.ts';
+import type { AroundStep } from '../metrics/step-hook.ts';
 import type { StepResult } from '../metrics/step-result.ts';
 import { ratesFromCounters } from '../metrics/time-series.ts';
 import { type ProxyStep, type RsyncStats, versionSkewOf } from '../metrics/volume-sample.ts';
@@ -50,6 +51,8 @@ export interface VolumeRolloutInput {
   /** Called after each step with its results; the caller persists them (a crash keeps what was measured). */
   readonly onStep: (result: StepResult, samples: NodeStepSample[]) => Promise<void>;
   readonly signal: AbortSignal | undefined;
+  /** Wrapped around each step's rollout (e.g. neighbour baseline before it and recovery after it). */
+  readonly aroundStep?: AroundStep;
 }
 
 const SAMPLE_INTERVAL_MS = 250;
@@ -112,7 +115,10 @@ export async function runVolumeRollouts(input: VolumeRolloutInput): Promise<{ st
       await rm(containedPath(workDir, 'nodes'), { recursive: true, force: true });
       for (const [i, tree] of input.trees.entries()) {
         if (input.signal?.aborted === true) return { stoppedBecause: 'interrupted' };
-        const { result, samples } = await syncStep(input, { master, module: moduleOf(i), proxies, names, step: tree.step, repeat, warmup });
+        const around = input.aroundStep ?? ((_, rollout) => rollout());
+        const { result, samples } = await around({ strategy: VOLUME_STRATEGY, step: tree.step, repeat, warmup }, () =>
+          syncStep(input, { master, module: moduleOf(i), proxies, names, step: tree.step, repeat, warmup }),
+        );
         await input.onStep(result, samples);
         if (result.failedNodes === result.nodes) {
           return { stoppedBecause: `every node failed volume ${tree.step}: ${samples.find((x) => x.error !== undefined)?.error ?? ''}` };
@@ -156,7 +162,7 @@ async function syncStep(input: VolumeRolloutInput, ctx: StepContext): Promise<{ 
   await Promise.all(
     ctx.proxies.map(async (proxy) => {
       const t0 = performance.now();
-      const outcome = proxy.daemon.alive() ? await rsyncSync({ source: ctx.master.url(ctx.module), dest: proxy.dir, signal: input.signal }) : undefined;
+      const outcome = proxy.daemon.alive() ? await rsyncSync({ source: ctx.master.url(ctx.module), dest: proxy.dir, compress: scenario.volume.compress, delayUpdates: scenario.volume.delayUpdates, signal: input.signal }) : undefined;
       const fromMaster = outcome?.ok === true ? outcome.stats.bytesReceived : 0;
       received += fromMaster;
       proxySteps.set(proxy.name, {
@@ -203,7 +209,7 @@ async function syncStep(input: VolumeRolloutInput, ctx: StepContext): Promise<{ 
             if (tried.size === 0) input.onEvent({ type: 'node-start', node: name, proxy: proxy.name, step: ctx.step, repeat: ctx.repeat });
             tried.add(chosen);
             proxy.active++;
-            const outcome = await rsyncSync({ source: proxy.daemon.url('code'), dest, bandwidthBytesPerSecond: bandwidth, signal: input.signal }).finally(() => proxy.active--);
+            const outcome = await rsyncSync({ source: proxy.daemon.url('code'), dest, bandwidthBytesPerSecond: bandwidth, compress: scenario.volume.compress, delayUpdates: scenario.volume.delayUpdates, signal: input.signal }).finally(() => proxy.active--);
             if (outcome.ok) {
               stats = outcome.stats;
               servedBy = proxy;

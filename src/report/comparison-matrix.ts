@@ -1,0 +1,190 @@
+import { formatBytes, formatSeconds } from '../core/units.ts';
+import { spread, type Spread } from '../stats/percentiles.ts';
+import type { RunResults } from './results.ts';
+
+/**
+ * The comparison a run exists for: deploy step x mechanism (the volume side, then each layer strategy),
+ * from the measured (non-warmup) repeats, with image / volume ratios per step. `comparisonMatrix` gives the
+ * numbers, `renderComparisonMarkdown` the Markdown of `DIR/summary.md` (a pure `(results) -> string`, so
+ * it can serve as the matrix part of a Markdown exporter).
+ */
+
+export const VOLUME_SIDE = 'volume';
+
+export interface ComparisonCell {
+  readonly step: string;
+  /** `volume`, or a layer strategy's name. */
+  readonly mechanism: string;
+  readonly nodes: number;
+  readonly failedNodes: number;
+  /** Median over repeats. */
+  readonly makespanSeconds: number;
+  /** Over every node of every measured repeat (successful nodes only). */
+  readonly nodeSeconds: Spread;
+  readonly bytesDownloadedPerNode: number;
+  readonly bytesWrittenPerNode: number;
+  readonly filesWrittenPerNode: number;
+  /** What the registry (image) or the proxies (volume) served, median over repeats. */
+  readonly servedBytes: number;
+  /** Volume only: what the master sent the proxies, median over repeats. */
+  readonly masterEgressBytes: number | undefined;
+  /** Volume only: per proxy, median egress over repeats. */
+  readonly proxyEgressBytes: ReadonlyArray<{ readonly proxy: string; readonly bytes: number }>;
+  /** First node done to last node done, median over repeats; undefined in results without it. */
+  readonly skewWindowSeconds: number | undefined;
+  readonly atomicPerNode: boolean | undefined;
+  /** Volume only: the longest per-node mixed-version window seen in any repeat. */
+  readonly perNodeMixedMaxSeconds: number | undefined;
+  readonly failovers: number;
+}
+
+export interface ComparisonRow {
+  readonly step: string;
+  readonly volume: ComparisonCell | undefined;
+  readonly images: readonly ComparisonCell[];
+}
+
+export interface ComparisonMatrix {
+  readonly steps: readonly string[];
+  /** `volume` first (when measured), then the layer strategies in run order. */
+  readonly mechanisms: readonly string[];
+  readonly rows: readonly ComparisonRow[];
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? 0 : (sorted[Math.floor((sorted.length - 1) / 2)] as number);
+}
+
+export function comparisonMatrix(results: RunResults): ComparisonMatrix {
+  const measured = results.steps.filter((s) => !s.warmup);
+  const steps = [...new Set(measured.map((s) => s.step))];
+  const seen = [...new Set(measured.map((s) => s.strategy))];
+  const mechanisms = [...seen.filter((m) => m === VOLUME_SIDE), ...seen.filter((m) => m !== VOLUME_SIDE)];
+  const cell = (step: string, mechanism: string): ComparisonCell | undefined => {
+    const runs = measured.filter((s) => s.step === step && s.strategy === mechanism);
+    if (runs.length === 0) return undefined;
+    const repeats = new Set(runs.map((r) => r.repeat));
+    const samples = results.samples.filter((s) => s.step === step && s.strategy === mechanism && repeats.has(s.repeat));
+    const n = Math.max(1, samples.length);
+    const skews = runs.flatMap((r) => (r.versionSkew === undefined ? [] : [r.versionSkew]));
+    const mixed = skews.flatMap((k) => (k.perNodeMixedSeconds === undefined ? [] : [k.perNodeMixedSeconds.max]));
+    const volumes = runs.flatMap((r) => (r.volume === undefined ? [] : [r.volume]));
+    const proxies = [...new Set(volumes.flatMap((v) => v.proxies.map((p) => p.proxy)))];
+    return {
+      step,
+      mechanism,
+      nodes: samples.length,
+      failedNodes: runs.reduce((k, r) => k + r.failedNodes, 0),
+      makespanSeconds: median(runs.map((r) => r.makespanSeconds)),
+      nodeSeconds: spread(samples.filter((s) => s.error === undefined).map((s) => s.totalSeconds)),
+      bytesDownloadedPerNode: samples.reduce((k, s) => k + s.bytesDownloaded, 0) / n,
+      bytesWrittenPerNode: samples.reduce((k, s) => k + s.bytesWrittenToDisk, 0) / n,
+      filesWrittenPerNode: samples.reduce((k, s) => k + s.filesWritten, 0) / n,
+      servedBytes: median(runs.map((r) => (r.volume === undefined ? r.registryBytesServed : r.volume.proxies.reduce((k, p) => k + p.egressBytes, 0)))),
+      masterEgressBytes: volumes.length === 0 ? undefined : median(volumes.map((v) => v.masterEgressBytes)),
+      proxyEgressBytes: proxies.map((proxy) => ({ proxy, bytes: median(volumes.map((v) => v.proxies.find((p) => p.proxy === proxy)?.egressBytes ?? 0)) })),
+      skewWindowSeconds: skews.length === 0 ? undefined : median(skews.map((k) => k.windowSeconds)),
+      atomicPerNode: skews[0]?.atomicPerNode,
+      perNodeMixedMaxSeconds: mixed.length === 0 ? undefined : Math.max(...mixed),
+      failovers: volumes.reduce((k, v) => k + v.failovers, 0),
+    };
+  };
+  const rows = steps.map((step) => ({
+    step,
+    volume: cell(step, VOLUME_SIDE),
+    images: mechanisms.filter((m) => m !== VOLUME_SIDE).flatMap((m) => cell(step, m) ?? []),
+  }));
+  return { steps, mechanisms, rows };
+}
+
+/** `image / volume` as `2.4x`; `-` when either side is missing, `n/a` when the volume side moved nothing. */
+export function formatRatio(image: number | undefined, volume: number | undefined): string {
+  if (image === undefined || volume === undefined || Number.isNaN(image) || Number.isNaN(volume)) return '-';
+  if (volume === 0) return image === 0 ? '1.0x' : 'n/a';
+  const r = image / volume;
+  return `${r >= 100 ? r.toFixed(0) : r >= 10 ? r.toFixed(1) : r.toFixed(2)}x`;
+}
+
+const seconds = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '-' : formatSeconds(v));
+
+function markdownTable(head: readonly string[], rows: ReadonlyArray<readonly string[]>, right: ReadonlySet<number>): string {
+  const esc = (v: string) => v.replace(/\|/g, '\\|');
+  const lines = [`| ${head.map(esc).join(' | ')} |`, `| ${head.map((_, i) => (right.has(i) ? '---:' : '---')).join(' | ')} |`];
+  for (const row of rows) lines.push(`| ${row.map(esc).join(' | ')} |`);
+  return lines.join('\n');
+}
+
+/** One overview matrix: a row per step, a column per mechanism, each image cell with its ratio to volume. */
+export function comparisonOverview(matrix: ComparisonMatrix, value: (c: ComparisonCell) => number, format: (v: number) => string): { head: string[]; rows: string[][] } {
+  const head = ['step', ...matrix.mechanisms];
+  const rows = matrix.rows.map((row) => [
+    row.step,
+    ...matrix.mechanisms.map((m) => {
+      const c = m === VOLUME_SIDE ? row.volume : row.images.find((x) => x.mechanism === m);
+      if (c === undefined) return '-';
+      if (m === VOLUME_SIDE || row.volume === undefined) return format(value(c));
+      return `${format(value(c))} (${formatRatio(value(c), value(row.volume))})`;
+    }),
+  ]);
+  return { head, rows };
+}
+
+function overview(matrix: ComparisonMatrix, value: (c: ComparisonCell) => number, format: (v: number) => string): string {
+  const { head, rows } = comparisonOverview(matrix, value, format);
+  return markdownTable(head, rows, new Set(head.map((_, i) => i).filter((i) => i > 0)));
+}
+
+export function renderComparisonMarkdown(results: RunResults): string {
+  const matrix = comparisonMatrix(results);
+  const scenario = results.scenario as { name: string; fleet?: { nodes?: number }; measure?: { repeat?: number; warmup?: number } };
+  const out: string[] = [];
+  out.push(`# ${scenario.name}: code in a volume vs code in the image`, '');
+  out.push(
+    `Measured ${results.startedAt} on ${results.environment.hostname} (${results.environment.cpus} CPUs); status **${results.status}**` +
+      `${results.failure === undefined ? '' : ` (${results.failure.phase}: ${results.failure.message})`}. ` +
+      `${scenario.fleet?.nodes ?? '?'} nodes` +
+      `${results.volume === undefined ? '' : `, ${results.volume.proxies} rsync prox${results.volume.proxies === 1 ? 'y' : 'ies'} (${results.volume.assign})`}` +
+      `, ${scenario.measure?.repeat ?? '?'} measured repeat(s) after ${scenario.measure?.warmup ?? 0} warmup(s); medians over repeats.`,
+    '',
+  );
+  if (!matrix.mechanisms.includes(VOLUME_SIDE)) out.push('The volume side was not measured in this run, so there are no ratios.', '');
+  out.push('Ratios are image / volume: above 1x the image strategy moved more, or took longer, than rsync.', '');
+  out.push('## Bytes received per node', '', overview(matrix, (c) => c.bytesDownloadedPerNode, formatBytes), '');
+  out.push('## Makespan (first node start to last node done; volume includes the proxy sync)', '', overview(matrix, (c) => c.makespanSeconds, formatSeconds), '');
+  out.push('## Bytes written per node', '', overview(matrix, (c) => c.bytesWrittenPerNode, formatBytes), '');
+  out.push('## Per step', '');
+  const head = ['mechanism', 'nodes ok', 'makespan', 'node p50 / p99 / max', 'received / node', 'written / node', 'files / node', 'served', 'skew window', 'per-node switch', 'received ratio', 'time ratio'];
+  for (const row of matrix.rows) {
+    out.push(`### ${row.step}`, '');
+    const cells = [...(row.volume === undefined ? [] : [row.volume]), ...row.images];
+    const rows = cells.map((c) => [
+      c.mechanism,
+      `${c.nodes - c.failedNodes}/${c.nodes}`,
+      formatSeconds(c.makespanSeconds),
+      Number.isNaN(c.nodeSeconds.p50) ? '-' : `${formatSeconds(c.nodeSeconds.p50)} / ${formatSeconds(c.nodeSeconds.p99)} / ${formatSeconds(c.nodeSeconds.max)}`,
+      formatBytes(c.bytesDownloadedPerNode),
+      formatBytes(c.bytesWrittenPerNode),
+      c.filesWrittenPerNode.toFixed(c.filesWrittenPerNode % 1 === 0 ? 0 : 1),
+      `${formatBytes(c.servedBytes)} (${c.mechanism === VOLUME_SIDE ? 'proxies' : 'registry'})`,
+      seconds(c.skewWindowSeconds),
+      c.atomicPerNode === undefined ? '-' : c.atomicPerNode ? 'atomic' : `file by file, up to ${seconds(c.perNodeMixedMaxSeconds ?? 0)}`,
+      c.mechanism === VOLUME_SIDE ? '1x' : formatRatio(c.bytesDownloadedPerNode, row.volume?.bytesDownloadedPerNode),
+      c.mechanism === VOLUME_SIDE ? '1x' : formatRatio(c.makespanSeconds, row.volume?.makespanSeconds),
+    ]);
+    out.push(markdownTable(head, rows, new Set([1, 2, 3, 4, 5, 6, 7, 8, 10, 11])), '');
+    const v = row.volume;
+    if (v !== undefined && v.masterEgressBytes !== undefined) {
+      const proxies = v.proxyEgressBytes.map((p) => `${p.proxy} ${formatBytes(p.bytes)}`).join(', ');
+      out.push(`Volume egress: master ${formatBytes(v.masterEgressBytes)} to the proxies; ${proxies} to the nodes${v.failovers > 0 ? `; ${v.failovers} failover(s) from a dead proxy` : ''}.`, '');
+    }
+  }
+  out.push(
+    '## Version skew',
+    '',
+    'The skew window is the time from the first node done to the last node done: meanwhile the fleet serves two versions. ' +
+      'An image switches a node atomically; an rsync\'d tree changes file by file, and "per-node switch" gives the longest time a node held a mix of old and new files (first to last file change, from file ctimes).',
+    '',
+  );
+  return `${out.join('\n')}\n`;
+}
