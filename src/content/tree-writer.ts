@@ -4,6 +4,8 @@ import { dirname, join } from 'node:path';
 import type { ContentSynthesizer, FileEntry } from './file-entry.ts';
 
 const SCRATCH_BYTES = 4 * 2 ** 20;
+/** Bump when what writeTree puts on disk changes (it did: content-derived mtimes), so old trees are rewritten. */
+export const TREE_FORMAT_VERSION = 'shipbench-tree/2';
 /** 2020-09-13: the epoch deterministic mtimes count from. */
 const MTIME_EPOCH_SECONDS = 1_600_000_000;
 

@@ -1,8 +1,9 @@
-import { rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { ContentSynthesizer } from '../content/file-entry.ts';
-import { writeTree } from '../content/tree-writer.ts';
+import type { ContentSynthesizer, FileEntry } from '../content/file-entry.ts';
+import { TREE_FORMAT_VERSION, writeTree } from '../content/tree-writer.ts';
 import { prepareOutputDir } from '../core/output-dir.ts';
 import { estimateBlobBytes } from './blob-size-estimate.ts';
 import type { ImageSetPlan, PlannedLayer } from './image-set-plan.ts';
@@ -55,6 +56,26 @@ export interface GeneratedImageSet {
 }
 
 export const CACHE_DIR = '.cache';
+
+/**
+ * Writes a step's tree unless the same tree (same entries, same seed) is already there, as a digest file
+ * beside it says: `run` after `generate --tree` then costs no rewrite. The digest is written last, so a tree
+ * cut short by a crash is written again.
+ */
+async function writeTreeOnce(files: readonly FileEntry[], synth: ContentSynthesizer, dir: string, seed: string): Promise<{ files: number; bytes: number }> {
+  const hash = createHash('sha256').update(`${TREE_FORMAT_VERSION}\0${seed}\n`);
+  for (const f of files) hash.update(`${f.path}\0${f.mode}\0${f.bytes}\0${f.kind}\0${f.contentKey}\n`);
+  const digest = hash.digest('hex');
+  const digestFile = `${dir}.sha256`;
+  const bytes = files.reduce((n, f) => n + f.bytes, 0);
+  if ((await readFile(digestFile, 'utf8').catch(() => '')) === digest && (await stat(dir).catch(() => undefined))?.isDirectory() === true) {
+    return { files: files.length, bytes };
+  }
+  await rm(digestFile, { force: true });
+  const result = await writeTree(files, synth, dir);
+  await writeFile(digestFile, digest);
+  return result;
+}
 export const TREES_DIR = 'trees';
 
 /**
@@ -125,7 +146,7 @@ export async function generateImageSet(plan: ImageSetPlan, options: GenerateOpti
     for (const { step, tree } of plan.trees) {
       const dir = join(outDir, TREES_DIR, step.name);
       const code = tree.files.filter((f) => !baseNames.has(f.component));
-      const result = await writeTree(code, synth, dir);
+      const result = await writeTreeOnce(code, synth, dir, plan.scenario.seed);
       trees.push({ step: step.name, dir, ...result });
       onEvent?.({ type: 'tree-written', step: step.name, dir, ...result });
     }

@@ -17,8 +17,8 @@ async function registryPids(): Promise<number[]> {
 }
 
 /** Starts `run` and resolves once its second repeat is underway (the rollout is in full swing). */
-async function startRunUntilRollout(scenario: string, out: string, cwd: string) {
-  const child = spawn(process.execPath, [CLI_BIN, 'run', scenario, '--out', out], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+async function startRunUntilRollout(scenario: string, out: string, cwd: string, extra: readonly string[] = []) {
+  const child = spawn(process.execPath, [CLI_BIN, 'run', scenario, '--out', out, ...extra], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
   const rolloutUnderway = new Promise<void>((resolve) => {
@@ -29,6 +29,11 @@ async function startRunUntilRollout(scenario: string, out: string, cwd: string) 
   });
   await Promise.race([rolloutUnderway, exited.then((code) => assert.fail(`run exited (${code}) before the rollout got going:\n${text}`))]);
   return { child, exited, stderr: () => text };
+}
+
+async function rsyncDaemonPids(): Promise<number[]> {
+  const { stdout } = await run('pgrep', ['-f', 'rsync --daemon --no-detach']).catch(() => ({ stdout: '' }));
+  return stdout.split(/\s+/).filter(Boolean).map(Number);
 }
 
 async function readResults(dir: string): Promise<RunResults> {
@@ -44,19 +49,35 @@ describe('run: real registry, virtual nodes', { timeout: 600_000 }, () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  it('pulls every step on every node, keeps all samples, and leaves no process or node dir behind', async () => {
+  it('pulls every step on every node, syncs it with rsync too, keeps all samples, and leaves no process or node dir behind', async () => {
     const registriesBefore = await registryPids();
+    const rsyncBefore = await rsyncDaemonPids();
     const out = join(work, 'ok');
     const result = await runCli(['run', TINY, '--out', out], { cwd: work, timeoutMs: 300_000 });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /node time p50/);
     const results = await readResults(out);
     assert.equal(results.status, 'completed');
-    // (1 warmup + 2 repeats) x 2 strategies x 2 steps, each on 3 nodes
-    assert.equal(results.steps.length, 12);
-    assert.equal(results.samples.length, 36);
+    // (1 warmup + 2 repeats) x (2 strategies + the volume side) x 2 steps, each on 3 nodes
+    assert.equal(results.steps.length, 18);
+    assert.equal(results.samples.length, 54);
     assert.ok(results.samples.every((s) => s.error === undefined));
-    assert.equal(results.steps.filter((s) => s.warmup).length, 4);
+    assert.equal(results.steps.filter((s) => s.warmup).length, 6);
+    // The volume side: same sample types, strategy "volume", a backport that moves a sliver of the initial sync.
+    const volume = results.steps.filter((s) => s.strategy === 'volume' && !s.warmup);
+    assert.equal(volume.length, 4);
+    assert.ok(volume.every((s) => s.volume !== undefined && s.versionSkew?.atomicPerNode === false));
+    assert.ok(results.steps.filter((s) => s.strategy !== 'volume').every((s) => s.versionSkew?.atomicPerNode === true));
+    const synced = (step: string) => results.samples.filter((s) => s.strategy === 'volume' && s.step === step).reduce((n, s) => n + (s.volume?.rsync?.literalBytes ?? 0), 0);
+    assert.ok(synced('backport-1') * 100 < synced('initial'), `${synced('backport-1')} vs ${synced('initial')}`);
+    assert.equal(results.volume?.proxies, 2);
+    assert.match(results.environment.tools.rsync ?? '', /^\d/);
+    const summary = await readFile(join(out, 'summary.md'), 'utf8');
+    assert.match(summary, /## Bytes received per node/);
+    assert.match(summary, /\| backport-1 \| [^|]+ \| [^|]+ \(\d[\d.]*x\) \|/);
+    assert.match(result.stdout, /received per node, volume vs image/);
+    await assert.rejects(stat(join(out, '.volume')));
+    assert.deepEqual((await rsyncDaemonPids()).filter((p) => !rsyncBefore.includes(p)), [], 'every rsync daemon was stopped');
     // The canary starts before the rest: no other node of a step starts before the canary ends.
     for (const step of results.steps) {
       const samples = results.samples.filter((s) => s.strategy === step.strategy && s.step === step.step && s.repeat === step.repeat);
@@ -81,7 +102,7 @@ describe('run: real registry, virtual nodes', { timeout: 600_000 }, () => {
     const scenario = join(work, 'dies.yaml');
     // Many steps so the rollout is still going when the registry is killed.
     await writeFile(scenario, (await readFile(TINY, 'utf8')).replace('measure: { repeat: 2, warmup: 1 }', 'measure: { repeat: 20 }'));
-    const { exited, stderr } = await startRunUntilRollout(scenario, out, work);
+    const { exited, stderr } = await startRunUntilRollout(scenario, out, work, ['--mechanism', 'image']);
     const ours = (await registryPids()).filter((p) => !registriesBefore.includes(p));
     assert.equal(ours.length, 1, 'the run started one registry');
     process.kill(ours[0] as number, 'SIGKILL');
@@ -109,6 +130,20 @@ describe('run: real registry, virtual nodes', { timeout: 600_000 }, () => {
     assert.ok(results.steps.length > 0, 'what was measured before is kept');
     await assert.rejects(stat(join(out, '.nodes')));
     assert.deepEqual((await registryPids()).filter((p) => !registriesBefore.includes(p)), []);
+  });
+
+  it('without rsync on PATH: says how to install it, exit 2, before any work', async () => {
+    const bin = join(work, 'no-rsync-bin');
+    await mkdir(bin, { recursive: true });
+    const out = join(work, 'no-rsync');
+    const result = await runCli(['run', TINY, '--out', out], { cwd: work, env: { PATH: bin }, timeoutMs: 120_000 });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /rsync/);
+    assert.match(result.stderr, /apt-get install rsync/);
+    assert.doesNotMatch(result.stderr, /^\s+at /m);
+    const doctor = await runCli(['doctor', TINY], { cwd: work, env: { PATH: bin } });
+    assert.equal(doctor.code, 2);
+    assert.match(doctor.stdout, /rsync .*MISSING.*apt-get install rsync/);
   });
 
   it('an unreachable external registry is a clear error before any node starts', async () => {

@@ -9,6 +9,7 @@ import { loadResolvedScenario } from '../../scenario/load.ts';
 import { defaultImagesDir } from '../default-paths.ts';
 import { generateProgressPrinter } from '../generate-progress.ts';
 import { renderComparisonMarkdown } from '../../report/comparison-matrix.ts';
+import { rsyncVersion } from '../../volume/rsync-binary.ts';
 import { type RunMechanisms, runBenchmark } from '../run-benchmark.ts';
 import { runGenerate } from '../run-generate.ts';
 import { renderRunSummary } from '../run-summary-text.ts';
@@ -53,6 +54,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     assertEnginePrerequisites(scenario.fleet);
     const outDir = argv.out ?? join('reports', scenario.name, `run-${timestamp()}`);
     await prepareOutputDir(outDir, 0, 'the results');
+    // A missing rsync is said before minutes of generating, not after.
+    if (argv.mechanism !== 'image') await rsyncVersion();
     // The volume side ships each step's plain tree, written beside the images.
     const images = await runGenerate(scenario, { outDir: defaultImagesDir(scenario.name), trees: argv.mechanism !== 'image', workers: undefined, onEvent: generateProgressPrinter() });
     const abort = new AbortController();
