@@ -31,8 +31,9 @@ async function startRunUntilRollout(scenario: string, out: string, cwd: string, 
   return { child, exited, stderr: () => text };
 }
 
-async function rsyncDaemonPids(): Promise<number[]> {
-  const { stdout } = await run('pgrep', ['-f', 'rsync --daemon --no-detach']).catch(() => ({ stdout: '' }));
+/** rsync daemons (and their connection children) serving under `dir`: only this run's, not another's. */
+async function rsyncDaemonPids(dir: string): Promise<number[]> {
+  const { stdout } = await run('pgrep', ['-f', `rsync --daemon --no-detach --config=${dir}`]).catch(() => ({ stdout: '' }));
   return stdout.split(/\s+/).filter(Boolean).map(Number);
 }
 
@@ -51,7 +52,6 @@ describe('run: real registry, virtual nodes', { timeout: 600_000 }, () => {
 
   it('pulls every step on every node, syncs it with rsync too, keeps all samples, and leaves no process or node dir behind', async () => {
     const registriesBefore = await registryPids();
-    const rsyncBefore = await rsyncDaemonPids();
     const out = join(work, 'ok');
     const result = await runCli(['run', TINY, '--out', out], { cwd: work, timeoutMs: 300_000 });
     assert.equal(result.code, 0, result.stderr);
@@ -77,7 +77,7 @@ describe('run: real registry, virtual nodes', { timeout: 600_000 }, () => {
     assert.match(summary, /\| backport-1 \| [^|]+ \| [^|]+ \(\d[\d.]*x\) \|/);
     assert.match(result.stdout, /received per node, volume vs image/);
     await assert.rejects(stat(join(out, '.volume')));
-    assert.deepEqual((await rsyncDaemonPids()).filter((p) => !rsyncBefore.includes(p)), [], 'every rsync daemon was stopped');
+    assert.deepEqual(await rsyncDaemonPids(out), [], 'every rsync daemon was stopped');
     // The canary starts before the rest: no other node of a step starts before the canary ends.
     for (const step of results.steps) {
       const samples = results.samples.filter((s) => s.strategy === step.strategy && s.step === step.step && s.repeat === step.repeat);
