@@ -11,14 +11,24 @@ import { CLI_BIN, REPO_ROOT, runCli } from './run-cli.ts';
 const run = promisify(execFile);
 const TINY = join(REPO_ROOT, 'fixtures/scenarios/valid/tiny-run.yaml');
 
-async function registryPids(): Promise<number[]> {
+/**
+ * Registries started by the run tagged `tag` (the tag is in their environment, inherited from the CLI):
+ * other runs on a shared machine start registries of their own at any moment.
+ */
+async function registryPids(tag: string): Promise<number[]> {
   const { stdout } = await run('pgrep', ['-x', 'docker-registry']).catch(() => ({ stdout: '' }));
-  return stdout.split(/\s+/).filter(Boolean).map(Number);
+  const pids = stdout.split(/\s+/).filter(Boolean).map(Number);
+  const tagged = await Promise.all(pids.map(async (pid) => (await readFile(`/proc/${pid}/environ`, 'latin1').catch(() => '')).split('\0').includes(`${TAG_VAR}=${tag}`)));
+  return pids.filter((_, i) => tagged[i]);
 }
 
+const TAG_VAR = 'SHIPBENCH_TEST_RUN';
+let tags = 0;
+const newTag = () => `${process.pid}-${++tags}`;
+
 /** Starts `run` and resolves once its second repeat is underway (the rollout is in full swing). */
-async function startRunUntilRollout(scenario: string, out: string, cwd: string, extra: readonly string[] = []) {
-  const child = spawn(process.execPath, [CLI_BIN, 'run', scenario, '--out', out, ...extra], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+async function startRunUntilRollout(scenario: string, out: string, cwd: string, tag: string, extra: readonly string[] = []) {
+  const child = spawn(process.execPath, [CLI_BIN, 'run', scenario, '--out', out, ...extra], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, [TAG_VAR]: tag } });
   let text = '';
   const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
   const rolloutUnderway = new Promise<void>((resolve) => {
@@ -51,9 +61,9 @@ describe('run: real registry, virtual nodes', { timeout: 600_000 }, () => {
   });
 
   it('pulls every step on every node, syncs it with rsync too, keeps all samples, and leaves no process or node dir behind', async () => {
-    const registriesBefore = await registryPids();
+    const tag = newTag();
     const out = join(work, 'ok');
-    const result = await runCli(['run', TINY, '--out', out], { cwd: work, timeoutMs: 300_000 });
+    const result = await runCli(['run', TINY, '--out', out], { cwd: work, timeoutMs: 300_000, env: { [TAG_VAR]: tag } });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /node time p50/);
     const results = await readResults(out);
@@ -93,17 +103,17 @@ describe('run: real registry, virtual nodes', { timeout: 600_000 }, () => {
     assert.ok(results.phases.some((p) => p.name === 'push'));
     assert.ok(results.registry.version !== undefined && results.registry.url.startsWith('http://127.0.0.1:'));
     await assert.rejects(stat(join(out, '.nodes')));
-    assert.deepEqual((await registryPids()).filter((p) => !registriesBefore.includes(p)), [], 'the embedded registry was stopped');
+    assert.deepEqual(await registryPids(tag), [], 'the embedded registry was stopped');
   });
 
   it('a registry that dies mid-run: nodes record failures, results are kept, exit code 1, nothing left behind', async () => {
-    const registriesBefore = await registryPids();
+    const tag = newTag();
     const out = join(work, 'dies');
     const scenario = join(work, 'dies.yaml');
     // Many steps so the rollout is still going when the registry is killed.
     await writeFile(scenario, (await readFile(TINY, 'utf8')).replace('measure: { repeat: 2, warmup: 1 }', 'measure: { repeat: 20 }'));
-    const { exited, stderr } = await startRunUntilRollout(scenario, out, work, ['--mechanism', 'image']);
-    const ours = (await registryPids()).filter((p) => !registriesBefore.includes(p));
+    const { exited, stderr } = await startRunUntilRollout(scenario, out, work, tag, ['--mechanism', 'image']);
+    const ours = await registryPids(tag);
     assert.equal(ours.length, 1, 'the run started one registry');
     process.kill(ours[0] as number, 'SIGKILL');
     const code = await exited;
@@ -114,22 +124,22 @@ describe('run: real registry, virtual nodes', { timeout: 600_000 }, () => {
     assert.ok(results.samples.some((s) => s.error === undefined), 'what was measured before is kept');
     assert.match(results.failure?.message ?? '', /stopped: every node failed/);
     await assert.rejects(stat(join(out, '.nodes')));
-    assert.deepEqual((await registryPids()).filter((p) => !registriesBefore.includes(p)), []);
+    assert.deepEqual(await registryPids(tag), []);
   });
 
   it('Ctrl-C stops the run: results say interrupted, the registry and node disks are gone, exit 130', async () => {
-    const registriesBefore = await registryPids();
+    const tag = newTag();
     const out = join(work, 'interrupted');
     const scenario = join(work, 'interrupted.yaml');
     await writeFile(scenario, (await readFile(TINY, 'utf8')).replace('measure: { repeat: 2, warmup: 1 }', 'measure: { repeat: 20 }'));
-    const { child, exited, stderr } = await startRunUntilRollout(scenario, out, work);
+    const { child, exited, stderr } = await startRunUntilRollout(scenario, out, work, tag);
     child.kill('SIGINT');
     assert.equal(await exited, 130, stderr());
     const results = await readResults(out);
     assert.equal(results.status, 'interrupted');
     assert.ok(results.steps.length > 0, 'what was measured before is kept');
     await assert.rejects(stat(join(out, '.nodes')));
-    assert.deepEqual((await registryPids()).filter((p) => !registriesBefore.includes(p)), []);
+    assert.deepEqual(await registryPids(tag), []);
   });
 
   it('without rsync on PATH: says how to install it, exit 2, before any work', async () => {
