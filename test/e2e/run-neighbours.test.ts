@@ -25,7 +25,9 @@ describe('run with neighbours: real registry, virtual nodes, an http service and
     assert.match(result.stdout, /neighbours \(latency from intended send time/);
     const results = runResultsSchema.parse(JSON.parse(await readFile(join(out, 'results.json'), 'utf8')));
     assert.equal(results.status, 'completed');
-    assert.equal(results.steps.length, 2, 'both deploy steps rolled out');
+    // Both deploy steps, on the image side and on the volume (rsync) side, which run measures by default.
+    assert.equal(results.steps.filter((s) => s.strategy !== 'volume').length, 2, 'both deploy steps rolled out');
+    assert.equal(results.steps.filter((s) => s.strategy === 'volume').length, 2, 'and were synced with rsync');
     const section = results.neighbours;
     assert.ok(section);
     assert.deepEqual(section.workloads.map((w) => [w.name, w.kind]), [['http', 'http'], ['disk', 'fio']]);
