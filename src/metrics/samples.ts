@@ -42,6 +42,10 @@ export const nodeStepSampleSchema = z.object({
   bytesDownloaded: bytes,
   bytesWrittenToDisk: bytes,
   filesWritten: count,
+  /** Simulated samples only: files created per second during the node's busiest unpack or sync. */
+  peakIops: z.number().nonnegative().optional(),
+  /** Simulated samples only: the node's data centre. */
+  datacentre: z.string().optional(),
   /** Present when the node failed; the timings then cover what happened before the failure. */
   error: z.string().optional(),
   ...engineSampleFields,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cpuWindowSchema } from './cpu-sampler.ts';
 import { diskWindowSchema } from './diskstats-sampler.ts';
+import { modelStepSchema } from './model-step.ts';
 import { timeSeriesSchema } from './time-series.ts';
 import { versionSkewSchema, volumeStepSchema } from './volume-sample.ts';
 
@@ -35,6 +36,8 @@ export const stepResultSchema = z.object({
   versionSkew: versionSkewSchema.optional(),
   /** Volume side only: master and per-proxy traffic. */
   volume: volumeStepSchema.optional(),
+  /** Simulated steps only: tiers, egress over time, per-node disk figures. */
+  model: modelStepSchema.optional(),
 });
 export type StepResult = z.infer<typeof stepResultSchema>;
 

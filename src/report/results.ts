@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { calibrationComparisonSchema } from '../metrics/calibration-comparison.ts';
 import { nodeStepSampleSchema, runWarningSchema } from '../metrics/samples.ts';
 import { stepResultSchema } from '../metrics/step-result.ts';
 import { neighboursResultsSchema } from './neighbour-results.ts';
@@ -53,5 +54,7 @@ export const runResultsSchema = z.object({
   engines: engineFleetResultsSchema.optional(),
   /** Present when the volume (rsync) side was measured: its samples carry strategy `volume`. */
   volume: z.object({ proxies: z.number().int().positive(), assign: z.enum(['round-robin', 'least-loaded']) }).optional(),
+  /** Simulated runs with --calibrate: simulated beside measured, with the error in percent. */
+  calibration: calibrationComparisonSchema.optional(),
 });
 export type RunResults = z.infer<typeof runResultsSchema>;

@@ -1,5 +1,6 @@
-import { parseBitsPerSecond, parseBytes, parseSeconds, parseShare } from '../core/units.ts';
 import { resolveBudgets } from './budgets-resolve.ts';
+import { parseBitsPerSecond, parseBytes, parseBytesPerSecond, parseSeconds, parseShare } from '../core/units.ts';
+import { findModelProblems, resolveModel } from './model-resolve.ts';
 import { DEFAULT_FIRST_VERSION, PRESETS, type PresetComponent } from './presets.ts';
 import { backendsOf, fleetEngineProblems, resolveFleetEngines, resolveNodeDisk } from './resolve-fleet-engines.ts';
 import type {
@@ -166,6 +167,7 @@ export function findSemanticProblems(input: ScenarioInput): SemanticProblem[] {
   if ((input.content?.scale ?? 1) * (input.fleet?.nodes ?? 1) <= 0) problems.push({ path: ['fleet', 'nodes'], message: 'no nodes', hint: 'set fleet.nodes' });
   problems.push(...findNeighbourProblems(input.neighbours, stepNames, strategyNames));
   problems.push(...fleetEngineProblems(input.fleet));
+  problems.push(...findModelProblems(input.model, nodes, components.filter((c) => !c.base).reduce((n, c) => n + c.bytes * (input.content?.scale ?? DEFAULTS.scale), 0)));
   return problems;
 }
 
@@ -302,5 +304,6 @@ export function resolveScenario(input: ScenarioInput, sourceFile: string): Resol
     },
     neighbours: resolveNeighbours(input.neighbours),
     budgets: resolveBudgets(input.budgets),
+    model: resolveModel(input.model, { nodes, nicBitsPerSecond: fleet?.node?.nic === undefined ? undefined : parseBitsPerSecond(fleet.node.nic), diskWriteBytesPerSecond: fleet?.node?.disk?.write === undefined ? undefined : parseBytesPerSecond(fleet.node.disk.write) }),
   };
 }

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { timeSeriesSchema } from './time-series.ts';
+
+/**
+ * What only a simulated step has (results.json, `steps[].model`): the distribution tiers' bytes and egress
+ * over time, and the per-node disk figures the fleet model computes. Absent in measured results.
+ */
+export const tierUsageSchema = z.object({
+  /** `registry`, `backend`, `cache`, `peers`, `rsync-master`, `rsync-proxies`, `nodes` (ingress). */
+  tier: z.string(),
+  bytes: z.number().nonnegative(),
+  peakBytesPerSecond: z.number().nonnegative(),
+  /** Egress of the tier over time, bytes per second (for `nodes`: their summed ingress). */
+  egress: timeSeriesSchema,
+});
+export type TierUsage = z.infer<typeof tierUsageSchema>;
+
+export const modelStepSchema = z.object({
+  /** `direct`, `cache`, `p2p` for images; `rsync` for the volume side. */
+  topology: z.string(),
+  prePulledNodes: z.number().int().nonnegative(),
+  tiers: z.array(tierUsageSchema),
+  nodeDisk: z.object({
+    maxBytesPerNode: z.number().nonnegative(),
+    /** Files created per second during a node's busiest unpack (or sync), the highest node and the median one. */
+    peakIopsMax: z.number().nonnegative(),
+    peakIopsMedian: z.number().nonnegative(),
+  }),
+  /** Events the simulator processed for this step (a cost figure, not a result). */
+  events: z.number().int().nonnegative(),
+});
+export type ModelStep = z.infer<typeof modelStepSchema>;

@@ -1,0 +1,207 @@
+import type { ModelTopology, ResolvedModel } from '../scenario/model-resolved.ts';
+import type { ResolvedFleet } from '../scenario/resolved.ts';
+import type { ModelLayer } from './fleet-plan.ts';
+import type { FleetLayout } from './fleet-layout.ts';
+import { FluidNetwork } from './fluid-network.ts';
+import { RolloutGate } from './rollout-gate.ts';
+import { meterOutcomes, NodeFigures, type StepOutcome } from './step-outcome.ts';
+
+export interface ImageStepInput {
+  readonly model: ResolvedModel;
+  readonly fleet: ResolvedFleet;
+  readonly layout: FleetLayout;
+  readonly topology: ModelTopology;
+  /** Every layer of the step's image. */
+  readonly layers: readonly ModelLayer[];
+  /** Layer ids every node holds from the previous step. */
+  readonly held: ReadonlySet<string>;
+  /** 1 for nodes that pulled this image before the deploy. */
+  readonly prePulled: Uint8Array;
+  /** Per data centre, layer ids its cache tier holds; grows as fills complete (kept across steps). */
+  readonly cached: ReadonlyArray<Set<string>>;
+  readonly keepLayers: boolean;
+}
+
+const bytesPerSecond = (bitsPerSecond: number) => bitsPerSecond / 8;
+
+/**
+ * One deploy step of one layer strategy, rolled out over the fleet through one topology. A node fetches
+ * the layers it lacks (at most maxConcurrentDownloads at once, bottom first) and unpacks them in order,
+ * one at a time, as containerd applies layers: a fixed cost per file, then the bytes through the node's
+ * decompression and disk (at most diskIops files per second).
+ */
+export function simulateImageStep(input: ImageStepInput): StepOutcome {
+  const { model, fleet, layout, topology } = input;
+  const n = layout.names.length;
+  const net = new FluidNetwork();
+  const meter = { registry: net.addMeter(), backend: net.addMeter(), cache: net.addMeter(), peers: net.addMeter(), nodes: net.addMeter() };
+  const backend = model.registry.backendReadBitsPerSecond === undefined ? [] : [net.addResource(bytesPerSecond(model.registry.backendReadBitsPerSecond))];
+  const replicas = Array.from({ length: model.registry.replicas }, () => net.addResource(bytesPerSecond(model.registry.egressBitsPerSecond)));
+  const caches = layout.datacentres.map(() => net.addResource(bytesPerSecond(model.cache.egressBitsPerSecond)));
+  const nic = Array.from({ length: n }, () => net.addResource(bytesPerSecond(model.node.nicBitsPerSecond)));
+  const disk = Array.from({ length: n }, () => net.addResource(model.node.diskWriteBytesPerSecond));
+  const cpu = Array.from({ length: n }, () => net.addResource(model.node.decompressBytesPerSecond));
+  const stream = model.node.streamBitsPerSecond === undefined ? undefined : bytesPerSecond(model.node.streamBitsPerSecond);
+  const fresh = input.layers.filter((l) => !input.held.has(l.id));
+  const figures = new NodeFigures(n, input.keepLayers);
+  const upload = bytesPerSecond(model.p2p.uploadBitsPerSecond);
+
+  // Cache fills in flight (nginx proxy_cache_lock): who waits for which object in which data centre.
+  const filling = layout.datacentres.map(() => new Map<string, Array<() => void>>());
+  // P2P swarms of this step, per data centre and layer.
+  interface Swarm { pool: number; holders: number; seeded: boolean; waiting: Array<() => void> }
+  const swarms = layout.datacentres.map(() => new Map<string, Swarm>());
+  let prePulled = 0;
+  for (let i = 0; i < n; i++) prePulled += input.prePulled[i]!;
+  const prePulledIn = layout.datacentres.map(() => 0);
+  for (let i = 0; i < n; i++) if (input.prePulled[i] === 1) prePulledIn[layout.datacentreOf[i]!]!++;
+
+  const direct = (node: number, layer: ModelLayer, extra: number[], meters: number[], done: () => void) =>
+    net.startFlow({
+      bytes: layer.compressedBytes,
+      resources: [...backend, replicas[node % replicas.length]!, ...extra, nic[node]!, disk[node]!],
+      capBytesPerSecond: stream,
+      meters: [meter.registry, meter.backend, ...meters, meter.nodes],
+      onDone: done,
+    });
+
+  const fetch = (node: number, layer: ModelLayer, done: () => void) => {
+    const dc = layout.datacentreOf[node]!;
+    if (topology === 'direct') return direct(node, layer, [], [], done);
+    if (topology === 'cache') {
+      const fromCache = () => net.startFlow({ bytes: layer.compressedBytes, resources: [caches[dc]!, nic[node]!, disk[node]!], capBytesPerSecond: stream, meters: [meter.cache, meter.nodes], onDone: done });
+      if (input.cached[dc]!.has(layer.id)) return fromCache();
+      const waiters = filling[dc]!.get(layer.id);
+      if (waiters !== undefined) return waiters.push(fromCache);
+      // A miss: this request fills the cache from the registry while streaming to its node; others wait.
+      filling[dc]!.set(layer.id, []);
+      const missReplica = (dc + node) % replicas.length;
+      return net.startFlow({
+        bytes: layer.compressedBytes,
+        resources: [...backend, replicas[missReplica]!, caches[dc]!, nic[node]!, disk[node]!],
+        capBytesPerSecond: stream,
+        meters: [meter.registry, meter.backend, meter.cache, meter.nodes],
+        onDone: () => {
+          input.cached[dc]!.add(layer.id);
+          const released = filling[dc]!.get(layer.id) ?? [];
+          filling[dc]!.delete(layer.id);
+          done();
+          for (const start of released) start();
+        },
+      });
+    }
+    // P2P: the first node of a data centre to want a layer fetches it from the registry (no peer holds
+    // a piece yet); the others fetch from peers, sharing their upload, and cannot finish before the swarm
+    // holds every piece: their last piece arrives after the registry fetch ends.
+    let swarm = swarms[dc]!.get(layer.id);
+    if (swarm === undefined) {
+      const seeds = prePulledIn[dc]!;
+      swarm = { pool: net.addResource(upload * Math.max(1, seeds)), holders: seeds, seeded: seeds > 0, waiting: [] };
+      swarms[dc]!.set(layer.id, swarm);
+      if (!swarm.seeded) {
+        const s = swarm;
+        s.holders = 1;
+        return direct(node, layer, [], [], () => {
+          s.seeded = true;
+          done();
+          for (const release of s.waiting.splice(0)) release();
+        });
+      }
+    }
+    const s = swarm;
+    s.holders++;
+    net.setCapacity(s.pool, upload * s.holders);
+    const lastPiece = Math.min(model.p2p.pieceBytes, layer.compressedBytes);
+    const peerFlow = (bytes: number, then: () => void) =>
+      net.startFlow({ bytes, resources: [s.pool, nic[node]!, disk[node]!], capBytesPerSecond: stream, meters: [meter.peers, meter.nodes], onDone: then });
+    if (s.seeded) return peerFlow(layer.compressedBytes, done);
+    return peerFlow(layer.compressedBytes - lastPiece, () => {
+      const finish = () => peerFlow(lastPiece, done);
+      if (s.seeded) finish();
+      else s.waiting.push(finish);
+    });
+  };
+
+  let gate: RolloutGate | undefined;
+  const startNode = (node: number) => {
+    figures.startSeconds[node] = net.now;
+    if (input.prePulled[node] === 1 || fresh.length === 0) {
+      net.at(net.now, () => {
+        figures.endSeconds[node] = net.now;
+        gate!.nodeDone(node);
+      });
+      return;
+    }
+    let nextDownload = 0;
+    let active = 0;
+    let nextUnpack = 0;
+    let unpacking = false;
+    const downloaded = new Uint8Array(fresh.length);
+    const downloadSeconds = new Float64Array(fresh.length);
+    const finishNode = () => {
+      figures.endSeconds[node] = net.now;
+      gate!.nodeDone(node);
+    };
+    const tryUnpack = () => {
+      if (unpacking) return;
+      if (nextUnpack === fresh.length) return finishNode();
+      if (downloaded[nextUnpack] === 0) return;
+      const k = nextUnpack;
+      const layer = fresh[k]!;
+      if (!fleet.node.unpack) {
+        figures.layers?.[node]!.push([k, layer.compressedBytes, downloadSeconds[k]!, 0, layer.files]);
+        nextUnpack++;
+        return tryUnpack();
+      }
+      unpacking = true;
+      const began = net.now;
+      const afterFiles = () =>
+        net.startFlow({
+          bytes: layer.uncompressedBytes,
+          resources: [cpu[node]!, disk[node]!],
+          // Each file is at least one write: the disk's IOPS bound the unpack rate of small-file layers.
+          capBytesPerSecond: layer.files === 0 ? undefined : (layer.uncompressedBytes * model.node.diskIops) / layer.files,
+          onDone: () => {
+            const seconds = net.now - began;
+            figures.diskBytes[node]! += layer.uncompressedBytes;
+            figures.files[node]! += layer.files;
+            if (seconds > 0) figures.peakIops[node] = Math.max(figures.peakIops[node]!, layer.files / seconds);
+            figures.layers?.[node]!.push([k, layer.compressedBytes, downloadSeconds[k]!, seconds, layer.files]);
+            unpacking = false;
+            nextUnpack++;
+            tryUnpack();
+          },
+        });
+      if (layer.files > 0 && model.node.unpackPerFileSeconds > 0) net.at(net.now + layer.files * model.node.unpackPerFileSeconds, afterFiles);
+      else afterFiles();
+    };
+    const pump = () => {
+      while (active < fleet.node.maxConcurrentDownloads && nextDownload < fresh.length) {
+        const k = nextDownload++;
+        const layer = fresh[k]!;
+        const began = net.now;
+        active++;
+        fetch(node, layer, () => {
+          active--;
+          downloaded[k] = 1;
+          downloadSeconds[k] = net.now - began;
+          figures.bytesDownloaded[node]! += layer.compressedBytes;
+          figures.diskBytes[node]! += layer.compressedBytes;
+          pump();
+          tryUnpack();
+        });
+      }
+    };
+    pump();
+  };
+  gate = new RolloutGate(layout.datacentreOf, layout.datacentres.length, fleet.rollout.stages, fleet.rollout.maxConcurrent, model.rollout.concurrentDeployments, startNode);
+  gate.begin();
+  net.run();
+  let makespan = 0;
+  for (let i = 0; i < n; i++) makespan = Math.max(makespan, figures.endSeconds[i]!);
+  const tiers: Array<{ tier: string; id: number }> = [{ tier: 'registry', id: meter.registry }, { tier: 'backend', id: meter.backend }];
+  if (topology === 'cache') tiers.push({ tier: 'cache', id: meter.cache });
+  if (topology === 'p2p') tiers.push({ tier: 'peers', id: meter.peers });
+  tiers.push({ tier: 'nodes', id: meter.nodes });
+  return { topology, makespanSeconds: makespan, nodes: figures, prePulled, meters: meterOutcomes(net, tiers), events: net.events };
+}

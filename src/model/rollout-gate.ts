@@ -1,0 +1,80 @@
+/**
+ * Who may start deploying when: stages in order (canaries, then the rest; a stage finishes before the next
+ * starts), at most `maxConcurrent` nodes at once across the fleet and `perDatacentre` in each data centre.
+ * Nodes are taken in order within a stage, skipping a data centre that is full.
+ */
+export class RolloutGate {
+  private readonly waves: number[][];
+  private wave = 0;
+  /** Per data centre: the wave's waiting nodes in order, and the next one's position. */
+  private queues: number[][] = [];
+  private heads: number[] = [];
+  private running = 0;
+  private left = 0;
+  private readonly runningIn: number[];
+
+  constructor(
+    private readonly datacentreOf: Int32Array,
+    datacentres: number,
+    stages: ReadonlyArray<{ canaries: number } | { rest: true }>,
+    private readonly maxConcurrent: number,
+    private readonly perDatacentre: number,
+    private readonly start: (node: number) => void,
+  ) {
+    const n = datacentreOf.length;
+    const waves: number[][] = [];
+    let next = 0;
+    for (const stage of stages) {
+      if (next >= n) break;
+      const count = 'canaries' in stage ? Math.min(stage.canaries, n - next) : n - next;
+      waves.push(Array.from({ length: count }, (_, i) => next + i));
+      next += count;
+    }
+    if (next < n) waves.push(Array.from({ length: n - next }, (_, i) => next + i));
+    this.waves = waves;
+    this.runningIn = new Array<number>(datacentres).fill(0);
+  }
+
+  begin(): void {
+    this.openWave();
+  }
+
+  nodeDone(node: number): void {
+    this.running--;
+    this.runningIn[this.datacentreOf[node]!]!--;
+    this.left--;
+    if (this.left === 0) {
+      this.wave++;
+      this.openWave();
+    } else this.admit();
+  }
+
+  private openWave(): void {
+    const wave = this.waves[this.wave];
+    if (wave === undefined) return;
+    this.queues = this.runningIn.map(() => []);
+    this.heads = this.runningIn.map(() => 0);
+    for (const node of wave) this.queues[this.datacentreOf[node]!]!.push(node);
+    this.left = wave.length;
+    this.admit();
+  }
+
+  /** Fills free slots with the lowest-numbered waiting node of any data centre that has room. */
+  private admit(): void {
+    const starting: number[] = [];
+    while (this.running < this.maxConcurrent) {
+      let best = -1;
+      for (let dc = 0; dc < this.queues.length; dc++) {
+        const head = this.queues[dc]![this.heads[dc]!];
+        if (head === undefined || this.runningIn[dc]! >= this.perDatacentre) continue;
+        if (best < 0 || head < this.queues[best]![this.heads[best]!]!) best = dc;
+      }
+      if (best < 0) break;
+      const node = this.queues[best]![this.heads[best]!++]!;
+      this.running++;
+      this.runningIn[best]!++;
+      starting.push(node);
+    }
+    for (const node of starting) this.start(node);
+  }
+}

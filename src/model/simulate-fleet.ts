@@ -1,0 +1,149 @@
+import type { NodeStepSample } from '../metrics/samples.ts';
+import type { StepResult } from '../metrics/step-result.ts';
+import type { ModelTopology, ResolvedModel } from '../scenario/model-resolved.ts';
+import type { ResolvedFleet, ResolvedVolume } from '../scenario/resolved.ts';
+import type { FleetPlan } from './fleet-plan.ts';
+import { fleetLayout, prePulledNodes, type FleetLayout } from './fleet-layout.ts';
+import { simulateImageStep } from './image-step-model.ts';
+import type { StepOutcome } from './step-outcome.ts';
+import { binnedRate, peakRate } from './tier-series.ts';
+import { simulateVolumeStep } from './volume-step-model.ts';
+
+export interface SimulationInput {
+  readonly model: ResolvedModel;
+  readonly fleet: ResolvedFleet;
+  readonly volume: ResolvedVolume;
+  readonly plan: FleetPlan;
+  /** Per-layer arrays in node samples only up to this many nodes (they dominate the file size). */
+  readonly layerSamplesUpToNodes?: number;
+  readonly onStep?: (result: StepResult) => void;
+}
+
+export interface SimulationOutput {
+  readonly steps: StepResult[];
+  readonly samples: NodeStepSample[];
+}
+
+const SERIES_BINS = 120;
+
+/** Strategy names in results: images via the registry keep theirs; other topologies get `@topology`. */
+export function variantName(strategy: string, topology: ModelTopology): string {
+  return topology === 'direct' ? strategy : `${strategy}@${topology}`;
+}
+
+const EMPTY_SERIES = (name: string, unit: string) => ({ name, unit, points: [] });
+
+/**
+ * `simulate`: every layer strategy through every topology, and the volume side, over the deploy sequence.
+ * Each variant starts from cold nodes (and a cold cache), as each strategy does in a real run; steps run
+ * one after another on one virtual clock.
+ */
+export function simulateFleet(input: SimulationInput): SimulationOutput {
+  const { model, fleet } = input;
+  const layout = fleetLayout(model.datacentres);
+  const keepLayers = layout.names.length <= (input.layerSamplesUpToNodes ?? 1000);
+  const prePulled = prePulledNodes(layout.names.length, model.rollout.prePullShare);
+  const steps: StepResult[] = [];
+  const samples: NodeStepSample[] = [];
+  let clock = 0;
+  const record = (strategy: string, step: string, outcome: StepOutcome, layerIds: readonly string[]) => {
+    const result = stepResult(strategy, step, outcome, layout, clock);
+    steps.push(result);
+    samples.push(...nodeSamples(strategy, step, outcome, layout, clock, layerIds));
+    clock += outcome.makespanSeconds;
+    input.onStep?.(result);
+  };
+  for (const strategy of input.plan.strategies) {
+    for (const topology of model.topologies) {
+      const cached = layout.datacentres.map(() => new Set<string>());
+      let held = new Set<string>();
+      for (const image of strategy.steps) {
+        const outcome = simulateImageStep({ model, fleet, layout, topology, layers: image.layers, held, prePulled, cached, keepLayers });
+        record(variantName(strategy.name, topology), image.step, outcome, image.layers.filter((l) => !held.has(l.id)).map((l) => l.id));
+        held = new Set(image.layers.map((l) => l.id));
+      }
+    }
+  }
+  if (model.volume) {
+    for (const step of input.plan.volume) record('volume', step.step, simulateVolumeStep({ model, fleet, volume: input.volume, layout, step }), []);
+  }
+  return { steps, samples };
+}
+
+function median(values: Float64Array): number {
+  if (values.length === 0) return 0;
+  const sorted = Float64Array.from(values).sort();
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function sum(values: Float64Array): number {
+  let total = 0;
+  for (const v of values) total += v;
+  return total;
+}
+
+function stepResult(strategy: string, step: string, outcome: StepOutcome, layout: FleetLayout, clock: number): StepResult {
+  const f = outcome.nodes;
+  const registry = outcome.meters.find((m) => m.tier === 'registry');
+  const nodesMeter = outcome.meters.find((m) => m.tier === 'nodes')!;
+  return {
+    strategy,
+    step,
+    repeat: 0,
+    warmup: false,
+    nodes: layout.names.length,
+    failedNodes: 0,
+    makespanSeconds: outcome.makespanSeconds,
+    bytesDownloaded: sum(f.bytesDownloaded),
+    bytesWrittenToDisk: sum(f.diskBytes),
+    filesWritten: sum(f.files),
+    registryBytesServed: registry?.bytes ?? 0,
+    retries: 0,
+    throughput: { ...binnedRate(nodesMeter, outcome.makespanSeconds, clock, SERIES_BINS), name: 'aggregate download throughput' },
+    // The model has no CPU to sample: an empty window keeps the measured schema.
+    cpu: {
+      cpus: 0,
+      intervalMs: 0,
+      startSeconds: clock,
+      endSeconds: clock + outcome.makespanSeconds,
+      samples: 0,
+      utilisation: 0,
+      iowaitShare: 0,
+      process: { userSeconds: 0, systemSeconds: 0, cores: 0 },
+      series: { utilisation: EMPTY_SERIES('utilisation', 'share'), iowait: EMPTY_SERIES('iowait', 'share'), processCores: EMPTY_SERIES('process cores', 'cores') },
+    },
+    model: {
+      topology: outcome.topology,
+      prePulledNodes: outcome.prePulled,
+      tiers: outcome.meters.map((m) => ({ tier: m.tier, bytes: m.bytes, peakBytesPerSecond: peakRate(m), egress: binnedRate(m, outcome.makespanSeconds, clock, SERIES_BINS) })),
+      nodeDisk: {
+        maxBytesPerNode: f.diskBytes.reduce((a, b) => Math.max(a, b), 0),
+        peakIopsMax: f.peakIops.reduce((a, b) => Math.max(a, b), 0),
+        peakIopsMedian: median(f.peakIops),
+      },
+      events: outcome.events,
+    },
+  };
+}
+
+const digestOf = (id: string) => `plan:${id.replace(/[^a-zA-Z0-9=_-]/g, '-') || 'layer'}`;
+
+function nodeSamples(strategy: string, step: string, outcome: StepOutcome, layout: FleetLayout, clock: number, layerIds: readonly string[]): NodeStepSample[] {
+  const f = outcome.nodes;
+  return layout.names.map((node, i) => ({
+    node,
+    step,
+    strategy,
+    repeat: 0,
+    startSeconds: clock + f.startSeconds[i]!,
+    manifestSeconds: 0,
+    totalSeconds: f.endSeconds[i]! - f.startSeconds[i]!,
+    layers: (f.layers?.[i] ?? []).map(([k, bytes, downloadSeconds, unpackSeconds, files]) => ({ digest: digestOf(layerIds[k] ?? String(k)), bytes, downloadSeconds, unpackSeconds, files })),
+    bytesDownloaded: Math.round(f.bytesDownloaded[i]!),
+    bytesWrittenToDisk: Math.round(f.diskBytes[i]!),
+    filesWritten: Math.round(f.files[i]!),
+    peakIops: f.peakIops[i]!,
+    datacentre: layout.datacentres[layout.datacentreOf[i]!]!.name,
+  }));
+}

@@ -1,0 +1,44 @@
+import type { FluidNetwork } from './fluid-network.ts';
+
+/** Per-node figures of one simulated step, in flat arrays (10,000s of nodes). */
+export class NodeFigures {
+  readonly startSeconds: Float64Array;
+  readonly endSeconds: Float64Array;
+  readonly bytesDownloaded: Float64Array;
+  readonly diskBytes: Float64Array;
+  readonly files: Float64Array;
+  readonly peakIops: Float64Array;
+  /** Per node, per fetched layer: [layer index, bytes, downloadSeconds, unpackSeconds, files]; only when kept. */
+  readonly layers: Array<Array<[number, number, number, number, number]>> | undefined;
+
+  constructor(nodes: number, keepLayers: boolean) {
+    this.startSeconds = new Float64Array(nodes);
+    this.endSeconds = new Float64Array(nodes);
+    this.bytesDownloaded = new Float64Array(nodes);
+    this.diskBytes = new Float64Array(nodes);
+    this.files = new Float64Array(nodes);
+    this.peakIops = new Float64Array(nodes);
+    this.layers = keepLayers ? Array.from({ length: nodes }, () => []) : undefined;
+  }
+}
+
+export interface MeterOutcome {
+  readonly tier: string;
+  readonly bytes: number;
+  /** Change points of the tier's total rate: at t[i] the rate became rate[i]. */
+  readonly t: readonly number[];
+  readonly rate: readonly number[];
+}
+
+export interface StepOutcome {
+  readonly topology: string;
+  readonly makespanSeconds: number;
+  readonly nodes: NodeFigures;
+  readonly prePulled: number;
+  readonly meters: readonly MeterOutcome[];
+  readonly events: number;
+}
+
+export function meterOutcomes(net: FluidNetwork, meters: ReadonlyArray<{ tier: string; id: number }>): MeterOutcome[] {
+  return meters.map(({ tier, id }) => ({ tier, bytes: net.meterBytes[id]!, t: net.meterHistory[id]!.t, rate: net.meterHistory[id]!.rate }));
+}

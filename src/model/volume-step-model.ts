@@ -1,0 +1,95 @@
+import type { ResolvedModel } from '../scenario/model-resolved.ts';
+import type { ResolvedFleet, ResolvedVolume } from '../scenario/resolved.ts';
+import type { ModelVolumeStep } from './fleet-plan.ts';
+import type { FleetLayout } from './fleet-layout.ts';
+import { FluidNetwork } from './fluid-network.ts';
+import { RolloutGate } from './rollout-gate.ts';
+import { meterOutcomes, NodeFigures, type StepOutcome } from './step-outcome.ts';
+
+export interface VolumeStepInput {
+  readonly model: ResolvedModel;
+  readonly fleet: ResolvedFleet;
+  readonly volume: ResolvedVolume;
+  readonly layout: FleetLayout;
+  readonly step: ModelVolumeStep;
+}
+
+const bytesPerSecond = (bitsPerSecond: number) => bitsPerSecond / 8;
+
+/**
+ * One deploy step on the volume side, as scap does it: every proxy syncs from the master first, then the
+ * nodes sync from their proxy (round-robin), under the same rollout limits as images. An rsync costs a
+ * pass over the whole file list (scanPerFile each), a fixed cost per changed file, then the changed bytes
+ * through the source's egress and the node's NIC and disk.
+ */
+export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
+  const { model, fleet, layout, step } = input;
+  const n = layout.names.length;
+  const net = new FluidNetwork();
+  const meter = { master: net.addMeter(), proxies: net.addMeter(), nodes: net.addMeter() };
+  const master = net.addResource(bytesPerSecond(model.rsync.masterEgressBitsPerSecond));
+  const proxies = Array.from({ length: input.volume.proxies }, () => net.addResource(bytesPerSecond(model.rsync.proxyEgressBitsPerSecond)));
+  const stream = model.node.streamBitsPerSecond === undefined ? undefined : bytesPerSecond(model.node.streamBitsPerSecond);
+  const figures = new NodeFigures(n, false);
+  const overheadSeconds = step.treeFiles * model.rsync.scanPerFileSeconds + step.changedFiles * model.rsync.perFileSeconds;
+  // Files land at the disk's IOPS at most; with the per-file cost, that bounds the sync's file rate.
+  const iopsCap = step.changedFiles === 0 ? undefined : (step.changedBytes * model.node.diskIops) / step.changedFiles;
+
+  let gate: RolloutGate | undefined;
+  const nodeResources = (node: number) => {
+    const nic = net.addResource(bytesPerSecond(model.node.nicBitsPerSecond));
+    const disk = net.addResource(model.node.diskWriteBytesPerSecond);
+    return [proxies[node % proxies.length]!, nic, disk];
+  };
+  const startNode = (node: number) => {
+    figures.startSeconds[node] = net.now;
+    const began = net.now;
+    net.at(net.now + overheadSeconds, () =>
+      net.startFlow({
+        bytes: step.changedBytes,
+        resources: nodeResources(node),
+        capBytesPerSecond: minDefined(stream, iopsCap),
+        meters: [meter.proxies, meter.nodes],
+        onDone: () => {
+          figures.endSeconds[node] = net.now;
+          figures.bytesDownloaded[node] = step.changedBytes;
+          figures.diskBytes[node] = step.changedBytes;
+          figures.files[node] = step.changedFiles;
+          const seconds = net.now - began;
+          figures.peakIops[node] = seconds > 0 ? step.changedFiles / seconds : 0;
+          gate!.nodeDone(node);
+        },
+      }),
+    );
+  };
+  gate = new RolloutGate(layout.datacentreOf, layout.datacentres.length, fleet.rollout.stages, fleet.rollout.maxConcurrent, model.rollout.concurrentDeployments, startNode);
+  let proxiesLeft = proxies.length;
+  for (const _ of proxies) {
+    net.at(overheadSeconds, () =>
+      net.startFlow({
+        bytes: step.changedBytes,
+        resources: [master],
+        capBytesPerSecond: minDefined(stream, iopsCap),
+        meters: [meter.master],
+        onDone: () => {
+          if (--proxiesLeft === 0) gate!.begin();
+        },
+      }),
+    );
+  }
+  net.run();
+  let makespan = 0;
+  for (let i = 0; i < n; i++) makespan = Math.max(makespan, figures.endSeconds[i]!);
+  const tiers = [
+    { tier: 'rsync-master', id: meter.master },
+    { tier: 'rsync-proxies', id: meter.proxies },
+    { tier: 'nodes', id: meter.nodes },
+  ];
+  return { topology: 'rsync', makespanSeconds: makespan, nodes: figures, prePulled: 0, meters: meterOutcomes(net, tiers), events: net.events };
+}
+
+function minDefined(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.min(a, b);
+}

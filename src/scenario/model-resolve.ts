@@ -1,0 +1,125 @@
+import { parseBitsPerSecond, parseBytes, parseBytesPerSecond, parseSeconds, parseShare } from '../core/units.ts';
+import type { ModelInput } from './model-schema.ts';
+import type { ResolvedDatacentre, ResolvedModel } from './model-resolved.ts';
+
+/** A cross-key problem of the `model:` section; `path` points at the key to blame (as in resolve.ts). */
+export interface ModelProblem {
+  readonly path: ReadonlyArray<string | number>;
+  readonly message: string;
+  readonly hint: string;
+}
+
+/**
+ * Defaults of the fleet model, chosen as a plain 2020s data centre (10 Gbit/s NICs and registry replicas,
+ * SSD disks). A planner overrides what they know; `--calibrate` replaces them with measured rates.
+ */
+export const MODEL_DEFAULTS = {
+  topologies: ['direct'] as const,
+  replicas: 1,
+  egress: '10Gbit/s',
+  cacheEgress: '10Gbit/s',
+  piece: '4MiB',
+  upload: '1Gbit/s',
+  rsyncEgress: '10Gbit/s',
+  rsyncPerFile: '1ms',
+  rsyncScanPerFile: '0.002ms',
+  nic: '10Gbit/s',
+  diskWrite: '500MB/s',
+  diskIops: 20_000,
+  decompress: '300MiB/s',
+  unpackPerFile: '0.05ms',
+} as const;
+
+/** Splits `nodes` by shares with largest remainders, so the counts add up exactly. */
+function splitNodes(nodes: number, shares: readonly number[]): number[] {
+  const raw = shares.map((s) => s * nodes);
+  const out = raw.map(Math.floor);
+  const order = raw.map((r, i) => ({ i, rest: r - Math.floor(r) })).sort((a, b) => b.rest - a.rest || a.i - b.i);
+  for (let k = 0; out.reduce((a, b) => a + b, 0) < nodes; k++) out[order[k % order.length]!.i]! += 1;
+  return out;
+}
+
+function datacentres(model: ModelInput | undefined, nodes: number): ResolvedDatacentre[] {
+  const list = model?.datacentres ?? [{ name: 'dc1' }];
+  const given = list.map((d) => (d.share === undefined ? undefined : parseShare(d.share)));
+  const shares = given.every((s) => s === undefined) ? list.map(() => 1 / list.length) : given.map((s) => s ?? 0);
+  const counts = splitNodes(nodes, shares);
+  return list.map((d, i) => ({ name: d.name, nodes: counts[i]! }));
+}
+
+/** Problems only several keys show; empty means `resolveModel` yields a model the simulator can run. */
+export function findModelProblems(model: ModelInput | undefined, fleetNodes: number, codeBytes: number): ModelProblem[] {
+  if (model === undefined) return [];
+  const problems: ModelProblem[] = [];
+  const list = model.datacentres ?? [];
+  const given = list.map((d) => (d.share === undefined ? undefined : parseShare(d.share)));
+  if (given.some((s) => s === undefined) && given.some((s) => s !== undefined)) {
+    problems.push({ path: ['model', 'datacentres'], message: 'some data centres have a share and some do not', hint: 'give every data centre a share (adding up to 100%), or none for an even split' });
+  } else if (given.every((s) => s !== undefined) && list.length > 0) {
+    const total = given.reduce((a: number, b) => a + (b ?? 0), 0);
+    if (Math.abs(total - 1) > 0.005) problems.push({ path: ['model', 'datacentres'], message: `the data centre shares add up to ${(total * 100).toFixed(1)}%, not 100%`, hint: 'make the shares add up to 100%' });
+  }
+  const names = new Set<string>();
+  list.forEach((d, i) => {
+    if (names.has(d.name)) problems.push({ path: ['model', 'datacentres', i, 'name'], message: `data centre "${d.name}" is listed twice`, hint: 'give each data centre its own name' });
+    names.add(d.name);
+  });
+  const resolved = problems.length === 0 ? datacentres(model, fleetNodes) : [];
+  resolved.forEach((d, i) => {
+    if (d.nodes === 0) problems.push({ path: ['model', 'datacentres', i], message: `data centre "${d.name}" gets no nodes of the ${fleetNodes} in the fleet`, hint: 'raise its share or fleet.nodes, or remove it' });
+  });
+  const concurrent = model.rollout?.concurrentDeployments;
+  const largest = Math.max(fleetNodes > 0 ? 1 : 0, ...resolved.map((d) => d.nodes));
+  if (concurrent !== undefined && concurrent > largest) {
+    problems.push({
+      path: ['model', 'rollout', 'concurrentDeployments'],
+      message: `${concurrent} concurrent deployments per data centre, but the largest data centre has ${largest} node${largest === 1 ? '' : 's'}`,
+      hint: `use at most ${largest}, or raise fleet.nodes`,
+    });
+  }
+  const piece = model.p2p?.piece;
+  if (piece !== undefined) {
+    const pieceBytes = parseBytes(piece);
+    if (pieceBytes === 0) problems.push({ path: ['model', 'p2p', 'piece'], message: 'a P2P piece of 0 bytes never completes', hint: 'use something like 4MiB' });
+    else if (pieceBytes > codeBytes) {
+      problems.push({ path: ['model', 'p2p', 'piece'], message: `a P2P piece of ${pieceBytes} bytes is larger than the image's layers (${codeBytes} bytes of code)`, hint: 'use a piece well below the layer sizes, e.g. 4MiB' });
+    }
+  }
+  return problems;
+}
+
+const bits = (v: string | number | undefined, fallback: string) => parseBitsPerSecond(v ?? fallback);
+
+export function resolveModel(model: ModelInput | undefined, fleet: { nodes: number; nicBitsPerSecond: number | undefined; diskWriteBytesPerSecond: number | undefined }): ResolvedModel {
+  const dcs = datacentres(model, fleet.nodes);
+  return {
+    topologies: [...new Set(model?.topologies ?? MODEL_DEFAULTS.topologies)],
+    volume: model?.volume ?? true,
+    datacentres: dcs,
+    registry: {
+      replicas: model?.registry?.replicas ?? MODEL_DEFAULTS.replicas,
+      egressBitsPerSecond: bits(model?.registry?.egress, MODEL_DEFAULTS.egress),
+      backendReadBitsPerSecond: model?.registry?.backendRead === undefined ? undefined : parseBitsPerSecond(model.registry.backendRead),
+    },
+    cache: { egressBitsPerSecond: bits(model?.cache?.egress, MODEL_DEFAULTS.cacheEgress) },
+    p2p: { pieceBytes: parseBytes(model?.p2p?.piece ?? MODEL_DEFAULTS.piece), uploadBitsPerSecond: bits(model?.p2p?.upload, MODEL_DEFAULTS.upload) },
+    rsync: {
+      masterEgressBitsPerSecond: bits(model?.rsync?.masterEgress, MODEL_DEFAULTS.rsyncEgress),
+      proxyEgressBitsPerSecond: bits(model?.rsync?.proxyEgress, MODEL_DEFAULTS.rsyncEgress),
+      perFileSeconds: parseSeconds(model?.rsync?.perFile ?? MODEL_DEFAULTS.rsyncPerFile),
+      scanPerFileSeconds: parseSeconds(model?.rsync?.scanPerFile ?? MODEL_DEFAULTS.rsyncScanPerFile),
+    },
+    node: {
+      nicBitsPerSecond: fleet.nicBitsPerSecond ?? parseBitsPerSecond(MODEL_DEFAULTS.nic),
+      streamBitsPerSecond: model?.node?.stream === undefined ? undefined : parseBitsPerSecond(model.node.stream),
+      diskWriteBytesPerSecond: fleet.diskWriteBytesPerSecond ?? parseBytesPerSecond(MODEL_DEFAULTS.diskWrite),
+      diskIops: model?.node?.diskIops ?? MODEL_DEFAULTS.diskIops,
+      decompressBytesPerSecond: parseBytesPerSecond(model?.node?.decompress ?? MODEL_DEFAULTS.decompress),
+      unpackPerFileSeconds: parseSeconds(model?.node?.unpackPerFile ?? MODEL_DEFAULTS.unpackPerFile),
+    },
+    rollout: {
+      prePullShare: model?.rollout?.prePull === undefined ? 0 : parseShare(model.rollout.prePull),
+      concurrentDeployments: model?.rollout?.concurrentDeployments ?? fleet.nodes,
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/** The `model:` section after defaults (see model-resolve.ts): every rate in its unit, every count known. */
+
+export type ModelTopology = 'direct' | 'cache' | 'p2p';
+
+export interface ResolvedDatacentre {
+  readonly name: string;
+  readonly nodes: number;
+}
+
+export interface ResolvedModel {
+  readonly topologies: readonly ModelTopology[];
+  readonly volume: boolean;
+  /** Nodes per data centre; they add up to fleet.nodes. */
+  readonly datacentres: readonly ResolvedDatacentre[];
+  readonly registry: {
+    readonly replicas: number;
+    readonly egressBitsPerSecond: number;
+    /** Undefined: the storage backend is never the bottleneck. */
+    readonly backendReadBitsPerSecond: number | undefined;
+  };
+  readonly cache: { readonly egressBitsPerSecond: number };
+  readonly p2p: { readonly pieceBytes: number; readonly uploadBitsPerSecond: number };
+  readonly rsync: {
+    readonly masterEgressBitsPerSecond: number;
+    readonly proxyEgressBitsPerSecond: number;
+    readonly perFileSeconds: number;
+    readonly scanPerFileSeconds: number;
+  };
+  readonly node: {
+    readonly nicBitsPerSecond: number;
+    /** Undefined: one stream can fill whatever share it gets. */
+    readonly streamBitsPerSecond: number | undefined;
+    readonly diskWriteBytesPerSecond: number;
+    readonly diskIops: number;
+    readonly decompressBytesPerSecond: number;
+    readonly unpackPerFileSeconds: number;
+  };
+  readonly rollout: {
+    readonly prePullShare: number;
+    /** Per data centre; fleet.nodes when unset (no limit beyond fleet.rollout.maxConcurrent). */
+    readonly concurrentDeployments: number;
+  };
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { bitRateField, byteRateField, durationField, shareField, sizeField } from './unit-fields.ts';
+
+/**
+ * The `model:` section: what only `simulate` needs (the fleet model's capacities and topologies). Real runs
+ * ignore it. Rates must be above zero (the unit parsers refuse 0); cross-key checks live in model-resolve.ts.
+ */
+
+const count = (what: string) => z.number({ error: `expected a whole number of ${what}` }).int(`${what} must be a whole number`);
+const positive = (what: string, one = what.replace(/s$/, '')) => count(what).min(1, `needs at least one ${one}`);
+
+export const MODEL_TOPOLOGIES = ['direct', 'cache', 'p2p'] as const;
+
+const datacentreInput = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a data centre name is lower-case letters, digits and dashes'),
+  share: shareField().optional().meta({ description: 'share of fleet.nodes in this data centre (the shares add up to 100%)' }),
+});
+
+export const modelInputSchema = z
+  .strictObject({
+    topologies: z.array(z.enum(MODEL_TOPOLOGIES, { error: `expected one of ${MODEL_TOPOLOGIES.join(', ')}` })).min(1, 'name at least one topology').optional()
+      .meta({ description: 'how image layers reach nodes; each is simulated for every layer strategy' }),
+    volume: z.boolean().optional().meta({ description: 'also simulate the code-in-volume side (rsync via proxies); default true' }),
+    datacentres: z.array(datacentreInput).min(1, 'name at least one data centre').optional(),
+    registry: z.strictObject({
+      replicas: positive('replicas').max(1000).optional(),
+      egress: bitRateField().optional().meta({ description: 'egress of each registry replica' }),
+      backendRead: bitRateField().optional().meta({ description: 'read bandwidth of the registry\'s storage backend (all replicas together); unlimited if unset' }),
+    }).optional(),
+    cache: z.strictObject({
+      egress: bitRateField().optional().meta({ description: 'egress of the cache tier of each data centre' }),
+    }).optional(),
+    p2p: z.strictObject({
+      piece: sizeField().optional(),
+      upload: bitRateField().optional().meta({ description: 'upload limit of each node to its peers' }),
+    }).optional(),
+    rsync: z.strictObject({
+      masterEgress: bitRateField().optional(),
+      proxyEgress: bitRateField().optional(),
+      perFile: durationField().optional().meta({ description: 'cost of each changed file (create, write, rename)' }),
+      scanPerFile: durationField().optional().meta({ description: 'cost of each file in the tree (file list, stat)' }),
+    }).optional(),
+    node: z.strictObject({
+      stream: bitRateField().optional().meta({ description: 'most one download stream achieves (TCP window over round trip); unlimited if unset' }),
+      diskIops: positive('IOPS', 'IO per second').optional(),
+      decompress: byteRateField().optional().meta({ description: 'decompression throughput of one node, uncompressed bytes per second' }),
+      unpackPerFile: durationField().optional().meta({ description: 'fixed cost of unpacking each file (metadata, fsync)' }),
+    }).optional(),
+    rollout: z.strictObject({
+      prePull: shareField().optional().meta({ description: 'share of nodes that pulled the image before the deploy' }),
+      concurrentDeployments: positive('concurrent deployments', 'concurrent deployment').optional()
+        .meta({ description: 'at most this many nodes deploy at once in each data centre' }),
+    }).optional(),
+  })
+  .meta({ description: 'fleet model settings, used by `shipbench simulate` only' });
+
+export type ModelInput = z.infer<typeof modelInputSchema>;

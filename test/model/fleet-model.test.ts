@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { FleetPlan, ModelLayer } from '../../src/model/fleet-plan.ts';
+import { simulateFleet } from '../../src/model/simulate-fleet.ts';
+import { resolveModel } from '../../src/scenario/model-resolve.ts';
+import type { ModelInput } from '../../src/scenario/model-schema.ts';
+import type { ResolvedFleet } from '../../src/scenario/resolved.ts';
+
+const MB = 1e6;
+
+function fleet(nodes: number, o: Partial<{ maxConcurrent: number; unpack: boolean; downloads: number; stages: ResolvedFleet['rollout']['stages']; nic: number; disk: number }> = {}): ResolvedFleet {
+  return {
+    nodes,
+    backend: 'virtual',
+    rollout: { maxConcurrent: o.maxConcurrent ?? nodes, stages: o.stages ?? [{ rest: true }] },
+    node: { nicBitsPerSecond: o.nic, disk: { writeBytesPerSecond: o.disk }, maxConcurrentDownloads: o.downloads ?? 3, unpack: o.unpack ?? false },
+  };
+}
+
+function simulate(f: ResolvedFleet, input: ModelInput, plan: FleetPlan) {
+  const model = resolveModel(input, { nodes: f.nodes, nicBitsPerSecond: f.node.nicBitsPerSecond, diskWriteBytesPerSecond: f.node.disk.writeBytesPerSecond });
+  return simulateFleet({ model, fleet: f, volume: { proxies: 1, assign: 'round-robin' }, plan });
+}
+
+const layer = (id: string, mb: number, files = 0, ratio = 1): ModelLayer => ({ id, compressedBytes: mb * MB, uncompressedBytes: mb * MB * ratio, files });
+const imagePlan = (layers: ModelLayer[], steps: ModelLayer[][] = [layers]): FleetPlan => ({
+  strategies: [{ name: 'img', steps: steps.map((l, i) => ({ step: `s${i}`, layers: l })) }],
+  volume: [],
+});
+const close = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) <= 1e-6 * Math.max(1, expected), `${what}: ${actual} != ${expected}`);
+
+describe('fleet model: closed forms', () => {
+  test('one node: size over its tightest capacity (here the NIC)', () => {
+    const out = simulate(fleet(1, { nic: 800 * MB, disk: 400 * MB }), { volume: false, registry: { egress: '10Gbit/s' } }, imagePlan([layer('a', 300)]));
+    // NIC 100 MB/s is below disk 400 MB/s and the registry's 1250 MB/s.
+    close(out.steps[0]!.makespanSeconds, 3, 'makespan');
+    close(out.samples[0]!.totalSeconds, 3, 'node total');
+  });
+
+  test('one node with unpack: download, then per-file cost, then bytes at the slower of decompression and disk', () => {
+    const out = simulate(
+      fleet(1, { nic: 800 * MB, disk: 400 * MB, unpack: true }),
+      { volume: false, node: { decompress: '200MB/s', unpackPerFile: '1ms', diskIops: 1_000_000 } },
+      imagePlan([layer('a', 100, 500, 3)]),
+    );
+    // 100 MB at 100 MB/s, then 500 files x 1 ms, then 300 MB at 200 MB/s.
+    close(out.steps[0]!.makespanSeconds, 1 + 0.5 + 1.5, 'makespan');
+    assert.equal(out.samples[0]!.bytesWrittenToDisk, 400 * MB);
+  });
+
+  test('N nodes sharing a registry of bandwidth B take N*S/B', () => {
+    const out = simulate(fleet(40), { volume: false, registry: { egress: '800Mbit/s' } }, imagePlan([layer('a', 30), layer('b', 20)]));
+    close(out.steps[0]!.makespanSeconds, (40 * 50 * MB) / (100 * MB), 'makespan');
+    close(out.steps[0]!.registryBytesServed, 40 * 50 * MB, 'registry bytes');
+  });
+
+  test('a cache tier in front of a slow backend reads each object from the backend once', () => {
+    const layers = [layer('a', 40), layer('b', 10), layer('c', 25)];
+    const out = simulate(fleet(30), { volume: false, topologies: ['direct', 'cache'], registry: { backendRead: '80Mbit/s' }, cache: { egress: '40Gbit/s' } }, imagePlan(layers));
+    const direct = out.steps.find((s) => s.strategy === 'img')!;
+    const cached = out.steps.find((s) => s.strategy === 'img@cache')!;
+    const backendOf = (s: typeof direct) => s.model!.tiers.find((t) => t.tier === 'backend')!.bytes;
+    close(backendOf(cached), 75 * MB, 'backend bytes with the cache: one read per object');
+    close(backendOf(direct), 30 * 75 * MB, 'backend bytes without: one per node');
+    // Fills of the three objects share the 10 MB/s backend; every node waits for its fill, then 30 nodes
+    // x 75 MB leave the cache at 5 GB/s (NICs 1.25 GB/s each are not the limit).
+    assert.ok(cached.makespanSeconds < direct.makespanSeconds / 10);
+    close(direct.makespanSeconds, (30 * 75 * MB) / (10 * MB), 'direct: every node through the backend');
+  });
+
+  test('P2P: the registry serves about one copy of each layer, not one per node', () => {
+    const layers = [layer('a', 64), layer('b', 32)];
+    const out = simulate(fleet(200), { volume: false, topologies: ['direct', 'p2p'], registry: { egress: '1Gbit/s' }, p2p: { piece: '4MiB', upload: '1Gbit/s' } }, imagePlan(layers));
+    const direct = out.steps.find((s) => s.strategy === 'img')!;
+    const p2p = out.steps.find((s) => s.strategy === 'img@p2p')!;
+    close(p2p.registryBytesServed, 96 * MB, 'p2p registry bytes');
+    close(direct.registryBytesServed, 200 * 96 * MB, 'direct registry bytes');
+    close(p2p.bytesDownloaded, 200 * 96 * MB, 'every node still gets every byte');
+    assert.ok(p2p.makespanSeconds < direct.makespanSeconds / 10, `p2p ${p2p.makespanSeconds} vs direct ${direct.makespanSeconds}`);
+  });
+
+  test('at most K at a time: N/K rounds of one node\'s time', () => {
+    const out = simulate(fleet(12, { maxConcurrent: 3, nic: 800 * MB }), { volume: false, registry: { egress: '100Gbit/s' } }, imagePlan([layer('a', 50)]));
+    close(out.steps[0]!.makespanSeconds, 4 * 0.5, 'makespan');
+    const starts = [...new Set(out.samples.map((s) => s.startSeconds.toFixed(6)))];
+    assert.equal(starts.length, 4);
+  });
+
+  test('stages: the canaries finish before the rest start; concurrent deployments bound each data centre', () => {
+    const out = simulate(
+      fleet(10, { nic: 800 * MB, stages: [{ canaries: 2 }, { rest: true }] }),
+      { volume: false, registry: { egress: '100Gbit/s' }, datacentres: [{ name: 'a' }, { name: 'b' }], rollout: { concurrentDeployments: 2 } },
+      imagePlan([layer('a', 50)]),
+    );
+    // Canaries (one per data centre) 0.5 s; then 8 nodes, 2 per data centre at a time: 2 rounds.
+    close(out.steps[0]!.makespanSeconds, 0.5 + 2 * 0.5, 'makespan');
+    assert.deepEqual(out.samples.filter((s) => s.startSeconds === 0).map((s) => s.datacentre).sort(), ['a', 'b']);
+  });
+
+  test('pre-pulled nodes fetch nothing during the deploy', () => {
+    const out = simulate(fleet(10), { volume: false, rollout: { prePull: '30%' } }, imagePlan([layer('a', 50)]));
+    assert.equal(out.samples.filter((s) => s.bytesDownloaded === 0).length, 3);
+    close(out.steps[0]!.registryBytesServed, 7 * 50 * MB, 'registry bytes');
+  });
+
+  test('a later step fetches only the layers the previous image lacked', () => {
+    const base = layer('base', 100);
+    const out = simulate(fleet(4), { volume: false }, imagePlan([], [[base, layer('v1', 10)], [base, layer('v2', 5)]]));
+    close(out.steps[1]!.bytesDownloaded, 4 * 5 * MB, 'second step bytes');
+  });
+
+  test('volume: proxies sync from the master, then nodes from their proxy, with per-file costs', () => {
+    const plan: FleetPlan = { strategies: [], volume: [{ step: 'initial', changedFiles: 1000, changedBytes: 100 * MB, deletedPaths: 0, treeFiles: 1000 }] };
+    const out = simulate(fleet(8), { rsync: { masterEgress: '8Gbit/s', proxyEgress: '800Mbit/s', perFile: '1ms', scanPerFile: '0ms' }, node: { diskIops: 1_000_000 } }, plan);
+    // proxy: 1 s of per-file cost + 100 MB at 1 GB/s; nodes: 1 s + 8 x 100 MB through the 100 MB/s proxy.
+    close(out.steps[0]!.makespanSeconds, 1 + 0.1 + 1 + 8, 'makespan');
+    assert.equal(out.steps[0]!.strategy, 'volume');
+  });
+});
