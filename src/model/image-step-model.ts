@@ -192,7 +192,8 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
         });
       }
     };
-    pump();
+    if (model.node.manifestSeconds > 0) net.at(net.now + model.node.manifestSeconds, pump);
+    else pump();
   };
   gate = new RolloutGate(layout.datacentreOf, layout.datacentres.length, fleet.rollout.stages, fleet.rollout.maxConcurrent, model.rollout.concurrentDeployments, startNode);
   gate.begin();

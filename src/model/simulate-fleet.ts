@@ -49,7 +49,7 @@ export function simulateFleet(input: SimulationInput): SimulationOutput {
   const record = (strategy: string, step: string, outcome: StepOutcome, layerIds: readonly string[]) => {
     const result = stepResult(strategy, step, outcome, layout, clock);
     steps.push(result);
-    samples.push(...nodeSamples(strategy, step, outcome, layout, clock, layerIds));
+    samples.push(...nodeSamples(strategy, step, outcome, layout, clock, layerIds, model.node.manifestSeconds));
     clock += outcome.makespanSeconds;
     input.onStep?.(result);
   };
@@ -129,7 +129,7 @@ function stepResult(strategy: string, step: string, outcome: StepOutcome, layout
 
 const digestOf = (id: string) => `plan:${id.replace(/[^a-zA-Z0-9=_-]/g, '-') || 'layer'}`;
 
-function nodeSamples(strategy: string, step: string, outcome: StepOutcome, layout: FleetLayout, clock: number, layerIds: readonly string[]): NodeStepSample[] {
+function nodeSamples(strategy: string, step: string, outcome: StepOutcome, layout: FleetLayout, clock: number, layerIds: readonly string[], manifestSeconds: number): NodeStepSample[] {
   const f = outcome.nodes;
   return layout.names.map((node, i) => ({
     node,
@@ -137,7 +137,7 @@ function nodeSamples(strategy: string, step: string, outcome: StepOutcome, layou
     strategy,
     repeat: 0,
     startSeconds: clock + f.startSeconds[i]!,
-    manifestSeconds: 0,
+    manifestSeconds: outcome.topology !== 'rsync' && f.bytesDownloaded[i]! > 0 ? manifestSeconds : 0,
     totalSeconds: f.endSeconds[i]! - f.startSeconds[i]!,
     layers: (f.layers?.[i] ?? []).map(([k, bytes, downloadSeconds, unpackSeconds, files]) => ({ digest: digestOf(layerIds[k] ?? String(k)), bytes, downloadSeconds, unpackSeconds, files })),
     bytesDownloaded: Math.round(f.bytesDownloaded[i]!),

@@ -24,6 +24,7 @@ export const MODEL_DEFAULTS = {
   rsyncPerFile: '1ms',
   rsyncScanPerFile: '0.002ms',
   nic: '10Gbit/s',
+  manifest: '20ms',
   diskWrite: '500MB/s',
   diskIops: 20_000,
   decompress: '300MiB/s',
@@ -110,6 +111,7 @@ export function resolveModel(model: ModelInput | undefined, fleet: { nodes: numb
       scanPerFileSeconds: parseSeconds(model?.rsync?.scanPerFile ?? MODEL_DEFAULTS.rsyncScanPerFile),
     },
     node: {
+      manifestSeconds: parseSeconds(model?.node?.manifest ?? MODEL_DEFAULTS.manifest),
       nicBitsPerSecond: fleet.nicBitsPerSecond ?? parseBitsPerSecond(MODEL_DEFAULTS.nic),
       streamBitsPerSecond: model?.node?.stream === undefined ? undefined : parseBitsPerSecond(model.node.stream),
       diskWriteBytesPerSecond: fleet.diskWriteBytesPerSecond ?? parseBytesPerSecond(MODEL_DEFAULTS.diskWrite),

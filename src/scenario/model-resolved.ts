@@ -28,6 +28,8 @@ export interface ResolvedModel {
   };
   readonly node: {
     readonly nicBitsPerSecond: number;
+    /** Before any layer: resolving the image manifest. */
+    readonly manifestSeconds: number;
     /** Undefined: one stream can fill whatever share it gets. */
     readonly streamBitsPerSecond: number | undefined;
     readonly diskWriteBytesPerSecond: number;

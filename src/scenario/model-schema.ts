@@ -41,6 +41,7 @@ export const modelInputSchema = z
       scanPerFile: durationField().optional().meta({ description: 'cost of each file in the tree (file list, stat)' }),
     }).optional(),
     node: z.strictObject({
+      manifest: durationField().optional().meta({ description: 'time to resolve the image manifest before any layer is fetched (round trips, auth)' }),
       stream: bitRateField().optional().meta({ description: 'most one download stream achieves (TCP window over round trip); unlimited if unset' }),
       diskIops: positive('IOPS', 'IO per second').optional(),
       decompress: byteRateField().optional().meta({ description: 'decompression throughput of one node, uncompressed bytes per second' }),

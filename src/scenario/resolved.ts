@@ -117,12 +117,9 @@ export interface ResolvedScenario {
   readonly measure: ResolvedMeasure;
   /** Co-located workloads measured around each step; absent when the scenario declares none. */
   readonly neighbours?: ResolvedNeighbours | undefined;
-<<<<<<< HEAD
   readonly budgets: readonly ResolvedBudget[];
-=======
   /** Fleet model settings (simulate only). */
   readonly model: ResolvedModel;
->>>>>>> 2d67697 (Fleet model: model: scenario section with positioned checks, fluid max-min network with component re-sharing, image (direct/cache/p2p) and volume step models, rollout gate; closed-form tests)
 }
 
 /** The strategy name the volume (rsync) side's results carry; layer strategies may not take it. */

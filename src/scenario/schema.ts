@@ -176,11 +176,8 @@ export const scenarioInputSchema = z
     registry: registryInput.optional(),
     measure: measureInput.optional(),
     neighbours: neighboursInput.optional(),
-<<<<<<< HEAD
     budgets: budgetsInputSchema.optional().meta({ description: 'budgets `shipbench check` holds this scenario\'s images (and its results) to' }),
-=======
     model: modelInputSchema.optional(),
->>>>>>> 2d67697 (Fleet model: model: scenario section with positioned checks, fluid max-min network with component re-sharing, image (direct/cache/p2p) and volume step models, rollout gate; closed-form tests)
   })
   .meta({ title: 'shipbench scenario', description: 'A shipbench scenario: what content ships, how images are layered, which deploys follow.' });
 

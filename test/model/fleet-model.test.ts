@@ -18,7 +18,8 @@ function fleet(nodes: number, o: Partial<{ maxConcurrent: number; unpack: boolea
 }
 
 function simulate(f: ResolvedFleet, input: ModelInput, plan: FleetPlan) {
-  const model = resolveModel(input, { nodes: f.nodes, nicBitsPerSecond: f.node.nicBitsPerSecond, diskWriteBytesPerSecond: f.node.disk.writeBytesPerSecond });
+  // No manifest round trip, so the closed forms hold exactly.
+  const model = resolveModel({ ...input, node: { manifest: '0s', ...input.node } }, { nodes: f.nodes, nicBitsPerSecond: f.node.nicBitsPerSecond, diskWriteBytesPerSecond: f.node.disk.writeBytesPerSecond });
   return simulateFleet({ model, fleet: f, volume: { proxies: 1, assign: 'round-robin' }, plan });
 }
 

@@ -5,8 +5,9 @@ import { generateCommand } from './generate.ts';
 import { inspectCommand } from './inspect.ts';
 import { runCommand } from './run.ts';
 import { schemaCommand } from './schema.ts';
+import { simulateCommand } from './simulate.ts';
 import { validateCommand } from './validate.ts';
 
 /** Every CLI command, in the order `--help` lists them. Each lives in its own file beside this one. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: Array<CommandModule<any, any>> = [runCommand, generateCommand, inspectCommand, checkCommand, validateCommand, schemaCommand, doctorCommand];
+export const commands: Array<CommandModule<any, any>> = [runCommand, simulateCommand, generateCommand, inspectCommand, checkCommand, validateCommand, schemaCommand, doctorCommand];

@@ -1,0 +1,144 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Argv, CommandModule } from 'yargs';
+import { ShipbenchError } from '../../core/errors.ts';
+import { prepareOutputDir } from '../../core/output-dir.ts';
+import { calibrateFrom, compareWithMeasured, type MeasuredRun } from '../../model/calibration.ts';
+import type { FleetPlan } from '../../model/fleet-plan.ts';
+import { simulateFleet } from '../../model/simulate-fleet.ts';
+import { RESULTS_SCHEMA_VERSION, runResultsSchema, type RunResults } from '../../report/results.ts';
+import { ResultsWriter } from '../../report/results-writer.ts';
+import { loadResolvedScenario } from '../../scenario/load.ts';
+import { buildFleetPlan } from '../model-plan.ts';
+import { describeEnvironment } from '../run-environment.ts';
+import { renderCalibration, renderSimulation } from '../simulate-text.ts';
+
+interface SimulateArgs {
+  file: string;
+  out: string | undefined;
+  calibrate: string | undefined;
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+}
+
+async function readMeasured(file: string): Promise<MeasuredRun & { scenarioName: string }> {
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new ShipbenchError('calibration-not-found', `cannot read ${file} (${error.code ?? 'error'})`, { hint: 'give the results.json of a real run: shipbench run SCENARIO --out DIR writes DIR/results.json' });
+  });
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ShipbenchError('calibration-invalid', `${file} is not JSON`, { hint: 'give the results.json a real run wrote' });
+  }
+  const parsed = runResultsSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ShipbenchError('calibration-invalid', `${file} is not a shipbench results file: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`, { hint: 'give the results.json a real run wrote' });
+  }
+  if (parsed.data.source !== 'measured') throw new ShipbenchError('calibration-invalid', `${file} holds simulated results; calibration needs a measured run`, { hint: 'run the scenario for real first: shipbench run SCENARIO' });
+  if (parsed.data.steps.length === 0) throw new ShipbenchError('calibration-invalid', `${file} has no completed step to calibrate from`, { hint: 'let the real run complete at least one step' });
+  return { steps: parsed.data.steps, samples: parsed.data.samples, scenarioName: parsed.data.scenario.name };
+}
+
+/** Blob bytes as measured over the plan's estimate, over distinct layers: the estimate leans high on purpose. */
+function blobScaleFrom(measured: MeasuredRun, plan: FleetPlan): number {
+  const measuredBytes = new Map(measured.samples.flatMap((s) => s.layers.map((l) => [l.digest, l.bytes] as const)));
+  const planned = new Map(plan.strategies.flatMap((s) => s.steps.flatMap((st) => st.layers.map((l) => [l.id, l.compressedBytes] as const))));
+  const m = [...measuredBytes.values()].reduce((a, b) => a + b, 0);
+  const p = [...planned.values()].reduce((a, b) => a + b, 0);
+  return m > 0 && p > 0 ? m / p : 1;
+}
+
+function uncompressedPerBlobByte(plan: FleetPlan): number {
+  const layers = new Map(plan.strategies.flatMap((s) => s.steps.flatMap((st) => st.layers.map((l) => [l.id, l] as const))));
+  let c = 0;
+  let u = 0;
+  for (const l of layers.values()) {
+    c += l.compressedBytes;
+    u += l.uncompressedBytes;
+  }
+  return c > 0 ? u / c : 1;
+}
+
+export const simulateCommand: CommandModule<object, SimulateArgs> = {
+  command: 'simulate <file>',
+  describe: 'Model rollouts on 10s to 10,000s of nodes from the same scenario: no real I/O, results in the same schema as run',
+  builder: (yargs: Argv<object>) =>
+    yargs
+      .positional('file', { describe: 'scenario file (YAML); its model: section sets capacities and topologies', type: 'string', demandOption: true })
+      .option('out', { alias: 'o', describe: 'output directory [default: reports/<scenario>/simulate-<time>]', type: 'string' })
+      .option('calibrate', { describe: 'results.json of a real run of this scenario: take its measured rates as model parameters and report the error', type: 'string' })
+      .example('$0 simulate scenarios/wikimedia-fleet.yaml', 'volume vs image vs cache vs P2P on a two-data-centre fleet')
+      .example('$0 simulate scenarios/quickstart.yaml --calibrate reports/quickstart/run-x/results.json', 'simulated beside measured')
+      .epilog('Strategy names in results: a layer strategy (direct from the registry), <strategy>@cache, <strategy>@p2p, and volume (rsync via proxies).\nExit codes: 0 ok, 1 internal error, 2 bad input.'),
+  handler: async (argv) => {
+    const { scenario } = await loadResolvedScenario(argv.file);
+    const measured = argv.calibrate === undefined ? undefined : await readMeasured(argv.calibrate);
+    if (measured !== undefined && measured.scenarioName !== scenario.name) {
+      process.stderr.write(`warning: ${argv.calibrate} measured scenario "${measured.scenarioName}", not "${scenario.name}"; errors compare different scenarios\n`);
+    }
+    const outDir = argv.out ?? join('reports', scenario.name, `simulate-${timestamp()}`);
+    await prepareOutputDir(outDir, 0, 'the results');
+    const writer = new ResultsWriter(join(outDir, 'results.json'));
+    const { environment } = await describeEnvironment(outDir, {});
+    const results: RunResults = {
+      schema: RESULTS_SCHEMA_VERSION,
+      source: 'simulated',
+      status: 'running',
+      startedAt: new Date().toISOString(),
+      updatedAt: new Date().toISOString(),
+      scenario: scenario as unknown as RunResults['scenario'],
+      environment,
+      registry: { kind: scenario.registry.kind, url: scenario.registry.kind === 'external' ? scenario.registry.url : '' },
+      phases: [],
+      steps: [],
+      samples: [],
+      warnings: [],
+    };
+    const t0 = performance.now();
+    let plan = buildFleetPlan(scenario);
+    let model = scenario.model;
+    let fleet = scenario.fleet;
+    let parameters: Record<string, number> = {};
+    if (measured !== undefined) {
+      const blobScale = blobScaleFrom(measured, plan);
+      plan = buildFleetPlan(scenario, blobScale);
+      const calibrated = calibrateFrom(measured, model, fleet, uncompressedPerBlobByte(plan));
+      parameters = { blobBytesOverEstimate: blobScale, ...calibrated.parameters };
+      model = calibrated.model;
+      fleet = calibrated.fleet;
+    }
+    const planSeconds = (performance.now() - t0) / 1000;
+    results.phases.push({ name: 'plan', startedSeconds: 0, seconds: planSeconds, details: { strategies: plan.strategies.length, steps: scenario.deploy.length } });
+    await writer.write(results);
+    const t1 = performance.now();
+    try {
+      const out = simulateFleet({
+        model,
+        fleet,
+        volume: scenario.volume,
+        plan,
+        onStep: (s) => process.stderr.write(`${s.strategy} ${s.step}: ${s.makespanSeconds.toFixed(2)} s\n`),
+      });
+      results.steps = out.steps;
+      results.samples = out.samples;
+    } catch (error) {
+      results.status = 'failed';
+      results.failure = { phase: 'simulate', message: error instanceof Error ? error.message : String(error) };
+      await writer.write(results);
+      throw error;
+    }
+    const simulateSeconds = (performance.now() - t1) / 1000;
+    results.phases.push({ name: 'simulate', startedSeconds: planSeconds, seconds: simulateSeconds, details: { nodes: fleet.nodes, events: results.steps.reduce((n, s) => n + (s.model?.events ?? 0), 0) } });
+    if (measured !== undefined && argv.calibrate !== undefined) results.calibration = compareWithMeasured(argv.calibrate, parameters, measured, results);
+    results.status = 'completed';
+    await writer.write(results);
+    process.stdout.write(renderSimulation(results.steps, fleet.nodes, planSeconds + simulateSeconds));
+    if (results.calibration !== undefined) process.stdout.write(renderCalibration(results.calibration));
+    process.stdout.write(`results: ${join(outDir, 'results.json')}\n`);
+  },
+};

@@ -1,0 +1,50 @@
+import { formatBytes, formatSeconds } from '../core/units.ts';
+import type { CalibrationComparison } from '../metrics/calibration-comparison.ts';
+import type { StepResult } from '../metrics/step-result.ts';
+import { textTable } from './text-table.ts';
+
+/** The terminal view of `simulate`: makespan per step and variant side by side, then each variant's tiers. */
+export function renderSimulation(steps: readonly StepResult[], nodes: number, wallSeconds: number): string {
+  const variants = [...new Set(steps.map((s) => s.strategy))];
+  const stepNames = [...new Set(steps.map((s) => s.step))];
+  const out: string[] = [`simulated ${nodes} nodes, ${variants.length} variants x ${stepNames.length} steps in ${wallSeconds.toFixed(2)} s wall time`];
+  out.push(
+    textTable(
+      ['makespan', ...variants],
+      stepNames.map((step) => [step, ...variants.map((v) => {
+        const s = steps.find((x) => x.strategy === v && x.step === step);
+        return s === undefined ? '-' : formatSeconds(s.makespanSeconds);
+      })]),
+      variants.map((_, i) => i + 1),
+    ),
+  );
+  out.push(
+    textTable(
+      ['variant', 'step', 'makespan', 'to nodes', 'registry', 'backend', 'cache', 'peers', 'rsync proxies', 'peak registry', 'disk/node', 'peak IOPS/node'],
+      steps.map((s) => {
+        const tier = (name: string) => s.model?.tiers.find((t) => t.tier === name);
+        const bytes = (name: string) => {
+          const t = tier(name);
+          return t === undefined ? '-' : formatBytes(t.bytes);
+        };
+        const peak = tier(s.model?.topology === 'rsync' ? 'rsync-proxies' : 'registry')?.peakBytesPerSecond ?? 0;
+        return [
+          s.strategy, s.step, formatSeconds(s.makespanSeconds), formatBytes(s.bytesDownloaded), bytes('registry'), bytes('backend'), bytes('cache'), bytes('peers'), bytes('rsync-proxies'),
+          `${formatBytes(peak)}/s`, formatBytes(s.model?.nodeDisk.maxBytesPerNode ?? 0), Math.round(s.model?.nodeDisk.peakIopsMax ?? 0),
+        ];
+      }),
+      [2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+    ),
+  );
+  return `${out.join('\n')}\n`;
+}
+
+export function renderCalibration(c: CalibrationComparison): string {
+  const params = Object.entries(c.parameters).map(([k, v]) => `  ${k} = ${/BytesPerSecond$/.test(k) ? `${formatBytes(v)}/s` : v.toPrecision(4)}`);
+  const table = textTable(
+    ['strategy', 'step', 'metric', 'measured', 'simulated', 'error'],
+    c.rows.map((r) => [r.strategy, r.step, r.metric, formatSeconds(r.measuredSeconds), formatSeconds(r.simulatedSeconds), `${r.errorPercent >= 0 ? '+' : ''}${r.errorPercent.toFixed(1)}%`]),
+    [3, 4, 5],
+  );
+  return `calibrated from ${c.measured}:\n${params.join('\n')}\n${table}\nmean absolute makespan error: ${c.meanAbsoluteErrorPercent.toFixed(1)}%\n`;
+}
