@@ -43,6 +43,10 @@ export class FluidNetwork {
   private readonly dirtyFlows = new Set<Flow>();
   private markEpoch = 0;
   private resourceMark: number[] = [];
+  // Scratch space of fill(), indexed by resource id, reused across events (no garbage per event).
+  private left = new Float64Array(0);
+  private unfrozen = new Int32Array(0);
+  private readonly fillHeap = new MinHeap<number>();
   /** Current total rate per meter, and its history as (seconds, bytesPerSecond) change points. */
   readonly meterRate: number[] = [];
   readonly meterBytes: number[] = [];
@@ -186,42 +190,51 @@ export class FluidNetwork {
 
   /** Progressive filling: raise all rates together; freeze the flows of whichever capacity fills first. */
   private fill(flows: readonly Flow[], resources: readonly number[]): void {
-    const remaining = new Map<number, number>();
-    const unfrozen = new Map<number, number>();
-    const heap = new MinHeap<number>();
+    if (this.left.length < this.capacity.length) {
+      this.left = new Float64Array(this.capacity.length * 2);
+      this.unfrozen = new Int32Array(this.capacity.length * 2);
+    }
+    const left = this.left;
+    const unfrozen = this.unfrozen;
+    const heap = this.fillHeap;
+    heap.clear();
     for (const r of resources) {
       const n = this.flowsOn[r]!.size;
-      remaining.set(r, this.capacity[r]!);
-      unfrozen.set(r, n);
+      left[r] = this.capacity[r]!;
+      unfrozen[r] = n;
       if (n > 0) heap.push(this.capacity[r]! / n, r);
     }
     // Per-flow caps compete in the same queue, as single-flow capacities (encoded as -1 - index).
-    flows.forEach((f, i) => {
-      if (f.spec.capBytesPerSecond !== undefined) heap.push(f.spec.capBytesPerSecond, -1 - i);
-    });
-    const frozen = new Set<Flow>();
+    for (let i = 0; i < flows.length; i++) {
+      const cap = flows[i]!.spec.capBytesPerSecond;
+      if (cap !== undefined) heap.push(cap, -1 - i);
+    }
+    const epoch = ++this.markEpoch;
+    let frozen = 0;
     const freeze = (f: Flow, rate: number) => {
-      frozen.add(f);
+      f.mark = epoch;
+      frozen++;
       this.setRate(f, rate);
       for (const r of f.spec.resources) {
-        const left = remaining.get(r)! - rate;
-        const n = unfrozen.get(r)! - 1;
-        remaining.set(r, left);
-        unfrozen.set(r, n);
-        if (n > 0) heap.push(Math.max(0, left) / n, r);
+        const rest = left[r]! - rate;
+        const n = unfrozen[r]! - 1;
+        left[r] = rest;
+        unfrozen[r] = n;
+        if (n > 0) heap.push(Math.max(0, rest) / n, r);
       }
     };
-    while (heap.size > 0 && frozen.size < flows.length) {
+    while (heap.size > 0 && frozen < flows.length) {
       const share = heap.peekKey();
       const id = heap.pop()!;
       if (id < 0) {
         const f = flows[-1 - id]!;
-        if (!frozen.has(f)) freeze(f, share);
+        if (f.mark !== epoch) freeze(f, share);
         continue;
       }
-      const n = unfrozen.get(id)!;
-      if (n === 0 || Math.abs(Math.max(0, remaining.get(id)!) / n - share) > 1e-12 * Math.max(1, share)) continue; // stale entry
-      for (const f of this.flowsOn[id]!) if (!frozen.has(f)) freeze(f, share);
+      const n = unfrozen[id]!;
+      // A stale entry: the resource's share has moved on since it was queued.
+      if (n === 0 || Math.abs(Math.max(0, left[id]!) / n - share) > 1e-12 * Math.max(1, share)) continue;
+      for (const f of this.flowsOn[id]!) if (f.mark !== epoch) freeze(f, share);
     }
   }
 }

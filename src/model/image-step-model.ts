@@ -122,13 +122,12 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
     });
   };
 
-  let gate: RolloutGate | undefined;
   const startNode = (node: number) => {
     figures.startSeconds[node] = net.now;
     if (input.prePulled[node] === 1 || fresh.length === 0) {
       net.at(net.now, () => {
         figures.endSeconds[node] = net.now;
-        gate!.nodeDone(node);
+        gate.nodeDone(node);
       });
       return;
     }
@@ -140,7 +139,7 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
     const downloadSeconds = new Float64Array(fresh.length);
     const finishNode = () => {
       figures.endSeconds[node] = net.now;
-      gate!.nodeDone(node);
+      gate.nodeDone(node);
     };
     const tryUnpack = () => {
       if (unpacking) return;
@@ -195,7 +194,7 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
     if (model.node.manifestSeconds > 0) net.at(net.now + model.node.manifestSeconds, pump);
     else pump();
   };
-  gate = new RolloutGate(layout.datacentreOf, layout.datacentres.length, fleet.rollout.stages, fleet.rollout.maxConcurrent, model.rollout.concurrentDeployments, startNode);
+  const gate = new RolloutGate(layout.datacentreOf, layout.datacentres.length, fleet.rollout.stages, fleet.rollout.maxConcurrent, model.rollout.concurrentDeployments, startNode);
   gate.begin();
   net.run();
   let makespan = 0;

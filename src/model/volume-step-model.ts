@@ -35,7 +35,6 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
   // Files land at the disk's IOPS at most; with the per-file cost, that bounds the sync's file rate.
   const iopsCap = step.changedFiles === 0 ? undefined : (step.changedBytes * model.node.diskIops) / step.changedFiles;
 
-  let gate: RolloutGate | undefined;
   const nodeResources = (node: number) => {
     const nic = net.addResource(bytesPerSecond(model.node.nicBitsPerSecond));
     const disk = net.addResource(model.node.diskWriteBytesPerSecond);
@@ -57,12 +56,12 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
           figures.files[node] = step.changedFiles;
           const seconds = net.now - began;
           figures.peakIops[node] = seconds > 0 ? step.changedFiles / seconds : 0;
-          gate!.nodeDone(node);
+          gate.nodeDone(node);
         },
       }),
     );
   };
-  gate = new RolloutGate(layout.datacentreOf, layout.datacentres.length, fleet.rollout.stages, fleet.rollout.maxConcurrent, model.rollout.concurrentDeployments, startNode);
+  const gate = new RolloutGate(layout.datacentreOf, layout.datacentres.length, fleet.rollout.stages, fleet.rollout.maxConcurrent, model.rollout.concurrentDeployments, startNode);
   let proxiesLeft = proxies.length;
   for (const _ of proxies) {
     net.at(overheadSeconds, () =>
@@ -72,7 +71,7 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
         capBytesPerSecond: minDefined(stream, iopsCap),
         meters: [meter.master],
         onDone: () => {
-          if (--proxiesLeft === 0) gate!.begin();
+          if (--proxiesLeft === 0) gate.begin();
         },
       }),
     );

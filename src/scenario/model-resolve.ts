@@ -1,4 +1,4 @@
-import { parseBitsPerSecond, parseBytes, parseBytesPerSecond, parseSeconds, parseShare } from '../core/units.ts';
+import { formatBytes, parseBitsPerSecond, parseBytes, parseBytesPerSecond, parseSeconds, parseShare } from '../core/units.ts';
 import type { ModelInput } from './model-schema.ts';
 import type { ResolvedDatacentre, ResolvedModel } from './model-resolved.ts';
 
@@ -70,7 +70,8 @@ export function findModelProblems(model: ModelInput | undefined, fleetNodes: num
     if (d.nodes === 0) problems.push({ path: ['model', 'datacentres', i], message: `data centre "${d.name}" gets no nodes of the ${fleetNodes} in the fleet`, hint: 'raise its share or fleet.nodes, or remove it' });
   });
   const concurrent = model.rollout?.concurrentDeployments;
-  const largest = Math.max(fleetNodes > 0 ? 1 : 0, ...resolved.map((d) => d.nodes));
+  // With shares that do not resolve, judge against the whole fleet (their own problem is already listed).
+  const largest = resolved.length === 0 ? fleetNodes : Math.max(...resolved.map((d) => d.nodes));
   if (concurrent !== undefined && concurrent > largest) {
     problems.push({
       path: ['model', 'rollout', 'concurrentDeployments'],
@@ -83,7 +84,7 @@ export function findModelProblems(model: ModelInput | undefined, fleetNodes: num
     const pieceBytes = parseBytes(piece);
     if (pieceBytes === 0) problems.push({ path: ['model', 'p2p', 'piece'], message: 'a P2P piece of 0 bytes never completes', hint: 'use something like 4MiB' });
     else if (pieceBytes > codeBytes) {
-      problems.push({ path: ['model', 'p2p', 'piece'], message: `a P2P piece of ${pieceBytes} bytes is larger than the image's layers (${codeBytes} bytes of code)`, hint: 'use a piece well below the layer sizes, e.g. 4MiB' });
+      problems.push({ path: ['model', 'p2p', 'piece'], message: `a P2P piece of ${formatBytes(pieceBytes)} is larger than the image's layers (${formatBytes(Math.round(codeBytes))} of code in all)`, hint: 'use a piece well below the layer sizes, e.g. 4MiB' });
     }
   }
   return problems;

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { runResultsSchema } from '../../src/report/results.ts';
+import { REPO_ROOT, runCli } from './run-cli.ts';
+
+const FLEET = join(REPO_ROOT, 'fixtures/scenarios/valid/tiny-fleet.yaml');
+const TINY_RUN = join(REPO_ROOT, 'fixtures/scenarios/valid/tiny-run.yaml');
+
+describe('shipbench simulate', () => {
+  let work = '';
+  before(async () => {
+    work = await mkdtemp(join(tmpdir(), 'shipbench-simulate-'));
+  });
+  after(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  test('writes results.json in the run schema, source simulated, every topology and the volume side', async () => {
+    const out = join(work, 'fleet');
+    const r = await runCli(['simulate', FLEET, '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /per-version@p2p/);
+    const results = runResultsSchema.parse(JSON.parse(await readFile(join(out, 'results.json'), 'utf8')));
+    assert.equal(results.source, 'simulated');
+    assert.equal(results.status, 'completed');
+    assert.deepEqual([...new Set(results.steps.map((s) => s.strategy))], ['per-version', 'per-version@cache', 'per-version@p2p', 'volume']);
+    assert.equal(results.samples.length, 4 * 2 * 40);
+    for (const s of results.steps) {
+      assert.ok(s.makespanSeconds > 0, `${s.strategy} ${s.step}`);
+      assert.ok(s.model !== undefined && s.model.tiers.some((t) => t.egress.points.length > 0));
+    }
+    const initial = (name: string) => results.steps.find((s) => s.strategy === name && s.step === 'initial')!;
+    // 36 of 40 nodes fetch (10% pre-pulled); the cache and P2P spare the registry a copy per node.
+    assert.equal(initial('per-version').model!.prePulledNodes, 4);
+    assert.ok(initial('per-version@cache').registryBytesServed * 10 < initial('per-version').registryBytesServed);
+    assert.ok(initial('per-version@p2p').registryBytesServed * 10 < initial('per-version').registryBytesServed);
+  });
+
+  test('an impossible model setting fails validation with a position and exit code 2, writing nothing', async () => {
+    const out = join(work, 'bad');
+    const r = await runCli(['simulate', join(REPO_ROOT, 'fixtures/scenarios/invalid-model/impossible-fleet.yaml'), '--out', out]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /impossible-fleet\.yaml:17:28 model\.rollout\.concurrentDeployments/);
+    await assert.rejects(stat(out));
+  });
+
+  test('--calibrate takes the rates of a real run and lays simulated beside measured', async () => {
+    const measured = join(work, 'measured');
+    const real = await runCli(['run', TINY_RUN, '--out', measured], { timeoutMs: 120_000, cwd: work });
+    assert.equal(real.code, 0, real.stderr);
+    const out = join(work, 'calibrated');
+    const r = await runCli(['simulate', TINY_RUN, '--out', out, '--calibrate', join(measured, 'results.json')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /calibrated from .*\n[\s\S]*streamBytesPerSecond[\s\S]*mean absolute makespan error: \d/);
+    const results = runResultsSchema.parse(JSON.parse(await readFile(join(out, 'results.json'), 'utf8')));
+    const c = results.calibration!;
+    assert.ok(c.parameters.streamBytesPerSecond! > 0);
+    assert.ok(c.parameters.unpackSecondsPerFile !== undefined);
+    // Both strategies, both steps, makespan and median node time.
+    assert.equal(c.rows.length, 2 * 2 * 2);
+    for (const row of c.rows) assert.equal(row.errorPercent, ((row.simulatedSeconds - row.measuredSeconds) / row.measuredSeconds) * 100);
+  });
+
+  test('--calibrate with a file that is not results is refused with a hint', async () => {
+    const r = await runCli(['simulate', FLEET, '--out', join(work, 'x'), '--calibrate', FLEET]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /is not JSON/);
+  });
+});

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { ExitCode, ShipbenchError } from '../../src/core/errors.ts';
+import { loadResolvedScenario } from '../../src/scenario/load.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const INVALID = join(ROOT, 'fixtures/scenarios/invalid-model');
+
+async function problemsOf(name: string) {
+  try {
+    await loadResolvedScenario(join(INVALID, name));
+  } catch (error) {
+    assert.ok(error instanceof ShipbenchError);
+    assert.equal(error.exitCode, ExitCode.usage);
+    return error.problems.map((p) => ({ at: `${p.location.line}:${p.location.col} ${p.keyPath}`, message: p.message, hint: p.hint ?? '' }));
+  }
+  return assert.fail(`${name} loaded, but it should not`);
+}
+
+describe('model: section, impossible parameters are rejected at validation with positions', () => {
+  test('zero bandwidth and a negative share', async () => {
+    const p = await problemsOf('impossible-rates.yaml');
+    assert.deepEqual(p.map((x) => x.at), ['5:13 model.registry.egress', '7:13 model.p2p.upload', '9:14 model.rollout.prePull']);
+    assert.match(p[0]!.message, /must be above zero/);
+    assert.match(p[0]!.hint, /1Gbit\/s/);
+  });
+
+  test('more concurrent deployments than nodes, a piece larger than the image, shares over 100%', async () => {
+    const p = await problemsOf('impossible-fleet.yaml');
+    assert.deepEqual(p.map((x) => x.at), ['12:5 model.datacentres', '15:12 model.p2p.piece', '17:28 model.rollout.concurrentDeployments']);
+    assert.match(p[0]!.message, /120\.0%, not 100%/);
+    assert.match(p[1]!.message, /larger than the image's layers/);
+    assert.match(p[2]!.message, /^50 concurrent deployments per data centre, but the largest data centre has 10 nodes$/);
+    assert.match(p[2]!.hint, /at most 10/);
+  });
+
+  test('a data centre that gets no node', async () => {
+    const p = await problemsOf('empty-datacentre.yaml');
+    assert.deepEqual(p.map((x) => x.at), ['8:7 model.datacentres.1']);
+    assert.match(p[0]!.message, /"codfw" gets no nodes of the 3/);
+  });
+
+  test('shares on some data centres only, and a name used twice', async () => {
+    const p = await problemsOf('mixed-datacentres.yaml');
+    assert.deepEqual(p.map((x) => x.at), ['5:5 model.datacentres', '7:15 model.datacentres.2.name']);
+  });
+});
+
+describe('model: section, resolution', () => {
+  test('nodes split by share add up to the fleet; settings land in their units', async () => {
+    const { scenario } = await loadResolvedScenario(join(ROOT, 'fixtures/scenarios/valid/tiny-fleet.yaml'));
+    const m = scenario.model;
+    assert.deepEqual(m.datacentres, [{ name: 'eqiad', nodes: 20 }, { name: 'codfw', nodes: 20 }]);
+    assert.deepEqual(m.topologies, ['direct', 'cache', 'p2p']);
+    assert.equal(m.registry.egressBitsPerSecond, 1e9);
+    assert.equal(m.registry.backendReadBitsPerSecond, 5e8);
+    assert.equal(m.p2p.pieceBytes, 256 * 1024);
+    assert.equal(m.node.decompressBytesPerSecond, 200 * 1024 * 1024);
+    assert.equal(m.rollout.prePullShare, 0.1);
+    assert.equal(m.rollout.concurrentDeployments, 10);
+  });
+
+  test('without a model: section, one data centre with the whole fleet and the fleet node settings', async () => {
+    const { scenario } = await loadResolvedScenario(join(ROOT, 'scenarios/quickstart.yaml'));
+    assert.deepEqual(scenario.model.datacentres, [{ name: 'dc1', nodes: 4 }]);
+    assert.deepEqual(scenario.model.topologies, ['direct']);
+    assert.equal(scenario.model.rollout.concurrentDeployments, 4);
+  });
+});
