@@ -52,8 +52,9 @@ export function fitTwoRates(rows: ReadonlyArray<{ x1: number; x2: number; y: num
 /**
  * Model parameters from a real run: the per-stream throughput (median of layer downloads of at least
  * 1 MiB), the registry's limit (the highest aggregate throughput seen), the disk (the highest device write
- * rate, shared by the nodes that ran on it), and unpack seconds per byte and per file (fitted over every
- * layer unpacked). `uncompressedPerBlobByte` converts the fitted per-blob-byte cost into decompression
+ * rate, shared by the nodes that ran on it; only when no layer was unpacked, since the unpack fit holds the
+ * disk's time), and unpack seconds per byte and per file (fitted over every layer unpacked).
+ * `uncompressedPerBlobByte` converts the fitted per-blob-byte cost into decompression
  * throughput in tar bytes, as the model counts it.
  */
 export function calibrateFrom(measured: MeasuredRun, model: ResolvedModel, fleet: ResolvedFleet, uncompressedPerBlobByte: number): CalibratedParameters {
@@ -82,7 +83,7 @@ export function calibrateFrom(measured: MeasuredRun, model: ResolvedModel, fleet
     parameters.manifestSeconds = manifest;
     node = { ...node, manifestSeconds: manifest };
   }
-  if (disk !== undefined && disk > 0) {
+  if (disk !== undefined && disk > 0 && unpacked.length === 0) {
     parameters.diskWriteBytesPerSecond = disk;
     node = { ...node, diskWriteBytesPerSecond: disk };
   }
