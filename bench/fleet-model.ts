@@ -11,7 +11,7 @@ import type { FleetPlan } from '../src/model/fleet-plan.ts';
 import { simulateFleet } from '../src/model/simulate-fleet.ts';
 import { resolveModel } from '../src/scenario/model-resolve.ts';
 import type { ModelTopology } from '../src/scenario/model-resolved.ts';
-import type { ResolvedFleet } from '../src/scenario/resolved.ts';
+import type { ModelFleet as ResolvedFleet } from '../src/model/model-fleet.ts';
 
 const MiB = 1 << 20;
 // A 6 GiB image in 10 layers of different sizes (a base, a runtime, code, l10n...), as WMF's MediaWiki image.
@@ -24,7 +24,6 @@ const plan: FleetPlan = {
 function run(nodes: number, topology: ModelTopology): { wallSeconds: number; cpuSeconds: number; makespan: number; events: number; registryGiB: number } {
   const fleet: ResolvedFleet = {
     nodes,
-    backend: 'virtual',
     rollout: { maxConcurrent: nodes, stages: [{ rest: true }] },
     node: { nicBitsPerSecond: 10e9, disk: { writeBytesPerSecond: 1e9 }, maxConcurrentDownloads: 3, unpack: true },
   };

@@ -2,7 +2,7 @@ import type { CalibrationComparison, CalibrationRow } from '../metrics/calibrati
 import type { NodeStepSample } from '../metrics/samples.ts';
 import type { StepResult } from '../metrics/step-result.ts';
 import type { ResolvedModel } from '../scenario/model-resolved.ts';
-import type { ResolvedFleet } from '../scenario/resolved.ts';
+import type { ModelFleet } from './model-fleet.ts';
 
 /** What a real run measured, as the model reads it. */
 export interface MeasuredRun {
@@ -14,7 +14,7 @@ export interface CalibratedParameters {
   /** Named figures as taken, for the results and the terminal. */
   readonly parameters: Record<string, number>;
   readonly model: ResolvedModel;
-  readonly fleet: ResolvedFleet;
+  readonly fleet: ModelFleet;
 }
 
 function median(values: readonly number[]): number | undefined {
@@ -57,7 +57,7 @@ export function fitTwoRates(rows: ReadonlyArray<{ x1: number; x2: number; y: num
  * `uncompressedPerBlobByte` converts the fitted per-blob-byte cost into decompression
  * throughput in tar bytes, as the model counts it.
  */
-export function calibrateFrom(measured: MeasuredRun, model: ResolvedModel, fleet: ResolvedFleet, uncompressedPerBlobByte: number): CalibratedParameters {
+export function calibrateFrom(measured: MeasuredRun, model: ResolvedModel, fleet: ModelFleet, uncompressedPerBlobByte: number): CalibratedParameters {
   const steps = measured.steps.filter((s) => !s.warmup);
   const layers = measured.samples.flatMap((s) => s.layers);
   const parameters: Record<string, number> = {};

@@ -1,5 +1,5 @@
 import type { ModelTopology, ResolvedModel } from '../scenario/model-resolved.ts';
-import type { ResolvedFleet } from '../scenario/resolved.ts';
+import type { ModelFleet } from './model-fleet.ts';
 import type { ModelLayer } from './fleet-plan.ts';
 import type { FleetLayout } from './fleet-layout.ts';
 import { FluidNetwork } from './fluid-network.ts';
@@ -8,7 +8,7 @@ import { meterOutcomes, NodeFigures, type StepOutcome } from './step-outcome.ts'
 
 export interface ImageStepInput {
   readonly model: ResolvedModel;
-  readonly fleet: ResolvedFleet;
+  readonly fleet: ModelFleet;
   readonly layout: FleetLayout;
   readonly topology: ModelTopology;
   /** Every layer of the step's image. */

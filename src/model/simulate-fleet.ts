@@ -1,7 +1,8 @@
 import type { NodeStepSample } from '../metrics/samples.ts';
 import type { StepResult } from '../metrics/step-result.ts';
 import type { ModelTopology, ResolvedModel } from '../scenario/model-resolved.ts';
-import type { ResolvedFleet, ResolvedVolume } from '../scenario/resolved.ts';
+import type { ResolvedVolume } from '../scenario/resolved.ts';
+import type { ModelFleet } from './model-fleet.ts';
 import type { FleetPlan } from './fleet-plan.ts';
 import { fleetLayout, prePulledNodes, type FleetLayout } from './fleet-layout.ts';
 import { simulateImageStep } from './image-step-model.ts';
@@ -11,7 +12,7 @@ import { simulateVolumeStep } from './volume-step-model.ts';
 
 export interface SimulationInput {
   readonly model: ResolvedModel;
-  readonly fleet: ResolvedFleet;
+  readonly fleet: ModelFleet;
   readonly volume: ResolvedVolume;
   readonly plan: FleetPlan;
   /** Per-layer arrays in node samples only up to this many nodes (they dominate the file size). */

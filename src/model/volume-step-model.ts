@@ -1,5 +1,6 @@
 import type { ResolvedModel } from '../scenario/model-resolved.ts';
-import type { ResolvedFleet, ResolvedVolume } from '../scenario/resolved.ts';
+import type { ResolvedVolume } from '../scenario/resolved.ts';
+import type { ModelFleet } from './model-fleet.ts';
 import type { ModelVolumeStep } from './fleet-plan.ts';
 import type { FleetLayout } from './fleet-layout.ts';
 import { FluidNetwork } from './fluid-network.ts';
@@ -8,7 +9,7 @@ import { meterOutcomes, NodeFigures, type StepOutcome } from './step-outcome.ts'
 
 export interface VolumeStepInput {
   readonly model: ResolvedModel;
-  readonly fleet: ResolvedFleet;
+  readonly fleet: ModelFleet;
   readonly volume: ResolvedVolume;
   readonly layout: FleetLayout;
   readonly step: ModelVolumeStep;

@@ -4,14 +4,13 @@ import type { FleetPlan, ModelLayer } from '../../src/model/fleet-plan.ts';
 import { simulateFleet } from '../../src/model/simulate-fleet.ts';
 import { resolveModel } from '../../src/scenario/model-resolve.ts';
 import type { ModelInput } from '../../src/scenario/model-schema.ts';
-import type { ResolvedFleet } from '../../src/scenario/resolved.ts';
+import type { ModelFleet as ResolvedFleet } from '../../src/model/model-fleet.ts';
 
 const MB = 1e6;
 
 function fleet(nodes: number, o: Partial<{ maxConcurrent: number; unpack: boolean; downloads: number; stages: ResolvedFleet['rollout']['stages']; nic: number; disk: number }> = {}): ResolvedFleet {
   return {
     nodes,
-    backend: 'virtual',
     rollout: { maxConcurrent: o.maxConcurrent ?? nodes, stages: o.stages ?? [{ rest: true }] },
     node: { nicBitsPerSecond: o.nic, disk: { writeBytesPerSecond: o.disk }, maxConcurrentDownloads: o.downloads ?? 3, unpack: o.unpack ?? false },
   };
@@ -19,7 +18,7 @@ function fleet(nodes: number, o: Partial<{ maxConcurrent: number; unpack: boolea
 
 function simulate(f: ResolvedFleet, input: ModelInput, plan: FleetPlan) {
   // No manifest round trip, so the closed forms hold exactly.
-  const model = resolveModel({ ...input, node: { manifest: '0s', ...input.node } }, { nodes: f.nodes, nicBitsPerSecond: f.node.nicBitsPerSecond, diskWriteBytesPerSecond: f.node.disk.writeBytesPerSecond });
+  const model = resolveModel({ ...input, node: { manifest: '0s', ...input.node } }, { nodes: f.nodes, nicBitsPerSecond: f.node.nicBitsPerSecond, diskWriteBytesPerSecond: f.node.disk?.writeBytesPerSecond });
   return simulateFleet({ model, fleet: f, volume: { proxies: 1, assign: 'round-robin' }, plan });
 }
 

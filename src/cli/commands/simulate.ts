@@ -6,6 +6,7 @@ import { ShipbenchError } from '../../core/errors.ts';
 import { prepareOutputDir } from '../../core/output-dir.ts';
 import { calibrateFrom, compareWithMeasured, type MeasuredRun } from '../../model/calibration.ts';
 import type { FleetPlan } from '../../model/fleet-plan.ts';
+import type { ModelFleet } from '../../model/model-fleet.ts';
 import { simulateFleet } from '../../model/simulate-fleet.ts';
 import { RESULTS_SCHEMA_VERSION, runResultsSchema, type RunResults } from '../../report/results.ts';
 import { ResultsWriter } from '../../report/results-writer.ts';
@@ -102,7 +103,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
     const t0 = performance.now();
     let plan = buildFleetPlan(scenario);
     let model = scenario.model;
-    let fleet = scenario.fleet;
+    let fleet: ModelFleet = scenario.fleet;
     let parameters: Record<string, number> = {};
     if (measured !== undefined) {
       const blobScale = blobScaleFrom(measured, plan);
