@@ -1,7 +1,7 @@
 import type { NodeStepSample } from '../metrics/samples.ts';
 import type { StepResult } from '../metrics/step-result.ts';
 import type { ModelTopology, ResolvedModel } from '../scenario/model-resolved.ts';
-import type { ResolvedVolume } from '../scenario/resolved.ts';
+
 import type { ModelFleet } from './model-fleet.ts';
 import type { FleetPlan } from './fleet-plan.ts';
 import { fleetLayout, prePulledNodes, type FleetLayout } from './fleet-layout.ts';
@@ -13,7 +13,7 @@ import { simulateVolumeStep } from './volume-step-model.ts';
 export interface SimulationInput {
   readonly model: ResolvedModel;
   readonly fleet: ModelFleet;
-  readonly volume: ResolvedVolume;
+  readonly volume: { readonly proxies: number };
   readonly plan: FleetPlan;
   /** Per-layer arrays in node samples only up to this many nodes (they dominate the file size). */
   readonly layerSamplesUpToNodes?: number;

@@ -1,5 +1,5 @@
 import type { ResolvedModel } from '../scenario/model-resolved.ts';
-import type { ResolvedVolume } from '../scenario/resolved.ts';
+
 import type { ModelFleet } from './model-fleet.ts';
 import type { ModelVolumeStep } from './fleet-plan.ts';
 import type { FleetLayout } from './fleet-layout.ts';
@@ -10,7 +10,7 @@ import { meterOutcomes, NodeFigures, type StepOutcome } from './step-outcome.ts'
 export interface VolumeStepInput {
   readonly model: ResolvedModel;
   readonly fleet: ModelFleet;
-  readonly volume: ResolvedVolume;
+  readonly volume: { readonly proxies: number };
   readonly layout: FleetLayout;
   readonly step: ModelVolumeStep;
 }
