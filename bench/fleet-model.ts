@@ -33,7 +33,7 @@ function run(nodes: number, topology: ModelTopology): { wallSeconds: number; cpu
   );
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const out = simulateFleet({ model, fleet, volume: { proxies: 4, assign: 'round-robin' }, plan });
+  const out = simulateFleet({ model, fleet, volume: { proxies: 4}, plan });
   const wallSeconds = (performance.now() - t0) / 1000;
   const used = process.cpuUsage(cpu0);
   const cpuSeconds = (used.user + used.system) / 1e6;

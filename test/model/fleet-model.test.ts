@@ -19,7 +19,7 @@ function fleet(nodes: number, o: Partial<{ maxConcurrent: number; unpack: boolea
 function simulate(f: ResolvedFleet, input: ModelInput, plan: FleetPlan) {
   // No manifest round trip, so the closed forms hold exactly.
   const model = resolveModel({ ...input, node: { manifest: '0s', ...input.node } }, { nodes: f.nodes, nicBitsPerSecond: f.node.nicBitsPerSecond, diskWriteBytesPerSecond: f.node.disk?.writeBytesPerSecond });
-  return simulateFleet({ model, fleet: f, volume: { proxies: 1, assign: 'round-robin' }, plan });
+  return simulateFleet({ model, fleet: f, volume: { proxies: 1}, plan });
 }
 
 const layer = (id: string, mb: number, files = 0, ratio = 1): ModelLayer => ({ id, compressedBytes: mb * MB, uncompressedBytes: mb * MB * ratio, files });
