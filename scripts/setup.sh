@@ -28,6 +28,8 @@ missing=()
 for cmd in "${!PACKAGES[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${PACKAGES[$cmd]}")
 done
+# Chart text: resvg renders PNGs with system fonts, and the charts name DejaVu Sans.
+[[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || missing+=(fonts-dejavu-core)
 if ((${#missing[@]} > 0)); then
   if [[ $(id -u) -ne 0 ]]; then
     echo "shipbench setup: missing Debian packages: ${missing[*]}; install them as root: apt-get install ${missing[*]}" >&2

@@ -1,14 +1,16 @@
 import { formatBytes, formatSeconds } from '../core/units.ts';
 import type { GenerateEvent } from '../image/image-set-writer.ts';
+import { progressBar } from './progress-bar.ts';
 
 /**
  * Renders generate events on stderr: a self-rewriting line on a terminal, a line per quarter otherwise
  * (CI logs stay short).
  */
-export function generateProgressPrinter(stream: NodeJS.WriteStream = process.stderr): (event: GenerateEvent) => void {
+export function generateProgressPrinter(stream: NodeJS.WriteStream = process.stderr, options: { quiet?: boolean } = {}): (event: GenerateEvent) => void {
   const tty = stream.isTTY === true;
   let lastQuarter = 0;
   return (event) => {
+    if (options.quiet === true) return;
     switch (event.type) {
       case 'planned': {
         const reused = event.cached === 0 ? '' : `, ${event.cached} reused from the cache`;
@@ -17,7 +19,7 @@ export function generateProgressPrinter(stream: NodeJS.WriteStream = process.std
       }
       case 'layer-built': {
         const line = `layer ${event.done}/${event.total}: ${formatBytes(event.layer.uncompressedBytes)} -> ${formatBytes(event.layer.bytes)} in ${formatSeconds(event.seconds)} (${event.layer.role})`;
-        if (tty) stream.write(`\r\x1b[K${line}${event.done === event.total ? '\n' : ''}`);
+        if (tty) stream.write(`\r\x1b[Kgenerate ${progressBar(event.done, event.total)} ${line}${event.done === event.total ? '\n' : ''}`);
         else {
           const quarter = Math.floor((event.done / event.total) * 4);
           if (quarter > lastQuarter || event.done === event.total) {

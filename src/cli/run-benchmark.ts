@@ -22,9 +22,12 @@ import type { ResolvedScenario } from '../scenario/resolved.ts';
 import { createRunNetwork, NETNS_REGISTRY_PORT, startRunBackends, usesEngines } from './engine-fleet-run.ts';
 import { rsyncVersion } from '../volume/rsync-binary.ts';
 import { runVolumeRollouts, type VolumeRolloutEvent } from '../volume/volume-rollout.ts';
+import { measurementWarnings } from '../stats/measurement-warnings.ts';
+import { measuredSamples } from '../report/run-analysis.ts';
 import { describeEnvironment } from './run-environment.ts';
-import type { NeighbourEvent, NeighbourSession } from '../neighbours/neighbour-session.ts';
+import type { NeighbourSession } from '../neighbours/neighbour-session.ts';
 import { startRunNeighbours } from './run-neighbours.ts';
+import type { RunProgressEvent } from './run-progress.ts';
 
 /** Which shipping mechanisms a run measures: both by default, so every result is a comparison. */
 export type RunMechanisms = 'both' | 'image' | 'volume';
@@ -35,7 +38,7 @@ export interface RunOptions {
   readonly images: GeneratedImageSet;
   readonly outDir: string;
   readonly mechanisms?: RunMechanisms;
-  readonly onEvent: (event: RolloutEvent | VolumeRolloutEvent | NeighbourEvent | { type: 'phase'; name: string; detail: string }) => void;
+  readonly onEvent: (event: RunProgressEvent) => void;
   readonly signal: AbortSignal;
 }
 
@@ -184,6 +187,8 @@ export async function runBenchmark(options: RunOptions): Promise<RunResults> {
         let blobsSkipped = 0;
         let bytesUp = 0;
         try {
+          const total = images.strategies.reduce((n, s) => n + s.images.length, 0);
+          let done = 0;
           for (const strategy of images.strategies) {
             // Repository names are lower-case by the distribution spec; strategy names may say "8MiB".
             const repository = `${scenario.image.repository}/${strategy.name.toLowerCase()}`;
@@ -192,6 +197,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResults> {
               blobsPushed += r.blobsPushed;
               blobsSkipped += r.blobsSkipped;
               bytesUp += r.bytesUp;
+              options.onEvent({ type: 'push', strategy: strategy.name, done: ++done, total, bytesUp });
             }
             pushed.push({ name: strategy.name, repository, tags: strategy.images.map((i) => i.step) });
           }
@@ -256,6 +262,8 @@ export async function runBenchmark(options: RunOptions): Promise<RunResults> {
     if (diskDevice === undefined) {
       results.environment.disk.note ??= 'no block device under the output directory: disk I/O was not measured';
     }
+    // Measurement warnings (too few samples, disagreeing repeats, a cold first repeat) are data too.
+    for (const w of measurementWarnings(measuredSamples(results))) results.warnings.push(w);
     results.status = options.signal.aborted ? 'interrupted' : results.steps.some((s) => s.failedNodes > 0) ? 'failed' : 'completed';
     if (results.status === 'failed') {
       const failed = results.samples.filter((s) => s.error !== undefined).length;
@@ -264,6 +272,8 @@ export async function runBenchmark(options: RunOptions): Promise<RunResults> {
     await writer.write(results);
     return results;
   } catch (error) {
+    // Measurement warnings (too few samples, disagreeing repeats, a cold first repeat) are data too.
+    for (const w of measurementWarnings(measuredSamples(results))) results.warnings.push(w);
     results.status = options.signal.aborted ? 'interrupted' : 'failed';
     results.failure = { phase: currentPhase, message: error instanceof Error ? error.message : String(error) };
     await writer.write(results);

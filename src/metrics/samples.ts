@@ -90,12 +90,22 @@ export const fewSamplesSchema = z.object({
   minimum: count,
 });
 
+export const firstRepeatSlowSchema = z.object({
+  kind: z.literal('first-repeat-slow'),
+  ...warningBase,
+  step: z.string(),
+  strategy: z.string(),
+  /** Median node seconds of the first measured repeat over the median of the later repeats' medians. */
+  ratio: z.number().nonnegative(),
+});
+
 /** Warnings are data (ARCHITECTURE.md rule 6): stored in results, printed to stderr, each with a fix. */
 export const runWarningSchema = z.discriminatedUnion('kind', [
   harnessCpuSaturatedSchema,
   harnessDiskSaturatedSchema,
   highVarianceSchema,
   fewSamplesSchema,
+  firstRepeatSlowSchema,
 ]);
 export type RunWarning = z.infer<typeof runWarningSchema>;
 export type RunWarningKind = RunWarning['kind'];
@@ -129,7 +139,7 @@ export function highVariance(step: string, strategy: string, metric: string, coe
   return {
     kind: 'high-variance',
     message: `high variance in ${metric} for ${strategy} at step ${step}: the standard deviation is ${percent(coefficientOfVariation)} of the mean`,
-    fix: 'raise measure.repeat and measure.warmup, and keep other load off the machine',
+    fix: 'raise measure.repeat (and measure.warmup), and keep other load off the machine',
     step,
     strategy,
     metric,
@@ -146,5 +156,16 @@ export function fewSamples(step: string, strategy: string, samples: number, mini
     strategy,
     samples,
     minimum,
+  };
+}
+
+export function firstRepeatSlow(step: string, strategy: string, ratio: number): RunWarning {
+  return {
+    kind: 'first-repeat-slow',
+    message: `the first measured repeat of ${strategy} at step ${step} was ${ratio.toFixed(1)}x slower than the later ones: it measured cold caches or start-up, not the steady state`,
+    fix: 'add warmup (raise measure.warmup) so the first repeat is left out of the statistics',
+    step,
+    strategy,
+    ratio,
   };
 }

@@ -7,3 +7,4 @@ export { mannWhitneyU, type MannWhitneyResult } from './mann-whitney.ts';
 export { welchTTest, type WelchResult } from './welch-t-test.ts';
 export { bootstrapMedianDelta, type Interval, type MedianDeltaBootstrap } from './bootstrap.ts';
 export { compareSamples, smallestMannWhitneyP, type Comparison, type CompareOptions, type ComparisonTest } from './compare-samples.ts';
+export { measurementWarnings, type MeasurementWarningOptions } from './measurement-warnings.ts';

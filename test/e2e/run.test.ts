@@ -104,6 +104,24 @@ describe('run: real registry, virtual nodes', { timeout: 600_000 }, () => {
     assert.ok(results.registry.version !== undefined && results.registry.url.startsWith('http://127.0.0.1:'));
     await assert.rejects(stat(join(out, '.nodes')));
     assert.deepEqual(await registryPids(tag), [], 'the embedded registry was stopped');
+
+    // Every run leaves the reports beside its results.
+    assert.match(await readFile(join(out, 'report.md'), 'utf8'), /^# shipbench report: tiny-run/);
+    assert.match(await readFile(join(out, 'report.html'), 'utf8'), /<svg/);
+    assert.ok((await readdir(join(out, 'charts'))).filter((f) => f.endsWith('.png')).length >= 4);
+    assert.equal((await readFile(join(out, 'samples.csv'), 'utf8')).trimEnd().split('\r\n').length, results.samples.length + 1, 'a header and one row per node sample');
+    // Plain progress lines, not terminal bars, when stderr is a pipe.
+    assert.doesNotMatch(result.stderr, /\r|\[#+/);
+
+    // compare: this run against the golden one of the same scenario (another real run).
+    const compared = await runCli(['compare', join(REPO_ROOT, 'fixtures/reports/tiny-run.json'), join(out, 'results.json')], { cwd: work });
+    assert.equal(compared.code, 0, compared.stderr);
+    assert.match(compared.stdout, /monolithic +│ initial +│ node time/);
+    assert.match(compared.stdout, /incremental +│ backport-1 +│ downloaded per node .*│ +~ +│ p=/, 'the same bytes both times: not significant');
+    const md = await runCli(['compare', join(REPO_ROOT, 'fixtures/reports/tiny-run.json'), join(out, 'results.json'), '--format', 'md'], { cwd: work });
+    assert.equal(md.code, 0, md.stderr);
+    assert.match(md.stdout, /^# shipbench comparison/);
+    assert.match(md.stdout, /\| strategy \| step \| metric \| A \| B \| delta \| test \|/);
   });
 
   it('a registry that dies mid-run: nodes record failures, results are kept, exit code 1, nothing left behind', async () => {

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { ExitCode } from '../../core/errors.ts';
 import { prepareOutputDir } from '../../core/output-dir.ts';
-import { formatBytes } from '../../core/units.ts';
 import { assertEnginePrerequisites } from '../../nodes/isolation/engine-preflight.ts';
+import { exporters } from '../../report/exporters.ts';
+import type { RunResults } from '../../report/results.ts';
 import { loadResolvedScenario } from '../../scenario/load.ts';
 import { defaultImagesDir } from '../default-paths.ts';
 import { generateProgressPrinter } from '../generate-progress.ts';
@@ -12,13 +13,26 @@ import { renderComparisonMarkdown } from '../../report/comparison-matrix.ts';
 import { rsyncVersion } from '../../volume/rsync-binary.ts';
 import { type RunMechanisms, runBenchmark } from '../run-benchmark.ts';
 import { runGenerate } from '../run-generate.ts';
+import { runProgressPrinter } from '../run-progress.ts';
 import { renderRunSummary } from '../run-summary-text.ts';
 import { renderNeighbourSummary } from '../neighbour-summary-text.ts';
+import { writeExports } from '../write-exports.ts';
 
 interface RunArgs {
   file: string;
   out: string | undefined;
   mechanism: RunMechanisms;
+  quiet: boolean;
+}
+
+/** report.md, report.html (+ charts/) and samples.csv beside results.json; a rendering failure never costs the results. */
+async function writeReports(outDir: string, results: RunResults): Promise<void> {
+  try {
+    for (const format of ['md', 'html', 'csv'] as const) await writeExports(outDir, await exporters[format](results));
+    process.stdout.write(`report: ${join(outDir, 'report.md')}, ${join(outDir, 'report.html')} (charts in ${join(outDir, 'charts')}), samples: ${join(outDir, 'samples.csv')}\n`);
+  } catch (error) {
+    process.stderr.write(`warning: could not write the reports (${error instanceof Error ? error.message : String(error)}); results.json is complete\n  fix: rerun \`shipbench report ${join(outDir, 'results.json')}\`\n`);
+  }
 }
 
 function timestamp(): string {
@@ -38,6 +52,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         choices: ['both', 'image', 'volume'] as const,
         default: 'both' as RunMechanisms,
       })
+      .option('quiet', { alias: 'q', describe: 'no progress output (node failures and the summary are still printed)', type: 'boolean', default: false })
       .example('$0 run scenarios/quickstart.yaml', 'embedded registry, virtual nodes, every strategy')
       .example('$0 run scenarios/t264209.yaml --out reports/storm', 'the cold-pull storm')
       .example('$0 run scenarios/quickstart.yaml', 'with neighbours: in the scenario, co-located http/fio workloads are measured before, during and after each step')
@@ -45,7 +60,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .example('$0 run scenarios/deploy-week.yaml -m volume', 'only the rsync side: master, volume.proxies proxies, nodes')
       .epilog(
         'The volume side starts real rsync daemons (a master serving each step\'s tree, one per proxy) on loopback ports; nodes sync from their proxy (volume.assign) with rsync -a --delete, limited by fleet.node.nic. Its results carry strategy "volume".\n' +
-          'results.json is rewritten after every phase and step, so an interrupted run keeps what it measured; summary.md lays volume and each layer strategy side by side per step.\n' +
+          'Writes results.json (rewritten after every phase and step, so an interrupted run keeps what it measured), summary.md (volume and each layer strategy side by side per step), then report.md, report.html with charts/ (SVG, PNG and vega-lite spec of each chart) and samples.csv. Progress goes to stderr: bars on a terminal, a line every few seconds otherwise.\n' +
           'Exit codes: 0 ok, 1 some node deploys failed, 2 bad input or environment (rsync or the registry missing).',
       ),
   handler: async (argv) => {
@@ -57,7 +72,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     // A missing rsync is said before minutes of generating, not after.
     if (argv.mechanism !== 'image') await rsyncVersion();
     // The volume side ships each step's plain tree, written beside the images.
-    const images = await runGenerate(scenario, { outDir: defaultImagesDir(scenario.name), trees: argv.mechanism !== 'image', workers: undefined, onEvent: generateProgressPrinter() });
+    const images = await runGenerate(scenario, { outDir: defaultImagesDir(scenario.name), trees: argv.mechanism !== 'image', workers: undefined, onEvent: generateProgressPrinter(process.stderr, { quiet: argv.quiet }) });
     const abort = new AbortController();
     const onSigint = () => {
       process.stderr.write('\ninterrupted: stopping nodes, the registry and the rsync daemons, keeping what was measured\n');
@@ -73,21 +88,13 @@ export const runCommand: CommandModule<object, RunArgs> = {
         outDir,
         mechanisms: argv.mechanism,
         signal: abort.signal,
-        onEvent: (event) => {
-          if (event.type === 'phase') process.stderr.write(`${event.name}: ${event.detail}\n`);
-          else if (event.type === 'step-start') process.stderr.write(`${event.strategy} ${event.step}${event.warmup ? ' (warmup)' : ''} repeat ${event.repeat}: ${event.nodes} nodes\n`);
-          else if (event.type === 'node-done' && event.sample.error !== undefined) process.stderr.write(`  ${event.sample.node} failed: ${event.sample.error}\n`);
-          else if (event.type === 'step-done') process.stderr.write(`  done in ${event.result.makespanSeconds.toFixed(2)} s, ${formatBytes(event.result.bytesDownloaded)} downloaded\n`);
-          else if (event.type === 'neighbour-phase') process.stderr.write(`  neighbours: ${event.phase} ${event.seconds} s\n`);
-          else if (event.type === 'neighbour-crashed') process.stderr.write(`  neighbour ${event.neighbour} crashed: ${event.message} (the rollout goes on; later steps leave it out)\n`);
-          else if (event.type === 'daemons-started') process.stderr.write(`rsync daemons: master on port ${event.master.port}, ${event.proxies.map((p) => `${p.name} on ${p.port}`).join(', ')}\n`);
-          else if (event.type === 'failover') process.stderr.write(`  ${event.node}: ${event.from} is down, ${event.to === undefined ? 'no proxy left' : `failing over to ${event.to}`} (${event.reason})\n`);
-        },
+        onEvent: runProgressPrinter({ quiet: argv.quiet }),
       });
       process.stdout.write(renderRunSummary(results));
       process.stdout.write(renderNeighbourSummary(results));
       await writeFile(join(outDir, 'summary.md'), renderComparisonMarkdown(results));
       process.stdout.write(`results: ${join(outDir, 'results.json')}\nsummary: ${join(outDir, 'summary.md')}\n`);
+      await writeReports(outDir, results);
       if (results.status === 'interrupted') process.exitCode = 130;
       else if (results.status !== 'completed') process.exitCode = ExitCode.internal;
     } finally {

@@ -1,0 +1,17 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { ExportedFile } from '../report/exporters.ts';
+
+/** Puts exporters' files under `outDir`, each replaced atomically (a reader never sees half a report). */
+export async function writeExports(outDir: string, files: readonly ExportedFile[]): Promise<string[]> {
+  const written: string[] = [];
+  for (const file of files) {
+    const path = join(outDir, file.path);
+    await mkdir(dirname(path), { recursive: true });
+    const temp = `${path}.tmp-${process.pid}`;
+    await writeFile(temp, file.content);
+    await rename(temp, path);
+    written.push(path);
+  }
+  return written;
+}

@@ -1,0 +1,25 @@
+import { Resvg } from '@resvg/resvg-js';
+import { parse, View } from 'vega';
+import { compile } from 'vega-lite';
+import { FONT, type Chart } from './chart.ts';
+
+export interface RenderedChart {
+  readonly chart: Chart;
+  readonly svg: string;
+  readonly png: Uint8Array;
+}
+
+/**
+ * vega-lite -> vega -> a headless View -> SVG (no browser, no canvas: vega measures text by estimate),
+ * then resvg rasterises that SVG at 2x with the system fonts for a PNG to paste elsewhere.
+ */
+export async function renderChart(chart: Chart): Promise<RenderedChart> {
+  const view = new View(parse(compile(chart.spec).spec), { renderer: 'none' });
+  try {
+    const svg = await view.toSVG();
+    const png = new Resvg(svg, { font: { loadSystemFonts: true, defaultFontFamily: FONT }, fitTo: { mode: 'zoom', value: 2 }, background: 'white' }).render().asPng();
+    return { chart, svg, png: new Uint8Array(png) };
+  } finally {
+    view.finalize();
+  }
+}
