@@ -14,4 +14,4 @@ node bin/shipbench.js validate "$scenario"
 node bin/shipbench.js generate "$scenario" --out "$out/images" --tree
 node bin/shipbench.js inspect "$out/images" | tee "$out/inspect.txt"
 node bin/shipbench.js run "$scenario" --out "$out/run"
-echo "quickstart: wrote $out/images (OCI layouts and plain trees), $out/inspect.txt, $out/run/results.json and $out/run/summary.md"
+echo "quickstart: wrote $out/images (OCI layouts and plain trees), $out/inspect.txt and $out/run/ (results.json, summary.md, report.md, report.html with charts/, samples.csv)"
