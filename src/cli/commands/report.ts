@@ -1,9 +1,10 @@
+import { dirname, join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { prepareOutputDir } from '../../core/output-dir.ts';
 import { EXPORT_FORMATS, exporters, type ExportFormat } from '../../report/exporters.ts';
+import { CHARTS_DIR } from '../../report/html-report.ts';
 import { readResultsFile } from '../../report/read-results.ts';
 import { writeExports } from '../write-exports.ts';
-import { dirname } from 'node:path';
 
 interface ReportArgs {
   results: string;
@@ -27,9 +28,12 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     const outDir = argv.out ?? dirname(argv.results);
     await prepareOutputDir(outDir, 0, 'the report');
     for (const format of [...new Set(argv.format)]) {
-      for (const path of await writeExports(outDir, await exporters[format](results))) {
-        if (!path.includes('/charts/')) process.stdout.write(`${path}\n`);
-      }
+      const files = await exporters[format](results);
+      await writeExports(outDir, files);
+      // One line per report; the chart files (three per chart) are summed up.
+      const charts = files.filter((f) => f.path.startsWith(`${CHARTS_DIR}/`)).length;
+      for (const f of files) if (!f.path.startsWith(`${CHARTS_DIR}/`)) process.stdout.write(`${join(outDir, f.path)}\n`);
+      if (charts > 0) process.stdout.write(`${join(outDir, CHARTS_DIR)}/ (${charts / 3} charts as SVG, PNG and vega-lite spec)\n`);
     }
   },
 };
