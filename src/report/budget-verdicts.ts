@@ -29,6 +29,8 @@ export function formatMetricValue(metric: string, value: number): string {
       return formatSeconds(value);
     case 'share':
       return formatShare(value);
+    case 'ratio':
+      return `${value.toFixed(2)}x`;
     case 'count':
       return String(value);
   }

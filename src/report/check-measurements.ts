@@ -47,5 +47,18 @@ export function measurementsFromResults(results: RunResults): Measurement[] {
       out.push({ metric: 'failed-nodes', ...at, value: g.steps.reduce((n, s) => n + s.failedNodes, 0) });
     }
   }
+  out.push(...neighbourMeasurements(results));
   return out;
+}
+
+/** The worst neighbour's p99 slow-down per strategy and step (crashed neighbours and empty phases have none). */
+function neighbourMeasurements(results: RunResults): Measurement[] {
+  const worst = new Map<string, Measurement>();
+  for (const s of results.neighbours?.steps ?? []) {
+    if (s.status !== 'measured' || s.p99Ratio === null) continue;
+    const k = `${s.strategy}\u0000${s.step}`;
+    const seen = worst.get(k);
+    if (seen === undefined || s.p99Ratio > seen.value) worst.set(k, { metric: 'neighbour-p99-slowdown', strategy: s.strategy, step: s.step, value: s.p99Ratio });
+  }
+  return [...worst.values()];
 }

@@ -16,7 +16,7 @@ export interface ExportedFile {
 export type Exporter = (results: RunResults) => Promise<ExportedFile[]>;
 
 async function htmlExport(results: RunResults): Promise<ExportedFile[]> {
-  const charts = await Promise.all(reportCharts(analyzeRun(results)).map(renderChart));
+  const charts = await Promise.all(reportCharts(analyzeRun(results), results.neighbours).map(renderChart));
   return [
     { path: 'report.html', content: renderHtmlReport(results, charts) },
     ...charts.flatMap((r) => [

@@ -2,7 +2,7 @@
  * What `shipbench check` can hold to a budget. Image metrics come from reading images (a scenario's, an
  * OCI layout, a docker-archive, a registry); result metrics from a results.json (measured or simulated).
  */
-export type MetricUnit = 'bytes' | 'count' | 'seconds' | 'share';
+export type MetricUnit = 'bytes' | 'count' | 'seconds' | 'share' | 'ratio';
 
 export interface MetricInfo {
   readonly unit: MetricUnit;
@@ -24,6 +24,12 @@ export const BUDGET_METRICS = {
   'p99-node-seconds': { unit: 'seconds', from: 'results', better: 'lower', describe: '99th percentile of node completion time (all measured repeats)' },
   'makespan-seconds': { unit: 'seconds', from: 'results', better: 'lower', describe: 'first node start to last node end, worst measured repeat' },
   'registry-egress-bytes': { unit: 'bytes', from: 'results', better: 'lower', describe: 'layer bytes the registry served in the step, worst measured repeat' },
+  'neighbour-p99-slowdown': {
+    unit: 'ratio',
+    from: 'results',
+    better: 'lower',
+    describe: 'p99 latency of a co-located neighbour while the step rolled out over its p99 just before (worst neighbour and repeat; results with `neighbours:`)',
+  },
   'failed-nodes': { unit: 'count', from: 'results', better: 'lower', describe: 'nodes that failed the step, all measured repeats' },
 } as const satisfies Record<string, MetricInfo>;
 

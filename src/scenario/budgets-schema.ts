@@ -8,7 +8,7 @@ import { BUDGET_METRIC_NAMES, BUDGET_METRICS, type BudgetMetric, type MetricUnit
  * efficiency), so each limit is checked against the metric it sits beside, with the rule's key path.
  */
 
-const EXAMPLE: Record<MetricUnit, string> = { bytes: '1.5GiB', count: '40', seconds: '30s', share: '95%' };
+const EXAMPLE: Record<MetricUnit, string> = { bytes: '1.5GiB', count: '40', seconds: '30s', share: '95%', ratio: '3x' };
 
 /** `5%` or 0.05: growth may exceed 100%, unlike a share. */
 export function parseGrowth(input: string | number): number {
@@ -32,6 +32,12 @@ export function parseMetricValue(unit: MetricUnit, input: string | number): numb
       return parseSeconds(input);
     case 'share':
       return parseShare(input);
+    case 'ratio': {
+      // "3x", "3×" or 3: how many times the baseline.
+      const value = typeof input === 'number' ? input : Number(input.trim().replace(/\s*[x×]$/, ''));
+      if (!(value >= 0 && Number.isFinite(value))) throw new UnitError(`"${input}" is not a ratio`, 'write a ratio like 3x (three times the baseline)');
+      return value;
+    }
     case 'count': {
       const value = typeof input === 'number' ? input : Number(input.trim());
       if (!Number.isInteger(value) || value < 0) throw new UnitError(`"${input}" is not a whole number`, 'write a count like 40');

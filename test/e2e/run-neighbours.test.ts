@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runResultsSchema } from '../../src/report/results.ts';
@@ -44,6 +44,21 @@ describe('run with neighbours: real registry, virtual nodes, an http service and
       assert.ok(s.series.tMs.length > 0);
     }
     // Neighbour processes and files are gone.
+    // The report draws the neighbours: latency around each rollout, and p99 per strategy.
+    const charts = await readdir(join(out, 'charts'));
+    for (const name of ['neighbour-latency', 'neighbour-p99']) {
+      assert.ok(charts.includes(`${name}.svg`) && charts.includes(`${name}.png`), `${name} chart written`);
+      assert.match(await readFile(join(out, 'charts', `${name}.svg`), 'utf8'), /<path|<rect/, `${name} has data marks`);
+    }
+    // CI can hold the neighbours' slow-down to a budget: a generous one holds, an impossible one fails (exit 3).
+    const budgets = join(work, 'neighbour-budgets.yaml');
+    await writeFile(budgets, 'budgets:\n  - { metric: neighbour-p99-slowdown, strategy: monolithic, max: 1000x }\n');
+    const holds = await runCli(['check', join(out, 'results.json'), '--budgets', budgets], { cwd: work });
+    assert.equal(holds.code, 0, holds.stdout + holds.stderr);
+    assert.match(holds.stdout, /neighbour-p99-slowdown/);
+    await writeFile(budgets, 'budgets:\n  - { metric: neighbour-p99-slowdown, strategy: monolithic, max: 0x }\n');
+    const fails = await runCli(['check', join(out, 'results.json'), '--budgets', budgets], { cwd: work });
+    assert.equal(fails.code, 3, fails.stdout + fails.stderr);
     assert.deepEqual((await readdir(out)).filter((f) => f.startsWith('.')), []);
   });
 });

@@ -3,11 +3,23 @@ import { bytesPerStepChart } from './bytes-per-step-chart.ts';
 import type { Chart } from './chart.ts';
 import { completionTimeChart } from './completion-time-chart.ts';
 import { diskChart } from './disk-chart.ts';
+import type { NeighboursResults } from '../neighbour-results.ts';
+import { neighbourLatencyChart } from './neighbour-latency-chart.ts';
+import { neighbourP99Chart } from './neighbour-p99-chart.ts';
 import { throughputChart } from './throughput-chart.ts';
 
-/** Every chart a run's data supports (disk charts need a block device; simulated runs may have none). */
-export function reportCharts(analysis: RunAnalysis): Chart[] {
-  return [completionTimeChart(analysis), throughputChart(analysis), diskChart(analysis, 'bytes'), diskChart(analysis, 'iops'), bytesPerStepChart(analysis)].filter(
+/** Every chart a run's data supports (disk charts need a block device, simulated runs may have none; neighbour charts need `neighbours:`). */
+export function reportCharts(analysis: RunAnalysis, neighbours?: NeighboursResults): Chart[] {
+  return [
+    completionTimeChart(analysis),
+    throughputChart(analysis),
+    diskChart(analysis, 'bytes'),
+    diskChart(analysis, 'iops'),
+    bytesPerStepChart(analysis),
+    // Only runs with `neighbours:` have these.
+    neighbourLatencyChart(neighbours),
+    neighbourP99Chart(neighbours),
+  ].filter(
     (c): c is Chart => c !== undefined,
   );
 }
