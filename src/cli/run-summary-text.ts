@@ -34,7 +34,7 @@ export function renderRunSummary(results: RunResults): string {
     rows,
     [3, 4, 5, 6, 7, 8, 9],
   );
-  const warnings = results.warnings.map((w) => `warning: ${w.message}\n  fix: ${w.fix}`).join('\n');
+  const warnings = warningText(results.warnings);
   return `${table}\n${renderFidelity(results, measured)}${comparisonText(results)}${warnings === '' ? '' : `${warnings}\n`}`;
 }
 
@@ -78,4 +78,17 @@ function comparisonText(results: RunResults): string {
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length === 0 ? 0 : (sorted[Math.floor((sorted.length - 1) / 2)] as number);
+}
+
+/** Each kind once on the terminal, with how many more results.json holds: a per-step warning repeats per cell. */
+function warningText(warnings: RunResults['warnings']): string {
+  const byKind = new Map<string, RunResults['warnings']>();
+  for (const w of warnings) byKind.set(w.kind, [...(byKind.get(w.kind) ?? []), w]);
+  return [...byKind.values()]
+    .map((same) => {
+      const [first] = same as [RunResults['warnings'][number], ...RunResults['warnings']];
+      const more = same.length > 1 ? ` (and ${same.length - 1} more like it in results.json)` : '';
+      return `warning: ${first.message}${more}\n  fix: ${first.fix}`;
+    })
+    .join('\n');
 }

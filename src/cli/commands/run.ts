@@ -53,7 +53,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         default: 'both' as RunMechanisms,
       })
       .option('quiet', { alias: 'q', describe: 'no progress output (node failures and the summary are still printed)', type: 'boolean', default: false })
-      .example('$0 run scenarios/quickstart.yaml', 'embedded registry, virtual nodes, every strategy')
+      .example('$0 run scenarios/quickstart.yaml', 'embedded registry, virtual nodes, three strategies and the rsync side')
       .example('$0 run scenarios/t264209.yaml --out reports/storm', 'the cold-pull storm')
       .example('$0 run scenarios/quickstart.yaml', 'with neighbours: in the scenario, co-located http/fio workloads are measured before, during and after each step')
       .example('sudo $0 run scenarios/engines-emulated.yaml', 'virtual vs Docker Engine vs containerd nodes on emulated hosts (netns, shaped NICs, loop disks)')
