@@ -16,7 +16,7 @@ import { DistributionClient } from '../registry/distribution-client.ts';
 import { type EmbeddedRegistry, startEmbeddedRegistry } from '../registry/embedded-registry.ts';
 import { pushLayoutImage } from '../registry/push-layout.ts';
 import type { RegistryCredentials } from '../registry/registry-auth.ts';
-import { RESULTS_SCHEMA_VERSION, type Phase, type RunResults } from '../report/results.ts';
+import type { Phase, RunResults } from '../report/results.ts';
 import { ResultsWriter } from '../report/results-writer.ts';
 import type { ResolvedScenario } from '../scenario/resolved.ts';
 import { createRunNetwork, NETNS_REGISTRY_PORT, startRunBackends, usesEngines } from './engine-fleet-run.ts';
@@ -24,6 +24,7 @@ import { rsyncVersion } from '../volume/rsync-binary.ts';
 import { runVolumeRollouts } from '../volume/volume-rollout.ts';
 import { measurementWarnings } from '../stats/measurement-warnings.ts';
 import { measuredSamples } from '../report/run-analysis.ts';
+import { newRunResults } from './new-run-results.ts';
 import { describeEnvironment } from './run-environment.ts';
 import type { NeighbourSession } from '../neighbours/neighbour-session.ts';
 import { startRunNeighbours } from './run-neighbours.ts';
@@ -107,20 +108,10 @@ export async function runBenchmark(options: RunOptions): Promise<RunResults> {
   const writer = new ResultsWriter(join(outDir, 'results.json'));
   const { environment, diskDevice } = await describeEnvironment(outDir, rsync === undefined ? {} : { rsync });
   const results: RunResults = {
-    schema: RESULTS_SCHEMA_VERSION,
-    source: 'measured',
-    status: 'running',
-    startedAt: new Date().toISOString(),
-    updatedAt: new Date().toISOString(),
-    scenario: scenario as unknown as RunResults['scenario'],
-    environment,
-    registry: { kind: scenario.registry.kind, url: scenario.registry.kind === 'external' ? scenario.registry.url : '' },
-    phases: [],
-    steps: [],
-    samples: [],
-    warnings: [],
+    ...newRunResults('measured', scenario, environment),
     ...(measureVolume ? { volume: { proxies: scenario.volume.proxies, assign: scenario.volume.assign } } : {}),
   };
+
   // A phase is timed, recorded and persisted as soon as it completes.
   const phase = async <T>(name: string, work: () => Promise<{ details: Phase['details']; value: T }>): Promise<T> => {
     const t0 = performance.now();

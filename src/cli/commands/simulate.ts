@@ -8,10 +8,11 @@ import { calibrateFrom, compareWithMeasured, type MeasuredRun } from '../../mode
 import type { FleetPlan } from '../../model/fleet-plan.ts';
 import type { ModelFleet } from '../../model/model-fleet.ts';
 import { simulateFleet } from '../../model/simulate-fleet.ts';
-import { RESULTS_SCHEMA_VERSION, runResultsSchema, type RunResults } from '../../report/results.ts';
+import { runResultsSchema } from '../../report/results.ts';
 import { ResultsWriter } from '../../report/results-writer.ts';
 import { loadResolvedScenario } from '../../scenario/load.ts';
 import { buildFleetPlan } from '../model-plan.ts';
+import { newRunResults } from '../new-run-results.ts';
 import { describeEnvironment } from '../run-environment.ts';
 import { renderCalibration, renderSimulation } from '../simulate-text.ts';
 
@@ -86,20 +87,8 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
     await prepareOutputDir(outDir, 0, 'the results');
     const writer = new ResultsWriter(join(outDir, 'results.json'));
     const { environment } = await describeEnvironment(outDir, {});
-    const results: RunResults = {
-      schema: RESULTS_SCHEMA_VERSION,
-      source: 'simulated',
-      status: 'running',
-      startedAt: new Date().toISOString(),
-      updatedAt: new Date().toISOString(),
-      scenario: scenario as unknown as RunResults['scenario'],
-      environment,
-      registry: { kind: scenario.registry.kind, url: scenario.registry.kind === 'external' ? scenario.registry.url : '' },
-      phases: [],
-      steps: [],
-      samples: [],
-      warnings: [],
-    };
+    const results = newRunResults('simulated', scenario, environment);
+
     const t0 = performance.now();
     let plan = buildFleetPlan(scenario);
     let model = scenario.model;

@@ -1,0 +1,21 @@
+import { RESULTS_SCHEMA_VERSION, type Environment, type RunResults } from '../report/results.ts';
+import type { ResolvedScenario } from '../scenario/resolved.ts';
+
+/** The results file `run` and `simulate` start from, before any phase: the same skeleton for measured and modelled runs. */
+export function newRunResults(source: RunResults['source'], scenario: ResolvedScenario, environment: Environment): RunResults {
+  const now = new Date().toISOString();
+  return {
+    schema: RESULTS_SCHEMA_VERSION,
+    source,
+    status: 'running',
+    startedAt: now,
+    updatedAt: now,
+    scenario: scenario as unknown as RunResults['scenario'],
+    environment,
+    registry: { kind: scenario.registry.kind, url: scenario.registry.kind === 'external' ? scenario.registry.url : '' },
+    phases: [],
+    steps: [],
+    samples: [],
+    warnings: [],
+  };
+}
