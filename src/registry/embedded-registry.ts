@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'yaml';
 import { ShipbenchError } from '../core/errors.ts';
 import { freePort } from '../core/free-port.ts';
+import { ExitCleanup } from '../core/exit-cleanup.ts';
 
 /**
  * A real CNCF distribution registry (Debian's docker-registry) run as our child on a free loopback port,
@@ -61,7 +62,11 @@ interface Live {
   readonly tempDir: string;
 }
 
-const live = new Set<Live>();
+// Process-wide cleanup while any registry runs: the registry is not ours to leave behind.
+const exitCleanup = new ExitCleanup<Live>(({ child, tempDir }) => {
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  rmSync(tempDir, { recursive: true, force: true });
+});
 
 export async function startEmbeddedRegistry(options: EmbeddedRegistryOptions = {}): Promise<EmbeddedRegistry> {
   const binary = options.binary ?? DEFAULT_BINARY;
@@ -167,7 +172,7 @@ async function spawnAndWait(
   child.stderr?.on('data', keep);
   const tail: StderrTail = { text: () => captured.trim() };
   const entry: Live = { child, tempDir };
-  track(entry);
+  exitCleanup.track(entry);
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   const exit = new Promise<void>((resolve) =>
     child.once('exit', (code, signal) => {
@@ -181,12 +186,12 @@ async function spawnAndWait(
   for (;;) {
     const outcome = await Promise.race([probe(scheme, host, port), exit.then(() => 'exited' as const), spawnError]);
     if (outcome instanceof Error) {
-      untrack(entry);
+      exitCleanup.untrack(entry);
       throw new ShipbenchError('registry-start-failed', `cannot run ${binary}: ${outcome.message}`, { hint: 'apt-get install docker-registry', cause: outcome });
     }
     if (outcome === 'ready') return { child, tail };
     if (outcome === 'exited' || exited !== undefined) {
-      untrack(entry);
+      exitCleanup.untrack(entry);
       if (/address already in use/i.test(captured)) return 'port-taken';
       const how = exited?.signal != null ? `was killed by ${exited.signal}` : `exited with code ${exited?.code}`;
       throw new ShipbenchError('registry-start-failed', `docker-registry ${how} while starting:\n${tail.text() || '(no output)'}`, {
@@ -229,42 +234,7 @@ async function stopChild(entry: Live, removeTemp = true): Promise<void> {
       await exited;
     }
   }
-  untrack(entry);
+  exitCleanup.untrack(entry);
   if (removeTemp) await rm(entry.tempDir, { recursive: true, force: true });
 }
 
-// Process-wide cleanup, installed while any registry runs: the registry is not ours to leave behind.
-const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
-const onSignal = (signal: NodeJS.Signals) => {
-  killAllNow();
-  uninstall();
-  // With no other listener left, Node would die of the signal: do so, with the usual 128+n exit status.
-  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-};
-
-function track(entry: Live): void {
-  if (live.size === 0) {
-    process.on('exit', killAllNow);
-    for (const signal of SIGNALS) process.on(signal, onSignal);
-  }
-  live.add(entry);
-}
-
-function untrack(entry: Live): void {
-  live.delete(entry);
-  if (live.size === 0) uninstall();
-}
-
-function uninstall(): void {
-  process.off('exit', killAllNow);
-  for (const signal of SIGNALS) process.off(signal, onSignal);
-}
-
-/** Synchronous on purpose: it runs in 'exit' handlers, where nothing asynchronous gets to finish. */
-function killAllNow(): void {
-  for (const { child, tempDir } of live) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    rmSync(tempDir, { recursive: true, force: true });
-  }
-  live.clear();
-}

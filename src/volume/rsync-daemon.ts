@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ShipbenchError } from '../core/errors.ts';
 import { freePort } from '../core/free-port.ts';
 import { RSYNC_BINARY, RSYNC_INSTALL_HINT } from './rsync-binary.ts';
+import { ExitCleanup } from '../core/exit-cleanup.ts';
 
 /**
  * A real rsync daemon (`rsync --daemon --no-detach`) serving read-only modules on a free loopback port, its
@@ -47,7 +48,8 @@ const HOST = '127.0.0.1';
 const PORT_ATTEMPTS = 5;
 const STOP_GRACE_MS = 5_000;
 
-const live = new Set<ChildProcess>();
+// Process-wide cleanup while any daemon runs: exit, Ctrl-C and SIGTERM end its whole process group.
+const exitCleanup = new ExitCleanup<ChildProcess>((child) => killGroup(child, 'SIGKILL'));
 
 export async function startRsyncDaemon(options: RsyncDaemonOptions): Promise<RsyncDaemon> {
   const binary = options.binary ?? RSYNC_BINARY;
@@ -94,7 +96,7 @@ async function spawnAndWait(binary: string, configFile: string, logFile: string,
   });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => void (stderr = (stderr + d.toString('utf8')).slice(-4000)));
-  track(child);
+  exitCleanup.track(child);
   const exit = new Promise<'exited'>((resolve) => child.once('exit', () => resolve('exited')));
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
   const deadline = Date.now() + (options.startTimeoutMs ?? 15_000);
@@ -102,14 +104,14 @@ async function spawnAndWait(binary: string, configFile: string, logFile: string,
   for (;;) {
     const outcome = await Promise.race([probe(port), exit, spawnError]);
     if (outcome instanceof Error) {
-      untrack(child);
+      exitCleanup.untrack(child);
       const missing = (outcome as NodeJS.ErrnoException).code === 'ENOENT';
       throw new ShipbenchError(missing ? 'rsync-not-installed' : 'rsync-daemon-start-failed', `cannot run ${binary} for the ${options.name} daemon: ${outcome.message}`, { hint: RSYNC_INSTALL_HINT, cause: outcome });
     }
     // Connecting is not enough: another program may own the port; the log says ours is listening.
     if (outcome === 'ready' && /listening on port/.test(await log())) return child;
     if (outcome === 'exited' || child.exitCode !== null || child.signalCode !== null) {
-      untrack(child);
+      exitCleanup.untrack(child);
       const text = `${await log()}\n${stderr}`.trim();
       if (/address already in use/i.test(text)) return 'port-taken';
       throw new ShipbenchError('rsync-daemon-start-failed', `the ${options.name} rsync daemon exited while starting:\n${text || '(no output)'}`, {
@@ -166,36 +168,6 @@ async function stopChild(child: ChildProcess): Promise<void> {
   }
   // Connection children outlive a daemon killed from outside; they are ours to end too.
   killGroup(child, 'SIGKILL');
-  untrack(child);
+  exitCleanup.untrack(child);
 }
 
-const SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
-const onSignal = (signal: NodeJS.Signals) => {
-  killAllNow();
-  uninstall();
-  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-};
-
-function track(child: ChildProcess): void {
-  if (live.size === 0) {
-    process.on('exit', killAllNow);
-    for (const signal of SIGNALS) process.on(signal, onSignal);
-  }
-  live.add(child);
-}
-
-function untrack(child: ChildProcess): void {
-  live.delete(child);
-  if (live.size === 0) uninstall();
-}
-
-function uninstall(): void {
-  process.off('exit', killAllNow);
-  for (const signal of SIGNALS) process.off(signal, onSignal);
-}
-
-/** Synchronous on purpose: it runs in 'exit' handlers. */
-function killAllNow(): void {
-  for (const child of live) killGroup(child, 'SIGKILL');
-  live.clear();
-}
