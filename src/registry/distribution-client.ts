@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { Readable, type Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, type Dispatcher } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { ShipbenchError } from '../core/errors.ts';
 import { OciMediaType } from '../image/oci-media-types.ts';
 import { PlainHttpTransport } from './plain-http-transport.ts';
@@ -125,7 +125,8 @@ export class DistributionClient {
   readonly stats: DistributionClientStats = { requests: 0, retries: 0, bytesDown: 0, bytesUp: 0 };
   readonly baseUrl: string;
   private readonly origin: URL;
-  private readonly agent: Agent;
+  private readonly agentOptions: Agent.Options;
+  private agentPromise: Promise<Agent> | undefined;
   private readonly plainHttp: PlainHttpTransport | undefined;
   private readonly retry: RetryPolicy;
   private readonly auth: RegistryAuth;
@@ -135,12 +136,12 @@ export class DistributionClient {
     this.baseUrl = this.origin.origin;
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
     const timeoutMs = options.timeoutMs ?? 30_000;
-    this.agent = new Agent({
+    this.agentOptions = {
       connections: options.connections ?? 8,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       connect: { timeout: timeoutMs, rejectUnauthorized: options.rejectUnauthorized ?? true },
-    });
+    };
     this.plainHttp = options.plainHttpDownloads === false ? undefined : new PlainHttpTransport({ maxIdlePerOrigin: options.connections ?? 8, timeoutMs });
     this.auth = new RegistryAuth(this.baseUrl, options.auth, (url, headers) => this.fetchToken(url, headers));
   }
@@ -148,7 +149,13 @@ export class DistributionClient {
   /** Closes this client's connections. */
   async close(): Promise<void> {
     this.plainHttp?.close();
-    await this.agent.close();
+    await (await this.agentPromise)?.close();
+  }
+
+  /** undici, loaded with the first request: commands that never reach a registry do not pay its start-up. */
+  private agent(): Promise<Agent> {
+    this.agentPromise ??= import('undici').then(({ Agent }) => new Agent(this.agentOptions));
+    return this.agentPromise;
   }
 
   /** `GET /v2/`, authenticating as needed: proves the registry is there and takes our credentials. */
@@ -482,11 +489,11 @@ export class DistributionClient {
     }
   }
 
-  private request(call: Call, url: URL, headers: Record<string, string>, body: Buffer | Readable | undefined): Promise<Response> {
+  private async request(call: Call, url: URL, headers: Record<string, string>, body: Buffer | Readable | undefined): Promise<Response> {
     if (this.plainHttp !== undefined && call.download === true && call.method === 'GET' && body === undefined && url.protocol === 'http:') {
       return this.plainHttp.get(url, headers, call.signal);
     }
-    return this.agent.request({ origin: url.origin, path: url.pathname + url.search, method: call.method, headers, body, signal: call.signal });
+    return (await this.agent()).request({ origin: url.origin, path: url.pathname + url.search, method: call.method, headers, body, signal: call.signal });
   }
 
   private async *countUp(source: Readable): AsyncGenerator<Buffer> {
@@ -501,7 +508,7 @@ export class DistributionClient {
     this.stats.requests++;
     let res: Dispatcher.ResponseData;
     try {
-      res = await this.agent.request({ origin: url.origin, path: url.pathname + url.search, method: 'GET', headers });
+      res = await (await this.agent()).request({ origin: url.origin, path: url.pathname + url.search, method: 'GET', headers });
     } catch (error) {
       throw this.classifyNetworkError(error, call, url);
     }

@@ -1,9 +1,18 @@
 import { readFileSync } from 'node:fs';
-import Dockerode from 'dockerode';
+import type Dockerode from 'dockerode';
 import type { ResolvedDockerHost } from '../../scenario/resolved-fleet-engines.ts';
 
+/**
+ * dockerode, loaded when a run first needs Docker: with its ssh and grpc dependencies it adds about 0.1 s
+ * to the start of every command, and most commands (generate, check, report) never talk to Docker.
+ */
+export async function loadDockerode(): Promise<typeof Dockerode> {
+  return (await import('dockerode')).default;
+}
+
 /** A Docker Engine API client for one `fleet.hosts` entry (unix socket, tcp with or without TLS, ssh). */
-export function dockerClientFor(host: ResolvedDockerHost): Dockerode {
+export async function dockerClientFor(host: ResolvedDockerHost): Promise<Dockerode> {
+  const Dockerode = await loadDockerode();
   switch (host.kind) {
     case 'socket':
       return new Dockerode({ socketPath: host.socketPath });

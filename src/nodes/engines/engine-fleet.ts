@@ -1,7 +1,6 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Dockerode from 'dockerode';
 import { execa } from 'execa';
 import { ShipbenchError } from '../../core/errors.ts';
 import type { TeardownRegistry } from '../../core/teardown-registry.ts';
@@ -12,7 +11,7 @@ import type { FleetNetwork } from '../isolation/fleet-network.ts';
 import { createNodeDisk, type NodeDisk } from '../isolation/node-disk.ts';
 import type { NodeBackend } from '../node-backend.ts';
 import { ContainerdNode } from './containerd-node.ts';
-import { describeDockerHost, dockerClientFor } from './docker-endpoint.ts';
+import { describeDockerHost, dockerClientFor, loadDockerode } from './docker-endpoint.ts';
 import { DockerNode } from './docker-node.ts';
 import { type EngineDaemon, startEngineDaemon } from './engine-daemon.ts';
 
@@ -78,6 +77,7 @@ async function startLocalNode(options: EngineFleetOptions, name: string, stateDi
   const where = endpoint === undefined ? 'host network' : `netns ${endpoint.netns} ${endpoint.address}`;
   if (options.backend === 'docker') {
     const socketPath = join(stateDir, 'docker.sock');
+    const Dockerode = await loadDockerode();
     const docker = new Dockerode({ socketPath });
     const daemon = await startEngineDaemon({
       label: `dockerd of ${name}`,
@@ -160,7 +160,7 @@ async function connectDockerHosts(options: EngineFleetOptions): Promise<NodeBack
   const { scenario } = options;
   return Promise.all(
     scenario.fleet.hosts.map(async (host, i) => {
-      const docker = dockerClientFor(host);
+      const docker = await dockerClientFor(host);
       const endpoint = describeDockerHost(host);
       try {
         await docker.ping();
