@@ -90,20 +90,18 @@ export async function writeLayer(
   let renamed = false;
   try {
     const file = new BlobFile(handle);
-    const encoder =
-      compression.kind === 'gzip' ? new ParallelGzip(pool, compression.level, (member) => file.append(member)) : new PlainBlob(file);
     const tarHash = createHash('sha256');
-    const stats = await writeLayerTar(spec, synth, {
-      write(chunk) {
-        tarHash.update(chunk);
-        return encoder.write(chunk);
-      },
-      ready: () => encoder.ready(),
-    });
+    const encoder =
+      compression.kind === 'gzip'
+        ? new ParallelGzip(pool, compression.level, (member) => file.append(member), { onBlock: (tar) => tarHash.update(tar) })
+        : new PlainBlob(file);
+    const stats = await writeLayerTar(spec, synth, encoder);
     await encoder.end();
     await handle.close();
 
     const digest = file.digest();
+    // An uncompressed blob is the tar itself: its digest is the diff_id.
+    const diffId = compression.kind === 'gzip' ? `sha256:${tarHash.digest('hex')}` : digest;
     const finalPath = blobPath(blobsDir, digest);
     if (await exists(finalPath)) await unlink(tempPath);
     else await rename(tempPath, finalPath);
@@ -111,7 +109,7 @@ export async function writeLayer(
     return {
       role: spec.role,
       digest,
-      diffId: `sha256:${tarHash.digest('hex')}`,
+      diffId,
       bytes: file.bytes,
       uncompressedBytes: stats.tarBytes,
       files: stats.files,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { GZIP_BLOCK_BYTES, GzipWorkerPool, ParallelGzip } from '../../src/image/parallel-gzip.ts';
+import { GZIP_BLOCK_BYTES, GZIP_MEM_LEVEL, GzipWorkerPool, ParallelGzip } from '../../src/image/parallel-gzip.ts';
 
 const BLOCK = GZIP_BLOCK_BYTES;
 
@@ -41,7 +41,7 @@ describe('parallel gzip', () => {
       assert.ok(gunzipSync(out).equals(data));
       // Same bytes as gzipping each block on its own with the same zlib: the workers add nothing.
       const blocks = Math.max(1, Math.ceil(size / BLOCK));
-      const expected = Buffer.concat(Array.from({ length: blocks }, (_, i) => gzipSync(data.subarray(i * BLOCK, (i + 1) * BLOCK), { level: 1 })));
+      const expected = Buffer.concat(Array.from({ length: blocks }, (_, i) => gzipSync(data.subarray(i * BLOCK, (i + 1) * BLOCK), { level: 1, memLevel: GZIP_MEM_LEVEL })));
       assert.ok(out.equals(expected));
     });
   }
@@ -67,7 +67,7 @@ describe('parallel gzip', () => {
   it('bounds the blocks in flight: write asks the caller to wait while output is blocked', async () => {
     let release!: () => void;
     const blocked = new Promise<void>((resolve) => (release = resolve));
-    const gzip = new ParallelGzip(pool, 1, () => blocked, 2);
+    const gzip = new ParallelGzip(pool, 1, () => blocked, { maxInFlight: 2 });
     assert.equal(gzip.write(Buffer.alloc(BLOCK)), true);
     assert.equal(gzip.write(Buffer.alloc(BLOCK)), false);
     let ready = false;
