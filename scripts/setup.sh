@@ -28,6 +28,8 @@ missing=()
 for cmd in "${!PACKAGES[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${PACKAGES[$cmd]}")
 done
+# generate's default gzip engine, loaded through koffi.
+ldconfig -p 2>/dev/null | grep -q 'libdeflate\.so\.0 ' || missing+=(libdeflate0)
 # Chart text: resvg renders PNGs with system fonts, and the charts name DejaVu Sans.
 [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || missing+=(fonts-dejavu-core)
 if ((${#missing[@]} > 0)); then

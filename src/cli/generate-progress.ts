@@ -14,7 +14,7 @@ export function generateProgressPrinter(stream: NodeJS.WriteStream = process.std
     switch (event.type) {
       case 'planned': {
         const reused = event.cached === 0 ? '' : `, ${event.cached} reused from the cache`;
-        stream.write(`${event.layers} distinct layers${reused}; writing about ${formatBytes(event.plannedBytes)}\n`);
+        stream.write(`${event.layers} distinct layers${reused}; writing about ${formatBytes(event.plannedBytes)} (${event.compressor})\n`);
         break;
       }
       case 'layer-built': {

@@ -20,6 +20,8 @@ const PIGZ: RealComponent = { command: 'pigz', role: 'peer compressor (benches)'
 const FIO: RealComponent = { command: 'fio', role: 'the fio neighbour (and the neighbour tests\' disk aggressor)', versionArgs: ['--version'], debianPackage: 'fio' };
 // An npm package, not a program: checked by loading it (see checkComponent); `npm ci` installs it.
 const AUTOCANNON: RealComponent = { command: 'autocannon', role: 'probes the http neighbour\'s capacity before its open-loop load', versionArgs: [], debianPackage: '(npm) run npm ci' };
+// A shared library, not a program: checked by loading it the way the gzip workers do (see checkComponent).
+const LIBDEFLATE: RealComponent = { command: 'libdeflate.so.0', role: 'gzip engine of generate (the default; zlib is the other)', versionArgs: [], debianPackage: 'libdeflate0' };
 const DOCKERD: RealComponent = { command: 'dockerd', role: 'Docker Engine of docker nodes', versionArgs: ['--version'], debianPackage: 'docker.io' };
 const CONTAINERD: RealComponent = { command: 'containerd', role: 'containerd of containerd nodes', versionArgs: ['--version'], debianPackage: 'containerd' };
 const CTR: RealComponent = { command: 'ctr', role: 'drives containerd nodes', versionArgs: ['--version'], debianPackage: 'containerd' };
@@ -29,6 +31,7 @@ export function componentsFor(scenario: ResolvedScenario | undefined): Array<{ c
   const embedded = scenario === undefined || scenario.registry.kind === 'embedded';
   return [
     { component: REGISTRY, neededToRun: embedded },
+    { component: LIBDEFLATE, neededToRun: scenario === undefined || (scenario.image.compression.kind === 'gzip' && scenario.image.compression.engine === 'libdeflate') },
     // `run` measures the volume side by default, so rsync is needed for any scenario.
     { component: RSYNC, neededToRun: true },
     { component: SKOPEO, neededToRun: false },
@@ -51,6 +54,7 @@ export interface ComponentStatus {
 
 export async function checkComponent(component: RealComponent): Promise<ComponentStatus> {
   if (component === AUTOCANNON) return checkAutocannon();
+  if (component === LIBDEFLATE) return checkLibdeflate();
   try {
     const { stdout, stderr } = await run(component.command, [...component.versionArgs], { timeout: 10_000 });
     const version = `${stdout}${stderr}`.trim().split('\n')[0];
@@ -60,6 +64,20 @@ export async function checkComponent(component: RealComponent): Promise<Componen
     // A program that exists but answers --version oddly is still there.
     return { component, found: code !== 'ENOENT', version: undefined };
   }
+}
+
+async function checkLibdeflate(): Promise<ComponentStatus> {
+  try {
+    const koffi = (await import('koffi')).default;
+    koffi.load(LIBDEFLATE.command).unload();
+  } catch {
+    return { component: LIBDEFLATE, found: false, version: undefined };
+  }
+  const version = await run('dpkg-query', ['-W', '-f', '${Version}', LIBDEFLATE.debianPackage], { timeout: 10_000 }).then(
+    ({ stdout }) => `libdeflate ${stdout.trim()}`,
+    () => undefined,
+  );
+  return { component: LIBDEFLATE, found: true, version };
 }
 
 async function checkAutocannon(): Promise<ComponentStatus> {

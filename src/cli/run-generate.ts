@@ -33,6 +33,7 @@ function summaryOf(scenario: ResolvedScenario, result: GeneratedImageSet) {
     schema: 'shipbench/generate/1',
     scenario: scenario.name,
     seed: scenario.seed,
+    compressor: result.compressor,
     layersBuilt: result.layersBuilt,
     layersReused: result.layersReused,
     strategies: result.strategies.map((s) => ({

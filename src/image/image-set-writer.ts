@@ -16,7 +16,7 @@ import type { GzipWorkerPool } from './parallel-gzip.ts';
 
 /** Progress of `generateImageSet`; the CLI renders these, the writer never prints (rule 3). */
 export type GenerateEvent =
-  | { readonly type: 'planned'; readonly layers: number; readonly cached: number; readonly plannedBytes: number }
+  | { readonly type: 'planned'; readonly layers: number; readonly cached: number; readonly plannedBytes: number; readonly compressor: string }
   | { readonly type: 'layer-built'; readonly done: number; readonly total: number; readonly layer: BuiltLayer; readonly seconds: number }
   | { readonly type: 'layout-written'; readonly strategy: string; readonly dir: string; readonly images: number }
   | { readonly type: 'tree-written'; readonly step: string; readonly dir: string; readonly files: number; readonly bytes: number };
@@ -46,6 +46,8 @@ export interface GeneratedStrategy {
 export interface GeneratedImageSet {
   readonly outDir: string;
   readonly strategies: readonly GeneratedStrategy[];
+  /** What compressed the layers: engine, level and output fingerprint (GzipWorkerPool.fingerprint), or `none`. */
+  readonly compressor: string;
   readonly layersBuilt: number;
   readonly layersReused: number;
   /** Uncompressed tar bytes of the layers built by this run (what was synthesised and compressed). */
@@ -88,11 +90,13 @@ export async function generateImageSet(plan: ImageSetPlan, options: GenerateOpti
   const { outDir, synth, pool, onEvent } = options;
   const cache = new LayerCache(join(outDir, CACHE_DIR));
   const compression = plan.scenario.image.compression;
+  // Asked first: an engine that cannot load fails here, before any work.
+  const compressor = compression.kind === 'gzip' ? await pool.fingerprint(compression) : 'none';
 
   const cached = new Map<string, BuiltLayer>();
   const toBuild: PlannedLayer[] = [];
   for (const planned of plan.uniqueLayers) {
-    const hit = await cache.get(planned.key);
+    const hit = await cache.get(planned.key, compressor);
     if (hit === undefined) toBuild.push(planned);
     else cached.set(planned.key, hit);
   }
@@ -102,14 +106,14 @@ export async function generateImageSet(plan: ImageSetPlan, options: GenerateOpti
     : 0;
   const plannedBytes = toBuild.reduce((n, l) => n + estimateBlobBytes(l.spec, compression), 0) + treeBytes;
   await prepareOutputDir(outDir, plannedBytes, `${toBuild.length} new layers${options.trees ? ` and ${plan.trees.length} plain trees` : ''}`);
-  onEvent?.({ type: 'planned', layers: plan.uniqueLayers.length, cached: cached.size, plannedBytes });
+  onEvent?.({ type: 'planned', layers: plan.uniqueLayers.length, cached: cached.size, plannedBytes, compressor });
 
   let builtTarBytes = 0;
   let builtBlobBytes = 0;
   for (const [i, planned] of toBuild.entries()) {
     const t0 = performance.now();
     const layer = await writeLayer(planned.spec, synth, compression, pool, cache.blobsDir);
-    await cache.put(planned.key, layer);
+    await cache.put(planned.key, layer, compressor);
     cached.set(planned.key, layer);
     builtTarBytes += layer.uncompressedBytes;
     builtBlobBytes += layer.bytes;
@@ -155,6 +159,7 @@ export async function generateImageSet(plan: ImageSetPlan, options: GenerateOpti
   return {
     outDir,
     strategies,
+    compressor,
     layersBuilt: toBuild.length,
     layersReused: plan.uniqueLayers.length - toBuild.length,
     builtTarBytes,

@@ -6,8 +6,11 @@ import { blobPath } from './layer-writer.ts';
 /**
  * Built layers by content key: `<dir>/blobs/sha256/<hex>` holds the blobs, `<dir>/layers/<key>.json` what
  * was built for the key. A record counts only while its blob is still there at its recorded size, so a
- * deleted or truncated blob is rebuilt rather than trusted.
+ * deleted or truncated blob is rebuilt rather than trusted, and only for the compressor that made it
+ * (another libdeflate or zlib version may write other bytes for the same tar).
  */
+type CacheRecord = BuiltLayer & { readonly compressor: string };
+
 export class LayerCache {
   readonly blobsDir: string;
   private readonly recordsDir: string;
@@ -17,21 +20,24 @@ export class LayerCache {
     this.recordsDir = join(dir, 'layers');
   }
 
-  async get(key: string): Promise<BuiltLayer | undefined> {
-    let layer: BuiltLayer;
+  async get(key: string, compressor: string): Promise<BuiltLayer | undefined> {
+    let record: CacheRecord;
     try {
-      layer = JSON.parse(await readFile(join(this.recordsDir, `${key}.json`), 'utf8')) as BuiltLayer;
+      record = JSON.parse(await readFile(join(this.recordsDir, `${key}.json`), 'utf8')) as CacheRecord;
     } catch {
       return undefined;
     }
+    if (record.compressor !== compressor) return undefined;
+    const { compressor: _, ...layer } = record;
     const size = await stat(blobPath(this.blobsDir, layer.digest)).then((s) => s.size, () => -1);
     return size === layer.bytes ? layer : undefined;
   }
 
-  async put(key: string, layer: BuiltLayer): Promise<void> {
+  async put(key: string, layer: BuiltLayer, compressor: string): Promise<void> {
     await mkdir(this.recordsDir, { recursive: true });
     const path = join(this.recordsDir, `${key}.json`);
-    await writeFile(`${path}.tmp`, JSON.stringify(layer));
+    const record: CacheRecord = { ...layer, compressor };
+    await writeFile(`${path}.tmp`, JSON.stringify(record));
     await rename(`${path}.tmp`, path);
   }
 }

@@ -1,4 +1,5 @@
 import type { FileEntry } from '../content/file-entry.ts';
+import type { GzipEngine } from '../scenario/resolved.ts';
 
 /**
  * What one layer holds, before any byte is written: the files it adds or replaces, and the paths it deletes
@@ -15,7 +16,7 @@ export interface LayerSpec {
 }
 
 /** How layer tars are compressed. */
-export type Compression = { readonly kind: 'gzip'; readonly level: number } | { readonly kind: 'none' };
+export type Compression = { readonly kind: 'gzip'; readonly level: number; readonly engine: GzipEngine } | { readonly kind: 'none' };
 
 /** A layer once written: the descriptor facts an OCI manifest and config need, plus what it holds. */
 export interface BuiltLayer {

@@ -93,7 +93,7 @@ export async function writeLayer(
     const tarHash = createHash('sha256');
     const encoder =
       compression.kind === 'gzip'
-        ? new ParallelGzip(pool, compression.level, (member) => file.append(member), { onBlock: (tar) => tarHash.update(tar) })
+        ? new ParallelGzip(pool, compression, (member) => file.append(member), { onBlock: (tar) => tarHash.update(tar) })
         : new PlainBlob(file);
     const stats = await writeLayerTar(spec, synth, encoder);
     await encoder.end();

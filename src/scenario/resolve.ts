@@ -28,6 +28,7 @@ export const DEFAULTS = {
   scale: 1,
   strategies: ['monolithic'] as const,
   gzipLevel: 1,
+  gzipEngine: 'libdeflate' as const,
   repository: 'shipbench/mediawiki',
   backportFiles: 1,
   configFiles: 1,
@@ -233,8 +234,8 @@ function incremental(
 function resolveCompression(input: ScenarioInput['image']): ResolvedCompression {
   const c = input?.compression ?? 'gzip';
   if (c === 'none') return { kind: 'none' };
-  if (c === 'gzip') return { kind: 'gzip', level: DEFAULTS.gzipLevel };
-  return { kind: 'gzip', level: c.gzip.level ?? DEFAULTS.gzipLevel };
+  if (c === 'gzip') return { kind: 'gzip', level: DEFAULTS.gzipLevel, engine: DEFAULTS.gzipEngine };
+  return { kind: 'gzip', level: c.gzip.level ?? DEFAULTS.gzipLevel, engine: c.gzip.engine ?? DEFAULTS.gzipEngine };
 }
 
 function versionsFrom(first: string, count: number): string[] {

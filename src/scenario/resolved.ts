@@ -45,7 +45,10 @@ export type ResolvedStrategy =
       readonly rebuildOn: readonly DeployStepKind[];
     };
 
-export type ResolvedCompression = { readonly kind: 'gzip'; readonly level: number } | { readonly kind: 'none' };
+/** What writes gzip members: libdeflate (the default, faster) or node's zlib. Digests depend on it. */
+export type GzipEngine = 'libdeflate' | 'zlib';
+
+export type ResolvedCompression = { readonly kind: 'gzip'; readonly level: number; readonly engine: GzipEngine } | { readonly kind: 'none' };
 
 export interface ResolvedImage {
   readonly strategies: readonly ResolvedStrategy[];

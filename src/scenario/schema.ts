@@ -44,8 +44,11 @@ const contentInput = z.strictObject({
 const gzipLevel = z.number().int().min(1, 'gzip level is 1 to 9').max(9, 'gzip level is 1 to 9');
 
 const compressionInput = z.union(
-  [z.enum(['gzip', 'none']), z.strictObject({ gzip: z.strictObject({ level: gzipLevel.optional() }) })],
-  { error: 'expected gzip, none, or { gzip: { level: 1..9 } }' },
+  [
+    z.enum(['gzip', 'none']),
+    z.strictObject({ gzip: z.strictObject({ level: gzipLevel.optional(), engine: z.enum(['libdeflate', 'zlib'], { error: 'engine is libdeflate or zlib' }).optional() }) }),
+  ],
+  { error: 'expected gzip, none, or { gzip: { level: 1..9, engine: libdeflate | zlib } }' },
 );
 
 export const STRATEGY_KINDS = ['monolithic', 'per-component', 'per-version', 'chunked', 'incremental'] as const;

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { parse, stringify } from 'yaml';
 import { skopeo, skopeoInspect, umoci } from '../support/peer-tools.ts';
 import { REPO_ROOT, runCli } from './run-cli.ts';
 
@@ -98,6 +99,30 @@ describe('generate, judged by skopeo and umoci', { timeout: 600_000 }, () => {
     const fresh = await runCli(['generate', SCENARIO, '--out', other], { timeoutMs: 300_000 });
     assert.equal(fresh.code, 0, fresh.stderr);
     assert.deepEqual(await indexOf(other), before);
+  });
+
+  it('the zlib engine writes the same tars (equal diff_ids) as libdeflate, in other blobs skopeo accepts', async () => {
+    const scenario = parse(await readFile(SCENARIO, 'utf8')) as { image: Record<string, unknown> };
+    scenario.image.compression = { gzip: { engine: 'zlib' } };
+    const zlibScenario = join(work, 'zlib.yaml');
+    await writeFile(zlibScenario, stringify(scenario));
+    const zlibOut = join(work, 'zlib-images');
+    const result = await runCli(['generate', zlibScenario, '--out', zlibOut], { timeoutMs: 300_000 });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /\(zlib level 1 #[0-9a-f]{16}\)/);
+    const summary = async (dir: string) =>
+      JSON.parse(await readFile(join(dir, 'generate.json'), 'utf8')) as { compressor: string; strategies: Array<{ name: string; images: Array<{ step: string; layers: Array<{ digest: string; diffId: string }> }> }> };
+    const [lib, zl] = [await summary(out), await summary(zlibOut)];
+    assert.match(lib.compressor, /^libdeflate level 1 #/);
+    assert.match(zl.compressor, /^zlib level 1 #/);
+    const layersOf = (s: Awaited<ReturnType<typeof summary>>) => s.strategies.find((x) => x.name === 'monolithic')?.images.flatMap((i) => i.layers) ?? [];
+    const [a, b] = [layersOf(lib), layersOf(zl)];
+    assert.ok(a.length > 0);
+    assert.deepEqual(b.map((l) => l.diffId), a.map((l) => l.diffId));
+    for (const [i, layer] of b.entries()) assert.notEqual(layer.digest, a[i]?.digest);
+    const dest = join(work, 'copy-zlib');
+    await skopeo('copy', '--quiet', `oci:${join(zlibOut, 'monolithic')}:train-1`, `dir:${dest}`);
+    await rm(dest, { recursive: true });
   });
 
   it('inspect reads the layouts and prices every step', async () => {

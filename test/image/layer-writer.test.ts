@@ -8,6 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { createContentSynthesizer } from '../../src/content/content-synthesizer.ts';
 import { compareEntryPaths, type FileEntry } from '../../src/content/file-entry.ts';
 import { ShipbenchError } from '../../src/core/errors.ts';
+import { LayerCache } from '../../src/image/layer-cache.ts';
 import { listLayer } from '../../src/image/layer-listing.ts';
 import type { LayerSpec } from '../../src/image/layer-spec.ts';
 import { blobPath, writeLayer } from '../../src/image/layer-writer.ts';
@@ -45,7 +46,7 @@ describe('layer writer', () => {
   });
 
   it('writes a gzip blob whose digest and diffId are the sha256 of the blob and of its gunzipped tar', async () => {
-    const layer = await writeLayer(spec, synth, { kind: 'gzip', level: 1 }, pool, dir);
+    const layer = await writeLayer(spec, synth, { kind: 'gzip', level: 1, engine: 'libdeflate' }, pool, dir);
     const blob = await readFile(blobPath(dir, layer.digest));
     assert.equal(layer.digest, sha256(blob));
     assert.equal(layer.bytes, blob.length);
@@ -61,9 +62,9 @@ describe('layer writer', () => {
   });
 
   it('is deterministic and keeps an existing blob, leaving no temp files', async () => {
-    const a = await writeLayer(spec, synth, { kind: 'gzip', level: 1 }, pool, dir);
+    const a = await writeLayer(spec, synth, { kind: 'gzip', level: 1, engine: 'libdeflate' }, pool, dir);
     const before = await stat(blobPath(dir, a.digest));
-    const b = await writeLayer(spec, createContentSynthesizer(5), { kind: 'gzip', level: 1 }, pool, dir);
+    const b = await writeLayer(spec, createContentSynthesizer(5), { kind: 'gzip', level: 1, engine: 'libdeflate' }, pool, dir);
     assert.deepEqual(b, a);
     const afterStat = await stat(blobPath(dir, a.digest));
     assert.equal(afterStat.ino, before.ino);
@@ -75,12 +76,12 @@ describe('layer writer', () => {
     assert.equal(layer.digest, layer.diffId);
     assert.equal(layer.bytes, layer.uncompressedBytes);
     assert.equal(layer.mediaType, OciMediaType.layerTar);
-    const gz = await writeLayer(spec, synth, { kind: 'gzip', level: 1 }, pool, dir);
+    const gz = await writeLayer(spec, synth, { kind: 'gzip', level: 1, engine: 'libdeflate' }, pool, dir);
     assert.equal(gz.diffId, layer.diffId);
   });
 
   it('lists a blob without holding it: counts, digests and where the bytes sit', async () => {
-    const layer = await writeLayer(spec, synth, { kind: 'gzip', level: 1 }, pool, dir);
+    const layer = await writeLayer(spec, synth, { kind: 'gzip', level: 1, engine: 'libdeflate' }, pool, dir);
     for (const l of [layer, await writeLayer(spec, synth, { kind: 'none' }, pool, dir)]) {
       const listing = await listLayer(blobPath(dir, l.digest));
       assert.equal(listing.compression, l.mediaType === OciMediaType.layerGzip ? 'gzip' : 'none');
@@ -108,8 +109,20 @@ describe('layer writer', () => {
     assert.equal(ext?.files, 750);
   });
 
+  it('the layer cache answers only for the compressor that made a layer, and only while its blob is whole', async () => {
+    const cache = new LayerCache(join(dir, 'cache'));
+    const layer = await writeLayer(spec, synth, { kind: 'gzip', level: 1, engine: 'libdeflate' }, pool, cache.blobsDir);
+    const made = await pool.fingerprint({ engine: 'libdeflate', level: 1 });
+    await cache.put('key-1', layer, made);
+    assert.deepEqual(await cache.get('key-1', made), layer);
+    assert.equal(await cache.get('key-1', await pool.fingerprint({ engine: 'zlib', level: 1 })), undefined);
+    assert.equal(await cache.get('key-2', made), undefined);
+    await writeFile(blobPath(cache.blobsDir, layer.digest), 'truncated');
+    assert.equal(await cache.get('key-1', made), undefined);
+  });
+
   it('reports a truncated or corrupt blob as unreadable', async () => {
-    const layer = await writeLayer(spec, synth, { kind: 'gzip', level: 1 }, pool, dir);
+    const layer = await writeLayer(spec, synth, { kind: 'gzip', level: 1, engine: 'libdeflate' }, pool, dir);
     const blob = await readFile(blobPath(dir, layer.digest));
     const broken = join(dir, 'broken');
     for (const bytes of [blob.subarray(0, blob.length >> 1), Buffer.concat([blob.subarray(0, 10), Buffer.alloc(5000, 7)])]) {

@@ -87,7 +87,7 @@ describe('OCI layout', () => {
     tmp = await mkdtemp(join(tmpdir(), 'shipbench-oci-'));
     layout = join(tmp, 'layout');
     const store = join(tmp, 'store');
-    for (const s of [base, config, backport1, backport2]) layers.set(s.role, await writeLayer(s, synth, { kind: 'gzip', level: 1 }, pool, store));
+    for (const s of [base, config, backport1, backport2]) layers.set(s.role, await writeLayer(s, synth, { kind: 'gzip', level: 1, engine: 'libdeflate' }, pool, store));
     for (const [tag, stack] of Object.entries(stacks)) {
       const built = stack.map((s) => layers.get(s.role) as BuiltLayer);
       for (const l of built) await linkBlob(store, layout, l.digest);
