@@ -1,5 +1,6 @@
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PipelinedFileWriter } from './pipelined-file-writer.ts';
 
 /**
  * A node's local content store, like containerd's: blobs by digest under `<dir>/sha256/`. A blob is visible
@@ -21,11 +22,15 @@ export class ContentStore {
     return stat(this.path(digest)).then((s) => s.size === size, () => false);
   }
 
-  /** Opens a temp file for `digest`; `commit` makes it the blob, `discard` removes it. */
-  async begin(digest: string): Promise<{ write(chunk: Buffer): Promise<void>; commit(): Promise<void>; discard(): Promise<void> }> {
+  /**
+   * Opens a temp file for `digest`; `commit` makes it the blob, `discard` removes it. `write` keeps the
+   * chunk by reference until written and returns a promise only when the caller should wait for room.
+   */
+  async begin(digest: string): Promise<{ write(chunk: Buffer): void | Promise<void>; commit(): Promise<void>; discard(): Promise<void> }> {
     await mkdir(join(this.dir, 'sha256'), { recursive: true });
     const temp = join(this.dir, `.partial-${digest.replace(/^sha256:/, '')}-${process.hrtime.bigint()}`);
     const handle = await open(temp, 'w');
+    const writer = new PipelinedFileWriter(handle);
     let closed = false;
     const close = async () => {
       if (!closed) {
@@ -34,14 +39,14 @@ export class ContentStore {
       }
     };
     return {
-      write: async (chunk) => {
-        await handle.write(chunk);
-      },
+      write: (chunk) => writer.write(chunk),
       commit: async () => {
+        await writer.flush();
         await close();
         await rename(temp, this.path(digest));
       },
       discard: async () => {
+        await writer.flush().catch(() => undefined);
         await close();
         await rm(temp, { force: true });
       },
