@@ -37,20 +37,19 @@ const READ_BYTES = 64 * 1024;
 /**
  * What a socket reads goes through node's `onread` (straight from the socket into our buffers, no Readable
  * in between, about a third of the CPU of 'data' events) to whichever exchange holds the socket. Chunks are
- * views of slabs that are never written again, so a consumer may keep them. Slabs are SharedArrayBuffers:
- * a hash worker reads the bytes where the socket wrote them (see stream-hash.ts), with no copy.
+ * views of slabs that are never written again, so a consumer may keep them.
  */
 class SocketReader {
   /** Takes a chunk; false pauses reading until `resume`. */
   sink: ((chunk: Buffer) => boolean) | undefined;
   socket: Socket | undefined;
-  private slab = sharedSlab();
+  private slab = Buffer.allocUnsafe(SLAB_BYTES);
   private offset = 0;
   private paused = false;
 
   nextBuffer(): Buffer {
     if (SLAB_BYTES - this.offset < READ_BYTES) {
-      this.slab = sharedSlab();
+      this.slab = Buffer.allocUnsafe(SLAB_BYTES);
       this.offset = 0;
     }
     return this.slab.subarray(this.offset);
@@ -74,10 +73,6 @@ class SocketReader {
     this.paused = false;
     this.socket?.resume();
   }
-}
-
-function sharedSlab(): Buffer {
-  return Buffer.from(new SharedArrayBuffer(SLAB_BYTES));
 }
 
 const readers = new WeakMap<Socket, SocketReader>();
