@@ -23,8 +23,11 @@ function memberCapacity(inputBytes: number): number {
   return inputBytes + (inputBytes >>> 10) + 1024;
 }
 
-/** Buffers kept for reuse per kind (inputs, outputs): more than the blocks in flight of a few streams at once. */
-const MAX_SPARE_BUFFERS = 16;
+/**
+ * Buffers kept for reuse per kind (inputs, outputs): a little more than one stream's blocks in flight (6 with
+ * two workers). With 16, spares piled up once libdeflate kept pace, and peak RSS rose by about 40 MiB.
+ */
+const MAX_SPARE_BUFFERS = 8;
 
 // Plain JS for `new Worker(..., { eval: true })`: tsx's loader does not reach worker threads on Node 20.
 // Each worker writes whole gzip members (header, deflate data, crc32 and length trailer) into an output
