@@ -3,14 +3,15 @@ import { join } from 'node:path';
 import type { BuiltLayer } from './layer-spec.ts';
 import { blobPath } from './layer-writer.ts';
 
+/** What the cache stores per key: the built layer and the compressor that made its blob. */
+type CacheRecord = BuiltLayer & { readonly compressor: string };
+
 /**
  * Built layers by content key: `<dir>/blobs/sha256/<hex>` holds the blobs, `<dir>/layers/<key>.json` what
  * was built for the key. A record counts only while its blob is still there at its recorded size, so a
  * deleted or truncated blob is rebuilt rather than trusted, and only for the compressor that made it
  * (another libdeflate or zlib version may write other bytes for the same tar).
  */
-type CacheRecord = BuiltLayer & { readonly compressor: string };
-
 export class LayerCache {
   readonly blobsDir: string;
   private readonly recordsDir: string;
