@@ -1,3 +1,4 @@
+import { quantileSorted } from '../../stats/percentiles.ts';
 import type { NeighboursResults } from '../neighbour-results.ts';
 import { CHART_CONFIG, VEGA_LITE_SCHEMA, type Chart } from './chart.ts';
 
@@ -30,10 +31,10 @@ export function neighbourLatencyChart(neighbours: NeighboursResults | undefined)
       bins.set(bin, list);
     });
     for (const [bin, list] of bins) {
+      // The same quantile definition as the neighbour tables (type 7), so chart and tables agree.
       list.sort((a, b) => a - b);
-      const at = (q: number) => list[Math.min(list.length - 1, Math.floor(q * list.length))] as number;
-      values.push({ layer: 'latency', neighbour: s.neighbour, panel, t: bin * BIN_SECONDS, quantile: 'p50', ms: at(0.5) });
-      values.push({ layer: 'latency', neighbour: s.neighbour, panel, t: bin * BIN_SECONDS, quantile: 'p99', ms: at(0.99) });
+      values.push({ layer: 'latency', neighbour: s.neighbour, panel, t: bin * BIN_SECONDS, quantile: 'p50', ms: quantileSorted(list, 0.5) });
+      values.push({ layer: 'latency', neighbour: s.neighbour, panel, t: bin * BIN_SECONDS, quantile: 'p99', ms: quantileSorted(list, 0.99) });
     }
   }
   return {
