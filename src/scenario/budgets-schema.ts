@@ -24,6 +24,11 @@ export function parseGrowth(input: string | number): number {
   return value;
 }
 
+/** `Number` of a trimmed text, except that empty text is no number (`Number('')` is 0: `"x"` would pass as 0x). */
+function plainNumber(text: string): number {
+  return text === '' ? Number.NaN : Number(text);
+}
+
 export function parseMetricValue(unit: MetricUnit, input: string | number): number {
   switch (unit) {
     case 'bytes':
@@ -34,12 +39,12 @@ export function parseMetricValue(unit: MetricUnit, input: string | number): numb
       return parseShare(input);
     case 'ratio': {
       // "3x", "3×" or 3: how many times the baseline.
-      const value = typeof input === 'number' ? input : Number(input.trim().replace(/\s*[x×]$/, ''));
+      const value = typeof input === 'number' ? input : plainNumber(input.trim().replace(/\s*[x×]$/, ''));
       if (!(value >= 0 && Number.isFinite(value))) throw new UnitError(`"${input}" is not a ratio`, 'write a ratio like 3x (three times the baseline)');
       return value;
     }
     case 'count': {
-      const value = typeof input === 'number' ? input : Number(input.trim());
+      const value = typeof input === 'number' ? input : plainNumber(input.trim());
       if (!Number.isInteger(value) || value < 0) throw new UnitError(`"${input}" is not a whole number`, 'write a count like 40');
       return value;
     }
