@@ -43,7 +43,6 @@ describe('run with neighbours: real registry, virtual nodes, an http service and
       assert.equal(s.series.tMs.length, s.series.latencyUs.length);
       assert.ok(s.series.tMs.length > 0);
     }
-    // Neighbour processes and files are gone.
     // The report draws the neighbours: latency around each rollout, and p99 per strategy.
     const charts = await readdir(join(out, 'charts'));
     for (const name of ['neighbour-latency', 'neighbour-p99']) {
@@ -59,6 +58,7 @@ describe('run with neighbours: real registry, virtual nodes, an http service and
     await writeFile(budgets, 'budgets:\n  - { metric: neighbour-p99-slowdown, strategy: monolithic, max: 0x }\n');
     const fails = await runCli(['check', join(out, 'results.json'), '--budgets', budgets], { cwd: work });
     assert.equal(fails.code, 3, fails.stdout + fails.stderr);
+    // Neighbour processes and files are gone.
     assert.deepEqual((await readdir(out)).filter((f) => f.startsWith('.')), []);
   });
 });
