@@ -1,3 +1,4 @@
+import { formatShare } from '../core/units.ts';
 import type { NeighbourStepResult } from '../report/neighbour-results.ts';
 import type { RunResults } from '../report/results.ts';
 import { textTable } from './text-table.ts';
@@ -7,6 +8,7 @@ const ms = (v: number | undefined | null) => (v === undefined || v === null ? '-
 /** benchstat's convention: the ratio only when significant, `~` otherwise, with the interval beside it. */
 export function slowdownText(s: NeighbourStepResult['slowdown']): string {
   if (s.ratio === null) return '-';
+  if (s.belowMinEffect === true) return `~ (x${s.ratio.toFixed(2)}, under the minimum effect)`;
   if (!s.significant) return s.tooFewSamples ? '~ (too few bins)' : `~ (p=${(s.p ?? 1).toFixed(3)})`;
   const ci = s.deltaRelativeCi === null ? '' : ` [${(1 + s.deltaRelativeCi.low).toFixed(2)}, ${(1 + s.deltaRelativeCi.high).toFixed(2)}]`;
   return `x${s.ratio.toFixed(2)}${ci}`;
@@ -38,5 +40,6 @@ export function renderNeighbourSummary(results: RunResults): string {
   const late = section.steps.some((s) => s.lateSends > 0)
     ? 'late sends: requests the load generator itself sent over 10 ms late (it was short of CPU); their wait counts as latency, so on a saturated harness part of the slow-down is the generator\'s\n'
     : '';
-  return `neighbours (latency from intended send time; slow-down: median of ${section.binSeconds * 1000} ms bin means, ~ = not significant at ${section.alpha}):\n${table}\n${late}`;
+  const minEffect = section.minEffect === undefined ? '' : ` or under ${formatShare(section.minEffect)}`;
+  return `neighbours (latency from intended send time; slow-down: median of ${section.binSeconds * 1000} ms bin means, ~ = not significant at ${section.alpha}${minEffect}):\n${table}\n${late}`;
 }

@@ -3,10 +3,10 @@ import { type NeighbourEvent, NeighbourSession, type NeighbourStepRecord } from 
 import type { NeighboursResults } from '../report/neighbour-results.ts';
 import type { RunResults } from '../report/results.ts';
 import type { ResolvedNeighbour, ResolvedNeighbours } from '../scenario/neighbours-resolved.ts';
-import { NEIGHBOUR_ALPHA, NEIGHBOUR_BIN_SECONDS, neighbourImpact } from '../stats/neighbour-impact.ts';
+import { NEIGHBOUR_ALPHA, NEIGHBOUR_BIN_SECONDS, NEIGHBOUR_MIN_EFFECT, neighbourImpact } from '../stats/neighbour-impact.ts';
 
 export const NEIGHBOUR_METHOD =
-  'http: open-loop requests at a fixed rate, each timed from its intended send time to its response (waits for a connection or behind slow responses count; no coordinated omission); autocannon only probes capacity closed-loop before. fio: per-I/O completion latency (clat) from its latency log, rate-capped with rate_iops. Slow-down: median of per-bin mean latencies, contention vs baseline, Mann-Whitney U.';
+  'http: open-loop requests at a fixed rate, each timed from its intended send time to its response (waits for a connection or behind slow responses count; no coordinated omission); autocannon only probes capacity closed-loop before. fio: per-I/O completion latency (clat) from its latency log, rate-capped with rate_iops. Slow-down: median of per-bin mean latencies, contention vs baseline, Mann-Whitney U; a significant change smaller than minEffect is not counted as an impact.';
 
 const ALPHA = NEIGHBOUR_ALPHA;
 
@@ -29,10 +29,12 @@ export async function startRunNeighbours(options: {
   readonly onEvent: (event: NeighbourEvent) => void;
 }): Promise<NeighbourSession> {
   const { neighbours, results } = options;
+  const minEffect = neighbours.minEffect ?? NEIGHBOUR_MIN_EFFECT;
   const section: NeighboursResults = {
     method: NEIGHBOUR_METHOD,
     binSeconds: NEIGHBOUR_BIN_SECONDS,
     alpha: ALPHA,
+    minEffect,
     baselineSeconds: neighbours.baselineSeconds,
     recoverySeconds: neighbours.recoverySeconds,
     workloads: [],
@@ -40,7 +42,7 @@ export async function startRunNeighbours(options: {
   };
   const originEpochMs = epochNowMs(options.runStartMs);
   const onRecord = async (record: NeighbourStepRecord) => {
-    const impact = neighbourImpact(record.operations, record.windows, { originEpochMs, alpha: ALPHA, seed: `${record.step.strategy}/${record.step.step}` });
+    const impact = neighbourImpact(record.operations, record.windows, { originEpochMs, alpha: ALPHA, minEffect, seed: `${record.step.strategy}/${record.step.step}` });
     section.steps.push({
       neighbour: record.neighbour.name,
       kind: record.neighbour.kind,

@@ -38,6 +38,8 @@ export const neighbourStepResultSchema = z.object({
     p: z.number().nullable(),
     significant: z.boolean(),
     tooFewSamples: z.boolean(),
+    /** p <= alpha but a change under the section's minEffect; absent in files written before minEffect existed. */
+    belowMinEffect: z.boolean().optional(),
     baselineBins: z.number().int().nonnegative(),
     contentionBins: z.number().int().nonnegative(),
   }),
@@ -61,6 +63,8 @@ export const neighboursResultsSchema = z.object({
   method: z.string(),
   binSeconds: z.number(),
   alpha: z.number(),
+  /** Smallest relative change counted as an impact; absent (none) in files written before it existed. */
+  minEffect: z.number().optional(),
   baselineSeconds: z.number(),
   recoverySeconds: z.number(),
   workloads: z.array(neighbourWorkloadResultSchema),

@@ -1,4 +1,4 @@
-import { parseBytes, parseSeconds } from '../core/units.ts';
+import { parseBytes, parseSeconds, parseShare } from '../core/units.ts';
 import type { NeighboursInput } from './neighbours-schema.ts';
 import type { ResolvedNeighbour, ResolvedNeighbours } from './neighbours-resolved.ts';
 
@@ -57,6 +57,7 @@ export function resolveNeighbours(input: NeighboursInput | undefined): ResolvedN
   return {
     baselineSeconds: input.baseline === undefined ? d.baselineSeconds : parseSeconds(input.baseline),
     recoverySeconds: input.recovery === undefined ? d.recoverySeconds : parseSeconds(input.recovery),
+    minEffect: input.minEffect === undefined ? undefined : parseShare(input.minEffect),
     steps: input.steps,
     strategies: input.strategies,
     workloads,

@@ -29,6 +29,8 @@ export type ResolvedNeighbour = ResolvedHttpNeighbour | ResolvedFioNeighbour;
 export interface ResolvedNeighbours {
   readonly baselineSeconds: number;
   readonly recoverySeconds: number;
+  /** Smallest relative change of a neighbour's median bin latency that counts as an impact; undefined: the analysis's default. */
+  readonly minEffect: number | undefined;
   /** Deploy step names measured; undefined: every step. */
   readonly steps: readonly string[] | undefined;
   /** Strategy names (layer strategies or `volume`) measured; undefined: every one. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { durationField, sizeField } from './unit-fields.ts';
+import { durationField, shareField, sizeField } from './unit-fields.ts';
 
 /**
  * `neighbours:`: workloads shipbench starts beside the nodes, measured alone (baseline), during each
@@ -39,6 +39,7 @@ const workloadInput = z.union(
 export const neighboursInput = z.strictObject({
   baseline: durationField().optional().meta({ description: 'neighbour alone before each step' }),
   recovery: durationField().optional().meta({ description: 'neighbour alone after each step' }),
+  minEffect: shareField().optional().meta({ description: 'smallest change of the median latency that counts as an impact (default 10%); a smaller significant one prints ~' }),
   steps: z.array(z.string()).min(1).optional().meta({ description: 'deploy step names to measure; every step when absent' }),
   strategies: z.array(z.string()).min(1).optional().meta({ description: 'layer strategies (or volume) to measure; every one when absent' }),
   workloads: z.array(workloadInput).min(1, 'name at least one neighbour workload'),

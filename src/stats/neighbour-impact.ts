@@ -25,9 +25,11 @@ export interface NeighbourSlowdown {
   /** Interval of (contention - baseline) / baseline at 1 - alpha; null when it cannot be computed. */
   readonly deltaRelativeCi: { readonly low: number; readonly high: number } | null;
   readonly p: number | null;
-  /** p <= alpha with enough bins to tell: a report prints the ratio; otherwise `~`. */
+  /** p <= alpha with enough bins to tell, and a change of at least minEffect: a report prints the ratio; otherwise `~`. */
   readonly significant: boolean;
   readonly tooFewSamples: boolean;
+  /** p <= alpha, but the change is smaller than minEffect: measurable, too small to count as an impact. */
+  readonly belowMinEffect: boolean;
   readonly baselineBins: number;
   readonly contentionBins: number;
 }
@@ -57,6 +59,8 @@ export interface NeighbourImpactOptions {
   readonly originEpochMs: number;
   readonly binSeconds?: number;
   readonly alpha?: number;
+  /** Smallest relative change of the median bin latency that counts (0.1: 10% slower, or 1/1.1 as fast). */
+  readonly minEffect?: number;
   readonly seed?: number | string;
 }
 
@@ -68,6 +72,13 @@ export const NEIGHBOUR_ALPHA = 0.01;
 
 /** Bin width for the significance test: long enough to average queueing noise, short enough for short rollouts. */
 export const NEIGHBOUR_BIN_SECONDS = 0.25;
+
+/**
+ * A significant change smaller than this is not an impact. Bins a few seconds apart are not independent on
+ * a shared machine (another tenant's burst lasts seconds), so p understates how often an idle step differs
+ * from its baseline by a few percent; an SRE asks about slow-downs worth acting on, not about drift.
+ */
+export const NEIGHBOUR_MIN_EFFECT = 0.1;
 
 const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
@@ -85,6 +96,7 @@ export function neighbourImpact(
 ): NeighbourImpact {
   const binSeconds = options.binSeconds ?? NEIGHBOUR_BIN_SECONDS;
   const alpha = options.alpha ?? NEIGHBOUR_ALPHA;
+  const minEffect = options.minEffect ?? NEIGHBOUR_MIN_EFFECT;
   const sorted = [...operations].sort((a, b) => a.startEpochMs - b.startEpochMs);
   const inWindow = (w: EpochWindow) => sorted.filter((o) => o.startEpochMs >= w.startEpochMs && o.startEpochMs < w.endEpochMs);
   const phase = (w: EpochWindow): NeighbourPhaseFigures => {
@@ -105,15 +117,18 @@ export function neighbourImpact(
   const c = compareSamples(baselineBins.map((b) => b.meanMs), contentionBins.map((b) => b.meanMs), { alpha, seed: options.seed ?? 0 });
   const baseline = phase(windows.baseline);
   const contention = phase(windows.contention);
+  const ratio = c.a.median > 0 && Number.isFinite(c.b.median) ? c.b.median / c.a.median : null;
+  const largeEnough = ratio !== null && (ratio >= 1 + minEffect || ratio <= 1 / (1 + minEffect));
   const slowdown: NeighbourSlowdown = {
     baselineMs: finite(c.a.median),
     contentionMs: finite(c.b.median),
-    ratio: c.a.median > 0 && Number.isFinite(c.b.median) ? c.b.median / c.a.median : null,
+    ratio,
     deltaMs: finite(c.deltaAbsolute),
     deltaRelativeCi: c.deltaRelativeCi === null || !Number.isFinite(c.deltaRelativeCi.low) ? null : { low: c.deltaRelativeCi.low, high: c.deltaRelativeCi.high },
     p: finite(c.p),
-    significant: c.significant,
+    significant: c.significant && largeEnough,
     tooFewSamples: c.tooFewSamples,
+    belowMinEffect: c.significant && !largeEnough,
     baselineBins: baselineBins.length,
     contentionBins: contentionBins.length,
   };

@@ -22,7 +22,7 @@ describe('run with neighbours: real registry, virtual nodes, an http service and
     const result = await runCli(['run', SCENARIO, '--out', out], { cwd: work, timeoutMs: 240_000 });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /neighbours: baseline 2 s/);
-    assert.match(result.stdout, /neighbours \(latency from intended send time/);
+    assert.match(result.stdout, /neighbours \(latency from intended send time.*~ = not significant at 0\.01 or under 5\.00%\)/);
     const results = runResultsSchema.parse(JSON.parse(await readFile(join(out, 'results.json'), 'utf8')));
     assert.equal(results.status, 'completed');
     // Both deploy steps, on the image side and on the volume (rsync) side, which run measures by default.
@@ -30,6 +30,7 @@ describe('run with neighbours: real registry, virtual nodes, an http service and
     assert.equal(results.steps.filter((s) => s.strategy === 'volume').length, 2, 'and were synced with rsync');
     const section = results.neighbours;
     assert.ok(section);
+    assert.equal(section.minEffect, 0.05, "the scenario's minimum effect is recorded beside alpha");
     assert.deepEqual(section.workloads.map((w) => [w.name, w.kind]), [['http', 'http'], ['disk', 'fio']]);
     assert.ok((section.workloads[0]?.probe?.requestsPerSecond ?? 0) > 0, 'autocannon probed the service');
     assert.match(results.environment.tools.fio ?? '', /^fio-/);

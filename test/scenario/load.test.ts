@@ -87,9 +87,9 @@ const EXPECTED: Record<string, { problems: string[]; messages?: Record<number, R
     hints: { 0: /did you mean "backport"/, 2: /initial, backport, config, train, l10n/ },
   },
   'bad-neighbours.yaml': {
-    problems: ['4:13 neighbours.baseline', '6:21 neighbours.workloads.0.http.rate', '7:14 neighbours.workloads.1.fio.rateIop', '8:7 neighbours.workloads.2'],
-    messages: { 0: /"3 seconds" is not a duration/, 1: /rate must be above 0/, 2: /^unknown key "rateIop"$/, 3: /expected a neighbour/ },
-    hints: { 2: /did you mean "rateIops"/, 3: /http, fio/ },
+    problems: ['5:13 neighbours.baseline', '7:21 neighbours.workloads.0.http.rate', '8:14 neighbours.workloads.1.fio.rateIop', '9:7 neighbours.workloads.2', '10:14 neighbours.minEffect'],
+    messages: { 0: /"3 seconds" is not a duration/, 1: /rate must be above 0/, 2: /^unknown key "rateIop"$/, 3: /expected a neighbour/, 4: /share "150%" must lie between 0% and 100%/ },
+    hints: { 2: /did you mean "rateIops"/, 3: /http, fio/, 4: /25%/ },
   },
   'reserved-strategy-name.yaml': {
     problems: ['6:34 image.strategies.1.name'],

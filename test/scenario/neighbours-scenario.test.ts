@@ -23,6 +23,7 @@ test('the valid fixture resolves with every unit parsed and defaults applied onc
   assert.ok(n);
   assert.equal(n.baselineSeconds, 2);
   assert.equal(n.recoverySeconds, 1.5);
+  assert.equal(n.minEffect, 0.05);
   assert.deepEqual(n.steps, ['initial']);
   assert.deepEqual(n.workloads[0], {
     kind: 'http', name: 'http', requestsPerSecond: 50, hashBytes: 8192, reads: 1, readBytes: 4096, writes: 1, writeBytes: 512, files: 32, maxConnections: 64, probeSeconds: 0.5,
@@ -33,6 +34,11 @@ test('the valid fixture resolves with every unit parsed and defaults applied onc
 test('a scenario without neighbours resolves to none', async () => {
   const { scenario } = await load('name: plain\n');
   assert.equal(scenario.neighbours, undefined);
+});
+
+test('without minEffect the analysis keeps its own default (undefined here, not a copy of it)', async () => {
+  const { scenario } = await load('name: plain\nneighbours: { workloads: [{ http: { rate: 10 } }] }\n');
+  assert.equal(scenario.neighbours?.minEffect, undefined);
 });
 
 test('steps, strategies and names that do not exist are positioned problems with the choices', async () => {
