@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -16,7 +16,7 @@ import { type NeighbourImpact, neighbourImpact } from '../../src/stats/neighbour
 const CONTENTION_SECONDS = 3;
 // Another tenant of a shared machine can burst into one idle window and make it truly slower; the claim that
 // an idle rollout reads `~` must hold for a majority of idle steps, not for a lucky one.
-const IDLE_STEPS = 3;
+const IDLE_STEPS = 5;
 let dir: string;
 let session: NeighbourSession;
 const records: NeighbourStepRecord[] = [];
@@ -44,6 +44,8 @@ const impactOf = (step: string, neighbour: string): NeighbourImpact => {
 before(async () => {
   // Under the repository (a real disk), not /tmp, which may be tmpfs where direct I/O and fsync are free.
   dir = await mkdtemp(join(process.cwd(), '.test-neighbours-'));
+  // Earlier test files' dirty pages would otherwise be written back during some idle window, not others.
+  execFileSync('sync');
   const neighbours = resolveNeighbours({
     baseline: '3s',
     recovery: '1s',
