@@ -106,7 +106,8 @@ export async function runBenchmark(options: RunOptions): Promise<RunResults> {
   }
 
   const writer = new ResultsWriter(join(outDir, 'results.json'));
-  const { environment, diskDevice } = await describeEnvironment(outDir, rsync === undefined ? {} : { rsync });
+  // The blobs' digests depend on the compressor (engine, level, library release): name it beside the tools.
+  const { environment, diskDevice } = await describeEnvironment(outDir, { gzip: images.compressor, ...(rsync === undefined ? {} : { rsync }) });
   const results: RunResults = {
     ...newRunResults('measured', scenario, environment),
     ...(measureVolume ? { volume: { proxies: scenario.volume.proxies, assign: scenario.volume.assign } } : {}),

@@ -82,6 +82,7 @@ describe('run: real registry, virtual nodes', { timeout: 600_000 }, () => {
     assert.ok(synced('backport-1') * 100 < synced('initial'), `${synced('backport-1')} vs ${synced('initial')}`);
     assert.equal(results.volume?.proxies, 2);
     assert.match(results.environment.tools.rsync ?? '', /^\d/);
+    assert.match(results.environment.tools.gzip ?? '', /^libdeflate level \d #[0-9a-f]{16}$/, 'the compressor the blobs depend on');
     const summary = await readFile(join(out, 'summary.md'), 'utf8');
     assert.match(summary, /## Bytes received per node/);
     assert.match(summary, /\| backport-1 \| [^|]+ \| [^|]+ \(\d[\d.]*x\) \|/);
