@@ -16,6 +16,7 @@
  * do curl's work (receive, write), the registry's and sha256 of every blob. sha256 is timed on one core in
  * the same run; the registry's CPU is read from /proc around each pull.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -162,6 +163,8 @@ try {
   const fresh = async () => {
     await rm(out, { recursive: true, force: true });
     await mkdir(out, { recursive: true });
+    // The last tool's GiB of dirty pages would otherwise be written back during the next one's pull.
+    execFileSync('sync');
   };
   for (let round = 0; round < ROUNDS; round++) {
     for (const transport of ['plain', 'undici'] as const) {
