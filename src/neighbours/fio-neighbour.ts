@@ -45,6 +45,8 @@ export class FioNeighbour {
       `--size=${s.fileBytes}`,
       `--direct=${s.direct ? 1 : 0}`,
       '--ioengine=psync',
+      // The job as a thread of fio's one process: a forked job calls setsid and outlives a killed fio.
+      '--thread',
       `--rate_iops=${s.rateIops}`,
       '--time_based',
       `--runtime=${Math.round((seconds ?? 86_400) * 1000)}ms`,

@@ -2,10 +2,16 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { ExitCleanup } from '../core/exit-cleanup.ts';
+
+/** SIGKILL, synchronously: all that exit and signal handlers can still do. */
+const exitCleanup = new ExitCleanup<NeighbourProcess>((proc) => proc.kill());
 
 /**
  * A child process a neighbour runs (its service, its load generator, fio): its stdout as lines, how it
- * ended, and a stop by PID (SIGTERM, then SIGKILL) that is safe to call twice or after it died.
+ * ended, and a stop by PID (a graceful signal, then SIGKILL) that is safe to call twice or after it died.
+ * If shipbench exits, crashes or is signalled while one still runs, it is killed: a neighbour left behind
+ * would go on loading the machine (fio for up to a day).
  */
 export class NeighbourProcess {
   readonly name: string;
@@ -19,17 +25,20 @@ export class NeighbourProcess {
   constructor(name: string, command: string, args: readonly string[], onLine: (line: string) => void) {
     this.name = name;
     this.child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    exitCleanup.track(this);
     createInterface({ input: this.child.stdout as NodeJS.ReadableStream }).on('line', onLine);
     this.child.stderr?.on('data', (chunk: Buffer) => {
       this.stderrTail = `${this.stderrTail}${chunk.toString('utf8')}`.slice(-2000);
     });
     this.exited = new Promise((resolve) => {
       this.child.on('error', (error) => {
+        exitCleanup.untrack(this);
         this.stderrTail += error.message;
         this.exit = { code: null, signal: null };
         resolve(this.exit);
       });
       this.child.on('exit', (code, signal) => {
+        exitCleanup.untrack(this);
         this.exit = { code, signal };
         resolve(this.exit);
       });
@@ -65,16 +74,21 @@ export class NeighbourProcess {
       return; // already gone
     }
     const timer = setTimeout(() => {
-      if (this.exit === undefined && this.child.pid !== undefined) {
-        try {
-          process.kill(this.child.pid, 'SIGKILL');
-        } catch {
-          // gone between the check and the kill
-        }
-      }
+      if (this.exit === undefined) this.kill();
     }, graceMs);
     await this.exited;
     clearTimeout(timer);
+  }
+
+  /** SIGKILL, at once; counts as asked for, not as a crash. */
+  kill(): void {
+    this.stopping ||= this.exit === undefined;
+    if (this.exit !== undefined || this.child.pid === undefined) return;
+    try {
+      process.kill(this.child.pid, 'SIGKILL');
+    } catch {
+      // gone between the check and the kill
+    }
   }
 }
 
