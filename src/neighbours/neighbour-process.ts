@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { ExitCleanup } from '../core/exit-cleanup.ts';
+import { withParentDeathSignal } from '../core/parent-death.ts';
 
 /** SIGKILL, synchronously: all that exit and signal handlers can still do. */
 const exitCleanup = new ExitCleanup<NeighbourProcess>((proc) => proc.kill());
@@ -10,8 +11,9 @@ const exitCleanup = new ExitCleanup<NeighbourProcess>((proc) => proc.kill());
 /**
  * A child process a neighbour runs (its service, its load generator, fio): its stdout as lines, how it
  * ended, and a stop by PID (a graceful signal, then SIGKILL) that is safe to call twice or after it died.
- * If shipbench exits, crashes or is signalled while one still runs, it is killed: a neighbour left behind
- * would go on loading the machine (fio for up to a day).
+ * If shipbench exits, crashes or is signalled while one still runs, it is killed, and it dies with
+ * shipbench killed with SIGKILL too: a neighbour left behind would go on loading the machine (fio for up
+ * to a day).
  */
 export class NeighbourProcess {
   readonly name: string;
@@ -24,7 +26,8 @@ export class NeighbourProcess {
 
   constructor(name: string, command: string, args: readonly string[], onLine: (line: string) => void) {
     this.name = name;
-    this.child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const [program, ...rest] = withParentDeathSignal([command, ...args]);
+    this.child = spawn(program as string, rest, { stdio: ['ignore', 'pipe', 'pipe'] });
     exitCleanup.track(this);
     createInterface({ input: this.child.stdout as NodeJS.ReadableStream }).on('line', onLine);
     this.child.stderr?.on('data', (chunk: Buffer) => {

@@ -1,7 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { stringify } from 'yaml';
 import { ShipbenchError } from '../core/errors.ts';
 import { freePort } from '../core/free-port.ts';
 import { ExitCleanup } from '../core/exit-cleanup.ts';
+import { withParentDeathSignal } from '../core/parent-death.ts';
 
 /**
  * A real CNCF distribution registry (Debian's docker-registry) run as our child on a free loopback port,
@@ -72,7 +73,8 @@ export async function startEmbeddedRegistry(options: EmbeddedRegistryOptions = {
   const binary = options.binary ?? DEFAULT_BINARY;
   const host = options.netns?.address ?? options.host ?? '127.0.0.1';
   const version = await registryVersion(binary);
-  const tempDir = await mkdtemp(join(tmpdir(), 'shipbench-registry-'));
+  await sweepStaleTempDirs();
+  const tempDir = await mkdtemp(join(tmpdir(), `${TEMP_PREFIX}${process.pid}-`));
   try {
     const storageDir = options.storageDir ?? join(tempDir, 'storage');
     await mkdir(storageDir, { recursive: true });
@@ -154,6 +156,31 @@ interface StderrTail {
   text(): string;
 }
 
+const TEMP_PREFIX = 'shipbench-registry-';
+
+/**
+ * Removes the temp dirs (config, and blob storage unless the scenario chose its own) of registries whose
+ * shipbench died without cleaning up: killed with SIGKILL, the one end no handler sees. The dir names
+ * their owner's PID; a dir whose owner still runs, or names no PID, is left alone.
+ */
+async function sweepStaleTempDirs(): Promise<void> {
+  const names = await readdir(tmpdir()).catch(() => [] as string[]);
+  for (const name of names) {
+    const owner = new RegExp(`^${TEMP_PREFIX}(\\d+)-`).exec(name)?.[1];
+    if (owner !== undefined && !processAlive(Number(owner))) await rm(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 async function spawnAndWait(
   binary: string,
   configFile: string,
@@ -162,7 +189,8 @@ async function spawnAndWait(
   host: string,
   port: number,
 ): Promise<{ child: ChildProcess; tail: StderrTail } | 'port-taken'> {
-  const argv = options.netns === undefined ? [binary, 'serve', configFile] : ['nsenter', `--net=${options.netns.path}`, '--', binary, 'serve', configFile];
+  // nsenter execs the registry too: the parent-death signal set before it carries through.
+  const argv = withParentDeathSignal(options.netns === undefined ? [binary, 'serve', configFile] : ['nsenter', `--net=${options.netns.path}`, '--', binary, 'serve', configFile]);
   const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let captured = '';
   const keep = (data: Buffer) => {

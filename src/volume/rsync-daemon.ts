@@ -7,6 +7,7 @@ import { ShipbenchError } from '../core/errors.ts';
 import { freePort } from '../core/free-port.ts';
 import { RSYNC_BINARY, RSYNC_INSTALL_HINT } from './rsync-binary.ts';
 import { ExitCleanup } from '../core/exit-cleanup.ts';
+import { withParentDeathSignal } from '../core/parent-death.ts';
 
 /**
  * A real rsync daemon (`rsync --daemon --no-detach`) serving read-only modules on a free loopback port, its
@@ -90,7 +91,8 @@ export function rsyncdConfig(modules: readonly RsyncModule[], logFile: string): 
 
 async function spawnAndWait(binary: string, configFile: string, logFile: string, port: number, options: RsyncDaemonOptions): Promise<ChildProcess | 'port-taken'> {
   const logBefore = (await readFile(logFile, 'utf8').catch(() => '')).length;
-  const child = spawn(binary, ['--daemon', '--no-detach', `--config=${configFile}`, `--address=${HOST}`, `--port=${port}`], {
+  const [program, ...args] = withParentDeathSignal([binary, '--daemon', '--no-detach', `--config=${configFile}`, `--address=${HOST}`, `--port=${port}`]);
+  const child = spawn(program as string, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
     detached: true,
   });

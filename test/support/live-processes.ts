@@ -8,14 +8,23 @@ export function liveProcessesWith(fragment: string): number[] {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
     try {
       const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ');
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-      if (cmdline.includes(fragment) && state !== 'Z' && state !== 'X') pids.push(Number(name));
+      if (cmdline.includes(fragment) && processAlive(Number(name))) pids.push(Number(name));
     } catch {
       // exited while we looked
     }
   }
   return pids;
+}
+
+/** Whether `pid` is a live process (a zombie waiting to be reaped is not). */
+export function processAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
 }
 
 /** Polls until `check` holds or `timeoutMs` passes; returns whether it held. */
