@@ -12,6 +12,7 @@ import { ShipbenchError } from '../core/errors.ts';
 import { freePort } from '../core/free-port.ts';
 import { ExitCleanup } from '../core/exit-cleanup.ts';
 import { withParentDeathSignal } from '../core/parent-death.ts';
+import { processAlive } from '../core/process-alive.ts';
 
 /**
  * A real CNCF distribution registry (Debian's docker-registry) run as our child on a free loopback port,
@@ -168,16 +169,6 @@ async function sweepStaleTempDirs(): Promise<void> {
   for (const name of names) {
     const owner = new RegExp(`^${TEMP_PREFIX}(\\d+)-`).exec(name)?.[1];
     if (owner !== undefined && !processAlive(Number(owner))) await rm(join(tmpdir(), name), { recursive: true, force: true });
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it runs, as another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

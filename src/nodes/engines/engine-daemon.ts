@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ShipbenchError } from '../../core/errors.ts';
+import { processAlive } from '../../core/process-alive.ts';
 import type { TeardownRegistry } from '../../core/teardown-registry.ts';
 
 /** A container engine daemon (dockerd, containerd) we started and own, for one node. */
@@ -116,21 +117,12 @@ async function killPidFile(file: string): Promise<void> {
   if (!existsSync(file)) return;
   const pid = Number(readFileSync(file, 'utf8').trim());
   if (!Number.isInteger(pid) || pid <= 1) return;
-  for (let i = 0; i < 100 && alive(pid); i++) {
+  for (let i = 0; i < 100 && processAlive(pid); i++) {
     try {
       process.kill(pid, i === 0 ? 'SIGTERM' : i < 50 ? 0 : 'SIGKILL');
     } catch {
       return;
     }
     await sleep(100);
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
