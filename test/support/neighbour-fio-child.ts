@@ -1,4 +1,4 @@
-// A harness stand-in that starts the real fio neighbour for a step, says "running" once fio does I/O, then
+// A harness stand-in that starts the real fio neighbour for a step, says "running" once fio is started, then
 // ends the way the test asks: `crash` (an uncaught error) or `wait` (until a signal arrives).
 import { FioNeighbour } from '../../src/neighbours/fio-neighbour.ts';
 import { resolveNeighbours } from '../../src/scenario/neighbours-resolve.ts';
