@@ -3,7 +3,9 @@
  * Messages name a layer by the first 12 hex digits of its digest; per layer they go
  * `Pulling fs layer` -> (`Waiting`) -> `Downloading`* -> `Verifying Checksum` -> `Download complete` ->
  * `Extracting`* -> `Pull complete`, or just `Already exists`. Small layers skip `Downloading` or
- * `Extracting`, so their start is inferred (see below).
+ * `Extracting`, so their start is inferred (see below). Docker's progress is lossy: a later status may
+ * replace `Download complete` before it is sent (seen here about once in seven pulls), so the download's
+ * end is the first of the statuses that can only follow it.
  */
 export interface DockerProgressMessage {
   /** performance.now() when the message arrived. */
@@ -36,13 +38,22 @@ export function dockerManifestDoneMs(messages: readonly DockerProgressMessage[])
   return messages.find((m) => m.status === 'Pulling fs layer' || m.status === 'Already exists')?.atMs;
 }
 
+/** Statuses that mean a layer's blob is in, in the order Docker sends them: the first one seen ends the download. */
+const DOWNLOAD_DONE = ['Verifying Checksum', 'Download complete', 'Extracting', 'Pull complete'] as const;
+
 export function dockerLayerTimings(messages: readonly DockerProgressMessage[], layers: readonly ManifestLayer[]): EngineLayerTiming[] {
   const first = (id: string, status: string) => messages.find((m) => m.id === id && m.status === status)?.atMs;
-  const completes = messages.filter((m) => m.status === 'Download complete').map((m) => ({ id: m.id, atMs: m.atMs }));
+  const downloadEnds = new Map<string, number>();
+  for (const layer of layers) {
+    const id = shortLayerId(layer.digest);
+    const end = DOWNLOAD_DONE.map((status) => first(id, status)).find((atMs) => atMs !== undefined);
+    if (end !== undefined) downloadEnds.set(id, end);
+  }
+  const completes = [...downloadEnds].map(([id, atMs]) => ({ id, atMs })).sort((a, b) => a.atMs - b.atMs);
   let previousPullComplete: number | undefined;
   return layers.map((layer) => {
     const id = shortLayerId(layer.digest);
-    const downloadEnd = first(id, 'Download complete');
+    const downloadEnd = downloadEnds.get(id);
     const pullComplete = first(id, 'Pull complete');
     if (first(id, 'Already exists') !== undefined || downloadEnd === undefined) {
       previousPullComplete = pullComplete ?? previousPullComplete;
