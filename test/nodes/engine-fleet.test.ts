@@ -123,11 +123,17 @@ describe('emulated hosts with real dockerd and containerd', { skip: isRoot ? fal
 
   test('a daemon that dies mid-pull fails its node only; the other node completes', async () => {
     const [alive, doomed] = docker as [DockerNode, DockerNode];
-    await Promise.all([alive.reset(), doomed.reset()]); // cold, so the pull is still running when the daemon dies
-    const pulls = deployAll([alive, doomed], 'initial');
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    process.kill(doomed.daemonPid(), 'SIGKILL');
-    const [ok, failed] = await pulls;
+    await Promise.all([alive.reset(), doomed.reset()]); // cold, so there is a pull to interrupt
+    // Killed at its first layer bytes: mid-pull whatever the machine's speed, not after a guessed delay.
+    let killed = false;
+    const context = { repository: REPOSITORY, tag: 'initial', step: 'initial', strategy: 'per-component', repeat: 0, runStartMs };
+    const onBytes = () => {
+      if (killed) return;
+      killed = true;
+      process.kill(doomed.daemonPid(), 'SIGKILL');
+    };
+    const [ok, failed] = await Promise.all([alive.deploy(context), doomed.deploy({ ...context, onBytes })]);
+    assert.ok(killed, 'the doomed node received layer bytes before its daemon died');
     assert.equal(ok?.error, undefined);
     assert.match(failed?.error ?? '', /^dockerd of node-2 was killed by SIGKILL/);
     assert.ok((failed?.totalSeconds ?? 0) >= 0);
