@@ -1,5 +1,4 @@
 import type { FileEntry } from '../content/file-entry.ts';
-import type { GzipEngine } from '../scenario/resolved.ts';
 
 /**
  * What one layer holds, before any byte is written: the files it adds or replaces, and the paths it deletes
@@ -14,9 +13,6 @@ export interface LayerSpec {
   /** Paths removed relative to the layers below, sorted; each becomes `dir/.wh.name`. */
   readonly whiteouts: readonly string[];
 }
-
-/** How layer tars are compressed. */
-export type Compression = { readonly kind: 'gzip'; readonly level: number; readonly engine: GzipEngine } | { readonly kind: 'none' };
 
 /** A layer once written: the descriptor facts an OCI manifest and config need, plus what it holds. */
 export interface BuiltLayer {

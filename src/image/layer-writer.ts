@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContentSynthesizer } from '../content/file-entry.ts';
-import type { BuiltLayer, Compression, LayerSpec } from './layer-spec.ts';
+import type { ResolvedCompression } from '../scenario/resolved.ts';
+import type { BuiltLayer, LayerSpec } from './layer-spec.ts';
 import { writeLayerTar } from './layer-tar.ts';
 import { OciMediaType } from './oci-media-types.ts';
 import { GZIP_BLOCK_BYTES, ParallelGzip, type GzipWorkerPool } from './parallel-gzip.ts';
@@ -80,7 +81,7 @@ class PlainBlob {
 export async function writeLayer(
   spec: LayerSpec,
   synth: ContentSynthesizer,
-  compression: Compression,
+  compression: ResolvedCompression,
   pool: GzipWorkerPool,
   blobsDir: string,
 ): Promise<BuiltLayer> {

@@ -158,6 +158,7 @@ interface StderrTail {
 }
 
 const TEMP_PREFIX = 'shipbench-registry-';
+const TEMP_DIR_OWNER = new RegExp(`^${TEMP_PREFIX}(\\d+)-`);
 
 /**
  * Removes the temp dirs (config, and blob storage unless the scenario chose its own) of registries whose
@@ -167,7 +168,7 @@ const TEMP_PREFIX = 'shipbench-registry-';
 async function sweepStaleTempDirs(): Promise<void> {
   const names = await readdir(tmpdir()).catch(() => [] as string[]);
   for (const name of names) {
-    const owner = new RegExp(`^${TEMP_PREFIX}(\\d+)-`).exec(name)?.[1];
+    const owner = TEMP_DIR_OWNER.exec(name)?.[1];
     if (owner !== undefined && !processAlive(Number(owner))) await rm(join(tmpdir(), name), { recursive: true, force: true });
   }
 }
