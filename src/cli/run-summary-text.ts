@@ -2,7 +2,7 @@ import { formatBytes, formatBytesPerSecond, formatSeconds } from '../core/units.
 import { comparisonMatrix, comparisonOverview, VOLUME_SIDE } from '../report/comparison-matrix.ts';
 import type { RunResults } from '../report/results.ts';
 import { backendFidelity } from '../stats/backend-fidelity.ts';
-import { spread } from '../stats/percentiles.ts';
+import { median, spread } from '../stats/percentiles.ts';
 import { textTable } from './text-table.ts';
 
 /** The terminal summary of a run: per strategy and step, node times and what moved (measured repeats only). */
@@ -73,11 +73,6 @@ function comparisonText(results: RunResults): string {
     textTable(makespan.head, makespan.rows, right),
     '',
   ].join('\n');
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? 0 : (sorted[Math.floor((sorted.length - 1) / 2)] as number);
 }
 
 /** Each kind once on the terminal, with how many more results.json holds: a per-step warning repeats per cell. */

@@ -1,5 +1,5 @@
 import { formatBytes, formatSeconds } from '../core/units.ts';
-import { spread, type Spread } from '../stats/percentiles.ts';
+import { median, spread, type Spread } from '../stats/percentiles.ts';
 import type { RunResults } from './results.ts';
 
 /**
@@ -49,11 +49,6 @@ export interface ComparisonMatrix {
   /** `volume` first (when measured), then the layer strategies in run order. */
   readonly mechanisms: readonly string[];
   readonly rows: readonly ComparisonRow[];
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length === 0 ? 0 : (sorted[Math.floor((sorted.length - 1) / 2)] as number);
 }
 
 export function comparisonMatrix(results: RunResults): ComparisonMatrix {

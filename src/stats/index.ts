@@ -1,5 +1,5 @@
 // The stats module's public face: pure functions over number arrays.
-export { quantile, quantileSorted, spread, type Spread } from './percentiles.ts';
+export { median, quantile, quantileSorted, spread, type Spread } from './percentiles.ts';
 export { summarize, type Summary } from './summary.ts';
 export { medianConfidenceInterval, type MedianInterval } from './median-ci.ts';
 export { modifiedZScores, outlierIndices, MODIFIED_Z_OUTLIER_THRESHOLD } from './outliers.ts';

@@ -16,6 +16,11 @@ export function quantileSorted(sorted: readonly number[], q: number): number {
   return a + (b - a) * (pos - lo);
 }
 
+/** The median: the type 7 quantile at 0.5, so an even count takes the mean of the two middle values. */
+export function median(values: readonly number[]): number {
+  return quantile(values, 0.5);
+}
+
 export interface Spread {
   readonly p50: number;
   readonly p99: number;

@@ -54,4 +54,9 @@ describe('comparison matrix', () => {
     assert.match(md, /\| backport \| 10 B \| 1000 B \(100x\) \|/);
     assert.match(md, /\| initial \| 2\.00 s \| 4\.00 s \(2\.00x\) \|/);
   });
+
+  it('takes the median of an even number of repeats as the mean of the middle two, as every other figure does', () => {
+    const twoRepeats = { ...results, steps: [step('monolithic', 'initial', 1, 10), step('monolithic', 'initial', 2, 20)] } as unknown as RunResults;
+    assert.equal(comparisonMatrix(twoRepeats).rows[0]?.images[0]?.makespanSeconds, 15);
+  });
 });
