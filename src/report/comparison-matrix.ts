@@ -98,7 +98,8 @@ export function formatRatio(image: number | undefined, volume: number | undefine
   if (image === undefined || volume === undefined || Number.isNaN(image) || Number.isNaN(volume)) return '-';
   if (volume === 0) return image === 0 ? '1.0x' : 'n/a';
   const r = image / volume;
-  return `${r >= 100 ? r.toFixed(0) : r >= 10 ? r.toFixed(1) : r.toFixed(2)}x`;
+  // Two significant digits below 0.1, so a backport's 1/15,000 of the bytes does not read as 0.00x.
+  return `${r >= 100 ? r.toFixed(0) : r >= 10 ? r.toFixed(1) : r >= 0.1 ? r.toFixed(2) : r.toPrecision(2)}x`;
 }
 
 const seconds = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '-' : formatSeconds(v));

@@ -1,5 +1,6 @@
 import type { RenderedChart } from './charts/chart-render.ts';
 import { COMPARISON_HEAD, comparisonCells, comparisonFootnote, compareRuns, compareStrategies, type ComparisonRow } from './comparison.ts';
+import { deployVerdict, verdictSentence, verdictTable } from './deploy-verdict.ts';
 import { escapeHtml, htmlPage, htmlSection, htmlTable, inlineMarkup } from './html-page.ts';
 import { matrixTables, runHeadline, summaryTable, warningLines } from './report-sections.ts';
 import type { RunResults } from './results.ts';
@@ -19,14 +20,26 @@ function comparisonSection(title: string, rows: readonly ComparisonRow[]): strin
   return `<section><h2>${escapeHtml(title)}</h2><p class="note">${inlineMarkup(comparisonFootnote(rows))}</p>${htmlTable([...COMPARISON_HEAD], comparisonCells(rows), [3, 4, 5])}</section>`;
 }
 
-/** report.html: the Markdown report's tables plus the charts, inline. `charts` come rendered by the caller. */
+const VERDICT_CHART = 'deploy-verdict';
+
+function verdictSection(analysis: ReturnType<typeof analyzeRun>, charts: readonly RenderedChart[]): string {
+  const verdict = deployVerdict(analysis);
+  if (verdict.rows.length === 0) return '';
+  const sentences = `<ul>${verdict.rows.map((r) => `<li>${escapeHtml(verdictSentence(r))}</li>`).join('')}</ul>`;
+  const chart = charts.find((c) => c.chart.name === VERDICT_CHART);
+  return htmlSection(verdictTable(verdict)) + sentences + (chart === undefined ? '' : chartFigure(chart));
+}
+
+/** report.html: the verdict and its chart first, then the Markdown report's tables and the other charts, inline. `charts` come rendered by the caller. */
 export function renderHtmlReport(results: RunResults, charts: readonly RenderedChart[]): string {
   const analysis = analyzeRun(results);
   const warnings = warningLines(analysis.warnings);
+  const details = charts.filter((c) => c.chart.name !== VERDICT_CHART);
   const body = [
     `<h1>shipbench report: ${escapeHtml(results.scenario.name)}</h1><p>${inlineMarkup(runHeadline(results))}</p>`,
+    verdictSection(analysis, charts),
     htmlSection(summaryTable(analysis)),
-    `<section><h2>Charts</h2>${charts.length === 0 ? '<p class="note">No samples to chart.</p>' : charts.map(chartFigure).join('\n')}</section>`,
+    `<section><h2>Charts</h2>${details.length === 0 ? '<p class="note">No samples to chart.</p>' : details.map(chartFigure).join('\n')}</section>`,
     ...matrixTables(analysis).map(htmlSection),
     comparisonSection(`Strategies against ${analysis.strategies[0] ?? '-'}`, compareStrategies(results)),
     `<section><h2>Warnings</h2>${warnings.length === 0 ? '<p>None.</p>' : warnings.map((w) => `<div class="warning">${escapeHtml(w.message)}<br><strong>fix:</strong> ${escapeHtml(w.fix)}</div>`).join('\n')}</section>`,

@@ -1,4 +1,5 @@
 import { COMPARISON_HEAD, comparisonCells, comparisonFootnote, compareRuns, compareStrategies, type ComparisonRow } from './comparison.ts';
+import { deployVerdict, verdictSentence, verdictTable } from './deploy-verdict.ts';
 import { markdownTable } from './markdown-table.ts';
 import { matrixTables, runHeadline, summaryTable, warningLines, type Table } from './report-sections.ts';
 import type { RunResults } from './results.ts';
@@ -17,12 +18,21 @@ function warningsSection(results: RunResults): string {
   return `## Warnings\n\n${body}\n`;
 }
 
-/** report.md: tables to paste into a Phabricator task or a PR comment. */
+function verdictSection(analysis: ReturnType<typeof analyzeRun>): string {
+  const verdict = deployVerdict(analysis);
+  if (verdict.rows.length === 0) return '';
+  const sentences = verdict.rows.map((r) => `- ${verdictSentence(r)}`).join('\n');
+  const chart = `The same as a chart: \`charts/deploy-verdict.png\` (written with the HTML report).`;
+  return `${section(verdictTable(verdict))}\n${sentences}\n\n${chart}\n`;
+}
+
+/** report.md: the verdict first, then the tables behind it, to paste into a Phabricator task or a PR comment. */
 export function renderMarkdownReport(results: RunResults): string {
   const analysis = analyzeRun(results);
   const base = analysis.strategies[0];
   return [
     `# shipbench report: ${results.scenario.name}\n\n${runHeadline(results)}\n`,
+    verdictSection(analysis),
     section(summaryTable(analysis)),
     ...matrixTables(analysis).map(section),
     comparisonSection(`Strategies against ${base ?? '-'}`, compareStrategies(results)),

@@ -50,6 +50,8 @@ describe('comparison matrix', () => {
     assert.equal(formatRatio(3, 2), '1.50x');
     assert.equal(formatRatio(5, 0), 'n/a');
     assert.equal(formatRatio(undefined, 1), '-');
+    assert.equal(formatRatio(377, 5_690_000), '0.000066x', 'a tiny share keeps two significant digits');
+    assert.equal(formatRatio(5, 100), '0.050x');
     const md = renderComparisonMarkdown(results);
     assert.match(md, /\| backport \| 10 B \| 1000 B \(100x\) \|/);
     assert.match(md, /\| initial \| 2\.00 s \| 4\.00 s \(2\.00x\) \|/);

@@ -65,7 +65,7 @@ describe('exporters on golden results', () => {
   it('html: one page with every chart inline, plus each chart as SVG, PNG and vega-lite spec', async () => {
     const files = await exporters.html(await golden());
     const html = text(files, 'report.html');
-    const names = ['node-completion-time', 'aggregate-throughput', 'disk-bytes', 'disk-iops', 'bytes-per-step'];
+    const names = ['deploy-verdict', 'node-completion-time', 'aggregate-throughput', 'disk-bytes', 'disk-iops', 'bytes-per-step'];
     for (const name of names) {
       assert.match(html, new RegExp(`id="chart-${name}"><h3>[^<]+</h3><svg`), `${name} inline`);
       assert.match(text(files, `charts/${name}.svg`), /^<svg/);
@@ -76,6 +76,7 @@ describe('exporters on golden results', () => {
       assert.ok(spec.data.values.length > 0, `${name} spec carries its data`);
       await matchesSnapshot(files.find((f) => f.path === `charts/${name}.vl.json`) as ExportedFile);
     }
+    assert.ok(html.indexOf('id="chart-deploy-verdict"') < html.indexOf('<h2>Summary</h2>'), 'the verdict and its chart lead the page');
     assert.doesNotMatch(html, /<script|(src|href)="https?:/);
   });
 

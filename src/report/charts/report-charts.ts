@@ -1,3 +1,4 @@
+import { deployVerdict } from '../deploy-verdict.ts';
 import type { RunAnalysis } from '../run-analysis.ts';
 import { bytesPerStepChart } from './bytes-per-step-chart.ts';
 import type { Chart } from './chart.ts';
@@ -7,10 +8,12 @@ import type { NeighboursResults } from '../neighbour-results.ts';
 import { neighbourLatencyChart } from './neighbour-latency-chart.ts';
 import { neighbourP99Chart } from './neighbour-p99-chart.ts';
 import { throughputChart } from './throughput-chart.ts';
+import { verdictChart } from './verdict-chart.ts';
 
-/** Every chart a run's data supports (disk charts need a block device, simulated runs may have none; neighbour charts need `neighbours:`). */
+/** Every chart a run's data supports, the verdict first (disk charts need a block device, simulated runs may have none; neighbour charts need `neighbours:`). */
 export function reportCharts(analysis: RunAnalysis, neighbours?: NeighboursResults): Chart[] {
   return [
+    verdictChart(deployVerdict(analysis), analysis.steps),
     completionTimeChart(analysis),
     throughputChart(analysis),
     diskChart(analysis, 'bytes'),
