@@ -26,6 +26,8 @@ export const modelStepSchema = z.object({
     peakIopsMax: z.number().nonnegative(),
     peakIopsMedian: z.number().nonnegative(),
   }),
+  /** The capacity that bounded the step (e.g. `registry egress`, `node nic`), as the model saw it; absent when none was saturated. */
+  bottleneck: z.string().optional(),
   /** Events the simulator processed for this step (a cost figure, not a result). */
   events: z.number().int().nonnegative(),
 });

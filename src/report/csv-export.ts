@@ -3,7 +3,7 @@ import type { RunResults } from './results.ts';
 const HEAD = ['source', 'strategy', 'step', 'repeat', 'warmup', 'node', 'startSeconds', 'manifestSeconds', 'totalSeconds', 'layers', 'layersDownloaded', 'bytesDownloaded', 'bytesWrittenToDisk', 'filesWritten', 'error'];
 
 /** RFC 4180 quoting: only where needed, doubling quotes. */
-function csvCell(value: string | number | boolean): string {
+export function csvCell(value: string | number | boolean): string {
   const text = String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -35,7 +35,11 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
 
 /** Schema, then the cross-key checks of `resolve.ts`, then defaults: what every runner should call. */
 export async function loadResolvedScenario(file: string): Promise<LoadedResolvedScenario> {
-  const source = await readScenarioSource(file);
+  return resolveScenarioSource(await readScenarioSource(file), file);
+}
+
+/** The checks and resolution of `loadResolvedScenario` on text already in memory (a scenario with `--set` applied). */
+export function resolveScenarioSource(source: string, file: string): LoadedResolvedScenario {
   const { input, locate } = checkScenario(source, file);
   const semantic = findSemanticProblems(input);
   if (semantic.length > 0) {

@@ -10,7 +10,10 @@ import type { ModelFleet } from '../../model/model-fleet.ts';
 import { simulateFleet } from '../../model/simulate-fleet.ts';
 import { runResultsSchema } from '../../report/results.ts';
 import { ResultsWriter } from '../../report/results-writer.ts';
-import { loadResolvedScenario } from '../../scenario/load.ts';
+import { parseSetArgument } from '../../scenario/scenario-overrides.ts';
+import { flagArguments } from '../command-line-arguments.ts';
+import { checkOverriddenScenario } from '../scenario-with-overrides.ts';
+import { simulateSweep } from '../simulate-sweep-command.ts';
 import { buildFleetPlan } from '../model-plan.ts';
 import { newRunResults } from '../new-run-results.ts';
 import { describeEnvironment } from '../run-environment.ts';
@@ -20,6 +23,10 @@ interface SimulateArgs {
   file: string;
   out: string | undefined;
   calibrate: string | undefined;
+  set: string[] | undefined;
+  sweep: string[] | undefined;
+  target: string | undefined;
+  jobs: number | undefined;
 }
 
 function timestamp(): string {
@@ -74,11 +81,20 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       .positional('file', { describe: 'scenario file (YAML); its model: section sets capacities and topologies', type: 'string', demandOption: true })
       .option('out', { alias: 'o', describe: 'output directory [default: reports/<scenario>/simulate-<time>]', type: 'string' })
       .option('calibrate', { describe: 'results.json of a real run of this scenario: take its measured rates as model parameters and report the error', type: 'string' })
+      .option('set', { describe: 'set a scenario key for this run, as if written in the file: KEY=VALUE (repeatable)', type: 'string', array: true })
+      .option('sweep', { describe: 'simulate every value of a key: KEY=V1,V2,... or KEY=LOW..HIGH[+STEP|xFACTOR] (repeatable: the cartesian product)', type: 'string', array: true })
+      .option('target', { describe: "with one --sweep: find where a target is met, e.g. 'makespan<=15m', 'p99<=2m step=train', 'registry-egress<=2TiB'", type: 'string' })
+      .option('jobs', { alias: 'j', describe: 'sweep points simulated at once [default: the CPU count]', type: 'number' })
       .example('$0 simulate scenarios/wikimedia-fleet.yaml', 'volume vs image vs cache vs P2P on a two-data-centre fleet')
       .example('$0 simulate scenarios/quickstart.yaml --calibrate reports/quickstart/run-x/results.json', 'simulated beside measured')
+      .example("$0 simulate scenarios/wikimedia-fleet.yaml --sweep model.registry.replicas=1..8 --target 'makespan<=15m'", 'registry replicas needed for a 15 minute rollout')
       .epilog('Strategy names in results: a layer strategy (direct from the registry), <strategy>@cache, <strategy>@p2p, and volume (rsync via proxies).\nExit codes: 0 ok, 1 internal error, 2 bad input.'),
   handler: async (argv) => {
-    const { scenario } = await loadResolvedScenario(argv.file);
+    const raw = process.argv.slice(2);
+    const sets = flagArguments(raw, '--set', argv.set ?? []).map(parseSetArgument);
+    if (argv.sweep !== undefined && argv.sweep.length > 0) return simulateSweep(argv, raw, sets);
+    if (argv.target !== undefined) throw new ShipbenchError('target-without-sweep', '--target needs a --sweep to search along', { hint: "e.g. --sweep model.registry.replicas=1..8 --target 'makespan<=15m'" });
+    const { scenario } = await checkOverriddenScenario(argv.file, sets);
     const measured = argv.calibrate === undefined ? undefined : await readMeasured(argv.calibrate);
     if (measured !== undefined && measured.scenarioName !== scenario.name) {
       process.stderr.write(`warning: ${argv.calibrate} measured scenario "${measured.scenarioName}", not "${scenario.name}"; errors compare different scenarios\n`);

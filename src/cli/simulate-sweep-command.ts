@@ -1,0 +1,42 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { prepareOutputDir } from '../core/output-dir.ts';
+import { renderSweepMarkdown, sweepExporters } from '../report/sweep-report.ts';
+import { parseSweepArgument, type ScenarioOverride } from '../scenario/scenario-overrides.ts';
+import { parseTarget } from '../scenario/sweep-target.ts';
+import { flagArguments } from './command-line-arguments.ts';
+import { checkOverriddenScenario } from './scenario-with-overrides.ts';
+import { runSweep, validateSweep } from './simulate-sweep.ts';
+import { writeExports } from './write-exports.ts';
+
+interface SweepArgs {
+  readonly file: string;
+  readonly out: string | undefined;
+  readonly sweep?: string[] | undefined;
+  readonly target: string | undefined;
+  readonly jobs: number | undefined;
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+}
+
+/** `simulate FILE --sweep ...`: checks every point first, runs them, writes sweep.json and its reports, prints the answer. */
+export async function simulateSweep(argv: SweepArgs, raw: readonly string[], sets: readonly ScenarioOverride[]): Promise<void> {
+  const axes = flagArguments(raw, '--sweep', argv.sweep ?? []).map(parseSweepArgument);
+  const target = argv.target === undefined ? undefined : parseTarget(flagArguments(raw, '--target', [argv.target])[0]!);
+  const jobs = Math.max(1, Math.floor(argv.jobs ?? availableParallelism()));
+  const options = { file: argv.file, axes, sets, target, jobs, outDir: '' };
+  await validateSweep(options);
+  const { scenario } = await checkOverriddenScenario(argv.file, sets);
+  const outDir = argv.out ?? join('reports', scenario.name, `sweep-${timestamp()}`);
+  await prepareOutputDir(outDir, 0, 'the sweep');
+  const results = await runSweep({
+    ...options,
+    outDir,
+    onPoint: (p, done, total) => process.stderr.write(`point ${done}${p.probe ? ' (target search)' : `/${total}`}: ${Object.entries(p.values).map(([k, v]) => `${k}=${String(v)}`).join(' ')}\n`),
+  });
+  for (const exporter of Object.values(sweepExporters)) await writeExports(outDir, await exporter(results));
+  process.stdout.write(renderSweepMarkdown(results).split('\n## Points')[0]!.trimEnd() + '\n');
+  process.stdout.write(`sweep: ${join(outDir, 'sweep.json')} (and sweep.md, sweep.html, sweep.csv)\n`);
+}

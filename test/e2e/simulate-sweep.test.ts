@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { sweepResultsSchema } from '../../src/report/sweep-results.ts';
+import { REPO_ROOT, runCli } from './run-cli.ts';
+
+// One registry replica far slower than the nodes' NICs: N nodes take N x image / egress.
+const LINE = join(REPO_ROOT, 'fixtures/scenarios/valid/sweep-line.yaml');
+
+describe('shipbench simulate --sweep', () => {
+  let work = '';
+  before(async () => {
+    work = await mkdtemp(join(tmpdir(), 'shipbench-sweep-'));
+  });
+  after(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  test('a registry-bound fleet gives makespan proportional to nodes, and the target search finds where the line crosses the target', async () => {
+    const out = join(work, 'line');
+    // Each point is a process of its own: on a loaded machine a dozen of them take a while.
+    const r = await runCli(['simulate', LINE, '--sweep', 'fleet.nodes=10..160x4', '--target', 'makespan<=50s', '--out', out], { timeoutMs: 300_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const sweep = sweepResultsSchema.parse(JSON.parse(await readFile(join(out, 'sweep.json'), 'utf8')));
+    assert.equal(sweep.status, 'completed');
+    const grid = sweep.points.filter((p) => !p.probe).sort((a, b) => Number(a.values['fleet.nodes']) - Number(b.values['fleet.nodes']));
+    assert.deepEqual(grid.map((p) => p.values['fleet.nodes']), [10, 40, 160]);
+    const makespan = grid.map((p) => p.figures.find((f) => f.strategy === 'monolithic')!.makespanSeconds);
+    const perNode = makespan[0]! / 10;
+    for (const [i, n] of [10, 40, 160].entries()) {
+      assert.ok(Math.abs(makespan[i]! / (perNode * n) - 1) < 0.1, `${n} nodes: ${makespan[i]} s against ${perNode * n} s on the line`);
+    }
+    // The closed form says the largest fleet within 50 s holds 50 / perNode nodes.
+    const answer = sweep.target?.answers.find((a) => a.strategy === 'monolithic');
+    assert.equal(answer?.kind, 'largest');
+    assert.ok(Math.abs(answer!.value! - 50 / perNode) <= Math.max(1, 0.1 * (50 / perNode)), `found ${answer?.value}, the line says ${50 / perNode}`);
+    for (const file of ['sweep.md', 'sweep.html', 'sweep.csv', 'points/000/results.json']) assert.ok((await stat(join(out, file))).size > 0, file);
+    assert.match(r.stdout, /## Answer[\s\S]*monolithic \| fleet\.nodes = \d+ or less/);
+  });
+
+  test('bad sweep keys and values stop with exit 2 at their column in the command line, before any point runs', async () => {
+    const out = join(work, 'bad');
+    const key = await runCli(['simulate', LINE, '--sweep', 'fleet.nodez=1,2', '--out', out]);
+    assert.equal(key.code, 2, key.stderr);
+    const col = 'shipbench simulate '.length + LINE.length + ' --sweep '.length + 1;
+    assert.match(key.stderr, new RegExp(`^command line:1:${col} fleet\\.nodez: `, 'm'));
+    const value = await runCli(['simulate', LINE, '--sweep', 'fleet.nodes=10,lots', '--out', out]);
+    assert.equal(value.code, 2, value.stderr);
+    assert.match(value.stderr, new RegExp(`^command line:1:${col + 'fleet.nodes='.length} fleet\\.nodes: .*\\(at fleet\\.nodes=lots\\)`, 'm'));
+    const range = await runCli(['simulate', LINE, '--sweep', 'fleet.nodes=80..10', '--out', out]);
+    assert.equal(range.code, 2);
+    assert.match(range.stderr, /does not go up/);
+    const target = await runCli(['simulate', LINE, '--sweep', 'fleet.nodes=10,20', '--target', 'speed<=1s', '--out', out]);
+    assert.equal(target.code, 2);
+    assert.match(target.stderr, /unknown target metric "speed"/);
+    assert.equal(await stat(out).catch(() => undefined), undefined, 'nothing written');
+  });
+});
