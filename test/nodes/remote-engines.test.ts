@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import Dockerode from 'dockerode';
 import { processAlive } from '../../src/core/process-alive.ts';
 import { TeardownRegistry } from '../../src/core/teardown-registry.ts';
@@ -73,7 +73,7 @@ async function runWatchingArgv(args: readonly string[], cwd: string): Promise<Ru
         // gone meanwhile
       }
     }
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
   clearTimeout(timer);
   return { code: await exited, stdout, stderr, argvs };
@@ -89,11 +89,11 @@ async function filesUnder(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
 }
 
-async function assertNoKeyMaterial(keyFiles: readonly string[], run: RunOutcome, outDir: string): Promise<void> {
+async function assertNoKeyMaterial(keyFiles: readonly string[], run: RunOutcome, outDirs: readonly string[]): Promise<void> {
   const secrets = keyFiles.flatMap(keyMaterial);
   assert.ok(secrets.length > 0);
   const outputs: [string, string][] = [['stdout', run.stdout], ['stderr', run.stderr], ...[...run.argvs].map((a): [string, string] => [`argv ${a.slice(0, 80)}`, a])];
-  for (const file of await filesUnder(outDir)) {
+  for (const file of (await Promise.all(outDirs.map(filesUnder))).flat()) {
     if ((await stat(file)).size < 64 * 1024 * 1024) outputs.push([file, await readFile(file, 'latin1')]);
   }
   for (const [where, text] of outputs) {
@@ -162,6 +162,13 @@ async function withRemoteHost(label: string, body: (ns: RemoteNamespace, registr
 }
 
 describe('fleet.hosts: remote Docker Engines for real', { skip: isRoot ? false : 'needs root (network namespaces, dockerd, sshd)' }, () => {
+  // Both runs start here, so the second finds the first's generated layers in its cache (same seed, same bytes).
+  let cwd: string;
+  before(async () => {
+    cwd = await mkdtemp(join(tmpdir(), 'shipbench-remote-cwd-'));
+  });
+  after(() => rm(cwd, { recursive: true, force: true }));
+
   test('over TCP with mutual TLS: the engine pulls the step\'s layers; no key material anywhere; nothing left', async () => {
     await withRemoteHost('tls', async (ns, registryUrl, workDir, teardown, pids) => {
       const tls = await makeTlsFiles(join(workDir, 'certs'), ns.address);
@@ -180,10 +187,10 @@ describe('fleet.hosts: remote Docker Engines for real', { skip: isRoot ? false :
       // Relative paths: relative to the scenario file.
       await writeFile(scenario, scenarioYaml(registryUrl, `    - tcp: ${tcp}\n      tls: { ca: certs/ca.pem, cert: certs/client.pem, key: certs/client-key.pem }`));
       const out = join(workDir, 'out');
-      const run = await runWatchingArgv(['run', scenario, '--out', out, '--mechanism', 'image'], workDir);
+      const run = await runWatchingArgv(['run', scenario, '--out', out, '--mechanism', 'image'], cwd);
       assert.equal(run.code, 0, run.stderr);
       await assertPulledManifestLayers(registryUrl, out, tcp);
-      await assertNoKeyMaterial([tls.clientKey, tls.serverKey], run, out);
+      await assertNoKeyMaterial([tls.clientKey, tls.serverKey], run, [out, cwd]);
       const containerdPid = Number(readFileSync(engine.containerdPidFile, 'utf8'));
       if (containerdPid > 1) pids.push(containerdPid);
     });
@@ -199,10 +206,10 @@ describe('fleet.hosts: remote Docker Engines for real', { skip: isRoot ? false :
       const scenario = join(workDir, 'remote-ssh.yaml');
       await writeFile(scenario, scenarioYaml(registryUrl, `    - ssh: ${url}\n      key: ssh/client_ed25519`));
       const out = join(workDir, 'out');
-      const run = await runWatchingArgv(['run', scenario, '--out', out, '--mechanism', 'image'], workDir);
+      const run = await runWatchingArgv(['run', scenario, '--out', out, '--mechanism', 'image'], cwd);
       assert.equal(run.code, 0, `${run.stderr}\nsshd log:\n${sshd.daemon.logTail()}`);
       await assertPulledManifestLayers(registryUrl, out, url);
-      await assertNoKeyMaterial([sshd.identityFile], run, out);
+      await assertNoKeyMaterial([sshd.identityFile], run, [out, cwd]);
       // It went through sshd: the server logged the key's login.
       assert.match(readFileSync(sshd.daemon.logFile, 'utf8'), /Accepted publickey for root/);
       const containerdPid = Number(readFileSync(engine.containerdPidFile, 'utf8'));

@@ -26,6 +26,10 @@ describe('fleet engine keys: invalid scenarios name the key to change', () => {
       '4:10 fleet.nodes: fleet.nodes is 3 but fleet.hosts lists 2 hosts (each host is a node)',
       '6:14 fleet.isolation: netns isolation emulates hosts on this machine; it cannot apply to remote fleet.hosts',
       '8:5 fleet.hosts: fleet.hosts are Docker Engines, but the backend is containerd',
+      // The same pass names the TLS files that are not there.
+      `10:18 fleet.hosts.1.tls.ca: the CA certificate ${join(INVALID, 'ca.pem')} does not exist`,
+      `10:32 fleet.hosts.1.tls.cert: the client certificate ${join(INVALID, 'cert.pem')} does not exist`,
+      `10:47 fleet.hosts.1.tls.key: the client key ${join(INVALID, 'key.pem')} does not exist`,
     ]);
   });
 
@@ -49,6 +53,14 @@ describe('fleet engine keys: invalid scenarios name the key to change', () => {
     const found = await problems(join(INVALID, 'bad-endpoints.yaml'));
     assert.deepEqual(found.map((p) => p.split(' ').slice(0, 2).join(' ')), ['6:19 fleet.node.disk.iops:', '8:12 fleet.hosts.0.tcp:', '9:12 fleet.hosts.1.ssh:', '10:7 fleet.hosts.2:']);
     assert.match(found[3] ?? '', /got a mapping with key "pipe"/);
+  });
+
+  test('TLS and SSH files that are missing or not files are positioned problems at load, not failures mid-run', async () => {
+    assert.deepEqual(await problems(join(INVALID, 'missing-host-files.yaml')), [
+      `7:18 fleet.hosts.0.tls.ca: the CA certificate ${join(INVALID, 'certs/missing-ca.pem')} does not exist`,
+      `7:73 fleet.hosts.0.tls.key: the client key ${INVALID} is not a regular file`,
+      `9:12 fleet.hosts.1.key: the SSH private key ${join(INVALID, 'keys/missing_ed25519')} does not exist`,
+    ]);
   });
 });
 
