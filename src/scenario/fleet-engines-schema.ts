@@ -27,7 +27,8 @@ const dockerHostInput = z.union(
     }),
     z.strictObject({
       ssh: z.string().regex(/^ssh:\/\/([^@/]+@)?[^/]+(:\d+)?\/?$/, 'expected ssh://USER@HOST[:PORT]'),
-      key: z.string().min(1).optional().meta({ description: 'private key file; the ssh agent otherwise' }),
+      key: z.string().min(1).optional().meta({ description: 'private key file without a passphrase; ssh-agent (SSH_AUTH_SOCK) otherwise' }),
+      knownHosts: z.string().min(1).optional().meta({ description: 'OpenSSH known_hosts file that must list the host\'s key; ~/.ssh/known_hosts by default' }),
     }),
   ],
   { error: 'expected a Docker endpoint: { socket: /run/docker.sock }, { tcp: tcp://host:2376, tls: { ca, cert, key } } or { ssh: ssh://user@host }' },

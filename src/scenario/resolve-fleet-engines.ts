@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { isAbsolute, join, dirname } from 'node:path';
 import { parseBitsPerSecond, parseBytes, parseBytesPerSecond } from '../core/units.ts';
 import type { BackendKind, ResolvedDockerHost, ResolvedFleetEngines, ResolvedNodeDisk } from './resolved-fleet-engines.ts';
@@ -30,7 +31,12 @@ export function resolveFleetEngines(fleet: FleetInput | undefined, sourceFile: s
       const tls = h.tls === undefined ? undefined : { caFile: fromScenario(sourceFile, h.tls.ca), certFile: fromScenario(sourceFile, h.tls.cert), keyFile: fromScenario(sourceFile, h.tls.key) };
       return { kind: 'tcp', url: h.tcp, tls };
     }
-    return { kind: 'ssh', url: h.ssh, privateKeyFile: h.key === undefined ? undefined : fromScenario(sourceFile, h.key) };
+    return {
+      kind: 'ssh',
+      url: h.ssh,
+      privateKeyFile: h.key === undefined ? undefined : fromScenario(sourceFile, h.key),
+      knownHostsFile: h.knownHosts === undefined ? join(homedir(), '.ssh', 'known_hosts') : fromScenario(sourceFile, h.knownHosts),
+    };
   });
   return {
     backends: backendsOf(fleet),
@@ -59,7 +65,7 @@ export function fleetHostFileProblems(fleet: FleetInput | undefined, sourceFile:
   const check = (path: ReadonlyArray<string | number>, file: string, what: string) => {
     const full = fromScenario(sourceFile, file);
     try {
-      if (!statSync(full).isFile()) problems.push({ path, message: `${what} ${full} is not a regular file`, hint: 'name the PEM file itself' });
+      if (!statSync(full).isFile()) problems.push({ path, message: `${what} ${full} is not a regular file`, hint: 'name the file itself' });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       problems.push({
@@ -76,6 +82,7 @@ export function fleetHostFileProblems(fleet: FleetInput | undefined, sourceFile:
       check(['fleet', 'hosts', i, 'tls', 'key'], h.tls.key, 'the client key');
     }
     if ('ssh' in h && h.key !== undefined) check(['fleet', 'hosts', i, 'key'], h.key, 'the SSH private key');
+    if ('ssh' in h && h.knownHosts !== undefined) check(['fleet', 'hosts', i, 'knownHosts'], h.knownHosts, 'the known_hosts file');
   });
   return problems;
 }

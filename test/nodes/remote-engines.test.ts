@@ -1,20 +1,23 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Dockerode from 'dockerode';
 import { processAlive } from '../../src/core/process-alive.ts';
 import { TeardownRegistry } from '../../src/core/teardown-registry.ts';
+import { dockerClientFor } from '../../src/nodes/engines/docker-endpoint.ts';
 import { manifestLayers } from '../../src/nodes/engines/manifest-layers.ts';
 import { DistributionClient } from '../../src/registry/distribution-client.ts';
 import { startEmbeddedRegistry } from '../../src/registry/embedded-registry.ts';
 import { runResultsSchema } from '../../src/report/results.ts';
 import { CLI_BIN } from '../e2e/run-cli.ts';
+import { runPeer } from '../support/peer-tools.ts';
 import { snapshotHost } from '../support/host-leftovers.ts';
-import { createRemoteNamespace, makeTlsFiles, type RemoteNamespace, startRemoteDockerd, startRemoteSshd } from '../support/remote-engine-host.ts';
+import { addToAgent, createRemoteNamespace, makeTlsFiles, type RemoteNamespace, startRemoteDockerd, startRemoteSshd, startSshAgent } from '../support/remote-engine-host.ts';
 
 /**
  * `fleet.hosts` for real: a "remote machine" is a network namespace reached over a veth pair, running a
@@ -116,7 +119,6 @@ async function assertPulledManifestLayers(registryUrl: string, outDir: string, h
     assert.equal(sample.backend, 'docker');
     const tag = sample.step;
     const { layers } = await manifestLayers(client, `${REPOSITORY}/per-component`, tag);
-    console.error(JSON.stringify(results.phases));
     assert.ok(layers.length > 1, 'the tiny image still has several layers');
     assert.deepEqual(sample.layers.map((l) => [l.digest, l.bytes]), layers.map((l) => [l.digest, l.size]));
     assert.ok(sample.layers.every((l) => l.downloadSeconds > 0), 'every layer was downloaded (the engine was cold)');
@@ -204,7 +206,7 @@ describe('fleet.hosts: remote Docker Engines for real', { skip: isRoot ? false :
       pids.push(sshd.daemon.pid);
       const url = `ssh://root@${ns.address}`;
       const scenario = join(workDir, 'remote-ssh.yaml');
-      await writeFile(scenario, scenarioYaml(registryUrl, `    - ssh: ${url}\n      key: ssh/client_ed25519`));
+      await writeFile(scenario, scenarioYaml(registryUrl, `    - ssh: ${url}\n      key: ssh/client_ed25519\n      knownHosts: ssh/known_hosts`));
       const out = join(workDir, 'out');
       const run = await runWatchingArgv(['run', scenario, '--out', out, '--mechanism', 'image'], cwd);
       assert.equal(run.code, 0, `${run.stderr}\nsshd log:\n${sshd.daemon.logTail()}`);
@@ -212,6 +214,36 @@ describe('fleet.hosts: remote Docker Engines for real', { skip: isRoot ? false :
       await assertNoKeyMaterial([sshd.identityFile], run, [out, cwd]);
       // It went through sshd: the server logged the key's login.
       assert.match(readFileSync(sshd.daemon.logFile, 'utf8'), /Accepted publickey for root/);
+
+      // A host whose key is not the recorded one gets no API call (nor the registry credentials a pull sends).
+      const impostor = join(workDir, 'ssh', 'impostor_known_hosts');
+      await writeFile(impostor, `${ns.address} ${readFileSync(`${sshd.identityFile}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}\n`);
+      const host = { kind: 'ssh' as const, url, privateKeyFile: sshd.identityFile, knownHostsFile: impostor };
+      const unverified = await dockerClientFor(host);
+      await assert.rejects(unverified.docker.ping());
+      assert.match(unverified.refusal() ?? '', /host key differs from the one for 10\.252\.\S+ in .*impostor_known_hosts: someone may be intercepting/);
+
+      // A passphrase-protected key: shipbench refuses to read it and signs through ssh-agent instead.
+      const agent = await startSshAgent(join(workDir, 'agent'), teardown);
+      pids.push(agent.pid);
+      const encrypted = join(workDir, 'ssh', 'agent_ed25519');
+      const passphrase = randomBytes(12).toString('hex');
+      await writeFile(`${encrypted}.passphrase`, passphrase, { mode: 0o600 });
+      // The test makes the key as a user would, once (the passphrase is in ssh-keygen's argv here, not shipbench's).
+      await runPeer('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-C', 'shipbench agent key', '-f', encrypted]);
+      await appendFile(sshd.authorizedKeysFile, readFileSync(`${encrypted}.pub`));
+      await assert.rejects(dockerClientFor({ ...host, privateKeyFile: encrypted, knownHostsFile: sshd.knownHostsFile }), /protected by a passphrase, and shipbench never asks for one/);
+      await addToAgent(agent, encrypted, `${encrypted}.passphrase`);
+      const saved = process.env.SSH_AUTH_SOCK;
+      process.env.SSH_AUTH_SOCK = agent.socket;
+      try {
+        const viaAgent = await dockerClientFor({ ...host, privateKeyFile: undefined, knownHostsFile: sshd.knownHostsFile });
+        assert.equal((await viaAgent.docker.ping()).toString(), 'OK');
+      } finally {
+        if (saved === undefined) delete process.env.SSH_AUTH_SOCK;
+        else process.env.SSH_AUTH_SOCK = saved;
+      }
+      assert.match(readFileSync(sshd.daemon.logFile, 'utf8'), /Accepted publickey for root .* ED25519 SHA256:\S+$/m);
       const containerdPid = Number(readFileSync(engine.containerdPidFile, 'utf8'));
       if (containerdPid > 1) pids.push(containerdPid);
     });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -91,7 +92,7 @@ describe('fleet engine keys: resolution', () => {
     assert.deepEqual(scenario.fleet.hosts, [
       { kind: 'socket', socketPath: '/run/docker.sock' },
       { kind: 'tcp', url: 'tcp://127.0.0.1:2376', tls: { caFile: '/srv/bench/certs/ca.pem', certFile: '/srv/bench/certs/cert.pem', keyFile: '/etc/key.pem' } },
-      { kind: 'ssh', url: 'ssh://deploy@build-1:2222', privateKeyFile: undefined },
+      { kind: 'ssh', url: 'ssh://deploy@build-1:2222', privateKeyFile: undefined, knownHostsFile: join(homedir(), '.ssh', 'known_hosts') },
     ]);
   });
 });

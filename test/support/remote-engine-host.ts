@@ -142,6 +142,9 @@ export interface RemoteSshd {
   readonly daemon: EngineDaemon;
   /** The private key whose public half sshd authorizes (for root). */
   readonly identityFile: string;
+  readonly authorizedKeysFile: string;
+  /** A known_hosts file listing this sshd's host key under its address. */
+  readonly knownHostsFile: string;
   readonly port: number;
 }
 
@@ -160,6 +163,9 @@ export async function startRemoteSshd(options: { readonly ns: RemoteNamespace; r
   await runPeer('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'shipbench test client', '-f', identityFile]);
   const authorizedKeys = join(dir, 'authorized_keys');
   await writeFile(authorizedKeys, readFileSync(`${identityFile}.pub`), { mode: 0o600 });
+  const knownHostsFile = join(dir, 'known_hosts');
+  const [type, key] = readFileSync(`${hostKey}.pub`, 'utf8').split(' ');
+  await writeFile(knownHostsFile, `${ns.address} ${type} ${key}\n`);
   // sshd needs its privilege separation directory; Debian's init script makes it, and no init runs here.
   if (!existsSync('/run/sshd')) {
     await mkdir('/run/sshd', { mode: 0o755 });
@@ -193,7 +199,7 @@ export async function startRemoteSshd(options: { readonly ns: RemoteNamespace; r
     ready: () => canConnect(ns.address, port),
     teardown,
   });
-  return { daemon, identityFile, port };
+  return { daemon, identityFile, authorizedKeysFile: authorizedKeys, knownHostsFile, port };
 }
 
 function canConnect(host: string, port: number): Promise<boolean> {
@@ -221,4 +227,34 @@ function freeSlash30(): { third: number; fourth: number } {
     if (!used.has(`${third}.${quarter}`)) return { third, fourth: quarter * 4 };
   }
   throw new Error(`no free /30 left in ${SUBNET_PREFIX}.0.0/16`);
+}
+
+export interface SshAgent {
+  readonly socket: string;
+  readonly pid: number;
+}
+
+/** An ssh-agent of the test's own (`-D`: foreground, so it is our child and stops by PID). */
+export async function startSshAgent(dir: string, teardown: TeardownRegistry): Promise<SshAgent> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const socket = join(dir, 'agent.sock');
+  const daemon = await startEngineDaemon({
+    label: 'ssh-agent',
+    command: 'ssh-agent',
+    args: ['-D', '-a', socket],
+    logFile: join(dir, 'agent.log'),
+    netnsPath: undefined,
+    cgroupDir: undefined,
+    ready: async () => existsSync(socket),
+    teardown,
+  });
+  return { socket, pid: daemon.pid };
+}
+
+/** `ssh-add KEY`, the passphrase coming from a file through SSH_ASKPASS (never an argument). */
+export async function addToAgent(agent: SshAgent, keyFile: string, passphraseFile: string): Promise<void> {
+  const askpass = `${keyFile}.askpass`;
+  await writeFile(askpass, `#!/bin/sh\nexec cat '${passphraseFile}'\n`, { mode: 0o700 });
+  const { execa } = await import('execa');
+  await execa('ssh-add', [keyFile], { stdin: 'ignore', env: { SSH_AUTH_SOCK: agent.socket, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' }, timeout: 30_000 });
 }
