@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import Dockerode from 'dockerode';
 import { processAlive } from '../../src/core/process-alive.ts';
 import { TeardownRegistry } from '../../src/core/teardown-registry.ts';
+import { chainIds } from '../../src/nodes/chain-id.ts';
 import { dockerClientFor } from '../../src/nodes/engines/docker-endpoint.ts';
 import { manifestLayers } from '../../src/nodes/engines/manifest-layers.ts';
 import { DistributionClient } from '../../src/registry/distribution-client.ts';
@@ -95,6 +96,7 @@ async function filesUnder(dir: string): Promise<string[]> {
 async function assertNoKeyMaterial(keyFiles: readonly string[], run: RunOutcome, outDirs: readonly string[]): Promise<void> {
   const secrets = keyFiles.flatMap(keyMaterial);
   assert.ok(secrets.length > 0);
+  assert.ok([...run.argvs].some((a) => a.includes(CLI_BIN) && a.includes(' run ')), 'the argv watch saw the run itself');
   const outputs: [string, string][] = [['stdout', run.stdout], ['stderr', run.stderr], ...[...run.argvs].map((a): [string, string] => [`argv ${a.slice(0, 80)}`, a])];
   for (const file of (await Promise.all(outDirs.map(filesUnder))).flat()) {
     if ((await stat(file)).size < 64 * 1024 * 1024) outputs.push([file, await readFile(file, 'latin1')]);
@@ -104,29 +106,46 @@ async function assertNoKeyMaterial(keyFiles: readonly string[], run: RunOutcome,
   }
 }
 
-/** Each layer the engine reported matches the manifest's layer, byte for byte, in order. */
-async function assertPulledManifestLayers(registryUrl: string, outDir: string, host: string): Promise<void> {
-  const client = new DistributionClient({ baseUrl: registryUrl, auth: undefined });
+/**
+ * The step's layers reached the remote engine: the sample names exactly the manifest's layers, each downloaded
+ * (the engine was cold); independently of shipbench's accounting, the engine holds the image by the registry's
+ * manifest digest with exactly the manifest's layers (ChainIDs of its unpacked layers), and the namespace's
+ * link carried at least the layer bytes in.
+ */
+async function assertPulledManifestLayers(check: { registryUrl: string; outDir: string; host: string; engine: Dockerode; linkBytesIn: number }): Promise<void> {
+  const client = new DistributionClient({ baseUrl: check.registryUrl, auth: undefined });
   try {
-    const results = runResultsSchema.parse(JSON.parse(await readFile(join(outDir, 'results.json'), 'utf8')));
+    const results = runResultsSchema.parse(JSON.parse(await readFile(join(check.outDir, 'results.json'), 'utf8')));
     assert.equal(results.status, 'completed');
     const samples = results.samples.filter((s) => s.strategy === 'per-component');
     assert.equal(samples.length, 1, 'one node, one step, one repeat');
     const [sample] = samples;
     assert.ok(sample !== undefined);
     assert.equal(sample.error, undefined, sample.error);
-    assert.equal(sample.host, host);
+    assert.equal(sample.host, check.host);
     assert.equal(sample.backend, 'docker');
-    const tag = sample.step;
-    const { layers } = await manifestLayers(client, `${REPOSITORY}/per-component`, tag);
+    assert.deepEqual(results.engines?.nodes.map((n) => n.endpoint), [check.host]);
+    const repository = `${REPOSITORY}/per-component`;
+    const { layers, chains } = await manifestLayers(client, repository, sample.step);
+    const layerBytes = layers.reduce((n, l) => n + l.size, 0);
     assert.ok(layers.length > 1, 'the tiny image still has several layers');
     assert.deepEqual(sample.layers.map((l) => [l.digest, l.bytes]), layers.map((l) => [l.digest, l.size]));
     assert.ok(sample.layers.every((l) => l.downloadSeconds > 0), 'every layer was downloaded (the engine was cold)');
-    assert.equal(sample.bytesDownloaded, layers.reduce((n, l) => n + l.size, 0));
-    assert.deepEqual(results.engines?.nodes.map((n) => n.endpoint), [host]);
+    assert.equal(sample.bytesDownloaded, layerBytes);
+
+    const registryHost = new URL(check.registryUrl).host;
+    const manifestDigest = (await client.getManifest(repository, sample.step)).digest;
+    const image = await check.engine.getImage(`${registryHost}/${repository}:${sample.step}`).inspect();
+    assert.ok(image.RepoDigests.includes(`${registryHost}/${repository}@${manifestDigest}`), `${JSON.stringify(image.RepoDigests)} has ${manifestDigest}`);
+    assert.deepEqual(chainIds(image.RootFS.Layers ?? []), chains, 'the engine unpacked exactly the manifest\'s layers');
+    assert.ok(check.linkBytesIn >= layerBytes, `${check.linkBytesIn} bytes went into the namespace, less than the ${layerBytes} layer bytes`);
   } finally {
     await client.close();
   }
+}
+
+function bytesIntoNamespace(ns: RemoteNamespace): number {
+  return Number(readFileSync(`/sys/class/net/${ns.hostLink}/statistics/tx_bytes`, 'utf8'));
 }
 
 /** Nothing of the remote machine outlives the test: processes by PID, the namespace, its link, mounts. */
@@ -189,9 +208,11 @@ describe('fleet.hosts: remote Docker Engines for real', { skip: isRoot ? false :
       // Relative paths: relative to the scenario file.
       await writeFile(scenario, scenarioYaml(registryUrl, `    - tcp: ${tcp}\n      tls: { ca: certs/ca.pem, cert: certs/client.pem, key: certs/client-key.pem }`));
       const out = join(workDir, 'out');
+      const linkBytesBefore = bytesIntoNamespace(ns);
       const run = await runWatchingArgv(['run', scenario, '--out', out, '--mechanism', 'image'], cwd);
       assert.equal(run.code, 0, run.stderr);
-      await assertPulledManifestLayers(registryUrl, out, tcp);
+      const engineClient = new Dockerode({ host: ns.address, port: 2376, protocol: 'https', ca: readFileSync(tls.ca), cert: readFileSync(tls.clientCert), key: readFileSync(tls.clientKey) });
+      await assertPulledManifestLayers({ registryUrl, outDir: out, host: tcp, engine: engineClient, linkBytesIn: bytesIntoNamespace(ns) - linkBytesBefore });
       await assertNoKeyMaterial([tls.clientKey, tls.serverKey], run, [out, cwd]);
       const containerdPid = Number(readFileSync(engine.containerdPidFile, 'utf8'));
       if (containerdPid > 1) pids.push(containerdPid);
@@ -208,9 +229,11 @@ describe('fleet.hosts: remote Docker Engines for real', { skip: isRoot ? false :
       const scenario = join(workDir, 'remote-ssh.yaml');
       await writeFile(scenario, scenarioYaml(registryUrl, `    - ssh: ${url}\n      key: ssh/client_ed25519\n      knownHosts: ssh/known_hosts`));
       const out = join(workDir, 'out');
+      const linkBytesBefore = bytesIntoNamespace(ns);
       const run = await runWatchingArgv(['run', scenario, '--out', out, '--mechanism', 'image'], cwd);
       assert.equal(run.code, 0, `${run.stderr}\nsshd log:\n${sshd.daemon.logTail()}`);
-      await assertPulledManifestLayers(registryUrl, out, url);
+      const engineClient = (await dockerClientFor({ kind: 'ssh', url, privateKeyFile: sshd.identityFile, knownHostsFile: sshd.knownHostsFile })).docker;
+      await assertPulledManifestLayers({ registryUrl, outDir: out, host: url, engine: engineClient, linkBytesIn: bytesIntoNamespace(ns) - linkBytesBefore });
       await assertNoKeyMaterial([sshd.identityFile], run, [out, cwd]);
       // It went through sshd: the server logged the key's login.
       assert.match(readFileSync(sshd.daemon.logFile, 'utf8'), /Accepted publickey for root/);
