@@ -65,6 +65,19 @@ describe('fleet engine keys: invalid scenarios name the key to change', () => {
   });
 });
 
+test('a password in a host URL is refused (it would reach results.json), and the error does not repeat it', () => {
+  const src = (host: string) => ['name: hosts', 'fleet:', '  backend: docker', '  hosts:', `    - ${host}`].join('\n');
+  for (const [host, key] of [['ssh: ssh://deploy:hunter2@build-1', 'ssh'], ['tcp: tcp://deploy:hunter2@build-1:2376', 'tcp']] as const) {
+    assert.throws(() => parseScenario(src(host), '/srv/hosts.yaml'), (error: unknown) => {
+      assert.ok(error instanceof ShipbenchError);
+      const text = error.problems.map((p) => `${p.location.line}:${p.location.col} ${p.keyPath}: ${p.message} ${p.hint ?? ''}`).join('\n');
+      assert.match(text, new RegExp(`^5:\\d+ fleet\\.hosts\\.0\\.${key}: expected ${key}://`));
+      assert.doesNotMatch(`${text} ${error.message}`, /hunter2/);
+      return true;
+    });
+  }
+});
+
 describe('fleet engine keys: resolution', () => {
   test('a backend list, netns, limits and disk size resolve once, in units', async () => {
     const { scenario } = await loadResolvedScenario(join(ROOT, 'scenarios/engines-emulated.yaml'));
