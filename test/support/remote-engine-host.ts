@@ -42,7 +42,13 @@ export async function createRemoteNamespace(label: string, teardown: TeardownReg
     });
   }
   await hostCommand('ip', ['netns', 'add', netns]);
-  teardown.add(`network namespace ${netns}`, () => hostCommand('ip', ['netns', 'del', netns]).then(() => undefined));
+  // Undone last: every process started in it must be gone by then (sshd's session children too), or it is a leak.
+  teardown.add(`network namespace ${netns}`, async () => {
+    const left = (await hostCommand('ip', ['netns', 'pids', netns])).split(/\s+/).filter(Boolean).map(Number);
+    for (const pid of left) process.kill(pid, 'SIGKILL');
+    await hostCommand('ip', ['netns', 'del', netns]);
+    if (left.length > 0) throw new Error(`processes were left in ${netns} (killed now): ${left.join(', ')}`);
+  });
   await hostCommand('ip', ['link', 'add', hostLink, 'type', 'veth', 'peer', 'name', `${hostLink}i`]);
   teardown.add(`veth ${hostLink}`, async () => {
     if (existsSync(`/sys/class/net/${hostLink}`)) await hostCommand('ip', ['link', 'del', hostLink]);
