@@ -22,6 +22,8 @@ declare -A PACKAGES=(
   [ip]=iproute2
   [mkfs.ext4]=e2fsprogs
   [nsenter]=util-linux
+  # Tests only: a real sshd in a network namespace stands in for a remote Docker host (fleet.hosts over ssh).
+  [sshd]=openssh-server
 )
 
 missing=()

@@ -23,7 +23,8 @@ import { processAlive } from '../core/process-alive.ts';
 export interface EmbeddedRegistryOptions {
   /** Keep blobs here (kept after stop); a temp dir removed on stop otherwise. */
   readonly storageDir?: string;
-  readonly host?: '127.0.0.1';
+  /** An address of this host to listen on: loopback by default, or e.g. the host end of a veth pair remote engines reach. */
+  readonly host?: string;
   /**
    * Run inside this network namespace (an emulated fleet's registry host), listening on `address:port`
    * there; the harness reaches it over the fleet's bridge.

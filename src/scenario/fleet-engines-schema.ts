@@ -21,13 +21,15 @@ const dockerHostInput = z.union(
   [
     z.strictObject({ socket: z.string().min(1).meta({ description: 'path of a Docker Engine unix socket, e.g. /run/docker.sock' }) }),
     z.strictObject({
-      tcp: z.string().regex(/^tcp:\/\/[^/]+:\d+\/?$/, 'expected tcp://HOST:PORT'),
+      tcp: z.string().regex(/^tcp:\/\/[^/@]+:\d+\/?$/, 'expected tcp://HOST:PORT (no user or password: TLS certificates authenticate)'),
       tls: z.strictObject({ ca: z.string().min(1), cert: z.string().min(1), key: z.string().min(1) }).optional()
         .meta({ description: 'PEM files for mutual TLS (the Docker daemon\'s --tlsverify setup)' }),
     }),
     z.strictObject({
-      ssh: z.string().regex(/^ssh:\/\/([^@/]+@)?[^/]+(:\d+)?\/?$/, 'expected ssh://USER@HOST[:PORT]'),
-      key: z.string().min(1).optional().meta({ description: 'private key file; the ssh agent otherwise' }),
+      // No password in the URL: it would end up in results.json and process listings; keys or ssh-agent only.
+      ssh: z.string().regex(/^ssh:\/\/([^@/:]+@)?[^/@]+(:\d+)?\/?$/, 'expected ssh://USER@HOST[:PORT] (no password: use key: or ssh-agent)'),
+      key: z.string().min(1).optional().meta({ description: 'private key file without a passphrase; ssh-agent (SSH_AUTH_SOCK) otherwise' }),
+      knownHosts: z.string().min(1).optional().meta({ description: 'OpenSSH known_hosts file that must list the host\'s key; ~/.ssh/known_hosts by default' }),
     }),
   ],
   { error: 'expected a Docker endpoint: { socket: /run/docker.sock }, { tcp: tcp://host:2376, tls: { ca, cert, key } } or { ssh: ssh://user@host }' },

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import { ExitCode, ShipbenchError, type InputProblem, type SourceLocation } from '../core/errors.ts';
 import { problemsFromZod } from './problems-from-zod.ts';
+import { fleetHostFileProblems } from './resolve-fleet-engines.ts';
 import { findSemanticProblems, resolveScenario } from './resolve.ts';
 import type { ResolvedScenario } from './resolved.ts';
 import { scenarioInputSchema, type ScenarioInput } from './schema.ts';
@@ -41,7 +42,7 @@ export async function loadResolvedScenario(file: string): Promise<LoadedResolved
 /** The checks and resolution of `loadResolvedScenario` on text already in memory (a scenario with `--set` applied). */
 export function resolveScenarioSource(source: string, file: string): LoadedResolvedScenario {
   const { input, locate } = checkScenario(source, file);
-  const semantic = findSemanticProblems(input);
+  const semantic = [...findSemanticProblems(input), ...fleetHostFileProblems(input.fleet, file)];
   if (semantic.length > 0) {
     throw invalidDocument(
       file,

@@ -91,7 +91,9 @@ export function describeValue(value: unknown): string {
   if (value === null) return 'an empty value';
   if (typeof value === 'string') {
     if (value === '') return 'an empty string';
-    return `string "${value.length > 60 ? `${value.slice(0, 57)}...` : value}"`;
+    // A password in a URL's user part is a secret: never repeated in an error.
+    const shown = value.replace(/(\/\/[^/@:\s]*):[^/@\s]*@/g, '$1:***@');
+    return `string "${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown}"`;
   }
   if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${value}`;
   if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : `a list of ${value.length} item${value.length === 1 ? '' : 's'}`;

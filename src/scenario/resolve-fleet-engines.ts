@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { isAbsolute, join, dirname } from 'node:path';
 import { parseBitsPerSecond, parseBytes, parseBytesPerSecond } from '../core/units.ts';
 import type { BackendKind, ResolvedDockerHost, ResolvedFleetEngines, ResolvedNodeDisk } from './resolved-fleet-engines.ts';
@@ -29,7 +31,12 @@ export function resolveFleetEngines(fleet: FleetInput | undefined, sourceFile: s
       const tls = h.tls === undefined ? undefined : { caFile: fromScenario(sourceFile, h.tls.ca), certFile: fromScenario(sourceFile, h.tls.cert), keyFile: fromScenario(sourceFile, h.tls.key) };
       return { kind: 'tcp', url: h.tcp, tls };
     }
-    return { kind: 'ssh', url: h.ssh, privateKeyFile: h.key === undefined ? undefined : fromScenario(sourceFile, h.key) };
+    return {
+      kind: 'ssh',
+      url: h.ssh,
+      privateKeyFile: h.key === undefined ? undefined : fromScenario(sourceFile, h.key),
+      knownHostsFile: h.knownHosts === undefined ? join(homedir(), '.ssh', 'known_hosts') : fromScenario(sourceFile, h.knownHosts),
+    };
   });
   return {
     backends: backendsOf(fleet),
@@ -47,6 +54,37 @@ export function resolveNodeDisk(fleet: FleetInput | undefined): ResolvedNodeDisk
     iops: disk?.iops,
     sizeBytes: disk?.size === undefined ? undefined : parseBytes(disk.size),
   };
+}
+
+/**
+ * The files `fleet.hosts` names (TLS certificates and keys, SSH keys) must be readable regular files: found
+ * at load time, with the key's position, not as a stack trace once the run has generated and pushed.
+ */
+export function fleetHostFileProblems(fleet: FleetInput | undefined, sourceFile: string): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
+  const check = (path: ReadonlyArray<string | number>, file: string, what: string) => {
+    const full = fromScenario(sourceFile, file);
+    try {
+      if (!statSync(full).isFile()) problems.push({ path, message: `${what} ${full} is not a regular file`, hint: 'name the file itself' });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      problems.push({
+        path,
+        message: code === 'ENOENT' ? `${what} ${full} does not exist` : `cannot read ${what} ${full} (${code ?? String(error)})`,
+        hint: 'relative paths are relative to the scenario file; fix the path or create the file',
+      });
+    }
+  };
+  (fleet?.hosts ?? []).forEach((h, i) => {
+    if ('tcp' in h && h.tls !== undefined) {
+      check(['fleet', 'hosts', i, 'tls', 'ca'], h.tls.ca, 'the CA certificate');
+      check(['fleet', 'hosts', i, 'tls', 'cert'], h.tls.cert, 'the client certificate');
+      check(['fleet', 'hosts', i, 'tls', 'key'], h.tls.key, 'the client key');
+    }
+    if ('ssh' in h && h.key !== undefined) check(['fleet', 'hosts', i, 'key'], h.key, 'the SSH private key');
+    if ('ssh' in h && h.knownHosts !== undefined) check(['fleet', 'hosts', i, 'knownHosts'], h.knownHosts, 'the known_hosts file');
+  });
+  return problems;
 }
 
 /** Cross-key checks of the engine keys, each blamed on the key to change. */

@@ -6,7 +6,14 @@ export type IsolationKind = 'none' | 'netns';
 export type ResolvedDockerHost =
   | { readonly kind: 'socket'; readonly socketPath: string }
   | { readonly kind: 'tcp'; readonly url: string; readonly tls: { readonly caFile: string; readonly certFile: string; readonly keyFile: string } | undefined }
-  | { readonly kind: 'ssh'; readonly url: string; readonly privateKeyFile: string | undefined };
+  | {
+      readonly kind: 'ssh';
+      readonly url: string;
+      /** undefined: ssh-agent (SSH_AUTH_SOCK) signs. */
+      readonly privateKeyFile: string | undefined;
+      /** The host's key must be listed here (OpenSSH format); ~/.ssh/known_hosts by default. */
+      readonly knownHostsFile: string;
+    };
 
 export interface ResolvedFleetEngines {
   /** Every backend the step runs on, in order; more than one compares them (fidelity). */

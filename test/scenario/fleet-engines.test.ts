@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +27,10 @@ describe('fleet engine keys: invalid scenarios name the key to change', () => {
       '4:10 fleet.nodes: fleet.nodes is 3 but fleet.hosts lists 2 hosts (each host is a node)',
       '6:14 fleet.isolation: netns isolation emulates hosts on this machine; it cannot apply to remote fleet.hosts',
       '8:5 fleet.hosts: fleet.hosts are Docker Engines, but the backend is containerd',
+      // The same pass names the TLS files that are not there.
+      `10:18 fleet.hosts.1.tls.ca: the CA certificate ${join(INVALID, 'ca.pem')} does not exist`,
+      `10:32 fleet.hosts.1.tls.cert: the client certificate ${join(INVALID, 'cert.pem')} does not exist`,
+      `10:47 fleet.hosts.1.tls.key: the client key ${join(INVALID, 'key.pem')} does not exist`,
     ]);
   });
 
@@ -50,6 +55,27 @@ describe('fleet engine keys: invalid scenarios name the key to change', () => {
     assert.deepEqual(found.map((p) => p.split(' ').slice(0, 2).join(' ')), ['6:19 fleet.node.disk.iops:', '8:12 fleet.hosts.0.tcp:', '9:12 fleet.hosts.1.ssh:', '10:7 fleet.hosts.2:']);
     assert.match(found[3] ?? '', /got a mapping with key "pipe"/);
   });
+
+  test('TLS and SSH files that are missing or not files are positioned problems at load, not failures mid-run', async () => {
+    assert.deepEqual(await problems(join(INVALID, 'missing-host-files.yaml')), [
+      `7:18 fleet.hosts.0.tls.ca: the CA certificate ${join(INVALID, 'certs/missing-ca.pem')} does not exist`,
+      `7:73 fleet.hosts.0.tls.key: the client key ${INVALID} is not a regular file`,
+      `9:12 fleet.hosts.1.key: the SSH private key ${join(INVALID, 'keys/missing_ed25519')} does not exist`,
+    ]);
+  });
+});
+
+test('a password in a host URL is refused (it would reach results.json), and the error does not repeat it', () => {
+  const src = (host: string) => ['name: hosts', 'fleet:', '  backend: docker', '  hosts:', `    - ${host}`].join('\n');
+  for (const [host, key] of [['ssh: ssh://deploy:hunter2@build-1', 'ssh'], ['tcp: tcp://deploy:hunter2@build-1:2376', 'tcp']] as const) {
+    assert.throws(() => parseScenario(src(host), '/srv/hosts.yaml'), (error: unknown) => {
+      assert.ok(error instanceof ShipbenchError);
+      const text = error.problems.map((p) => `${p.location.line}:${p.location.col} ${p.keyPath}: ${p.message} ${p.hint ?? ''}`).join('\n');
+      assert.match(text, new RegExp(`^5:\\d+ fleet\\.hosts\\.0\\.${key}: expected ${key}://`));
+      assert.doesNotMatch(`${text} ${error.message}`, /hunter2/);
+      return true;
+    });
+  }
 });
 
 describe('fleet engine keys: resolution', () => {
@@ -79,7 +105,7 @@ describe('fleet engine keys: resolution', () => {
     assert.deepEqual(scenario.fleet.hosts, [
       { kind: 'socket', socketPath: '/run/docker.sock' },
       { kind: 'tcp', url: 'tcp://127.0.0.1:2376', tls: { caFile: '/srv/bench/certs/ca.pem', certFile: '/srv/bench/certs/cert.pem', keyFile: '/etc/key.pem' } },
-      { kind: 'ssh', url: 'ssh://deploy@build-1:2222', privateKeyFile: undefined },
+      { kind: 'ssh', url: 'ssh://deploy@build-1:2222', privateKeyFile: undefined, knownHostsFile: join(homedir(), '.ssh', 'known_hosts') },
     ]);
   });
 });

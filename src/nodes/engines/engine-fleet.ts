@@ -160,11 +160,13 @@ async function connectDockerHosts(options: EngineFleetOptions): Promise<NodeBack
   const { scenario } = options;
   return Promise.all(
     scenario.fleet.hosts.map(async (host, i) => {
-      const docker = await dockerClientFor(host);
+      const { docker, refusal } = await dockerClientFor(host);
       const endpoint = describeDockerHost(host);
       try {
         await docker.ping();
       } catch (error) {
+        const refused = refusal();
+        if (refused !== undefined) throw new ShipbenchError('docker-host-unverified', `fleet.hosts[${i}] ${endpoint}: refused to connect: ${refused}`);
         throw new ShipbenchError('docker-host-unreachable', `fleet.hosts[${i}] ${endpoint}: no Docker Engine answers there (${error instanceof Error ? error.message : String(error)})`, {
           hint: 'is the daemon running, and may this user reach it (socket permissions, TLS files, ssh key)?',
         });
