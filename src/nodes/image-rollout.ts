@@ -1,4 +1,4 @@
-import { setMaxListeners } from 'node:events';
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CpuSampler } from '../metrics/cpu-sampler.ts';
@@ -97,7 +97,7 @@ export async function runImageRollouts(input: RolloutInput): Promise<{ stoppedBe
   const owned = input.backends === undefined ? createVirtualNodes(scenario, input.workDir, input.registryUrl, input.auth) : [];
   const sets: readonly BackendNodes[] = input.backends ?? [{ backend: 'virtual', nodes: owned }];
   // Every node deploying at once listens for the interruption: that many listeners are expected, not a leak.
-  if (input.signal !== undefined) setMaxListeners(scenario.fleet.rollout.maxConcurrent + 16, input.signal);
+  if (input.signal !== undefined) setMaxListeners(Math.max(getMaxListeners(input.signal), scenario.fleet.rollout.maxConcurrent + 16), input.signal);
   const repeats = scenario.measure.warmup + scenario.measure.repeat;
   try {
     for (let repeat = 0; repeat < repeats; repeat++) {

@@ -71,6 +71,10 @@ class SocketReader {
     return more;
   }
 
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
@@ -281,7 +285,10 @@ class Exchange {
     } catch (error) {
       this.finish(error as Error);
     }
-    return this.body === undefined || this.done || !this.body.full;
+    const more = this.body === undefined || this.done || !this.body.full;
+    // Paused for a slow consumer, the socket is idle because of us, not the server: no idle limit meanwhile.
+    if (!more) this.socket.setTimeout(0);
+    return more;
   };
 
   private get reader(): SocketReader {
@@ -353,7 +360,10 @@ class Exchange {
     }
     const reader = this.reader;
     this.body = new PlainHttpBody(
-      () => reader.resume(),
+      () => {
+        if (reader.isPaused && !this.done) this.socket.setTimeout(this.timeoutMs);
+        reader.resume();
+      },
       () => this.finish(networkError('ECONNABORTED', 'the body was not read to its end')),
     );
     this.events.head({ statusCode, headers, body: this.body });

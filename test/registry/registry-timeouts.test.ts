@@ -3,7 +3,9 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ShipbenchError } from '../../src/core/errors.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DistributionClient } from '../../src/registry/distribution-client.ts';
+import { PlainHttpTransport } from '../../src/registry/plain-http-transport.ts';
 import { parseScenario } from '../../src/scenario/load.ts';
 import { resolveScenario } from '../../src/scenario/resolve.ts';
 import { runCli } from '../e2e/run-cli.ts';
@@ -110,6 +112,31 @@ describe('a registry that stalls in the middle of a blob', () => {
       assert.equal(received, 100, 'what arrived was delivered once; the resumed request asked for the rest');
     } finally {
       await client.close();
+    }
+  });
+});
+
+describe('a consumer slower than the idle limit', () => {
+  it('is not a stalled server: while the body waits for the consumer, no idle limit runs', async () => {
+    const big = createHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-length': 16 * 2 ** 20 });
+      res.end(Buffer.alloc(16 * 2 ** 20));
+    });
+    await new Promise<void>((resolve) => big.listen(0, '127.0.0.1', resolve));
+    const transport = new PlainHttpTransport({ maxIdlePerOrigin: 1, connectTimeoutMs: 2_000, idleTimeoutMs: 300 });
+    try {
+      const res = await transport.get(new URL(`http://127.0.0.1:${(big.address() as AddressInfo).port}/blob`), {});
+      let bytes = 0;
+      for await (const chunk of res.body) {
+        // The first chunk, then a pause three times the idle limit: the socket's buffers fill and it pauses.
+        if (bytes === 0) await sleep(1_000);
+        bytes += chunk.length;
+      }
+      assert.equal(bytes, 16 * 2 ** 20);
+    } finally {
+      transport.close();
+      big.closeAllConnections();
+      await new Promise((resolve) => big.close(resolve));
     }
   });
 });
