@@ -4,6 +4,7 @@ import { type BackendNodes, createVirtualNodes, fleetNodeNames } from '../nodes/
 import type { FleetNetwork } from '../nodes/isolation/fleet-network.ts';
 import { DistributionClient } from '../registry/distribution-client.ts';
 import type { RegistryCredentials } from '../registry/registry-auth.ts';
+import { registryTimeoutsOf } from '../registry/registry-timeouts.ts';
 import type { EngineFleetResults } from '../report/engine-results.ts';
 import type { ResolvedScenario } from '../scenario/resolved.ts';
 
@@ -38,7 +39,7 @@ export async function startRunBackends(
   if (!usesEngines(scenario)) return { backends: undefined, record: undefined };
   const { teardown } = options;
   const { startEngineFleet } = await import('../nodes/engines/engine-fleet.ts');
-  const client = new DistributionClient({ baseUrl: options.registryUrl, auth: options.auth, connections: 4 });
+  const client = new DistributionClient({ baseUrl: options.registryUrl, auth: options.auth, connections: 4, timeouts: registryTimeoutsOf(scenario.registry) });
   teardown.add('registry client', () => client.close());
   const url = new URL(options.registryUrl);
   const backends: BackendNodes[] = [];

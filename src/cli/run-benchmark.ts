@@ -16,6 +16,7 @@ import { DistributionClient } from '../registry/distribution-client.ts';
 import { type EmbeddedRegistry, startEmbeddedRegistry } from '../registry/embedded-registry.ts';
 import { pushLayoutImage } from '../registry/push-layout.ts';
 import type { RegistryCredentials } from '../registry/registry-auth.ts';
+import { registryTimeoutsOf } from '../registry/registry-timeouts.ts';
 import type { Phase, RunResults } from '../report/results.ts';
 import { ResultsWriter } from '../report/results-writer.ts';
 import type { ResolvedScenario } from '../scenario/resolved.ts';
@@ -69,7 +70,7 @@ async function connectRegistry(scenario: ResolvedScenario, network?: FleetNetwor
     const embedded = await startEmbeddedRegistry(netns === undefined ? {} : { netns });
     return { url: embedded.url, auth: undefined, version: embedded.version, embedded };
   }
-  const client = new DistributionClient({ baseUrl: scenario.registry.url, auth: scenario.registry.auth, rejectUnauthorized: !scenario.registry.insecure });
+  const client = new DistributionClient({ baseUrl: scenario.registry.url, auth: scenario.registry.auth, rejectUnauthorized: !scenario.registry.insecure, timeouts: registryTimeoutsOf(scenario.registry) });
   try {
     await client.ping(); // unreachable or refusing auth: a clear error before any node starts
   } finally {
@@ -174,7 +175,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResults> {
       currentPhase = 'push';
       const pushed = await phase('push', async () => {
         const pushed: PushedStrategy[] = [];
-        const client = new DistributionClient({ baseUrl: reg.url, auth: reg.auth });
+        const client = new DistributionClient({ baseUrl: reg.url, auth: reg.auth, timeouts: registryTimeoutsOf(scenario.registry) });
         let blobsPushed = 0;
         let blobsSkipped = 0;
         let bytesUp = 0;

@@ -1,3 +1,4 @@
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CpuSampler } from '../metrics/cpu-sampler.ts';
@@ -7,6 +8,7 @@ import type { StepResult } from '../metrics/step-result.ts';
 import { ratesFromCounters } from '../metrics/time-series.ts';
 import { versionSkewOf } from '../metrics/volume-sample.ts';
 import type { RegistryCredentials } from '../registry/registry-auth.ts';
+import { registryTimeoutsOf } from '../registry/registry-timeouts.ts';
 import type { ResolvedScenario } from '../scenario/resolved.ts';
 import { rolloutWaves } from '../scenario/rollout-waves.ts';
 import type { NodeBackend, NodeBackendKind } from './node-backend.ts';
@@ -73,11 +75,17 @@ export function createVirtualNodes(scenario: ResolvedScenario, workDir: string, 
         nicBitsPerSecond: scenario.fleet.node.nicBitsPerSecond,
         diskWriteBytesPerSecond: scenario.fleet.node.disk.writeBytesPerSecond,
         unpack: scenario.fleet.node.unpack,
+        timeouts: registryTimeoutsOf(scenario.registry),
       }),
   );
 }
 
 const SAMPLE_INTERVAL_MS = 250;
+
+/** A function, not `signal.aborted` inline: the compiler would carry an earlier check past an await, where the signal may have fired. */
+function interrupted(input: RolloutInput): boolean {
+  return input.signal?.aborted === true;
+}
 
 /**
  * The measured part of `run`: for every repeat (warmups first), every strategy starts from cold nodes and
@@ -88,6 +96,8 @@ export async function runImageRollouts(input: RolloutInput): Promise<{ stoppedBe
   const { scenario } = input;
   const owned = input.backends === undefined ? createVirtualNodes(scenario, input.workDir, input.registryUrl, input.auth) : [];
   const sets: readonly BackendNodes[] = input.backends ?? [{ backend: 'virtual', nodes: owned }];
+  // Every node deploying at once listens for the interruption: that many listeners are expected, not a leak.
+  if (input.signal !== undefined) setMaxListeners(Math.max(getMaxListeners(input.signal), scenario.fleet.rollout.maxConcurrent + 16), input.signal);
   const repeats = scenario.measure.warmup + scenario.measure.repeat;
   try {
     for (let repeat = 0; repeat < repeats; repeat++) {
@@ -98,11 +108,12 @@ export async function runImageRollouts(input: RolloutInput): Promise<{ stoppedBe
           // Every repeat of every strategy starts cold.
           await Promise.all(nodes.map((n) => n.reset()));
           for (const [i, tag] of strategy.tags.entries()) {
-            if (input.signal?.aborted === true) return { stoppedBecause: 'interrupted' };
+            if (interrupted(input)) return { stoppedBecause: 'interrupted' };
             const step = scenario.deploy[i]?.name ?? tag;
             const around = input.aroundStep ?? ((_, rollout) => rollout());
             const { result, samples } = await around({ strategy: label, step, repeat, warmup }, () => rolloutStep(input, nodes, { ...strategy, name: label }, backend, tag, step, repeat, warmup));
             await input.onStep(result, samples);
+            if (interrupted(input)) return { stoppedBecause: 'interrupted' };
             // When no node got through, later steps would only measure the same failure (a dead registry).
             if (result.failedNodes === result.nodes) {
               return { stoppedBecause: `every node failed ${label} ${step}: ${samples.find((x) => x.error !== undefined)?.error ?? ''}` };
@@ -148,6 +159,8 @@ async function rolloutStep(
       await Promise.all(
         wave.map((name) =>
           limit(async () => {
+            // Interrupted: nodes still queued do not start, and a node cut short measured nothing.
+            if (interrupted(input)) return;
             const sample = await (byName.get(name) as NodeBackend).deploy({
               repository: strategy.repository,
               tag,
@@ -156,7 +169,9 @@ async function rolloutStep(
               repeat,
               runStartMs,
               onBytes: (n) => (received += n),
+              signal: input.signal,
             });
+            if (interrupted(input) && sample.error !== undefined) return;
             samples.push(sample);
             input.onEvent({ type: 'node-done', sample });
           }),

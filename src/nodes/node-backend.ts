@@ -13,6 +13,8 @@ export interface DeployContext {
   readonly runStartMs: number;
   /** Called with every chunk (or progress increment) of layer bytes received, for throughput series. */
   readonly onBytes?: (bytes: number) => void;
+  /** The run's interruption: a node stops its requests (and their retries) at once, instead of failing slowly. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**

@@ -428,6 +428,8 @@ class LayerApplier {
           if (used === filling.length) {
             await writing;
             writing = writeAll(fd, filling, used);
+            // Observed now: it may fail (ENOSPC) while the loop waits for content, before `await writing`.
+            writing.catch(() => undefined);
             [filling, other] = [other, filling];
             used = 0;
           }

@@ -8,9 +8,11 @@ import pLimit from 'p-limit';
 import type { LayerSample, NodeStepSample } from '../metrics/samples.ts';
 import { DistributionClient } from '../registry/distribution-client.ts';
 import type { RegistryCredentials } from '../registry/registry-auth.ts';
+import type { RegistryTimeouts } from '../registry/registry-timeouts.ts';
 import { chainIds } from './chain-id.ts';
 import type { DeployContext, NodeBackend } from './node-backend.ts';
 import { ContentStore } from './content-store.ts';
+import { blobDiskFull, isDiskFull, layerDiskFull } from './node-disk-full.ts';
 import { unpackLayer } from './rootfs-unpacker.ts';
 import { throttleStream } from './throttle-stream.ts';
 import { TokenBucket } from './token-bucket.ts';
@@ -26,9 +28,14 @@ export interface VirtualNodeOptions {
   /** Everything the node writes (blobs and unpacked files) shares this budget. */
   readonly diskWriteBytesPerSecond: number | undefined;
   readonly unpack: boolean;
+  /** Registry request limits (the scenario's registry.timeouts); the client's defaults when undefined. */
+  readonly timeouts?: RegistryTimeouts;
 }
 
 export type { DeployContext } from './node-backend.ts';
+
+/** The error of a node whose deploy the run's interruption cut short: not a measurement, not a failure. */
+export const INTERRUPTED = 'interrupted';
 
 interface ManifestLayer {
   digest: string;
@@ -57,7 +64,7 @@ export class VirtualNode implements NodeBackend {
   constructor(options: VirtualNodeOptions) {
     this.name = options.name;
     this.options = options;
-    this.client = new DistributionClient({ baseUrl: options.registryUrl, auth: options.auth, connections: options.maxConcurrentDownloads + 1 });
+    this.client = new DistributionClient({ baseUrl: options.registryUrl, auth: options.auth, connections: options.maxConcurrentDownloads + 1, ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }) });
     this.store = new ContentStore(join(options.dir, 'content'));
     this.nic = options.nicBitsPerSecond === undefined ? undefined : new TokenBucket(options.nicBitsPerSecond);
     this.disk = options.diskWriteBytesPerSecond === undefined ? undefined : new TokenBucket(options.diskWriteBytesPerSecond * 8);
@@ -90,9 +97,16 @@ export class VirtualNode implements NodeBackend {
   async deploy(context: DeployContext): Promise<NodeStepSample> {
     const started = performance.now();
     const layers: LayerSample[] = [];
-    const downloaded = new Set<string>();
     let manifestSeconds = 0;
     let diskBytes = 0;
+    // Layer bytes received, those of a download that then failed included: a failed node's partial figures.
+    let received = 0;
+    // The run's interruption, or this node's own failure, stops every request the node has in flight.
+    const stop = new AbortController();
+    const onInterrupt = () => stop.abort();
+    if (context.signal?.aborted === true) stop.abort();
+    context.signal?.addEventListener('abort', onInterrupt, { once: true });
+    let downloads: Array<Promise<number>> = [];
     const sample = (error?: string): NodeStepSample => ({
       node: this.name,
       backend: 'virtual',
@@ -103,29 +117,30 @@ export class VirtualNode implements NodeBackend {
       manifestSeconds,
       totalSeconds: (performance.now() - started) / 1000,
       layers,
-      bytesDownloaded: layers.reduce((n, l) => n + (downloaded.has(l.digest) ? l.bytes : 0), 0),
+      bytesDownloaded: received,
       bytesWrittenToDisk: diskBytes,
       filesWritten: layers.reduce((n, l) => n + l.files, 0),
       ...(error === undefined ? {} : { error }),
     });
     try {
-      const manifest = await this.client.getManifest(context.repository, context.tag);
+      const manifest = await this.client.getManifest(context.repository, context.tag, undefined, stop.signal);
       const parsed = JSON.parse(manifest.bytes.toString('utf8')) as { config: ManifestLayer; layers: ManifestLayer[] };
-      const config = await this.fetchConfig(context.repository, parsed.config);
+      const config = await this.fetchConfig(context.repository, parsed.config, stop.signal);
       manifestSeconds = (performance.now() - started) / 1000;
       const chains = chainIds(config.rootfs.diff_ids);
 
       // Downloads run ahead, at most N at once; unpacking follows in layer order as each blob lands.
       const limit = pLimit(this.options.maxConcurrentDownloads);
-      const downloads = parsed.layers.map((layer) => limit(() => this.download(context, layer)));
+      const onLayerBytes = (n: number) => {
+        received += n;
+        context.onBytes?.(n);
+      };
+      downloads = parsed.layers.map((layer) => limit(() => this.download(layer, context.repository, stop.signal, onLayerBytes)));
       // Every download is awaited below; this keeps a rejection that arrives first from going unhandled.
       for (const d of downloads) d.catch(() => undefined);
       for (const [i, layer] of parsed.layers.entries()) {
         const downloadSeconds = await (downloads[i] as Promise<number>);
-        if (downloadSeconds > 0) {
-          downloaded.add(layer.digest);
-          diskBytes += layer.size;
-        }
+        if (downloadSeconds > 0) diskBytes += layer.size;
         const chain = chains[i] as string;
         let unpackSeconds = 0;
         let files = 0;
@@ -134,7 +149,12 @@ export class VirtualNode implements NodeBackend {
           const dir = this.snapshotDir(chain);
           await rm(dir, { recursive: true, force: true });
           await mkdir(dir, { recursive: true });
-          const stats = await unpackLayer(this.unpackSource(layer), dir, { compression: this.disk === undefined ? 'auto' : 'none', layer: layer.digest });
+          const stats = await unpackLayer(this.unpackSource(layer), dir, { compression: this.disk === undefined ? 'auto' : 'none', layer: layer.digest }).catch(async (error: unknown) => {
+            if (!isDiskFull(error)) throw error;
+            // The half-unpacked layer goes first: then the free figure is what the layer had to work with.
+            await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+            throw await layerDiskFull(this.options.dir, layer.digest, this.store.path(layer.digest), isGzip(layer), error);
+          });
           unpackSeconds = (performance.now() - t0) / 1000;
           files = stats.files;
           diskBytes += stats.bytesWritten;
@@ -144,7 +164,14 @@ export class VirtualNode implements NodeBackend {
       await this.collectGarbage(new Set([parsed.config.digest, ...parsed.layers.map((l) => l.digest)]), new Set(chains));
       return sample();
     } catch (error) {
+      // Nothing of this deploy goes on behind the sample: the other downloads stop (and discard their partial blobs).
+      stop.abort();
+      await Promise.allSettled(downloads);
+      // The run was interrupted: say so, not whatever the aborted request happened to throw.
+      if (context.signal?.aborted === true) return sample(INTERRUPTED);
       return sample(error instanceof Error ? error.message : String(error));
+    } finally {
+      context.signal?.removeEventListener('abort', onInterrupt);
     }
   }
 
@@ -152,7 +179,7 @@ export class VirtualNode implements NodeBackend {
   private unpackSource(layer: ManifestLayer): Readable {
     const blob = createReadStream(this.store.path(layer.digest));
     if (this.disk === undefined) return blob;
-    const gzip = layer.mediaType === undefined || layer.mediaType.includes('gzip');
+    const gzip = isGzip(layer);
     // pipeline() carries an error of any stage to the last one, which the unpacker reads.
     const done = () => undefined;
     return gzip ? pipeline(blob, createGunzip(), throttleStream(this.disk), done) : pipeline(blob, throttleStream(this.disk), done);
@@ -162,32 +189,36 @@ export class VirtualNode implements NodeBackend {
     return readdir(this.snapshotDir(chain)).then(() => true, () => false);
   }
 
-  private async fetchConfig(repository: string, descriptor: ManifestLayer): Promise<{ rootfs: { diff_ids: string[] } }> {
+  private async fetchConfig(repository: string, descriptor: ManifestLayer, signal: AbortSignal | undefined): Promise<{ rootfs: { diff_ids: string[] } }> {
     const chunks: Buffer[] = [];
-    await this.client.fetchBlob(repository, descriptor.digest, (chunk) => void chunks.push(chunk), { size: descriptor.size });
+    await this.client.fetchBlob(repository, descriptor.digest, (chunk) => void chunks.push(chunk), { size: descriptor.size, signal });
     return JSON.parse(Buffer.concat(chunks).toString('utf8')) as { rootfs: { diff_ids: string[] } };
   }
 
   /** Seconds spent downloading, or 0 when the store already held the blob. */
-  private async download(context: DeployContext, layer: ManifestLayer): Promise<number> {
+  private async download(layer: ManifestLayer, repository: string, signal: AbortSignal, onBytes: (bytes: number) => void): Promise<number> {
     if (await this.store.has(layer.digest, layer.size)) return 0;
     const t0 = performance.now();
-    const blob = await this.store.begin(layer.digest);
+    const blob = await this.store.begin(layer.digest).catch(async (error: unknown) => {
+      throw isDiskFull(error) ? await blobDiskFull(this.options.dir, layer.digest, layer.size, error) : error;
+    });
     try {
       await this.client.fetchBlob(
-        context.repository,
+        repository,
         layer.digest,
         async (chunk) => {
           if (this.nic !== undefined) await this.nic.take(chunk.length);
-          context.onBytes?.(chunk.length);
+          onBytes(chunk.length);
           if (this.disk !== undefined) await this.disk.take(chunk.length);
           await blob.write(chunk);
         },
-        { size: layer.size },
+        { size: layer.size, signal },
       );
       await blob.commit();
     } catch (error) {
       await blob.discard();
+      // After the partial blob is gone: the free figure is what the download had to work with.
+      if (isDiskFull(error)) throw await blobDiskFull(this.options.dir, layer.digest, layer.size, error);
       throw error;
     }
     return Math.max((performance.now() - t0) / 1000, Number.EPSILON);
@@ -201,4 +232,8 @@ export class VirtualNode implements NodeBackend {
     for (const name of snapshots) if (!keepChains.has(`sha256:${name}`)) await rm(join(this.options.dir, 'snapshots', name), { recursive: true, force: true });
     this.previousImage = { blobs, chains };
   }
+}
+
+function isGzip(layer: ManifestLayer): boolean {
+  return layer.mediaType === undefined || layer.mediaType.includes('gzip');
 }

@@ -3,10 +3,11 @@ import { once } from 'node:events';
 import { Readable, type Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Agent, Dispatcher } from 'undici';
-import { ShipbenchError } from '../core/errors.ts';
+import { ExitCode, ShipbenchError } from '../core/errors.ts';
 import { OciMediaType } from '../image/oci-media-types.ts';
 import { PlainHttpTransport } from './plain-http-transport.ts';
 import { RegistryAuth, type RegistryCredentials } from './registry-auth.ts';
+import { DEFAULT_REGISTRY_TIMEOUTS, describeTimeout, type RegistryTimeouts, timeoutPhaseOf } from './registry-timeouts.ts';
 import { createStreamHash, type StreamHash } from './stream-hash.ts';
 import { DEFAULT_RETRY_POLICY, isRetryableError, isRetryableStatus, networkErrorCode, retryDelayMs, type RetryPolicy } from './retry-policy.ts';
 
@@ -25,8 +26,8 @@ export interface DistributionClientOptions {
   readonly retry?: RetryPolicy;
   /** Verify the registry's TLS certificate (https only). Default true. */
   readonly rejectUnauthorized?: boolean;
-  /** Longest wait for response headers, and between two body chunks. Default 30 s. */
-  readonly timeoutMs?: number;
+  /** Longest waits to connect, and for response headers or the next body chunk (DEFAULT_REGISTRY_TIMEOUTS). */
+  readonly timeouts?: RegistryTimeouts;
   /**
    * Blob downloads from http:// origins go over the plain-HTTP transport (it costs less CPU per byte than
    * undici); false keeps them on undici, as https always is. Default true.
@@ -130,19 +131,23 @@ export class DistributionClient {
   private readonly plainHttp: PlainHttpTransport | undefined;
   private readonly retry: RetryPolicy;
   private readonly auth: RegistryAuth;
+  private readonly timeouts: RegistryTimeouts;
 
   constructor(options: DistributionClientOptions) {
     this.origin = parseBaseUrl(options.baseUrl);
     this.baseUrl = this.origin.origin;
     this.retry = options.retry ?? DEFAULT_RETRY_POLICY;
-    const timeoutMs = options.timeoutMs ?? 30_000;
+    const timeouts = (this.timeouts = options.timeouts ?? DEFAULT_REGISTRY_TIMEOUTS);
     this.agentOptions = {
       connections: options.connections ?? 8,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      connect: { timeout: timeoutMs, rejectUnauthorized: options.rejectUnauthorized ?? true },
+      headersTimeout: timeouts.idleMs,
+      bodyTimeout: timeouts.idleMs,
+      connect: { timeout: timeouts.connectMs, rejectUnauthorized: options.rejectUnauthorized ?? true },
     };
-    this.plainHttp = options.plainHttpDownloads === false ? undefined : new PlainHttpTransport({ maxIdlePerOrigin: options.connections ?? 8, timeoutMs });
+    this.plainHttp =
+      options.plainHttpDownloads === false
+        ? undefined
+        : new PlainHttpTransport({ maxIdlePerOrigin: options.connections ?? 8, connectTimeoutMs: timeouts.connectMs, idleTimeoutMs: timeouts.idleMs });
     this.auth = new RegistryAuth(this.baseUrl, options.auth, (url, headers) => this.fetchToken(url, headers));
   }
 
@@ -430,7 +435,9 @@ export class DistributionClient {
         return await operation();
       } catch (error) {
         if (!(error instanceof TransientFailure)) throw error;
-        if (attempt >= this.retry.maxAttempts || signal?.aborted === true) throw this.exhausted(error, attempt);
+        const timedOut = timeoutPhaseOf(error.cause) !== undefined;
+        const maxAttempts = timedOut ? Math.min(this.retry.maxAttempts, this.retry.maxTimeoutAttempts ?? 2) : this.retry.maxAttempts;
+        if (attempt >= maxAttempts || signal?.aborted === true) throw this.exhausted(error, attempt);
         this.stats.retries++;
         await sleep(retryDelayMs(this.retry, attempt, error.retryAfterSeconds), undefined, signal === undefined ? undefined : { signal });
       }
@@ -536,6 +543,15 @@ export class DistributionClient {
   }
 
   private exhausted(failure: TransientFailure, attempts: number): ShipbenchError {
+    const phase = timeoutPhaseOf(failure.cause);
+    if (phase !== undefined) {
+      const { what, seconds, setting } = describeTimeout(phase, this.timeouts);
+      return new ShipbenchError('registry-timeout', `${failure.what}: the registry at ${failure.url.origin} timed out ${what} (${formatLimit(seconds)}${attempts > 1 ? `, ${attempts} attempts` : ''})`, {
+        hint: `a registry that accepts connections but does not answer is stuck or overloaded: look at it; a slow one needs a longer limit: registry.timeouts.${setting} in the scenario, or \`check --${setting}-timeout\``,
+        exitCode: ExitCode.internal,
+        cause: failure.cause,
+      });
+    }
     if (failure.status === undefined) return unreachable(failure.url, networkErrorCode(failure.cause) ?? 'network error', attempts, failure.cause);
     return new ShipbenchError('registry-unavailable', `${failure.what}: the registry at ${failure.url.origin} answered ${failure.status} ${attempts} times`, {
       hint: 'the registry is overloaded or failing: look at its logs, or raise the retry attempts',
@@ -598,6 +614,10 @@ function parseBaseUrl(baseUrl: string): URL {
     });
   }
   return url;
+}
+
+function formatLimit(seconds: number): string {
+  return `limit ${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
 }
 
 function unreachable(url: URL, code: string, attempts: number, cause: unknown): ShipbenchError {

@@ -164,14 +164,18 @@ const TEMP_DIR_OWNER = new RegExp(`^${TEMP_PREFIX}(\\d+)-`);
 /**
  * Removes the temp dirs (config, and blob storage unless the scenario chose its own) of registries whose
  * shipbench died without cleaning up: killed with SIGKILL, the one end no handler sees. The dir names
- * their owner's PID; a dir whose owner still runs, or names no PID, is left alone.
+ * their owner's PID; a dir whose owner still runs, or names no PID, is left alone. Returns what it removed.
  */
-async function sweepStaleTempDirs(): Promise<void> {
+export async function sweepStaleTempDirs(): Promise<Array<{ readonly path: string; readonly ownerPid: number }>> {
   const names = await readdir(tmpdir()).catch(() => [] as string[]);
+  const removed: Array<{ path: string; ownerPid: number }> = [];
   for (const name of names) {
     const owner = TEMP_DIR_OWNER.exec(name)?.[1];
-    if (owner !== undefined && !processAlive(Number(owner))) await rm(join(tmpdir(), name), { recursive: true, force: true });
+    if (owner === undefined || processAlive(Number(owner))) continue;
+    await rm(join(tmpdir(), name), { recursive: true, force: true });
+    removed.push({ path: join(tmpdir(), name), ownerPid: Number(owner) });
   }
+  return removed;
 }
 
 async function spawnAndWait(

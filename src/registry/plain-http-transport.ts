@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { timeoutError } from './registry-timeouts.ts';
 
 /**
  * GET requests over plain-HTTP/1.1 keep-alive sockets of node:net, for the blob downloads of an http://
@@ -20,8 +21,10 @@ export interface PlainHttpResponse {
 export interface PlainHttpTransportOptions {
   /** Idle keep-alive sockets kept per origin. */
   readonly maxIdlePerOrigin: number;
+  /** Longest wait for a connection. */
+  readonly connectTimeoutMs: number;
   /** Longest wait for the response head, and between two body reads. */
-  readonly timeoutMs: number;
+  readonly idleTimeoutMs: number;
 }
 
 const MAX_HEAD_BYTES = 64 * 1024;
@@ -66,6 +69,10 @@ class SocketReader {
     const more = this.sink(chunk);
     this.paused = !more;
     return more;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
   }
 
   resume(): void {
@@ -170,7 +177,7 @@ export class PlainHttpTransport {
       reader.socket = socket;
       readers.set(socket, reader);
       const onAbort = () => socket.destroy(abortError(signal as AbortSignal));
-      const onTimeout = () => socket.destroy(networkError('ETIMEDOUT', `connecting to ${url.host} timed out`));
+      const onTimeout = () => socket.destroy(timeoutError('connect', `connecting to ${url.host} timed out`));
       const cleanup = () => {
         signal?.removeEventListener('abort', onAbort);
         socket.off('timeout', onTimeout);
@@ -187,7 +194,7 @@ export class PlainHttpTransport {
         reject(error);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      socket.setTimeout(this.options.timeoutMs);
+      socket.setTimeout(this.options.connectTimeoutMs);
       socket.on('timeout', onTimeout);
       socket.on('connect', onConnect);
       socket.on('error', onError);
@@ -203,7 +210,7 @@ export class PlainHttpTransport {
     }
     request += 'connection: keep-alive\r\n\r\n';
     return new Promise((resolve, reject) => {
-      const exchange = new Exchange(socket, this.options.timeoutMs, reused, signal, {
+      const exchange = new Exchange(socket, this.options.idleTimeoutMs, reused, signal, {
         head: resolve,
         fail: reject,
         reusable: () => this.release(url.host, socket),
@@ -267,7 +274,8 @@ class Exchange {
   }
 
   private readonly onAbort = () => this.finish(abortError(this.signal as AbortSignal));
-  private readonly onTimeout = () => this.socket.destroy(networkError('ETIMEDOUT', 'the registry sent nothing for too long'));
+  private readonly onTimeout = () =>
+    this.socket.destroy(this.body === undefined ? timeoutError('headers', 'the server sent no response head in time') : timeoutError('body', 'the server stopped sending the body'));
   private readonly onError = (error: Error) => this.finish(error);
   private readonly onClose = () => this.finish(networkError('ECONNRESET', 'the connection closed before the answer was complete'));
   private readonly onSocketData = (data: Buffer): boolean => {
@@ -277,7 +285,10 @@ class Exchange {
     } catch (error) {
       this.finish(error as Error);
     }
-    return this.body === undefined || this.done || !this.body.full;
+    const more = this.body === undefined || this.done || !this.body.full;
+    // Paused for a slow consumer, the socket is idle because of us, not the server: no idle limit meanwhile.
+    if (!more) this.socket.setTimeout(0);
+    return more;
   };
 
   private get reader(): SocketReader {
@@ -349,7 +360,10 @@ class Exchange {
     }
     const reader = this.reader;
     this.body = new PlainHttpBody(
-      () => reader.resume(),
+      () => {
+        if (reader.isPaused && !this.done) this.socket.setTimeout(this.timeoutMs);
+        reader.resume();
+      },
       () => this.finish(networkError('ECONNABORTED', 'the body was not read to its end')),
     );
     this.events.head({ statusCode, headers, body: this.body });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ShipbenchError } from '../core/errors.ts';
 import type { ImageSource } from '../image/image-source.ts';
 import { OciAnnotation, OciMediaType } from '../image/oci-media-types.ts';
+import type { RegistryTimeouts } from './registry-timeouts.ts';
 import { DistributionClient, DockerMediaType } from './distribution-client.ts';
 import type { RegistryCredentials } from './registry-auth.ts';
 
@@ -47,6 +48,7 @@ export function isImageReference(text: string): boolean {
 export interface RegistrySourceOptions {
   readonly auth?: RegistryCredentials;
   readonly tlsVerify?: boolean;
+  readonly timeouts?: RegistryTimeouts;
   /** For an index: the platform to take, default linux/amd64. */
   readonly platform?: { readonly os: string; readonly architecture: string };
 }
@@ -63,7 +65,7 @@ const configSchema = z.object({
 
 export function registryImageSource(text: string, options: RegistrySourceOptions = {}): ImageSource {
   const ref = parseImageReference(text);
-  const client = new DistributionClient({ baseUrl: ref.baseUrl, ...(options.auth === undefined ? {} : { auth: options.auth }), rejectUnauthorized: options.tlsVerify ?? true });
+  const client = new DistributionClient({ baseUrl: ref.baseUrl, ...(options.auth === undefined ? {} : { auth: options.auth }), rejectUnauthorized: options.tlsVerify ?? true, ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }) });
   const platform = options.platform ?? { os: 'linux', architecture: 'amd64' };
   return {
     kind: 'registry',

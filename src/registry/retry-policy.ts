@@ -7,6 +7,11 @@ export interface RetryPolicy {
   readonly maxAttempts: number;
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
+  /**
+   * Tries in all when the failure is a timeout: each one already waited the whole limit, and a registry
+   * silent twice in a row is stuck, not busy. Default 2.
+   */
+  readonly maxTimeoutAttempts?: number;
   /** A number in [0, 1); Math.random unless a test or a seeded run wants determinism. */
   readonly random?: () => number;
 }

@@ -14,6 +14,7 @@ import type {
 } from './resolved.ts';
 import type { ComponentInput, ScenarioInput, StepInput, StrategyInput } from './schema.ts';
 import { findNeighbourProblems, resolveNeighbours } from './neighbours-resolve.ts';
+import { resolveRegistryTimeouts } from './registry-timeouts-input.ts';
 
 /** A problem the schema cannot see (it spans several keys); `path` points at the key to blame. */
 export interface SemanticProblem {
@@ -296,8 +297,8 @@ export function resolveScenario(input: ScenarioInput, sourceFile: string): Resol
     },
     registry:
       registry === undefined || 'embedded' in registry
-        ? { kind: 'embedded' }
-        : { kind: 'external', url: registry.url, auth: registry.auth, insecure: registry.insecure ?? false },
+        ? { kind: 'embedded', timeouts: resolveRegistryTimeouts(registry?.timeouts) }
+        : { kind: 'external', url: registry.url, auth: registry.auth, insecure: registry.insecure ?? false, timeouts: resolveRegistryTimeouts(registry.timeouts) },
     measure: {
       repeat: input.measure?.repeat ?? DEFAULTS.repeat,
       warmup: input.measure?.warmup ?? DEFAULTS.warmup,

@@ -3,6 +3,7 @@ import type { ContentKind } from './content-kind.ts';
 import type { ResolvedNeighbours } from './neighbours-resolved.ts';
 import type { BackendKind, ResolvedFleetEngines, ResolvedNodeDisk } from './resolved-fleet-engines.ts';
 import type { ResolvedModel } from './model-resolved.ts';
+import type { ResolvedRegistryTimeouts } from './registry-timeouts-input.ts';
 
 /**
  * A scenario after presets and defaults were applied once (ARCHITECTURE.md rule 2). Everything downstream
@@ -90,12 +91,13 @@ export interface ResolvedFleet extends ResolvedFleetEngines {
 }
 
 export type ResolvedRegistry =
-  | { readonly kind: 'embedded' }
+  | { readonly kind: 'embedded'; readonly timeouts: ResolvedRegistryTimeouts }
   | {
       readonly kind: 'external';
       readonly url: string;
       readonly auth: { readonly username: string; readonly password: string } | undefined;
       readonly insecure: boolean;
+      readonly timeouts: ResolvedRegistryTimeouts;
     };
 
 export interface ResolvedMeasure {

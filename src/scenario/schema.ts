@@ -5,6 +5,7 @@ import { bitRateField, byteRateField, durationField, shareField, sizeField } fro
 import { neighboursInput } from './neighbours-schema.ts';
 import { fleetEngineFields, nodeDiskInput } from './fleet-engines-schema.ts';
 import { modelInputSchema } from './model-schema.ts';
+import { registryTimeoutsInput } from './registry-timeouts-input.ts';
 
 /**
  * What users write (`ScenarioInput`). Every object is strict, so a misspelt key is an error rather than a
@@ -148,11 +149,12 @@ const fleetInput = z.strictObject({
 
 const registryInput = z.union(
   [
-    z.strictObject({ embedded: z.literal(true) }),
+    z.strictObject({ embedded: z.literal(true), timeouts: registryTimeoutsInput.optional() }),
     z.strictObject({
       url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
       auth: z.strictObject({ username: z.string(), password: z.string() }).optional(),
       insecure: z.boolean().optional(),
+      timeouts: registryTimeoutsInput.optional(),
     }),
   ],
   { error: 'expected { embedded: true } or { url: https://..., auth: { username, password } }' },

@@ -50,7 +50,7 @@ async function rawServer(answer: Buffer, pieceBytes: number): Promise<{ url: URL
 }
 
 describe('plain HTTP transport', () => {
-  const transport = new PlainHttpTransport({ maxIdlePerOrigin: 4, timeoutMs: 2_000 });
+  const transport = new PlainHttpTransport({ maxIdlePerOrigin: 4, connectTimeoutMs: 2_000, idleTimeoutMs: 2_000 });
   const servers: Array<{ close(): void }> = [];
   const serve = async (handler: RequestListener): Promise<{ url: URL; connections: () => number; server: Server }> => {
     let connections = 0;
@@ -127,7 +127,7 @@ describe('plain HTTP transport', () => {
     const res = await transport.get(new URL('/cut', url), {});
     await assert.rejects(readAll(res), { code: 'ECONNRESET' });
 
-    const quick = new PlainHttpTransport({ maxIdlePerOrigin: 1, timeoutMs: 200 });
+    const quick = new PlainHttpTransport({ maxIdlePerOrigin: 1, connectTimeoutMs: 200, idleTimeoutMs: 200 });
     const silent = await serve(() => undefined);
     await assert.rejects(quick.get(new URL('/', silent.url), {}), { code: 'ETIMEDOUT' });
     quick.close();

@@ -8,6 +8,7 @@ import { CHECK_SCHEMA_VERSION, type CheckReport } from '../../report/check-repor
 import { loadBudgetsFile } from '../../scenario/budgets-load.ts';
 import { readCheckSource, type SourceOptions } from '../check-source.ts';
 import { renderCheck } from '../check-text.ts';
+import { registryTimeoutFlags as checkTimeouts } from '../registry-timeout-flags.ts';
 
 interface CheckArgs {
   source: string;
@@ -22,6 +23,8 @@ interface CheckArgs {
   'tls-verify': boolean;
   platform: string;
   'gzip-level': number | undefined;
+  'connect-timeout': string | undefined;
+  'idle-timeout': string | undefined;
 }
 
 export const checkCommand: CommandModule<object, CheckArgs> = {
@@ -44,6 +47,8 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       .option('password', { describe: 'registry password [env SHIPBENCH_REGISTRY_PASSWORD; prefer it: arguments show in ps]', type: 'string' })
       .option('tls-verify', { describe: 'verify the registry\'s TLS certificate', type: 'boolean', default: true })
       .option('platform', { describe: 'which image of a multi-platform index to check', type: 'string', default: 'linux/amd64' })
+      .option('connect-timeout', { describe: 'longest wait for a connection to a registry source [default: 10s]', type: 'string' })
+      .option('idle-timeout', { describe: 'longest wait for a registry\'s answer, and between two chunks of it [default: 30s]', type: 'string' })
       .option('gzip-level', { describe: 'gzip level that estimates compressed sizes of a docker-archive\'s uncompressed layers [default: 6]', type: 'number' })
       .example('$0 check scenarios/quickstart.yaml --budgets budgets.yaml', 'generate (or reuse) and check every strategy')
       .example('$0 check image.tar --budgets budgets.yaml --baseline main-check.json --markdown comment.md --junit junit.xml', 'a `docker save` tarball against main\'s figures')
@@ -68,6 +73,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       registry: {
         ...(username === undefined || password === undefined ? {} : { auth: { username, password } }),
         tlsVerify: argv['tls-verify'],
+        timeouts: checkTimeouts(argv['connect-timeout'], argv['idle-timeout']),
         platform: { os, architecture },
       },
       estimateGzipLevel: argv['gzip-level'],

@@ -7,6 +7,7 @@ import { textTable } from '../text-table.ts';
 
 interface DoctorArgs {
   file: string | undefined;
+  cleanup: boolean;
 }
 
 export const doctorCommand: CommandModule<object, DoctorArgs> = {
@@ -15,9 +16,19 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
   builder: (yargs: Argv<object>) =>
     yargs
       .positional('file', { describe: 'scenario file; without one, everything shipbench can use is listed', type: 'string' })
+      .option('cleanup', {
+        describe: 'remove what runs killed with SIGKILL left behind (engine daemons, mounts, loop devices, network namespaces, links, cgroups, temp dirs), and only those: each is named by its owner\'s PID, and that process is gone',
+        type: 'boolean',
+        default: false,
+      })
       .example('$0 doctor scenarios/quickstart.yaml', 'can this machine run the quick start?')
-      .epilog('Exit codes: 0 everything the scenario needs is present, 2 something it needs is missing.'),
+      .example('$0 doctor --cleanup', 'after a run was killed (OOM, CI timeout): remove what it left')
+      .epilog('Exit codes: 0 everything the scenario needs is present (with --cleanup: every leftover removed), 2 something it needs is missing, 1 a leftover could not be removed.'),
   handler: async (argv) => {
+    if (argv.cleanup) {
+      process.exitCode = await printCleanup();
+      return;
+    }
     const scenario = argv.file === undefined ? undefined : (await loadResolvedScenario(argv.file)).scenario;
     const statuses = await Promise.all(componentsFor(scenario).map(async (c) => ({ ...c, status: await checkComponent(c.component) })));
     const rows = statuses.map(({ component, neededToRun, status }) => [
@@ -43,3 +54,16 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
     }
   },
 };
+
+/** `doctor --cleanup`: sweeps dead runs' leftovers and lists each one removed; what could not be goes to stderr. */
+async function printCleanup(): Promise<number> {
+  const { sweepLeftovers } = await import('../../nodes/isolation/leftover-sweep.ts');
+  const { removed, failures } = await sweepLeftovers();
+  if (removed.length === 0 && failures.length === 0) process.stdout.write('nothing to clean up: no leftovers of a dead shipbench run\n');
+  if (removed.length > 0) {
+    process.stdout.write(`removed ${removed.length} leftover${removed.length === 1 ? '' : 's'} of dead runs:\n`);
+    process.stdout.write(`${textTable(['kind', 'what', 'owner pid'], removed.map((r) => [r.kind, r.name, String(r.ownerPid)]))}\n`);
+  }
+  for (const f of failures) process.stderr.write(`could not remove ${f.what}: ${f.message}\n`);
+  return failures.length > 0 ? ExitCode.internal : ExitCode.ok;
+}

@@ -1,5 +1,4 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { ShipbenchError } from '../../core/errors.ts';
@@ -8,7 +7,8 @@ import type { DistributionClient } from '../../registry/distribution-client.ts';
 import type { RegistryCredentials } from '../../registry/registry-auth.ts';
 import type { ResolvedScenario } from '../../scenario/resolved.ts';
 import type { FleetNetwork } from '../isolation/fleet-network.ts';
-import { createNodeDisk, type NodeDisk } from '../isolation/node-disk.ts';
+import { engineStateDir, sweepLeftovers } from '../isolation/leftover-sweep.ts';
+import { createNodeDisk, nodeDisksDirName, type NodeDisk } from '../isolation/node-disk.ts';
 import type { NodeBackend } from '../node-backend.ts';
 import { ContainerdNode } from './containerd-node.ts';
 import { describeDockerHost, dockerClientFor, loadDockerode } from './docker-endpoint.ts';
@@ -46,8 +46,10 @@ export interface EngineFleetOptions {
 export async function startEngineFleet(options: EngineFleetOptions): Promise<NodeBackend[]> {
   const { scenario } = options;
   if (scenario.fleet.hosts.length > 0) return connectDockerHosts(options);
+  // What a killed run left (daemons, their mounts and state dirs) goes before we start more.
+  await sweepLeftovers();
   // Sockets live under a short /tmp path: a unix socket path is limited to 108 bytes.
-  const shortDir = await mkdtemp(join(tmpdir(), 'sbe-'));
+  const shortDir = await engineStateDir();
   options.teardown.add(`engine state ${shortDir}`, () => rm(shortDir, { recursive: true, force: true }));
   return Promise.all(options.nodeNames.map((name, i) => startLocalNode(options, name, join(shortDir, String(i)))));
 }
@@ -59,11 +61,12 @@ async function startLocalNode(options: EngineFleetOptions, name: string, stateDi
   let disk: NodeDisk | undefined;
   let dataDir = join(options.workDir, 'nodes', name);
   if (endpoint !== undefined && network !== undefined) {
-    await mkdir(join(options.workDir, 'disks'), { recursive: true });
+    const disks = join(options.workDir, nodeDisksDirName(network.id));
+    await mkdir(disks, { recursive: true });
     const limits = scenario.fleet.node.disk;
     disk = await createNodeDisk({
-      imageFile: join(options.workDir, 'disks', `${name}.img`),
-      mountpoint: join(options.workDir, 'disks', name),
+      imageFile: join(disks, `${name}.img`),
+      mountpoint: join(disks, name),
       sizeBytes: scenario.fleet.node.disk.sizeBytes ?? options.diskBytesPerNode,
       limits: { readBytesPerSecond: limits.readBytesPerSecond, writeBytesPerSecond: limits.writeBytesPerSecond, readIops: limits.iops, writeIops: limits.iops },
       cgroupName: `shipbench-${network.id}/${options.backend}-${name}`,
@@ -138,7 +141,7 @@ async function startLocalNode(options: EngineFleetOptions, name: string, stateDi
 }
 
 /** A containerd of its own for one node: no CRI (no kubelet here), its own root, state and socket. */
-function containerdConfig(root: string, state: string, socket: string): string {
+export function containerdConfig(root: string, state: string, socket: string): string {
   return [
     'version = 2',
     `root = ${JSON.stringify(root)}`,

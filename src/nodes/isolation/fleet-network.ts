@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { newOwnerTag } from '../../core/owner-tag.ts';
 import type { TeardownRegistry } from '../../core/teardown-registry.ts';
 import { hostCommand } from './host-command.ts';
+import { sweepLeftovers } from './leftover-sweep.ts';
 import { shapeEgress } from './tbf-shaping.ts';
 
 /** One emulated host's network: its namespace, the address the others reach it on, and its link on the bridge. */
@@ -17,6 +18,7 @@ export interface NetnsEndpoint {
 }
 
 export interface FleetNetwork {
+  /** The owner tag (core/owner-tag.ts) in every name this network's pieces carry. */
   readonly id: string;
   readonly bridge: string;
   /** The bridge's own address: the harness (push, probes) reaches every namespace through it. */
@@ -46,7 +48,9 @@ const SUBNET_PREFIX = '10.253';
 export async function createFleetNetwork(options: FleetNetworkOptions): Promise<FleetNetwork> {
   const { teardown } = options;
   if (options.nodeNames.length > 240) throw new Error('netns isolation supports at most 240 nodes (one /24)');
-  const id = randomBytes(2).toString('hex');
+  // A dead run's namespaces, links and cgroups go first; ours carry our PID in their names.
+  await sweepLeftovers();
+  const id = newOwnerTag();
   const subnet = `${SUBNET_PREFIX}.${freeSubnetOctet()}`;
   const bridge = `sb${id}br`;
   // `ip netns add` mounts /run/netns on itself the first time; undo that too when we were first.

@@ -23,6 +23,11 @@ export interface DiskLimits {
 }
 
 
+/** Where a fleet's node disks (images and mountpoints) go: named by the owner tag, so a sweep knows them. */
+export function nodeDisksDirName(ownerTag: string): string {
+  return `shipbench-disks-${ownerTag}`;
+}
+
 export function hasDiskLimits(limits: DiskLimits): boolean {
   return Object.values(limits).some((v) => v !== undefined);
 }
