@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import { ShipbenchError } from '../../core/errors.ts';
 import { formatBytes, formatBytesPerSecond, formatSeconds } from '../../core/units.ts';
 import { loadResolvedScenario } from '../../scenario/load.ts';
 import { defaultImagesDir } from '../default-paths.ts';
@@ -22,7 +23,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option('tree', { describe: 'also write each step\'s plain code tree under OUT/trees/<step>/ (the code-in-volume side)', type: 'boolean', default: false })
       .option('workers', { describe: 'gzip worker threads [default: one per core]', type: 'number' })
       .check((argv) => {
-        if (argv.workers !== undefined && !(Number.isInteger(argv.workers) && argv.workers >= 1)) throw new Error('--workers takes a whole number of at least 1');
+        if (argv.workers !== undefined && !(Number.isInteger(argv.workers) && argv.workers >= 1)) throw new ShipbenchError('usage', '--workers takes a whole number of at least 1');
         return true;
       })
       .example('$0 generate scenarios/quickstart.yaml', 'write reports/quickstart/images/<strategy>/')
