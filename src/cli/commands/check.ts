@@ -1,6 +1,6 @@
-import { writeFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { ExitCode, ShipbenchError } from '../../core/errors.ts';
+import { checkOutputFile, writeOutputFile } from '../../core/output-file.ts';
 import { checkBudgets } from '../../report/budget-verdicts.ts';
 import { checkJunit } from '../../report/check-junit.ts';
 import { checkMarkdown } from '../../report/check-markdown.ts';
@@ -73,7 +73,8 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       estimateGzipLevel: argv['gzip-level'],
       acceptReport: false,
     };
-    // Budgets first: a mistake in them should not cost a multi-GB read.
+    // Output files and budgets first: a mistake in them should not cost a multi-GB read.
+    for (const option of ['markdown', 'junit', 'json'] as const) if (argv[option] !== undefined) await checkOutputFile(argv[option], `--${option}`);
     const fileBudgets = argv.budgets === undefined ? undefined : await loadBudgetsFile(argv.budgets);
     const current = await readCheckSource(argv.source, options);
     const budgets = fileBudgets ?? current.budgets;
@@ -94,9 +95,9 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       measurements: current.measurements,
       verdicts: verdicts.map(({ name, before, failures, ...rest }) => ({ ...rest, failures: [...failures], ...(name === undefined ? {} : { name }), ...(before === undefined ? {} : { before }) })),
     };
-    if (argv.markdown !== undefined) await writeFile(argv.markdown, checkMarkdown(report));
-    if (argv.junit !== undefined) await writeFile(argv.junit, checkJunit(report));
-    if (argv.json !== undefined) await writeFile(argv.json, `${JSON.stringify(report, null, 1)}\n`);
+    if (argv.markdown !== undefined) await writeOutputFile(argv.markdown, checkMarkdown(report), '--markdown');
+    if (argv.junit !== undefined) await writeOutputFile(argv.junit, checkJunit(report), '--junit');
+    if (argv.json !== undefined) await writeOutputFile(argv.json, `${JSON.stringify(report, null, 1)}\n`, '--json');
     process.stdout.write(renderCheck(report));
     if (!report.passed) process.exitCode = ExitCode.budgetFailed;
   },
