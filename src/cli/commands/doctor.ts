@@ -1,22 +1,15 @@
-import type { Argv, CommandModule } from 'yargs';
+import type { CommandModule } from 'yargs';
 import { ExitCode } from '../../core/errors.ts';
 import { loadResolvedScenario } from '../../scenario/load.ts';
 import { enginePrerequisites } from '../../nodes/isolation/engine-preflight.ts';
 import { checkComponent, componentsFor } from '../real-components.ts';
 import { textTable } from '../text-table.ts';
 
-interface DoctorArgs {
+export interface DoctorArgs {
   file: string | undefined;
 }
 
-export const doctorCommand: CommandModule<object, DoctorArgs> = {
-  command: 'doctor [file]',
-  describe: 'List the real components a scenario needs (registry, engines, peers) and, for docker/containerd nodes, the privileges and kernel features; found or missing, with how to fix',
-  builder: (yargs: Argv<object>) =>
-    yargs
-      .positional('file', { describe: 'scenario file; without one, everything shipbench can use is listed', type: 'string' })
-      .example('$0 doctor scenarios/quickstart.yaml', 'can this machine run the quick start?')
-      .epilog('Exit codes: 0 everything the scenario needs is present, 2 something it needs is missing.'),
+export const doctorCommand: Pick<CommandModule<object, DoctorArgs>, 'handler'> = {
   handler: async (argv) => {
     const scenario = argv.file === undefined ? undefined : (await loadResolvedScenario(argv.file)).scenario;
     const statuses = await Promise.all(componentsFor(scenario).map(async (c) => ({ ...c, status: await checkComponent(c.component) })));

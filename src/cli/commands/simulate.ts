@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Argv, CommandModule } from 'yargs';
+import type { CommandModule } from 'yargs';
 import { ShipbenchError } from '../../core/errors.ts';
 import { prepareOutputDir } from '../../core/output-dir.ts';
 import { calibrateFrom, compareWithMeasured, type MeasuredRun } from '../../model/calibration.ts';
@@ -16,7 +16,7 @@ import { newRunResults } from '../new-run-results.ts';
 import { describeEnvironment } from '../run-environment.ts';
 import { renderCalibration, renderSimulation } from '../simulate-text.ts';
 
-interface SimulateArgs {
+export interface SimulateArgs {
   file: string;
   out: string | undefined;
   calibrate: string | undefined;
@@ -66,17 +66,7 @@ function uncompressedPerBlobByte(plan: FleetPlan): number {
   return c > 0 ? u / c : 1;
 }
 
-export const simulateCommand: CommandModule<object, SimulateArgs> = {
-  command: 'simulate <file>',
-  describe: 'Model rollouts on 10s to 10,000s of nodes from the same scenario: no real I/O, results in the same schema as run',
-  builder: (yargs: Argv<object>) =>
-    yargs
-      .positional('file', { describe: 'scenario file (YAML); its model: section sets capacities and topologies', type: 'string', demandOption: true })
-      .option('out', { alias: 'o', describe: 'output directory [default: reports/<scenario>/simulate-<time>]', type: 'string' })
-      .option('calibrate', { describe: 'results.json of a real run of this scenario: take its measured rates as model parameters and report the error', type: 'string' })
-      .example('$0 simulate scenarios/wikimedia-fleet.yaml', 'volume vs image vs cache vs P2P on a two-data-centre fleet')
-      .example('$0 simulate scenarios/quickstart.yaml --calibrate reports/quickstart/run-x/results.json', 'simulated beside measured')
-      .epilog('Strategy names in results: a layer strategy (direct from the registry), <strategy>@cache, <strategy>@p2p, and volume (rsync via proxies).\nExit codes: 0 ok, 1 internal error, 2 bad input.'),
+export const simulateCommand: Pick<CommandModule<object, SimulateArgs>, 'handler'> = {
   handler: async (argv) => {
     const { scenario } = await loadResolvedScenario(argv.file);
     const measured = argv.calibrate === undefined ? undefined : await readMeasured(argv.calibrate);
