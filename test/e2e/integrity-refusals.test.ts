@@ -109,6 +109,15 @@ describe('integrity refusals', { timeout: 240_000 }, () => {
     assert.deepEqual(await readdir(dir), []);
   });
 
+  it('a scenario or budgets file that is a FIFO is refused by validate, inspect and check, not read forever', async () => {
+    const fifo = join(work, 'scenario.yaml');
+    execFileSync('mkfifo', [fifo]);
+    const says = /scenario\.yaml is not a regular file \(a FIFO, a device or a socket\)/;
+    assertCleanFailure(await runCli(['validate', fifo], { timeoutMs: 60_000 }), says);
+    assertCleanFailure(await runCli(['inspect', fifo, '--out', join(work, 'never')], { timeoutMs: 60_000 }), says);
+    assertCleanFailure(await runCli(['check', good, '--budgets', fifo], { timeoutMs: 60_000 }), says);
+  });
+
   it('check of a source that is a FIFO is refused, not read forever', async () => {
     const fifo = join(work, 'image.tar');
     execFileSync('mkfifo', [fifo]);
