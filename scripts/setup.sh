@@ -55,5 +55,4 @@ if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
 fi
 
 # The CLI bundle bin/shipbench.js prefers (it falls back to the sources whenever they are newer).
-node_modules/.bin/esbuild src/cli/main.ts --bundle --platform=node --format=esm --target=node20 \
-  --packages=external --outfile=dist/shipbench.mjs --log-level=warning
+bash scripts/build-bundle.sh dist

@@ -42,6 +42,10 @@ export async function readCheckSource(source: string, options: SourceOptions): P
   const info = await stat(source).catch((error: NodeJS.ErrnoException) => {
     throw new ShipbenchError('source-not-found', `cannot read ${source} (${error.code ?? 'error'})`, { hint: SOURCE_HINT });
   });
+  // A FIFO or a device would be read forever (or block the open): only files and directories are sources.
+  if (!info.isDirectory() && !info.isFile()) {
+    throw new ShipbenchError('source-not-regular', `${source} is neither a regular file nor a directory`, { hint: SOURCE_HINT });
+  }
   if (info.isDirectory()) {
     const layouts = await findLayouts(source);
     const single = layouts.length === 1 && layouts[0]?.dir === source;

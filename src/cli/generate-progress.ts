@@ -10,6 +10,11 @@ export function generateProgressPrinter(stream: NodeJS.WriteStream = process.std
   const tty = stream.isTTY === true;
   let lastQuarter = 0;
   return (event) => {
+    // Warnings are printed even when quiet, as node failures are.
+    if (event.type === 'warning') {
+      stream.write(`${tty ? '\n' : ''}warning: ${event.warning.message}\n  fix: ${event.warning.fix}\n`);
+      return;
+    }
     if (options.quiet === true) return;
     switch (event.type) {
       case 'planned': {

@@ -42,5 +42,6 @@ function summaryOf(scenario: ResolvedScenario, result: GeneratedImageSet) {
       images: s.images.map((i) => ({ step: i.step, manifestDigest: i.manifestDigest, note: i.note, layers: i.layers })),
     })),
     trees: result.trees,
+    warnings: result.warnings,
   };
 }

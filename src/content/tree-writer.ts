@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, rm, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ContentSynthesizer, FileEntry } from './file-entry.ts';
+import { synthesisBuffer } from './synthesis-buffer.ts';
 
 const SCRATCH_BYTES = 4 * 2 ** 20;
 /** Bump when what writeTree puts on disk changes (it did: content-derived mtimes), so old trees are rewritten. */
@@ -37,11 +38,12 @@ export async function writeTree(files: readonly FileEntry[], synth: ContentSynth
       await mkdir(dir, { recursive: true });
       made.add(dir);
     }
-    const target = entry.bytes <= SCRATCH_BYTES ? scratch : Buffer.allocUnsafe(entry.bytes);
+    const target = entry.bytes <= SCRATCH_BYTES ? scratch : synthesisBuffer(entry, undefined);
     synth.fill(entry, target);
     const handle = await open(path, 'w', entry.mode);
     try {
-      await handle.write(target, 0, entry.bytes, 0);
+      // A write may take less than asked (Linux: at most 2 GiB less a page per call): loop until all is in.
+      for (let done = 0; done < entry.bytes; ) done += (await handle.write(target, done, entry.bytes - done, done)).bytesWritten;
       await handle.chmod(entry.mode);
       const mtime = contentMtimeSeconds(entry);
       await handle.utimes(mtime, mtime);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
@@ -103,6 +104,15 @@ export function dockerArchiveSource(file: string): ImageSource {
       return manifest.map((entry, i): SourceImage => {
         const configText = small.get(resolve(entry.Config));
         if (configText === undefined) throw new ShipbenchError('docker-archive-invalid', `${file}: image ${i + 1}'s config ${entry.Config} is missing`, { hint: HINT });
+        // A config named by its digest (`<hex>.json`, `blobs/sha256/<hex>`) must hash to it: the diff_ids
+        // that vouch for every layer come from it.
+        const named = /(?:^|\/)([0-9a-f]{64})(?:\.json)?$/.exec(resolve(entry.Config))?.[1];
+        const actual = createHash('sha256').update(configText).digest('hex');
+        if (named !== undefined && actual !== named) {
+          throw new ShipbenchError('blob-digest-mismatch', `${file}: image ${i + 1}'s config ${entry.Config} does not match its digest: expected sha256:${named}, its bytes hash to sha256:${actual}`, {
+            hint: 'the archive was changed after it was written (corrupt, or tampered with): save the image again',
+          });
+        }
         const config = parseJson(configText, configSchema, `${file}: ${entry.Config}`);
         const layerKeys = entry.Layers.map((l) => {
           const key = resolve(l);

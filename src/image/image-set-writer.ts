@@ -19,7 +19,16 @@ export type GenerateEvent =
   | { readonly type: 'planned'; readonly layers: number; readonly cached: number; readonly plannedBytes: number; readonly compressor: string }
   | { readonly type: 'layer-built'; readonly done: number; readonly total: number; readonly layer: BuiltLayer; readonly seconds: number }
   | { readonly type: 'layout-written'; readonly strategy: string; readonly dir: string; readonly images: number }
-  | { readonly type: 'tree-written'; readonly step: string; readonly dir: string; readonly files: number; readonly bytes: number };
+  | { readonly type: 'tree-written'; readonly step: string; readonly dir: string; readonly files: number; readonly bytes: number }
+  | { readonly type: 'warning'; readonly warning: GenerateWarning };
+
+/** Warnings are data (ARCHITECTURE.md rule 6): returned with the result, and sent as events to be printed. */
+export interface GenerateWarning {
+  readonly kind: 'layer-cache-corrupt';
+  readonly message: string;
+  readonly fix: string;
+  readonly digest: string;
+}
 
 export interface GenerateOptions {
   readonly outDir: string;
@@ -55,6 +64,7 @@ export interface GeneratedImageSet {
   readonly builtBlobBytes: number;
   readonly seconds: number;
   readonly trees: ReadonlyArray<{ readonly step: string; readonly dir: string; readonly files: number; readonly bytes: number }>;
+  readonly warnings: readonly GenerateWarning[];
 }
 
 export const CACHE_DIR = '.cache';
@@ -100,6 +110,13 @@ export async function generateImageSet(plan: ImageSetPlan, options: GenerateOpti
     if (hit === undefined) toBuild.push(planned);
     else cached.set(planned.key, hit);
   }
+  const warnings = cache.corrupt.map((c): GenerateWarning => ({
+    kind: 'layer-cache-corrupt',
+    message: `the cached layer ${c.digest} was corrupt (${c.reason}); it was removed and is rebuilt`,
+    fix: `nothing to do for this run; if it recurs, check the disk holding ${outDir} (a cache blob changed after it was written)`,
+    digest: c.digest,
+  }));
+  for (const warning of warnings) onEvent?.({ type: 'warning', warning });
   const baseNames = baseComponentNames(plan.scenario);
   const treeBytes = options.trees
     ? plan.trees.reduce((n, { tree }) => n + tree.files.reduce((m, f) => (baseNames.has(f.component) ? m : m + Math.ceil(f.bytes / 4096) * 4096), 0), 0)
@@ -166,5 +183,6 @@ export async function generateImageSet(plan: ImageSetPlan, options: GenerateOpti
     builtBlobBytes,
     seconds: (performance.now() - started) / 1000,
     trees,
+    warnings,
   };
 }

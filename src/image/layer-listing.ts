@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { extract as tarExtract, type Header } from 'tar-stream';
 import { ShipbenchError } from '../core/errors.ts';
+import { type BlobExpectation, openRegularFile, VerifiedBlob } from './verified-blob.ts';
 
 /** A directory's share of a layer: where its bytes sit. */
 export interface DirectoryShare {
@@ -36,6 +36,10 @@ export interface LayerListing {
 }
 
 export interface ListingOptions {
+  /** The blob's descriptor: its bytes are hashed as they are read and must match. */
+  readonly expected?: BlobExpectation;
+  /** For messages: which blob this is. */
+  readonly what?: string;
   /** Depths whose directories are ranked; default 3 and 4 (`srv/mediawiki/php-X/extensions`). */
   readonly depths?: readonly number[];
   /** How many directories to keep per depth; default 3. */
@@ -52,14 +56,16 @@ const READ_CHUNK_BYTES = 2 ** 20;
 export async function listLayer(blobFile: string, options: ListingOptions = {}): Promise<LayerListing> {
   const depths = options.depths ?? [3, 4];
   const top = options.top ?? 3;
-  const compression = (await isGzip(blobFile)) ? 'gzip' : 'none';
+  const what = options.what ?? `layer blob ${blobFile}`;
+  const compression = (await isGzip(blobFile, what)) ? 'gzip' : 'none';
+  const verified = options.expected === undefined ? undefined : new VerifiedBlob(blobFile, options.expected, what);
 
   const blobHash = createHash('sha256');
   const tarHash = createHash('sha256');
   let blobBytes = 0;
   let tarBytes = 0;
   async function* blobChunks() {
-    for await (const chunk of createReadStream(blobFile, { highWaterMark: READ_CHUNK_BYTES })) {
+    for await (const chunk of verified ?? createReadStream(blobFile, { highWaterMark: READ_CHUNK_BYTES })) {
       blobHash.update(chunk as Buffer);
       blobBytes += (chunk as Buffer).length;
       yield chunk as Buffer;
@@ -104,9 +110,11 @@ export async function listLayer(blobFile: string, options: ListingOptions = {}):
       entry.resume(); // drain the content without keeping it
     }
     await feeding;
+    await verified?.verify(); // a reader that stopped at the tar's end left trailing bytes unhashed
   } catch (err) {
     tar.destroy();
     blob.destroy();
+    if (err instanceof ShipbenchError) throw err; // the blob's reader said what is wrong (a digest mismatch)
     throw new ShipbenchError('oci-layer-unreadable', `layer blob ${blobFile} is not a readable ${compression === 'gzip' ? 'gzip tar' : 'tar'}: ${(err as Error).message}`, {
       hint: 'the blob is truncated or corrupt: regenerate the layout',
       exitCode: 1,
@@ -162,8 +170,8 @@ function count(
   }
 }
 
-async function isGzip(path: string): Promise<boolean> {
-  const handle = await open(path, 'r');
+async function isGzip(path: string, what: string): Promise<boolean> {
+  const handle = await openRegularFile(path, what); // a FIFO or device is refused, not read
   try {
     const magic = Buffer.alloc(2);
     const { bytesRead } = await handle.read(magic, 0, 2, 0);

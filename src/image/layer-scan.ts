@@ -134,6 +134,7 @@ export async function scanLayer(blob: AsyncIterable<Buffer>, options: ScanOption
     }
     await feeding;
   } catch (error) {
+    if (error instanceof ShipbenchError) throw error; // the blob's reader said what is wrong (a digest mismatch)
     throw new ShipbenchError('layer-unreadable', `${options.what} is not a readable ${compression === 'gzip' ? 'gzip tar' : 'tar'}: ${(error as Error).message}`, {
       hint: 'the layer is truncated, corrupt, or compressed with something other than gzip (zstd layers are not supported)',
       exitCode: 2,

@@ -1,5 +1,6 @@
 import { pack as tarPack, type Header } from 'tar-stream';
 import type { ContentSynthesizer, FileEntry } from '../content/file-entry.ts';
+import { MAX_SYNTHESISED_FILE_BYTES, synthesisBuffer } from '../content/synthesis-buffer.ts';
 import type { LayerSpec } from './layer-spec.ts';
 
 /** Every entry's mtime: fixed, so equal specs give byte-identical tars (and equal digests) on any run. */
@@ -112,7 +113,7 @@ function header(item: TarItem): Headers {
  * hold) into `sink`, synthesising file content on the way. Memory: the 4 MiB arena, plus one buffer the
  * size of the largest file above that, plus what the sink holds.
  */
-export async function writeLayerTar(spec: LayerSpec, synth: ContentSynthesizer, sink: TarSink): Promise<LayerTarStats> {
+export async function writeLayerTar(spec: LayerSpec, synth: ContentSynthesizer, sink: TarSink, maxFileBytes = MAX_SYNTHESISED_FILE_BYTES): Promise<LayerTarStats> {
   const items = layerTarItems(spec);
   let tarBytes = 0;
   // Entries complete in order: counting completions tells when all queued ones reached the sink, without a
@@ -136,7 +137,7 @@ export async function writeLayerTar(spec: LayerSpec, synth: ContentSynthesizer, 
     },
   });
   const arena = Buffer.allocUnsafe(ARENA_BYTES);
-  let big = Buffer.alloc(0);
+  let big: Buffer = Buffer.alloc(0);
   let arenaUsed = 0;
   let queued = 0;
   let files = 0;
@@ -199,7 +200,7 @@ export async function writeLayerTar(spec: LayerSpec, synth: ContentSynthesizer, 
           add(header(item), view);
         } else {
           // `big` is free: the previous big entry settled before addSliced returned.
-          if (big.length < entry.bytes) big = Buffer.allocUnsafe(entry.bytes);
+          big = synthesisBuffer(entry, big, maxFileBytes);
           const content = big.subarray(0, entry.bytes);
           synth.fill(entry, content);
           await addSliced(header(item), content);
@@ -209,7 +210,9 @@ export async function writeLayerTar(spec: LayerSpec, synth: ContentSynthesizer, 
     }
     await settle();
   } catch (err) {
-    pack.destroy(err as Error);
+    // Destroyed without the error: the pack has no 'error' listener, so one would crash the process; the
+    // caller gets it from the throw.
+    pack.destroy();
     throw err;
   }
   const beforeEnd = tarBytes;

@@ -26,8 +26,8 @@ function describeHoldings(listing: LayerListing): string {
 }
 
 /**
- * Reads layouts and lists every layer's tar (streamed, no unpack). A blob shared by several layouts is
- * listed once.
+ * Reads layouts and lists every layer's tar (streamed, no unpack, each blob hashed against its digest). A blob
+ * file shared by several layouts (hard links) is listed once.
  */
 export async function inspectLayouts(layouts: ReadonlyArray<{ name: string; dir: string }>): Promise<InspectedLayout[]> {
   const listings = new Map<string, Promise<LayerListing>>();
@@ -38,10 +38,14 @@ export async function inspectLayouts(layouts: ReadonlyArray<{ name: string; dir:
       const layers: InspectedLayer[] = [];
       const history = (image.config.history ?? []).filter((h) => h.empty_layer !== true);
       for (const [i, descriptor] of image.manifest.layers.entries()) {
-        let listing = listings.get(descriptor.digest);
+        // Shared by file, not by digest: hard links (generate's layouts) are read once, but a copy is read
+        // and verified on its own, so a tampered copy of a blob cannot hide behind a good one.
+        const path = blobPath(layoutBlobsDir(dir), descriptor.digest);
+        const file = await stat(path).then((s) => `${s.dev}:${s.ino}`, () => path);
+        let listing = listings.get(file);
         if (listing === undefined) {
-          listing = listLayer(blobPath(layoutBlobsDir(dir), descriptor.digest));
-          listings.set(descriptor.digest, listing);
+          listing = listLayer(path, { expected: descriptor, what: `layer ${descriptor.digest} of ${image.tag} in ${dir}` });
+          listings.set(file, listing);
         }
         const l = await listing;
         layers.push({

@@ -1,10 +1,13 @@
-import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ShipbenchError } from '../core/errors.ts';
 import { blobPath } from './layer-writer.ts';
 import { OCI_LAYOUT_VERSION, OciAnnotation, OciMediaType } from './oci-media-types.ts';
+import { openRegularFile, readRegularFile, readVerifiedBlob } from './verified-blob.ts';
+
+/** Manifests, configs and index.json are small JSON: larger ones are refused before they are read. */
+const MAX_JSON_BYTES = 16 * 2 ** 20;
 
 const digestSchema = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'expected sha256:<64 hex digits>');
 
@@ -61,7 +64,7 @@ const LAYOUT_HINT = 'point at a directory written by `shipbench generate` or `sk
 /** Reads index.json after checking that `layoutDir` is an OCI image layout at all. */
 export async function readLayoutIndex(layoutDir: string): Promise<LayoutIndexEntry[]> {
   await checkLayoutDir(layoutDir);
-  const index = parseJson(await readFile(join(layoutDir, 'index.json')), indexSchema, `${layoutDir}/index.json`);
+  const index = parseJson(await readRegularFile(join(layoutDir, 'index.json'), `${layoutDir}/index.json`, MAX_JSON_BYTES), indexSchema, `${layoutDir}/index.json`);
   return index.manifests.map((descriptor) => ({ tag: descriptor.annotations?.[OciAnnotation.refName], descriptor }));
 }
 
@@ -111,10 +114,13 @@ async function readTaggedImage(layoutDir: string, tag: string, descriptor: OciDe
     );
   }
   for (const layer of manifest.layers) {
-    const size = await stat(blobPath(join(layoutDir, 'blobs'), layer.digest)).then(
-      (s) => s.size,
-      () => undefined,
-    );
+    // Opened (and closed) to refuse a FIFO or device before anyone streams it; its bytes are hashed as they are read.
+    const handle = await openRegularFile(blobPath(join(layoutDir, 'blobs'), layer.digest), `layer ${layer.digest} of image ${tag} in ${layoutDir}`).catch((error: unknown) => {
+      if (error instanceof ShipbenchError && error.code === 'blob-missing') return undefined;
+      throw error;
+    });
+    const size = handle === undefined ? undefined : (await handle.stat()).size;
+    await handle?.close();
     if (size !== layer.size) {
       throw new ShipbenchError(
         'oci-layout-invalid',
@@ -142,7 +148,7 @@ async function checkLayoutDir(layoutDir: string): Promise<void> {
   if (missing.length > 0) {
     throw new ShipbenchError('oci-layout-not-found', `${layoutDir} is not an OCI image layout: missing ${missing.join(', ')}`, { hint: LAYOUT_HINT });
   }
-  const marker = parseJson(await readFile(join(layoutDir, 'oci-layout')), z.object({ imageLayoutVersion: z.string() }), `${layoutDir}/oci-layout`);
+  const marker = parseJson(await readRegularFile(join(layoutDir, 'oci-layout'), `${layoutDir}/oci-layout`, MAX_JSON_BYTES), z.object({ imageLayoutVersion: z.string() }), `${layoutDir}/oci-layout`);
   if (marker.imageLayoutVersion !== OCI_LAYOUT_VERSION) {
     throw new ShipbenchError('oci-layout-version', `${layoutDir}: unsupported imageLayoutVersion ${marker.imageLayoutVersion}`, {
       hint: `only ${OCI_LAYOUT_VERSION} is supported`,
@@ -152,23 +158,7 @@ async function checkLayoutDir(layoutDir: string): Promise<void> {
 
 /** A small JSON blob, read whole and checked against its descriptor's size and digest. */
 async function readBlob(layoutDir: string, descriptor: OciDescriptor): Promise<Buffer> {
-  const path = blobPath(join(layoutDir, 'blobs'), descriptor.digest);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (err) {
-    throw new ShipbenchError('oci-layout-invalid', `${layoutDir}: blob ${descriptor.digest} is missing`, {
-      hint: 'the layout is incomplete: regenerate it',
-      cause: err,
-    });
-  }
-  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-  if (bytes.length !== descriptor.size || digest !== descriptor.digest) {
-    throw new ShipbenchError('oci-layout-invalid', `${layoutDir}: blob ${descriptor.digest} does not match its descriptor (${bytes.length} bytes, ${digest})`, {
-      hint: 'the layout is corrupt: regenerate it',
-    });
-  }
-  return bytes;
+  return readVerifiedBlob(blobPath(join(layoutDir, 'blobs'), descriptor.digest), descriptor, `blob ${descriptor.digest} of ${layoutDir}`, MAX_JSON_BYTES);
 }
 
 function parseJson<T>(bytes: Buffer, schema: z.ZodType<T>, what: string): T {

@@ -8,7 +8,7 @@ import { OciMediaType } from '../image/oci-media-types.ts';
 import { PlainHttpTransport } from './plain-http-transport.ts';
 import { RegistryAuth, type RegistryCredentials } from './registry-auth.ts';
 import { DEFAULT_REGISTRY_TIMEOUTS, describeTimeout, type RegistryTimeouts, timeoutPhaseOf } from './registry-timeouts.ts';
-import { createStreamHash, type StreamHash } from './stream-hash.ts';
+import { createStreamHash, type StreamHash } from '../core/stream-hash.ts';
 import { DEFAULT_RETRY_POLICY, isRetryableError, isRetryableStatus, networkErrorCode, retryDelayMs, type RetryPolicy } from './retry-policy.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
@@ -58,6 +58,12 @@ export function parseScenario(source: string, file: string): ScenarioInput {
 }
 
 export async function readScenarioSource(file: string): Promise<string> {
+  // A FIFO would block the read and a device never end it: only regular files are read (a directory's
+  // EISDIR gets its own hint below).
+  const info = await stat(file).catch(() => undefined);
+  if (info !== undefined && !info.isFile() && !info.isDirectory()) {
+    throw new ShipbenchError('scenario-unreadable', `${file} is not a regular file (a FIFO, a device or a socket)`, { hint: 'name a .yaml scenario file' });
+  }
   try {
     return await readFile(file, 'utf8');
   } catch (error) {

@@ -80,3 +80,14 @@ describe('deploy steps', () => {
     assert.ok(changed.every((f) => f.kind === 'cdb' && f.version === '1.45.0-wmf.2'));
   });
 });
+
+describe('synthetic tree at the sizes the schema allows', () => {
+  it('builds a per-version component of 150k files without overflowing the stack', () => {
+    // Spreading 150k entries into push() as arguments threw "Maximum call stack size exceeded".
+    const scenario = smallScenario({
+      content: { preset: 'empty', versions: 2, components: [{ name: 'many', files: 150_000, size: '150MB', kind: 'php', perVersion: true }] },
+    });
+    const tree = buildInitialTree(scenario);
+    assert.equal(tree.files.length, 300_000);
+  });
+});

@@ -150,3 +150,26 @@ describe('layer tar', () => {
     assert.equal(whiteoutPath('top'), '.wh.top');
   });
 });
+
+describe('writeLayerTar: files too large to synthesise', () => {
+  const sink = { write: () => true, ready: async () => undefined };
+
+  it('refuses a file above the largest Buffer with a ShipbenchError naming it, not a RangeError', async () => {
+    // Node's Buffer maximum (4 GiB on Node 20); the refusal comes before any allocation, so this test is cheap.
+    const huge = file('srv/mediawiki/huge.bin', 5 * 2 ** 30);
+    await assert.rejects(writeLayerTar(spec([huge]), synth, sink), (error: Error & { code?: string; exitCode?: number }) => {
+      assert.equal(error.name, 'ShipbenchError', error.stack);
+      assert.equal(error.code, 'file-too-large');
+      assert.equal(error.exitCode, 2);
+      assert.match(error.message, /srv\/mediawiki\/huge\.bin \(component core\) would be 5(\.0+)? GiB/);
+      return true;
+    });
+  });
+
+  it('refuses a file above an injected limit, and builds one at the limit', async () => {
+    const limit = 6 * 2 ** 20;
+    await assert.rejects(writeLayerTar(spec([file('big', limit + 1)]), synth, sink, limit), /big \(component core\) would be .*at most 6(\.0+)? MiB per file/);
+    const atLimit = await writeLayerTar(spec([file('big', limit)]), synth, sink, limit);
+    assert.equal(atLimit.fileBytes, limit);
+  });
+});

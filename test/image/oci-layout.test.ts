@@ -185,9 +185,9 @@ describe('OCI layout', () => {
     const bad = join(tmp, 'bad');
     const initial = images.get('initial') as WrittenImage;
     await writeIndex(bad, [{ manifestDigest: initial.manifestDigest, size: initial.manifestBytes + 1, tag: 'initial' }]);
-    await assert.rejects(readImage(bad, 'initial'), expectCode('oci-layout-invalid', /is missing/));
+    await assert.rejects(readImage(bad, 'initial'), expectCode('blob-missing', /is missing/));
     await linkBlob(join(layout, 'blobs'), bad, initial.manifestDigest);
-    await assert.rejects(readImage(bad, 'initial'), expectCode('oci-layout-invalid', /does not match its descriptor/));
+    await assert.rejects(readImage(bad, 'initial'), expectCode('blob-digest-mismatch', /does not match its digest/));
     await assert.rejects(
       writeImage(bad, { layers: [layers.get('base') as BuiltLayer], tag: 'x' }),
       expectCode('oci-layer-blob-missing', /layer base/),

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import type { Argv, CommandModule } from 'yargs';
+import type { CommandModule } from 'yargs';
 import { ShipbenchError } from '../../core/errors.ts';
 import { findLayouts, inspectLayouts } from '../../image/layout-inspection.ts';
 import { loadResolvedScenario } from '../../scenario/load.ts';
@@ -8,7 +8,7 @@ import { generateProgressPrinter } from '../generate-progress.ts';
 import { renderInspection } from '../inspect-text.ts';
 import { runGenerate } from '../run-generate.ts';
 
-interface InspectArgs {
+export interface InspectArgs {
   source: string;
   json: boolean;
   out: string | undefined;
@@ -28,16 +28,7 @@ async function layoutsOf(source: string, out: string | undefined): Promise<Array
   return result.strategies.map((s) => ({ name: s.name, dir: s.layoutDir }));
 }
 
-export const inspectCommand: CommandModule<object, InspectArgs> = {
-  command: 'inspect <source>',
-  describe: 'Layers of each image and what each deploy step costs a node, per layer strategy',
-  builder: (yargs: Argv<object>) =>
-    yargs
-      .positional('source', { describe: 'a scenario file, an OCI layout dir, or a generate output dir', type: 'string', demandOption: true })
-      .option('json', { describe: 'print JSON for machines instead of tables', type: 'boolean', default: false })
-      .option('out', { alias: 'o', describe: 'where a scenario\'s images are generated [default: reports/<scenario>/images]', type: 'string' })
-      .example('$0 inspect scenarios/quickstart.yaml', 'generate (or reuse) and inspect every strategy')
-      .example('$0 inspect reports/quickstart/images/per-version --json', 'one layout, as JSON'),
+export const inspectCommand: Pick<CommandModule<object, InspectArgs>, 'handler'> = {
   handler: async (argv) => {
     const layouts = await inspectLayouts(await layoutsOf(argv.source, argv.out));
     process.stdout.write(argv.json ? `${JSON.stringify({ schema: 'shipbench/inspect/1', source: argv.source, layouts }, null, 2)}\n` : renderInspection(layouts));

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Argv, CommandModule } from 'yargs';
+import type { CommandModule } from 'yargs';
 import { ExitCode } from '../../core/errors.ts';
 import { prepareOutputDir } from '../../core/output-dir.ts';
 import { assertEnginePrerequisites } from '../../nodes/isolation/engine-preflight.ts';
@@ -18,7 +18,7 @@ import { renderRunSummary } from '../run-summary-text.ts';
 import { renderNeighbourSummary } from '../neighbour-summary-text.ts';
 import { writeExports } from '../write-exports.ts';
 
-interface RunArgs {
+export interface RunArgs {
   file: string;
   out: string | undefined;
   mechanism: RunMechanisms;
@@ -39,30 +39,7 @@ function timestamp(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
 }
 
-export const runCommand: CommandModule<object, RunArgs> = {
-  command: 'run <file>',
-  describe: 'Measure real rollouts both ways: nodes pull every strategy\'s images from a registry, and rsync each step\'s tree from proxies (code in a volume)',
-  builder: (yargs: Argv<object>) =>
-    yargs
-      .positional('file', { describe: 'scenario file (YAML)', type: 'string', demandOption: true })
-      .option('out', { alias: 'o', describe: 'output directory [default: reports/<scenario>/run-<time>]', type: 'string' })
-      .option('mechanism', {
-        alias: 'm',
-        describe: 'what to measure: both (the comparison), only the image side, or only the volume (rsync) side',
-        choices: ['both', 'image', 'volume'] as const,
-        default: 'both' as RunMechanisms,
-      })
-      .option('quiet', { alias: 'q', describe: 'no progress output (node failures and the summary are still printed)', type: 'boolean', default: false })
-      .example('$0 run scenarios/quickstart.yaml', 'embedded registry, virtual nodes, three strategies and the rsync side')
-      .example('$0 run scenarios/t264209.yaml --out reports/storm', 'the cold-pull storm')
-      .example('$0 run scenarios/quickstart.yaml', 'with neighbours: in the scenario, co-located http/fio workloads are measured before, during and after each step')
-      .example('sudo $0 run scenarios/engines-emulated.yaml', 'virtual vs Docker Engine vs containerd nodes on emulated hosts (netns, shaped NICs, loop disks)')
-      .example('$0 run scenarios/deploy-week.yaml -m volume', 'only the rsync side: master, volume.proxies proxies, nodes')
-      .epilog(
-        'The volume side starts real rsync daemons (a master serving each step\'s tree, one per proxy) on loopback ports; nodes sync from their proxy (volume.assign) with rsync -a --delete, limited by fleet.node.nic. Its results carry strategy "volume".\n' +
-          'Writes results.json (rewritten after every phase and step, so an interrupted run keeps what it measured), summary.md (volume and each layer strategy side by side per step), then report.md, report.html with charts/ (SVG, PNG and vega-lite spec of each chart) and samples.csv. Progress goes to stderr: bars on a terminal, a line every few seconds otherwise.\n' +
-          'Exit codes: 0 ok, 1 some node deploys failed, 2 bad input or environment (rsync or the registry missing).',
-      ),
+export const runCommand: Pick<CommandModule<object, RunArgs>, 'handler'> = {
   handler: async (argv) => {
     const { scenario } = await loadResolvedScenario(argv.file);
     // Real engines need root and kernel features: say so before generating anything.

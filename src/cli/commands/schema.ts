@@ -1,21 +1,13 @@
 import { writeFile } from 'node:fs/promises';
-import type { Argv, CommandModule } from 'yargs';
+import type { CommandModule } from 'yargs';
 import { ExitCode, ShipbenchError } from '../../core/errors.ts';
 import { scenarioJsonSchema } from '../../scenario/json-schema.ts';
 
-interface SchemaArgs {
+export interface SchemaArgs {
   out?: string;
 }
 
-export const schemaCommand: CommandModule<object, SchemaArgs> = {
-  command: 'schema',
-  describe: 'Print the JSON Schema of scenario files, for editors and other tools',
-  builder: (yargs: Argv<object>) =>
-    yargs
-      .option('out', { alias: 'o', type: 'string', describe: 'write the schema to this file instead of stdout' })
-      .example('$0 schema --out scenario.schema.json', 'write the schema to a file')
-      .example('$0 schema > scenario.schema.json', 'the same, through stdout')
-      .epilog('Point an editor at it with a first line `# yaml-language-server: $schema=scenario.schema.json` in a scenario file.'),
+export const schemaCommand: Pick<CommandModule<object, SchemaArgs>, 'handler'> = {
   handler: async (argv) => {
     const text = `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`;
     if (argv.out === undefined) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { OFF_THREAD_MIN_BYTES, createStreamHash } from '../../src/registry/stream-hash.ts';
+import { OFF_THREAD_MIN_BYTES, createStreamHash } from '../../src/core/stream-hash.ts';
 
 /** Splits `bytes` into chunks of uneven sizes, as sockets deliver them. */
 function unevenChunks(bytes: Buffer): Buffer[] {
