@@ -58,7 +58,8 @@ export function buildInitialTree(scenario: ResolvedScenario, churnBetweenBranche
       continue;
     }
     let previous = names.map((name, i) => makeEntry(component, versions[0], name, sizes[i] as number, 'r0'));
-    files.push(...previous);
+    // A loop, not push(...previous): spreading more than about 120,000 entries overflows the call stack.
+    for (const entry of previous) files.push(entry);
     for (let v = 1; v < versions.length; v++) {
       const version = versions[v] as string;
       const branchRng = Rng.derive(scenario.seed, 'branch', component.name, version);
@@ -69,7 +70,7 @@ export function buildInitialTree(scenario: ResolvedScenario, churnBetweenBranche
         const moved = { ...e, path: `${componentDir(component, version)}/${relativeToComponent(e, component)}`, version };
         return changed.has(i) ? reviseEntry(moved, `b${v}`, branchRng) : moved;
       });
-      files.push(...previous);
+      for (const entry of previous) files.push(entry);
     }
   }
   files.sort(compareEntryPaths);

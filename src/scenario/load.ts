@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import { ExitCode, ShipbenchError, type InputProblem, type SourceLocation } from '../core/errors.ts';
+import { acceptedPart, type KeyPath, wholePart } from './accepted-part.ts';
 import { problemsFromZod } from './problems-from-zod.ts';
-import { findSemanticProblems, resolveScenario } from './resolve.ts';
+import { findSemanticProblems, resolveScenario, type SemanticProblem } from './resolve.ts';
 import type { ResolvedScenario } from './resolved.ts';
 import { scenarioInputSchema, type ScenarioInput } from './schema.ts';
 
@@ -33,17 +34,10 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
   return { input: checkScenario(source, file).input, file, source };
 }
 
-/** Schema, then the cross-key checks of `resolve.ts`, then defaults: what every runner should call. */
+/** Schema and the cross-key checks of `resolve.ts` (one pass), then defaults: what every runner should call. */
 export async function loadResolvedScenario(file: string): Promise<LoadedResolvedScenario> {
   const source = await readScenarioSource(file);
-  const { input, locate } = checkScenario(source, file);
-  const semantic = findSemanticProblems(input);
-  if (semantic.length > 0) {
-    throw invalidDocument(
-      file,
-      semantic.map((p) => ({ location: locate(p.path, 'value'), keyPath: p.path.join('.'), message: p.message, hint: p.hint })),
-    );
-  }
+  const { input } = checkScenario(source, file);
   return { input, file, source, scenario: resolveScenario(input, file) };
 }
 
@@ -95,6 +89,13 @@ export interface DocumentKind<T> {
   readonly hint: string;
   /** For an empty file or a non-mapping top level. */
   readonly example: string;
+  /**
+   * Checks across keys, run on whatever part of the document the schema accepts (so they are reported with
+   * the schema errors, in one pass); `dropped` names what the schema rejected, for checks to stay clear of.
+   */
+  readonly crossChecks?: (input: T, dropped: readonly KeyPath[]) => readonly SemanticProblem[];
+  /** Stand-ins for required top-level keys the schema rejected, so the cross-key checks still run. */
+  readonly placeholders?: Readonly<Record<string, unknown>>;
 }
 
 const SCENARIO_DOCUMENT: DocumentKind<ScenarioInput> = {
@@ -103,9 +104,11 @@ const SCENARIO_DOCUMENT: DocumentKind<ScenarioInput> = {
   consequence: 'nothing was run',
   hint: 'run `shipbench schema` for every key a scenario takes',
   example: 'a scenario is a mapping that needs at least a name, e.g. `name: my-scenario`',
+  crossChecks: findSemanticProblems,
+  placeholders: { name: 'scenario' },
 };
 
-function invalidDocument(file: string, problems: InputProblem[], kind: DocumentKind<unknown> = SCENARIO_DOCUMENT): ShipbenchError {
+function invalidDocument(file: string, problems: InputProblem[], kind: Pick<DocumentKind<unknown>, 'code' | 'consequence' | 'hint'> = SCENARIO_DOCUMENT): ShipbenchError {
   const sorted = [...problems].sort((a, b) => a.location.line - b.location.line || a.location.col - b.location.col);
   const count = `${sorted.length} problem${sorted.length === 1 ? '' : 's'}`;
   return new ShipbenchError(kind.code, `${file}: ${count}; ${kind.consequence}`, {
@@ -141,7 +144,7 @@ function checkScenario(source: string, file: string): { input: ScenarioInput; lo
  * or returns the input and a locator for later semantic problems.
  */
 export function checkDocument<T>(source: string, file: string, kind: DocumentKind<T>): { input: T; locate: Locate } {
-  const invalidScenario = (f: string, problems: InputProblem[]) => invalidDocument(f, problems, kind as DocumentKind<unknown>);
+  const invalidScenario = (f: string, problems: InputProblem[]) => invalidDocument(f, problems, kind);
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number): SourceLocation => ({ file, ...lineCounter.linePos(offset) });
@@ -199,7 +202,16 @@ export function checkDocument<T>(source: string, file: string, kind: DocumentKin
         message: p.message,
         ...(p.hint === undefined ? {} : { hint: p.hint }),
       }));
-  const problems = [...syntax, ...schemaProblems];
+  // Duplicate keys leave the later value in place; checks that read it are not to be trusted.
+  const duplicated = yamlIssues.filter((e) => e.code === 'DUPLICATE_KEY').map((e) => pathOfKeyAt(doc.contents, e.pos[0], []) ?? []);
+  const part = kind.crossChecks === undefined ? undefined : result.success ? wholePart(result.data) : acceptedPart(kind.schema, data, kind.placeholders);
+  const crossProblems: InputProblem[] = part === undefined || kind.crossChecks === undefined
+    ? []
+    : kind.crossChecks(part.input, [...part.dropped, ...duplicated]).map((p) => {
+        const path = part.writtenPath(p.path);
+        return { location: locate(path, 'value'), keyPath: path.join('.'), message: p.message, hint: p.hint };
+      });
+  const problems = [...syntax, ...schemaProblems, ...crossProblems];
   if (problems.length > 0 || !result.success) throw invalidScenario(file, problems);
   return { input: result.data, locate };
 }

@@ -1,5 +1,6 @@
 import { closest, distance } from 'fastest-levenshtein';
 import type { z } from 'zod';
+import { isPathNameMessage, PATH_NAME_HINT } from './path-name.ts';
 
 /**
  * Turns zod issues into problems a person can act on: what is wrong, at which key path, and how to fix it.
@@ -91,7 +92,8 @@ export function describeValue(value: unknown): string {
   if (value === null) return 'an empty value';
   if (typeof value === 'string') {
     if (value === '') return 'an empty string';
-    return `string "${value.length > 60 ? `${value.slice(0, 57)}...` : value}"`;
+    // JSON quoting shows control characters (a NUL, a newline) that would print as nothing.
+    return `string ${JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value)}`;
   }
   if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${value}`;
   if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : `a list of ${value.length} item${value.length === 1 ? '' : 's'}`;
@@ -169,11 +171,19 @@ function convert(issues: readonly Issue[], base: Path, schema: Schema | undefine
         break;
       }
       case 'too_small':
-      case 'too_big':
         out.push({ path, at: 'value', message: `${isStockMessage(issue.message) ? boundMessage(issue) : issue.message}, got ${describeValue(value)}` });
         break;
+      case 'too_big':
+        out.push({
+          path,
+          at: 'value',
+          message: `${isStockMessage(issue.message) ? boundMessage(issue) : issue.message}, got ${describeValue(value)}`,
+          // The value shown is cut short: say how long it is.
+          ...(issue.origin === 'string' && typeof value === 'string' ? { hint: `shorten it to ${String(issue.maximum)} characters or fewer (it has ${value.length.toLocaleString('en-US')})` } : {}),
+        });
+        break;
       default:
-        out.push({ path, at: 'value', message: `${issue.message}, got ${describeValue(value)}` });
+        out.push({ path, at: 'value', message: `${issue.message}, got ${describeValue(value)}`, ...(isPathNameMessage(issue.message) ? { hint: PATH_NAME_HINT } : {}) });
     }
   }
 }

@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { EXPECTED } from '../support/invalid-scenario-problems.ts';
 import { REPO_ROOT, runCli } from './run-cli.ts';
 
 const INVALID = 'fixtures/scenarios/invalid';
@@ -27,6 +28,36 @@ describe('shipbench validate', { concurrency: true }, () => {
       assertNoStack(stderr);
     });
   }
+
+  // Every problem of every fixture, schema and cross-key alike, in one run: fixing a file takes one round.
+  test('every invalid fixture: each expected problem at its line:col, all in a single run, exit 2', async () => {
+    const engines = yamlIn(`${INVALID}/engines`);
+    const files = [...Object.keys(EXPECTED).map((name) => `${INVALID}/${name}`), ...engines];
+    const { code, stdout, stderr } = await runCli(['validate', ...files], { timeoutMs: 180_000 });
+    assert.equal(code, 2, stderr);
+    assert.equal(stdout, '');
+    assertNoStack(stderr);
+    assert.match(stderr, new RegExp(`^${files.length} of ${files.length} scenario files have problems$`, 'm'));
+    for (const [name, expected] of Object.entries(EXPECTED)) {
+      const file = `${INVALID}/${name}`;
+      const lines = stderr.split('\n').filter((l) => l.startsWith(`${file}:`) && /^:\d+:\d+ /.test(l.slice(file.length)));
+      const wanted = expected.problems.map((p) => {
+        const [at, keyPath] = p.split(' ') as [string, string];
+        return keyPath === '' ? `${file}:${at} ` : `${file}:${at} ${keyPath}: `;
+      });
+      assert.equal(lines.length, wanted.length, `${file}:\n${lines.join('\n')}`);
+      wanted.forEach((prefix, i) => assert.ok(lines[i]?.startsWith(prefix), `${file} problem ${i}: expected ${prefix}...\n${lines.join('\n')}`));
+      assert.match(stderr, new RegExp(`^${file.replace(/\./g, '\\.')}: ${wanted.length} problems?; nothing was run$`, 'm'));
+    }
+    for (const file of engines) assert.match(stderr, new RegExp(`^${file.replace(/\./g, '\\.')}:\\d+:\\d+ `, 'm'));
+  });
+
+  test('every scenario in scenarios/ validates', async () => {
+    const files = yamlIn('scenarios');
+    const { code, stdout, stderr } = await runCli(['validate', ...files]);
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout.split('\n').filter((l) => / ok \(/.test(l)).length, files.length);
+  });
 
   test('many-problems.yaml reports all of them in one run', async () => {
     const { code, stderr } = await runCli(['validate', `${INVALID}/many-problems.yaml`]);
