@@ -102,7 +102,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResults> {
   const free = await freeBytes(outDir);
   if (needed > free) {
     throw new ShipbenchError('disk-too-small', `${scenario.fleet.nodes} nodes need about ${formatBytes(needed)} for their images in ${outDir}, but only ${formatBytes(free)} is free there`, {
-      hint: 'lower fleet.nodes or content.scale, set fleet.node.unpack: false, or choose another --out',
+      hint: `simulate it instead (\`shipbench simulate ${scenario.sourceFile}\` models fleets beyond one machine); or lower fleet.nodes or content.scale, set fleet.node.unpack: false, or choose another --out`,
     });
   }
 

@@ -1,4 +1,7 @@
+import { ShipbenchError } from '../core/errors.ts';
+import { formatBytes } from '../core/units.ts';
 import { Rng } from '../core/rng.ts';
+import { MAX_FILE_BYTES } from '../scenario/content-limits.ts';
 import type { ResolvedComponent, ResolvedScenario } from '../scenario/resolved.ts';
 import type { ContentTree } from './content-tree.ts';
 import { compareEntryPaths, type FileEntry } from './file-entry.ts';
@@ -43,6 +46,18 @@ export function reviseEntry(entry: FileEntry, revision: string, rng: Rng): FileE
 }
 
 /**
+ * Validation refuses a component whose average file is too big (content-limits.ts); the long tail of the size
+ * law can still draw one file beyond what a buffer and one write hold: refuse it here, before any byte is written.
+ */
+function assertBuildable(component: ResolvedComponent, sizes: readonly number[]): void {
+  const largest = sizes.reduce((m, s) => Math.max(m, s), 0);
+  if (largest <= MAX_FILE_BYTES) return;
+  throw new ShipbenchError('content-too-large', `component "${component.name}" (${component.files} files, ${formatBytes(component.bytes)}) draws a file of ${formatBytes(largest)}, but one generated file is at most ${formatBytes(MAX_FILE_BYTES)}`, {
+    hint: `give it more files or less size (scale included): its files average ${formatBytes(component.bytes / component.files)}`,
+  });
+}
+
+/**
  * The tree of the initial step. Older live branches differ from the next one as a train's churn would
  * make them differ: the oldest branch is revision r0, each later branch revises a share of its files.
  */
@@ -53,13 +68,13 @@ export function buildInitialTree(scenario: ResolvedScenario, churnBetweenBranche
     const rng = Rng.derive(scenario.seed, 'component', component.name);
     const names = fileNames(rng, component.kind, component.files);
     const sizes = drawFileSizes(rng, component.kind, component.files, component.bytes);
+    assertBuildable(component, sizes);
     if (!component.perVersion) {
       names.forEach((name, i) => files.push(makeEntry(component, undefined, name, sizes[i] as number, 'r0')));
       continue;
     }
     let previous = names.map((name, i) => makeEntry(component, versions[0], name, sizes[i] as number, 'r0'));
-    // A loop, not push(...previous): a spread passes every entry as an argument and overflows the stack
-    // beyond about 120k files, which a scaled-up preset reaches.
+    // A loop, not push(...previous): spreading more than about 120,000 entries overflows the call stack.
     for (const entry of previous) files.push(entry);
     for (let v = 1; v < versions.length; v++) {
       const version = versions[v] as string;

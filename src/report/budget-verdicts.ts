@@ -60,7 +60,13 @@ const subject = (m: { strategy: string; step: string }) => [m.strategy, m.step].
  * budgets (exit 2), not a pass. Without a baseline, growth is not judged (the run that makes the
  * baseline, on main, uses the same budgets file); the verdict says so.
  */
-export function checkBudgets(budgets: readonly ResolvedBudget[], current: readonly Measurement[], baseline: readonly Measurement[] | undefined, budgetsFile: string): Verdict[] {
+export function checkBudgets(
+  budgets: readonly ResolvedBudget[],
+  current: readonly Measurement[],
+  baseline: readonly Measurement[] | undefined,
+  budgetsFile: string,
+  baselineLocation = 'the baseline',
+): Verdict[] {
   const problems: string[] = [];
   const verdicts: Verdict[] = [];
   for (const b of budgets) {
@@ -112,7 +118,34 @@ export function checkBudgets(budgets: readonly ResolvedBudget[], current: readon
       hint: 'fix the strategy: or step: selectors (leave them out to match every figure), or check the right source',
     });
   }
+  if (baseline !== undefined) assertBaselineMatches(budgets, verdicts, baseline, budgetsFile, baselineLocation);
   return verdicts;
+}
+
+/**
+ * A baseline that gives a growth budget no figure at all is the wrong baseline (another scenario, strategy
+ * names that differ, results instead of images): saying "not judged" for every figure would pass the gate
+ * silently. A figure the baseline lacks beside others it has (a strategy added since) stays "not judged".
+ */
+function assertBaselineMatches(budgets: readonly ResolvedBudget[], verdicts: readonly Verdict[], baseline: readonly Measurement[], budgetsFile: string, location: string): void {
+  const problems: string[] = [];
+  for (const b of budgets.filter((budget) => budget.growth !== undefined)) {
+    const judged = verdicts.filter((v) => v.rule === b.rule);
+    if (judged.length === 0 || judged.some((v) => v.before !== undefined)) continue;
+    const held = baseline.filter((m) => m.metric === b.metric).map(subject);
+    const metrics = [...new Set(baseline.map((m) => m.metric))];
+    problems.push(
+      `${budgetsFile} ${b.rule}: growth of ${b.metric} cannot be judged: it expects a figure for ${[...new Set(judged.map(subject))].join(', ')}, ` +
+        (held.length > 0
+          ? `but ${location} holds ${b.metric} only for ${[...new Set(held)].join(', ')}`
+          : `but ${location} holds no ${b.metric} figure (${metrics.length === 0 ? 'no figures at all' : `only ${metrics.join(', ')}`})`),
+    );
+  }
+  if (problems.length > 0) {
+    throw new ShipbenchError('baseline-matches-nothing', `the baseline matches no figure of ${problems.length} growth budget${problems.length === 1 ? '' : 's'}:\n  ${problems.join('\n  ')}`, {
+      hint: 'give a baseline of the same kind and names (the same scenario\'s images, or its `check --json` file), or leave out --baseline to judge only max: and min:',
+    });
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { RenderedChart } from './charts/chart-render.ts';
+import { comparisonCaveats } from './comparison-caveats.ts';
 import { COMPARISON_HEAD, comparisonCells, comparisonFootnote, compareRuns, compareStrategies, type ComparisonRow } from './comparison.ts';
 import { deployVerdict, verdictSentence, verdictTable } from './deploy-verdict.ts';
 import { escapeHtml, htmlPage, htmlSection, htmlTable, inlineMarkup } from './html-page.ts';
@@ -50,7 +51,9 @@ export function renderHtmlReport(results: RunResults, charts: readonly RenderedC
 /** `compare A B --format html`. */
 export function renderHtmlComparison(before: RunResults, after: RunResults, rows: readonly ComparisonRow[] = compareRuns(before, after)): string {
   const body = [
-    `<h1>shipbench comparison</h1><p>A: <code>${escapeHtml(before.scenario.name)}</code> started ${escapeHtml(before.startedAt)} (${before.source})<br>B: <code>${escapeHtml(after.scenario.name)}</code> started ${escapeHtml(after.startedAt)} (${after.source})</p>`,
+    '<h1>shipbench comparison</h1>',
+    ...comparisonCaveats(before, after).map((c) => `<div class="warning"><strong>Warning:</strong> ${escapeHtml(c.message)}.</div>`),
+    `<p>A: <code>${escapeHtml(before.scenario.name)}</code> started ${escapeHtml(before.startedAt)} (${before.source})<br>B: <code>${escapeHtml(after.scenario.name)}</code> started ${escapeHtml(after.startedAt)} (${after.source})</p>`,
     rows.length === 0 ? '<p>The runs share no strategy and step: nothing to compare.</p>' : comparisonSection('A -> B', rows),
   ];
   return htmlPage('shipbench comparison', body.join('\n'));

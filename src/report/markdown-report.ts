@@ -1,4 +1,5 @@
 import { COMPARISON_HEAD, comparisonCells, comparisonFootnote, compareRuns, compareStrategies, type ComparisonRow } from './comparison.ts';
+import { comparisonCaveats } from './comparison-caveats.ts';
 import { deployVerdict, verdictSentence, verdictTable } from './deploy-verdict.ts';
 import { markdownTable } from './markdown-table.ts';
 import { matrixTables, runHeadline, summaryTable, warningLines, type Table } from './report-sections.ts';
@@ -45,7 +46,9 @@ export function renderMarkdownReport(results: RunResults): string {
 /** `compare A B --format md`: the significance-tested table of two runs. */
 export function renderMarkdownComparison(before: RunResults, after: RunResults, rows: readonly ComparisonRow[] = compareRuns(before, after)): string {
   return [
-    `# shipbench comparison\n\nA: \`${before.scenario.name}\` started ${before.startedAt} (${before.source})\nB: \`${after.scenario.name}\` started ${after.startedAt} (${after.source})\n`,
+    `# shipbench comparison\n`,
+    ...comparisonCaveats(before, after).map((c) => `> **Warning:** ${c.message}.\n`),
+    `A: \`${before.scenario.name}\` started ${before.startedAt} (${before.source})\nB: \`${after.scenario.name}\` started ${after.startedAt} (${after.source})\n`,
     rows.length === 0 ? 'The runs share no strategy and step: nothing to compare.\n' : comparisonSection('A -> B', rows),
   ].join('\n');
 }

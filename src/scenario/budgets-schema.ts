@@ -68,15 +68,25 @@ export const budgetRuleInput = z
   })
   .superRefine((rule, ctx) => {
     const info = BUDGET_METRICS[rule.metric];
+    const parsed: Partial<Record<'max' | 'min' | 'floor', number>> = {};
     for (const key of ['max', 'min', 'floor'] as const) {
       const value = rule[key];
       if (value === undefined) continue;
       try {
-        parseMetricValue(info.unit, value);
+        parsed[key] = parseMetricValue(info.unit, value);
       } catch (error) {
         if (!(error instanceof UnitError)) throw error;
         ctx.addIssue({ code: 'custom', path: [key], message: `${rule.metric} is in ${info.unit}: ${error.message}`, params: { hint: `e.g. ${key}: ${EXAMPLE[info.unit]}` } });
       }
+    }
+    // No figure can be both above min and below max: a mistake in the budget, not a budget the image failed.
+    if (parsed.min !== undefined && parsed.max !== undefined && parsed.min > parsed.max) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['min'],
+        message: `min ${String(rule.min)} is above max ${String(rule.max)}: no ${rule.metric} can hold to both`,
+        params: { hint: `swap them (min: ${String(rule.max)}, max: ${String(rule.min)}), or drop one` },
+      });
     }
     if (rule.growth !== undefined) {
       try {

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import type { z } from 'zod';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import { ExitCode, ShipbenchError, type InputProblem, type SourceLocation } from '../core/errors.ts';
+import { acceptedPart, type KeyPath, wholePart } from './accepted-part.ts';
 import { problemsFromZod } from './problems-from-zod.ts';
 import { fleetHostFileProblems } from './resolve-fleet-engines.ts';
-import { findSemanticProblems, resolveScenario } from './resolve.ts';
+import { findSemanticProblems, resolveScenario, type SemanticProblem } from './resolve.ts';
 import type { ResolvedScenario } from './resolved.ts';
 import { scenarioInputSchema, type ScenarioInput } from './schema.ts';
 
@@ -34,21 +35,14 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
   return { input: checkScenario(source, file).input, file, source };
 }
 
-/** Schema, then the cross-key checks of `resolve.ts`, then defaults: what every runner should call. */
+/** Schema and the cross-key checks of `resolve.ts` (one pass), then defaults: what every runner should call. */
 export async function loadResolvedScenario(file: string): Promise<LoadedResolvedScenario> {
   return resolveScenarioSource(await readScenarioSource(file), file);
 }
 
 /** The checks and resolution of `loadResolvedScenario` on text already in memory (a scenario with `--set` applied). */
 export function resolveScenarioSource(source: string, file: string): LoadedResolvedScenario {
-  const { input, locate } = checkScenario(source, file);
-  const semantic = [...findSemanticProblems(input), ...fleetHostFileProblems(input.fleet, file)];
-  if (semantic.length > 0) {
-    throw invalidDocument(
-      file,
-      semantic.map((p) => ({ location: locate(p.path, 'value'), keyPath: p.path.join('.'), message: p.message, hint: p.hint })),
-    );
-  }
+  const { input } = checkScenario(source, file, RUNNABLE_SCENARIO_DOCUMENT);
   return { input, file, source, scenario: resolveScenario(input, file) };
 }
 
@@ -106,6 +100,14 @@ export interface DocumentKind<T> {
   readonly hint: string;
   /** For an empty file or a non-mapping top level. */
   readonly example: string;
+  /**
+   * Checks across keys, run on whatever part of the document the schema accepts (so they are reported with
+   * the schema errors, in one pass); `dropped` names what the schema rejected, for checks to stay clear of.
+   */
+  /** `file` is the document's path as given: checks of files it names resolve them beside it. */
+  readonly crossChecks?: (input: T, dropped: readonly KeyPath[], file: string) => readonly SemanticProblem[];
+  /** Stand-ins for required top-level keys the schema rejected, so the cross-key checks still run. */
+  readonly placeholders?: Readonly<Record<string, unknown>>;
 }
 
 const SCENARIO_DOCUMENT: DocumentKind<ScenarioInput> = {
@@ -114,9 +116,11 @@ const SCENARIO_DOCUMENT: DocumentKind<ScenarioInput> = {
   consequence: 'nothing was run',
   hint: 'run `shipbench schema` for every key a scenario takes',
   example: 'a scenario is a mapping that needs at least a name, e.g. `name: my-scenario`',
+  crossChecks: (input, dropped) => findSemanticProblems(input, dropped),
+  placeholders: { name: 'scenario' },
 };
 
-function invalidDocument(file: string, problems: InputProblem[], kind: DocumentKind<unknown> = SCENARIO_DOCUMENT): ShipbenchError {
+function invalidDocument(file: string, problems: InputProblem[], kind: Pick<DocumentKind<unknown>, 'code' | 'consequence' | 'hint'> = SCENARIO_DOCUMENT): ShipbenchError {
   const sorted = [...problems].sort((a, b) => a.location.line - b.location.line || a.location.col - b.location.col);
   const count = `${sorted.length} problem${sorted.length === 1 ? '' : 's'}`;
   return new ShipbenchError(kind.code, `${file}: ${count}; ${kind.consequence}`, {
@@ -143,8 +147,14 @@ const SYNTAX_MESSAGES: Record<string, string> = {
 };
 const DEFAULT_SYNTAX_HINT = 'check the indentation and quoting near here';
 
-function checkScenario(source: string, file: string): { input: ScenarioInput; locate: Locate } {
-  return checkDocument(source, file, SCENARIO_DOCUMENT);
+/** Before a run, also the files a scenario names (fleet.hosts' keys and certificates) must exist. */
+const RUNNABLE_SCENARIO_DOCUMENT: DocumentKind<ScenarioInput> = {
+  ...SCENARIO_DOCUMENT,
+  crossChecks: (input, dropped, file) => [...findSemanticProblems(input, dropped), ...fleetHostFileProblems(input.fleet, file)],
+};
+
+function checkScenario(source: string, file: string, kind = SCENARIO_DOCUMENT): { input: ScenarioInput; locate: Locate } {
+  return checkDocument(source, file, kind);
 }
 
 /**
@@ -152,7 +162,7 @@ function checkScenario(source: string, file: string): { input: ScenarioInput; lo
  * or returns the input and a locator for later semantic problems.
  */
 export function checkDocument<T>(source: string, file: string, kind: DocumentKind<T>): { input: T; locate: Locate } {
-  const invalidScenario = (f: string, problems: InputProblem[]) => invalidDocument(f, problems, kind as DocumentKind<unknown>);
+  const invalidScenario = (f: string, problems: InputProblem[]) => invalidDocument(f, problems, kind);
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number): SourceLocation => ({ file, ...lineCounter.linePos(offset) });
@@ -178,8 +188,8 @@ export function checkDocument<T>(source: string, file: string, kind: DocumentKin
     throw invalidScenario(file, [{
       location: at(root.range?.[0] ?? 0),
       keyPath: '',
-      message: `the top level is ${what}, but ${kind === (SCENARIO_DOCUMENT as unknown) ? 'a scenario' : 'this file'} is a mapping of keys`,
-      hint: kind !== (SCENARIO_DOCUMENT as unknown)
+      message: `the top level is ${what}, but ${kind.code === SCENARIO_DOCUMENT.code ? 'a scenario' : 'this file'} is a mapping of keys`,
+      hint: kind.code !== SCENARIO_DOCUMENT.code
         ? kind.example
         : isSeq(root)
           ? 'remove the leading `- `: write `name: my-scenario` and the other keys at the top level; put each scenario in its own file'
@@ -210,7 +220,16 @@ export function checkDocument<T>(source: string, file: string, kind: DocumentKin
         message: p.message,
         ...(p.hint === undefined ? {} : { hint: p.hint }),
       }));
-  const problems = [...syntax, ...schemaProblems];
+  // Duplicate keys leave the later value in place; checks that read it are not to be trusted.
+  const duplicated = yamlIssues.filter((e) => e.code === 'DUPLICATE_KEY').map((e) => pathOfKeyAt(doc.contents, e.pos[0], []) ?? []);
+  const part = kind.crossChecks === undefined ? undefined : result.success ? wholePart(result.data) : acceptedPart(kind.schema, data, kind.placeholders);
+  const crossProblems: InputProblem[] = part === undefined || kind.crossChecks === undefined
+    ? []
+    : kind.crossChecks(part.input, [...part.dropped, ...duplicated], file).map((p) => {
+        const path = part.writtenPath(p.path);
+        return { location: locate(path, 'value'), keyPath: path.join('.'), message: p.message, hint: p.hint };
+      });
+  const problems = [...syntax, ...schemaProblems, ...crossProblems];
   if (problems.length > 0 || !result.success) throw invalidScenario(file, problems);
   return { input: result.data, locate };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pathName } from './path-name.ts';
 import { durationField, shareField, sizeField } from './unit-fields.ts';
 
 /**
@@ -6,7 +7,7 @@ import { durationField, shareField, sizeField } from './unit-fields.ts';
  * deploy step's rollout (contention) and after it (recovery), with the same settings in every phase.
  */
 
-const workloadName = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a neighbour name is lower-case letters, digits and dashes').optional();
+const workloadName = pathName('a neighbour name', /^[a-z0-9][a-z0-9-]*$/, 'a neighbour name is lower-case letters, digits and dashes').optional();
 const whole = (what: string, min: number, max: number) =>
   z.number({ error: `expected a whole number of ${what}` }).int(`${what} must be a whole number`).min(min, `${what} must be at least ${min}`).max(max, `${what} must be at most ${max}`);
 

@@ -1,5 +1,6 @@
 import { closest, distance } from 'fastest-levenshtein';
 import type { z } from 'zod';
+import { isPathNameMessage, PATH_NAME_HINT } from './path-name.ts';
 
 /**
  * Turns zod issues into problems a person can act on: what is wrong, at which key path, and how to fix it.
@@ -91,9 +92,10 @@ export function describeValue(value: unknown): string {
   if (value === null) return 'an empty value';
   if (typeof value === 'string') {
     if (value === '') return 'an empty string';
-    // A password in a URL's user part is a secret: never repeated in an error.
+    // A password in a URL's user part is a secret: never repeated in an error. JSON quoting shows control
+    // characters (a NUL, a newline) that would print as nothing.
     const shown = value.replace(/(\/\/[^/@:\s]*):[^/@\s]*@/g, '$1:***@');
-    return `string "${shown.length > 60 ? `${shown.slice(0, 57)}...` : shown}"`;
+    return `string ${JSON.stringify(shown.length > 60 ? `${shown.slice(0, 57)}...` : shown)}`;
   }
   if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${value}`;
   if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : `a list of ${value.length} item${value.length === 1 ? '' : 's'}`;
@@ -171,11 +173,19 @@ function convert(issues: readonly Issue[], base: Path, schema: Schema | undefine
         break;
       }
       case 'too_small':
-      case 'too_big':
         out.push({ path, at: 'value', message: `${isStockMessage(issue.message) ? boundMessage(issue) : issue.message}, got ${describeValue(value)}` });
         break;
+      case 'too_big':
+        out.push({
+          path,
+          at: 'value',
+          message: `${isStockMessage(issue.message) ? boundMessage(issue) : issue.message}, got ${describeValue(value)}`,
+          // The value shown is cut short: say how long it is.
+          ...(issue.origin === 'string' && typeof value === 'string' ? { hint: `shorten it to ${String(issue.maximum)} characters or fewer (it has ${value.length.toLocaleString('en-US')})` } : {}),
+        });
+        break;
       default:
-        out.push({ path, at: 'value', message: `${issue.message}, got ${describeValue(value)}` });
+        out.push({ path, at: 'value', message: `${issue.message}, got ${describeValue(value)}`, ...(isPathNameMessage(issue.message) ? { hint: PATH_NAME_HINT } : {}) });
     }
   }
 }

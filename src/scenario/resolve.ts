@@ -15,13 +15,12 @@ import type {
 import type { ComponentInput, ScenarioInput, StepInput, StrategyInput } from './schema.ts';
 import { findNeighbourProblems, resolveNeighbours } from './neighbours-resolve.ts';
 import { resolveRegistryTimeouts } from './registry-timeouts-input.ts';
+import { pathsOverlap } from './accepted-part.ts';
+import { contentLimitProblems } from './content-limits.ts';
+import { rolloutProblems } from './rollout-problems.ts';
+import type { SemanticProblem } from './semantic-problem.ts';
 
-/** A problem the schema cannot see (it spans several keys); `path` points at the key to blame. */
-export interface SemanticProblem {
-  readonly path: ReadonlyArray<string | number>;
-  readonly message: string;
-  readonly hint: string;
-}
+export type { SemanticProblem } from './semantic-problem.ts';
 
 export const DEFAULTS = {
   seed: 1,
@@ -91,11 +90,48 @@ function applyOverride(existing: PresetComponent | undefined, o: ComponentInput)
   };
 }
 
-/** Problems that need more than one key to see. Empty means `resolveScenario` will succeed. */
-export function findSemanticProblems(input: ScenarioInput): SemanticProblem[] {
+/**
+ * A cross-key check and the keys it reads: it runs on whatever part of the file the schema accepted, unless
+ * something it reads was dropped (a default standing in for a rejected value would make it mislead).
+ */
+interface CrossKeyCheck {
+  readonly reads: ReadonlyArray<ReadonlyArray<string>>;
+  readonly find: (input: ScenarioInput) => SemanticProblem[];
+}
+
+const CONTENT_KEYS = [['content'], ['image', 'base']] as const;
+const FLEET_SIZE_KEYS = [['fleet', 'nodes'], ['fleet', 'hosts']] as const;
+
+const CROSS_KEY_CHECKS: readonly CrossKeyCheck[] = [
+  { reads: CONTENT_KEYS, find: componentProblems },
+  { reads: [...CONTENT_KEYS, ['deploy']], find: deployProblems },
+  { reads: [['deploy']], find: (input) => duplicateStepNames(resolveSteps(input.deploy ?? ['initial']).map((s) => s.name)) },
+  { reads: [['image', 'strategies']], find: strategyProblems },
+  { reads: [...FLEET_SIZE_KEYS, ['fleet', 'rollout', 'stages']], find: (input) => rolloutProblems(input.fleet, nodesOf(input)) },
+  { reads: [['neighbours'], ['deploy'], ['image', 'strategies']], find: (input) => findNeighbourProblems(input.neighbours, stepNamesOf(input), strategyNamesOf(input)) },
+  { reads: [['fleet']], find: (input) => fleetEngineProblems(input.fleet) },
+  {
+    reads: [['model'], ...FLEET_SIZE_KEYS, ...CONTENT_KEYS],
+    find: (input) => findModelProblems(input.model, nodesOf(input), mergeComponents(input).filter((c) => !c.base).reduce((n, c) => n + c.bytes * (input.content?.scale ?? DEFAULTS.scale), 0)),
+  },
+  { reads: CONTENT_KEYS, find: (input) => contentLimitProblems(input, mergeComponents(input)) },
+];
+
+/**
+ * Problems that need more than one key to see. Empty (with nothing dropped) means `resolveScenario` will
+ * succeed. `dropped`: keys the schema rejected; checks that read them are skipped.
+ */
+export function findSemanticProblems(input: ScenarioInput, dropped: ReadonlyArray<ReadonlyArray<string | number>> = []): SemanticProblem[] {
+  return CROSS_KEY_CHECKS.filter((check) => !check.reads.some((read) => dropped.some((d) => pathsOverlap(read, d)))).flatMap((check) => check.find(input));
+}
+
+const nodesOf = (input: ScenarioInput): number => input.fleet?.hosts?.length ?? input.fleet?.nodes ?? DEFAULTS.nodes;
+const stepNamesOf = (input: ScenarioInput): string[] => resolveSteps(input.deploy ?? ['initial']).map((s) => s.name);
+const strategyNamesOf = (input: ScenarioInput): string[] => (input.image?.strategies ?? DEFAULTS.strategies).map(resolveStrategy).map((s) => s.name);
+
+function componentProblems(input: ScenarioInput): SemanticProblem[] {
   const problems: SemanticProblem[] = [];
   const components = mergeComponents(input);
-
   (input.content?.components ?? []).forEach((c, i) => {
     const merged = components.find((m) => m.name === c.name);
     if (merged === undefined) return;
@@ -117,7 +153,12 @@ export function findSemanticProblems(input: ScenarioInput): SemanticProblem[] {
   if (!components.some((c) => !c.base && c.files > 0)) {
     problems.push({ path: ['content'], message: 'the scenario ships no code: no component outside the base image has files', hint: 'use a preset such as mediawiki-multiversion or list components with files and size' });
   }
+  return problems;
+}
 
+function deployProblems(input: ScenarioInput): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
+  const components = mergeComponents(input);
   const steps = input.deploy ?? ['initial'];
   steps.forEach((step, i) => {
     const kind = stepKind(step);
@@ -148,12 +189,20 @@ export function findSemanticProblems(input: ScenarioInput): SemanticProblem[] {
       }
     }
   });
-  const stepNames = resolveSteps(steps).map((s) => s.name);
+  return problems;
+}
+
+function duplicateStepNames(stepNames: readonly string[]): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
   stepNames.forEach((name, i) => {
     if (stepNames.indexOf(name) !== i) problems.push({ path: ['deploy', i], message: `two deploy steps are named "${name}"`, hint: 'give one of them another name: (names become image tags)' });
   });
+  return problems;
+}
 
-  const strategyNames = (input.image?.strategies ?? DEFAULTS.strategies).map(resolveStrategy).map((s) => s.name);
+function strategyProblems(input: ScenarioInput): SemanticProblem[] {
+  const problems: SemanticProblem[] = [];
+  const strategyNames = strategyNamesOf(input);
   strategyNames.forEach((name, i) => {
     if (strategyNames.indexOf(name) !== i) problems.push({ path: ['image', 'strategies', i], message: `two layer strategies are named "${name}"`, hint: 'add name: to one of them' });
   });
@@ -162,14 +211,6 @@ export function findSemanticProblems(input: ScenarioInput): SemanticProblem[] {
       problems.push({ path: ['image', 'strategies', i, 'chunked', 'maxLayer'], message: 'maxLayer below 1 KiB would put every file in its own layer', hint: 'use something like 64MiB or 512MiB' });
     }
   }
-
-  const nodes = input.fleet?.hosts?.length ?? input.fleet?.nodes ?? DEFAULTS.nodes;
-  const canaries = (input.fleet?.rollout?.stages ?? []).reduce((n, s) => n + ('canaries' in s ? s.canaries : 0), 0);
-  if (canaries > nodes) problems.push({ path: ['fleet', 'rollout', 'stages'], message: `the stages name ${canaries} canaries but the fleet has ${nodes} nodes`, hint: 'lower the canaries or raise fleet.nodes' });
-  if ((input.content?.scale ?? 1) * (input.fleet?.nodes ?? 1) <= 0) problems.push({ path: ['fleet', 'nodes'], message: 'no nodes', hint: 'set fleet.nodes' });
-  problems.push(...findNeighbourProblems(input.neighbours, stepNames, strategyNames));
-  problems.push(...fleetEngineProblems(input.fleet));
-  problems.push(...findModelProblems(input.model, nodes, components.filter((c) => !c.base).reduce((n, c) => n + c.bytes * (input.content?.scale ?? DEFAULTS.scale), 0)));
   return problems;
 }
 

@@ -6,6 +6,7 @@ import { neighboursInput } from './neighbours-schema.ts';
 import { fleetEngineFields, nodeDiskInput } from './fleet-engines-schema.ts';
 import { modelInputSchema } from './model-schema.ts';
 import { registryTimeoutsInput } from './registry-timeouts-input.ts';
+import { pathName } from './path-name.ts';
 
 /**
  * What users write (`ScenarioInput`). Every object is strict, so a misspelt key is an error rather than a
@@ -23,7 +24,7 @@ const nonNegativeCount = (what: string) => count(what).min(0, `${what} cannot be
 export const PRESET_NAMES = ['mediawiki-multiversion', 'mediawiki-single-version', 'empty'] as const;
 
 const componentInput = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a component name is lower-case letters, digits and dashes'),
+  name: pathName('a component name', /^[a-z0-9][a-z0-9-]*$/, 'a component name is lower-case letters, digits and dashes'),
   files: nonNegativeCount('files').optional(),
   size: sizeField().optional(),
   kind: z.enum(CONTENT_KINDS, { error: `expected one of ${CONTENT_KINDS.join(', ')}` }).optional(),
@@ -53,9 +54,7 @@ const compressionInput = z.union(
 );
 
 export const STRATEGY_KINDS = ['monolithic', 'per-component', 'per-version', 'chunked', 'incremental'] as const;
-const strategyName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9.-]*$/, 'a strategy name is lower-case letters, digits, dots and dashes')
+const strategyName = pathName('a strategy name', /^[a-z0-9][a-z0-9.-]*$/, 'a strategy name is lower-case letters, digits, dots and dashes')
   // Results name the rsync side of the comparison "volume" (RESERVED_STRATEGY_NAME in resolved.ts).
   .regex(/^(?!volume$)/, '"volume" is reserved for the rsync side of the comparison; give this layer strategy another name')
   .optional();
@@ -90,7 +89,7 @@ const imageInput = z.strictObject({
 });
 
 export const STEP_KINDS = ['initial', 'backport', 'config', 'train', 'l10n'] as const;
-const stepName = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/, 'a step name is letters, digits, dots, dashes and underscores (it becomes an image tag)').max(128).optional();
+const stepName = pathName('a step name', /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/, 'a step name is letters, digits, dots, dashes and underscores (it becomes an image tag)').optional();
 const versionChoice = z.enum(['newest', 'oldest']);
 
 const stepInput = z.union(
@@ -169,7 +168,7 @@ const measureInput = z.strictObject({
 export const scenarioInputSchema = z
   .strictObject({
     $schema: z.string().optional(),
-    name: z.string({ error: 'every scenario needs a name' }).regex(/^[a-z0-9][a-z0-9._-]*$/, 'a scenario name is lower-case letters, digits, dots, dashes and underscores'),
+    name: pathName('a scenario name', /^[a-z0-9][a-z0-9._-]*$/, 'a scenario name is lower-case letters, digits, dots, dashes and underscores', 'every scenario needs a name'),
     description: z.string().optional(),
     seed: z.union([z.number().int(), z.string().min(1)], { error: 'expected a whole number or a non-empty string' }).optional()
       .meta({ description: 'same seed: byte-identical content and identical layer digests' }),

@@ -96,6 +96,21 @@ describe('shipbench check', { timeout: 240_000 }, () => {
     assert.match(tight.stdout, /makespan-seconds of incremental\/initial is [\d.]+ s, [\d.]+ s over the max of 1\.00 s/);
   });
 
+  it('a baseline that matches no growth budget exits 2 naming what was expected and what it holds; min above max exits 2', async () => {
+    const file = await budgets('p99-growth.yaml', 'budgets:\n  - { metric: p99-node-seconds, growth: 10% }\n');
+    // An image as the baseline of results: today every growth budget was silently "not judged", exit 0.
+    const wrong = await runCli(['check', RESULTS, '--budgets', file, '--baseline', archive]);
+    assert.equal(wrong.code, 2, wrong.stderr);
+    assert.equal(wrong.stdout, '');
+    assert.match(wrong.stderr, /growth of p99-node-seconds cannot be judged: it expects a figure for monolithic\/initial, .* but \S+app\.tar holds no p99-node-seconds figure \(only compressed-size, /);
+    assertNoStack(wrong.stderr);
+    const same = await runCli(['check', RESULTS, '--budgets', file, '--baseline', RESULTS]);
+    assert.equal(same.code, 0, same.stderr);
+    const inverted = await runCli(['check', RESULTS, '--budgets', 'fixtures/budgets/invalid/min-above-max.yaml']);
+    assert.equal(inverted.code, 2, inverted.stderr);
+    assert.match(inverted.stderr, /min-above-max\.yaml:3:38 budgets\.0\.min: min 2m is above max 30s: no p99-node-seconds can hold to both\n {4}hint: swap them/);
+  });
+
   it('bad budgets exit 2 with file:line:col, before reading the source', async () => {
     const { code, stdout, stderr } = await runCli(['check', RESULTS, '--budgets', 'fixtures/budgets/invalid/bad-limits.yaml']);
     assert.equal(code, 2);

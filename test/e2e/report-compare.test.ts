@@ -36,6 +36,33 @@ describe('report and compare commands', { timeout: 180_000 }, () => {
     assert.match(html.stdout, /Welch/);
   });
 
+  it('compare of a simulated run with a measured one, or of two scenarios, warns at the top of every format', async () => {
+    const golden = JSON.parse(await readFile(GOLDEN, 'utf8')) as { source: string; scenario: { name: string; seed: string } };
+    const simulated = join(work, 'simulated.json');
+    await writeFile(simulated, JSON.stringify({ ...golden, source: 'simulated' }));
+    const other = join(work, 'other.json');
+    await writeFile(other, JSON.stringify({ ...golden, scenario: { ...golden.scenario, name: 'other', seed: '9' } }));
+
+    const text = await runCli(['compare', GOLDEN, simulated]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^WARNING: A is measured and B is simulated: /);
+    const md = await runCli(['compare', other, GOLDEN, '--format', 'md']);
+    assert.equal(md.code, 0, md.stderr);
+    assert.match(md.stdout, /^# shipbench comparison\n\n> \*\*Warning:\*\* A and B are different scenarios \(name "other" vs "tiny-run"; seed 9 vs 5\)/);
+    assert.match(md.stderr, /^warning: A and B are different scenarios/m);
+    const html = await runCli(['compare', GOLDEN, simulated, '--format', 'html']);
+    assert.match(html.stdout, /<h1>shipbench comparison<\/h1>\n<div class="warning"><strong>Warning:<\/strong> A is measured and B is simulated/);
+    const json = await runCli(['compare', other, simulated, '--format', 'json']);
+    assert.equal(json.code, 0, json.stderr);
+    const parsed = JSON.parse(json.stdout) as { warnings: Array<{ kind: string }>; rows: unknown[] };
+    assert.deepEqual(parsed.warnings.map((w) => w.kind), ['simulated-vs-measured', 'different-scenarios']);
+    assert.equal(parsed.rows.length, 8);
+    // The same scenario, measured twice: no warning.
+    const same = await runCli(['compare', GOLDEN, GOLDEN, '--format', 'json']);
+    assert.deepEqual((JSON.parse(same.stdout) as { warnings: unknown[] }).warnings, []);
+    assert.equal(same.stderr, '');
+  });
+
   it('refuses bad input with exit 2 and a hint, never a stack trace', async () => {
     const notJson = join(work, 'torn.json');
     await writeFile(notJson, '{"schema": "shipbench/res');

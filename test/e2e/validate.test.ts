@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { EXPECTED } from '../support/invalid-scenario-problems.ts';
 import { REPO_ROOT, runCli } from './run-cli.ts';
 
 const INVALID = 'fixtures/scenarios/invalid';
@@ -16,17 +17,33 @@ function assertNoStack(stderr: string): void {
 }
 
 describe('shipbench validate', { concurrency: true }, () => {
-  for (const file of yamlIn(INVALID)) {
-    test(`${file} exits 2 and says where`, async () => {
-      const { code, stdout, stderr } = await runCli(['validate', file]);
-      assert.equal(code, 2, stderr);
-      assert.equal(stdout, '');
-      const escaped = file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      assert.match(stderr, new RegExp(`^${escaped}:\\d+:\\d+ `, 'm'));
-      assert.match(stderr, new RegExp(`^${escaped}: \\d+ problems?; nothing was run$`, 'm'));
-      assertNoStack(stderr);
-    });
-  }
+  // Every problem of every fixture, schema and cross-key alike, in one run: fixing a file takes one round.
+  test('every invalid fixture: each expected problem at its line:col, all in a single run, exit 2', async () => {
+    const engines = yamlIn(`${INVALID}/engines`);
+    const files = [...Object.keys(EXPECTED).map((name) => `${INVALID}/${name}`), ...engines];
+    const { code, stdout, stderr } = await runCli(['validate', ...files], { timeoutMs: 180_000 });
+    assert.equal(code, 2, stderr);
+    assert.equal(stdout, '');
+    assertNoStack(stderr);
+    assert.match(stderr, new RegExp(`^${files.length} of ${files.length} scenario files have problems$`, 'm'));
+    for (const [name, expected] of Object.entries(EXPECTED)) {
+      const file = `${INVALID}/${name}`;
+      const lines = stderr.split('\n').filter((l) => l.startsWith(`${file}:`) && /^:\d+:\d+ /.test(l.slice(file.length)));
+      const wanted = expected.problems.map((p) => {
+        const [at, keyPath] = p.split(' ') as [string, string];
+        return keyPath === '' ? `${file}:${at} ` : `${file}:${at} ${keyPath}: `;
+      });
+      assert.equal(lines.length, wanted.length, `${file}:\n${lines.join('\n')}`);
+      wanted.forEach((prefix, i) => assert.ok(lines[i]?.startsWith(prefix), `${file} problem ${i}: expected ${prefix}...\n${lines.join('\n')}`));
+      assert.match(stderr, new RegExp(`^${file.replace(/\./g, '\\.')}: ${wanted.length} problems?; nothing was run$`, 'm'));
+    }
+    for (const file of engines) {
+      assert.match(stderr, new RegExp(`^${file.replace(/\./g, '\\.')}:\\d+:\\d+ `, 'm'));
+      assert.match(stderr, new RegExp(`^${file.replace(/\./g, '\\.')}: \\d+ problems?; nothing was run$`, 'm'));
+    }
+    // Every fixture in the directory has its expectations (test/support/invalid-scenario-problems.ts).
+    assert.deepEqual(yamlIn(INVALID), Object.keys(EXPECTED).sort().map((name) => `${INVALID}/${name}`));
+  });
 
   test('many-problems.yaml reports all of them in one run', async () => {
     const { code, stderr } = await runCli(['validate', `${INVALID}/many-problems.yaml`]);
@@ -35,14 +52,14 @@ describe('shipbench validate', { concurrency: true }, () => {
     assert.match(stderr, /:3:1 contnt: unknown key "contnt"\n {4}hint: did you mean "content"\?/);
   });
 
-  for (const file of yamlIn(VALID)) {
-    test(`${file} is ok`, async () => {
-      const { code, stdout, stderr } = await runCli(['validate', file]);
-      assert.equal(code, 0, stderr);
-      assert.match(stdout, new RegExp(`^${file.replace(/\./g, '\\.')}: ok \\(\\d+ steps?, \\d+ strateg(y|ies)\\)\\n$`));
-      assert.equal(stderr, '');
-    });
-  }
+  // One process for all of them: a CLI start per file is most of this suite's time on a busy machine.
+  test('every valid fixture and every file in scenarios/ is ok, each on its own line', async () => {
+    const files = [...yamlIn(VALID), ...yamlIn('scenarios')];
+    const { code, stdout, stderr } = await runCli(['validate', ...files], { timeoutMs: 180_000 });
+    assert.equal(code, 0, stderr);
+    assert.equal(stderr, '');
+    assert.deepEqual(stdout.split('\n').slice(0, -1).map((l) => l.replace(/ \(\d+ steps?, \d+ strateg(y|ies)\)$/, '')), files.map((f) => `${f}: ok`));
+  });
 
   test('several files: each is reported, and one bad file fails the run', async () => {
     const { code, stdout, stderr } = await runCli(['validate', `${VALID}/minimal.yaml`, `${INVALID}/unknown-key.yaml`, `${VALID}/sketch.yaml`]);

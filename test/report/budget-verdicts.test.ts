@@ -63,6 +63,23 @@ describe('budget verdicts', () => {
     assert.match(v?.budget ?? '', /\(no baseline figure: growth not judged\)$/);
   });
 
+  it('a baseline that gives a growth budget no figure at all is bad input (exit 2), naming what was expected and what it holds', () => {
+    const two = [m('compressed-size', 300 * MiB, 'monolithic'), m('compressed-size', 200 * MiB, 'incremental')];
+    assert.throws(
+      () => checkBudgets(growth, two, [m('compressed-size', 100 * MiB, 'mono'), m('compressed-size', 90 * MiB, 'incr')], 'b.yaml', 'main.json'),
+      (error: unknown) =>
+        error instanceof ShipbenchError && error.exitCode === 2 && error.code === 'baseline-matches-nothing' &&
+        /b\.yaml budgets\.0: growth of compressed-size cannot be judged: it expects a figure for monolithic\/initial, incremental\/initial, but main\.json holds compressed-size only for mono\/initial, incr\/initial/.test(error.message),
+    );
+    assert.throws(
+      () => checkBudgets(growth, two, [m('p99-node-seconds', 3)], 'b.yaml', 'run/results.json'),
+      /but run\/results\.json holds no compressed-size figure \(only p99-node-seconds\)/,
+    );
+    // A strategy added since the baseline is not judged; the others are.
+    const partly = checkBudgets(growth, two, [m('compressed-size', 290 * MiB, 'monolithic')], 'b.yaml', 'main.json');
+    assert.deepEqual(partly.map((v) => v.before), [290 * MiB, undefined]);
+  });
+
   it('one image read two ways (names differ) still finds its baseline', () => {
     const [v] = checkBudgets(growth, [m('compressed-size', 200 * MiB, '', 'docker.io/library/app:v2')], [m('compressed-size', 100 * MiB, '', 'v1')], 'b.yaml');
     assert.equal(v?.before, 100 * MiB);

@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import { ExitCode, ShipbenchError, type InputProblem } from '../../src/core/errors.ts';
 import { scenarioJsonSchema } from '../../src/scenario/json-schema.ts';
 import { loadResolvedScenario, loadScenario, parseScenario } from '../../src/scenario/load.ts';
+import { EXPECTED } from '../support/invalid-scenario-problems.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const VALID = join(ROOT, 'fixtures/scenarios/valid');
@@ -32,86 +33,6 @@ async function failure(fn: () => unknown): Promise<ShipbenchError> {
 
 const where = (p: InputProblem): string => `${p.location.line}:${p.location.col} ${p.keyPath}`;
 const problemsOf = async (src: string): Promise<readonly InputProblem[]> => (await failure(() => parseScenario(src, 'inline.yaml'))).problems;
-
-/** Each invalid fixture: every problem, in file order, as `line:col keyPath`, and a few message details. */
-const EXPECTED: Record<string, { problems: string[]; messages?: Record<number, RegExp>; hints?: Record<number, RegExp> }> = {
-  'wrong-types.yaml': {
-    problems: ['3:7 seed', '5:13 content.versions', '6:10 content.scale', '8:10 fleet.nodes', '10:13 fleet.node.unpack', '11:9 volume'],
-    messages: {
-      0: /got a list of 2 items/,
-      1: /^expected a whole number of versions, got string "eight"$/,
-      2: /got string "0\.5"/,
-      3: /whole number, got number 1\.5/,
-      5: /^expected a mapping, got a list/,
-    },
-    hints: { 2: /without quotes/ },
-  },
-  'unknown-key.yaml': {
-    problems: ['3:1 contnt'],
-    messages: { 0: /^unknown key "contnt"$/ },
-    hints: { 0: /^did you mean "content"\?$/ },
-  },
-  'unknown-nested-key.yaml': {
-    problems: ['8:7 fleet.node.disk.wirte', '9:3 fleet.colour'],
-    messages: { 0: /^unknown key "wirte"$/, 1: /^unknown key "colour"$/ },
-    // Nothing is close to "colour": list what is allowed there instead.
-    hints: { 0: /^did you mean "write"\?$/, 1: /^keys allowed here: nodes, backend, isolation, registryEgress, hosts, rollout, node$/ },
-  },
-  'impossible-sizes.yaml': {
-    problems: ['4:10 content.scale', '6:38 content.components.0.size', '8:17 image.base.size'],
-    messages: { 0: /above 0, got number 0/, 1: /"-3GiB"/, 2: /non-negative/ },
-    hints: { 1: /150MiB/ },
-  },
-  'negative-counts.yaml': {
-    problems: ['4:13 content.versions', '6:10 fleet.nodes', '8:12 volume.proxies', '10:11 measure.warmup'],
-    messages: { 1: /got number -3/, 3: /cannot be negative, got number -1/ },
-  },
-  'bad-budgets.yaml': {
-    problems: ['4:37 budgets.0.max', '5:45 budgets.1.growth'],
-    messages: { 0: /^compressed-size is in bytes: "5 minutes" is not a size$/, 1: /better high, so a growth budget does not apply/ },
-    hints: { 0: /1\.5GiB/, 1: /min: 95%/ },
-  },
-  'bad-units.yaml': {
-    problems: ['5:27 content.components.0.size', '7:17 image.base.size', '9:30 image.strategies.0.chunked.maxLayer', '12:10 fleet.node.nic'],
-    messages: { 0: /"1Gbit" is in bits/, 1: /"2GiB\/s" is not a size/, 2: /^"5 parsecs" is not a size$/, 3: /^"fast" is not a rate$/ },
-    hints: { 0: /1GB/, 2: /150MiB/, 3: /1Gbit\/s/ },
-  },
-  'bad-strategy.yaml': {
-    problems: ['5:7 image.strategies.0', '6:18 image.strategies.1.chunked.maxLayer'],
-    messages: { 0: /^expected a layer strategy: .*got string "monolitic"$/, 1: /^missing required key "maxLayer"$/ },
-    hints: { 0: /^did you mean "monolithic"\?$/, 1: /a size/ },
-  },
-  'bad-step.yaml': {
-    problems: ['5:5 deploy.1', '6:26 deploy.2.backport.files', '7:5 deploy.3'],
-    messages: { 0: /got string "backprot"/, 1: /at least one file, got number 0/, 2: /got a mapping with key "rollback"/ },
-    hints: { 0: /did you mean "backport"/, 2: /initial, backport, config, train, l10n/ },
-  },
-  'bad-neighbours.yaml': {
-    problems: ['5:13 neighbours.baseline', '7:21 neighbours.workloads.0.http.rate', '8:14 neighbours.workloads.1.fio.rateIop', '9:7 neighbours.workloads.2', '10:14 neighbours.minEffect'],
-    messages: { 0: /"3 seconds" is not a duration/, 1: /rate must be above 0/, 2: /^unknown key "rateIop"$/, 3: /expected a neighbour/, 4: /share "150%" must lie between 0% and 100%/ },
-    hints: { 2: /did you mean "rateIops"/, 3: /http, fio/, 4: /25%/ },
-  },
-  'reserved-strategy-name.yaml': {
-    problems: ['6:34 image.strategies.1.name'],
-    messages: { 0: /^"volume" is reserved for the rsync side.*another name/ },
-  },
-  'yaml-syntax.yaml': { problems: ['5:1 '], messages: { 0: /^YAML syntax: .*\]/ } },
-  'duplicate-key.yaml': { problems: ['5:3 fleet.nodes'], messages: { 0: /^duplicate key "nodes"$/ }, hints: { 0: /only once/ } },
-  'empty.yaml': { problems: ['1:1 '], messages: { 0: /empty/ }, hints: { 0: /name: / } },
-  'top-level-list.yaml': { problems: ['2:1 '], messages: { 0: /top level is a list/ } },
-  'many-problems.yaml': {
-    problems: [
-      '2:7 name',
-      '3:1 contnt',
-      '7:30 image.strategies.0.chunked.maxLayer',
-      '8:16 image.compression',
-      '10:10 fleet.nodes',
-      '12:10 fleet.node.nic',
-      '15:5 deploy.1',
-    ],
-    hints: { 1: /did you mean "content"/, 3: /did you mean "gzip"/, 6: /did you mean "train"/ },
-  },
-};
 
 describe('loadScenario: invalid fixtures', () => {
   test('every invalid fixture has an expectation, and every expectation a fixture', () => {
@@ -332,5 +253,35 @@ describe('scenarioJsonSchema', () => {
 
   test('cannot see unit text, which only `validate` checks', () => {
     assert.equal(validate(parse(readFileSync(join(INVALID, 'bad-units.yaml'), 'utf8'))), true);
+  });
+});
+
+describe('one pass: checks across keys run beside the schema errors', () => {
+  test('a 2 MB scenario name is refused, saying how long it is, without printing it', async () => {
+    const [problem, ...rest] = await problemsOf(`name: ${'a'.repeat(2 * 2 ** 20)}\ndeploy: [initial]\n`);
+    assert.equal(rest.length, 0);
+    assert.equal(problem && where(problem), '1:7 name');
+    assert.match(problem?.message ?? '', /^a scenario name becomes a directory name, so it is at most 100 characters, got string "a{57}\.\.\."$/);
+    assert.match(problem?.hint ?? '', /it has 2,097,152\)$/);
+  });
+
+  test('a check whose keys the schema rejected is skipped, not run on defaults that would mislead', async () => {
+    // With `nodez` dropped the fleet would have the default 4 nodes, and 6 canaries would look like too many.
+    const problems = await problemsOf('name: x\nfleet:\n  nodez: 10\n  rollout: { stages: [{ canaries: 6 }, { rest: true }] }\n');
+    assert.deepEqual(problems.map(where), ['3:3 fleet.nodez']);
+  });
+
+  test('list items after a dropped one keep their written positions', async () => {
+    const problems = await problemsOf('name: x\nfleet:\n  nodes: 2\n  rollout:\n    maxConcurrent: many\n    stages:\n      - { canaries: 1 }\n      - { rest: true }\n      - { canaries: 1 }\n      - { canaries: 1 }\n');
+    assert.deepEqual(problems.map(where), ['5:20 fleet.rollout.maxConcurrent', '9:9 fleet.rollout.stages.2', '10:9 fleet.rollout.stages.3']);
+    const dropped = await problemsOf('name: x\nimage:\n  strategies:\n    - monolitic\n    - { per-component: {}, name: a }\n    - { per-version: {}, name: a }\n');
+    assert.deepEqual(dropped.map(where), ['4:7 image.strategies.0']);
+    const kept = await problemsOf('name: x\nimage:\n  strategies:\n    - monolithic\n    - { per-component: {}, name: a }\n    - { per-version: {}, name: a }\nmeasure: { repeat: 0 }\n');
+    assert.deepEqual(kept.map(where), ['6:7 image.strategies.2', '7:20 measure.repeat']);
+  });
+
+  test('a scenario without a name still gets its other checks', async () => {
+    const problems = await problemsOf('fleet:\n  nodes: 1\n  rollout: { stages: [{ canaries: 2 }] }\n');
+    assert.deepEqual(problems.map(where), ['1:1 name', '3:23 fleet.rollout.stages.0']);
   });
 });

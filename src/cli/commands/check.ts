@@ -64,7 +64,7 @@ export const checkCommand: Pick<CommandModule<object, CheckArgs>, 'handler'> = {
     if (baseline === undefined && budgets.some((b) => b.growth !== undefined)) {
       process.stderr.write('note: no --baseline, so growth budgets are not judged (only max: and min: are)\n');
     }
-    const verdicts = checkBudgets(budgets, current.measurements, baseline?.measurements, argv.budgets ?? argv.source);
+    const verdicts = checkBudgets(budgets, current.measurements, baseline?.measurements, argv.budgets ?? argv.source, argv.baseline);
     const report: CheckReport = {
       schema: CHECK_SCHEMA_VERSION,
       source: { kind: current.kind, location: current.location },

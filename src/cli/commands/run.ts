@@ -8,6 +8,7 @@ import { exporters } from '../../report/exporters.ts';
 import type { RunResults } from '../../report/results.ts';
 import { loadResolvedScenario } from '../../scenario/load.ts';
 import { defaultImagesDir } from '../default-paths.ts';
+import { assertFleetFits } from '../fleet-capacity.ts';
 import { generateProgressPrinter } from '../generate-progress.ts';
 import { renderComparisonMarkdown } from '../../report/comparison-matrix.ts';
 import { rsyncVersion } from '../../volume/rsync-binary.ts';
@@ -45,6 +46,8 @@ export const runCommand: Pick<CommandModule<object, RunArgs>, 'handler'> = {
     // Real engines need root and kernel features: say so before generating anything.
     assertEnginePrerequisites(scenario.fleet);
     const outDir = argv.out ?? join('reports', scenario.name, `run-${timestamp()}`);
+    // A fleet beyond this machine is refused before anything is created or generated.
+    await assertFleetFits(scenario, outDir, argv.mechanism);
     await prepareOutputDir(outDir, 0, 'the results');
     // A missing rsync is said before minutes of generating, not after.
     if (argv.mechanism !== 'image') await rsyncVersion();
