@@ -1,6 +1,7 @@
-import { lstat, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { ShipbenchError } from './errors.ts';
+import { prepareOutputDir } from './output-dir.ts';
 
 /**
  * The output-directory contract (ARCHITECTURE.md rule 12): shipbench writes only under the directory it is
@@ -57,8 +58,9 @@ export async function writeOutputMarker(dir: string, command: string): Promise<v
 
 type DirState = 'missing' | 'empty' | 'marked' | 'foreign' | 'not-a-directory';
 
-async function dirState(dir: string): Promise<DirState> {
-  const info = await lstat(dir).catch((error: NodeJS.ErrnoException) => {
+/** `followLinks` for a directory the user named (--out may be a symlink), never for an entry to replace. */
+async function dirState(dir: string, followLinks = false): Promise<DirState> {
+  const info = await (followLinks ? stat(dir) : lstat(dir)).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
     throw error;
   });
@@ -80,19 +82,38 @@ export interface OutputClaim {
  * shipbench's own entries into it without marking or emptying it.
  */
 export async function claimOutputDir(dir: string, owner: OutputOwner): Promise<OutputClaim> {
-  const state = await dirState(dir);
+  const state = await dirState(dir, true);
   if (state === 'not-a-directory') {
     throw new ShipbenchError('output-not-a-directory', `${dir} exists and is not a directory`, { hint: 'choose another --out directory' });
   }
-  if (state === 'foreign') {
-    if (owner.force) return { dir, owned: false };
+  if (state === 'foreign' && !owner.force) {
     throw new ShipbenchError('output-not-ours', `${dir} is not empty and was not created by shipbench (it has no ${OUTPUT_MARKER} file)`, {
       hint: `choose a new or empty --out directory, or pass --force to write shipbench's own files into it (nothing else there is touched or removed)`,
     });
   }
-  if (state === 'missing') await mkdir(dir, { recursive: true });
+  // Writable (a clear EROFS/EACCES refusal otherwise); creates it when missing.
+  await prepareOutputDir(dir, 0, 'the output');
+  if (state === 'foreign') return { dir, owned: false };
   if (state !== 'marked') await writeOutputMarker(dir, owner.command);
   return { dir, owned: true };
+}
+
+/**
+ * Checks, before any work, a file the user named for a report (`check --markdown FILE`, `schema --out
+ * FILE`): its directory exists and it is not a directory or device. An existing regular file is replaced,
+ * since the user named it.
+ */
+export async function assertOutputFile(path: string, option: string): Promise<void> {
+  const info = await lstat(path).catch(() => undefined);
+  if (info !== undefined && !info.isFile()) {
+    throw new ShipbenchError('output-not-a-file', `${option} ${path} is ${info.isDirectory() ? 'a directory' : 'not a regular file'}`, {
+      hint: info.isDirectory() ? `name a file, e.g. one inside it: ${option} ${join(path, 'FILE')}` : `name a regular file for ${option}`,
+    });
+  }
+  const parent = await stat(dirname(path)).catch(() => undefined);
+  if (parent?.isDirectory() !== true) {
+    throw new ShipbenchError('output-dir-missing', `${option} ${path}: its directory ${dirname(path)} does not exist`, { hint: 'create the directory first, or name a file in an existing one' });
+  }
 }
 
 /**

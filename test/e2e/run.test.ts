@@ -175,18 +175,17 @@ describe('run: real registry, virtual nodes', { timeout: 600_000 }, () => {
     assert.match(doctor.stdout, /rsync .*MISSING.*apt-get install rsync/);
   });
 
-  it('an unreachable external registry is a clear error before any node starts', async () => {
+  it('an unreachable external registry is a clear error before anything is generated', async () => {
     const scenario = join(work, 'unreachable.yaml');
     await writeFile(scenario, `${await readFile(TINY, 'utf8')}\nregistry: { url: "http://127.0.0.1:1" }\n`);
     const out = join(work, 'unreachable');
-    const result = await runCli(['run', scenario, '--out', out], { cwd: work, timeoutMs: 120_000 });
+    const result = await runCli(['run', scenario, '--out', out, '--mechanism', 'image'], { cwd: work, timeoutMs: 120_000 });
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr, /127\.0\.0\.1:1/);
     assert.match(result.stderr, /hint: /);
     assert.doesNotMatch(result.stderr, /^\s+at /m);
-    const results = await readResults(out);
-    assert.equal(results.samples.length, 0);
-    assert.equal(results.failure?.phase, 'registry');
+    assert.deepEqual(await readdir(out), ['.shipbench-out'], 'no image was generated, no results written');
+    await assert.rejects(stat(join(work, 'reports')), 'nothing under $PWD/reports');
   });
 
   it('refuses before any work when the nodes would not fit on the disk, with the numbers', async () => {
@@ -196,8 +195,9 @@ describe('run: real registry, virtual nodes', { timeout: 600_000 }, () => {
     try {
       const result = await runCli(['run', TINY, '--out', join(small, 'out')], { cwd: work, timeoutMs: 120_000 });
       assert.equal(result.code, 2, result.stderr);
-      assert.match(result.stderr, /3 nodes need about [\d.]+ MiB .* but only [\d.]+ (MiB|KiB) is free/);
-      assert.deepEqual((await readdir(join(small, 'out'))).filter((f) => f !== 'results.json'), []);
+      // The images now go under --out too, so generate may be the first to see the disk is too small.
+      assert.match(result.stderr, /need about [\d.]+ MiB .* but only [\d.]+ (MiB|KiB) is free/);
+      assert.deepEqual((await readdir(join(small, 'out'))).filter((f) => !['results.json', '.shipbench-out', 'images'].includes(f)), []);
     } finally {
       await run('umount', [small]);
     }

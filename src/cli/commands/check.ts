@@ -8,6 +8,8 @@ import { CHECK_SCHEMA_VERSION, type CheckReport } from '../../report/check-repor
 import { loadBudgetsFile } from '../../scenario/budgets-load.ts';
 import { readCheckSource, type SourceOptions } from '../check-source.ts';
 import { renderCheck } from '../check-text.ts';
+import { FORCE_DESCRIPTION } from '../default-paths.ts';
+import { assertOutputFile } from '../../core/output-contract.ts';
 
 interface CheckArgs {
   source: string;
@@ -22,6 +24,7 @@ interface CheckArgs {
   'tls-verify': boolean;
   platform: string;
   'gzip-level': number | undefined;
+  force: boolean;
 }
 
 export const checkCommand: CommandModule<object, CheckArgs> = {
@@ -40,6 +43,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       .option('junit', { describe: 'also write JUnit XML (one test case per budget and figure) to FILE', type: 'string' })
       .option('json', { describe: 'also write figures and verdicts as JSON to FILE (usable as a later --baseline)', type: 'string' })
       .option('out', { alias: 'o', describe: 'where a scenario\'s images are generated [default: reports/<scenario>/images]', type: 'string' })
+      .option('force', { describe: FORCE_DESCRIPTION, type: 'boolean', default: false })
       .option('username', { describe: 'registry user [env SHIPBENCH_REGISTRY_USERNAME]', type: 'string' })
       .option('password', { describe: 'registry password [env SHIPBENCH_REGISTRY_PASSWORD; prefer it: arguments show in ps]', type: 'string' })
       .option('tls-verify', { describe: 'verify the registry\'s TLS certificate', type: 'boolean', default: true })
@@ -65,6 +69,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     }
     const options: SourceOptions = {
       out: argv.out,
+      force: argv.force,
       registry: {
         ...(username === undefined || password === undefined ? {} : { auth: { username, password } }),
         tlsVerify: argv['tls-verify'],
@@ -73,6 +78,10 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       estimateGzipLevel: argv['gzip-level'],
       acceptReport: false,
     };
+    // Report files the user named are checked before any work (a directory, a missing parent).
+    if (argv.markdown !== undefined) await assertOutputFile(argv.markdown, '--markdown');
+    if (argv.junit !== undefined) await assertOutputFile(argv.junit, '--junit');
+    if (argv.json !== undefined) await assertOutputFile(argv.json, '--json');
     // Budgets first: a mistake in them should not cost a multi-GB read.
     const fileBudgets = argv.budgets === undefined ? undefined : await loadBudgetsFile(argv.budgets);
     const current = await readCheckSource(argv.source, options);

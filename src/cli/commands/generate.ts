@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { formatBytes, formatBytesPerSecond, formatSeconds } from '../../core/units.ts';
 import { loadResolvedScenario } from '../../scenario/load.ts';
-import { defaultImagesDir } from '../default-paths.ts';
+import { defaultImagesDir, FORCE_DESCRIPTION } from '../default-paths.ts';
 import { generateProgressPrinter } from '../generate-progress.ts';
 import { runGenerate } from '../run-generate.ts';
 
@@ -10,6 +10,7 @@ interface GenerateArgs {
   out: string | undefined;
   tree: boolean;
   workers: number | undefined;
+  force: boolean;
 }
 
 export const generateCommand: CommandModule<object, GenerateArgs> = {
@@ -21,6 +22,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
       .option('out', { alias: 'o', describe: 'output directory [default: reports/<scenario>/images]', type: 'string' })
       .option('tree', { describe: 'also write each step\'s plain code tree under OUT/trees/<step>/ (the code-in-volume side)', type: 'boolean', default: false })
       .option('workers', { describe: 'gzip worker threads [default: one per core]', type: 'number' })
+      .option('force', { describe: FORCE_DESCRIPTION, type: 'boolean', default: false })
       .check((argv) => {
         if (argv.workers !== undefined && !(Number.isInteger(argv.workers) && argv.workers >= 1)) throw new Error('--workers takes a whole number of at least 1');
         return true;
@@ -31,7 +33,7 @@ export const generateCommand: CommandModule<object, GenerateArgs> = {
   handler: async (argv) => {
     const { scenario } = await loadResolvedScenario(argv.file);
     const outDir = argv.out ?? defaultImagesDir(scenario.name);
-    const result = await runGenerate(scenario, { outDir, trees: argv.tree, workers: argv.workers, onEvent: generateProgressPrinter() });
+    const result = await runGenerate(scenario, { outDir, owner: { command: 'generate', force: argv.force }, trees: argv.tree, workers: argv.workers, onEvent: generateProgressPrinter() });
     const rate = result.builtTarBytes / Math.max(result.seconds, 1e-9);
     const built =
       result.layersBuilt === 0

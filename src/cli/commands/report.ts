@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { prepareOutputDir } from '../../core/output-dir.ts';
+import { claimOutputDir } from '../../core/output-contract.ts';
+import { FORCE_DESCRIPTION } from '../default-paths.ts';
 import { EXPORT_FORMATS, exporters, type ExportFormat } from '../../report/exporters.ts';
 import { CHARTS_DIR } from '../../report/html-report.ts';
 import { readResultsFile } from '../../report/read-results.ts';
@@ -10,6 +11,7 @@ interface ReportArgs {
   results: string;
   format: ExportFormat[];
   out: string | undefined;
+  force: boolean;
 }
 
 export const reportCommand: CommandModule<object, ReportArgs> = {
@@ -20,13 +22,14 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       .positional('results', { describe: 'a results.json written by `run`', type: 'string', demandOption: true })
       .option('format', { alias: 'f', describe: 'formats to write (repeatable)', choices: EXPORT_FORMATS.filter((f) => f !== 'json'), type: 'string', array: true, default: ['md', 'html', 'csv'] })
       .option('out', { alias: 'o', describe: "output directory [default: the results file's directory]", type: 'string' })
+      .option('force', { describe: FORCE_DESCRIPTION, type: 'boolean', default: false })
       .example('$0 report reports/quickstart/run-20260101-120000/results.json', 'report.md, report.html + charts/, samples.csv beside it')
       .example('$0 report results.json --format md --out /tmp/r', 'only the Markdown, elsewhere')
       .epilog('report.html is one self-contained file (inline SVG charts, nothing fetched when viewed); charts/ holds each chart as SVG, PNG and its vega-lite spec.\nExit codes: 0 ok, 2 the file is missing or not a results file of this version.') as unknown as Argv<ReportArgs>,
   handler: async (argv) => {
     const results = await readResultsFile(argv.results);
     const outDir = argv.out ?? dirname(argv.results);
-    await prepareOutputDir(outDir, 0, 'the report');
+    await claimOutputDir(outDir, { command: 'report', force: argv.force });
     for (const format of [...new Set(argv.format)]) {
       const files = await exporters[format](results);
       await writeExports(outDir, files);

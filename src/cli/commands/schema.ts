@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { ExitCode, ShipbenchError } from '../../core/errors.ts';
+import { assertOutputFile } from '../../core/output-contract.ts';
 import { scenarioJsonSchema } from '../../scenario/json-schema.ts';
 
 interface SchemaArgs {
@@ -22,6 +23,7 @@ export const schemaCommand: CommandModule<object, SchemaArgs> = {
       process.stdout.write(text);
       return;
     }
+    await assertOutputFile(argv.out, '--out');
     try {
       await writeFile(argv.out, text);
     } catch (error) {

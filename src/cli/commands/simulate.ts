@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Argv, CommandModule } from 'yargs';
 import { ShipbenchError } from '../../core/errors.ts';
-import { prepareOutputDir } from '../../core/output-dir.ts';
+import { claimOutputDir } from '../../core/output-contract.ts';
+import { FORCE_DESCRIPTION } from '../default-paths.ts';
 import { calibrateFrom, compareWithMeasured, type MeasuredRun } from '../../model/calibration.ts';
 import type { FleetPlan } from '../../model/fleet-plan.ts';
 import type { ModelFleet } from '../../model/model-fleet.ts';
@@ -20,6 +21,7 @@ interface SimulateArgs {
   file: string;
   out: string | undefined;
   calibrate: string | undefined;
+  force: boolean;
 }
 
 function timestamp(): string {
@@ -74,6 +76,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       .positional('file', { describe: 'scenario file (YAML); its model: section sets capacities and topologies', type: 'string', demandOption: true })
       .option('out', { alias: 'o', describe: 'output directory [default: reports/<scenario>/simulate-<time>]', type: 'string' })
       .option('calibrate', { describe: 'results.json of a real run of this scenario: take its measured rates as model parameters and report the error', type: 'string' })
+      .option('force', { describe: FORCE_DESCRIPTION, type: 'boolean', default: false })
       .example('$0 simulate scenarios/wikimedia-fleet.yaml', 'volume vs image vs cache vs P2P on a two-data-centre fleet')
       .example('$0 simulate scenarios/quickstart.yaml --calibrate reports/quickstart/run-x/results.json', 'simulated beside measured')
       .epilog('Strategy names in results: a layer strategy (direct from the registry), <strategy>@cache, <strategy>@p2p, and volume (rsync via proxies).\nExit codes: 0 ok, 1 internal error, 2 bad input.'),
@@ -84,7 +87,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       process.stderr.write(`warning: ${argv.calibrate} measured scenario "${measured.scenarioName}", not "${scenario.name}"; errors compare different scenarios\n`);
     }
     const outDir = argv.out ?? join('reports', scenario.name, `simulate-${timestamp()}`);
-    await prepareOutputDir(outDir, 0, 'the results');
+    await claimOutputDir(outDir, { command: 'simulate', force: argv.force });
     const writer = new ResultsWriter(join(outDir, 'results.json'));
     const { environment } = await describeEnvironment(outDir, {});
     const results = newRunResults('simulated', scenario, environment);
