@@ -13,6 +13,7 @@ import type {
   RolloutStage,
 } from './resolved.ts';
 import type { ComponentInput, ScenarioInput, StepInput, StrategyInput } from './schema.ts';
+import { splitRegistryUrl } from './registry-url.ts';
 import { findNeighbourProblems, resolveNeighbours } from './neighbours-resolve.ts';
 
 /** A problem the schema cannot see (it spans several keys); `path` points at the key to blame. */
@@ -297,7 +298,7 @@ export function resolveScenario(input: ScenarioInput, sourceFile: string): Resol
     registry:
       registry === undefined || 'embedded' in registry
         ? { kind: 'embedded' }
-        : { kind: 'external', url: registry.url, auth: registry.auth, insecure: registry.insecure ?? false },
+        : { kind: 'external', ...splitRegistryUrl(registry.url, registry.auth), insecure: registry.insecure ?? false },
     measure: {
       repeat: input.measure?.repeat ?? DEFAULTS.repeat,
       warmup: input.measure?.warmup ?? DEFAULTS.warmup,

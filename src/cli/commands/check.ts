@@ -10,6 +10,7 @@ import { readCheckSource, type SourceOptions } from '../check-source.ts';
 import { renderCheck } from '../check-text.ts';
 import { FORCE_DESCRIPTION } from '../default-paths.ts';
 import { assertOutputFile } from '../../core/output-contract.ts';
+import { registerSecret } from '../../core/secret-redaction.ts';
 
 interface CheckArgs {
   source: string;
@@ -67,6 +68,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     if ((username === undefined) !== (password === undefined)) {
       throw new ShipbenchError('usage', 'registry credentials need both a username and a password', { hint: 'set SHIPBENCH_REGISTRY_USERNAME and SHIPBENCH_REGISTRY_PASSWORD (or --username and --password)' });
     }
+    if (password !== undefined) registerSecret(password);
     const options: SourceOptions = {
       out: argv.out,
       force: argv.force,
