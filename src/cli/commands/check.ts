@@ -10,7 +10,7 @@ import { readCheckSource, type SourceOptions } from '../check-source.ts';
 import { renderCheck } from '../check-text.ts';
 import { FORCE_DESCRIPTION } from '../default-paths.ts';
 import { assertOutputFile } from '../../core/output-contract.ts';
-import { registerSecret } from '../../core/secret-redaction.ts';
+import { redactText, registerSecret } from '../../core/secret-redaction.ts';
 
 interface CheckArgs {
   source: string;
@@ -105,10 +105,11 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       measurements: current.measurements,
       verdicts: verdicts.map(({ name, before, failures, ...rest }) => ({ ...rest, failures: [...failures], ...(name === undefined ? {} : { name }), ...(before === undefined ? {} : { before }) })),
     };
-    if (argv.markdown !== undefined) await writeFile(argv.markdown, checkMarkdown(report));
-    if (argv.junit !== undefined) await writeFile(argv.junit, checkJunit(report));
-    if (argv.json !== undefined) await writeFile(argv.json, `${JSON.stringify(report, null, 1)}\n`);
-    process.stdout.write(renderCheck(report));
+    // A source or baseline given as http://user:pass@host/... names the registry, not its password.
+    if (argv.markdown !== undefined) await writeFile(argv.markdown, redactText(checkMarkdown(report)));
+    if (argv.junit !== undefined) await writeFile(argv.junit, redactText(checkJunit(report)));
+    if (argv.json !== undefined) await writeFile(argv.json, redactText(`${JSON.stringify(report, null, 1)}\n`));
+    process.stdout.write(redactText(renderCheck(report)));
     if (!report.passed) process.exitCode = ExitCode.budgetFailed;
   },
 };
