@@ -105,6 +105,10 @@ describe('run: real registry, virtual nodes', { timeout: 600_000 }, () => {
     assert.ok(results.registry.version !== undefined && results.registry.url.startsWith('http://127.0.0.1:'));
     await assert.rejects(stat(join(out, '.nodes')));
     assert.deepEqual(await registryPids(tag), [], 'the embedded registry was stopped');
+    // Everything under --out: the images and trees too, nothing under the working directory's reports/.
+    assert.ok((await stat(join(out, 'images', 'monolithic', 'index.json'))).isFile());
+    assert.ok((await stat(join(out, 'images', 'trees', 'initial'))).isDirectory());
+    await assert.rejects(stat(join(work, 'reports')), 'nothing written under $PWD/reports');
 
     // Every run leaves the reports beside its results.
     assert.match(await readFile(join(out, 'report.md'), 'utf8'), /^# shipbench report: tiny-run/);
