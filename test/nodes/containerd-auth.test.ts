@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,12 @@ const USER = 'deployer';
 const PASSWORD = 'ctr-must-not-show-this-7f3a';
 const REPOSITORY = 'shipbench/auth';
 const isRoot = process.getuid?.() === 0;
+
+/** A PID no process has: the highest PID the kernel may hand out is below it. */
+function deadPid(): number {
+  const max = Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8'));
+  return max + 1;
+}
 
 /**
  * A containerd node pulling from a real htpasswd registry: the pull must succeed with the credentials, and
@@ -68,6 +74,9 @@ describe('containerd nodes keep registry credentials off ctr\'s command line', {
   });
 
   it('pulls with the credentials; no ctr argv holds the password (nor its base64); the auth file is gone after the pull', async () => {
+    // What a SIGKILLed shipbench left (its PID is gone) is swept; a live owner's dir is kept.
+    const dead = await mkdtemp(join(tmpdir(), `shipbench-ctr-auth-${deadPid()}-`));
+    const live = await mkdtemp(join(tmpdir(), `shipbench-ctr-auth-${process.pid}-keep-`));
     const sample = await node.deploy({ repository: REPOSITORY, tag: 'initial', step: 'initial', strategy: 'monolithic', repeat: 0, runStartMs: performance.now() });
     assert.equal(sample.error, undefined, sample.error);
     assert.ok(sample.bytesDownloaded > 0);
@@ -80,5 +89,8 @@ describe('containerd nodes keep registry credentials off ctr\'s command line', {
     const hostsDir = /--hosts-dir (\S+)/.exec(pulls[0] as string)?.[1];
     assert.ok(hostsDir !== undefined, pulls[0]);
     await assert.rejects(stat(hostsDir), 'the private hosts.toml was removed after the pull');
+    await assert.rejects(stat(dead), 'a dead owner\'s credentials dir was swept');
+    assert.ok((await stat(live)).isDirectory(), 'a live owner\'s dir is left alone');
+    await rm(live, { recursive: true, force: true });
   });
 });

@@ -1,6 +1,22 @@
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processAlive } from '../../core/process-alive.ts';
+
+const TEMP_PREFIX = 'shipbench-ctr-auth-';
+const TEMP_DIR_OWNER = new RegExp(`^${TEMP_PREFIX}(\\d+)-`);
+
+/**
+ * A shipbench killed with SIGKILL mid-pull leaves its credentials file behind: the next one removes the
+ * dirs whose owner (the PID in the name) is gone. A dir whose owner runs, or that names none, is left alone.
+ */
+export async function sweepStaleCtrAuthDirs(): Promise<void> {
+  const names = await readdir(tmpdir()).catch(() => [] as string[]);
+  for (const name of names) {
+    const owner = TEMP_DIR_OWNER.exec(name)?.[1];
+    if (owner !== undefined && !processAlive(Number(owner))) await rm(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
 
 /**
  * Registry credentials for one `ctr images pull`, kept off its command line (where `ps` shows them to
@@ -15,7 +31,8 @@ export interface CtrAuthHosts {
 }
 
 export async function writeCtrAuthHosts(registryHost: string, plainHttp: boolean, authorization: string): Promise<CtrAuthHosts> {
-  const dir = await mkdtemp(join(tmpdir(), 'shipbench-ctr-auth-'));
+  await sweepStaleCtrAuthDirs();
+  const dir = await mkdtemp(join(tmpdir(), `${TEMP_PREFIX}${process.pid}-`));
   try {
     await chmod(dir, 0o700);
     const server = `${plainHttp ? 'http' : 'https'}://${registryHost}`;
