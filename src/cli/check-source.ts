@@ -28,6 +28,8 @@ export interface CheckedSource {
 
 export interface SourceOptions {
   readonly out: string | undefined;
+  /** `--force`: a scenario's images may go into a non-empty directory shipbench did not create. */
+  readonly force: boolean;
   readonly registry: RegistrySourceOptions;
   readonly estimateGzipLevel: number | undefined;
   /** May a check report stand for the source (a baseline may; the checked source may not). */
@@ -53,7 +55,7 @@ export async function readCheckSource(source: string, options: SourceOptions): P
   }
   if (/\.ya?ml$/i.test(source)) {
     const { scenario } = await loadResolvedScenario(source);
-    const generated = await runGenerate(scenario, { outDir: options.out ?? defaultImagesDir(scenario.name), trees: false, workers: undefined, onEvent: generateProgressPrinter() });
+    const generated = await runGenerate(scenario, { outDir: options.out ?? defaultImagesDir(scenario.name), owner: { command: 'check', force: options.force }, trees: false, workers: undefined, onEvent: generateProgressPrinter() });
     const checked = await fromImages(generated.strategies.map((s) => ({ strategy: s.name, source: ociLayoutSource(s.layoutDir) })), options, 'scenario', source);
     return { ...checked, budgets: scenario.budgets };
   }

@@ -1,3 +1,4 @@
+import { redactSecrets, redactUrl } from '../core/secret-redaction.ts';
 import { RESULTS_SCHEMA_VERSION, type Environment, type RunResults } from '../report/results.ts';
 import type { ResolvedScenario } from '../scenario/resolved.ts';
 
@@ -10,9 +11,10 @@ export function newRunResults(source: RunResults['source'], scenario: ResolvedSc
     status: 'running',
     startedAt: now,
     updatedAt: now,
-    scenario: scenario as unknown as RunResults['scenario'],
+    // results.json is attached to tasks and PRs: the scenario goes in without its registry password.
+    scenario: redactSecrets(scenario) as unknown as RunResults['scenario'],
     environment,
-    registry: { kind: scenario.registry.kind, url: scenario.registry.kind === 'external' ? scenario.registry.url : '' },
+    registry: { kind: scenario.registry.kind, url: scenario.registry.kind === 'external' ? redactUrl(scenario.registry.url) : '' },
     phases: [],
     steps: [],
     samples: [],

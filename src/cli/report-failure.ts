@@ -1,13 +1,14 @@
 import { ExitCode, formatProblem, ShipbenchError } from '../core/errors.ts';
+import { redactText } from '../core/secret-redaction.ts';
 
 /** Prints an expected failure: every problem with its file:line:col, or the message and its hint. */
 export function printShipbenchError(error: ShipbenchError): void {
   if (error.problems.length > 0) {
-    for (const problem of error.problems) process.stderr.write(`${formatProblem(problem)}\n`);
-    process.stderr.write(`${error.message}\n`);
+    for (const problem of error.problems) process.stderr.write(redactText(`${formatProblem(problem)}\n`));
+    process.stderr.write(redactText(`${error.message}\n`));
   } else {
-    process.stderr.write(`shipbench: ${error.message}\n`);
-    if (error.hint !== undefined) process.stderr.write(`  hint: ${error.hint}\n`);
+    process.stderr.write(redactText(`shipbench: ${error.message}\n`));
+    if (error.hint !== undefined) process.stderr.write(redactText(`  hint: ${error.hint}\n`));
   }
 }
 
@@ -21,8 +22,8 @@ export function reportFailure(error: unknown): number {
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`shipbench: internal error: ${message}\n`);
-  if (process.env.SHIPBENCH_DEBUG !== undefined && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  process.stderr.write(redactText(`shipbench: internal error: ${message}\n`));
+  if (process.env.SHIPBENCH_DEBUG !== undefined && error instanceof Error) process.stderr.write(redactText(`${error.stack}\n`));
   else process.stderr.write('  hint: this is a bug in shipbench; rerun with SHIPBENCH_DEBUG=1 for a stack trace and report it\n');
   return ExitCode.internal;
 }

@@ -1,16 +1,21 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createContentSynthesizer } from '../content/content-synthesizer.ts';
+import { claimOutputDir, type OutputOwner } from '../core/output-contract.ts';
 import { planImageSet } from '../image/image-set-plan.ts';
 import { type GenerateEvent, type GeneratedImageSet, generateImageSet } from '../image/image-set-writer.ts';
 import { GzipWorkerPool } from '../image/parallel-gzip.ts';
 import type { ResolvedScenario } from '../scenario/resolved.ts';
 
-/** Plans and writes a scenario's images (used by `generate`, and by `inspect` on a scenario). */
+/**
+ * Plans and writes a scenario's images (used by `generate`, `run`, and by `inspect` and `check` on a
+ * scenario), into an output directory claimed under the output contract first.
+ */
 export async function runGenerate(
   scenario: ResolvedScenario,
-  options: { outDir: string; trees: boolean; workers: number | undefined; onEvent: (e: GenerateEvent) => void },
+  options: { outDir: string; owner: OutputOwner; trees: boolean; workers: number | undefined; onEvent: (e: GenerateEvent) => void },
 ): Promise<GeneratedImageSet> {
+  await claimOutputDir(options.outDir, options.owner);
   const plan = planImageSet(scenario);
   const pool = new GzipWorkerPool(options.workers);
   try {

@@ -2,6 +2,7 @@ import { formatBytes, formatSeconds } from '../core/units.ts';
 import type { NeighbourEvent } from '../neighbours/neighbour-session.ts';
 import type { RolloutEvent } from '../nodes/image-rollout.ts';
 import type { VolumeRolloutEvent } from '../volume/volume-rollout.ts';
+import { redactText } from '../core/secret-redaction.ts';
 import { progressBar } from './progress-bar.ts';
 
 /** What `run` reports while it works, besides the rollout's own events. */
@@ -36,7 +37,8 @@ export function runProgressPrinter(options: ProgressOptions = {}): (event: RunPr
   const line = (text: string) => {
     if (barShown) stream.write('\r\x1b[K');
     barShown = false;
-    stream.write(`${text}\n`);
+    // Lines carry node errors and phase details: a secret in one is masked.
+    stream.write(`${redactText(text)}\n`);
   };
   const bar = (text: string) => {
     stream.write(`\r\x1b[K${text}`);

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { prepareOutputDir } from '../core/output-dir.ts';
+import { claimOutputDir } from '../core/output-contract.ts';
 import { renderSweepMarkdown, sweepExporters } from '../report/sweep-report.ts';
 import { parseSweepArgument, type ScenarioOverride } from '../scenario/scenario-overrides.ts';
 import { parseTarget } from '../scenario/sweep-target.ts';
@@ -15,6 +15,7 @@ interface SweepArgs {
   readonly sweep?: string[] | undefined;
   readonly target: string | undefined;
   readonly jobs: number | undefined;
+  readonly force: boolean;
 }
 
 function timestamp(): string {
@@ -30,7 +31,7 @@ export async function simulateSweep(argv: SweepArgs, raw: readonly string[], set
   await validateSweep(options);
   const { scenario } = await checkOverriddenScenario(argv.file, sets);
   const outDir = argv.out ?? join('reports', scenario.name, `sweep-${timestamp()}`);
-  await prepareOutputDir(outDir, 0, 'the sweep');
+  await claimOutputDir(outDir, { command: 'simulate --sweep', force: argv.force });
   const results = await runSweep({
     ...options,
     outDir,

@@ -1,5 +1,6 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { redactText } from '../core/secret-redaction.ts';
 import type { ExportedFile } from '../report/exporters.ts';
 
 /** Puts exporters' files under `outDir`, each replaced atomically (a reader never sees half a report). */
@@ -9,7 +10,7 @@ export async function writeExports(outDir: string, files: readonly ExportedFile[
     const path = join(outDir, file.path);
     await mkdir(dirname(path), { recursive: true });
     const temp = `${path}.tmp-${process.pid}`;
-    await writeFile(temp, file.content);
+    await writeFile(temp, typeof file.content === 'string' ? redactText(file.content) : file.content);
     await rename(temp, path);
     written.push(path);
   }

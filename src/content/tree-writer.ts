@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, rm, utimes } from 'node:fs/promises';
+import { mkdir, open, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ContentSynthesizer, FileEntry } from './file-entry.ts';
 import { synthesisBuffer } from './synthesis-buffer.ts';
@@ -23,10 +23,10 @@ export function contentMtimeSeconds(entry: Pick<FileEntry, 'contentKey' | 'bytes
 /**
  * Materialises files as a plain directory tree (what the code-in-volume side ships with rsync).
  * Files are written with their modes and content-derived mtimes, directories with a fixed mtime; one
- * scratch buffer serves every file that fits in it.
+ * scratch buffer serves every file that fits in it. `root` must be new or empty: this never removes
+ * anything (the caller owns that decision: see the output contract in core/output-contract.ts).
  */
 export async function writeTree(files: readonly FileEntry[], synth: ContentSynthesizer, root: string): Promise<{ files: number; bytes: number }> {
-  await rm(root, { recursive: true, force: true });
   await mkdir(root, { recursive: true });
   const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
   const made = new Set<string>();

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { ContentSynthesizer, FileEntry } from '../content/file-entry.ts';
 import { TREE_FORMAT_VERSION, writeTree } from '../content/tree-writer.ts';
 import { prepareOutputDir } from '../core/output-dir.ts';
+import { assertReplaceable, hasOutputMarker, replaceOwnDir, writeOutputMarker } from '../core/output-contract.ts';
 import { estimateBlobBytes } from './blob-size-estimate.ts';
 import type { ImageSetPlan, PlannedLayer } from './image-set-plan.ts';
 import { baseComponentNames } from './layer-grouping.ts';
@@ -69,6 +70,36 @@ export interface GeneratedImageSet {
 
 export const CACHE_DIR = '.cache';
 
+/** The digest file beside a step's tree: written (as `pending`) before the tree, it proves shipbench made it. */
+const treeDigestFile = (dir: string): string => `${dir}.sha256`;
+
+/**
+ * A step's tree is shipbench's when its digest file sits beside it: no marker goes inside, since the tree
+ * is what rsync ships and what an unpacked image is compared with.
+ */
+async function isOwnTree(dir: string): Promise<boolean> {
+  return (await stat(treeDigestFile(dir)).catch(() => undefined))?.isFile() === true;
+}
+
+/** The trees directory an older shipbench wrote (before markers): every directory in it has its digest file. */
+async function isOwnTreesDir(dir: string): Promise<boolean> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const dirs = entries.filter((e) => e.isDirectory());
+  return dirs.length > 0 && (await Promise.all(dirs.map((e) => isOwnTree(join(dir, e.name))))).every(Boolean);
+}
+
+/** A layout an older shipbench wrote (before markers): an OCI layout whose images carry shipbench's annotations. */
+async function isOwnLayout(dir: string): Promise<boolean> {
+  if (await hasOutputMarker(dir)) return true;
+  try {
+    const index = JSON.parse(await readFile(join(dir, 'index.json'), 'utf8')) as { manifests?: Array<{ annotations?: Record<string, string> }> };
+    const manifests = index.manifests ?? [];
+    return manifests.length > 0 && manifests.every((m) => m.annotations?.['io.shipbench.scenario'] !== undefined) && (await stat(join(dir, 'oci-layout'))).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Writes a step's tree unless the same tree (same entries, same seed) is already there, as a digest file
  * beside it says: `run` after `generate --tree` then costs no rewrite. The digest is written last, so a tree
@@ -78,12 +109,15 @@ async function writeTreeOnce(files: readonly FileEntry[], synth: ContentSynthesi
   const hash = createHash('sha256').update(`${TREE_FORMAT_VERSION}\0${seed}\n`);
   for (const f of files) hash.update(`${f.path}\0${f.mode}\0${f.bytes}\0${f.kind}\0${f.contentKey}\n`);
   const digest = hash.digest('hex');
-  const digestFile = `${dir}.sha256`;
+  const digestFile = treeDigestFile(dir);
   const bytes = files.reduce((n, f) => n + f.bytes, 0);
   if ((await readFile(digestFile, 'utf8').catch(() => '')) === digest && (await stat(dir).catch(() => undefined))?.isDirectory() === true) {
     return { files: files.length, bytes };
   }
-  await rm(digestFile, { force: true });
+  // Only a tree shipbench wrote is removed; checked again here, not only in the preflight.
+  await assertReplaceable(dir, "a step's plain tree", isOwnTree);
+  await writeFile(digestFile, 'pending');
+  await rm(dir, { recursive: true, force: true });
   const result = await writeTree(files, synth, dir);
   await writeFile(digestFile, digest);
   return result;
@@ -98,6 +132,13 @@ export const TREES_DIR = 'trees';
 export async function generateImageSet(plan: ImageSetPlan, options: GenerateOptions): Promise<GeneratedImageSet> {
   const started = performance.now();
   const { outDir, synth, pool, onEvent } = options;
+  // Strategy and step names are the user's: a layout or tree would land on whatever has that name. Before
+  // any work, every such entry must be missing or shipbench's own; a user's directory is never emptied.
+  for (const { strategy } of plan.strategies) await assertReplaceable(join(outDir, strategy.name), `the OCI layout of strategy ${strategy.name}`, isOwnLayout);
+  if (options.trees) {
+    await assertReplaceable(join(outDir, TREES_DIR), 'the plain trees of the deploy steps', isOwnTreesDir);
+    for (const { step } of plan.trees) await assertReplaceable(join(outDir, TREES_DIR, step.name), `the plain tree of step ${step.name}`, isOwnTree);
+  }
   const cache = new LayerCache(join(outDir, CACHE_DIR));
   const compression = plan.scenario.image.compression;
   // Asked first: an engine that cannot load fails here, before any work.
@@ -140,8 +181,9 @@ export async function generateImageSet(plan: ImageSetPlan, options: GenerateOpti
   const strategies: GeneratedStrategy[] = [];
   for (const { strategy, images } of plan.strategies) {
     const layoutDir = join(outDir, strategy.name);
-    // A layout is rewritten whole: its blobs are hard links into the cache, so this costs no copy.
-    await rm(layoutDir, { recursive: true, force: true });
+    // A layout is rewritten whole (its blobs are hard links into the cache, so this costs no copy), and
+    // only when it is shipbench's: replaceOwnDir checks again, then marks it.
+    await replaceOwnDir(layoutDir, `the OCI layout of strategy ${strategy.name}`, 'generate', isOwnLayout);
     await initLayout(layoutDir);
     const written: GeneratedImage[] = [];
     const indexEntries: IndexEntry[] = [];
@@ -164,6 +206,11 @@ export async function generateImageSet(plan: ImageSetPlan, options: GenerateOpti
 
   const trees: GeneratedImageSet['trees'][number][] = [];
   if (options.trees) {
+    const treesDir = join(outDir, TREES_DIR);
+    if ((await stat(treesDir).catch(() => undefined)) === undefined) {
+      await mkdir(treesDir, { recursive: true });
+      await writeOutputMarker(treesDir, 'generate');
+    }
     for (const { step, tree } of plan.trees) {
       const dir = join(outDir, TREES_DIR, step.name);
       const code = tree.files.filter((f) => !baseNames.has(f.component));

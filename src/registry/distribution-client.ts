@@ -164,6 +164,16 @@ export class DistributionClient {
   }
 
   /** `GET /v2/`, authenticating as needed: proves the registry is there and takes our credentials. */
+  /**
+   * The Authorization header this client sends to pull `repo` (Basic, or a bearer token it fetched), for a
+   * peer that must pull with the same credentials without seeing them on its command line (ctr).
+   * Undefined when the registry asked for none.
+   */
+  async pullAuthorization(repo: string): Promise<string | undefined> {
+    checkRepository(repo);
+    return this.auth.authorization(pullScope(repo));
+  }
+
   async ping(): Promise<{ apiVersion: string | undefined }> {
     return this.retrying(undefined, async () => {
       const call: Call = { method: 'GET', url: this.url('/v2/'), scope: '', what: 'GET /v2/' };

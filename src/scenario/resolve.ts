@@ -13,6 +13,7 @@ import type {
   RolloutStage,
 } from './resolved.ts';
 import type { ComponentInput, ScenarioInput, StepInput, StrategyInput } from './schema.ts';
+import { splitRegistryUrl } from './registry-url.ts';
 import { findNeighbourProblems, resolveNeighbours } from './neighbours-resolve.ts';
 import { resolveRegistryTimeouts } from './registry-timeouts-input.ts';
 import { pathsOverlap } from './accepted-part.ts';
@@ -339,7 +340,7 @@ export function resolveScenario(input: ScenarioInput, sourceFile: string): Resol
     registry:
       registry === undefined || 'embedded' in registry
         ? { kind: 'embedded', timeouts: resolveRegistryTimeouts(registry?.timeouts) }
-        : { kind: 'external', url: registry.url, auth: registry.auth, insecure: registry.insecure ?? false, timeouts: resolveRegistryTimeouts(registry.timeouts) },
+        : { kind: 'external', ...splitRegistryUrl(registry.url, registry.auth), insecure: registry.insecure ?? false, timeouts: resolveRegistryTimeouts(registry.timeouts) },
     measure: {
       repeat: input.measure?.repeat ?? DEFAULTS.repeat,
       warmup: input.measure?.warmup ?? DEFAULTS.warmup,

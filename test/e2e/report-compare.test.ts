@@ -20,7 +20,7 @@ describe('report and compare commands', { timeout: 180_000 }, () => {
     const out = join(work, 'md-csv');
     const r = await runCli(['report', GOLDEN, '--format', 'md', '--format', 'csv', '--out', out]);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual((await readdir(out)).sort(), ['report.md', 'samples.csv']);
+    assert.deepEqual((await readdir(out)).sort(), ['.shipbench-out', 'report.md', 'samples.csv'], 'the reports, in a directory marked as shipbench\'s');
     assert.equal(await readFile(join(out, 'report.md'), 'utf8'), await readFile(join(REPO_ROOT, 'fixtures/reports/tiny-run/report.md'), 'utf8'));
   });
 

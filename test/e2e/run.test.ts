@@ -105,6 +105,10 @@ describe('run: real registry, virtual nodes', { timeout: 600_000 }, () => {
     assert.ok(results.registry.version !== undefined && results.registry.url.startsWith('http://127.0.0.1:'));
     await assert.rejects(stat(join(out, '.nodes')));
     assert.deepEqual(await registryPids(tag), [], 'the embedded registry was stopped');
+    // Everything under --out: the images and trees too, nothing under the working directory's reports/.
+    assert.ok((await stat(join(out, 'images', 'monolithic', 'index.json'))).isFile());
+    assert.ok((await stat(join(out, 'images', 'trees', 'initial'))).isDirectory());
+    await assert.rejects(stat(join(work, 'reports')), 'nothing written under $PWD/reports');
 
     // Every run leaves the reports beside its results.
     assert.match(await readFile(join(out, 'report.md'), 'utf8'), /^# shipbench report: tiny-run/);
@@ -175,18 +179,17 @@ describe('run: real registry, virtual nodes', { timeout: 600_000 }, () => {
     assert.match(doctor.stdout, /rsync .*MISSING.*apt-get install rsync/);
   });
 
-  it('an unreachable external registry is a clear error before any node starts', async () => {
+  it('an unreachable external registry is a clear error before anything is generated', async () => {
     const scenario = join(work, 'unreachable.yaml');
     await writeFile(scenario, `${await readFile(TINY, 'utf8')}\nregistry: { url: "http://127.0.0.1:1" }\n`);
     const out = join(work, 'unreachable');
-    const result = await runCli(['run', scenario, '--out', out], { cwd: work, timeoutMs: 120_000 });
+    const result = await runCli(['run', scenario, '--out', out, '--mechanism', 'image'], { cwd: work, timeoutMs: 120_000 });
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr, /127\.0\.0\.1:1/);
     assert.match(result.stderr, /hint: /);
     assert.doesNotMatch(result.stderr, /^\s+at /m);
-    const results = await readResults(out);
-    assert.equal(results.samples.length, 0);
-    assert.equal(results.failure?.phase, 'registry');
+    assert.deepEqual(await readdir(out), ['.shipbench-out'], 'no image was generated, no results written');
+    await assert.rejects(stat(join(work, 'reports')), 'nothing under $PWD/reports');
   });
 
   it('refuses before any work when the nodes would not fit on the disk, with the numbers', async () => {

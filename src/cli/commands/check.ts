@@ -9,6 +9,7 @@ import { loadBudgetsFile } from '../../scenario/budgets-load.ts';
 import { readCheckSource, type SourceOptions } from '../check-source.ts';
 import { renderCheck } from '../check-text.ts';
 import { registryTimeoutFlags as checkTimeouts } from '../registry-timeout-flags.ts';
+import { redactText, registerSecret } from '../../core/secret-redaction.ts';
 
 export interface CheckArgs {
   source: string;
@@ -25,6 +26,7 @@ export interface CheckArgs {
   'gzip-level': number | undefined;
   'connect-timeout': string | undefined;
   'idle-timeout': string | undefined;
+  force: boolean;
 }
 
 export const checkCommand: Pick<CommandModule<object, CheckArgs>, 'handler'> = {
@@ -41,8 +43,10 @@ export const checkCommand: Pick<CommandModule<object, CheckArgs>, 'handler'> = {
     if ((username === undefined) !== (password === undefined)) {
       throw new ShipbenchError('usage', 'registry credentials need both a username and a password', { hint: 'set SHIPBENCH_REGISTRY_USERNAME and SHIPBENCH_REGISTRY_PASSWORD (or --username and --password)' });
     }
+    if (password !== undefined) registerSecret(password);
     const options: SourceOptions = {
       out: argv.out,
+      force: argv.force,
       registry: {
         ...(username === undefined || password === undefined ? {} : { auth: { username, password } }),
         tlsVerify: argv['tls-verify'],
@@ -74,10 +78,11 @@ export const checkCommand: Pick<CommandModule<object, CheckArgs>, 'handler'> = {
       measurements: current.measurements,
       verdicts: verdicts.map(({ name, before, failures, ...rest }) => ({ ...rest, failures: [...failures], ...(name === undefined ? {} : { name }), ...(before === undefined ? {} : { before }) })),
     };
-    if (argv.markdown !== undefined) await writeOutputFile(argv.markdown, checkMarkdown(report), '--markdown');
-    if (argv.junit !== undefined) await writeOutputFile(argv.junit, checkJunit(report), '--junit');
-    if (argv.json !== undefined) await writeOutputFile(argv.json, `${JSON.stringify(report, null, 1)}\n`, '--json');
-    process.stdout.write(renderCheck(report));
+    // A source or baseline given as http://user:pass@host/... names the registry, not its password.
+    if (argv.markdown !== undefined) await writeOutputFile(argv.markdown, redactText(checkMarkdown(report)), '--markdown');
+    if (argv.junit !== undefined) await writeOutputFile(argv.junit, redactText(checkJunit(report)), '--junit');
+    if (argv.json !== undefined) await writeOutputFile(argv.json, redactText(`${JSON.stringify(report, null, 1)}\n`), '--json');
+    process.stdout.write(redactText(renderCheck(report)));
     if (!report.passed) process.exitCode = ExitCode.budgetFailed;
   },
 };

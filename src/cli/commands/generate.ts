@@ -10,13 +10,14 @@ export interface GenerateArgs {
   out: string | undefined;
   tree: boolean;
   workers: number | undefined;
+  force: boolean;
 }
 
 export const generateCommand: Pick<CommandModule<object, GenerateArgs>, 'handler'> = {
   handler: async (argv) => {
     const { scenario } = await loadResolvedScenario(argv.file);
     const outDir = argv.out ?? defaultImagesDir(scenario.name);
-    const result = await runGenerate(scenario, { outDir, trees: argv.tree, workers: argv.workers, onEvent: generateProgressPrinter() });
+    const result = await runGenerate(scenario, { outDir, owner: { command: 'generate', force: argv.force }, trees: argv.tree, workers: argv.workers, onEvent: generateProgressPrinter() });
     const rate = result.builtTarBytes / Math.max(result.seconds, 1e-9);
     const built =
       result.layersBuilt === 0

@@ -12,9 +12,10 @@ export interface InspectArgs {
   source: string;
   json: boolean;
   out: string | undefined;
+  force: boolean;
 }
 
-async function layoutsOf(source: string, out: string | undefined): Promise<Array<{ name: string; dir: string }>> {
+async function layoutsOf(source: string, out: string | undefined, force: boolean): Promise<Array<{ name: string; dir: string }>> {
   const info = await stat(source).catch((error: NodeJS.ErrnoException) => {
     throw new ShipbenchError('source-not-found', `cannot read ${source} (${error.code ?? 'error'})`, {
       hint: 'give a scenario file or an OCI layout directory',
@@ -24,13 +25,13 @@ async function layoutsOf(source: string, out: string | undefined): Promise<Array
   // A scenario: generate it (the layer cache makes a repeat cheap), then inspect what was written.
   const { scenario } = await loadResolvedScenario(source);
   const outDir = out ?? defaultImagesDir(scenario.name);
-  const result = await runGenerate(scenario, { outDir, trees: false, workers: undefined, onEvent: generateProgressPrinter() });
+  const result = await runGenerate(scenario, { outDir, owner: { command: 'inspect', force }, trees: false, workers: undefined, onEvent: generateProgressPrinter() });
   return result.strategies.map((s) => ({ name: s.name, dir: s.layoutDir }));
 }
 
 export const inspectCommand: Pick<CommandModule<object, InspectArgs>, 'handler'> = {
   handler: async (argv) => {
-    const layouts = await inspectLayouts(await layoutsOf(argv.source, argv.out));
+    const layouts = await inspectLayouts(await layoutsOf(argv.source, argv.out, argv.force));
     process.stdout.write(argv.json ? `${JSON.stringify({ schema: 'shipbench/inspect/1', source: argv.source, layouts }, null, 2)}\n` : renderInspection(layouts));
   },
 };

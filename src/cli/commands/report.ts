@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { prepareOutputDir } from '../../core/output-dir.ts';
+import { claimOutputDir } from '../../core/output-contract.ts';
 import { exporters, type ExportFormat } from '../../report/exporters.ts';
 import { CHARTS_DIR } from '../../report/html-report.ts';
 import { readResultsFile } from '../../report/read-results.ts';
@@ -10,13 +10,14 @@ export interface ReportArgs {
   results: string;
   format: ExportFormat[];
   out: string | undefined;
+  force: boolean;
 }
 
 export const reportCommand: Pick<CommandModule<object, ReportArgs>, 'handler'> = {
   handler: async (argv) => {
     const results = await readResultsFile(argv.results);
     const outDir = argv.out ?? dirname(argv.results);
-    await prepareOutputDir(outDir, 0, 'the report');
+    await claimOutputDir(outDir, { command: 'report', force: argv.force });
     for (const format of [...new Set(argv.format)]) {
       const files = await exporters[format](results);
       await writeExports(outDir, files);

@@ -2,13 +2,14 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { ExitCode } from '../../core/errors.ts';
-import { prepareOutputDir } from '../../core/output-dir.ts';
+import { assertReplaceable, claimOutputDir } from '../../core/output-contract.ts';
 import { assertEnginePrerequisites } from '../../nodes/isolation/engine-preflight.ts';
 import { exporters } from '../../report/exporters.ts';
 import type { RunResults } from '../../report/results.ts';
 import { loadResolvedScenario } from '../../scenario/load.ts';
 import { defaultImagesDir } from '../default-paths.ts';
 import { assertFleetFits } from '../fleet-capacity.ts';
+import { assertRegistryReachable } from '../registry-preflight.ts';
 import { generateProgressPrinter } from '../generate-progress.ts';
 import { renderComparisonMarkdown } from '../../report/comparison-matrix.ts';
 import { rsyncVersion } from '../../volume/rsync-binary.ts';
@@ -24,7 +25,11 @@ export interface RunArgs {
   out: string | undefined;
   mechanism: RunMechanisms;
   quiet: boolean;
+  force: boolean;
 }
+
+/** Work directories a run creates under OUT and removes at its end (run-benchmark.ts, neighbour-session.ts). */
+const RUN_WORK_DIRS = ['.nodes', '.volume', '.neighbours'] as const;
 
 /** report.md, report.html (+ charts/) and samples.csv beside results.json; a rendering failure never costs the results. */
 async function writeReports(outDir: string, results: RunResults): Promise<void> {
@@ -48,11 +53,16 @@ export const runCommand: Pick<CommandModule<object, RunArgs>, 'handler'> = {
     const outDir = argv.out ?? join('reports', scenario.name, `run-${timestamp()}`);
     // A fleet beyond this machine is refused before anything is created or generated.
     await assertFleetFits(scenario, outDir, argv.mechanism);
-    await prepareOutputDir(outDir, 0, 'the results');
-    // A missing rsync is said before minutes of generating, not after.
+    const claim = await claimOutputDir(outDir, { command: 'run', force: argv.force });
+    // The run empties and removes these at its end: in a directory that is not shipbench's, only when new.
+    for (const name of RUN_WORK_DIRS) await assertReplaceable(join(outDir, name), 'a run\'s work directory', async () => claim.owned);
+    // A missing rsync or an unreachable registry is said before minutes of generating, not after.
     if (argv.mechanism !== 'image') await rsyncVersion();
-    // The volume side ships each step's plain tree, written beside the images.
-    const images = await runGenerate(scenario, { outDir: defaultImagesDir(scenario.name), trees: argv.mechanism !== 'image', workers: undefined, onEvent: generateProgressPrinter(process.stderr, { quiet: argv.quiet }) });
+    if (argv.mechanism !== 'volume') await assertRegistryReachable(scenario);
+    // The images (and each step's plain tree for the volume side) go under --out when it is given; the
+    // default shares reports/<scenario>/images (and its layer cache) with `generate`.
+    const imagesDir = argv.out === undefined ? defaultImagesDir(scenario.name) : join(outDir, 'images');
+    const images = await runGenerate(scenario, { outDir: imagesDir, owner: { command: 'run', force: argv.force }, trees: argv.mechanism !== 'image', workers: undefined, onEvent: generateProgressPrinter(process.stderr, { quiet: argv.quiet }) });
     const abort = new AbortController();
     const onSigint = () => {
       process.stderr.write('\ninterrupted: stopping nodes, the registry and the rsync daemons, keeping what was measured\n');

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
 import { ExitCode, ShipbenchError } from '../../core/errors.ts';
+import { assertOutputFile } from '../../core/output-contract.ts';
 import { scenarioJsonSchema } from '../../scenario/json-schema.ts';
 
 export interface SchemaArgs {
@@ -14,6 +15,7 @@ export const schemaCommand: Pick<CommandModule<object, SchemaArgs>, 'handler'> =
       process.stdout.write(text);
       return;
     }
+    await assertOutputFile(argv.out, '--out');
     try {
       await writeFile(argv.out, text);
     } catch (error) {

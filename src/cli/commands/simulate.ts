@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { CommandModule } from 'yargs';
 import { ShipbenchError } from '../../core/errors.ts';
-import { prepareOutputDir } from '../../core/output-dir.ts';
+import { claimOutputDir } from '../../core/output-contract.ts';
 import { calibrateFrom, compareWithMeasured, type MeasuredRun } from '../../model/calibration.ts';
 import type { FleetPlan } from '../../model/fleet-plan.ts';
 import type { ModelFleet } from '../../model/model-fleet.ts';
@@ -27,6 +27,7 @@ export interface SimulateArgs {
   sweep: string[] | undefined;
   target: string | undefined;
   jobs: number | undefined;
+  force: boolean;
 }
 
 function timestamp(): string {
@@ -85,7 +86,7 @@ export const simulateCommand: Pick<CommandModule<object, SimulateArgs>, 'handler
       process.stderr.write(`warning: ${argv.calibrate} measured scenario "${measured.scenarioName}", not "${scenario.name}"; errors compare different scenarios\n`);
     }
     const outDir = argv.out ?? join('reports', scenario.name, `simulate-${timestamp()}`);
-    await prepareOutputDir(outDir, 0, 'the results');
+    await claimOutputDir(outDir, { command: 'simulate', force: argv.force });
     const writer = new ResultsWriter(join(outDir, 'results.json'));
     const { environment } = await describeEnvironment(outDir, {});
     const results = newRunResults('simulated', scenario, environment);

@@ -4,6 +4,7 @@ import type { NodeStepSample } from '../../metrics/samples.ts';
 import type { DistributionClient } from '../../registry/distribution-client.ts';
 import type { RegistryCredentials } from '../../registry/registry-auth.ts';
 import type { DeployContext, NodeBackend } from '../node-backend.ts';
+import { type CtrAuthHosts, writeCtrAuthHosts } from './ctr-registry-auth.ts';
 import { type CtrFrameLine, ctrLayerTimings, parseCtrProgress, parseSnapshotEvent, type SnapshotEvent, unpackMsByChain } from './ctr-pull-progress.ts';
 import type { EngineDaemon } from './engine-daemon.ts';
 import { type EngineHostResources, EngineNodeMeter } from './engine-node-meter.ts';
@@ -115,6 +116,12 @@ export class ContainerdNode implements NodeBackend {
       }
     });
     await waitForSubscription();
+    // Credentials reach ctr through a private hosts.toml, never its argv (ps shows argv to every user).
+    let authHosts: CtrAuthHosts | undefined;
+    if (this.options.auth !== undefined) {
+      const authorization = await this.options.registry.pullAuthorization(repository).catch(() => undefined);
+      if (authorization !== undefined) authHosts = await writeCtrAuthHosts(this.options.registryHost, this.options.plainHttp, authorization);
+    }
     // What the content store already holds is not downloaded, whatever ctr's status text says (it tells
     // "exists" from "done" by comparing creation times with its own start, which a loaded machine blurs).
     const held = new Set(await this.contentDigests().catch(() => []));
@@ -124,8 +131,7 @@ export class ContainerdNode implements NodeBackend {
     let endMs: number | undefined;
     const counted = new Set<string>();
     try {
-      const auth = this.options.auth;
-      const args = ['images', 'pull', '--max-concurrent-downloads', String(this.options.maxConcurrentDownloads), ...(this.options.plainHttp ? ['--plain-http'] : []), ...(auth === undefined ? [] : ['--user', `${auth.username}:${auth.password}`]), ref];
+      const args = ['images', 'pull', '--max-concurrent-downloads', String(this.options.maxConcurrentDownloads), ...(this.options.plainHttp ? ['--plain-http'] : []), ...(authHosts?.args ?? []), ref];
       const pull = this.ctr(args);
       pull.stdout?.setEncoding('utf8');
       let partial = '';
@@ -160,6 +166,7 @@ export class ContainerdNode implements NodeBackend {
     } finally {
       watcher.kill('SIGTERM');
       await watcher;
+      await authHosts?.remove();
     }
     const parsed = parseCtrProgress(lines);
     const downloads = { ...parsed, existing: new Set([...parsed.existing, ...image.layers.map((l) => l.digest).filter((d) => held.has(d))]) };
