@@ -37,6 +37,8 @@ export interface NeighbourSessionOptions {
   readonly onEvent?: (event: NeighbourEvent) => void;
   /** Called after each measured step's recovery, once per neighbour. */
   readonly onRecord: (record: NeighbourStepRecord) => Promise<void>;
+  /** Once aborted, baseline and recovery waits end at once (an interrupted run must exit within seconds). */
+  readonly signal?: AbortSignal | undefined;
 }
 
 // fio needs a moment after its start before it runs at its capped rate.
@@ -108,7 +110,7 @@ export class NeighbourSession {
 
     this.options.onEvent?.({ type: 'neighbour-phase', phase: 'baseline', step, seconds: baselineSeconds });
     const baselineStart = epochNowMs();
-    await sleep(baselineSeconds * 1000);
+    await this.wait(baselineSeconds * 1000);
     const contentionStart = epochNowMs();
     let value: T;
     let contentionEnd: number;
@@ -118,7 +120,7 @@ export class NeighbourSession {
       contentionEnd = epochNowMs();
     }
     this.options.onEvent?.({ type: 'neighbour-phase', phase: 'recovery', step, seconds: recoverySeconds });
-    await sleep(recoverySeconds * 1000);
+    await this.wait(recoverySeconds * 1000);
     const recoveryEnd = epochNowMs();
     const windows: PhaseWindows = {
       baseline: { startEpochMs: baselineStart, endEpochMs: contentionStart },
@@ -137,6 +139,13 @@ export class NeighbourSession {
     }
     return value;
   };
+
+  /** A phase's wait, cut short when the run is interrupted. */
+  private async wait(ms: number): Promise<void> {
+    const { signal } = this.options;
+    if (signal?.aborted === true) return;
+    await sleep(ms, undefined, signal === undefined ? undefined : { signal }).catch(() => undefined);
+  }
 
   private async record(
     neighbour: ResolvedNeighbour,

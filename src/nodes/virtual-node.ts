@@ -109,9 +109,9 @@ export class VirtualNode implements NodeBackend {
       ...(error === undefined ? {} : { error }),
     });
     try {
-      const manifest = await this.client.getManifest(context.repository, context.tag);
+      const manifest = await this.client.getManifest(context.repository, context.tag, undefined, context.signal);
       const parsed = JSON.parse(manifest.bytes.toString('utf8')) as { config: ManifestLayer; layers: ManifestLayer[] };
-      const config = await this.fetchConfig(context.repository, parsed.config);
+      const config = await this.fetchConfig(context.repository, parsed.config, context.signal);
       manifestSeconds = (performance.now() - started) / 1000;
       const chains = chainIds(config.rootfs.diff_ids);
 
@@ -126,6 +126,7 @@ export class VirtualNode implements NodeBackend {
           downloaded.add(layer.digest);
           diskBytes += layer.size;
         }
+        context.signal?.throwIfAborted();
         const chain = chains[i] as string;
         let unpackSeconds = 0;
         let files = 0;
@@ -162,9 +163,9 @@ export class VirtualNode implements NodeBackend {
     return readdir(this.snapshotDir(chain)).then(() => true, () => false);
   }
 
-  private async fetchConfig(repository: string, descriptor: ManifestLayer): Promise<{ rootfs: { diff_ids: string[] } }> {
+  private async fetchConfig(repository: string, descriptor: ManifestLayer, signal: AbortSignal | undefined): Promise<{ rootfs: { diff_ids: string[] } }> {
     const chunks: Buffer[] = [];
-    await this.client.fetchBlob(repository, descriptor.digest, (chunk) => void chunks.push(chunk), { size: descriptor.size });
+    await this.client.fetchBlob(repository, descriptor.digest, (chunk) => void chunks.push(chunk), { size: descriptor.size, signal });
     return JSON.parse(Buffer.concat(chunks).toString('utf8')) as { rootfs: { diff_ids: string[] } };
   }
 
@@ -183,7 +184,7 @@ export class VirtualNode implements NodeBackend {
           if (this.disk !== undefined) await this.disk.take(chunk.length);
           await blob.write(chunk);
         },
-        { size: layer.size },
+        { size: layer.size, signal: context.signal },
       );
       await blob.commit();
     } catch (error) {

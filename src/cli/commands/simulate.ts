@@ -12,8 +12,8 @@ import { runResultsSchema } from '../../report/results.ts';
 import { ResultsWriter } from '../../report/results-writer.ts';
 import { loadResolvedScenario } from '../../scenario/load.ts';
 import { buildFleetPlan } from '../model-plan.ts';
-import { newRunResults } from '../new-run-results.ts';
-import { describeEnvironment } from '../run-environment.ts';
+import { newRunResults } from '../../harness/new-run-results.ts';
+import { describeEnvironment } from '../../harness/run-environment.ts';
 import { renderCalibration, renderSimulation } from '../simulate-text.ts';
 
 interface SimulateArgs {
