@@ -9,7 +9,7 @@ import type { ResolvedScenario } from '../scenario/resolved.ts';
 /** Plans and writes a scenario's images (used by `generate`, and by `inspect` on a scenario). */
 export async function runGenerate(
   scenario: ResolvedScenario,
-  options: { outDir: string; trees: boolean; workers: number | undefined; onEvent: (e: GenerateEvent) => void },
+  options: { outDir: string; trees: boolean; workers: number | undefined; onEvent: (e: GenerateEvent) => void; signal?: AbortSignal },
 ): Promise<GeneratedImageSet> {
   const plan = planImageSet(scenario);
   const pool = new GzipWorkerPool(options.workers);
@@ -20,6 +20,7 @@ export async function runGenerate(
       synth: createContentSynthesizer(scenario.seed),
       pool,
       onEvent: options.onEvent,
+      signal: options.signal,
     });
     await writeFile(join(options.outDir, 'generate.json'), `${JSON.stringify(summaryOf(scenario, result), null, 2)}\n`);
     return result;

@@ -41,6 +41,7 @@ export async function runRollouts(lanes: readonly Lane[], options: RolloutOption
   for (let repeat = 0; repeat < repeats; repeat++) {
     const warmup = repeat < scenario.measure.warmup;
     for (const lane of lanes) {
+      if (aborted()) return { stoppedBecause: 'interrupted' };
       await lane.reset();
       for (const [i, step] of lane.steps.entries()) {
         if (aborted()) return { stoppedBecause: 'interrupted' };
