@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
 import { newRunResults } from '../harness/new-run-results.ts';
 import { describeEnvironment } from '../harness/run-environment.ts';
@@ -11,6 +12,8 @@ import type { ResolvedScenario } from '../scenario/resolved.ts';
  */
 export function watchRunInterrupts(stream: NodeJS.WritableStream = process.stderr): { readonly signal: AbortSignal; dispose(): void } {
   const abort = new AbortController();
+  // Every in-flight request of every node listens to it: hundreds at once on a large fleet.
+  setMaxListeners(0, abort.signal);
   const onSignal = () => {
     if (!abort.signal.aborted) stream.write('\ninterrupted: stopping nodes, the registry and the rsync daemons, keeping what was measured\n');
     abort.abort();
