@@ -119,6 +119,7 @@ async function rolloutStep(deployment: StepDeployment, id: StepIdentity, options
     ...(figures.versionSkew === undefined ? {} : { versionSkew: figures.versionSkew }),
     ...(figures.volume === undefined ? {} : { volume: figures.volume }),
   };
-  options.onEvent({ type: 'step-done', result });
+  // A step the signal stopped before any node finished did nothing worth a line.
+  if (samples.length > 0 || !aborted()) options.onEvent({ type: 'step-done', result });
   return { result, samples };
 }

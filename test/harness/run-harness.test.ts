@@ -160,7 +160,7 @@ describe('harness: one run of fake mechanisms', () => {
     assert.equal(log.teardowns, 1);
   });
 
-  it('a phase that throws: failed there, the error rethrown, earlier phases and warnings kept, teardown ran', async () => {
+  it('a phase that throws: failed there, the error rethrown, earlier phases kept, teardown ran', async () => {
     const { error, onDisk, log } = await fakeRun(out(), { throwIn: 'prepare' });
     assert.match(String(error), /fake prepare failed/);
     assert.equal(onDisk.status, 'failed');
