@@ -18,8 +18,6 @@ import { fleetNodeNames } from '../scenario/fleet-node-names.ts';
 import type { ResolvedScenario } from '../scenario/resolved.ts';
 
 export type { RunMechanisms } from '../harness/mechanisms.ts';
-export { plannedNodeBytes } from '../harness/image-mechanism.ts';
-export { plannedVolumeBytes } from '../harness/volume-mechanism.ts';
 
 export interface RunOptions {
   readonly scenario: ResolvedScenario;
