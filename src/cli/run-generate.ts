@@ -13,7 +13,7 @@ import type { ResolvedScenario } from '../scenario/resolved.ts';
  */
 export async function runGenerate(
   scenario: ResolvedScenario,
-  options: { outDir: string; owner: OutputOwner; trees: boolean; workers: number | undefined; onEvent: (e: GenerateEvent) => void },
+  options: { outDir: string; owner: OutputOwner; trees: boolean; workers: number | undefined; onEvent: (e: GenerateEvent) => void; signal?: AbortSignal },
 ): Promise<GeneratedImageSet> {
   await claimOutputDir(options.outDir, options.owner);
   const plan = planImageSet(scenario);
@@ -25,6 +25,7 @@ export async function runGenerate(
       synth: createContentSynthesizer(scenario.seed),
       pool,
       onEvent: options.onEvent,
+      signal: options.signal,
     });
     await writeFile(join(options.outDir, 'generate.json'), `${JSON.stringify(summaryOf(scenario, result), null, 2)}\n`);
     return result;

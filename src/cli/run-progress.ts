@@ -1,17 +1,10 @@
 import { formatBytes, formatSeconds } from '../core/units.ts';
-import type { NeighbourEvent } from '../neighbours/neighbour-session.ts';
-import type { RolloutEvent } from '../nodes/image-rollout.ts';
-import type { VolumeRolloutEvent } from '../volume/volume-rollout.ts';
+import type { RunEvent } from '../harness/run-events.ts';
 import { redactText } from '../core/secret-redaction.ts';
 import { progressBar } from './progress-bar.ts';
 
-/** What `run` reports while it works, besides the rollout's own events. */
-export type RunProgressEvent =
-  | RolloutEvent
-  | VolumeRolloutEvent
-  | NeighbourEvent
-  | { readonly type: 'phase'; readonly name: string; readonly detail: string }
-  | { readonly type: 'push'; readonly strategy: string; readonly done: number; readonly total: number; readonly bytesUp: number };
+/** What `run` reports while it works (harness/run-events.ts). */
+export type RunProgressEvent = RunEvent;
 
 export interface ProgressOptions {
   readonly stream?: NodeJS.WriteStream;

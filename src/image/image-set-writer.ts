@@ -38,6 +38,8 @@ export interface GenerateOptions {
   readonly synth: ContentSynthesizer;
   readonly pool: GzipWorkerPool;
   readonly onEvent?: (event: GenerateEvent) => void;
+  /** Stops between layers, images and trees: a layer cut short is not cached, a tree without its digest file is written again. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export interface GeneratedImage {
@@ -124,6 +126,25 @@ async function writeTreeOnce(files: readonly FileEntry[], synth: ContentSynthesi
 }
 export const TREES_DIR = 'trees';
 
+/** Each step's plain code tree (the base image's components left out), for the volume side. */
+async function writeStepTrees(plan: ImageSetPlan, baseNames: ReadonlySet<string>, options: GenerateOptions): Promise<GeneratedImageSet['trees'][number][]> {
+  const trees: GeneratedImageSet['trees'][number][] = [];
+  const treesDir = join(options.outDir, TREES_DIR);
+  if ((await stat(treesDir).catch(() => undefined)) === undefined) {
+    await mkdir(treesDir, { recursive: true });
+    await writeOutputMarker(treesDir, 'generate');
+  }
+  for (const { step, tree } of plan.trees) {
+    options.signal?.throwIfAborted();
+    const dir = join(options.outDir, TREES_DIR, step.name);
+    const code = tree.files.filter((f) => !baseNames.has(f.component));
+    const result = await writeTreeOnce(code, options.synth, dir, plan.scenario.seed);
+    trees.push({ step: step.name, dir, ...result });
+    options.onEvent?.({ type: 'tree-written', step: step.name, dir, ...result });
+  }
+  return trees;
+}
+
 /**
  * Writes what a plan describes: every distinct layer once (or taken from the content cache), then one OCI
  * layout per strategy at `outDir/<strategy>/` with an image per deploy step tagged by the step's name, and
@@ -169,6 +190,7 @@ export async function generateImageSet(plan: ImageSetPlan, options: GenerateOpti
   let builtTarBytes = 0;
   let builtBlobBytes = 0;
   for (const [i, planned] of toBuild.entries()) {
+    options.signal?.throwIfAborted();
     const t0 = performance.now();
     const layer = await writeLayer(planned.spec, synth, compression, pool, cache.blobsDir);
     await cache.put(planned.key, layer, compressor);
@@ -180,6 +202,7 @@ export async function generateImageSet(plan: ImageSetPlan, options: GenerateOpti
 
   const strategies: GeneratedStrategy[] = [];
   for (const { strategy, images } of plan.strategies) {
+    options.signal?.throwIfAborted();
     const layoutDir = join(outDir, strategy.name);
     // A layout is rewritten whole (its blobs are hard links into the cache, so this costs no copy), and
     // only when it is shipbench's: replaceOwnDir checks again, then marks it.
@@ -204,21 +227,7 @@ export async function generateImageSet(plan: ImageSetPlan, options: GenerateOpti
     onEvent?.({ type: 'layout-written', strategy: strategy.name, dir: layoutDir, images: written.length });
   }
 
-  const trees: GeneratedImageSet['trees'][number][] = [];
-  if (options.trees) {
-    const treesDir = join(outDir, TREES_DIR);
-    if ((await stat(treesDir).catch(() => undefined)) === undefined) {
-      await mkdir(treesDir, { recursive: true });
-      await writeOutputMarker(treesDir, 'generate');
-    }
-    for (const { step, tree } of plan.trees) {
-      const dir = join(outDir, TREES_DIR, step.name);
-      const code = tree.files.filter((f) => !baseNames.has(f.component));
-      const result = await writeTreeOnce(code, synth, dir, plan.scenario.seed);
-      trees.push({ step: step.name, dir, ...result });
-      onEvent?.({ type: 'tree-written', step: step.name, dir, ...result });
-    }
-  }
+  const trees = options.trees ? await writeStepTrees(plan, baseNames, options) : [];
 
   return {
     outDir,

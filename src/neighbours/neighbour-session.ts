@@ -4,8 +4,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { epochNowMs, type EpochWindow, type NeighbourOperation } from '../metrics/neighbour-operation.ts';
 import type { StepIdentity } from '../metrics/step-hook.ts';
 import type { ResolvedNeighbour, ResolvedNeighbours } from '../scenario/neighbours-resolved.ts';
-import { FioNeighbour } from './fio-neighbour.ts';
-import { type HttpProbe, HttpNeighbour } from './http-neighbour.ts';
+import type { HttpProbe } from './http-neighbour.ts';
+import type { NeighbourWorkload } from './neighbour-workload.ts';
+import { createWorkload } from './neighbour-workloads.ts';
 
 /** The three phases of one measured step, on the epoch clock of the operations. */
 export interface PhaseWindows {
@@ -37,10 +38,9 @@ export interface NeighbourSessionOptions {
   readonly onEvent?: (event: NeighbourEvent) => void;
   /** Called after each measured step's recovery, once per neighbour. */
   readonly onRecord: (record: NeighbourStepRecord) => Promise<void>;
+  /** Once aborted, baseline and recovery waits end at once (an interrupted run must exit within seconds). */
+  readonly signal?: AbortSignal | undefined;
 }
-
-// fio needs a moment after its start before it runs at its capped rate.
-const FIO_SETTLE_MS = 300;
 
 /**
  * The neighbours of one run: started once (http service and its load run throughout; fio runs once per
@@ -50,8 +50,7 @@ const FIO_SETTLE_MS = 300;
  */
 export class NeighbourSession {
   private readonly options: NeighbourSessionOptions;
-  private readonly http: HttpNeighbour[] = [];
-  private readonly fio: FioNeighbour[] = [];
+  private readonly workloads: NeighbourWorkload[] = [];
   private readonly crashed = new Map<string, string>();
 
   private constructor(options: NeighbourSessionOptions) {
@@ -63,16 +62,9 @@ export class NeighbourSession {
     const session = new NeighbourSession(options);
     try {
       for (const w of options.neighbours.workloads) {
-        const dir = join(options.workDir, w.name);
-        if (w.kind === 'http') {
-          const n = new HttpNeighbour(w, dir);
-          session.http.push(n);
-          await n.start();
-        } else {
-          const n = new FioNeighbour(w, dir);
-          session.fio.push(n);
-          await n.preflight();
-        }
+        const workload = createWorkload(w, join(options.workDir, w.name));
+        session.workloads.push(workload);
+        await workload.start();
       }
     } catch (error) {
       await session.stop();
@@ -82,11 +74,11 @@ export class NeighbourSession {
   }
 
   get probes(): ReadonlyMap<string, HttpProbe> {
-    return new Map(this.http.flatMap((n) => (n.probe === undefined ? [] : [[n.settings.name, n.probe] as const])));
+    return new Map(this.workloads.flatMap((n) => (n.probe === undefined ? [] : [[n.settings.name, n.probe] as const])));
   }
 
   get fioVersion(): string | undefined {
-    return this.fio[0]?.version;
+    return this.workloads.find((n) => n.toolVersion?.name === 'fio')?.toolVersion?.version;
   }
 
   private selected(step: StepIdentity): boolean {
@@ -96,19 +88,18 @@ export class NeighbourSession {
 
   /** The `aroundStep` hook: baseline, the rollout (contention), recovery; records go to `onRecord`. */
   readonly aroundStep = async <T>(step: StepIdentity, rollout: () => Promise<T>): Promise<T> => {
-    const fio = this.fio.filter((n) => !this.crashed.has(n.settings.name));
-    const http = this.http.filter((n) => !this.crashed.has(n.settings.name));
-    if (!this.selected(step) || fio.length + http.length === 0) return rollout();
+    // Per-step jobs first (they begin, settle and end with the step), then those running throughout.
+    const live = this.workloads.filter((n) => !this.crashed.has(n.settings.name)).sort((a, b) => Number(b.perStep) - Number(a.perStep));
+    if (!this.selected(step) || live.length === 0) return rollout();
     const { baselineSeconds, recoverySeconds } = this.options.neighbours;
-    for (const n of fio) await n.beginStep();
-    if (fio.length > 0) await sleep(FIO_SETTLE_MS);
-    const lateBefore = new Map(http.map((n) => [n, n.lateSends]));
-    // Only this step's requests matter from here on; older ones were recorded with their own step.
-    for (const n of http) n.operations.length = 0;
+    for (const n of live) if (n.perStep) await n.beginStep();
+    const settleMs = Math.max(0, ...live.map((n) => n.settleMs));
+    if (settleMs > 0) await sleep(settleMs);
+    for (const n of live) if (!n.perStep) await n.beginStep();
 
     this.options.onEvent?.({ type: 'neighbour-phase', phase: 'baseline', step, seconds: baselineSeconds });
     const baselineStart = epochNowMs();
-    await sleep(baselineSeconds * 1000);
+    await this.wait(baselineSeconds * 1000);
     const contentionStart = epochNowMs();
     let value: T;
     let contentionEnd: number;
@@ -118,7 +109,7 @@ export class NeighbourSession {
       contentionEnd = epochNowMs();
     }
     this.options.onEvent?.({ type: 'neighbour-phase', phase: 'recovery', step, seconds: recoverySeconds });
-    await sleep(recoverySeconds * 1000);
+    await this.wait(recoverySeconds * 1000);
     const recoveryEnd = epochNowMs();
     const windows: PhaseWindows = {
       baseline: { startEpochMs: baselineStart, endEpochMs: contentionStart },
@@ -127,16 +118,19 @@ export class NeighbourSession {
     };
     const inWindow = (ops: readonly NeighbourOperation[]) => ops.filter((o) => o.startEpochMs >= baselineStart && o.startEpochMs < recoveryEnd);
 
-    for (const n of fio) {
-      const run = await n.endStep();
-      await this.record(n.settings, step, windows, inWindow(run.operations), 0, run.crash);
-    }
-    for (const n of http) {
-      const ops = inWindow(n.operations);
-      await this.record(n.settings, step, windows, ops, n.lateSends - (lateBefore.get(n) ?? 0), n.crash);
+    for (const n of live) {
+      const run = await n.endStep(inWindow);
+      await this.record(n.settings, step, windows, run.operations, run.lateSends, run.crash);
     }
     return value;
   };
+
+  /** A phase's wait, cut short when the run is interrupted. */
+  private async wait(ms: number): Promise<void> {
+    const { signal } = this.options;
+    if (signal?.aborted === true) return;
+    await sleep(ms, undefined, signal === undefined ? undefined : { signal }).catch(() => undefined);
+  }
 
   private async record(
     neighbour: ResolvedNeighbour,
@@ -155,7 +149,7 @@ export class NeighbourSession {
 
   /** Stops every neighbour process (by PID) and removes their files. Safe to call twice. */
   async stop(): Promise<void> {
-    await Promise.all([...this.http.map((n) => n.stop()), ...this.fio.map((n) => n.stop())]);
+    await Promise.all(this.workloads.map((n) => n.stop()));
     await rm(this.options.workDir, { recursive: true, force: true });
   }
 }

@@ -13,7 +13,7 @@ export interface DeployContext {
   readonly runStartMs: number;
   /** Called with every chunk (or progress increment) of layer bytes received, for throughput series. */
   readonly onBytes?: (bytes: number) => void;
-  /** The run's interruption: a node stops its requests (and their retries) at once, instead of failing slowly. */
+  /** The run's interruption: a node stops its requests (and their retries) at once; the sample is then discarded. */
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -33,4 +33,10 @@ export interface NodeBackend {
   reset(): Promise<void>;
   deploy(context: DeployContext): Promise<NodeStepSample>;
   close(): Promise<void>;
+}
+
+/** One backend's nodes, started and owned by the caller. */
+export interface BackendNodes {
+  readonly backend: NodeBackendKind;
+  readonly nodes: readonly NodeBackend[];
 }

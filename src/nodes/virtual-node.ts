@@ -141,6 +141,7 @@ export class VirtualNode implements NodeBackend {
       for (const [i, layer] of parsed.layers.entries()) {
         const downloadSeconds = await (downloads[i] as Promise<number>);
         if (downloadSeconds > 0) diskBytes += layer.size;
+        stop.signal.throwIfAborted();
         const chain = chains[i] as string;
         let unpackSeconds = 0;
         let files = 0;

@@ -49,7 +49,7 @@ test('an http neighbour that crashes mid-step is reported, the rollout value is 
   const events: NeighbourEvent[] = [];
   const session = await NeighbourSession.start({ neighbours, workDir: join(dir, 'n2'), onEvent: (e) => events.push(e), onRecord: async (r) => void records.push(r) });
   try {
-    const pid = (session as unknown as { http: Array<{ servicePid: number | undefined }> }).http[0]?.servicePid;
+    const pid = (session as unknown as { workloads: Array<{ servicePid: number | undefined }> }).workloads[0]?.servicePid;
     assert.ok(pid !== undefined);
     const value = await session.aroundStep({ strategy: 's', step: 'one', repeat: 0, warmup: false }, async () => {
       await sleep(500);

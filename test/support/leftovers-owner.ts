@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { TeardownRegistry } from '../../src/core/teardown-registry.ts';
 import { startEngineDaemon } from '../../src/nodes/engines/engine-daemon.ts';
-import { containerdConfig } from '../../src/nodes/engines/engine-fleet.ts';
+import { containerdConfig } from '../../src/nodes/engines/containerd-local-node.ts';
 import { createFleetNetwork } from '../../src/nodes/isolation/fleet-network.ts';
 import { engineStateDir } from '../../src/nodes/isolation/leftover-sweep.ts';
 import { createNodeDisk, nodeDisksDirName } from '../../src/nodes/isolation/node-disk.ts';

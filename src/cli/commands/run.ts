@@ -15,6 +15,7 @@ import { renderComparisonMarkdown } from '../../report/comparison-matrix.ts';
 import { rsyncVersion } from '../../volume/rsync-binary.ts';
 import { type RunMechanisms, runBenchmark } from '../run-benchmark.ts';
 import { runGenerate } from '../run-generate.ts';
+import { recordInterruptedBeforeRun, watchRunInterrupts } from '../run-interrupts.ts';
 import { runProgressPrinter } from '../run-progress.ts';
 import { renderRunSummary } from '../run-summary-text.ts';
 import { renderNeighbourSummary } from '../neighbour-summary-text.ts';
@@ -59,37 +60,44 @@ export const runCommand: Pick<CommandModule<object, RunArgs>, 'handler'> = {
     // A missing rsync or an unreachable registry is said before minutes of generating, not after.
     if (argv.mechanism !== 'image') await rsyncVersion();
     if (argv.mechanism !== 'volume') await assertRegistryReachable(scenario);
-    // The images (and each step's plain tree for the volume side) go under --out when it is given; the
-    // default shares reports/<scenario>/images (and its layer cache) with `generate`.
-    const imagesDir = argv.out === undefined ? defaultImagesDir(scenario.name) : join(outDir, 'images');
-    const images = await runGenerate(scenario, { outDir: imagesDir, owner: { command: 'run', force: argv.force }, trees: argv.mechanism !== 'image', workers: undefined, onEvent: generateProgressPrinter(process.stderr, { quiet: argv.quiet }) });
-    const abort = new AbortController();
-    const onSigint = () => {
-      process.stderr.write('\ninterrupted: stopping nodes, the registry and the rsync daemons, keeping what was measured\n');
-      abort.abort();
-    };
-    process.on('SIGINT', onSigint);
-    // SIGTERM too: real engines leave namespaces, mounts and daemons unless teardown gets to run.
-    process.on('SIGTERM', onSigint);
+    // From here on, Ctrl-C and SIGTERM stop the run, keep what it measured, and exit 130.
+    const interrupts = watchRunInterrupts();
     try {
-      const results = await runBenchmark({
-        scenario,
-        images,
-        outDir,
-        mechanisms: argv.mechanism,
-        signal: abort.signal,
-        onEvent: runProgressPrinter({ quiet: argv.quiet }),
-      });
+      // The images (and each step's plain tree for the volume side) go under --out when it is given; the
+      // default shares reports/<scenario>/images (and its layer cache) with `generate`.
+      const imagesDir = argv.out === undefined ? defaultImagesDir(scenario.name) : join(outDir, 'images');
+      const generateOptions = { outDir: imagesDir, owner: { command: 'run', force: argv.force }, trees: argv.mechanism !== 'image', workers: undefined, onEvent: generateProgressPrinter(process.stderr, { quiet: argv.quiet }), signal: interrupts.signal };
+      const images = await runGenerate(scenario, generateOptions).catch(
+        async (error: unknown) => {
+          if (!interrupts.signal.aborted) throw error;
+          process.stdout.write(`results: ${await recordInterruptedBeforeRun(outDir, scenario, 'generate')}\n`);
+          return undefined;
+        },
+      );
+      const results =
+        images === undefined
+          ? undefined
+          : await runBenchmark({ scenario, images, outDir, mechanisms: argv.mechanism, signal: interrupts.signal, onEvent: runProgressPrinter({ quiet: argv.quiet }) }).catch((error: unknown) => {
+              // Interrupted: the harness has recorded what finished, and says where it stopped.
+              if (!interrupts.signal.aborted) throw error;
+              process.stdout.write(`results: ${join(outDir, 'results.json')}\n`);
+              return undefined;
+            });
+      if (results === undefined) {
+        process.exitCode = 130;
+        return;
+      }
       process.stdout.write(renderRunSummary(results));
       process.stdout.write(renderNeighbourSummary(results));
       await writeFile(join(outDir, 'summary.md'), renderComparisonMarkdown(results));
       process.stdout.write(`results: ${join(outDir, 'results.json')}\nsummary: ${join(outDir, 'summary.md')}\n`);
-      await writeReports(outDir, results);
+      // Interrupted: out within seconds; the charts can be drawn later from results.json.
+      if (results.status === 'interrupted') process.stdout.write(`reports: not drawn after an interruption; run \`shipbench report ${join(outDir, 'results.json')}\`\n`);
+      else await writeReports(outDir, results);
       if (results.status === 'interrupted') process.exitCode = 130;
       else if (results.status !== 'completed') process.exitCode = ExitCode.internal;
     } finally {
-      process.off('SIGINT', onSigint);
-      process.off('SIGTERM', onSigint);
+      interrupts.dispose();
     }
   },
 };

@@ -15,8 +15,8 @@ import { flagArguments } from '../command-line-arguments.ts';
 import { checkOverriddenScenario } from '../scenario-with-overrides.ts';
 import { simulateSweep } from '../simulate-sweep-command.ts';
 import { buildFleetPlan } from '../model-plan.ts';
-import { newRunResults } from '../new-run-results.ts';
-import { describeEnvironment } from '../run-environment.ts';
+import { newRunResults } from '../../harness/new-run-results.ts';
+import { describeEnvironment } from '../../harness/run-environment.ts';
 import { renderCalibration, renderSimulation } from '../simulate-text.ts';
 
 export interface SimulateArgs {

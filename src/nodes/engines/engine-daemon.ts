@@ -64,13 +64,13 @@ export async function startEngineDaemon(options: EngineDaemonOptions): Promise<E
     pid: child.pid ?? -1,
     logFile: options.logFile,
     exitReason: () => exit,
-    waitForExit: (ms) => Promise.race([exited.then(() => true), sleep(ms).then(() => false)]),
+    waitForExit: (ms) => Promise.race([exited.then(() => true), sleep(ms, undefined, { ref: false }).then(() => false)]),
     logTail: () => tail(options.logFile),
     stop: () =>
       (stopping ??= (async () => {
         if (exit === undefined) {
           child.kill('SIGTERM');
-          const graceful = await Promise.race([exited.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]);
+          const graceful = await Promise.race([exited.then(() => true), sleep(STOP_GRACE_MS, undefined, { ref: false }).then(() => false)]);
           if (!graceful) {
             child.kill('SIGKILL');
             await exited;

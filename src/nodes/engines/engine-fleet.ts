@@ -1,42 +1,22 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { ShipbenchError } from '../../core/errors.ts';
-import type { TeardownRegistry } from '../../core/teardown-registry.ts';
-import type { DistributionClient } from '../../registry/distribution-client.ts';
-import type { RegistryCredentials } from '../../registry/registry-auth.ts';
-import type { ResolvedScenario } from '../../scenario/resolved.ts';
-import type { FleetNetwork } from '../isolation/fleet-network.ts';
 import { engineStateDir, sweepLeftovers } from '../isolation/leftover-sweep.ts';
 import { createNodeDisk, nodeDisksDirName, type NodeDisk } from '../isolation/node-disk.ts';
 import type { NodeBackend } from '../node-backend.ts';
-import { ContainerdNode } from './containerd-node.ts';
-import { describeDockerHost, dockerClientFor, loadDockerode } from './docker-endpoint.ts';
+import type { EngineFleetOptions, LocalEngineSite } from './local-engine-site.ts';
+import { startContainerdNode } from './containerd-local-node.ts';
+import { describeDockerHost, dockerClientFor } from './docker-endpoint.ts';
+import { startDockerNode } from './docker-local-node.ts';
 import { DockerNode } from './docker-node.ts';
-import { type EngineDaemon, startEngineDaemon } from './engine-daemon.ts';
 
-export interface EngineRegistryAccess {
-  /** The harness's client (manifests, to name layers). */
-  readonly client: DistributionClient;
-  /** `host:port` as the nodes' engines reach the registry. */
-  readonly hostForNodes: string;
-  readonly plainHttp: boolean;
-  readonly auth: RegistryCredentials | undefined;
-}
+export type { EngineFleetOptions, EngineRegistryAccess } from './local-engine-site.ts';
 
-export interface EngineFleetOptions {
-  readonly scenario: ResolvedScenario;
-  readonly backend: 'docker' | 'containerd';
-  readonly nodeNames: readonly string[];
-  /** Node disk images and data roots go under here. */
-  readonly workDir: string;
-  /** Emulated hosts' namespaces; undefined runs the engines in the host's own network. */
-  readonly network: FleetNetwork | undefined;
-  readonly registry: EngineRegistryAccess;
-  /** Size of each emulated host's own disk (netns isolation). */
-  readonly diskBytesPerNode: number;
-  readonly teardown: TeardownRegistry;
-}
+/** Engines shipbench starts per node, by backend kind: adding one is a file and a line here. */
+const LOCAL_ENGINES: { readonly [K in EngineFleetOptions['backend']]: (site: LocalEngineSite) => Promise<NodeBackend> } = {
+  docker: startDockerNode,
+  containerd: startContainerdNode,
+};
 
 /**
  * The nodes of one engine backend: remote Docker hosts as listed in `fleet.hosts`, or one daemon per node
@@ -78,85 +58,7 @@ async function startLocalNode(options: EngineFleetOptions, name: string, stateDi
   const resources = { network: endpoint, disk };
   const place = { netnsPath: endpoint?.netnsPath, cgroupDir: disk?.cgroupDir };
   const where = endpoint === undefined ? 'host network' : `netns ${endpoint.netns} ${endpoint.address}`;
-  if (options.backend === 'docker') {
-    const socketPath = join(stateDir, 'docker.sock');
-    const Dockerode = await loadDockerode();
-    const docker = new Dockerode({ socketPath });
-    const daemon = await startEngineDaemon({
-      label: `dockerd of ${name}`,
-      command: 'dockerd',
-      args: [
-        '--data-root', join(dataDir, 'docker'),
-        '--exec-root', join(stateDir, 'exec'),
-        '--pidfile', join(stateDir, 'dockerd.pid'),
-        '-H', `unix://${socketPath}`,
-        // The node's engine must not touch the host's networking: no bridge, no iptables rules.
-        '--bridge=none', '--iptables=false', '--ip-forward=false', '--ip-masq=false',
-        '--insecure-registry', options.registry.hostForNodes,
-        '--max-concurrent-downloads', String(scenario.fleet.node.maxConcurrentDownloads),
-      ],
-      logFile: join(stateDir, 'dockerd.log'),
-      ...place,
-      childPidFiles: [join(stateDir, 'exec', 'containerd', 'containerd.pid')],
-      ready: async () => (await docker.ping(), true),
-      teardown,
-    });
-    return new DockerNode({
-      name,
-      docker,
-      registryHost: options.registry.hostForNodes,
-      registry: options.registry.client,
-      auth: options.registry.auth,
-      repositoryPrefix: scenario.image.repository,
-      endpoint: `dockerd pid ${daemon.pid}, ${where}`,
-      resources,
-      daemon,
-    });
-  }
-  const socket = join(stateDir, 'containerd.sock');
-  const config = join(stateDir, 'containerd.toml');
-  await writeFile(config, containerdConfig(join(dataDir, 'containerd'), join(stateDir, 'state'), socket));
-  const daemon: EngineDaemon = await startEngineDaemon({
-    label: `containerd of ${name}`,
-    command: 'containerd',
-    args: ['--config', config],
-    logFile: join(stateDir, 'containerd.log'),
-    ...place,
-    ready: async () => (await execa('ctr', ['-a', socket, 'version'], { timeout: 5_000 }), true),
-    teardown,
-  });
-  return new ContainerdNode({
-    name,
-    socket,
-    netnsPath: endpoint?.netnsPath,
-    registryHost: options.registry.hostForNodes,
-    plainHttp: options.registry.plainHttp,
-    maxConcurrentDownloads: scenario.fleet.node.maxConcurrentDownloads,
-    registry: options.registry.client,
-    auth: options.registry.auth,
-    endpoint: `containerd pid ${daemon.pid}, ${where}`,
-    resources,
-    daemon,
-  });
-}
-
-/** A containerd of its own for one node: no CRI (no kubelet here), its own root, state and socket. */
-export function containerdConfig(root: string, state: string, socket: string): string {
-  return [
-    'version = 2',
-    `root = ${JSON.stringify(root)}`,
-    `state = ${JSON.stringify(state)}`,
-    'disabled_plugins = ["io.containerd.grpc.v1.cri"]',
-    '[grpc]',
-    `  address = ${JSON.stringify(socket)}`,
-    '[ttrpc]',
-    `  address = ${JSON.stringify(`${socket}.ttrpc`)}`,
-    '[debug]',
-    '  address = ""',
-    '[metrics]',
-    '  address = ""',
-    '',
-  ].join('\n');
+  return LOCAL_ENGINES[options.backend]({ options, name, stateDir, dataDir, place, where, resources });
 }
 
 async function connectDockerHosts(options: EngineFleetOptions): Promise<NodeBackend[]> {

@@ -27,6 +27,8 @@ export async function startRunNeighbours(options: {
   readonly runStartMs: number;
   readonly persist: () => Promise<void>;
   readonly onEvent: (event: NeighbourEvent) => void;
+  /** The run was interrupted: baseline and recovery waits end at once. */
+  readonly signal?: AbortSignal;
 }): Promise<NeighbourSession> {
   const { neighbours, results } = options;
   const minEffect = neighbours.minEffect ?? NEIGHBOUR_MIN_EFFECT;
@@ -56,7 +58,7 @@ export async function startRunNeighbours(options: {
     });
     await options.persist();
   };
-  const session = await NeighbourSession.start({ neighbours, workDir: options.workDir, onEvent: options.onEvent, onRecord });
+  const session = await NeighbourSession.start({ neighbours, workDir: options.workDir, onEvent: options.onEvent, onRecord, signal: options.signal });
   section.workloads = neighbours.workloads.map((w) => {
     const probe = session.probes.get(w.name);
     return { name: w.name, kind: w.kind, settings: settingsOf(w), ...(probe === undefined ? {} : { probe }) };

@@ -1,0 +1,100 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import type { ProxyStep } from '../metrics/volume-sample.ts';
+import type { ResolvedScenario } from '../scenario/resolved.ts';
+import { containedPath } from './contained-path.ts';
+import { type RsyncDaemon, startRsyncDaemon } from './rsync-daemon.ts';
+import { rsyncSync } from './rsync-sync.ts';
+import type { DaemonInfo, StagingTree } from './volume-rollout.ts';
+
+/** One proxy of the tier: its copy of the tree and the daemon serving it (replaced when it died). */
+export interface Proxy {
+  readonly index: number;
+  readonly name: string;
+  readonly dir: string;
+  daemon: RsyncDaemon;
+  active: number;
+}
+
+/** The deployment master and its proxies; every daemon ever started is in `daemons`, to be stopped by PID. */
+export interface ProxyTier {
+  readonly master: RsyncDaemon;
+  readonly proxies: Proxy[];
+  readonly daemons: RsyncDaemon[];
+}
+
+export const stepModule = (i: number) => `step-${i}`;
+
+export const daemonInfo = (d: RsyncDaemon): DaemonInfo => ({ name: d.name, pid: d.pid, port: d.port });
+
+function startProxyDaemon(workDir: string, name: string, dir: string): Promise<RsyncDaemon> {
+  return startRsyncDaemon({ name, modules: [{ name: 'code', path: dir }], stateDir: containedPath(workDir, 'daemons', name) });
+}
+
+/** A master rsync daemon serving each step's staging tree, and one daemon per proxy serving the proxy's copy. */
+export async function startProxyTier(scenario: ResolvedScenario, workDir: string, trees: readonly StagingTree[], daemons: RsyncDaemon[]): Promise<ProxyTier> {
+  await mkdir(workDir, { recursive: true });
+  const master = await startRsyncDaemon({
+    name: 'master',
+    modules: trees.map((t, i) => ({ name: stepModule(i), path: t.dir })),
+    stateDir: containedPath(workDir, 'daemons', 'master'),
+  });
+  daemons.push(master);
+  const proxies: Proxy[] = [];
+  for (let p = 0; p < scenario.volume.proxies; p++) {
+    const name = `proxy-${p + 1}`;
+    const dir = containedPath(workDir, 'proxies', name);
+    await mkdir(dir, { recursive: true });
+    const daemon = await startProxyDaemon(workDir, name, dir);
+    daemons.push(daemon);
+    proxies.push({ index: p, name, dir, daemon, active: 0 });
+  }
+  return { master, proxies, daemons };
+}
+
+/** Every repeat starts cold, with the whole proxy tier up again; `onRestart` hears of a replaced daemon. */
+export async function resetProxyTier(tier: ProxyTier, workDir: string, onRestart: () => void): Promise<void> {
+  for (const proxy of tier.proxies) {
+    if (!proxy.daemon.alive()) {
+      await proxy.daemon.stop();
+      proxy.daemon = await startProxyDaemon(workDir, proxy.name, proxy.dir);
+      tier.daemons.push(proxy.daemon);
+      onRestart();
+    }
+    await rm(proxy.dir, { recursive: true, force: true });
+    await mkdir(proxy.dir, { recursive: true });
+  }
+  await rm(containedPath(workDir, 'nodes'), { recursive: true, force: true });
+}
+
+/**
+ * The proxy tier first, all at once, as scap's sync-proxies does before the targets sync. Returns each
+ * proxy's figures and the bytes it received from the master.
+ */
+export async function syncProxyTier(
+  scenario: ResolvedScenario,
+  tier: ProxyTier,
+  module: string,
+  signal: AbortSignal | undefined,
+): Promise<{ proxySteps: Map<string, ProxyStep>; received: number }> {
+  const proxySteps = new Map<string, ProxyStep>();
+  let received = 0;
+  await Promise.all(
+    tier.proxies.map(async (proxy) => {
+      const t0 = performance.now();
+      const outcome = proxy.daemon.alive() ? await rsyncSync({ source: tier.master.url(module), dest: proxy.dir, compress: scenario.volume.compress, delayUpdates: scenario.volume.delayUpdates, signal }) : undefined;
+      const fromMaster = outcome?.ok === true ? outcome.stats.bytesReceived : 0;
+      received += fromMaster;
+      proxySteps.set(proxy.name, {
+        proxy: proxy.name,
+        bytesFromMaster: fromMaster,
+        syncSeconds: (performance.now() - t0) / 1000,
+        egressBytes: 0,
+        nodesServed: 0,
+        // A proxy that cannot get the new tree must not serve the old one as if it were new.
+        failed: outcome?.ok !== true || !proxy.daemon.alive(),
+      });
+    }),
+  );
+  return { proxySteps, received };
+}
