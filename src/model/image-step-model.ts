@@ -5,6 +5,7 @@ import type { FleetLayout } from './fleet-layout.ts';
 import { FluidNetwork } from './fluid-network.ts';
 import { RolloutGate } from './rollout-gate.ts';
 import { meterOutcomes, NodeFigures, type StepOutcome } from './step-outcome.ts';
+import { TOPOLOGIES } from './topologies/index.ts';
 
 export interface ImageStepInput {
   readonly model: ResolvedModel;
@@ -37,90 +38,37 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
   const meter = { registry: net.addMeter(), backend: net.addMeter(), cache: net.addMeter(), peers: net.addMeter(), nodes: net.addMeter() };
   const backend = model.registry.backendReadBitsPerSecond === undefined ? [] : [net.addResource(bytesPerSecond(model.registry.backendReadBitsPerSecond))];
   const replicas = Array.from({ length: model.registry.replicas }, () => net.addResource(bytesPerSecond(model.registry.egressBitsPerSecond)));
-  const caches = layout.datacentres.map(() => net.addResource(bytesPerSecond(model.cache.egressBitsPerSecond)));
   const nic = Array.from({ length: n }, () => net.addResource(bytesPerSecond(model.node.nicBitsPerSecond)));
   const disk = Array.from({ length: n }, () => net.addResource(model.node.diskWriteBytesPerSecond));
   const cpu = Array.from({ length: n }, () => net.addResource(model.node.decompressBytesPerSecond));
   const stream = model.node.streamBitsPerSecond === undefined ? undefined : bytesPerSecond(model.node.streamBitsPerSecond);
   const fresh = input.layers.filter((l) => !input.held.has(l.id));
   const figures = new NodeFigures(n, input.keepLayers);
-  const upload = bytesPerSecond(model.p2p.uploadBitsPerSecond);
-
-  // Cache fills in flight (nginx proxy_cache_lock): who waits for which object in which data centre.
-  const filling = layout.datacentres.map(() => new Map<string, Array<() => void>>());
-  // P2P swarms of this step, per data centre and layer.
-  interface Swarm { pool: number; holders: number; seeded: boolean; waiting: Array<() => void> }
-  const swarms = layout.datacentres.map(() => new Map<string, Swarm>());
   let prePulled = 0;
   for (let i = 0; i < n; i++) prePulled += input.prePulled[i]!;
-  const prePulledIn = layout.datacentres.map(() => 0);
-  for (let i = 0; i < n; i++) if (input.prePulled[i] === 1) prePulledIn[layout.datacentreOf[i]!]!++;
 
-  const direct = (node: number, layer: ModelLayer, extra: number[], meters: number[], done: () => void) =>
-    net.startFlow({
-      bytes: layer.compressedBytes,
-      resources: [...backend, replicas[node % replicas.length]!, ...extra, nic[node]!, disk[node]!],
-      capBytesPerSecond: stream,
-      meters: [meter.registry, meter.backend, ...meters, meter.nodes],
-      onDone: done,
-    });
-
-  const fetch = (node: number, layer: ModelLayer, done: () => void) => {
-    const dc = layout.datacentreOf[node]!;
-    if (topology === 'direct') return direct(node, layer, [], [], done);
-    if (topology === 'cache') {
-      const fromCache = () => net.startFlow({ bytes: layer.compressedBytes, resources: [caches[dc]!, nic[node]!, disk[node]!], capBytesPerSecond: stream, meters: [meter.cache, meter.nodes], onDone: done });
-      if (input.cached[dc]!.has(layer.id)) return fromCache();
-      const waiters = filling[dc]!.get(layer.id);
-      if (waiters !== undefined) return waiters.push(fromCache);
-      // A miss: this request fills the cache from the registry while streaming to its node; others wait.
-      filling[dc]!.set(layer.id, []);
-      const missReplica = (dc + node) % replicas.length;
-      return net.startFlow({
+  const kind = TOPOLOGIES[topology];
+  const fetch = kind.prepare({
+    net,
+    model,
+    layout,
+    meter,
+    replicas,
+    backend,
+    nicIn: nic,
+    diskWrite: disk,
+    stream,
+    prePulled: input.prePulled,
+    cached: input.cached,
+    fromRegistry: (node, layer, extra, meters, done) =>
+      net.startFlow({
         bytes: layer.compressedBytes,
-        resources: [...backend, replicas[missReplica]!, caches[dc]!, nic[node]!, disk[node]!],
+        resources: [...backend, replicas[node % replicas.length]!, ...extra, nic[node]!, disk[node]!],
         capBytesPerSecond: stream,
-        meters: [meter.registry, meter.backend, meter.cache, meter.nodes],
-        onDone: () => {
-          input.cached[dc]!.add(layer.id);
-          const released = filling[dc]!.get(layer.id) ?? [];
-          filling[dc]!.delete(layer.id);
-          done();
-          for (const start of released) start();
-        },
-      });
-    }
-    // P2P: the first node of a data centre to want a layer fetches it from the registry (no peer holds
-    // a piece yet); the others fetch from peers, sharing their upload, and cannot finish before the swarm
-    // holds every piece: their last piece arrives after the registry fetch ends.
-    let swarm = swarms[dc]!.get(layer.id);
-    if (swarm === undefined) {
-      const seeds = prePulledIn[dc]!;
-      swarm = { pool: net.addResource(upload * Math.max(1, seeds)), holders: seeds, seeded: seeds > 0, waiting: [] };
-      swarms[dc]!.set(layer.id, swarm);
-      if (!swarm.seeded) {
-        const s = swarm;
-        s.holders = 1;
-        return direct(node, layer, [], [], () => {
-          s.seeded = true;
-          done();
-          for (const release of s.waiting.splice(0)) release();
-        });
-      }
-    }
-    const s = swarm;
-    s.holders++;
-    net.setCapacity(s.pool, upload * s.holders);
-    const lastPiece = Math.min(model.p2p.pieceBytes, layer.compressedBytes);
-    const peerFlow = (bytes: number, then: () => void) =>
-      net.startFlow({ bytes, resources: [s.pool, nic[node]!, disk[node]!], capBytesPerSecond: stream, meters: [meter.peers, meter.nodes], onDone: then });
-    if (s.seeded) return peerFlow(layer.compressedBytes, done);
-    return peerFlow(layer.compressedBytes - lastPiece, () => {
-      const finish = () => peerFlow(lastPiece, done);
-      if (s.seeded) finish();
-      else s.waiting.push(finish);
-    });
-  };
+        meters: [meter.registry, meter.backend, ...meters, meter.nodes],
+        onDone: done,
+      }),
+  });
 
   const startNode = (node: number) => {
     figures.startSeconds[node] = net.now;
@@ -199,9 +147,6 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
   net.run();
   let makespan = 0;
   for (let i = 0; i < n; i++) makespan = Math.max(makespan, figures.endSeconds[i]!);
-  const tiers: Array<{ tier: string; id: number }> = [{ tier: 'registry', id: meter.registry }, { tier: 'backend', id: meter.backend }];
-  if (topology === 'cache') tiers.push({ tier: 'cache', id: meter.cache });
-  if (topology === 'p2p') tiers.push({ tier: 'peers', id: meter.peers });
-  tiers.push({ tier: 'nodes', id: meter.nodes });
+  const tiers = [{ tier: 'registry', id: meter.registry }, { tier: 'backend', id: meter.backend }, ...kind.tiers.map((tier) => ({ tier, id: meter[tier] })), { tier: 'nodes', id: meter.nodes }];
   return { topology, makespanSeconds: makespan, nodes: figures, prePulled, meters: meterOutcomes(net, tiers), events: net.events };
 }

@@ -1,6 +1,8 @@
 /** The `model:` section after defaults (see model-resolve.ts): every rate in its unit, every count known. */
 
-export type ModelTopology = 'direct' | 'cache' | 'p2p';
+import type { MODEL_TOPOLOGIES } from './model-schema.ts';
+
+export type ModelTopology = (typeof MODEL_TOPOLOGIES)[number];
 
 export interface ResolvedDatacentre {
   readonly name: string;

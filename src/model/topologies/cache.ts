@@ -1,0 +1,33 @@
+import type { Topology } from './topology.ts';
+
+const bytesPerSecond = (bitsPerSecond: number) => bitsPerSecond / 8;
+
+/**
+ * A pull-through cache tier per data centre (nginx with proxy_cache_lock): the first request for an object
+ * fills the cache from the registry while streaming to its node; requests for it meanwhile wait for the
+ * fill, then read from the cache like every later request.
+ */
+export const cacheTopology: Topology = {
+  tiers: ['cache'],
+  prepare(step) {
+    const { net, layout, meter } = step;
+    const caches = layout.datacentres.map(() => net.addResource(bytesPerSecond(step.model.cache.egressBitsPerSecond)));
+    const filling = layout.datacentres.map(() => new Map<string, Array<() => void>>());
+    return (node, layer, done) => {
+      const dc = layout.datacentreOf[node]!;
+      const fromCache = () =>
+        net.startFlow({ bytes: layer.compressedBytes, resources: [caches[dc]!, step.nicIn[node]!, step.diskWrite[node]!], capBytesPerSecond: step.stream, meters: [meter.cache, meter.nodes], onDone: done });
+      if (step.cached[dc]!.has(layer.id)) return fromCache();
+      const waiters = filling[dc]!.get(layer.id);
+      if (waiters !== undefined) return waiters.push(fromCache);
+      filling[dc]!.set(layer.id, []);
+      step.fromRegistry(node, layer, [caches[dc]!], [meter.cache], () => {
+        step.cached[dc]!.add(layer.id);
+        const released = filling[dc]!.get(layer.id) ?? [];
+        filling[dc]!.delete(layer.id);
+        done();
+        for (const start of released) start();
+      });
+    };
+  },
+};

@@ -1,0 +1,47 @@
+import type { ResolvedModel } from '../../scenario/model-resolved.ts';
+import type { ModelLayer } from '../fleet-plan.ts';
+import type { FleetLayout } from '../fleet-layout.ts';
+import type { FluidNetwork } from '../fluid-network.ts';
+
+/** Meters every image step has; a topology reports the ones it names in `tiers`. */
+export interface StepMeters {
+  readonly registry: number;
+  readonly backend: number;
+  readonly cache: number;
+  readonly peers: number;
+  readonly nodes: number;
+}
+
+/** What a topology builds its fetches from: the step's network, its shared capacities and each node's links. */
+export interface StepNetwork {
+  readonly net: FluidNetwork;
+  readonly model: ResolvedModel;
+  readonly layout: FleetLayout;
+  readonly meter: StepMeters;
+  /** Registry replicas' egress and (when limited) the storage backend's read. */
+  readonly replicas: readonly number[];
+  readonly backend: readonly number[];
+  /** Per node: download link (NIC in) and disk write. */
+  readonly nicIn: readonly number[];
+  readonly diskWrite: readonly number[];
+  /** Most one stream reaches, bytes per second; undefined when unlimited. */
+  readonly stream: number | undefined;
+  /** 1 for nodes that pulled the image before the deploy. */
+  readonly prePulled: Uint8Array;
+  /** Per data centre, layer ids its cache tier holds (kept across steps). */
+  readonly cached: ReadonlyArray<Set<string>>;
+  /** A blob straight from the registry to `node`, through `extra` capacities too (a cache being filled). */
+  fromRegistry(node: number, layer: ModelLayer, extra: readonly number[], meters: readonly number[], done: () => void): void;
+}
+
+/** How a node gets a layer it lacks. */
+export type FetchLayer = (node: number, layer: ModelLayer, done: () => void) => void;
+
+/**
+ * A way image layers reach nodes. `tiers` are the meters it reports beside registry, backend and nodes;
+ * `prepare` sets up one deploy step (swarms, cache fills in flight) and returns the fetch.
+ */
+export interface Topology {
+  readonly tiers: ReadonlyArray<'cache' | 'peers'>;
+  prepare(step: StepNetwork): FetchLayer;
+}
