@@ -21,7 +21,7 @@ module.exports = {
     forbid('metrics', ['scenario', 'content', 'image', 'registry', 'volume', 'nodes', 'stats', 'model', 'report', 'neighbours', 'cli'], 'metrics is a leaf: only core'),
     forbid('stats', ['scenario', 'content', 'image', 'registry', 'volume', 'nodes', 'model', 'report', 'neighbours', 'cli'], 'stats is pure: core and metrics'),
     forbid('neighbours', ['content', 'image', 'registry', 'volume', 'nodes', 'stats', 'model', 'report', 'cli'], 'neighbours is a runner like nodes and volume: it starts workloads and emits operations, it does not analyse or report'),
-    forbid('model', ['content', 'image', 'registry', 'volume', 'nodes', 'stats', 'report', 'neighbours', 'cli'], 'the model uses scenario and metrics only'),
+    forbid('model', ['content', 'image', 'registry', 'volume', 'nodes', 'report', 'neighbours', 'cli'], 'the model uses scenario, metrics and stats (quantiles of node times) only'),
     forbid('report', ['content', 'image', 'registry', 'volume', 'nodes', 'model', 'neighbours', 'cli'], 'report renders results; never a runner or the model'),
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],

@@ -6,6 +6,8 @@ import { FluidNetwork } from './fluid-network.ts';
 import { RolloutGate } from './rollout-gate.ts';
 import { meterOutcomes, NodeFigures, type StepOutcome } from './step-outcome.ts';
 import { TOPOLOGIES } from './topologies/index.ts';
+import type { NodeSpread } from './node-spread.ts';
+import { RequestServers } from './request-servers.ts';
 
 export interface ImageStepInput {
   readonly model: ResolvedModel;
@@ -21,6 +23,8 @@ export interface ImageStepInput {
   /** Per data centre, layer ids its cache tier holds; grows as fills complete (kept across steps). */
   readonly cached: ReadonlyArray<Set<string>>;
   readonly keepLayers: boolean;
+  /** How each node differs from the mean one. */
+  readonly spread: NodeSpread;
 }
 
 const bytesPerSecond = (bitsPerSecond: number) => bitsPerSecond / 8;
@@ -38,9 +42,12 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
   const meter = { registry: net.addMeter(), backend: net.addMeter(), cache: net.addMeter(), peers: net.addMeter(), nodes: net.addMeter() };
   const backend = model.registry.backendReadBitsPerSecond === undefined ? [] : [net.addResource(bytesPerSecond(model.registry.backendReadBitsPerSecond))];
   const replicas = Array.from({ length: model.registry.replicas }, () => net.addResource(bytesPerSecond(model.registry.egressBitsPerSecond)));
-  const nic = Array.from({ length: n }, () => net.addResource(bytesPerSecond(model.node.nicBitsPerSecond)));
-  const disk = Array.from({ length: n }, () => net.addResource(model.node.diskWriteBytesPerSecond));
-  const cpu = Array.from({ length: n }, () => net.addResource(model.node.decompressBytesPerSecond));
+  const { spread } = input;
+  const nic = Array.from({ length: n }, (_, i) => net.addResource(bytesPerSecond(model.node.nicBitsPerSecond) * spread.nic[i]!));
+  const disk = Array.from({ length: n }, (_, i) => net.addResource(model.node.diskWriteBytesPerSecond * spread.disk[i]!));
+  const cpu = Array.from({ length: n }, (_, i) => net.addResource(model.node.decompressBytesPerSecond * spread.decompress[i]!));
+  const requests = new RequestServers(net, spread.latency);
+  const registryServers = replicas.map(() => requests.server(model.registry));
   const stream = model.node.streamBitsPerSecond === undefined ? undefined : bytesPerSecond(model.node.streamBitsPerSecond);
   const fresh = input.layers.filter((l) => !input.held.has(l.id));
   const figures = new NodeFigures(n, input.keepLayers);
@@ -60,14 +67,18 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
     stream,
     prePulled: input.prePulled,
     cached: input.cached,
+    spread,
+    requests,
     fromRegistry: (node, layer, extra, meters, done) =>
-      net.startFlow({
-        bytes: layer.compressedBytes,
-        resources: [...backend, replicas[node % replicas.length]!, ...extra, nic[node]!, disk[node]!],
-        capBytesPerSecond: stream,
-        meters: [meter.registry, meter.backend, ...meters, meter.nodes],
-        onDone: done,
-      }),
+      requests.request(registryServers[node % replicas.length]!, node, () =>
+        net.startFlow({
+          bytes: layer.compressedBytes,
+          resources: [...backend, replicas[node % replicas.length]!, ...extra, nic[node]!, disk[node]!],
+          capBytesPerSecond: stream,
+          meters: [meter.registry, meter.backend, ...meters, meter.nodes],
+          onDone: done,
+        }),
+      ),
   });
 
   const startNode = (node: number) => {
@@ -107,7 +118,7 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
           bytes: layer.uncompressedBytes,
           resources: [cpu[node]!, disk[node]!],
           // Each file is at least one write: the disk's IOPS bound the unpack rate of small-file layers.
-          capBytesPerSecond: layer.files === 0 ? undefined : (layer.uncompressedBytes * model.node.diskIops) / layer.files,
+          capBytesPerSecond: layer.files === 0 ? undefined : (layer.uncompressedBytes * model.node.diskIops * spread.disk[node]!) / layer.files,
           onDone: () => {
             const seconds = net.now - began;
             figures.diskBytes[node]! += layer.uncompressedBytes;
@@ -139,8 +150,14 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
         });
       }
     };
-    if (model.node.manifestSeconds > 0) net.at(net.now + model.node.manifestSeconds, pump);
-    else pump();
+    // Before any layer: the agent's start delay, then token, manifest and config, one request after another.
+    const registry = registryServers[node % replicas.length]!;
+    const resolved = () => {
+      figures.manifestSeconds[node] = net.now - figures.startSeconds[node]! - spread.startDelaySeconds[node]!;
+      pump();
+    };
+    const token = () => requests.request(registry, node, () => requests.request(registry, node, () => requests.request(registry, node, resolved)));
+    net.at(net.now + spread.startDelaySeconds[node]! + model.node.manifestSeconds, token);
   };
   const gate = new RolloutGate(layout.datacentreOf, layout.datacentres.length, fleet.rollout.stages, fleet.rollout.maxConcurrent, model.rollout.concurrentDeployments, startNode);
   gate.begin();

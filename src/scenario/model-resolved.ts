@@ -9,6 +9,22 @@ export interface ResolvedDatacentre {
   readonly nodes: number;
 }
 
+/** A tier answering requests: each costs a round trip, and perRequestSeconds of one of `cores` cores. */
+export interface RequestTier {
+  readonly rttSeconds: number;
+  readonly perRequestSeconds: number;
+  readonly cores: number;
+}
+
+/** Coefficients of variation (0 = identical nodes) and the mean start delay. */
+export interface NodeSpreadSettings {
+  readonly nic: number;
+  readonly disk: number;
+  readonly decompress: number;
+  readonly latency: number;
+  readonly startDelaySeconds: number;
+}
+
 export interface ResolvedModel {
   readonly topologies: readonly ModelTopology[];
   readonly volume: boolean;
@@ -19,9 +35,9 @@ export interface ResolvedModel {
     readonly egressBitsPerSecond: number;
     /** Undefined: the storage backend is never the bottleneck. */
     readonly backendReadBitsPerSecond: number | undefined;
-  };
-  readonly cache: { readonly egressBitsPerSecond: number };
-  readonly p2p: { readonly pieceBytes: number; readonly uploadBitsPerSecond: number };
+  } & RequestTier;
+  readonly cache: { readonly egressBitsPerSecond: number } & RequestTier;
+  readonly p2p: { readonly pieceBytes: number; readonly uploadBitsPerSecond: number; readonly rttSeconds: number };
   readonly rsync: {
     readonly masterEgressBitsPerSecond: number;
     readonly proxyEgressBitsPerSecond: number;
@@ -38,6 +54,8 @@ export interface ResolvedModel {
     readonly diskIops: number;
     readonly decompressBytesPerSecond: number;
     readonly unpackPerFileSeconds: number;
+    readonly diskReadBytesPerSecond: number;
+    readonly spread: NodeSpreadSettings;
   };
   readonly rollout: {
     readonly prePullShare: number;

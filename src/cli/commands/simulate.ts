@@ -112,6 +112,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
         fleet,
         volume: scenario.volume,
         plan,
+        seed: scenario.seed,
         onStep: (s) => process.stderr.write(`${s.strategy} ${s.step}: ${s.makespanSeconds.toFixed(2)} s\n`),
       });
       results.steps = out.steps;

@@ -1,3 +1,4 @@
+import type { ModelLayer } from '../fleet-plan.ts';
 import type { Topology } from './topology.ts';
 
 const bytesPerSecond = (bitsPerSecond: number) => bitsPerSecond / 8;
@@ -12,8 +13,9 @@ export const cacheTopology: Topology = {
   prepare(step) {
     const { net, layout, meter } = step;
     const caches = layout.datacentres.map(() => net.addResource(bytesPerSecond(step.model.cache.egressBitsPerSecond)));
+    const servers = layout.datacentres.map(() => step.requests.server(step.model.cache));
     const filling = layout.datacentres.map(() => new Map<string, Array<() => void>>());
-    return (node, layer, done) => {
+    const fetch = (node: number, layer: ModelLayer, done: () => void) => {
       const dc = layout.datacentreOf[node]!;
       const fromCache = () =>
         net.startFlow({ bytes: layer.compressedBytes, resources: [caches[dc]!, step.nicIn[node]!, step.diskWrite[node]!], capBytesPerSecond: step.stream, meters: [meter.cache, meter.nodes], onDone: done });
@@ -29,5 +31,7 @@ export const cacheTopology: Topology = {
         for (const start of released) start();
       });
     };
+    // Every blob request reaches the cache first (a round trip and its per-request work), hit or miss.
+    return (node, layer, done) => step.requests.request(servers[layout.datacentreOf[node]!]!, node, () => fetch(node, layer, done));
   },
 };

@@ -2,6 +2,8 @@ import type { ResolvedModel } from '../../scenario/model-resolved.ts';
 import type { ModelLayer } from '../fleet-plan.ts';
 import type { FleetLayout } from '../fleet-layout.ts';
 import type { FluidNetwork } from '../fluid-network.ts';
+import type { NodeSpread } from '../node-spread.ts';
+import type { RequestServers } from '../request-servers.ts';
 
 /** Meters every image step has; a topology reports the ones it names in `tiers`. */
 export interface StepMeters {
@@ -30,6 +32,8 @@ export interface StepNetwork {
   readonly prePulled: Uint8Array;
   /** Per data centre, layer ids its cache tier holds (kept across steps). */
   readonly cached: ReadonlyArray<Set<string>>;
+  readonly spread: NodeSpread;
+  readonly requests: RequestServers;
   /** A blob straight from the registry to `node`, through `extra` capacities too (a cache being filled). */
   fromRegistry(node: number, layer: ModelLayer, extra: readonly number[], meters: readonly number[], done: () => void): void;
 }
