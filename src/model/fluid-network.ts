@@ -12,6 +12,12 @@ export interface FlowSpec {
   readonly bytes: number;
   /** Resource ids (from addResource); unlimited resources are simply left out. */
   readonly resources: readonly number[];
+  /**
+   * Per resource (parallel to `resources`), what one byte per second of this flow uses of it; 1 if unset.
+   * A disk shared by reads and writes of different speeds is one device: capacity 1 (all of its time),
+   * a write weighs 1/writeRate and a read 1/readRate.
+   */
+  readonly weights?: readonly number[] | undefined;
   /** Most this one flow may reach on its own, bytes per second (a TCP stream's ceiling). */
   readonly capBytesPerSecond?: number | undefined;
   /** Meters this flow's rate and bytes count towards. */
@@ -46,6 +52,9 @@ export class FluidNetwork {
   // Scratch space of fill(), indexed by resource id, reused across events (no garbage per event).
   private left = new Float64Array(0);
   private unfrozen = new Int32Array(0);
+  private unfrozenWeight = new Float64Array(0);
+  /** Per resource: summed weight of its flows (with flowsOn's size, the fill's starting point). */
+  private readonly weightOn: number[] = [];
   private readonly fillHeap = new MinHeap<number>();
   /** Current total rate per meter, and its history as (seconds, bytesPerSecond) change points. */
   readonly meterRate: number[] = [];
@@ -66,6 +75,7 @@ export class FluidNetwork {
     if (!(bytesPerSecond > 0)) throw new RangeError(`a capacity must be above zero, got ${bytesPerSecond}`);
     this.capacity.push(bytesPerSecond);
     this.flowsOn.push(new Set());
+    this.weightOn.push(0);
     this.resourceMark.push(0);
     return this.capacity.length - 1;
   }
@@ -89,7 +99,10 @@ export class FluidNetwork {
     }
     if (spec.resources.length === 0 && spec.capBytesPerSecond === undefined) throw new Error('a flow needs at least one finite capacity');
     const flow: Flow = { spec, remaining: spec.bytes, rate: 0, lastSeconds: this.now, version: 0, active: true, mark: 0 };
-    for (const r of spec.resources) this.flowsOn[r]!.add(flow);
+    spec.resources.forEach((r, k) => {
+      this.flowsOn[r]!.add(flow);
+      this.weightOn[r]! += spec.weights?.[k] ?? 1;
+    });
     this.dirtyFlows.add(flow);
   }
 
@@ -97,6 +110,8 @@ export class FluidNetwork {
   run(): void {
     for (;;) {
       this.reshare();
+      // Entries of flows whose rate changed since are stale: drop them so they cost no event.
+      for (let top = this.completions.peekValue(); top !== undefined && (!top.flow.active || top.version !== top.flow.version); top = this.completions.peekValue()) this.completions.pop();
       const next = Math.min(this.completions.peekKey(), this.timers.peekKey());
       if (next === Number.POSITIVE_INFINITY) return;
       this.now = Math.max(this.now, next);
@@ -117,10 +132,13 @@ export class FluidNetwork {
     flow.active = false;
     flow.remaining = 0;
     this.setRate(flow, 0);
-    for (const r of flow.spec.resources) {
-      this.flowsOn[r]!.delete(flow);
+    flow.spec.resources.forEach((r, k) => {
+      const on = this.flowsOn[r]!;
+      on.delete(flow);
+      // Reset when empty, so rounding in the running sum never outlives the flows.
+      this.weightOn[r] = on.size === 0 ? 0 : this.weightOn[r]! - (flow.spec.weights?.[k] ?? 1);
       this.dirtyResources.add(r);
-    }
+    });
     for (const m of flow.spec.meters ?? []) this.meterBytes[m]! += flow.spec.bytes;
   }
 
@@ -193,16 +211,19 @@ export class FluidNetwork {
     if (this.left.length < this.capacity.length) {
       this.left = new Float64Array(this.capacity.length * 2);
       this.unfrozen = new Int32Array(this.capacity.length * 2);
+      this.unfrozenWeight = new Float64Array(this.capacity.length * 2);
     }
     const left = this.left;
     const unfrozen = this.unfrozen;
+    const weight = this.unfrozenWeight;
     const heap = this.fillHeap;
     heap.clear();
     for (const r of resources) {
       const n = this.flowsOn[r]!.size;
       left[r] = this.capacity[r]!;
       unfrozen[r] = n;
-      if (n > 0) heap.push(this.capacity[r]! / n, r);
+      weight[r] = this.weightOn[r]!;
+      if (n > 0) heap.push(this.capacity[r]! / weight[r]!, r);
     }
     // Per-flow caps compete in the same queue, as single-flow capacities (encoded as -1 - index).
     for (let i = 0; i < flows.length; i++) {
@@ -215,13 +236,16 @@ export class FluidNetwork {
       f.mark = epoch;
       frozen++;
       this.setRate(f, rate);
-      for (const r of f.spec.resources) {
-        const rest = left[r]! - rate;
+      const weights = f.spec.weights;
+      f.spec.resources.forEach((r, k) => {
+        const w = weights?.[k] ?? 1;
+        const rest = left[r]! - rate * w;
         const n = unfrozen[r]! - 1;
         left[r] = rest;
         unfrozen[r] = n;
-        if (n > 0) heap.push(Math.max(0, rest) / n, r);
-      }
+        weight[r] = weight[r]! - w;
+        if (n > 0) heap.push(Math.max(0, rest) / weight[r]!, r);
+      });
     };
     while (heap.size > 0 && frozen < flows.length) {
       const share = heap.peekKey();
@@ -233,7 +257,7 @@ export class FluidNetwork {
       }
       const n = unfrozen[id]!;
       // A stale entry: the resource's share has moved on since it was queued.
-      if (n === 0 || Math.abs(Math.max(0, left[id]!) / n - share) > 1e-12 * Math.max(1, share)) continue;
+      if (n === 0 || Math.abs(Math.max(0, left[id]!) / weight[id]! - share) > 1e-12 * Math.max(1, share)) continue;
       for (const f of this.flowsOn[id]!) if (f.mark !== epoch) freeze(f, share);
     }
   }

@@ -44,7 +44,10 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
   const replicas = Array.from({ length: model.registry.replicas }, () => net.addResource(bytesPerSecond(model.registry.egressBitsPerSecond)));
   const { spread } = input;
   const nic = Array.from({ length: n }, (_, i) => net.addResource(bytesPerSecond(model.node.nicBitsPerSecond) * spread.nic[i]!));
-  const disk = Array.from({ length: n }, (_, i) => net.addResource(model.node.diskWriteBytesPerSecond * spread.disk[i]!));
+  // Each node's disk is one device (capacity 1: all of its time); a byte written or read takes its share.
+  const disk = Array.from({ length: n }, () => net.addResource(1));
+  const writeWeight = Float64Array.from({ length: n }, (_, i) => 1 / (model.node.diskWriteBytesPerSecond * spread.disk[i]!));
+  const readWeight = Float64Array.from({ length: n }, (_, i) => 1 / (model.node.diskReadBytesPerSecond * spread.disk[i]!));
   const cpu = Array.from({ length: n }, (_, i) => net.addResource(model.node.decompressBytesPerSecond * spread.decompress[i]!));
   const requests = new RequestServers(net, spread.latency);
   const registryServers = replicas.map(() => requests.server(model.registry));
@@ -54,6 +57,7 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
   let prePulled = 0;
   for (let i = 0; i < n; i++) prePulled += input.prePulled[i]!;
 
+  const writtenBytes = new Float64Array(n);
   const kind = TOPOLOGIES[topology];
   const fetch = kind.prepare({
     net,
@@ -63,17 +67,25 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
     replicas,
     backend,
     nicIn: nic,
-    diskWrite: disk,
+    disk,
+    writeWeight,
+    readWeight,
     stream,
     prePulled: input.prePulled,
     cached: input.cached,
     spread,
     requests,
+    writtenBytes,
+    fetchToSeed: (seed, seedIn, chunk, done) =>
+      requests.request(registryServers[seed % replicas.length]!, 0, () =>
+        net.startFlow({ bytes: chunk.compressedBytes, resources: [...backend, replicas[seed % replicas.length]!, seedIn], meters: [meter.registry, meter.backend], onDone: done }),
+      ),
     fromRegistry: (node, layer, extra, meters, done) =>
       requests.request(registryServers[node % replicas.length]!, node, () =>
         net.startFlow({
           bytes: layer.compressedBytes,
           resources: [...backend, replicas[node % replicas.length]!, ...extra, nic[node]!, disk[node]!],
+          weights: [...backend.map(() => 1), 1, ...extra.map(() => 1), 1, writeWeight[node]!],
           capBytesPerSecond: stream,
           meters: [meter.registry, meter.backend, ...meters, meter.nodes],
           onDone: done,
@@ -117,11 +129,13 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
         net.startFlow({
           bytes: layer.uncompressedBytes,
           resources: [cpu[node]!, disk[node]!],
+          weights: [1, writeWeight[node]!],
           // Each file is at least one write: the disk's IOPS bound the unpack rate of small-file layers.
           capBytesPerSecond: layer.files === 0 ? undefined : (layer.uncompressedBytes * model.node.diskIops * spread.disk[node]!) / layer.files,
           onDone: () => {
             const seconds = net.now - began;
             figures.diskBytes[node]! += layer.uncompressedBytes;
+            writtenBytes[node]! += layer.uncompressedBytes;
             figures.files[node]! += layer.files;
             if (seconds > 0) figures.peakIops[node] = Math.max(figures.peakIops[node]!, layer.files / seconds);
             figures.layers?.[node]!.push([k, layer.compressedBytes, downloadSeconds[k]!, seconds, layer.files]);
@@ -145,6 +159,7 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
           downloadSeconds[k] = net.now - began;
           figures.bytesDownloaded[node]! += layer.compressedBytes;
           figures.diskBytes[node]! += layer.compressedBytes;
+          writtenBytes[node]! += layer.compressedBytes;
           pump();
           tryUnpack();
         });

@@ -37,7 +37,17 @@ export interface ResolvedModel {
     readonly backendReadBitsPerSecond: number | undefined;
   } & RequestTier;
   readonly cache: { readonly egressBitsPerSecond: number } & RequestTier;
-  readonly p2p: { readonly pieceBytes: number; readonly uploadBitsPerSecond: number; readonly rttSeconds: number };
+  readonly p2p: {
+    readonly pieceBytes: number;
+    readonly uploadBitsPerSecond: number;
+    readonly rttSeconds: number;
+    readonly peers: number;
+    /** Per data centre; 0: no seed tier. */
+    readonly seeds: number;
+    readonly seedEgressBitsPerSecond: number;
+    readonly schedulerSeconds: number;
+  };
+  readonly tree: { readonly fanout: number };
   readonly rsync: {
     readonly masterEgressBitsPerSecond: number;
     readonly proxyEgressBitsPerSecond: number;
@@ -55,6 +65,7 @@ export interface ResolvedModel {
     readonly decompressBytesPerSecond: number;
     readonly unpackPerFileSeconds: number;
     readonly diskReadBytesPerSecond: number;
+    readonly pageCacheBytes: number;
     readonly spread: NodeSpreadSettings;
   };
   readonly rollout: {

@@ -9,7 +9,7 @@ import { bitRateField, byteRateField, durationField, shareField, sizeField } fro
 const count = (what: string) => z.number({ error: `expected a whole number of ${what}` }).int(`${what} must be a whole number`);
 const positive = (what: string, one = what.replace(/s$/, '')) => count(what).min(1, `needs at least one ${one}`);
 
-export const MODEL_TOPOLOGIES = ['direct', 'cache', 'p2p'] as const;
+export const MODEL_TOPOLOGIES = ['direct', 'cache', 'p2p', 'tree'] as const;
 
 /** Round trip and per-request work of a tier that answers HTTP requests (token, manifest, blob GETs). */
 const requestTier = (who: string) => ({
@@ -51,7 +51,14 @@ export const modelInputSchema = z
     p2p: z.strictObject({
       piece: sizeField().optional(),
       upload: bitRateField().optional().meta({ description: 'upload limit of each node to its peers' }),
-      rtt: durationField().optional().meta({ description: 'round trip between two nodes of a data centre (each piece request)' }),
+      rtt: durationField().optional().meta({ description: 'round trip between two nodes of a data centre (each chunk request)' }),
+      peers: positive('peers').max(1000).optional().meta({ description: 'most chunks a node fetches at once, and most uploads it serves at once' }),
+      seeds: count('seed peers').min(0, 'seeds cannot be negative').max(1000).optional().meta({ description: 'seed peers (supernodes) per data centre that fetch from the registry and serve; 0: nodes go back to the registry themselves' }),
+      seedEgress: bitRateField().optional().meta({ description: 'egress (and ingress) of each seed peer' }),
+      scheduler: durationField().optional().meta({ description: 'time to get peers from the scheduler or tracker, per node and layer' }),
+    }).optional(),
+    tree: z.strictObject({
+      fanout: positive('children', 'child').max(1000).optional().meta({ description: 'children per node in the distribution tree (FaaSNet uses binary trees)' }),
     }).optional(),
     rsync: z.strictObject({
       masterEgress: bitRateField().optional(),
@@ -65,6 +72,7 @@ export const modelInputSchema = z
       diskIops: positive('IOPS', 'IO per second').optional(),
       decompress: byteRateField().optional().meta({ description: 'decompression throughput of one node, uncompressed bytes per second' }),
       unpackPerFile: durationField().optional().meta({ description: 'fixed cost of unpacking each file (metadata, fsync)' }),
+      pageCache: sizeField().optional().meta({ description: 'bytes a node keeps in page cache: a chunk written within this many bytes is served without a disk read' }),
       diskRead: byteRateField().optional().meta({ description: 'read throughput of a node\'s disk (what it serves to peers when not in page cache)' }),
       spread: spreadInput.optional(),
     }).optional(),

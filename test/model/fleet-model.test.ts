@@ -28,7 +28,7 @@ function simulate(f: ResolvedFleet, input: ModelInput, plan: FleetPlan, seed: nu
       ...input,
       registry: { ...FREE_REQUESTS, ...input.registry },
       cache: { ...FREE_REQUESTS, ...input.cache },
-      p2p: { rtt: '0s', ...input.p2p },
+      p2p: { rtt: '0s', scheduler: '0s', ...input.p2p },
       node: { manifest: '0s', ...input.node, spread: { ...IDENTICAL, ...input.node?.spread } },
     },
     { nodes: f.nodes, nicBitsPerSecond: f.node.nicBitsPerSecond, diskWriteBytesPerSecond: f.node.disk?.writeBytesPerSecond },
@@ -185,5 +185,48 @@ describe('fleet model: requests', () => {
     // so the makespan is the requests' 2.3 s plus at most the bytes' 0.04 s, never the bytes' time alone.
     const makespan = out.steps[0]!.makespanSeconds;
     assert.ok(makespan >= (200 * 23) / 2000 - 1e-9 && makespan <= (200 * 23) / 2000 + 0.04 + 1e-6, `makespan ${makespan}`);
+  });
+});
+
+describe('fleet model: P2P swarms and trees', () => {
+  const fast = { volume: false, registry: { egress: '100Gbit/s' } } as const;
+
+  test('a node serves only what it holds: with one upload at a time, holders double each round (S/U per round)', () => {
+    // 8 nodes, one 100 MB layer in one chunk, uploads of 100 MB/s: the first node fetches it from the registry
+    // (0.2 s through its 500 MB/s disk), then 1 -> 2 -> 4 -> 8 holders in three rounds of 1 s.
+    const out = simulate(fleet(8, { nic: 80_000 * MB, disk: 500 * MB }), { ...fast, topologies: ['p2p'], p2p: { piece: '100MB', upload: '800Mbit/s', peers: 1 } }, imagePlan([layer('a', 100)]));
+    close(out.steps[0]!.makespanSeconds, 0.2 + 3, 'makespan');
+    close(out.steps[0]!.registryBytesServed, 100 * MB, 'registry bytes');
+  });
+
+  test('serving peers from disk costs the uploader disk time its own download needed; from page cache it does not', () => {
+    // Two nodes, disk-bound (100 MB/s for writes and reads): the second fetches every chunk from the first,
+    // which reads it back from its disk when its page cache is too small to hold it.
+    const run = (pageCache: string) =>
+      simulate(fleet(2, { nic: 80_000 * MB, disk: 100 * MB }), { ...fast, topologies: ['p2p'], p2p: { piece: '12.5MB', upload: '80Gbit/s' }, node: { pageCache, diskRead: '100MB/s' } }, imagePlan([layer('a', 100)]));
+    const hot = run('4GiB').samples.find((s) => s.node === 'node-1')!.totalSeconds;
+    const cold = run('0B').samples.find((s) => s.node === 'node-1')!.totalSeconds;
+    close(hot, 1, 'uploader from page cache: its own 100 MB at 100 MB/s');
+    // Its reads for the peer trail its writes by a chunk or more, so part of them land after its own download.
+    assert.ok(cold > 1.3 * hot, `uploader reading for its peer: ${cold} s`);
+  });
+
+  test('a chain (tree of fanout 1) pipelines chunks: depth x chunk time, not depth x layer time', () => {
+    // 4 nodes in a chain, an 80 MB layer in 8 chunks at 100 MB/s, one chunk at a time: the root has chunk j
+    // at 0.1 (j + 1) s and each hop adds one chunk time: 0.8 + 3 x 0.1 s.
+    const out = simulate(
+      fleet(4, { nic: 80_000 * MB, disk: 80_000 * MB }),
+      { volume: false, topologies: ['tree'], registry: { egress: '800Mbit/s' }, tree: { fanout: 1 }, p2p: { piece: '10MB', upload: '800Mbit/s', peers: 1 }, node: { diskRead: '80GB/s' } },
+      imagePlan([layer('a', 80)]),
+    );
+    assert.equal(out.steps[0]!.strategy, 'img@tree');
+    close(out.steps[0]!.makespanSeconds, 0.8 + 3 * 0.1, 'makespan');
+    close(out.steps[0]!.registryBytesServed, 80 * MB, 'registry bytes');
+  });
+
+  test('a seed tier fetches each chunk from the registry once per data centre and serves the nodes', () => {
+    const out = simulate(fleet(20), { ...fast, topologies: ['p2p'], datacentres: [{ name: 'a' }, { name: 'b' }], p2p: { piece: '4MiB', seeds: 2 } }, imagePlan([layer('a', 64)]));
+    close(out.steps[0]!.registryBytesServed, 2 * 64 * MB, 'registry bytes: one copy per data centre');
+    close(out.steps[0]!.bytesDownloaded, 20 * 64 * MB, 'every node gets every byte');
   });
 });

@@ -23,9 +23,12 @@ export interface StepNetwork {
   /** Registry replicas' egress and (when limited) the storage backend's read. */
   readonly replicas: readonly number[];
   readonly backend: readonly number[];
-  /** Per node: download link (NIC in) and disk write. */
+  /** Per node: download link (NIC in) and its disk, one device of capacity 1 (its time). */
   readonly nicIn: readonly number[];
-  readonly diskWrite: readonly number[];
+  readonly disk: readonly number[];
+  /** Per node: disk time per byte written and per byte read (the flows' weights on `disk`). */
+  readonly writeWeight: Float64Array;
+  readonly readWeight: Float64Array;
   /** Most one stream reaches, bytes per second; undefined when unlimited. */
   readonly stream: number | undefined;
   /** 1 for nodes that pulled the image before the deploy. */
@@ -34,6 +37,10 @@ export interface StepNetwork {
   readonly cached: ReadonlyArray<Set<string>>;
   readonly spread: NodeSpread;
   readonly requests: RequestServers;
+  /** Per node: bytes it wrote so far in this step (blobs, then unpacked files): its page cache's recency. */
+  readonly writtenBytes: Float64Array;
+  /** A chunk from the registry to seed peer `seed` of the seed tier, into its ingress `seedIn`. */
+  fetchToSeed(seed: number, seedIn: number, chunk: ModelLayer, done: () => void): void;
   /** A blob straight from the registry to `node`, through `extra` capacities too (a cache being filled). */
   fromRegistry(node: number, layer: ModelLayer, extra: readonly number[], meters: readonly number[], done: () => void): void;
 }
