@@ -9,7 +9,7 @@ const bytesPerSecond = (bitsPerSecond: number) => bitsPerSecond / 8;
  * pieces). A node serves a chunk only once it holds all of it, so pipelining through the swarm is as fine as
  * one chunk; more chunks are finer but cost flows (events) per node and layer.
  */
-export const MAX_CHUNKS_PER_LAYER = 8;
+export const MAX_CHUNKS_PER_LAYER = 16;
 
 /** Random holders a downloader asks before it waits for a free upload slot (power of d choices). */
 const PROBES = 4;
@@ -51,6 +51,8 @@ export class LayerSwarm {
 export interface SourcePolicy {
   /** Called once per node and layer before its first chunk; returns the delay (scheduler round trip). */
   readonly joinSeconds: number;
+  /** Chunks in layer order (a stream from a tree parent) instead of rarest first. */
+  readonly inOrder: boolean;
   pick(swarm: LayerSwarm, node: number, chunk: number, waker: number | undefined): ChunkSource;
 }
 
@@ -167,21 +169,24 @@ export class ChunkSwarms {
           }),
         );
       };
+      // From the registry: this node goes back to source, or (seed tier) asks a seed and waits for it.
       const fromOrigin = (j: number) => {
         swarm.originBusy[j] = 1;
         const chunk = { id: `${layer.id}#${j}`, compressedBytes: swarm.chunkBytes[j]!, uncompressedBytes: 0, files: 0 };
-        if (this.seedsPerDatacentre === 0) {
-          // Back to source: this node fetches the chunk from the registry, then serves it.
-          return this.step.fromRegistry(node, chunk, [], [], () => holds(j));
-        }
+        if (this.seedsPerDatacentre === 0) return this.step.fromRegistry(node, chunk, [], [], () => holds(j));
         const seed = n + dc * this.seedsPerDatacentre + (j % this.seedsPerDatacentre);
         this.step.fetchToSeed(seed - n, this.seedIn[seed - n]!, chunk, () => {
           swarm.holders[j]!.push(seed);
           swarm.writtenAt[j]!.set(seed, Number.NEGATIVE_INFINITY);
           for (const wake of swarm.waiting[j]!.splice(0)) wake(seed);
         });
-        swarm.waiting[j]!.push((waker) => ask(j, waker));
       };
+      const asked = new Uint8Array(chunks);
+      const start = (j: number) => {
+        asked[j] = 1;
+        next++;
+      };
+      // In order (a tree's stream): ask the policy for chunk `next`, or wait as it says.
       const ask = (j: number, waker: number | undefined) => {
         const source = policy.pick(swarm, node, j, waker);
         if (source === 'wait') swarm.waiting[j]!.push((w) => ask(j, w));
@@ -193,12 +198,56 @@ export class ChunkSwarms {
           else list.push((w) => ask(j, w));
         }
       };
-      let inFlight = 0;
-      const pumpChunks = () => {
-        inFlight = next - received;
-        while (inFlight < model.p2p.peers && next < chunks) {
-          inFlight++;
-          ask(next++, undefined);
+      // Rarest first among chunks some peer holds (as BitTorrent and Dragonfly pick pieces), from a
+      // node-specific offset on ties, so nodes fetch different chunks and trade them.
+      const offset = node % chunks;
+      const order = (): number[] => {
+        const js: number[] = [];
+        for (let k = 0; k < chunks; k++) if (asked[(offset + k) % chunks] === 0) js.push((offset + k) % chunks);
+        return js.sort((a, b) => swarm.holders[a]!.length - swarm.holders[b]!.length);
+      };
+      // Any free slot: a held chunk from a holder with a free upload slot (the waker's first), else a chunk
+      // nobody holds from the registry; false when every candidate's holders are busy.
+      const trySlot = (waker: number | undefined): boolean => {
+        const js = order();
+        for (const j of js) {
+          if (swarm.holders[j]!.length === 0) continue;
+          const source = policy.pick(swarm, node, j, waker);
+          if (typeof source === 'number') {
+            start(j);
+            fromPeer(source, j);
+            return true;
+          }
+        }
+        for (const j of js) {
+          if (swarm.holders[j]!.length > 0 || swarm.originBusy[j] === 1) continue;
+          // With a seed tier, a seed fetches it and this node waits (below) like the others.
+          if (this.seedsPerDatacentre > 0) fromOrigin(j);
+          else {
+            start(j);
+            fromOrigin(j);
+            return true;
+          }
+        }
+        // Wait on the rarest chunk still wanted: a new holder of it or a holder's freed slot wakes us.
+        const j = js.find((c) => swarm.holders[c]!.length > 0) ?? js[0];
+        if (j !== undefined && !parked) {
+          parked = true;
+          swarm.waiting[j]!.push((w) => {
+            parked = false;
+            pumpChunks(w);
+          });
+        }
+        return false;
+      };
+      let parked = false;
+      const pumpChunks = (waker?: number) => {
+        while (next - received < model.p2p.peers && next < chunks) {
+          if (policy.inOrder) {
+            start(next);
+            ask(next - 1, undefined);
+          } else if (!trySlot(waker)) return;
+          waker = undefined;
         }
       };
       if (policy.joinSeconds > 0) net.at(net.now + policy.joinSeconds, pumpChunks);

@@ -11,6 +11,7 @@ export const p2pTopology: Topology = {
   prepare(step) {
     const swarms = new ChunkSwarms(step, step.model.p2p.seeds);
     return swarms.fetchWith({
+      inOrder: false,
       joinSeconds: step.model.p2p.schedulerSeconds,
       pick: (swarm, _node, chunk, waker) => swarms.anyHolder(swarm, chunk, waker),
     });

@@ -22,6 +22,7 @@ export const treeTopology: Topology = {
       return parentOf[node]!;
     };
     return swarms.fetchWith({
+      inOrder: true,
       joinSeconds: 0,
       pick: (swarm, node, chunk) => {
         const p = parent(node);
