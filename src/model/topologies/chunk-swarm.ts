@@ -111,7 +111,8 @@ export class ChunkSwarms {
   /** Any holder of `chunk` with a free upload slot, trying the waker first; 'wait' when all asked are busy. */
   anyHolder(swarm: LayerSwarm, chunk: number, waker: number | undefined): ChunkSource {
     const holders = swarm.holders[chunk]!;
-    const free = (u: number) => u >= this.step.layout.names.length || this.uploads[u]! < this.step.model.p2p.peers;
+    // Seeds too serve at most p2p.peers at once (Kraken origins and Dragonfly seed peers limit connections).
+    const free = (u: number) => this.uploads[u]! < this.step.model.p2p.peers;
     if (waker !== undefined && swarm.writtenAt[chunk]!.has(waker) && free(waker)) return waker;
     if (holders.length === 0) return swarm.originBusy[chunk] === 1 ? 'wait' : 'origin';
     let best = -1;
