@@ -42,6 +42,8 @@ export interface ResolvedModel {
     readonly uploadBitsPerSecond: number;
     readonly rttSeconds: number;
     readonly peers: number;
+    /** Most chunks per layer: the fluid model's granularity of pipelining through a swarm or tree. */
+    readonly chunks: number;
     /** Per data centre; 0: no seed tier. */
     readonly seeds: number;
     readonly seedEgressBitsPerSecond: number;

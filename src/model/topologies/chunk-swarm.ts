@@ -4,13 +4,6 @@ import type { FetchLayer, StepNetwork } from './topology.ts';
 
 const bytesPerSecond = (bitsPerSecond: number) => bitsPerSecond / 8;
 
-/**
- * Fluid granularity of a swarm: a layer moves between peers in at most this many chunks (each a run of
- * pieces). A node serves a chunk only once it holds all of it, so pipelining through the swarm is as fine as
- * one chunk; more chunks are finer but cost flows (events) per node and layer.
- */
-export const MAX_CHUNKS_PER_LAYER = 16;
-
 /** Random holders a downloader asks before it waits for a free upload slot (power of d choices). */
 const PROBES = 4;
 
@@ -30,9 +23,14 @@ export class LayerSwarm {
   /** Per chunk: when each holder wrote it, in its node's bytes written (page cache test); -Infinity when cold. */
   readonly writtenAt: Array<Map<number, number>>;
 
-  constructor(layer: ModelLayer, pieceBytes: number) {
+  /**
+   * A layer in at most `maxChunks` chunks, each a run of whole pieces. A node serves a chunk only once it
+   * holds all of it, so pipelining through the swarm is as fine as one chunk; more chunks are finer but cost
+   * flows (events) per node and layer.
+   */
+  constructor(layer: ModelLayer, pieceBytes: number, maxChunks: number) {
     const pieces = Math.max(1, Math.ceil(layer.compressedBytes / pieceBytes));
-    const chunks = Math.min(MAX_CHUNKS_PER_LAYER, pieces);
+    const chunks = Math.min(maxChunks, pieces);
     const base = Math.floor(pieces / chunks);
     this.chunkBytes = Array.from({ length: chunks }, (_, j) => {
       const first = j * base + Math.min(j, pieces % chunks);
@@ -95,7 +93,7 @@ export class ChunkSwarms {
   swarmOf(dc: number, layer: ModelLayer): LayerSwarm {
     const known = this.swarms[dc]!.get(layer.id);
     if (known !== undefined) return known;
-    const swarm = new LayerSwarm(layer, this.step.model.p2p.pieceBytes);
+    const swarm = new LayerSwarm(layer, this.step.model.p2p.pieceBytes, this.step.model.p2p.chunks);
     // Nodes that pulled the image before the deploy hold every chunk, on disk (not in page cache).
     for (let i = 0; i < this.step.layout.names.length; i++) {
       if (this.step.prePulled[i] !== 1 || this.step.layout.datacentreOf[i] !== dc) continue;
