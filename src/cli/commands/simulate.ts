@@ -76,7 +76,7 @@ export const simulateCommand: CommandModule<object, SimulateArgs> = {
       .option('calibrate', { describe: 'results.json of a real run of this scenario: take its measured rates as model parameters and report the error', type: 'string' })
       .example('$0 simulate scenarios/wikimedia-fleet.yaml', 'volume vs image vs cache vs P2P on a two-data-centre fleet')
       .example('$0 simulate scenarios/quickstart.yaml --calibrate reports/quickstart/run-x/results.json', 'simulated beside measured')
-      .epilog('Strategy names in results: a layer strategy (direct from the registry), <strategy>@cache, <strategy>@p2p, and volume (rsync via proxies).\nExit codes: 0 ok, 1 internal error, 2 bad input.'),
+      .epilog('Strategy names in results: a layer strategy (direct from the registry), <strategy>@cache, <strategy>@p2p, <strategy>@tree, and volume (rsync via proxies).\nExit codes: 0 ok, 1 internal error, 2 bad input.'),
   handler: async (argv) => {
     const { scenario } = await loadResolvedScenario(argv.file);
     const measured = argv.calibrate === undefined ? undefined : await readMeasured(argv.calibrate);
