@@ -21,7 +21,7 @@ module.exports = {
     forbid('metrics', ['scenario', 'content', 'image', 'registry', 'volume', 'nodes', 'stats', 'model', 'report', 'neighbours', 'harness', 'cli'], 'metrics is a leaf: only core'),
     forbid('stats', ['scenario', 'content', 'image', 'registry', 'volume', 'nodes', 'model', 'report', 'neighbours', 'harness', 'cli'], 'stats is pure: core and metrics'),
     forbid('neighbours', ['content', 'image', 'registry', 'volume', 'nodes', 'stats', 'model', 'report', 'harness', 'cli'], 'neighbours is a runner like nodes and volume: it starts workloads and emits operations, it does not analyse or report'),
-    forbid('model', ['content', 'image', 'registry', 'volume', 'nodes', 'stats', 'report', 'neighbours', 'harness', 'cli'], 'the model uses scenario and metrics only'),
+    forbid('model', ['content', 'image', 'registry', 'volume', 'nodes', 'report', 'neighbours', 'harness', 'cli'], 'the model uses scenario, metrics and stats (quantiles of its per-node times) only'),
     forbid('report', ['content', 'image', 'registry', 'volume', 'nodes', 'model', 'neighbours', 'harness', 'cli'], 'report renders results; never a runner or the model'),
     forbid('harness', ['cli'], 'harness runs one benchmark (mechanisms, rollout skeleton, results recorder) for the CLI; it never parses or prints'),
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },

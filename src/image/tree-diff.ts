@@ -15,11 +15,22 @@ function sameFile(a: FileEntry, b: FileEntry): boolean {
   return a === b || (a.contentKey === b.contentKey && a.bytes === b.bytes && a.mode === b.mode && a.kind === b.kind);
 }
 
-function parentDirs(path: string): string[] {
-  const parts = path.split('/');
-  const out: string[] = [];
-  for (let i = 1; i < parts.length; i++) out.push(parts.slice(0, i).join('/'));
-  return out;
+/** Adds every ancestor directory of `path` to `dirs`, deepest first, stopping at one already there (its ancestors are too). */
+function addParentDirs(path: string, dirs: Set<string>): void {
+  for (let end = path.lastIndexOf('/'); end > 0; end = path.lastIndexOf('/', end - 1)) {
+    const dir = path.slice(0, end);
+    if (dirs.has(dir)) return;
+    dirs.add(dir);
+  }
+}
+
+/** The highest ancestor directory of `path` not in `surviving`, if any. */
+function highestVanishedDir(path: string, surviving: ReadonlySet<string>): string | undefined {
+  for (let end = path.indexOf('/'); end > 0; end = path.indexOf('/', end + 1)) {
+    const dir = path.slice(0, end);
+    if (!surviving.has(dir)) return dir;
+  }
+  return undefined;
 }
 
 export function diffTrees(before: readonly FileEntry[], after: readonly FileEntry[]): TreeDiff {
@@ -30,12 +41,12 @@ export function diffTrees(before: readonly FileEntry[], after: readonly FileEntr
     return old === undefined || !sameFile(old, f);
   });
   const surviving = new Set<string>();
-  for (const f of after) for (const d of parentDirs(f.path)) surviving.add(d);
+  for (const f of after) addParentDirs(f.path, surviving);
   const deletedFiles = before.filter((f) => !afterByPath.has(f.path)).map((f) => f.path);
   const deleted = new Set<string>();
   for (const path of deletedFiles) {
     // The highest ancestor directory that no longer exists at all stands for everything under it.
-    const gone = parentDirs(path).find((d) => !surviving.has(d));
+    const gone = highestVanishedDir(path, surviving);
     deleted.add(gone ?? path);
   }
   return { written, deleted: [...deleted].sort() };

@@ -15,6 +15,19 @@ export const tierUsageSchema = z.object({
 });
 export type TierUsage = z.infer<typeof tierUsageSchema>;
 
+/** Node time (start to ready) over the nodes that deployed in a step: quantiles (type 7) and the ECDF. */
+export const nodeSecondsSchema = z.object({
+  nodes: z.number().int().nonnegative(),
+  p50: z.number().nonnegative(),
+  p90: z.number().nonnegative(),
+  p99: z.number().nonnegative(),
+  p999: z.number().nonnegative(),
+  max: z.number().nonnegative(),
+  /** At most a few hundred points: share of nodes ready within `seconds`. */
+  ecdf: z.array(z.object({ seconds: z.number().nonnegative(), share: z.number().min(0).max(1) })),
+});
+export type NodeSecondsSummary = z.infer<typeof nodeSecondsSchema>;
+
 export const modelStepSchema = z.object({
   /** `direct`, `cache`, `p2p` for images; `rsync` for the volume side. */
   topology: z.string(),
@@ -28,6 +41,8 @@ export const modelStepSchema = z.object({
   }),
   /** The capacity that bounded the step (e.g. `registry egress`, `node nic`), as the model saw it; absent when none was saturated. */
   bottleneck: z.string().optional(),
+  /** Absent in results written before the model had per-node spread. */
+  nodeSeconds: nodeSecondsSchema.optional(),
   /** Events the simulator processed for this step (a cost figure, not a result). */
   events: z.number().int().nonnegative(),
 });

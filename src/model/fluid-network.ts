@@ -12,6 +12,12 @@ export interface FlowSpec {
   readonly bytes: number;
   /** Resource ids (from addResource); unlimited resources are simply left out. */
   readonly resources: readonly number[];
+  /**
+   * Per resource (parallel to `resources`), what one byte per second of this flow uses of it; 1 if unset.
+   * A disk shared by reads and writes of different speeds is one device: capacity 1 (all of its time),
+   * a write weighs 1/writeRate and a read 1/readRate.
+   */
+  readonly weights?: readonly number[] | undefined;
   /** Most this one flow may reach on its own, bytes per second (a TCP stream's ceiling). */
   readonly capBytesPerSecond?: number | undefined;
   /** Meters this flow's rate and bytes count towards. */
@@ -28,6 +34,10 @@ interface Flow {
   version: number;
   active: boolean;
   mark: number;
+  /** Resource that froze this flow in the last fill, or -1 when its own cap did. */
+  bottleneck: number;
+  /** The rate the fill in progress gives it. */
+  next: number;
 }
 
 /** Tolerance for "ends at the same instant": relative to the clock, so batches survive rounding. */
@@ -46,6 +56,15 @@ export class FluidNetwork {
   // Scratch space of fill(), indexed by resource id, reused across events (no garbage per event).
   private left = new Float64Array(0);
   private unfrozen = new Int32Array(0);
+  private unfrozenWeight = new Float64Array(0);
+  /** Per resource: summed weight of its flows (with flowsOn's size, the fill's starting point). */
+  private readonly weightOn: number[] = [];
+  /** Per resource: what its flows use of it now (rate times weight, summed). */
+  private readonly load: number[] = [];
+  // Scratch of the local fill, indexed by resource id: the largest rate of a re-shared flow on it, and the
+  // level at which it filled (Infinity when it did not).
+  private maxNew = new Float64Array(0);
+  private filledAt = new Float64Array(0);
   private readonly fillHeap = new MinHeap<number>();
   /** Current total rate per meter, and its history as (seconds, bytesPerSecond) change points. */
   readonly meterRate: number[] = [];
@@ -66,6 +85,8 @@ export class FluidNetwork {
     if (!(bytesPerSecond > 0)) throw new RangeError(`a capacity must be above zero, got ${bytesPerSecond}`);
     this.capacity.push(bytesPerSecond);
     this.flowsOn.push(new Set());
+    this.weightOn.push(0);
+    this.load.push(0);
     this.resourceMark.push(0);
     return this.capacity.length - 1;
   }
@@ -88,8 +109,11 @@ export class FluidNetwork {
       return;
     }
     if (spec.resources.length === 0 && spec.capBytesPerSecond === undefined) throw new Error('a flow needs at least one finite capacity');
-    const flow: Flow = { spec, remaining: spec.bytes, rate: 0, lastSeconds: this.now, version: 0, active: true, mark: 0 };
-    for (const r of spec.resources) this.flowsOn[r]!.add(flow);
+    const flow: Flow = { spec, remaining: spec.bytes, rate: 0, lastSeconds: this.now, version: 0, active: true, mark: 0, bottleneck: -1, next: 0 };
+    spec.resources.forEach((r, k) => {
+      this.flowsOn[r]!.add(flow);
+      this.weightOn[r]! += spec.weights?.[k] ?? 1;
+    });
     this.dirtyFlows.add(flow);
   }
 
@@ -97,6 +121,8 @@ export class FluidNetwork {
   run(): void {
     for (;;) {
       this.reshare();
+      // Entries of flows whose rate changed since are stale: drop them so they cost no event.
+      for (let top = this.completions.peekValue(); top !== undefined && (!top.flow.active || top.version !== top.flow.version); top = this.completions.peekValue()) this.completions.pop();
       const next = Math.min(this.completions.peekKey(), this.timers.peekKey());
       if (next === Number.POSITIVE_INFINITY) return;
       this.now = Math.max(this.now, next);
@@ -117,10 +143,14 @@ export class FluidNetwork {
     flow.active = false;
     flow.remaining = 0;
     this.setRate(flow, 0);
-    for (const r of flow.spec.resources) {
-      this.flowsOn[r]!.delete(flow);
+    flow.spec.resources.forEach((r, k) => {
+      const on = this.flowsOn[r]!;
+      on.delete(flow);
+      // Reset when empty, so rounding in the running sum never outlives the flows.
+      this.weightOn[r] = on.size === 0 ? 0 : this.weightOn[r]! - (flow.spec.weights?.[k] ?? 1);
+      if (on.size === 0) this.load[r] = 0;
       this.dirtyResources.add(r);
-    }
+    });
     for (const m of flow.spec.meters ?? []) this.meterBytes[m]! += flow.spec.bytes;
   }
 
@@ -133,16 +163,18 @@ export class FluidNetwork {
       this.meterRate[m]! += rate - flow.rate;
       this.changedMeters.add(m);
     }
+    const resources = flow.spec.resources;
+    const weights = flow.spec.weights;
+    for (let k = 0; k < resources.length; k++) this.load[resources[k]!]! += (rate - flow.rate) * (weights === undefined ? 1 : weights[k]!);
     flow.rate = rate;
     flow.version++;
     if (flow.active && rate > 0) this.completions.push(this.now + flow.remaining / rate, { flow, version: flow.version });
   }
 
-  /** Re-shares the components touched since the last event, then records meter changes. */
+  /** Re-shares what the changes since the last event touch, then records meter changes. */
   private reshare(): void {
     if (this.dirtyFlows.size > 0 || this.dirtyResources.size > 0) {
-      const { flows, resources } = this.component();
-      this.fill(flows, resources);
+      this.reshareLocally();
       this.dirtyFlows.clear();
       this.dirtyResources.clear();
     }
@@ -158,69 +190,115 @@ export class FluidNetwork {
     this.changedMeters.clear();
   }
 
-  /** Every flow and resource reachable from what changed, through shared resources. */
-  private component(): { flows: Flow[]; resources: number[] } {
+  /**
+   * Incremental max-min: re-fill only the flows on what changed, holding every other flow's rate as a
+   * background load, then check the others still hold max-min (each still saturates its bottleneck with the
+   * largest rate there, and none exceeds the level a re-filled flow was frozen at). Where one does not, its
+   * resource's flows join the re-fill and it runs again; at worst that is the whole connected component,
+   * as a full re-share would be. Flows far from the change keep their rates and completion entries.
+   */
+  private reshareLocally(): void {
     const epoch = ++this.markEpoch;
     const flows: Flow[] = [];
-    const resources: number[] = [];
-    const stack: number[] = [];
-    const visitFlow = (f: Flow) => {
-      if (f.mark === epoch || !f.active) return;
-      f.mark = epoch;
-      flows.push(f);
-      for (const r of f.spec.resources) {
-        if (this.resourceMark[r] !== epoch) {
-          this.resourceMark[r] = epoch;
-          resources.push(r);
-          stack.push(r);
-        }
+    const add = (f: Flow) => {
+      if (f.mark !== epoch && f.active) {
+        f.mark = epoch;
+        flows.push(f);
       }
     };
-    for (const r of this.dirtyResources) {
-      if (this.resourceMark[r] !== epoch) {
-        this.resourceMark[r] = epoch;
-        resources.push(r);
-        stack.push(r);
+    for (const f of this.dirtyFlows) add(f);
+    for (const r of this.dirtyResources) for (const f of this.flowsOn[r]!) add(f);
+    for (;;) {
+      const resources = this.fillLocal(flows, epoch);
+      const before = flows.length;
+      for (const r of resources) {
+        const saturated = this.left[r]! <= 1e-9 * this.capacity[r]!;
+        const level = this.filledAt[r]!;
+        const top = this.maxNew[r]!;
+        let violated = false;
+        for (const g of this.flowsOn[r]!) {
+          if (g.mark === epoch) continue;
+          const tol = 1e-9 * Math.max(1, g.rate);
+          // Every flow frozen at r must have the largest rate on r (and r must stay full for its own).
+          if (saturated ? g.rate > level + tol || (g.bottleneck === r && g.rate < top - tol) : g.bottleneck === r) {
+            violated = true;
+            break;
+          }
+        }
+        if (violated) for (const g of this.flowsOn[r]!) add(g);
       }
+      if (flows.length === before) break;
     }
-    for (const f of this.dirtyFlows) visitFlow(f);
-    while (stack.length > 0) for (const f of this.flowsOn[stack.pop()!]!) visitFlow(f);
-    return { flows, resources };
+    for (const f of flows) this.setRate(f, f.next);
   }
 
-  /** Progressive filling: raise all rates together; freeze the flows of whichever capacity fills first. */
-  private fill(flows: readonly Flow[], resources: readonly number[]): void {
+  /**
+   * Progressive filling of `flows` (marked `member`): raise their rates together; freeze the flows of
+   * whichever capacity fills first. Other flows' rates stay as they are and use their share of each capacity.
+   * Returns the resources the flows use; leaves per resource what is left, the level it filled at, and the
+   * largest rate given on it.
+   */
+  private fillLocal(flows: readonly Flow[], member: number): number[] {
     if (this.left.length < this.capacity.length) {
-      this.left = new Float64Array(this.capacity.length * 2);
-      this.unfrozen = new Int32Array(this.capacity.length * 2);
+      const size = this.capacity.length * 2;
+      this.left = new Float64Array(size);
+      this.unfrozen = new Int32Array(size);
+      this.unfrozenWeight = new Float64Array(size);
+      this.maxNew = new Float64Array(size);
+      this.filledAt = new Float64Array(size);
     }
     const left = this.left;
     const unfrozen = this.unfrozen;
+    const weight = this.unfrozenWeight;
     const heap = this.fillHeap;
     heap.clear();
-    for (const r of resources) {
-      const n = this.flowsOn[r]!.size;
-      left[r] = this.capacity[r]!;
-      unfrozen[r] = n;
-      if (n > 0) heap.push(this.capacity[r]! / n, r);
+    const seen = ++this.markEpoch;
+    const resources: number[] = [];
+    for (const f of flows) {
+      const rs = f.spec.resources;
+      const ws = f.spec.weights;
+      for (let k = 0; k < rs.length; k++) {
+        const r = rs[k]!;
+        const w = ws === undefined ? 1 : ws[k]!;
+        if (this.resourceMark[r] !== seen) {
+          this.resourceMark[r] = seen;
+          resources.push(r);
+          left[r] = this.capacity[r]! - this.load[r]!;
+          unfrozen[r] = 0;
+          weight[r] = 0;
+          this.maxNew[r] = 0;
+          this.filledAt[r] = Number.POSITIVE_INFINITY;
+        }
+        // What the re-filled flows use now is theirs to share again.
+        left[r] = left[r]! + f.rate * w;
+        unfrozen[r] = unfrozen[r]! + 1;
+        weight[r] = weight[r]! + w;
+      }
     }
-    // Per-flow caps compete in the same queue, as single-flow capacities (encoded as -1 - index).
+    for (const r of resources) heap.push(Math.max(0, left[r]!) / weight[r]!, r);
     for (let i = 0; i < flows.length; i++) {
       const cap = flows[i]!.spec.capBytesPerSecond;
       if (cap !== undefined) heap.push(cap, -1 - i);
     }
-    const epoch = ++this.markEpoch;
+    const frozenMark = ++this.markEpoch;
     let frozen = 0;
-    const freeze = (f: Flow, rate: number) => {
-      f.mark = epoch;
+    const freeze = (f: Flow, rate: number, by: number) => {
+      f.mark = frozenMark;
       frozen++;
-      this.setRate(f, rate);
-      for (const r of f.spec.resources) {
-        const rest = left[r]! - rate;
+      f.next = rate;
+      f.bottleneck = by;
+      const rs = f.spec.resources;
+      const ws = f.spec.weights;
+      for (let k = 0; k < rs.length; k++) {
+        const r = rs[k]!;
+        const w = ws === undefined ? 1 : ws[k]!;
+        const rest = left[r]! - rate * w;
         const n = unfrozen[r]! - 1;
         left[r] = rest;
         unfrozen[r] = n;
-        if (n > 0) heap.push(Math.max(0, rest) / n, r);
+        weight[r] = weight[r]! - w;
+        if (rate > this.maxNew[r]!) this.maxNew[r] = rate;
+        if (n > 0) heap.push(Math.max(0, rest) / weight[r]!, r);
       }
     };
     while (heap.size > 0 && frozen < flows.length) {
@@ -228,13 +306,17 @@ export class FluidNetwork {
       const id = heap.pop()!;
       if (id < 0) {
         const f = flows[-1 - id]!;
-        if (f.mark !== epoch) freeze(f, share);
+        if (f.mark !== frozenMark) freeze(f, share, -1);
         continue;
       }
       const n = unfrozen[id]!;
       // A stale entry: the resource's share has moved on since it was queued.
-      if (n === 0 || Math.abs(Math.max(0, left[id]!) / n - share) > 1e-12 * Math.max(1, share)) continue;
-      for (const f of this.flowsOn[id]!) if (f.mark !== epoch) freeze(f, share);
+      if (n === 0 || Math.abs(Math.max(0, left[id]!) / weight[id]! - share) > 1e-12 * Math.max(1, share)) continue;
+      this.filledAt[id] = share;
+      for (const f of this.flowsOn[id]!) if (f.mark === member) freeze(f, share, id);
     }
+    // Frozen flows carry frozenMark now; give them back their membership for the caller's checks.
+    for (const f of flows) f.mark = member;
+    return resources;
   }
 }

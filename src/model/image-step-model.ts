@@ -5,6 +5,9 @@ import type { FleetLayout } from './fleet-layout.ts';
 import { FluidNetwork } from './fluid-network.ts';
 import { RolloutGate } from './rollout-gate.ts';
 import { meterOutcomes, NodeFigures, type StepOutcome } from './step-outcome.ts';
+import { TOPOLOGIES } from './topologies/index.ts';
+import type { NodeSpread } from './node-spread.ts';
+import { RequestServers } from './request-servers.ts';
 
 export interface ImageStepInput {
   readonly model: ResolvedModel;
@@ -20,6 +23,8 @@ export interface ImageStepInput {
   /** Per data centre, layer ids its cache tier holds; grows as fills complete (kept across steps). */
   readonly cached: ReadonlyArray<Set<string>>;
   readonly keepLayers: boolean;
+  /** How each node differs from the mean one. */
+  readonly spread: NodeSpread;
 }
 
 const bytesPerSecond = (bitsPerSecond: number) => bitsPerSecond / 8;
@@ -37,90 +42,56 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
   const meter = { registry: net.addMeter(), backend: net.addMeter(), cache: net.addMeter(), peers: net.addMeter(), nodes: net.addMeter() };
   const backend = model.registry.backendReadBitsPerSecond === undefined ? [] : [net.addResource(bytesPerSecond(model.registry.backendReadBitsPerSecond))];
   const replicas = Array.from({ length: model.registry.replicas }, () => net.addResource(bytesPerSecond(model.registry.egressBitsPerSecond)));
-  const caches = layout.datacentres.map(() => net.addResource(bytesPerSecond(model.cache.egressBitsPerSecond)));
-  const nic = Array.from({ length: n }, () => net.addResource(bytesPerSecond(model.node.nicBitsPerSecond)));
-  const disk = Array.from({ length: n }, () => net.addResource(model.node.diskWriteBytesPerSecond));
-  const cpu = Array.from({ length: n }, () => net.addResource(model.node.decompressBytesPerSecond));
+  const { spread } = input;
+  const nic = Array.from({ length: n }, (_, i) => net.addResource(bytesPerSecond(model.node.nicBitsPerSecond) * spread.nic[i]!));
+  // Each node's disk is one device (capacity 1: all of its time); a byte written or read takes its share.
+  const disk = Array.from({ length: n }, () => net.addResource(1));
+  const writeWeight = Float64Array.from({ length: n }, (_, i) => 1 / (model.node.diskWriteBytesPerSecond * spread.disk[i]!));
+  const readWeight = Float64Array.from({ length: n }, (_, i) => 1 / (model.node.diskReadBytesPerSecond * spread.disk[i]!));
+  const cpu = Array.from({ length: n }, (_, i) => net.addResource(model.node.decompressBytesPerSecond * spread.decompress[i]!));
+  const requests = new RequestServers(net, spread.latency);
+  const registryServers = replicas.map(() => requests.server(model.registry));
   const stream = model.node.streamBitsPerSecond === undefined ? undefined : bytesPerSecond(model.node.streamBitsPerSecond);
   const fresh = input.layers.filter((l) => !input.held.has(l.id));
   const figures = new NodeFigures(n, input.keepLayers);
-  const upload = bytesPerSecond(model.p2p.uploadBitsPerSecond);
-
-  // Cache fills in flight (nginx proxy_cache_lock): who waits for which object in which data centre.
-  const filling = layout.datacentres.map(() => new Map<string, Array<() => void>>());
-  // P2P swarms of this step, per data centre and layer.
-  interface Swarm { pool: number; holders: number; seeded: boolean; waiting: Array<() => void> }
-  const swarms = layout.datacentres.map(() => new Map<string, Swarm>());
   let prePulled = 0;
   for (let i = 0; i < n; i++) prePulled += input.prePulled[i]!;
-  const prePulledIn = layout.datacentres.map(() => 0);
-  for (let i = 0; i < n; i++) if (input.prePulled[i] === 1) prePulledIn[layout.datacentreOf[i]!]!++;
 
-  const direct = (node: number, layer: ModelLayer, extra: number[], meters: number[], done: () => void) =>
-    net.startFlow({
-      bytes: layer.compressedBytes,
-      resources: [...backend, replicas[node % replicas.length]!, ...extra, nic[node]!, disk[node]!],
-      capBytesPerSecond: stream,
-      meters: [meter.registry, meter.backend, ...meters, meter.nodes],
-      onDone: done,
-    });
-
-  const fetch = (node: number, layer: ModelLayer, done: () => void) => {
-    const dc = layout.datacentreOf[node]!;
-    if (topology === 'direct') return direct(node, layer, [], [], done);
-    if (topology === 'cache') {
-      const fromCache = () => net.startFlow({ bytes: layer.compressedBytes, resources: [caches[dc]!, nic[node]!, disk[node]!], capBytesPerSecond: stream, meters: [meter.cache, meter.nodes], onDone: done });
-      if (input.cached[dc]!.has(layer.id)) return fromCache();
-      const waiters = filling[dc]!.get(layer.id);
-      if (waiters !== undefined) return waiters.push(fromCache);
-      // A miss: this request fills the cache from the registry while streaming to its node; others wait.
-      filling[dc]!.set(layer.id, []);
-      const missReplica = (dc + node) % replicas.length;
-      return net.startFlow({
-        bytes: layer.compressedBytes,
-        resources: [...backend, replicas[missReplica]!, caches[dc]!, nic[node]!, disk[node]!],
-        capBytesPerSecond: stream,
-        meters: [meter.registry, meter.backend, meter.cache, meter.nodes],
-        onDone: () => {
-          input.cached[dc]!.add(layer.id);
-          const released = filling[dc]!.get(layer.id) ?? [];
-          filling[dc]!.delete(layer.id);
-          done();
-          for (const start of released) start();
-        },
-      });
-    }
-    // P2P: the first node of a data centre to want a layer fetches it from the registry (no peer holds
-    // a piece yet); the others fetch from peers, sharing their upload, and cannot finish before the swarm
-    // holds every piece: their last piece arrives after the registry fetch ends.
-    let swarm = swarms[dc]!.get(layer.id);
-    if (swarm === undefined) {
-      const seeds = prePulledIn[dc]!;
-      swarm = { pool: net.addResource(upload * Math.max(1, seeds)), holders: seeds, seeded: seeds > 0, waiting: [] };
-      swarms[dc]!.set(layer.id, swarm);
-      if (!swarm.seeded) {
-        const s = swarm;
-        s.holders = 1;
-        return direct(node, layer, [], [], () => {
-          s.seeded = true;
-          done();
-          for (const release of s.waiting.splice(0)) release();
-        });
-      }
-    }
-    const s = swarm;
-    s.holders++;
-    net.setCapacity(s.pool, upload * s.holders);
-    const lastPiece = Math.min(model.p2p.pieceBytes, layer.compressedBytes);
-    const peerFlow = (bytes: number, then: () => void) =>
-      net.startFlow({ bytes, resources: [s.pool, nic[node]!, disk[node]!], capBytesPerSecond: stream, meters: [meter.peers, meter.nodes], onDone: then });
-    if (s.seeded) return peerFlow(layer.compressedBytes, done);
-    return peerFlow(layer.compressedBytes - lastPiece, () => {
-      const finish = () => peerFlow(lastPiece, done);
-      if (s.seeded) finish();
-      else s.waiting.push(finish);
-    });
-  };
+  const writtenBytes = new Float64Array(n);
+  const kind = TOPOLOGIES[topology];
+  const fetch = kind.prepare({
+    net,
+    model,
+    layout,
+    meter,
+    replicas,
+    backend,
+    nicIn: nic,
+    disk,
+    writeWeight,
+    readWeight,
+    stream,
+    prePulled: input.prePulled,
+    cached: input.cached,
+    spread,
+    requests,
+    writtenBytes,
+    fetchToSeed: (seed, seedIn, chunk, done) =>
+      requests.request(registryServers[seed % replicas.length]!, 0, () =>
+        net.startFlow({ bytes: chunk.compressedBytes, resources: [...backend, replicas[seed % replicas.length]!, seedIn], meters: [meter.registry, meter.backend], onDone: done }),
+      ),
+    fromRegistry: (node, layer, extra, meters, done) =>
+      requests.request(registryServers[node % replicas.length]!, node, () =>
+        net.startFlow({
+          bytes: layer.compressedBytes,
+          resources: [...backend, replicas[node % replicas.length]!, ...extra, nic[node]!, disk[node]!],
+          weights: [...backend.map(() => 1), 1, ...extra.map(() => 1), 1, writeWeight[node]!],
+          capBytesPerSecond: stream,
+          meters: [meter.registry, meter.backend, ...meters, meter.nodes],
+          onDone: done,
+        }),
+      ),
+  });
 
   const startNode = (node: number) => {
     figures.startSeconds[node] = net.now;
@@ -158,11 +129,13 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
         net.startFlow({
           bytes: layer.uncompressedBytes,
           resources: [cpu[node]!, disk[node]!],
+          weights: [1, writeWeight[node]!],
           // Each file is at least one write: the disk's IOPS bound the unpack rate of small-file layers.
-          capBytesPerSecond: layer.files === 0 ? undefined : (layer.uncompressedBytes * model.node.diskIops) / layer.files,
+          capBytesPerSecond: layer.files === 0 ? undefined : (layer.uncompressedBytes * model.node.diskIops * spread.disk[node]!) / layer.files,
           onDone: () => {
             const seconds = net.now - began;
             figures.diskBytes[node]! += layer.uncompressedBytes;
+            writtenBytes[node]! += layer.uncompressedBytes;
             figures.files[node]! += layer.files;
             if (seconds > 0) figures.peakIops[node] = Math.max(figures.peakIops[node]!, layer.files / seconds);
             figures.layers?.[node]!.push([k, layer.compressedBytes, downloadSeconds[k]!, seconds, layer.files]);
@@ -186,22 +159,26 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
           downloadSeconds[k] = net.now - began;
           figures.bytesDownloaded[node]! += layer.compressedBytes;
           figures.diskBytes[node]! += layer.compressedBytes;
+          writtenBytes[node]! += layer.compressedBytes;
           pump();
           tryUnpack();
         });
       }
     };
-    if (model.node.manifestSeconds > 0) net.at(net.now + model.node.manifestSeconds, pump);
-    else pump();
+    // Before any layer: the agent's start delay, then token, manifest and config, one request after another.
+    const registry = registryServers[node % replicas.length]!;
+    const resolved = () => {
+      figures.manifestSeconds[node] = net.now - figures.startSeconds[node]! - spread.startDelaySeconds[node]!;
+      pump();
+    };
+    const token = () => requests.request(registry, node, () => requests.request(registry, node, () => requests.request(registry, node, resolved)));
+    net.at(net.now + spread.startDelaySeconds[node]! + model.node.manifestSeconds, token);
   };
   const gate = new RolloutGate(layout.datacentreOf, layout.datacentres.length, fleet.rollout.stages, fleet.rollout.maxConcurrent, model.rollout.concurrentDeployments, startNode);
   gate.begin();
   net.run();
   let makespan = 0;
   for (let i = 0; i < n; i++) makespan = Math.max(makespan, figures.endSeconds[i]!);
-  const tiers: Array<{ tier: string; id: number }> = [{ tier: 'registry', id: meter.registry }, { tier: 'backend', id: meter.backend }];
-  if (topology === 'cache') tiers.push({ tier: 'cache', id: meter.cache });
-  if (topology === 'p2p') tiers.push({ tier: 'peers', id: meter.peers });
-  tiers.push({ tier: 'nodes', id: meter.nodes });
+  const tiers = [{ tier: 'registry', id: meter.registry }, { tier: 'backend', id: meter.backend }, ...kind.tiers.map((tier) => ({ tier, id: meter[tier] })), { tier: 'nodes', id: meter.nodes }];
   return { topology, makespanSeconds: makespan, nodes: figures, prePulled, meters: meterOutcomes(net, tiers), events: net.events };
 }

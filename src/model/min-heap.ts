@@ -28,6 +28,10 @@ export class MinHeap<T> {
     return this.keys.length === 0 ? Number.POSITIVE_INFINITY : this.keys[0]!;
   }
 
+  peekValue(): T | undefined {
+    return this.values[0];
+  }
+
   pop(): T | undefined {
     const keys = this.keys;
     const values = this.values;

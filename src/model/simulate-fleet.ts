@@ -5,7 +5,10 @@ import type { ModelTopology, ResolvedModel } from '../scenario/model-resolved.ts
 import type { ModelFleet } from './model-fleet.ts';
 import type { FleetPlan } from './fleet-plan.ts';
 import { fleetLayout, prePulledNodes, type FleetLayout } from './fleet-layout.ts';
+import { quantileSorted } from '../stats/percentiles.ts';
+import type { NodeSecondsSummary } from '../metrics/model-step.ts';
 import { simulateImageStep } from './image-step-model.ts';
+import { drawNodeSpread } from './node-spread.ts';
 import type { StepOutcome } from './step-outcome.ts';
 import { binnedRate, peakRate } from './tier-series.ts';
 import { simulateVolumeStep } from './volume-step-model.ts';
@@ -17,6 +20,8 @@ export interface SimulationInput {
   readonly plan: FleetPlan;
   /** Per-layer arrays in node samples only up to this many nodes (they dominate the file size). */
   readonly layerSamplesUpToNodes?: number;
+  /** The scenario seed: per-node spread is drawn from it (same seed, same fleet). */
+  readonly seed?: number | string;
   readonly onStep?: (result: StepResult) => void;
 }
 
@@ -44,13 +49,15 @@ export function simulateFleet(input: SimulationInput): SimulationOutput {
   const layout = fleetLayout(model.datacentres);
   const keepLayers = layout.names.length <= (input.layerSamplesUpToNodes ?? 1000);
   const prePulled = prePulledNodes(layout.names.length, model.rollout.prePullShare);
+  // One draw of the fleet for every variant, so strategies and topologies are compared on the same nodes.
+  const spread = drawNodeSpread(model, layout.names.length, input.seed ?? 0);
   const steps: StepResult[] = [];
   const samples: NodeStepSample[] = [];
   let clock = 0;
   const record = (strategy: string, step: string, outcome: StepOutcome, layerIds: readonly string[]) => {
     const result = stepResult(strategy, step, outcome, layout, clock);
     steps.push(result);
-    samples.push(...nodeSamples(strategy, step, outcome, layout, clock, layerIds, model.node.manifestSeconds));
+    samples.push(...nodeSamples(strategy, step, outcome, layout, clock, layerIds));
     clock += outcome.makespanSeconds;
     input.onStep?.(result);
   };
@@ -59,23 +66,38 @@ export function simulateFleet(input: SimulationInput): SimulationOutput {
       const cached = layout.datacentres.map(() => new Set<string>());
       let held = new Set<string>();
       for (const image of strategy.steps) {
-        const outcome = simulateImageStep({ model, fleet, layout, topology, layers: image.layers, held, prePulled, cached, keepLayers });
+        const outcome = simulateImageStep({ model, fleet, layout, topology, layers: image.layers, held, prePulled, cached, keepLayers, spread });
         record(variantName(strategy.name, topology), image.step, outcome, image.layers.filter((l) => !held.has(l.id)).map((l) => l.id));
         held = new Set(image.layers.map((l) => l.id));
       }
     }
   }
   if (model.volume) {
-    for (const step of input.plan.volume) record('volume', step.step, simulateVolumeStep({ model, fleet, volume: input.volume, layout, step }), []);
+    for (const step of input.plan.volume) record('volume', step.step, simulateVolumeStep({ model, fleet, volume: input.volume, layout, step, spread }), []);
   }
   return { steps, samples };
 }
 
 function median(values: Float64Array): number {
   if (values.length === 0) return 0;
-  const sorted = Float64Array.from(values).sort();
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return quantileSorted(Array.from(values).sort((a, b) => a - b), 0.5);
+}
+
+/** Points of the node-time ECDF kept in results: enough for a smooth curve, few enough for 10,000 nodes. */
+const ECDF_POINTS = 200;
+
+/** Node time (start to ready) over the nodes that deployed: quantiles by stats' type 7, and the ECDF. */
+function nodeSeconds(f: StepOutcome['nodes'], deployed: (i: number) => boolean): NodeSecondsSummary | undefined {
+  const times: number[] = [];
+  for (let i = 0; i < f.endSeconds.length; i++) if (deployed(i)) times.push(f.endSeconds[i]! - f.startSeconds[i]!);
+  if (times.length === 0) return undefined;
+  times.sort((a, b) => a - b);
+  const q = (p: number) => quantileSorted(times, p);
+  const step = Math.max(1, times.length / ECDF_POINTS);
+  const ecdf: Array<{ seconds: number; share: number }> = [];
+  for (let k = step - 1; k < times.length; k += step) ecdf.push({ seconds: times[Math.floor(k)]!, share: (Math.floor(k) + 1) / times.length });
+  if (ecdf[ecdf.length - 1]?.share !== 1) ecdf.push({ seconds: times[times.length - 1]!, share: 1 });
+  return { nodes: times.length, p50: q(0.5), p90: q(0.9), p99: q(0.99), p999: q(0.999), max: times[times.length - 1]!, ecdf };
 }
 
 function sum(values: Float64Array): number {
@@ -123,6 +145,7 @@ function stepResult(strategy: string, step: string, outcome: StepOutcome, layout
         peakIopsMax: f.peakIops.reduce((a, b) => Math.max(a, b), 0),
         peakIopsMedian: median(f.peakIops),
       },
+      nodeSeconds: nodeSeconds(f, (i) => f.bytesDownloaded[i]! > 0 || outcome.topology === 'rsync'),
       events: outcome.events,
     },
   };
@@ -130,7 +153,7 @@ function stepResult(strategy: string, step: string, outcome: StepOutcome, layout
 
 const digestOf = (id: string) => `plan:${id.replace(/[^a-zA-Z0-9=_-]/g, '-') || 'layer'}`;
 
-function nodeSamples(strategy: string, step: string, outcome: StepOutcome, layout: FleetLayout, clock: number, layerIds: readonly string[], manifestSeconds: number): NodeStepSample[] {
+function nodeSamples(strategy: string, step: string, outcome: StepOutcome, layout: FleetLayout, clock: number, layerIds: readonly string[]): NodeStepSample[] {
   const f = outcome.nodes;
   return layout.names.map((node, i) => ({
     node,
@@ -138,7 +161,7 @@ function nodeSamples(strategy: string, step: string, outcome: StepOutcome, layou
     strategy,
     repeat: 0,
     startSeconds: clock + f.startSeconds[i]!,
-    manifestSeconds: outcome.topology !== 'rsync' && f.bytesDownloaded[i]! > 0 ? manifestSeconds : 0,
+    manifestSeconds: outcome.topology !== 'rsync' && f.bytesDownloaded[i]! > 0 ? f.manifestSeconds[i]! : 0,
     totalSeconds: f.endSeconds[i]! - f.startSeconds[i]!,
     layers: (f.layers?.[i] ?? []).map(([k, bytes, downloadSeconds, unpackSeconds, files]) => ({ digest: digestOf(layerIds[k] ?? String(k)), bytes, downloadSeconds, unpackSeconds, files })),
     bytesDownloaded: Math.round(f.bytesDownloaded[i]!),

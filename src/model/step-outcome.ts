@@ -8,6 +8,8 @@ export class NodeFigures {
   readonly diskBytes: Float64Array;
   readonly files: Float64Array;
   readonly peakIops: Float64Array;
+  /** From the node's start (after its start delay) to its first layer request: token, manifest, config. */
+  readonly manifestSeconds: Float64Array;
   /** Per node, per fetched layer: [layer index, bytes, downloadSeconds, unpackSeconds, files]; only when kept. */
   readonly layers: Array<Array<[number, number, number, number, number]>> | undefined;
 
@@ -18,6 +20,7 @@ export class NodeFigures {
     this.diskBytes = new Float64Array(nodes);
     this.files = new Float64Array(nodes);
     this.peakIops = new Float64Array(nodes);
+    this.manifestSeconds = new Float64Array(nodes);
     this.layers = keepLayers ? Array.from({ length: nodes }, () => []) : undefined;
   }
 }

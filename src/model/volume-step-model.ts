@@ -4,6 +4,7 @@ import type { ModelFleet } from './model-fleet.ts';
 import type { ModelVolumeStep } from './fleet-plan.ts';
 import type { FleetLayout } from './fleet-layout.ts';
 import { FluidNetwork } from './fluid-network.ts';
+import type { NodeSpread } from './node-spread.ts';
 import { RolloutGate } from './rollout-gate.ts';
 import { meterOutcomes, NodeFigures, type StepOutcome } from './step-outcome.ts';
 
@@ -13,6 +14,7 @@ export interface VolumeStepInput {
   readonly volume: { readonly proxies: number };
   readonly layout: FleetLayout;
   readonly step: ModelVolumeStep;
+  readonly spread: NodeSpread;
 }
 
 const bytesPerSecond = (bitsPerSecond: number) => bitsPerSecond / 8;
@@ -36,19 +38,21 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
   // Files land at the disk's IOPS at most; with the per-file cost, that bounds the sync's file rate.
   const iopsCap = step.changedFiles === 0 ? undefined : (step.changedBytes * model.node.diskIops) / step.changedFiles;
 
+  const { spread } = input;
   const nodeResources = (node: number) => {
-    const nic = net.addResource(bytesPerSecond(model.node.nicBitsPerSecond));
-    const disk = net.addResource(model.node.diskWriteBytesPerSecond);
+    const nic = net.addResource(bytesPerSecond(model.node.nicBitsPerSecond) * spread.nic[node]!);
+    const disk = net.addResource(model.node.diskWriteBytesPerSecond * spread.disk[node]!);
     return [proxies[node % proxies.length]!, nic, disk];
   };
   const startNode = (node: number) => {
     figures.startSeconds[node] = net.now;
     const began = net.now;
-    net.at(net.now + overheadSeconds, () =>
+    // The same node draws as the image side: its start delay, and its disk's IOPS for the per-file work.
+    net.at(net.now + spread.startDelaySeconds[node]! + overheadSeconds, () =>
       net.startFlow({
         bytes: step.changedBytes,
         resources: nodeResources(node),
-        capBytesPerSecond: minDefined(stream, iopsCap),
+        capBytesPerSecond: minDefined(stream, iopsCap === undefined ? undefined : iopsCap * spread.disk[node]!),
         meters: [meter.proxies, meter.nodes],
         onDone: () => {
           figures.endSeconds[node] = net.now;

@@ -1,6 +1,6 @@
 import { formatBytes, parseBitsPerSecond, parseBytes, parseBytesPerSecond, parseSeconds, parseShare } from '../core/units.ts';
 import type { ModelInput } from './model-schema.ts';
-import type { ResolvedDatacentre, ResolvedModel } from './model-resolved.ts';
+import type { RequestTier, ResolvedDatacentre, ResolvedModel } from './model-resolved.ts';
 
 /** A cross-key problem of the `model:` section; `path` points at the key to blame (as in resolve.ts). */
 export interface ModelProblem {
@@ -24,7 +24,24 @@ export const MODEL_DEFAULTS = {
   rsyncPerFile: '1ms',
   rsyncScanPerFile: '0.002ms',
   nic: '10Gbit/s',
-  manifest: '20ms',
+  /** Extra client-side time before the first request; the round trips themselves are counted per request. */
+  manifest: '0s',
+  registryRtt: '1ms',
+  registryPerRequest: '2ms',
+  registryCores: 4,
+  cacheRtt: '0.5ms',
+  cachePerRequest: '0.2ms',
+  cacheCores: 8,
+  peerRtt: '0.5ms',
+  peers: 4,
+  chunks: 32,
+  seeds: 0,
+  seedEgress: '10Gbit/s',
+  scheduler: '10ms',
+  treeFanout: 2,
+  pageCache: '4GiB',
+  diskRead: '1GB/s',
+  spread: { nic: '10%', disk: '20%', decompress: '10%', latency: '30%', startDelay: '0.5s' },
   diskWrite: '500MB/s',
   diskIops: 20_000,
   decompress: '300MiB/s',
@@ -90,6 +107,16 @@ export function findModelProblems(model: ModelInput | undefined, fleetNodes: num
   return problems;
 }
 
+type RequestTierInput = { rtt?: string | number | undefined; perRequest?: string | number | undefined; cores?: number | undefined } | undefined;
+
+function requestTier(input: RequestTierInput, defaults: { rtt: string; perRequest: string; cores: number }): RequestTier {
+  return {
+    rttSeconds: parseSeconds(input?.rtt ?? defaults.rtt),
+    perRequestSeconds: parseSeconds(input?.perRequest ?? defaults.perRequest),
+    cores: input?.cores ?? defaults.cores,
+  };
+}
+
 const bits = (v: string | number | undefined, fallback: string) => parseBitsPerSecond(v ?? fallback);
 
 export function resolveModel(model: ModelInput | undefined, fleet: { nodes: number; nicBitsPerSecond: number | undefined; diskWriteBytesPerSecond: number | undefined }): ResolvedModel {
@@ -102,9 +129,23 @@ export function resolveModel(model: ModelInput | undefined, fleet: { nodes: numb
       replicas: model?.registry?.replicas ?? MODEL_DEFAULTS.replicas,
       egressBitsPerSecond: bits(model?.registry?.egress, MODEL_DEFAULTS.egress),
       backendReadBitsPerSecond: model?.registry?.backendRead === undefined ? undefined : parseBitsPerSecond(model.registry.backendRead),
+      ...requestTier(model?.registry, { rtt: MODEL_DEFAULTS.registryRtt, perRequest: MODEL_DEFAULTS.registryPerRequest, cores: MODEL_DEFAULTS.registryCores }),
     },
-    cache: { egressBitsPerSecond: bits(model?.cache?.egress, MODEL_DEFAULTS.cacheEgress) },
-    p2p: { pieceBytes: parseBytes(model?.p2p?.piece ?? MODEL_DEFAULTS.piece), uploadBitsPerSecond: bits(model?.p2p?.upload, MODEL_DEFAULTS.upload) },
+    cache: {
+      egressBitsPerSecond: bits(model?.cache?.egress, MODEL_DEFAULTS.cacheEgress),
+      ...requestTier(model?.cache, { rtt: MODEL_DEFAULTS.cacheRtt, perRequest: MODEL_DEFAULTS.cachePerRequest, cores: MODEL_DEFAULTS.cacheCores }),
+    },
+    p2p: {
+      pieceBytes: parseBytes(model?.p2p?.piece ?? MODEL_DEFAULTS.piece),
+      uploadBitsPerSecond: bits(model?.p2p?.upload, MODEL_DEFAULTS.upload),
+      rttSeconds: parseSeconds(model?.p2p?.rtt ?? MODEL_DEFAULTS.peerRtt),
+      peers: model?.p2p?.peers ?? MODEL_DEFAULTS.peers,
+      chunks: model?.p2p?.chunks ?? MODEL_DEFAULTS.chunks,
+      seeds: model?.p2p?.seeds ?? MODEL_DEFAULTS.seeds,
+      seedEgressBitsPerSecond: bits(model?.p2p?.seedEgress, MODEL_DEFAULTS.seedEgress),
+      schedulerSeconds: parseSeconds(model?.p2p?.scheduler ?? MODEL_DEFAULTS.scheduler),
+    },
+    tree: { fanout: model?.tree?.fanout ?? MODEL_DEFAULTS.treeFanout },
     rsync: {
       masterEgressBitsPerSecond: bits(model?.rsync?.masterEgress, MODEL_DEFAULTS.rsyncEgress),
       proxyEgressBitsPerSecond: bits(model?.rsync?.proxyEgress, MODEL_DEFAULTS.rsyncEgress),
@@ -119,6 +160,15 @@ export function resolveModel(model: ModelInput | undefined, fleet: { nodes: numb
       diskIops: model?.node?.diskIops ?? MODEL_DEFAULTS.diskIops,
       decompressBytesPerSecond: parseBytesPerSecond(model?.node?.decompress ?? MODEL_DEFAULTS.decompress),
       unpackPerFileSeconds: parseSeconds(model?.node?.unpackPerFile ?? MODEL_DEFAULTS.unpackPerFile),
+      diskReadBytesPerSecond: parseBytesPerSecond(model?.node?.diskRead ?? MODEL_DEFAULTS.diskRead),
+      pageCacheBytes: parseBytes(model?.node?.pageCache ?? MODEL_DEFAULTS.pageCache),
+      spread: {
+        nic: parseShare(model?.node?.spread?.nic ?? MODEL_DEFAULTS.spread.nic),
+        disk: parseShare(model?.node?.spread?.disk ?? MODEL_DEFAULTS.spread.disk),
+        decompress: parseShare(model?.node?.spread?.decompress ?? MODEL_DEFAULTS.spread.decompress),
+        latency: parseShare(model?.node?.spread?.latency ?? MODEL_DEFAULTS.spread.latency),
+        startDelaySeconds: parseSeconds(model?.node?.spread?.startDelay ?? MODEL_DEFAULTS.spread.startDelay),
+      },
     },
     rollout: {
       prePullShare: model?.rollout?.prePull === undefined ? 0 : parseShare(model.rollout.prePull),

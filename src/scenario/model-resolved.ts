@@ -1,10 +1,28 @@
 /** The `model:` section after defaults (see model-resolve.ts): every rate in its unit, every count known. */
 
-export type ModelTopology = 'direct' | 'cache' | 'p2p';
+import type { MODEL_TOPOLOGIES } from './model-schema.ts';
+
+export type ModelTopology = (typeof MODEL_TOPOLOGIES)[number];
 
 export interface ResolvedDatacentre {
   readonly name: string;
   readonly nodes: number;
+}
+
+/** A tier answering requests: each costs a round trip, and perRequestSeconds of one of `cores` cores. */
+export interface RequestTier {
+  readonly rttSeconds: number;
+  readonly perRequestSeconds: number;
+  readonly cores: number;
+}
+
+/** Coefficients of variation (0 = identical nodes) and the mean start delay. */
+export interface NodeSpreadSettings {
+  readonly nic: number;
+  readonly disk: number;
+  readonly decompress: number;
+  readonly latency: number;
+  readonly startDelaySeconds: number;
 }
 
 export interface ResolvedModel {
@@ -17,9 +35,21 @@ export interface ResolvedModel {
     readonly egressBitsPerSecond: number;
     /** Undefined: the storage backend is never the bottleneck. */
     readonly backendReadBitsPerSecond: number | undefined;
+  } & RequestTier;
+  readonly cache: { readonly egressBitsPerSecond: number } & RequestTier;
+  readonly p2p: {
+    readonly pieceBytes: number;
+    readonly uploadBitsPerSecond: number;
+    readonly rttSeconds: number;
+    readonly peers: number;
+    /** Most chunks per layer: the fluid model's granularity of pipelining through a swarm or tree. */
+    readonly chunks: number;
+    /** Per data centre; 0: no seed tier. */
+    readonly seeds: number;
+    readonly seedEgressBitsPerSecond: number;
+    readonly schedulerSeconds: number;
   };
-  readonly cache: { readonly egressBitsPerSecond: number };
-  readonly p2p: { readonly pieceBytes: number; readonly uploadBitsPerSecond: number };
+  readonly tree: { readonly fanout: number };
   readonly rsync: {
     readonly masterEgressBitsPerSecond: number;
     readonly proxyEgressBitsPerSecond: number;
@@ -36,6 +66,9 @@ export interface ResolvedModel {
     readonly diskIops: number;
     readonly decompressBytesPerSecond: number;
     readonly unpackPerFileSeconds: number;
+    readonly diskReadBytesPerSecond: number;
+    readonly pageCacheBytes: number;
+    readonly spread: NodeSpreadSettings;
   };
   readonly rollout: {
     readonly prePullShare: number;

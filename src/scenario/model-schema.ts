@@ -9,7 +9,23 @@ import { bitRateField, byteRateField, durationField, shareField, sizeField } fro
 const count = (what: string) => z.number({ error: `expected a whole number of ${what}` }).int(`${what} must be a whole number`);
 const positive = (what: string, one = what.replace(/s$/, '')) => count(what).min(1, `needs at least one ${one}`);
 
-export const MODEL_TOPOLOGIES = ['direct', 'cache', 'p2p'] as const;
+export const MODEL_TOPOLOGIES = ['direct', 'cache', 'p2p', 'tree'] as const;
+
+/** Round trip and per-request work of a tier that answers HTTP requests (token, manifest, blob GETs). */
+const requestTier = (who: string) => ({
+  rtt: durationField().optional().meta({ description: `round trip from a node to ${who}` }),
+  perRequest: durationField().optional().meta({ description: `CPU time ${who} spends on each request (auth, lookup, headers)` }),
+  cores: positive('cores').max(100_000).optional().meta({ description: `cores ${who} spends on requests: requests per second = cores / perRequest` }),
+});
+
+/** How nodes differ: coefficients of variation of log-normal multipliers, and a mean start delay. */
+const spreadInput = z.strictObject({
+  nic: shareField().optional().meta({ description: 'coefficient of variation of each node\'s NIC throughput' }),
+  disk: shareField().optional().meta({ description: 'coefficient of variation of each node\'s disk throughput (write and read)' }),
+  decompress: shareField().optional().meta({ description: 'coefficient of variation of each node\'s decompression rate' }),
+  latency: shareField().optional().meta({ description: 'coefficient of variation of each node\'s request round trips' }),
+  startDelay: durationField().optional().meta({ description: 'mean delay before a node starts its deploy (log-normal, coefficient of variation 100%)' }),
+}).meta({ description: 'per-node spread, drawn from the scenario seed; 0% everywhere makes every node identical' });
 
 const datacentreInput = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a data centre name is lower-case letters, digits and dashes'),
@@ -26,13 +42,24 @@ export const modelInputSchema = z
       replicas: positive('replicas').max(1000).optional(),
       egress: bitRateField().optional().meta({ description: 'egress of each registry replica' }),
       backendRead: bitRateField().optional().meta({ description: 'read bandwidth of the registry\'s storage backend (all replicas together); unlimited if unset' }),
+      ...requestTier('a registry replica'),
     }).optional(),
     cache: z.strictObject({
       egress: bitRateField().optional().meta({ description: 'egress of the cache tier of each data centre' }),
+      ...requestTier('the cache tier of a data centre'),
     }).optional(),
     p2p: z.strictObject({
       piece: sizeField().optional(),
       upload: bitRateField().optional().meta({ description: 'upload limit of each node to its peers' }),
+      rtt: durationField().optional().meta({ description: 'round trip between two nodes of a data centre (each chunk request)' }),
+      chunks: positive('chunks', 'chunk').max(1024).optional().meta({ description: 'most chunks a layer moves in between peers (a node serves a chunk once it holds all of it): finer pipelining, more events' }),
+      peers: positive('peers').max(1000).optional().meta({ description: 'most chunks a node fetches at once, and most uploads it serves at once' }),
+      seeds: count('seed peers').min(0, 'seeds cannot be negative').max(1000).optional().meta({ description: 'seed peers (supernodes) per data centre that fetch from the registry and serve; 0: nodes go back to the registry themselves' }),
+      seedEgress: bitRateField().optional().meta({ description: 'egress (and ingress) of each seed peer' }),
+      scheduler: durationField().optional().meta({ description: 'time to get peers from the scheduler or tracker, per node and layer' }),
+    }).optional(),
+    tree: z.strictObject({
+      fanout: positive('children', 'child').max(1000).optional().meta({ description: 'children per node in the distribution tree (FaaSNet uses binary trees)' }),
     }).optional(),
     rsync: z.strictObject({
       masterEgress: bitRateField().optional(),
@@ -46,6 +73,9 @@ export const modelInputSchema = z
       diskIops: positive('IOPS', 'IO per second').optional(),
       decompress: byteRateField().optional().meta({ description: 'decompression throughput of one node, uncompressed bytes per second' }),
       unpackPerFile: durationField().optional().meta({ description: 'fixed cost of unpacking each file (metadata, fsync)' }),
+      pageCache: sizeField().optional().meta({ description: 'bytes a node keeps in page cache: a chunk written within this many bytes is served without a disk read' }),
+      diskRead: byteRateField().optional().meta({ description: 'read throughput of a node\'s disk (what it serves to peers when not in page cache)' }),
+      spread: spreadInput.optional(),
     }).optional(),
     rollout: z.strictObject({
       prePull: shareField().optional().meta({ description: 'share of nodes that pulled the image before the deploy' }),

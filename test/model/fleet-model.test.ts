@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { FleetPlan, ModelLayer } from '../../src/model/fleet-plan.ts';
 import { simulateFleet } from '../../src/model/simulate-fleet.ts';
+import { logNormalDraws } from '../../src/model/node-spread.ts';
+import { Rng } from '../../src/core/rng.ts';
 import { resolveModel } from '../../src/scenario/model-resolve.ts';
 import type { ModelInput } from '../../src/scenario/model-schema.ts';
 import type { ModelFleet as ResolvedFleet } from '../../src/model/model-fleet.ts';
@@ -16,10 +18,22 @@ function fleet(nodes: number, o: Partial<{ maxConcurrent: number; unpack: boolea
   };
 }
 
-function simulate(f: ResolvedFleet, input: ModelInput, plan: FleetPlan) {
-  // No manifest round trip, so the closed forms hold exactly.
-  const model = resolveModel({ ...input, node: { manifest: '0s', ...input.node } }, { nodes: f.nodes, nicBitsPerSecond: f.node.nicBitsPerSecond, diskWriteBytesPerSecond: f.node.disk?.writeBytesPerSecond });
-  return simulateFleet({ model, fleet: f, volume: { proxies: 1}, plan });
+const IDENTICAL: NonNullable<NonNullable<ModelInput['node']>['spread']> = { nic: '0%', disk: '0%', decompress: '0%', latency: '0%', startDelay: '0s' };
+const FREE_REQUESTS = { rtt: '0s', perRequest: '0s' };
+
+/** Identical nodes and requests that cost nothing unless the test says otherwise, so closed forms hold exactly. */
+function simulate(f: ResolvedFleet, input: ModelInput, plan: FleetPlan, seed: number | string = 1) {
+  const model = resolveModel(
+    {
+      ...input,
+      registry: { ...FREE_REQUESTS, ...input.registry },
+      cache: { ...FREE_REQUESTS, ...input.cache },
+      p2p: { rtt: '0s', scheduler: '0s', ...input.p2p },
+      node: { manifest: '0s', ...input.node, spread: { ...IDENTICAL, ...input.node?.spread } },
+    },
+    { nodes: f.nodes, nicBitsPerSecond: f.node.nicBitsPerSecond, diskWriteBytesPerSecond: f.node.disk?.writeBytesPerSecond },
+  );
+  return simulateFleet({ model, fleet: f, volume: { proxies: 1 }, plan, seed });
 }
 
 const layer = (id: string, mb: number, files = 0, ratio = 1): ModelLayer => ({ id, compressedBytes: mb * MB, uncompressedBytes: mb * MB * ratio, files });
@@ -115,5 +129,104 @@ describe('fleet model: closed forms', () => {
     // proxy: 1 s of per-file cost + 100 MB at 1 GB/s; nodes: 1 s + 8 x 100 MB through the 100 MB/s proxy.
     close(out.steps[0]!.makespanSeconds, 1 + 0.1 + 1 + 8, 'makespan');
     assert.equal(out.steps[0]!.strategy, 'volume');
+  });
+});
+
+describe('fleet model: node spread', () => {
+  test('log-normal draws have the asked mean and coefficient of variation', () => {
+    const draws = logNormalDraws(Rng.derive(7, 'test'), 200_000, 2, 0.25);
+    const mean = draws.reduce((a, b) => a + b, 0) / draws.length;
+    const sd = Math.sqrt(draws.reduce((a, b) => a + (b - mean) ** 2, 0) / draws.length);
+    assert.ok(Math.abs(mean - 2) < 0.01, `mean ${mean}`);
+    assert.ok(Math.abs(sd / mean - 0.25) < 0.01, `cv ${sd / mean}`);
+    assert.ok(logNormalDraws(Rng.derive(7, 'test'), 5, 3, 0).every((v) => v === 3));
+  });
+
+  test('NIC-bound nodes with a NIC spread: p99 above p50, mean node time near size over mean NIC, same seed same fleet', () => {
+    const f = fleet(400, { nic: 800 * MB });
+    const input: ModelInput = { volume: false, registry: { egress: '1000Gbit/s' }, node: { spread: { nic: '20%' } } };
+    const out = simulate(f, input, imagePlan([layer('a', 100)]));
+    const t = out.steps[0]!.model!.nodeSeconds!;
+    assert.equal(t.nodes, 400);
+    assert.ok(t.p99 > t.p50 * 1.2, `p99 ${t.p99} vs p50 ${t.p50}`);
+    assert.ok(t.p50 <= t.p90 && t.p90 <= t.p99 && t.p99 <= t.p999 && t.p999 <= t.max);
+    // Each node takes 1 s / its NIC draw; E[1/X] for a log-normal of mean 1 is 1 + cv^2.
+    const mean = out.samples.reduce((a, s) => a + s.totalSeconds, 0) / out.samples.length;
+    assert.ok(Math.abs(mean - 1.04) < 0.03, `mean node time ${mean}`);
+    assert.equal(t.ecdf[t.ecdf.length - 1]!.share, 1);
+    const again = simulate(f, input, imagePlan([layer('a', 100)]));
+    assert.deepEqual(again.samples.map((s) => s.totalSeconds), out.samples.map((s) => s.totalSeconds));
+    const other = simulate(f, input, imagePlan([layer('a', 100)]), 2);
+    assert.notDeepEqual(other.samples.map((s) => s.totalSeconds), out.samples.map((s) => s.totalSeconds));
+  });
+
+  test('a start delay adds its mean to the mean node time', () => {
+    const out = simulate(fleet(2000, { nic: 800 * MB }), { volume: false, registry: { egress: '10000Gbit/s' }, node: { spread: { startDelay: '2s' } } }, imagePlan([layer('a', 100)]));
+    const mean = out.samples.reduce((a, s) => a + s.totalSeconds, 0) / out.samples.length;
+    assert.ok(Math.abs(mean - 3) < 0.15, `mean node time ${mean}`);
+  });
+});
+
+describe('fleet model: requests', () => {
+  test('a tiny image takes at least a round trip per request: token, manifest, config, one GET per blob', () => {
+    const layers = [layer('a', 0.001), layer('b', 0.001), layer('c', 0.001)];
+    const out = simulate(fleet(1, { downloads: 1 }), { volume: false, registry: { rtt: '50ms', perRequest: '0s' } }, imagePlan(layers));
+    // 3 requests before the layers, then 3 blob GETs one at a time: 6 round trips; the bytes take microseconds.
+    assert.ok(out.steps[0]!.makespanSeconds >= 6 * 0.05, `makespan ${out.steps[0]!.makespanSeconds}`);
+    assert.ok(out.steps[0]!.makespanSeconds < 6 * 0.05 + 0.001);
+    close(out.samples[0]!.manifestSeconds, 3 * 0.05, 'time to manifest');
+  });
+
+  test('a storm of small blobs saturates the registry\'s requests per second before its bytes per second', () => {
+    const blobs = Array.from({ length: 20 }, (_, i) => layer(`b${i}`, 0.01));
+    // 200 nodes x (3 + 20) requests at 2 cores / 1 ms = 2000 requests/s: 2.3 s; the bytes (40 MB) take 0.04 s at 1 GB/s.
+    const out = simulate(fleet(200), { volume: false, registry: { egress: '8Gbit/s', rtt: '0s', perRequest: '1ms', cores: 2 } }, imagePlan(blobs));
+    // Identical nodes move in lockstep: each round of blob GETs leaves the cores idle while its bytes move,
+    // so the makespan is the requests' 2.3 s plus at most the bytes' 0.04 s, never the bytes' time alone.
+    const makespan = out.steps[0]!.makespanSeconds;
+    assert.ok(makespan >= (200 * 23) / 2000 - 1e-9 && makespan <= (200 * 23) / 2000 + 0.04 + 1e-6, `makespan ${makespan}`);
+  });
+});
+
+describe('fleet model: P2P swarms and trees', () => {
+  const fast = { volume: false, registry: { egress: '100Gbit/s' } } as const;
+
+  test('a node serves only what it holds: with one upload at a time, holders double each round (S/U per round)', () => {
+    // 8 nodes, one 100 MB layer in one chunk, uploads of 100 MB/s: the first node fetches it from the registry
+    // (0.2 s through its 500 MB/s disk), then 1 -> 2 -> 4 -> 8 holders in three rounds of 1 s.
+    const out = simulate(fleet(8, { nic: 80_000 * MB, disk: 500 * MB }), { ...fast, topologies: ['p2p'], p2p: { piece: '100MB', upload: '800Mbit/s', peers: 1 } }, imagePlan([layer('a', 100)]));
+    close(out.steps[0]!.makespanSeconds, 0.2 + 3, 'makespan');
+    close(out.steps[0]!.registryBytesServed, 100 * MB, 'registry bytes');
+  });
+
+  test('serving peers from disk costs the uploader disk time its own download needed; from page cache it does not', () => {
+    // Two nodes, disk-bound (100 MB/s for writes and reads): the second fetches every chunk from the first,
+    // which reads it back from its disk when its page cache is too small to hold it.
+    const run = (pageCache: string) =>
+      simulate(fleet(2, { nic: 80_000 * MB, disk: 100 * MB }), { ...fast, topologies: ['p2p'], p2p: { piece: '12.5MB', upload: '80Gbit/s' }, node: { pageCache, diskRead: '100MB/s' } }, imagePlan([layer('a', 100)]));
+    const hot = run('4GiB').samples.find((s) => s.node === 'node-1')!.totalSeconds;
+    const cold = run('0B').samples.find((s) => s.node === 'node-1')!.totalSeconds;
+    close(hot, 1, 'uploader from page cache: its own 100 MB at 100 MB/s');
+    // Its reads for the peer trail its writes by a chunk or more, so part of them land after its own download.
+    assert.ok(cold > 1.3 * hot, `uploader reading for its peer: ${cold} s`);
+  });
+
+  test('a chain (tree of fanout 1) pipelines chunks: depth x chunk time, not depth x layer time', () => {
+    // 4 nodes in a chain, an 80 MB layer in 8 chunks at 100 MB/s, one chunk at a time: the root has chunk j
+    // at 0.1 (j + 1) s and each hop adds one chunk time: 0.8 + 3 x 0.1 s.
+    const out = simulate(
+      fleet(4, { nic: 80_000 * MB, disk: 80_000 * MB }),
+      { volume: false, topologies: ['tree'], registry: { egress: '800Mbit/s' }, tree: { fanout: 1 }, p2p: { piece: '10MB', upload: '800Mbit/s', peers: 1 }, node: { diskRead: '80GB/s' } },
+      imagePlan([layer('a', 80)]),
+    );
+    assert.equal(out.steps[0]!.strategy, 'img@tree');
+    close(out.steps[0]!.makespanSeconds, 0.8 + 3 * 0.1, 'makespan');
+    close(out.steps[0]!.registryBytesServed, 80 * MB, 'registry bytes');
+  });
+
+  test('a seed tier fetches each chunk from the registry once per data centre and serves the nodes', () => {
+    const out = simulate(fleet(20), { ...fast, topologies: ['p2p'], datacentres: [{ name: 'a' }, { name: 'b' }], p2p: { piece: '4MiB', seeds: 2 } }, imagePlan([layer('a', 64)]));
+    close(out.steps[0]!.registryBytesServed, 2 * 64 * MB, 'registry bytes: one copy per data centre');
+    close(out.steps[0]!.bytesDownloaded, 20 * 64 * MB, 'every node gets every byte');
   });
 });

@@ -36,6 +36,12 @@ describe('model: section, impossible parameters are rejected at validation with 
     assert.match(p[2]!.hint, /at most 10/);
   });
 
+  test('node spread and request settings: a spread over 100%, a start delay that is no duration, an unknown key, no cores', async () => {
+    const p = await problemsOf('impossible-spread.yaml');
+    assert.deepEqual(p.map((x) => x.at), ['6:12 model.registry.cores', '9:12 model.node.spread.nic', '10:19 model.node.spread.startDelay', '11:7 model.node.spread.cpu']);
+    assert.match(p[1]!.message, /between 0% and 100%/);
+  });
+
   test('a data centre that gets no node', async () => {
     const p = await problemsOf('empty-datacentre.yaml');
     assert.deepEqual(p.map((x) => x.at), ['8:7 model.datacentres.1']);

@@ -22,6 +22,6 @@ export const simulateCommandLine: CommandModule<object, SimulateArgs> = {
       .example('$0 simulate scenarios/wikimedia-fleet.yaml', 'volume vs image vs cache vs P2P on a two-data-centre fleet')
       .example('$0 simulate scenarios/quickstart.yaml --calibrate reports/quickstart/run-x/results.json', 'simulated beside measured')
       .example("$0 simulate scenarios/wikimedia-fleet.yaml --sweep model.registry.replicas=1..8 --target 'makespan<=15m'", 'registry replicas needed for a 15 minute rollout')
-      .epilog('Strategy names in results: a layer strategy (direct from the registry), <strategy>@cache, <strategy>@p2p, and volume (rsync via proxies).\nExit codes: 0 ok, 1 internal error, 2 bad input.'),
+      .epilog('Strategy names in results: a layer strategy (direct from the registry), <strategy>@cache, <strategy>@p2p, <strategy>@tree, and volume (rsync via proxies).\nExit codes: 0 ok, 1 internal error, 2 bad input.'),
   handler: async (argv) => (await import('./simulate.ts')).simulateCommand.handler(argv),
 };

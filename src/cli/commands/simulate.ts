@@ -114,6 +114,7 @@ export const simulateCommand: Pick<CommandModule<object, SimulateArgs>, 'handler
         fleet,
         volume: scenario.volume,
         plan,
+        seed: scenario.seed,
         onStep: (s) => process.stderr.write(`${s.strategy} ${s.step}: ${s.makespanSeconds.toFixed(2)} s\n`),
       });
       results.steps = out.steps;

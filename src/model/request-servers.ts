@@ -1,0 +1,40 @@
+import type { RequestTier } from '../scenario/model-resolved.ts';
+import type { FluidNetwork } from './fluid-network.ts';
+
+/** One server of a tier: its round trip, and its request capacity as a resource in requests per second. */
+export interface RequestServer {
+  readonly rttSeconds: number;
+  readonly perRequestSeconds: number;
+  /** Undefined when a request costs the server nothing. */
+  readonly resource: number | undefined;
+}
+
+/**
+ * HTTP requests as the model counts them: a request costs the node's round trip to the server (the tier's
+ * rtt times the node's latency draw), then perRequestSeconds of one of the server's cores. The cores are a
+ * shared capacity in requests per second, shared max-min like bandwidth, so a storm of small blobs queues
+ * on requests per second while bytes per second are still free.
+ */
+export class RequestServers {
+  constructor(
+    private readonly net: FluidNetwork,
+    private readonly latency: Float64Array,
+  ) {}
+
+  server(tier: RequestTier): RequestServer {
+    const resource = tier.perRequestSeconds > 0 ? this.net.addResource(tier.cores / tier.perRequestSeconds) : undefined;
+    return { rttSeconds: tier.rttSeconds, perRequestSeconds: tier.perRequestSeconds, resource };
+  }
+
+  request(server: RequestServer, node: number, then: () => void): void {
+    const net = this.net;
+    const work = () => {
+      if (server.resource === undefined) return then();
+      // One request is one unit of work; alone it takes perRequestSeconds (it runs on one core).
+      net.startFlow({ bytes: 1, resources: [server.resource], capBytesPerSecond: 1 / server.perRequestSeconds, onDone: then });
+    };
+    const rtt = server.rttSeconds * this.latency[node]!;
+    if (rtt > 0) net.at(net.now + rtt, work);
+    else work();
+  }
+}
