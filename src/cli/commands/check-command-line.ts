@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { FORCE_DESCRIPTION } from '../default-paths.ts';
+import { FORCE_OPTION } from '../force-option.ts';
 import type { CheckArgs } from './check.ts';
 
 /**
@@ -22,7 +22,7 @@ export const checkCommandLine: CommandModule<object, CheckArgs> = {
       .option('junit', { describe: 'also write JUnit XML (one test case per budget and figure) to FILE', type: 'string' })
       .option('json', { describe: 'also write figures and verdicts as JSON to FILE (usable as a later --baseline)', type: 'string' })
       .option('out', { alias: 'o', describe: 'where a scenario\'s images are generated [default: reports/<scenario>/images]', type: 'string' })
-      .option('force', { describe: FORCE_DESCRIPTION, type: 'boolean', default: false })
+      .option('force', FORCE_OPTION)
       .option('username', { describe: 'registry user [env SHIPBENCH_REGISTRY_USERNAME]', type: 'string' })
       .option('password', { describe: 'registry password [env SHIPBENCH_REGISTRY_PASSWORD; prefer it: arguments show in ps]', type: 'string' })
       .option('tls-verify', { describe: 'verify the registry\'s TLS certificate', type: 'boolean', default: true })

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { FORCE_DESCRIPTION } from '../default-paths.ts';
+import { FORCE_OPTION } from '../force-option.ts';
 import { ShipbenchError } from '../../core/errors.ts';
 import type { GenerateArgs } from './generate.ts';
 
@@ -14,7 +14,7 @@ export const generateCommandLine: CommandModule<object, GenerateArgs> = {
     yargs
       .positional('file', { describe: 'scenario file (YAML)', type: 'string', demandOption: true })
       .option('out', { alias: 'o', describe: 'output directory [default: reports/<scenario>/images]', type: 'string' })
-      .option('force', { describe: FORCE_DESCRIPTION, type: 'boolean', default: false })
+      .option('force', FORCE_OPTION)
       .option('tree', { describe: 'also write each step\'s plain code tree under OUT/trees/<step>/ (the code-in-volume side)', type: 'boolean', default: false })
       .option('workers', { describe: 'gzip worker threads [default: one per core]', type: 'number' })
       .check((argv) => {

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { FORCE_DESCRIPTION } from '../default-paths.ts';
+import { FORCE_OPTION } from '../force-option.ts';
 import type { InspectArgs } from './inspect.ts';
 
 /**
@@ -14,7 +14,7 @@ export const inspectCommandLine: CommandModule<object, InspectArgs> = {
       .positional('source', { describe: 'a scenario file, an OCI layout dir, or a generate output dir', type: 'string', demandOption: true })
       .option('json', { describe: 'print JSON for machines instead of tables', type: 'boolean', default: false })
       .option('out', { alias: 'o', describe: 'where a scenario\'s images are generated [default: reports/<scenario>/images]', type: 'string' })
-      .option('force', { describe: FORCE_DESCRIPTION, type: 'boolean', default: false })
+      .option('force', FORCE_OPTION)
       .example('$0 inspect scenarios/quickstart.yaml', 'generate (or reuse) and inspect every strategy')
       .example('$0 inspect reports/quickstart/images/per-version --json', 'one layout, as JSON'),
   handler: async (argv) => (await import('./inspect.ts')).inspectCommand.handler(argv),

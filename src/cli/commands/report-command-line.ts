@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { FORCE_DESCRIPTION } from '../default-paths.ts';
+import { FORCE_OPTION } from '../force-option.ts';
 import type { ExportFormat } from '../../report/exporters.ts';
 import type { ReportArgs } from './report.ts';
 
@@ -21,7 +21,7 @@ export const reportCommandLine: CommandModule<object, ReportArgs> = {
       .positional('results', { describe: 'a results.json written by `run`', type: 'string', demandOption: true })
       .option('format', { alias: 'f', describe: 'formats to write (repeatable)', choices: FORMATS, type: 'string', array: true, default: ['md', 'html', 'csv'] })
       .option('out', { alias: 'o', describe: "output directory [default: the results file's directory]", type: 'string' })
-      .option('force', { describe: FORCE_DESCRIPTION, type: 'boolean', default: false })
+      .option('force', FORCE_OPTION)
       .example('$0 report reports/quickstart/run-20260101-120000/results.json', 'report.md, report.html + charts/, samples.csv beside it')
       .example('$0 report results.json --format md --out /tmp/r', 'only the Markdown, elsewhere')
       .epilog('report.html is one self-contained file (inline SVG charts, nothing fetched when viewed); charts/ holds each chart as SVG, PNG and its vega-lite spec.\nExit codes: 0 ok, 2 the file is missing or not a results file of this version.') as unknown as Argv<ReportArgs>,

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { FORCE_DESCRIPTION } from '../default-paths.ts';
+import { FORCE_OPTION } from '../force-option.ts';
 import type { RunMechanisms } from '../run-benchmark.ts';
 import type { RunArgs } from './run.ts';
 
@@ -14,7 +14,7 @@ export const runCommandLine: CommandModule<object, RunArgs> = {
     yargs
       .positional('file', { describe: 'scenario file (YAML)', type: 'string', demandOption: true })
       .option('out', { alias: 'o', describe: 'output directory [default: reports/<scenario>/run-<time>]', type: 'string' })
-      .option('force', { describe: FORCE_DESCRIPTION, type: 'boolean', default: false })
+      .option('force', FORCE_OPTION)
       .option('mechanism', {
         alias: 'm',
         describe: 'what to measure: both (the comparison), only the image side, or only the volume (rsync) side',

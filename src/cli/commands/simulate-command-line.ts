@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { FORCE_DESCRIPTION } from '../default-paths.ts';
+import { FORCE_OPTION } from '../force-option.ts';
 import type { SimulateArgs } from './simulate.ts';
 
 /**
@@ -13,7 +13,7 @@ export const simulateCommandLine: CommandModule<object, SimulateArgs> = {
     yargs
       .positional('file', { describe: 'scenario file (YAML); its model: section sets capacities and topologies', type: 'string', demandOption: true })
       .option('out', { alias: 'o', describe: 'output directory [default: reports/<scenario>/simulate-<time>]', type: 'string' })
-      .option('force', { describe: FORCE_DESCRIPTION, type: 'boolean', default: false })
+      .option('force', FORCE_OPTION)
       .option('calibrate', { describe: 'results.json of a real run of this scenario: take its measured rates as model parameters and report the error', type: 'string' })
       .option('set', { describe: 'set a scenario key for this run, as if written in the file: KEY=VALUE (repeatable)', type: 'string', array: true })
       .option('sweep', { describe: 'simulate every value of a key: KEY=V1,V2,... or KEY=LOW..HIGH[+STEP|xFACTOR] (repeatable: the cartesian product)', type: 'string', array: true })
