@@ -22,6 +22,8 @@ export interface FlowSpec {
   readonly capBytesPerSecond?: number | undefined;
   /** Meters this flow's rate and bytes count towards. */
   readonly meters?: readonly number[];
+  /** What binds the flow when its own cap does (a TCP stream's ceiling, one request's work on one core). */
+  readonly capKind?: string;
   readonly onDone: () => void;
 }
 
@@ -36,6 +38,8 @@ interface Flow {
   mark: number;
   /** Resource that froze this flow in the last fill, or -1 when its own cap did. */
   bottleneck: number;
+  /** `bottleneck` as it was when the current rate was set: what the time at that rate is blamed on. */
+  rateBottleneck: number;
   /** The rate the fill in progress gives it. */
   next: number;
 }
@@ -46,6 +50,9 @@ const SAME_INSTANT = 1e-9;
 export class FluidNetwork {
   now = 0;
   private readonly capacity: number[] = [];
+  private readonly resourceKind: string[] = [];
+  /** Flow-seconds spent bound by each kind of capacity (or by a flow's own cap). */
+  readonly boundSeconds = new Map<string, number>();
   private readonly flowsOn: Array<Set<Flow>> = [];
   private readonly completions = new MinHeap<{ flow: Flow; version: number }>();
   private readonly timers = new MinHeap<() => void>();
@@ -80,10 +87,14 @@ export class FluidNetwork {
     return this.meterRate.length - 1;
   }
 
-  /** A shared capacity in bytes per second. */
-  addResource(bytesPerSecond: number): number {
+  /**
+   * A shared capacity in bytes per second. `kind` names it for the step's bottleneck (`registry egress`,
+   * `node nic`): every flow-second is blamed on the kind of capacity that held the flow's rate down.
+   */
+  addResource(bytesPerSecond: number, kind = 'other'): number {
     if (!(bytesPerSecond > 0)) throw new RangeError(`a capacity must be above zero, got ${bytesPerSecond}`);
     this.capacity.push(bytesPerSecond);
+    this.resourceKind.push(kind);
     this.flowsOn.push(new Set());
     this.weightOn.push(0);
     this.load.push(0);
@@ -109,7 +120,7 @@ export class FluidNetwork {
       return;
     }
     if (spec.resources.length === 0 && spec.capBytesPerSecond === undefined) throw new Error('a flow needs at least one finite capacity');
-    const flow: Flow = { spec, remaining: spec.bytes, rate: 0, lastSeconds: this.now, version: 0, active: true, mark: 0, bottleneck: -1, next: 0 };
+    const flow: Flow = { spec, remaining: spec.bytes, rate: 0, lastSeconds: this.now, version: 0, active: true, mark: 0, bottleneck: -1, rateBottleneck: -1, next: 0 };
     spec.resources.forEach((r, k) => {
       this.flowsOn[r]!.add(flow);
       this.weightOn[r]! += spec.weights?.[k] ?? 1;
@@ -157,7 +168,13 @@ export class FluidNetwork {
   private setRate(flow: Flow, rate: number): void {
     // An unchanged rate keeps its completion entry: re-pushing would grow the queue by every flow per event.
     if (flow.rate === rate) return;
-    flow.remaining = Math.max(0, flow.remaining - flow.rate * (this.now - flow.lastSeconds));
+    const elapsed = this.now - flow.lastSeconds;
+    if (flow.rate > 0 && elapsed > 0) {
+      const kind = flow.rateBottleneck < 0 ? (flow.spec.capKind ?? 'stream ceiling') : this.resourceKind[flow.rateBottleneck]!;
+      this.boundSeconds.set(kind, (this.boundSeconds.get(kind) ?? 0) + elapsed);
+    }
+    flow.rateBottleneck = flow.bottleneck;
+    flow.remaining = Math.max(0, flow.remaining - flow.rate * elapsed);
     flow.lastSeconds = this.now;
     for (const m of flow.spec.meters ?? []) {
       this.meterRate[m]! += rate - flow.rate;
@@ -319,4 +336,17 @@ export class FluidNetwork {
     for (const f of flows) f.mark = member;
     return resources;
   }
+}
+
+/** The kind of capacity that bound the most flow-time in a step: what a planner would have to add to go faster. */
+export function bottleneckOf(net: FluidNetwork): string | undefined {
+  let best: string | undefined;
+  let most = 0;
+  for (const [kind, seconds] of net.boundSeconds) {
+    if (seconds > most) {
+      most = seconds;
+      best = kind;
+    }
+  }
+  return best;
 }

@@ -2,7 +2,7 @@ import type { ModelTopology, ResolvedModel } from '../scenario/model-resolved.ts
 import type { ModelFleet } from './model-fleet.ts';
 import type { ModelLayer } from './fleet-plan.ts';
 import type { FleetLayout } from './fleet-layout.ts';
-import { FluidNetwork } from './fluid-network.ts';
+import { bottleneckOf, FluidNetwork } from './fluid-network.ts';
 import { RolloutGate } from './rollout-gate.ts';
 import { meterOutcomes, NodeFigures, type StepOutcome } from './step-outcome.ts';
 import { TOPOLOGIES } from './topologies/index.ts';
@@ -40,17 +40,17 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
   const n = layout.names.length;
   const net = new FluidNetwork();
   const meter = { registry: net.addMeter(), backend: net.addMeter(), cache: net.addMeter(), peers: net.addMeter(), nodes: net.addMeter() };
-  const backend = model.registry.backendReadBitsPerSecond === undefined ? [] : [net.addResource(bytesPerSecond(model.registry.backendReadBitsPerSecond))];
-  const replicas = Array.from({ length: model.registry.replicas }, () => net.addResource(bytesPerSecond(model.registry.egressBitsPerSecond)));
+  const backend = model.registry.backendReadBitsPerSecond === undefined ? [] : [net.addResource(bytesPerSecond(model.registry.backendReadBitsPerSecond), 'registry backend read')];
+  const replicas = Array.from({ length: model.registry.replicas }, () => net.addResource(bytesPerSecond(model.registry.egressBitsPerSecond), 'registry egress'));
   const { spread } = input;
-  const nic = Array.from({ length: n }, (_, i) => net.addResource(bytesPerSecond(model.node.nicBitsPerSecond) * spread.nic[i]!));
+  const nic = Array.from({ length: n }, (_, i) => net.addResource(bytesPerSecond(model.node.nicBitsPerSecond) * spread.nic[i]!, 'node nic'));
   // Each node's disk is one device (capacity 1: all of its time); a byte written or read takes its share.
-  const disk = Array.from({ length: n }, () => net.addResource(1));
+  const disk = Array.from({ length: n }, () => net.addResource(1, 'node disk'));
   const writeWeight = Float64Array.from({ length: n }, (_, i) => 1 / (model.node.diskWriteBytesPerSecond * spread.disk[i]!));
   const readWeight = Float64Array.from({ length: n }, (_, i) => 1 / (model.node.diskReadBytesPerSecond * spread.disk[i]!));
-  const cpu = Array.from({ length: n }, (_, i) => net.addResource(model.node.decompressBytesPerSecond * spread.decompress[i]!));
+  const cpu = Array.from({ length: n }, (_, i) => net.addResource(model.node.decompressBytesPerSecond * spread.decompress[i]!, 'node decompression'));
   const requests = new RequestServers(net, spread.latency);
-  const registryServers = replicas.map(() => requests.server(model.registry));
+  const registryServers = replicas.map(() => requests.server(model.registry, 'registry requests'));
   const stream = model.node.streamBitsPerSecond === undefined ? undefined : bytesPerSecond(model.node.streamBitsPerSecond);
   const fresh = input.layers.filter((l) => !input.held.has(l.id));
   const figures = new NodeFigures(n, input.keepLayers);
@@ -132,6 +132,7 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
           weights: [1, writeWeight[node]!],
           // Each file is at least one write: the disk's IOPS bound the unpack rate of small-file layers.
           capBytesPerSecond: layer.files === 0 ? undefined : (layer.uncompressedBytes * model.node.diskIops * spread.disk[node]!) / layer.files,
+          capKind: 'node disk IOPS',
           onDone: () => {
             const seconds = net.now - began;
             figures.diskBytes[node]! += layer.uncompressedBytes;
@@ -180,5 +181,5 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
   let makespan = 0;
   for (let i = 0; i < n; i++) makespan = Math.max(makespan, figures.endSeconds[i]!);
   const tiers = [{ tier: 'registry', id: meter.registry }, { tier: 'backend', id: meter.backend }, ...kind.tiers.map((tier) => ({ tier, id: meter[tier] })), { tier: 'nodes', id: meter.nodes }];
-  return { topology, makespanSeconds: makespan, nodes: figures, prePulled, meters: meterOutcomes(net, tiers), events: net.events };
+  return { topology, makespanSeconds: makespan, nodes: figures, prePulled, meters: meterOutcomes(net, tiers), events: net.events, bottleneck: bottleneckOf(net) };
 }

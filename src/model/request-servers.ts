@@ -21,8 +21,8 @@ export class RequestServers {
     private readonly latency: Float64Array,
   ) {}
 
-  server(tier: RequestTier): RequestServer {
-    const resource = tier.perRequestSeconds > 0 ? this.net.addResource(tier.cores / tier.perRequestSeconds) : undefined;
+  server(tier: RequestTier, kind: string): RequestServer {
+    const resource = tier.perRequestSeconds > 0 ? this.net.addResource(tier.cores / tier.perRequestSeconds, kind) : undefined;
     return { rttSeconds: tier.rttSeconds, perRequestSeconds: tier.perRequestSeconds, resource };
   }
 
@@ -31,7 +31,7 @@ export class RequestServers {
     const work = () => {
       if (server.resource === undefined) return then();
       // One request is one unit of work; alone it takes perRequestSeconds (it runs on one core).
-      net.startFlow({ bytes: 1, resources: [server.resource], capBytesPerSecond: 1 / server.perRequestSeconds, onDone: then });
+      net.startFlow({ bytes: 1, resources: [server.resource], capBytesPerSecond: 1 / server.perRequestSeconds, capKind: 'request work', onDone: then });
     };
     const rtt = server.rttSeconds * this.latency[node]!;
     if (rtt > 0) net.at(net.now + rtt, work);

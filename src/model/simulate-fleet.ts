@@ -146,6 +146,7 @@ function stepResult(strategy: string, step: string, outcome: StepOutcome, layout
         peakIopsMedian: median(f.peakIops),
       },
       nodeSeconds: nodeSeconds(f, (i) => f.bytesDownloaded[i]! > 0 || outcome.topology === 'rsync'),
+      ...(outcome.bottleneck === undefined ? {} : { bottleneck: outcome.bottleneck }),
       events: outcome.events,
     },
   };

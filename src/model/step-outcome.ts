@@ -40,6 +40,8 @@ export interface StepOutcome {
   readonly prePulled: number;
   readonly meters: readonly MeterOutcome[];
   readonly events: number;
+  /** The kind of capacity that held the most flow-time (fluid-network.ts bottleneckOf). */
+  readonly bottleneck?: string | undefined;
 }
 
 export function meterOutcomes(net: FluidNetwork, meters: ReadonlyArray<{ tier: string; id: number }>): MeterOutcome[] {

@@ -3,7 +3,7 @@ import type { ResolvedModel } from '../scenario/model-resolved.ts';
 import type { ModelFleet } from './model-fleet.ts';
 import type { ModelVolumeStep } from './fleet-plan.ts';
 import type { FleetLayout } from './fleet-layout.ts';
-import { FluidNetwork } from './fluid-network.ts';
+import { bottleneckOf, FluidNetwork } from './fluid-network.ts';
 import type { NodeSpread } from './node-spread.ts';
 import { RolloutGate } from './rollout-gate.ts';
 import { meterOutcomes, NodeFigures, type StepOutcome } from './step-outcome.ts';
@@ -30,8 +30,8 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
   const n = layout.names.length;
   const net = new FluidNetwork();
   const meter = { master: net.addMeter(), proxies: net.addMeter(), nodes: net.addMeter() };
-  const master = net.addResource(bytesPerSecond(model.rsync.masterEgressBitsPerSecond));
-  const proxies = Array.from({ length: input.volume.proxies }, () => net.addResource(bytesPerSecond(model.rsync.proxyEgressBitsPerSecond)));
+  const master = net.addResource(bytesPerSecond(model.rsync.masterEgressBitsPerSecond), 'rsync master egress');
+  const proxies = Array.from({ length: input.volume.proxies }, () => net.addResource(bytesPerSecond(model.rsync.proxyEgressBitsPerSecond), 'rsync proxy egress'));
   const stream = model.node.streamBitsPerSecond === undefined ? undefined : bytesPerSecond(model.node.streamBitsPerSecond);
   const figures = new NodeFigures(n, false);
   const overheadSeconds = step.treeFiles * model.rsync.scanPerFileSeconds + step.changedFiles * model.rsync.perFileSeconds;
@@ -40,8 +40,8 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
 
   const { spread } = input;
   const nodeResources = (node: number) => {
-    const nic = net.addResource(bytesPerSecond(model.node.nicBitsPerSecond) * spread.nic[node]!);
-    const disk = net.addResource(model.node.diskWriteBytesPerSecond * spread.disk[node]!);
+    const nic = net.addResource(bytesPerSecond(model.node.nicBitsPerSecond) * spread.nic[node]!, 'node nic');
+    const disk = net.addResource(model.node.diskWriteBytesPerSecond * spread.disk[node]!, 'node disk');
     return [proxies[node % proxies.length]!, nic, disk];
   };
   const startNode = (node: number) => {
@@ -53,6 +53,7 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
         bytes: step.changedBytes,
         resources: nodeResources(node),
         capBytesPerSecond: minDefined(stream, iopsCap === undefined ? undefined : iopsCap * spread.disk[node]!),
+        capKind: capKindOf(stream, iopsCap === undefined ? undefined : iopsCap * spread.disk[node]!),
         meters: [meter.proxies, meter.nodes],
         onDone: () => {
           figures.endSeconds[node] = net.now;
@@ -74,6 +75,7 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
         bytes: step.changedBytes,
         resources: [master],
         capBytesPerSecond: minDefined(stream, iopsCap),
+        capKind: capKindOf(stream, iopsCap),
         meters: [meter.master],
         onDone: () => {
           if (--proxiesLeft === 0) gate.begin();
@@ -89,11 +91,16 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
     { tier: 'rsync-proxies', id: meter.proxies },
     { tier: 'nodes', id: meter.nodes },
   ];
-  return { topology: 'rsync', makespanSeconds: makespan, nodes: figures, prePulled: 0, meters: meterOutcomes(net, tiers), events: net.events };
+  return { topology: 'rsync', makespanSeconds: makespan, nodes: figures, prePulled: 0, meters: meterOutcomes(net, tiers), events: net.events, bottleneck: bottleneckOf(net) };
 }
 
 function minDefined(a: number | undefined, b: number | undefined): number | undefined {
   if (a === undefined) return b;
   if (b === undefined) return a;
   return Math.min(a, b);
+}
+
+/** Which of the two ceilings of an rsync flow is the lower: a stream's bandwidth or the disk's files per second. */
+function capKindOf(stream: number | undefined, iopsCap: number | undefined): string {
+  return iopsCap !== undefined && (stream === undefined || iopsCap < stream) ? 'node disk IOPS' : 'stream ceiling';
 }

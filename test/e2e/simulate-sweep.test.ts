@@ -36,6 +36,7 @@ describe('shipbench simulate --sweep', () => {
     const answer = sweep.target?.answers.find((a) => a.strategy === 'monolithic');
     assert.equal(answer?.kind, 'largest');
     assert.ok(Math.abs(answer!.value! - 50 / perNode) <= Math.max(1, 0.1 * (50 / perNode)), `found ${answer?.value}, the line says ${50 / perNode}`);
+    assert.equal(answer?.bottleneck, 'registry egress', 'the model names what bounds the fleet there');
     for (const file of ['sweep.md', 'sweep.html', 'sweep.csv', 'points/000/results.json']) assert.ok((await stat(join(out, file))).size > 0, file);
     assert.match(r.stdout, /## Answer[\s\S]*monolithic \| fleet\.nodes = \d+ or less/);
   });

@@ -230,3 +230,20 @@ describe('fleet model: P2P swarms and trees', () => {
     close(out.steps[0]!.bytesDownloaded, 20 * 64 * MB, 'every node gets every byte');
   });
 });
+
+describe('fleet model: the bottleneck each step names', () => {
+  test('many nodes on one slow registry replica are bound by registry egress', () => {
+    const out = simulate(fleet(20, { nic: 8000 * MB, disk: 4000 * MB }), { volume: false, registry: { replicas: 1, egress: '100Mbit/s' } }, imagePlan([layer('a', 10)]));
+    assert.equal(out.steps[0]!.model?.bottleneck, 'registry egress');
+  });
+
+  test('a fast registry and slow NICs are bound by the node NIC', () => {
+    const out = simulate(fleet(4, { nic: 80 * MB, disk: 4000 * MB }), { volume: false, registry: { replicas: 4, egress: '100Gbit/s' } }, imagePlan([layer('a', 10)]));
+    assert.equal(out.steps[0]!.model?.bottleneck, 'node nic');
+  });
+
+  test('a slow storage backend behind fast replicas is bound by the backend read', () => {
+    const out = simulate(fleet(20, { nic: 8000 * MB, disk: 4000 * MB }), { volume: false, registry: { replicas: 4, egress: '100Gbit/s', backendRead: '200Mbit/s' } }, imagePlan([layer('a', 10)]));
+    assert.equal(out.steps[0]!.model?.bottleneck, 'registry backend read');
+  });
+});

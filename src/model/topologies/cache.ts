@@ -12,8 +12,8 @@ export const cacheTopology: Topology = {
   tiers: ['cache'],
   prepare(step) {
     const { net, layout, meter } = step;
-    const caches = layout.datacentres.map(() => net.addResource(bytesPerSecond(step.model.cache.egressBitsPerSecond)));
-    const servers = layout.datacentres.map(() => step.requests.server(step.model.cache));
+    const caches = layout.datacentres.map(() => net.addResource(bytesPerSecond(step.model.cache.egressBitsPerSecond), 'cache egress'));
+    const servers = layout.datacentres.map(() => step.requests.server(step.model.cache, 'cache requests'));
     const filling = layout.datacentres.map(() => new Map<string, Array<() => void>>());
     const fetch = (node: number, layer: ModelLayer, done: () => void) => {
       const dc = layout.datacentreOf[node]!;

@@ -83,11 +83,11 @@ export class ChunkSwarms {
     const upload = bytesPerSecond(model.p2p.uploadBitsPerSecond);
     const nic = bytesPerSecond(model.node.nicBitsPerSecond);
     // A full-duplex NIC: uploads share the node's egress, apart from its downloads' ingress.
-    this.nicOut = Array.from({ length: n }, (_, i) => net.addResource(Math.min(upload, nic * spread.nic[i]!)));
+    this.nicOut = Array.from({ length: n }, (_, i) => net.addResource(Math.min(upload, nic * spread.nic[i]!), 'peer upload'));
     const seedEgress = bytesPerSecond(model.p2p.seedEgressBitsPerSecond);
-    for (let s = 0; s < seeds; s++) this.nicOut.push(net.addResource(seedEgress));
-    this.seedIn = Array.from({ length: seeds }, () => net.addResource(seedEgress));
-    this.peerServer = step.requests.server({ rttSeconds: model.p2p.rttSeconds, perRequestSeconds: 0, cores: 1 });
+    for (let s = 0; s < seeds; s++) this.nicOut.push(net.addResource(seedEgress, 'seed egress'));
+    this.seedIn = Array.from({ length: seeds }, () => net.addResource(seedEgress, 'seed ingress'));
+    this.peerServer = step.requests.server({ rttSeconds: model.p2p.rttSeconds, perRequestSeconds: 0, cores: 1 }, 'peer requests');
   }
 
   swarmOf(dc: number, layer: ModelLayer): LayerSwarm {
