@@ -127,7 +127,7 @@ describe('shipbench schema', { concurrency: true }, () => {
   test('--out into a missing directory exits 2 with a hint', async () => {
     const { code, stderr } = await runCli(['schema', '--out', join(tmpdir(), 'shipbench-no-such-dir', 'x', 's.json')]);
     assert.equal(code, 2);
-    assert.match(stderr, /cannot write .*\n\s+hint: create its directory first/);
+    assert.match(stderr, /its directory .* does not exist\n\s+hint: create the directory first/);
     assertNoStack(stderr);
   });
 
