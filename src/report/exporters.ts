@@ -1,5 +1,6 @@
 import { renderChart } from './charts/chart-render.ts';
 import { reportCharts } from './charts/report-charts.ts';
+import { renderComparisonMarkdown } from './comparison-matrix.ts';
 import { renderSamplesCsv } from './csv-export.ts';
 import { CHARTS_DIR, renderHtmlReport } from './html-report.ts';
 import { renderMarkdownReport } from './markdown-report.ts';
@@ -32,6 +33,8 @@ export const exporters = {
   md: async (results) => [{ path: 'report.md', content: renderMarkdownReport(results) }],
   html: htmlExport,
   csv: async (results) => [{ path: 'samples.csv', content: renderSamplesCsv(results) }],
+  // The run's terminal answer as a file: volume beside each layer strategy per step, with ratios.
+  summary: async (results) => [{ path: 'summary.md', content: renderComparisonMarkdown(results) }],
 } satisfies Record<string, Exporter>;
 
 export type ExportFormat = keyof typeof exporters;

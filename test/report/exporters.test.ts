@@ -33,8 +33,8 @@ const text = (files: ExportedFile[], path: string) => {
 };
 
 describe('exporters on golden results', () => {
-  it('is a name -> exporter map with json, md, html and csv', () => {
-    assert.deepEqual([...EXPORT_FORMATS].sort(), ['csv', 'html', 'json', 'md']);
+  it('is a name -> exporter map with json, md, html, csv and summary', () => {
+    assert.deepEqual([...EXPORT_FORMATS].sort(), ['csv', 'html', 'json', 'md', 'summary']);
   });
 
   it('md: summary, step x strategy matrices, strategy comparison and warnings match the snapshot', async () => {

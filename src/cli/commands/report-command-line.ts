@@ -5,7 +5,7 @@ import type { ReportArgs } from './report.ts';
 
 // Listed here rather than taken from the exporter map, which would load every exporter at start; the
 // compiler keeps the list complete.
-const FORMATS = ['md', 'html', 'csv'] as const satisfies ReadonlyArray<Exclude<ExportFormat, 'json'>>;
+const FORMATS = ['md', 'html', 'csv', 'summary'] as const satisfies ReadonlyArray<Exclude<ExportFormat, 'json'>>;
 const everyFormatListed: Exclude<ExportFormat, 'json'> extends (typeof FORMATS)[number] ? true : never = true;
 void everyFormatListed;
 

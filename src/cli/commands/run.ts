@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { ExitCode } from '../../core/errors.ts';
@@ -11,7 +10,6 @@ import { defaultImagesDir } from '../default-paths.ts';
 import { assertFleetFits } from '../fleet-capacity.ts';
 import { assertRegistryReachable } from '../registry-preflight.ts';
 import { generateProgressPrinter } from '../generate-progress.ts';
-import { renderComparisonMarkdown } from '../../report/comparison-matrix.ts';
 import { rsyncVersion } from '../../volume/rsync-binary.ts';
 import { type RunMechanisms, runBenchmark } from '../run-benchmark.ts';
 import { runGenerate } from '../run-generate.ts';
@@ -89,7 +87,7 @@ export const runCommand: Pick<CommandModule<object, RunArgs>, 'handler'> = {
       }
       process.stdout.write(renderRunSummary(results));
       process.stdout.write(renderNeighbourSummary(results));
-      await writeFile(join(outDir, 'summary.md'), renderComparisonMarkdown(results));
+      await writeExports(outDir, await exporters.summary(results));
       process.stdout.write(`results: ${join(outDir, 'results.json')}\nsummary: ${join(outDir, 'summary.md')}\n`);
       // Interrupted: out within seconds; the charts can be drawn later from results.json.
       if (results.status === 'interrupted') process.stdout.write(`reports: not drawn after an interruption; run \`shipbench report ${join(outDir, 'results.json')}\`\n`);

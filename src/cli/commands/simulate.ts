@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { CommandModule } from 'yargs';
@@ -8,7 +7,7 @@ import { calibrateFrom, compareWithMeasured, type MeasuredRun } from '../../mode
 import type { FleetPlan } from '../../model/fleet-plan.ts';
 import type { ModelFleet } from '../../model/model-fleet.ts';
 import { simulateFleet } from '../../model/simulate-fleet.ts';
-import { runResultsSchema } from '../../report/results.ts';
+import { readResultsFile } from '../../report/read-results.ts';
 import { ResultsWriter } from '../../report/results-writer.ts';
 import { parseSetArgument } from '../../scenario/scenario-overrides.ts';
 import { flagArguments } from '../command-line-arguments.ts';
@@ -34,24 +33,12 @@ function timestamp(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
 }
 
+/** A real run's results for calibration: read like every results file (report/read-results.ts), then held to being measured. */
 async function readMeasured(file: string): Promise<MeasuredRun & { scenarioName: string }> {
-  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new ShipbenchError('calibration-not-found', `cannot read ${file} (${error.code ?? 'error'})`, { hint: 'give the results.json of a real run: shipbench run SCENARIO --out DIR writes DIR/results.json' });
-  });
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new ShipbenchError('calibration-invalid', `${file} is not JSON`, { hint: 'give the results.json a real run wrote' });
-  }
-  const parsed = runResultsSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ShipbenchError('calibration-invalid', `${file} is not a shipbench results file: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`, { hint: 'give the results.json a real run wrote' });
-  }
-  if (parsed.data.source !== 'measured') throw new ShipbenchError('calibration-invalid', `${file} holds simulated results; calibration needs a measured run`, { hint: 'run the scenario for real first: shipbench run SCENARIO' });
-  if (parsed.data.steps.length === 0) throw new ShipbenchError('calibration-invalid', `${file} has no completed step to calibrate from`, { hint: 'let the real run complete at least one step' });
-  return { steps: parsed.data.steps, samples: parsed.data.samples, scenarioName: parsed.data.scenario.name };
+  const results = await readResultsFile(file);
+  if (results.source !== 'measured') throw new ShipbenchError('calibration-invalid', `${file} holds simulated results; calibration needs a measured run`, { hint: 'run the scenario for real first: shipbench run SCENARIO' });
+  if (results.steps.length === 0) throw new ShipbenchError('calibration-invalid', `${file} has no completed step to calibrate from`, { hint: 'let the real run complete at least one step' });
+  return { steps: results.steps, samples: results.samples, scenarioName: results.scenario.name };
 }
 
 /** Blob bytes as measured over the plan's estimate, over distinct layers: the estimate leans high on purpose. */
