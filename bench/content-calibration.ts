@@ -4,6 +4,10 @@
  * tables to paste into php-content.ts and json-content.ts, and the resulting ratio-by-size curves.
  *
  *   npx tsx bench/content-calibration.ts [php|json|curves|sample] [target=3.25]
+ *   npx tsx bench/content-calibration.ts real [seed=1]
+ *
+ * `real` compares the synthetic tree with a real one, Debian's MediaWiki (bench/real-tree-calibration.ts):
+ * per kind and overall sizes, directory shapes and compression at every window size, and rsync's fresh copy.
  *
  * `sample` prints min/median/max per-file ratios over the sample the test asserts on, and the ratio of 200
  * small PHP files back to back (plain and as a ustar archive).
@@ -18,6 +22,7 @@ import { DEFAULT_JSON_SHAPE, createJsonContent } from '../src/content/kinds/json
 import { DEFAULT_PHP_SHAPE, createPhpContent } from '../src/content/kinds/php-content.ts';
 import { createContentSynthesizer } from '../src/content/content-synthesizer.ts';
 import type { ContentKind } from '../src/content/file-entry.ts';
+import { realVsSynthetic } from './real-tree-calibration.ts';
 
 const mode = process.argv[2] ?? 'curves';
 const target = Number(process.argv[3] ?? 3.25);
@@ -163,7 +168,8 @@ function sample(): void {
   console.log(`php: 200 small files  file by file ${fileByFile.toFixed(2)}  back to back ${(together.length / gzipSync(together, { level: 1 }).length).toFixed(2)}  ustar ${(tar.length / gzipSync(tar, { level: 1 }).length).toFixed(2)}`);
 }
 
-if (mode === 'php') calibratePhp();
+if (mode === 'real') await realVsSynthetic(Number(process.argv[3] ?? 1));
+else if (mode === 'php') calibratePhp();
 else if (mode === 'json') calibrateJson();
 else if (mode === 'sample') sample();
 else curves();
