@@ -276,17 +276,15 @@ describe('content synthesizer: no long repeats across files, edits keep their pa
     });
   }
 
-  /** Bytes of `child` not covered by a `block`-byte block of `parent` (what rsync would send as literal data). */
+  /**
+   * Bytes of `child` in `block`-byte blocks found nowhere in `parent` (at any offset): about what rsync's
+   * rolling match leaves as literal data.
+   */
   function literalBytes(parent: Buffer, child: Buffer, block: number): number {
-    const blocks = new Set<string>();
-    for (let i = 0; i + block <= parent.length; i += block) blocks.add(parent.toString('latin1', i, i + block));
     let literal = 0;
-    for (let i = 0; i < child.length; ) {
-      if (i + block <= child.length && blocks.has(child.toString('latin1', i, i + block))) i += block;
-      else {
-        literal++;
-        i++;
-      }
+    for (let i = 0; i < child.length; i += block) {
+      const piece = child.subarray(i, Math.min(child.length, i + block));
+      if (parent.indexOf(piece) < 0) literal += piece.length;
     }
     return literal;
   }
