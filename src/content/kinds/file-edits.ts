@@ -80,7 +80,11 @@ export function spliceEdits(
   let insert = bytes - (parent.length - deleted);
   if (insert < 0) {
     const last = hunks - 1;
-    const widened = Math.min(to, (ends[last] as number) - insert);
+    let widened = Math.min(to, (ends[last] as number) - insert);
+    if (profile.lineAligned && widened < to) {
+      const nl = parent.indexOf(0x0a, widened);
+      widened = nl < 0 || nl >= to ? to : nl + 1;
+    }
     deleted += widened - (ends[last] as number);
     ends[last] = widened;
     insert = bytes - (parent.length - deleted);

@@ -131,16 +131,19 @@ export class I18nJsonWriter {
     const w = this.w;
     let k = 10_000 + stream.below(1 << 20);
     while (end - w.pos >= 64) {
+      const before = w.pos;
       w.end = end - 40;
       this.message(k++);
       let cut = w.pos;
-      while (cut > pos && target[cut - 1] !== 0x0a) cut--;
+      while (cut > before && target[cut - 1] !== 0x0a) cut--;
       w.pos = cut;
       w.end = end;
-      if (cut === pos) break;
+      // A message too long for the room left: the sized one below ends the fragment.
+      if (cut === before) break;
     }
+    // A sized last message needs room for the longest key; less room is left as whitespace.
     const room = end - w.pos;
-    if (room >= 16) {
+    if (room >= 64) {
       w.lit(L.key);
       this.key(k);
       w.lit(L.keyClose);
