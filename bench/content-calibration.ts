@@ -1,10 +1,13 @@
 /**
- * Re-derives the phrase-reuse knobs of the PHP and JSON corpora: for each size band (and language), bisects the
- * reuse that makes files of the band's anchor size compress to the target ratio at gzip -1, then prints the
- * tables to paste into php-content.ts and json-content.ts, and the resulting ratio-by-size curves.
+ * How the synthetic content compresses, against the real thing:
  *
- *   npx tsx bench/content-calibration.ts [php|json|curves|sample] [target=3.25]
+ *   npx tsx bench/content-calibration.ts real [seed=1]
+ *   npx tsx bench/content-calibration.ts [curves|sample]
  *
+ * `real` compares the synthetic tree with a real one, Debian's MediaWiki (bench/real-tree-calibration.ts):
+ * per kind and overall sizes, directory shapes and compression at every window size, and rsync's fresh copy.
+ *
+ * `curves` prints per-file gzip -1 ratios by file size for PHP, JS and i18n JSON.
  * `sample` prints min/median/max per-file ratios over the sample the test asserts on, and the ratio of 200
  * small PHP files back to back (plain and as a ustar archive).
  *
@@ -12,91 +15,16 @@
  */
 import { gzipSync } from 'node:zlib';
 import { Rng } from '../src/core/rng.ts';
-import { FileStream } from '../src/content/kinds/file-stream.ts';
-import { MessageKeys, createLanguages, type PseudoLanguage } from '../src/content/kinds/i18n-messages.ts';
-import { DEFAULT_JSON_SHAPE, createJsonContent } from '../src/content/kinds/json-content.ts';
-import { DEFAULT_PHP_SHAPE, createPhpContent } from '../src/content/kinds/php-content.ts';
 import { createContentSynthesizer } from '../src/content/content-synthesizer.ts';
 import type { ContentKind } from '../src/content/file-entry.ts';
+import { realVsSynthetic } from './real-tree-calibration.ts';
 
 const mode = process.argv[2] ?? 'curves';
-const target = Number(process.argv[3] ?? 3.25);
 const SEEDS = [1, 2];
-const FILES = 8;
-const digest = new Uint32Array([11, 12, 13, 14, 15, 16, 17, 18]);
-const stream = new FileStream();
-
-interface Filler {
-  fill(stream: FileStream, target: Buffer, bytes: number): void;
-}
-
-function ratioAt(fillers: readonly Filler[], bytes: number): number {
-  let raw = 0;
-  let packed = 0;
-  fillers.forEach((filler, s) => {
-    for (let i = 0; i < FILES; i++) {
-      stream.reset(digest, s, `calibration/${i}`, bytes);
-      const buf = Buffer.alloc(bytes);
-      filler.fill(stream, buf, bytes);
-      raw += bytes;
-      packed += gzipSync(buf, { level: 1 }).length;
-    }
-  });
-  return raw / packed;
-}
-
-/**
- * The reuse in [0, MAX_REUSE] giving `target` (ratio grows with reuse). The cap keeps text readable: beyond it
- * a few phrases repeat over and over, and small files then swing far above the target.
- */
-const MAX_REUSE = 0.85;
-
-function bisect(ratioFor: (reuse: number) => number): number {
-  let lo = 0;
-  let hi = MAX_REUSE;
-  for (let k = 0; k < 8; k++) {
-    const mid = (lo + hi) / 2;
-    if (ratioFor(mid) < target) lo = mid;
-    else hi = mid;
-  }
-  return hi === MAX_REUSE && ratioFor(MAX_REUSE) < target ? MAX_REUSE : Number(((lo + hi) / 2).toFixed(3));
-}
-
-function calibratePhp(): void {
-  for (const band of DEFAULT_PHP_SHAPE.bands) {
-    const reuse = bisect((phraseReuse) => {
-      const fillers = SEEDS.map((seed) => createPhpContent(Rng.derive(seed, 'calibration', 'php'), { ...DEFAULT_PHP_SHAPE, bands: [{ ...band, phraseReuse }] }));
-      // The band's language id stream picks the language: a single-band corpus has one region.
-      return ratioAt(fillers, band.anchorBytes);
-    });
-    console.log(`{ anchorBytes: ${band.anchorBytes}, phraseReuse: ${reuse} }`);
-  }
-}
-
-function calibrateJson(): void {
-  const contexts = SEEDS.map((seed) => {
-    const rng = Rng.derive(seed, 'calibration', 'i18n');
-    return { seed, languages: createLanguages(rng), keys: new MessageKeys(rng) };
-  });
-  for (const band of DEFAULT_JSON_SHAPE.bands) {
-    const row: number[] = [];
-    for (let l = 0; l < band.phraseReuse.length; l++) {
-      row.push(
-        bisect((reuse) => {
-          const fillers = contexts.map(({ seed, languages, keys }) =>
-            createJsonContent(Rng.derive(seed, 'calibration', 'json'), [languages[l] as PseudoLanguage], keys, { bands: [{ ...band, phraseReuse: [reuse] }] }),
-          );
-          return ratioAt(fillers, band.anchorBytes);
-        }),
-      );
-    }
-    console.log(`{ anchorBytes: ${band.anchorBytes}, phraseReuse: [${row.join(', ')}] }`);
-  }
-}
 
 function curves(): void {
   const sizes = [2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 60, 120, 500].map((k) => k * 1024);
-  for (const kind of ['php', 'json'] as ContentKind[]) {
+  for (const kind of ['php', 'js', 'json'] as ContentKind[]) {
     for (const seed of SEEDS) {
       const synthesizer = createContentSynthesizer(seed);
       const row = sizes.map((bytes) => {
@@ -163,7 +91,6 @@ function sample(): void {
   console.log(`php: 200 small files  file by file ${fileByFile.toFixed(2)}  back to back ${(together.length / gzipSync(together, { level: 1 }).length).toFixed(2)}  ustar ${(tar.length / gzipSync(tar, { level: 1 }).length).toFixed(2)}`);
 }
 
-if (mode === 'php') calibratePhp();
-else if (mode === 'json') calibrateJson();
+if (mode === 'real') await realVsSynthetic(Number(process.argv[3] ?? 1));
 else if (mode === 'sample') sample();
 else curves();

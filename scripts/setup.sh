@@ -9,6 +9,7 @@ declare -A PACKAGES=(
   [skopeo]=skopeo
   [umoci]=umoci
   [pigz]=pigz
+  [zstd]=zstd
   [docker-registry]=docker-registry
   [htpasswd]=apache2-utils
   [openssl]=openssl

@@ -2,91 +2,204 @@ import { createHash } from 'node:crypto';
 import { Rng } from '../core/rng.ts';
 import type { ContentKind, ContentSynthesizer, FileEntry } from './file-entry.ts';
 import { FileStream } from './kinds/file-stream.ts';
-import { createBinaryContent, type BinaryContent } from './kinds/binary-content.ts';
+import { fillBinary } from './kinds/binary-blocks.ts';
 import { createCdbContent, type CdbContent } from './kinds/cdb-content.ts';
+import { CodeVocabulary, CodeWriter, DEFAULT_CODE_SHAPE } from './kinds/code-text.ts';
+import { spliceEdits, type EditProfile } from './kinds/file-edits.ts';
 import { MessageKeys, createLanguages, type PseudoLanguage } from './kinds/i18n-messages.ts';
-import { createJsonContent, type JsonContent } from './kinds/json-content.ts';
-import { createPhpContent, type PhpContent } from './kinds/php-content.ts';
+import { I18nJsonWriter, I18nVocabulary } from './kinds/i18n-json-text.ts';
+import { fillImage } from './kinds/image-content.ts';
+import { StyleVocabulary, StyleWriter } from './kinds/style-text.ts';
 
 /**
- * Synthesises file bytes that look and compress like MediaWiki's (DOMAIN.md, "Real figures"): per file at
- * gzip -1, PHP and i18n JSON about 3-3.5x (files under 4 KB less, as gzip starts each file cold), l10n CDB
- * 2-2.8x, binaries 1.4-2x; small PHP files back to back 4-5x, helped by the licence header they all share.
- * Output depends only on (seed, kind, contentKey, bytes), and equal inputs give equal bytes on any machine.
+ * Synthesises file bytes that look and compress like MediaWiki's at every window size (DOMAIN.md, "Real
+ * MediaWiki trees, measured"; bench/content-calibration.ts compares against Debian's MediaWiki). Text kinds are
+ * generated token by token, fresh in every file, from vocabularies shared by a component (code) or a
+ * directory (i18n keys), so what repeats across files is only what repeats in real trees.
  *
- * Each kind builds 0.1-1 MiB of realistic material on first use (about 4 MiB of memory for all kinds); a file
- * is the kind's header, a few bytes spelling the file's id, and runs copied from the material at offsets drawn
- * from the file's own stream, so synthesis costs little more than a memcpy.
+ * A content key is `<component>/<path>@<revision>`, then one `=<bytes>+<revision>` per edit since: an edited
+ * file is its parent's bytes with a few hunks spliced in (file-edits.ts), so rsync's delta transfer matches
+ * most of it, as it does on a real backport or train. Output depends only on (seed, kind, contentKey, bytes).
  */
 
-const KIND_INDEX: Record<ContentKind, number> = { php: 1, json: 2, cdb: 3, binary: 4 };
+const KIND_INDEX: Record<ContentKind, number> = { php: 1, json: 2, cdb: 3, binary: 4, js: 5, css: 6, image: 7 };
 
 interface KindContent {
-  fill(stream: FileStream, target: Buffer, bytes: number): void;
+  readonly edits: EditProfile;
+  file(entry: FileEntry, key: string, stream: FileStream, target: Buffer, bytes: number): void;
+  /** Fresh material for an edit, exactly target[pos, end), valid where the parent's hunk was cut. */
+  fragment(entry: FileEntry, key: string, stream: FileStream, target: Buffer, pos: number, end: number): void;
+  /** Where hunks may go in a parent of this kind: [from, to). */
+  editable(parent: Buffer): [number, number];
 }
 
-/** Each kind's material, built on first use: a tree of PHP files alone never pays for the CDB corpus. */
-class Corpora {
+const TEXT_EDITS: EditProfile = { lineAligned: true, hunksMin: 1, hunksMax: 3, linesDeletedMax: 4, changedShare: 0, hunkBytes: 0 };
+/** An l10n rebuild leaves about 80% of each CDB's bytes matchable (DOMAIN.md). */
+const CDB_EDITS: EditProfile = { lineAligned: false, hunksMin: 1, hunksMax: 1, linesDeletedMax: 0, changedShare: 0.2, hunkBytes: 8192 };
+const BINARY_EDITS: EditProfile = { lineAligned: false, hunksMin: 1, hunksMax: 1, linesDeletedMax: 0, changedShare: 0.1, hunkBytes: 4096 };
+
+/** The component or directory a key's file belongs to: the key up to its last `/`. */
+function keyDirectory(key: string): string {
+  return key.slice(0, key.lastIndexOf('/'));
+}
+
+/** `de.json` of `i18n/foo/de.json@r0`. */
+function keyFileName(key: string): string {
+  const at = key.indexOf('@');
+  return key.slice(key.lastIndexOf('/', at) + 1, at);
+}
+
+function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** Scripts by share of MediaWiki's languages: Latin (plain and accented) most, then Cyrillic, Indic, Han. */
+const SCRIPT_BY_HASH = [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 3, 3, 4, 4, 5];
+
+class Kinds {
   readonly digest: Uint32Array;
-  private php: PhpContent | undefined;
-  private json: JsonContent | undefined;
+  private readonly code = new Map<string, CodeVocabulary>();
+  private readonly styles = new Map<string, StyleVocabulary>();
+  private readonly codeWriter = new CodeWriter();
+  private readonly jsonWriter = new I18nJsonWriter();
+  private readonly styleWriter = new StyleWriter();
+  private i18n: { languages: PseudoLanguage[]; keys: MessageKeys; vocab: I18nVocabulary } | undefined;
   private cdb: CdbContent | undefined;
-  private binary: BinaryContent | undefined;
-  private i18n: { languages: PseudoLanguage[]; keys: MessageKeys } | undefined;
+  readonly byKind: Record<ContentKind, KindContent>;
 
   constructor(private readonly seed: number | string) {
     const d = createHash('sha256').update(`shipbench content ${String(seed)}`).digest();
     this.digest = new Uint32Array(8);
     for (let i = 0; i < 8; i++) this.digest[i] = d.readUInt32LE(i * 4);
+    const codeKind = (kind: 'php' | 'js'): KindContent => ({
+      edits: TEXT_EDITS,
+      file: (entry, _key, stream, target, bytes) => void this.codeWriter.file(kind, this.codeVocabulary(entry.component), stream, target, 0, bytes),
+      fragment: (entry, _key, stream, target, pos, end) => void this.codeWriter.fragment(kind, this.codeVocabulary(entry.component), stream, target, pos, end),
+      editable: (parent) => [Math.min(parent.length, kind === 'php' ? 400 : 64), parent.length],
+    });
+    this.byKind = {
+      php: codeKind('php'),
+      js: codeKind('js'),
+      json: {
+        edits: TEXT_EDITS,
+        file: (_entry, key, stream, target, bytes) => {
+          const { dirHash, language, translated } = this.i18nFile(key);
+          this.jsonWriter.file(this.messages().vocab, dirHash, language, translated, stream, target, bytes);
+        },
+        fragment: (_entry, key, stream, target, pos, end) => {
+          const { dirHash, language } = this.i18nFile(key);
+          this.jsonWriter.fragment(this.messages().vocab, dirHash, language, stream, target, pos, end);
+        },
+        // Between the end of @metadata and the last message line, so the file stays valid JSON.
+        editable: (parent) => {
+          const from = parent.indexOf('\t},\n');
+          const to = parent.lastIndexOf('\n\t"');
+          return from < 0 || to < 0 || to <= from + 4 ? [0, 0] : [from + 4, to + 1];
+        },
+      },
+      css: {
+        edits: TEXT_EDITS,
+        file: (entry, _key, stream, target, bytes) => this.styleWriter.file(entry.path.endsWith('.svg'), this.styleVocabulary(entry.component), stream, target, 0, bytes),
+        fragment: (entry, _key, stream, target, pos, end) => this.styleWriter.fragment(entry.path.endsWith('.svg'), this.styleVocabulary(entry.component), stream, target, pos, end),
+        editable: (parent) => [Math.min(parent.length, 160), parent.length],
+      },
+      image: {
+        edits: BINARY_EDITS,
+        file: (_entry, _key, stream, target, bytes) => fillImage(stream, target, 0, bytes),
+        fragment: (_entry, _key, stream, target, pos, end) => fillImage(stream, target, pos, end),
+        editable: (parent) => [Math.min(parent.length, 64), parent.length],
+      },
+      binary: {
+        edits: BINARY_EDITS,
+        file: (_entry, _key, stream, target, bytes) => fillBinary(stream, target, 0, bytes),
+        fragment: (_entry, _key, stream, target, pos, end) => fillBinary(stream, target, pos, end),
+        editable: (parent) => [Math.min(parent.length, 64), parent.length],
+      },
+      cdb: {
+        edits: CDB_EDITS,
+        file: (_entry, _key, stream, target, bytes) => this.cdbContent().fill(stream, target, bytes),
+        fragment: (_entry, _key, stream, target, pos, end) => this.cdbContent().fill(stream, target.subarray(pos, end), end - pos),
+        editable: (parent) => [Math.min(parent.length, 2048), parent.length],
+      },
+    };
   }
 
-  forKind(kind: ContentKind): KindContent {
-    const seed = this.seed;
-    switch (kind) {
-      case 'php':
-        return (this.php ??= createPhpContent(Rng.derive(seed, 'content', 'php')));
-      case 'json': {
-        const { languages, keys } = this.messages();
-        return (this.json ??= createJsonContent(Rng.derive(seed, 'content', 'json'), languages, keys));
-      }
-      case 'cdb': {
-        const { languages, keys } = this.messages();
-        return (this.cdb ??= createCdbContent(Rng.derive(seed, 'content', 'cdb'), languages, keys));
-      }
-      case 'binary':
-        return (this.binary ??= createBinaryContent(Rng.derive(seed, 'content', 'binary')));
-    }
+  private codeVocabulary(component: string): CodeVocabulary {
+    let v = this.code.get(component);
+    if (v === undefined) this.code.set(component, (v = new CodeVocabulary(this.seed, component, DEFAULT_CODE_SHAPE)));
+    return v;
+  }
+
+  private styleVocabulary(component: string): StyleVocabulary {
+    let v = this.styles.get(component);
+    if (v === undefined) this.styles.set(component, (v = new StyleVocabulary(this.seed, component)));
+    return v;
   }
 
   /** Languages and message keys shared by JSON and CDB: the cache is built from the same messages. */
-  private messages(): { languages: PseudoLanguage[]; keys: MessageKeys } {
+  private messages(): { languages: PseudoLanguage[]; keys: MessageKeys; vocab: I18nVocabulary } {
     if (this.i18n === undefined) {
       const rng = Rng.derive(this.seed, 'content', 'i18n');
-      this.i18n = { languages: createLanguages(rng), keys: new MessageKeys(rng) };
+      const languages = createLanguages(rng);
+      this.i18n = { languages, keys: new MessageKeys(rng), vocab: new I18nVocabulary(this.seed, languages) };
     }
     return this.i18n;
   }
+
+  private cdbContent(): CdbContent {
+    const { languages, keys } = this.messages();
+    return (this.cdb ??= createCdbContent(Rng.derive(this.seed, 'content', 'cdb'), languages, keys));
+  }
+
+  /** An i18n file's directory (its keys), script and share of keys translated, from its name. */
+  private i18nFile(key: string): { dirHash: number; language: number; translated: number } {
+    const name = keyFileName(key);
+    const code = name.slice(0, name.indexOf('.') < 0 ? name.length : name.indexOf('.'));
+    const h = hash32(code);
+    const full = code === 'en' || code === 'qqq';
+    return { dirHash: hash32(keyDirectory(key.slice(0, key.indexOf('@')))), language: full ? 0 : (SCRIPT_BY_HASH[h % SCRIPT_BY_HASH.length] as number), translated: full ? 1 : 0.25 + ((h >>> 8) % 1000) / 1333 };
+  }
 }
 
-// Layer writers may create a synthesizer per layer: the last seed's corpora are kept rather than rebuilt.
-let cached: { seed: number | string; corpora: Corpora } | undefined;
+// Layer writers may create a synthesizer per layer: the last seed's vocabularies are kept rather than rebuilt.
+let cached: { seed: number | string; kinds: Kinds } | undefined;
 
-function corporaFor(seed: number | string): Corpora {
-  if (cached === undefined || cached.seed !== seed) cached = { seed, corpora: new Corpora(seed) };
-  return cached.corpora;
+function kindsFor(seed: number | string): Kinds {
+  if (cached === undefined || cached.seed !== seed) cached = { seed, kinds: new Kinds(seed) };
+  return cached.kinds;
 }
 
 export function createContentSynthesizer(seed: number | string): ContentSynthesizer {
-  const corpora = corporaFor(seed);
+  const kinds = kindsFor(seed);
   const stream = new FileStream();
+
+  function fillKey(entry: FileEntry, key: string, bytes: number, target: Buffer): void {
+    if (bytes === 0) return;
+    const content = kinds.byKind[entry.kind];
+    const plus = key.lastIndexOf('+');
+    if (plus < 0) {
+      stream.reset(kinds.digest, KIND_INDEX[entry.kind], key, bytes);
+      content.file(entry, key, stream, target, bytes);
+      return;
+    }
+    // `<parent key>=<parent bytes>+<revision>`: the parent first, then this revision's hunks.
+    const eq = key.lastIndexOf('=', plus);
+    const parentBytes = Number(key.slice(eq + 1, plus));
+    if (eq < 0 || !Number.isSafeInteger(parentBytes) || parentBytes < 0) throw new RangeError(`malformed content key ${key}`);
+    const parent = Buffer.allocUnsafe(parentBytes);
+    fillKey(entry, key.slice(0, eq), parentBytes, parent);
+    stream.reset(kinds.digest, KIND_INDEX[entry.kind], key, bytes);
+    spliceEdits(parent, target, bytes, content.edits, content.editable(parent), stream, (pos, end) => content.fragment(entry, key, stream, target, pos, end), () => content.file(entry, key, stream, target, bytes));
+  }
+
   return {
     fill(entry: FileEntry, target: Buffer): void {
       const bytes = entry.bytes;
       if (!Number.isSafeInteger(bytes) || bytes < 0) throw new RangeError(`invalid size ${bytes} for ${entry.path}`);
       if (target.length < bytes) throw new RangeError(`target holds ${target.length} bytes, ${entry.path} needs ${bytes}`);
-      if (bytes === 0) return;
-      stream.reset(corpora.digest, KIND_INDEX[entry.kind], entry.contentKey, bytes);
-      corpora.forKind(entry.kind).fill(stream, target, bytes);
+      fillKey(entry, entry.contentKey, bytes, target);
     },
   };
 }

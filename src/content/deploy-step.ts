@@ -4,15 +4,16 @@ import { nextVersion } from '../scenario/resolve.ts';
 import type { ResolvedComponent, ResolvedScenario, ResolvedStep, VersionChoice } from '../scenario/resolved.ts';
 import type { ContentTree } from './content-tree.ts';
 import { compareEntryPaths, type FileEntry } from './file-entry.ts';
-import { componentDir, relativeToComponent, reviseEntry } from './tree-builder.ts';
+import { componentDir, relativeToComponent, reviseEntry, trainChanges } from './tree-builder.ts';
 
 /**
  * Deploy steps as mutations of the tree, each shaped like its real counterpart:
  * - backport: a few PHP files of one branch change (several times a day), optionally some are deleted;
  * - config: a few wmf-config files change;
  * - train: the oldest branch leaves, a new branch arrives as a copy of the newest with a share of files
- *   changed and a freshly built l10n cache;
- * - l10n: one branch's localisation cache is rebuilt (every CDB file changes).
+ *   edited (mostly i18n JSON) and a rebuilt l10n cache;
+ * - l10n: one branch's localisation cache is rebuilt (every CDB file changes, about 20% of its bytes).
+ * Changed files are edits of their parent (reviseEntry), not new files.
  * Randomness is drawn from a stream named after the step, so steps never shift each other's choices.
  */
 export function applyDeployStep(scenario: ResolvedScenario, tree: ContentTree, step: ResolvedStep, stepIndex: number): ContentTree {
@@ -90,8 +91,7 @@ function train(tree: ContentTree, churn: number, revision: string, rng: Rng, byN
     const component = byName.get(f.component);
     if (component === undefined) continue;
     const moved: FileEntry = { ...f, path: `${componentDir(component, incoming)}/${relativeToComponent(f, component)}`, version: incoming };
-    const changes = f.kind === 'cdb' || rng.next() < churn;
-    copies.push(changes ? reviseEntry(moved, revision, rng) : moved);
+    copies.push(trainChanges(moved, churn, rng) ? reviseEntry(moved, revision, rng) : moved);
   }
   const files = [...survivors, ...copies].sort(compareEntryPaths);
   const versions = [...tree.versions.slice(1), incoming];

@@ -31,42 +31,84 @@ export function languageCodes(count: number): string[] {
   return codes.slice(0, count);
 }
 
-function nestedDirectories(rng: Rng, count: number): string[] {
-  // A tree with a fan-out of about 8 directories per level, like includes/ or an extension's src/.
+/**
+ * Directories of a code tree: a tree with a fan-out of a few directories per level, up to `maxDepth` deep,
+ * like includes/ or an extension's src/.
+ */
+function nestedDirectories(rng: Rng, count: number, maxDepth: number, lowerCase: boolean): string[] {
+  // Each new directory goes under a random earlier one (or the top, a third of the time): a random tree, a few
+  // levels deep on average, with deep corners (Debian's MediaWiki: path depth p50 3, p90 7).
   const dirs: string[] = [];
-  const queue: string[] = [''];
-  let i = 0;
   while (dirs.length < count) {
-    const parent = queue[i % queue.length] as string;
-    i++;
+    const parent = dirs.length === 0 || rng.next() < 0.3 ? '' : (dirs[rng.int(0, dirs.length - 1)] as string);
     const name = `${word(rng)}${dirs.length}`;
-    const path = parent === '' ? name : `${parent}/${name}`;
+    const path = parent === '' || parent.split('/').length >= maxDepth ? name : `${parent}/${lowerCase ? name.toLowerCase() : name}`;
     dirs.push(path);
-    if (path.split('/').length < 4) queue.push(path);
   }
   return dirs;
 }
 
+/**
+ * Files spread over directories as in real trees: most directories hold a few files, a few hold hundreds
+ * (Debian's MediaWiki: median 4 files per directory, mean 20). Directory weights are log-normal.
+ */
+function spreadOverDirectories(rng: Rng, dirs: readonly string[], count: number): string[] {
+  const cumulative: number[] = [];
+  let total = 0;
+  for (let d = 0; d < dirs.length; d++) cumulative.push((total += Math.exp(1.6 * rng.normal())));
+  return Array.from({ length: count }, () => {
+    const u = rng.next() * total;
+    let lo = 0;
+    let hi = cumulative.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((cumulative[mid] as number) < u) lo = mid + 1;
+      else hi = mid;
+    }
+    return dirs[lo] as string;
+  });
+}
+
+/** Files per directory, on average, before the log-normal spread. */
+const MEAN_FILES_PER_DIR = 9;
+
+function codeNames(rng: Rng, count: number, extension: (i: number) => string, lowerCase: boolean): string[] {
+  const dirs = spreadOverDirectories(rng, nestedDirectories(rng, Math.max(1, Math.ceil(count / MEAN_FILES_PER_DIR)), 7, lowerCase), count);
+  return dirs.map((dir, i) => `${dir}/${lowerCase ? `${syllables(rng, 2)}-${word(rng).toLowerCase()}` : `${word(rng)}${word(rng)}`}${i}.${extension(i)}`);
+}
+
+const STYLE_EXTENSIONS = ['svg', 'svg', 'svg', 'svg', 'svg', 'svg', 'svg', 'less', 'css', 'less'];
+const IMAGE_EXTENSIONS = ['png', 'png', 'png', 'png', 'png', 'png', 'png', 'png', 'gif', 'jpg'];
+const BINARY_EXTENSIONS = ['so', 'fst', 'bin', 'dat'];
+
 export function fileNames(rng: Rng, kind: ContentKind, count: number): string[] {
   switch (kind) {
-    case 'php': {
-      const dirs = nestedDirectories(rng, Math.max(1, Math.ceil(count / 14)));
-      return Array.from({ length: count }, (_, i) => `${rng.pick(dirs)}/${word(rng)}${word(rng)}${i}.php`);
-    }
+    case 'php':
+      return codeNames(rng, count, () => 'php', false);
+    case 'js':
+      return codeNames(rng, count, () => 'js', true);
+    case 'css':
+      return codeNames(rng, count, (i) => STYLE_EXTENSIONS[i % STYLE_EXTENSIONS.length] as string, true);
+    case 'image':
+      return codeNames(rng, count, (i) => IMAGE_EXTENSIONS[i % IMAGE_EXTENSIONS.length] as string, true);
+    case 'binary':
+      return codeNames(rng, count, (i) => BINARY_EXTENSIONS[i % BINARY_EXTENSIONS.length] as string, true);
     case 'json': {
-      // One folder per extension or module, one file per language in it.
+      // One folder per extension or module, holding the languages it is translated into: about 150 of 435
+      // (en and qqq always), as real i18n folders do.
       const languages = languageCodes(435);
-      const groups = Math.max(1, Math.ceil(count / languages.length));
-      return Array.from({ length: count }, (_, i) => `${syllables(rng, 2)}${i % groups}/${languages[Math.floor(i / groups) % languages.length]}${i >= groups * languages.length ? `-${i}` : ''}.json`);
+      const names: string[] = [];
+      for (let g = 0; names.length < count; g++) {
+        const dir = `${syllables(rng, 2)}${g}`;
+        const size = Math.min(count - names.length, rng.int(40, 260));
+        const picked = [0, ...rng.sampleIndices(languages.length - 1, size - 1).map((k) => k + 1)];
+        for (const k of picked.slice(0, size)) names.push(`${dir}/${k === 1 ? 'qqq' : languages[k]}.json`);
+      }
+      return names;
     }
     case 'cdb': {
       const languages = languageCodes(count);
       return languages.map((code) => `l10n_cache-${code}.cdb`);
-    }
-    case 'binary': {
-      const kinds = ['so', 'fst', 'bin', 'dat'];
-      const dirs = nestedDirectories(rng, Math.max(1, Math.ceil(count / 20)));
-      return Array.from({ length: count }, (_, i) => `${rng.pick(dirs).toLowerCase()}/${syllables(rng, 3)}${i}.${kinds[i % kinds.length]}`);
     }
   }
 }

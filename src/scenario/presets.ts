@@ -5,9 +5,12 @@ import type { ResolvedComponent } from './resolved.ts';
  * - the multiversion tree rsync saw: 263,633 files, 6.86-8.76 GB, two branches live during a train;
  * - localisation cache: 449 CDB files per version, about 2.1 GB;
  * - about 184 extensions, 4 skins, vendor and core; i18n JSON in 435 languages (small files, median 2-4 KB);
- * - binaries in vendor (FST tables, executables) are few but large and compress poorly.
- * Per branch below: 130,099 files and about 4.0 GiB; two branches plus the shared config and docroot give
- * 262,798 code files (close to the 263,633 counted) and 8.1 GiB (between the two published totals).
+ * - binaries in vendor (FST tables, executables) are few but large and compress poorly;
+ * - JS, CSS/LESS/SVG and images as their own components, with per-kind file sizes as in a real tree (PHP and
+ *   JS median about 2.5 KB, i18n JSON 1 KB, styles a few hundred bytes; DOMAIN.md, Debian's MediaWiki 1.39).
+ * Per branch below: 135,599 files and about 3.2 GiB (code means per kind as in a real tree: PHP about 7 KB,
+ * i18n JSON 10 KB, JS 15 KB); two branches plus the shared config and docroot give 273,598 code files (close
+ * to the 263,633 counted) and 6.5 GiB (a little below the published 6.86-8.76 GB).
  */
 /** A preset component has the shape of a resolved one, at scale 1. */
 export type PresetComponent = ResolvedComponent;
@@ -17,12 +20,15 @@ const branch = 'srv/mediawiki/php-{version}';
 
 const MEDIAWIKI_COMPONENTS: readonly PresetComponent[] = [
   { name: 'base', files: 9_000, bytes: 150 * MiB, kind: 'binary', perVersion: false, dir: 'usr', base: true },
-  { name: 'core', files: 12_000, bytes: 200 * MiB, kind: 'php', perVersion: true, dir: `${branch}/includes`, base: false },
-  { name: 'vendor', files: 17_000, bytes: 380 * MiB, kind: 'php', perVersion: true, dir: `${branch}/vendor`, base: false },
+  { name: 'core', files: 12_000, bytes: 80 * MiB, kind: 'php', perVersion: true, dir: `${branch}/includes`, base: false },
+  { name: 'vendor', files: 17_000, bytes: 120 * MiB, kind: 'php', perVersion: true, dir: `${branch}/vendor`, base: false },
   { name: 'vendor-binaries', files: 150, bytes: 60 * MiB, kind: 'binary', perVersion: true, dir: `${branch}/vendor/wikimedia/data`, base: false },
-  { name: 'skins', files: 2_500, bytes: 40 * MiB, kind: 'php', perVersion: true, dir: `${branch}/skins`, base: false },
-  { name: 'extensions', files: 38_000, bytes: 900 * MiB, kind: 'php', perVersion: true, dir: `${branch}/extensions`, base: false },
-  { name: 'i18n', files: 60_000, bytes: 450 * MiB, kind: 'json', perVersion: true, dir: `${branch}/languages/i18n`, base: false },
+  { name: 'skins', files: 2_500, bytes: 20 * MiB, kind: 'php', perVersion: true, dir: `${branch}/skins`, base: false },
+  { name: 'extensions', files: 20_000, bytes: 140 * MiB, kind: 'php', perVersion: true, dir: `${branch}/extensions`, base: false },
+  { name: 'resources', files: 12_000, bytes: 170 * MiB, kind: 'js', perVersion: true, dir: `${branch}/resources`, base: false },
+  { name: 'styles', files: 9_000, bytes: 12 * MiB, kind: 'css', perVersion: true, dir: `${branch}/resources/styles`, base: false },
+  { name: 'images', files: 2_500, bytes: 30 * MiB, kind: 'image', perVersion: true, dir: `${branch}/resources/assets`, base: false },
+  { name: 'i18n', files: 60_000, bytes: 600 * MiB, kind: 'json', perVersion: true, dir: `${branch}/languages/i18n`, base: false },
   { name: 'l10n-cache', files: 449, bytes: 2_100_000_000, kind: 'cdb', perVersion: true, dir: `${branch}/cache/l10n`, base: false },
   { name: 'docroot', files: 1_800, bytes: 45 * MiB, kind: 'php', perVersion: false, dir: 'srv/mediawiki/docroot', base: false },
   { name: 'config', files: 600, bytes: 12 * MiB, kind: 'php', perVersion: false, dir: 'srv/mediawiki/wmf-config', base: false },

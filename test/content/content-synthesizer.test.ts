@@ -3,10 +3,11 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { createContentSynthesizer } from '../../src/content/content-synthesizer.ts';
+import { reviseEntry } from '../../src/content/tree-builder.ts';
 import type { ContentKind, FileEntry } from '../../src/content/file-entry.ts';
 import { Rng } from '../../src/core/rng.ts';
 
-const KINDS: readonly ContentKind[] = ['php', 'json', 'cdb', 'binary'];
+const KINDS: readonly ContentKind[] = ['php', 'json', 'cdb', 'binary', 'js', 'css', 'image'];
 
 function entry(kind: ContentKind, bytes: number, contentKey: string): FileEntry {
   return { path: `srv/${contentKey}`, bytes, mode: 0o644, kind, contentKey, component: 'test', version: undefined };
@@ -187,19 +188,20 @@ describe('content synthesizer: what the bytes look like', () => {
 
 describe('content synthesizer: compressibility at gzip -1 (DOMAIN.md, "Real figures")', () => {
   // gzip starts every file with an empty window, so 2-4 KB files compress less than larger ones, as real
-  // source files do (about 2.3-2.6x for real PHP files under 5 KB): the 3.0-3.5 target holds for the median
-  // and overall, and for most files from 4 KB up; every file stays far from random (1x) and zeros (100x+).
-  for (const kind of ['php', 'json'] as const) {
-    it(`${kind}: files of 2-60 KB compress 3.0-3.5x (median, overall, most files from 4 KB)`, () => {
+  // source files do: Debian's MediaWiki gives 3.0x per file for PHP, 3.2x for i18n JSON, 3.6x for JS overall
+  // (bench/content-calibration.ts real). The 2.8-3.6 band holds for the median and overall, and for most
+  // files from 4 KB up; every file stays far from random (1x) and zeros (100x+).
+  for (const kind of ['php', 'json', 'js'] as const) {
+    it(`${kind}: files of 2-60 KB compress 2.8-3.6x (median, overall, most files from 4 KB)`, () => {
       const sample = sampleRatios(kind, 2048, 61_440, 50);
       const raw = sample.reduce((sum, s) => sum + s.bytes, 0);
       const packed = sample.reduce((sum, s) => sum + s.bytes / s.ratio, 0);
       const med = median(sample.map((s) => s.ratio));
-      assert.ok(med >= 3.0 && med <= 3.5, `median ${med.toFixed(2)}`);
-      assert.ok(raw / packed >= 3.0 && raw / packed <= 3.5, `overall ${(raw / packed).toFixed(2)}`);
+      assert.ok(med >= 2.8 && med <= 3.6, `median ${med.toFixed(2)}`);
+      assert.ok(raw / packed >= 2.8 && raw / packed <= 3.6, `overall ${(raw / packed).toFixed(2)}`);
       const fromFourKb = sample.filter((s) => s.bytes >= 4096);
-      const inRange = fromFourKb.filter((s) => s.ratio >= 3.0 && s.ratio <= 3.5).length;
-      assert.ok(inRange >= 0.8 * fromFourKb.length, `${inRange} of ${fromFourKb.length} files of 4 KB and more in 3.0-3.5`);
+      const inRange = fromFourKb.filter((s) => s.ratio >= 2.8 && s.ratio <= 3.6).length;
+      assert.ok(inRange >= 0.8 * fromFourKb.length, `${inRange} of ${fromFourKb.length} files of 4 KB and more in 2.8-3.6`);
       for (const { bytes, ratio } of sample) assert.ok(ratio >= 2.2 && ratio <= 4.25, `${kind} file of ${bytes} bytes: ratio ${ratio.toFixed(2)}`);
     });
   }
@@ -211,13 +213,17 @@ describe('content synthesizer: compressibility at gzip -1 (DOMAIN.md, "Real figu
     assert.ok(median(sample.map((s) => s.ratio)) < median(json.map((s) => s.ratio)));
   });
 
-  it('binary: 100 KB-2 MB files compress 1.4-2.0x', () => {
+  it('binary: 100 KB-2 MB files compress 1.3-2.0x', () => {
     for (const { bytes, ratio } of sampleRatios('binary', 100 << 10, 2 << 20, 25)) {
-      assert.ok(ratio >= 1.4 && ratio <= 2.0, `binary of ${bytes} bytes: ratio ${ratio.toFixed(2)}`);
+      assert.ok(ratio >= 1.3 && ratio <= 2.0, `binary of ${bytes} bytes: ratio ${ratio.toFixed(2)}`);
     }
   });
 
-  it('php: 200 small files back to back compress 4.0-5.0x, far better than file by file', () => {
+  it('image: compressed pixel data, which gzip cannot shrink', () => {
+    for (const { bytes, ratio } of sampleRatios('image', 2048, 200_000, 10)) assert.ok(ratio < 1.05, `image of ${bytes} bytes: ratio ${ratio.toFixed(2)}`);
+  });
+
+  it('php: 200 small files back to back compress 3.5-5.0x, far better than file by file', () => {
     const synthesizer = createContentSynthesizer(11);
     const rng = Rng.derive(11, 'test-tar');
     const files: Buffer[] = [];
@@ -229,13 +235,99 @@ describe('content synthesizer: compressibility at gzip -1 (DOMAIN.md, "Real figu
       files.push(data);
     }
     assert.ok(Math.abs(median(files.map((f) => f.length)) - 3072) < 800);
-    // The shared licence header and the syntax every file repeats are in gzip's window from the second file on.
+    // The shared licence header, the syntax and the component's names are in gzip's window from the second
+    // file on (no longer whole runs of lines: each file's text is its own).
     const together = gzipRatio(Buffer.concat(files));
-    assert.ok(together >= 4.0 && together <= 5.0, `ratio ${together.toFixed(2)} for the files back to back`);
+    assert.ok(together >= 3.5 && together <= 5.0, `ratio ${together.toFixed(2)} for the files back to back`);
     const fileByFile = files.reduce((s, f) => s + f.length, 0) / files.reduce((s, f) => s + gzipSync(f, { level: 1 }).length, 0);
     assert.ok(together > fileByFile * 1.3, `together ${together.toFixed(2)} vs file by file ${fileByFile.toFixed(2)}`);
     // As a ustar archive the 512-byte headers and zero padding add a little more on files this small.
     const tar = gzipRatio(tarLike(files.map((data, i) => ({ name: `srv/mediawiki/php-1.45.0-wmf.1/includes/Class${i}.php`, data }))));
     assert.ok(tar > together && tar < 6.0, `tar ratio ${tar.toFixed(2)}`);
+  });
+});
+
+describe('content synthesizer: no long repeats across files, edits keep their parent', () => {
+  /** Share of B's 64-byte windows (every 16 bytes) that occur anywhere in `seen`. */
+  function repeatedShare(seen: Set<string>, b: Buffer, from: number): number {
+    let hits = 0;
+    let n = 0;
+    for (let i = from; i + 64 <= b.length; i += 16, n++) if (seen.has(b.toString('latin1', i, i + 64))) hits++;
+    return n === 0 ? 0 : hits / n;
+  }
+  function windows(b: Buffer, into: Set<string>): void {
+    for (let i = 0; i + 64 <= b.length; i++) into.add(b.toString('latin1', i, i + 64));
+  }
+
+  for (const kind of ['php', 'js', 'json', 'css'] as const) {
+    it(`${kind}: files of one component share almost no 64-byte run (a long window finds words, not lines)`, () => {
+      const synthesizer = createContentSynthesizer(3);
+      const seen = new Set<string>();
+      let share = 0;
+      for (let i = 0; i < 40; i++) {
+        const e = { ...entry(kind, 6000, `ext/Foo/i18n/x${i}.${kind}@r0`), component: 'extensions' };
+        const b = Buffer.alloc(e.bytes);
+        synthesizer.fill(e, b);
+        // The PHP licence header is the same in every real file too.
+        if (i > 0) share += repeatedShare(seen, b, kind === 'php' ? 400 : 0) / 39;
+        windows(b, seen);
+      }
+      assert.ok(share < 0.03, `${(share * 100).toFixed(1)}% of 64-byte windows seen in earlier files`);
+    });
+  }
+
+  /**
+   * Bytes of `child` in `block`-byte blocks found nowhere in `parent` (at any offset): about what rsync's
+   * rolling match leaves as literal data.
+   */
+  function literalBytes(parent: Buffer, child: Buffer, block: number): number {
+    let literal = 0;
+    for (let i = 0; i < child.length; i += block) {
+      const piece = child.subarray(i, Math.min(child.length, i + block));
+      if (parent.indexOf(piece) < 0) literal += piece.length;
+    }
+    return literal;
+  }
+
+  it('a backported 29 KB PHP file is its parent with a few hunks: rsync-like matching leaves about 1-3 KB literal', () => {
+    const synthesizer = createContentSynthesizer(9);
+    const parent = { ...entry('php', 29_000, 'core/includes/Big.php@r0'), component: 'core' };
+    const rng = Rng.derive(9, 'edit-test');
+    const literals: number[] = [];
+    for (let r = 0; r < 6; r++) {
+      const child = reviseEntry(parent, `s${r}`, rng);
+      const a = Buffer.alloc(parent.bytes);
+      const b = Buffer.alloc(child.bytes);
+      synthesizer.fill(parent, a);
+      synthesizer.fill(child, b);
+      assert.notEqual(sha256(a), sha256(b));
+      literals.push(literalBytes(a, b, 700));
+    }
+    const med = median(literals);
+    assert.ok(med > 200 && med < 4000, `median literal bytes ${med} (${literals.join(', ')})`);
+  });
+
+  it('an edited i18n file is still valid JSON, and so are edits of edits', () => {
+    const synthesizer = createContentSynthesizer(9);
+    const rng = Rng.derive(9, 'json-edit-test');
+    let e = { ...entry('json', 12_000, 'i18n/foo/de.json@r0'), component: 'i18n' };
+    for (let r = 0; r < 4; r++) {
+      e = reviseEntry(e, `s${r}`, rng);
+      const b = Buffer.alloc(e.bytes);
+      synthesizer.fill(e, b);
+      assert.doesNotThrow(() => JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(b)), e.contentKey);
+    }
+  });
+
+  it('an l10n rebuild leaves most of each CDB matchable (about 80%)', () => {
+    const synthesizer = createContentSynthesizer(9);
+    const parent = entry('cdb', 1_000_000, 'l10n-cache/l10n_cache-de.cdb@r0');
+    const child = reviseEntry(parent, 'l1', Rng.derive(9, 'cdb-edit'));
+    const a = Buffer.alloc(parent.bytes);
+    const b = Buffer.alloc(child.bytes);
+    synthesizer.fill(parent, a);
+    synthesizer.fill(child, b);
+    const matched = 1 - literalBytes(a, b, 2048) / b.length;
+    assert.ok(matched > 0.65 && matched < 0.92, `matched ${(matched * 100).toFixed(0)}%`);
   });
 });
