@@ -1,5 +1,6 @@
 import { lstat, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { packageRoot } from './package-root.ts';
 import { ShipbenchError } from './errors.ts';
 import { prepareOutputDir } from './output-dir.ts';
 
@@ -29,7 +30,7 @@ let versionText: string | undefined;
 async function shipbenchVersion(): Promise<string> {
   if (versionText === undefined) {
     try {
-      const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+      const pkg = JSON.parse(await readFile(join(packageRoot(), 'package.json'), 'utf8')) as { version?: unknown };
       versionText = typeof pkg.version === 'string' ? pkg.version : 'unknown';
     } catch {
       versionText = 'unknown';

@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../core/package-root.ts';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { ExitCleanup } from '../core/exit-cleanup.ts';
 import { withParentDeathSignal } from '../core/parent-death.ts';
 
@@ -101,9 +102,8 @@ export function spawnNeighbourScript(script: string, config: unknown, onLine: (l
 }
 
 function scriptPath(script: string): string {
-  // From the sources the script sits beside this file; from dist/shipbench.mjs it is in ../src/neighbours/.
-  const candidates = [new URL(`./${script}`, import.meta.url), new URL(`../src/neighbours/${script}`, import.meta.url)];
-  const found = candidates.map((u) => fileURLToPath(u)).find((p) => existsSync(p));
-  if (found === undefined) throw new Error(`neighbour script ${script} not found beside ${fileURLToPath(import.meta.url)}`);
-  return found;
+  // The scripts ship as sources (src/neighbours/), whether this code runs from the sources or from a bundle chunk.
+  const path = join(packageRoot(), 'src', 'neighbours', script);
+  if (!existsSync(path)) throw new Error(`neighbour script ${path} not found`);
+  return path;
 }
