@@ -4,6 +4,7 @@ import { claimOutputDir } from '../core/output-contract.ts';
 import { renderSweepMarkdown, sweepExporters } from '../report/sweep-report.ts';
 import { parseSweepArgument, type ScenarioOverride } from '../scenario/scenario-overrides.ts';
 import { parseTarget } from '../scenario/sweep-target.ts';
+import { defaultTimedDir } from './default-paths.ts';
 import { flagArguments } from './command-line-arguments.ts';
 import { checkOverriddenScenario } from './scenario-with-overrides.ts';
 import { runSweep, validateSweep } from './simulate-sweep.ts';
@@ -18,10 +19,6 @@ interface SweepArgs {
   readonly force: boolean;
 }
 
-function timestamp(): string {
-  return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
-}
-
 /** `simulate FILE --sweep ...`: checks every point first, runs them, writes sweep.json and its reports, prints the answer. */
 export async function simulateSweep(argv: SweepArgs, raw: readonly string[], sets: readonly ScenarioOverride[]): Promise<void> {
   const axes = flagArguments(raw, '--sweep', argv.sweep ?? []).map(parseSweepArgument);
@@ -30,7 +27,7 @@ export async function simulateSweep(argv: SweepArgs, raw: readonly string[], set
   const options = { file: argv.file, axes, sets, target, jobs, outDir: '' };
   await validateSweep(options);
   const { scenario } = await checkOverriddenScenario(argv.file, sets);
-  const outDir = argv.out ?? join('reports', scenario.name, `sweep-${timestamp()}`);
+  const outDir = argv.out ?? defaultTimedDir(scenario.name, 'sweep');
   await claimOutputDir(outDir, { command: 'simulate --sweep', force: argv.force });
   const results = await runSweep({
     ...options,

@@ -6,7 +6,7 @@ import { assertEnginePrerequisites } from '../../nodes/isolation/engine-prefligh
 import { exporters } from '../../report/exporters.ts';
 import type { RunResults } from '../../report/results.ts';
 import { loadResolvedScenario } from '../../scenario/load.ts';
-import { defaultImagesDir } from '../default-paths.ts';
+import { defaultImagesDir, defaultTimedDir } from '../default-paths.ts';
 import { assertFleetFits } from '../fleet-capacity.ts';
 import { assertRegistryReachable } from '../registry-preflight.ts';
 import { generateProgressPrinter } from '../generate-progress.ts';
@@ -40,16 +40,12 @@ async function writeReports(outDir: string, results: RunResults): Promise<void> 
   }
 }
 
-function timestamp(): string {
-  return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
-}
-
 export const runCommand: Pick<CommandModule<object, RunArgs>, 'handler'> = {
   handler: async (argv) => {
     const { scenario } = await loadResolvedScenario(argv.file);
     // Real engines need root and kernel features: say so before generating anything.
     assertEnginePrerequisites(scenario.fleet);
-    const outDir = argv.out ?? join('reports', scenario.name, `run-${timestamp()}`);
+    const outDir = argv.out ?? defaultTimedDir(scenario.name, 'run');
     // A fleet beyond this machine is refused before anything is created or generated.
     await assertFleetFits(scenario, outDir, argv.mechanism);
     const claim = await claimOutputDir(outDir, { command: 'run', force: argv.force });

@@ -15,6 +15,7 @@ import { checkOverriddenScenario } from '../scenario-with-overrides.ts';
 import { simulateSweep } from '../simulate-sweep-command.ts';
 import { buildFleetPlan } from '../model-plan.ts';
 import { newRunResults } from '../../harness/new-run-results.ts';
+import { defaultTimedDir } from '../default-paths.ts';
 import { describeEnvironment } from '../../harness/run-environment.ts';
 import { renderCalibration, renderSimulation } from '../simulate-text.ts';
 
@@ -27,10 +28,6 @@ export interface SimulateArgs {
   target: string | undefined;
   jobs: number | undefined;
   force: boolean;
-}
-
-function timestamp(): string {
-  return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
 }
 
 /** A real run's results for calibration: read like every results file (report/read-results.ts), then held to being measured. */
@@ -72,7 +69,7 @@ export const simulateCommand: Pick<CommandModule<object, SimulateArgs>, 'handler
     if (measured !== undefined && measured.scenarioName !== scenario.name) {
       process.stderr.write(`warning: ${argv.calibrate} measured scenario "${measured.scenarioName}", not "${scenario.name}"; errors compare different scenarios\n`);
     }
-    const outDir = argv.out ?? join('reports', scenario.name, `simulate-${timestamp()}`);
+    const outDir = argv.out ?? defaultTimedDir(scenario.name, 'simulate');
     await claimOutputDir(outDir, { command: 'simulate', force: argv.force });
     const writer = new ResultsWriter(join(outDir, 'results.json'));
     const { environment } = await describeEnvironment(outDir, {});
