@@ -34,7 +34,8 @@ export async function simulateSweep(argv: SweepArgs, raw: readonly string[], set
     outDir,
     onPoint: (p, done, total) => process.stderr.write(`point ${done}${p.probe ? ' (target search)' : `/${total}`}: ${Object.entries(p.values).map(([k, v]) => `${k}=${String(v)}`).join(' ')}\n`),
   });
-  for (const exporter of Object.values(sweepExporters)) await writeExports(outDir, await exporter(results));
+  // sweep.json is already on disk (written after every point); the reports are drawn once, at the end.
+  for (const format of ['md', 'csv', 'html'] as const) await writeExports(outDir, await sweepExporters[format](results));
   process.stdout.write(renderSweepMarkdown(results).split('\n## Points')[0]!.trimEnd() + '\n');
   process.stdout.write(`sweep: ${join(outDir, 'sweep.json')} (and sweep.md, sweep.html, sweep.csv)\n`);
 }

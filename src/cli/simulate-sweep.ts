@@ -1,4 +1,4 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import pLimit from 'p-limit';
@@ -6,8 +6,10 @@ import { ShipbenchError } from '../core/errors.ts';
 import { searchThreshold, type ThresholdAnswer } from '../model/threshold-search.ts';
 import { readResultsFile } from '../report/read-results.ts';
 import { pointFigures } from '../report/sweep-figures.ts';
-import { SWEEP_SCHEMA, sweepResultsSchema, type PointFigures, type SweepPoint, type SweepResults, type TargetAnswer } from '../report/sweep-results.ts';
+import { sweepExporters } from '../report/sweep-report.ts';
+import { SWEEP_SCHEMA, type PointFigures, type SweepPoint, type SweepResults, type TargetAnswer } from '../report/sweep-results.ts';
 import { checkOverriddenScenario } from './scenario-with-overrides.ts';
+import { writeExports } from './write-exports.ts';
 import { meetsTarget, type SweepTarget } from '../scenario/sweep-target.ts';
 import type { ScenarioOverride, SweepAxis } from '../scenario/scenario-overrides.ts';
 
@@ -65,10 +67,10 @@ const pointLabel = (values: PointValues) => values.map(({ axis, value }) => `${a
 
 class SweepRecorder {
   readonly results: SweepResults;
-  private readonly path: string;
+  private readonly outDir: string;
 
   constructor(options: SweepOptions) {
-    this.path = join(options.outDir, 'sweep.json');
+    this.outDir = options.outDir;
     this.results = {
       schema: SWEEP_SCHEMA,
       status: 'running',
@@ -79,10 +81,9 @@ class SweepRecorder {
     };
   }
 
+  /** sweep.json through its exporter and the one atomic writer, after every point. */
   async write(): Promise<void> {
-    const temp = `${this.path}.tmp-${process.pid}`;
-    await writeFile(temp, `${JSON.stringify(sweepResultsSchema.parse(this.results), null, 1)}\n`);
-    await rename(temp, this.path);
+    await writeExports(this.outDir, await sweepExporters.json(this.results));
   }
 }
 
