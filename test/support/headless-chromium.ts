@@ -65,7 +65,7 @@ export class HeadlessChromium {
       return browser;
     } catch (error) {
       await stopProcess(child);
-      await rm(profileDir, { recursive: true, force: true });
+      await rm(profileDir, PROFILE_REMOVAL);
       throw error;
     }
   }
@@ -107,9 +107,15 @@ export class HeadlessChromium {
   async stop(): Promise<void> {
     this.socket.close();
     await stopProcess(this.child);
-    await rm(this.profileDir, { recursive: true, force: true });
+    await rm(this.profileDir, PROFILE_REMOVAL);
   }
 }
+
+/**
+ * Chromium's helper processes (crashpad, zygote) may still write into the profile for a moment after the browser
+ * process has exited, so a recursive rm can meet a directory refilled under it (ENOTEMPTY): retry briefly.
+ */
+const PROFILE_REMOVAL = { recursive: true, force: true, maxRetries: 10, retryDelay: 100 } as const;
 
 async function pageWebSocketUrl(port: number, child: ChildProcess, stderr: () => string): Promise<string> {
   for (let attempt = 0; attempt < 300; attempt++) {
