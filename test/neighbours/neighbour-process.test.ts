@@ -57,7 +57,7 @@ for (const [how, end] of [
   test(`when the harness ${how}, its running fio neighbour goes with it`, async () => {
     const dir = join(root, end);
     const fragment = `--directory=${dir}`;
-    const child = spawn(process.execPath, ['--import', 'tsx', join('test', 'support', 'neighbour-fio-child.ts'), dir, end], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join('test', 'support', 'neighbour-fio-child.ts'), dir, end], { stdio: ['pipe', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
@@ -69,6 +69,7 @@ for (const [how, end] of [
       assert.equal(line, 'running', `the harness did not start fio: ${stderr}`);
       assert.ok(liveProcessesWith(fragment).length > 0, 'fio runs beside the harness');
       if (end === 'wait') child.kill('SIGTERM');
+      else child.stdin.write('crash now\n');
       assert.notEqual(await exited, 0, 'the harness reports its failure in its exit status');
       assert.ok(await eventually(() => liveProcessesWith(fragment).length === 0, 5000), `left running: ${liveProcessesWith(fragment).join(', ')}`);
     } finally {

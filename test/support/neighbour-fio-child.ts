@@ -1,5 +1,6 @@
 // A harness stand-in that starts the real fio neighbour for a step, says "running" once fio is started, then
-// ends the way the test asks: `crash` (an uncaught error) or `wait` (until a signal arrives).
+// ends the way the test asks: `crash` (an uncaught error once the test writes a line to its stdin, so the test
+// has looked at fio first however slow the machine) or `wait` (until a signal arrives).
 import { FioNeighbour } from '../../src/neighbours/fio-neighbour.ts';
 import { resolveNeighbours } from '../../src/scenario/neighbours-resolve.ts';
 
@@ -10,5 +11,5 @@ const fio = new FioNeighbour(settings, dir);
 await fio.preflight();
 await fio.beginStep();
 process.stdout.write('running\n');
-if (how === 'crash') setTimeout(() => { throw new Error('the harness crashed'); }, 500);
+if (how === 'crash') process.stdin.once('data', () => { throw new Error('the harness crashed'); });
 else setInterval(() => undefined, 1000);
