@@ -6,6 +6,7 @@ import { freeBytes } from '../core/output-dir.ts';
 import { formatBytes } from '../core/units.ts';
 import type { BackendKind } from '../scenario/resolved-fleet-engines.ts';
 import type { ResolvedScenario } from '../scenario/resolved.ts';
+import { mechanismKinds } from '../harness/mechanism-choice.ts';
 import type { RunMechanisms } from './run-benchmark.ts';
 
 /**
@@ -40,13 +41,16 @@ export function fleetFootprint(scenario: ResolvedScenario, mechanisms: RunMechan
   const { nodes } = scenario.fleet;
   const remote = scenario.fleet.hosts.length > 0;
   // Compressed blobs are not counted: their size is known only once generated.
-  const imageNode = mechanisms !== 'volume' && scenario.fleet.node.unpack && !remote ? tree : 0;
-  const volumeNode = mechanisms !== 'image' ? code : 0;
+  const kinds = mechanismKinds(mechanisms, scenario);
+  const imageNode = kinds.includes('image') && scenario.fleet.node.unpack && !remote ? tree : 0;
+  // The volume and hybrid sides run one after the other: their node trees are never there at once.
+  const synced = kinds.some((k) => k === 'volume' || k === 'hybrid');
+  const volumeNode = synced ? code : 0;
   const { maxConcurrent } = scenario.fleet.rollout;
   const memory = (b: BackendKind): number => (remote ? 0 : b === 'virtual' ? NODE_MEMORY_BYTES.virtual * Math.min(nodes, maxConcurrent) : NODE_MEMORY_BYTES[b] * nodes);
   return {
     nodeDiskBytes: imageNode + volumeNode,
-    diskBytes: imageNode * nodes + volumeNode * (nodes + (mechanisms !== 'image' ? scenario.volume.proxies : 0)),
+    diskBytes: imageNode * nodes + volumeNode * (nodes + (synced ? scenario.volume.proxies : 0)),
     memoryBytes: Math.max(...scenario.fleet.backends.map(memory)),
   };
 }

@@ -38,7 +38,7 @@ export interface RunOptions {
 export async function runBenchmark(options: RunOptions): Promise<RunResults> {
   const { scenario, images, outDir } = options;
   const runStartMs = performance.now();
-  const kinds = mechanismKinds(options.mechanisms ?? 'both');
+  const kinds = mechanismKinds(options.mechanisms ?? 'scenario', scenario);
   const entries = kinds.map((k) => MECHANISMS[k]);
   // Before anything slow: a missing tool (rsync) is a clear error now, not after another side ran.
   const tools: Record<string, string> = {};
@@ -55,7 +55,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResults> {
   const { environment, diskDevice } = await describeEnvironment(outDir, { gzip: images.compressor, ...tools });
   const results = newRunResults('measured', scenario, environment);
   if (diskDevice === undefined) results.environment.disk.note ??= 'no block device under the output directory: disk I/O was not measured';
-  const recorder = new RunRecorder(join(outDir, 'results.json'), results, { runStartMs, firstPhase: kinds.includes('image') ? 'registry' : 'volume', onEvent: options.onEvent });
+  const recorder = new RunRecorder(join(outDir, 'results.json'), results, { runStartMs, firstPhase: kinds[0] === 'image' ? 'registry' : kinds[0] === 'hybrid' ? 'hybrid-registry' : 'volume', onEvent: options.onEvent });
   if (usesEngines(scenario)) assertEnginePrerequisites(scenario.fleet);
   const nodeNames = fleetNodeNames(scenario.fleet.nodes);
   return runMechanisms(entries, { scenario, images, outDir, nodeNames, recorder, diskDevice, runStartMs, signal: options.signal, onEvent: options.onEvent });

@@ -24,7 +24,7 @@ export interface PushedStrategy {
   readonly tags: readonly string[];
 }
 
-interface ConnectedRegistry {
+export interface ConnectedRegistry {
   readonly url: string;
   readonly auth: RegistryCredentials | undefined;
   readonly version: string | undefined;
@@ -46,7 +46,7 @@ export function plannedNodeBytes(scenario: ResolvedScenario, images: GeneratedIm
   return worst * scenario.fleet.nodes;
 }
 
-async function connectRegistry(scenario: ResolvedScenario, network?: FleetNetwork): Promise<ConnectedRegistry> {
+export async function connectRegistry(scenario: ResolvedScenario, network?: FleetNetwork): Promise<ConnectedRegistry> {
   if (scenario.registry.kind === 'embedded') {
     // Emulated hosts reach the registry on its own namespace's address, through its shaped link.
     const netns = network === undefined ? undefined : { path: network.registry.netnsPath, address: network.registry.address, port: NETNS_REGISTRY_PORT };

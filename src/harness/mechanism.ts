@@ -7,7 +7,7 @@ import type { RunEvent } from './run-events.ts';
 import type { RunRecorder } from './run-recorder.ts';
 
 /** The shipping mechanisms `run` can measure (mechanisms.ts maps each to its implementation). */
-export type MechanismKind = 'image' | 'volume';
+export type MechanismKind = 'image' | 'volume' | 'hybrid';
 
 /** What every mechanism of one run shares. */
 export interface RunContext {
@@ -70,7 +70,7 @@ export interface FleetNode {
 
 /** The figures of one step only its mechanism knows; the skeleton adds counts, sums, CPU and disk. */
 export type MechanismStepFigures = Pick<StepResult, 'makespanSeconds' | 'registryBytesServed' | 'retries' | 'throughput'> &
-  Partial<Pick<StepResult, 'backend' | 'versionSkew' | 'volume'>>;
+  Partial<Pick<StepResult, 'backend' | 'versionSkew' | 'volume' | 'deploy'>>;
 
 /** One deploy step of one lane, as the skeleton drives it. */
 export interface StepDeployment {

@@ -24,7 +24,7 @@ export function plannedVolumeBytes(scenario: ResolvedScenario, images: Generated
   return largest * (scenario.fleet.nodes + scenario.volume.proxies);
 }
 
-interface VolumeFleetOptions {
+export interface VolumeFleetOptions {
   readonly scenario: ResolvedScenario;
   readonly trees: readonly StagingTree[];
   /** Proxy copies, node trees and daemon state go under here, and nothing outside it is written. */
@@ -54,7 +54,8 @@ async function startVolumeLane(options: VolumeFleetOptions, daemons: RsyncDaemon
   };
 }
 
-function volumeStep(options: VolumeFleetOptions, tier: ProxyTier, module: string, step: string, repeat: number): StepDeployment {
+/** One step of the proxy tier and the nodes (the hybrid side runs it too, after its master's prep). */
+export function volumeStep(options: VolumeFleetOptions, tier: ProxyTier, module: string, step: string, repeat: number): StepDeployment {
   const now = () => (performance.now() - options.runStartMs) / 1000;
   let stepStart = 0;
   let received = 0;

@@ -1,4 +1,5 @@
 import { parseBytes, parseSeconds, parseShare } from '../core/units.ts';
+import { HYBRID_STRATEGY_NAME } from './hybrid-scenario.ts';
 import type { NeighboursInput } from './neighbours-schema.ts';
 import type { ResolvedNeighbour, ResolvedNeighbours } from './neighbours-resolved.ts';
 
@@ -76,7 +77,7 @@ export function findNeighbourProblems(
   input.steps?.forEach((step, i) => {
     if (!stepNames.includes(step)) problems.push({ path: ['neighbours', 'steps', i], message: `no deploy step is named "${step}"`, hint: `name one of ${known(stepNames)}` });
   });
-  const strategies = [...strategyNames, VOLUME_STRATEGY_NAME];
+  const strategies = [...strategyNames, VOLUME_STRATEGY_NAME, HYBRID_STRATEGY_NAME];
   input.strategies?.forEach((s, i) => {
     if (!strategies.includes(s)) problems.push({ path: ['neighbours', 'strategies', i], message: `no strategy is named "${s}"`, hint: `name one of ${known(strategies)}` });
   });

@@ -14,6 +14,7 @@ import type {
 } from './resolved.ts';
 import type { ComponentInput, ScenarioInput, StepInput, StrategyInput } from './schema.ts';
 import { splitRegistryUrl } from './registry-url.ts';
+import { findHybridProblems, resolveHybrid } from './hybrid-scenario.ts';
 import { findNeighbourProblems, resolveNeighbours } from './neighbours-resolve.ts';
 import { resolveRegistryTimeouts } from './registry-timeouts-input.ts';
 import { pathsOverlap } from './accepted-part.ts';
@@ -112,6 +113,7 @@ const CROSS_KEY_CHECKS: readonly CrossKeyCheck[] = [
   { reads: [...FLEET_SIZE_KEYS, ['fleet', 'rollout', 'stages']], find: (input) => rolloutProblems(input.fleet, nodesOf(input)) },
   { reads: [['neighbours'], ['deploy'], ['image', 'strategies']], find: (input) => findNeighbourProblems(input.neighbours, stepNamesOf(input), strategyNamesOf(input)) },
   { reads: [['fleet']], find: (input) => fleetEngineProblems(input.fleet) },
+  { reads: [['hybrid'], ['image', 'strategies']], find: (input) => findHybridProblems(input.hybrid, strategyNamesOf(input)) },
   {
     reads: [['model'], ...FLEET_SIZE_KEYS, ...CONTENT_KEYS],
     find: (input) => findModelProblems(input.model, nodesOf(input), mergeComponents(input).filter((c) => !c.base).reduce((n, c) => n + c.bytes * (input.content?.scale ?? DEFAULTS.scale), 0)),
@@ -348,6 +350,7 @@ export function resolveScenario(input: ScenarioInput, sourceFile: string): Resol
       timeoutSeconds: input.measure?.timeout === undefined ? DEFAULTS.timeoutSeconds : parseSeconds(input.measure.timeout),
     },
     neighbours: resolveNeighbours(input.neighbours),
+    hybrid: resolveHybrid(input.hybrid, (input.image?.strategies ?? DEFAULTS.strategies).map(resolveStrategy).map((s) => s.name)),
     budgets: resolveBudgets(input.budgets),
     model: resolveModel(input.model, { nodes, nicBitsPerSecond: fleet?.node?.nic === undefined ? undefined : parseBitsPerSecond(fleet.node.nic), diskWriteBytesPerSecond: fleet?.node?.disk?.write === undefined ? undefined : parseBytesPerSecond(fleet.node.disk.write) }),
   };

@@ -1,4 +1,5 @@
 import type { ResolvedBudget } from './budgets-resolve.ts';
+import type { ResolvedHybrid } from './hybrid-scenario.ts';
 import type { ContentKind } from './content-kind.ts';
 import type { ResolvedNeighbours } from './neighbours-resolved.ts';
 import type { BackendKind, ResolvedFleetEngines, ResolvedNodeDisk } from './resolved-fleet-engines.ts';
@@ -117,6 +118,8 @@ export interface ResolvedScenario {
   readonly image: ResolvedImage;
   readonly deploy: readonly ResolvedStep[];
   readonly volume: ResolvedVolume;
+  /** The hybrid side (run it by default, and which strategy the master pulls); absent unless the scenario asks. */
+  readonly hybrid?: ResolvedHybrid | undefined;
   readonly fleet: ResolvedFleet;
   readonly registry: ResolvedRegistry;
   readonly measure: ResolvedMeasure;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { budgetsInputSchema } from './budgets-schema.ts';
 import { CONTENT_KINDS } from './content-kind.ts';
+import { hybridInput } from './hybrid-scenario.ts';
 import { bitRateField, byteRateField, durationField, shareField, sizeField } from './unit-fields.ts';
 import { neighboursInput } from './neighbours-schema.ts';
 import { fleetEngineFields, nodeDiskInput } from './fleet-engines-schema.ts';
@@ -57,6 +58,7 @@ export const STRATEGY_KINDS = ['monolithic', 'per-component', 'per-version', 'ch
 const strategyName = pathName('a strategy name', /^[a-z0-9][a-z0-9.-]*$/, 'a strategy name is lower-case letters, digits, dots and dashes')
   // Results name the rsync side of the comparison "volume" (RESERVED_STRATEGY_NAME in resolved.ts).
   .regex(/^(?!volume$)/, '"volume" is reserved for the rsync side of the comparison; give this layer strategy another name')
+  .regex(/^(?!hybrid$)/, '"hybrid" is reserved for the hybrid side (image unpacked on the master, then rsync); give this layer strategy another name')
   .optional();
 
 const strategyInput = z.union(
@@ -176,6 +178,7 @@ export const scenarioInputSchema = z
     image: imageInput.optional(),
     deploy: z.array(stepInput).min(1, 'name at least the initial step').optional(),
     volume: volumeInput.optional(),
+    hybrid: hybridInput.optional().nullable(),
     fleet: fleetInput.optional(),
     registry: registryInput.optional(),
     measure: measureInput.optional(),

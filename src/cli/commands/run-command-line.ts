@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { FORCE_OPTION } from '../force-option.ts';
-import type { RunMechanisms } from '../run-benchmark.ts';
+import { RUN_MECHANISM_CHOICES, type RunMechanisms } from '../../harness/mechanism-choice.ts';
 import type { RunArgs } from './run.ts';
 
 /**
@@ -17,9 +17,9 @@ export const runCommandLine: CommandModule<object, RunArgs> = {
       .option('force', FORCE_OPTION)
       .option('mechanism', {
         alias: 'm',
-        describe: 'what to measure: both (the comparison), only the image side, or only the volume (rsync) side',
-        choices: ['both', 'image', 'volume'] as const,
-        default: 'both' as RunMechanisms,
+        describe: 'what to measure: scenario (image and volume, plus hybrid when the scenario has a hybrid: section), both (image and volume), all (image, volume, hybrid), or one side alone; hybrid: the master pulls and unpacks each step\'s image into the staging tree, then rsync ships it',
+        choices: RUN_MECHANISM_CHOICES,
+        default: 'scenario' as RunMechanisms,
       })
       .option('quiet', { alias: 'q', describe: 'no progress output (node failures and the summary are still printed)', type: 'boolean', default: false })
       .example('$0 run scenarios/quickstart.yaml', 'embedded registry, virtual nodes, three strategies and the rsync side')

@@ -11,6 +11,7 @@ import { assertFleetFits } from '../fleet-capacity.ts';
 import { assertRegistryReachable } from '../registry-preflight.ts';
 import { generateProgressPrinter } from '../generate-progress.ts';
 import { rsyncVersion } from '../../volume/rsync-binary.ts';
+import { mechanismKinds } from '../../harness/mechanism-choice.ts';
 import { type RunMechanisms, runBenchmark } from '../run-benchmark.ts';
 import { runGenerate } from '../run-generate.ts';
 import { recordInterruptedBeforeRun, watchRunInterrupts } from '../run-interrupts.ts';
@@ -28,7 +29,7 @@ export interface RunArgs {
 }
 
 /** Work directories a run creates under OUT and removes at its end (run-benchmark.ts, neighbour-session.ts). */
-const RUN_WORK_DIRS = ['.nodes', '.volume', '.neighbours'] as const;
+const RUN_WORK_DIRS = ['.nodes', '.volume', '.hybrid', '.neighbours'] as const;
 
 /** report.md, report.html (+ charts/) and samples.csv beside results.json; a rendering failure never costs the results. */
 async function writeReports(outDir: string, results: RunResults): Promise<void> {
@@ -52,15 +53,16 @@ export const runCommand: Pick<CommandModule<object, RunArgs>, 'handler'> = {
     // The run empties and removes these at its end: in a directory that is not shipbench's, only when new.
     for (const name of RUN_WORK_DIRS) await assertReplaceable(join(outDir, name), 'a run\'s work directory', async () => claim.owned);
     // A missing rsync or an unreachable registry is said before minutes of generating, not after.
-    if (argv.mechanism !== 'image') await rsyncVersion();
-    if (argv.mechanism !== 'volume') await assertRegistryReachable(scenario);
+    const kinds = mechanismKinds(argv.mechanism, scenario);
+    if (kinds.some((k) => k !== 'image')) await rsyncVersion();
+    if (kinds.some((k) => k !== 'volume')) await assertRegistryReachable(scenario);
     // From here on, Ctrl-C and SIGTERM stop the run, keep what it measured, and exit 130.
     const interrupts = watchRunInterrupts();
     try {
       // The images (and each step's plain tree for the volume side) go under --out when it is given; the
       // default shares reports/<scenario>/images (and its layer cache) with `generate`.
       const imagesDir = argv.out === undefined ? defaultImagesDir(scenario.name) : join(outDir, 'images');
-      const generateOptions = { outDir: imagesDir, owner: { command: 'run', force: argv.force }, trees: argv.mechanism !== 'image', workers: undefined, onEvent: generateProgressPrinter(process.stderr, { quiet: argv.quiet }), signal: interrupts.signal };
+      const generateOptions = { outDir: imagesDir, owner: { command: 'run', force: argv.force }, trees: kinds.includes('volume'), workers: undefined, onEvent: generateProgressPrinter(process.stderr, { quiet: argv.quiet }), signal: interrupts.signal };
       const images = await runGenerate(scenario, generateOptions).catch(
         async (error: unknown) => {
           if (!interrupts.signal.aborted) throw error;
