@@ -62,7 +62,7 @@ test('steps, strategies and names that do not exist are positioned problems with
   const problems = error.problems.map((p) => `${p.location.line}:${p.location.col} ${p.keyPath}: ${p.message} (${p.hint ?? ''})`);
   assert.equal(problems.length, 4, problems.join('\n'));
   assert.match(problems[0] ?? '', /^4:20 neighbours\.steps\.1: no deploy step is named "trian" \(name one of "initial", "backport-1"\)$/);
-  assert.match(problems[1] ?? '', /^5:24 neighbours\.strategies\.1: no strategy is named "monolitic" \(name one of "monolithic", "volume"\)$/);
+  assert.match(problems[1] ?? '', /^5:24 neighbours\.strategies\.1: no strategy is named "monolitic" \(name one of "monolithic", "volume", "hybrid"\)$/);
   assert.match(problems[2] ?? '', /^8:7 neighbours\.workloads\.1: two neighbours are named "http"/);
   assert.match(problems[3] ?? '', /^9:25 neighbours\.workloads\.2\.fio\.blockSize: direct I\/O needs a block size that is a multiple of 512/);
 });

@@ -60,8 +60,13 @@ export const EXPECTED: Record<string, { problems: string[]; messages?: Record<nu
     hints: { 2: /did you mean "rateIops"/, 3: /http, fio/, 4: /25%/ },
   },
   'reserved-strategy-name.yaml': {
-    problems: ['6:34 image.strategies.1.name'],
-    messages: { 0: /^"volume" is reserved for the rsync side.*another name/ },
+    problems: ['6:34 image.strategies.1.name', '7:32 image.strategies.2.name'],
+    messages: { 0: /^"volume" is reserved for the rsync side.*another name/, 1: /^"hybrid" is reserved for the hybrid side.*another name/ },
+  },
+  'bad-hybrid.yaml': {
+    problems: ['8:13 hybrid.strategy'],
+    messages: { 0: /^no layer strategy is named "incremental"$/ },
+    hints: { 0: /"monolithic", "per-component"/ },
   },
   'yaml-syntax.yaml': { problems: ['5:1 '], messages: { 0: /^YAML syntax: .*\]/ } },
   'duplicate-key.yaml': { problems: ['5:3 fleet.nodes'], messages: { 0: /^duplicate key "nodes"$/ }, hints: { 0: /only once/ } },
