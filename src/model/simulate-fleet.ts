@@ -1,5 +1,7 @@
+import type { DeployParts } from '../metrics/deploy-parts.ts';
 import type { NodeStepSample } from '../metrics/samples.ts';
 import type { StepResult } from '../metrics/step-result.ts';
+import { HYBRID_STRATEGY_NAME } from '../scenario/hybrid-scenario.ts';
 import type { ModelTopology, ResolvedModel } from '../scenario/model-resolved.ts';
 
 import type { ModelFleet } from './model-fleet.ts';
@@ -7,6 +9,7 @@ import type { FleetPlan } from './fleet-plan.ts';
 import { fleetLayout, prePulledNodes, type FleetLayout } from './fleet-layout.ts';
 import { quantileSorted } from '../stats/percentiles.ts';
 import type { NodeSecondsSummary } from '../metrics/model-step.ts';
+import { simulateHybridStep } from './hybrid-step-model.ts';
 import { simulateImageStep } from './image-step-model.ts';
 import { drawNodeSpread } from './node-spread.ts';
 import type { StepOutcome } from './step-outcome.ts';
@@ -18,6 +21,8 @@ export interface SimulationInput {
   readonly fleet: ModelFleet;
   readonly volume: { readonly proxies: number };
   readonly plan: FleetPlan;
+  /** The hybrid side (after the volume side, when the model simulates it): the layer strategy the master pulls. */
+  readonly hybrid?: { readonly strategy: string } | undefined;
   /** Per-layer arrays in node samples only up to this many nodes (they dominate the file size). */
   readonly layerSamplesUpToNodes?: number;
   /** The scenario seed: per-node spread is drawn from it (same seed, same fleet). */
@@ -40,7 +45,8 @@ export function variantName(strategy: string, topology: ModelTopology): string {
 const EMPTY_SERIES = (name: string, unit: string) => ({ name, unit, points: [] });
 
 /**
- * `simulate`: every layer strategy through every topology, and the volume side, over the deploy sequence.
+ * `simulate`: every layer strategy through every topology, and the volume side (then the hybrid side, when
+ * asked: the master pulls and unpacks, then the volume side's sync), over the deploy sequence.
  * Each variant starts from cold nodes (and a cold cache), as each strategy does in a real run; steps run
  * one after another on one virtual clock.
  */
@@ -54,8 +60,8 @@ export function simulateFleet(input: SimulationInput): SimulationOutput {
   const steps: StepResult[] = [];
   const samples: NodeStepSample[] = [];
   let clock = 0;
-  const record = (strategy: string, step: string, outcome: StepOutcome, layerIds: readonly string[]) => {
-    const result = stepResult(strategy, step, outcome, layout, clock);
+  const record = (strategy: string, step: string, outcome: StepOutcome, layerIds: readonly string[], deploy?: DeployParts) => {
+    const result: StepResult = { ...stepResult(strategy, step, outcome, layout, clock), ...(deploy === undefined ? {} : { deploy }) };
     steps.push(result);
     samples.push(...nodeSamples(strategy, step, outcome, layout, clock, layerIds));
     clock += outcome.makespanSeconds;
@@ -74,6 +80,15 @@ export function simulateFleet(input: SimulationInput): SimulationOutput {
   }
   if (model.volume) {
     for (const step of input.plan.volume) record('volume', step.step, simulateVolumeStep({ model, fleet, volume: input.volume, layout, step, spread }), []);
+    const pulled = input.plan.strategies.find((s) => s.name === input.hybrid?.strategy);
+    let held = new Set<string>();
+    for (const step of pulled === undefined ? [] : input.plan.volume) {
+      const image = pulled?.steps.find((s) => s.step === step.step);
+      if (image === undefined) continue;
+      const { outcome, prepSeconds } = simulateHybridStep({ model, fleet, volume: input.volume, layout, step, spread, image, held });
+      record(HYBRID_STRATEGY_NAME, step.step, outcome, [], { prep: prepSeconds, sync: outcome.makespanSeconds - prepSeconds, total: outcome.makespanSeconds });
+      held = new Set(image.layers.map((l) => l.id));
+    }
   }
   return { steps, samples };
 }

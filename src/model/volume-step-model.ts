@@ -15,6 +15,11 @@ export interface VolumeStepInput {
   readonly layout: FleetLayout;
   readonly step: ModelVolumeStep;
   readonly spread: NodeSpread;
+  /**
+   * Work on the master before the proxies sync (the hybrid side's pull and unpack): it calls `ready` when
+   * the staging tree is in place, and returns its meters, which join the step's tiers.
+   */
+  readonly prep?: (net: FluidNetwork, ready: () => void) => ReadonlyArray<{ readonly tier: string; readonly id: number }>;
 }
 
 const bytesPerSecond = (bitsPerSecond: number) => bitsPerSecond / 8;
@@ -69,24 +74,29 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
   };
   const gate = new RolloutGate(layout.datacentreOf, layout.datacentres.length, fleet.rollout.stages, fleet.rollout.maxConcurrent, model.rollout.concurrentDeployments, startNode);
   let proxiesLeft = proxies.length;
-  for (const _ of proxies) {
-    net.at(overheadSeconds, () =>
-      net.startFlow({
-        bytes: step.changedBytes,
-        resources: [master],
-        capBytesPerSecond: minDefined(stream, iopsCap),
-        capKind: capKindOf(stream, iopsCap),
-        meters: [meter.master],
-        onDone: () => {
-          if (--proxiesLeft === 0) gate.begin();
-        },
-      }),
-    );
-  }
+  const syncProxies = () => {
+    for (const _ of proxies) {
+      net.at(net.now + overheadSeconds, () =>
+        net.startFlow({
+          bytes: step.changedBytes,
+          resources: [master],
+          capBytesPerSecond: minDefined(stream, iopsCap),
+          capKind: capKindOf(stream, iopsCap),
+          meters: [meter.master],
+          onDone: () => {
+            if (--proxiesLeft === 0) gate.begin();
+          },
+        }),
+      );
+    }
+  };
+  const prepTiers = input.prep === undefined ? [] : input.prep(net, syncProxies);
+  if (input.prep === undefined) syncProxies();
   net.run();
   let makespan = 0;
   for (let i = 0; i < n; i++) makespan = Math.max(makespan, figures.endSeconds[i]!);
   const tiers = [
+    ...prepTiers,
     { tier: 'rsync-master', id: meter.master },
     { tier: 'rsync-proxies', id: meter.proxies },
     { tier: 'nodes', id: meter.nodes },

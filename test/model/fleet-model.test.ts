@@ -22,7 +22,7 @@ const IDENTICAL: NonNullable<NonNullable<ModelInput['node']>['spread']> = { nic:
 const FREE_REQUESTS = { rtt: '0s', perRequest: '0s' };
 
 /** Identical nodes and requests that cost nothing unless the test says otherwise, so closed forms hold exactly. */
-function simulate(f: ResolvedFleet, input: ModelInput, plan: FleetPlan, seed: number | string = 1) {
+function simulate(f: ResolvedFleet, input: ModelInput, plan: FleetPlan, seed: number | string = 1, hybrid?: { strategy: string }) {
   const model = resolveModel(
     {
       ...input,
@@ -33,7 +33,7 @@ function simulate(f: ResolvedFleet, input: ModelInput, plan: FleetPlan, seed: nu
     },
     { nodes: f.nodes, nicBitsPerSecond: f.node.nicBitsPerSecond, diskWriteBytesPerSecond: f.node.disk?.writeBytesPerSecond },
   );
-  return simulateFleet({ model, fleet: f, volume: { proxies: 1 }, plan, seed });
+  return simulateFleet({ model, fleet: f, volume: { proxies: 1 }, plan, seed, hybrid });
 }
 
 const layer = (id: string, mb: number, files = 0, ratio = 1): ModelLayer => ({ id, compressedBytes: mb * MB, uncompressedBytes: mb * MB * ratio, files });
@@ -129,6 +129,40 @@ describe('fleet model: closed forms', () => {
     // proxy: 1 s of per-file cost + 100 MB at 1 GB/s; nodes: 1 s + 8 x 100 MB through the 100 MB/s proxy.
     close(out.steps[0]!.makespanSeconds, 1 + 0.1 + 1 + 8, 'makespan');
     assert.equal(out.steps[0]!.strategy, 'volume');
+  });
+
+  test('hybrid: the master pulls the new layers and unpacks the whole image, then the volume side\'s sync runs', () => {
+    const base = layer('base', 100);
+    const plan: FleetPlan = {
+      strategies: [{ name: 'img', steps: [{ step: 'initial', layers: [base, layer('code', 50, 1000, 2)] }, { step: 'backport', layers: [base, layer('code2', 10, 1000, 2)] }] }],
+      volume: [
+        { step: 'initial', changedFiles: 1000, changedBytes: 100 * MB, deletedPaths: 0, treeFiles: 1000 },
+        { step: 'backport', changedFiles: 10, changedBytes: 1 * MB, deletedPaths: 0, treeFiles: 1000 },
+      ],
+    };
+    const input: ModelInput = {
+      registry: { egress: '800Mbit/s' },
+      rsync: { masterEgress: '8Gbit/s', proxyEgress: '800Mbit/s', perFile: '1ms', scanPerFile: '0ms' },
+      node: { decompress: '200MB/s', unpackPerFile: '1ms', diskIops: 1_000_000 },
+    };
+    const out = simulate(fleet(8, { disk: 400 * MB }), { ...input, topologies: ['direct'] }, plan, 1, { strategy: 'img' });
+    const hybrid = out.steps.filter((s) => s.strategy === 'hybrid');
+    const volume = out.steps.filter((s) => s.strategy === 'volume');
+    assert.deepEqual(hybrid.map((s) => s.step), ['initial', 'backport']);
+    // initial: 150 MB at the registry's 100 MB/s, then 200 MB unpacked at 200 MB/s and 1000 files x 1 ms.
+    // backport: only the 10 MB code layer is new, but the whole 120 MB image is unpacked again.
+    for (const [i, prep] of [1.5 + 1 + 1, 0.1 + 0.6 + 1].entries()) {
+      const deploy = hybrid[i]!.deploy as { prep: number; sync: number; total: number };
+      close(deploy.prep, prep, `${hybrid[i]!.step} prep`);
+      // The sync is the volume side's step, unchanged: the staging tree is the same code tree.
+      close(deploy.sync, volume[i]!.makespanSeconds, `${hybrid[i]!.step} sync`);
+      close(hybrid[i]!.makespanSeconds, deploy.total, 'makespan is prep + sync');
+      close(deploy.total, prep + volume[i]!.makespanSeconds, 'total');
+    }
+    close(hybrid[0]!.registryBytesServed, 150 * MB, 'initial pull');
+    close(hybrid[1]!.registryBytesServed, 10 * MB, 'backport pull');
+    // Without hybrid: in the scenario, simulate leaves it out.
+    assert.ok(simulate(fleet(8, { disk: 400 * MB }), input, plan).steps.every((s) => s.strategy !== 'hybrid'));
   });
 });
 

@@ -97,6 +97,7 @@ export const simulateCommand: Pick<CommandModule<object, SimulateArgs>, 'handler
         model,
         fleet,
         volume: scenario.volume,
+        hybrid: scenario.hybrid,
         plan,
         seed: scenario.seed,
         onStep: (s) => process.stderr.write(`${s.strategy} ${s.step}: ${s.makespanSeconds.toFixed(2)} s\n`),
