@@ -26,8 +26,17 @@ describe('shipbench simulate', () => {
     const results = runResultsSchema.parse(JSON.parse(await readFile(join(out, 'results.json'), 'utf8')));
     assert.equal(results.source, 'simulated');
     assert.equal(results.status, 'completed');
-    assert.deepEqual([...new Set(results.steps.map((s) => s.strategy))], ['per-version', 'per-version@cache', 'per-version@p2p', 'volume']);
-    assert.equal(results.samples.length, 4 * 2 * 40);
+    assert.deepEqual([...new Set(results.steps.map((s) => s.strategy))], ['per-version', 'per-version@cache', 'per-version@p2p', 'volume', 'hybrid']);
+    assert.equal(results.samples.length, 5 * 2 * 40);
+    assert.match(r.stdout, /hybrid/);
+    // The hybrid side: the master's pull and unpack, then the same sync as the volume side.
+    for (const step of ['initial', 'backport-1']) {
+      const hybrid = results.steps.find((s) => s.strategy === 'hybrid' && s.step === step)!;
+      const volume = results.steps.find((s) => s.strategy === 'volume' && s.step === step)!;
+      const deploy = hybrid.deploy as { prep: number; sync: number; total: number };
+      assert.ok(deploy.prep > 0 && hybrid.registryBytesServed > 0, step);
+      assert.ok(Math.abs(deploy.sync - volume.makespanSeconds) < 1e-6 * volume.makespanSeconds, `${step}: ${deploy.sync} vs ${volume.makespanSeconds}`);
+    }
     for (const s of results.steps) {
       assert.ok(s.makespanSeconds > 0, `${s.strategy} ${s.step}`);
       assert.ok(s.model !== undefined && s.model.tiers.some((t) => t.egress.points.length > 0));
