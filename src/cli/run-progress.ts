@@ -51,7 +51,7 @@ export function runProgressPrinter(options: ProgressOptions = {}): (event: RunPr
         else if (event.done === event.total) line(`push: ${event.total} images, ${formatBytes(event.bytesUp)} up`);
         break;
       case 'step-start': {
-        const verb = event.strategy === 'volume' ? 'sync' : 'pull';
+        const verb = event.strategy === 'volume' ? 'sync' : event.strategy === 'hybrid' ? 'prep+sync' : 'pull';
         step = { label: `${verb} ${event.strategy} ${event.step}${event.warmup ? ' (warmup)' : ''} repeat ${event.repeat}`, nodes: event.nodes, done: 0, bytes: 0, lastLineMs: now() };
         if (tty) bar(`${step.label} ${progressBar(0, event.nodes)} 0/${event.nodes} nodes`);
         else line(`${event.strategy} ${event.step}${event.warmup ? ' (warmup)' : ''} repeat ${event.repeat}: ${event.nodes} nodes`);

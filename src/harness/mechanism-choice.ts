@@ -8,10 +8,11 @@ import type { MechanismKind } from './mechanism.ts';
  */
 export type RunMechanisms = 'scenario' | 'both' | 'all' | MechanismKind;
 
-export const RUN_MECHANISM_CHOICES = ['scenario', 'both', 'all', 'image', 'volume', 'hybrid'] as const satisfies readonly RunMechanisms[];
+/** Where each mechanism runs in a run: exhaustive, so a new kind must be given its place. */
+const RUN_ORDER: { readonly [K in MechanismKind]: number } = { image: 0, volume: 1, hybrid: 2 };
 
-/** Every mechanism in run order; mechanisms.ts checks it against its exhaustive map. */
-export const MECHANISM_KINDS: readonly MechanismKind[] = ['image', 'volume', 'hybrid'];
+/** Every mechanism, in run order. */
+export const MECHANISM_KINDS: readonly MechanismKind[] = (Object.keys(RUN_ORDER) as MechanismKind[]).sort((a, b) => RUN_ORDER[a] - RUN_ORDER[b]);
 
 const CHOSEN: { readonly [C in Exclude<RunMechanisms, MechanismKind>]: (scenario: Pick<ResolvedScenario, 'hybrid'>) => readonly MechanismKind[] } = {
   all: () => MECHANISM_KINDS,

@@ -3,7 +3,7 @@ import { imageMechanism } from './image-mechanism.ts';
 import type { MechanismEntry, MechanismKind } from './mechanism.ts';
 import { volumeMechanism } from './volume-mechanism.ts';
 
-/** Shipping mechanisms by kind: adding one is a file beside image-mechanism.ts, a line here and in MECHANISM_KINDS. */
+/** Shipping mechanisms by kind: adding one is a file beside image-mechanism.ts, a line here and its place in mechanism-choice.ts. */
 export const MECHANISMS: { readonly [K in MechanismKind]: MechanismEntry } = {
   image: imageMechanism,
   volume: volumeMechanism,

@@ -10,6 +10,8 @@ import type { RunResults } from './results.ts';
  */
 
 export const VOLUME_SIDE = 'volume';
+/** The hybrid side (image unpacked on the master, then rsync): listed right after the volume side. */
+export const HYBRID_SIDE = 'hybrid';
 
 export interface ComparisonCell {
   readonly step: string;
@@ -55,7 +57,8 @@ export function comparisonMatrix(results: RunResults): ComparisonMatrix {
   const measured = results.steps.filter((s) => !s.warmup);
   const steps = [...new Set(measured.map((s) => s.step))];
   const seen = [...new Set(measured.map((s) => s.strategy))];
-  const mechanisms = [...seen.filter((m) => m === VOLUME_SIDE), ...seen.filter((m) => m !== VOLUME_SIDE)];
+  const sides = [VOLUME_SIDE, HYBRID_SIDE];
+  const mechanisms = [...sides.filter((m) => seen.includes(m)), ...seen.filter((m) => !sides.includes(m))];
   const cell = (step: string, mechanism: string): ComparisonCell | undefined => {
     const runs = measured.filter((s) => s.step === step && s.strategy === mechanism);
     if (runs.length === 0) return undefined;
@@ -145,7 +148,7 @@ export function renderComparisonMarkdown(results: RunResults): string {
     '',
   );
   if (!matrix.mechanisms.includes(VOLUME_SIDE)) out.push('The volume side was not measured in this run, so there are no ratios.', '');
-  out.push('Ratios are image / volume: above 1x the image strategy moved more, or took longer, than rsync.', '');
+  out.push('Ratios are image / volume (and hybrid / volume): above 1x the image strategy (or the hybrid side) moved more, or took longer, than rsync.', '');
   out.push('## Bytes received per node', '', overview(matrix, (c) => c.bytesDownloadedPerNode, formatBytes), '');
   out.push('## Makespan (first node start to last node done; volume includes the proxy sync)', '', overview(matrix, (c) => c.makespanSeconds, formatSeconds), '');
   out.push('## Bytes written per node', '', overview(matrix, (c) => c.bytesWrittenPerNode, formatBytes), '');
@@ -162,7 +165,7 @@ export function renderComparisonMarkdown(results: RunResults): string {
       formatBytes(c.bytesDownloadedPerNode),
       formatBytes(c.bytesWrittenPerNode),
       c.filesWrittenPerNode.toFixed(c.filesWrittenPerNode % 1 === 0 ? 0 : 1),
-      `${formatBytes(c.servedBytes)} (${c.mechanism === VOLUME_SIDE ? 'proxies' : 'registry'})`,
+      `${formatBytes(c.servedBytes)} (${c.masterEgressBytes !== undefined ? 'proxies' : 'registry'})`,
       seconds(c.skewWindowSeconds),
       c.atomicPerNode === undefined ? '-' : c.atomicPerNode ? 'atomic' : `file by file, up to ${seconds(c.perNodeMixedMaxSeconds ?? 0)}`,
       c.mechanism === VOLUME_SIDE ? '1x' : formatRatio(c.bytesDownloadedPerNode, row.volume?.bytesDownloadedPerNode),
@@ -170,9 +173,11 @@ export function renderComparisonMarkdown(results: RunResults): string {
     ]);
     out.push(markdownTable(head, rows, new Set([1, 2, 3, 4, 5, 6, 7, 8, 10, 11])), '');
     const v = row.volume;
-    if (v !== undefined && v.masterEgressBytes !== undefined) {
-      const proxies = v.proxyEgressBytes.map((p) => `${p.proxy} ${formatBytes(p.bytes)}`).join(', ');
-      out.push(`Volume egress: master ${formatBytes(v.masterEgressBytes)} to the proxies; ${proxies} to the nodes${v.failovers > 0 ? `; ${v.failovers} failover(s) from a dead proxy` : ''}.`, '');
+    for (const c of [v, row.images.find((x) => x.mechanism === HYBRID_SIDE)]) {
+      if (c === undefined || c.masterEgressBytes === undefined) continue;
+      const proxies = c.proxyEgressBytes.map((p) => `${p.proxy} ${formatBytes(p.bytes)}`).join(', ');
+      const side = c.mechanism === VOLUME_SIDE ? 'Volume' : 'Hybrid';
+      out.push(`${side} egress: master ${formatBytes(c.masterEgressBytes)} to the proxies; ${proxies} to the nodes${c.failovers > 0 ? `; ${c.failovers} failover(s) from a dead proxy` : ''}.`, '');
     }
   }
   out.push(

@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { FORCE_OPTION } from '../force-option.ts';
-import { RUN_MECHANISM_CHOICES, type RunMechanisms } from '../../harness/mechanism-choice.ts';
+import type { RunMechanisms } from '../../harness/mechanism-choice.ts';
 import type { RunArgs } from './run.ts';
 
 /**
@@ -18,7 +18,7 @@ export const runCommandLine: CommandModule<object, RunArgs> = {
       .option('mechanism', {
         alias: 'm',
         describe: 'what to measure: scenario (image and volume, plus hybrid when the scenario has a hybrid: section), both (image and volume), all (image, volume, hybrid), or one side alone; hybrid: the master pulls and unpacks each step\'s image into the staging tree, then rsync ships it',
-        choices: RUN_MECHANISM_CHOICES,
+        choices: ['scenario', 'both', 'all', 'image', 'volume', 'hybrid'] as const satisfies readonly RunMechanisms[],
         default: 'scenario' as RunMechanisms,
       })
       .option('quiet', { alias: 'q', describe: 'no progress output (node failures and the summary are still printed)', type: 'boolean', default: false })

@@ -1,6 +1,6 @@
 import type { NodeStepSample } from '../../metrics/samples.ts';
 import type { StepResult } from '../../metrics/step-result.ts';
-import { VOLUME_SIDE } from '../comparison-matrix.ts';
+import { HYBRID_SIDE, VOLUME_SIDE } from '../comparison-matrix.ts';
 import type { RunAnalysis } from '../run-analysis.ts';
 import { CHART_CONFIG, MIB, VEGA_LITE_SCHEMA, type Chart } from './chart.ts';
 
@@ -30,7 +30,8 @@ function volumeRatePoints(step: StepResult, samples: readonly NodeStepSample[]):
 }
 
 function stepPoints(analysis: RunAnalysis, s: StepResult): Array<{ seconds: number; mibPerSecond: number }> {
-  if (s.strategy !== VOLUME_SIDE) return s.throughput.points.map((p) => ({ seconds: p.tSeconds - s.cpu.startSeconds, mibPerSecond: p.value / MIB }));
+  // rsync reports bytes only when a sync ends: the volume and hybrid sides' rates come from node samples.
+  if (s.strategy !== VOLUME_SIDE && s.strategy !== HYBRID_SIDE) return s.throughput.points.map((p) => ({ seconds: p.tSeconds - s.cpu.startSeconds, mibPerSecond: p.value / MIB }));
   const cell = analysis.cells.find((c) => c.strategy === s.strategy && c.step === s.step);
   return volumeRatePoints(s, (cell?.samples ?? []).filter((n) => n.repeat === s.repeat));
 }
