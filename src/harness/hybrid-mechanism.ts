@@ -12,7 +12,7 @@ import { DistributionClient } from '../registry/distribution-client.ts';
 import { pushLayoutImage } from '../registry/push-layout.ts';
 import { registryTimeoutsOf } from '../registry/registry-timeouts.ts';
 import { fleetNodeNames } from '../scenario/fleet-node-names.ts';
-import { HYBRID_STRATEGY_NAME, hybridStrategyOf } from '../scenario/hybrid-scenario.ts';
+import { HYBRID_STRATEGY_NAME, hybridStrategyOf, hybridSteps } from '../scenario/hybrid-scenario.ts';
 import type { ResolvedScenario } from '../scenario/resolved.ts';
 import { daemonInfo, type ProxyTier, resetProxyTier, startProxyTier, stepModule } from '../volume/proxy-tier.ts';
 import { rsyncVersion } from '../volume/rsync-binary.ts';
@@ -49,7 +49,8 @@ async function startHybridLane(options: HybridFleetOptions, daemons: RsyncDaemon
   clients.push(client);
   const staging = new ImageStaging(client, join(workDir, 'master'), baseDirs(scenario));
   await staging.reset();
-  const steps = scenario.deploy.map((s) => s.name);
+  // The pushed tags are those of the steps the hybrid side walks (hybrid.through), in deploy order.
+  const steps = hybridSteps(scenario.hybrid, scenario.deploy).map((s) => s.name);
   // Every step's module serves the one staging tree, which each step's prep replaces.
   const trees = steps.map((step) => ({ step, dir: staging.stagingDir }));
   const tier = await startProxyTier(scenario, workDir, trees, daemons);
@@ -132,17 +133,19 @@ function hybridStrategy(scenario: ResolvedScenario, images: GeneratedImageSet): 
 async function pushHybrid(run: RunContext, registry: ConnectedRegistry): Promise<{ details: Record<string, number | string>; value: PushedStrategy }> {
   const strategy = hybridStrategy(run.scenario, run.images);
   const repository = `${run.scenario.image.repository}/hybrid-${strategy.name.toLowerCase()}`;
+  // Only the steps the hybrid side walks; generated images are tagged with their step's name.
+  const images = hybridSteps(run.scenario.hybrid, strategy.images.map((i) => ({ ...i, name: i.step })));
   const client = new DistributionClient({ baseUrl: registry.url, auth: registry.auth, timeouts: registryTimeoutsOf(run.scenario.registry) });
   let bytesUp = 0;
   try {
-    for (const [done, image] of strategy.images.entries()) {
+    for (const [done, image] of images.entries()) {
       bytesUp += (await pushLayoutImage(client, strategy.layoutDir, image.step, repository, image.step, { signal: run.signal })).bytesUp;
-      run.onEvent({ type: 'push', strategy: `${HYBRID_STRATEGY_NAME} (${strategy.name})`, done: done + 1, total: strategy.images.length, bytesUp });
+      run.onEvent({ type: 'push', strategy: `${HYBRID_STRATEGY_NAME} (${strategy.name})`, done: done + 1, total: images.length, bytesUp });
     }
   } finally {
     await client.close();
   }
-  return { details: { strategy: strategy.name, bytesUp }, value: { name: strategy.name, repository, tags: strategy.images.map((i) => i.step) } };
+  return { details: { strategy: strategy.name, bytesUp }, value: { name: strategy.name, repository, tags: images.map((i) => i.step) } };
 }
 
 /** Peak disk: the volume side's node and proxy trees, plus the master's blobs and two staging trees. */

@@ -1,7 +1,7 @@
 import type { DeployParts } from '../metrics/deploy-parts.ts';
 import type { NodeStepSample } from '../metrics/samples.ts';
 import type { StepResult } from '../metrics/step-result.ts';
-import { HYBRID_STRATEGY_NAME } from '../scenario/hybrid-scenario.ts';
+import { HYBRID_STRATEGY_NAME, hybridSteps, type ResolvedHybrid } from '../scenario/hybrid-scenario.ts';
 import type { ModelTopology, ResolvedModel } from '../scenario/model-resolved.ts';
 
 import type { ModelFleet } from './model-fleet.ts';
@@ -22,7 +22,7 @@ export interface SimulationInput {
   readonly volume: { readonly proxies: number };
   readonly plan: FleetPlan;
   /** The hybrid side (after the volume side, when the model simulates it): the layer strategy the master pulls. */
-  readonly hybrid?: { readonly strategy: string } | undefined;
+  readonly hybrid?: ResolvedHybrid | undefined;
   /** Per-layer arrays in node samples only up to this many nodes (they dominate the file size). */
   readonly layerSamplesUpToNodes?: number;
   /** The scenario seed: per-node spread is drawn from it (same seed, same fleet). */
@@ -82,7 +82,7 @@ export function simulateFleet(input: SimulationInput): SimulationOutput {
     for (const step of input.plan.volume) record('volume', step.step, simulateVolumeStep({ model, fleet, volume: input.volume, layout, step, spread }), []);
     const pulled = input.plan.strategies.find((s) => s.name === input.hybrid?.strategy);
     let held = new Set<string>();
-    for (const step of pulled === undefined ? [] : input.plan.volume) {
+    for (const step of pulled === undefined ? [] : hybridSteps(input.hybrid, input.plan.volume.map((v) => ({ ...v, name: v.step })))) {
       const image = pulled?.steps.find((s) => s.step === step.step);
       if (image === undefined) continue;
       const { outcome, prepSeconds } = simulateHybridStep({ model, fleet, volume: input.volume, layout, step, spread, image, held });

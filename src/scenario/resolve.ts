@@ -113,7 +113,7 @@ const CROSS_KEY_CHECKS: readonly CrossKeyCheck[] = [
   { reads: [...FLEET_SIZE_KEYS, ['fleet', 'rollout', 'stages']], find: (input) => rolloutProblems(input.fleet, nodesOf(input)) },
   { reads: [['neighbours'], ['deploy'], ['image', 'strategies']], find: (input) => findNeighbourProblems(input.neighbours, stepNamesOf(input), strategyNamesOf(input)) },
   { reads: [['fleet']], find: (input) => fleetEngineProblems(input.fleet) },
-  { reads: [['hybrid'], ['image', 'strategies']], find: (input) => findHybridProblems(input.hybrid, strategyNamesOf(input)) },
+  { reads: [['hybrid'], ['image', 'strategies'], ['deploy']], find: (input) => findHybridProblems(input.hybrid, strategyNamesOf(input), stepNamesOf(input)) },
   {
     reads: [['model'], ...FLEET_SIZE_KEYS, ...CONTENT_KEYS],
     find: (input) => findModelProblems(input.model, nodesOf(input), mergeComponents(input).filter((c) => !c.base).reduce((n, c) => n + c.bytes * (input.content?.scale ?? DEFAULTS.scale), 0)),

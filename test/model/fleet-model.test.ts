@@ -22,7 +22,7 @@ const IDENTICAL: NonNullable<NonNullable<ModelInput['node']>['spread']> = { nic:
 const FREE_REQUESTS = { rtt: '0s', perRequest: '0s' };
 
 /** Identical nodes and requests that cost nothing unless the test says otherwise, so closed forms hold exactly. */
-function simulate(f: ResolvedFleet, input: ModelInput, plan: FleetPlan, seed: number | string = 1, hybrid?: { strategy: string }) {
+function simulate(f: ResolvedFleet, input: ModelInput, plan: FleetPlan, seed: number | string = 1, hybrid?: { strategy: string; through?: string }) {
   const model = resolveModel(
     {
       ...input,
@@ -161,6 +161,9 @@ describe('fleet model: closed forms', () => {
     }
     close(hybrid[0]!.registryBytesServed, 150 * MB, 'initial pull');
     close(hybrid[1]!.registryBytesServed, 10 * MB, 'backport pull');
+    // hybrid.through: the deploy sequence is walked up to that step only.
+    const through = simulate(fleet(8, { disk: 400 * MB }), input, plan, 1, { strategy: 'img', through: 'initial' });
+    assert.deepEqual(through.steps.filter((s) => s.strategy === 'hybrid').map((s) => s.step), ['initial']);
     // Without hybrid: in the scenario, simulate leaves it out.
     assert.ok(simulate(fleet(8, { disk: 400 * MB }), input, plan).steps.every((s) => s.strategy !== 'hybrid'));
   });

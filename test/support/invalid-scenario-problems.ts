@@ -64,9 +64,9 @@ export const EXPECTED: Record<string, { problems: string[]; messages?: Record<nu
     messages: { 0: /^"volume" is reserved for the rsync side.*another name/, 1: /^"hybrid" is reserved for the hybrid side.*another name/ },
   },
   'bad-hybrid.yaml': {
-    problems: ['8:13 hybrid.strategy'],
-    messages: { 0: /^no layer strategy is named "incremental"$/ },
-    hints: { 0: /"monolithic", "per-component"/ },
+    problems: ['8:13 hybrid.strategy', '9:12 hybrid.through'],
+    messages: { 0: /^no layer strategy is named "incremental"$/, 1: /^no deploy step is named "backport-9"$/ },
+    hints: { 0: /"monolithic", "per-component"/, 1: /"initial", "backport-1"/ },
   },
   'yaml-syntax.yaml': { problems: ['5:1 '], messages: { 0: /^YAML syntax: .*\]/ } },
   'duplicate-key.yaml': { problems: ['5:3 fleet.nodes'], messages: { 0: /^duplicate key "nodes"$/ }, hints: { 0: /only once/ } },
