@@ -57,6 +57,22 @@ describe('comparison matrix', () => {
     assert.match(md, /\| initial \| 2\.00 s \| 4\.00 s \(2\.00x\) \|/);
   });
 
+  it('lists the hybrid side right after volume, with its ratios to volume and its proxies as what served it', () => {
+    const withHybrid = {
+      ...results,
+      steps: [...results.steps, step('hybrid', 'initial', 1, 3, { ...volumeStep, registryBytesServed: 7000 })],
+      samples: [...results.samples, sample('hybrid', 'initial', 1, 'n1', 500), sample('hybrid', 'initial', 1, 'n2', 500)],
+    } as unknown as RunResults;
+    const m = comparisonMatrix(withHybrid);
+    assert.deepEqual(m.mechanisms, ['volume', 'hybrid', 'monolithic']);
+    const hybrid = m.rows[0]?.images.find((c) => c.mechanism === 'hybrid');
+    assert.equal(hybrid?.servedBytes, 200);
+    const md = renderComparisonMarkdown(withHybrid);
+    assert.match(md, /\| initial \| 2\.00 s \| 3\.00 s \(1\.50x\) \| 4\.00 s \(2\.00x\) \|/);
+    assert.match(md, /\| hybrid \| 2\/2 \| 3\.00 s \|.*\(proxies\)/);
+    assert.match(md, /Hybrid egress: master 10 B to the proxies; proxy-1 200 B to the nodes\./);
+  });
+
   it('takes the median of an even number of repeats as the mean of the middle two, as every other figure does', () => {
     const twoRepeats = { ...results, steps: [step('monolithic', 'initial', 1, 10), step('monolithic', 'initial', 2, 20)] } as unknown as RunResults;
     assert.equal(comparisonMatrix(twoRepeats).rows[0]?.images[0]?.makespanSeconds, 15);
