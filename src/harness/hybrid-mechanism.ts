@@ -20,7 +20,7 @@ import type { RsyncDaemon } from '../volume/rsync-daemon.ts';
 import { type ConnectedRegistry, connectRegistry, type PushedStrategy } from './image-mechanism.ts';
 import type { FleetNode, Lane, Mechanism, MechanismEntry, MechanismStepFigures, RunContext, StepDeployment } from './mechanism.ts';
 import { runRollouts } from './rollout-skeleton.ts';
-import { plannedVolumeBytes, type VolumeFleetOptions, volumeStep } from './volume-mechanism.ts';
+import { type VolumeFleetOptions, volumeStep } from './volume-mechanism.ts';
 
 /**
  * The hybrid mechanism, Wikimedia's transitional proposal: keep distributing with scap, but have `scap prep`
@@ -148,12 +148,15 @@ async function pushHybrid(run: RunContext, registry: ConnectedRegistry): Promise
   return { details: { strategy: strategy.name, bytesUp }, value: { name: strategy.name, repository, tags: images.map((i) => i.step) } };
 }
 
-/** Peak disk: the volume side's node and proxy trees, plus the master's blobs and two staging trees. */
+/**
+ * Peak disk: a tree per node and per proxy, two on the master while the new one replaces the old, and the
+ * master's blobs. The image's tar bytes stand in for a tree (plain trees are not generated for hybrid alone).
+ */
 function plannedHybridBytes(scenario: ResolvedScenario, images: GeneratedImageSet): number {
   const strategy = images.strategies.find((s) => s.name === hybridStrategyOf(scenario));
   const blobs = Math.max(0, ...(strategy?.images ?? []).map((i) => i.layers.reduce((n, l) => n + l.bytes, 0)));
   const tree = Math.max(0, ...(strategy?.images ?? []).map((i) => i.layers.reduce((n, l) => n + l.uncompressedBytes, 0)));
-  return plannedVolumeBytes(scenario, images) + blobs + 2 * tree;
+  return tree * (scenario.fleet.nodes + scenario.volume.proxies + 2) + blobs;
 }
 
 /** Code in a volume, staged from the image: the master pulls and unpacks, rsync ships. */
