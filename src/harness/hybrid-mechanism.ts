@@ -179,7 +179,8 @@ export const hybridMechanism: MechanismEntry = {
       prepare: async () => {
         const reg = await recorder.phase('hybrid-registry', async () => {
           registry = await connectRegistry(scenario);
-          if (recorder.results.registry === undefined) recorder.results.registry = { kind: scenario.registry.kind, url: registry.url, ...(registry.version === undefined ? {} : { version: registry.version }) };
+          // The run's registry, unless the image side recorded its own (an embedded one's URL starts empty).
+          if (registry.embedded !== undefined && recorder.results.registry.url === '') recorder.results.registry = { kind: 'embedded', url: registry.url, ...(registry.version === undefined ? {} : { version: registry.version }) };
           if (registry.version !== undefined) recorder.results.environment.tools['docker-registry'] = registry.version;
           return { details: { url: registry.url }, value: registry };
         });
