@@ -113,7 +113,7 @@ export class ImageStaging {
 
 /**
  * Image layers carry one fixed mtime (reproducible builds), so rsync's quick check (size + mtime) would skip a
- * changed file of unchanged size. Each file gets an mtime derived from its mode and content instead, as the
+ * changed file of unchanged size. Each file gets an mtime derived from its content instead, as the
  * volume side's trees do: an unchanged file keeps its mtime from step to step, a changed one gets another.
  * Directories get the epoch. Returns the number of regular files.
  */
