@@ -105,7 +105,7 @@ describe('volume side: the l10n cache rebuilt on every node (scap) or shipped', 
     const { images, steps, json, cdb } = await rollout('rebuild');
     const expectedCdbs = await imageCdbs(images, 'rebuild');
     assert.equal(expectedCdbs.size, 3);
-    for (const [i, { result, samples, nodeTrees, nodeCdbs }] of steps.entries()) {
+    for (const [i, { result, samples, nodeTrees }] of steps.entries()) {
       assert.equal(result.failedNodes, 0, samples.map((s) => s.error).join('\n'));
       // The whole node tree is the staging tree, CDBs included (rebuilt, not shipped).
       const staging = await treeDigest((images.trees[i] as { dir: string }).dir);
