@@ -9,6 +9,11 @@ import type { ResolvedScenario } from '../scenario/resolved.ts';
 /** The rsync filter rules of scap's sync: l10n CDB files are never shipped (and so never deleted), nor editor swap files. */
 export const SCAP_EXCLUDES = ['--exclude=**/cache/l10n/*.cdb', '--exclude=*.swp'] as const;
 
+/** Whether scap's excludes keep a path out of rsync (CDB files right under a cache/l10n directory, swap files), for the model's plan. */
+export function isScapExcluded(path: string): boolean {
+  return /(^|\/)cache\/l10n\/[^/]+\.cdb$/.test(path) || path.endsWith('.swp');
+}
+
 /** scap's excludes when the nodes rebuild their l10n caches; with `ship`, the CDB files go over the wire too. */
 export function rsyncExcludes(scenario: ResolvedScenario): readonly string[] {
   return scenario.volume.l10n === 'rebuild' ? SCAP_EXCLUDES : [];
