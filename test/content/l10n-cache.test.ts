@@ -93,6 +93,17 @@ describe('l10n cache: upstream JSON and the CDB built from it', { timeout: 300_0
     }
   });
 
+  it('reads upstream JSON as JSON.parse does: escapes, surrogate pairs, whitespace, a repeated key', () => {
+    const text = '{ "a\\u00e9": "s:3:\\"x\\\\y\\";",\n\t"b": "\\ud83d\\ude00 \\/ \\n\\t",  "c":"plain", "a\\u00e9" : "last" ,"": "" }\n';
+    const viaJsonParse = Object.entries(JSON.parse(text) as Record<string, string>).map(([k, v]) => [k, v]);
+    const ours = parseUpstream(Buffer.from(text)).map(([k, v]) => [k.toString('utf8'), v.toString('utf8')]);
+    assert.deepEqual(ours, viaJsonParse);
+    assert.equal(ours.length, 4);
+    assert.throws(() => parseUpstream(Buffer.from('{"a": 1}')), /value of "a" is not a string/);
+    assert.throws(() => parseUpstream(Buffer.from('["a"]')), /holds one object/);
+    assert.throws(() => parseUpstream(Buffer.from('{"a": "b"} x')), /unexpected bytes/);
+  });
+
   it('gives the same bytes for the same seed, others for another', () => {
     const { json, cdb } = pairs(buildInitialTree(scenario))[0] as { json: FileEntry; cdb: FileEntry };
     assert.ok(bytesOf(json).equals(bytesOf(json)));

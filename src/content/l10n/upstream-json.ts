@@ -85,14 +85,128 @@ export function serializeUpstream(records: readonly UpstreamRecord[], bytes: num
   return out;
 }
 
-/** The records of an upstream JSON file, in file order; refuses anything but an object of strings. */
+/**
+ * The records of an upstream JSON file, in file order, as JSON.parse would give them (a repeated key keeps its
+ * first place and its last value); refuses anything but an object of strings. Read straight from the bytes:
+ * unescaped strings are views of the input, escaped ones are decoded into one buffer.
+ */
 export function parseUpstream(json: Buffer): UpstreamRecord[] {
-  const data: unknown = JSON.parse(json.toString('utf8'));
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new Error('an upstream l10n JSON file holds one object');
-  return Object.entries(data as Record<string, unknown>).map(([key, value]) => {
-    if (typeof value !== 'string') throw new Error(`upstream l10n JSON: the value of "${key}" is not a string`);
-    return [Buffer.from(key, 'utf8'), Buffer.from(value, 'utf8')] as const;
-  });
+  return new UpstreamReader(json).object();
+}
+
+const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+const SIMPLE_ESCAPES: Record<number, number> = { 0x22: 0x22, 0x5c: 0x5c, 0x2f: 0x2f, 0x62: 0x08, 0x66: 0x0c, 0x6e: 0x0a, 0x72: 0x0d, 0x74: 0x09 };
+
+function indexOrEnd(buffer: Buffer, byte: number, from: number): number {
+  const at = buffer.indexOf(byte, from);
+  return at < 0 ? buffer.length : at;
+}
+
+class UpstreamReader {
+  private pos = 0;
+  private readonly decoded: Buffer;
+  private decodedAt = 0;
+  /** Where the next backslash at or after the current string is (the input's length when none). */
+  private nextBackslash = -1;
+
+  constructor(private readonly json: Buffer) {
+    this.decoded = Buffer.allocUnsafe(json.length);
+  }
+
+  object(): UpstreamRecord[] {
+    const records: Array<[Buffer, Buffer]> = [];
+    const seen = new Map<string, number>();
+    this.expect(0x7b, 'an upstream l10n JSON file holds one object');
+    if (this.peek() === 0x7d) this.pos++;
+    else {
+      for (;;) {
+        const key = this.string();
+        this.expect(0x3a, 'expected ":" after a key');
+        if (this.peek() !== 0x22) throw new Error(`upstream l10n JSON: the value of "${key.toString('utf8')}" is not a string (byte ${this.pos})`);
+        const value = this.string();
+        const id = key.toString('latin1');
+        const at = seen.get(id);
+        if (at === undefined) {
+          seen.set(id, records.length);
+          records.push([key, value]);
+        } else (records[at] as [Buffer, Buffer])[1] = value;
+        const next = this.peek();
+        this.pos++;
+        if (next === 0x7d) break;
+        if (next !== 0x2c) throw new Error(`upstream l10n JSON: expected "," or "}" at byte ${this.pos - 1}`);
+      }
+    }
+    if (this.peek() !== undefined) throw new Error(`upstream l10n JSON: unexpected bytes after the object at byte ${this.pos}`);
+    return records;
+  }
+
+  /** The next non-whitespace byte, the position left on it. */
+  private peek(): number | undefined {
+    while (this.pos < this.json.length && WHITESPACE.has(this.json[this.pos] as number)) this.pos++;
+    return this.json[this.pos];
+  }
+
+  private expect(byte: number, message: string): void {
+    if (this.peek() !== byte) throw new Error(`upstream l10n JSON: ${message} (byte ${this.pos})`);
+    this.pos++;
+  }
+
+  /** A JSON string's UTF-8 bytes: a view of the input when it holds no escape. */
+  private string(): Buffer {
+    this.expect(0x22, 'expected a string');
+    const json = this.json;
+    const start = this.pos;
+    if (this.nextBackslash < start) this.nextBackslash = indexOrEnd(json, 0x5c, start);
+    let quote = json.indexOf(0x22, start);
+    if (quote < 0) throw new Error('upstream l10n JSON: unterminated string');
+    if (this.nextBackslash > quote) {
+      this.pos = quote + 1;
+      return json.subarray(start, quote);
+    }
+    // Runs between escapes are copied whole; the escapes decoded one by one.
+    const from = this.decodedAt;
+    let out = from;
+    let pos = start;
+    while (this.nextBackslash < quote) {
+      const at = this.nextBackslash;
+      out += json.copy(this.decoded, out, pos, at);
+      pos = at + this.escape(at, out);
+      out = this.decodedAt;
+      this.nextBackslash = indexOrEnd(json, 0x5c, pos);
+      if (quote < pos) quote = json.indexOf(0x22, pos);
+      if (quote < 0) throw new Error('upstream l10n JSON: unterminated string');
+    }
+    out += json.copy(this.decoded, out, pos, quote);
+    this.pos = quote + 1;
+    this.decodedAt = out;
+    return this.decoded.subarray(from, out);
+  }
+
+  /** Decodes the escape at `at` into the decoded buffer at `out`; returns the escape's length in the input. */
+  private escape(at: number, out: number): number {
+    const json = this.json;
+    const kind = json[at + 1] as number;
+    const simple = SIMPLE_ESCAPES[kind];
+    if (simple !== undefined) {
+      this.decoded[out] = simple;
+      this.decodedAt = out + 1;
+      return 2;
+    }
+    if (kind !== 0x75) throw new Error(`upstream l10n JSON: bad escape at byte ${at}`);
+    let code = parseInt(json.toString('latin1', at + 2, at + 6), 16);
+    let length = 6;
+    // A surrogate pair in two escapes is one character.
+    if (code >= 0xd800 && code < 0xdc00 && json[at + 6] === 0x5c && json[at + 7] === 0x75) {
+      const low = parseInt(json.toString('latin1', at + 8, at + 12), 16);
+      if (low >= 0xdc00 && low < 0xe000) {
+        code = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+        length = 12;
+      }
+    }
+    if (!Number.isInteger(code)) throw new Error(`upstream l10n JSON: bad escape at byte ${at}`);
+    this.decodedAt = out + this.decoded.write(String.fromCodePoint(code), out, 'utf8');
+    return length;
+  }
 }
 
 /** What scap's merge_cdb_updates does per language: the CDB of the JSON's records, in the JSON's order. */
