@@ -25,19 +25,25 @@ const UPSTREAM_SUFFIX = '.json';
  * What scap does on a target after its rsync (`scap cdb-rebuild`, merge_cdb_updates with trust_mtime): for
  * each l10n cache directory, every language whose upstream JSON's mtime differs from its CDB's (the JSON
  * changed, or the CDB is missing) gets its CDB rebuilt from the JSON, written aside, fsynced and renamed into
- * place, with the JSON's mtime. A CDB whose JSON is gone (a branch rsync deleted, its excluded CDBs left
+ * place, with the JSON's mtime. A JSON rsync wrote during this sync (ctime from `sinceMs` on) counts as
+ * changed too: a tree unpacked from an image (the hybrid side) gives every file one mtime, so the mtime
+ * alone would miss a change there. A CDB whose JSON is gone (a branch rsync deleted, its excluded CDBs left
  * behind) is removed, with the directories it leaves empty, as scap's branch clean-up would.
  * Real writes on the node's disk and CPU in this process, inside the node's measured sync.
  */
-export async function rebuildL10nCaches(scenario: ResolvedScenario, nodeRoot: string): Promise<L10nRebuildFigures> {
+export async function rebuildL10nCaches(scenario: ResolvedScenario, nodeRoot: string, sinceMs: number): Promise<L10nRebuildFigures> {
   const started = performance.now();
   const figures = { languages: 0, jsonBytesRead: 0, cdbBytesWritten: 0, removed: 0, seconds: 0 };
-  for (const dir of await cacheDirs(scenario, nodeRoot)) await rebuildDir(dir, figures);
+  // File times come from the kernel's coarse clock, a tick behind Date.now() at most.
+  const writtenSinceMs = sinceMs - CLOCK_TICK_MS;
+  for (const dir of await cacheDirs(scenario, nodeRoot)) await rebuildDir(dir, writtenSinceMs, figures);
   figures.seconds = (performance.now() - started) / 1000;
   return figures;
 }
 
-async function rebuildDir(dir: string, figures: { languages: number; jsonBytesRead: number; cdbBytesWritten: number; removed: number }): Promise<void> {
+const CLOCK_TICK_MS = 20;
+
+async function rebuildDir(dir: string, writtenSinceMs: number, figures: { languages: number; jsonBytesRead: number; cdbBytesWritten: number; removed: number }): Promise<void> {
   const upstream = join(dir, UPSTREAM_DIR);
   const sources = new Set((await listNames(upstream)).filter((n) => n.endsWith(`.cdb${UPSTREAM_SUFFIX}`)).map((n) => n.slice(0, -UPSTREAM_SUFFIX.length)));
   for (const name of [...sources].sort()) {
@@ -46,7 +52,7 @@ async function rebuildDir(dir: string, figures: { languages: number; jsonBytesRe
     const json = await stat(jsonPath);
     const cdbMtime = await stat(cdbPath).then((s) => Math.floor(s.mtimeMs / 1000), () => undefined);
     const jsonMtime = Math.floor(json.mtimeMs / 1000);
-    if (cdbMtime === jsonMtime) continue;
+    if (cdbMtime === jsonMtime && json.ctimeMs < writtenSinceMs) continue;
     const data = await readFile(jsonPath);
     const cdb = cdbFromUpstreamJson(data);
     const temporary = `${cdbPath}.tmp`;

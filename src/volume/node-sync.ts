@@ -79,7 +79,7 @@ export async function syncNode(ctx: NodeSyncContext, name: string, index: number
   let l10n: L10nRebuildFigures | undefined;
   if (stats !== undefined && scenario.volume.l10n === 'rebuild') {
     try {
-      l10n = await rebuildL10nCaches(scenario, dest);
+      l10n = await rebuildL10nCaches(scenario, dest, sinceMs);
     } catch (failure) {
       error = `l10n cache rebuild failed: ${failure instanceof Error ? failure.message : String(failure)}`;
     }

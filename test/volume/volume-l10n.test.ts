@@ -19,7 +19,7 @@ import { treeDigest } from '../support/tree-digest.ts';
 const BRANCH = 'srv/mediawiki/php-1.45.0-wmf.1';
 const CACHE = `${BRANCH}/cache/l10n`;
 
-/** Tiny content: some code and a three-language l10n cache on one branch; an initial step, then an l10n rebuild. */
+/** Tiny content: some code and a three-language l10n cache on one branch; an initial step, an l10n rebuild, and with rebuild a train. */
 function l10nScenario(l10n: 'rebuild' | 'ship'): ResolvedScenario {
   return smallScenario({
     content: {
@@ -31,7 +31,7 @@ function l10nScenario(l10n: 'rebuild' | 'ship'): ResolvedScenario {
       ],
     },
     image: { strategies: ['monolithic'] },
-    deploy: ['initial', 'l10n'],
+    deploy: l10n === 'rebuild' ? ['initial', 'l10n', 'train'] : ['initial', 'l10n'],
     fleet: { nodes: 2 },
     volume: { proxies: 1, l10n },
     measure: { repeat: 1, warmup: 0 },
@@ -39,7 +39,8 @@ function l10nScenario(l10n: 'rebuild' | 'ship'): ResolvedScenario {
 }
 
 async function cdbFiles(dir: string): Promise<Map<string, Buffer>> {
-  const names = (await readdir(dir)).filter((n) => n.endsWith('.cdb')).sort();
+  // After the train the old branch is gone, cache directory included.
+  const names = (await readdir(dir).catch(() => [])).filter((n) => n.endsWith('.cdb')).sort();
   return new Map(await Promise.all(names.map(async (n) => [n, await readFile(join(dir, n))] as const)));
 }
 
@@ -79,7 +80,7 @@ describe('volume side: the l10n cache rebuilt on every node (scap) or shipped', 
       },
     });
     assert.equal(outcome.stoppedBecause, undefined);
-    assert.equal(steps.length, 2);
+    assert.equal(steps.length, scenario.deploy.length);
     // What changed between the steps: every language's upstream JSON and its CDB.
     const [initial, l10nStep] = plan.trees.map((t) => t.tree.files);
     const changed = diffTrees(initial ?? [], l10nStep ?? []).written;
@@ -110,8 +111,11 @@ describe('volume side: the l10n cache rebuilt on every node (scap) or shipped', 
       // The whole node tree is the staging tree, CDBs included (rebuilt, not shipped).
       const staging = await treeDigest((images.trees[i] as { dir: string }).dir);
       for (const [node, digest] of nodeTrees) assert.deepEqual(digest, staging, `${node} after ${result.step}`);
-      for (const s of samples) assert.equal(s.volume?.l10n?.languages, 3, `${s.node} ${result.step}: each language rebuilt (all new at first, all changed then)`);
+      for (const s of samples) assert.equal(s.volume?.l10n?.languages, 3, `${s.node} ${result.step}: each language rebuilt (all new at first, all changed then, a new branch's)`);
     }
+    // The train replaced the branch: rsync deleted the old one but for its excluded CDBs, which the rebuild
+    // removed with the directories they kept (the node trees above are the staging tree, nothing more).
+    for (const s of (steps[2] as (typeof steps)[number]).samples) assert.equal(s.volume?.l10n?.removed, 3);
     const l10nStep = steps[1] as (typeof steps)[number];
     for (const s of l10nStep.samples) {
       const rsync = s.volume?.rsync;
