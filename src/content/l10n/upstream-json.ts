@@ -94,7 +94,6 @@ export function parseUpstream(json: Buffer): UpstreamRecord[] {
   return new UpstreamReader(json).object();
 }
 
-const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 const SIMPLE_ESCAPES: Record<number, number> = { 0x22: 0x22, 0x5c: 0x5c, 0x2f: 0x2f, 0x62: 0x08, 0x66: 0x0c, 0x6e: 0x0a, 0x72: 0x0d, 0x74: 0x09 };
 
 function indexOrEnd(buffer: Buffer, byte: number, from: number): number {
@@ -142,8 +141,12 @@ class UpstreamReader {
 
   /** The next non-whitespace byte, the position left on it. */
   private peek(): number | undefined {
-    while (this.pos < this.json.length && WHITESPACE.has(this.json[this.pos] as number)) this.pos++;
-    return this.json[this.pos];
+    const json = this.json;
+    let pos = this.pos;
+    let byte = json[pos];
+    while (byte === 0x20 || byte === 0x0a || byte === 0x09 || byte === 0x0d) byte = json[++pos];
+    this.pos = pos;
+    return byte;
   }
 
   private expect(byte: number, message: string): void {
