@@ -15,6 +15,8 @@ import { MAX_KEY_BYTES, MAX_RECORD_BODY, MIN_RECORD_BODY, upstreamBodyBytes, ups
 
 /** Share of a revised file's records that a revision replaces. */
 const REVISED_SHARE = 0.2;
+/** Records kept for reuse, in JSON bytes: a small cache's worth of languages (about a dozen preset-sized ones). */
+const RECENT_BYTES = 64 << 20;
 /** Message text per language script the values are cut from. */
 const PROSE_BYTES = 256 << 10;
 
@@ -59,7 +61,9 @@ class KeyList {
 }
 
 export class UpstreamRecords {
-  private last: { key: string; bytes: number; records: UpstreamRecord[] } | undefined;
+  /** Recent files' records: a CDB and its JSON are written apart (all CDBs of a directory sort first). */
+  private readonly recent = new Map<string, UpstreamRecord[]>();
+  private recentBytes = 0;
   private readonly keyList: KeyList;
   private readonly prose = new Map<number, Buffer>();
 
@@ -73,10 +77,17 @@ export class UpstreamRecords {
 
   /** The records of the file with this content key and size, in the language of index `language`. */
   records(contentKey: string, bytes: number, language: number): UpstreamRecord[] {
-    // A CDB is built right after its JSON is written: keep the last file's records.
-    if (this.last?.key === contentKey && this.last.bytes === bytes) return this.last.records;
+    const id = `${contentKey}\0${bytes}`;
+    const hit = this.recent.get(id);
+    if (hit !== undefined) return hit;
     const records = this.build(contentKey, bytes, language % this.languages.length);
-    this.last = { key: contentKey, bytes, records };
+    this.recent.set(id, records);
+    this.recentBytes += bytes;
+    for (const [key] of this.recent) {
+      if (this.recentBytes <= RECENT_BYTES) break;
+      this.recentBytes -= Number(key.slice(key.lastIndexOf('\0') + 1));
+      this.recent.delete(key);
+    }
     return records;
   }
 
