@@ -16,6 +16,7 @@ declare -A PACKAGES=(
   [pgrep]=procps
   [mount]=mount
   [rsync]=rsync
+  [cdb]=tinycdb
   [fio]=fio
   [chromium]=chromium
   [dockerd]=docker.io

@@ -3,8 +3,10 @@ import { estimateBlobBytes } from '../image/blob-size-estimate.ts';
 import { planImageSet, type PlannedLayer } from '../image/image-set-plan.ts';
 import type { LayerSpec } from '../image/layer-spec.ts';
 import { diffTrees } from '../image/tree-diff.ts';
-import type { FleetPlan, ModelLayer } from '../model/fleet-plan.ts';
+import type { FleetPlan, ModelLayer, ModelVolumeStep } from '../model/fleet-plan.ts';
 import type { ResolvedScenario } from '../scenario/resolved.ts';
+import { cdbPathOf } from '../content/l10n/l10n-cache-entries.ts';
+import { isScapExcluded } from '../volume/l10n-rebuild.ts';
 
 const TAR_BLOCK = 512;
 
@@ -38,10 +40,31 @@ export function buildFleetPlan(scenario: ResolvedScenario, blobScale = 1): Fleet
     const code = codeFiles(tree, base);
     const diff = diffTrees(previous, code);
     previous = code;
-    return { step: step.name, changedFiles: diff.written.length, changedBytes: diff.written.reduce((n, f) => n + f.bytes, 0), deletedPaths: diff.deleted.length, treeFiles: code.length };
+    return volumeStepOf(scenario, step.name, diff, code);
   });
   return {
     strategies: plan.strategies.map((s) => ({ name: s.strategy.name, steps: s.images.map((image) => ({ step: image.step.name, layers: image.layers.map(modelLayer) })) })),
     volume,
+  };
+}
+
+/**
+ * What rsync moves in one step, and with volume.l10n: rebuild (scap's way) what each target then rebuilds:
+ * rsync leaves the l10n CDB files out (listed nowhere, sent never), and each changed language's CDB is
+ * built on the target from its upstream JSON (rsync moved that JSON like any file).
+ */
+function volumeStepOf(scenario: ResolvedScenario, step: string, diff: ReturnType<typeof diffTrees>, code: ReadonlyArray<{ path: string }>): ModelVolumeStep {
+  const sum = (files: ReadonlyArray<{ bytes: number }>) => files.reduce((n, f) => n + f.bytes, 0);
+  if (scenario.volume.l10n === 'ship') return { step, changedFiles: diff.written.length, changedBytes: sum(diff.written), deletedPaths: diff.deleted.length, treeFiles: code.length };
+  const shipped = diff.written.filter((f) => !isScapExcluded(f.path));
+  const rebuilt = diff.written.filter((f) => isScapExcluded(f.path));
+  const jsonByPath = new Map(shipped.filter((f) => cdbPathOf(f.path) !== undefined).map((f) => [cdbPathOf(f.path) as string, f]));
+  return {
+    step,
+    changedFiles: shipped.length,
+    changedBytes: sum(shipped),
+    deletedPaths: diff.deleted.filter((path) => !isScapExcluded(path)).length,
+    treeFiles: code.filter((f) => !isScapExcluded(f.path)).length,
+    l10nRebuild: { languages: rebuilt.length, jsonBytes: sum(rebuilt.map((f) => jsonByPath.get(f.path) ?? { bytes: 0 })), cdbBytes: sum(rebuilt) },
   };
 }

@@ -10,6 +10,10 @@ import { MessageKeys, createLanguages, type PseudoLanguage } from './kinds/i18n-
 import { I18nJsonWriter, I18nVocabulary } from './kinds/i18n-json-text.ts';
 import { fillImage } from './kinds/image-content.ts';
 import { StyleVocabulary, StyleWriter } from './kinds/style-text.ts';
+import { isUpstreamJson, l10nLanguageCode, upstreamOfCdb } from './l10n/l10n-cache-entries.ts';
+import { writeCdb } from './l10n/cdb-format.ts';
+import { serializeUpstream } from './l10n/upstream-json.ts';
+import { UpstreamRecords } from './l10n/upstream-records.ts';
 
 /**
  * Synthesises file bytes that look and compress like MediaWiki's at every window size (DOMAIN.md, "Real
@@ -67,6 +71,7 @@ class Kinds {
   private readonly styleWriter = new StyleWriter();
   private i18n: { languages: PseudoLanguage[]; keys: MessageKeys; vocab: I18nVocabulary } | undefined;
   private cdb: CdbContent | undefined;
+  private upstream: UpstreamRecords | undefined;
   readonly byKind: Record<ContentKind, KindContent>;
 
   constructor(private readonly seed: number | string) {
@@ -153,6 +158,25 @@ class Kinds {
     return (this.cdb ??= createCdbContent(Rng.derive(this.seed, 'content', 'cdb'), languages, keys));
   }
 
+  /**
+   * The upstream JSON of an l10n cache file (its records from its key and size, in its language's script), or
+   * the CDB built from it: an l10n CDB is a function of its JSON, as scap rebuilds it on every node.
+   */
+  l10nFile(entry: FileEntry, target: Buffer): boolean {
+    const source = isUpstreamJson(entry) ? { contentKey: entry.contentKey, bytes: entry.bytes } : upstreamOfCdb(entry);
+    if (source === undefined) return false;
+    const { languages, keys } = this.messages();
+    this.upstream ??= new UpstreamRecords(this.seed, languages, keys);
+    const code = l10nLanguageCode(entry.path);
+    const language = code === 'en' ? 0 : (SCRIPT_BY_HASH[hash32(code) % SCRIPT_BY_HASH.length] as number);
+    const records = this.upstream.records(source.contentKey, source.bytes, language);
+    // The records as a node parses them from the JSON (test/content/l10n-cache.test.ts checks the two agree).
+    const bytes = entry.kind === 'cdb' ? writeCdb(records) : serializeUpstream(records, source.bytes);
+    if (bytes.length !== entry.bytes) throw new Error(`${entry.path}: built ${bytes.length} bytes, ${entry.bytes} were planned`);
+    bytes.copy(target, 0, 0, entry.bytes);
+    return true;
+  }
+
   /** An i18n file's directory (its keys), script and share of keys translated, from its name. */
   private i18nFile(key: string): { dirHash: number; language: number; translated: number } {
     const name = keyFileName(key);
@@ -199,7 +223,7 @@ export function createContentSynthesizer(seed: number | string): ContentSynthesi
       const bytes = entry.bytes;
       if (!Number.isSafeInteger(bytes) || bytes < 0) throw new RangeError(`invalid size ${bytes} for ${entry.path}`);
       if (target.length < bytes) throw new RangeError(`target holds ${target.length} bytes, ${entry.path} needs ${bytes}`);
-      fillKey(entry, entry.contentKey, bytes, target);
+      if (!kinds.l10nFile(entry, target)) fillKey(entry, entry.contentKey, bytes, target);
     },
   };
 }

@@ -4,6 +4,7 @@ import { nextVersion } from '../scenario/resolve.ts';
 import type { ResolvedComponent, ResolvedScenario, ResolvedStep, VersionChoice } from '../scenario/resolved.ts';
 import type { ContentTree } from './content-tree.ts';
 import { compareEntryPaths, type FileEntry } from './file-entry.ts';
+import { isUpstreamJson, withDerivedCdbs } from './l10n/l10n-cache-entries.ts';
 import { componentDir, relativeToComponent, reviseEntry, trainChanges } from './tree-builder.ts';
 
 /**
@@ -12,7 +13,8 @@ import { componentDir, relativeToComponent, reviseEntry, trainChanges } from './
  * - config: a few wmf-config files change;
  * - train: the oldest branch leaves, a new branch arrives as a copy of the newest with a share of files
  *   edited (mostly i18n JSON) and a rebuilt l10n cache;
- * - l10n: one branch's localisation cache is rebuilt (every CDB file changes, about 20% of its bytes).
+ * - l10n: one branch's localisation cache is rebuilt: every language's upstream JSON changes (about 20% of
+ *   its records), and each CDB file is rebuilt from its JSON.
  * Changed files are edits of their parent (reviseEntry), not new files.
  * Randomness is drawn from a stream named after the step, so steps never shift each other's choices.
  */
@@ -32,8 +34,8 @@ export function applyDeployStep(scenario: ResolvedScenario, tree: ContentTree, s
       return changeAndRemove(tree, (f) => f.component === 'config', step.files, step.removes, revision, rng, step.name);
     case 'l10n': {
       const version = pickVersion(tree, step.version);
-      const files = tree.files.map((f) => (f.version === version && f.kind === 'cdb' ? reviseEntry(f, revision, rng) : f));
-      return { versions: tree.versions, files };
+      const files = tree.files.map((f) => (f.version === version && isUpstreamJson(f) ? reviseEntry(f, revision, rng) : f));
+      return { versions: tree.versions, files: withDerivedCdbs(files) };
     }
     case 'train':
       return train(tree, step.churnShare, revision, rng, byName);
@@ -93,7 +95,7 @@ function train(tree: ContentTree, churn: number, revision: string, rng: Rng, byN
     const moved: FileEntry = { ...f, path: `${componentDir(component, incoming)}/${relativeToComponent(f, component)}`, version: incoming };
     copies.push(trainChanges(moved, churn, rng) ? reviseEntry(moved, revision, rng) : moved);
   }
-  const files = [...survivors, ...copies].sort(compareEntryPaths);
+  const files = withDerivedCdbs([...survivors, ...copies].sort(compareEntryPaths));
   const versions = [...tree.versions.slice(1), incoming];
   return { versions, files };
 }

@@ -9,6 +9,8 @@ import type { ContentTree } from './content-tree.ts';
 import { compareEntryPaths, type FileEntry } from './file-entry.ts';
 import { fileNames } from './file-names.ts';
 import { drawFileSizes } from './file-size-distribution.ts';
+import { cdbEntryFor, isUpstreamJson, upstreamName, withDerivedCdbs } from './l10n/l10n-cache-entries.ts';
+import { MIN_UPSTREAM_BYTES, upstreamBytesForCdb } from './l10n/upstream-json.ts';
 
 /** Where a per-version component's files go: `{version}` in the dir becomes the branch, e.g. 1.45.0-wmf.2. */
 export function componentDir(component: ResolvedComponent, version: string | undefined): string {
@@ -67,9 +69,26 @@ function assertBuildable(component: ResolvedComponent, sizes: readonly number[])
  */
 const TRAIN_CHURN_WEIGHT: Record<ContentKind, number> = { json: 2.5, php: 0.6, js: 0.6, css: 0.3, image: 0.1, binary: 0.2, cdb: 0 };
 
-/** Whether a train (or a branch cut) changes this file; CDB caches are rebuilt for every branch anyway. */
+/**
+ * Whether a train (or a branch cut) changes this file. Every branch builds its own l10n cache: its upstream
+ * JSON always changes, and its CDB files follow from the JSON (withDerivedCdbs), never drawn on their own.
+ */
 export function trainChanges(entry: FileEntry, churn: number, rng: Rng): boolean {
-  return entry.kind === 'cdb' || rng.next() < Math.min(1, churn * TRAIN_CHURN_WEIGHT[entry.kind]);
+  if (isUpstreamJson(entry)) return true;
+  return entry.kind !== 'cdb' && rng.next() < Math.min(1, churn * TRAIN_CHURN_WEIGHT[entry.kind]);
+}
+
+/**
+ * A component's entries on one branch from its drawn names and sizes. An l10n cache (kind cdb) holds, per
+ * language, the upstream JSON (sized so its CDB comes close to the drawn size) and the CDB built from it.
+ */
+function componentEntries(component: ResolvedComponent, version: string | undefined, names: readonly string[], sizes: readonly number[]): FileEntry[] {
+  if (component.kind !== 'cdb') return names.map((name, i) => makeEntry(component, version, name, sizes[i] as number, 'r0'));
+  return names.flatMap((name, i) => {
+    const cdb = makeEntry(component, version, name, sizes[i] as number, 'r0');
+    const json: FileEntry = { ...makeEntry(component, version, upstreamName(name), Math.max(MIN_UPSTREAM_BYTES, upstreamBytesForCdb(sizes[i] as number)), 'r0'), kind: 'json' };
+    return [json, cdbEntryFor(json, cdb.path)];
+  });
 }
 
 const DEFAULT_TRAIN_CHURN = DEFAULTS.trainChurn;
@@ -87,10 +106,10 @@ export function buildInitialTree(scenario: ResolvedScenario, churnBetweenBranche
     const sizes = drawFileSizes(rng, component.kind, component.files, component.bytes);
     assertBuildable(component, sizes);
     if (!component.perVersion) {
-      names.forEach((name, i) => files.push(makeEntry(component, undefined, name, sizes[i] as number, 'r0')));
+      for (const entry of componentEntries(component, undefined, names, sizes)) files.push(entry);
       continue;
     }
-    let previous = names.map((name, i) => makeEntry(component, versions[0], name, sizes[i] as number, 'r0'));
+    let previous = componentEntries(component, versions[0], names, sizes);
     // A loop, not push(...previous): spreading more than about 120,000 entries overflows the call stack.
     for (const entry of previous) files.push(entry);
     for (let v = 1; v < versions.length; v++) {
@@ -105,5 +124,5 @@ export function buildInitialTree(scenario: ResolvedScenario, churnBetweenBranche
     }
   }
   files.sort(compareEntryPaths);
-  return { versions, files };
+  return { versions, files: withDerivedCdbs(files) };
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ContentSynthesizer, FileEntry } from './file-entry.ts';
+import { upstreamOfCdb } from './l10n/l10n-cache-entries.ts';
 import { synthesisBuffer } from './synthesis-buffer.ts';
 
 const SCRATCH_BYTES = 4 * 2 ** 20;
@@ -14,8 +15,11 @@ const MTIME_EPOCH_SECONDS = 1_600_000_000;
  * A file's mtime as a function of its content identity: the same file in two steps' trees gets the same
  * mtime, a changed one (almost surely) another. rsync's quick check (size + mtime) then skips exactly the
  * unchanged files, as it does on a real staging tree that git leaves alone, and same seed gives same trees.
+ * An l10n CDB takes its upstream JSON's mtime, as scap's rebuild on a node sets it.
  */
 export function contentMtimeSeconds(entry: Pick<FileEntry, 'contentKey' | 'bytes' | 'mode' | 'kind'>): number {
+  const source = upstreamOfCdb(entry);
+  if (source !== undefined) return contentMtimeSeconds(source);
   const digest = createHash('sha256').update(`${entry.kind}\0${entry.contentKey}\0${entry.bytes}\0${entry.mode}`).digest();
   return MTIME_EPOCH_SECONDS + (digest.readUInt32BE(0) % 100_000_000);
 }

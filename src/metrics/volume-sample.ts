@@ -29,6 +29,17 @@ export const rsyncStatsSchema = z.object({
 });
 export type RsyncStats = z.infer<typeof rsyncStatsSchema>;
 
+/** A node's l10n cache rebuild after its rsync (scap's cdb-rebuild): languages whose upstream JSON changed. */
+export const l10nRebuildSchema = z.object({
+  languages: count,
+  jsonBytesRead: bytes,
+  cdbBytesWritten: bytes,
+  /** CDB files whose upstream JSON was gone (a branch that left). */
+  removed: count,
+  seconds,
+});
+export type L10nRebuildFigures = z.infer<typeof l10nRebuildSchema>;
+
 /** Per node and step: which proxy served it, and how long its tree held files of two versions. */
 export const volumeNodeSchema = z.object({
   /** The proxy that completed the sync (after any failover). */
@@ -41,6 +52,8 @@ export const volumeNodeSchema = z.object({
    * node serves a mix of old and new files. An image switch has no such window.
    */
   mixedVersionSeconds: seconds,
+  /** The l10n CDB files rebuilt on the node from the shipped JSON (volume.l10n: rebuild; absent with ship). */
+  l10n: l10nRebuildSchema.optional(),
 });
 export type VolumeNode = z.infer<typeof volumeNodeSchema>;
 

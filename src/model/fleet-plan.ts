@@ -34,6 +34,11 @@ export interface ModelVolumeStep {
   readonly deletedPaths: number;
   /** Files in the code tree, which rsync lists and stats every time. */
   readonly treeFiles: number;
+  /**
+   * The l10n caches each target rebuilds after its rsync (volume.l10n: rebuild, as scap): languages whose
+   * upstream JSON changed, the JSON bytes read and the CDB bytes written. Absent when CDBs are shipped.
+   */
+  readonly l10nRebuild?: { readonly languages: number; readonly jsonBytes: number; readonly cdbBytes: number };
 }
 
 export interface FleetPlan {

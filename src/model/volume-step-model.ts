@@ -28,7 +28,8 @@ const bytesPerSecond = (bitsPerSecond: number) => bitsPerSecond / 8;
  * One deploy step on the volume side, as scap does it: every proxy syncs from the master first, then the
  * nodes sync from their proxy (round-robin), under the same rollout limits as images. An rsync costs a
  * pass over the whole file list (scanPerFile each), a fixed cost per changed file, then the changed bytes
- * through the source's egress and the node's NIC and disk.
+ * through the source's egress and the node's NIC and disk. With the l10n cache rebuilt on the nodes (scap),
+ * each node then spends CPU on the changed languages' JSON and writes their CDB files to its disk.
  */
 export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
   const { model, fleet, layout, step } = input;
@@ -44,31 +45,39 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
   const iopsCap = step.changedFiles === 0 ? undefined : (step.changedBytes * model.node.diskIops) / step.changedFiles;
 
   const { spread } = input;
-  const nodeResources = (node: number) => {
-    const nic = net.addResource(bytesPerSecond(model.node.nicBitsPerSecond) * spread.nic[node]!, 'node nic');
-    const disk = net.addResource(model.node.diskWriteBytesPerSecond * spread.disk[node]!, 'node disk');
-    return [proxies[node % proxies.length]!, nic, disk];
-  };
+  const rebuild = step.l10nRebuild;
   const startNode = (node: number) => {
     figures.startSeconds[node] = net.now;
     const began = net.now;
+    const nic = net.addResource(bytesPerSecond(model.node.nicBitsPerSecond) * spread.nic[node]!, 'node nic');
+    const disk = net.addResource(model.node.diskWriteBytesPerSecond * spread.disk[node]!, 'node disk');
+    const done = (files: number, diskBytes: number) => {
+      figures.endSeconds[node] = net.now;
+      figures.bytesDownloaded[node] = step.changedBytes;
+      figures.diskBytes[node] = diskBytes;
+      figures.files[node] = files;
+      const seconds = net.now - began;
+      figures.peakIops[node] = seconds > 0 ? files / seconds : 0;
+      gate.nodeDone(node);
+    };
+    // scap's cdb-rebuild after the rsync: each changed language's JSON parsed and its CDB built on one core
+    // (plus the per-file cost), then the CDB bytes written through the node's disk.
+    const rebuildL10n = () => {
+      if (rebuild === undefined || rebuild.languages === 0) return done(step.changedFiles, step.changedBytes);
+      const cpuSeconds = rebuild.jsonBytes / model.rsync.l10nRebuildBytesPerSecond + rebuild.languages * model.rsync.perFileSeconds;
+      net.at(net.now + cpuSeconds, () =>
+        net.startFlow({ bytes: rebuild.cdbBytes, resources: [disk], meters: [], onDone: () => done(step.changedFiles + rebuild.languages, step.changedBytes + rebuild.cdbBytes) }),
+      );
+    };
     // The same node draws as the image side: its start delay, and its disk's IOPS for the per-file work.
     net.at(net.now + spread.startDelaySeconds[node]! + overheadSeconds, () =>
       net.startFlow({
         bytes: step.changedBytes,
-        resources: nodeResources(node),
+        resources: [proxies[node % proxies.length]!, nic, disk],
         capBytesPerSecond: minDefined(stream, iopsCap === undefined ? undefined : iopsCap * spread.disk[node]!),
         capKind: capKindOf(stream, iopsCap === undefined ? undefined : iopsCap * spread.disk[node]!),
         meters: [meter.proxies, meter.nodes],
-        onDone: () => {
-          figures.endSeconds[node] = net.now;
-          figures.bytesDownloaded[node] = step.changedBytes;
-          figures.diskBytes[node] = step.changedBytes;
-          figures.files[node] = step.changedFiles;
-          const seconds = net.now - began;
-          figures.peakIops[node] = seconds > 0 ? step.changedFiles / seconds : 0;
-          gate.nodeDone(node);
-        },
+        onDone: rebuildL10n,
       }),
     );
   };

@@ -23,6 +23,8 @@ export const MODEL_DEFAULTS = {
   rsyncEgress: '10Gbit/s',
   rsyncPerFile: '1ms',
   rsyncScanPerFile: '0.002ms',
+  /** JSON parse and CDB build on one core (l10n-rebuild.ts; bench figure in the l10n note). */
+  l10nRebuild: '40MB/s',
   nic: '10Gbit/s',
   /** Extra client-side time before the first request; the round trips themselves are counted per request. */
   manifest: '0s',
@@ -151,6 +153,7 @@ export function resolveModel(model: ModelInput | undefined, fleet: { nodes: numb
       proxyEgressBitsPerSecond: bits(model?.rsync?.proxyEgress, MODEL_DEFAULTS.rsyncEgress),
       perFileSeconds: parseSeconds(model?.rsync?.perFile ?? MODEL_DEFAULTS.rsyncPerFile),
       scanPerFileSeconds: parseSeconds(model?.rsync?.scanPerFile ?? MODEL_DEFAULTS.rsyncScanPerFile),
+      l10nRebuildBytesPerSecond: parseBytesPerSecond(model?.rsync?.l10nRebuild ?? MODEL_DEFAULTS.l10nRebuild),
     },
     node: {
       manifestSeconds: parseSeconds(model?.node?.manifest ?? MODEL_DEFAULTS.manifest),

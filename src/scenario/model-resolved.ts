@@ -55,6 +55,8 @@ export interface ResolvedModel {
     readonly proxyEgressBitsPerSecond: number;
     readonly perFileSeconds: number;
     readonly scanPerFileSeconds: number;
+    /** Upstream l10n JSON bytes a node rebuilds into CDB files per second (scap's cdb-rebuild). */
+    readonly l10nRebuildBytesPerSecond: number;
   };
   readonly node: {
     readonly nicBitsPerSecond: number;

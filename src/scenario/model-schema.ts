@@ -66,6 +66,7 @@ export const modelInputSchema = z
       proxyEgress: bitRateField().optional(),
       perFile: durationField().optional().meta({ description: 'cost of each changed file (create, write, rename)' }),
       scanPerFile: durationField().optional().meta({ description: 'cost of each file in the tree (file list, stat)' }),
+      l10nRebuild: byteRateField().optional().meta({ description: 'upstream l10n JSON a node turns into CDB files per second after its rsync (volume.l10n: rebuild); the CDB writes go through the node disk' }),
     }).optional(),
     node: z.strictObject({
       manifest: durationField().optional().meta({ description: 'time to resolve the image manifest before any layer is fetched (round trips, auth)' }),

@@ -327,6 +327,7 @@ export function resolveScenario(input: ScenarioInput, sourceFile: string): Resol
       assign: input.volume?.assign ?? 'round-robin',
       compress: input.volume?.compress ?? true,
       delayUpdates: input.volume?.delayUpdates ?? true,
+      l10n: input.volume?.l10n ?? 'rebuild',
     },
     fleet: {
       nodes,

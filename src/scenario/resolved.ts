@@ -74,6 +74,8 @@ export interface ResolvedVolume {
   readonly assign: 'round-robin' | 'least-loaded';
   readonly compress: boolean;
   readonly delayUpdates: boolean;
+  /** rebuild: scap's way, CDB files excluded from rsync and rebuilt on each node from the shipped upstream JSON. */
+  readonly l10n: 'rebuild' | 'ship';
 }
 
 export type RolloutStage = { readonly canaries: number } | { readonly rest: true };

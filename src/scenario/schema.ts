@@ -125,6 +125,7 @@ const volumeInput = z.strictObject({
   // scap's rsync flags: --compress on the wire, --delay-updates to rename changed files into place at the end.
   compress: z.boolean().optional().meta({ description: 'rsync --compress, as scap does (default true)' }),
   delayUpdates: z.boolean().optional().meta({ description: 'rsync --delay-updates, as scap does (default true): changed files land together at the end of each sync' }),
+  l10n: z.enum(['rebuild', 'ship'], { error: 'expected rebuild (scap: ship the upstream JSON, rebuild each CDB on the node) or ship (rsync the CDB files too)' }).optional().meta({ description: 'l10n cache: rebuild (default, as scap: CDB files excluded from rsync and rebuilt on each node from the shipped JSON) or ship' }),
 });
 
 const rolloutStage = z.union(

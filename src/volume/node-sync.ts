@@ -3,7 +3,9 @@ import { performance } from 'node:perf_hooks';
 import type { NodeStepSample } from '../metrics/samples.ts';
 import type { RsyncStats } from '../metrics/volume-sample.ts';
 import type { ResolvedScenario } from '../scenario/resolved.ts';
+import type { L10nRebuildFigures } from '../metrics/volume-sample.ts';
 import { containedPath } from './contained-path.ts';
+import { rebuildL10nCaches, rsyncExcludes } from './l10n-rebuild.ts';
 import { mixedVersionSeconds } from './mixed-window.ts';
 import { chooseProxy } from './proxy-assignment.ts';
 import type { Proxy } from './proxy-tier.ts';
@@ -58,7 +60,7 @@ export async function syncNode(ctx: NodeSyncContext, name: string, index: number
     if (tried.size === 0) ctx.onEvent({ type: 'node-start', node: name, proxy: proxy.name, step: ctx.step, repeat: ctx.repeat });
     tried.add(chosen);
     proxy.active++;
-    const outcome = await rsyncSync({ source: proxy.daemon.url('code'), dest, bandwidthBytesPerSecond: bandwidth, compress: scenario.volume.compress, delayUpdates: scenario.volume.delayUpdates, signal: ctx.signal }).finally(() => proxy.active--);
+    const outcome = await rsyncSync({ source: proxy.daemon.url('code'), dest, bandwidthBytesPerSecond: bandwidth, compress: scenario.volume.compress, delayUpdates: scenario.volume.delayUpdates, excludes: rsyncExcludes(scenario), signal: ctx.signal }).finally(() => proxy.active--);
     if (outcome.ok) {
       stats = outcome.stats;
       servedBy = proxy;
@@ -73,6 +75,15 @@ export async function syncNode(ctx: NodeSyncContext, name: string, index: number
     ctx.onEvent({ type: 'failover', node: name, from: proxy.name, to: next === undefined ? undefined : ctx.proxies[next]?.name, reason: outcome.message });
     nodeFailovers++;
   }
+  // scap's cdb-rebuild, part of the node's sync: the CDB writes land in the tree (and the mixed window).
+  let l10n: L10nRebuildFigures | undefined;
+  if (stats !== undefined && scenario.volume.l10n === 'rebuild') {
+    try {
+      l10n = await rebuildL10nCaches(scenario, dest, sinceMs);
+    } catch (failure) {
+      error = `l10n cache rebuild failed: ${failure instanceof Error ? failure.message : String(failure)}`;
+    }
+  }
   const mixedSeconds = stats === undefined ? 0 : await mixedVersionSeconds(dest, sinceMs);
   const sample: NodeStepSample = {
     node: name,
@@ -84,10 +95,10 @@ export async function syncNode(ctx: NodeSyncContext, name: string, index: number
     totalSeconds: (performance.now() - started) / 1000,
     layers: [],
     bytesDownloaded: stats?.bytesReceived ?? 0,
-    bytesWrittenToDisk: stats?.transferredFileBytes ?? 0,
-    filesWritten: stats?.filesTransferred ?? 0,
+    bytesWrittenToDisk: (stats?.transferredFileBytes ?? 0) + (l10n?.cdbBytesWritten ?? 0),
+    filesWritten: (stats?.filesTransferred ?? 0) + (l10n?.languages ?? 0),
     ...(error === undefined ? {} : { error }),
-    volume: { proxy: servedBy?.name ?? '', failovers: nodeFailovers, ...(stats === undefined ? {} : { rsync: stats }), mixedVersionSeconds: mixedSeconds },
+    volume: { proxy: servedBy?.name ?? '', failovers: nodeFailovers, ...(stats === undefined ? {} : { rsync: stats }), mixedVersionSeconds: mixedSeconds, ...(l10n === undefined ? {} : { l10n }) },
   };
   return { sample, stats, servedBy, failovers: nodeFailovers, mixedSeconds };
 }

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { ProxyStep } from '../metrics/volume-sample.ts';
 import type { ResolvedScenario } from '../scenario/resolved.ts';
 import { containedPath } from './contained-path.ts';
+import { rsyncExcludes } from './l10n-rebuild.ts';
 import { type RsyncDaemon, startRsyncDaemon } from './rsync-daemon.ts';
 import { rsyncSync } from './rsync-sync.ts';
 import type { DaemonInfo, StagingTree } from './volume-rollout.ts';
@@ -82,7 +83,7 @@ export async function syncProxyTier(
   await Promise.all(
     tier.proxies.map(async (proxy) => {
       const t0 = performance.now();
-      const outcome = proxy.daemon.alive() ? await rsyncSync({ source: tier.master.url(module), dest: proxy.dir, compress: scenario.volume.compress, delayUpdates: scenario.volume.delayUpdates, signal }) : undefined;
+      const outcome = proxy.daemon.alive() ? await rsyncSync({ source: tier.master.url(module), dest: proxy.dir, compress: scenario.volume.compress, delayUpdates: scenario.volume.delayUpdates, excludes: rsyncExcludes(scenario), signal }) : undefined;
       const fromMaster = outcome?.ok === true ? outcome.stats.bytesReceived : 0;
       received += fromMaster;
       proxySteps.set(proxy.name, {

@@ -13,6 +13,8 @@ export interface RsyncSyncOptions {
   /** --compress and --delay-updates, which scap passes too. */
   readonly compress?: boolean;
   readonly delayUpdates?: boolean;
+  /** Extra filter rules, e.g. scap's excludes (l10n-rebuild.ts). */
+  readonly excludes?: readonly string[];
   readonly signal?: AbortSignal | undefined;
   readonly binary?: string;
 }
@@ -20,13 +22,13 @@ export interface RsyncSyncOptions {
 export type RsyncOutcome = { readonly ok: true; readonly stats: RsyncStats } | { readonly ok: false; readonly exitCode: number | undefined; readonly message: string };
 
 /**
- * One incremental sync as scap runs it: archive mode (modes, times, links; scap adds --no-perms, we keep
- * modes so node trees can be judged byte for byte), deleting what the source no longer has once the
+ * One incremental sync as scap runs it: archive mode (times, links) with --no-perms (new files take the
+ * source's modes less the umask, existing ones keep theirs), deleting what the source no longer has once the
  * transfer is done, with the counters of `--stats`. A failure is returned, not thrown: the caller decides between
  * failing over and recording the failure.
  */
 export async function rsyncSync(options: RsyncSyncOptions): Promise<RsyncOutcome> {
-  const args = ['-a', '--delete', '--delete-delay', '--stats'];
+  const args = ['--archive', '--delete', '--delete-delay', '--no-perms', '--stats', ...(options.excludes ?? [])];
   if (options.compress === true) args.push('--compress');
   if (options.delayUpdates === true) args.push('--delay-updates');
   if (options.bandwidthBytesPerSecond !== undefined) args.push(`--bwlimit=${Math.max(1, Math.floor(options.bandwidthBytesPerSecond / 1024))}`);

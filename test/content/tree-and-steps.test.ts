@@ -15,7 +15,9 @@ describe('synthetic tree', () => {
     for (const c of scenario.content.components) {
       const files = tree.files.filter((f) => f.component === c.name);
       const copies = c.perVersion ? scenario.content.versions.length : 1;
-      assert.equal(files.length, c.files * copies, c.name);
+      // An l10n cache holds each language's upstream JSON beside its CDB, as scap keeps it.
+      const perFile = c.kind === 'cdb' ? 2 : 1;
+      assert.equal(files.length, c.files * copies * perFile, c.name);
       if (!c.perVersion) assert.equal(files.reduce((n, f) => n + f.bytes, 0), c.bytes, c.name);
     }
   });
@@ -93,13 +95,14 @@ describe('deploy steps', () => {
     assert.ok(incoming.filter((f) => f.kind === 'cdb').every((f) => !oldKeys.has(f.contentKey)));
   });
 
-  it('an l10n step rewrites every cdb file of one branch and nothing else', () => {
+  it('an l10n step rewrites every cdb file of one branch, and its upstream JSON, and nothing else', () => {
     const after = applyDeployStep(scenario, initial, l10n, 4);
     const before = byPath(initial);
     const changed = after.files.filter((f) => before.get(f.path)?.contentKey !== f.contentKey);
     const cdb = initial.files.filter((f) => f.kind === 'cdb' && f.version === '1.45.0-wmf.2');
-    assert.equal(changed.length, cdb.length);
-    assert.ok(changed.every((f) => f.kind === 'cdb' && f.version === '1.45.0-wmf.2'));
+    assert.equal(changed.length, 2 * cdb.length);
+    assert.ok(changed.every((f) => f.component === 'l10n-cache' && f.version === '1.45.0-wmf.2'));
+    assert.deepEqual(changed.filter((f) => f.kind === 'cdb').map((f) => f.path), cdb.map((f) => f.path));
   });
 });
 

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { buildFleetPlan } from '../../src/cli/model-plan.ts';
 import type { FleetPlan, ModelLayer } from '../../src/model/fleet-plan.ts';
+import { smallScenario } from '../support/scenarios.ts';
 import { simulateFleet } from '../../src/model/simulate-fleet.ts';
 import { logNormalDraws } from '../../src/model/node-spread.ts';
 import { Rng } from '../../src/core/rng.ts';
@@ -166,6 +168,43 @@ describe('fleet model: closed forms', () => {
     assert.deepEqual(through.steps.filter((s) => s.strategy === 'hybrid').map((s) => s.step), ['initial']);
     // Without hybrid: in the scenario, simulate leaves it out.
     assert.ok(simulate(fleet(8, { disk: 400 * MB }), input, plan).steps.every((s) => s.strategy !== 'hybrid'));
+  });
+
+  test('volume with the l10n cache rebuilt on the nodes (scap): after its rsync, each node builds the changed CDBs, then writes them', () => {
+    const l10nRebuild = { languages: 10, jsonBytes: 400 * MB, cdbBytes: 450 * MB };
+    const plan: FleetPlan = { strategies: [], volume: [{ step: 'l10n', changedFiles: 1000, changedBytes: 100 * MB, deletedPaths: 0, treeFiles: 1000, l10nRebuild }] };
+    const out = simulate(fleet(8, { disk: 450 * MB }), { rsync: { masterEgress: '8Gbit/s', proxyEgress: '800Mbit/s', perFile: '1ms', scanPerFile: '0ms', l10nRebuild: '100MB/s' }, node: { diskIops: 1_000_000 } }, plan);
+    // As above (1.1 s proxy, 1 s + 8 s nodes), then per node 4 s parsing 400 MB of JSON and 10 ms per CDB,
+    // and 1 s writing 450 MB of CDB at 450 MB/s.
+    close(out.steps[0]!.makespanSeconds, 1 + 0.1 + 1 + 8 + 4 + 0.01 + 1, 'makespan');
+    assert.ok(out.samples.every((s) => s.bytesWrittenToDisk === 100 * MB + 450 * MB && s.filesWritten === 1010 && s.bytesDownloaded === 100 * MB));
+  });
+
+  test('the plan of an l10n step: rsync moves the changed JSON (CDBs excluded, as scap), nodes rebuild each changed language; ship moves both', () => {
+    const branch = 'srv/mediawiki/php-{version}';
+    const scenario = (l10n: 'rebuild' | 'ship') =>
+      smallScenario({
+        content: {
+          preset: 'empty',
+          versions: 1,
+          components: [
+            { name: 'core', files: 20, size: '100KB', kind: 'php', perVersion: true, dir: `${branch}/includes` },
+            { name: 'l10n-cache', files: 3, size: '600KB', kind: 'cdb', perVersion: true, dir: `${branch}/cache/l10n` },
+          ],
+        },
+        image: { strategies: ['monolithic'] },
+        deploy: ['initial', 'l10n'],
+        volume: { l10n },
+      });
+    const rebuild = buildFleetPlan(scenario('rebuild')).volume[1]!;
+    const ship = buildFleetPlan(scenario('ship')).volume[1]!;
+    assert.equal(ship.changedFiles, 6);
+    assert.equal(ship.l10nRebuild, undefined);
+    assert.equal(rebuild.changedFiles, 3);
+    assert.equal(rebuild.treeFiles, ship.treeFiles - 3);
+    assert.equal(rebuild.l10nRebuild?.languages, 3);
+    assert.equal(rebuild.changedBytes, rebuild.l10nRebuild?.jsonBytes);
+    assert.equal(rebuild.changedBytes + (rebuild.l10nRebuild?.cdbBytes ?? 0), ship.changedBytes);
   });
 });
 

@@ -14,6 +14,10 @@ export const EXPECTED: Record<string, { problems: string[]; messages?: Record<nu
     },
     hints: { 2: /without quotes/ },
   },
+  'bad-volume-l10n.yaml': {
+    problems: ['4:9 volume.l10n'],
+    messages: { 0: /^expected rebuild \(scap: ship the upstream JSON, rebuild each CDB on the node\) or ship/ },
+  },
   'unknown-key.yaml': {
     problems: ['3:1 contnt'],
     messages: { 0: /^unknown key "contnt"$/ },

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
  * OCI layouts are valid, so tests fail loudly when one is missing rather than skipping.
  */
 
-const DEBIAN_PACKAGE: Record<string, string> = { skopeo: 'skopeo', umoci: 'umoci', pigz: 'pigz', tar: 'tar' };
+const DEBIAN_PACKAGE: Record<string, string> = { skopeo: 'skopeo', umoci: 'umoci', pigz: 'pigz', tar: 'tar', cdb: 'tinycdb' };
 
 export interface PeerResult {
   readonly stdout: string;

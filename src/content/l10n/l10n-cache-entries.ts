@@ -1,0 +1,67 @@
+import type { FileEntry } from '../file-entry.ts';
+import { cdbBytesForUpstream } from './upstream-json.ts';
+
+/**
+ * The l10n cache in the tree, as scap keeps it: `<cache dir>/l10n_cache-<lang>.cdb` beside its source,
+ * `<cache dir>/upstream/l10n_cache-<lang>.cdb.json`. The JSON entries are the ones drawn and revised; each
+ * CDB entry is derived from its JSON (content key `<JSON key>#<JSON bytes>`), so a CDB built from the JSON on a
+ * node and the one the content model writes into an image are the same bytes.
+ */
+
+export const UPSTREAM_DIR = 'upstream';
+const UPSTREAM_PATH = /^(.*)\/upstream\/([^/]+\.cdb)\.json$/;
+
+/** `upstream/l10n_cache-de.cdb.json` beside the component's CDB names. */
+export function upstreamName(cdbName: string): string {
+  return `${UPSTREAM_DIR}/${cdbName}.json`;
+}
+
+export function isUpstreamJson(entry: Pick<FileEntry, 'kind' | 'path'>): boolean {
+  return entry.kind === 'json' && UPSTREAM_PATH.test(entry.path);
+}
+
+/** The CDB path an upstream JSON path builds; undefined for any other path. */
+export function cdbPathOf(upstreamPath: string): string | undefined {
+  const match = UPSTREAM_PATH.exec(upstreamPath);
+  return match === null ? undefined : `${match[1] as string}/${match[2] as string}`;
+}
+
+/** `de` of `.../l10n_cache-de.cdb` or `.../upstream/l10n_cache-de.cdb.json`. */
+export function l10nLanguageCode(path: string): string {
+  const name = path.slice(path.lastIndexOf('/') + 1).replace(/\.json$/, '').replace(/\.cdb$/, '');
+  return name.startsWith('l10n_cache-') ? name.slice('l10n_cache-'.length) : name;
+}
+
+/** The CDB built from an upstream JSON entry. */
+export function cdbEntryFor(json: FileEntry, cdbPath: string): FileEntry {
+  return { ...json, path: cdbPath, kind: 'cdb', bytes: cdbBytesForUpstream(json.bytes), contentKey: `${json.contentKey}#${json.bytes}` };
+}
+
+/** The identity of the JSON a derived CDB entry was built from; undefined for any other entry. */
+export function upstreamOfCdb(entry: Pick<FileEntry, 'kind' | 'contentKey' | 'mode'>): { kind: 'json'; contentKey: string; bytes: number; mode: number } | undefined {
+  if (entry.kind !== 'cdb') return undefined;
+  const hash = entry.contentKey.lastIndexOf('#');
+  if (hash < 0) return undefined;
+  const bytes = Number(entry.contentKey.slice(hash + 1));
+  if (!Number.isSafeInteger(bytes) || bytes < 0) throw new RangeError(`malformed l10n cache key ${entry.contentKey}`);
+  return { kind: 'json', contentKey: entry.contentKey.slice(0, hash), bytes, mode: entry.mode };
+}
+
+/**
+ * The files with every CDB entry derived from its upstream JSON as the files hold it: after JSON entries were
+ * drawn, moved or revised. Entries already in step keep their identity (consecutive trees share them).
+ */
+export function withDerivedCdbs(files: readonly FileEntry[]): FileEntry[] {
+  const jsonByCdbPath = new Map<string, FileEntry>();
+  for (const f of files) {
+    const cdbPath = f.kind === 'json' ? cdbPathOf(f.path) : undefined;
+    if (cdbPath !== undefined) jsonByCdbPath.set(cdbPath, f);
+  }
+  if (jsonByCdbPath.size === 0) return [...files];
+  return files.map((f) => {
+    const json = f.kind === 'cdb' ? jsonByCdbPath.get(f.path) : undefined;
+    if (json === undefined) return f;
+    const derived = cdbEntryFor(json, f.path);
+    return derived.contentKey === f.contentKey && derived.bytes === f.bytes ? f : derived;
+  });
+}
