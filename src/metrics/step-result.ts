@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { cpuWindowSchema } from './cpu-sampler.ts';
 import { diskWindowSchema } from './diskstats-sampler.ts';
 import { modelStepSchema } from './model-step.ts';
+import { registryStrainSchema } from './registry-strain.ts';
 import { timeSeriesSchema } from './time-series.ts';
 import { versionSkewSchema, volumeStepSchema } from './volume-sample.ts';
 
@@ -36,6 +37,8 @@ export const stepResultSchema = z.object({
   versionSkew: versionSkewSchema.optional(),
   /** Volume side only: master and per-proxy traffic. */
   volume: volumeStepSchema.optional(),
+  /** Image side only: the registry's process, request log and the clients' view of it over the step. */
+  registry: registryStrainSchema.optional(),
   /** Simulated steps only: tiers, egress over time, per-node disk figures. */
   model: modelStepSchema.optional(),
 });

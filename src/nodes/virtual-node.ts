@@ -5,6 +5,7 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pLimit from 'p-limit';
+import type { ClientCounters } from '../metrics/registry-strain.ts';
 import type { LayerSample, NodeStepSample } from '../metrics/samples.ts';
 import { DistributionClient } from '../registry/distribution-client.ts';
 import type { RegistryCredentials } from '../registry/registry-auth.ts';
@@ -72,6 +73,10 @@ export class VirtualNode implements NodeBackend {
 
   get retries(): number {
     return this.client.stats.retries;
+  }
+
+  get registrySeen(): ClientCounters {
+    return this.client.stats.seen;
   }
 
   get bytesDown(): number {
