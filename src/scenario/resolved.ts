@@ -2,6 +2,7 @@ import type { ResolvedBudget } from './budgets-resolve.ts';
 import type { ContentKind } from './content-kind.ts';
 import type { ResolvedNeighbours } from './neighbours-resolved.ts';
 import type { BackendKind, ResolvedFleetEngines, ResolvedNodeDisk } from './resolved-fleet-engines.ts';
+import type { ResolvedImageGC } from './image-gc.ts';
 import type { ResolvedModel } from './model-resolved.ts';
 import type { ResolvedRegistryTimeouts } from './registry-timeouts-input.ts';
 
@@ -87,6 +88,7 @@ export interface ResolvedFleet extends ResolvedFleetEngines {
     readonly disk: ResolvedNodeDisk;
     readonly maxConcurrentDownloads: number;
     readonly unpack: boolean;
+    readonly imageGC: ResolvedImageGC;
   };
 }
 
