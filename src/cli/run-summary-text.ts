@@ -3,6 +3,7 @@ import { comparisonMatrix, comparisonOverview, VOLUME_SIDE } from '../report/com
 import type { RunResults } from '../report/results.ts';
 import { backendFidelity } from '../stats/backend-fidelity.ts';
 import { median, spread } from '../stats/percentiles.ts';
+import { renderNodeDisk } from './node-disk-text.ts';
 import { renderRegistryStrain } from './registry-strain-text.ts';
 import { textTable } from './text-table.ts';
 
@@ -36,7 +37,7 @@ export function renderRunSummary(results: RunResults): string {
     [3, 4, 5, 6, 7, 8, 9],
   );
   const warnings = warningText(results.warnings);
-  return `${table}\n${renderRegistryStrain(results)}${renderFidelity(results, measured)}${comparisonText(results)}${warnings === '' ? '' : `${warnings}\n`}`;
+  return `${table}\n${renderRegistryStrain(results)}${renderNodeDisk(results)}${renderFidelity(results, measured)}${comparisonText(results)}${warnings === '' ? '' : `${warnings}\n`}`;
 }
 
 /** With several backends: each one's median node time beside the virtual nodes', and the ratio. */

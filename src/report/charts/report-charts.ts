@@ -7,6 +7,7 @@ import { diskChart } from './disk-chart.ts';
 import type { NeighboursResults } from '../neighbour-results.ts';
 import { neighbourLatencyChart } from './neighbour-latency-chart.ts';
 import { neighbourP99Chart } from './neighbour-p99-chart.ts';
+import { nodeDiskChart } from './node-disk-chart.ts';
 import { registryStrainChart } from './registry-strain-chart.ts';
 import { throughputChart } from './throughput-chart.ts';
 import { verdictChart } from './verdict-chart.ts';
@@ -21,6 +22,7 @@ export function reportCharts(analysis: RunAnalysis, neighbours?: NeighboursResul
     diskChart(analysis, 'iops'),
     bytesPerStepChart(analysis),
     registryStrainChart(analysis),
+    nodeDiskChart(analysis),
     // Only runs with `neighbours:` have these.
     neighbourLatencyChart(neighbours),
     neighbourP99Chart(neighbours),
