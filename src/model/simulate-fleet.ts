@@ -1,3 +1,4 @@
+import type { NodeDisk } from '../metrics/node-disk.ts';
 import type { NodeStepSample } from '../metrics/samples.ts';
 import type { StepResult } from '../metrics/step-result.ts';
 import type { ModelTopology, ResolvedModel } from '../scenario/model-resolved.ts';
@@ -8,6 +9,7 @@ import { fleetLayout, prePulledNodes, type FleetLayout } from './fleet-layout.ts
 import { quantileSorted } from '../stats/percentiles.ts';
 import type { NodeSecondsSummary } from '../metrics/model-step.ts';
 import { simulateImageStep } from './image-step-model.ts';
+import { nodeDiskPlan } from './node-disk-plan.ts';
 import { drawNodeSpread } from './node-spread.ts';
 import type { StepOutcome } from './step-outcome.ts';
 import { binnedRate, peakRate } from './tier-series.ts';
@@ -54,20 +56,22 @@ export function simulateFleet(input: SimulationInput): SimulationOutput {
   const steps: StepResult[] = [];
   const samples: NodeStepSample[] = [];
   let clock = 0;
-  const record = (strategy: string, step: string, outcome: StepOutcome, layerIds: readonly string[]) => {
+  const record = (strategy: string, step: string, outcome: StepOutcome, layerIds: readonly string[], nodeDisk?: NodeDisk) => {
     const result = stepResult(strategy, step, outcome, layout, clock);
     steps.push(result);
-    samples.push(...nodeSamples(strategy, step, outcome, layout, clock, layerIds));
+    samples.push(...nodeSamples(strategy, step, outcome, layout, clock, layerIds).map((s) => (nodeDisk === undefined ? s : { ...s, nodeDisk })));
     clock += outcome.makespanSeconds;
     input.onStep?.(result);
   };
   for (const strategy of input.plan.strategies) {
+    // Every node gets the same images: one disk plan (images held, GC) serves every node and topology.
+    const disks = nodeDiskPlan(strategy.steps, fleet.node.imageGC, fleet.node.unpack);
     for (const topology of model.topologies) {
       const cached = layout.datacentres.map(() => new Set<string>());
       let held = new Set<string>();
-      for (const image of strategy.steps) {
+      for (const [i, image] of strategy.steps.entries()) {
         const outcome = simulateImageStep({ model, fleet, layout, topology, layers: image.layers, held, prePulled, cached, keepLayers, spread });
-        record(variantName(strategy.name, topology), image.step, outcome, image.layers.filter((l) => !held.has(l.id)).map((l) => l.id));
+        record(variantName(strategy.name, topology), image.step, outcome, image.layers.filter((l) => !held.has(l.id)).map((l) => l.id), disks[i]);
         held = new Set(image.layers.map((l) => l.id));
       }
     }

@@ -1,7 +1,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NodeDisk } from '../metrics/node-disk.ts';
-import type { ResolvedImageGC } from '../scenario/image-gc.ts';
+import { imagesToCollect, type ResolvedImageGC } from '../scenario/image-gc.ts';
 import type { ContentStore } from './content-store.ts';
 
 interface HeldImage {
@@ -68,18 +68,7 @@ export class NodeImages {
 
   /** The images the policy removes, least recently used first. */
   private victims(inUse: string): HeldImage[] {
-    const unused = this.images.filter((i) => i.ref !== inUse).sort((a, b) => a.lastUsed - b.lastUsed);
-    if (this.policy.kind === 'keep-last') return unused.slice(0, Math.max(0, this.images.length - this.policy.images));
-    const { highBytes, lowBytes } = this.policy;
-    let held = this.heldBytes();
-    if (held <= highBytes) return [];
-    const removed: HeldImage[] = [];
-    for (const image of unused) {
-      if (held <= lowBytes) break;
-      removed.push(image);
-      held = this.bytesKeptWithout(removed);
-    }
-    return removed;
+    return imagesToCollect(this.policy, this.images, inUse, (removed) => this.bytesKeptWithout(removed));
   }
 
   /** Held bytes once `removed` are gone and what only they referenced is deleted. */

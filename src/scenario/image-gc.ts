@@ -35,6 +35,32 @@ export const KUBELET_HIGH = 0.85;
 export const KUBELET_LOW = 0.8;
 export const DEFAULT_KEEP_LAST = 2;
 
+/** An image a node holds, as the GC policy sees it: `lastUsed` is the deploy that last used it (a logical clock). */
+export interface HeldImageRecord {
+  readonly ref: string;
+  readonly lastUsed: number;
+}
+
+/**
+ * The images `policy` removes after `inUse` was deployed, least recently used first (never `inUse`):
+ * keep-last N drops all but the N most recently used; thresholds act only above `high` and remove until
+ * `bytesKept(removed)` is at or below `low`. One rule for the virtual nodes (nodes/node-images.ts) and the
+ * fleet model (model/node-disk-plan.ts).
+ */
+export function imagesToCollect<T extends HeldImageRecord>(policy: ResolvedImageGC, images: readonly T[], inUse: string, bytesKept: (removed: readonly T[]) => number): T[] {
+  const unused = images.filter((i) => i.ref !== inUse).sort((a, b) => a.lastUsed - b.lastUsed);
+  if (policy.kind === 'keep-last') return unused.slice(0, Math.max(0, images.length - policy.images));
+  let held = bytesKept([]);
+  if (held <= policy.highBytes) return [];
+  const removed: T[] = [];
+  for (const image of unused) {
+    if (held <= policy.lowBytes) break;
+    removed.push(image);
+    held = bytesKept(removed);
+  }
+  return removed;
+}
+
 interface NodeDiskInput {
   readonly size?: string | number | undefined;
 }

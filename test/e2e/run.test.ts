@@ -111,6 +111,11 @@ describe('run: real registry, virtual nodes', { timeout: 600_000 }, () => {
     }
     assert.ok(results.steps.filter((s) => s.strategy === 'volume').every((s) => s.registry === undefined));
     assert.match(result.stdout, /Registry strain/);
+    // Node disk after each step: the default GC keeps two images, so no node ever holds more.
+    const imageSamples = results.samples.filter((s) => s.strategy !== 'volume');
+    assert.ok(imageSamples.every((s) => s.nodeDisk !== undefined && s.nodeDisk.heldBytes > 0 && s.nodeDisk.imagesHeld <= 2));
+    assert.match(result.stdout, /Node disk after each step/);
+    assert.ok((await readdir(join(out, 'charts'))).includes('node-disk.svg'));
     assert.ok((await readdir(join(out, 'charts'))).includes('registry-strain.svg'));
     assert.ok(results.registry.version !== undefined && results.registry.url.startsWith('http://127.0.0.1:'));
     await assert.rejects(stat(join(out, '.nodes')));
