@@ -24,7 +24,8 @@ export function renderRegistryStrain(results: RunResults): string {
       strategy,
       step,
       or(processes.map((p) => p.cpuSeconds), (v) => formatSeconds(median(v))),
-      or(perGiB, (v) => formatSeconds(median(v))),
+      // Plain seconds: a step that served a few KiB costs minutes per GiB, and that is the honest figure.
+      or(perGiB, (v) => `${median(v).toFixed(2)} s`),
       or(processes.map((p) => p.peakRssBytes), (v) => formatBytes(Math.max(...v))),
       or(processes.map((p) => p.peakConnections), (v) => String(Math.max(...v))),
       or(served.length > 0 ? served.map((s) => s.requestsPerSecond) : [], (v) => median(v).toFixed(1)),
@@ -34,7 +35,7 @@ export function renderRegistryStrain(results: RunResults): string {
     ];
   });
   const table = textTable(
-    ['strategy', 'step', 'registry cpu', 'cpu / GiB', 'peak rss', 'peak conns', 'req/s', 'latency mean / max', '429 / 5xx / no answer', ''],
+    ['strategy', 'step', 'registry cpu', 'cpu s / GiB served', 'peak rss', 'peak conns', 'req/s', 'latency mean / max', '429 / 5xx / no answer', ''],
     rows,
     [2, 3, 4, 5, 6, 7, 8],
   );
