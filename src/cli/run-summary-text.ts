@@ -3,6 +3,8 @@ import { comparisonMatrix, comparisonOverview, VOLUME_SIDE } from '../report/com
 import type { RunResults } from '../report/results.ts';
 import { backendFidelity } from '../stats/backend-fidelity.ts';
 import { median, spread } from '../stats/percentiles.ts';
+import { renderNodeDisk } from './node-disk-text.ts';
+import { renderRegistryStrain } from './registry-strain-text.ts';
 import { textTable } from './text-table.ts';
 
 /** The terminal summary of a run: per strategy and step, node times and what moved (measured repeats only). */
@@ -35,7 +37,7 @@ export function renderRunSummary(results: RunResults): string {
     [3, 4, 5, 6, 7, 8, 9],
   );
   const warnings = warningText(results.warnings);
-  return `${table}\n${renderFidelity(results, measured)}${comparisonText(results)}${warnings === '' ? '' : `${warnings}\n`}`;
+  return `${table}\n${renderRegistryStrain(results)}${renderNodeDisk(results)}${renderFidelity(results, measured)}${comparisonText(results)}${warnings === '' ? '' : `${warnings}\n`}`;
 }
 
 /** With several backends: each one's median node time beside the virtual nodes', and the ratio. */

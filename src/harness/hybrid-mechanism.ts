@@ -91,12 +91,12 @@ function hybridStep(options: VolumeFleetOptions, staging: ImageStaging, tier: Pr
       if (prepError !== undefined) return failedNode(node, step, repeat, prepStart, `the deployment master's pull of ${repository}:${tag} failed: ${prepError}`);
       return { ...(await sync.deployNode(node)), strategy: HYBRID_STRATEGY_NAME };
     },
-    end: (samples): MechanismStepFigures => {
+    end: async (samples): Promise<MechanismStepFigures> => {
       if (prepError !== undefined) {
-        sync.end([]);
+        await sync.end([]);
         return { makespanSeconds: prepSeconds, registryBytesServed: prep.bytesPulled, retries: 0, throughput: timeSeries('aggregate rsync receive', 'bytes/s'), deploy: { prep: prepSeconds, sync: 0, total: prepSeconds } };
       }
-      const figures = sync.end(samples);
+      const figures = await sync.end(samples);
       // The step is out when the master has prepared the tree and every node synced it.
       const syncSeconds = figures.makespanSeconds;
       return { ...figures, makespanSeconds: prepSeconds + syncSeconds, registryBytesServed: prep.bytesPulled, deploy: { prep: prepSeconds, sync: syncSeconds, total: prepSeconds + syncSeconds } };

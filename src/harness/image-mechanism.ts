@@ -14,6 +14,7 @@ import { type EmbeddedRegistry, startEmbeddedRegistry } from '../registry/embedd
 import { pushLayoutImage } from '../registry/push-layout.ts';
 import type { RegistryCredentials } from '../registry/registry-auth.ts';
 import type { ResolvedScenario } from '../scenario/resolved.ts';
+import { RegistryStrainMeter } from './registry-strain-meter.ts';
 import { createRunNetwork, NETNS_REGISTRY_PORT, startRunBackends, usesEngines } from './engine-fleet-run.ts';
 import type { FleetNode, Lane, Mechanism, MechanismEntry, MechanismStepFigures, RunContext, StepDeployment } from './mechanism.ts';
 
@@ -62,6 +63,17 @@ export async function connectRegistry(scenario: ResolvedScenario, network?: Flee
   return { url: scenario.registry.url, auth: scenario.registry.auth, version: undefined, embedded: undefined };
 }
 
+/** The registry's strain over one step: its process and access log when embedded, the nodes' clients' view always. */
+function registryStrainMeter(run: RunContext, registry: ConnectedRegistry, nodes: readonly NodeBackend[]): RegistryStrainMeter {
+  const embedded = registry.embedded;
+  const clients = () => nodes.flatMap((n) => (n.registrySeen === undefined ? [] : [n.registrySeen]));
+  return new RegistryStrainMeter(
+    embedded === undefined
+      ? { clients, runStartMs: run.runStartMs, intervalMs: SAMPLE_INTERVAL_MS }
+      : { pid: embedded.pid, served: embedded.served, settle: () => embedded.settle(), clients, runStartMs: run.runStartMs, intervalMs: SAMPLE_INTERVAL_MS },
+  );
+}
+
 /** Every strategy's images into the registry, one repository per strategy; the `push` phase's details. */
 async function pushStrategies(run: RunContext, reg: ConnectedRegistry): Promise<{ details: Record<string, number>; value: PushedStrategy[] }> {
   const { scenario, images } = run;
@@ -98,7 +110,7 @@ function nodeDiskBytes(plannedBytes: number, nodes: number): number {
 }
 
 /** One step of one strategy on one backend's nodes: aggregate download throughput and registry counters. */
-function imageStep(run: RunContext, set: BackendNodes, strategy: PushedStrategy, tag: string, step: string, repeat: number): StepDeployment {
+function imageStep(run: RunContext, registry: ConnectedRegistry, set: BackendNodes, strategy: PushedStrategy, tag: string, step: string, repeat: number): StepDeployment {
   const { nodes, backend } = set;
   const byName = new Map(nodes.map((n) => [n.name, n]));
   let received = 0;
@@ -107,10 +119,12 @@ function imageStep(run: RunContext, set: BackendNodes, strategy: PushedStrategy,
   const bytesBefore = nodes.reduce((n, node) => n + node.bytesDown, 0);
   const retriesBefore = nodes.reduce((n, node) => n + node.retries, 0);
   let ticker: NodeJS.Timeout | undefined;
+  const strain = registryStrainMeter(run, registry, nodes);
   return {
     begin: async () => {
       mark();
       ticker = setInterval(mark, SAMPLE_INTERVAL_MS);
+      strain.start();
     },
     deployNode: (node: FleetNode) =>
       (byName.get(node.name) as NodeBackend).deploy({
@@ -123,9 +137,10 @@ function imageStep(run: RunContext, set: BackendNodes, strategy: PushedStrategy,
         onBytes: (n) => (received += n),
         signal: run.signal,
       }),
-    end: (samples: readonly NodeStepSample[]): MechanismStepFigures => {
+    end: async (samples: readonly NodeStepSample[]): Promise<MechanismStepFigures> => {
       clearInterval(ticker);
       mark();
+      const registryStrain = await strain.stop();
       const ends = samples.map((s) => s.startSeconds + s.totalSeconds);
       const starts = samples.map((s) => s.startSeconds);
       // A node switches to the new image at once, when its pull and unpack are done.
@@ -137,6 +152,7 @@ function imageStep(run: RunContext, set: BackendNodes, strategy: PushedStrategy,
         retries: nodes.reduce((n, node) => n + node.retries, 0) - retriesBefore,
         throughput: ratesFromCounters('aggregate download', 'bytes/s', counter),
         ...(skew === undefined ? {} : { versionSkew: skew }),
+        registry: registryStrain,
       };
     },
   };
@@ -146,7 +162,7 @@ function imageStep(run: RunContext, set: BackendNodes, strategy: PushedStrategy,
  * Every strategy on every backend: with more than one backend, samples and step results name the strategy
  * `<strategy>@<backend>` so the backends stay apart wherever results are grouped.
  */
-function imageLanes(run: RunContext, strategies: readonly PushedStrategy[], sets: readonly BackendNodes[]): Lane[] {
+function imageLanes(run: RunContext, registry: ConnectedRegistry, strategies: readonly PushedStrategy[], sets: readonly BackendNodes[]): Lane[] {
   return strategies.flatMap((strategy) =>
     sets.map((set): Lane => {
       const label = sets.length > 1 ? `${strategy.name}@${set.backend}` : strategy.name;
@@ -155,7 +171,7 @@ function imageLanes(run: RunContext, strategies: readonly PushedStrategy[], sets
         steps: strategy.tags.map((tag, i) => run.scenario.deploy[i]?.name ?? tag),
         // Every repeat of every strategy starts cold.
         reset: async () => void (await Promise.all(set.nodes.map((n) => n.reset()))),
-        deployStep: (i, step) => imageStep(run, set, { ...strategy, name: label }, strategy.tags[i] as string, step.step, step.repeat),
+        deployStep: (i, step) => imageStep(run, registry, set, { ...strategy, name: label }, strategy.tags[i] as string, step.step, step.repeat),
       };
     }),
   );
@@ -205,7 +221,7 @@ export const imageMechanism: MechanismEntry = {
               if (started.record !== undefined) recorder.results.engines = started.record;
               return { details: { backends: scenario.fleet.backends.join(','), isolation: scenario.fleet.isolation, nodes: started.record?.nodes.length ?? 0 }, value: started.backends };
             });
-        return imageLanes(run, pushed, sets);
+        return imageLanes(run, reg, pushed, sets);
       },
       // The image side is done: its engines, nodes' disks and the registry go (before the volume side starts).
       teardown: async () => {

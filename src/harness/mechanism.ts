@@ -70,7 +70,7 @@ export interface FleetNode {
 
 /** The figures of one step only its mechanism knows; the skeleton adds counts, sums, CPU and disk. */
 export type MechanismStepFigures = Pick<StepResult, 'makespanSeconds' | 'registryBytesServed' | 'retries' | 'throughput'> &
-  Partial<Pick<StepResult, 'backend' | 'versionSkew' | 'volume' | 'deploy'>>;
+  Partial<Pick<StepResult, 'backend' | 'versionSkew' | 'volume' | 'deploy' | 'registry'>>;
 
 /** One deploy step of one lane, as the skeleton drives it. */
 export interface StepDeployment {
@@ -79,5 +79,5 @@ export interface StepDeployment {
   /** One node; a failure is recorded in the sample, never thrown. */
   deployNode(node: FleetNode): Promise<NodeStepSample>;
   /** Called exactly once, when the nodes are done or the step failed: stops its meters, returns its figures. */
-  end(samples: readonly NodeStepSample[]): MechanismStepFigures;
+  end(samples: readonly NodeStepSample[]): MechanismStepFigures | Promise<MechanismStepFigures>;
 }

@@ -90,12 +90,12 @@ async function rolloutStep(deployment: StepDeployment, id: StepIdentity, options
       );
     }
   } catch (error) {
-    deployment.end(samples);
+    await Promise.resolve(deployment.end(samples)).catch(() => undefined);
     cpu.stop();
     disk?.stop();
     throw error;
   }
-  const figures = deployment.end(samples);
+  const figures = await deployment.end(samples);
   const cpuWindow = cpu.stop();
   const diskWindow = disk?.stop();
   const sum = (field: 'bytesDownloaded' | 'bytesWrittenToDisk' | 'filesWritten') => samples.reduce((n, s) => n + s[field], 0);
@@ -119,6 +119,7 @@ async function rolloutStep(deployment: StepDeployment, id: StepIdentity, options
     ...(figures.versionSkew === undefined ? {} : { versionSkew: figures.versionSkew }),
     ...(figures.volume === undefined ? {} : { volume: figures.volume }),
     ...(figures.deploy === undefined ? {} : { deploy: figures.deploy }),
+    ...(figures.registry === undefined ? {} : { registry: figures.registry }),
   };
   // A step the signal stopped before any node finished did nothing worth a line.
   if (samples.length > 0 || !aborted()) options.onEvent({ type: 'step-done', result });

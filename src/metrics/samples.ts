@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { engineSampleFields } from './engine-sample-fields.ts';
+import { nodeDiskSchema } from './node-disk.ts';
 import { volumeNodeSchema } from './volume-sample.ts';
 
 /**
@@ -51,6 +52,8 @@ export const nodeStepSampleSchema = z.object({
   ...engineSampleFields,
   /** Volume side only: proxy, rsync counters, the node's mixed-version window. */
   volume: volumeNodeSchema.optional(),
+  /** The node's disk after the step and its image GC (virtual nodes; absent in results written before it existed). */
+  nodeDisk: nodeDiskSchema.optional(),
 });
 export type NodeStepSample = z.infer<typeof nodeStepSampleSchema>;
 

@@ -3,6 +3,7 @@ import { cpuWindowSchema } from './cpu-sampler.ts';
 import { deployPartsSchema } from './deploy-parts.ts';
 import { diskWindowSchema } from './diskstats-sampler.ts';
 import { modelStepSchema } from './model-step.ts';
+import { registryStrainSchema } from './registry-strain.ts';
 import { timeSeriesSchema } from './time-series.ts';
 import { versionSkewSchema, volumeStepSchema } from './volume-sample.ts';
 
@@ -39,6 +40,8 @@ export const stepResultSchema = z.object({
   volume: volumeStepSchema.optional(),
   /** Per-step deploy latency as parts (absent in results written before it existed). */
   deploy: deployPartsSchema.optional(),
+  /** Image side only: the registry's process, request log and the clients' view of it over the step. */
+  registry: registryStrainSchema.optional(),
   /** Simulated steps only: tiers, egress over time, per-node disk figures. */
   model: modelStepSchema.optional(),
 });

@@ -1,4 +1,5 @@
 import type { DeployParts } from '../metrics/deploy-parts.ts';
+import type { NodeDisk } from '../metrics/node-disk.ts';
 import type { NodeStepSample } from '../metrics/samples.ts';
 import type { StepResult } from '../metrics/step-result.ts';
 import { HYBRID_STRATEGY_NAME, hybridSteps, type ResolvedHybrid } from '../scenario/hybrid-scenario.ts';
@@ -11,6 +12,7 @@ import { quantileSorted } from '../stats/percentiles.ts';
 import type { NodeSecondsSummary } from '../metrics/model-step.ts';
 import { simulateHybridStep } from './hybrid-step-model.ts';
 import { simulateImageStep } from './image-step-model.ts';
+import { nodeDiskPlan } from './node-disk-plan.ts';
 import { drawNodeSpread } from './node-spread.ts';
 import type { StepOutcome } from './step-outcome.ts';
 import { binnedRate, peakRate } from './tier-series.ts';
@@ -60,20 +62,23 @@ export function simulateFleet(input: SimulationInput): SimulationOutput {
   const steps: StepResult[] = [];
   const samples: NodeStepSample[] = [];
   let clock = 0;
-  const record = (strategy: string, step: string, outcome: StepOutcome, layerIds: readonly string[], deploy?: DeployParts) => {
+  const record = (strategy: string, step: string, outcome: StepOutcome, layerIds: readonly string[], extra: { deploy?: DeployParts; nodeDisk?: NodeDisk } = {}) => {
+    const { deploy, nodeDisk } = extra;
     const result: StepResult = { ...stepResult(strategy, step, outcome, layout, clock), ...(deploy === undefined ? {} : { deploy }) };
     steps.push(result);
-    samples.push(...nodeSamples(strategy, step, outcome, layout, clock, layerIds));
+    samples.push(...nodeSamples(strategy, step, outcome, layout, clock, layerIds).map((s) => (nodeDisk === undefined ? s : { ...s, nodeDisk })));
     clock += outcome.makespanSeconds;
     input.onStep?.(result);
   };
   for (const strategy of input.plan.strategies) {
+    // Every node gets the same images: one disk plan (images held, GC) serves every node and topology.
+    const disks = nodeDiskPlan(strategy.steps, fleet.node.imageGC, fleet.node.unpack);
     for (const topology of model.topologies) {
       const cached = layout.datacentres.map(() => new Set<string>());
       let held = new Set<string>();
-      for (const image of strategy.steps) {
+      for (const [i, image] of strategy.steps.entries()) {
         const outcome = simulateImageStep({ model, fleet, layout, topology, layers: image.layers, held, prePulled, cached, keepLayers, spread });
-        record(variantName(strategy.name, topology), image.step, outcome, image.layers.filter((l) => !held.has(l.id)).map((l) => l.id));
+        record(variantName(strategy.name, topology), image.step, outcome, image.layers.filter((l) => !held.has(l.id)).map((l) => l.id), { nodeDisk: disks[i] });
         held = new Set(image.layers.map((l) => l.id));
       }
     }
@@ -86,7 +91,7 @@ export function simulateFleet(input: SimulationInput): SimulationOutput {
       const image = pulled?.steps.find((s) => s.step === step.step);
       if (image === undefined) continue;
       const { outcome, prepSeconds } = simulateHybridStep({ model, fleet, volume: input.volume, layout, step, spread, image, held });
-      record(HYBRID_STRATEGY_NAME, step.step, outcome, [], { prep: prepSeconds, sync: outcome.makespanSeconds - prepSeconds, total: outcome.makespanSeconds });
+      record(HYBRID_STRATEGY_NAME, step.step, outcome, [], { deploy: { prep: prepSeconds, sync: outcome.makespanSeconds - prepSeconds, total: outcome.makespanSeconds } });
       held = new Set(image.layers.map((l) => l.id));
     }
   }

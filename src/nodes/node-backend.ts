@@ -1,3 +1,4 @@
+import type { ClientCounters } from '../metrics/registry-strain.ts';
 import type { NodeStepSample } from '../metrics/samples.ts';
 
 /** The kinds of node a fleet can be made of (`fleet.backend`). */
@@ -30,6 +31,8 @@ export interface NodeBackend {
   /** Layer bytes received so far (all deploys). */
   readonly bytesDown: number;
   readonly retries: number;
+  /** The registry as this node's own client saw it (in-process nodes only; an engine pulls on its own). */
+  readonly registrySeen?: ClientCounters;
   reset(): Promise<void>;
   deploy(context: DeployContext): Promise<NodeStepSample>;
   close(): Promise<void>;

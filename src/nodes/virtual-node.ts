@@ -5,6 +5,9 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pLimit from 'p-limit';
+import type { NodeDisk } from '../metrics/node-disk.ts';
+import type { ClientCounters } from '../metrics/registry-strain.ts';
+import { DEFAULT_KEEP_LAST, type ResolvedImageGC } from '../scenario/image-gc.ts';
 import type { LayerSample, NodeStepSample } from '../metrics/samples.ts';
 import { DistributionClient } from '../registry/distribution-client.ts';
 import type { RegistryCredentials } from '../registry/registry-auth.ts';
@@ -12,6 +15,7 @@ import type { RegistryTimeouts } from '../registry/registry-timeouts.ts';
 import { chainIds } from './chain-id.ts';
 import type { DeployContext, NodeBackend } from './node-backend.ts';
 import { ContentStore } from './content-store.ts';
+import { NodeImages } from './node-images.ts';
 import { blobDiskFull, isDiskFull, layerDiskFull } from './node-disk-full.ts';
 import { unpackLayer } from './rootfs-unpacker.ts';
 import { throttleStream } from './throttle-stream.ts';
@@ -30,6 +34,8 @@ export interface VirtualNodeOptions {
   readonly unpack: boolean;
   /** Registry request limits (the scenario's registry.timeouts); the client's defaults when undefined. */
   readonly timeouts?: RegistryTimeouts;
+  /** What the node keeps of the images it pulled (fleet.node.imageGC); the last 2 when undefined. */
+  readonly imageGC?: ResolvedImageGC;
 }
 
 export type { DeployContext } from './node-backend.ts';
@@ -48,7 +54,7 @@ interface ManifestLayer {
  * store of verified blobs, at most N layer downloads at once through its own NIC limit, and layers unpacked
  * in order into snapshots keyed by ChainID (the overlayfs snapshotter's layout: one directory per layer).
  * Blobs and snapshots persist across deploy steps, so a later step moves only what the layer layout makes
- * it move; those of images older than the previous one are garbage-collected, as a kubelet's GC would.
+ * it move; after each deploy a kubelet-like image GC (node-images.ts) removes what fleet.node.imageGC says.
  */
 export class VirtualNode implements NodeBackend {
   readonly name: string;
@@ -59,19 +65,24 @@ export class VirtualNode implements NodeBackend {
   private readonly store: ContentStore;
   private readonly nic: TokenBucket | undefined;
   private readonly disk: TokenBucket | undefined;
-  private previousImage: { blobs: Set<string>; chains: Set<string> } | undefined;
+  private readonly images: NodeImages;
 
   constructor(options: VirtualNodeOptions) {
     this.name = options.name;
     this.options = options;
     this.client = new DistributionClient({ baseUrl: options.registryUrl, auth: options.auth, connections: options.maxConcurrentDownloads + 1, ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }) });
     this.store = new ContentStore(join(options.dir, 'content'));
+    this.images = new NodeImages(options.imageGC ?? { kind: 'keep-last', images: DEFAULT_KEEP_LAST }, this.store, join(options.dir, 'snapshots'));
     this.nic = options.nicBitsPerSecond === undefined ? undefined : new TokenBucket(options.nicBitsPerSecond);
     this.disk = options.diskWriteBytesPerSecond === undefined ? undefined : new TokenBucket(options.diskWriteBytesPerSecond * 8);
   }
 
   get retries(): number {
     return this.client.stats.retries;
+  }
+
+  get registrySeen(): ClientCounters {
+    return this.client.stats.seen;
   }
 
   get bytesDown(): number {
@@ -86,7 +97,7 @@ export class VirtualNode implements NodeBackend {
   async reset(): Promise<void> {
     await rm(this.options.dir, { recursive: true, force: true });
     await mkdir(this.options.dir, { recursive: true });
-    this.previousImage = undefined;
+    this.images.reset();
   }
 
   async close(): Promise<void> {
@@ -107,6 +118,7 @@ export class VirtualNode implements NodeBackend {
     if (context.signal?.aborted === true) stop.abort();
     context.signal?.addEventListener('abort', onInterrupt, { once: true });
     let downloads: Array<Promise<number>> = [];
+    let nodeDisk: NodeDisk | undefined;
     const sample = (error?: string): NodeStepSample => ({
       node: this.name,
       backend: 'virtual',
@@ -121,6 +133,7 @@ export class VirtualNode implements NodeBackend {
       bytesWrittenToDisk: diskBytes,
       filesWritten: layers.reduce((n, l) => n + l.files, 0),
       ...(error === undefined ? {} : { error }),
+      ...(nodeDisk === undefined ? {} : { nodeDisk }),
     });
     try {
       const manifest = await this.client.getManifest(context.repository, context.tag, undefined, stop.signal);
@@ -157,12 +170,13 @@ export class VirtualNode implements NodeBackend {
             throw await layerDiskFull(this.options.dir, layer.digest, this.store.path(layer.digest), isGzip(layer), error);
           });
           unpackSeconds = (performance.now() - t0) / 1000;
+          this.images.noteSnapshot(chain, stats.bytesWritten);
           files = stats.files;
           diskBytes += stats.bytesWritten;
         }
         layers.push({ digest: layer.digest, bytes: layer.size, downloadSeconds, unpackSeconds, files });
       }
-      await this.collectGarbage(new Set([parsed.config.digest, ...parsed.layers.map((l) => l.digest)]), new Set(chains));
+      nodeDisk = await this.images.deployed(`${context.repository}:${context.tag}`, new Set([parsed.config.digest, ...parsed.layers.map((l) => l.digest)]), new Set(chains));
       return sample();
     } catch (error) {
       // Nothing of this deploy goes on behind the sample: the other downloads stop (and discard their partial blobs).
@@ -216,6 +230,7 @@ export class VirtualNode implements NodeBackend {
         { size: layer.size, signal },
       );
       await blob.commit();
+      this.images.noteBlob(layer.digest, layer.size);
     } catch (error) {
       await blob.discard();
       // After the partial blob is gone: the free figure is what the download had to work with.
@@ -225,14 +240,6 @@ export class VirtualNode implements NodeBackend {
     return Math.max((performance.now() - t0) / 1000, Number.EPSILON);
   }
 
-  private async collectGarbage(blobs: Set<string>, chains: Set<string>): Promise<void> {
-    const keepBlobs = new Set([...blobs, ...(this.previousImage?.blobs ?? [])]);
-    const keepChains = new Set([...chains, ...(this.previousImage?.chains ?? [])]);
-    await this.store.retainOnly(keepBlobs);
-    const snapshots = await readdir(join(this.options.dir, 'snapshots')).catch(() => []);
-    for (const name of snapshots) if (!keepChains.has(`sha256:${name}`)) await rm(join(this.options.dir, 'snapshots', name), { recursive: true, force: true });
-    this.previousImage = { blobs, chains };
-  }
 }
 
 function isGzip(layer: ManifestLayer): boolean {

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import { Readable, type Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Agent, Dispatcher } from 'undici';
 import { ExitCode, ShipbenchError } from '../core/errors.ts';
 import { OciMediaType } from '../image/oci-media-types.ts';
+import { type ClientCounters, emptyClientCounters, noteAnswer, noteNoAnswer } from '../metrics/registry-strain.ts';
 import { PlainHttpTransport } from './plain-http-transport.ts';
 import { RegistryAuth, type RegistryCredentials } from './registry-auth.ts';
 import { DEFAULT_REGISTRY_TIMEOUTS, describeTimeout, type RegistryTimeouts, timeoutPhaseOf } from './registry-timeouts.ts';
@@ -43,6 +45,8 @@ export interface DistributionClientStats {
   bytesDown: number;
   /** Request body bytes sent (bytes of a restarted upload included). */
   bytesUp: number;
+  /** The registry as this client saw it (latency to the answer's headers, 429s, 5xx, no answer): registry strain. */
+  readonly seen: ClientCounters;
 }
 
 /** Where blob bytes go: a stream (written with backpressure, not ended) or a function awaited per chunk. */
@@ -123,7 +127,7 @@ class TransientFailure extends Error {
 }
 
 export class DistributionClient {
-  readonly stats: DistributionClientStats = { requests: 0, retries: 0, bytesDown: 0, bytesUp: 0 };
+  readonly stats: DistributionClientStats = { requests: 0, retries: 0, bytesDown: 0, bytesUp: 0, seen: emptyClientCounters() };
   readonly baseUrl: string;
   private readonly origin: URL;
   private readonly agentOptions: Agent.Options;
@@ -472,9 +476,12 @@ export class DistributionClient {
       const sent = body === undefined || Buffer.isBuffer(body) ? body : Readable.from(this.countUp(body));
       this.stats.requests++;
       let res: Response;
+      const sentAt = performance.now();
       try {
         res = await this.request(call, url, headers, sent);
+        noteAnswer(this.stats.seen, res.statusCode, (performance.now() - sentAt) / 1000);
       } catch (error) {
+        if (call.signal?.aborted !== true) noteNoAnswer(this.stats.seen);
         throw this.classifyNetworkError(error, call, url);
       } finally {
         if (sent instanceof Readable) sent.destroy();

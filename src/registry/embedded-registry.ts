@@ -13,6 +13,8 @@ import { freePort } from '../core/free-port.ts';
 import { ExitCleanup } from '../core/exit-cleanup.ts';
 import { withParentDeathSignal } from '../core/parent-death.ts';
 import { processAlive } from '../core/process-alive.ts';
+import type { RequestCounters } from '../metrics/registry-strain.ts';
+import { AccessLog, MARK_PATH } from './access-log.ts';
 
 /**
  * A real CNCF distribution registry (Debian's docker-registry) run as our child on a free loopback port,
@@ -52,6 +54,13 @@ export interface EmbeddedRegistry {
   readonly version: string;
   /** The last lines the registry wrote to stderr (it logs at warn level). */
   stderrTail(): string;
+  /** Requests the registry logged serving so far (its access log), for registry strain. */
+  readonly served: RequestCounters;
+  /**
+   * Resolves once every request answered before the call is counted in `served`: it sends a marker
+   * request and waits for its access-log line (lines arrive in order). Resolves at once if the registry is gone.
+   */
+  settle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -59,6 +68,9 @@ const DEFAULT_BINARY = 'docker-registry';
 const STOP_GRACE_MS = 5_000;
 const PORT_ATTEMPTS = 5;
 const STDERR_TAIL_BYTES = 16 * 1024;
+// A loaded registry answers a marker late, not never; past this it is stuck, and the step's counts stand as read.
+const MARK_TIMEOUT_MS = 30_000;
+const DRAIN_GRACE_MS = 2_000;
 
 interface Live {
   readonly child: ChildProcess;
@@ -88,7 +100,7 @@ export async function startEmbeddedRegistry(options: EmbeddedRegistryOptions = {
       const started = await spawnAndWait(binary, configFile, tempDir, options, host, port);
       if (started === 'port-taken' && attempt < PORT_ATTEMPTS) continue;
       if (started === 'port-taken') throw new ShipbenchError('registry-start-failed', `docker-registry found every port we chose on ${host} taken (${attempt} tries)`);
-      const { child, tail } = started;
+      const { child, tail, accessLog, stdoutClosed } = started;
       const entry: Live = { child, tempDir };
       let stopping: Promise<void> | undefined;
       const scheme = options.tls === undefined ? 'http' : 'https';
@@ -99,6 +111,8 @@ export async function startEmbeddedRegistry(options: EmbeddedRegistryOptions = {
         storageDir,
         version,
         stderrTail: () => tail.text(),
+        served: accessLog.counters,
+        settle: () => settleAccessLog(accessLog, child, stdoutClosed, scheme, host, port),
         stop: () => (stopping ??= stopChild(entry)),
       };
     }
@@ -136,7 +150,8 @@ function registryConfig(options: EmbeddedRegistryOptions, host: string, port: nu
   if (options.tls !== undefined) http.tls = { certificate: options.tls.certificateFile, key: options.tls.keyFile };
   const config: Record<string, unknown> = {
     version: 0.1,
-    log: { level: 'warn', formatter: 'text', accesslog: { disabled: true } },
+    // The access log (stdout) is the registry's own count of requests served: registry strain reads it.
+    log: { level: 'warn', formatter: 'text', accesslog: { disabled: false } },
     storage: {
       filesystem: { rootdirectory: storageDir },
       delete: { enabled: true },
@@ -185,7 +200,7 @@ async function spawnAndWait(
   options: EmbeddedRegistryOptions,
   host: string,
   port: number,
-): Promise<{ child: ChildProcess; tail: StderrTail } | 'port-taken'> {
+): Promise<{ child: ChildProcess; tail: StderrTail; accessLog: AccessLog; stdoutClosed: Promise<void> } | 'port-taken'> {
   // nsenter execs the registry too: the parent-death signal set before it carries through.
   const argv = withParentDeathSignal(options.netns === undefined ? [binary, 'serve', configFile] : ['nsenter', `--net=${options.netns.path}`, '--', binary, 'serve', configFile]);
   const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -193,7 +208,9 @@ async function spawnAndWait(
   const keep = (data: Buffer) => {
     captured = (captured + data.toString('utf8')).slice(-STDERR_TAIL_BYTES);
   };
-  child.stdout?.on('data', keep);
+  const accessLog = new AccessLog();
+  child.stdout?.on('data', (data: Buffer) => accessLog.write(data.toString('utf8')));
+  const stdoutClosed = new Promise<void>((resolve) => child.stdout?.once('close', () => resolve()));
   child.stderr?.on('data', keep);
   const tail: StderrTail = { text: () => captured.trim() };
   const entry: Live = { child, tempDir };
@@ -214,7 +231,7 @@ async function spawnAndWait(
       exitCleanup.untrack(entry);
       throw new ShipbenchError('registry-start-failed', `cannot run ${binary}: ${outcome.message}`, { hint: 'apt-get install docker-registry', cause: outcome });
     }
-    if (outcome === 'ready') return { child, tail };
+    if (outcome === 'ready') return { child, tail, accessLog, stdoutClosed };
     if (outcome === 'exited' || exited !== undefined) {
       exitCleanup.untrack(entry);
       if (/address already in use/i.test(captured)) return 'port-taken';
@@ -233,6 +250,24 @@ async function spawnAndWait(
   }
 }
 
+let markers = 0;
+
+/**
+ * Every request answered so far counted: a marker request's log line read (lines come in order), or, for a
+ * registry that died, its stdout read to the end.
+ */
+async function settleAccessLog(accessLog: AccessLog, child: ChildProcess, stdoutClosed: Promise<void>, scheme: 'http' | 'https', host: string, port: number): Promise<void> {
+  const token = `${process.pid}-${++markers}`;
+  const seen = accessLog.marked(token);
+  const answered = await Promise.race([markRequest(scheme, host, port, `${MARK_PATH}${token}`), stdoutClosed.then(() => false)]);
+  if (answered) await Promise.race([seen, stdoutClosed]);
+  // Dead (or dying: refused before its exit is seen): what it logged is still in the pipe, read to the end.
+  // Alive but not answering: the counts stand as read.
+  else if (child.exitCode !== null || child.signalCode !== null) await stdoutClosed;
+  else await Promise.race([stdoutClosed, sleep(DRAIN_GRACE_MS, undefined, { ref: false })]);
+  accessLog.forget(token);
+}
+
 /** 'ready' once GET /v2/ answers 200 (or 401: ready, but wants credentials); 'not-yet' otherwise. */
 function probe(scheme: 'http' | 'https', host: string, port: number): Promise<'ready' | 'not-yet'> {
   return new Promise((resolve) => {
@@ -244,6 +279,21 @@ function probe(scheme: 'http' | 'https', host: string, port: number): Promise<'r
     });
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve('not-yet'));
+    req.end();
+  });
+}
+
+/** True once the registry answered GET `path` (any status: it is logged then). */
+function markRequest(scheme: 'http' | 'https', host: string, port: number, path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const send = scheme === 'http' ? httpRequest : httpsRequest;
+    const req = send({ host, port, path, method: 'GET', agent: false, rejectUnauthorized: false, timeout: MARK_TIMEOUT_MS }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(true));
+      res.on('error', () => resolve(true));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
     req.end();
   });
 }

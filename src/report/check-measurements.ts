@@ -45,6 +45,8 @@ export function measurementsFromResults(results: RunResults): Measurement[] {
       out.push({ metric: 'makespan-seconds', ...at, value: Math.max(...g.steps.map((s) => s.makespanSeconds)) });
       out.push({ metric: 'registry-egress-bytes', ...at, value: Math.max(...g.steps.map((s) => s.registryBytesServed)) });
       out.push({ metric: 'failed-nodes', ...at, value: g.steps.reduce((n, s) => n + s.failedNodes, 0) });
+      const perGiB = g.steps.flatMap((s) => (s.registry?.cpuSecondsPerGiB == null ? [] : [s.registry.cpuSecondsPerGiB]));
+      if (perGiB.length > 0) out.push({ metric: 'registry-cpu-seconds-per-gib', ...at, value: Math.max(...perGiB) });
     }
   }
   out.push(...neighbourMeasurements(results));

@@ -30,6 +30,13 @@ export const BUDGET_METRICS = {
     better: 'lower',
     describe: 'p99 latency of a co-located neighbour while the step rolled out over its p99 just before (worst neighbour and repeat; results with `neighbours:`)',
   },
+  // CPU seconds (per GiB served): budgets read `max: 2s`, at most two CPU seconds per GiB.
+  'registry-cpu-seconds-per-gib': {
+    unit: 'seconds',
+    from: 'results',
+    better: 'lower',
+    describe: 'CPU seconds the embedded registry spent per GiB it served in the step, worst measured repeat (results of runs with `registry: { embedded: true }`)',
+  },
   'failed-nodes': { unit: 'count', from: 'results', better: 'lower', describe: 'nodes that failed the step, all measured repeats' },
 } as const satisfies Record<string, MetricInfo>;
 

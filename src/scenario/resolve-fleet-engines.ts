@@ -133,8 +133,10 @@ export function fleetEngineProblems(fleet: FleetInput | undefined): SemanticProb
   if (fleet?.registryEgress !== undefined && isolation !== 'netns') {
     problems.push({ path: ['fleet', 'registryEgress'], message: 'shaping the registry needs it in its own network namespace', hint: 'set fleet.isolation: netns' });
   }
-  if (fleet?.node?.disk?.size !== undefined && isolation !== 'netns') {
-    problems.push({ path: ['fleet', 'node', 'disk', 'size'], message: 'only emulated hosts (netns isolation) get a disk of their own', hint: 'set fleet.isolation: netns or drop size' });
+  // Image GC thresholds are shares of the disk size: virtual nodes then have a size (for the GC, not enforced).
+  const gcThresholds = fleet?.node?.imageGC !== undefined && !('keepLast' in fleet.node.imageGC);
+  if (fleet?.node?.disk?.size !== undefined && isolation !== 'netns' && !gcThresholds) {
+    problems.push({ path: ['fleet', 'node', 'disk', 'size'], message: 'only emulated hosts (netns isolation) get a disk of their own', hint: 'set fleet.isolation: netns, or set fleet.node.imageGC thresholds (they are shares of this size), or drop size' });
   }
   return problems;
 }

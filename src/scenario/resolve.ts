@@ -20,6 +20,7 @@ import { resolveRegistryTimeouts } from './registry-timeouts-input.ts';
 import { pathsOverlap } from './accepted-part.ts';
 import { contentLimitProblems } from './content-limits.ts';
 import { rolloutProblems } from './rollout-problems.ts';
+import { imageGCProblems, resolveImageGC } from './image-gc.ts';
 import type { SemanticProblem } from './semantic-problem.ts';
 
 export type { SemanticProblem } from './semantic-problem.ts';
@@ -114,6 +115,7 @@ const CROSS_KEY_CHECKS: readonly CrossKeyCheck[] = [
   { reads: [['neighbours'], ['deploy'], ['image', 'strategies']], find: (input) => findNeighbourProblems(input.neighbours, stepNamesOf(input), strategyNamesOf(input)) },
   { reads: [['fleet']], find: (input) => fleetEngineProblems(input.fleet) },
   { reads: [['hybrid'], ['image', 'strategies'], ['deploy']], find: (input) => findHybridProblems(input.hybrid, strategyNamesOf(input), stepNamesOf(input)) },
+  { reads: [['fleet', 'node']], find: (input) => imageGCProblems(input.fleet?.node) },
   {
     reads: [['model'], ...FLEET_SIZE_KEYS, ...CONTENT_KEYS],
     find: (input) => findModelProblems(input.model, nodesOf(input), mergeComponents(input).filter((c) => !c.base).reduce((n, c) => n + c.bytes * (input.content?.scale ?? DEFAULTS.scale), 0)),
@@ -339,6 +341,7 @@ export function resolveScenario(input: ScenarioInput, sourceFile: string): Resol
         disk: resolveNodeDisk(fleet),
         maxConcurrentDownloads: fleet?.node?.maxConcurrentDownloads ?? DEFAULTS.maxConcurrentDownloads,
         unpack: fleet?.node?.unpack ?? true,
+        imageGC: resolveImageGC(fleet?.node?.imageGC, fleet?.node?.disk),
       },
     },
     registry:

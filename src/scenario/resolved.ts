@@ -3,6 +3,7 @@ import type { ResolvedHybrid } from './hybrid-scenario.ts';
 import type { ContentKind } from './content-kind.ts';
 import type { ResolvedNeighbours } from './neighbours-resolved.ts';
 import type { BackendKind, ResolvedFleetEngines, ResolvedNodeDisk } from './resolved-fleet-engines.ts';
+import type { ResolvedImageGC } from './image-gc.ts';
 import type { ResolvedModel } from './model-resolved.ts';
 import type { ResolvedRegistryTimeouts } from './registry-timeouts-input.ts';
 
@@ -90,6 +91,7 @@ export interface ResolvedFleet extends ResolvedFleetEngines {
     readonly disk: ResolvedNodeDisk;
     readonly maxConcurrentDownloads: number;
     readonly unpack: boolean;
+    readonly imageGC: ResolvedImageGC;
   };
 }
 

@@ -5,6 +5,7 @@ import { hybridInput } from './hybrid-scenario.ts';
 import { bitRateField, byteRateField, durationField, shareField, sizeField } from './unit-fields.ts';
 import { neighboursInput } from './neighbours-schema.ts';
 import { fleetEngineFields, nodeDiskInput } from './fleet-engines-schema.ts';
+import { imageGCInput } from './image-gc.ts';
 import { modelInputSchema } from './model-schema.ts';
 import { registryTimeoutsInput } from './registry-timeouts-input.ts';
 import { pathName } from './path-name.ts';
@@ -146,6 +147,7 @@ const fleetInput = z.strictObject({
     disk: nodeDiskInput({ bitRate: bitRateField, byteRate: byteRateField, size: sizeField }).optional(),
     maxConcurrentDownloads: positiveCount('downloads').max(64).optional(),
     unpack: z.boolean().optional(),
+    imageGC: imageGCInput.optional().meta({ description: 'what a node keeps of the images it pulled: kubelet-like thresholds of disk.size, or the last N images (default { keepLast: 2 })' }),
   }).optional(),
 });
 

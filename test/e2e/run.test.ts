@@ -102,6 +102,21 @@ describe('run: real registry, virtual nodes', { timeout: 600_000 }, () => {
     // Every cold initial pull fetched every layer.
     assert.ok(results.samples.filter((s) => s.step === 'initial').every((s) => s.layers.every((l) => l.downloadSeconds > 0)));
     assert.ok(results.phases.some((p) => p.name === 'push'));
+    // Registry strain per image step, from the registry's own /proc entry and access log; requests as the nodes sent them.
+    for (const step of results.steps.filter((s) => s.strategy !== 'volume')) {
+      const r = step.registry;
+      assert.ok(r?.process !== undefined && r.served !== undefined && r.client !== undefined, `${step.strategy} ${step.step}`);
+      assert.ok(r.process.cpuSeconds > 0 && r.process.peakRssBytes > 0);
+      assert.equal(r.served.requests, r.client.requests);
+    }
+    assert.ok(results.steps.filter((s) => s.strategy === 'volume').every((s) => s.registry === undefined));
+    assert.match(result.stdout, /Registry strain/);
+    // Node disk after each step: the default GC keeps two images, so no node ever holds more.
+    const imageSamples = results.samples.filter((s) => s.strategy !== 'volume');
+    assert.ok(imageSamples.every((s) => s.nodeDisk !== undefined && s.nodeDisk.heldBytes > 0 && s.nodeDisk.imagesHeld <= 2));
+    assert.match(result.stdout, /Node disk after each step/);
+    assert.ok((await readdir(join(out, 'charts'))).includes('node-disk.svg'));
+    assert.ok((await readdir(join(out, 'charts'))).includes('registry-strain.svg'));
     assert.ok(results.registry.version !== undefined && results.registry.url.startsWith('http://127.0.0.1:'));
     await assert.rejects(stat(join(out, '.nodes')));
     assert.deepEqual(await registryPids(tag), [], 'the embedded registry was stopped');

@@ -136,6 +136,10 @@ describe('retries through a faulty proxy in front of a real registry', { timeout
       const c = client();
       assert.equal(await pullAll(c, 'mediawiki/app', 'initial'), manifestDigest);
       assert.equal(c.stats.retries, failures);
+      // Registry strain as a client sees any registry: every 5xx counted, every request timed.
+      assert.equal(c.stats.seen.serverErrors, failures);
+      assert.equal(c.stats.seen.requests, c.stats.requests);
+      assert.ok(c.stats.seen.latencySecondsMax > 0);
     });
   }
 
@@ -145,6 +149,7 @@ describe('retries through a faulty proxy in front of a real registry', { timeout
     const c = client();
     await pullAll(c, 'mediawiki/app', 'initial');
     assert.equal(c.stats.retries, 1);
+    assert.equal(c.stats.seen.throttled, 1);
   });
 
   it("gives up with 'registry-unavailable' after maxAttempts, having retried maxAttempts - 1 times", async () => {

@@ -88,6 +88,15 @@ export const EXPECTED: Record<string, { problems: string[]; messages?: Record<nu
     ],
     hints: { 1: /did you mean "content"/, 3: /did you mean "gzip"/, 6: /did you mean "train"/ },
   },
+  'image-gc-thresholds.yaml': {
+    problems: ['7:22 fleet.node.imageGC.high'],
+    messages: { 0: /must lie between 0% and 100%/ },
+  },
+  'image-gc-low-above-high.yaml': {
+    problems: ['7:7 fleet.node.imageGC', '8:12 fleet.node.imageGC.low'],
+    messages: { 0: /fleet\.node\.disk\.size is not set/, 1: /low \(90%\) lies above high \(80%\)/ },
+    hints: { 0: /keepLast/, 1: /high: 85%, low: 80%/ },
+  },
   'rollout-after-rest.yaml': {
     problems: ['7:20 fleet.rollout.maxConcurrent', '11:9 fleet.rollout.stages.2', '13:11 measure.repeat'],
     messages: { 1: /^stage 3 comes after \{ rest: true \} \(stage 2\), .*: it deploys nobody$/ },

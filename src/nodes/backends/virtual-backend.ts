@@ -19,6 +19,7 @@ export function createVirtualNodes(scenario: ResolvedScenario, nodeNames: readon
         diskWriteBytesPerSecond: scenario.fleet.node.disk.writeBytesPerSecond,
         unpack: scenario.fleet.node.unpack,
         timeouts: registryTimeoutsOf(scenario.registry),
+        imageGC: scenario.fleet.node.imageGC,
       }),
   );
 }

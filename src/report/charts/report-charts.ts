@@ -7,6 +7,8 @@ import { diskChart } from './disk-chart.ts';
 import type { NeighboursResults } from '../neighbour-results.ts';
 import { neighbourLatencyChart } from './neighbour-latency-chart.ts';
 import { neighbourP99Chart } from './neighbour-p99-chart.ts';
+import { nodeDiskChart } from './node-disk-chart.ts';
+import { registryStrainChart } from './registry-strain-chart.ts';
 import { throughputChart } from './throughput-chart.ts';
 import { verdictChart } from './verdict-chart.ts';
 
@@ -19,6 +21,8 @@ export function reportCharts(analysis: RunAnalysis, neighbours?: NeighboursResul
     diskChart(analysis, 'bytes'),
     diskChart(analysis, 'iops'),
     bytesPerStepChart(analysis),
+    registryStrainChart(analysis),
+    nodeDiskChart(analysis),
     // Only runs with `neighbours:` have these.
     neighbourLatencyChart(neighbours),
     neighbourP99Chart(neighbours),
