@@ -17,6 +17,43 @@ const phaseFigures = z.object({
 });
 export type NeighbourPhaseResult = z.infer<typeof phaseFigures>;
 
+const perOp = z.number().nullable();
+const diskFigures = z.object({ ios: z.number(), latencyMs: z.number().nullable(), queueDepth: z.number(), utilisation: z.number() }).nullable();
+const phaseAttribution = z.object({
+  operations: z.number().int().nonnegative(),
+  meanLatencyMs: perOp,
+  cpuWaitMsPerOp: perOp,
+  /** null: the kernel does not count I/O delay (kernel.task_delayacct=0); service then holds it. */
+  ioWaitMsPerOp: perOp,
+  serviceMsPerOp: perOp,
+  cpuWaitShare: perOp,
+  disk: diskFigures,
+});
+
+/** Where the time went per phase and what the slow-down is made of (stats/neighbour-attribution.ts). */
+export const neighbourAttributionSchema = z.object({
+  phases: z.object({ baseline: phaseAttribution, contention: phaseAttribution, recovery: phaseAttribution }),
+  slowdown: z.object({
+    addedMs: perOp,
+    cpuWaitMs: perOp,
+    ioWaitMs: perOp,
+    serviceMs: perOp,
+    cpuWaitShare: perOp,
+    cause: z.enum(['cpu-wait', 'io-wait', 'service', 'none']),
+  }),
+});
+
+/** The CPU isolation a run's neighbours had (neighbours/cpu-isolation.ts). */
+export const neighbourIsolationSchema = z.object({
+  requested: z.enum(['cpuset', 'shared']).optional(),
+  mode: z.enum(['cpuset', 'shared']),
+  neighbourCpus: z.string().optional(),
+  harnessCpus: z.string().optional(),
+  note: z.string(),
+  /** Whether the kernel counted the neighbours' I/O wait (delay accounting). */
+  ioWaitMeasured: z.boolean(),
+});
+
 export const neighbourStepResultSchema = z.object({
   neighbour: z.string(),
   kind: z.enum(['http', 'fio']),
@@ -47,6 +84,8 @@ export const neighbourStepResultSchema = z.object({
   recoveredAfterSeconds: z.number().nullable(),
   impactSeconds: z.number().nullable(),
   series: z.object({ tMs: z.array(z.number().int()), latencyUs: z.array(z.number().int()), failedTMs: z.array(z.number().int()) }),
+  /** Absent in results written before attribution existed. */
+  attribution: neighbourAttributionSchema.optional(),
 });
 export type NeighbourStepResult = z.infer<typeof neighbourStepResultSchema>;
 
@@ -67,6 +106,8 @@ export const neighboursResultsSchema = z.object({
   minEffect: z.number().optional(),
   baselineSeconds: z.number(),
   recoverySeconds: z.number(),
+  /** Absent in results written before isolation existed (the neighbours then shared the CPUs). */
+  isolation: neighbourIsolationSchema.optional(),
   workloads: z.array(neighbourWorkloadResultSchema),
   steps: z.array(neighbourStepResultSchema),
 });
