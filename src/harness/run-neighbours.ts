@@ -7,7 +7,7 @@ import { neighbourAttribution } from '../stats/neighbour-attribution.ts';
 import { NEIGHBOUR_ALPHA, NEIGHBOUR_BIN_SECONDS, NEIGHBOUR_MIN_EFFECT, neighbourImpact } from '../stats/neighbour-impact.ts';
 
 export const NEIGHBOUR_METHOD =
-  'http: open-loop requests at a fixed rate, each timed from its intended send time to its response (waits for a connection or behind slow responses count; no coordinated omission); autocannon only probes capacity closed-loop before. fio: per-I/O completion latency (clat) from its latency log, rate-capped with rate_iops. Slow-down: median of per-bin mean latencies, contention vs baseline, Mann-Whitney U; a significant change smaller than minEffect is not counted as an impact. Attribution per phase: the neighbour processes\' CPU run-queue wait (schedstat, all threads) and I/O wait (delay accounting, when on) per operation; service is the rest of the mean latency; the cause of a significant slow-down is its largest added part.';
+  'http: open-loop requests at a fixed rate, each timed from its intended send time to its response (waits for a connection or behind slow responses count; no coordinated omission); autocannon only probes capacity closed-loop before. fio: per-I/O completion latency (clat) from its latency log, rate-capped with rate_iops. Slow-down: median of per-bin mean latencies, contention vs baseline, Mann-Whitney U; a significant change smaller than minEffect is not counted as an impact. Attribution per phase, per operation: CPU wait and I/O wait of the neighbour (its cgroup\'s PSI stall time where there is one, else its threads\' schedstat run-queue wait and delay-accounting blkio delay); service is the rest of the mean latency (for http including queueing); the cause of a significant slow-down is its largest added part.';
 
 const ALPHA = NEIGHBOUR_ALPHA;
 
@@ -71,6 +71,7 @@ export async function startRunNeighbours(options: {
     ...(harnessCpus === undefined ? {} : { harnessCpus }),
     note,
     ioWaitMeasured: session.ioWaitMeasured,
+    stallsMeasured: session.stallsMeasured,
   };
   section.workloads = neighbours.workloads.map((w) => {
     const probe = session.probes.get(w.name);

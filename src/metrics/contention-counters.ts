@@ -16,6 +16,8 @@ export interface ContentionSnapshot {
   readonly ioWaitTicks: number | null;
   /** The disk's counters, or null without a block device (tmpfs). */
   readonly disk: DiskCounters | null;
+  /** The processes' cgroup's pressure stall totals (PSI `some`, µs), or null without one. */
+  readonly stalls: { readonly cpuUs: number; readonly ioUs: number } | null;
 }
 
 export interface DiskCounters {
@@ -35,6 +37,10 @@ export interface ContentionFigures {
   readonly cpuWaitMs: number;
   /** Null when delay accounting is off (kernel.task_delayacct=0 or the delayacct boot option missing). */
   readonly ioWaitMs: number | null;
+  /** Wall time some of the processes waited for a CPU (PSI), null without a pressure group. */
+  readonly cpuStallMs: number | null;
+  /** Wall time some of the processes waited for block I/O (PSI), null without a pressure group. */
+  readonly ioStallMs: number | null;
   readonly disk: { readonly ios: number; readonly latencyMs: number | null; readonly queueDepth: number; readonly utilisation: number } | null;
 }
 
@@ -93,7 +99,11 @@ function diskCounters(device: string | undefined): DiskCounters | null {
   }
 }
 
-export function contentionSnapshot(pids: readonly number[], device: string | undefined, delayAccounting: boolean, epochMs: number): ContentionSnapshot {
+export function contentionSnapshot(
+  pids: readonly number[],
+  options: { readonly device: string | undefined; readonly delayAccounting: boolean; readonly stalls: ContentionSnapshot['stalls']; readonly epochMs: number },
+): ContentionSnapshot {
+  const { device, delayAccounting, stalls, epochMs } = options;
   let cpuRunNs = 0;
   let cpuWaitNs = 0;
   let ticks = 0;
@@ -103,7 +113,7 @@ export function contentionSnapshot(pids: readonly number[], device: string | und
     cpuWaitNs += t.waitNs;
     if (delayAccounting) ticks += blkioTicks(pid);
   }
-  return { epochMs, cpuRunNs, cpuWaitNs, ioWaitTicks: delayAccounting ? ticks : null, disk: diskCounters(device) };
+  return { epochMs, cpuRunNs, cpuWaitNs, ioWaitTicks: delayAccounting ? ticks : null, disk: diskCounters(device), stalls };
 }
 
 /** The figures of the window from `a` to `b`; a counter that went backwards (a process replaced in between) counts as 0. */
@@ -125,6 +135,8 @@ export function contentionBetween(a: ContentionSnapshot, b: ContentionSnapshot):
     cpuRunMs: grew(a.cpuRunNs, b.cpuRunNs) / 1e6,
     cpuWaitMs: grew(a.cpuWaitNs, b.cpuWaitNs) / 1e6,
     ioWaitMs: a.ioWaitTicks === null || b.ioWaitTicks === null ? null : (grew(a.ioWaitTicks, b.ioWaitTicks) * 1000) / TICKS_PER_SECOND,
+    cpuStallMs: a.stalls === null || b.stalls === null ? null : grew(a.stalls.cpuUs, b.stalls.cpuUs) / 1000,
+    ioStallMs: a.stalls === null || b.stalls === null ? null : grew(a.stalls.ioUs, b.stalls.ioUs) / 1000,
     disk,
   };
 }

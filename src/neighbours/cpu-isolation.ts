@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExitCleanup } from '../core/exit-cleanup.ts';
-import { newOwnerTag, OWNER_TAG_PATTERN, ownerOfTag } from '../core/owner-tag.ts';
+import { newOwnerTag } from '../core/owner-tag.ts';
 import { processAlive } from '../core/process-alive.ts';
+import { removeGroup, sweepDeadGroups } from './cgroup-dirs.ts';
 
 /**
  * CPU isolation of the neighbours from the harness: two cpuset cgroups under a per-run
@@ -38,7 +39,6 @@ interface Hierarchy {
 
 const V1_ROOT = '/sys/fs/cgroup/cpuset';
 const V2_ROOT = '/sys/fs/cgroup';
-const GROUP_NAME = new RegExp(`^shipbench-(${OWNER_TAG_PATTERN})$`);
 
 const exitCleanup = new ExitCleanup<CpuIsolation>((isolation) => isolation.close());
 
@@ -102,7 +102,7 @@ export class CpuIsolation {
     if (cpus.length < 2) return shared(`only ${cpus.length} core available: the neighbours share it with the harness, so their slow-down includes the harness's CPU`);
     const hierarchy = findHierarchy();
     if (typeof hierarchy === 'string') return shared(`${hierarchy}: the neighbours share the CPUs with the harness`);
-    sweepDeadGroups(hierarchy);
+    sweepDeadGroups(hierarchy.root, join(hierarchy.root, hierarchy.home));
     const dir = join(hierarchy.root, `shipbench-${newOwnerTag()}`);
     const split = splitCpus(cpus);
     try {
@@ -144,6 +144,11 @@ export class CpuIsolation {
     }
   }
 
+  /** The neighbours' cgroup when it is in the cgroup v2 hierarchy (where PSI is, and a process has only one cgroup). */
+  get neighboursV2Dir(): string | undefined {
+    return this.hierarchy.version === 2 ? join(this.dir, 'neighbours') : undefined;
+  }
+
   /** Moves processes to one side; a process that has exited meanwhile is skipped. */
   move(side: 'harness' | 'neighbours', pids: Iterable<number>): void {
     if (this.closed) return;
@@ -162,41 +167,6 @@ export class CpuIsolation {
     this.closed = true;
     exitCleanup.untrack(this);
     removeGroup(this.dir, join(this.hierarchy.root, this.hierarchy.home));
-  }
-}
-
-/** Empties a `shipbench-*` group into `home` and removes it, leaves first; a group still busy is left for the next run's sweep. */
-function removeGroup(dir: string, home: string): void {
-  if (!existsSync(dir)) return;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) removeGroup(join(dir, entry.name), home);
-  for (let attempt = 0; attempt < 20; attempt++) {
-    let pids: string[] = [];
-    try {
-      pids = readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter((p) => p !== '');
-    } catch {
-      return;
-    }
-    for (const pid of pids) {
-      try {
-        writeFileSync(join(home, 'cgroup.procs'), pid);
-      } catch {
-        // exited meanwhile, or a zombie the kernel drops on its own
-      }
-    }
-    try {
-      rmdirSync(dir);
-      return;
-    } catch {
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25); // a just-exited child may linger for a moment
-    }
-  }
-}
-
-/** The cpuset groups of runs whose process is gone (killed with SIGKILL): theirs, by the PID in the name, and nothing else. */
-function sweepDeadGroups(hierarchy: Hierarchy): void {
-  for (const name of readdirSync(hierarchy.root)) {
-    const tag = GROUP_NAME.exec(name)?.[1];
-    if (tag !== undefined && !processAlive(ownerOfTag(tag))) removeGroup(join(hierarchy.root, name), join(hierarchy.root, hierarchy.home));
   }
 }
 

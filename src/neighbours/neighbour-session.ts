@@ -7,6 +7,7 @@ import type { StepIdentity } from '../metrics/step-hook.ts';
 import type { ResolvedNeighbour, ResolvedNeighbours } from '../scenario/neighbours-resolved.ts';
 import { CpuIsolation, descendantsOf, type IsolationOutcome } from './cpu-isolation.ts';
 import type { HttpProbe } from './http-neighbour.ts';
+import { PressureGroups } from './pressure-groups.ts';
 import type { NeighbourWorkload } from './neighbour-workload.ts';
 import { createWorkload } from './neighbour-workloads.ts';
 
@@ -62,12 +63,26 @@ export class NeighbourSession {
   /** The CPU isolation in force, or why there is none (cpu-isolation.ts). */
   readonly isolationOutcome: IsolationOutcome;
   private readonly delayAccounting = delayAccountingEnabled();
+  private readonly pressure: PressureGroups | undefined;
 
   private constructor(options: NeighbourSessionOptions) {
     this.options = options;
     const { isolation, outcome } = CpuIsolation.create(options.neighbours.isolation);
     this.isolation = isolation;
     this.isolationOutcome = outcome;
+    this.pressure = PressureGroups.create(isolation?.neighboursV2Dir);
+  }
+
+  /** Whether each neighbour's CPU and I/O stalls are read from its own cgroup's PSI. */
+  get stallsMeasured(): boolean {
+    return this.pressure !== undefined;
+  }
+
+  /** A neighbour's processes onto the neighbours' cores and into its pressure group. */
+  private place(n: NeighbourWorkload): void {
+    const pids = n.pids();
+    if (this.pressure?.insideIsolation !== true) this.isolation?.move('neighbours', pids);
+    this.pressure?.place(n.settings.name, pids);
   }
 
   /** Whether /proc/PID/stat's blkio delay (I/O wait) is counted on this kernel. */
@@ -84,7 +99,7 @@ export class NeighbourSession {
         const workload = createWorkload(w, join(options.workDir, w.name));
         session.workloads.push(workload);
         await workload.start();
-        session.isolation?.move('neighbours', workload.pids());
+        session.place(workload);
       }
     } catch (error) {
       await session.stop();
@@ -113,7 +128,7 @@ export class NeighbourSession {
     if (!this.selected(step) || live.length === 0) return rollout();
     const { baselineSeconds, recoverySeconds } = this.options.neighbours;
     for (const n of live) if (n.perStep) await n.beginStep();
-    for (const n of live) this.isolation?.move('neighbours', n.pids());
+    for (const n of live) this.place(n);
     // Rsync daemons, engines and registries started since the last step go to the harness's cores.
     this.pinHarness();
     const settleMs = Math.max(0, ...live.map((n) => n.settleMs));
@@ -124,7 +139,8 @@ export class NeighbourSession {
     const snapshots: ContentionSnapshot[][] = [];
     const snapshot = () => {
       const epochMs = epochNowMs();
-      snapshots.push(live.map((n) => contentionSnapshot(n.pids(), this.options.diskDevice, this.delayAccounting, epochMs)));
+      const { diskDevice: device } = this.options;
+      snapshots.push(live.map((n) => contentionSnapshot(n.pids(), { device, delayAccounting: this.delayAccounting, stalls: this.pressure?.stalls(n.settings.name) ?? null, epochMs })));
       return epochMs;
     };
     const baselineStart = snapshot();
@@ -182,6 +198,7 @@ export class NeighbourSession {
   /** Stops every neighbour process (by PID), removes their files and the CPU isolation. Safe to call twice. */
   async stop(): Promise<void> {
     await Promise.all(this.workloads.map((n) => n.stop()));
+    this.pressure?.close();
     this.isolation?.close();
     await rm(this.options.workDir, { recursive: true, force: true });
   }

@@ -22,8 +22,12 @@ const diskFigures = z.object({ ios: z.number(), latencyMs: z.number().nullable()
 const phaseAttribution = z.object({
   operations: z.number().int().nonnegative(),
   meanLatencyMs: perOp,
+  runQueueWaitMsPerOp: perOp,
+  cpuStallMsPerOp: perOp,
+  blkioDelayMsPerOp: perOp,
+  ioStallMsPerOp: perOp,
+  /** The stacked parts: PSI stall where measured, else schedstat and delay accounting; ioWait null: not counted (service holds it). */
   cpuWaitMsPerOp: perOp,
-  /** null: the kernel does not count I/O delay (kernel.task_delayacct=0); service then holds it. */
   ioWaitMsPerOp: perOp,
   serviceMsPerOp: perOp,
   cpuWaitShare: perOp,
@@ -39,6 +43,7 @@ export const neighbourAttributionSchema = z.object({
     ioWaitMs: perOp,
     serviceMs: perOp,
     cpuWaitShare: perOp,
+    ioWaitShare: perOp,
     cause: z.enum(['cpu-wait', 'io-wait', 'service', 'none']),
   }),
 });
@@ -50,8 +55,10 @@ export const neighbourIsolationSchema = z.object({
   neighbourCpus: z.string().optional(),
   harnessCpus: z.string().optional(),
   note: z.string(),
-  /** Whether the kernel counted the neighbours' I/O wait (delay accounting). */
+  /** Whether the kernel counted the neighbours' blkio delay (delay accounting). */
   ioWaitMeasured: z.boolean(),
+  /** Whether each neighbour's CPU and I/O stalls came from its own cgroup's PSI. Absent in older files. */
+  stallsMeasured: z.boolean().optional(),
 });
 
 export const neighbourStepResultSchema = z.object({

@@ -2,21 +2,31 @@ import type { ContentionFigures } from '../metrics/contention-counters.ts';
 import type { EpochWindow, NeighbourOperation } from '../metrics/neighbour-operation.ts';
 
 /**
- * Where a neighbour's operations spent their time in one phase, per operation: waiting for a CPU (its
- * threads' run-queue wait), waiting for block I/O (delay accounting), and the rest (service: running,
- * and blocked on anything else; it holds the I/O wait too when the kernel does not count it). The waits
- * are the processes' totals over the phase divided by its operations: exact for fio's one synchronous
- * thread, an average for the http neighbour, whose requests overlap and whose service and load generator
- * both count.
+ * Where a neighbour's operations spent their time in one phase, per operation: waiting for a CPU, waiting
+ * for block I/O, and the rest (service: running, blocked on anything else, and for http queueing behind
+ * earlier requests; it holds the I/O wait too when neither PSI nor delay accounting counts it). A wait is
+ * the neighbour's total over the phase divided by its operations: its cgroup's stall time (PSI `some`)
+ * where there is one, else its threads' run-queue wait (schedstat) and blkio delay (delay accounting).
+ * Exact for fio's one synchronous thread; for the http neighbour, whose requests overlap and queue, the
+ * waits are what its service and load generator were held up, and the latency's rest is queueing.
  */
 export interface PhaseAttribution {
   readonly operations: number;
   /** Mean latency of its successful operations; null without any. */
   readonly meanLatencyMs: number | null;
+  /** Run-queue wait summed over the neighbour's threads (schedstat), per operation. */
+  readonly runQueueWaitMsPerOp: number | null;
+  /** Time some of its tasks waited for a CPU (PSI), per operation; null without a pressure group. */
+  readonly cpuStallMsPerOp: number | null;
+  /** blkio delay (delay accounting), per operation; null when the kernel does not count it. */
+  readonly blkioDelayMsPerOp: number | null;
+  /** Time some of its tasks waited for block I/O (PSI), per operation; null without a pressure group. */
+  readonly ioStallMsPerOp: number | null;
+  /** The stacked parts: CPU wait (PSI, else schedstat), I/O wait (PSI, else delay accounting, else null) and the rest of the mean latency. */
   readonly cpuWaitMsPerOp: number | null;
   readonly ioWaitMsPerOp: number | null;
   readonly serviceMsPerOp: number | null;
-  /** CPU wait over latency (0..1); null without operations. */
+  /** CPU wait over CPU wait plus I/O wait (0..1): what the neighbour waited for, CPU or disk; null without I/O wait. */
   readonly cpuWaitShare: number | null;
   /** The shared disk in this phase: completed I/Os, mean latency per I/O, mean queue depth, busy share. */
   readonly disk: ContentionFigures['disk'];
@@ -30,6 +40,8 @@ export interface SlowdownAttribution {
   readonly serviceMs: number | null;
   /** The part of the added latency that is CPU wait (may lie outside 0..1 when the parts move apart). */
   readonly cpuWaitShare: number | null;
+  /** The part of the added latency that is I/O wait (same caveat). */
+  readonly ioWaitShare: number | null;
   /**
    * The largest part of the added latency, when the slow-down is significant: `cpu-wait` means the neighbour
    * waited for CPU that something else on its cores took, not for the disk; `none` when not significant.
@@ -47,16 +59,22 @@ function phaseAttribution(ops: readonly NeighbourOperation[], w: EpochWindow, c:
   const ok = inPhase.filter((o) => o.ok);
   const n = inPhase.length;
   const meanLatencyMs = ok.length === 0 ? null : ok.reduce((sum, o) => sum + o.latencyMs, 0) / ok.length;
-  const cpuWaitMsPerOp = n === 0 ? null : c.cpuWaitMs / n;
-  const ioWaitMsPerOp = n === 0 || c.ioWaitMs === null ? null : c.ioWaitMs / n;
+  const perOp = (ms: number | null) => (n === 0 || ms === null ? null : ms / n);
+  const cpuWaitMsPerOp = perOp(c.cpuStallMs ?? c.cpuWaitMs);
+  const ioWaitMsPerOp = perOp(c.ioStallMs ?? c.ioWaitMs);
   const serviceMsPerOp = meanLatencyMs === null || cpuWaitMsPerOp === null ? null : Math.max(0, meanLatencyMs - cpuWaitMsPerOp - (ioWaitMsPerOp ?? 0));
+  const waited = (cpuWaitMsPerOp ?? 0) + (ioWaitMsPerOp ?? 0);
   return {
     operations: n,
     meanLatencyMs,
+    runQueueWaitMsPerOp: perOp(c.cpuWaitMs),
+    cpuStallMsPerOp: perOp(c.cpuStallMs),
+    blkioDelayMsPerOp: perOp(c.ioWaitMs),
+    ioStallMsPerOp: perOp(c.ioStallMs),
     cpuWaitMsPerOp,
     ioWaitMsPerOp,
     serviceMsPerOp,
-    cpuWaitShare: meanLatencyMs === null || cpuWaitMsPerOp === null || meanLatencyMs === 0 ? null : Math.min(1, cpuWaitMsPerOp / meanLatencyMs),
+    cpuWaitShare: cpuWaitMsPerOp === null || ioWaitMsPerOp === null || waited === 0 ? null : cpuWaitMsPerOp / waited,
     disk: c.disk,
   };
 }
@@ -87,6 +105,7 @@ export function neighbourAttribution(
       ioWaitMs,
       serviceMs,
       cpuWaitShare: addedMs === null || cpuWaitMs === null || addedMs <= 0 ? null : cpuWaitMs / addedMs,
+      ioWaitShare: addedMs === null || ioWaitMs === null || addedMs <= 0 ? null : ioWaitMs / addedMs,
       cause: !significant || largest === undefined ? 'none' : largest[0],
     },
   };
