@@ -38,13 +38,15 @@ export interface SlowdownAttribution {
   readonly cpuWaitMs: number | null;
   readonly ioWaitMs: number | null;
   readonly serviceMs: number | null;
-  /** The part of the added latency that is CPU wait (may lie outside 0..1 when the parts move apart). */
+  /** Of the added waiting (CPU wait plus I/O wait, each counted from 0 up), the part that is CPU wait; null when I/O wait is not counted or neither grew. */
   readonly cpuWaitShare: number | null;
-  /** The part of the added latency that is I/O wait (same caveat). */
+  /** The rest of the added waiting: I/O wait. */
   readonly ioWaitShare: number | null;
   /**
-   * The largest part of the added latency, when the slow-down is significant: `cpu-wait` means the neighbour
-   * waited for CPU that something else on its cores took, not for the disk; `none` when not significant.
+   * What the neighbour was held up by, when the slow-down is significant: the larger added wait, `cpu-wait`
+   * (something else took its cores' CPU) or `io-wait` (the disk); `service` when neither wait grew; `none`
+   * when the slow-down is not significant. For http the added latency is mostly queueing behind requests
+   * that waited: the waits say why.
    */
   readonly cause: 'cpu-wait' | 'io-wait' | 'service' | 'none';
 }
@@ -95,8 +97,10 @@ export function neighbourAttribution(
   const cpuWaitMs = minus(contention.cpuWaitMsPerOp, baseline.cpuWaitMsPerOp);
   const ioWaitMs = minus(contention.ioWaitMsPerOp, baseline.ioWaitMsPerOp);
   const serviceMs = minus(contention.serviceMsPerOp, baseline.serviceMsPerOp);
-  const parts = [['cpu-wait', cpuWaitMs], ['io-wait', ioWaitMs], ['service', serviceMs]] as const;
-  const largest = parts.reduce<(typeof parts)[number] | undefined>((best, p) => (p[1] !== null && (best === undefined || p[1] > (best[1] ?? -Infinity)) ? p : best), undefined);
+  const cpuUp = Math.max(0, cpuWaitMs ?? 0);
+  const ioUp = Math.max(0, ioWaitMs ?? 0);
+  const cpuWaitShare = ioWaitMs === null || cpuUp + ioUp === 0 ? null : cpuUp / (cpuUp + ioUp);
+  const cause = !significant ? 'none' : cpuUp === 0 && ioUp === 0 ? 'service' : cpuUp >= ioUp ? 'cpu-wait' : 'io-wait';
   return {
     phases: { baseline, contention, recovery },
     slowdown: {
@@ -104,9 +108,9 @@ export function neighbourAttribution(
       cpuWaitMs,
       ioWaitMs,
       serviceMs,
-      cpuWaitShare: addedMs === null || cpuWaitMs === null || addedMs <= 0 ? null : cpuWaitMs / addedMs,
-      ioWaitShare: addedMs === null || ioWaitMs === null || addedMs <= 0 ? null : ioWaitMs / addedMs,
-      cause: !significant || largest === undefined ? 'none' : largest[0],
+      cpuWaitShare,
+      ioWaitShare: cpuWaitShare === null ? null : 1 - cpuWaitShare,
+      cause,
     },
   };
 }
