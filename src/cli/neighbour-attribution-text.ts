@@ -52,17 +52,18 @@ export function renderNeighbourAttribution(section: NeighboursResults): string {
       pct(a.slowdown.cpuWaitShare),
       disk(a.phases.baseline),
       disk(a.phases.contention),
+      a.harness === undefined ? '-' : `${a.harness.baseline.cpuCores.toFixed(2)} -> ${a.harness.contention.cpuCores.toFixed(2)}`,
       causeText(a.slowdown.cause, section.isolation),
     ];
   });
   const table = textTable(
-    ['neighbour', 'strategy', 'step', 'baseline cpu/io/rest ms', 'rollout cpu/io/rest ms', 'added ms', 'CPU share of added wait', 'disk baseline', 'disk rollout', 'slow-down caused by'],
+    ['neighbour', 'strategy', 'step', 'baseline cpu/io/rest ms', 'rollout cpu/io/rest ms', 'added ms', 'CPU share of added wait', 'disk baseline', 'disk rollout', 'harness CPU cores', 'slow-down caused by'],
     rows,
-    [3, 4, 5, 6, 7, 8],
+    [3, 4, 5, 6, 7, 8, 9],
   );
   const iso = section.isolation;
   const how = iso === undefined ? 'isolation: not recorded (neighbours shared the CPUs)' : `isolation: ${iso.mode} (${iso.note})`;
   const io =
     iso?.stallsMeasured === true ? 'waits from each neighbour\'s cgroup PSI stall time' : iso?.ioWaitMeasured === true ? 'CPU wait from schedstat, I/O wait from delay accounting' : 'CPU wait from schedstat; I/O wait not counted here (no PSI, kernel.task_delayacct=0): ? and inside rest';
-  return `neighbour attribution per operation (${how}; ${io}; rest = service, for http also queueing behind waiting requests; disk: mean latency per I/O and queue depth):\n${table}\n`;
+  return `neighbour attribution per operation (${how}; ${io}; rest = service, for http also queueing behind waiting requests; disk: mean latency per I/O and queue depth; harness: shipbench and the processes it started, nodes and engines included, before -> during the rollout):\n${table}\n`;
 }

@@ -58,7 +58,7 @@ export async function startRunNeighbours(options: {
       ...(record.crash === undefined ? {} : { crash: record.crash }),
       lateSends: record.lateSends,
       ...impact,
-      attribution: neighbourAttribution(record.operations, record.windows, record.contention, impact.slowdown.significant),
+      attribution: neighbourAttribution(record.operations, record.windows, record.contention, impact.slowdown.significant, record.harness),
     });
     await options.persist();
   };

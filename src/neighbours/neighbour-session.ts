@@ -29,7 +29,15 @@ export interface NeighbourStepRecord {
   /** Set when the neighbour crashed or failed during (or before) this step; its figures are then partial. */
   readonly crash: string | undefined;
   /** Where the neighbour's processes spent each phase (CPU run-queue wait, I/O wait) and what the disk did. */
-  readonly contention: { readonly baseline: ContentionFigures; readonly contention: ContentionFigures; readonly recovery: ContentionFigures };
+  readonly contention: PhaseContention;
+  /** The same for what competes with it: shipbench's process and every other process it started (nodes, rsync, engines). */
+  readonly harness: PhaseContention;
+}
+
+export interface PhaseContention {
+  readonly baseline: ContentionFigures;
+  readonly contention: ContentionFigures;
+  readonly recovery: ContentionFigures;
 }
 
 export type NeighbourEvent =
@@ -140,7 +148,11 @@ export class NeighbourSession {
     const snapshot = () => {
       const epochMs = epochNowMs();
       const { diskDevice: device } = this.options;
-      snapshots.push(live.map((n) => contentionSnapshot(n.pids(), { device, delayAccounting: this.delayAccounting, stalls: this.pressure?.stalls(n.settings.name) ?? null, epochMs })));
+      const counters = { device, delayAccounting: this.delayAccounting, epochMs };
+      snapshots.push([
+        ...live.map((n) => contentionSnapshot(n.pids(), { ...counters, stalls: this.pressure?.stalls(n.settings.name) ?? null })),
+        contentionSnapshot(this.harnessPids(), { ...counters, stalls: null }),
+      ]);
       return epochMs;
     };
     const baselineStart = snapshot();
@@ -163,11 +175,15 @@ export class NeighbourSession {
     };
     const inWindow = (ops: readonly NeighbourOperation[]) => ops.filter((o) => o.startEpochMs >= baselineStart && o.startEpochMs < recoveryEnd);
 
+    const phasesOf = (i: number): PhaseContention => {
+      const [a, b, c, d] = snapshots.map((s) => s[i] as ContentionSnapshot) as [ContentionSnapshot, ContentionSnapshot, ContentionSnapshot, ContentionSnapshot];
+      return { baseline: contentionBetween(a, b), contention: contentionBetween(b, c), recovery: contentionBetween(c, d) };
+    };
+    const harness = phasesOf(live.length);
     for (const [i, n] of live.entries()) {
       const run = await n.endStep(inWindow);
-      const [a, b, c, d] = snapshots.map((s) => s[i] as ContentionSnapshot) as [ContentionSnapshot, ContentionSnapshot, ContentionSnapshot, ContentionSnapshot];
-      const contention = { baseline: contentionBetween(a, b), contention: contentionBetween(b, c), recovery: contentionBetween(c, d) };
-      await this.options.onRecord({ neighbour: n.settings, step, windows, operations: run.operations, lateSends: run.lateSends, crash: this.noteCrash(n.settings, run.crash), contention });
+      const crash = this.noteCrash(n.settings, run.crash);
+      await this.options.onRecord({ neighbour: n.settings, step, windows, operations: run.operations, lateSends: run.lateSends, crash, contention: phasesOf(i), harness });
     }
     return value;
   };
@@ -188,11 +204,15 @@ export class NeighbourSession {
     return crash;
   }
 
-  /** Shipbench's own process and every process it started that is not a neighbour's, onto the harness's cores. */
-  private pinHarness(): void {
-    if (this.isolation === undefined) return;
+  /** Shipbench's own process and every process it started that is not a neighbour's: virtual nodes, rsync, engines. */
+  private harnessPids(): number[] {
     const neighbours = new Set(this.workloads.flatMap((n) => n.pids().flatMap((pid) => [pid, ...descendantsOf(pid)])));
-    this.isolation.move('harness', [process.pid, ...descendantsOf(process.pid)].filter((pid) => !neighbours.has(pid)));
+    return [process.pid, ...descendantsOf(process.pid)].filter((pid) => !neighbours.has(pid));
+  }
+
+  /** The harness's processes onto the harness's cores. */
+  private pinHarness(): void {
+    this.isolation?.move('harness', this.harnessPids());
   }
 
   /** Stops every neighbour process (by PID), removes their files and the CPU isolation. Safe to call twice. */

@@ -46,6 +46,8 @@ export const neighbourAttributionSchema = z.object({
     ioWaitShare: perOp,
     cause: z.enum(['cpu-wait', 'io-wait', 'service', 'none']),
   }),
+  /** What competed: shipbench and the processes it started (nodes, rsync, registry, engines), in cores busy and cores' worth waiting. */
+  harness: z.object({ baseline: z.object({ cpuCores: z.number(), cpuWaitCores: z.number() }), contention: z.object({ cpuCores: z.number(), cpuWaitCores: z.number() }) }).optional(),
 });
 
 /** The CPU isolation a run's neighbours had (neighbours/cpu-isolation.ts). */

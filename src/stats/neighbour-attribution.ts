@@ -51,9 +51,23 @@ export interface SlowdownAttribution {
   readonly cause: 'cpu-wait' | 'io-wait' | 'service' | 'none';
 }
 
+/** What competed: the harness's CPU in cores (on a CPU, and waiting for one) per phase. */
+export interface HarnessCpu {
+  readonly cpuCores: number;
+  readonly cpuWaitCores: number;
+}
+
 export interface NeighbourAttribution {
   readonly phases: { readonly baseline: PhaseAttribution; readonly contention: PhaseAttribution; readonly recovery: PhaseAttribution };
   readonly slowdown: SlowdownAttribution;
+  /** Shipbench's process and its children (virtual nodes, rsync, registry, dockerd/containerd) before and during the rollout. */
+  readonly harness: { readonly baseline: HarnessCpu; readonly contention: HarnessCpu } | undefined;
+}
+
+type PhaseCounters = { readonly baseline: ContentionFigures; readonly contention: ContentionFigures; readonly recovery: ContentionFigures };
+
+function harnessCpu(c: ContentionFigures): HarnessCpu {
+  return c.seconds === 0 ? { cpuCores: 0, cpuWaitCores: 0 } : { cpuCores: c.cpuRunMs / 1000 / c.seconds, cpuWaitCores: c.cpuWaitMs / 1000 / c.seconds };
 }
 
 function phaseAttribution(ops: readonly NeighbourOperation[], w: EpochWindow, c: ContentionFigures): PhaseAttribution {
@@ -87,8 +101,9 @@ const minus = (a: number | null, b: number | null) => (a === null || b === null 
 export function neighbourAttribution(
   operations: readonly NeighbourOperation[],
   windows: { readonly baseline: EpochWindow; readonly contention: EpochWindow; readonly recovery: EpochWindow },
-  counters: { readonly baseline: ContentionFigures; readonly contention: ContentionFigures; readonly recovery: ContentionFigures },
+  counters: PhaseCounters,
   significant: boolean,
+  harness?: PhaseCounters,
 ): NeighbourAttribution {
   const baseline = phaseAttribution(operations, windows.baseline, counters.baseline);
   const contention = phaseAttribution(operations, windows.contention, counters.contention);
@@ -112,5 +127,6 @@ export function neighbourAttribution(
       ioWaitShare: cpuWaitShare === null ? null : 1 - cpuWaitShare,
       cause,
     },
+    harness: harness === undefined ? undefined : { baseline: harnessCpu(harness.baseline), contention: harnessCpu(harness.contention) },
   };
 }

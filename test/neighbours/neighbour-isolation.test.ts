@@ -72,7 +72,7 @@ async function measure(isolation: 'shared' | 'cpuset'): Promise<void> {
     records.map((r) => {
       assert.equal(r.crash, undefined);
       const impact = neighbourImpact(r.operations, r.windows, { originEpochMs: origin, seed: 1 });
-      return [r.neighbour.name, { impact, attribution: neighbourAttribution(r.operations, r.windows, r.contention, impact.slowdown.significant) }] as const;
+      return [r.neighbour.name, { impact, attribution: neighbourAttribution(r.operations, r.windows, r.contention, impact.slowdown.significant, r.harness) }] as const;
     }),
   );
   runs.set(isolation, { outcome: session.isolationOutcome, figures, load });
@@ -118,7 +118,7 @@ test('isolation takes the CPU wait out of the neighbours\' latency during the ro
   for (const [isolation, run] of runs) {
     for (const [name, f] of run.figures) {
       const c = f.attribution.phases.contention;
-      t.diagnostic(`${isolation} ${name} (load ${run.load.toFixed(2)}): x${f.impact.slowdown.ratio?.toFixed(2)} sig=${f.impact.slowdown.significant}; rollout mean ${c.meanLatencyMs?.toFixed(2)} ms = cpu wait ${c.cpuWaitMsPerOp?.toFixed(2)} + io wait ${c.ioWaitMsPerOp?.toFixed(2) ?? '-'} + service ${c.serviceMsPerOp?.toFixed(2)} (run-queue ${c.runQueueWaitMsPerOp?.toFixed(2)}, blkio ${c.blkioDelayMsPerOp?.toFixed(2) ?? '-'}); baseline cpu ${f.attribution.phases.baseline.cpuWaitMsPerOp?.toFixed(2)} io ${f.attribution.phases.baseline.ioWaitMsPerOp?.toFixed(2)}; cpu-wait share ${(share(f.attribution) * 100).toFixed(1)}%; disk q ${c.disk?.queueDepth.toFixed(1)} lat ${c.disk?.latencyMs?.toFixed(2)} ms; cause ${f.attribution.slowdown.cause}`);
+      t.diagnostic(`${isolation} ${name} (load ${run.load.toFixed(2)}): x${f.impact.slowdown.ratio?.toFixed(2)} sig=${f.impact.slowdown.significant}; rollout mean ${c.meanLatencyMs?.toFixed(2)} ms = cpu wait ${c.cpuWaitMsPerOp?.toFixed(2)} + io wait ${c.ioWaitMsPerOp?.toFixed(2) ?? '-'} + service ${c.serviceMsPerOp?.toFixed(2)} (run-queue ${c.runQueueWaitMsPerOp?.toFixed(2)}, blkio ${c.blkioDelayMsPerOp?.toFixed(2) ?? '-'}); baseline cpu ${f.attribution.phases.baseline.cpuWaitMsPerOp?.toFixed(2)} io ${f.attribution.phases.baseline.ioWaitMsPerOp?.toFixed(2)}; cpu-wait share ${(share(f.attribution) * 100).toFixed(1)}%; disk q ${c.disk?.queueDepth.toFixed(1)} lat ${c.disk?.latencyMs?.toFixed(2)} ms; harness cores ${f.attribution.harness?.contention.cpuCores.toFixed(2)}; cause ${f.attribution.slowdown.cause}`);
     }
   }
   // Relative, not absolute: a loaded machine moves both runs' latencies, but only isolation moves the share.
