@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { contentionBetween, type ContentionSnapshot } from '../../src/metrics/contention-counters.ts';
-import { CpuIsolation, parseCpuList, splitCpus } from '../../src/neighbours/cpu-isolation.ts';
+import { CpuIsolation, descendantsOf, parseCpuList, splitCpus } from '../../src/neighbours/cpu-isolation.ts';
+import { NeighbourSession } from '../../src/neighbours/neighbour-session.ts';
+import { resolveNeighbours } from '../../src/scenario/neighbours-resolve.ts';
 import { PressureGroups } from '../../src/neighbours/pressure-groups.ts';
 import { neighbourAttribution } from '../../src/stats/neighbour-attribution.ts';
 
@@ -90,3 +93,31 @@ for (const end of ['crash', 'SIGTERM', 'SIGKILL'] as const) {
     }
   });
 }
+
+test('a session pins the harness and every process it started (an engine stand-in, before and after the neighbours started) apart from the neighbour', async (t) => {
+  const dir = await mkdtemp(join(process.cwd(), '.test-cpu-isolation-'));
+  const before = spawn('sleep', ['600'], { stdio: 'ignore' });
+  const neighbours = resolveNeighbours({ baseline: '250ms', recovery: '250ms', workloads: [{ fio: { rateIops: 20, size: '4MiB' } }] });
+  assert.ok(neighbours);
+  const session = await NeighbourSession.start({ neighbours, workDir: join(dir, 'n'), onRecord: async () => undefined });
+  const engine = spawn('sleep', ['600'], { stdio: 'ignore' });
+  const cpusetOf = (pid: number) => /:cpuset:(.*)/.exec(readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[1] ?? '';
+  try {
+    if (session.isolationOutcome.mode !== 'cpuset') return t.skip(`no cpuset isolation here: ${session.isolationOutcome.note}`);
+    let seen: { fio: string; harness: string[] } | undefined;
+    await session.aroundStep({ strategy: 't', step: 's', repeat: 0, warmup: false }, async () => {
+      const fio = descendantsOf(process.pid).find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('fio'));
+      assert.ok(fio !== undefined, 'fio runs');
+      seen = { fio: cpusetOf(fio), harness: [process.pid, before.pid as number, engine.pid as number].map(cpusetOf) };
+    });
+    assert.ok(seen);
+    assert.match(seen.fio, /^\/shipbench-[0-9a-z]{7}\/neighbours$/);
+    for (const group of seen.harness) assert.match(group, /^\/shipbench-[0-9a-z]{7}\/harness$/);
+  } finally {
+    await session.stop();
+    before.kill();
+    engine.kill();
+    await rm(dir, { recursive: true, force: true });
+  }
+  assert.doesNotMatch(cpusetOf(process.pid), /shipbench-/, 'back where it started');
+});
