@@ -18,9 +18,10 @@ function disk(p: Phase): string {
 
 /**
  * In words, what held the neighbour up. CPU wait while the neighbours shared the CPUs with the harness is
- * the harness's doing (virtual nodes unpack in shipbench's process; a real node's runtime takes far less
- * CPU), so it is called out; under cpuset isolation CPU wait comes from the neighbours' own core (the other
- * neighbours, other tenants of the machine).
+ * the harness's doing, or another tenant's of the machine (the harness CPU column tells which), not the
+ * disk contention a real node causes: virtual nodes unpack in shipbench's process, and a real node's
+ * runtime takes far less CPU. Under cpuset isolation CPU wait comes from the neighbours' own core (the
+ * other neighbours, other tenants of the machine).
  */
 export function causeText(cause: Attribution['slowdown']['cause'], isolation: NeighboursResults['isolation']): string {
   const shared = isolation === undefined || isolation.mode === 'shared';
@@ -32,7 +33,7 @@ export function causeText(cause: Attribution['slowdown']['cause'], isolation: Ne
     case 'service':
       return 'service time (neither wait grew)';
     case 'cpu-wait':
-      return shared ? 'CPU wait: the HARNESS, not the node (shared CPUs)' : 'CPU wait on the neighbours\' own core';
+      return shared ? 'CPU wait: the HARNESS (or host), not the node: shared CPUs' : 'CPU wait on the neighbours\' own core (other processes there)';
   }
 }
 
