@@ -1,6 +1,7 @@
 import { formatShare } from '../core/units.ts';
 import type { NeighbourStepResult } from '../report/neighbour-results.ts';
 import type { RunResults } from '../report/results.ts';
+import { renderNeighbourAttribution } from './neighbour-attribution-text.ts';
 import { textTable } from './text-table.ts';
 
 const ms = (v: number | undefined | null) => (v === undefined || v === null ? '-' : v < 10 ? v.toFixed(2) : v.toFixed(1));
@@ -41,5 +42,5 @@ export function renderNeighbourSummary(results: RunResults): string {
     ? 'late sends: requests the load generator itself sent over 10 ms late (it was short of CPU); their wait counts as latency, so on a saturated harness part of the slow-down is the generator\'s\n'
     : '';
   const minEffect = section.minEffect === undefined ? '' : ` or under ${formatShare(section.minEffect)}`;
-  return `neighbours (latency from intended send time; slow-down: median of ${section.binSeconds * 1000} ms bin means, ~ = not significant at ${section.alpha}${minEffect}):\n${table}\n${late}`;
+  return `neighbours (latency from intended send time; slow-down: median of ${section.binSeconds * 1000} ms bin means, ~ = not significant at ${section.alpha}${minEffect}):\n${table}\n${late}${renderNeighbourAttribution(section)}`;
 }

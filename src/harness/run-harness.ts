@@ -72,6 +72,7 @@ async function startNeighbours(run: RunContext): Promise<NeighbourSession | unde
       persist: () => recorder.persist(),
       onEvent: run.onEvent,
       signal: run.signal,
+      diskDevice: run.diskDevice,
     });
     return { details: { workloads: settings.workloads.map((w) => w.name).join(', ') }, value: session };
   });

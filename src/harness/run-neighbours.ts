@@ -3,10 +3,11 @@ import { type NeighbourEvent, NeighbourSession, type NeighbourStepRecord } from 
 import type { NeighboursResults } from '../report/neighbour-results.ts';
 import type { RunResults } from '../report/results.ts';
 import type { ResolvedNeighbour, ResolvedNeighbours } from '../scenario/neighbours-resolved.ts';
+import { neighbourAttribution } from '../stats/neighbour-attribution.ts';
 import { NEIGHBOUR_ALPHA, NEIGHBOUR_BIN_SECONDS, NEIGHBOUR_MIN_EFFECT, neighbourImpact } from '../stats/neighbour-impact.ts';
 
 export const NEIGHBOUR_METHOD =
-  'http: open-loop requests at a fixed rate, each timed from its intended send time to its response (waits for a connection or behind slow responses count; no coordinated omission); autocannon only probes capacity closed-loop before. fio: per-I/O completion latency (clat) from its latency log, rate-capped with rate_iops. Slow-down: median of per-bin mean latencies, contention vs baseline, Mann-Whitney U; a significant change smaller than minEffect is not counted as an impact.';
+  'http: open-loop requests at a fixed rate, each timed from its intended send time to its response (waits for a connection or behind slow responses count; no coordinated omission); autocannon only probes capacity closed-loop before. fio: per-I/O completion latency (clat) from its latency log, rate-capped with rate_iops. Slow-down: median of per-bin mean latencies, contention vs baseline, Mann-Whitney U; a significant change smaller than minEffect is not counted as an impact. Attribution per phase, per operation: CPU wait and I/O wait of the neighbour (its cgroup\'s PSI stall time where there is one, else its threads\' schedstat run-queue wait and delay-accounting blkio delay); service is the rest of the mean latency (for http including queueing); the cause of a significant slow-down is its largest added part.';
 
 const ALPHA = NEIGHBOUR_ALPHA;
 
@@ -29,6 +30,8 @@ export async function startRunNeighbours(options: {
   readonly onEvent: (event: NeighbourEvent) => void;
   /** The run was interrupted: baseline and recovery waits end at once. */
   readonly signal?: AbortSignal;
+  /** The block device under the output directory (nodes and neighbours share it); undefined: none. */
+  readonly diskDevice?: string | undefined;
 }): Promise<NeighbourSession> {
   const { neighbours, results } = options;
   const minEffect = neighbours.minEffect ?? NEIGHBOUR_MIN_EFFECT;
@@ -55,10 +58,21 @@ export async function startRunNeighbours(options: {
       ...(record.crash === undefined ? {} : { crash: record.crash }),
       lateSends: record.lateSends,
       ...impact,
+      attribution: neighbourAttribution(record.operations, record.windows, record.contention, impact.slowdown.significant, record.harness),
     });
     await options.persist();
   };
-  const session = await NeighbourSession.start({ neighbours, workDir: options.workDir, onEvent: options.onEvent, onRecord, signal: options.signal });
+  const session = await NeighbourSession.start({ neighbours, workDir: options.workDir, onEvent: options.onEvent, onRecord, signal: options.signal, diskDevice: options.diskDevice });
+  const { requested, mode, neighbourCpus, harnessCpus, note } = session.isolationOutcome;
+  section.isolation = {
+    ...(requested === undefined ? {} : { requested }),
+    mode,
+    ...(neighbourCpus === undefined ? {} : { neighbourCpus }),
+    ...(harnessCpus === undefined ? {} : { harnessCpus }),
+    note,
+    ioWaitMeasured: session.ioWaitMeasured,
+    stallsMeasured: session.stallsMeasured,
+  };
   section.workloads = neighbours.workloads.map((w) => {
     const probe = session.probes.get(w.name);
     return { name: w.name, kind: w.kind, settings: settingsOf(w), ...(probe === undefined ? {} : { probe }) };

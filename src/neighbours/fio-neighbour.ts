@@ -136,6 +136,11 @@ export class FioNeighbour {
     return { operations: parseFioLatencyLog(log), output, crash };
   }
 
+  /** fio's PID while a step's job runs. */
+  pids(): number[] {
+    return this.running?.pid === undefined ? [] : [this.running.pid];
+  }
+
   async stop(): Promise<void> {
     await this.running?.stop('SIGINT', 10_000);
   }

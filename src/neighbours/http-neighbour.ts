@@ -120,6 +120,11 @@ export class HttpNeighbour {
     return undefined;
   }
 
+  /** The service's and the load generator's PIDs while they run: both are the neighbour a node would host. */
+  pids(): number[] {
+    return [this.service?.pid, this.load?.pid].filter((pid): pid is number => pid !== undefined);
+  }
+
   async stop(): Promise<void> {
     await this.load?.stop();
     await this.service?.stop();

@@ -57,6 +57,11 @@ export class NeighbourProcess {
     });
   }
 
+  /** Its PID while it runs; undefined before it spawned and once it exited. */
+  get pid(): number | undefined {
+    return this.exit === undefined ? this.child.pid : undefined;
+  }
+
   /** Exited without being asked to. */
   get crashed(): boolean {
     return this.exit !== undefined && !this.stopping;

@@ -1,10 +1,13 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type ContentionFigures, type ContentionSnapshot, contentionBetween, contentionSnapshot, delayAccountingEnabled } from '../metrics/contention-counters.ts';
 import { epochNowMs, type EpochWindow, type NeighbourOperation } from '../metrics/neighbour-operation.ts';
 import type { StepIdentity } from '../metrics/step-hook.ts';
 import type { ResolvedNeighbour, ResolvedNeighbours } from '../scenario/neighbours-resolved.ts';
+import { CpuIsolation, descendantsOf, type IsolationOutcome } from './cpu-isolation.ts';
 import type { HttpProbe } from './http-neighbour.ts';
+import { PressureGroups } from './pressure-groups.ts';
 import type { NeighbourWorkload } from './neighbour-workload.ts';
 import { createWorkload } from './neighbour-workloads.ts';
 
@@ -25,6 +28,16 @@ export interface NeighbourStepRecord {
   readonly lateSends: number;
   /** Set when the neighbour crashed or failed during (or before) this step; its figures are then partial. */
   readonly crash: string | undefined;
+  /** Where the neighbour's processes spent each phase (CPU run-queue wait, I/O wait) and what the disk did. */
+  readonly contention: PhaseContention;
+  /** The same for what competes with it: shipbench's process and every other process it started (nodes, rsync, engines). */
+  readonly harness: PhaseContention;
+}
+
+export interface PhaseContention {
+  readonly baseline: ContentionFigures;
+  readonly contention: ContentionFigures;
+  readonly recovery: ContentionFigures;
 }
 
 export type NeighbourEvent =
@@ -40,6 +53,8 @@ export interface NeighbourSessionOptions {
   readonly onRecord: (record: NeighbourStepRecord) => Promise<void>;
   /** Once aborted, baseline and recovery waits end at once (an interrupted run must exit within seconds). */
   readonly signal?: AbortSignal | undefined;
+  /** The block device the neighbours and nodes share, for its queue and latency per phase; undefined: none (tmpfs). */
+  readonly diskDevice?: string | undefined;
 }
 
 /**
@@ -52,19 +67,47 @@ export class NeighbourSession {
   private readonly options: NeighbourSessionOptions;
   private readonly workloads: NeighbourWorkload[] = [];
   private readonly crashed = new Map<string, string>();
+  private readonly isolation: CpuIsolation | undefined;
+  /** The CPU isolation in force, or why there is none (cpu-isolation.ts). */
+  readonly isolationOutcome: IsolationOutcome;
+  private readonly delayAccounting = delayAccountingEnabled();
+  private readonly pressure: PressureGroups | undefined;
 
   private constructor(options: NeighbourSessionOptions) {
     this.options = options;
+    const { isolation, outcome } = CpuIsolation.create(options.neighbours.isolation);
+    this.isolation = isolation;
+    this.isolationOutcome = outcome;
+    this.pressure = PressureGroups.create(isolation?.neighboursV2Dir);
+  }
+
+  /** Whether each neighbour's CPU and I/O stalls are read from its own cgroup's PSI. */
+  get stallsMeasured(): boolean {
+    return this.pressure !== undefined;
+  }
+
+  /** A neighbour's processes onto the neighbours' cores and into its pressure group. */
+  private place(n: NeighbourWorkload): void {
+    const pids = n.pids();
+    if (this.pressure?.insideIsolation !== true) this.isolation?.move('neighbours', pids);
+    this.pressure?.place(n.settings.name, pids);
+  }
+
+  /** Whether /proc/PID/stat's blkio delay (I/O wait) is counted on this kernel. */
+  get ioWaitMeasured(): boolean {
+    return this.delayAccounting;
   }
 
   /** Starts every neighbour; throws a ShipbenchError naming the component when one cannot start. */
   static async start(options: NeighbourSessionOptions): Promise<NeighbourSession> {
     const session = new NeighbourSession(options);
     try {
+      session.pinHarness();
       for (const w of options.neighbours.workloads) {
         const workload = createWorkload(w, join(options.workDir, w.name));
         session.workloads.push(workload);
         await workload.start();
+        session.place(workload);
       }
     } catch (error) {
       await session.stop();
@@ -93,24 +136,38 @@ export class NeighbourSession {
     if (!this.selected(step) || live.length === 0) return rollout();
     const { baselineSeconds, recoverySeconds } = this.options.neighbours;
     for (const n of live) if (n.perStep) await n.beginStep();
+    for (const n of live) this.place(n);
+    // Rsync daemons, engines and registries started since the last step go to the harness's cores.
+    this.pinHarness();
     const settleMs = Math.max(0, ...live.map((n) => n.settleMs));
     if (settleMs > 0) await sleep(settleMs);
     for (const n of live) if (!n.perStep) await n.beginStep();
 
     this.options.onEvent?.({ type: 'neighbour-phase', phase: 'baseline', step, seconds: baselineSeconds });
-    const baselineStart = epochNowMs();
+    const snapshots: ContentionSnapshot[][] = [];
+    const snapshot = () => {
+      const epochMs = epochNowMs();
+      const { diskDevice: device } = this.options;
+      const counters = { device, delayAccounting: this.delayAccounting, epochMs };
+      snapshots.push([
+        ...live.map((n) => contentionSnapshot(n.pids(), { ...counters, stalls: this.pressure?.stalls(n.settings.name) ?? null })),
+        contentionSnapshot(this.harnessPids(), { ...counters, stalls: null }),
+      ]);
+      return epochMs;
+    };
+    const baselineStart = snapshot();
     await this.wait(baselineSeconds * 1000);
-    const contentionStart = epochNowMs();
+    const contentionStart = snapshot();
     let value: T;
     let contentionEnd: number;
     try {
       value = await rollout();
     } finally {
-      contentionEnd = epochNowMs();
+      contentionEnd = snapshot();
     }
     this.options.onEvent?.({ type: 'neighbour-phase', phase: 'recovery', step, seconds: recoverySeconds });
     await this.wait(recoverySeconds * 1000);
-    const recoveryEnd = epochNowMs();
+    const recoveryEnd = snapshot();
     const windows: PhaseWindows = {
       baseline: { startEpochMs: baselineStart, endEpochMs: contentionStart },
       contention: { startEpochMs: contentionStart, endEpochMs: contentionEnd },
@@ -118,9 +175,15 @@ export class NeighbourSession {
     };
     const inWindow = (ops: readonly NeighbourOperation[]) => ops.filter((o) => o.startEpochMs >= baselineStart && o.startEpochMs < recoveryEnd);
 
-    for (const n of live) {
+    const phasesOf = (i: number): PhaseContention => {
+      const [a, b, c, d] = snapshots.map((s) => s[i] as ContentionSnapshot) as [ContentionSnapshot, ContentionSnapshot, ContentionSnapshot, ContentionSnapshot];
+      return { baseline: contentionBetween(a, b), contention: contentionBetween(b, c), recovery: contentionBetween(c, d) };
+    };
+    const harness = phasesOf(live.length);
+    for (const [i, n] of live.entries()) {
       const run = await n.endStep(inWindow);
-      await this.record(n.settings, step, windows, run.operations, run.lateSends, run.crash);
+      const crash = this.noteCrash(n.settings, run.crash);
+      await this.options.onRecord({ neighbour: n.settings, step, windows, operations: run.operations, lateSends: run.lateSends, crash, contention: phasesOf(i), harness });
     }
     return value;
   };
@@ -132,24 +195,31 @@ export class NeighbourSession {
     await sleep(ms, undefined, signal === undefined ? undefined : { signal }).catch(() => undefined);
   }
 
-  private async record(
-    neighbour: ResolvedNeighbour,
-    step: StepIdentity,
-    windows: PhaseWindows,
-    operations: NeighbourOperation[],
-    lateSends: number,
-    crash: string | undefined,
-  ): Promise<void> {
+  /** Reports a neighbour's first crash once; returns the crash for its record. */
+  private noteCrash(neighbour: ResolvedNeighbour, crash: string | undefined): string | undefined {
     if (crash !== undefined && !this.crashed.has(neighbour.name)) {
       this.crashed.set(neighbour.name, crash);
       this.options.onEvent?.({ type: 'neighbour-crashed', neighbour: neighbour.name, message: crash });
     }
-    await this.options.onRecord({ neighbour, step, windows, operations, lateSends, crash });
+    return crash;
   }
 
-  /** Stops every neighbour process (by PID) and removes their files. Safe to call twice. */
+  /** Shipbench's own process and every process it started that is not a neighbour's: virtual nodes, rsync, engines. */
+  private harnessPids(): number[] {
+    const neighbours = new Set(this.workloads.flatMap((n) => n.pids().flatMap((pid) => [pid, ...descendantsOf(pid)])));
+    return [process.pid, ...descendantsOf(process.pid)].filter((pid) => !neighbours.has(pid));
+  }
+
+  /** The harness's processes onto the harness's cores. */
+  private pinHarness(): void {
+    this.isolation?.move('harness', this.harnessPids());
+  }
+
+  /** Stops every neighbour process (by PID), removes their files and the CPU isolation. Safe to call twice. */
   async stop(): Promise<void> {
     await Promise.all(this.workloads.map((n) => n.stop()));
+    this.pressure?.close();
+    this.isolation?.close();
     await rm(this.options.workDir, { recursive: true, force: true });
   }
 }

@@ -29,6 +29,8 @@ export interface NeighbourWorkload {
   start(): Promise<void>;
   beginStep(): Promise<void>;
   endStep(inWindow: (ops: readonly NeighbourOperation[]) => NeighbourOperation[]): Promise<WorkloadStepRun>;
+  /** The PIDs of its processes running now (for CPU isolation and the attribution's counters). */
+  pids(): number[];
   /** Stops its processes by PID; safe to call twice. */
   stop(): Promise<void>;
 }

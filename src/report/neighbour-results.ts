@@ -17,6 +17,52 @@ const phaseFigures = z.object({
 });
 export type NeighbourPhaseResult = z.infer<typeof phaseFigures>;
 
+const perOp = z.number().nullable();
+const diskFigures = z.object({ ios: z.number(), latencyMs: z.number().nullable(), queueDepth: z.number(), utilisation: z.number() }).nullable();
+const phaseAttribution = z.object({
+  operations: z.number().int().nonnegative(),
+  meanLatencyMs: perOp,
+  runQueueWaitMsPerOp: perOp,
+  cpuStallMsPerOp: perOp,
+  blkioDelayMsPerOp: perOp,
+  ioStallMsPerOp: perOp,
+  /** The stacked parts: PSI stall where measured, else schedstat and delay accounting; ioWait null: not counted (service holds it). */
+  cpuWaitMsPerOp: perOp,
+  ioWaitMsPerOp: perOp,
+  serviceMsPerOp: perOp,
+  cpuWaitShare: perOp,
+  disk: diskFigures,
+});
+
+/** Where the time went per phase and what the slow-down is made of (stats/neighbour-attribution.ts). */
+export const neighbourAttributionSchema = z.object({
+  phases: z.object({ baseline: phaseAttribution, contention: phaseAttribution, recovery: phaseAttribution }),
+  slowdown: z.object({
+    addedMs: perOp,
+    cpuWaitMs: perOp,
+    ioWaitMs: perOp,
+    serviceMs: perOp,
+    cpuWaitShare: perOp,
+    ioWaitShare: perOp,
+    cause: z.enum(['cpu-wait', 'io-wait', 'service', 'none']),
+  }),
+  /** What competed: shipbench and the processes it started (nodes, rsync, registry, engines), in cores busy and cores' worth waiting. */
+  harness: z.object({ baseline: z.object({ cpuCores: z.number(), cpuWaitCores: z.number() }), contention: z.object({ cpuCores: z.number(), cpuWaitCores: z.number() }) }).optional(),
+});
+
+/** The CPU isolation a run's neighbours had (neighbours/cpu-isolation.ts). */
+export const neighbourIsolationSchema = z.object({
+  requested: z.enum(['cpuset', 'shared']).optional(),
+  mode: z.enum(['cpuset', 'shared']),
+  neighbourCpus: z.string().optional(),
+  harnessCpus: z.string().optional(),
+  note: z.string(),
+  /** Whether the kernel counted the neighbours' blkio delay (delay accounting). */
+  ioWaitMeasured: z.boolean(),
+  /** Whether each neighbour's CPU and I/O stalls came from its own cgroup's PSI. Absent in older files. */
+  stallsMeasured: z.boolean().optional(),
+});
+
 export const neighbourStepResultSchema = z.object({
   neighbour: z.string(),
   kind: z.enum(['http', 'fio']),
@@ -47,6 +93,8 @@ export const neighbourStepResultSchema = z.object({
   recoveredAfterSeconds: z.number().nullable(),
   impactSeconds: z.number().nullable(),
   series: z.object({ tMs: z.array(z.number().int()), latencyUs: z.array(z.number().int()), failedTMs: z.array(z.number().int()) }),
+  /** Absent in results written before attribution existed. */
+  attribution: neighbourAttributionSchema.optional(),
 });
 export type NeighbourStepResult = z.infer<typeof neighbourStepResultSchema>;
 
@@ -67,6 +115,8 @@ export const neighboursResultsSchema = z.object({
   minEffect: z.number().optional(),
   baselineSeconds: z.number(),
   recoverySeconds: z.number(),
+  /** Absent in results written before isolation existed (the neighbours then shared the CPUs). */
+  isolation: neighbourIsolationSchema.optional(),
   workloads: z.array(neighbourWorkloadResultSchema),
   steps: z.array(neighbourStepResultSchema),
 });

@@ -59,6 +59,7 @@ export function resolveNeighbours(input: NeighboursInput | undefined): ResolvedN
     baselineSeconds: input.baseline === undefined ? d.baselineSeconds : parseSeconds(input.baseline),
     recoverySeconds: input.recovery === undefined ? d.recoverySeconds : parseSeconds(input.recovery),
     minEffect: input.minEffect === undefined ? undefined : parseShare(input.minEffect),
+    isolation: input.isolation,
     steps: input.steps,
     strategies: input.strategies,
     workloads,

@@ -31,6 +31,8 @@ export interface ResolvedNeighbours {
   readonly recoverySeconds: number;
   /** Smallest relative change of a neighbour's median bin latency that counts as an impact; undefined: the analysis's default. */
   readonly minEffect: number | undefined;
+  /** CPU isolation asked for; undefined: cpuset where the machine allows it (neighbours/cpu-isolation.ts). */
+  readonly isolation: 'cpuset' | 'shared' | undefined;
   /** Deploy step names measured; undefined: every step. */
   readonly steps: readonly string[] | undefined;
   /** Strategy names (layer strategies or `volume`) measured; undefined: every one. */

@@ -41,6 +41,8 @@ export const neighboursInput = z.strictObject({
   baseline: durationField().optional().meta({ description: 'neighbour alone before each step' }),
   recovery: durationField().optional().meta({ description: 'neighbour alone after each step' }),
   minEffect: shareField().optional().meta({ description: 'smallest change of the median latency that counts as an impact (default 10%); a smaller significant one prints ~' }),
+  isolation: z.enum(['cpuset', 'shared'], { error: 'expected cpuset (the neighbours get their own core) or shared (they share the CPUs with the harness)' }).optional()
+    .meta({ description: 'cpuset (default with 2+ cores and writable cgroups): the neighbours on their own core, so only the disk is shared; shared: CPU contention with the harness counts too' }),
   steps: z.array(z.string()).min(1).optional().meta({ description: 'deploy step names to measure; every step when absent' }),
   strategies: z.array(z.string()).min(1).optional().meta({ description: 'layer strategies (or volume) to measure; every one when absent' }),
   workloads: z.array(workloadInput).min(1, 'name at least one neighbour workload'),

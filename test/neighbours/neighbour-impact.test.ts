@@ -49,6 +49,9 @@ before(async () => {
   const neighbours = resolveNeighbours({
     baseline: '3s',
     recovery: '1s',
+    // This judges the significance analysis: the aggressor gets every core, as before isolation existed
+    // (pinned to one of two cores on a loaded machine it writes too little; neighbour-isolation.test.ts judges isolation).
+    isolation: 'shared',
     workloads: [{ http: { rate: 100, writes: 2, writeSize: '4KiB', probe: '0.5s' } }, { fio: { rateIops: 100, size: '8MiB' } }],
   });
   assert.ok(neighbours);

@@ -59,8 +59,8 @@ export const EXPECTED: Record<string, { problems: string[]; messages?: Record<nu
     hints: { 0: /did you mean "backport"/, 2: /initial, backport, config, train, l10n/ },
   },
   'bad-neighbours.yaml': {
-    problems: ['5:13 neighbours.baseline', '7:21 neighbours.workloads.0.http.rate', '8:14 neighbours.workloads.1.fio.rateIop', '9:7 neighbours.workloads.2', '10:14 neighbours.minEffect'],
-    messages: { 0: /"3 seconds" is not a duration/, 1: /rate must be above 0/, 2: /^unknown key "rateIop"$/, 3: /expected a neighbour/, 4: /share "150%" must lie between 0% and 100%/ },
+    problems: ['5:13 neighbours.baseline', '7:21 neighbours.workloads.0.http.rate', '8:14 neighbours.workloads.1.fio.rateIop', '9:7 neighbours.workloads.2', '10:14 neighbours.minEffect', '11:14 neighbours.isolation'],
+    messages: { 0: /"3 seconds" is not a duration/, 1: /rate must be above 0/, 2: /^unknown key "rateIop"$/, 3: /expected a neighbour/, 4: /share "150%" must lie between 0% and 100%/, 5: /expected cpuset .* or shared/ },
     hints: { 2: /did you mean "rateIops"/, 3: /http, fio/, 4: /25%/ },
   },
   'reserved-strategy-name.yaml': {

@@ -22,6 +22,7 @@ export function fioWorkload(settings: ResolvedFioNeighbour, dir: string): Neighb
       const run = await n.endStep();
       return { operations: inWindow(run.operations), lateSends: 0, crash: run.crash };
     },
+    pids: () => n.pids(),
     stop: () => n.stop(),
   };
 }

@@ -25,6 +25,7 @@ export function httpWorkload(settings: ResolvedHttpNeighbour, dir: string): Neig
       n.operations.length = 0;
     },
     endStep: async (inWindow) => ({ operations: inWindow(n.operations), lateSends: n.lateSends - lateBefore, crash: n.crash }),
+    pids: () => n.pids(),
     stop: () => n.stop(),
   };
 }

@@ -5,6 +5,7 @@ import type { Chart } from './chart.ts';
 import { completionTimeChart } from './completion-time-chart.ts';
 import { diskChart } from './disk-chart.ts';
 import type { NeighboursResults } from '../neighbour-results.ts';
+import { neighbourAttributionChart } from './neighbour-attribution-chart.ts';
 import { neighbourLatencyChart } from './neighbour-latency-chart.ts';
 import { neighbourP99Chart } from './neighbour-p99-chart.ts';
 import { nodeDiskChart } from './node-disk-chart.ts';
@@ -26,6 +27,7 @@ export function reportCharts(analysis: RunAnalysis, neighbours?: NeighboursResul
     // Only runs with `neighbours:` have these.
     neighbourLatencyChart(neighbours),
     neighbourP99Chart(neighbours),
+    neighbourAttributionChart(neighbours),
   ].filter(
     (c): c is Chart => c !== undefined,
   );
