@@ -16,5 +16,14 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The house's size rule: no function over 80 lines; no file over 400 lines unless its first line says why,
+    // as `/* eslint-disable max-lines -- REASON */` (test/lint/size-exemptions.test.ts holds that form).
+    files: ['src/**/*.ts'],
+    rules: {
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
+      'max-lines': ['error', { max: 400 }],
+    },
+  },
   { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } } },
 );

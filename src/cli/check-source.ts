@@ -9,7 +9,8 @@ import { ociLayoutSource } from '../image/oci-layout-source.ts';
 import { isImageReference, registryImageSource, type RegistrySourceOptions } from '../registry/registry-image-source.ts';
 import { type Measurement, measurementsFromResults } from '../report/check-measurements.ts';
 import { checkReportSchema, CHECK_SCHEMA_VERSION } from '../report/check-report.ts';
-import { RESULTS_SCHEMA_VERSION, runResultsSchema } from '../report/results.ts';
+import { RESULTS_SCHEMA_VERSION } from '../report/results.ts';
+import { resultsFromJson } from '../report/read-results.ts';
 import type { ResolvedBudget } from '../scenario/budgets-resolve.ts';
 import { loadResolvedScenario } from '../scenario/load.ts';
 import { defaultImagesDir } from './default-paths.ts';
@@ -63,10 +64,9 @@ export async function readCheckSource(source: string, options: SourceOptions): P
   if (json !== undefined) {
     const schema = (json as { schema?: unknown }).schema;
     if (schema === RESULTS_SCHEMA_VERSION) {
-      const parsed = runResultsSchema.safeParse(json);
-      if (!parsed.success) throw new ShipbenchError('results-invalid', `${source} is not a valid ${RESULTS_SCHEMA_VERSION} file: ${parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { hint: 'give a results.json written by `shipbench run` or `shipbench simulate`' });
-      if (parsed.data.status !== 'completed') process.stderr.write(`warning: ${source} is a ${parsed.data.status} run; checking the steps it finished\n`);
-      return { kind: `results (${parsed.data.source})`, location: source, measurements: measurementsFromResults(parsed.data), compressedEstimatedAtGzipLevel: undefined, budgets: [] };
+      const results = resultsFromJson(json, source);
+      if (results.status !== 'completed') process.stderr.write(`warning: ${source} is a ${results.status} run; checking the steps it finished\n`);
+      return { kind: `results (${results.source})`, location: source, measurements: measurementsFromResults(results), compressedEstimatedAtGzipLevel: undefined, budgets: [] };
     }
     if (schema === CHECK_SCHEMA_VERSION && options.acceptReport) {
       const parsed = checkReportSchema.safeParse(json);

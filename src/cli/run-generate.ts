@@ -1,5 +1,5 @@
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../core/atomic-file.ts';
 import { createContentSynthesizer } from '../content/content-synthesizer.ts';
 import { claimOutputDir, type OutputOwner } from '../core/output-contract.ts';
 import { planImageSet } from '../image/image-set-plan.ts';
@@ -27,7 +27,7 @@ export async function runGenerate(
       onEvent: options.onEvent,
       signal: options.signal,
     });
-    await writeFile(join(options.outDir, 'generate.json'), `${JSON.stringify(summaryOf(scenario, result), null, 2)}\n`);
+    await writeFileAtomic(join(options.outDir, 'generate.json'), `${JSON.stringify(summaryOf(scenario, result), null, 2)}\n`);
     return result;
   } finally {
     await pool.close();

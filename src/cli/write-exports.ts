@@ -1,5 +1,6 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '../core/atomic-file.ts';
 import { redactText } from '../core/secret-redaction.ts';
 import type { ExportedFile } from '../report/exporters.ts';
 
@@ -9,9 +10,7 @@ export async function writeExports(outDir: string, files: readonly ExportedFile[
   for (const file of files) {
     const path = join(outDir, file.path);
     await mkdir(dirname(path), { recursive: true });
-    const temp = `${path}.tmp-${process.pid}`;
-    await writeFile(temp, typeof file.content === 'string' ? redactText(file.content) : file.content);
-    await rename(temp, path);
+    await writeFileAtomic(path, typeof file.content === 'string' ? redactText(file.content) : file.content);
     written.push(path);
   }
   return written;

@@ -1,5 +1,6 @@
-import { stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { writeFileAtomic } from './atomic-file.ts';
 import { ShipbenchError } from './errors.ts';
 
 /**
@@ -30,7 +31,7 @@ export async function checkOutputFile(path: string, option: string): Promise<voi
 /** Writes a file the user named for output; a failure says which option and why, exit 2. */
 export async function writeOutputFile(path: string, content: string, option: string): Promise<void> {
   try {
-    await writeFile(path, content);
+    await writeFileAtomic(path, content);
   } catch (error) {
     throw unwritable(path, option, error as NodeJS.ErrnoException);
   }

@@ -145,6 +145,24 @@ async function writeStepTrees(plan: ImageSetPlan, baseNames: ReadonlySet<string>
   return trees;
 }
 
+/** Which of the plan's layers the cache holds already, which to build, and a warning per corrupt cache blob. */
+async function lookUpCache(plan: ImageSetPlan, cache: LayerCache, compressor: string, outDir: string): Promise<{ cached: Map<string, BuiltLayer>; toBuild: PlannedLayer[]; warnings: GenerateWarning[] }> {
+  const cached = new Map<string, BuiltLayer>();
+  const toBuild: PlannedLayer[] = [];
+  for (const planned of plan.uniqueLayers) {
+    const hit = await cache.get(planned.key, compressor);
+    if (hit === undefined) toBuild.push(planned);
+    else cached.set(planned.key, hit);
+  }
+  const warnings = cache.corrupt.map((c): GenerateWarning => ({
+    kind: 'layer-cache-corrupt',
+    message: `the cached layer ${c.digest} was corrupt (${c.reason}); it was removed and is rebuilt`,
+    fix: `nothing to do for this run; if it recurs, check the disk holding ${outDir} (a cache blob changed after it was written)`,
+    digest: c.digest,
+  }));
+  return { cached, toBuild, warnings };
+}
+
 /**
  * Writes what a plan describes: every distinct layer once (or taken from the content cache), then one OCI
  * layout per strategy at `outDir/<strategy>/` with an image per deploy step tagged by the step's name, and
@@ -165,19 +183,7 @@ export async function generateImageSet(plan: ImageSetPlan, options: GenerateOpti
   // Asked first: an engine that cannot load fails here, before any work.
   const compressor = compression.kind === 'gzip' ? await pool.fingerprint(compression) : 'none';
 
-  const cached = new Map<string, BuiltLayer>();
-  const toBuild: PlannedLayer[] = [];
-  for (const planned of plan.uniqueLayers) {
-    const hit = await cache.get(planned.key, compressor);
-    if (hit === undefined) toBuild.push(planned);
-    else cached.set(planned.key, hit);
-  }
-  const warnings = cache.corrupt.map((c): GenerateWarning => ({
-    kind: 'layer-cache-corrupt',
-    message: `the cached layer ${c.digest} was corrupt (${c.reason}); it was removed and is rebuilt`,
-    fix: `nothing to do for this run; if it recurs, check the disk holding ${outDir} (a cache blob changed after it was written)`,
-    digest: c.digest,
-  }));
+  const { cached, toBuild, warnings } = await lookUpCache(plan, cache, compressor, outDir);
   for (const warning of warnings) onEvent?.({ type: 'warning', warning });
   const baseNames = baseComponentNames(plan.scenario);
   const treeBytes = options.trees

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { createGunzip, createGzip, type Gzip } from 'node:zlib';
-import { extract as tarExtract, type Header } from 'tar-stream';
+import { createGunzip, createGzip, type Gunzip, type Gzip } from 'node:zlib';
+import { type Extract, extract as tarExtract, type Header } from 'tar-stream';
 import { ShipbenchError } from '../core/errors.ts';
 
 /**
@@ -68,7 +68,7 @@ export async function scanLayer(blob: AsyncIterable<Buffer>, options: ScanOption
   };
 
   const feeding = (async () => {
-    let gunzip: ReturnType<typeof createGunzip> | undefined;
+    let gunzip: Gunzip | undefined;
     let gunzipDone: Promise<void> | undefined;
     try {
       for await (const raw of blob) {
@@ -76,12 +76,7 @@ export async function scanLayer(blob: AsyncIterable<Buffer>, options: ScanOption
         if (compression === undefined) {
           compression = chunk.length >= 2 && chunk[0] === 0x1f && chunk[1] === 0x8b ? 'gzip' : 'none';
           if (compression === 'gzip') {
-            gunzip = createGunzip({ chunkSize: 256 * 1024 });
-            const g = gunzip;
-            gunzipDone = (async () => {
-              for await (const out of g) await feedTar(out as Buffer);
-            })();
-            gunzipDone.catch(() => undefined);
+            ({ gunzip, done: gunzipDone } = gunzipInto(feedTar));
           } else if (options.estimateGzipLevel !== undefined) {
             estimator = createGzip({ level: options.estimateGzipLevel, chunkSize: 256 * 1024 });
             estimator.on('data', (d: Buffer) => (gzipBytes += d.length));
@@ -99,11 +94,7 @@ export async function scanLayer(blob: AsyncIterable<Buffer>, options: ScanOption
         gunzip.end();
         await gunzipDone;
       }
-      if (estimator !== undefined) {
-        const done = once(estimator, 'end');
-        estimator.end();
-        await done;
-      }
+      if (estimator !== undefined) await endAndWait(estimator);
       extract.end(null);
     } catch (error) {
       gunzip?.destroy();
@@ -114,24 +105,9 @@ export async function scanLayer(blob: AsyncIterable<Buffer>, options: ScanOption
   })();
   feeding.catch(() => undefined); // awaited below, after the entries loop has seen the failure too
 
-  const changes: LayerChange[] = [];
-  let files = 0;
-  let fileBytes = 0;
-  let whiteouts = 0;
+  let tally: ChangeTally;
   try {
-    for await (const entry of extract) {
-      const change = changeOf(entry.header);
-      if (change !== undefined) {
-        changes.push(change);
-        if (change.kind === 'file') {
-          if (change.link !== true) files++;
-          fileBytes += change.bytes;
-        } else {
-          whiteouts++;
-        }
-      }
-      entry.resume(); // drain the body without keeping it
-    }
+    tally = await readChanges(extract);
     await feeding;
   } catch (error) {
     if (error instanceof ShipbenchError) throw error; // the blob's reader said what is wrong (a digest mismatch)
@@ -147,12 +123,52 @@ export async function scanLayer(blob: AsyncIterable<Buffer>, options: ScanOption
     digest: `sha256:${blobHash.digest('hex')}`,
     tarBytes,
     diffId: `sha256:${tarHash.digest('hex')}`,
-    files,
-    fileBytes,
-    whiteouts,
+    files: tally.files,
+    fileBytes: tally.fileBytes,
+    whiteouts: tally.whiteouts,
     estimatedGzipBytes: estimator === undefined ? undefined : gzipBytes,
-    changes,
+    changes: tally.changes,
   };
+}
+
+type ChangeTally = Pick<LayerScan, 'changes' | 'files' | 'fileBytes' | 'whiteouts'>;
+
+/** The layer's changes in tar order, counting files and whiteouts; file bodies are drained unread. */
+async function readChanges(extract: Extract): Promise<ChangeTally> {
+  const changes: LayerChange[] = [];
+  let files = 0;
+  let fileBytes = 0;
+  let whiteouts = 0;
+  for await (const entry of extract) {
+    const change = changeOf(entry.header);
+    if (change !== undefined) {
+      changes.push(change);
+      if (change.kind === 'file') {
+        if (change.link !== true) files++;
+        fileBytes += change.bytes;
+      } else {
+        whiteouts++;
+      }
+    }
+    entry.resume(); // drain the body without keeping it
+  }
+  return { changes, files, fileBytes, whiteouts };
+}
+
+/** A gunzip whose output is fed to the tar side as it comes; `done` settles once all of it was fed. */
+function gunzipInto(feedTar: (chunk: Buffer) => Promise<void>): { gunzip: Gunzip; done: Promise<void> } {
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  const done = (async () => {
+    for await (const out of gunzip) await feedTar(out as Buffer);
+  })();
+  done.catch(() => undefined); // awaited by the feeder; a failure also reaches it through the stream
+  return { gunzip, done };
+}
+
+async function endAndWait(stream: Gzip): Promise<void> {
+  const ended = once(stream, 'end');
+  stream.end();
+  await ended;
 }
 
 function changeOf(header: Header): LayerChange | undefined {

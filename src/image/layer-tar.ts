@@ -1,4 +1,4 @@
-import { pack as tarPack, type Header } from 'tar-stream';
+import { type Pack, pack as tarPack, type Header } from 'tar-stream';
 import type { ContentSynthesizer, FileEntry } from '../content/file-entry.ts';
 import { MAX_SYNTHESISED_FILE_BYTES, synthesisBuffer } from '../content/synthesis-buffer.ts';
 import type { LayerSpec } from './layer-spec.ts';
@@ -115,27 +115,7 @@ function header(item: TarItem): Headers {
  */
 export async function writeLayerTar(spec: LayerSpec, synth: ContentSynthesizer, sink: TarSink, maxFileBytes = MAX_SYNTHESISED_FILE_BYTES): Promise<LayerTarStats> {
   const items = layerTarItems(spec);
-  let tarBytes = 0;
-  // Entries complete in order: counting completions tells when all queued ones reached the sink, without a
-  // promise per entry. Errors are kept and thrown by settle(), never left to escape inside tar-stream.
-  let failure: Error | undefined;
-  let added = 0;
-  let completed = 0;
-  let allDone: (() => void) | undefined;
-  // streamx's `mapReadable` runs inside push(): the sink consumes each chunk before tar-stream returns, so nothing
-  // queues in the pack and the arena can be reused as soon as an entry's callback has fired.
-  const pack = tarPack({
-    mapReadable: (chunk) => {
-      tarBytes += (chunk as Buffer).length;
-      try {
-        sink.write(chunk as Buffer);
-      } catch (err) {
-        // Thrown here it would escape inside streamx; settle() reports it instead.
-        failure ??= err as Error;
-      }
-      return null;
-    },
-  });
+  const packed = new CountedPack(sink);
   const arena = Buffer.allocUnsafe(ARENA_BYTES);
   let big: Buffer = Buffer.alloc(0);
   let arenaUsed = 0;
@@ -145,34 +125,20 @@ export async function writeLayerTar(spec: LayerSpec, synth: ContentSynthesizer, 
   let whiteouts = 0;
   let directories = 0;
 
-  const done = (err?: Error | null) => {
-    if (err) failure ??= err;
-    if (++completed === added && allDone !== undefined) {
-      const resolve = allDone;
-      allDone = undefined;
-      resolve();
-    }
-  };
-  const add = (headers: Headers, content: Buffer | undefined) => {
-    added++;
-    if (content === undefined) pack.entry(headers, done);
-    else pack.entry(headers, content, done);
-  };
-  const allCompleted = () => (completed === added ? Promise.resolve() : new Promise<void>((resolve) => (allDone = resolve)));
+  const add = (headers: Headers, content: Buffer | undefined) => packed.add(headers, content);
   // Waits for every queued entry to reach the sink, then for the sink to have room.
   const settle = async () => {
-    await allCompleted();
-    if (failure !== undefined) throw failure;
+    await packed.allCompleted();
+    if (packed.failure !== undefined) throw packed.failure;
     queued = 0;
     arenaUsed = 0;
     await sink.ready();
   };
   const addSliced = async (headers: Headers, content: Buffer) => {
     await settle(); // backpressure before a big entry, which goes out in slices
-    added++;
-    const entry = pack.entry(headers, done);
-    const finished = allCompleted();
-    for (let offset = 0; offset < content.length && failure === undefined; offset += SLICE_BYTES) {
+    const entry = packed.entry(headers);
+    const finished = packed.allCompleted();
+    for (let offset = 0; offset < content.length && packed.failure === undefined; offset += SLICE_BYTES) {
       if (!entry.write(content.subarray(offset, offset + SLICE_BYTES))) {
         await Promise.race([new Promise<void>((resolve) => entry.once('drain', () => resolve())), finished]);
       }
@@ -212,13 +178,69 @@ export async function writeLayerTar(spec: LayerSpec, synth: ContentSynthesizer, 
   } catch (err) {
     // Destroyed without the error: the pack has no 'error' listener, so one would crash the process; the
     // caller gets it from the throw.
-    pack.destroy();
+    packed.pack.destroy();
     throw err;
   }
-  const beforeEnd = tarBytes;
-  pack.finalize();
-  // Guards the `mapReadable` contract above: the end-of-archive blocks must have reached the sink by now.
-  if (tarBytes !== beforeEnd + 1024) throw new Error('tar-stream did not hand its output to the sink synchronously');
-  if (failure !== undefined) throw failure;
-  return { files, fileBytes, whiteouts, directories, tarBytes };
+  const beforeEnd = packed.tarBytes;
+  packed.pack.finalize();
+  // Guards the `mapReadable` contract (CountedPack): the end-of-archive blocks must have reached the sink by now.
+  if (packed.tarBytes !== beforeEnd + 1024) throw new Error('tar-stream did not hand its output to the sink synchronously');
+  if (packed.failure !== undefined) throw packed.failure;
+  return { files, fileBytes, whiteouts, directories, tarBytes: packed.tarBytes };
+}
+
+/**
+ * tar-stream's pack writing straight into the sink, with its entries counted. Entries complete in order:
+ * counting completions tells when all queued ones reached the sink, without a promise per entry. Errors are
+ * kept (`failure`) for the writer to throw, never left to escape inside tar-stream.
+ */
+class CountedPack {
+  readonly pack: Pack;
+  tarBytes = 0;
+  failure: Error | undefined;
+  private added = 0;
+  private completed = 0;
+  private allDone: (() => void) | undefined;
+
+  constructor(sink: TarSink) {
+    // streamx's `mapReadable` runs inside push(): the sink consumes each chunk before tar-stream returns, so
+    // nothing queues in the pack and the arena can be reused as soon as an entry's callback has fired.
+    this.pack = tarPack({
+      mapReadable: (chunk) => {
+        this.tarBytes += (chunk as Buffer).length;
+        try {
+          sink.write(chunk as Buffer);
+        } catch (err) {
+          // Thrown here it would escape inside streamx; the writer reports it instead.
+          this.failure ??= err as Error;
+        }
+        return null;
+      },
+    });
+  }
+
+  private readonly done = (err?: Error | null) => {
+    if (err) this.failure ??= err;
+    if (++this.completed === this.added && this.allDone !== undefined) {
+      const resolve = this.allDone;
+      this.allDone = undefined;
+      resolve();
+    }
+  };
+
+  add(headers: Headers, content: Buffer | undefined): void {
+    this.added++;
+    if (content === undefined) this.pack.entry(headers, this.done);
+    else this.pack.entry(headers, content, this.done);
+  }
+
+  /** An entry whose content the caller writes (in slices) and ends. */
+  entry(headers: Headers): ReturnType<Pack['entry']> {
+    this.added++;
+    return this.pack.entry(headers, this.done);
+  }
+
+  allCompleted(): Promise<void> {
+    return this.completed === this.added ? Promise.resolve() : new Promise<void>((resolve) => (this.allDone = resolve));
+  }
 }

@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- the worker pool and the block-parallel gzip stream are one mechanism (blocks out to workers, gzip members back in order); the protocol between them reads in one place */
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';

@@ -1,3 +1,4 @@
+import { median } from '../core/quantile.ts';
 import type { TimeSeries } from './time-series.ts';
 
 export interface Saturation {
@@ -10,12 +11,6 @@ export interface Saturation {
   peak: number;
   /** Time the points cover, in seconds. */
   windowSeconds: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { quantileSorted } from '../core/quantile.ts';
 
 /**
  * What only the volume (rsync) side has, as optional additions to the shared sample types: the shared
@@ -104,6 +105,6 @@ export function versionSkewOf(doneSeconds: readonly number[], atomicPerNode: boo
     lastDoneSeconds: last,
     windowSeconds: last - first,
     atomicPerNode,
-    ...(mixed === undefined ? {} : { perNodeMixedSeconds: { p50: mixed[Math.floor((mixed.length - 1) / 2)] as number, max: mixed[mixed.length - 1] as number } }),
+    ...(mixed === undefined ? {} : { perNodeMixedSeconds: { p50: quantileSorted(mixed, 0.5), max: mixed[mixed.length - 1] as number } }),
   };
 }

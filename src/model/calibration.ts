@@ -2,6 +2,7 @@ import type { CalibrationComparison, CalibrationRow } from '../metrics/calibrati
 import type { NodeStepSample } from '../metrics/samples.ts';
 import type { StepResult } from '../metrics/step-result.ts';
 import type { ResolvedModel } from '../scenario/model-resolved.ts';
+import { median } from '../stats/percentiles.ts';
 import type { ModelFleet } from './model-fleet.ts';
 
 /** What a real run measured, as the model reads it. */
@@ -17,11 +18,9 @@ export interface CalibratedParameters {
   readonly fleet: ModelFleet;
 }
 
-function median(values: readonly number[]): number | undefined {
-  if (values.length === 0) return undefined;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1]! + s[mid]!) / 2;
+/** The stats median (type 7), undefined rather than NaN when nothing was measured. */
+function medianOrUndefined(values: readonly number[]): number | undefined {
+  return values.length === 0 ? undefined : median(values);
 }
 
 /**
@@ -62,11 +61,11 @@ export function calibrateFrom(measured: MeasuredRun, model: ResolvedModel, fleet
   const layers = measured.samples.flatMap((s) => s.layers);
   const parameters: Record<string, number> = {};
   const streams = layers.filter((l) => l.bytes >= 1 << 20 && l.downloadSeconds > 0).map((l) => l.bytes / l.downloadSeconds);
-  const stream = median(streams);
+  const stream = medianOrUndefined(streams);
   const registry = Math.max(0, ...steps.flatMap((s) => s.throughput.points.map((p) => p.value)));
   const diskRates = steps.flatMap((s) => (s.disk === undefined || s.disk.endSeconds <= s.disk.startSeconds ? [] : [s.disk.totals.writeBytes / (s.disk.endSeconds - s.disk.startSeconds)]));
   const disk = diskRates.length === 0 ? undefined : Math.max(...diskRates) / Math.max(1, Math.min(fleet.nodes, fleet.rollout.maxConcurrent));
-  const manifest = median(measured.samples.filter((s) => s.manifestSeconds > 0).map((s) => s.manifestSeconds));
+  const manifest = medianOrUndefined(measured.samples.filter((s) => s.manifestSeconds > 0).map((s) => s.manifestSeconds));
   const unpacked = layers.filter((l) => l.unpackSeconds > 0);
   const fit = fitTwoRates(unpacked.map((l) => ({ x1: l.bytes, x2: l.files, y: l.unpackSeconds })));
   let node = model.node;
@@ -101,7 +100,7 @@ export function calibrateFrom(measured: MeasuredRun, model: ResolvedModel, fleet
 }
 
 function medianNodeSeconds(samples: readonly NodeStepSample[], strategy: string, step: string): number | undefined {
-  return median(samples.filter((s) => s.strategy === strategy && s.step === step && s.error === undefined).map((s) => s.totalSeconds));
+  return medianOrUndefined(samples.filter((s) => s.strategy === strategy && s.step === step && s.error === undefined).map((s) => s.totalSeconds));
 }
 
 /** Simulated beside measured, per strategy and step both hold: makespan and median node time, error in percent. */

@@ -8,7 +8,7 @@ import type { ModelTopology, ResolvedModel } from '../scenario/model-resolved.ts
 import type { ModelFleet } from './model-fleet.ts';
 import type { FleetPlan } from './fleet-plan.ts';
 import { fleetLayout, prePulledNodes, type FleetLayout } from './fleet-layout.ts';
-import { quantileSorted } from '../stats/percentiles.ts';
+import { medianInPlace, quantileSorted } from '../stats/percentiles.ts';
 import type { NodeSecondsSummary } from '../metrics/model-step.ts';
 import { simulateHybridStep } from './hybrid-step-model.ts';
 import { simulateImageStep } from './image-step-model.ts';
@@ -100,7 +100,7 @@ export function simulateFleet(input: SimulationInput): SimulationOutput {
 
 function median(values: Float64Array): number {
   if (values.length === 0) return 0;
-  return quantileSorted(Array.from(values).sort((a, b) => a - b), 0.5);
+  return medianInPlace(Float64Array.from(values));
 }
 
 /** Points of the node-time ECDF kept in results: enough for a smooth curve, few enough for 10,000 nodes. */

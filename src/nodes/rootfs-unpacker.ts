@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- one tar-to-rootfs applier: whiteouts, hard links, modes and locked directories share the per-layer state of a single pass */
 import { close, constants, fchmod, link as linkCb, open, write } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, realpath, rm, symlink, unlink } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';

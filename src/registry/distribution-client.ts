@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- the OCI distribution API client, one operation per method with its retries, auth rounds and digest checks; auth, timeouts and retry policy already live in files of their own */
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';

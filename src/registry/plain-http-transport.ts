@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- HTTP/1.1 GET on raw sockets: socket reader, response framing (length, chunked, close) and body are one protocol state machine */
 import { connect, type Socket } from 'node:net';
 import { timeoutError } from './registry-timeouts.ts';
 

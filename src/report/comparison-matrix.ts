@@ -1,11 +1,12 @@
 import { formatBytes, formatSeconds } from '../core/units.ts';
-import { median, spread, type Spread } from '../stats/percentiles.ts';
+import type { Spread } from '../stats/percentiles.ts';
 import type { RunResults } from './results.ts';
+import { analyzeRun, type RunAnalysis, type StepCell } from './run-analysis.ts';
 
 /**
  * The comparison a run exists for: deploy step x mechanism (the volume side, then each layer strategy),
- * from the measured (non-warmup) repeats, with image / volume ratios per step. `comparisonMatrix` gives the
- * numbers, `renderComparisonMarkdown` the Markdown of `DIR/summary.md` (a pure `(results) -> string`, so
+ * from the measured (non-warmup) repeats, with image / volume ratios per step. `comparisonMatrix` lays out
+ * the one analysis of the run (run-analysis.ts) and computes no figure of its own, `renderComparisonMarkdown` the Markdown of `DIR/summary.md` (a pure `(results) -> string`, so
  * it can serve as the matrix part of a Markdown exporter).
  */
 
@@ -21,6 +22,7 @@ export interface ComparisonCell {
   readonly failedNodes: number;
   /** Median over repeats. */
   readonly makespanSeconds: number;
+  /** Per-node figures: the median over the successful nodes of every measured repeat, as the verdict's. */
   /** Over every node of every measured repeat (successful nodes only). */
   readonly nodeSeconds: Spread;
   readonly bytesDownloadedPerNode: number;
@@ -53,40 +55,43 @@ export interface ComparisonMatrix {
   readonly rows: readonly ComparisonRow[];
 }
 
+/** The matrix of a run: its one analysis (run-analysis.ts) laid out step x mechanism. */
 export function comparisonMatrix(results: RunResults): ComparisonMatrix {
-  const measured = results.steps.filter((s) => !s.warmup);
-  const steps = [...new Set(measured.map((s) => s.step))];
-  const seen = [...new Set(measured.map((s) => s.strategy))];
+  return comparisonMatrixOf(analyzeRun(results));
+}
+
+/** A projection of the analysis' cell: medians over repeats (makespan, served) or over successful nodes (per node). */
+function comparisonCell(c: StepCell): ComparisonCell {
+  return {
+    step: c.step,
+    mechanism: c.strategy,
+    nodes: c.nodeDeploys,
+    failedNodes: c.failedNodeDeploys,
+    makespanSeconds: c.makespanSeconds.median,
+    nodeSeconds: { p50: c.nodeSeconds.p50, p99: c.nodeSeconds.p99, max: c.nodeSeconds.max },
+    bytesDownloadedPerNode: c.bytesDownloadedPerNode.median,
+    bytesWrittenPerNode: c.bytesWrittenPerNode.median,
+    filesWrittenPerNode: c.filesWrittenPerNode.median,
+    servedBytes: c.servedBytes.median,
+    masterEgressBytes: c.volumeEgress?.masterBytes,
+    proxyEgressBytes: c.volumeEgress?.proxies ?? [],
+    skewWindowSeconds: c.skew?.windowSeconds.median,
+    atomicPerNode: c.skew?.atomicPerNode,
+    perNodeMixedMaxSeconds: c.skew?.perNodeMixedMaxSeconds,
+    failovers: c.volumeEgress?.failovers ?? 0,
+  };
+}
+
+export function comparisonMatrixOf(analysis: RunAnalysis): ComparisonMatrix {
+  // A cell belongs in the matrix when a measured (non-warmup) repeat of its step was recorded.
+  const measured = analysis.cells.filter((c) => c.makespanSeconds.count > 0);
+  const steps = analysis.steps.filter((step) => measured.some((c) => c.step === step));
+  const seen = analysis.strategies.filter((m) => measured.some((c) => c.strategy === m));
   const sides = [VOLUME_SIDE, HYBRID_SIDE];
   const mechanisms = [...sides.filter((m) => seen.includes(m)), ...seen.filter((m) => !sides.includes(m))];
   const cell = (step: string, mechanism: string): ComparisonCell | undefined => {
-    const runs = measured.filter((s) => s.step === step && s.strategy === mechanism);
-    if (runs.length === 0) return undefined;
-    const repeats = new Set(runs.map((r) => r.repeat));
-    const samples = results.samples.filter((s) => s.step === step && s.strategy === mechanism && repeats.has(s.repeat));
-    const n = Math.max(1, samples.length);
-    const skews = runs.flatMap((r) => (r.versionSkew === undefined ? [] : [r.versionSkew]));
-    const mixed = skews.flatMap((k) => (k.perNodeMixedSeconds === undefined ? [] : [k.perNodeMixedSeconds.max]));
-    const volumes = runs.flatMap((r) => (r.volume === undefined ? [] : [r.volume]));
-    const proxies = [...new Set(volumes.flatMap((v) => v.proxies.map((p) => p.proxy)))];
-    return {
-      step,
-      mechanism,
-      nodes: samples.length,
-      failedNodes: runs.reduce((k, r) => k + r.failedNodes, 0),
-      makespanSeconds: median(runs.map((r) => r.makespanSeconds)),
-      nodeSeconds: spread(samples.filter((s) => s.error === undefined).map((s) => s.totalSeconds)),
-      bytesDownloadedPerNode: samples.reduce((k, s) => k + s.bytesDownloaded, 0) / n,
-      bytesWrittenPerNode: samples.reduce((k, s) => k + s.bytesWrittenToDisk, 0) / n,
-      filesWrittenPerNode: samples.reduce((k, s) => k + s.filesWritten, 0) / n,
-      servedBytes: median(runs.map((r) => (r.volume === undefined ? r.registryBytesServed : r.volume.proxies.reduce((k, p) => k + p.egressBytes, 0)))),
-      masterEgressBytes: volumes.length === 0 ? undefined : median(volumes.map((v) => v.masterEgressBytes)),
-      proxyEgressBytes: proxies.map((proxy) => ({ proxy, bytes: median(volumes.map((v) => v.proxies.find((p) => p.proxy === proxy)?.egressBytes ?? 0)) })),
-      skewWindowSeconds: skews.length === 0 ? undefined : median(skews.map((k) => k.windowSeconds)),
-      atomicPerNode: skews[0]?.atomicPerNode,
-      perNodeMixedMaxSeconds: mixed.length === 0 ? undefined : Math.max(...mixed),
-      failovers: volumes.reduce((k, v) => k + v.failovers, 0),
-    };
+    const found = measured.find((c) => c.step === step && c.strategy === mechanism);
+    return found === undefined ? undefined : comparisonCell(found);
   };
   const rows = steps.map((step) => ({
     step,
@@ -106,6 +111,8 @@ export function formatRatio(image: number | undefined, volume: number | undefine
 }
 
 const seconds = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '-' : formatSeconds(v));
+// NaN when no node of the cell succeeded.
+const bytes = (v: number) => (Number.isNaN(v) ? '-' : formatBytes(v));
 
 function markdownTable(head: readonly string[], rows: ReadonlyArray<readonly string[]>, right: ReadonlySet<number>): string {
   const esc = (v: string) => v.replace(/\|/g, '\\|');
@@ -121,7 +128,7 @@ export function comparisonOverview(matrix: ComparisonMatrix, value: (c: Comparis
     row.step,
     ...matrix.mechanisms.map((m) => {
       const c = m === VOLUME_SIDE ? row.volume : row.images.find((x) => x.mechanism === m);
-      if (c === undefined) return '-';
+      if (c === undefined || Number.isNaN(value(c))) return '-';
       if (m === VOLUME_SIDE || row.volume === undefined) return format(value(c));
       return `${format(value(c))} (${formatRatio(value(c), value(row.volume))})`;
     }),
@@ -162,9 +169,9 @@ export function renderComparisonMarkdown(results: RunResults): string {
       `${c.nodes - c.failedNodes}/${c.nodes}`,
       formatSeconds(c.makespanSeconds),
       Number.isNaN(c.nodeSeconds.p50) ? '-' : `${formatSeconds(c.nodeSeconds.p50)} / ${formatSeconds(c.nodeSeconds.p99)} / ${formatSeconds(c.nodeSeconds.max)}`,
-      formatBytes(c.bytesDownloadedPerNode),
-      formatBytes(c.bytesWrittenPerNode),
-      c.filesWrittenPerNode.toFixed(c.filesWrittenPerNode % 1 === 0 ? 0 : 1),
+      bytes(c.bytesDownloadedPerNode),
+      bytes(c.bytesWrittenPerNode),
+      Number.isNaN(c.filesWrittenPerNode) ? '-' : c.filesWrittenPerNode.toFixed(c.filesWrittenPerNode % 1 === 0 ? 0 : 1),
       `${formatBytes(c.servedBytes)} (${c.masterEgressBytes !== undefined ? 'proxies' : 'registry'})`,
       seconds(c.skewWindowSeconds),
       c.atomicPerNode === undefined ? '-' : c.atomicPerNode ? 'atomic' : `file by file, up to ${seconds(c.perNodeMixedMaxSeconds ?? 0)}`,

@@ -26,6 +26,14 @@ export async function readResultsFile(path: string): Promise<RunResults> {
       cause: error,
     });
   }
+  return resultsFromJson(data, path);
+}
+
+/**
+ * The one check that parsed JSON is a results file this shipbench reads (used for every results.json read:
+ * `report`, `compare`, `check`, sweeps, calibration): the schema field, its version, then the whole schema.
+ */
+export function resultsFromJson(data: unknown, path: string): RunResults {
   const schema = typeof data === 'object' && data !== null && 'schema' in data ? (data as { schema: unknown }).schema : undefined;
   if (typeof schema !== 'string' || !schema.startsWith('shipbench/results/')) {
     throw new ShipbenchError('not-results', `${path} is not a shipbench results file (no "schema": "${RESULTS_SCHEMA_VERSION}" field)`, {

@@ -1,4 +1,4 @@
-import { rename, writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../core/atomic-file.ts';
 import { redactText } from '../core/secret-redaction.ts';
 import { type RunResults, runResultsSchema } from './results.ts';
 
@@ -15,9 +15,7 @@ export class ResultsWriter {
 
   async write(results: RunResults): Promise<void> {
     const valid = runResultsSchema.parse({ ...results, updatedAt: new Date().toISOString() });
-    const temp = `${this.path}.tmp-${process.pid}`;
     // Belt and braces: a secret that slipped into a message (a node's error) is masked on the way out.
-    await writeFile(temp, redactText(`${JSON.stringify(valid, null, 1)}\n`));
-    await rename(temp, this.path);
+    await writeFileAtomic(this.path, redactText(`${JSON.stringify(valid, null, 1)}\n`));
   }
 }

@@ -1,45 +1,9 @@
 import { Rng } from '../core/rng.ts';
-import { quantileSorted } from './percentiles.ts';
+import { medianInPlace, quantileSorted } from './percentiles.ts';
 
 export interface Interval {
   readonly low: number;
   readonly high: number;
-}
-
-/** k-th smallest (0-based) of `values`, reordering them in place (Hoare's quickselect): O(n) per median. */
-function selectInPlace(values: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = values.length - 1;
-  while (hi > lo) {
-    const pivot = values[(lo + hi) >>> 1] as number;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while ((values[i] as number) < pivot) i++;
-      while ((values[j] as number) > pivot) j--;
-      if (i <= j) {
-        const t = values[i] as number;
-        values[i] = values[j] as number;
-        values[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else break;
-  }
-  return values[k] as number;
-}
-
-function medianInPlace(values: Float64Array): number {
-  const n = values.length;
-  const upper = selectInPlace(values, n >> 1);
-  if (n % 2 === 1) return upper;
-  // After selection everything left of n/2 is <= upper: the lower middle is their maximum.
-  let lower = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < n >> 1; i++) lower = Math.max(lower, values[i] as number);
-  return (lower + upper) / 2;
 }
 
 export interface MedianDeltaBootstrap {

@@ -1,4 +1,4 @@
-import { median } from 'simple-statistics';
+import { median } from './percentiles.ts';
 import { fewSamples, firstRepeatSlow, highVariance, type NodeStepSample, type RunWarning } from '../metrics/samples.ts';
 
 export interface MeasurementWarningOptions {

@@ -1,4 +1,5 @@
-import { mean, median } from 'simple-statistics';
+import { mean } from 'simple-statistics';
+import { median } from './percentiles.ts';
 
 /** Iglewicz and Hoaglin's cut-off: |modified Z| above 3.5 marks an outlier (hyperfine uses the same). */
 export const MODIFIED_Z_OUTLIER_THRESHOLD = 3.5;

@@ -1,25 +1,7 @@
-/** Quantile by linear interpolation between order statistics (type 7, as R and numpy default). */
-export function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) return Number.NaN;
-  return quantileSorted([...values].sort((a, b) => a - b), q);
-}
+// Quantiles and the median are defined once, in core/quantile.ts (type 7); reports take them from here.
+import { quantile } from '../core/quantile.ts';
 
-/** Type 7 quantile of values already sorted ascending: saves the sort when several quantiles are taken. */
-export function quantileSorted(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile ${q} is outside [0, 1]`);
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  const a = sorted[lo] as number;
-  const b = sorted[hi] as number;
-  return a + (b - a) * (pos - lo);
-}
-
-/** The median: the type 7 quantile at 0.5, so an even count takes the mean of the two middle values. */
-export function median(values: readonly number[]): number {
-  return quantile(values, 0.5);
-}
+export { median, medianInPlace, quantile, quantileSorted } from '../core/quantile.ts';
 
 export interface Spread {
   readonly p50: number;

@@ -1,7 +1,7 @@
-import { mean, median, medianAbsoluteDeviation, sampleStandardDeviation } from 'simple-statistics';
+import { mean, medianAbsoluteDeviation, sampleStandardDeviation } from 'simple-statistics';
 import { medianConfidenceInterval, type MedianInterval } from './median-ci.ts';
 import { outlierIndices } from './outliers.ts';
-import { quantileSorted } from './percentiles.ts';
+import { median, quantileSorted } from './percentiles.ts';
 
 export interface Summary {
   readonly count: number;

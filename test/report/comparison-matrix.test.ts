@@ -3,9 +3,9 @@ import { describe, it } from 'node:test';
 import { comparisonMatrix, formatRatio, renderComparisonMarkdown } from '../../src/report/comparison-matrix.ts';
 import type { RunResults } from '../../src/report/results.ts';
 
-// Only the fields the matrix reads; the e2e run test renders one from a real run.
+// Only the fields the run's analysis reads; the e2e run test renders one from a real run.
 function step(strategy: string, stepName: string, repeat: number, makespanSeconds: number, extra: Record<string, unknown> = {}) {
-  return { strategy, step: stepName, repeat, warmup: repeat === 0, nodes: 2, failedNodes: 0, makespanSeconds, registryBytesServed: 0, bytesDownloaded: 0, ...extra };
+  return { strategy, step: stepName, repeat, warmup: repeat === 0, nodes: 2, failedNodes: 0, makespanSeconds, registryBytesServed: 0, bytesDownloaded: 0, retries: 0, throughput: { points: [] }, ...extra };
 }
 function sample(strategy: string, stepName: string, repeat: number, node: string, bytesDownloaded: number) {
   return { node, step: stepName, strategy, repeat, startSeconds: 0, manifestSeconds: 0, totalSeconds: 1, layers: [], bytesDownloaded, bytesWrittenToDisk: bytesDownloaded, filesWritten: 1 };

@@ -1,5 +1,5 @@
-import { writeFile } from 'node:fs/promises';
 import type { CommandModule } from 'yargs';
+import { writeFileAtomic } from '../../core/atomic-file.ts';
 import { ExitCode, ShipbenchError } from '../../core/errors.ts';
 import { assertOutputFile } from '../../core/output-contract.ts';
 import { scenarioJsonSchema } from '../../scenario/json-schema.ts';
@@ -17,7 +17,7 @@ export const schemaCommand: Pick<CommandModule<object, SchemaArgs>, 'handler'> =
     }
     await assertOutputFile(argv.out, '--out');
     try {
-      await writeFile(argv.out, text);
+      await writeFileAtomic(argv.out, text);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       throw new ShipbenchError('output-unwritable', `cannot write ${argv.out} (${code ?? String(error)})`, {

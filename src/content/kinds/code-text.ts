@@ -1,3 +1,4 @@
+/* eslint-disable max-lines -- one content kind, PHP-like code: its vocabulary, licence text and writer are generated together and tuned against each other */
 import { Rng } from '../../core/rng.ts';
 import { ByteWriter, WordTable, lit } from './byte-writer.ts';
 import type { FileStream } from './file-stream.ts';

@@ -23,6 +23,36 @@ const ends = new Float64Array(MAX_HUNKS);
 const inserts = new Float64Array(MAX_HUNKS);
 
 /**
+ * Turns the sorted hunk starts into non-overlapping [starts[h], ends[h]) deletions inside [from, to), whole
+ * lines for text; returns how many hunks fit and the bytes they delete.
+ */
+function placeHunks(parent: Buffer, hunks: number, profile: EditProfile, [from, to]: [number, number], stream: FileStream): { hunks: number; deleted: number } {
+  let deleted = 0;
+  let kept = 0;
+  for (let h = 0; h < hunks; h++) {
+    let s = Math.max(starts[h] as number, h > 0 ? (ends[h - 1] as number) : from);
+    let e: number;
+    if (profile.lineAligned) {
+      while (s > from && parent[s - 1] !== 0x0a) s--;
+      if (h > 0 && s < (ends[h - 1] as number)) s = ends[h - 1] as number;
+      e = s;
+      for (let l = stream.below(profile.linesDeletedMax + 1); l > 0 && e < to; l--) {
+        const nl = parent.indexOf(0x0a, e);
+        e = nl < 0 || nl >= to ? to : nl + 1;
+      }
+    } else {
+      e = Math.min(to, s + profile.hunkBytes);
+    }
+    if (s >= to) break;
+    starts[h] = s;
+    ends[h] = e;
+    deleted += e - s;
+    kept = h + 1;
+  }
+  return { hunks: kept, deleted };
+}
+
+/**
  * Writes `bytes` bytes into target: parent[from, to) gets hunks (a deletion then `fresh` material of a given
  * length), parent outside stays. `fresh(pos, end)` fills target[pos, end); `whole()` rewrites the file when it
  * has no room for hunks (tiny files, or a size change larger than the editable part).
@@ -49,29 +79,8 @@ export function spliceEdits(
   // Hunk starts, sorted, each at a line start for text.
   for (let h = 0; h < hunks; h++) starts[h] = from + stream.below(span);
   starts.subarray(0, hunks).sort();
-  let deleted = 0;
-  let kept = 0;
-  for (let h = 0; h < hunks; h++) {
-    let s = Math.max(starts[h] as number, h > 0 ? (ends[h - 1] as number) : from);
-    let e: number;
-    if (profile.lineAligned) {
-      while (s > from && parent[s - 1] !== 0x0a) s--;
-      if (h > 0 && s < (ends[h - 1] as number)) s = ends[h - 1] as number;
-      e = s;
-      for (let l = stream.below(profile.linesDeletedMax + 1); l > 0 && e < to; l--) {
-        const nl = parent.indexOf(0x0a, e);
-        e = nl < 0 || nl >= to ? to : nl + 1;
-      }
-    } else {
-      e = Math.min(to, s + profile.hunkBytes);
-    }
-    if (s >= to) break;
-    starts[h] = s;
-    ends[h] = e;
-    deleted += e - s;
-    kept = h + 1;
-  }
-  hunks = kept;
+  let deleted: number;
+  ({ hunks, deleted } = placeHunks(parent, hunks, profile, [from, to], stream));
   if (hunks === 0) {
     whole();
     return;

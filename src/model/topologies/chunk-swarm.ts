@@ -121,9 +121,55 @@ export class ChunkSwarms {
     return best < 0 ? 'wait' : best;
   }
 
+  /** Chunk j from peer u to `node`, then `holds(j)`. */
+  private chunkFromPeer(swarm: LayerSwarm, node: number, dc: number, u: number, j: number, holds: (j: number) => void): void {
+    const { net, meter, model } = this.step;
+    const n = this.step.layout.names.length;
+    this.uploads[u]!++;
+    const bytes = swarm.chunkBytes[j]!;
+    const resources = [this.nicOut[u]!];
+    const weights = [1];
+    const written = swarm.writtenAt[j]!.get(u);
+    // A holder reads the chunk back from its disk (time its own writes wait for) unless it is still in page cache.
+    if (u < n && (written === undefined || this.step.writtenBytes[u]! - written >= model.node.pageCacheBytes)) {
+      resources.push(this.step.disk[u]!);
+      weights.push(this.step.readWeight[u]!);
+    }
+    this.step.requests.request(this.peerServer, node, () =>
+      net.startFlow({
+        bytes,
+        resources: [...resources, this.step.nicIn[node]!, this.step.disk[node]!],
+        weights: [...weights, 1, this.step.writeWeight[node]!],
+        capBytesPerSecond: this.step.stream,
+        meters: [meter.peers, meter.nodes],
+        onDone: () => {
+          this.uploads[u]!--;
+          this.wakeFor(u, dc);
+          holds(j);
+        },
+      }),
+    );
+  }
+
+  /** From the registry: this node goes back to source, or (seed tier) asks a seed and waits for it. */
+  private chunkFromOrigin(swarm: LayerSwarm, node: number, dc: number, layer: Parameters<FetchLayer>[1], j: number, holds: (j: number) => void): void {
+    const n = this.step.layout.names.length;
+    swarm.originBusy[j] = 1;
+    const chunk = { id: `${layer.id}#${j}`, compressedBytes: swarm.chunkBytes[j]!, uncompressedBytes: 0, files: 0 };
+    if (this.seedsPerDatacentre === 0) {
+      this.step.fromRegistry(node, chunk, [], [], () => holds(j));
+      return;
+    }
+    const seed = n + dc * this.seedsPerDatacentre + (j % this.seedsPerDatacentre);
+    this.step.fetchToSeed(seed - n, this.seedIn[seed - n]!, chunk, () => {
+      swarm.holders[j]!.push(seed);
+      swarm.writtenAt[j]!.set(seed, Number.NEGATIVE_INFINITY);
+      for (const wake of swarm.waiting[j]!.splice(0)) wake(seed);
+    });
+  }
+
   fetchWith(policy: SourcePolicy): FetchLayer {
-    const { net, layout, meter, model } = this.step;
-    const n = layout.names.length;
+    const { net, layout, model } = this.step;
     return (node, layer, done) => {
       const dc = layout.datacentreOf[node]!;
       const swarm = this.swarmOf(dc, layer);
@@ -142,44 +188,8 @@ export class ChunkSwarms {
         if (++received === chunks) done();
         else pumpChunks();
       };
-      const fromPeer = (u: number, j: number) => {
-        this.uploads[u]!++;
-        const bytes = swarm.chunkBytes[j]!;
-        const resources = [this.nicOut[u]!];
-        const weights = [1];
-        const written = swarm.writtenAt[j]!.get(u);
-        // A holder reads the chunk back from its disk (time its own writes wait for) unless it is still in page cache.
-        if (u < n && (written === undefined || this.step.writtenBytes[u]! - written >= model.node.pageCacheBytes)) {
-          resources.push(this.step.disk[u]!);
-          weights.push(this.step.readWeight[u]!);
-        }
-        this.step.requests.request(this.peerServer, node, () =>
-          net.startFlow({
-            bytes,
-            resources: [...resources, this.step.nicIn[node]!, this.step.disk[node]!],
-            weights: [...weights, 1, this.step.writeWeight[node]!],
-            capBytesPerSecond: this.step.stream,
-            meters: [meter.peers, meter.nodes],
-            onDone: () => {
-              this.uploads[u]!--;
-              this.wakeFor(u, dc);
-              holds(j);
-            },
-          }),
-        );
-      };
-      // From the registry: this node goes back to source, or (seed tier) asks a seed and waits for it.
-      const fromOrigin = (j: number) => {
-        swarm.originBusy[j] = 1;
-        const chunk = { id: `${layer.id}#${j}`, compressedBytes: swarm.chunkBytes[j]!, uncompressedBytes: 0, files: 0 };
-        if (this.seedsPerDatacentre === 0) return this.step.fromRegistry(node, chunk, [], [], () => holds(j));
-        const seed = n + dc * this.seedsPerDatacentre + (j % this.seedsPerDatacentre);
-        this.step.fetchToSeed(seed - n, this.seedIn[seed - n]!, chunk, () => {
-          swarm.holders[j]!.push(seed);
-          swarm.writtenAt[j]!.set(seed, Number.NEGATIVE_INFINITY);
-          for (const wake of swarm.waiting[j]!.splice(0)) wake(seed);
-        });
-      };
+      const fromPeer = (u: number, j: number) => this.chunkFromPeer(swarm, node, dc, u, j, holds);
+      const fromOrigin = (j: number) => this.chunkFromOrigin(swarm, node, dc, layer, j, holds);
       const asked = new Uint8Array(chunks);
       const start = (j: number) => {
         asked[j] = 1;
@@ -191,20 +201,11 @@ export class ChunkSwarms {
         if (source === 'wait') swarm.waiting[j]!.push((w) => ask(j, w));
         else if (source === 'origin') fromOrigin(j);
         else if (typeof source === 'number') fromPeer(source, j);
-        else {
-          const list = swarm.waitingFor[j]!.get(source.waitFor);
-          if (list === undefined) swarm.waitingFor[j]!.set(source.waitFor, [(w) => ask(j, w)]);
-          else list.push((w) => ask(j, w));
-        }
+        else waitForHolder(swarm, j, source.waitFor, (w) => ask(j, w));
       };
       // Rarest first among chunks some peer holds (as BitTorrent and Dragonfly pick pieces), from a
       // node-specific offset on ties, so nodes fetch different chunks and trade them.
-      const offset = node % chunks;
-      const order = (): number[] => {
-        const js: number[] = [];
-        for (let k = 0; k < chunks; k++) if (asked[(offset + k) % chunks] === 0) js.push((offset + k) % chunks);
-        return js.sort((a, b) => swarm.holders[a]!.length - swarm.holders[b]!.length);
-      };
+      const order = () => rarestFirst(swarm, asked, node % chunks);
       // Any free slot: a held chunk from a holder with a free upload slot (the waker's first), else a chunk
       // nobody holds from the registry; false when every candidate's holders are busy.
       const trySlot = (waker: number | undefined): boolean => {
@@ -266,4 +267,19 @@ export class ChunkSwarms {
       }
     }
   }
+}
+
+/** `wake` runs when `holder` has chunk j. */
+function waitForHolder(swarm: LayerSwarm, j: number, holder: number, wake: (waker: number) => void): void {
+  const list = swarm.waitingFor[j]!.get(holder);
+  if (list === undefined) swarm.waitingFor[j]!.set(holder, [wake]);
+  else list.push(wake);
+}
+
+/** Chunks not yet asked for, rarest first; ties from a node-specific `offset`, so nodes fetch different chunks. */
+function rarestFirst(swarm: LayerSwarm, asked: Uint8Array, offset: number): number[] {
+  const chunks = asked.length;
+  const js: number[] = [];
+  for (let k = 0; k < chunks; k++) if (asked[(offset + k) % chunks] === 0) js.push((offset + k) % chunks);
+  return js.sort((a, b) => swarm.holders[a]!.length - swarm.holders[b]!.length);
 }

@@ -1,0 +1,17 @@
+import { rename, rm, writeFile } from 'node:fs/promises';
+
+/**
+ * Replaces `path` with `content` atomically: written beside it under a temporary name, then renamed over it,
+ * so a reader (or a crash, a full disk, a Ctrl-C) never sees half a results file or report. Every result and
+ * report shipbench writes goes through here.
+ */
+export async function writeFileAtomic(path: string, content: string | Uint8Array, options: { mode?: number } = {}): Promise<void> {
+  const temp = `${path}.tmp-${process.pid}`;
+  try {
+    await writeFile(temp, content, options.mode === undefined ? {} : { mode: options.mode });
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw error;
+  }
+}
