@@ -70,7 +70,7 @@ export interface FleetNode {
 
 /** The figures of one step only its mechanism knows; the skeleton adds counts, sums, CPU and disk. */
 export type MechanismStepFigures = Pick<StepResult, 'makespanSeconds' | 'registryBytesServed' | 'retries' | 'throughput'> &
-  Partial<Pick<StepResult, 'backend' | 'versionSkew' | 'volume'>>;
+  Partial<Pick<StepResult, 'backend' | 'versionSkew' | 'volume' | 'deploy'>>;
 
 /** One deploy step of one lane, as the skeleton drives it. */
 export interface StepDeployment {

@@ -118,6 +118,7 @@ async function rolloutStep(deployment: StepDeployment, id: StepIdentity, options
     ...(diskWindow === undefined ? {} : { disk: diskWindow }),
     ...(figures.versionSkew === undefined ? {} : { versionSkew: figures.versionSkew }),
     ...(figures.volume === undefined ? {} : { volume: figures.volume }),
+    ...(figures.deploy === undefined ? {} : { deploy: figures.deploy }),
   };
   // A step the signal stopped before any node finished did nothing worth a line.
   if (samples.length > 0 || !aborted()) options.onEvent({ type: 'step-done', result });

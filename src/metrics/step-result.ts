@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cpuWindowSchema } from './cpu-sampler.ts';
+import { deployPartsSchema } from './deploy-parts.ts';
 import { diskWindowSchema } from './diskstats-sampler.ts';
 import { modelStepSchema } from './model-step.ts';
 import { timeSeriesSchema } from './time-series.ts';
@@ -36,6 +37,8 @@ export const stepResultSchema = z.object({
   versionSkew: versionSkewSchema.optional(),
   /** Volume side only: master and per-proxy traffic. */
   volume: volumeStepSchema.optional(),
+  /** Per-step deploy latency as parts (absent in results written before it existed). */
+  deploy: deployPartsSchema.optional(),
   /** Simulated steps only: tiers, egress over time, per-node disk figures. */
   model: modelStepSchema.optional(),
 });

@@ -1,5 +1,6 @@
 import { COMPARISON_HEAD, comparisonCells, comparisonFootnote, compareRuns, compareStrategies, type ComparisonRow } from './comparison.ts';
 import { comparisonCaveats } from './comparison-caveats.ts';
+import { deployLatencyRows, deployLatencyTable } from './deploy-latency.ts';
 import { deployVerdict, verdictSentence, verdictTable } from './deploy-verdict.ts';
 import { markdownTable } from './markdown-table.ts';
 import { matrixTables, runHeadline, summaryTable, warningLines, type Table } from './report-sections.ts';
@@ -36,6 +37,7 @@ export function renderMarkdownReport(results: RunResults): string {
     verdictSection(analysis),
     section(summaryTable(analysis)),
     ...matrixTables(analysis).map(section),
+    ...[deployLatencyTable(deployLatencyRows(analysis))].flatMap((t) => (t === undefined ? [] : [section(t)])),
     comparisonSection(`Strategies against ${base ?? '-'}`, compareStrategies(results)),
     warningsSection(results),
   ]

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { calibrationComparisonSchema } from '../metrics/calibration-comparison.ts';
+import { imageStepDeploySchema } from '../metrics/image-step-deploy.ts';
 import { nodeStepSampleSchema, runWarningSchema } from '../metrics/samples.ts';
 import { stepResultSchema } from '../metrics/step-result.ts';
 import { neighboursResultsSchema } from './neighbour-results.ts';
@@ -54,6 +55,8 @@ export const runResultsSchema = z.object({
   engines: engineFleetResultsSchema.optional(),
   /** Present when the volume (rsync) side was measured: its samples carry strategy `volume`. */
   volume: z.object({ proxies: z.number().int().positive(), assign: z.enum(['round-robin', 'least-loaded']) }).optional(),
+  /** The image side's build (from the previous step's cache) and push of every strategy's steps, timed per step. */
+  imageSteps: z.array(imageStepDeploySchema).optional(),
   /** Simulated runs with --calibrate: simulated beside measured, with the error in percent. */
   calibration: calibrationComparisonSchema.optional(),
 });
