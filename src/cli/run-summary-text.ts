@@ -5,6 +5,7 @@ import type { RunResults } from '../report/results.ts';
 import { analyzeRun } from '../report/run-analysis.ts';
 import { backendFidelity } from '../stats/backend-fidelity.ts';
 import { median, spread } from '../stats/percentiles.ts';
+import { renderCadence } from './cadence-text.ts';
 import { textTable } from './text-table.ts';
 
 /** The terminal summary of a run: per strategy and step, node times and what moved (measured repeats only). */
@@ -37,7 +38,7 @@ export function renderRunSummary(results: RunResults): string {
     [3, 4, 5, 6, 7, 8, 9],
   );
   const warnings = warningText(results.warnings);
-  return `${table}\n${renderFidelity(results, measured)}${deployLatencyText(results)}${comparisonText(results)}${warnings === '' ? '' : `${warnings}\n`}`;
+  return `${table}\n${renderFidelity(results, measured)}${deployLatencyText(results)}${renderCadence(results)}${comparisonText(results)}${warnings === '' ? '' : `${warnings}\n`}`;
 }
 
 /** Per strategy and step, the deploy latency's parts (build, push, rollout; prep, sync) and total. */

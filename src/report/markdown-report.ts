@@ -1,5 +1,6 @@
 import { COMPARISON_HEAD, comparisonCells, comparisonFootnote, compareRuns, compareStrategies, type ComparisonRow } from './comparison.ts';
 import { comparisonCaveats } from './comparison-caveats.ts';
+import { cadenceTables } from './cadence-tables.ts';
 import { deployLatencyRows, deployLatencyTable } from './deploy-latency.ts';
 import { deployVerdict, verdictSentence, verdictTable } from './deploy-verdict.ts';
 import { markdownTable } from './markdown-table.ts';
@@ -38,6 +39,7 @@ export function renderMarkdownReport(results: RunResults): string {
     section(summaryTable(analysis)),
     ...matrixTables(analysis).map(section),
     ...[deployLatencyTable(deployLatencyRows(analysis))].flatMap((t) => (t === undefined ? [] : [section(t)])),
+    ...cadenceTables(results, analysis).map(section),
     comparisonSection(`Strategies against ${base ?? '-'}`, compareStrategies(results)),
     warningsSection(results),
   ]
