@@ -5,14 +5,14 @@ import { UnitError } from '../core/units.ts';
 export const WEEK_SECONDS = 7 * 24 * 3600;
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-const WEEK_TIME_RE = /^(mon|tue|wed|thu|fri|sat|sun)\s+([01]?\d|2[0-3]):([0-5]\d)$/i;
-const WEEK_TIME_HINT = 'write a time in the deploy week as a weekday and a 24-hour clock time, e.g. tue 14:30';
+const WEEK_TIME_RE = /^(mon|tue|wed|thu|fri|sat|sun)\s+([01]?\d|2[0-3]):([0-5]\d)$/;
+const WEEK_TIME_HINT = 'write a time in the deploy week as a weekday (mon..sun) and a 24-hour clock time, e.g. tue 14:30';
 
 /** `tue 14:30` -> seconds since Monday 00:00 of the simulated week. */
 export function parseWeekTime(input: string): number {
   const m = WEEK_TIME_RE.exec(input.trim());
   if (m === null) throw new UnitError(`"${input}" is not a time in the deploy week`, WEEK_TIME_HINT);
-  const day = DAYS.indexOf((m[1] as string).toLowerCase() as (typeof DAYS)[number]);
+  const day = DAYS.indexOf(m[1] as (typeof DAYS)[number]);
   return day * 86_400 + Number(m[2]) * 3600 + Number(m[3]) * 60;
 }
 
@@ -37,4 +37,5 @@ export const weekTimeField = () =>
         ctx.addIssue({ code: 'custom', message: error.message, params: { hint: error.hint } });
       }
     })
-    .meta({ description: 'when the change was merged, in the simulated deploy week, e.g. tue 14:30', examples: ['tue 14:30'] });
+    // The pattern is for editors (JSON Schema); the parser above says what is wrong.
+    .meta({ description: 'when the change was merged, in the simulated deploy week, e.g. tue 14:30', examples: ['tue 14:30'], pattern: WEEK_TIME_RE.source });

@@ -9,10 +9,12 @@ import { createContentSynthesizer } from '../../src/content/content-synthesizer.
 import { planImageSet } from '../../src/image/image-set-plan.ts';
 import { type GeneratedImageSet, generateImageSet } from '../../src/image/image-set-writer.ts';
 import { GzipWorkerPool } from '../../src/image/parallel-gzip.ts';
+import { cadenceWeeks } from '../../src/report/cadence-analysis.ts';
 import { measurementsFromResults } from '../../src/report/check-measurements.ts';
 import { compareRuns } from '../../src/report/comparison.ts';
 import { renderMarkdownReport } from '../../src/report/markdown-report.ts';
 import type { RunResults } from '../../src/report/results.ts';
+import { analyzeRun } from '../../src/report/run-analysis.ts';
 import { resolveScenario } from '../../src/scenario/resolve.ts';
 
 /**
@@ -26,7 +28,9 @@ const scenario = resolveScenario(
     seed: 11,
     content: { preset: 'mediawiki-multiversion', scale: 0.002 },
     image: { strategies: ['monolithic', { incremental: { rebuildOn: [] } }] },
-    deploy: ['initial', { backport: { files: 1, removes: 1 } }, { config: { files: 1 } }],
+    deploy: ['initial', { backport: { files: 1, removes: 1 }, at: 'mon 09:00' }, { config: { files: 1 }, at: 'mon 09:00' }],
+    // Both merged at once: the config merge waits for the backport's deploy to be done.
+    cadence: 'per-merge',
     fleet: { nodes: 2 },
     measure: { repeat: 1, warmup: 0 },
   },
@@ -116,5 +120,17 @@ describe('deploy parts: build, push and rollout per step against the real regist
     const incrementalBackport = results.steps.find((s) => s.strategy === 'incremental' && s.step === 'backport-1');
     assert.equal(totals.find((m) => m.strategy === 'incremental' && m.step === 'backport-1')?.value, incrementalBackport?.deploy?.total);
     assert.ok(compareRuns(results, results).some((r) => r.metric === 'deploy-total-seconds'));
+  });
+
+  it('shows the week under the build cadence: merge to serving is the deploys\' totals, queued', () => {
+    assert.equal(results.cadence?.everySeconds, null);
+    const summary = renderRunSummary(results);
+    assert.match(summary, /build cadence: the week, per merge/);
+    const week = cadenceWeeks(results.cadence as NonNullable<RunResults['cadence']>, analyzeRun(results)).find((w) => w.strategy === 'incremental');
+    const total = (step: string) => results.steps.find((s) => s.strategy === 'incremental' && s.step === step)?.deploy?.total ?? Number.NaN;
+    assert.equal(week?.deploys, 2);
+    const [backport, config] = week?.latencies ?? [];
+    assert.ok(Math.abs((backport?.seconds ?? 0) - total('backport-1')) < 1e-6);
+    assert.ok(Math.abs((config?.seconds ?? 0) - (total('backport-1') + total('config-1'))) < 1e-6);
   });
 });
