@@ -16,12 +16,13 @@ export function deployLatencyChart(analysis: RunAnalysis): Chart | undefined {
       $schema: VEGA_LITE_SCHEMA,
       config: CHART_CONFIG,
       data: { values },
-      width: { step: 36 },
+      width: { step: 28 },
       height: 240,
       mark: { type: 'bar' },
       encoding: {
-        x: { field: 'step', type: 'nominal', sort: [...analysis.steps], title: 'deploy step', axis: { labelAngle: 0 } },
-        xOffset: { field: 'strategy', type: 'nominal', sort: [...analysis.strategies] },
+        // One panel per step, one bar per strategy in it: every bar is labelled with what it measured.
+        column: { field: 'step', type: 'nominal', sort: [...analysis.steps], title: 'deploy step', header: { labelOrient: 'bottom', titleOrient: 'bottom' } },
+        x: { field: 'strategy', type: 'nominal', sort: [...analysis.strategies], title: null, axis: { labelAngle: -40 } },
         y: { field: 'seconds', type: 'quantitative', stack: 'zero', title: 'seconds' },
         color: { field: 'part', type: 'nominal', sort: [...DEPLOY_PART_NAMES], title: 'part' },
         order: { field: 'order', type: 'quantitative' },
