@@ -19,21 +19,25 @@ export interface StepPush {
   readonly layerBytesUp: number;
 }
 
-/** The `build` phase: every strategy's images built again step by step under the run's --out, timed. */
+/**
+ * The `build` phase: every strategy's images step by step from the previous step's build cache, each new
+ * layer costing what the generator measured building it (layers without a kept time are built again, timed).
+ */
 export async function buildPhase(run: RunContext): Promise<{ details: Record<string, number>; value: StepBuild[] }> {
-  const pool = new GzipWorkerPool();
+  let pool: GzipWorkerPool | undefined;
   try {
     const builds = await measureStepBuilds(planImageSet(run.scenario), {
+      known: run.images.layerBuilds ?? {},
       scratchDir: join(run.outDir, '.build'),
       synth: createContentSynthesizer(run.scenario.seed),
-      pool,
+      pool: () => (pool ??= new GzipWorkerPool()),
       signal: run.signal,
       onStep: (b) => run.onEvent({ type: 'phase', name: 'build', detail: `${b.strategy} ${b.step}: ${b.layersBuilt} layers built, ${b.layersReused} reused, ${b.seconds.toFixed(2)} s` }),
     });
     const sum = (f: (b: StepBuild) => number) => builds.reduce((n, b) => n + f(b), 0);
     return { details: { stepsBuilt: builds.length, layersBuilt: sum((b) => b.layersBuilt), layersReused: sum((b) => b.layersReused), bytesBuilt: sum((b) => b.bytesBuilt) }, value: builds };
   } finally {
-    await pool.close();
+    await pool?.close();
   }
 }
 

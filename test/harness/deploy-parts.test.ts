@@ -9,6 +9,7 @@ import { createContentSynthesizer } from '../../src/content/content-synthesizer.
 import { planImageSet } from '../../src/image/image-set-plan.ts';
 import { type GeneratedImageSet, generateImageSet } from '../../src/image/image-set-writer.ts';
 import { GzipWorkerPool } from '../../src/image/parallel-gzip.ts';
+import { measureStepBuilds } from '../../src/image/step-build.ts';
 import { cadenceWeeks } from '../../src/report/cadence-analysis.ts';
 import { measurementsFromResults } from '../../src/report/check-measurements.ts';
 import { compareRuns } from '../../src/report/comparison.ts';
@@ -71,7 +72,11 @@ describe('deploy parts: build, push and rollout per step against the real regist
     assert.equal(pushed.push.layerBytesUp, fresh[0]?.bytes);
     assert.equal(pushed.build.layersBuilt, 1);
     assert.equal(pushed.build.layersReused, initial.layers.length);
-    assert.equal(pushed.build.bytesBuilt, fresh[0]?.bytes, 'the step build makes the same blob generate made');
+    assert.equal(pushed.build.bytesBuilt, fresh[0]?.bytes);
+    // The build costs what the generator measured building that one layer.
+    const plan = planImageSet(scenario);
+    const key = plan.strategies.find((s) => s.strategy.name === 'incremental')?.images[1]?.layers.at(-1)?.key as string;
+    assert.equal(pushed.build.seconds, images.layerBuilds?.[key]?.seconds);
     // Monolithic rebuilds and re-sends everything its code layer holds at every step.
     const mono = results.imageSteps?.find((p) => p.strategy === 'monolithic' && p.step === 'backport-1');
     const monoImage = images.strategies.find((s) => s.name === 'monolithic')?.images[1];
@@ -81,6 +86,24 @@ describe('deploy parts: build, push and rollout per step against the real regist
     // Every step's initial push sends everything: nothing was in the repository before.
     const first = results.imageSteps?.find((p) => p.strategy === 'incremental' && p.step === 'initial');
     assert.equal(first?.push.layerBytesUp, initial.layers.reduce((n, l) => n + l.bytes, 0));
+  });
+
+  it('builds a layer again, timed, when the generator kept no build time for it (a cache from before)', async () => {
+    const plan = planImageSet(scenario);
+    const key = plan.strategies.find((s) => s.strategy.name === 'incremental')?.images[1]?.layers.at(-1)?.key as string;
+    const { [key]: dropped, ...known } = images.layerBuilds ?? {};
+    assert.ok(dropped !== undefined);
+    const pool = new GzipWorkerPool(1);
+    try {
+      const builds = await measureStepBuilds(plan, { known, scratchDir: join(work, 'rebuild'), synth: createContentSynthesizer(scenario.seed), pool: () => pool });
+      const again = builds.find((b) => b.strategy === 'incremental' && b.step === 'backport-1');
+      assert.equal(again?.bytesBuilt, dropped.bytes, 'the same blob again');
+      assert.ok((again?.seconds ?? 0) > 0);
+      const initial = builds.find((b) => b.strategy === 'incremental' && b.step === 'initial');
+      assert.equal(initial?.seconds, results.imageSteps?.find((p) => p.strategy === 'incremental' && p.step === 'initial')?.build.seconds);
+    } finally {
+      await pool.close();
+    }
   });
 
   it('records build, push and rollout per image step, and prep and sync per volume step, each summing to the total', () => {
