@@ -1,8 +1,11 @@
 import { formatBytes, formatBytesPerSecond, formatSeconds } from '../core/units.ts';
 import { comparisonMatrix, comparisonOverview, VOLUME_SIDE } from '../report/comparison-matrix.ts';
+import { deployLatencyRows, deployLatencyTable } from '../report/deploy-latency.ts';
 import type { RunResults } from '../report/results.ts';
+import { analyzeRun } from '../report/run-analysis.ts';
 import { backendFidelity } from '../stats/backend-fidelity.ts';
 import { median, spread } from '../stats/percentiles.ts';
+import { renderCadence } from './cadence-text.ts';
 import { renderNodeDisk } from './node-disk-text.ts';
 import { renderRegistryStrain } from './registry-strain-text.ts';
 import { textTable } from './text-table.ts';
@@ -37,7 +40,13 @@ export function renderRunSummary(results: RunResults): string {
     [3, 4, 5, 6, 7, 8, 9],
   );
   const warnings = warningText(results.warnings);
-  return `${table}\n${renderRegistryStrain(results)}${renderNodeDisk(results)}${renderFidelity(results, measured)}${comparisonText(results)}${warnings === '' ? '' : `${warnings}\n`}`;
+  return `${table}\n${renderRegistryStrain(results)}${renderNodeDisk(results)}${renderFidelity(results, measured)}${deployLatencyText(results)}${renderCadence(results)}${comparisonText(results)}${warnings === '' ? '' : `${warnings}\n`}`;
+}
+
+/** Per strategy and step, the deploy latency's parts (build, push, rollout; prep, sync) and total. */
+function deployLatencyText(results: RunResults): string {
+  const table = deployLatencyTable(deployLatencyRows(analyzeRun(results)));
+  return table === undefined ? '' : `deploy latency (median seconds per part):\n${textTable([...table.head], table.rows.map((r) => [...r]), [...table.numeric])}\n`;
 }
 
 /** With several backends: each one's median node time beside the virtual nodes', and the ratio. */

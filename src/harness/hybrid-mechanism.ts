@@ -70,7 +70,7 @@ async function startHybridLane(options: HybridFleetOptions, daemons: RsyncDaemon
 
 function hybridStep(options: VolumeFleetOptions, staging: ImageStaging, tier: ProxyTier, repository: string, tag: string, i: number, step: string, repeat: number): StepDeployment {
   const now = () => (performance.now() - options.runStartMs) / 1000;
-  const sync = volumeStep(options, tier, stepModule(i), step, repeat);
+  const sync = volumeStep(options, tier, { module: stepModule(i) }, step, repeat);
   const prep: StagingPrepFigures = { bytesPulled: 0, layersPulled: 0, layersHeld: 0, pullSeconds: 0, unpackSeconds: 0, files: 0 };
   let prepStart = 0;
   let prepSeconds = 0;

@@ -16,6 +16,8 @@ import type { RegistryCredentials } from '../registry/registry-auth.ts';
 import type { ResolvedScenario } from '../scenario/resolved.ts';
 import { RegistryStrainMeter } from './registry-strain-meter.ts';
 import { createRunNetwork, NETNS_REGISTRY_PORT, startRunBackends, usesEngines } from './engine-fleet-run.ts';
+import { buildPhase, imageDeployParts, imageStepDeploys, type StepPush } from './image-step-pipeline.ts';
+import type { ImageStepDeploy } from '../metrics/image-step-deploy.ts';
 import type { FleetNode, Lane, Mechanism, MechanismEntry, MechanismStepFigures, RunContext, StepDeployment } from './mechanism.ts';
 
 /** A strategy's images as pushed: the repository and the tag of each deploy step, in deploy order. */
@@ -74,10 +76,14 @@ function registryStrainMeter(run: RunContext, registry: ConnectedRegistry, nodes
   );
 }
 
-/** Every strategy's images into the registry, one repository per strategy; the `push` phase's details. */
-async function pushStrategies(run: RunContext, reg: ConnectedRegistry): Promise<{ details: Record<string, number>; value: PushedStrategy[] }> {
+/**
+ * Every strategy's images into the registry, one repository per strategy, step after step, each step's
+ * push timed on its own (it sends only the blobs earlier steps did not); the `push` phase's details.
+ */
+async function pushStrategies(run: RunContext, reg: ConnectedRegistry): Promise<{ details: Record<string, number>; value: { pushed: PushedStrategy[]; steps: StepPush[] } }> {
   const { scenario, images } = run;
   const pushed: PushedStrategy[] = [];
+  const steps: StepPush[] = [];
   const client = new DistributionClient({ baseUrl: reg.url, auth: reg.auth, timeouts: registryTimeoutsOf(scenario.registry) });
   let blobsPushed = 0;
   let blobsSkipped = 0;
@@ -89,7 +95,9 @@ async function pushStrategies(run: RunContext, reg: ConnectedRegistry): Promise<
       // Repository names are lower-case by the distribution spec; strategy names may say "8MiB".
       const repository = `${scenario.image.repository}/${strategy.name.toLowerCase()}`;
       for (const image of strategy.images) {
+        const t0 = performance.now();
         const r = await pushLayoutImage(client, strategy.layoutDir, image.step, repository, image.step, { signal: run.signal });
+        steps.push({ strategy: strategy.name, step: image.step, seconds: (performance.now() - t0) / 1000, blobsPushed: r.blobsPushed, blobsSkipped: r.blobsSkipped, bytesUp: r.bytesUp, layersPushed: r.layersPushed, layerBytesUp: r.layerBytesUp });
         blobsPushed += r.blobsPushed;
         blobsSkipped += r.blobsSkipped;
         bytesUp += r.bytesUp;
@@ -100,7 +108,7 @@ async function pushStrategies(run: RunContext, reg: ConnectedRegistry): Promise<
   } finally {
     await client.close();
   }
-  return { details: { blobsPushed, blobsSkipped, bytesUp, retries: client.stats.retries }, value: pushed };
+  return { details: { blobsPushed, blobsSkipped, bytesUp, retries: client.stats.retries }, value: { pushed, steps } };
 }
 
 /** Each emulated host's disk: sparse, so only what the engine writes takes space; room for both images and the engine's metadata. */
@@ -110,7 +118,7 @@ function nodeDiskBytes(plannedBytes: number, nodes: number): number {
 }
 
 /** One step of one strategy on one backend's nodes: aggregate download throughput and registry counters. */
-function imageStep(run: RunContext, registry: ConnectedRegistry, set: BackendNodes, strategy: PushedStrategy, tag: string, step: string, repeat: number): StepDeployment {
+function imageStep(run: RunContext, registry: ConnectedRegistry, set: BackendNodes, strategy: PushedStrategy, tag: string, step: string, repeat: number, pipeline: ImageStepDeploy | undefined): StepDeployment {
   const { nodes, backend } = set;
   const byName = new Map(nodes.map((n) => [n.name, n]));
   let received = 0;
@@ -145,9 +153,11 @@ function imageStep(run: RunContext, registry: ConnectedRegistry, set: BackendNod
       const starts = samples.map((s) => s.startSeconds);
       // A node switches to the new image at once, when its pull and unpack are done.
       const skew = versionSkewOf(samples.filter((s) => s.error === undefined).map((s) => s.startSeconds + s.totalSeconds), true);
+      const makespanSeconds = samples.length === 0 ? 0 : Math.max(...ends) - Math.min(...starts);
       return {
         ...(backend === 'virtual' ? {} : { backend }),
-        makespanSeconds: samples.length === 0 ? 0 : Math.max(...ends) - Math.min(...starts),
+        makespanSeconds,
+        deploy: imageDeployParts(pipeline, makespanSeconds),
         registryBytesServed: nodes.reduce((n, node) => n + node.bytesDown, 0) - bytesBefore,
         retries: nodes.reduce((n, node) => n + node.retries, 0) - retriesBefore,
         throughput: ratesFromCounters('aggregate download', 'bytes/s', counter),
@@ -162,7 +172,7 @@ function imageStep(run: RunContext, registry: ConnectedRegistry, set: BackendNod
  * Every strategy on every backend: with more than one backend, samples and step results name the strategy
  * `<strategy>@<backend>` so the backends stay apart wherever results are grouped.
  */
-function imageLanes(run: RunContext, registry: ConnectedRegistry, strategies: readonly PushedStrategy[], sets: readonly BackendNodes[]): Lane[] {
+function imageLanes(run: RunContext, registry: ConnectedRegistry, strategies: readonly PushedStrategy[], sets: readonly BackendNodes[], pipelines: readonly ImageStepDeploy[]): Lane[] {
   return strategies.flatMap((strategy) =>
     sets.map((set): Lane => {
       const label = sets.length > 1 ? `${strategy.name}@${set.backend}` : strategy.name;
@@ -171,7 +181,10 @@ function imageLanes(run: RunContext, registry: ConnectedRegistry, strategies: re
         steps: strategy.tags.map((tag, i) => run.scenario.deploy[i]?.name ?? tag),
         // Every repeat of every strategy starts cold.
         reset: async () => void (await Promise.all(set.nodes.map((n) => n.reset()))),
-        deployStep: (i, step) => imageStep(run, registry, set, { ...strategy, name: label }, strategy.tags[i] as string, step.step, step.repeat),
+        deployStep: (i, step) => {
+          const pipeline = pipelines.find((p) => p.strategy === strategy.name && p.step === strategy.tags[i]);
+          return imageStep(run, registry, set, { ...strategy, name: label }, strategy.tags[i] as string, step.step, step.repeat, pipeline);
+        },
       };
     }),
   );
@@ -203,7 +216,10 @@ export const imageMechanism: MechanismEntry = {
           if (registry.version !== undefined) recorder.results.environment.tools['docker-registry'] = registry.version;
           return { details: { url: registry.url }, value: registry };
         });
-        pushed = await recorder.phase('push', () => pushStrategies(run, reg));
+        const builds = await recorder.phase('build', () => buildPhase(run));
+        const push = await recorder.phase('push', () => pushStrategies(run, reg));
+        pushed = push.pushed;
+        recorder.results.imageSteps = imageStepDeploys(builds, push.steps);
       },
       startFleet: async () => {
         const reg = registry as ConnectedRegistry;
@@ -221,7 +237,7 @@ export const imageMechanism: MechanismEntry = {
               if (started.record !== undefined) recorder.results.engines = started.record;
               return { details: { backends: scenario.fleet.backends.join(','), isolation: scenario.fleet.isolation, nodes: started.record?.nodes.length ?? 0 }, value: started.backends };
             });
-        return imageLanes(run, reg, pushed, sets);
+        return imageLanes(run, reg, pushed, sets, recorder.results.imageSteps ?? []);
       },
       // The image side is done: its engines, nodes' disks and the registry go (before the volume side starts).
       teardown: async () => {

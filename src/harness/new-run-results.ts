@@ -19,5 +19,6 @@ export function newRunResults(source: RunResults['source'], scenario: ResolvedSc
     steps: [],
     samples: [],
     warnings: [],
+    ...(scenario.cadence === undefined ? {} : { cadence: { everySeconds: scenario.cadence.everySeconds ?? null, merges: [...scenario.cadence.merges] } }),
   };
 }

@@ -11,7 +11,8 @@ import { ShipbenchError } from '../core/errors.ts';
 import { fleetNodeNames } from '../scenario/fleet-node-names.ts';
 import type { ResolvedScenario } from '../scenario/resolved.ts';
 import { syncNode } from '../volume/node-sync.ts';
-import { daemonInfo, type ProxyTier, resetProxyTier, startProxyTier, stepModule, syncProxyTier } from '../volume/proxy-tier.ts';
+import { daemonInfo, type ProxyTier, resetProxyTier, STAGING_MODULE, startProxyTier, syncProxyTier } from '../volume/proxy-tier.ts';
+import { prepStagingTree } from '../volume/staging-prep.ts';
 import { rsyncVersion } from '../volume/rsync-binary.ts';
 import type { RsyncDaemon } from '../volume/rsync-daemon.ts';
 import { type StagingTree, VOLUME_STRATEGY, type VolumeRolloutEvent } from '../volume/volume-rollout.ts';
@@ -50,14 +51,26 @@ async function startVolumeLane(options: VolumeFleetOptions, daemons: RsyncDaemon
     label: VOLUME_STRATEGY,
     steps: options.trees.map((t) => t.step),
     reset: () => resetProxyTier(tier, workDir, announce),
-    deployStep: (i, step) => volumeStep(options, tier, stepModule(i), step.step, step.repeat),
+    deployStep: (i, step) => {
+      const tree = options.trees[i] as StagingTree;
+      const prep = () => prepStagingTree(tree.dir, tier.stagingDir, options.signal);
+      return volumeStep(options, tier, { module: STAGING_MODULE, prep }, step.step, step.repeat);
+    },
   };
 }
 
-/** One step of the proxy tier and the nodes (the hybrid side runs it too, after its master's prep). */
-export function volumeStep(options: VolumeFleetOptions, tier: ProxyTier, module: string, step: string, repeat: number): StepDeployment {
+/** What a step's proxies sync from on the master, and the prep that readies it (none when the caller prepares it). */
+export interface VolumeStepSource {
+  readonly module: string;
+  /** scap prep: returns its seconds. */
+  readonly prep?: () => Promise<number>;
+}
+
+/** One step of the master's prep, the proxy tier and the nodes (the hybrid side runs it too, after its own prep). */
+export function volumeStep(options: VolumeFleetOptions, tier: ProxyTier, source: VolumeStepSource, step: string, repeat: number): StepDeployment {
   const now = () => (performance.now() - options.runStartMs) / 1000;
   let stepStart = 0;
+  let prepSeconds = 0;
   let received = 0;
   const counter: Array<{ tSeconds: number; value: number }> = [];
   let proxySteps = new Map<string, ProxyStep>();
@@ -67,9 +80,11 @@ export function volumeStep(options: VolumeFleetOptions, tier: ProxyTier, module:
   let failovers = 0;
   return {
     begin: async () => {
+      // scap prep: the master's staging tree becomes this step's, before any proxy syncs it.
+      prepSeconds = (await source.prep?.()) ?? 0;
       stepStart = now();
       counter.push({ tSeconds: stepStart, value: 0 });
-      const synced = await syncProxyTier(options.scenario, tier, module, options.signal);
+      const synced = await syncProxyTier(options.scenario, tier, source.module, options.signal);
       proxySteps = synced.proxySteps;
       received += synced.received;
       for (const p of tier.proxies) if (proxySteps.get(p.name)?.failed === false) upToDate.add(p.index);
@@ -88,14 +103,14 @@ export function volumeStep(options: VolumeFleetOptions, tier: ProxyTier, module:
       counter.push({ tSeconds: now(), value: received });
       return node.sample;
     },
-    end: (samples) => volumeFigures(tier, samples, { stepStart, counter, proxySteps, proxySyncSeconds, mixed, failovers }),
+    end: (samples) => volumeFigures(tier, samples, { stepStart, prepSeconds, counter, proxySteps, proxySyncSeconds, mixed, failovers }),
   };
 }
 
 function volumeFigures(
   tier: ProxyTier,
   samples: readonly NodeStepSample[],
-  step: { stepStart: number; counter: Array<{ tSeconds: number; value: number }>; proxySteps: Map<string, ProxyStep>; proxySyncSeconds: number; mixed: number[]; failovers: number },
+  step: { stepStart: number; prepSeconds: number; counter: Array<{ tSeconds: number; value: number }>; proxySteps: Map<string, ProxyStep>; proxySyncSeconds: number; mixed: number[]; failovers: number },
 ): MechanismStepFigures {
   const ok = samples.filter((s) => s.error === undefined);
   const ends = samples.map((s) => s.startSeconds + s.totalSeconds);
@@ -103,9 +118,11 @@ function volumeFigures(
   const proxies = tier.proxies
     .flatMap((p) => step.proxySteps.get(p.name) ?? [])
     .map((p) => ({ ...p, failed: p.failed || !tier.proxies.some((x) => x.name === p.proxy && x.daemon.alive()) }));
+  // From the proxy tier's start: the step is not out until the proxies have it and every node synced.
+  const makespanSeconds = samples.length === 0 ? 0 : Math.max(...ends) - step.stepStart;
   return {
-    // From the proxy tier's start: the step is not out until the proxies have it and every node synced.
-    makespanSeconds: samples.length === 0 ? 0 : Math.max(...ends) - step.stepStart,
+    makespanSeconds,
+    deploy: { prep: step.prepSeconds, sync: makespanSeconds, total: step.prepSeconds + makespanSeconds },
     registryBytesServed: 0,
     retries: step.failovers,
     // rsync reports bytes when a sync ends, so the series steps at each proxy and node completion.

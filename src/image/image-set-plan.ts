@@ -55,7 +55,8 @@ export function planImageSet(scenario: ResolvedScenario): ImageSetPlan {
   const trees: Array<{ step: ResolvedStep; tree: ContentTree }> = [];
   let tree = buildInitialTree(scenario);
   scenario.deploy.forEach((step, i) => {
-    tree = applyDeployStep(scenario, tree, step, i);
+    // A batched step (a build cadence) applies its merges in order, each as it would apply alone.
+    for (const merge of step.batch ?? [{ index: i, step }]) tree = applyDeployStep(scenario, tree, merge.step, merge.index);
     trees.push({ step, tree });
   });
 

@@ -68,6 +68,17 @@ export interface GeneratedImageSet {
   readonly seconds: number;
   readonly trees: ReadonlyArray<{ readonly step: string; readonly dir: string; readonly files: number; readonly bytes: number }>;
   readonly warnings: readonly GenerateWarning[];
+  /**
+   * By content key, what building each layer took, as the generator measured it when it built the layer (now,
+   * or when the cache got it); layers cached before build times were kept are missing.
+   */
+  readonly layerBuilds?: Readonly<Record<string, LayerBuild>>;
+}
+
+/** One layer's build as the generator timed it: synthesis, tar and compression into its blob. */
+export interface LayerBuild {
+  readonly seconds: number;
+  readonly bytes: number;
 }
 
 export const CACHE_DIR = '.cache';
@@ -146,13 +157,25 @@ async function writeStepTrees(plan: ImageSetPlan, baseNames: ReadonlySet<string>
 }
 
 /** Which of the plan's layers the cache holds already, which to build, and a warning per corrupt cache blob. */
-async function lookUpCache(plan: ImageSetPlan, cache: LayerCache, compressor: string, outDir: string): Promise<{ cached: Map<string, BuiltLayer>; toBuild: PlannedLayer[]; warnings: GenerateWarning[] }> {
+async function lookUpCache(
+  plan: ImageSetPlan,
+  cache: LayerCache,
+  compressor: string,
+  outDir: string,
+): Promise<{ cached: Map<string, BuiltLayer>; toBuild: PlannedLayer[]; warnings: GenerateWarning[]; layerBuilds: Record<string, LayerBuild> }> {
   const cached = new Map<string, BuiltLayer>();
+  // What building each layer took, kept with the cached layer: the image side's per-step build time.
+  const layerBuilds: Record<string, LayerBuild> = {};
   const toBuild: PlannedLayer[] = [];
   for (const planned of plan.uniqueLayers) {
     const hit = await cache.get(planned.key, compressor);
-    if (hit === undefined) toBuild.push(planned);
-    else cached.set(planned.key, hit);
+    if (hit === undefined) {
+      toBuild.push(planned);
+      continue;
+    }
+    cached.set(planned.key, hit);
+    const seconds = await cache.buildSeconds(planned.key);
+    if (seconds !== undefined) layerBuilds[planned.key] = { seconds, bytes: hit.bytes };
   }
   const warnings = cache.corrupt.map((c): GenerateWarning => ({
     kind: 'layer-cache-corrupt',
@@ -160,7 +183,7 @@ async function lookUpCache(plan: ImageSetPlan, cache: LayerCache, compressor: st
     fix: `nothing to do for this run; if it recurs, check the disk holding ${outDir} (a cache blob changed after it was written)`,
     digest: c.digest,
   }));
-  return { cached, toBuild, warnings };
+  return { cached, toBuild, warnings, layerBuilds };
 }
 
 /**
@@ -183,7 +206,7 @@ export async function generateImageSet(plan: ImageSetPlan, options: GenerateOpti
   // Asked first: an engine that cannot load fails here, before any work.
   const compressor = compression.kind === 'gzip' ? await pool.fingerprint(compression) : 'none';
 
-  const { cached, toBuild, warnings } = await lookUpCache(plan, cache, compressor, outDir);
+  const { cached, toBuild, warnings, layerBuilds } = await lookUpCache(plan, cache, compressor, outDir);
   for (const warning of warnings) onEvent?.({ type: 'warning', warning });
   const baseNames = baseComponentNames(plan.scenario);
   const treeBytes = options.trees
@@ -199,11 +222,13 @@ export async function generateImageSet(plan: ImageSetPlan, options: GenerateOpti
     options.signal?.throwIfAborted();
     const t0 = performance.now();
     const layer = await writeLayer(planned.spec, synth, compression, pool, cache.blobsDir);
-    await cache.put(planned.key, layer, compressor);
+    const seconds = (performance.now() - t0) / 1000;
+    await cache.put(planned.key, layer, compressor, seconds);
+    layerBuilds[planned.key] = { seconds, bytes: layer.bytes };
     cached.set(planned.key, layer);
     builtTarBytes += layer.uncompressedBytes;
     builtBlobBytes += layer.bytes;
-    onEvent?.({ type: 'layer-built', done: i + 1, total: toBuild.length, layer, seconds: (performance.now() - t0) / 1000 });
+    onEvent?.({ type: 'layer-built', done: i + 1, total: toBuild.length, layer, seconds });
   }
 
   const strategies: GeneratedStrategy[] = [];
@@ -246,5 +271,6 @@ export async function generateImageSet(plan: ImageSetPlan, options: GenerateOpti
     seconds: (performance.now() - started) / 1000,
     trees,
     warnings,
+    layerBuilds,
   };
 }

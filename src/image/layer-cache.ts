@@ -5,8 +5,8 @@ import type { BuiltLayer } from './layer-spec.ts';
 import { blobPath } from './layer-writer.ts';
 import { VerifiedBlob } from './verified-blob.ts';
 
-/** What the cache stores per key: the built layer and the compressor that made its blob. */
-type CacheRecord = BuiltLayer & { readonly compressor: string };
+/** What the cache stores per key: the built layer, the compressor that made its blob, and how long building it took. */
+type CacheRecord = BuiltLayer & { readonly compressor: string; readonly buildSeconds?: number };
 
 /** A cached blob that no longer matched its digest: dropped, so the layer is built again. */
 export interface CorruptCacheEntry {
@@ -46,7 +46,7 @@ export class LayerCache {
       return undefined;
     }
     if (record.compressor !== compressor) return undefined;
-    const { compressor: _, ...layer } = record;
+    const { compressor: _, buildSeconds: __, ...layer } = record;
     const path = blobPath(this.blobsDir, layer.digest);
     const size = await stat(path).then((s) => (s.isFile() ? s.size : -1), () => -1);
     if (size !== layer.bytes) return undefined;
@@ -63,10 +63,16 @@ export class LayerCache {
     return layer;
   }
 
-  async put(key: string, layer: BuiltLayer, compressor: string): Promise<void> {
+  /** Seconds the generator took to build the key's layer, when its record says (records before it do not). */
+  async buildSeconds(key: string): Promise<number | undefined> {
+    const record = await readFile(join(this.recordsDir, `${key}.json`), 'utf8').then((t) => JSON.parse(t) as Partial<CacheRecord>, () => undefined);
+    return typeof record?.buildSeconds === 'number' ? record.buildSeconds : undefined;
+  }
+
+  async put(key: string, layer: BuiltLayer, compressor: string, buildSeconds?: number): Promise<void> {
     await mkdir(this.recordsDir, { recursive: true });
     const path = join(this.recordsDir, `${key}.json`);
-    const record: CacheRecord = { ...layer, compressor };
+    const record: CacheRecord = { ...layer, compressor, ...(buildSeconds === undefined ? {} : { buildSeconds }) };
     await writeFile(`${path}.tmp`, JSON.stringify(record));
     await rename(`${path}.tmp`, path);
   }

@@ -22,6 +22,9 @@ export interface PushedImage {
   readonly blobsSkipped: number;
   /** Bytes of the blobs uploaded and of the manifest (retried bytes are in the client's stats). */
   readonly bytesUp: number;
+  /** Of those, the layer blobs only (no config, no manifest): what a step's new code costs to push. */
+  readonly layersPushed: number;
+  readonly layerBytesUp: number;
 }
 
 /**
@@ -42,6 +45,8 @@ export async function pushLayoutImage(
   let blobsPushed = 0;
   let blobsSkipped = 0;
   let bytesUp = 0;
+  let layersPushed = 0;
+  let layerBytesUp = 0;
   const queue = [...blobs];
   const worker = async () => {
     for (let blob = queue.shift(); blob !== undefined; blob = queue.shift()) {
@@ -55,6 +60,10 @@ export async function pushLayoutImage(
       } else {
         blobsPushed++;
         bytesUp += blob.size;
+        if (blob.digest !== image.manifest.config.digest) {
+          layersPushed++;
+          layerBytesUp += blob.size;
+        }
       }
     }
   };
@@ -68,5 +77,5 @@ export async function pushLayoutImage(
     });
   }
   const manifestDigest = await client.pushManifest(repo, destTag, manifestBytes, image.manifest.mediaType ?? OciMediaType.manifest, options.signal);
-  return { manifestDigest, blobsPushed, blobsSkipped, bytesUp: bytesUp + manifestBytes.length };
+  return { manifestDigest, blobsPushed, blobsSkipped, bytesUp: bytesUp + manifestBytes.length, layersPushed, layerBytesUp };
 }

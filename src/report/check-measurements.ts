@@ -43,6 +43,8 @@ export function measurementsFromResults(results: RunResults): Measurement[] {
     if (g.seconds.length > 0) out.push({ metric: 'p99-node-seconds', ...at, value: quantile(g.seconds, 0.99) });
     if (g.steps.length > 0) {
       out.push({ metric: 'makespan-seconds', ...at, value: Math.max(...g.steps.map((s) => s.makespanSeconds)) });
+      const totals = g.steps.flatMap((s) => (s.deploy === undefined ? [] : [s.deploy.total]));
+      if (totals.length > 0) out.push({ metric: 'deploy-total-seconds', ...at, value: Math.max(...totals) });
       out.push({ metric: 'registry-egress-bytes', ...at, value: Math.max(...g.steps.map((s) => s.registryBytesServed)) });
       out.push({ metric: 'failed-nodes', ...at, value: g.steps.reduce((n, s) => n + s.failedNodes, 0) });
       const perGiB = g.steps.flatMap((s) => (s.registry?.cpuSecondsPerGiB == null ? [] : [s.registry.cpuSecondsPerGiB]));

@@ -1,14 +1,34 @@
 import type { NodeStepSample } from '../metrics/samples.ts';
+import type { StepResult } from '../metrics/step-result.ts';
 import { compareSamples, type Comparison, type CompareOptions } from '../stats/compare-samples.ts';
 import { formatMedianWithCi, formatSignedPercent, type FigureUnit } from './figure-format.ts';
 import type { RunResults } from './results.ts';
-import { analyzeRun, findCell } from './run-analysis.ts';
+import { analyzeRun, findCell, type RunAnalysis } from './run-analysis.ts';
 
 /** What is compared: per-node completion time, and bytes each node downloaded. */
 const METRICS: ReadonlyArray<{ name: string; unit: FigureUnit; value: (s: NodeStepSample) => number }> = [
   { name: 'node time', unit: 'seconds', value: (s) => s.totalSeconds },
   { name: 'downloaded per node', unit: 'bytes', value: (s) => s.bytesDownloaded },
 ];
+
+/** Step figures, one value per measured repeat (steps without the figure, from older results, are left out). */
+const STEP_METRICS: ReadonlyArray<{ name: string; unit: FigureUnit; value: (s: StepResult) => number | undefined }> = [
+  { name: 'deploy-total-seconds', unit: 'seconds', value: (s) => s.deploy?.total },
+];
+
+function stepValues(analysis: RunAnalysis, strategy: string, step: string, value: (s: StepResult) => number | undefined): number[] {
+  return analysis.measuredSteps.filter((s) => s.strategy === strategy && s.step === step).flatMap((s) => value(s) ?? []);
+}
+
+/** The step metrics of one cell pair, when both carry them. */
+function stepMetricRows(a: RunAnalysis, b: RunAnalysis, at: { strategy: string; step: string }, other: string, label: string, options: CompareOptions): ComparisonRow[] {
+  return STEP_METRICS.flatMap((m) => {
+    const va = stepValues(a, at.strategy, at.step, m.value);
+    const vb = stepValues(b, other, at.step, m.value);
+    if (va.length === 0 || vb.length === 0) return [];
+    return [{ strategy: label, step: at.step, metric: m.name, unit: m.unit, comparison: compareSamples(va, vb, { ...options, seed: `${label}/${at.step}/${m.name}` }) }];
+  });
+}
 
 export interface ComparisonRow {
   /** For run comparisons the strategy; for strategy comparisons `baseline -> other`. */
@@ -34,6 +54,7 @@ export function compareRuns(before: RunResults, after: RunResults, options: Comp
       const comparison = compareSamples(cellA.samples.map(m.value), cellB.samples.map(m.value), { ...options, seed: `${cellA.strategy}/${cellA.step}/${m.name}` });
       rows.push({ strategy: cellA.strategy, step: cellA.step, metric: m.name, unit: m.unit, comparison });
     }
+    rows.push(...stepMetricRows(a, b, cellA, cellA.strategy, cellA.strategy, options));
   }
   return rows;
 }
@@ -54,6 +75,7 @@ export function compareStrategies(results: RunResults, baseline?: string, option
         const comparison = compareSamples(cellA.samples.map(m.value), cellB.samples.map(m.value), { ...options, seed: `${base}/${strategy}/${step}/${m.name}` });
         rows.push({ strategy: `${base} -> ${strategy}`, step, metric: m.name, unit: m.unit, comparison });
       }
+      rows.push(...stepMetricRows(analysis, analysis, cellA, strategy, `${base} -> ${strategy}`, options));
     }
   }
   return rows;

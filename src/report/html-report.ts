@@ -1,6 +1,8 @@
 import type { RenderedChart } from './charts/chart-render.ts';
 import { comparisonCaveats } from './comparison-caveats.ts';
 import { COMPARISON_HEAD, comparisonCells, comparisonFootnote, compareRuns, compareStrategies, type ComparisonRow } from './comparison.ts';
+import { cadenceTables } from './cadence-tables.ts';
+import { deployLatencyRows, deployLatencyTable } from './deploy-latency.ts';
 import { deployVerdict, verdictSentence, verdictTable } from './deploy-verdict.ts';
 import { escapeHtml, htmlPage, htmlSection, htmlTable, inlineMarkup } from './html-page.ts';
 import { matrixTables, runHeadline, summaryTable, warningLines } from './report-sections.ts';
@@ -42,6 +44,8 @@ export function renderHtmlReport(results: RunResults, charts: readonly RenderedC
     htmlSection(summaryTable(analysis)),
     `<section><h2>Charts</h2>${details.length === 0 ? '<p class="note">No samples to chart.</p>' : details.map(chartFigure).join('\n')}</section>`,
     ...matrixTables(analysis).map(htmlSection),
+    ...[deployLatencyTable(deployLatencyRows(analysis))].flatMap((t) => (t === undefined ? [] : [htmlSection(t)])),
+    ...cadenceTables(results, analysis).map(htmlSection),
     comparisonSection(`Strategies against ${analysis.strategies[0] ?? '-'}`, compareStrategies(results)),
     `<section><h2>Warnings</h2>${warnings.length === 0 ? '<p>None.</p>' : warnings.map((w) => `<div class="warning">${escapeHtml(w.message)}<br><strong>fix:</strong> ${escapeHtml(w.fix)}</div>`).join('\n')}</section>`,
   ];

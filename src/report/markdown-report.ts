@@ -1,5 +1,7 @@
 import { COMPARISON_HEAD, comparisonCells, comparisonFootnote, compareRuns, compareStrategies, type ComparisonRow } from './comparison.ts';
 import { comparisonCaveats } from './comparison-caveats.ts';
+import { cadenceTables } from './cadence-tables.ts';
+import { deployLatencyRows, deployLatencyTable } from './deploy-latency.ts';
 import { deployVerdict, verdictSentence, verdictTable } from './deploy-verdict.ts';
 import { markdownTable } from './markdown-table.ts';
 import { matrixTables, runHeadline, summaryTable, warningLines, type Table } from './report-sections.ts';
@@ -36,6 +38,8 @@ export function renderMarkdownReport(results: RunResults): string {
     verdictSection(analysis),
     section(summaryTable(analysis)),
     ...matrixTables(analysis).map(section),
+    ...[deployLatencyTable(deployLatencyRows(analysis))].flatMap((t) => (t === undefined ? [] : [section(t)])),
+    ...cadenceTables(results, analysis).map(section),
     comparisonSection(`Strategies against ${base ?? '-'}`, compareStrategies(results)),
     warningsSection(results),
   ]

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { cadenceResultsSchema } from '../metrics/cadence-results.ts';
 import { calibrationComparisonSchema } from '../metrics/calibration-comparison.ts';
+import { imageStepDeploySchema } from '../metrics/image-step-deploy.ts';
 import { nodeStepSampleSchema, runWarningSchema } from '../metrics/samples.ts';
 import { stepResultSchema } from '../metrics/step-result.ts';
 import { neighboursResultsSchema } from './neighbour-results.ts';
@@ -54,6 +56,10 @@ export const runResultsSchema = z.object({
   engines: engineFleetResultsSchema.optional(),
   /** Present when the volume (rsync) side was measured: its samples carry strategy `volume`. */
   volume: z.object({ proxies: z.number().int().positive(), assign: z.enum(['round-robin', 'least-loaded']) }).optional(),
+  /** The image side's build (from the previous step's cache) and push of every strategy's steps, timed per step. */
+  imageSteps: z.array(imageStepDeploySchema).optional(),
+  /** The build cadence and the week's merges (scenarios with `cadence:` or merge times). */
+  cadence: cadenceResultsSchema.optional(),
   /** Simulated runs with --calibrate: simulated beside measured, with the error in percent. */
   calibration: calibrationComparisonSchema.optional(),
 });

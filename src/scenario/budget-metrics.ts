@@ -23,6 +23,7 @@ export const BUDGET_METRICS = {
   'deploy-new-layers': { unit: 'count', from: 'image', better: 'lower', describe: 'layers a node holding the previous step lacks' },
   'p99-node-seconds': { unit: 'seconds', from: 'results', better: 'lower', describe: '99th percentile of node completion time (all measured repeats)' },
   'makespan-seconds': { unit: 'seconds', from: 'results', better: 'lower', describe: 'first node start to last node end, worst measured repeat' },
+  'deploy-total-seconds': { unit: 'seconds', from: 'results', better: 'lower', describe: 'the step from code to every node serving it (image: build + push + rollout; volume: prep + sync), worst measured repeat' },
   'registry-egress-bytes': { unit: 'bytes', from: 'results', better: 'lower', describe: 'layer bytes the registry served in the step, worst measured repeat' },
   'neighbour-p99-slowdown': {
     unit: 'ratio',

@@ -21,6 +21,7 @@ import { pathsOverlap } from './accepted-part.ts';
 import { contentLimitProblems } from './content-limits.ts';
 import { rolloutProblems } from './rollout-problems.ts';
 import { imageGCProblems, resolveImageGC } from './image-gc.ts';
+import { cadenceProblems, resolveCadence } from './cadence-resolve.ts';
 import type { SemanticProblem } from './semantic-problem.ts';
 
 export type { SemanticProblem } from './semantic-problem.ts';
@@ -111,6 +112,7 @@ const CROSS_KEY_CHECKS: readonly CrossKeyCheck[] = [
   { reads: [...CONTENT_KEYS, ['deploy']], find: deployProblems },
   { reads: [['deploy']], find: (input) => duplicateStepNames(resolveSteps(input.deploy ?? ['initial']).map((s) => s.name)) },
   { reads: [['image', 'strategies']], find: strategyProblems },
+  { reads: [['cadence'], ['deploy']], find: (input) => cadenceProblems(input.cadence, input.deploy ?? ['initial']) },
   { reads: [...FLEET_SIZE_KEYS, ['fleet', 'rollout', 'stages']], find: (input) => rolloutProblems(input.fleet, nodesOf(input)) },
   { reads: [['neighbours'], ['deploy'], ['image', 'strategies']], find: (input) => findNeighbourProblems(input.neighbours, stepNamesOf(input), strategyNamesOf(input)) },
   { reads: [['fleet']], find: (input) => fleetEngineProblems(input.fleet) },
@@ -307,6 +309,7 @@ export function resolveScenario(input: ScenarioInput, sourceFile: string): Resol
   const nodes = fleet?.hosts?.length ?? fleet?.nodes ?? DEFAULTS.nodes;
   const stages: RolloutStage[] = (fleet?.rollout?.stages ?? [{ rest: true }]).map((s) => ('canaries' in s ? { canaries: s.canaries } : { rest: true }));
   const registry = input.registry;
+  const cadence = resolveCadence(input.cadence, input.deploy ?? ['initial'], resolveSteps(input.deploy ?? ['initial']));
   return {
     name: input.name,
     description: input.description ?? '',
@@ -323,7 +326,8 @@ export function resolveScenario(input: ScenarioInput, sourceFile: string): Resol
       compression: resolveCompression(input.image),
       repository: input.image?.repository ?? DEFAULTS.repository,
     },
-    deploy: resolveSteps(input.deploy ?? ['initial']),
+    deploy: cadence.deploy,
+    ...(cadence.cadence === undefined ? {} : { cadence: cadence.cadence }),
     volume: {
       proxies: input.volume?.proxies ?? DEFAULTS.proxies,
       assign: input.volume?.assign ?? 'round-robin',

@@ -63,7 +63,38 @@ export interface ResolvedImage {
 export type DeployStepKind = 'initial' | 'backport' | 'config' | 'train' | 'l10n';
 export type VersionChoice = 'newest' | 'oldest';
 
-export type ResolvedStep =
+/** One merge of the simulated week: when it landed and which deploy step ships it. */
+export interface ResolvedMerge {
+  readonly name: string;
+  readonly kind: DeployStepKind;
+  /** Seconds since Monday 00:00. */
+  readonly atSeconds: number;
+  /** The deploy step (a batch under `{ every }`) whose image carries it. */
+  readonly step: string;
+  /** When that step's build starts: the merge itself (per-merge) or the next build slot. */
+  readonly buildAtSeconds: number;
+}
+
+/** `cadence:` with the week's merges; absent when the scenario gives neither a cadence nor merge times. */
+export interface ResolvedCadence {
+  /** Seconds between builds; undefined: every merge is built on its own. */
+  readonly everySeconds: number | undefined;
+  readonly merges: readonly ResolvedMerge[];
+}
+
+/** A merge a batched step carries, with its place in the file's deploy list (it seeds the merge's changes). */
+export interface BatchedMerge {
+  readonly index: number;
+  readonly step: ResolvedStepBody;
+}
+
+/**
+ * A deploy step. Under a `cadence: { every }`, a step is one build: `batch` lists the merges it ships (its
+ * kind is the weightiest of theirs, for strategies that rebuild on a kind).
+ */
+export type ResolvedStep = ResolvedStepBody & { readonly batch?: readonly BatchedMerge[] };
+
+export type ResolvedStepBody =
   | { readonly name: string; readonly kind: 'initial' }
   | { readonly name: string; readonly kind: 'backport'; readonly files: number; readonly removes: number; readonly version: VersionChoice }
   | { readonly name: string; readonly kind: 'config'; readonly files: number; readonly removes: number }
@@ -121,6 +152,8 @@ export interface ResolvedScenario {
   readonly content: ResolvedContent;
   readonly image: ResolvedImage;
   readonly deploy: readonly ResolvedStep[];
+  /** Build cadence and the week's merges (`cadence:`, steps' `at:`); absent when the scenario sets neither. */
+  readonly cadence?: ResolvedCadence | undefined;
   readonly volume: ResolvedVolume;
   /** The hybrid side (run it by default, and which strategy the master pulls); absent unless the scenario asks. */
   readonly hybrid?: ResolvedHybrid | undefined;

@@ -9,6 +9,8 @@ import { imageGCInput } from './image-gc.ts';
 import { modelInputSchema } from './model-schema.ts';
 import { registryTimeoutsInput } from './registry-timeouts-input.ts';
 import { pathName } from './path-name.ts';
+import { cadenceInput } from './cadence-schema.ts';
+import { weekTimeField } from './week-time.ts';
 
 /**
  * What users write (`ScenarioInput`). Every object is strict, so a misspelt key is an error rather than a
@@ -94,11 +96,13 @@ const imageInput = z.strictObject({
 export const STEP_KINDS = ['initial', 'backport', 'config', 'train', 'l10n'] as const;
 const stepName = pathName('a step name', /^[a-zA-Z0-9][a-zA-Z0-9._-]*$/, 'a step name is letters, digits, dots, dashes and underscores (it becomes an image tag)').optional();
 const versionChoice = z.enum(['newest', 'oldest']);
+// When the change was merged in the simulated week; with a `cadence`, the build after it ships it.
+const mergedAt = weekTimeField().optional();
 
 const stepInput = z.union(
   [
     z.enum(STEP_KINDS),
-    z.strictObject({ initial: z.strictObject({}).nullable(), name: stepName }),
+    z.strictObject({ initial: z.strictObject({}).nullable(), name: stepName, at: mergedAt }),
     z.strictObject({
       backport: z.strictObject({
         files: positiveCount('files').optional(),
@@ -106,13 +110,15 @@ const stepInput = z.union(
         version: versionChoice.optional(),
       }).nullable(),
       name: stepName,
+      at: mergedAt,
     }),
     z.strictObject({
       config: z.strictObject({ files: positiveCount('files').optional(), removes: nonNegativeCount('removes').optional() }).nullable(),
       name: stepName,
+      at: mergedAt,
     }),
-    z.strictObject({ train: z.strictObject({ churn: shareField().optional() }).nullable(), name: stepName }),
-    z.strictObject({ l10n: z.strictObject({ version: versionChoice.optional() }).nullable(), name: stepName }),
+    z.strictObject({ train: z.strictObject({ churn: shareField().optional() }).nullable(), name: stepName, at: mergedAt }),
+    z.strictObject({ l10n: z.strictObject({ version: versionChoice.optional() }).nullable(), name: stepName, at: mergedAt }),
   ],
   {
     error:
@@ -180,6 +186,7 @@ export const scenarioInputSchema = z
     content: contentInput.optional(),
     image: imageInput.optional(),
     deploy: z.array(stepInput).min(1, 'name at least the initial step').optional(),
+    cadence: cadenceInput.optional(),
     volume: volumeInput.optional(),
     hybrid: hybridInput.optional().nullable(),
     fleet: fleetInput.optional(),

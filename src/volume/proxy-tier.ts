@@ -20,11 +20,15 @@ export interface Proxy {
 /** The deployment master and its proxies; every daemon ever started is in `daemons`, to be stopped by PID. */
 export interface ProxyTier {
   readonly master: RsyncDaemon;
+  /** The master's staging tree (scap's staging dir): each step is prepared into it, and it is what the proxies sync. */
+  readonly stagingDir: string;
   readonly proxies: Proxy[];
   readonly daemons: RsyncDaemon[];
 }
 
 export const stepModule = (i: number) => `step-${i}`;
+/** The master's module serving the staging tree. */
+export const STAGING_MODULE = 'staging';
 
 export const daemonInfo = (d: RsyncDaemon): DaemonInfo => ({ name: d.name, pid: d.pid, port: d.port });
 
@@ -35,9 +39,11 @@ function startProxyDaemon(workDir: string, name: string, dir: string): Promise<R
 /** A master rsync daemon serving each step's staging tree, and one daemon per proxy serving the proxy's copy. */
 export async function startProxyTier(scenario: ResolvedScenario, workDir: string, trees: readonly StagingTree[], daemons: RsyncDaemon[]): Promise<ProxyTier> {
   await mkdir(workDir, { recursive: true });
+  const stagingDir = containedPath(workDir, 'staging');
+  await mkdir(stagingDir, { recursive: true });
   const master = await startRsyncDaemon({
     name: 'master',
-    modules: trees.map((t, i) => ({ name: stepModule(i), path: t.dir })),
+    modules: [...trees.map((t, i) => ({ name: stepModule(i), path: t.dir })), { name: STAGING_MODULE, path: stagingDir }],
     stateDir: containedPath(workDir, 'daemons', 'master'),
   });
   daemons.push(master);
@@ -50,7 +56,7 @@ export async function startProxyTier(scenario: ResolvedScenario, workDir: string
     daemons.push(daemon);
     proxies.push({ index: p, name, dir, daemon, active: 0 });
   }
-  return { master, proxies, daemons };
+  return { master, stagingDir, proxies, daemons };
 }
 
 /** Every repeat starts cold, with the whole proxy tier up again; `onRestart` hears of a replaced daemon. */
@@ -65,6 +71,9 @@ export async function resetProxyTier(tier: ProxyTier, workDir: string, onRestart
     await rm(proxy.dir, { recursive: true, force: true });
     await mkdir(proxy.dir, { recursive: true });
   }
+  // The master starts cold too: the first step's prep copies the whole tree into staging.
+  await rm(tier.stagingDir, { recursive: true, force: true });
+  await mkdir(tier.stagingDir, { recursive: true });
   await rm(containedPath(workDir, 'nodes'), { recursive: true, force: true });
 }
 

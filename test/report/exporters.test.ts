@@ -80,6 +80,37 @@ describe('exporters on golden results', () => {
     assert.doesNotMatch(html, /<script|(src|href)="https?:/);
   });
 
+  it('draws deploy parts as a stacked bar per step and mechanism, with their table and the cadence\'s week', async () => {
+    const results = await golden();
+    // Image parts on the layer strategies, tree parts on the second one relabelled volume: both shapes at once.
+    const withParts: RunResults = {
+      ...results,
+      steps: results.steps.map((s, i) =>
+        s.strategy === 'incremental'
+          ? { ...s, strategy: 'volume', deploy: { prep: 0.5, sync: s.makespanSeconds, total: 0.5 + s.makespanSeconds } }
+          : { ...s, deploy: { build: 1 + i, push: 0.25, rollout: s.makespanSeconds, total: 1.25 + i + s.makespanSeconds } },
+      ),
+      cadence: {
+        everySeconds: 43_200,
+        merges: [
+          { name: 'initial', kind: 'initial', atSeconds: 0, step: 'initial', buildAtSeconds: 0 },
+          { name: 'backport-1', kind: 'backport', atSeconds: 25_200, step: 'backport-1', buildAtSeconds: 43_200 },
+        ],
+      },
+    };
+    const files = await exporters.html(withParts);
+    const spec = JSON.parse(text(files, 'charts/deploy-latency.vl.json')) as { data: { values: Array<{ part: string; strategy: string }> }; encoding: { y: { stack: string } } };
+    assert.equal(spec.encoding.y.stack, 'zero');
+    assert.deepEqual([...new Set(spec.data.values.map((v) => v.part))].sort(), ['build', 'prep', 'push', 'rollout', 'sync']);
+    assert.match(text(files, 'report.html'), /id="chart-deploy-latency"><h3>[^<]+<\/h3><svg/);
+    const md = text(await exporters.md(withParts), 'report.md');
+    assert.match(md, /## Deploy latency: parts per step/);
+    assert.match(md, /\| strategy \| step \| build \| push \| rollout \| prep \| sync \| total \|/);
+    assert.match(md, /## Build cadence: the week, every 12 h/);
+    // Merged mon 07:00, built at mon 12:00: five hours of waiting before the deploy itself.
+    assert.match(md, /\| backport-1 \| mon 07:00 \| mon 12:00 \| backport-1 \| 5h 0m \d+s \|/);
+  });
+
   it('works on simulated results without disk series, and shows the volume side as one more column', async () => {
     const results = await golden();
     const simulated: RunResults = {

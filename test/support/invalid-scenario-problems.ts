@@ -58,6 +58,16 @@ export const EXPECTED: Record<string, { problems: string[]; messages?: Record<nu
     messages: { 0: /got string "backprot"/, 1: /at least one file, got number 0/, 2: /got a mapping with key "rollback"/ },
     hints: { 0: /did you mean "backport"/, 2: /initial, backport, config, train, l10n/ },
   },
+  'bad-cadence.yaml': {
+    problems: ['6:33 deploy.2.at', '7:5 deploy.3', '8:19 cadence.every'],
+    messages: { 0: /merged at mon 10:00, before the merge listed above it \(tue 14:30\)/, 1: /needs a merge time/, 2: /0 seconds builds nothing/ },
+    hints: { 0: /order they were merged/, 1: /at: tue 14:30/, 2: /12h or 24h/ },
+  },
+  'bad-cadence-values.yaml': {
+    problems: ['3:10 cadence', '6:35 deploy.1.at'],
+    messages: { 0: /^"weekly" is not a build cadence$/, 1: /"tuesday 9am" is not a time in the deploy week/ },
+    hints: { 0: /per-merge .* every: 12h/, 1: /tue 14:30/ },
+  },
   'bad-neighbours.yaml': {
     problems: ['5:13 neighbours.baseline', '7:21 neighbours.workloads.0.http.rate', '8:14 neighbours.workloads.1.fio.rateIop', '9:7 neighbours.workloads.2', '10:14 neighbours.minEffect', '11:14 neighbours.isolation'],
     messages: { 0: /"3 seconds" is not a duration/, 1: /rate must be above 0/, 2: /^unknown key "rateIop"$/, 3: /expected a neighbour/, 4: /share "150%" must lie between 0% and 100%/, 5: /expected cpuset .* or shared/ },

@@ -171,7 +171,7 @@ describe('volume rollout: real rsync daemons (master, proxies) and rsync clients
     assert.ok(samples.every((s) => /no proxy left/.test(s.error ?? '')), samples.map((s) => s.error).join('\n'));
     assert.match(outcome.stoppedBecause ?? '', /every node failed volume initial/);
     assert.deepEqual(pids.filter(alive), []);
-    // Nothing was written outside the work dir: the volume side's directories are all it made there.
-    assert.deepEqual((await readdir(join(work, 'c', 'volume'))).sort(), ['daemons', 'nodes', 'proxies']);
+    // Nothing was written outside the work dir: the volume side's directories (the master's staging tree among them) are all it made there.
+    assert.deepEqual((await readdir(join(work, 'c', 'volume'))).sort(), ['daemons', 'nodes', 'proxies', 'staging']);
   });
 });

@@ -18,6 +18,7 @@ import { newRunResults } from '../../harness/new-run-results.ts';
 import { defaultTimedDir } from '../default-paths.ts';
 import { describeEnvironment } from '../../harness/run-environment.ts';
 import { renderCalibration, renderSimulation } from '../simulate-text.ts';
+import { renderCadence } from '../cadence-text.ts';
 
 export interface SimulateArgs {
   file: string;
@@ -116,6 +117,7 @@ export const simulateCommand: Pick<CommandModule<object, SimulateArgs>, 'handler
     results.status = 'completed';
     await writer.write(results);
     process.stdout.write(renderSimulation(results.steps, fleet.nodes, planSeconds + simulateSeconds));
+    process.stdout.write(renderCadence(results));
     if (results.calibration !== undefined) process.stdout.write(renderCalibration(results.calibration));
     process.stdout.write(`results: ${join(outDir, 'results.json')}\n`);
   },

@@ -2,6 +2,7 @@ import { deployVerdict } from '../deploy-verdict.ts';
 import type { RunAnalysis } from '../run-analysis.ts';
 import { bytesPerStepChart } from './bytes-per-step-chart.ts';
 import type { Chart } from './chart.ts';
+import { deployLatencyChart } from './deploy-latency-chart.ts';
 import { completionTimeChart } from './completion-time-chart.ts';
 import { diskChart } from './disk-chart.ts';
 import type { NeighboursResults } from '../neighbour-results.ts';
@@ -24,6 +25,7 @@ export function reportCharts(analysis: RunAnalysis, neighbours?: NeighboursResul
     bytesPerStepChart(analysis),
     registryStrainChart(analysis),
     nodeDiskChart(analysis),
+    deployLatencyChart(analysis),
     // Only runs with `neighbours:` have these.
     neighbourLatencyChart(neighbours),
     neighbourP99Chart(neighbours),
