@@ -81,8 +81,9 @@ export class BottleneckGroup implements FillUnit {
   scheduledFinish = Number.POSITIVE_INFINITY;
   readonly finish = new MinHeap<{ readonly flow: Flow; readonly membership: number }>();
   readonly thresholds = new MinHeap<Threshold>();
-  /** Per meter the members count towards: how many of them do. */
-  readonly meterCount = new Map<number, number>();
+  /** The meters the members count towards, and how many of them count towards each (parallel arrays). */
+  readonly meters: number[] = [];
+  readonly meterCounts: number[] = [];
 
   constructor(
     readonly resource: number,
@@ -100,6 +101,18 @@ export class BottleneckGroup implements FillUnit {
     this.virtual += this.rate * dt;
     this.since = now;
     return this.rate > 0 ? this.size * dt : 0;
+  }
+
+  countMeters(meters: readonly number[] | undefined, delta: number): void {
+    if (meters === undefined) return;
+    for (const m of meters) {
+      const k = this.meters.indexOf(m);
+      if (k >= 0) this.meterCounts[k]! += delta;
+      else {
+        this.meters.push(m);
+        this.meterCounts.push(delta);
+      }
+    }
   }
 
   addFinish(flow: Flow): void {

@@ -42,6 +42,8 @@ export class FluidNetwork {
   /** Per resource: bumped when its members change, so older threshold entries for it are stale. */
   private readonly thresholdVersion: number[] = [];
   private readonly completions = new MinHeap<Completion>();
+  /** Size of the completion queue after its last compaction. */
+  private compactedSize = 0;
   private readonly timers = new MinHeap<() => void>();
   private readonly dirtyResources = new Set<number>();
   /** Resources a flow left since the last re-share: only what was bound there can gain from it. */
@@ -52,6 +54,9 @@ export class FluidNetwork {
   private epoch = 0;
   private readonly units: FillUnit[] = [];
   private readonly liveUnits: FillUnit[] = [];
+  /** Scratch of run(): the flows that end at this instant and the groups they end in. */
+  private readonly ended: Flow[] = [];
+  private readonly endedGroups: BottleneckGroup[] = [];
   /** Scratch of attachMembers: the resources of the fill in progress. */
   private readonly setMark: number[] = [];
   private setEpoch = 0;
@@ -153,8 +158,10 @@ export class FluidNetwork {
       this.now = Math.max(this.now, next);
       this.events++;
       const horizon = this.now + SAME_INSTANT * Math.max(1, this.now);
-      const ended: Flow[] = [];
-      const groups: BottleneckGroup[] = [];
+      const ended = this.ended;
+      const groups = this.endedGroups;
+      ended.length = 0;
+      groups.length = 0;
       while (this.completions.peekKey() <= horizon) {
         const entry = this.completions.pop()!;
         if (!this.current(entry)) continue;
@@ -169,6 +176,15 @@ export class FluidNetwork {
       for (const g of groups) if (g.size > 0) this.scheduleGroup(g);
       for (const flow of ended) flow.spec.onDone();
       while (this.timers.peekKey() <= horizon) this.timers.pop()!();
+    }
+  }
+
+  /** Queues when a flow or group is next done; superseded entries stay until they surface or the queue is compacted. */
+  private complete(seconds: number, unit: Flow | BottleneckGroup): void {
+    this.completions.push(seconds, { unit, version: unit.version });
+    if (this.completions.size > 2 * this.compactedSize + 4096) {
+      this.completions.retain((e) => this.current(e));
+      this.compactedSize = this.completions.size;
     }
   }
 
@@ -225,7 +241,7 @@ export class FluidNetwork {
     for (let k = 0; k < resources.length; k++) this.load[resources[k]!]! += (rate - flow.rate) * (weights === undefined ? 1 : weights[k]!);
     flow.rate = rate;
     flow.version++;
-    if (flow.active && rate > 0) this.completions.push(this.now + flow.remaining / rate, { unit: flow, version: flow.version });
+    if (flow.active && rate > 0) this.complete(this.now + flow.remaining / rate, flow);
   }
 
   /** Re-shares what the changes since the last event touch, then records meter changes. */
@@ -316,19 +332,17 @@ export class FluidNetwork {
     const mark = ++this.setEpoch;
     const touched = this.touched;
     touched.length = 0;
-    const see = (r: number) => {
-      if (this.setMark[r] !== mark) {
-        this.setMark[r] = mark;
-        touched.push(r);
-      }
-    };
     for (const u of this.units) {
       if (u instanceof BottleneckGroup) {
         u.res.length = 1;
         u.wts.length = 1;
         u.wts[0] = u.ownWeight;
-        see(u.resource);
-      } else for (const r of u.res) see(r);
+      }
+      for (const r of u.res) {
+        if (this.setMark[r] === mark) continue;
+        this.setMark[r] = mark;
+        touched.push(r);
+      }
     }
     for (const r of touched) {
       const g = this.memberGroup[r];
@@ -410,8 +424,9 @@ export class FluidNetwork {
   private setLevel(g: BottleneckGroup, level: number): void {
     if (g.rate === level) return;
     this.blame(g.resource, g.advance(this.now));
-    for (const [m, count] of g.meterCount) {
-      this.meterRate[m]! += (level - g.rate) * count;
+    for (let k = 0; k < g.meters.length; k++) {
+      const m = g.meters[k]!;
+      this.meterRate[m]! += (level - g.rate) * g.meterCounts[k]!;
       this.changedMeters.add(m);
     }
     g.rate = level;
@@ -424,7 +439,7 @@ export class FluidNetwork {
     g.version++;
     const first = g.earliestFinish();
     g.scheduledFinish = first;
-    if (g.rate > 0 && first < Number.POSITIVE_INFINITY) this.completions.push(this.now + Math.max(0, first - g.virtual) / g.rate, { unit: g, version: g.version });
+    if (g.rate > 0 && first < Number.POSITIVE_INFINITY) this.complete(this.now + Math.max(0, first - g.virtual) / g.rate, g);
   }
 
   /** A flow frozen at a resource joins that resource's group, if nothing else of its own is (nearly) full. */
@@ -455,8 +470,8 @@ export class FluidNetwork {
     for (const m of f.spec.meters ?? []) {
       this.meterRate[m]! += g.rate - f.rate;
       this.changedMeters.add(m);
-      g.meterCount.set(m, (g.meterCount.get(m) ?? 0) + 1);
     }
+    g.countMeters(f.spec.meters, 1);
     const { res, wts } = f;
     for (let k = 0; k < res.length; k++) {
       const r = res[k]!;
@@ -493,7 +508,7 @@ export class FluidNetwork {
     f.rate = g.rate;
     f.bottleneck = g.resource;
     f.rateBottleneck = g.resource;
-    for (const m of f.spec.meters ?? []) g.meterCount.set(m, g.meterCount.get(m)! - 1);
+    g.countMeters(f.spec.meters, -1);
     const { res, wts } = f;
     for (let k = 0; k < res.length; k++) {
       const r = res[k]!;
@@ -519,7 +534,7 @@ export class FluidNetwork {
       g.ownWeight = 0;
       this.ownGroup[g.resource] = undefined;
     }
-    if (!ending && f.rate > 0) this.completions.push(this.now + f.remaining / f.rate, { unit: f, version: f.version });
+    if (!ending && f.rate > 0) this.complete(this.now + f.remaining / f.rate, f);
   }
 }
 

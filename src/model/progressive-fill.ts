@@ -51,13 +51,16 @@ export class ProgressiveFill {
     while (this.unitsOn.length < size) this.unitsOn.push([]);
   }
 
-  /** Sets `next` and `bottleneck` of every unit; returns the resources the units use. */
+  private readonly resources: number[] = [];
+
+  /** Sets `next` and `bottleneck` of every unit; returns the resources the units use (valid until the next fill). */
   fill(units: readonly FillUnit[], capacity: readonly number[], load: (resource: number) => number): number[] {
     this.grow(capacity.length);
     const { left, unfrozen, weight, heap } = this;
     heap.clear();
     const seen = ++this.epoch;
-    const resources: number[] = [];
+    const resources = this.resources;
+    resources.length = 0;
     for (const u of units) {
       const rs = u.res;
       const ws = u.wts;
