@@ -1,84 +1,50 @@
+import { BottleneckGroup, type Flow, type FlowSpec } from './bottleneck-group.ts';
+import { FluidLedger, SLACK } from './fluid-ledger.ts';
 import { MinHeap } from './min-heap.ts';
+import { type FillUnit, ProgressiveFill } from './progressive-fill.ts';
+
+export type { FlowSpec } from './bottleneck-group.ts';
 
 /**
  * The flow-level fluid model of cluster simulators: transfers are flows over shared capacities (bytes per
  * second), and whenever a flow starts or ends, or a capacity changes, rates are re-shared max-min fairly by
  * progressive filling. Only the connected component around what changed is re-shared (flows that share no
  * capacity with the change keep their rates), and flows ending at the same instant are handled as one event,
- * so a symmetric fleet of thousands of nodes costs a handful of events per layer.
+ * so a symmetric fleet of thousands of nodes costs a handful of events per layer. Flows one saturated
+ * capacity sets move as a bottleneck group (bottleneck-group.ts): with distinct nodes, each node's event
+ * changes the group's one level, not the rate of every flow on the registry.
  */
-
-export interface FlowSpec {
-  readonly bytes: number;
-  /** Resource ids (from addResource); unlimited resources are simply left out. */
-  readonly resources: readonly number[];
-  /**
-   * Per resource (parallel to `resources`), what one byte per second of this flow uses of it; 1 if unset.
-   * A disk shared by reads and writes of different speeds is one device: capacity 1 (all of its time),
-   * a write weighs 1/writeRate and a read 1/readRate.
-   */
-  readonly weights?: readonly number[] | undefined;
-  /** Most this one flow may reach on its own, bytes per second (a TCP stream's ceiling). */
-  readonly capBytesPerSecond?: number | undefined;
-  /** Meters this flow's rate and bytes count towards. */
-  readonly meters?: readonly number[];
-  /** What binds the flow when its own cap does (a TCP stream's ceiling, one request's work on one core). */
-  readonly capKind?: string;
-  readonly onDone: () => void;
-}
-
-interface Flow {
-  readonly spec: FlowSpec;
-  remaining: number;
-  rate: number;
-  lastSeconds: number;
-  /** Bumped on every rate change, so stale completion-heap entries are skipped. */
-  version: number;
-  active: boolean;
-  mark: number;
-  /** Resource that froze this flow in the last fill, or -1 when its own cap did. */
-  bottleneck: number;
-  /** `bottleneck` as it was when the current rate was set: what the time at that rate is blamed on. */
-  rateBottleneck: number;
-  /** The rate the fill in progress gives it. */
-  next: number;
-}
 
 /** Tolerance for "ends at the same instant": relative to the clock, so batches survive rounding. */
 const SAME_INSTANT = 1e-9;
 
-export class FluidNetwork {
-  now = 0;
-  private readonly capacity: number[] = [];
-  private readonly resourceKind: string[] = [];
-  /** Flow-seconds spent bound by each kind of capacity (or by a flow's own cap). */
-  readonly boundSeconds = new Map<string, number>();
-  private readonly flowsOn: Array<Set<Flow>> = [];
-  private readonly completions = new MinHeap<{ flow: Flow; version: number }>();
+
+
+
+export class FluidNetwork extends FluidLedger {
   private readonly timers = new MinHeap<() => void>();
   private readonly dirtyResources = new Set<number>();
+  /** Resources a flow left since the last re-share: only what was bound there can gain from it. */
+  private readonly freedResources = new Set<number>();
   private readonly dirtyFlows = new Set<Flow>();
   private markEpoch = 0;
-  private resourceMark: number[] = [];
-  // Scratch space of fill(), indexed by resource id, reused across events (no garbage per event).
-  private left = new Float64Array(0);
-  private unfrozen = new Int32Array(0);
-  private unfrozenWeight = new Float64Array(0);
-  /** Per resource: summed weight of its flows (with flowsOn's size, the fill's starting point). */
-  private readonly weightOn: number[] = [];
-  /** Per resource: what its flows use of it now (rate times weight, summed). */
-  private readonly load: number[] = [];
-  // Scratch of the local fill, indexed by resource id: the largest rate of a re-shared flow on it, and the
-  // level at which it filled (Infinity when it did not).
-  private maxNew = new Float64Array(0);
-  private filledAt = new Float64Array(0);
-  private readonly fillHeap = new MinHeap<number>();
-  /** Current total rate per meter, and its history as (seconds, bytesPerSecond) change points. */
-  readonly meterRate: number[] = [];
-  readonly meterBytes: number[] = [];
-  readonly meterHistory: Array<{ t: number[]; rate: number[] }> = [];
-  private readonly changedMeters = new Set<number>();
+  /** The re-share in progress: its epoch (units' mark) and its units. */
+  private epoch = 0;
+  private readonly units: FillUnit[] = [];
+  private readonly liveUnits: FillUnit[] = [];
+  /** Scratch of run(): the flows that end at this instant and the groups they end in. */
+  private readonly ended: Flow[] = [];
+  private readonly endedGroups: BottleneckGroup[] = [];
+  /** Scratch of attachMembers: the resources of the fill in progress. */
+  private readonly setMark: number[] = [];
+  private setEpoch = 0;
+  private readonly touched: number[] = [];
+  private readonly filler = new ProgressiveFill();
+  /** Scratch of a re-share, per resource: how many flows froze at it. */
+  private readonly frozenAt: number[] = [];
   events = 0;
+
+
 
   addMeter(): number {
     this.meterRate.push(0);
@@ -96,9 +62,12 @@ export class FluidNetwork {
     this.capacity.push(bytesPerSecond);
     this.resourceKind.push(kind);
     this.flowsOn.push(new Set());
-    this.weightOn.push(0);
     this.load.push(0);
-    this.resourceMark.push(0);
+    this.ownGroup.push(undefined);
+    this.memberGroup.push(undefined);
+    this.memberCount.push(0);
+    this.memberWeight.push(0);
+    this.thresholdVersion.push(0);
     return this.capacity.length - 1;
   }
 
@@ -120,11 +89,26 @@ export class FluidNetwork {
       return;
     }
     if (spec.resources.length === 0 && spec.capBytesPerSecond === undefined) throw new Error('a flow needs at least one finite capacity');
-    const flow: Flow = { spec, remaining: spec.bytes, rate: 0, lastSeconds: this.now, version: 0, active: true, mark: 0, bottleneck: -1, rateBottleneck: -1, next: 0 };
-    spec.resources.forEach((r, k) => {
-      this.flowsOn[r]!.add(flow);
-      this.weightOn[r]! += spec.weights?.[k] ?? 1;
-    });
+    const flow: Flow = {
+      spec,
+      res: spec.resources,
+      wts: spec.weights,
+      cap: spec.capBytesPerSecond,
+      remaining: spec.bytes,
+      rate: 0,
+      lastSeconds: this.now,
+      version: 0,
+      active: true,
+      mark: 0,
+      next: 0,
+      bottleneck: -1,
+      rateBottleneck: -1,
+      frozen: 0,
+      group: undefined,
+      finishAt: 0,
+      membership: 0,
+    };
+    for (const r of spec.resources) this.flowsOn[r]!.add(flow);
     this.dirtyFlows.add(flow);
   }
 
@@ -133,67 +117,61 @@ export class FluidNetwork {
     for (;;) {
       this.reshare();
       // Entries of flows whose rate changed since are stale: drop them so they cost no event.
-      for (let top = this.completions.peekValue(); top !== undefined && (!top.flow.active || top.version !== top.flow.version); top = this.completions.peekValue()) this.completions.pop();
+      for (let top = this.completions.peekValue(); top !== undefined && !this.current(top); top = this.completions.peekValue()) this.completions.pop();
       const next = Math.min(this.completions.peekKey(), this.timers.peekKey());
       if (next === Number.POSITIVE_INFINITY) return;
       this.now = Math.max(this.now, next);
       this.events++;
       const horizon = this.now + SAME_INSTANT * Math.max(1, this.now);
-      const ended: Flow[] = [];
+      const ended = this.ended;
+      const groups = this.endedGroups;
+      ended.length = 0;
+      groups.length = 0;
       while (this.completions.peekKey() <= horizon) {
         const entry = this.completions.pop()!;
-        if (entry.flow.active && entry.version === entry.flow.version) ended.push(entry.flow);
+        if (!this.current(entry)) continue;
+        const unit = entry.unit;
+        if (unit instanceof BottleneckGroup) {
+          this.blame(unit.resource, unit.advance(this.now));
+          for (const f of unit.takeFinished(unit.virtual + unit.rate * (horizon - this.now))) ended.push(f);
+          groups.push(unit);
+        } else ended.push(unit);
       }
       for (const flow of ended) this.finish(flow);
+      for (const g of groups) if (g.size > 0) this.scheduleGroup(g);
       for (const flow of ended) flow.spec.onDone();
       while (this.timers.peekKey() <= horizon) this.timers.pop()!();
     }
   }
 
+
+
+
   private finish(flow: Flow): void {
+    if (flow.group !== undefined) this.leave(flow, true);
     flow.active = false;
     flow.remaining = 0;
     this.setRate(flow, 0);
-    flow.spec.resources.forEach((r, k) => {
+    for (const r of flow.res) {
       const on = this.flowsOn[r]!;
       on.delete(flow);
-      // Reset when empty, so rounding in the running sum never outlives the flows.
-      this.weightOn[r] = on.size === 0 ? 0 : this.weightOn[r]! - (flow.spec.weights?.[k] ?? 1);
+      // Reset when no flow of its own is left, so rounding in the running sum never outlives the flows.
       if (on.size === 0) this.load[r] = 0;
-      this.dirtyResources.add(r);
-    });
+      this.freedResources.add(r);
+      this.refreshThreshold(r);
+    }
     for (const m of flow.spec.meters ?? []) this.meterBytes[m]! += flow.spec.bytes;
   }
 
-  private setRate(flow: Flow, rate: number): void {
-    // An unchanged rate keeps its completion entry: re-pushing would grow the queue by every flow per event.
-    if (flow.rate === rate) return;
-    const elapsed = this.now - flow.lastSeconds;
-    if (flow.rate > 0 && elapsed > 0) {
-      const kind = flow.rateBottleneck < 0 ? (flow.spec.capKind ?? 'stream ceiling') : this.resourceKind[flow.rateBottleneck]!;
-      this.boundSeconds.set(kind, (this.boundSeconds.get(kind) ?? 0) + elapsed);
-    }
-    flow.rateBottleneck = flow.bottleneck;
-    flow.remaining = Math.max(0, flow.remaining - flow.rate * elapsed);
-    flow.lastSeconds = this.now;
-    for (const m of flow.spec.meters ?? []) {
-      this.meterRate[m]! += rate - flow.rate;
-      this.changedMeters.add(m);
-    }
-    const resources = flow.spec.resources;
-    const weights = flow.spec.weights;
-    for (let k = 0; k < resources.length; k++) this.load[resources[k]!]! += (rate - flow.rate) * (weights === undefined ? 1 : weights[k]!);
-    flow.rate = rate;
-    flow.version++;
-    if (flow.active && rate > 0) this.completions.push(this.now + flow.remaining / rate, { flow, version: flow.version });
-  }
+
 
   /** Re-shares what the changes since the last event touch, then records meter changes. */
   private reshare(): void {
-    if (this.dirtyFlows.size > 0 || this.dirtyResources.size > 0) {
+    if (this.dirtyFlows.size > 0 || this.dirtyResources.size > 0 || this.freedResources.size > 0) {
       this.reshareLocally();
       this.dirtyFlows.clear();
       this.dirtyResources.clear();
+      this.freedResources.clear();
     }
     for (const m of this.changedMeters) {
       const h = this.meterHistory[m]!;
@@ -208,134 +186,160 @@ export class FluidNetwork {
   }
 
   /**
-   * Incremental max-min: re-fill only the flows on what changed, holding every other flow's rate as a
-   * background load, then check the others still hold max-min (each still saturates its bottleneck with the
-   * largest rate there, and none exceeds the level a re-filled flow was frozen at). Where one does not, its
-   * resource's flows join the re-fill and it runs again; at worst that is the whole connected component,
-   * as a full re-share would be. Flows far from the change keep their rates and completion entries.
+   * Incremental max-min: re-fill only the flows on what changed (a group as one unit), holding every other
+   * flow's rate as a background load, then check the others still hold max-min (each still saturates its
+   * bottleneck with the largest rate there, and none exceeds the level a re-filled flow was frozen at).
+   * Where one does not, its resource's flows join the re-fill and it runs again; at worst that is the whole
+   * connected component, as a full re-share would be. A group's members on a resource the fill touches
+   * leave it first (their rates are re-shared there), and a group that reaches its threshold lets the
+   * members that bind there go. Flows far from the change keep their rates and completion entries; a
+   * group's change of level is one number.
    */
   private reshareLocally(): void {
-    const epoch = ++this.markEpoch;
-    const flows: Flow[] = [];
-    const add = (f: Flow) => {
-      if (f.mark !== epoch && f.active) {
-        f.mark = epoch;
-        flows.push(f);
-      }
-    };
-    for (const f of this.dirtyFlows) add(f);
-    for (const r of this.dirtyResources) for (const f of this.flowsOn[r]!) add(f);
+    this.epoch = ++this.markEpoch;
+    const units = this.units;
+    units.length = 0;
+    for (const f of this.dirtyFlows) this.addFlow(f);
+    for (const r of this.dirtyResources) this.addOn(r);
+    // Room freed on a resource nobody is bound at (not full) changes no rate: its flows are held elsewhere.
+    for (const r of this.freedResources) if (this.ownGroup[r] !== undefined || this.boundAt(r)) this.addOn(r);
+    const live = this.liveUnits;
+    let resources: number[];
     for (;;) {
-      const resources = this.fillLocal(flows, epoch);
-      const before = flows.length;
-      for (const r of resources) {
-        const saturated = this.left[r]! <= 1e-9 * this.capacity[r]!;
-        const level = this.filledAt[r]!;
-        const top = this.maxNew[r]!;
-        let violated = false;
-        for (const g of this.flowsOn[r]!) {
-          if (g.mark === epoch) continue;
-          const tol = 1e-9 * Math.max(1, g.rate);
-          // Every flow frozen at r must have the largest rate on r (and r must stay full for its own).
-          if (saturated ? g.rate > level + tol || (g.bottleneck === r && g.rate < top - tol) : g.bottleneck === r) {
-            violated = true;
-            break;
-          }
+      const size = units.length;
+      this.attachMembers();
+      live.length = 0;
+      for (const u of units) {
+        if (!(u instanceof BottleneckGroup)) live.push(u);
+        else if (u.size > 0) {
+          const threshold = u.threshold(this.isLive);
+          u.cap = threshold === Number.POSITIVE_INFINITY ? undefined : threshold;
+          live.push(u);
         }
-        if (violated) for (const g of this.flowsOn[r]!) add(g);
       }
-      if (flows.length === before) break;
+      resources = this.filler.fill(live, this.capacity, this.loadOf);
+      for (const r of resources) if (this.violated(r)) this.addOn(r);
+      // A group frozen anywhere but at its capacity: the members that bind there go on their own.
+      for (const u of live) {
+        if (!(u instanceof BottleneckGroup) || u.size === 0 || u.bottleneck === u.resource) continue;
+        if (u.bottleneck < 0) this.releaseAt(u, u.next);
+        else this.releaseOn(u, u.bottleneck, true);
+      }
+      if (units.length === size) break;
     }
-    for (const f of flows) this.setRate(f, f.next);
+    for (const u of units) {
+      if (!(u instanceof BottleneckGroup)) this.setRate(u as Flow, u.next);
+      else if (u.size > 0) this.setLevel(u, u.next);
+    }
+    // Members on a resource the fill left full are bound there as much as by their group: they go on their
+    // own (a later change of their group's level would miss that resource's other flows). Elsewhere the
+    // members' threshold at the resource moves with its new load.
+    for (const r of resources) {
+      const g = this.memberGroup[r];
+      if (g === undefined) continue;
+      if (this.capacity[r]! - this.loadOf(r) <= SLACK * this.capacity[r]!) this.releaseOn(g, r, false);
+      else this.refreshThreshold(r);
+    }
+    // A new group only where several flows froze together: a lone flow gains nothing from one, and its
+    // group would keep the flows sharing its other capacities out of theirs.
+    const frozenAt = this.frozenAt;
+    for (const u of units) if (!(u instanceof BottleneckGroup) && u.bottleneck >= 0) frozenAt[u.bottleneck] = (frozenAt[u.bottleneck] ?? 0) + 1;
+    for (const u of units) if (!(u instanceof BottleneckGroup)) this.tryJoin(u as Flow, frozenAt[u.bottleneck] ?? 0);
+    for (const u of units) if (u.bottleneck >= 0) frozenAt[u.bottleneck] = 0;
   }
 
-  /**
-   * Progressive filling of `flows` (marked `member`): raise their rates together; freeze the flows of
-   * whichever capacity fills first. Other flows' rates stay as they are and use their share of each capacity.
-   * Returns the resources the flows use; leaves per resource what is left, the level it filled at, and the
-   * largest rate given on it.
-   */
-  private fillLocal(flows: readonly Flow[], member: number): number[] {
-    if (this.left.length < this.capacity.length) {
-      const size = this.capacity.length * 2;
-      this.left = new Float64Array(size);
-      this.unfrozen = new Int32Array(size);
-      this.unfrozenWeight = new Float64Array(size);
-      this.maxNew = new Float64Array(size);
-      this.filledAt = new Float64Array(size);
-    }
-    const left = this.left;
-    const unfrozen = this.unfrozen;
-    const weight = this.unfrozenWeight;
-    const heap = this.fillHeap;
-    heap.clear();
-    const seen = ++this.markEpoch;
-    const resources: number[] = [];
-    for (const f of flows) {
-      const rs = f.spec.resources;
-      const ws = f.spec.weights;
-      for (let k = 0; k < rs.length; k++) {
-        const r = rs[k]!;
-        const w = ws === undefined ? 1 : ws[k]!;
-        if (this.resourceMark[r] !== seen) {
-          this.resourceMark[r] = seen;
-          resources.push(r);
-          left[r] = this.capacity[r]! - this.load[r]!;
-          unfrozen[r] = 0;
-          weight[r] = 0;
-          this.maxNew[r] = 0;
-          this.filledAt[r] = Number.POSITIVE_INFINITY;
-        }
-        // What the re-filled flows use now is theirs to share again.
-        left[r] = left[r]! + f.rate * w;
-        unfrozen[r] = unfrozen[r]! + 1;
-        weight[r] = weight[r]! + w;
+  /** Gives each group in the re-share the resources of the fill its members use besides its capacity. */
+  private attachMembers(): void {
+    const mark = ++this.setEpoch;
+    const touched = this.touched;
+    touched.length = 0;
+    for (const u of this.units) {
+      if (u instanceof BottleneckGroup) {
+        u.res.length = 1;
+        u.wts.length = 1;
+        u.wts[0] = u.ownWeight;
+      }
+      for (const r of u.res) {
+        if (this.setMark[r] === mark) continue;
+        this.setMark[r] = mark;
+        touched.push(r);
       }
     }
-    for (const r of resources) heap.push(Math.max(0, left[r]!) / weight[r]!, r);
-    for (let i = 0; i < flows.length; i++) {
-      const cap = flows[i]!.spec.capBytesPerSecond;
-      if (cap !== undefined) heap.push(cap, -1 - i);
+    for (const r of touched) {
+      const g = this.memberGroup[r];
+      if (g === undefined || g.mark !== this.epoch || g.size === 0) continue;
+      g.res.push(r);
+      g.wts.push(this.memberWeight[r]!);
     }
-    const frozenMark = ++this.markEpoch;
-    let frozen = 0;
-    const freeze = (f: Flow, rate: number, by: number) => {
-      f.mark = frozenMark;
-      frozen++;
-      f.next = rate;
-      f.bottleneck = by;
-      const rs = f.spec.resources;
-      const ws = f.spec.weights;
-      for (let k = 0; k < rs.length; k++) {
-        const r = rs[k]!;
-        const w = ws === undefined ? 1 : ws[k]!;
-        const rest = left[r]! - rate * w;
-        const n = unfrozen[r]! - 1;
-        left[r] = rest;
-        unfrozen[r] = n;
-        weight[r] = weight[r]! - w;
-        if (rate > this.maxNew[r]!) this.maxNew[r] = rate;
-        if (n > 0) heap.push(Math.max(0, rest) / weight[r]!, r);
-      }
-    };
-    while (heap.size > 0 && frozen < flows.length) {
-      const share = heap.peekKey();
-      const id = heap.pop()!;
-      if (id < 0) {
-        const f = flows[-1 - id]!;
-        if (f.mark !== frozenMark) freeze(f, share, -1);
-        continue;
-      }
-      const n = unfrozen[id]!;
-      // A stale entry: the resource's share has moved on since it was queued.
-      if (n === 0 || Math.abs(Math.max(0, left[id]!) / weight[id]! - share) > 1e-12 * Math.max(1, share)) continue;
-      this.filledAt[id] = share;
-      for (const f of this.flowsOn[id]!) if (f.mark === member) freeze(f, share, id);
-    }
-    // Frozen flows carry frozenMark now; give them back their membership for the caller's checks.
-    for (const f of flows) f.mark = member;
-    return resources;
   }
+
+
+  private boundAt(r: number): boolean {
+    for (const f of this.flowsOn[r]!) if (f.group === undefined && f.bottleneck === r) return true;
+    return false;
+  }
+
+  private addUnit(u: FillUnit): void {
+    if (u.mark !== this.epoch) {
+      u.mark = this.epoch;
+      this.units.push(u);
+    }
+  }
+
+  private addFlow(f: Flow): void {
+    if (f.active) this.addUnit(f);
+  }
+
+  /** Every unit on `r` joins the re-share: its flows of their own, its group, and the groups of members on it. */
+  private addOn(r: number): void {
+    for (const f of this.flowsOn[r]!) {
+      if (f.group !== undefined) this.addUnit(f.group);
+      else this.addFlow(f);
+    }
+    const own = this.ownGroup[r];
+    if (own !== undefined) this.addUnit(own);
+  }
+
+  /** Does a unit the fill held as background on `r` break max-min now? */
+  private violated(r: number): boolean {
+    const saturated = this.filler.left[r]! <= 1e-9 * this.capacity[r]!;
+    for (const f of this.flowsOn[r]!) if (f.group === undefined && f.mark !== this.epoch && this.breaks(r, saturated, f.rate, f.bottleneck)) return true;
+    const own = this.ownGroup[r];
+    if (own !== undefined && own.mark !== this.epoch && own.size > 0 && this.breaks(r, saturated, own.rate, r)) return true;
+    const members = this.memberGroup[r];
+    return members !== undefined && members.mark !== this.epoch && members.size > 0 && this.breaks(r, saturated, members.rate, members.resource);
+  }
+
+  /** Every unit frozen at r must have the largest rate on r (and r must stay full for its own). */
+  private breaks(r: number, saturated: boolean, rate: number, bottleneck: number): boolean {
+    const tol = 1e-9 * Math.max(1, rate);
+    return saturated ? rate > this.filler.filledAt[r]! + tol || (bottleneck === r && rate < this.filler.maxNew[r]! - tol) : bottleneck === r;
+  }
+
+  /** A group reached its threshold: the members whose other capacity (or own cap) binds there leave it. */
+  private releaseAt(g: BottleneckGroup, level: number): void {
+    for (const t of g.takeThresholds(level * (1 + 1e-12), this.isLive)) {
+      if (t.flow === undefined) this.releaseOn(g, t.resource, true);
+      else if (t.flow.group === g) {
+        this.leave(t.flow, false);
+        this.addFlow(t.flow);
+      }
+    }
+  }
+
+  /** The group's members on `r` leave it; into the re-share in progress when `refill`. */
+  private releaseOn(g: BottleneckGroup, r: number, refill: boolean): void {
+    for (const f of this.flowsOn[r]!) {
+      if (f.group !== g) continue;
+      this.leave(f, false);
+      if (refill) this.addFlow(f);
+    }
+  }
+
+
+
+
+
 }
 
 /** The kind of capacity that bound the most flow-time in a step: what a planner would have to add to go faster. */

@@ -58,6 +58,25 @@ export class MinHeap<T> {
     return top;
   }
 
+  /** Keeps only the entries whose value passes `keep` (stale entries of lazy deletion), then re-heaps. */
+  retain(keep: (value: T) => boolean): void {
+    const keys: number[] = [];
+    const values: T[] = [];
+    for (let i = 0; i < this.keys.length; i++) {
+      if (!keep(this.values[i]!)) continue;
+      keys.push(this.keys[i]!);
+      values.push(this.values[i]!);
+    }
+    this.keys = [];
+    this.values = [];
+    // Ascending keys form a valid heap; sorting is simpler than sifting and as fast for these sizes.
+    const order = keys.map((_, i) => i).sort((a, b) => keys[a]! - keys[b]!);
+    for (const i of order) {
+      this.keys.push(keys[i]!);
+      this.values.push(values[i]!);
+    }
+  }
+
   clear(): void {
     this.keys = [];
     this.values = [];

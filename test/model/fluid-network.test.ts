@@ -58,3 +58,48 @@ test('incremental re-sharing gives the max-min rates of a full progressive filli
     net.run();
   }
 });
+
+test('bottleneck groups (many flows on one full link, each also on its own node) keep max-min rates through every change', () => {
+  for (let seed = 0; seed < 6; seed++) {
+    const rng = Rng.derive(seed, 'fluid-network-groups-test');
+    const net = new FluidNetwork();
+    const capacity: number[] = [];
+    const resource = (c: number) => {
+      capacity.push(c);
+      return net.addResource(c);
+    };
+    // Two links every node shares (a registry's replicas), then per node a NIC, a disk (weighted writes) and a CPU.
+    const links = [resource(40), resource(25)];
+    const nodes = Array.from({ length: 24 }, () => ({ nic: resource(2 + rng.next() * 4), disk: resource(1), cpu: resource(1 + rng.next() * 3), write: 0.2 + rng.next() * 0.3 }));
+    const specs: Spec[] = [];
+    const meters: number[] = [];
+    const active = new Set<number>();
+    const start = (spec: Spec, at: number, bytes: number) => {
+      const i = specs.length;
+      specs.push(spec);
+      meters.push(net.addMeter());
+      net.at(at, () => {
+        active.add(i);
+        net.startFlow({ bytes, resources: spec.resources, weights: spec.weights, capBytesPerSecond: spec.cap, meters: [meters[i]!], onDone: () => active.delete(i) });
+      });
+    };
+    nodes.forEach((node, k) => {
+      for (let j = 0; j < 4; j++) start({ resources: [links[k % 2]!, node.nic, node.disk], weights: [1, 1, node.write], cap: rng.next() < 0.1 ? 1 + rng.next() : undefined }, rng.next() * 3, 2 + rng.next() * 10);
+      // An unpack beside the downloads: CPU and the same disk, sometimes capped (IOPS), sometimes the disk's binding.
+      start({ resources: [node.cpu, node.disk], weights: [1, 0.5 + rng.next()], cap: rng.next() < 0.5 ? 0.5 + rng.next() * 2 : undefined }, rng.next() * 6, 3 + rng.next() * 8);
+    });
+    net.at(4.1, () => {
+      capacity[links[0]!] = 15;
+      net.setCapacity(links[0]!, 15);
+    });
+    for (let k = 1; k < 80; k++) {
+      net.at(k * 0.2 + 1e-7, () => {
+        const ids = [...active];
+        const expected = maxMin(capacity, ids.map((i) => specs[i]!));
+        ids.forEach((i, j) => assert.ok(Math.abs(net.meterRate[meters[i]!]! - expected[j]!) <= 1e-6 * Math.max(1, expected[j]!), `seed ${seed} t ${net.now}: flow ${i} at ${net.meterRate[meters[i]!]} not ${expected[j]}`));
+      });
+    }
+    net.run();
+    assert.equal(active.size, 0);
+  }
+});

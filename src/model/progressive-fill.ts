@@ -1,0 +1,138 @@
+import { MinHeap } from './min-heap.ts';
+
+/** What progressive filling shares capacity among: one flow, or a bottleneck group standing for its members. */
+export interface FillUnit {
+  /** Resource ids it uses, and per resource what one byte per second of it uses there (1 when unset). */
+  readonly res: readonly number[];
+  readonly wts: readonly number[] | undefined;
+  /** Most it may reach on its own, bytes per second (a flow's ceiling; a group's threshold). */
+  cap: number | undefined;
+  rate: number;
+  /** Scratch of the re-share that holds it (membership epoch). */
+  mark: number;
+  /** The rate the fill in progress gives it. */
+  next: number;
+  /** Resource that froze it in the last fill, or -1 when its cap did. */
+  bottleneck: number;
+  /** Scratch of the fill: the epoch in which it was frozen. */
+  frozen: number;
+}
+
+/**
+ * Progressive filling of some units while every other flow keeps its rate as a background load: raise the
+ * units' rates together; freeze the units of whichever capacity fills first (or a unit at its own cap).
+ * Scratch arrays are indexed by resource id and reused across events, so a fill makes no garbage.
+ */
+export class ProgressiveFill {
+  /** Per resource touched by the last fill: what is left of it. */
+  left = new Float64Array(0);
+  /** Per resource: the level at which it filled in the last fill (Infinity when it did not). */
+  filledAt = new Float64Array(0);
+  /** Per resource: the largest rate the last fill gave a unit on it. */
+  maxNew = new Float64Array(0);
+  private unfrozen = new Int32Array(0);
+  private weight = new Float64Array(0);
+  private seen = new Int32Array(0);
+  private unitsOn: FillUnit[][] = [];
+  private epoch = 0;
+  private readonly heap = new MinHeap<number>();
+
+  private grow(resources: number): void {
+    if (this.left.length >= resources) return;
+    const size = resources * 2;
+    this.left = new Float64Array(size);
+    this.filledAt = new Float64Array(size);
+    this.maxNew = new Float64Array(size);
+    this.unfrozen = new Int32Array(size);
+    this.weight = new Float64Array(size);
+    const seen = new Int32Array(size);
+    seen.set(this.seen);
+    this.seen = seen;
+    while (this.unitsOn.length < size) this.unitsOn.push([]);
+  }
+
+  private readonly resources: number[] = [];
+
+  /** Sets `next` and `bottleneck` of every unit; returns the resources the units use (valid until the next fill). */
+  fill(units: readonly FillUnit[], capacity: readonly number[], load: (resource: number) => number): number[] {
+    this.grow(capacity.length);
+    const { left, unfrozen, weight, heap } = this;
+    heap.clear();
+    const seen = ++this.epoch;
+    const resources = this.resources;
+    resources.length = 0;
+    for (const u of units) {
+      const rs = u.res;
+      const ws = u.wts;
+      for (let k = 0; k < rs.length; k++) {
+        const r = rs[k]!;
+        const w = ws === undefined ? 1 : ws[k]!;
+        if (this.seen[r] !== seen) {
+          this.seen[r] = seen;
+          resources.push(r);
+          left[r] = capacity[r]! - load(r);
+          unfrozen[r] = 0;
+          weight[r] = 0;
+          this.maxNew[r] = 0;
+          this.filledAt[r] = Number.POSITIVE_INFINITY;
+          this.unitsOn[r]!.length = 0;
+        }
+        // What the re-filled units use now is theirs to share again.
+        left[r] = left[r]! + u.rate * w;
+        unfrozen[r] = unfrozen[r]! + 1;
+        weight[r] = weight[r]! + w;
+        this.unitsOn[r]!.push(u);
+      }
+    }
+    for (const r of resources) heap.push(Math.max(0, left[r]!) / weight[r]!, r);
+    for (let i = 0; i < units.length; i++) {
+      const cap = units[i]!.cap;
+      if (cap !== undefined) heap.push(cap, -1 - i);
+    }
+    const frozenMark = ++this.epoch;
+    let frozen = 0;
+    while (heap.size > 0 && frozen < units.length) {
+      const share = heap.peekKey();
+      const id = heap.pop()!;
+      if (id < 0) {
+        const u = units[-1 - id]!;
+        if (u.frozen !== frozenMark) {
+          this.freeze(u, share, -1, frozenMark);
+          frozen++;
+        }
+        continue;
+      }
+      const n = unfrozen[id]!;
+      // A stale entry: the resource's share has moved on since it was queued.
+      if (n === 0 || Math.abs(Math.max(0, left[id]!) / weight[id]! - share) > 1e-12 * Math.max(1, share)) continue;
+      this.filledAt[id] = share;
+      for (const u of this.unitsOn[id]!) {
+        if (u.frozen !== frozenMark) {
+          this.freeze(u, share, id, frozenMark);
+          frozen++;
+        }
+      }
+    }
+    return resources;
+  }
+
+  private freeze(u: FillUnit, rate: number, by: number, frozenMark: number): void {
+    const { left, unfrozen, weight, heap } = this;
+    u.frozen = frozenMark;
+    u.next = rate;
+    u.bottleneck = by;
+    const rs = u.res;
+    const ws = u.wts;
+    for (let k = 0; k < rs.length; k++) {
+      const r = rs[k]!;
+      const w = ws === undefined ? 1 : ws[k]!;
+      const rest = left[r]! - rate * w;
+      const n = unfrozen[r]! - 1;
+      left[r] = rest;
+      unfrozen[r] = n;
+      weight[r] = weight[r]! - w;
+      if (rate > this.maxNew[r]!) this.maxNew[r] = rate;
+      if (n > 0) heap.push(Math.max(0, rest) / weight[r]!, r);
+    }
+  }
+}
