@@ -18,12 +18,12 @@ import { resolveScenario } from '../src/scenario/resolve.ts';
 import { startRsyncDaemon } from '../src/volume/rsync-daemon.ts';
 
 const PACKAGES = ['mediawiki', 'mediawiki-classes'];
-const KINDS = ['php', 'i18n', 'json', 'js', 'css', 'image', 'other'] as const;
+const KINDS = ['php', 'i18n', 'data', 'js', 'css', 'image', 'other'] as const;
 type Kind = (typeof KINDS)[number];
 
 function kindOf(path: string): Kind {
   const ext = path.slice(path.lastIndexOf('.') + 1).toLowerCase();
-  if (ext === 'json') return path.includes('/i18n/') ? 'i18n' : 'json';
+  if (ext === 'json') return path.includes('/i18n/') ? 'i18n' : 'data';
   if (ext === 'php' || ext === 'js') return ext;
   if (ext === 'css' || ext === 'less' || ext === 'svg') return 'css';
   if (ext === 'png' || ext === 'gif' || ext === 'jpg') return 'image';
@@ -137,7 +137,7 @@ async function rsyncFresh(root: string, bytes: number, scratch: string): Promise
 
 /** The single-version preset without base image, l10n cache or shared dirs (Debian ships none), at `bytes`. */
 async function syntheticTree(bytes: number, scratch: string, seed: number): Promise<string> {
-  const keep = ['core', 'vendor', 'vendor-binaries', 'skins', 'extensions', 'resources', 'styles', 'images', 'i18n'];
+  const keep = ['core', 'vendor', 'vendor-binaries', 'skins', 'extensions', 'resources', 'styles', 'images', 'i18n', 'data'];
   const probe = resolveScenario({ name: 'calibration', seed, content: { preset: 'mediawiki-single-version' } }, 'calibration');
   const presetBytes = probe.content.components.filter((c) => keep.includes(c.name)).reduce((n, c) => n + c.bytes, 0);
   const scenario = resolveScenario(

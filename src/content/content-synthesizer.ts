@@ -5,10 +5,12 @@ import { FileStream } from './kinds/file-stream.ts';
 import { fillBinary } from './kinds/binary-blocks.ts';
 import { createCdbContent, type CdbContent } from './kinds/cdb-content.ts';
 import { CodeVocabulary, CodeWriter, DEFAULT_CODE_SHAPE } from './kinds/code-text.ts';
+import { DataJsonWriter, DataVocabulary, dataSetOf } from './kinds/data-json-text.ts';
 import { spliceEdits, type EditProfile } from './kinds/file-edits.ts';
 import { MessageKeys, createLanguages, type PseudoLanguage } from './kinds/i18n-messages.ts';
 import { I18nJsonWriter, I18nVocabulary } from './kinds/i18n-json-text.ts';
 import { fillImage } from './kinds/image-content.ts';
+import { planPassages, type PassageShares } from './kinds/shared-passages.ts';
 import { StyleVocabulary, StyleWriter } from './kinds/style-text.ts';
 import { isUpstreamJson, l10nLanguageCode, upstreamOfCdb } from './l10n/l10n-cache-entries.ts';
 import { writeCdb } from './l10n/cdb-format.ts';
@@ -26,10 +28,12 @@ import { UpstreamRecords } from './l10n/upstream-records.ts';
  * most of it, as it does on a real backport or train. Output depends only on (seed, kind, contentKey, bytes).
  */
 
-const KIND_INDEX: Record<ContentKind, number> = { php: 1, json: 2, cdb: 3, binary: 4, js: 5, css: 6, image: 7 };
+const KIND_INDEX: Record<ContentKind, number> = { php: 1, json: 2, cdb: 3, binary: 4, js: 5, css: 6, image: 7, data: 8 };
 
 interface KindContent {
   readonly edits: EditProfile;
+  /** Passages shared with siblings and the component (shared-passages.ts), if the kind repeats them. */
+  readonly passages?: PassageShares;
   file(entry: FileEntry, key: string, stream: FileStream, target: Buffer, bytes: number): void;
   /** Fresh material for an edit, exactly target[pos, end), valid where the parent's hunk was cut. */
   fragment(entry: FileEntry, key: string, stream: FileStream, target: Buffer, pos: number, end: number): void;
@@ -69,6 +73,8 @@ class Kinds {
   private readonly codeWriter = new CodeWriter();
   private readonly jsonWriter = new I18nJsonWriter();
   private readonly styleWriter = new StyleWriter();
+  private readonly dataWriter = new DataJsonWriter();
+  private dataVocabulary: DataVocabulary | undefined;
   private i18n: { languages: PseudoLanguage[]; keys: MessageKeys; vocab: I18nVocabulary } | undefined;
   private cdb: CdbContent | undefined;
   private upstream: UpstreamRecords | undefined;
@@ -80,6 +86,7 @@ class Kinds {
     for (let i = 0; i < 8; i++) this.digest[i] = d.readUInt32LE(i * 4);
     const codeKind = (kind: 'php' | 'js'): KindContent => ({
       edits: TEXT_EDITS,
+      passages: kind === 'php' ? { directory: 0.05, component: 0.09 } : { directory: 0.17, component: 0.07 },
       file: (entry, _key, stream, target, bytes) => void this.codeWriter.file(kind, this.codeVocabulary(entry.component), stream, target, 0, bytes),
       fragment: (entry, _key, stream, target, pos, end) => void this.codeWriter.fragment(kind, this.codeVocabulary(entry.component), stream, target, pos, end),
       editable: (parent) => [Math.min(parent.length, kind === 'php' ? 400 : 64), parent.length],
@@ -106,9 +113,16 @@ class Kinds {
       },
       css: {
         edits: TEXT_EDITS,
+        passages: { directory: 0.25, component: 0.14 },
         file: (entry, _key, stream, target, bytes) => this.styleWriter.file(entry.path.endsWith('.svg'), this.styleVocabulary(entry.component), stream, target, 0, bytes),
         fragment: (entry, _key, stream, target, pos, end) => this.styleWriter.fragment(entry.path.endsWith('.svg'), this.styleVocabulary(entry.component), stream, target, pos, end),
         editable: (parent) => [Math.min(parent.length, 160), parent.length],
+      },
+      data: {
+        edits: TEXT_EDITS,
+        file: (_entry, key, stream, target, bytes) => this.dataWriter.file(this.dataVocab(), hash32(dataSetOf(key.slice(0, key.indexOf('@')))), stream, target, bytes),
+        fragment: (_entry, key, stream, target, pos, end) => this.dataWriter.fragment(this.dataVocab(), hash32(dataSetOf(key.slice(0, key.indexOf('@')))), stream, target, pos, end),
+        editable: (parent) => [Math.min(parent.length, 64), parent.length],
       },
       image: {
         edits: BINARY_EDITS,
@@ -135,6 +149,10 @@ class Kinds {
     let v = this.code.get(component);
     if (v === undefined) this.code.set(component, (v = new CodeVocabulary(this.seed, component, DEFAULT_CODE_SHAPE)));
     return v;
+  }
+
+  private dataVocab(): DataVocabulary {
+    return (this.dataVocabulary ??= new DataVocabulary(this.seed));
   }
 
   private styleVocabulary(component: string): StyleVocabulary {
@@ -187,6 +205,9 @@ class Kinds {
   }
 }
 
+/** Passages kept per synthesizer: a cache only (a passage's bytes depend on its key alone). */
+const PASSAGE_CACHE = 4096;
+
 // Layer writers may create a synthesizer per layer: the last seed's vocabularies are kept rather than rebuilt.
 let cached: { seed: number | string; kinds: Kinds } | undefined;
 
@@ -198,6 +219,31 @@ function kindsFor(seed: number | string): Kinds {
 export function createContentSynthesizer(seed: number | string): ContentSynthesizer {
   const kinds = kindsFor(seed);
   const stream = new FileStream();
+  const passageStream = new FileStream();
+  const passages = new Map<string, Buffer>();
+
+  /**
+   * Overwrites a fresh file's passages. A passage is written whole from its own stream (so the same bytes in
+   * every file holding it, a cut one its start) and kept: boilerplate recurs in thousands of files.
+   */
+  function writePassages(entry: FileEntry, content: KindContent, key: string, target: Buffer, bytes: number): void {
+    if (content.passages === undefined) return;
+    const [from] = content.editable(target.subarray(0, bytes));
+    const path = key.slice(0, key.indexOf('@'));
+    const svg = entry.path.endsWith('.svg') ? 's' : '';
+    for (const p of planPassages(content.passages, keyDirectory(path), entry.component, target, from, bytes, stream)) {
+      const cacheKey = `${entry.kind}${svg}|${p.key}`;
+      let passage = passages.get(cacheKey);
+      if (passage === undefined) {
+        passage = Buffer.allocUnsafe(p.full);
+        passageStream.reset(kinds.digest, KIND_INDEX[entry.kind], p.key, p.full);
+        content.fragment(entry, p.key, passageStream, passage, 0, p.full);
+        if (passages.size >= PASSAGE_CACHE) passages.clear();
+        passages.set(cacheKey, passage);
+      }
+      passage.copy(target, p.pos, 0, p.bytes);
+    }
+  }
 
   function fillKey(entry: FileEntry, key: string, bytes: number, target: Buffer): void {
     if (bytes === 0) return;
@@ -206,6 +252,7 @@ export function createContentSynthesizer(seed: number | string): ContentSynthesi
     if (plus < 0) {
       stream.reset(kinds.digest, KIND_INDEX[entry.kind], key, bytes);
       content.file(entry, key, stream, target, bytes);
+      writePassages(entry, content, key, target, bytes);
       return;
     }
     // `<parent key>=<parent bytes>+<revision>`: the parent first, then this revision's hunks.

@@ -81,6 +81,28 @@ const STYLE_EXTENSIONS = ['svg', 'svg', 'svg', 'svg', 'svg', 'svg', 'svg', 'less
 const IMAGE_EXTENSIONS = ['png', 'png', 'png', 'png', 'png', 'png', 'png', 'png', 'gif', 'jpg'];
 const BINARY_EXTENSIONS = ['so', 'fst', 'bin', 'dat'];
 
+const MANIFESTS = ['composer.json', 'extension.json', 'package.json', 'composer.json', 'skin.json', 'extension.json'];
+
+/**
+ * Data JSON comes as lone manifests (one composer.json or extension.json per package: about a third of the
+ * files) and as data sets, a directory of sibling files of one schema (a siteinfo dump per wiki, an icon list
+ * per theme: 4-30 files). Debian's MediaWiki: 309 files, files per directory median 1.
+ */
+function dataNames(rng: Rng, count: number): string[] {
+  const dirs = nestedDirectories(rng, Math.max(1, Math.ceil(count / 2.5)), 7, true);
+  const names: string[] = [];
+  for (let g = 0; names.length < count; g++) {
+    const dir = dirs[g % dirs.length] as string;
+    if (rng.next() < 0.9) {
+      names.push(`${dir}/${g >= dirs.length ? `${g}-` : ''}${rng.pick(MANIFESTS)}`);
+      continue;
+    }
+    const set = `${dir}/${syllables(rng, 2)}${g}`;
+    for (let i = Math.min(count - names.length, rng.int(4, 30)); i > 0; i--) names.push(`${set}/${syllables(rng, 2)}${i}.json`);
+  }
+  return names;
+}
+
 export function fileNames(rng: Rng, kind: ContentKind, count: number): string[] {
   switch (kind) {
     case 'php':
@@ -91,6 +113,8 @@ export function fileNames(rng: Rng, kind: ContentKind, count: number): string[] 
       return codeNames(rng, count, (i) => STYLE_EXTENSIONS[i % STYLE_EXTENSIONS.length] as string, true);
     case 'image':
       return codeNames(rng, count, (i) => IMAGE_EXTENSIONS[i % IMAGE_EXTENSIONS.length] as string, true);
+    case 'data':
+      return dataNames(rng, count);
     case 'binary':
       return codeNames(rng, count, (i) => BINARY_EXTENSIONS[i % BINARY_EXTENSIONS.length] as string, true);
     case 'json': {

@@ -8,6 +8,7 @@ import type { ResolvedComponent, ResolvedScenario } from '../scenario/resolved.t
 import type { ContentTree } from './content-tree.ts';
 import { compareEntryPaths, type FileEntry } from './file-entry.ts';
 import { fileNames } from './file-names.ts';
+import { coupleSizesToDirectories } from './file-size-coupling.ts';
 import { drawFileSizes } from './file-size-distribution.ts';
 import { cdbEntryFor, isUpstreamJson, upstreamName, withDerivedCdbs } from './l10n/l10n-cache-entries.ts';
 import { MIN_UPSTREAM_BYTES, upstreamBytesForCdb } from './l10n/upstream-json.ts';
@@ -67,7 +68,7 @@ function assertBuildable(component: ResolvedComponent, sizes: readonly number[])
  * How much of each kind a train changes, relative to the train's churn share: real weekly trains change
  * mostly i18n JSON (a point release: 2,563 of 3,473 changed files), code far less, images hardly.
  */
-const TRAIN_CHURN_WEIGHT: Record<ContentKind, number> = { json: 2.5, php: 0.6, js: 0.6, css: 0.3, image: 0.1, binary: 0.2, cdb: 0 };
+const TRAIN_CHURN_WEIGHT: Record<ContentKind, number> = { json: 2.5, php: 0.6, js: 0.6, css: 0.3, image: 0.1, binary: 0.2, cdb: 0, data: 0.6 };
 
 /**
  * Whether a train (or a branch cut) changes this file. Every branch builds its own l10n cache: its upstream
@@ -103,7 +104,7 @@ export function buildInitialTree(scenario: ResolvedScenario, churnBetweenBranche
   for (const component of scenario.content.components) {
     const rng = Rng.derive(scenario.seed, 'component', component.name);
     const names = fileNames(rng, component.kind, component.files);
-    const sizes = drawFileSizes(rng, component.kind, component.files, component.bytes);
+    const sizes = coupleSizesToDirectories(rng, component.kind, names, drawFileSizes(rng, component.kind, component.files, component.bytes));
     assertBuildable(component, sizes);
     if (!component.perVersion) {
       for (const entry of componentEntries(component, undefined, names, sizes)) files.push(entry);

@@ -5,12 +5,13 @@ import type { ResolvedComponent } from './resolved.ts';
  * - the multiversion tree rsync saw: 263,633 files, 6.86-8.76 GB, two branches live during a train;
  * - localisation cache: 449 CDB files per version, about 2.1 GB;
  * - about 184 extensions, 4 skins, vendor and core; i18n JSON in 435 languages (small files, median 2-4 KB);
- * - binaries in vendor (FST tables, executables) are few but large and compress poorly;
+ * - binaries in vendor (FST tables, shared objects, serialised data) are few and compress like a .so (2-2.5x);
+ * - data JSON (manifests, siteinfo dumps, icon lists, source maps) about 8% of the bytes, as in Debian's tree;
  * - JS, CSS/LESS/SVG and images as their own components, with per-kind file sizes as in a real tree (PHP and
  *   JS median about 2.5 KB, i18n JSON 1 KB, styles a few hundred bytes; DOMAIN.md, Debian's MediaWiki 1.39).
- * Per branch below: 135,599 files and about 3.2 GiB (code means per kind as in a real tree: PHP about 7 KB,
- * i18n JSON 10 KB, JS 15 KB); two branches plus the shared config and docroot give 273,598 code files (close
- * to the 263,633 counted) and 6.5 GiB (a little below the published 6.86-8.76 GB).
+ * Per branch below: 137,309 files and about 3.2 GiB (code means per kind as in a real tree: PHP about 6 KB,
+ * i18n JSON 10 KB, JS 15 KB, data JSON 60 KB); two branches plus the shared config and docroot give 277,018
+ * code files (close to the 263,633 counted) and 6.5 GiB (a little below the published 6.86-8.76 GB).
  */
 /** A preset component has the shape of a resolved one, at scale 1. */
 export type PresetComponent = ResolvedComponent;
@@ -20,14 +21,15 @@ const branch = 'srv/mediawiki/php-{version}';
 
 const MEDIAWIKI_COMPONENTS: readonly PresetComponent[] = [
   { name: 'base', files: 9_000, bytes: 150 * MiB, kind: 'binary', perVersion: false, dir: 'usr', base: true },
-  { name: 'core', files: 12_000, bytes: 80 * MiB, kind: 'php', perVersion: true, dir: `${branch}/includes`, base: false },
-  { name: 'vendor', files: 17_000, bytes: 120 * MiB, kind: 'php', perVersion: true, dir: `${branch}/vendor`, base: false },
-  { name: 'vendor-binaries', files: 150, bytes: 60 * MiB, kind: 'binary', perVersion: true, dir: `${branch}/vendor/wikimedia/data`, base: false },
+  { name: 'core', files: 12_000, bytes: 70 * MiB, kind: 'php', perVersion: true, dir: `${branch}/includes`, base: false },
+  { name: 'vendor', files: 17_000, bytes: 90 * MiB, kind: 'php', perVersion: true, dir: `${branch}/vendor`, base: false },
+  { name: 'vendor-binaries', files: 60, bytes: 20 * MiB, kind: 'binary', perVersion: true, dir: `${branch}/vendor/wikimedia/data`, base: false },
   { name: 'skins', files: 2_500, bytes: 20 * MiB, kind: 'php', perVersion: true, dir: `${branch}/skins`, base: false },
-  { name: 'extensions', files: 20_000, bytes: 140 * MiB, kind: 'php', perVersion: true, dir: `${branch}/extensions`, base: false },
+  { name: 'extensions', files: 20_000, bytes: 120 * MiB, kind: 'php', perVersion: true, dir: `${branch}/extensions`, base: false },
   { name: 'resources', files: 12_000, bytes: 170 * MiB, kind: 'js', perVersion: true, dir: `${branch}/resources`, base: false },
   { name: 'styles', files: 9_000, bytes: 12 * MiB, kind: 'css', perVersion: true, dir: `${branch}/resources/styles`, base: false },
   { name: 'images', files: 2_500, bytes: 30 * MiB, kind: 'image', perVersion: true, dir: `${branch}/resources/assets`, base: false },
+  { name: 'data', files: 1_800, bytes: 100 * MiB, kind: 'data', perVersion: true, dir: `${branch}/data`, base: false },
   { name: 'i18n', files: 60_000, bytes: 600 * MiB, kind: 'json', perVersion: true, dir: `${branch}/languages/i18n`, base: false },
   { name: 'l10n-cache', files: 449, bytes: 2_100_000_000, kind: 'cdb', perVersion: true, dir: `${branch}/cache/l10n`, base: false },
   { name: 'docroot', files: 1_800, bytes: 45 * MiB, kind: 'php', perVersion: false, dir: 'srv/mediawiki/docroot', base: false },

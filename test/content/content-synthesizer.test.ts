@@ -7,7 +7,7 @@ import { reviseEntry } from '../../src/content/tree-builder.ts';
 import type { ContentKind, FileEntry } from '../../src/content/file-entry.ts';
 import { Rng } from '../../src/core/rng.ts';
 
-const KINDS: readonly ContentKind[] = ['php', 'json', 'cdb', 'binary', 'js', 'css', 'image'];
+const KINDS: readonly ContentKind[] = ['php', 'json', 'cdb', 'binary', 'js', 'css', 'image', 'data'];
 
 function entry(kind: ContentKind, bytes: number, contentKey: string): FileEntry {
   return { path: `srv/${contentKey}`, bytes, mode: 0o644, kind, contentKey, component: 'test', version: undefined };
@@ -201,8 +201,9 @@ describe('content synthesizer: compressibility at gzip -1 (DOMAIN.md, "Real figu
       assert.ok(raw / packed >= 2.8 && raw / packed <= 3.6, `overall ${(raw / packed).toFixed(2)}`);
       const fromFourKb = sample.filter((s) => s.bytes >= 4096);
       const inRange = fromFourKb.filter((s) => s.ratio >= 2.8 && s.ratio <= 3.6).length;
-      assert.ok(inRange >= 0.8 * fromFourKb.length, `${inRange} of ${fromFourKb.length} files of 4 KB and more in 2.8-3.6`);
-      for (const { bytes, ratio } of sample) assert.ok(ratio >= 2.2 && ratio <= 4.25, `${kind} file of ${bytes} bytes: ratio ${ratio.toFixed(2)}`);
+      // Passages shared with other files (shared-passages.ts) and language-neutral messages widen the spread.
+      assert.ok(inRange >= 0.75 * fromFourKb.length, `${inRange} of ${fromFourKb.length} files of 4 KB and more in 2.8-3.6`);
+      for (const { bytes, ratio } of sample) assert.ok(ratio >= 2.0 && ratio <= 4.25, `${kind} file of ${bytes} bytes: ratio ${ratio.toFixed(2)}`);
     });
   }
 
@@ -213,9 +214,10 @@ describe('content synthesizer: compressibility at gzip -1 (DOMAIN.md, "Real figu
     assert.ok(median(sample.map((s) => s.ratio)) < median(json.map((s) => s.ratio)));
   });
 
-  it('binary: 100 KB-2 MB files compress 1.3-2.0x', () => {
+  // The 50 largest shared objects of a Debian /usr/lib compress 2.36x file by file at zlib -1.
+  it('binary: 100 KB-2 MB files compress 2.0-2.8x, like shared objects', () => {
     for (const { bytes, ratio } of sampleRatios('binary', 100 << 10, 2 << 20, 25)) {
-      assert.ok(ratio >= 1.3 && ratio <= 2.0, `binary of ${bytes} bytes: ratio ${ratio.toFixed(2)}`);
+      assert.ok(ratio >= 2.0 && ratio <= 2.8, `binary of ${bytes} bytes: ratio ${ratio.toFixed(2)}`);
     }
   });
 
@@ -259,8 +261,12 @@ describe('content synthesizer: no long repeats across files, edits keep their pa
     for (let i = 0; i + 64 <= b.length; i++) into.add(b.toString('latin1', i, i + 64));
   }
 
+  // What repeats across files is passages (shared-passages.ts: Debian's MediaWiki repeats 15% of PHP bytes,
+  // 24% of JS and 39% of CSS in lines an earlier file holds) and i18n's language-neutral messages; never
+  // whole files of fresh text.
+  const REPEATED: Record<'php' | 'js' | 'json' | 'css', [number, number]> = { php: [0.02, 0.2], js: [0.05, 0.35], json: [0, 0.08], css: [0.05, 0.45] };
   for (const kind of ['php', 'js', 'json', 'css'] as const) {
-    it(`${kind}: files of one component share almost no 64-byte run (a long window finds words, not lines)`, () => {
+    it(`${kind}: files of one component repeat passages, not whole files (64-byte runs seen earlier: ${REPEATED[kind].join('-')})`, () => {
       const synthesizer = createContentSynthesizer(3);
       const seen = new Set<string>();
       let share = 0;
@@ -272,7 +278,8 @@ describe('content synthesizer: no long repeats across files, edits keep their pa
         if (i > 0) share += repeatedShare(seen, b, kind === 'php' ? 400 : 0) / 39;
         windows(b, seen);
       }
-      assert.ok(share < 0.03, `${(share * 100).toFixed(1)}% of 64-byte windows seen in earlier files`);
+      const [lo, hi] = REPEATED[kind];
+      assert.ok(share >= lo && share <= hi, `${(share * 100).toFixed(1)}% of 64-byte windows seen in earlier files`);
     });
   }
 
@@ -317,6 +324,31 @@ describe('content synthesizer: no long repeats across files, edits keep their pa
       synthesizer.fill(e, b);
       assert.doesNotThrow(() => JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(b)), e.contentKey);
     }
+  });
+
+  it('data JSON is valid JSON at every size, and the files of one data set share their records', () => {
+    const synthesizer = createContentSynthesizer(9);
+    for (const bytes of [1, 40, 95, 96, 97, 150, 300, 1000, 5000, 40_000]) {
+      const b = Buffer.alloc(bytes);
+      synthesizer.fill({ ...entry('data', bytes, `data/set/f${bytes}.json@r0`), component: 'data' }, b);
+      if (bytes >= 16) assert.doesNotThrow(() => JSON.parse(b.toString('utf8')), `data JSON of ${bytes} bytes`);
+    }
+    // Two siblings of one data set vs two files of different sets: siblings share far more 64-byte runs.
+    const fill = (key: string): Buffer => {
+      const b = Buffer.alloc(30_000);
+      synthesizer.fill({ ...entry('data', 30_000, key), component: 'data' }, b);
+      return b;
+    };
+    const shared = (a: Buffer, b: Buffer): number => {
+      const seen = new Set<string>();
+      for (let i = 0; i + 64 <= a.length; i++) seen.add(a.toString('latin1', i, i + 64));
+      let hits = 0;
+      for (let i = 0; i + 64 <= b.length; i += 16) if (seen.has(b.toString('latin1', i, i + 64))) hits++;
+      return hits / Math.floor(b.length / 16);
+    };
+    const siblings = shared(fill('data/wikis/dewiki.json@r0'), fill('data/wikis/frwiki.json@r0'));
+    const strangers = shared(fill('data/wikis/dewiki.json@r0'), fill('data/icons/theme.json@r0'));
+    assert.ok(siblings > 0.1 && siblings > 4 * strangers, `siblings share ${siblings.toFixed(2)}, strangers ${strangers.toFixed(2)}`);
   });
 
   it('an l10n rebuild leaves most of each CDB matchable (about 80%)', () => {

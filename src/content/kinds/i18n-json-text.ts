@@ -21,6 +21,7 @@ export interface I18nShape {
 export const DEFAULT_I18N_SHAPE: I18nShape = { phraseReuse: 0.5 };
 
 const PHRASES = 8;
+const NEUTRAL_PERCENT = 5;
 const L = {
   open: lit('{\n\t"@metadata": {\n\t\t"authors": [\n'),
   author: lit('\t\t\t"'),
@@ -194,6 +195,19 @@ export class I18nJsonWriter {
     w.lit(L.key);
     this.key(k);
     w.lit(L.keyClose);
+    // Some messages need no translation (formats, links, magic words): every language of the folder that has
+    // the key has the same line (Debian's MediaWiki: 4% of i18n bytes are lines an earlier file of the
+    // folder holds).
+    const neutral = mix(this.dirHash ^ 0x6e657574, k);
+    if (neutral % 100 < NEUTRAL_PERCENT) {
+      const table = this.vocab.keyWords;
+      for (let i = 0, n = 2 + ((neutral >>> 8) % 6); i < n; i++) {
+        if (i > 0) w.byte(0x20);
+        table.write(w, mix(neutral, i) % table.size, i === 0 ? 1 : 0);
+      }
+      w.lit(L.valueClose);
+      return;
+    }
     const r = this.stream.below(20);
     this.value(r < 7 ? this.stream.between(1, 3) : r < 16 ? this.stream.between(3, 10) : this.stream.between(10, 30));
     w.lit(L.valueClose);
