@@ -1,4 +1,4 @@
-import { isNode, LineCounter, parse as parseYamlValue, parseDocument } from 'yaml';
+import { isCollection, isNode, LineCounter, parse as parseYamlValue, parseDocument } from 'yaml';
 import type { SourceLocation } from '../core/errors.ts';
 import { ExitCode, ShipbenchError, type InputProblem } from '../core/errors.ts';
 
@@ -133,7 +133,17 @@ export function argumentPositions(args: readonly string[], prefix: string): Argu
 /** The scenario's YAML with each override written in (maps created where missing); comments and order kept. */
 export function applyOverrides(source: string, overrides: readonly ScenarioOverride[]): string {
   const doc = parseDocument(source);
-  for (const o of overrides) doc.setIn(o.path as Array<string | number>, o.value);
+  for (const o of overrides) {
+    // A key under a plain value (`cadence.every` where the file says `cadence: per-merge`) has nowhere to go.
+    const blocking = o.path.findIndex((_, n) => n > 0 && doc.hasIn(o.path.slice(0, n)) && !isCollection(doc.getIn(o.path.slice(0, n), true)));
+    if (blocking > 0) {
+      const parent = o.path.slice(0, blocking).join('.');
+      throw invalidArguments([
+        argumentProblem(o.argument, 0, o.key, `cannot set ${o.key}: ${parent} is a plain value in the file (${JSON.stringify(doc.getIn(o.path.slice(0, blocking)))}), not a mapping`, `set the whole key instead, e.g. --set '${parent}={ ${String(o.path[blocking])}: ${String(o.value)} }'`),
+      ]);
+    }
+    doc.setIn(o.path as Array<string | number>, o.value);
+  }
   // No re-folding: every line keeps its number, so problems elsewhere in the file still point at the right place.
   return doc.toString({ lineWidth: 0 });
 }

@@ -61,6 +61,15 @@ describe('sweep and set arguments', () => {
     assert.equal(lines[3], '  nodes: 600 # forty');
     assert.match(lines[4]!, /^model: \{ registry: \{ replicas: 4, egress: 1Gbit\/s, backendRead: 500Mbit\/s \}, cache: \{ egress: 10Gbit\/s \} \}$/, 'a long flow line is not folded');
   });
+
+  it('a key under a plain value of the file is a problem at its argument that says how to set the whole key', () => {
+    const source = 'name: t\ncadence: per-merge\n';
+    const problem = problemOf(() => applyOverrides(source, [parseSetArgument(at('cadence.every=12h'))]));
+    assert.equal(problem.col, 20);
+    assert.match(problem.message, /cadence is a plain value in the file \("per-merge"\)/);
+    // A missing parent is created, as before.
+    assert.match(applyOverrides('name: t\n', [parseSetArgument(at('cadence.every=12h'))]), /cadence:\n {2}every: 12h/);
+  });
 });
 
 describe('sweep targets', () => {
