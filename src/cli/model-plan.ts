@@ -53,9 +53,10 @@ export function buildFleetPlan(scenario: ResolvedScenario, blobScale = 1): Fleet
  * rsync leaves the l10n CDB files out (listed nowhere, sent never), and each changed language's CDB is
  * built on the target from its upstream JSON (rsync moved that JSON like any file).
  */
-function volumeStepOf(scenario: ResolvedScenario, step: string, diff: ReturnType<typeof diffTrees>, code: ReadonlyArray<{ path: string }>): ModelVolumeStep {
+function volumeStepOf(scenario: ResolvedScenario, step: string, diff: ReturnType<typeof diffTrees>, code: ReadonlyArray<{ path: string; bytes: number }>): ModelVolumeStep {
   const sum = (files: ReadonlyArray<{ bytes: number }>) => files.reduce((n, f) => n + f.bytes, 0);
-  if (scenario.volume.l10n === 'ship') return { step, changedFiles: diff.written.length, changedBytes: sum(diff.written), deletedPaths: diff.deleted.length, treeFiles: code.length };
+  const treeBytes = sum(code);
+  if (scenario.volume.l10n === 'ship') return { step, changedFiles: diff.written.length, changedBytes: sum(diff.written), deletedPaths: diff.deleted.length, treeFiles: code.length, treeBytes };
   const shipped = diff.written.filter((f) => !isScapExcluded(f.path));
   const rebuilt = diff.written.filter((f) => isScapExcluded(f.path));
   const jsonByPath = new Map(shipped.filter((f) => cdbPathOf(f.path) !== undefined).map((f) => [cdbPathOf(f.path) as string, f]));
@@ -65,6 +66,7 @@ function volumeStepOf(scenario: ResolvedScenario, step: string, diff: ReturnType
     changedBytes: sum(shipped),
     deletedPaths: diff.deleted.filter((path) => !isScapExcluded(path)).length,
     treeFiles: code.filter((f) => !isScapExcluded(f.path)).length,
+    treeBytes,
     l10nRebuild: { languages: rebuilt.length, jsonBytes: sum(rebuilt.map((f) => jsonByPath.get(f.path) ?? { bytes: 0 })), cdbBytes: sum(rebuilt) },
   };
 }

@@ -34,6 +34,8 @@ export interface ModelVolumeStep {
   readonly deletedPaths: number;
   /** Files in the code tree, which rsync lists and stats every time. */
   readonly treeFiles: number;
+  /** Bytes of the code tree a node holds after the step (rebuilt l10n CDBs included): its disk held. */
+  readonly treeBytes?: number;
   /**
    * The l10n caches each target rebuilds after its rsync (volume.l10n: rebuild, as scap): languages whose
    * upstream JSON changed, the JSON bytes read and the CDB bytes written. Absent when CDBs are shipped.

@@ -6,7 +6,7 @@ import { HYBRID_STRATEGY_NAME, hybridSteps, type ResolvedHybrid } from '../scena
 import type { ModelTopology, ResolvedModel } from '../scenario/model-resolved.ts';
 
 import type { ModelFleet } from './model-fleet.ts';
-import type { FleetPlan } from './fleet-plan.ts';
+import type { FleetPlan, ModelVolumeStep } from './fleet-plan.ts';
 import { fleetLayout, prePulledNodes, type FleetLayout } from './fleet-layout.ts';
 import { medianInPlace, quantileSorted } from '../stats/percentiles.ts';
 import type { NodeSecondsSummary } from '../metrics/model-step.ts';
@@ -84,14 +84,16 @@ export function simulateFleet(input: SimulationInput): SimulationOutput {
     }
   }
   if (model.volume) {
-    for (const step of input.plan.volume) record('volume', step.step, simulateVolumeStep({ model, fleet, volume: input.volume, layout, step, spread }), []);
+    // A volume (or hybrid) node holds one tree, the step's: no images, nothing for a GC to free.
+    const treeHeld = (step: ModelVolumeStep) => (step.treeBytes === undefined ? {} : { nodeDisk: { heldBytes: step.treeBytes, imagesHeld: 0, gcFreedBytes: 0, gcImagesRemoved: 0 } });
+    for (const step of input.plan.volume) record('volume', step.step, simulateVolumeStep({ model, fleet, volume: input.volume, layout, step, spread }), [], treeHeld(step));
     const pulled = input.plan.strategies.find((s) => s.name === input.hybrid?.strategy);
     let held = new Set<string>();
     for (const step of pulled === undefined ? [] : hybridSteps(input.hybrid, input.plan.volume.map((v) => ({ ...v, name: v.step })))) {
       const image = pulled?.steps.find((s) => s.step === step.step);
       if (image === undefined) continue;
       const { outcome, prepSeconds } = simulateHybridStep({ model, fleet, volume: input.volume, layout, step, spread, image, held });
-      record(HYBRID_STRATEGY_NAME, step.step, outcome, [], { deploy: { prep: prepSeconds, sync: outcome.makespanSeconds - prepSeconds, total: outcome.makespanSeconds } });
+      record(HYBRID_STRATEGY_NAME, step.step, outcome, [], { ...treeHeld(step), deploy: { prep: prepSeconds, sync: outcome.makespanSeconds - prepSeconds, total: outcome.makespanSeconds } });
       held = new Set(image.layers.map((l) => l.id));
     }
   }

@@ -10,8 +10,9 @@ import type { ResolvedComponent } from './resolved.ts';
  * - JS, CSS/LESS/SVG and images as their own components, with per-kind file sizes as in a real tree (PHP and
  *   JS median about 2.5 KB, i18n JSON 1 KB, styles a few hundred bytes; DOMAIN.md, Debian's MediaWiki 1.39).
  * Per branch below: 137,309 files and about 3.2 GiB (code means per kind as in a real tree: PHP about 6 KB,
- * i18n JSON 10 KB, JS 15 KB, data JSON 60 KB); two branches plus the shared config and docroot give 277,018
- * code files (close to the 263,633 counted) and 6.5 GiB (a little below the published 6.86-8.76 GB).
+ * i18n JSON 10 KB, JS 15 KB, data JSON 60 KB); two branches plus the shared config and docroot give 277,916
+ * code files and 9.9 GiB; without the l10n CDB files scap does not rsync, 277,018 files and 6.4 GB (the tree
+ * rsync saw: 263,633 files, 6.86-8.76 GB).
  */
 /** A preset component has the shape of a resolved one, at scale 1. */
 export type PresetComponent = ResolvedComponent;

@@ -205,6 +205,12 @@ describe('fleet model: closed forms', () => {
     assert.equal(rebuild.l10nRebuild?.languages, 3);
     assert.equal(rebuild.changedBytes, rebuild.l10nRebuild?.jsonBytes);
     assert.equal(rebuild.changedBytes + (rebuild.l10nRebuild?.cdbBytes ?? 0), ship.changedBytes);
+    // Either way a node ends up holding the whole code tree, CDBs included: its disk held in the model.
+    assert.equal(rebuild.treeBytes, ship.treeBytes);
+    assert.ok((rebuild.treeBytes ?? 0) > 20 * 100_000 * 0.5, 'the tree holds the 2 MB of PHP and the l10n cache');
+    const out = simulate(fleet(2), {}, buildFleetPlan(scenario('rebuild')));
+    const volumeDisks = out.samples.filter((s) => s.strategy === 'volume' && s.step === rebuild.step).map((s) => s.nodeDisk);
+    assert.deepEqual(volumeDisks, [0, 1].map(() => ({ heldBytes: rebuild.treeBytes, imagesHeld: 0, gcFreedBytes: 0, gcImagesRemoved: 0 })));
   });
 });
 
