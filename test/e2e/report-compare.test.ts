@@ -56,7 +56,8 @@ describe('report and compare commands', { timeout: 180_000 }, () => {
     assert.equal(json.code, 0, json.stderr);
     const parsed = JSON.parse(json.stdout) as { warnings: Array<{ kind: string }>; rows: unknown[] };
     assert.deepEqual(parsed.warnings.map((w) => w.kind), ['simulated-vs-measured', 'different-scenarios']);
-    assert.equal(parsed.rows.length, 8);
+    // 2 strategies x 2 steps x (node time, downloaded per node, deploy-total-seconds).
+    assert.equal(parsed.rows.length, 12);
     // The same scenario, measured twice: no warning.
     const same = await runCli(['compare', GOLDEN, GOLDEN, '--format', 'json']);
     assert.deepEqual((JSON.parse(same.stdout) as { warnings: unknown[] }).warnings, []);
