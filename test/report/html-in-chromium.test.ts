@@ -44,7 +44,7 @@ describe('report.html in headless Chromium', { timeout: 120_000 }, () => {
       }))`);
     assert.deepEqual(
       charts.map((c) => c.id).sort(),
-      ['chart-aggregate-throughput', 'chart-bytes-per-step', 'chart-deploy-verdict', 'chart-disk-bytes', 'chart-disk-iops', 'chart-node-completion-time'],
+      ['chart-aggregate-throughput', 'chart-bytes-per-step', 'chart-deploy-latency', 'chart-deploy-verdict', 'chart-disk-bytes', 'chart-disk-iops', 'chart-node-completion-time', 'chart-node-disk', 'chart-registry-strain'],
     );
     for (const c of charts) {
       assert.equal(c.svgs, 1, `${c.id} is one inline SVG`);
