@@ -27,7 +27,7 @@ const scenario = resolveScenario(
   {
     name: 'deploy-parts',
     seed: 11,
-    content: { preset: 'mediawiki-multiversion', scale: 0.002 },
+    content: { preset: 'mediawiki-multiversion', scale: 0.0013 },
     image: { strategies: ['monolithic', { incremental: { rebuildOn: [] } }] },
     deploy: ['initial', { backport: { files: 1, removes: 1 }, at: 'mon 09:00' }, { config: { files: 1 }, at: 'mon 09:00' }],
     // Both merged at once: the config merge waits for the backport's deploy to be done.

@@ -39,7 +39,7 @@ describe('hybrid mechanism: registry pull and unpack on the master, rsync to the
   before(async () => {
     work = await mkdtemp(join(tmpdir(), 'shipbench-hybrid-'));
     scenario = smallScenario({
-      content: { preset: 'mediawiki-multiversion', scale: 0.002, versions: 2 },
+      content: { preset: 'mediawiki-multiversion', scale: 0.0013, versions: 2 },
       image: { strategies: ['per-component'] },
       deploy: ['initial', { backport: { files: 1 } }, { backport: { files: 2, removes: 1 } }],
       fleet: { nodes: 3 },
