@@ -61,7 +61,7 @@ describe('volume rollout: real rsync daemons (master, proxies) and rsync clients
       fleet: { nodes: 3, rollout: { stages: [{ canaries: 1 }, { rest: true }] } },
       volume: { proxies: 2, assign: 'round-robin' },
       measure: { repeat: 1, warmup: 0 },
-      content: { preset: 'mediawiki-multiversion', scale: 0.002, versions: 2 },
+      content: { preset: 'mediawiki-multiversion', scale: 0.0013, versions: 2 },
     });
     const trees = await writeStagingTrees(scenario, join(work, 'a', 'trees'));
     const { outcome, steps, pids } = await rollout(scenario, join(work, 'a', 'volume'), trees);
