@@ -39,8 +39,8 @@ export interface VolumeFleetOptions {
  * The volume side's fleet, shaped like the image side (same events, same samples with strategy `volume`):
  * a master rsync daemon serves its staging tree, one daemon per proxy serves the proxy's copy. Each step: the
  * master's prep updates the staging tree from the step's plain tree, the proxies sync from the master, then
- * the nodes sync from their proxy in rollout waves, each into
- * its own directory, incrementally from the previous step. A proxy whose daemon died is failed over from.
+ * the nodes sync from their proxy in rollout waves, each into its own directory, incrementally from the
+ * previous step. A proxy whose daemon died is failed over from.
  * Every daemon started is pushed onto `daemons`, to be stopped by PID.
  */
 async function startVolumeLane(options: VolumeFleetOptions, daemons: RsyncDaemon[]): Promise<Lane> {
