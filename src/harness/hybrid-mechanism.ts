@@ -14,7 +14,7 @@ import { registryTimeoutsOf } from '../registry/registry-timeouts.ts';
 import { fleetNodeNames } from '../scenario/fleet-node-names.ts';
 import { HYBRID_STRATEGY_NAME, hybridStrategyOf, hybridSteps } from '../scenario/hybrid-scenario.ts';
 import type { ResolvedScenario } from '../scenario/resolved.ts';
-import { daemonInfo, type ProxyTier, resetProxyTier, startProxyTier, stepModule } from '../volume/proxy-tier.ts';
+import { daemonInfo, type ProxyTier, resetProxyTier, STAGING_MODULE, startProxyTier } from '../volume/proxy-tier.ts';
 import { rsyncVersion } from '../volume/rsync-binary.ts';
 import type { RsyncDaemon } from '../volume/rsync-daemon.ts';
 import { type ConnectedRegistry, connectRegistry, type PushedStrategy } from './image-mechanism.ts';
@@ -51,9 +51,9 @@ async function startHybridLane(options: HybridFleetOptions, daemons: RsyncDaemon
   await staging.reset();
   // The pushed tags are those of the steps the hybrid side walks (hybrid.through), in deploy order.
   const steps = hybridSteps(scenario.hybrid, scenario.deploy).map((s) => s.name);
-  // Every step's module serves the one staging tree, which each step's prep replaces.
+  // The master serves the one staging tree, which each step's prep replaces.
   const trees = steps.map((step) => ({ step, dir: staging.stagingDir }));
-  const tier = await startProxyTier(scenario, workDir, trees, daemons);
+  const tier = await startProxyTier(scenario, workDir, daemons, staging.stagingDir);
   const announce = () => options.onEvent({ type: 'daemons-started', master: daemonInfo(tier.master), proxies: tier.proxies.map((p) => daemonInfo(p.daemon)) });
   announce();
   const volumeOptions: VolumeFleetOptions = { ...options, trees };
@@ -64,13 +64,13 @@ async function startHybridLane(options: HybridFleetOptions, daemons: RsyncDaemon
       await staging.reset();
       await resetProxyTier(tier, workDir, announce);
     },
-    deployStep: (i, step) => hybridStep(volumeOptions, staging, tier, pushed.repository, pushed.tags[i] as string, i, step.step, step.repeat),
+    deployStep: (i, step) => hybridStep(volumeOptions, staging, tier, pushed.repository, pushed.tags[i] as string, step.step, step.repeat),
   };
 }
 
-function hybridStep(options: VolumeFleetOptions, staging: ImageStaging, tier: ProxyTier, repository: string, tag: string, i: number, step: string, repeat: number): StepDeployment {
+function hybridStep(options: VolumeFleetOptions, staging: ImageStaging, tier: ProxyTier, repository: string, tag: string, step: string, repeat: number): StepDeployment {
   const now = () => (performance.now() - options.runStartMs) / 1000;
-  const sync = volumeStep(options, tier, { module: stepModule(i) }, step, repeat);
+  const sync = volumeStep(options, tier, { module: STAGING_MODULE }, step, repeat);
   const prep: StagingPrepFigures = { bytesPulled: 0, layersPulled: 0, layersHeld: 0, pullSeconds: 0, unpackSeconds: 0, files: 0 };
   let prepStart = 0;
   let prepSeconds = 0;

@@ -45,7 +45,7 @@ export interface VolumeFleetOptions {
  */
 async function startVolumeLane(options: VolumeFleetOptions, daemons: RsyncDaemon[]): Promise<Lane> {
   const { workDir } = options;
-  const tier = await startProxyTier(options.scenario, workDir, options.trees, daemons);
+  const tier = await startProxyTier(options.scenario, workDir, daemons);
   const announce = () => options.onEvent({ type: 'daemons-started', master: daemonInfo(tier.master), proxies: tier.proxies.map((p) => daemonInfo(p.daemon)) });
   announce();
   return {

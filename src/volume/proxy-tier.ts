@@ -6,7 +6,7 @@ import { containedPath } from './contained-path.ts';
 import { rsyncExcludes } from './l10n-rebuild.ts';
 import { type RsyncDaemon, startRsyncDaemon } from './rsync-daemon.ts';
 import { rsyncSync } from './rsync-sync.ts';
-import type { DaemonInfo, StagingTree } from './volume-rollout.ts';
+import type { DaemonInfo } from './volume-rollout.ts';
 
 /** One proxy of the tier: its copy of the tree and the daemon serving it (replaced when it died). */
 export interface Proxy {
@@ -26,7 +26,6 @@ export interface ProxyTier {
   readonly daemons: RsyncDaemon[];
 }
 
-export const stepModule = (i: number) => `step-${i}`;
 /** The master's module serving the staging tree. */
 export const STAGING_MODULE = 'staging';
 
@@ -36,14 +35,17 @@ function startProxyDaemon(workDir: string, name: string, dir: string): Promise<R
   return startRsyncDaemon({ name, modules: [{ name: 'code', path: dir }], stateDir: containedPath(workDir, 'daemons', name) });
 }
 
-/** A master rsync daemon serving each step's staging tree, and one daemon per proxy serving the proxy's copy. */
-export async function startProxyTier(scenario: ResolvedScenario, workDir: string, trees: readonly StagingTree[], daemons: RsyncDaemon[]): Promise<ProxyTier> {
+/**
+ * A master rsync daemon serving the staging tree (`stagingDir`, by default the volume side's own under
+ * `workDir`; the hybrid side's master unpacks images into its own), and one daemon per proxy serving the
+ * proxy's copy.
+ */
+export async function startProxyTier(scenario: ResolvedScenario, workDir: string, daemons: RsyncDaemon[], stagingDir = containedPath(workDir, 'staging')): Promise<ProxyTier> {
   await mkdir(workDir, { recursive: true });
-  const stagingDir = containedPath(workDir, 'staging');
   await mkdir(stagingDir, { recursive: true });
   const master = await startRsyncDaemon({
     name: 'master',
-    modules: [...trees.map((t, i) => ({ name: stepModule(i), path: t.dir })), { name: STAGING_MODULE, path: stagingDir }],
+    modules: [{ name: STAGING_MODULE, path: stagingDir }],
     stateDir: containedPath(workDir, 'daemons', 'master'),
   });
   daemons.push(master);
