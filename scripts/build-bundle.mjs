@@ -10,7 +10,9 @@ const [entry, outdir, externals, banner] = process.argv.slice(2);
  * string-width 7/8 (yargs, cliui, wrap-ansi) segments every string with Intl.Segmenter and builds emoji-regex's
  * large RegExp once per character: laying out `--help` spent about a third of its CPU there. Printable ASCII
  * is one column per character (checked for every such character against both versions when this was written),
- * so only other strings take the full path; help text with CJK or emoji is measured exactly as before.
+ * so only other strings take the full path; help text with CJK or emoji is measured exactly as before. The full
+ * module is required on first use, not imported: its top level builds an Intl.Segmenter and \p{RGI_Emoji}
+ * RegExps, 40-80 ms of every start (`validate` included) even when no string needs them.
  */
 const asciiStringWidth = {
   name: 'ascii-string-width',
@@ -24,10 +26,12 @@ const asciiStringWidth = {
     b.onLoad({ filter: /.*/, namespace: 'ascii-string-width' }, (args) => ({
       resolveDir: dirname(args.path),
       contents: [
-        `import fullStringWidth from ${JSON.stringify(args.path)};`,
         'const printableAscii = /^[\\x20-\\x7e]*$/;',
+        'let fullStringWidth;',
         'export default function stringWidth(string, options) {',
-        "  return typeof string === 'string' && printableAscii.test(string) ? string.length : fullStringWidth(string, options);",
+        "  if (typeof string === 'string' && printableAscii.test(string)) return string.length;",
+        `  fullStringWidth ??= require(${JSON.stringify(args.path)}).default;`,
+        '  return fullStringWidth(string, options);',
         '}',
       ].join('\n'),
     }));

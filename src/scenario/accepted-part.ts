@@ -57,7 +57,7 @@ export function acceptedPart<T>(schema: z.ZodType<T>, data: unknown, placeholder
   };
 
   for (let round = 0; round < ROUNDS; round++) {
-    const result = schema.safeParse(current);
+    const result = schema.safeParse(current, { jitless: true }); // one-shot parses: see load.ts
     if (result.success) return { input: result.data, dropped, writtenPath };
     const targets: KeyPath[] = [];
     for (const issue of result.error.issues) {

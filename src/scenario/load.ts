@@ -211,7 +211,8 @@ export function checkDocument<T>(source: string, file: string, kind: DocumentKin
     }]);
   }
 
-  const result = kind.schema.safeParse(data);
+  // jitless: a scenario is parsed once per command, and zod's compiled fast path costs more to build than it saves.
+  const result = kind.schema.safeParse(data, { jitless: true });
   const schemaProblems: InputProblem[] = result.success
     ? []
     : problemsFromZod(result.error.issues, data, kind.schema as unknown as Parameters<typeof problemsFromZod>[2]).map((p) => ({

@@ -1,0 +1,72 @@
+// The bundle build (scripts/build-bundle.sh runs it): esbuild with code splitting, plus two plugins that cut
+// what `--help` and `validate` pay at start (bench/cli-startup.ts): an ASCII fast path for yargs' string
+// widths, and zod without its 40-odd non-English locales.
+import { dirname, join } from 'node:path';
+import { build } from 'esbuild';
+
+const [entry, outdir, externals, banner] = process.argv.slice(2);
+
+/**
+ * string-width 7/8 (yargs, cliui, wrap-ansi) segments every string with Intl.Segmenter and builds emoji-regex's
+ * large RegExp once per character: laying out `--help` spent about a third of its CPU there. Printable ASCII
+ * is one column per character (checked for every such character against both versions when this was written),
+ * so only other strings take the full path; help text with CJK or emoji is measured exactly as before.
+ */
+const asciiStringWidth = {
+  name: 'ascii-string-width',
+  setup(b) {
+    b.onResolve({ filter: /^string-width$/ }, async (args) => {
+      if (args.pluginData === 'full') return undefined;
+      const full = await b.resolve('string-width', { resolveDir: args.resolveDir, kind: args.kind, pluginData: 'full' });
+      if (full.errors.length > 0) return { errors: full.errors };
+      return { path: full.path, namespace: 'ascii-string-width' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'ascii-string-width' }, (args) => ({
+      resolveDir: dirname(args.path),
+      contents: [
+        `import fullStringWidth from ${JSON.stringify(args.path)};`,
+        'const printableAscii = /^[\\x20-\\x7e]*$/;',
+        'export default function stringWidth(string, options) {',
+        "  return typeof string === 'string' && printableAscii.test(string) ? string.length : fullStringWidth(string, options);",
+        '}',
+      ].join('\n'),
+    }));
+  },
+};
+
+/**
+ * `import { z } from 'zod'` carries `z.locales` (every language's error messages, about 250 KB of the chunk
+ * `validate` compiles at start); shipbench configures no locale and zod registers English itself, so the
+ * bundle's `z.locales` holds English only.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) => {
+      if (!/[\\/]node_modules[\\/]zod[\\/]/.test(args.importer)) return undefined;
+      const english = join(args.resolveDir, '../locales/en.js');
+      return { path: english.replace(/en\.js$/, 'english-only.js'), namespace: 'zod-english-only', pluginData: english };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, (args) => ({
+      resolveDir: dirname(args.pluginData),
+      contents: `export { default as en } from ${JSON.stringify(args.pluginData)};`,
+    }));
+  },
+};
+
+await build({
+  entryPoints: [entry],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  external: externals.split(/\s+/).filter((e) => e !== ''),
+  splitting: true,
+  outdir,
+  entryNames: 'shipbench',
+  chunkNames: 'chunks/[name]-[hash]',
+  outExtension: { '.js': '.mjs' },
+  logLevel: "warning", minify: true, keepNames: false,
+  banner: { js: banner },
+  plugins: [asciiStringWidth, zodEnglishOnly],
+});
