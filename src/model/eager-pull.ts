@@ -3,8 +3,8 @@ import { fetchLayers, nothingToPull, pullComplete, resolveImage, startContainer,
 /**
  * Unpacks layer k on `node`: each file's CPU (model.node.cpu.perFile) and fixed wait (unpackPerFile), then
  * its bytes through the node's CPU (decompression and file writes, one layer on one core) and disk. The
- * blob is read back from disk unless it is still in page cache (written within model.node.pageCache bytes
- * of the node's writes): a blob the runtime held from an earlier step (containerd re-unpacking above a
+ * blob is read back from disk unless it is still in page cache (all of it written within the node's last
+ * model.node.pageCache bytes of writes): a blob the runtime held from an earlier step (containerd re-unpacking above a
  * changed layer) is read from disk.
  */
 function unpackLayer(ctx: NodeStep, node: number, k: number, blobWrittenAt: number, downloaded: number, downloadSeconds: number, onDone: () => void): void {
@@ -13,7 +13,8 @@ function unpackLayer(ctx: NodeStep, node: number, k: number, blobWrittenAt: numb
   const { net, cpu, disk, writeWeight, readWeight, writtenBytes } = r;
   const layer = ctx.input.layers[k]!;
   const began = net.now;
-  const cold = writtenBytes[node]! - blobWrittenAt >= model.node.pageCacheBytes;
+  // In page cache only if the whole blob is: its first byte written within the last pageCache bytes.
+  const cold = writtenBytes[node]! - blobWrittenAt + layer.compressedBytes > model.node.pageCacheBytes;
   const readPerByte = cold && layer.uncompressedBytes > 0 ? (readWeight[node]! * layer.compressedBytes) / layer.uncompressedBytes : 0;
   const load = cpu.unpacking(node);
   // Each file is at least one write: the disk's IOPS bound the unpack rate of small-file layers.
