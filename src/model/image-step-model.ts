@@ -37,9 +37,15 @@ function stepResources(input: ImageStepInput): StepResources {
 function topologyFetch(input: ImageStepInput, r: StepResources): FetchLayer {
   const { net, meter, backend, replicas, nic, disk, writeWeight, requests, registryServers, stream } = r;
   // Into a node: its NIC, its disk (the blob written) and its CPU (the blob's sha256 as it is written).
+  // Built once per node: every download into it crosses the same capacities.
+  const ingests: Array<{ resources: readonly number[]; weights: readonly number[] } | undefined> = [];
   const ingest = (node: number) => {
+    const known = ingests[node];
+    if (known !== undefined) return known;
     const hash = r.cpu.hashing(node);
-    return { resources: [nic[node]!, disk[node]!, ...hash.resources], weights: [1, writeWeight[node]!, ...hash.weights] };
+    const built = { resources: [nic[node]!, disk[node]!, ...hash.resources], weights: [1, writeWeight[node]!, ...hash.weights] };
+    ingests[node] = built;
+    return built;
   };
   return TOPOLOGIES[input.topology].prepare({
     net,
