@@ -1,9 +1,10 @@
 import type { ModelLayer } from './fleet-plan.ts';
 import { fetchLayers, nothingToPull, pullComplete, resolveImage, startContainer, type NodeStep } from './pull-step.ts';
 
-/** Part of a layer: `share` of its bytes (a working set, or the rest), fetched by range requests. */
-function layerPart(layer: ModelLayer, share: number, what: string): ModelLayer {
-  return { id: `${layer.id}#${what}`, compressedBytes: layer.compressedBytes * share, uncompressedBytes: layer.uncompressedBytes * share, files: 0 };
+/** Part of a layer: the working set (`share` of its bytes, whole bytes) or the rest, fetched by range requests. */
+function layerPart(layer: ModelLayer, share: number, part: 'working-set' | 'rest'): ModelLayer {
+  const bytes = (total: number) => (part === 'working-set' ? Math.round(total * share) : total - Math.round(total * share));
+  return { id: `${layer.id}#${part}`, compressedBytes: bytes(layer.compressedBytes), uncompressedBytes: bytes(layer.uncompressedBytes), files: 0 };
 }
 
 /**
@@ -32,7 +33,7 @@ export function startLazyNode(ctx: NodeStep, node: number): void {
     seconds[k]! += s;
   };
   const workingSet = (k: number) => layerPart(layers[k]!, share, 'working-set');
-  const rest = (k: number) => layerPart(layers[k]!, 1 - share, 'rest');
+  const rest = (k: number) => layerPart(layers[k]!, share, 'rest');
   const complete = () => {
     for (const k of work.download) figures.layers?.[node]!.push([k, fetched[k]!, seconds[k]!, 0, 0]);
     pullComplete(ctx, node);
