@@ -27,7 +27,7 @@ function stepResources(input: ImageStepInput): StepResources {
   const writeWeight = Float64Array.from({ length: n }, (_, i) => 1 / (model.node.diskWriteBytesPerSecond * spread.disk[i]!));
   const readWeight = Float64Array.from({ length: n }, (_, i) => 1 / (model.node.diskReadBytesPerSecond * spread.disk[i]!));
   const cpu = new NodeCpuResources(net, model, spread, n);
-  const requests = new RequestServers(net, spread.latency);
+  const requests = new RequestServers(net, spread.latency, cpu.harness);
   const registryServers = replicas.map(() => requests.server(model.registry, 'registry requests'));
   const stream = model.node.streamBitsPerSecond === undefined ? undefined : bytesPerSecond(model.node.streamBitsPerSecond);
   return { net, meter, backend, replicas, nic, disk, writeWeight, readWeight, cpu, requests, registryServers, stream, writtenBytes: new Float64Array(n) };

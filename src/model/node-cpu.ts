@@ -21,7 +21,8 @@ const NONE: CpuLoad = { resources: [], weights: [], oneCore: undefined };
  */
 export class NodeCpuResources {
   private readonly cpu: number[];
-  private readonly harness: number[];
+  /** The harness machine's cores as one resource, or empty when nodes are separate machines. */
+  readonly harness: readonly number[];
 
   constructor(
     net: FluidNetwork,

@@ -118,6 +118,14 @@ describe('fleet model: CPU as a resource', () => {
     assert.equal(out.steps[0]!.model!.bottleneck, 'harness cpu');
   });
 
+  test('harness cores: the registry\'s per-request work shares them too (a one-machine run)', () => {
+    const tiny = { ...layer('a', 0), compressedBytes: 1, uncompressedBytes: 1 };
+    const out = simulate(fleet(10, { unpack: false }), { registry: { perRequest: '10ms', cores: 100 }, harness: { cores: 1 } }, plan([[tiny]]));
+    // 10 nodes x (token, manifest, config, one blob) x 10 ms of CPU on the one shared core.
+    close(out.steps[0]!.makespanSeconds, 10 * 4 * 0.01, 'makespan');
+    assert.equal(out.steps[0]!.model!.bottleneck, 'harness cpu');
+  });
+
   test('unpack decompresses a layer on one core, whatever the node\'s cores', () => {
     const out = simulate(fleet(1, { nic: 100e9, disk: 10e9 }), { registry: { egress: '100Gbit/s' }, node: { cpu: { cores: 16, decompressPerGiB: '2s' } } }, plan([[layer('a', 100, 4)]]));
     // Download 100 MB at the disk's 10 GB/s, then 400 MB of tar at 1 GiB / 2 s on one core.
