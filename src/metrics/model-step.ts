@@ -28,6 +28,18 @@ export const nodeSecondsSchema = z.object({
 });
 export type NodeSecondsSummary = z.infer<typeof nodeSecondsSchema>;
 
+/**
+ * When containers run, beside nodeSeconds (the pull complete): after the pull and model.node.start, or for
+ * lazy pulls after the working set and model.node.start. Absent in results written before the model had it.
+ */
+export const timeToStartSchema = z.object({
+  /** From the step's start to the last container running. */
+  makespanSeconds: z.number().nonnegative(),
+  /** Per deployed node, from its start to its container running. */
+  nodeSeconds: nodeSecondsSchema.optional(),
+});
+export type TimeToStart = z.infer<typeof timeToStartSchema>;
+
 export const modelStepSchema = z.object({
   /** `direct`, `cache`, `p2p` for images; `rsync` for the volume side. */
   topology: z.string(),
@@ -43,6 +55,8 @@ export const modelStepSchema = z.object({
   bottleneck: z.string().optional(),
   /** Absent in results written before the model had per-node spread. */
   nodeSeconds: nodeSecondsSchema.optional(),
+  /** Image steps: time-to-start; nodeSeconds is time-to-complete. */
+  timeToStart: timeToStartSchema.optional(),
   /** Events the simulator processed for this step (a cost figure, not a result). */
   events: z.number().int().nonnegative(),
 });

@@ -89,7 +89,8 @@ export function calibrateFrom(measured: MeasuredRun, model: ResolvedModel, fleet
   if (unpacked.length > 0) {
     if (fit.a > 0) {
       parameters.unpackSecondsPerBlobByte = fit.a;
-      node = { ...node, decompressBytesPerSecond: uncompressedPerBlobByte / fit.a };
+      // The unpack's CPU is its decompression now (node-cpu.ts): the fitted rate replaces both CPU stages.
+      node = { ...node, decompressBytesPerSecond: uncompressedPerBlobByte / fit.a, cpu: { ...node.cpu, decompressSecondsPerByte: fit.a / uncompressedPerBlobByte, unpackSecondsPerByte: 0 } };
     }
     parameters.unpackSecondsPerFile = fit.b;
     // The fitted unpack costs already hold the disk's time (the node wrote while it unpacked): the disk's

@@ -1,51 +1,18 @@
-import type { ModelTopology, ResolvedModel } from '../scenario/model-resolved.ts';
-import type { ModelFleet } from './model-fleet.ts';
-import type { ModelLayer } from './fleet-plan.ts';
-import type { FleetLayout } from './fleet-layout.ts';
+import type { ModelTopology } from '../scenario/model-resolved.ts';
+import { startEagerNode } from './eager-pull.ts';
+import { startLazyNode } from './lazy-pull.ts';
+import { NodeCpuResources } from './node-cpu.ts';
+import type { ImageStepInput, NodeStep, StepResources } from './pull-step.ts';
 import { bottleneckOf, FluidNetwork } from './fluid-network.ts';
 import { RolloutGate } from './rollout-gate.ts';
 import { meterOutcomes, NodeFigures, type StepOutcome } from './step-outcome.ts';
 import { TOPOLOGIES } from './topologies/index.ts';
 import type { FetchLayer } from './topologies/topology.ts';
-import type { NodeSpread } from './node-spread.ts';
 import { RequestServers } from './request-servers.ts';
 
-export interface ImageStepInput {
-  readonly model: ResolvedModel;
-  readonly fleet: ModelFleet;
-  readonly layout: FleetLayout;
-  readonly topology: ModelTopology;
-  /** Every layer of the step's image. */
-  readonly layers: readonly ModelLayer[];
-  /** Layer ids every node holds from the previous step. */
-  readonly held: ReadonlySet<string>;
-  /** 1 for nodes that pulled this image before the deploy. */
-  readonly prePulled: Uint8Array;
-  /** Per data centre, layer ids its cache tier holds; grows as fills complete (kept across steps). */
-  readonly cached: ReadonlyArray<Set<string>>;
-  readonly keepLayers: boolean;
-  /** How each node differs from the mean one. */
-  readonly spread: NodeSpread;
-}
+export type { ImageStepInput } from './pull-step.ts';
 
 const bytesPerSecond = (bitsPerSecond: number) => bitsPerSecond / 8;
-
-/** The step's flow network: every resource a pull or an unpack shares, created in a fixed order (ids are part of the result). */
-interface StepResources {
-  readonly net: FluidNetwork;
-  readonly meter: { registry: number; backend: number; cache: number; peers: number; nodes: number };
-  readonly backend: number[];
-  readonly replicas: number[];
-  readonly nic: number[];
-  readonly disk: number[];
-  readonly writeWeight: Float64Array;
-  readonly readWeight: Float64Array;
-  readonly cpu: number[];
-  readonly requests: RequestServers;
-  readonly registryServers: ReturnType<RequestServers['server']>[];
-  readonly stream: number | undefined;
-  readonly writtenBytes: Float64Array;
-}
 
 function stepResources(input: ImageStepInput): StepResources {
   const { model, layout, spread } = input;
@@ -59,8 +26,8 @@ function stepResources(input: ImageStepInput): StepResources {
   const disk = Array.from({ length: n }, () => net.addResource(1, 'node disk'));
   const writeWeight = Float64Array.from({ length: n }, (_, i) => 1 / (model.node.diskWriteBytesPerSecond * spread.disk[i]!));
   const readWeight = Float64Array.from({ length: n }, (_, i) => 1 / (model.node.diskReadBytesPerSecond * spread.disk[i]!));
-  const cpu = Array.from({ length: n }, (_, i) => net.addResource(model.node.decompressBytesPerSecond * spread.decompress[i]!, 'node decompression'));
-  const requests = new RequestServers(net, spread.latency);
+  const cpu = new NodeCpuResources(net, model, spread, n);
+  const requests = new RequestServers(net, spread.latency, cpu.harness);
   const registryServers = replicas.map(() => requests.server(model.registry, 'registry requests'));
   const stream = model.node.streamBitsPerSecond === undefined ? undefined : bytesPerSecond(model.node.streamBitsPerSecond);
   return { net, meter, backend, replicas, nic, disk, writeWeight, readWeight, cpu, requests, registryServers, stream, writtenBytes: new Float64Array(n) };
@@ -69,6 +36,17 @@ function stepResources(input: ImageStepInput): StepResources {
 /** How a node gets a layer: the topology's fetch, given the network and a way to the registry. */
 function topologyFetch(input: ImageStepInput, r: StepResources): FetchLayer {
   const { net, meter, backend, replicas, nic, disk, writeWeight, requests, registryServers, stream } = r;
+  // Into a node: its NIC, its disk (the blob written) and its CPU (the blob's sha256 as it is written).
+  // Built once per node: every download into it crosses the same capacities.
+  const ingests: Array<{ resources: readonly number[]; weights: readonly number[] } | undefined> = [];
+  const ingest = (node: number) => {
+    const known = ingests[node];
+    if (known !== undefined) return known;
+    const hash = r.cpu.hashing(node);
+    const built = { resources: [nic[node]!, disk[node]!, ...hash.resources], weights: [1, writeWeight[node]!, ...hash.weights] };
+    ingests[node] = built;
+    return built;
+  };
   return TOPOLOGIES[input.topology].prepare({
     net,
     model: input.model,
@@ -86,6 +64,7 @@ function topologyFetch(input: ImageStepInput, r: StepResources): FetchLayer {
     spread: input.spread,
     requests,
     writtenBytes: r.writtenBytes,
+    ingest,
     fetchToSeed: (seed, seedIn, chunk, done) =>
       requests.request(registryServers[seed % replicas.length]!, 0, () =>
         net.startFlow({ bytes: chunk.compressedBytes, resources: [...backend, replicas[seed % replicas.length]!, seedIn], meters: [meter.registry, meter.backend], onDone: done }),
@@ -94,8 +73,8 @@ function topologyFetch(input: ImageStepInput, r: StepResources): FetchLayer {
       requests.request(registryServers[node % replicas.length]!, node, () =>
         net.startFlow({
           bytes: layer.compressedBytes,
-          resources: [...backend, replicas[node % replicas.length]!, ...extra, nic[node]!, disk[node]!],
-          weights: [...backend.map(() => 1), 1, ...extra.map(() => 1), 1, writeWeight[node]!],
+          resources: [...backend, replicas[node % replicas.length]!, ...extra, ...ingest(node).resources],
+          weights: [...backend.map(() => 1), 1, ...extra.map(() => 1), ...ingest(node).weights],
           capBytesPerSecond: stream,
           meters: [meter.registry, meter.backend, ...meters, meter.nodes],
           onDone: done,
@@ -104,111 +83,14 @@ function topologyFetch(input: ImageStepInput, r: StepResources): FetchLayer {
   });
 }
 
-/** What every node's rollout shares. */
-interface NodeStep {
-  readonly input: ImageStepInput;
-  readonly r: StepResources;
-  readonly fetch: FetchLayer;
-  readonly figures: NodeFigures;
-  /** The layers a node that lacks the image fetches and unpacks, bottom first. */
-  readonly fresh: readonly ModelLayer[];
-  readonly nodeDone: (node: number) => void;
-}
-
-/** Unpacks layer k on `node`: a fixed cost per file, then its bytes through decompression and disk. */
-function unpackLayer(ctx: NodeStep, node: number, k: number, downloadSeconds: number, onDone: () => void): void {
-  const { r, figures } = ctx;
-  const { model, spread } = ctx.input;
-  const { net, cpu, disk, writeWeight, writtenBytes } = r;
-  const layer = ctx.fresh[k]!;
-  const began = net.now;
-  const afterFiles = () =>
-    net.startFlow({
-      bytes: layer.uncompressedBytes,
-      resources: [cpu[node]!, disk[node]!],
-      weights: [1, writeWeight[node]!],
-      // Each file is at least one write: the disk's IOPS bound the unpack rate of small-file layers.
-      capBytesPerSecond: layer.files === 0 ? undefined : (layer.uncompressedBytes * model.node.diskIops * spread.disk[node]!) / layer.files,
-      capKind: 'node disk IOPS',
-      onDone: () => {
-        const seconds = net.now - began;
-        figures.diskBytes[node]! += layer.uncompressedBytes;
-        writtenBytes[node]! += layer.uncompressedBytes;
-        figures.files[node]! += layer.files;
-        if (seconds > 0) figures.peakIops[node] = Math.max(figures.peakIops[node]!, layer.files / seconds);
-        figures.layers?.[node]!.push([k, layer.compressedBytes, downloadSeconds, seconds, layer.files]);
-        onDone();
-      },
-    });
-  if (layer.files > 0 && model.node.unpackPerFileSeconds > 0) net.at(net.now + layer.files * model.node.unpackPerFileSeconds, afterFiles);
-  else afterFiles();
-}
-
-/** One node's rollout: start delay, token, manifest and config, then its layers fetched and unpacked in order. */
-function startNode(ctx: NodeStep, node: number): void {
-  const { input, r, fetch, figures, fresh } = ctx;
-  const { net, requests, registryServers, replicas, writtenBytes } = r;
-  const { model, fleet, spread } = input;
-  figures.startSeconds[node] = net.now;
-  const finishNode = () => {
-    figures.endSeconds[node] = net.now;
-    ctx.nodeDone(node);
-  };
-  if (input.prePulled[node] === 1 || fresh.length === 0) {
-    net.at(net.now, finishNode);
-    return;
-  }
-  let nextDownload = 0;
-  let active = 0;
-  let nextUnpack = 0;
-  let unpacking = false;
-  const downloaded = new Uint8Array(fresh.length);
-  const downloadSeconds = new Float64Array(fresh.length);
-  const tryUnpack = (): void => {
-    if (unpacking) return;
-    if (nextUnpack === fresh.length) return finishNode();
-    if (downloaded[nextUnpack] === 0) return;
-    const k = nextUnpack;
-    if (!fleet.node.unpack) {
-      const layer = fresh[k]!;
-      figures.layers?.[node]!.push([k, layer.compressedBytes, downloadSeconds[k]!, 0, layer.files]);
-      nextUnpack++;
-      return tryUnpack();
-    }
-    unpacking = true;
-    unpackLayer(ctx, node, k, downloadSeconds[k]!, () => {
-      unpacking = false;
-      nextUnpack++;
-      tryUnpack();
-    });
-  };
-  const pump = () => {
-    while (active < fleet.node.maxConcurrentDownloads && nextDownload < fresh.length) {
-      const k = nextDownload++;
-      const layer = fresh[k]!;
-      const began = net.now;
-      active++;
-      fetch(node, layer, () => {
-        active--;
-        downloaded[k] = 1;
-        downloadSeconds[k] = net.now - began;
-        figures.bytesDownloaded[node]! += layer.compressedBytes;
-        figures.diskBytes[node]! += layer.compressedBytes;
-        writtenBytes[node]! += layer.compressedBytes;
-        pump();
-        tryUnpack();
-      });
-    }
-  };
-  // Before any layer: the agent's start delay, then token, manifest and config, one request after another.
-  const registry = registryServers[node % replicas.length]!;
-  const resolved = () => {
-    figures.manifestSeconds[node] = net.now - figures.startSeconds[node]! - spread.startDelaySeconds[node]!;
-    pump();
-  };
-  const token = () => requests.request(registry, node, () => requests.request(registry, node, () => requests.request(registry, node, resolved)));
-  net.at(net.now + spread.startDelaySeconds[node]! + model.node.manifestSeconds, token);
-}
+/** How a node pulls under each topology: eagerly (every layer, then unpack) or lazily (working set first). */
+const PULLS: { readonly [K in ModelTopology]: (ctx: NodeStep, node: number) => void } = {
+  direct: startEagerNode,
+  cache: startEagerNode,
+  p2p: startEagerNode,
+  tree: startEagerNode,
+  lazy: startLazyNode,
+};
 
 /**
  * One deploy step of one layer strategy, rolled out over the fleet through one topology. A node fetches
@@ -221,13 +103,13 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
   const n = layout.names.length;
   const r = stepResources(input);
   const { net, meter } = r;
-  const fresh = input.layers.filter((l) => !input.held.has(l.id));
   const figures = new NodeFigures(n, input.keepLayers);
   let prePulled = 0;
   for (let i = 0; i < n; i++) prePulled += input.prePulled[i]!;
   const fetch = topologyFetch(input, r);
-  const ctx: NodeStep = { input, r, fetch, figures, fresh, nodeDone: (node) => gate.nodeDone(node) };
-  const gate = new RolloutGate(layout.datacentreOf, layout.datacentres.length, fleet.rollout.stages, fleet.rollout.maxConcurrent, model.rollout.concurrentDeployments, (node) => startNode(ctx, node));
+  const ctx: NodeStep = { input, r, fetch, figures, nodeDone: (node) => gate.nodeDone(node) };
+  const pull = PULLS[topology];
+  const gate = new RolloutGate(layout.datacentreOf, layout.datacentres.length, fleet.rollout.stages, fleet.rollout.maxConcurrent, model.rollout.concurrentDeployments, (node) => pull(ctx, node));
   gate.begin();
   net.run();
   let makespan = 0;

@@ -13,12 +13,15 @@ export interface RequestServer {
  * HTTP requests as the model counts them: a request costs the node's round trip to the server (the tier's
  * rtt times the node's latency draw), then perRequestSeconds of one of the server's cores. The cores are a
  * shared capacity in requests per second, shared max-min like bandwidth, so a storm of small blobs queues
- * on requests per second while bytes per second are still free.
+ * on requests per second while bytes per second are still free. On a one-machine run (model.harness.cores)
+ * the servers' work also takes the harness's cores, which the nodes' CPU work shares.
  */
 export class RequestServers {
   constructor(
     private readonly net: FluidNetwork,
     private readonly latency: Float64Array,
+    /** The harness machine's cores (model.harness.cores) when every server runs on it too; else empty. */
+    private readonly harness: readonly number[] = [],
   ) {}
 
   server(tier: RequestTier, kind: string): RequestServer {
@@ -31,7 +34,14 @@ export class RequestServers {
     const work = () => {
       if (server.resource === undefined) return then();
       // One request is one unit of work; alone it takes perRequestSeconds (it runs on one core).
-      net.startFlow({ bytes: 1, resources: [server.resource], capBytesPerSecond: 1 / server.perRequestSeconds, capKind: 'request work', onDone: then });
+      net.startFlow({
+        bytes: 1,
+        resources: [server.resource, ...this.harness],
+        weights: [1, ...this.harness.map(() => server.perRequestSeconds)],
+        capBytesPerSecond: 1 / server.perRequestSeconds,
+        capKind: 'request work',
+        onDone: then,
+      });
     };
     const rtt = server.rttSeconds * this.latency[node]!;
     if (rtt > 0) net.at(net.now + rtt, work);

@@ -9,10 +9,10 @@ import type { ModelFleet } from './model-fleet.ts';
 import type { FleetPlan, ModelVolumeStep } from './fleet-plan.ts';
 import { fleetLayout, prePulledNodes, type FleetLayout } from './fleet-layout.ts';
 import { medianInPlace, quantileSorted } from '../stats/percentiles.ts';
-import type { NodeSecondsSummary } from '../metrics/model-step.ts';
+import type { NodeSecondsSummary, TimeToStart } from '../metrics/model-step.ts';
 import { simulateHybridStep } from './hybrid-step-model.ts';
 import { simulateImageStep } from './image-step-model.ts';
-import { nodeDiskPlan } from './node-disk-plan.ts';
+import { nodeImagePlan } from './node-disk-plan.ts';
 import { drawNodeSpread } from './node-spread.ts';
 import type { StepOutcome } from './step-outcome.ts';
 import { binnedRate, peakRate } from './tier-series.ts';
@@ -72,14 +72,14 @@ export function simulateFleet(input: SimulationInput): SimulationOutput {
   };
   for (const strategy of input.plan.strategies) {
     // Every node gets the same images: one disk plan (images held, GC) serves every node and topology.
-    const disks = nodeDiskPlan(strategy.steps, fleet.node.imageGC, fleet.node.unpack);
+    // What each step downloads and unpacks follows the runtime's rules and the images the GC kept.
+    const images = nodeImagePlan(strategy.steps, fleet.node.imageGC, fleet.node.unpack, model.node.runtime);
     for (const topology of model.topologies) {
       const cached = layout.datacentres.map(() => new Set<string>());
-      let held = new Set<string>();
       for (const [i, image] of strategy.steps.entries()) {
-        const outcome = simulateImageStep({ model, fleet, layout, topology, layers: image.layers, held, prePulled, cached, keepLayers, spread });
-        record(variantName(strategy.name, topology), image.step, outcome, image.layers.filter((l) => !held.has(l.id)).map((l) => l.id), { nodeDisk: disks[i] });
-        held = new Set(image.layers.map((l) => l.id));
+        const { work, disk } = images[i]!;
+        const outcome = simulateImageStep({ model, fleet, layout, topology, layers: image.layers, work, prePulled, cached, keepLayers, spread });
+        record(variantName(strategy.name, topology), image.step, outcome, image.layers.map((l) => l.id), { nodeDisk: disk });
       }
     }
   }
@@ -109,9 +109,9 @@ function median(values: Float64Array): number {
 const ECDF_POINTS = 200;
 
 /** Node time (start to ready) over the nodes that deployed: quantiles by stats' type 7, and the ECDF. */
-function nodeSeconds(f: StepOutcome['nodes'], deployed: (i: number) => boolean): NodeSecondsSummary | undefined {
+function nodeSeconds(f: StepOutcome['nodes'], deployed: (i: number) => boolean, until: Float64Array = f.endSeconds): NodeSecondsSummary | undefined {
   const times: number[] = [];
-  for (let i = 0; i < f.endSeconds.length; i++) if (deployed(i)) times.push(f.endSeconds[i]! - f.startSeconds[i]!);
+  for (let i = 0; i < until.length; i++) if (deployed(i)) times.push(until[i]! - f.startSeconds[i]!);
   if (times.length === 0) return undefined;
   times.sort((a, b) => a - b);
   const q = (p: number) => quantileSorted(times, p);
@@ -122,6 +122,15 @@ function nodeSeconds(f: StepOutcome['nodes'], deployed: (i: number) => boolean):
   return { nodes: times.length, p50: q(0.5), p90: q(0.9), p99: q(0.99), p999: q(0.999), max: times[times.length - 1]!, ecdf };
 }
 
+/** Image steps: when containers run (time-to-start), beside nodeSeconds' pull complete (time-to-complete). */
+function timeToStart(f: StepOutcome['nodes'], topology: string, deployed: (i: number) => boolean): { timeToStart?: TimeToStart } {
+  if (topology === 'rsync') return {};
+  const nodes = nodeSeconds(f, deployed, f.runningSeconds);
+  let makespanSeconds = 0;
+  for (let i = 0; i < f.runningSeconds.length; i++) makespanSeconds = Math.max(makespanSeconds, f.runningSeconds[i]!);
+  return { timeToStart: { makespanSeconds, ...(nodes === undefined ? {} : { nodeSeconds: nodes }) } };
+}
+
 function sum(values: Float64Array): number {
   let total = 0;
   for (const v of values) total += v;
@@ -130,6 +139,7 @@ function sum(values: Float64Array): number {
 
 function stepResult(strategy: string, step: string, outcome: StepOutcome, layout: FleetLayout, clock: number): StepResult {
   const f = outcome.nodes;
+  const deployed = (i: number) => f.deployed[i] === 1 || f.bytesDownloaded[i]! > 0 || outcome.topology === 'rsync';
   const registry = outcome.meters.find((m) => m.tier === 'registry');
   const nodesMeter = outcome.meters.find((m) => m.tier === 'nodes')!;
   return {
@@ -167,7 +177,8 @@ function stepResult(strategy: string, step: string, outcome: StepOutcome, layout
         peakIopsMax: f.peakIops.reduce((a, b) => Math.max(a, b), 0),
         peakIopsMedian: median(f.peakIops),
       },
-      nodeSeconds: nodeSeconds(f, (i) => f.bytesDownloaded[i]! > 0 || outcome.topology === 'rsync'),
+      nodeSeconds: nodeSeconds(f, deployed),
+      ...timeToStart(f, outcome.topology, deployed),
       ...(outcome.bottleneck === undefined ? {} : { bottleneck: outcome.bottleneck }),
       events: outcome.events,
     },

@@ -10,6 +10,10 @@ export class NodeFigures {
   readonly peakIops: Float64Array;
   /** From the node's start (after its start delay) to its first layer request: token, manifest, config. */
   readonly manifestSeconds: Float64Array;
+  /** When the node's container runs (pull done, or lazy: working set fetched, then model.node.start). */
+  readonly runningSeconds: Float64Array;
+  /** 1 for nodes that pulled something in this step (the others held the image). */
+  readonly deployed: Uint8Array;
   /** Per node, per fetched layer: [layer index, bytes, downloadSeconds, unpackSeconds, files]; only when kept. */
   readonly layers: Array<Array<[number, number, number, number, number]>> | undefined;
 
@@ -21,6 +25,8 @@ export class NodeFigures {
     this.files = new Float64Array(nodes);
     this.peakIops = new Float64Array(nodes);
     this.manifestSeconds = new Float64Array(nodes);
+    this.runningSeconds = new Float64Array(nodes);
+    this.deployed = new Uint8Array(nodes);
     this.layers = keepLayers ? Array.from({ length: nodes }, () => []) : undefined;
   }
 }

@@ -1,6 +1,7 @@
 import { formatBytes, parseBitsPerSecond, parseBytes, parseBytesPerSecond, parseSeconds, parseShare } from '../core/units.ts';
 import type { ModelInput } from './model-schema.ts';
 import type { RequestTier, ResolvedDatacentre, ResolvedModel } from './model-resolved.ts';
+import { findRuntimeProblems, resolveLazy, resolveNodeCpu, resolveNodeRuntime } from './model-runtime-resolve.ts';
 
 /** A cross-key problem of the `model:` section; `path` points at the key to blame (as in resolve.ts). */
 export interface ModelProblem {
@@ -106,6 +107,7 @@ export function findModelProblems(model: ModelInput | undefined, fleetNodes: num
       problems.push({ path: ['model', 'p2p', 'piece'], message: `a P2P piece of ${formatBytes(pieceBytes)} is larger than the image's layers (${formatBytes(Math.round(codeBytes))} of code in all)`, hint: 'use a piece well below the layer sizes, e.g. 4MiB' });
     }
   }
+  problems.push(...findRuntimeProblems(model));
   return problems;
 }
 
@@ -172,7 +174,11 @@ export function resolveModel(model: ModelInput | undefined, fleet: { nodes: numb
         latency: parseShare(model?.node?.spread?.latency ?? MODEL_DEFAULTS.spread.latency),
         startDelaySeconds: parseSeconds(model?.node?.spread?.startDelay ?? MODEL_DEFAULTS.spread.startDelay),
       },
+      ...resolveNodeRuntime(model),
+      cpu: resolveNodeCpu(model, parseBytesPerSecond(model?.node?.decompress ?? MODEL_DEFAULTS.decompress)),
     },
+    lazy: resolveLazy(model),
+    harness: { cores: model?.harness?.cores },
     rollout: {
       prePullShare: model?.rollout?.prePull === undefined ? 0 : parseShare(model.rollout.prePull),
       concurrentDeployments: model?.rollout?.concurrentDeployments ?? fleet.nodes,

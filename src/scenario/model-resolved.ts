@@ -1,6 +1,7 @@
 /** The `model:` section after defaults (see model-resolve.ts): every rate in its unit, every count known. */
 
 import type { MODEL_TOPOLOGIES } from './model-schema.ts';
+import type { ContainerRuntime } from './runtime-pull-rules.ts';
 
 export type ModelTopology = (typeof MODEL_TOPOLOGIES)[number];
 
@@ -23,6 +24,23 @@ export interface NodeSpreadSettings {
   readonly decompress: number;
   readonly latency: number;
   readonly startDelaySeconds: number;
+}
+
+/** A node's CPU as a resource: its cores, and CPU-seconds per byte (or file) of each kind of work. */
+export interface NodeCpu {
+  readonly cores: number;
+  /** Per uncompressed byte; one layer decompresses on one core. */
+  readonly decompressSecondsPerByte: number;
+  /** Per downloaded (compressed) byte. */
+  readonly sha256SecondsPerByte: number;
+  /** Per uncompressed byte written as files. */
+  readonly unpackSecondsPerByte: number;
+  readonly perFileSeconds: number;
+}
+
+export interface ResolvedLazy {
+  /** Share of each fetched layer's bytes a node needs before its container starts. */
+  readonly workingSetShare: number;
 }
 
 export interface ResolvedModel {
@@ -71,7 +89,15 @@ export interface ResolvedModel {
     readonly diskReadBytesPerSecond: number;
     readonly pageCacheBytes: number;
     readonly spread: NodeSpreadSettings;
+    /** Whose pull rules decide what a node downloads and unpacks (runtime-pull-rules.ts). */
+    readonly runtime: ContainerRuntime;
+    /** From image ready (lazy: working set fetched) to the container running. */
+    readonly startSeconds: number;
+    readonly cpu: NodeCpu;
   };
+  readonly lazy: ResolvedLazy;
+  /** Undefined: nodes are separate machines; else the cores of the one machine all virtual nodes share. */
+  readonly harness: { readonly cores: number | undefined };
   readonly rollout: {
     readonly prePullShare: number;
     /** Per data centre; fleet.nodes when unset (no limit beyond fleet.rollout.maxConcurrent). */

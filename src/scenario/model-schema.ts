@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { bitRateField, byteRateField, durationField, shareField, sizeField } from './unit-fields.ts';
+import { harnessInput, lazyInput, nodeRuntimeKeys } from './model-runtime-schema.ts';
 
 /**
  * The `model:` section: what only `simulate` needs (the fleet model's capacities and topologies). Real runs
@@ -9,7 +10,7 @@ import { bitRateField, byteRateField, durationField, shareField, sizeField } fro
 const count = (what: string) => z.number({ error: `expected a whole number of ${what}` }).int(`${what} must be a whole number`);
 const positive = (what: string, one = what.replace(/s$/, '')) => count(what).min(1, `needs at least one ${one}`);
 
-export const MODEL_TOPOLOGIES = ['direct', 'cache', 'p2p', 'tree'] as const;
+export const MODEL_TOPOLOGIES = ['direct', 'cache', 'p2p', 'tree', 'lazy'] as const;
 
 /** Round trip and per-request work of a tier that answers HTTP requests (token, manifest, blob GETs). */
 const requestTier = (who: string) => ({
@@ -77,7 +78,10 @@ export const modelInputSchema = z
       pageCache: sizeField().optional().meta({ description: 'bytes a node keeps in page cache: a chunk written within this many bytes is served without a disk read' }),
       diskRead: byteRateField().optional().meta({ description: 'read throughput of a node\'s disk (what it serves to peers when not in page cache)' }),
       spread: spreadInput.optional(),
+      ...nodeRuntimeKeys,
     }).optional(),
+    lazy: lazyInput.optional(),
+    harness: harnessInput.optional(),
     rollout: z.strictObject({
       prePull: shareField().optional().meta({ description: 'share of nodes that pulled the image before the deploy' }),
       concurrentDeployments: positive('concurrent deployments', 'concurrent deployment').optional()

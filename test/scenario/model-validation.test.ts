@@ -42,6 +42,19 @@ describe('model: section, impossible parameters are rejected at validation with 
     assert.match(p[1]!.message, /between 0% and 100%/);
   });
 
+  test('runtime, CPU and lazy settings: an unknown runtime, no cores, no durations, a share over 100%', async () => {
+    const p = await problemsOf('impossible-runtime.yaml');
+    assert.deepEqual(p.map((x) => x.at), ['7:14 model.node.runtime', '8:12 model.node.start', '10:14 model.node.cpu.cores', '11:21 model.node.cpu.sha256PerGiB', '14:17 model.lazy.workingSet', '16:12 model.harness.cores']);
+    assert.match(p[0]!.message, /containerd, docker/);
+    assert.match(p[2]!.message, /above zero/);
+  });
+
+  test('the decompression rate given both as a rate and as CPU time', async () => {
+    const p = await problemsOf('double-decompress.yaml');
+    assert.deepEqual(p.map((x) => x.at), ['8:25 model.node.cpu.decompressPerGiB']);
+    assert.match(p[0]!.hint, /keep one/);
+  });
+
   test('a data centre that gets no node', async () => {
     const p = await problemsOf('empty-datacentre.yaml');
     assert.deepEqual(p.map((x) => x.at), ['8:7 model.datacentres.1']);

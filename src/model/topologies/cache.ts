@@ -18,7 +18,7 @@ export const cacheTopology: Topology = {
     const fetch = (node: number, layer: ModelLayer, done: () => void) => {
       const dc = layout.datacentreOf[node]!;
       const fromCache = () =>
-        net.startFlow({ bytes: layer.compressedBytes, resources: [caches[dc]!, step.nicIn[node]!, step.disk[node]!], weights: [1, 1, step.writeWeight[node]!], capBytesPerSecond: step.stream, meters: [meter.cache, meter.nodes], onDone: done });
+        net.startFlow({ bytes: layer.compressedBytes, resources: [caches[dc]!, ...step.ingest(node).resources], weights: [1, ...step.ingest(node).weights], capBytesPerSecond: step.stream, meters: [meter.cache, meter.nodes], onDone: done });
       if (step.cached[dc]!.has(layer.id)) return fromCache();
       const waiters = filling[dc]!.get(layer.id);
       if (waiters !== undefined) return waiters.push(fromCache);

@@ -138,8 +138,8 @@ export class ChunkSwarms {
     this.step.requests.request(this.peerServer, node, () =>
       net.startFlow({
         bytes,
-        resources: [...resources, this.step.nicIn[node]!, this.step.disk[node]!],
-        weights: [...weights, 1, this.step.writeWeight[node]!],
+        resources: [...resources, ...this.step.ingest(node).resources],
+        weights: [...weights, ...this.step.ingest(node).weights],
         capBytesPerSecond: this.step.stream,
         meters: [meter.peers, meter.nodes],
         onDone: () => {

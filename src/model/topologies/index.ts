@@ -1,6 +1,7 @@
 import type { ModelTopology } from '../../scenario/model-resolved.ts';
 import { cacheTopology } from './cache.ts';
 import { directTopology } from './direct.ts';
+import { lazyTopology } from './lazy.ts';
 import { p2pTopology } from './p2p.ts';
 import type { Topology } from './topology.ts';
 import { treeTopology } from './tree.ts';
@@ -11,4 +12,5 @@ export const TOPOLOGIES: { readonly [K in ModelTopology]: Topology } = {
   cache: cacheTopology,
   p2p: p2pTopology,
   tree: treeTopology,
+  lazy: lazyTopology,
 };

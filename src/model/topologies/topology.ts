@@ -39,6 +39,8 @@ export interface StepNetwork {
   readonly requests: RequestServers;
   /** Per node: bytes it wrote so far in this step (blobs, then unpacked files): its page cache's recency. */
   readonly writtenBytes: Float64Array;
+  /** What bytes into `node` cost besides their source: its NIC in, its disk write, its CPU (sha256); weights per byte. */
+  ingest(node: number): { readonly resources: readonly number[]; readonly weights: readonly number[] };
   /** A chunk from the registry to seed peer `seed` of the seed tier, into its ingress `seedIn`. */
   fetchToSeed(seed: number, seedIn: number, chunk: ModelLayer, done: () => void): void;
   /** A blob straight from the registry to `node`, through `extra` capacities too (a cache being filled). */

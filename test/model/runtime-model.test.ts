@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { FleetPlan, ModelLayer } from '../../src/model/fleet-plan.ts';
+import type { ModelFleet } from '../../src/model/model-fleet.ts';
+import { simulateFleet } from '../../src/model/simulate-fleet.ts';
+import { resolveModel } from '../../src/scenario/model-resolve.ts';
+import type { ModelInput } from '../../src/scenario/model-schema.ts';
+
+const MB = 1e6;
+const GiB = 1024 ** 3;
+
+/** Identical nodes; NIC 100 MB/s, disk write 400 MB/s unless the test says otherwise. */
+function fleet(nodes: number, o: Partial<{ unpack: boolean; downloads: number; nic: number; disk: number }> = {}): ModelFleet {
+  return {
+    nodes,
+    rollout: { maxConcurrent: nodes, stages: [{ rest: true }] },
+    node: { nicBitsPerSecond: o.nic ?? 800 * MB, disk: { writeBytesPerSecond: o.disk ?? 400 * MB }, maxConcurrentDownloads: o.downloads ?? 3, unpack: o.unpack ?? true },
+  };
+}
+
+/**
+ * Closed forms: identical nodes, requests that cost nothing, no container start, and CPU that is never the
+ * limit (no hashing, unpack CPU 0, decompression 10 GB/s) unless the test says otherwise.
+ */
+function simulate(f: ModelFleet, input: ModelInput, plan: FleetPlan) {
+  const free = { rtt: '0s', perRequest: '0s' };
+  const model = resolveModel(
+    {
+      volume: false,
+      ...input,
+      registry: { ...free, ...input.registry },
+      node: {
+        manifest: '0s',
+        start: '0s',
+        diskIops: 1_000_000,
+        unpackPerFile: '0s',
+        ...input.node,
+        cpu: { sha256PerGiB: '0s', unpackPerGiB: '0s', ...(input.node?.decompress === undefined ? { decompressPerGiB: '0.1s' } : {}), ...input.node?.cpu },
+        spread: { nic: '0%', disk: '0%', decompress: '0%', latency: '0%', startDelay: '0s', ...input.node?.spread },
+      },
+    },
+    { nodes: f.nodes, nicBitsPerSecond: f.node.nicBitsPerSecond, diskWriteBytesPerSecond: f.node.disk?.writeBytesPerSecond },
+  );
+  return simulateFleet({ model, fleet: f, volume: { proxies: 1 }, plan, seed: 1 });
+}
+
+const layer = (id: string, mb: number, ratio = 1): ModelLayer => ({ id, compressedBytes: mb * MB, uncompressedBytes: mb * MB * ratio, files: 0 });
+const plan = (steps: ModelLayer[][]): FleetPlan => ({ strategies: [{ name: 'img', steps: steps.map((layers, i) => ({ step: `s${i}`, layers })) }], volume: [] });
+const close = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) <= 1e-6 * Math.max(1, expected), `${what}: ${actual} != ${expected}`);
+
+/** A backport below the top: the second layer of four changes, the two above it do not. */
+const base = layer('base', 40);
+const backport = plan([
+  [base, layer('code-1', 20), layer('l10n', 30), layer('top', 10)],
+  [base, layer('code-2', 20), layer('l10n', 30), layer('top', 10)],
+]);
+
+describe('fleet model: runtime-exact pulls', () => {
+  test('containerd: a change below two layers downloads 1 blob and re-unpacks 3 layers (held blobs, read from disk)', () => {
+    const out = simulate(fleet(2), { node: { runtime: 'containerd' } }, backport);
+    const second = out.samples.filter((s) => s.step === 's1');
+    for (const s of second) {
+      assert.equal(s.bytesDownloaded, 20 * MB);
+      // The downloaded blob, then the unpacked code, l10n and top layers.
+      assert.equal(s.bytesWrittenToDisk, 20 * MB + (20 + 30 + 10) * MB);
+      assert.equal(s.layers.length, 3);
+    }
+    // code-2: 20 MB at the NIC's 100 MB/s, then written at 400 MB/s from page cache; l10n and top: their held
+    // blobs read back at diskRead's default 1 GB/s and written at 400 MB/s, on the one disk.
+    close(out.steps[1]!.makespanSeconds, 0.2 + 20 / 400 + (30 / 400 + 30 / 1000) + (10 / 400 + 10 / 1000), 'makespan');
+  });
+
+  test('docker: the same change downloads all 3 layers again (no blobs kept) and unpacks them', () => {
+    const out = simulate(fleet(2), { node: { runtime: 'docker' } }, backport);
+    const second = out.samples.filter((s) => s.step === 's1');
+    for (const s of second) {
+      assert.equal(s.bytesDownloaded, (20 + 30 + 10) * MB);
+      assert.equal(s.bytesWrittenToDisk, 2 * (20 + 30 + 10) * MB);
+    }
+    assert.equal(out.steps[1]!.registryBytesServed, 2 * (20 + 30 + 10) * MB);
+  });
+
+  test('the model\'s default runtime is containerd', () => {
+    const out = simulate(fleet(1), {}, backport);
+    assert.equal(out.samples[1]!.bytesDownloaded, 20 * MB);
+  });
+
+  test('layers unpack while later ones download: 2 layers take download + download + last unpack, not the sum', () => {
+    // NIC 100 MB/s, one download at a time; decompression 100 MB/s; disk 400 MB/s never binds.
+    const out = simulate(fleet(1, { downloads: 1 }), { node: { decompress: '100MB/s' } }, plan([[layer('a', 100), layer('b', 100)]]));
+    // a: download [0,1], unpack [1,2] while b downloads [1,2], b unpacks [2,3].
+    close(out.steps[0]!.makespanSeconds, 3, 'makespan');
+  });
+
+  test('page cache: a blob written moments ago unpacks without a disk read; with no page cache it is read back', () => {
+    // One 100 MB layer; disk writes and reads at 200 MB/s, one device; NIC 100 MB/s.
+    const run = (pageCache: string) =>
+      simulate(fleet(1, { disk: 200 * MB }), { node: { pageCache, diskRead: '200MB/s' } }, plan([[layer('a', 100)]])).steps[0]!.makespanSeconds;
+    // Download 1 s, then 100 MB written at 200 MB/s (0.5 s), or written and its blob read (1 s).
+    close(run('1GiB'), 1.5, 'warm');
+    close(run('1B'), 2, 'cold');
+  });
+});
+
+describe('fleet model: CPU as a resource', () => {
+  const big = plan([[layer('a', 500)]]);
+  const fast = { nic: 100e9, disk: 10e9, unpack: false };
+
+  test('with a fast NIC, sha256 on the node\'s cores bounds the pull and the bottleneck says cpu', () => {
+    const out = simulate(fleet(1, fast), { registry: { egress: '100Gbit/s' }, node: { cpu: { cores: 1, sha256PerGiB: '1s' } } }, big);
+    close(out.steps[0]!.makespanSeconds, (500 * MB) / GiB, 'makespan: bytes x CPU-seconds per byte / cores');
+    assert.match(out.steps[0]!.model!.bottleneck ?? '', /cpu/);
+  });
+
+  test('harness cores: N virtual nodes share one machine\'s cores', () => {
+    const out = simulate(fleet(4, fast), { registry: { egress: '1000Gbit/s' }, harness: { cores: 1 }, node: { cpu: { cores: 8, sha256PerGiB: '1s' } } }, big);
+    close(out.steps[0]!.makespanSeconds, (4 * 500 * MB) / GiB, 'makespan: 4 nodes x bytes over 1 shared core');
+    assert.equal(out.steps[0]!.model!.bottleneck, 'harness cpu');
+  });
+
+  test('harness cores: the registry\'s per-request work shares them too (a one-machine run)', () => {
+    const tiny = { ...layer('a', 0), compressedBytes: 1, uncompressedBytes: 1 };
+    const out = simulate(fleet(10, { unpack: false }), { registry: { perRequest: '10ms', cores: 100 }, harness: { cores: 1 } }, plan([[tiny]]));
+    // 10 nodes x (token, manifest, config, one blob) x 10 ms of CPU on the one shared core.
+    close(out.steps[0]!.makespanSeconds, 10 * 4 * 0.01, 'makespan');
+    assert.equal(out.steps[0]!.model!.bottleneck, 'harness cpu');
+  });
+
+  test('unpack decompresses a layer on one core, whatever the node\'s cores', () => {
+    const out = simulate(fleet(1, { nic: 100e9, disk: 10e9 }), { registry: { egress: '100Gbit/s' }, node: { cpu: { cores: 16, decompressPerGiB: '2s' } } }, plan([[layer('a', 100, 4)]]));
+    // Download 100 MB at the disk's 10 GB/s, then 400 MB of tar at 1 GiB / 2 s on one core.
+    close(out.steps[0]!.makespanSeconds, (100 * MB) / 10e9 + (400 * MB * 2) / GiB, 'makespan');
+  });
+});
+
+describe('fleet model: lazy pulls and container start', () => {
+  test('lazy time-to-start = request round trips + working-set bytes / rate + start; the rest streams in after', () => {
+    const rtt = 0.01;
+    const out = simulate(
+      fleet(1),
+      { topologies: ['lazy'], registry: { rtt: '10ms' }, lazy: { workingSet: '10%' }, node: { start: '0.5s' } },
+      plan([[layer('a', 100, 3)]]),
+    );
+    const m = out.steps[0]!.model!;
+    // Token, manifest, config, then one range request; 10 MB at 100 MB/s; then the container's start.
+    close(m.timeToStart!.nodeSeconds!.p50, 4 * rtt + 0.1 + 0.5, 'time-to-start');
+    // The rest: one more range request, 90 MB at 100 MB/s. Nothing is unpacked: only fetched bytes are written.
+    close(m.nodeSeconds!.p50, 4 * rtt + 0.1 + rtt + 0.9, 'time-to-complete');
+    assert.equal(out.samples[0]!.bytesDownloaded, 100 * MB);
+    assert.equal(out.samples[0]!.bytesWrittenToDisk, 100 * MB);
+    assert.equal(out.steps[0]!.strategy, 'img@lazy');
+  });
+
+  test('the working set defaults to Slacker\'s 6.4%', () => {
+    const out = simulate(fleet(1), { topologies: ['lazy'] }, plan([[layer('a', 100)]]));
+    close(out.steps[0]!.model!.timeToStart!.nodeSeconds!.p50, 6.4 / 100, 'time-to-start');
+  });
+
+  test('eager pulls: the container runs model.node.start after the pull', () => {
+    const out = simulate(fleet(3, { unpack: false }), { node: { start: '0.57s' } }, plan([[layer('a', 100)]]));
+    const m = out.steps[0]!.model!;
+    close(m.timeToStart!.makespanSeconds, out.steps[0]!.makespanSeconds + 0.57, 'running after the pull');
+  });
+});
