@@ -115,6 +115,8 @@ export async function listLayer(blobFile: string, options: ListingOptions = {}):
     tar.destroy();
     blob.destroy();
     if (err instanceof ShipbenchError) throw err; // the blob's reader said what is wrong (a digest mismatch)
+    // Corrupt gzip or tar in a blob that does not match its digest: the mismatch is the cause to name.
+    await verified?.verify();
     throw new ShipbenchError('oci-layer-unreadable', `layer blob ${blobFile} is not a readable ${compression === 'gzip' ? 'gzip tar' : 'tar'}: ${(err as Error).message}`, {
       hint: 'the blob is truncated or corrupt: regenerate the layout',
       exitCode: 1,

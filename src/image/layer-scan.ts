@@ -86,6 +86,8 @@ export async function scanLayer(blob: AsyncIterable<Buffer>, options: ScanOption
         blobBytes += chunk.length;
         if (gunzip !== undefined) {
           if (!gunzip.write(chunk)) await drained(gunzip);
+          // A gunzip that failed (corrupt deflate data) is destroyed: its error ends the feed, no more writes.
+          if (gunzip.destroyed) await gunzipDone;
         } else {
           await feedTar(chunk);
         }
@@ -184,9 +186,10 @@ function changeOf(header: Header): LayerChange | undefined {
   return undefined;
 }
 
-/** Waits for 'drain', or 'close' too: a reader that failed never drains. */
-function drained(stream: NodeJS.EventEmitter): Promise<void> {
+/** Waits for 'drain', or 'close' too: a reader that failed never drains (and one already closed never will). */
+function drained(stream: NodeJS.EventEmitter & { readonly destroyed?: boolean }): Promise<void> {
   return new Promise((resolve) => {
+    if (stream.destroyed === true) return resolve();
     const go = () => {
       stream.off('drain', go);
       stream.off('close', go);

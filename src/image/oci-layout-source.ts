@@ -21,7 +21,11 @@ export function ociLayoutSource(dir: string, tag?: string): ImageSource {
           read.add(layer.digest);
           // Hashed as the scan reads it: a blob that is not what its digest says fails the read, not a later step.
           const blob = new VerifiedBlob(blobPath(layoutBlobsDir(dir), layer.digest), layer, `layer ${layer.digest} of ${image.tag} in ${dir}`);
-          await scan(layer.digest, blob);
+          // A scan that failed on a tampered blob (its gzip broken) says the blob is not what its digest says.
+          await scan(layer.digest, blob).catch(async (error: unknown) => {
+            await blob.verify();
+            throw error;
+          });
           await blob.verify();
         }
         const history = (image.config.history ?? []).filter((h) => h.empty_layer !== true);

@@ -565,7 +565,7 @@ export class DistributionClient {
     if (phase !== undefined) {
       const { what, seconds, setting } = describeTimeout(phase, this.timeouts);
       return new ShipbenchError('registry-timeout', `${failure.what}: the registry at ${failure.url.origin} timed out ${what} (${formatLimit(seconds)}${attempts > 1 ? `, ${attempts} attempts` : ''})`, {
-        hint: `a registry that accepts connections but does not answer is stuck or overloaded: look at it; a slow one needs a longer limit: registry.timeouts.${setting} in the scenario, or \`check --${setting}-timeout\``,
+        hint: `${phase === 'connect' ? 'nothing answered the connection (a wrong address or port, or a firewall that drops packets): check the registry URL' : 'a registry that accepts connections but does not answer is stuck or overloaded: look at it'}; a slow one needs a longer limit: registry.timeouts.${setting} in the scenario, or \`check --${setting}-timeout\``,
         exitCode: ExitCode.internal,
         cause: failure.cause,
       });

@@ -72,6 +72,19 @@ describe('integrity refusals', { timeout: 240_000 }, () => {
     await assert.rejects(stat(join(work, 'tampered-check.json')), { code: 'ENOENT' }, 'no verdict written for an unverified image');
   });
 
+  it('a layer blob corrupted mid-stream (its gzip broken) fails inspect and check as a digest mismatch, exit 2', async () => {
+    const broken = await layoutCopy('broken');
+    const path = join(broken, 'blobs', 'sha256', layerDigest);
+    const bytes = await readFile(path);
+    const at = Math.floor(bytes.length / 2);
+    bytes[at] = (bytes[at] as number) ^ 0xff;
+    await writeFile(path, bytes);
+    // The mismatch is the cause to name, not how the corruption broke gzip (inspect said exit 1 "not a readable gzip tar").
+    const says = new RegExp(`layer sha256:${layerDigest} of v1 in \\S*broken does not match its digest`);
+    assertCleanFailure(await runCli(['inspect', broken]), says);
+    assertCleanFailure(await runCli(['check', broken, '--budgets', budgets]), says);
+  });
+
   it('a layer blob that is a FIFO is refused by inspect and check, without hanging', async () => {
     const fifo = await layoutCopy('fifo');
     const blob = join(fifo, 'blobs', 'sha256', layerDigest);

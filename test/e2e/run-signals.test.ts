@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { watch } from 'node:fs';
+import { existsSync, watch } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runResultsSchema, type RunResults } from '../../src/report/results.ts';
+import { type EmbeddedRegistry, startEmbeddedRegistry } from '../../src/registry/embedded-registry.ts';
+import { startSlowRegistryProxy } from '../support/slow-registry-proxy.ts';
 import { CLI_BIN, REPO_ROOT } from './run-cli.ts';
 
 // SIGINT and SIGTERM in each phase of `run`: results.json says interrupted and keeps every finished sample,
@@ -56,6 +58,8 @@ async function interruptWhen(
   args: readonly string[],
   signal: 'SIGINT' | 'SIGTERM',
   ready: (stderr: string, results: RunResults | undefined) => boolean,
+  /** Hands over the readiness check, for a ready condition that no progress line or results change marks. */
+  poke?: (check: () => void) => void,
 ): Promise<Interrupted> {
   const scenario = join(work, `${name}.yaml`);
   await writeFile(scenario, scenarioText);
@@ -82,6 +86,7 @@ async function interruptWhen(
       void check();
     });
     const watcher = watch(out, () => void check());
+    poke?.(() => void check());
     void exited.then(() => watcher.close());
   });
   await Promise.race([signalled, exited.then((code) => assert.fail(`run exited (${code}) before it was signalled:\n${stderr}`))]);
@@ -165,4 +170,30 @@ describe('run: SIGINT and SIGTERM in each phase', { timeout: 600_000 }, () => {
     assertInterrupted(r);
     assert.ok(r.results.samples.length > 0 && r.results.samples.every((s) => s.strategy !== 'volume'));
   });
+
+  it('engine rollout (SIGINT, root): a docker pull in flight is abandoned, dockerd stopped, exit 130 in 5 s', { skip: engineSkip() }, async () => {
+    let registry: EmbeddedRegistry | undefined;
+    let poked: (() => void) | undefined;
+    // 32 KiB/s for the engine's blobs: its pull would take about a minute; the signal comes as its first bytes flow.
+    const proxy = await startSlowRegistryProxy(new URL((registry = await startEmbeddedRegistry()).url), 32 * 1024, () => poked?.());
+    try {
+      const text = long
+        .replace('measure: { repeat: 20 }', 'measure: { repeat: 1 }')
+        .replace(/^image: .*$/m, 'image: { strategies: [monolithic] }')
+        .replace(/^fleet:\n( {2}.*\n)+/m, 'fleet: { nodes: 1, backend: docker }\n');
+      const r = await interruptWhen(work, 'engine', `${text}registry: { url: "${proxy.url}" }\n`, ['--mechanism', 'image'], 'SIGINT', () => proxy.engineBlobFlowing(), (check) => (poked = check));
+      assertInterrupted(r);
+      assert.ok(r.results.phases.some((p) => p.name === 'engines'), 'the signal came during the engines\' rollout');
+      assert.deepEqual(r.results.samples, [], 'the node cut short is not a measurement');
+    } finally {
+      await proxy.close();
+      await registry?.stop();
+    }
+  });
 });
+
+/** The engine case needs root and dockerd, like every real-engine test. */
+function engineSkip(): string | false {
+  if (process.getuid?.() !== 0) return 'needs root (dockerd)';
+  return (process.env.PATH ?? '').split(':').some((d) => existsSync(join(d, 'dockerd'))) ? false : 'needs dockerd';
+}

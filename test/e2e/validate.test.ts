@@ -4,6 +4,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { ShipbenchError } from '../../src/core/errors.ts';
+import { loadResolvedScenario } from '../../src/scenario/load.ts';
 import { EXPECTED } from '../support/invalid-scenario-problems.ts';
 import { REPO_ROOT, runCli } from './run-cli.ts';
 
@@ -37,9 +39,16 @@ describe('shipbench validate', { concurrency: true }, () => {
       wanted.forEach((prefix, i) => assert.ok(lines[i]?.startsWith(prefix), `${file} problem ${i}: expected ${prefix}...\n${lines.join('\n')}`));
       assert.match(stderr, new RegExp(`^${file.replace(/\./g, '\\.')}: ${wanted.length} problems?; nothing was run$`, 'm'));
     }
+    // engines/ fixtures: the same problems, positions and order as the loader finds them (whose exact lists
+    // test/scenario/fleet-engines.test.ts holds), every one of them in this single run.
     for (const file of engines) {
-      assert.match(stderr, new RegExp(`^${file.replace(/\./g, '\\.')}:\\d+:\\d+ `, 'm'));
-      assert.match(stderr, new RegExp(`^${file.replace(/\./g, '\\.')}: \\d+ problems?; nothing was run$`, 'm'));
+      const loaded = await loadResolvedScenario(join(REPO_ROOT, file)).then(
+        () => assert.fail(`${file} loaded`),
+        (error: unknown) => (error instanceof ShipbenchError ? error.problems : assert.fail(String(error))),
+      );
+      const lines = stderr.split('\n').filter((l) => l.startsWith(`${file}:`) && /^:\d+:\d+ /.test(l.slice(file.length)));
+      assert.deepEqual(lines.map((l) => l.slice(file.length + 1).split(': ')[0]), loaded.map((p) => `${p.location.line}:${p.location.col} ${p.keyPath}`), `${file}:\n${lines.join('\n')}`);
+      assert.match(stderr, new RegExp(`^${file.replace(/\./g, '\\.')}: ${loaded.length} problems?; nothing was run$`, 'm'));
     }
     // Every fixture in the directory has its expectations (test/support/invalid-scenario-problems.ts).
     assert.deepEqual(yamlIn(INVALID), Object.keys(EXPECTED).sort().map((name) => `${INVALID}/${name}`));

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -8,7 +9,7 @@ import { DistributionClient } from '../../src/registry/distribution-client.ts';
 import { PlainHttpTransport } from '../../src/registry/plain-http-transport.ts';
 import { parseScenario } from '../../src/scenario/load.ts';
 import { resolveScenario } from '../../src/scenario/resolve.ts';
-import { runCli } from '../e2e/run-cli.ts';
+import { CLI_BIN, REPO_ROOT, runCli } from '../e2e/run-cli.ts';
 
 // The fault itself, not a fake registry: a loopback server that accepts every connection and never says a
 // word. Before registry timeouts, `check` against it took 126 s and then blamed an unreachable registry.
@@ -157,5 +158,40 @@ describe('registry.timeouts in a scenario', () => {
       assert.ok(problems.some((p) => p.endsWith('registry.timeouts.idle')), problems.join(', '));
       return true;
     });
+  });
+});
+
+/**
+ * A registry address whose SYNs vanish: in a network namespace of the test's own, a route through a veth
+ * pair to a neighbour that does not exist (a permanent, made-up MAC), so connect() waits instead of failing.
+ * Loopback always connects at once, so the connect limit can only be seen here.
+ */
+describe('a registry address nothing answers (connect timeout)', { skip: process.getuid?.() === 0 ? false : 'needs root (a network namespace)' }, () => {
+  const ns = `sbtest-connect-${process.pid}`;
+  const ip = (...args: string[]) => execFileSync('ip', ['-n', ns, ...args]);
+  before(() => {
+    execFileSync('ip', ['netns', 'add', ns]);
+    ip('link', 'set', 'lo', 'up');
+    ip('link', 'add', 'sbdropa', 'type', 'veth', 'peer', 'name', 'sbdropb');
+    ip('link', 'set', 'sbdropa', 'up');
+    ip('link', 'set', 'sbdropb', 'up');
+    ip('addr', 'add', '10.9.9.1/30', 'dev', 'sbdropa');
+    ip('neigh', 'add', '10.9.9.2', 'lladdr', '02:00:00:00:00:01', 'dev', 'sbdropa', 'nud', 'permanent');
+    ip('route', 'add', '10.10.10.0/24', 'via', '10.9.9.2');
+  });
+  after(() => {
+    // Deleting the namespace takes its veth pair with it.
+    execFileSync('ip', ['netns', 'del', ns]);
+  });
+
+  it('`check` stops after --connect-timeout, saying it timed out connecting', { timeout: 60_000 }, async () => {
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      execFile('ip', ['netns', 'exec', ns, process.execPath, CLI_BIN, 'check', 'http://10.10.10.1:5000/app:v1', '--connect-timeout', '1s'], { cwd: REPO_ROOT, timeout: 45_000 } /* far below the kernel's own connect timeout (minutes) */, (error, _stdout, stderr) => {
+        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stderr });
+      });
+    });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /GET manifest app:v1: the registry at http:\/\/10\.10\.10\.1:5000 timed out connecting \(limit 1 s, 2 attempts\)/);
+    assert.match(result.stderr, /hint: nothing answered the connection .*--connect-timeout/);
   });
 });

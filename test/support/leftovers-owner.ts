@@ -39,6 +39,8 @@ const daemon = await startEngineDaemon({
   cgroupDir: disk.cgroupDir,
   ready: async () => (await execa('ctr', ['-a', socket, 'version'], { timeout: 5_000 }), true),
   teardown,
+  // A daemon that outlives its owner (as without setpriv): what the sweep must find and end.
+  dieWithOwner: false,
 });
 const made = {
   tag: network.id,

@@ -9,6 +9,7 @@ import { loadResolvedScenario } from '../../scenario/load.ts';
 import { defaultImagesDir, defaultTimedDir } from '../default-paths.ts';
 import { assertFleetFits } from '../fleet-capacity.ts';
 import { assertRegistryReachable } from '../registry-preflight.ts';
+import { assertDockerHostsReachable } from '../docker-hosts-preflight.ts';
 import { generateProgressPrinter } from '../generate-progress.ts';
 import { rsyncVersion } from '../../volume/rsync-binary.ts';
 import { mechanismKinds } from '../../harness/mechanism-choice.ts';
@@ -52,10 +53,11 @@ export const runCommand: Pick<CommandModule<object, RunArgs>, 'handler'> = {
     const claim = await claimOutputDir(outDir, { command: 'run', force: argv.force });
     // The run empties and removes these at its end: in a directory that is not shipbench's, only when new.
     for (const name of RUN_WORK_DIRS) await assertReplaceable(join(outDir, name), 'a run\'s work directory', async () => claim.owned);
-    // A missing rsync or an unreachable registry is said before minutes of generating, not after.
+    // A missing rsync, an unreachable registry or engine host is said before minutes of generating, not after.
     const kinds = mechanismKinds(argv.mechanism, scenario);
     if (kinds.some((k) => k !== 'image')) await rsyncVersion();
     if (kinds.some((k) => k !== 'volume')) await assertRegistryReachable(scenario);
+    await assertDockerHostsReachable(scenario, kinds);
     // From here on, Ctrl-C and SIGTERM stop the run, keep what it measured, and exit 130.
     const interrupts = watchRunInterrupts();
     try {

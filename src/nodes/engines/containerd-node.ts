@@ -4,6 +4,7 @@ import type { NodeStepSample } from '../../metrics/samples.ts';
 import type { DistributionClient } from '../../registry/distribution-client.ts';
 import type { RegistryCredentials } from '../../registry/registry-auth.ts';
 import type { DeployContext, NodeBackend } from '../node-backend.ts';
+import { INTERRUPTED } from '../virtual-node.ts';
 import { type CtrAuthHosts, writeCtrAuthHosts } from './ctr-registry-auth.ts';
 import { type CtrFrameLine, ctrLayerTimings, parseCtrProgress, parseSnapshotEvent, type SnapshotEvent, unpackMsByChain } from './ctr-pull-progress.ts';
 import type { EngineDaemon } from './engine-daemon.ts';
@@ -57,11 +58,11 @@ export class ContainerdNode implements NodeBackend {
     return `${this.options.registryHost}/${repository}:${tag}`;
   }
 
-  /** `ctr` in the node's namespace, against its containerd. */
-  private ctr(args: readonly string[]): ResultPromise<{ reject: false; stdin: 'ignore' }> {
+  /** `ctr` in the node's namespace, against its containerd; `signal` ends it (SIGTERM), as a cancelled pull. */
+  private ctr(args: readonly string[], signal?: AbortSignal): ResultPromise<{ reject: false; stdin: 'ignore' }> {
     const ctr = ['ctr', '-a', this.options.socket, '-n', CTR_NAMESPACE, ...args];
     const argv = this.options.netnsPath === undefined ? ctr : ['nsenter', `--net=${this.options.netnsPath}`, '--', ...ctr];
-    return execa(argv[0] as string, argv.slice(1), { reject: false, stdin: 'ignore' });
+    return execa(argv[0] as string, argv.slice(1), { reject: false, stdin: 'ignore', ...(signal === undefined ? {} : { cancelSignal: signal }) });
   }
 
   async images(): Promise<string[]> {
@@ -132,7 +133,9 @@ export class ContainerdNode implements NodeBackend {
     const counted = new Set<string>();
     try {
       const args = ['images', 'pull', '--max-concurrent-downloads', String(this.options.maxConcurrentDownloads), ...(this.options.plainHttp ? ['--plain-http'] : []), ...(authHosts?.args ?? []), ref];
-      const pull = this.ctr(args);
+      // The run's interruption ends ctr (and with it the pull), so the node ends now, not when the pull would.
+      context.signal?.throwIfAborted();
+      const pull = this.ctr(args, context.signal);
       pull.stdout?.setEncoding('utf8');
       let partial = '';
       pull.stdout?.on('data', (chunk: string) => {
@@ -160,9 +163,7 @@ export class ContainerdNode implements NodeBackend {
       await this.collectGarbage();
     } catch (e) {
       endMs ??= performance.now();
-      await this.options.daemon.waitForExit(500);
-      const died = this.options.daemon.exitReason();
-      error = `${died === undefined ? '' : `${died}: `}${e instanceof Error ? e.message : String(e)}`;
+      error = context.signal?.aborted === true ? INTERRUPTED : await this.failure(e);
     } finally {
       watcher.kill('SIGTERM');
       await watcher;
@@ -175,6 +176,13 @@ export class ContainerdNode implements NodeBackend {
     const sample = await meter.finish(endMs ?? performance.now(), firstRow, timings, error);
     this.bytes += sample.bytesDownloaded;
     return sample;
+  }
+
+  /** Why a pull failed: a daemon that died is named first (its exit gets a moment to be seen). */
+  private async failure(e: unknown): Promise<string> {
+    await this.options.daemon.waitForExit(500);
+    const died = this.options.daemon.exitReason();
+    return `${died === undefined ? '' : `${died}: `}${e instanceof Error ? e.message : String(e)}`;
   }
 
   private async collectGarbage(): Promise<void> {

@@ -10,12 +10,16 @@ const TEMP_DIR_OWNER = new RegExp(`^${TEMP_PREFIX}(\\d+)-`);
  * A shipbench killed with SIGKILL mid-pull leaves its credentials file behind: the next one removes the
  * dirs whose owner (the PID in the name) is gone. A dir whose owner runs, or that names none, is left alone.
  */
-export async function sweepStaleCtrAuthDirs(): Promise<void> {
+export async function sweepStaleCtrAuthDirs(): Promise<Array<{ readonly path: string; readonly ownerPid: number }>> {
   const names = await readdir(tmpdir()).catch(() => [] as string[]);
+  const removed: Array<{ path: string; ownerPid: number }> = [];
   for (const name of names) {
     const owner = TEMP_DIR_OWNER.exec(name)?.[1];
-    if (owner !== undefined && !processAlive(Number(owner))) await rm(join(tmpdir(), name), { recursive: true, force: true });
+    if (owner === undefined || processAlive(Number(owner))) continue;
+    await rm(join(tmpdir(), name), { recursive: true, force: true });
+    removed.push({ path: join(tmpdir(), name), ownerPid: Number(owner) });
   }
+  return removed;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { NodeStepSample } from '../../metrics/samples.ts';
 import type { DistributionClient } from '../../registry/distribution-client.ts';
 import type { RegistryCredentials } from '../../registry/registry-auth.ts';
 import type { DeployContext, NodeBackend } from '../node-backend.ts';
+import { INTERRUPTED } from '../virtual-node.ts';
 import { type DockerProgressMessage, dockerLayerTimings, dockerManifestDoneMs } from './docker-pull-progress.ts';
 import type { EngineDaemon } from './engine-daemon.ts';
 import { type EngineHostResources, EngineNodeMeter } from './engine-node-meter.ts';
@@ -95,7 +96,10 @@ export class DockerNode implements NodeBackend {
     const lastCurrent = new Map<string, number>();
     try {
       const auth = this.options.auth;
-      const stream = await this.options.docker.pull(ref, auth === undefined ? {} : { authconfig: { username: auth.username, password: auth.password, serveraddress: this.options.registryHost } });
+      // The run's interruption closes the pull's connection: the engine cancels the pull, the node ends now.
+      context.signal?.throwIfAborted();
+      const abort = context.signal === undefined ? {} : { abortSignal: context.signal };
+      const stream = await this.options.docker.pull(ref, auth === undefined ? abort : { ...abort, authconfig: { username: auth.username, password: auth.password, serveraddress: this.options.registryHost } });
       await new Promise<void>((resolve, reject) => {
         this.options.docker.modem.followProgress(
           stream,
@@ -111,21 +115,26 @@ export class DockerNode implements NodeBackend {
         );
       });
       endMs = performance.now();
+      context.signal?.throwIfAborted();
       // The stream can end without an error when the daemon dies; the image must really be there.
       await this.options.docker.getImage(ref).inspect();
       this.held.push(ref);
       await this.collectGarbage();
     } catch (e) {
       endMs = performance.now();
-      // A broken stream is often the first sign of a dead daemon; give its exit a moment to be seen.
-      await this.options.daemon?.waitForExit(500);
-      const died = this.options.daemon?.exitReason();
-      error = `${died === undefined ? '' : `${died}: `}${e instanceof Error ? e.message : String(e)}`;
+      error = context.signal?.aborted === true ? INTERRUPTED : await this.failure(e);
     }
     const timings = dockerLayerTimings(messages, layers);
     const sample = await meter.finish(endMs, dockerManifestDoneMs(messages), timings, error);
     this.bytes += sample.bytesDownloaded;
     return sample;
+  }
+
+  /** Why a pull failed; a broken stream is often the first sign of a dead daemon: its exit gets a moment to be seen. */
+  private async failure(e: unknown): Promise<string> {
+    await this.options.daemon?.waitForExit(500);
+    const died = this.options.daemon?.exitReason();
+    return `${died === undefined ? '' : `${died}: `}${e instanceof Error ? e.message : String(e)}`;
   }
 
   /** Keeps the current and the previous image, as a node's image GC would between deploys. */

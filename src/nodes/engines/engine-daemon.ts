@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ShipbenchError } from '../../core/errors.ts';
+import { withParentDeathSignal } from '../../core/parent-death.ts';
 import { processAlive } from '../../core/process-alive.ts';
 import type { TeardownRegistry } from '../../core/teardown-registry.ts';
 
@@ -32,6 +33,11 @@ export interface EngineDaemonOptions {
   readonly ready: () => Promise<boolean>;
   readonly startTimeoutMs?: number;
   readonly teardown: TeardownRegistry;
+  /**
+   * SIGKILL the daemon when shipbench dies, even by SIGKILL (setpriv's parent-death signal); true unless a
+   * test stands in for a daemon that outlived its owner (no setpriv), which the leftovers sweep removes.
+   */
+  readonly dieWithOwner?: boolean;
 }
 
 const STOP_GRACE_MS = 15_000;
@@ -46,7 +52,7 @@ export function daemonArgv(options: Pick<EngineDaemonOptions, 'command' | 'args'
 }
 
 export async function startEngineDaemon(options: EngineDaemonOptions): Promise<EngineDaemon> {
-  const argv = daemonArgv(options);
+  const argv = options.dieWithOwner === false ? daemonArgv(options) : withParentDeathSignal(daemonArgv(options));
   const log = createWriteStream(options.logFile, { flags: 'a' });
   const child: ChildProcess = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(log);

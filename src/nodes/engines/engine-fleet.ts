@@ -1,12 +1,11 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ShipbenchError } from '../../core/errors.ts';
 import { engineStateDir, sweepLeftovers } from '../isolation/leftover-sweep.ts';
 import { createNodeDisk, nodeDisksDirName, type NodeDisk } from '../isolation/node-disk.ts';
 import type { NodeBackend } from '../node-backend.ts';
 import type { EngineFleetOptions, LocalEngineSite } from './local-engine-site.ts';
 import { startContainerdNode } from './containerd-local-node.ts';
-import { describeDockerHost, dockerClientFor } from './docker-endpoint.ts';
+import { connectDockerHost } from './docker-host-connect.ts';
 import { startDockerNode } from './docker-local-node.ts';
 import { DockerNode } from './docker-node.ts';
 
@@ -65,17 +64,7 @@ async function connectDockerHosts(options: EngineFleetOptions): Promise<NodeBack
   const { scenario } = options;
   return Promise.all(
     scenario.fleet.hosts.map(async (host, i) => {
-      const { docker, refusal } = await dockerClientFor(host);
-      const endpoint = describeDockerHost(host);
-      try {
-        await docker.ping();
-      } catch (error) {
-        const refused = refusal();
-        if (refused !== undefined) throw new ShipbenchError('docker-host-unverified', `fleet.hosts[${i}] ${endpoint}: refused to connect: ${refused}`);
-        throw new ShipbenchError('docker-host-unreachable', `fleet.hosts[${i}] ${endpoint}: no Docker Engine answers there (${error instanceof Error ? error.message : String(error)})`, {
-          hint: 'is the daemon running, and may this user reach it (socket permissions, TLS files, ssh key)?',
-        });
-      }
+      const { docker, endpoint } = await connectDockerHost(host, i);
       return new DockerNode({
         name: options.nodeNames[i] as string,
         docker,

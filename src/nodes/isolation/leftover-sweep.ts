@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { OWNER_TAG_PATTERN, ownerOfTag } from '../../core/owner-tag.ts';
 import { processAlive } from '../../core/process-alive.ts';
 import { sweepStaleTempDirs } from '../../registry/embedded-registry.ts';
+import { sweepStaleCtrAuthDirs } from '../engines/ctr-registry-auth.ts';
 import { BLKIO_ROOT } from './blkio-root.ts';
 import { hostCommand } from './host-command.ts';
 
@@ -120,6 +121,8 @@ export async function sweepLeftovers(): Promise<SweepResult> {
     });
   }
   for (const { path, ownerPid } of await sweepStaleTempDirs()) result.removed.push({ kind: 'directory', name: path, ownerPid });
+  // A containerd pull's registry credentials (a hosts.toml with the Authorization header): a secret on disk.
+  for (const { path, ownerPid } of await sweepStaleCtrAuthDirs()) result.removed.push({ kind: 'directory', name: path, ownerPid });
   return result;
 }
 
