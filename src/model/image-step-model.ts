@@ -115,7 +115,7 @@ interface NodeStep {
   readonly nodeDone: (node: number) => void;
 }
 
-/** Unpacks layer k on `node`: a fixed cost per file, then its bytes through decompression and disk. */
+/** Unpacks layer k on `node`: a fixed cost per layer and per file, then its bytes through decompression and disk. */
 function unpackLayer(ctx: NodeStep, node: number, k: number, downloadSeconds: number, onDone: () => void): void {
   const { r, figures } = ctx;
   const { model, spread } = ctx.input;
@@ -140,7 +140,8 @@ function unpackLayer(ctx: NodeStep, node: number, k: number, downloadSeconds: nu
         onDone();
       },
     });
-  if (layer.files > 0 && model.node.unpackPerFileSeconds > 0) net.at(net.now + layer.files * model.node.unpackPerFileSeconds, afterFiles);
+  const fixedSeconds = model.node.unpackPerLayerSeconds + layer.files * model.node.unpackPerFileSeconds;
+  if (fixedSeconds > 0) net.at(net.now + fixedSeconds, afterFiles);
   else afterFiles();
 }
 
