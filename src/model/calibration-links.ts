@@ -6,7 +6,7 @@ import { logNormalVariation, unionSeconds } from './calibration-dispersion.ts';
 const MIN_LINK_BYTES = 1 << 20;
 
 export interface LinkFit {
-  /** Median per node and step of layer bytes over the seconds any of its downloads was in flight. */
+  /** Mean per node and step of layer bytes over the seconds any of its downloads was in flight (the mean: the NIC spread multiplies it by draws of mean 1). */
   readonly nicBytesPerSecond: number;
   /** Log-normal CV of those per-node rates (model.node.spread.nic). */
   readonly nicVariation: number | undefined;
@@ -43,7 +43,7 @@ export function fitLinks(samples: readonly NodeStepSample[]): LinkFit | undefine
   }
   if (rates.length === 0) return undefined;
   return {
-    nicBytesPerSecond: median(rates),
+    nicBytesPerSecond: rates.reduce((a, b) => a + b, 0) / rates.length,
     nicVariation: logNormalVariation(rates),
     aloneStreamBytesPerSecond: alone.length === 0 ? undefined : median(alone),
     nodes: rates.length,

@@ -7,7 +7,7 @@ import { logNormalVariation } from './calibration-dispersion.ts';
 export const MODEL_REQUESTS_BEFORE_LAYERS = 3;
 
 export interface RequestFit {
-  /** One request as the model counts it: the measured time to manifest over the model's requests before layers. */
+  /** One request as the model counts it: the mean time to manifest over the model's requests before layers (the mean: the latency spread multiplies it by draws of mean 1). */
   readonly requestSeconds: number;
   /** Seconds from sending a request to its answer's headers as the pulling clients saw it (median over steps): a cross-check, queueing included. */
   readonly clientRequestSeconds: number | undefined;
@@ -32,7 +32,7 @@ export function fitRequests(steps: readonly StepResult[], samples: readonly Node
   if (manifests.length === 0) return undefined;
   const manifestSeconds = median(manifests);
   const latencies = steps.flatMap((s) => (s.registry?.client === undefined || s.registry.client.requests === 0 ? [] : [s.registry.client.meanLatencySeconds]));
-  const requestSeconds = manifestSeconds / MODEL_REQUESTS_BEFORE_LAYERS;
+  const requestSeconds = manifests.reduce((a, b) => a + b, 0) / manifests.length / MODEL_REQUESTS_BEFORE_LAYERS;
   const cpu = steps.flatMap((s) => (s.registry?.process === undefined || s.registry.served === undefined || s.registry.served.requests === 0 ? [] : [s.registry.process.cpuSeconds / s.registry.served.requests]));
   return {
     requestSeconds,
