@@ -22,7 +22,7 @@ describe('calibration fits', () => {
   });
 
   test('the CV of log-normal draws comes back, and one stalled node does not move it', () => {
-    const draws = [...logNormalDraws(new Rng(3), 2000, 1, 0.3)];
+    const draws = [...logNormalDraws(Rng.derive(3, 'calibration-test'), 2000, 1, 0.3)];
     assert.ok(Math.abs(logNormalVariation(draws)! - 0.3) < 0.03);
     assert.ok(Math.abs(logNormalVariation([...draws, 1000])! - 0.3) < 0.03);
     assert.equal(logNormalVariation([1, 2]), undefined);
@@ -37,5 +37,20 @@ describe('calibration fits', () => {
     assert.ok(Math.abs(fit.nicBytesPerSecond - 2e6) < 1);
     // Only node b's layers downloaded alone, at the link's rate: no per-stream cap below it.
     assert.ok(Math.abs(fit.aloneStreamBytesPerSecond! - 2e6) < 1);
+  });
+});
+
+describe('calibration on one backend of a run over several', () => {
+  test('takes that backend\'s samples and steps, named as the model names strategies', async () => {
+    const { measuredBackends, measuredOnBackend } = await import('../../src/model/calibration-backend.ts');
+    const sample = (strategy: string, backend: 'virtual' | 'docker' | undefined) => ({ node: 'n', step: 'initial', strategy, repeat: 0, startSeconds: 0, manifestSeconds: 0, totalSeconds: 1, layers: [], bytesDownloaded: 0, bytesWrittenToDisk: 0, filesWritten: 0, ...(backend === undefined ? {} : { backend }) });
+    const step = (strategy: string) => ({ strategy, step: 'initial' }) as never;
+    const run = { samples: [sample('s@virtual', 'virtual'), sample('s@docker', 'docker'), sample('volume', undefined)], steps: [step('s@virtual'), step('s@docker'), step('volume')] };
+    assert.deepEqual(measuredBackends(run), ['virtual', 'docker']);
+    const docker = measuredOnBackend(run, 'docker');
+    assert.deepEqual(docker.samples.map((s) => s.strategy), ['s']);
+    assert.deepEqual(docker.steps.map((s) => s.strategy), ['s']);
+    // The rsync side goes with the harness's own (virtual) nodes.
+    assert.deepEqual(measuredOnBackend(run, 'virtual').steps.map((s) => s.strategy), ['s', 'volume']);
   });
 });
