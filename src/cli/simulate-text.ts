@@ -59,5 +59,6 @@ export function renderCalibration(c: CalibrationComparison): string {
     metrics.flatMap((_, i) => [2 + 3 * i, 3 + 3 * i, 4 + 3 * i]),
   );
   const worst = c.maxAbsoluteErrorPercent === undefined ? '' : `, largest error of any row: ${c.maxAbsoluteErrorPercent.toFixed(1)}%`;
-  return `calibrated from ${c.measured}:\n${params.join('\n')}\n${table}\nmean absolute makespan error: ${c.meanAbsoluteErrorPercent.toFixed(1)}%${worst}\n`;
+  const caveats = (c.caveats ?? []).map((line) => `caveat: ${line}\n`).join('');
+  return `calibrated from ${c.measured}:\n${params.join('\n')}\n${table}\nmean absolute makespan error: ${c.meanAbsoluteErrorPercent.toFixed(1)}%${worst}\n${caveats}`;
 }

@@ -28,5 +28,7 @@ export const calibrationComparisonSchema = z.object({
   meanAbsoluteErrorAllPercent: z.number().optional(),
   /** The largest absolute error of any row, in percent: the figure a "within 15%" claim is held to (absent in older results). */
   maxAbsoluteErrorPercent: z.number().optional(),
+  /** Why rows may be off that no fitted rate fixes: other work simulated than measured, a busy harness machine (absent in older results). */
+  caveats: z.array(z.string()).optional(),
 });
 export type CalibrationComparison = z.infer<typeof calibrationComparisonSchema>;

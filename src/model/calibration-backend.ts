@@ -1,6 +1,6 @@
 import type { NodeStepSample } from '../metrics/samples.ts';
 import type { StepResult } from '../metrics/step-result.ts';
-import type { MeasuredRun } from './calibration-compare.ts';
+import type { MeasuredRun } from './measured-run.ts';
 
 export const CALIBRATION_BACKENDS = ['virtual', 'docker', 'containerd'] as const;
 export type CalibrationBackend = (typeof CALIBRATION_BACKENDS)[number];

@@ -1,13 +1,11 @@
 import type { CalibrationComparison, CalibrationRow } from '../metrics/calibration-comparison.ts';
 import type { NodeStepSample } from '../metrics/samples.ts';
-import type { StepResult } from '../metrics/step-result.ts';
 import { median, quantileSorted } from '../stats/percentiles.ts';
+import { calibrationCaveats } from './calibration-caveats.ts';
+import { fitHarnessCpu } from './calibration-cpu.ts';
+import type { MeasuredRun } from './measured-run.ts';
 
-/** What a run recorded, measured or simulated, as calibration reads it. */
-export interface MeasuredRun {
-  readonly steps: readonly StepResult[];
-  readonly samples: readonly NodeStepSample[];
-}
+export type { MeasuredRun } from './measured-run.ts';
 
 /** The per-node quantiles the comparison reports beside the makespan, by stats' type 7. */
 const NODE_QUANTILES = [
@@ -21,7 +19,8 @@ function nodeTimes(samples: readonly NodeStepSample[], strategy: string, step: s
 
 /**
  * Simulated beside measured, per strategy and step both hold: the makespan (the median over measured
- * repeats) and the p50 and p90 of node time (over every node of every measured repeat), error in percent.
+ * repeats) and the p50 and p90 of node time (over every node of every measured repeat), error in percent,
+ * and the caveats no fitted rate can fix (other work than the nodes did, a busy harness machine).
  */
 export function compareWithMeasured(measuredFile: string, parameters: Record<string, number>, measured: MeasuredRun, simulated: MeasuredRun): CalibrationComparison {
   const rows: CalibrationRow[] = [];
@@ -47,5 +46,6 @@ export function compareWithMeasured(measuredFile: string, parameters: Record<str
     meanAbsoluteErrorPercent: meanOf(rows.filter((r) => r.metric === 'makespan')),
     meanAbsoluteErrorAllPercent: meanOf(rows),
     maxAbsoluteErrorPercent: rows.reduce((n, r) => Math.max(n, Math.abs(r.errorPercent)), 0),
+    caveats: calibrationCaveats(measured, simulated, fitHarnessCpu(kept)),
   };
 }

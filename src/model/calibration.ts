@@ -4,7 +4,7 @@ import { median } from '../stats/percentiles.ts';
 import { fitHarnessCpu } from './calibration-cpu.ts';
 import { logNormalVariation } from './calibration-dispersion.ts';
 import { fitLinks, type LinkFit } from './calibration-links.ts';
-import type { MeasuredRun } from './calibration-compare.ts';
+import type { MeasuredRun } from './measured-run.ts';
 import { fitRequests } from './calibration-requests.ts';
 import type { ModelFleet } from './model-fleet.ts';
 import { fitNonNegativeRates } from './non-negative-fit.ts';
