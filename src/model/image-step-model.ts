@@ -104,13 +104,24 @@ function topologyFetch(input: ImageStepInput, r: StepResources): FetchLayer {
   });
 }
 
+/**
+ * The layers a node that lacks the image works on, bottom first: snapshots are keyed by ChainID (the layer
+ * and every layer below it), so every layer above the first one the node lacks is unpacked again, from the
+ * blob it still holds (containerd). Without unpacking, only the missing blobs.
+ */
+export function layersToApply(layers: readonly ModelLayer[], held: ReadonlySet<string>, unpack: boolean): ModelLayer[] {
+  if (!unpack) return layers.filter((l) => !held.has(l.id));
+  const first = layers.findIndex((l) => !held.has(l.id));
+  return first < 0 ? [] : layers.slice(first);
+}
+
 /** What every node's rollout shares. */
 interface NodeStep {
   readonly input: ImageStepInput;
   readonly r: StepResources;
   readonly fetch: FetchLayer;
   readonly figures: NodeFigures;
-  /** The layers a node that lacks the image fetches and unpacks, bottom first. */
+  /** The layers a node that lacks the image unpacks (fetching those it does not hold), bottom first. */
   readonly fresh: readonly ModelLayer[];
   readonly nodeDone: (node: number) => void;
 }
@@ -163,7 +174,8 @@ function startNode(ctx: NodeStep, node: number): void {
   let active = 0;
   let nextUnpack = 0;
   let unpacking = false;
-  const downloaded = new Uint8Array(fresh.length);
+  // Layers whose blob the node holds are only unpacked again (their snapshot's ChainID changed below them).
+  const downloaded = Uint8Array.from(fresh, (l) => (input.held.has(l.id) ? 1 : 0));
   const downloadSeconds = new Float64Array(fresh.length);
   const tryUnpack = (): void => {
     if (unpacking) return;
@@ -186,6 +198,7 @@ function startNode(ctx: NodeStep, node: number): void {
   const pump = () => {
     while (active < fleet.node.maxConcurrentDownloads && nextDownload < fresh.length) {
       const k = nextDownload++;
+      if (downloaded[k] === 1) continue;
       const layer = fresh[k]!;
       const began = net.now;
       active++;
@@ -206,6 +219,7 @@ function startNode(ctx: NodeStep, node: number): void {
   const resolved = () => {
     figures.manifestSeconds[node] = net.now - figures.startSeconds[node]! - spread.startDelaySeconds[node]!;
     pump();
+    tryUnpack();
   };
   const token = () => requests.request(registry, node, () => requests.request(registry, node, () => requests.request(registry, node, resolved)));
   net.at(net.now + spread.startDelaySeconds[node]! + model.node.manifestSeconds, token);
@@ -222,7 +236,7 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
   const n = layout.names.length;
   const r = stepResources(input);
   const { net, meter } = r;
-  const fresh = input.layers.filter((l) => !input.held.has(l.id));
+  const fresh = layersToApply(input.layers, input.held, fleet.node.unpack);
   const figures = new NodeFigures(n, input.keepLayers);
   let prePulled = 0;
   for (let i = 0; i < n; i++) prePulled += input.prePulled[i]!;

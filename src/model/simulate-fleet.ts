@@ -11,7 +11,7 @@ import { fleetLayout, prePulledNodes, type FleetLayout } from './fleet-layout.ts
 import { medianInPlace, quantileSorted } from '../stats/percentiles.ts';
 import type { NodeSecondsSummary } from '../metrics/model-step.ts';
 import { simulateHybridStep } from './hybrid-step-model.ts';
-import { simulateImageStep } from './image-step-model.ts';
+import { layersToApply, simulateImageStep } from './image-step-model.ts';
 import { nodeDiskPlan } from './node-disk-plan.ts';
 import { drawNodeSpread } from './node-spread.ts';
 import type { StepOutcome } from './step-outcome.ts';
@@ -78,7 +78,7 @@ export function simulateFleet(input: SimulationInput): SimulationOutput {
       let held = new Set<string>();
       for (const [i, image] of strategy.steps.entries()) {
         const outcome = simulateImageStep({ model, fleet, layout, topology, layers: image.layers, held, prePulled, cached, keepLayers, spread });
-        record(variantName(strategy.name, topology), image.step, outcome, image.layers.filter((l) => !held.has(l.id)).map((l) => l.id), { nodeDisk: disks[i] });
+        record(variantName(strategy.name, topology), image.step, outcome, layersToApply(image.layers, held, fleet.node.unpack).map((l) => l.id), { nodeDisk: disks[i] });
         held = new Set(image.layers.map((l) => l.id));
       }
     }
