@@ -1,5 +1,5 @@
 import type { LayerSample, NodeStepSample } from '../metrics/samples.ts';
-import { median } from '../stats/percentiles.ts';
+import { median, quantile } from '../stats/percentiles.ts';
 import { logNormalVariation, unionSeconds } from './calibration-dispersion.ts';
 
 /** A node must have moved this much in a step for its rate to say more about its link than about round trips. */
@@ -8,6 +8,8 @@ const MIN_LINK_BYTES = 1 << 20;
 export interface LinkFit {
   /** Mean per node and step of layer bytes over the seconds any of its downloads was in flight (the mean: the NIC spread multiplies it by draws of mean 1). */
   readonly nicBytesPerSecond: number;
+  /** The p90 of those per-node rates: what the link allowed when the harness kept up (a CPU-starved node only falls below it). */
+  readonly nicLimitBytesPerSecond: number;
   /** Log-normal CV of those per-node rates (model.node.spread.nic). */
   readonly nicVariation: number | undefined;
   /** Median rate of layers that downloaded alone on their node; undefined when none did. */
@@ -44,6 +46,7 @@ export function fitLinks(samples: readonly NodeStepSample[]): LinkFit | undefine
   if (rates.length === 0) return undefined;
   return {
     nicBytesPerSecond: rates.reduce((a, b) => a + b, 0) / rates.length,
+    nicLimitBytesPerSecond: quantile(rates, 0.9),
     nicVariation: logNormalVariation(rates),
     aloneStreamBytesPerSecond: alone.length === 0 ? undefined : median(alone),
     nodes: rates.length,

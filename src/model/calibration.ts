@@ -44,6 +44,7 @@ function networkFrom(samples: readonly NodeStepSample[], node: Node, parameters:
     return { ...node, streamBitsPerSecond: stream * 8 };
   }
   parameters.nicBytesPerSecond = links.nicBytesPerSecond;
+  parameters.nicLimitBytesPerSecond = links.nicLimitBytesPerSecond;
   let next: Node = { ...node, nicBitsPerSecond: links.nicBytesPerSecond * 8, streamBitsPerSecond: undefined };
   if (links.nicVariation !== undefined) {
     parameters.spreadNic = links.nicVariation;

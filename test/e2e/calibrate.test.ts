@@ -7,8 +7,8 @@ import { runResultsSchema } from '../../src/report/results.ts';
 import { REPO_ROOT, runCli } from './run-cli.ts';
 
 const SCENARIO = join(REPO_ROOT, 'fixtures/scenarios/valid/tiny-calibration.yaml');
-/** fleet.node.nic in the fixture: 16 Mbit/s. */
-const NIC_BYTES_PER_SECOND = 16e6 / 8;
+/** fleet.node.nic in the fixture: 8 Mbit/s. */
+const NIC_BYTES_PER_SECOND = 8e6 / 8;
 
 describe('shipbench simulate --calibrate on a real NIC-limited run', () => {
   let work = '';
@@ -30,9 +30,11 @@ describe('shipbench simulate --calibrate on a real NIC-limited run', () => {
     const results = runResultsSchema.parse(JSON.parse(await readFile(join(out, 'results.json'), 'utf8')));
     const c = results.calibration!;
     // The link rate read from when each node's downloads ran is the token bucket's rate: a loaded machine
-    // only slows it (late timers, request round trips inside the download intervals).
-    const nic = c.parameters.nicBytesPerSecond!;
-    assert.ok(nic > 0.7 * NIC_BYTES_PER_SECOND && nic < 1.05 * NIC_BYTES_PER_SECOND, `fitted NIC ${nic} B/s, configured ${NIC_BYTES_PER_SECOND} B/s`);
+    // only slows a node below it (late timers, request round trips inside the download intervals), so the
+    // limit is read from the faster nodes, and the mean the model takes is at most that.
+    const limit = c.parameters.nicLimitBytesPerSecond!;
+    assert.ok(limit > 0.75 * NIC_BYTES_PER_SECOND && limit < 1.05 * NIC_BYTES_PER_SECOND, `fitted NIC limit ${limit} B/s, configured ${NIC_BYTES_PER_SECOND} B/s`);
+    assert.ok(c.parameters.nicBytesPerSecond! <= limit * 1.05);
     for (const key of ['requestSeconds', 'unpackSecondsPerFile', 'unpackSecondsPerLayer', 'harnessCores', 'harnessCpuSecondsPerByteWritten']) assert.ok(c.parameters[key] !== undefined, key);
     const expected = ['monolithic', 'incremental'].flatMap((strategy) => ['initial', 'backport-1'].flatMap((step) => ['makespan', 'p50-node', 'p90-node'].map((metric) => `${strategy} ${step} ${metric}`)));
     assert.deepEqual(c.rows.map((row) => `${row.strategy} ${row.step} ${row.metric}`).sort(), expected.sort());
