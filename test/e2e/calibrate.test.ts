@@ -35,7 +35,7 @@ describe('shipbench simulate --calibrate on a real NIC-limited run', () => {
     const limit = c.parameters.nicLimitBytesPerSecond!;
     assert.ok(limit > 0.75 * NIC_BYTES_PER_SECOND && limit < 1.05 * NIC_BYTES_PER_SECOND, `fitted NIC limit ${limit} B/s, configured ${NIC_BYTES_PER_SECOND} B/s`);
     assert.ok(c.parameters.nicBytesPerSecond! <= limit * 1.05);
-    for (const key of ['requestSeconds', 'unpackSecondsPerFile', 'unpackSecondsPerLayer', 'harnessCores', 'harnessCpuSecondsPerByteWritten']) assert.ok(c.parameters[key] !== undefined, key);
+    for (const key of ['requestSeconds', 'spreadLatency', 'harnessCores', 'harnessOtherLoadCores', 'harnessCpuSecondsPerByteWritten']) assert.ok(c.parameters[key] !== undefined, key);
     const expected = ['monolithic', 'incremental'].flatMap((strategy) => ['initial', 'backport-1'].flatMap((step) => ['makespan', 'p50-node', 'p90-node'].map((metric) => `${strategy} ${step} ${metric}`)));
     assert.deepEqual(c.rows.map((row) => `${row.strategy} ${row.step} ${row.metric}`).sort(), expected.sort());
     for (const row of c.rows) assert.ok(row.measuredSeconds > 0 && row.simulatedSeconds > 0, `${row.strategy} ${row.step} ${row.metric}`);
