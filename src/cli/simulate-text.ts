@@ -39,12 +39,26 @@ export function renderSimulation(steps: readonly StepResult[], nodes: number, wa
   return `${out.join('\n')}\n`;
 }
 
+const signedPercent = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}%`;
+
+/** Measured beside simulated, one line per strategy and step: makespan, then each node-time quantile. */
 export function renderCalibration(c: CalibrationComparison): string {
   const params = Object.entries(c.parameters).map(([k, v]) => `  ${k} = ${/BytesPerSecond$/.test(k) ? `${formatBytes(v)}/s` : v.toPrecision(4)}`);
+  const metrics = [...new Set(c.rows.map((r) => r.metric))];
+  const pairs = [...new Map(c.rows.map((r) => [`${r.strategy}\u0000${r.step}`, r] as const)).values()];
   const table = textTable(
-    ['strategy', 'step', 'metric', 'measured', 'simulated', 'error'],
-    c.rows.map((r) => [r.strategy, r.step, r.metric, formatSeconds(r.measuredSeconds), formatSeconds(r.simulatedSeconds), `${r.errorPercent >= 0 ? '+' : ''}${r.errorPercent.toFixed(1)}%`]),
-    [3, 4, 5],
+    ['strategy', 'step', ...metrics.flatMap((m) => [`${m} measured`, 'simulated', 'error'])],
+    pairs.map((p) => [
+      p.strategy,
+      p.step,
+      ...metrics.flatMap((m) => {
+        const r = c.rows.find((x) => x.strategy === p.strategy && x.step === p.step && x.metric === m);
+        return r === undefined ? ['-', '-', '-'] : [formatSeconds(r.measuredSeconds), formatSeconds(r.simulatedSeconds), signedPercent(r.errorPercent)];
+      }),
+    ]),
+    metrics.flatMap((_, i) => [2 + 3 * i, 3 + 3 * i, 4 + 3 * i]),
   );
-  return `calibrated from ${c.measured}:\n${params.join('\n')}\n${table}\nmean absolute makespan error: ${c.meanAbsoluteErrorPercent.toFixed(1)}%\n`;
+  const worst = c.maxAbsoluteErrorPercent === undefined ? '' : `, largest error of any row: ${c.maxAbsoluteErrorPercent.toFixed(1)}%`;
+  const caveats = (c.caveats ?? []).map((line) => `caveat: ${line}\n`).join('');
+  return `calibrated from ${c.measured}:\n${params.join('\n')}\n${table}\nmean absolute makespan error: ${c.meanAbsoluteErrorPercent.toFixed(1)}%${worst}\n${caveats}`;
 }

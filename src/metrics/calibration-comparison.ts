@@ -7,7 +7,7 @@ import { z } from 'zod';
 export const calibrationRowSchema = z.object({
   strategy: z.string(),
   step: z.string(),
-  /** `makespan` (whole step) or `median-node` (median per-node total). */
+  /** `makespan` (whole step), `p50-node` or `p90-node` (per-node total time); `median-node` in results written before p90 was compared. */
   metric: z.string(),
   measuredSeconds: z.number(),
   simulatedSeconds: z.number(),
@@ -24,5 +24,11 @@ export const calibrationComparisonSchema = z.object({
   rows: z.array(calibrationRowSchema),
   /** Mean of the absolute errors of the makespan rows, in percent. */
   meanAbsoluteErrorPercent: z.number(),
+  /** Mean of the absolute errors of every row (makespan and node quantiles), in percent (absent in older results). */
+  meanAbsoluteErrorAllPercent: z.number().optional(),
+  /** The largest absolute error of any row, in percent: the figure a "within 15%" claim is held to (absent in older results). */
+  maxAbsoluteErrorPercent: z.number().optional(),
+  /** Why rows may be off that no fitted rate fixes: other work simulated than measured, a busy harness machine (absent in older results). */
+  caveats: z.array(z.string()).optional(),
 });
 export type CalibrationComparison = z.infer<typeof calibrationComparisonSchema>;

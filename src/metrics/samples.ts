@@ -23,6 +23,8 @@ export const layerSampleSchema = z.object({
   downloadSeconds: seconds,
   unpackSeconds: seconds,
   files: count,
+  /** When the download began, seconds after the node's deploy began (virtual nodes; absent when nothing was downloaded or in results written before it existed): calibration reads from it when a node's downloads overlapped. */
+  downloadStartSeconds: seconds.optional(),
 });
 export type LayerSample = z.infer<typeof layerSampleSchema>;
 

@@ -1,15 +1,16 @@
-import type { CalibrationComparison, CalibrationRow } from '../metrics/calibration-comparison.ts';
 import type { NodeStepSample } from '../metrics/samples.ts';
-import type { StepResult } from '../metrics/step-result.ts';
 import type { ResolvedModel } from '../scenario/model-resolved.ts';
 import { median } from '../stats/percentiles.ts';
+import { fitHarnessCpu } from './calibration-cpu.ts';
+import { logNormalVariation } from './calibration-dispersion.ts';
+import { fitLinks, type LinkFit } from './calibration-links.ts';
+import type { MeasuredRun } from './measured-run.ts';
+import { fitRequests } from './calibration-requests.ts';
 import type { ModelFleet } from './model-fleet.ts';
+import { fitNonNegativeRates } from './non-negative-fit.ts';
 
-/** What a real run measured, as the model reads it. */
-export interface MeasuredRun {
-  readonly steps: readonly StepResult[];
-  readonly samples: readonly NodeStepSample[];
-}
+export { compareWithMeasured, type MeasuredRun } from './calibration-compare.ts';
+export { fitTwoRates } from './non-negative-fit.ts';
 
 export interface CalibratedParameters {
   /** Named figures as taken, for the results and the terminal. */
@@ -18,111 +19,141 @@ export interface CalibratedParameters {
   readonly fleet: ModelFleet;
 }
 
+type Node = ResolvedModel['node'];
+
 /** The stats median (type 7), undefined rather than NaN when nothing was measured. */
 function medianOrUndefined(values: readonly number[]): number | undefined {
   return values.length === 0 ? undefined : median(values);
 }
 
+/** A single stream slower than this share of the link is a limit of its own (a TCP window, a per-connection cap). */
+const STREAM_BELOW_LINK = 0.9;
+
 /**
- * Least squares for y = a*x1 + b*x2 with a, b >= 0 (two unknowns: the normal equations, falling back to one
- * unknown when the other would go negative). Unpack time = seconds per blob byte * bytes + per file * files.
+ * The network: each node's link rate as its NIC and their dispersion as the NIC spread, and a per-stream
+ * cap only where a layer downloading alone was clearly slower than the link. Without download start times
+ * (older results), the old reading: the median rate of layers of at least 1 MiB as a per-stream cap.
  */
-export function fitTwoRates(rows: ReadonlyArray<{ x1: number; x2: number; y: number }>): { a: number; b: number } {
-  let s11 = 0, s12 = 0, s22 = 0, s1y = 0, s2y = 0;
-  for (const { x1, x2, y } of rows) {
-    s11 += x1 * x1;
-    s12 += x1 * x2;
-    s22 += x2 * x2;
-    s1y += x1 * y;
-    s2y += x2 * y;
+function networkFrom(samples: readonly NodeStepSample[], node: Node, parameters: Record<string, number>): Node {
+  const links: LinkFit | undefined = fitLinks(samples);
+  if (links === undefined) {
+    const streams = samples.flatMap((s) => s.layers).filter((l) => l.bytes >= 1 << 20 && l.downloadSeconds > 0).map((l) => l.bytes / l.downloadSeconds);
+    const stream = medianOrUndefined(streams);
+    if (stream === undefined) return node;
+    parameters.streamBytesPerSecond = stream;
+    return { ...node, streamBitsPerSecond: stream * 8 };
   }
-  const det = s11 * s22 - s12 * s12;
-  if (det > 0) {
-    const a = (s1y * s22 - s2y * s12) / det;
-    const b = (s2y * s11 - s1y * s12) / det;
-    if (a >= 0 && b >= 0) return { a, b };
+  parameters.nicBytesPerSecond = links.nicBytesPerSecond;
+  parameters.nicLimitBytesPerSecond = links.nicLimitBytesPerSecond;
+  let next: Node = { ...node, nicBitsPerSecond: links.nicBytesPerSecond * 8, streamBitsPerSecond: undefined };
+  if (links.nicVariation !== undefined) {
+    parameters.spreadNic = links.nicVariation;
+    next = { ...next, spread: { ...next.spread, nic: links.nicVariation } };
   }
-  const onlyA = s11 > 0 ? Math.max(0, s1y / s11) : 0;
-  const onlyB = s22 > 0 ? Math.max(0, s2y / s22) : 0;
-  const err = (a: number, b: number) => rows.reduce((e, r) => e + (r.y - a * r.x1 - b * r.x2) ** 2, 0);
-  return err(onlyA, 0) <= err(0, onlyB) ? { a: onlyA, b: 0 } : { a: 0, b: onlyB };
+  const alone = links.aloneStreamBytesPerSecond;
+  if (alone !== undefined && alone < STREAM_BELOW_LINK * links.nicBytesPerSecond) {
+    parameters.streamBytesPerSecond = alone;
+    next = { ...next, streamBitsPerSecond: alone * 8 };
+  }
+  return next;
 }
 
 /**
- * Model parameters from a real run: the per-stream throughput (median of layer downloads of at least
- * 1 MiB), the registry's limit (the highest aggregate throughput seen), the disk (the highest device write
- * rate, shared by the nodes that ran on it; only when no layer was unpacked, since the unpack fit holds the
- * disk's time), and unpack seconds per byte and per file (fitted over every layer unpacked).
- * `uncompressedPerBlobByte` converts the fitted per-blob-byte cost into decompression
- * throughput in tar bytes, as the model counts it.
+ * Unpack seconds per blob byte, per file and per layer (non-negative least squares over every layer
+ * unpacked), and the spread of each node's unpack time around the fit as the decompression spread. The
+ * fitted costs hold the disk's time (the node wrote while it unpacked), so the disk's bandwidth and IOPS
+ * stop binding: not counted twice.
+ */
+function unpackFrom(samples: readonly NodeStepSample[], node: Node, uncompressedPerBlobByte: number, parameters: Record<string, number>): Node {
+  const unpacked = samples.flatMap((s) => s.layers).filter((l) => l.unpackSeconds > 0);
+  if (unpacked.length === 0) return node;
+  const [perByte, perFile, perLayer] = fitNonNegativeRates(unpacked.map((l) => ({ x: [l.bytes, l.files, 1], y: l.unpackSeconds })), 3) as [number, number, number];
+  let next: Node = { ...node, unpackPerFileSeconds: perFile, unpackPerLayerSeconds: perLayer, diskIops: Number.MAX_SAFE_INTEGER, diskWriteBytesPerSecond: Number.MAX_SAFE_INTEGER };
+  if (perByte > 0) {
+    parameters.unpackSecondsPerBlobByte = perByte;
+    // The unpack's CPU is its decompression (node-cpu.ts): the fitted rate replaces both CPU stages.
+    const decompressSecondsPerByte = perByte / uncompressedPerBlobByte;
+    next = { ...next, decompressBytesPerSecond: 1 / decompressSecondsPerByte, cpu: { ...next.cpu, decompressSecondsPerByte, unpackSecondsPerByte: 0 } };
+  }
+  parameters.unpackSecondsPerFile = perFile;
+  parameters.unpackSecondsPerLayer = perLayer;
+  // Per node and step: its unpack seconds over what the fit predicts for its layers.
+  const ratios = samples.flatMap((s) => {
+    const layers = s.layers.filter((l) => l.unpackSeconds > 0);
+    const predicted = layers.reduce((n, l) => n + perByte * l.bytes + perFile * l.files + perLayer, 0);
+    return predicted > 0 ? [layers.reduce((n, l) => n + l.unpackSeconds, 0) / predicted] : [];
+  });
+  const variation = logNormalVariation(ratios);
+  if (variation !== undefined) {
+    parameters.spreadDecompress = variation;
+    next = { ...next, spread: { ...next.spread, decompress: variation } };
+  }
+  return next;
+}
+
+/** Requests: the measured round trip and registry CPU per request, the rest of time-to-manifest, and its spread. */
+function requestsFrom(measured: MeasuredRun, model: ResolvedModel, parameters: Record<string, number>): ResolvedModel {
+  const fit = fitRequests(measured.steps.filter((s) => !s.warmup), measured.samples);
+  if (fit === undefined) return model;
+  parameters.requestSeconds = fit.requestSeconds;
+  if (fit.clientRequestSeconds !== undefined) parameters.clientRequestSeconds = fit.clientRequestSeconds;
+  parameters.manifestSeconds = fit.manifestSeconds;
+  const perRequest = fit.registryCpuPerRequestSeconds ?? 0;
+  if (fit.registryCpuPerRequestSeconds !== undefined) parameters.registryCpuPerRequestSeconds = perRequest;
+  let node: Node = { ...model.node, manifestSeconds: fit.manifestExtraSeconds };
+  if (fit.latencyVariation !== undefined) {
+    parameters.spreadLatency = fit.latencyVariation;
+    node = { ...node, spread: { ...node.spread, latency: fit.latencyVariation } };
+  }
+  return { ...model, node, registry: { ...model.registry, rttSeconds: fit.requestSeconds - perRequest, perRequestSeconds: perRequest } };
+}
+
+/** The harness CPU, fitted for the runtime model's CPU resource (wired at merge); reported, not applied here. */
+function harnessCpuFrom(measured: MeasuredRun, parameters: Record<string, number>): void {
+  const cpu = fitHarnessCpu(measured.steps.filter((s) => !s.warmup));
+  if (cpu === undefined) return;
+  parameters.harnessCores = cpu.harnessCores;
+  parameters.harnessOtherLoadCores = cpu.otherLoadCores;
+  parameters.harnessBusyCores = cpu.harnessBusyCores;
+  parameters.harnessRegistryCores = cpu.registryBusyCores;
+  parameters.harnessCpuSecondsPerByteWritten = cpu.cpuSecondsPerByteWritten;
+  parameters.harnessCpuSecondsPerFile = cpu.cpuSecondsPerFile;
+  parameters.harnessCpuSaturatedStepShare = cpu.saturatedStepShare;
+}
+
+/**
+ * Model parameters from a real run: each node's link (NIC) and its spread, the registry's limit (the
+ * highest aggregate throughput seen, when the nodes' links do not explain it), request latency and the
+ * registry's CPU per request, unpack seconds per byte and per file and their spread, the disk when nothing
+ * was unpacked, and the harness CPU for the runtime model. A virtual node starts when the harness
+ * dispatches it, so the start delay is 0. `uncompressedPerBlobByte` converts the fitted per-blob-byte cost
+ * into decompression throughput in tar bytes, as the model counts it.
  */
 export function calibrateFrom(measured: MeasuredRun, model: ResolvedModel, fleet: ModelFleet, uncompressedPerBlobByte: number): CalibratedParameters {
   const steps = measured.steps.filter((s) => !s.warmup);
-  const layers = measured.samples.flatMap((s) => s.layers);
+  const samples = measured.samples.filter((s) => s.error === undefined);
   const parameters: Record<string, number> = {};
-  const streams = layers.filter((l) => l.bytes >= 1 << 20 && l.downloadSeconds > 0).map((l) => l.bytes / l.downloadSeconds);
-  const stream = medianOrUndefined(streams);
+  const concurrent = Math.max(1, Math.min(fleet.nodes, fleet.rollout.maxConcurrent));
+  let node: Node = networkFrom(samples, model.node, parameters);
+  node = { ...node, spread: { ...node.spread, startDelaySeconds: 0 } };
+  parameters.startDelaySeconds = 0;
   const registry = Math.max(0, ...steps.flatMap((s) => s.throughput.points.map((p) => p.value)));
-  const diskRates = steps.flatMap((s) => (s.disk === undefined || s.disk.endSeconds <= s.disk.startSeconds ? [] : [s.disk.totals.writeBytes / (s.disk.endSeconds - s.disk.startSeconds)]));
-  const disk = diskRates.length === 0 ? undefined : Math.max(...diskRates) / Math.max(1, Math.min(fleet.nodes, fleet.rollout.maxConcurrent));
-  const manifest = medianOrUndefined(measured.samples.filter((s) => s.manifestSeconds > 0).map((s) => s.manifestSeconds));
-  const unpacked = layers.filter((l) => l.unpackSeconds > 0);
-  const fit = fitTwoRates(unpacked.map((l) => ({ x1: l.bytes, x2: l.files, y: l.unpackSeconds })));
-  let node = model.node;
   let registryModel = model.registry;
-  if (stream !== undefined) {
-    parameters.streamBytesPerSecond = stream;
-    node = { ...node, streamBitsPerSecond: stream * 8 };
-  }
-  if (registry > 0) {
+  // Links that were the limit explain the aggregate: the registry then served whatever they took.
+  const linksExplain = parameters.nicBytesPerSecond !== undefined && registry >= 0.8 * concurrent * parameters.nicBytesPerSecond;
+  if (registry > 0 && !linksExplain) {
     parameters.registryBytesPerSecond = registry;
     registryModel = { ...registryModel, replicas: 1, egressBitsPerSecond: registry * 8, backendReadBitsPerSecond: undefined };
   }
-  if (manifest !== undefined) {
-    parameters.manifestSeconds = manifest;
-    node = { ...node, manifestSeconds: manifest };
-  }
-  if (disk !== undefined && disk > 0 && unpacked.length === 0) {
+  const diskRates = steps.flatMap((s) => (s.disk === undefined || s.disk.endSeconds <= s.disk.startSeconds ? [] : [s.disk.totals.writeBytes / (s.disk.endSeconds - s.disk.startSeconds)]));
+  const disk = diskRates.length === 0 ? undefined : Math.max(...diskRates) / concurrent;
+  const unpacked = samples.some((s) => s.layers.some((l) => l.unpackSeconds > 0));
+  if (disk !== undefined && disk > 0 && !unpacked) {
     parameters.diskWriteBytesPerSecond = disk;
     node = { ...node, diskWriteBytesPerSecond: disk };
   }
-  if (unpacked.length > 0) {
-    if (fit.a > 0) {
-      parameters.unpackSecondsPerBlobByte = fit.a;
-      // The unpack's CPU is its decompression now (node-cpu.ts): the fitted rate replaces both CPU stages.
-      node = { ...node, decompressBytesPerSecond: uncompressedPerBlobByte / fit.a, cpu: { ...node.cpu, decompressSecondsPerByte: fit.a / uncompressedPerBlobByte, unpackSecondsPerByte: 0 } };
-    }
-    parameters.unpackSecondsPerFile = fit.b;
-    // The fitted unpack costs already hold the disk's time (the node wrote while it unpacked): the disk's
-    // bandwidth and IOPS must not count it twice, so they stop binding.
-    node = { ...node, unpackPerFileSeconds: fit.b, diskIops: Number.MAX_SAFE_INTEGER, diskWriteBytesPerSecond: Number.MAX_SAFE_INTEGER };
-  }
-  return { parameters, model: { ...model, node, registry: registryModel }, fleet };
-}
-
-function medianNodeSeconds(samples: readonly NodeStepSample[], strategy: string, step: string): number | undefined {
-  return medianOrUndefined(samples.filter((s) => s.strategy === strategy && s.step === step && s.error === undefined).map((s) => s.totalSeconds));
-}
-
-/** Simulated beside measured, per strategy and step both hold: makespan and median node time, error in percent. */
-export function compareWithMeasured(
-  measuredFile: string,
-  parameters: Record<string, number>,
-  measured: MeasuredRun,
-  simulated: MeasuredRun,
-): CalibrationComparison {
-  const rows: CalibrationRow[] = [];
-  const row = (strategy: string, step: string, metric: string, m: number, s: number) =>
-    rows.push({ strategy, step, metric, measuredSeconds: m, simulatedSeconds: s, errorPercent: m > 0 ? ((s - m) / m) * 100 : 0 });
-  for (const m of measured.steps.filter((s) => !s.warmup && s.repeat === Math.max(...measured.steps.map((x) => x.repeat)))) {
-    const s = simulated.steps.find((x) => x.strategy === m.strategy && x.step === m.step);
-    if (s === undefined) continue;
-    row(m.strategy, m.step, 'makespan', m.makespanSeconds, s.makespanSeconds);
-    const mm = medianNodeSeconds(measured.samples.filter((x) => x.repeat === m.repeat), m.strategy, m.step);
-    const sm = medianNodeSeconds(simulated.samples, s.strategy, s.step);
-    if (mm !== undefined && sm !== undefined) row(m.strategy, m.step, 'median-node', mm, sm);
-  }
-  const makespans = rows.filter((r) => r.metric === 'makespan');
-  const mean = makespans.length === 0 ? 0 : makespans.reduce((n, r) => n + Math.abs(r.errorPercent), 0) / makespans.length;
-  return { measured: measuredFile, parameters, rows, meanAbsoluteErrorPercent: mean };
+  node = unpackFrom(samples, node, uncompressedPerBlobByte, parameters);
+  const withRequests = requestsFrom(measured, { ...model, node, registry: registryModel }, parameters);
+  harnessCpuFrom(measured, parameters);
+  return { parameters, model: withRequests, fleet };
 }

@@ -1,7 +1,7 @@
 import { fetchLayers, nothingToPull, pullComplete, resolveImage, startContainer, type NodeStep } from './pull-step.ts';
 
 /**
- * Unpacks layer k on `node`: each file's CPU (model.node.cpu.perFile) and fixed wait (unpackPerFile), then
+ * Unpacks layer k on `node`: each file's CPU (model.node.cpu.perFile) and fixed waits (unpackPerLayer, unpackPerFile), then
  * its bytes through the node's CPU (decompression and file writes, one layer on one core) and disk. The
  * blob is read back from disk unless it is still in page cache (all of it written within the node's last
  * model.node.pageCache bytes of writes): a blob the runtime held from an earlier step (containerd re-unpacking above a
@@ -38,7 +38,9 @@ function unpackLayer(ctx: NodeStep, node: number, k: number, blobWrittenAt: numb
         onDone();
       },
     });
-  const waitPerFile = () => (layer.files > 0 && model.node.unpackPerFileSeconds > 0 ? net.at(net.now + layer.files * model.node.unpackPerFileSeconds, bytes) : bytes());
+  // A fixed cost per layer (snapshot prepare and commit) and per file, then the layer's bytes.
+  const fixedSeconds = model.node.unpackPerLayerSeconds + layer.files * model.node.unpackPerFileSeconds;
+  const waitPerFile = () => (fixedSeconds > 0 ? net.at(net.now + fixedSeconds, bytes) : bytes());
   const files = cpu.perFile(node);
   if (layer.files === 0 || files.oneCore === undefined) return waitPerFile();
   net.startFlow({ bytes: layer.files, resources: files.resources, weights: files.weights, capBytesPerSecond: files.oneCore, capKind: 'node cpu (one core)', onDone: waitPerFile });

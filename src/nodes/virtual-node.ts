@@ -43,6 +43,12 @@ export type { DeployContext } from './node-backend.ts';
 /** The error of a node whose deploy the run's interruption cut short: not a measurement, not a failure. */
 export const INTERRUPTED = 'interrupted';
 
+/** One layer's download: how long it took, and when it began after the node's deploy began (calibration reads when links overlapped). */
+interface LayerDownload {
+  readonly seconds: number;
+  readonly startSeconds: number;
+}
+
 interface ManifestLayer {
   digest: string;
   size: number;
@@ -117,7 +123,7 @@ export class VirtualNode implements NodeBackend {
     const onInterrupt = () => stop.abort();
     if (context.signal?.aborted === true) stop.abort();
     context.signal?.addEventListener('abort', onInterrupt, { once: true });
-    let downloads: Array<Promise<number>> = [];
+    let downloads: Array<Promise<LayerDownload>> = [];
     let nodeDisk: NodeDisk | undefined;
     const sample = (error?: string): NodeStepSample => ({
       node: this.name,
@@ -148,11 +154,11 @@ export class VirtualNode implements NodeBackend {
         received += n;
         context.onBytes?.(n);
       };
-      downloads = parsed.layers.map((layer) => limit(() => this.download(layer, context.repository, stop.signal, onLayerBytes)));
+      downloads = parsed.layers.map((layer) => limit(() => this.download(layer, context.repository, stop.signal, onLayerBytes, started)));
       // Every download is awaited below; this keeps a rejection that arrives first from going unhandled.
       for (const d of downloads) d.catch(() => undefined);
       for (const [i, layer] of parsed.layers.entries()) {
-        const downloadSeconds = await (downloads[i] as Promise<number>);
+        const { seconds: downloadSeconds, startSeconds: downloadStartSeconds } = await (downloads[i] as Promise<LayerDownload>);
         if (downloadSeconds > 0) diskBytes += layer.size;
         stop.signal.throwIfAborted();
         const chain = chains[i] as string;
@@ -174,7 +180,7 @@ export class VirtualNode implements NodeBackend {
           files = stats.files;
           diskBytes += stats.bytesWritten;
         }
-        layers.push({ digest: layer.digest, bytes: layer.size, downloadSeconds, unpackSeconds, files });
+        layers.push({ digest: layer.digest, bytes: layer.size, downloadSeconds, unpackSeconds, files, ...(downloadSeconds > 0 ? { downloadStartSeconds } : {}) });
       }
       nodeDisk = await this.images.deployed(`${context.repository}:${context.tag}`, new Set([parsed.config.digest, ...parsed.layers.map((l) => l.digest)]), new Set(chains));
       return sample();
@@ -210,9 +216,9 @@ export class VirtualNode implements NodeBackend {
     return JSON.parse(Buffer.concat(chunks).toString('utf8')) as { rootfs: { diff_ids: string[] } };
   }
 
-  /** Seconds spent downloading, or 0 when the store already held the blob. */
-  private async download(layer: ManifestLayer, repository: string, signal: AbortSignal, onBytes: (bytes: number) => void): Promise<number> {
-    if (await this.store.has(layer.digest, layer.size)) return 0;
+  /** Seconds spent downloading (0 when the store already held the blob), and when it began after `nodeStartedMs`. */
+  private async download(layer: ManifestLayer, repository: string, signal: AbortSignal, onBytes: (bytes: number) => void, nodeStartedMs: number): Promise<LayerDownload> {
+    if (await this.store.has(layer.digest, layer.size)) return { seconds: 0, startSeconds: 0 };
     const t0 = performance.now();
     const blob = await this.store.begin(layer.digest).catch(async (error: unknown) => {
       throw isDiskFull(error) ? await blobDiskFull(this.options.dir, layer.digest, layer.size, error) : error;
@@ -237,7 +243,7 @@ export class VirtualNode implements NodeBackend {
       if (isDiskFull(error)) throw await blobDiskFull(this.options.dir, layer.digest, layer.size, error);
       throw error;
     }
-    return Math.max((performance.now() - t0) / 1000, Number.EPSILON);
+    return { seconds: Math.max((performance.now() - t0) / 1000, Number.EPSILON), startSeconds: (t0 - nodeStartedMs) / 1000 };
   }
 
 }

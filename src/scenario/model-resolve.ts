@@ -49,6 +49,8 @@ export const MODEL_DEFAULTS = {
   diskIops: 20_000,
   decompress: '300MiB/s',
   unpackPerFile: '0.05ms',
+  /** 0 unless measured: calibration on virtual nodes fits it (see the calibration note in the README). */
+  unpackPerLayer: '0s',
 } as const;
 
 /** Splits `nodes` by shares with largest remainders, so the counts add up exactly. */
@@ -165,6 +167,7 @@ export function resolveModel(model: ModelInput | undefined, fleet: { nodes: numb
       diskIops: model?.node?.diskIops ?? MODEL_DEFAULTS.diskIops,
       decompressBytesPerSecond: parseBytesPerSecond(model?.node?.decompress ?? MODEL_DEFAULTS.decompress),
       unpackPerFileSeconds: parseSeconds(model?.node?.unpackPerFile ?? MODEL_DEFAULTS.unpackPerFile),
+      unpackPerLayerSeconds: parseSeconds(model?.node?.unpackPerLayer ?? MODEL_DEFAULTS.unpackPerLayer),
       diskReadBytesPerSecond: parseBytesPerSecond(model?.node?.diskRead ?? MODEL_DEFAULTS.diskRead),
       pageCacheBytes: parseBytes(model?.node?.pageCache ?? MODEL_DEFAULTS.pageCache),
       spread: {

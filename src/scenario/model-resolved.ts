@@ -86,6 +86,8 @@ export interface ResolvedModel {
     readonly diskIops: number;
     readonly decompressBytesPerSecond: number;
     readonly unpackPerFileSeconds: number;
+    /** Fixed cost of each layer unpacked (snapshot prepare and commit). */
+    readonly unpackPerLayerSeconds: number;
     readonly diskReadBytesPerSecond: number;
     readonly pageCacheBytes: number;
     readonly spread: NodeSpreadSettings;

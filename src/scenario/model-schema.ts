@@ -75,6 +75,7 @@ export const modelInputSchema = z
       diskIops: positive('IOPS', 'IO per second').optional(),
       decompress: byteRateField().optional().meta({ description: 'decompression throughput of one node, uncompressed bytes per second' }),
       unpackPerFile: durationField().optional().meta({ description: 'fixed cost of unpacking each file (metadata, fsync)' }),
+      unpackPerLayer: durationField().optional().meta({ description: 'fixed cost of unpacking each layer (snapshot prepare and commit, the unpacker set up); simulate --calibrate fits it' }),
       pageCache: sizeField().optional().meta({ description: 'bytes a node keeps in page cache: a chunk written within this many bytes is served without a disk read' }),
       diskRead: byteRateField().optional().meta({ description: 'read throughput of a node\'s disk (what it serves to peers when not in page cache)' }),
       spread: spreadInput.optional(),

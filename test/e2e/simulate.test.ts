@@ -68,8 +68,9 @@ describe('shipbench simulate', () => {
     const c = results.calibration!;
     assert.ok(c.parameters.streamBytesPerSecond! > 0);
     assert.ok(c.parameters.unpackSecondsPerFile !== undefined);
-    // Both strategies, both steps, makespan and median node time.
-    assert.equal(c.rows.length, 2 * 2 * 2);
+    // Both strategies, both steps: makespan and the p50 and p90 of node time.
+    assert.equal(c.rows.length, 2 * 2 * 3);
+    assert.deepEqual([...new Set(c.rows.map((r) => r.metric))], ['makespan', 'p50-node', 'p90-node']);
     for (const row of c.rows) assert.equal(row.errorPercent, ((row.simulatedSeconds - row.measuredSeconds) / row.measuredSeconds) * 100);
   });
 

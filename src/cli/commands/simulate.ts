@@ -4,6 +4,7 @@ import type { CommandModule } from 'yargs';
 import { ShipbenchError } from '../../core/errors.ts';
 import { claimOutputDir } from '../../core/output-contract.ts';
 import { calibrateFrom, compareWithMeasured, type MeasuredRun } from '../../model/calibration.ts';
+import { measuredBackends, measuredOnBackend, type CalibrationBackend } from '../../model/calibration-backend.ts';
 import type { FleetPlan } from '../../model/fleet-plan.ts';
 import type { ModelFleet } from '../../model/model-fleet.ts';
 import { simulateFleet } from '../../model/simulate-fleet.ts';
@@ -24,6 +25,7 @@ export interface SimulateArgs {
   file: string;
   out: string | undefined;
   calibrate: string | undefined;
+  'calibrate-backend': CalibrationBackend | undefined;
   set: string[] | undefined;
   sweep: string[] | undefined;
   target: string | undefined;
@@ -31,12 +33,19 @@ export interface SimulateArgs {
   force: boolean;
 }
 
-/** A real run's results for calibration: read like every results file (report/read-results.ts), then held to being measured. */
-async function readMeasured(file: string): Promise<MeasuredRun & { scenarioName: string }> {
+/**
+ * A real run's results for calibration: read like every results file (report/read-results.ts), then held to
+ * being measured, and cut to one backend's nodes (the virtual ones unless --calibrate-backend says otherwise).
+ */
+async function readMeasured(file: string, wanted: CalibrationBackend | undefined): Promise<MeasuredRun & { scenarioName: string }> {
   const results = await readResultsFile(file);
   if (results.source !== 'measured') throw new ShipbenchError('calibration-invalid', `${file} holds simulated results; calibration needs a measured run`, { hint: 'run the scenario for real first: shipbench run SCENARIO' });
   if (results.steps.length === 0) throw new ShipbenchError('calibration-invalid', `${file} has no completed step to calibrate from`, { hint: 'let the real run complete at least one step' });
-  return { steps: results.steps, samples: results.samples, scenarioName: results.scenario.name };
+  const backends = measuredBackends(results);
+  const backend = wanted ?? (backends.includes('virtual') ? 'virtual' : backends[0]!);
+  if (!backends.includes(backend)) throw new ShipbenchError('calibration-invalid', `${file} has no ${backend} nodes; it measured ${backends.join(', ')}`, { hint: `use --calibrate-backend ${backends.join(' or ')}` });
+  if (backends.length > 1) process.stderr.write(`calibrating on the ${backend} nodes of a run that measured ${backends.join(', ')} (--calibrate-backend picks another)\n`);
+  return { ...measuredOnBackend(results, backend), scenarioName: results.scenario.name };
 }
 
 /** Blob bytes as measured over the plan's estimate, over distinct layers: the estimate leans high on purpose. */
@@ -66,7 +75,7 @@ export const simulateCommand: Pick<CommandModule<object, SimulateArgs>, 'handler
     if (argv.sweep !== undefined && argv.sweep.length > 0) return simulateSweep(argv, raw, sets);
     if (argv.target !== undefined) throw new ShipbenchError('target-without-sweep', '--target needs a --sweep to search along', { hint: "e.g. --sweep model.registry.replicas=1..8 --target 'makespan<=15m'" });
     const { scenario } = await checkOverriddenScenario(argv.file, sets);
-    const measured = argv.calibrate === undefined ? undefined : await readMeasured(argv.calibrate);
+    const measured = argv.calibrate === undefined ? undefined : await readMeasured(argv.calibrate, argv['calibrate-backend']);
     if (measured !== undefined && measured.scenarioName !== scenario.name) {
       process.stderr.write(`warning: ${argv.calibrate} measured scenario "${measured.scenarioName}", not "${scenario.name}"; errors compare different scenarios\n`);
     }

@@ -1,0 +1,45 @@
+import type { NodeStepSample } from '../metrics/samples.ts';
+import type { StepResult } from '../metrics/step-result.ts';
+import { median } from '../stats/percentiles.ts';
+import { logNormalVariation } from './calibration-dispersion.ts';
+
+/** Requests the model makes before a node's first layer (token, manifest, config: image-step-model.ts). */
+export const MODEL_REQUESTS_BEFORE_LAYERS = 3;
+
+export interface RequestFit {
+  /** One request as the model counts it: the mean time to manifest over the model's requests before layers (the mean: the latency spread multiplies it by draws of mean 1). */
+  readonly requestSeconds: number;
+  /** Seconds from sending a request to its answer's headers as the pulling clients saw it (median over steps): a cross-check, queueing included. */
+  readonly clientRequestSeconds: number | undefined;
+  /** Of which the registry's own CPU per request it answered (its process CPU over its logged requests), when measured. */
+  readonly registryCpuPerRequestSeconds: number | undefined;
+  /** Median time to manifest (and config) per node: the requests before the first layer, plus the client's own work. */
+  readonly manifestSeconds: number;
+  /** What the model adds before its requests so its time to manifest is the measured one (0 when the requests explain it). */
+  readonly manifestExtraSeconds: number;
+  /** Log-normal CV of the per-node times to manifest (model.node.spread.latency). */
+  readonly latencyVariation: number | undefined;
+}
+
+/**
+ * Request latency from time to manifest: the model's requests before the first layer (token, manifest,
+ * config) take the measured median between them, so a small step that is mostly requests comes out right.
+ * The registry's CPU per logged request is the part of each that queues on its cores. The clients' mean time
+ * to headers (registry strain, virtual nodes) is reported beside it: it includes waits behind bytes.
+ */
+export function fitRequests(steps: readonly StepResult[], samples: readonly NodeStepSample[]): RequestFit | undefined {
+  const manifests = samples.filter((s) => s.error === undefined && s.manifestSeconds > 0).map((s) => s.manifestSeconds);
+  if (manifests.length === 0) return undefined;
+  const manifestSeconds = median(manifests);
+  const latencies = steps.flatMap((s) => (s.registry?.client === undefined || s.registry.client.requests === 0 ? [] : [s.registry.client.meanLatencySeconds]));
+  const requestSeconds = manifests.reduce((a, b) => a + b, 0) / manifests.length / MODEL_REQUESTS_BEFORE_LAYERS;
+  const cpu = steps.flatMap((s) => (s.registry?.process === undefined || s.registry.served === undefined || s.registry.served.requests === 0 ? [] : [s.registry.process.cpuSeconds / s.registry.served.requests]));
+  return {
+    requestSeconds,
+    clientRequestSeconds: latencies.length === 0 ? undefined : median(latencies),
+    registryCpuPerRequestSeconds: cpu.length === 0 ? undefined : Math.min(requestSeconds, median(cpu)),
+    manifestSeconds,
+    manifestExtraSeconds: Math.max(0, manifestSeconds - MODEL_REQUESTS_BEFORE_LAYERS * requestSeconds),
+    latencyVariation: logNormalVariation(manifests),
+  };
+}

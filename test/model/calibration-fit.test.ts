@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { Rng } from '../../src/core/rng.ts';
+import { logNormalVariation, unionSeconds } from '../../src/model/calibration-dispersion.ts';
+import { fitLinks } from '../../src/model/calibration-links.ts';
+import { fitNonNegativeRates } from '../../src/model/non-negative-fit.ts';
+import { logNormalDraws } from '../../src/model/node-spread.ts';
+import type { NodeStepSample } from '../../src/metrics/samples.ts';
+
+describe('calibration fits', () => {
+  test('unpack costs per byte, per file and per layer come back from noiseless layers; a cost never goes negative', () => {
+    const rows = [
+      [1e6, 10], [5e6, 400], [2e5, 1], [3e6, 50], [8e4, 2],
+    ].map(([bytes, files]) => ({ x: [bytes!, files!, 1], y: 2e-7 * bytes! + 0.004 * files! + 0.03 }));
+    const [perByte, perFile, perLayer] = fitNonNegativeRates(rows, 3);
+    assert.ok(Math.abs(perByte! - 2e-7) < 1e-12 && Math.abs(perFile! - 0.004) < 1e-9 && Math.abs(perLayer! - 0.03) < 1e-9, `${perByte} ${perFile} ${perLayer}`);
+    // Time that falls with bytes would need a negative cost: the fit drops that column instead.
+    const falling = [1, 2, 3].map((k) => ({ x: [k, 1], y: 1 - 0.1 * k }));
+    const [slope, intercept] = fitNonNegativeRates(falling, 2);
+    assert.equal(slope, 0);
+    assert.ok(Math.abs(intercept! - 0.8) < 1e-9);
+  });
+
+  test('the CV of log-normal draws comes back, and one stalled node does not move it', () => {
+    const draws = [...logNormalDraws(Rng.derive(3, 'calibration-test'), 2000, 1, 0.3)];
+    assert.ok(Math.abs(logNormalVariation(draws)! - 0.3) < 0.03);
+    assert.ok(Math.abs(logNormalVariation([...draws, 1000])! - 0.3) < 0.03);
+    assert.equal(logNormalVariation([1, 2]), undefined);
+  });
+
+  test('a node\'s link is its bytes over the time any of its downloads ran, however they overlapped', () => {
+    assert.equal(unionSeconds([[0, 2], [1, 2], [5, 1], [5.5, 0.2]]), 4);
+    // Three 2 MB layers at once on a 2 MB/s link take 3 s each: the link is 2 MB/s, not three 0.67 MB/s streams.
+    const layer = (digest: string, downloadStartSeconds: number, downloadSeconds: number) => ({ digest: `sha256:${digest}`, bytes: 2e6, downloadSeconds, downloadStartSeconds, unpackSeconds: 0, files: 1 });
+    const sample = (node: string, layers: ReturnType<typeof layer>[]): NodeStepSample => ({ node, step: 'initial', strategy: 's', repeat: 0, startSeconds: 0, manifestSeconds: 0.1, totalSeconds: 3.2, layers, bytesDownloaded: 6e6, bytesWrittenToDisk: 6e6, filesWritten: 3 });
+    const fit = fitLinks([sample('a', [layer('a', 0.1, 3), layer('b', 0.1, 3), layer('c', 0.1, 3)]), sample('b', [layer('a', 0.1, 1), layer('b', 1.1, 1), layer('c', 2.1, 1)])])!;
+    assert.ok(Math.abs(fit.nicBytesPerSecond - 2e6) < 1);
+    // Only node b's layers downloaded alone, at the link's rate: no per-stream cap below it.
+    assert.ok(Math.abs(fit.aloneStreamBytesPerSecond! - 2e6) < 1);
+  });
+});
+
+describe('calibration on one backend of a run over several', () => {
+  test('takes that backend\'s samples and steps, named as the model names strategies', async () => {
+    const { measuredBackends, measuredOnBackend } = await import('../../src/model/calibration-backend.ts');
+    const sample = (strategy: string, backend: 'virtual' | 'docker' | undefined) => ({ node: 'n', step: 'initial', strategy, repeat: 0, startSeconds: 0, manifestSeconds: 0, totalSeconds: 1, layers: [], bytesDownloaded: 0, bytesWrittenToDisk: 0, filesWritten: 0, ...(backend === undefined ? {} : { backend }) });
+    const step = (strategy: string) => ({ strategy, step: 'initial' }) as never;
+    const run = { samples: [sample('s@virtual', 'virtual'), sample('s@docker', 'docker'), sample('volume', undefined)], steps: [step('s@virtual'), step('s@docker'), step('volume')] };
+    assert.deepEqual(measuredBackends(run), ['virtual', 'docker']);
+    const docker = measuredOnBackend(run, 'docker');
+    assert.deepEqual(docker.samples.map((s) => s.strategy), ['s']);
+    assert.deepEqual(docker.steps.map((s) => s.strategy), ['s']);
+    // The rsync side goes with the harness's own (virtual) nodes.
+    assert.deepEqual(measuredOnBackend(run, 'virtual').steps.map((s) => s.strategy), ['s', 'volume']);
+  });
+});
