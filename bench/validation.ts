@@ -20,5 +20,6 @@ for (const c of cases) {
     const error = relativeError(published, simulated);
     console.log(`| ${c.name} | ${run.nodes} | ${figure} | ${published.toFixed(1)} s | ${simulated.toFixed(1)} s | ${error >= 0 ? '+' : ''}${(error * 100).toFixed(0)}% |`);
   }
-  console.error(`${c.name}: ${run.nodes} nodes, ${run.cpuSeconds.toFixed(1)} s CPU, load ${loadavg()[0]!.toFixed(1)}`);
+  const all = Object.entries(run.figures).map(([f, v]) => `${f} ${v.toFixed(1)} s`).join(', ');
+  console.error(`${c.name}: ${run.nodes} nodes (${all}), ${run.cpuSeconds.toFixed(1)} s CPU, load ${loadavg()[0]!.toFixed(1)}`);
 }
