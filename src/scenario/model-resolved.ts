@@ -60,7 +60,7 @@ export interface ResolvedModel {
     readonly uploadBitsPerSecond: number;
     readonly rttSeconds: number;
     readonly peers: number;
-    /** Most chunks per layer: the fluid model's granularity of pipelining through a swarm or tree. */
+    /** Most chunks per layer: the fluid model's granularity of transfers (each relayed from its first piece on). */
     readonly chunks: number;
     /** Per data centre; 0: no seed tier. */
     readonly seeds: number;

@@ -53,7 +53,7 @@ export const modelInputSchema = z
       piece: sizeField().optional(),
       upload: bitRateField().optional().meta({ description: 'upload limit of each node to its peers' }),
       rtt: durationField().optional().meta({ description: 'round trip between two nodes of a data centre (each chunk request)' }),
-      chunks: positive('chunks', 'chunk').max(1024).optional().meta({ description: 'most chunks a layer moves in between peers (a node serves a chunk once it holds all of it): finer pipelining, more events' }),
+      chunks: positive('chunks', 'chunk').max(1024).optional().meta({ description: 'most chunks a layer moves in between peers (a node relays a chunk from its first piece on): finer load spreading, more events' }),
       peers: positive('peers').max(1000).optional().meta({ description: 'most chunks a node fetches at once, and most uploads it serves at once' }),
       seeds: count('seed peers').min(0, 'seeds cannot be negative').max(1000).optional().meta({ description: 'seed peers (supernodes) per data centre that fetch from the registry and serve; 0: nodes go back to the registry themselves' }),
       seedEgress: bitRateField().optional().meta({ description: 'egress (and ingress) of each seed peer' }),

@@ -1,58 +1,16 @@
 import { Rng } from '../../core/rng.ts';
 import type { ModelLayer } from '../fleet-plan.ts';
+import { LayerDownload } from './layer-download.ts';
+import { type ChunkSink, type ChunkSource, LayerSwarm, type SourcePolicy, wakeSome } from './layer-swarm.ts';
 import type { FetchLayer, StepNetwork } from './topology.ts';
 
 const bytesPerSecond = (bitsPerSecond: number) => bitsPerSecond / 8;
 
-/** Random holders a downloader asks before it waits for a free upload slot (power of d choices). */
-const PROBES = 4;
-
 /**
- * Who serves a chunk: a node or seed id, 'origin' (fetch it from the registry), 'wait' (ask again when a
- * holder frees a slot or a new one appears), or wait for one given node to hold it (a tree's parent).
+ * Holders a downloader's scheduler looks at for the least-loaded one (Dragonfly's scheduler filters up to 15
+ * candidate parents and ranks them by free upload slots; Kraken's tracker hands out up to 50 peers).
  */
-export type ChunkSource = number | 'origin' | 'wait' | { readonly waitFor: number };
-
-/** One layer in one data centre: which node holds which chunk, and who waits for one. */
-export class LayerSwarm {
-  readonly chunkBytes: number[];
-  readonly holders: number[][];
-  readonly originBusy: Uint8Array;
-  readonly waiting: Array<Array<(waker: number) => void>>;
-  readonly waitingFor: Array<Map<number, Array<(waker: number) => void>>>;
-  /** Per chunk: when each holder wrote it, in its node's bytes written (page cache test); -Infinity when cold. */
-  readonly writtenAt: Array<Map<number, number>>;
-
-  /**
-   * A layer in at most `maxChunks` chunks, each a run of whole pieces. A node serves a chunk only once it
-   * holds all of it, so pipelining through the swarm is as fine as one chunk; more chunks are finer but cost
-   * flows (events) per node and layer.
-   */
-  constructor(layer: ModelLayer, pieceBytes: number, maxChunks: number) {
-    const pieces = Math.max(1, Math.ceil(layer.compressedBytes / pieceBytes));
-    const chunks = Math.min(maxChunks, pieces);
-    const base = Math.floor(pieces / chunks);
-    this.chunkBytes = Array.from({ length: chunks }, (_, j) => {
-      const first = j * base + Math.min(j, pieces % chunks);
-      const count = base + (j < pieces % chunks ? 1 : 0);
-      return Math.min(layer.compressedBytes, (first + count) * pieceBytes) - Math.min(layer.compressedBytes, first * pieceBytes);
-    });
-    this.holders = this.chunkBytes.map(() => []);
-    this.originBusy = new Uint8Array(chunks);
-    this.waiting = this.chunkBytes.map(() => []);
-    this.waitingFor = this.chunkBytes.map(() => new Map());
-    this.writtenAt = this.chunkBytes.map(() => new Map());
-  }
-}
-
-/** How one kind of swarm picks the source of a chunk (P2P: any holder with a free slot; tree: the parent). */
-export interface SourcePolicy {
-  /** Called once per node and layer before its first chunk; returns the delay (scheduler round trip). */
-  readonly joinSeconds: number;
-  /** Chunks in layer order (a stream from a tree parent) instead of rarest first. */
-  readonly inOrder: boolean;
-  pick(swarm: LayerSwarm, node: number, chunk: number, waker: number | undefined): ChunkSource;
-}
+const CANDIDATES = 16;
 
 /**
  * Layers moved between nodes in chunks, as P2P systems (Dragonfly, Kraken) and FaaSNet's trees do: a chunk
@@ -106,23 +64,35 @@ export class ChunkSwarms {
     return swarm;
   }
 
-  /** Any holder of `chunk` with a free upload slot, trying the waker first; 'wait' when all asked are busy. */
+  /**
+   * The least-loaded holder of `chunk` with a free upload slot among up to CANDIDATES of them (a scheduler
+   * or tracker hands out peers with free upload slots), trying the waker first; 'wait' when all are busy.
+   */
   anyHolder(swarm: LayerSwarm, chunk: number, waker: number | undefined): ChunkSource {
     const holders = swarm.holders[chunk]!;
+    const uploads = this.uploads;
     // Seeds too serve at most p2p.peers at once (Kraken origins and Dragonfly seed peers limit connections).
-    const free = (u: number) => this.uploads[u]! < this.step.model.p2p.peers;
-    if (waker !== undefined && swarm.writtenAt[chunk]!.has(waker) && free(waker)) return waker;
+    const slots = this.step.model.p2p.peers;
+    if (waker !== undefined && swarm.canServe(chunk, waker) && uploads[waker]! < slots) return waker;
     if (holders.length === 0) return swarm.originBusy[chunk] === 1 ? 'wait' : 'origin';
     let best = -1;
-    for (let k = 0; k < Math.min(PROBES, holders.length); k++) {
-      const u = holders[Math.floor(this.rng.next() * holders.length)]!;
-      if (free(u) && (best < 0 || this.uploads[u]! < this.uploads[best]!)) best = u;
+    const from = Math.floor(this.rng.next() * holders.length);
+    for (let k = 0; k < Math.min(CANDIDATES, holders.length); k++) {
+      const u = holders[(from + k) % holders.length]!;
+      if (uploads[u]! < slots && (best < 0 || uploads[u]! < uploads[best]!)) best = u;
+      if (best >= 0 && uploads[best] === 0) break;
     }
     return best < 0 ? 'wait' : best;
   }
 
-  /** Chunk j from peer u to `node`, then `holds(j)`. */
-  private chunkFromPeer(swarm: LayerSwarm, node: number, dc: number, u: number, j: number, holds: (j: number) => void): void {
+  /**
+   * Chunk j from peer u to `node`: its first piece (then the node can relay it: `servable`), then the rest,
+   * after which the node holds it (`whole`). From a peer that is itself still relaying it, the rest cannot
+   * end before that peer holds it whole plus one piece at this transfer's rate: a pipelined relay. Meanwhile
+   * (`trailing`) the node's download slot is free: it asks for other chunks, as a real peer asks for other
+   * pieces instead of waiting on one.
+   */
+  private chunkFromPeer(swarm: LayerSwarm, node: number, dc: number, u: number, j: number, sink: ChunkSink): void {
     const { net, meter, model } = this.step;
     const n = this.step.layout.names.length;
     this.uploads[u]!++;
@@ -130,42 +100,76 @@ export class ChunkSwarms {
     const resources = [this.nicOut[u]!];
     const weights = [1];
     const written = swarm.writtenAt[j]!.get(u);
-    // A holder reads the chunk back from its disk (time its own writes wait for) unless it is still in page cache.
-    if (u < n && (written === undefined || this.step.writtenBytes[u]! - written >= model.node.pageCacheBytes)) {
+    // A holder reads the chunk back from its disk (time its own writes wait for) unless it is still in page
+    // cache; a peer still relaying it serves it from memory.
+    if (u < n && written !== undefined && this.step.writtenBytes[u]! - written >= model.node.pageCacheBytes) {
       resources.push(this.step.disk[u]!);
       weights.push(this.step.readWeight[u]!);
     }
-    this.step.requests.request(this.peerServer, node, () =>
+    const flow = (part: number, onDone: () => void) =>
       net.startFlow({
-        bytes,
+        bytes: part,
         resources: [...resources, ...this.step.ingest(node).resources],
         weights: [...weights, ...this.step.ingest(node).weights],
         capBytesPerSecond: this.step.stream,
         meters: [meter.peers, meter.nodes],
-        onDone: () => {
-          this.uploads[u]!--;
-          this.wakeFor(u, dc);
-          holds(j);
-        },
+        onDone,
+      });
+    const head = Math.min(bytes, model.p2p.pieceBytes);
+    const freeSlot = () => {
+      this.uploads[u]!--;
+      this.wakeFor(u, dc);
+    };
+    this.step.requests.request(this.peerServer, node, () =>
+      flow(head, () => {
+        if (head === bytes) {
+          freeSlot();
+          sink.servable(j);
+          sink.whole(j);
+          return;
+        }
+        sink.servable(j);
+        const started = net.now;
+        flow(bytes - head, () => {
+          freeSlot();
+          // One piece behind the upstream: at this transfer's own rate, after the upstream has it all.
+          const lag = (head * (net.now - started)) / (bytes - head);
+          const upstream = swarm.relaying[j]!.get(u);
+          if (upstream === undefined) sink.whole(j);
+          else {
+            sink.trailing(j);
+            upstream.push(() => net.at(net.now + lag, () => sink.whole(j, true)));
+          }
+        });
       }),
     );
   }
 
-  /** From the registry: this node goes back to source, or (seed tier) asks a seed and waits for it. */
-  private chunkFromOrigin(swarm: LayerSwarm, node: number, dc: number, layer: Parameters<FetchLayer>[1], j: number, holds: (j: number) => void): void {
+  /**
+   * From the registry: this node goes back to source, or (seed tier) asks a seed and waits for it. The first
+   * piece comes in its own range request, so the node or seed relays the chunk from then on.
+   */
+  private chunkFromOrigin(swarm: LayerSwarm, node: number, dc: number, layer: Parameters<FetchLayer>[1], j: number, sink: ChunkSink): void {
     const n = this.step.layout.names.length;
     swarm.originBusy[j] = 1;
-    const chunk = { id: `${layer.id}#${j}`, compressedBytes: swarm.chunkBytes[j]!, uncompressedBytes: 0, files: 0 };
+    const part = (bytes: number) => ({ id: `${layer.id}#${j}`, compressedBytes: bytes, uncompressedBytes: 0, files: 0 });
     if (this.seedsPerDatacentre === 0) {
-      this.step.fromRegistry(node, chunk, [], [], () => holds(j));
+      inTwo(swarm.chunkBytes[j]!, this.step.model.p2p.pieceBytes, (bytes, done) => this.step.fromRegistry(node, part(bytes), [], [], done), () => sink.servable(j), () => sink.whole(j));
       return;
     }
     const seed = n + dc * this.seedsPerDatacentre + (j % this.seedsPerDatacentre);
-    this.step.fetchToSeed(seed - n, this.seedIn[seed - n]!, chunk, () => {
+    const seedServable = () => {
       swarm.holders[j]!.push(seed);
+      swarm.relaying[j]!.set(seed, []);
+      wakeSome(swarm.waiting[j]!, Number.POSITIVE_INFINITY, seed);
+    };
+    const seedWhole = () => {
+      const downstream = swarm.relaying[j]!.get(seed) ?? [];
+      swarm.relaying[j]!.delete(seed);
       swarm.writtenAt[j]!.set(seed, Number.NEGATIVE_INFINITY);
-      for (const wake of swarm.waiting[j]!.splice(0)) wake(seed);
-    });
+      for (const release of downstream) release();
+    };
+    inTwo(swarm.chunkBytes[j]!, this.step.model.p2p.pieceBytes, (bytes, done) => this.step.fetchToSeed(seed - n, this.seedIn[seed - n]!, part(bytes), done), seedServable, seedWhole);
   }
 
   fetchWith(policy: SourcePolicy): FetchLayer {
@@ -173,85 +177,14 @@ export class ChunkSwarms {
     return (node, layer, done) => {
       const dc = layout.datacentreOf[node]!;
       const swarm = this.swarmOf(dc, layer);
-      const chunks = swarm.chunkBytes.length;
-      let next = 0;
-      let received = 0;
-      const holds = (j: number) => {
-        swarm.holders[j]!.push(node);
-        swarm.writtenAt[j]!.set(node, this.step.writtenBytes[node]!);
-        const mine = swarm.waitingFor[j]!.get(node);
-        if (mine !== undefined) {
-          swarm.waitingFor[j]!.delete(node);
-          for (const wake of mine) wake(node);
-        }
-        for (const wake of swarm.waiting[j]!.splice(0, model.p2p.peers)) wake(node);
-        if (++received === chunks) done();
-        else pumpChunks();
-      };
-      const fromPeer = (u: number, j: number) => this.chunkFromPeer(swarm, node, dc, u, j, holds);
-      const fromOrigin = (j: number) => this.chunkFromOrigin(swarm, node, dc, layer, j, holds);
-      const asked = new Uint8Array(chunks);
-      const start = (j: number) => {
-        asked[j] = 1;
-        next++;
-      };
-      // In order (a tree's stream): ask the policy for chunk `next`, or wait as it says.
-      const ask = (j: number, waker: number | undefined) => {
-        const source = policy.pick(swarm, node, j, waker);
-        if (source === 'wait') swarm.waiting[j]!.push((w) => ask(j, w));
-        else if (source === 'origin') fromOrigin(j);
-        else if (typeof source === 'number') fromPeer(source, j);
-        else waitForHolder(swarm, j, source.waitFor, (w) => ask(j, w));
-      };
-      // Rarest first among chunks some peer holds (as BitTorrent and Dragonfly pick pieces), from a
-      // node-specific offset on ties, so nodes fetch different chunks and trade them.
-      const order = () => rarestFirst(swarm, asked, node % chunks);
-      // Any free slot: a held chunk from a holder with a free upload slot (the waker's first), else a chunk
-      // nobody holds from the registry; false when every candidate's holders are busy.
-      const trySlot = (waker: number | undefined): boolean => {
-        const js = order();
-        for (const j of js) {
-          if (swarm.holders[j]!.length === 0) continue;
-          const source = policy.pick(swarm, node, j, waker);
-          if (typeof source === 'number') {
-            start(j);
-            fromPeer(source, j);
-            return true;
-          }
-        }
-        for (const j of js) {
-          if (swarm.holders[j]!.length > 0 || swarm.originBusy[j] === 1) continue;
-          // With a seed tier, a seed fetches it and this node waits (below) like the others.
-          if (this.seedsPerDatacentre > 0) fromOrigin(j);
-          else {
-            start(j);
-            fromOrigin(j);
-            return true;
-          }
-        }
-        // Wait on the rarest chunk still wanted: a new holder of it or a holder's freed slot wakes us.
-        const j = js.find((c) => swarm.holders[c]!.length > 0) ?? js[0];
-        if (j !== undefined && !parked) {
-          parked = true;
-          swarm.waiting[j]!.push((w) => {
-            parked = false;
-            pumpChunks(w);
-          });
-        }
-        return false;
-      };
-      let parked = false;
-      const pumpChunks = (waker?: number) => {
-        while (next - received < model.p2p.peers && next < chunks) {
-          if (policy.inOrder) {
-            start(next);
-            ask(next - 1, undefined);
-          } else if (!trySlot(waker)) return;
-          waker = undefined;
-        }
-      };
-      if (policy.joinSeconds > 0) net.at(net.now + policy.joinSeconds, pumpChunks);
-      else pumpChunks();
+      const download = new LayerDownload(swarm, node, policy, model.p2p.peers, this.seedsPerDatacentre > 0, {
+        writtenBytes: () => this.step.writtenBytes[node]!,
+        fromPeer: (u, j, sink) => this.chunkFromPeer(swarm, node, dc, u, j, sink),
+        fromOrigin: (j, sink) => this.chunkFromOrigin(swarm, node, dc, layer, j, sink),
+        done,
+      });
+      if (policy.joinSeconds > 0) net.at(net.now + policy.joinSeconds, () => download.pump());
+      else download.pump();
     };
   }
 
@@ -260,26 +193,19 @@ export class ChunkSwarms {
     for (const swarm of this.swarms[dc]!.values()) {
       for (let j = 0; j < swarm.waiting.length; j++) {
         const list = swarm.waiting[j]!;
-        if (list.length > 0 && swarm.writtenAt[j]!.has(uploader)) {
-          list.shift()!(uploader);
-          return;
-        }
+        if (list.length > 0 && swarm.canServe(j, uploader) && wakeSome(list, 1, uploader) > 0) return;
       }
     }
   }
 }
 
-/** `wake` runs when `holder` has chunk j. */
-function waitForHolder(swarm: LayerSwarm, j: number, holder: number, wake: (waker: number) => void): void {
-  const list = swarm.waitingFor[j]!.get(holder);
-  if (list === undefined) swarm.waitingFor[j]!.set(holder, [wake]);
-  else list.push(wake);
+/** A chunk of `bytes` fetched as its first piece, then the rest: `servable` after the first, `whole` at the end. */
+function inTwo(bytes: number, pieceBytes: number, fetch: (bytes: number, done: () => void) => void, servable: () => void, whole: () => void): void {
+  const head = Math.min(bytes, pieceBytes);
+  fetch(head, () => {
+    servable();
+    if (head === bytes) whole();
+    else fetch(bytes - head, whole);
+  });
 }
 
-/** Chunks not yet asked for, rarest first; ties from a node-specific `offset`, so nodes fetch different chunks. */
-function rarestFirst(swarm: LayerSwarm, asked: Uint8Array, offset: number): number[] {
-  const chunks = asked.length;
-  const js: number[] = [];
-  for (let k = 0; k < chunks; k++) if (asked[(offset + k) % chunks] === 0) js.push((offset + k) % chunks);
-  return js.sort((a, b) => swarm.holders[a]!.length - swarm.holders[b]!.length);
-}

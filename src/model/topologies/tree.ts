@@ -4,7 +4,8 @@ import type { Topology } from './topology.ts';
 /**
  * A distribution tree per data centre, as FaaSNet builds for function images: nodes join in the order they
  * start, the k-th node's parent is node floor((k - 1) / fanout) of its data centre, and a node streams each
- * chunk from its parent once the parent holds it; the root fetches from the registry.
+ * chunk from its parent once the parent holds its first piece (block streaming, as FaaSNet's); the root
+ * fetches from the registry.
  */
 export const treeTopology: Topology = {
   tiers: ['peers'],
@@ -27,7 +28,7 @@ export const treeTopology: Topology = {
       pick: (swarm, node, chunk) => {
         const p = parent(node);
         if (p < 0) return swarm.holders[chunk]!.length > 0 ? swarm.holders[chunk]![0]! : swarm.originBusy[chunk] === 1 ? 'wait' : 'origin';
-        return swarm.writtenAt[chunk]!.has(p) ? p : { waitFor: p };
+        return swarm.canServe(chunk, p) ? p : { waitFor: p };
       },
     });
   },

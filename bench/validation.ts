@@ -1,0 +1,25 @@
+/**
+ * Published results of real registry and P2P systems (scenarios/validation/*.yaml, each citing its source)
+ * beside the fleet model: published and simulated figures and the error of each.
+ *
+ *   npx tsx bench/validation.ts [case-name] [--test]    (--test: the test's cheaper node counts)
+ */
+import { loadavg } from 'node:os';
+import { type Figure, loadValidationCases, relativeError, simulateCase } from './validation-cases.ts';
+
+const args = process.argv.slice(2);
+const cheap = args.includes('--test');
+const only = args.find((a) => !a.startsWith('--'));
+const cases = loadValidationCases().filter((c) => only === undefined || c.name === only);
+console.log(`| case | nodes | figure | published | simulated | error |`);
+console.log(`|---|---|---|---|---|---|`);
+for (const c of cases) {
+  const run = simulateCase(c, cheap ? c.test.nodes : c.nodes);
+  for (const [figure, published] of Object.entries(c.published) as Array<[Figure, number]>) {
+    const simulated = run.figures[figure];
+    const error = relativeError(published, simulated);
+    console.log(`| ${c.name} | ${run.nodes} | ${figure} | ${published.toFixed(1)} s | ${simulated.toFixed(1)} s | ${error >= 0 ? '+' : ''}${(error * 100).toFixed(0)}% |`);
+  }
+  const all = Object.entries(run.figures).map(([f, v]) => `${f} ${v.toFixed(1)} s`).join(', ');
+  console.error(`${c.name}: ${run.nodes} nodes (${all}), ${run.cpuSeconds.toFixed(1)} s CPU, load ${loadavg()[0]!.toFixed(1)}`);
+}

@@ -1,0 +1,137 @@
+import { type ChunkSink, type LayerSwarm, rarestFirst, type SourcePolicy, type Waiter, waitForHolder, wakeSome } from './layer-swarm.ts';
+
+/** What a node's download of one layer asks of its swarm's network. */
+export interface DownloadPorts {
+  /** Bytes the node wrote so far in this step (its page cache's recency for what it now holds). */
+  writtenBytes(): number;
+  fromPeer(u: number, j: number, sink: ChunkSink): void;
+  fromOrigin(j: number, sink: ChunkSink): void;
+  done(): void;
+}
+
+/**
+ * One node fetching one layer's chunks from its swarm: at most `slots` chunk transfers in flight, each from
+ * the source the policy picks; a node that finds every holder busy waits on every chunk it still wants, and
+ * the first holder that frees a slot or appears for any of them wakes it.
+ */
+export class LayerDownload implements ChunkSink {
+  private next = 0;
+  private received = 0;
+  /** Chunks whose transfer ended but which trail their relaying upstream by a piece: not in flight. */
+  private trailingCount = 0;
+  private parked = false;
+  private readonly asked: Uint8Array;
+
+  constructor(
+    private readonly swarm: LayerSwarm,
+    private readonly node: number,
+    private readonly policy: SourcePolicy,
+    private readonly slots: number,
+    /** With a seed tier, a chunk nobody holds is fetched by a seed while this node waits for it. */
+    private readonly seeded: boolean,
+    private readonly ports: DownloadPorts,
+  ) {
+    this.asked = new Uint8Array(swarm.chunkBytes.length);
+  }
+
+  /** The node has chunk j's first piece: it can serve it (it relays the rest as it arrives). */
+  servable(j: number): void {
+    const { swarm, node } = this;
+    swarm.holders[j]!.push(node);
+    swarm.relaying[j]!.set(node, []);
+    const mine = swarm.waitingFor[j]!.get(node);
+    if (mine !== undefined) {
+      swarm.waitingFor[j]!.delete(node);
+      for (const wake of mine) wake(node);
+    }
+    wakeSome(swarm.waiting[j]!, this.slots, node);
+  }
+
+  trailing(): void {
+    this.trailingCount++;
+    this.pump();
+  }
+
+  whole(j: number, trailed = false): void {
+    const { swarm, node } = this;
+    if (trailed) this.trailingCount--;
+    const downstream = swarm.relaying[j]!.get(node) ?? [];
+    swarm.relaying[j]!.delete(node);
+    swarm.writtenAt[j]!.set(node, this.ports.writtenBytes());
+    for (const release of downstream) release();
+    if (++this.received === this.asked.length) this.ports.done();
+    else this.pump();
+  }
+
+  /** Starts chunks while a download slot is free and a source is; `waker` is a holder that just woke us. */
+  pump(waker?: number): void {
+    while (this.next - this.received - this.trailingCount < this.slots && this.next < this.asked.length) {
+      if (this.policy.inOrder) {
+        this.start(this.next);
+        this.ask(this.next - 1, undefined);
+      } else if (!this.trySlot(waker)) return;
+      waker = undefined;
+    }
+  }
+
+  private start(j: number): void {
+    this.asked[j] = 1;
+    this.next++;
+  }
+
+  /** In order (a tree's stream): ask the policy for chunk j, or wait as it says. */
+  private ask(j: number, waker: number | undefined): void {
+    const source = this.policy.pick(this.swarm, this.node, j, waker);
+    if (source === 'wait')
+      this.swarm.waiting[j]!.push((w) => {
+        this.ask(j, w);
+        return true;
+      });
+    else if (source === 'origin') this.ports.fromOrigin(j, this);
+    else if (typeof source === 'number') this.ports.fromPeer(source, j, this);
+    else waitForHolder(this.swarm, j, source.waitFor, (w) => this.ask(j, w));
+  }
+
+  /**
+   * Any free slot: a held chunk, rarest first (as BitTorrent and Dragonfly pick pieces, from a node-specific
+   * offset on ties so nodes fetch different chunks and trade them), from a holder with a free upload slot
+   * (the waker's first); else a chunk nobody holds from the registry; false when every holder is busy.
+   */
+  private trySlot(waker: number | undefined): boolean {
+    const { swarm } = this;
+    const js = rarestFirst(swarm, this.asked, this.node % this.asked.length);
+    for (const j of js) {
+      if (swarm.holders[j]!.length === 0) continue;
+      const source = this.policy.pick(swarm, this.node, j, waker);
+      if (typeof source === 'number') {
+        this.start(j);
+        this.ports.fromPeer(source, j, this);
+        return true;
+      }
+    }
+    for (const j of js) {
+      if (swarm.holders[j]!.length > 0 || swarm.originBusy[j] === 1) continue;
+      // With a seed tier, a seed fetches it and this node waits (below) like the others.
+      if (this.seeded) this.ports.fromOrigin(j, this);
+      else {
+        this.start(j);
+        this.ports.fromOrigin(j, this);
+        return true;
+      }
+    }
+    // Wait on every chunk still wanted: a new holder of any or a holder's freed slot wakes us (once).
+    if (js.length > 0 && !this.parked) {
+      this.parked = true;
+      let live = true;
+      const waiter: Waiter = (w) => {
+        if (!live) return false;
+        live = false;
+        this.parked = false;
+        this.pump(w);
+        return true;
+      };
+      for (const j of js) swarm.waiting[j]!.push(waiter);
+    }
+    return false;
+  }
+}

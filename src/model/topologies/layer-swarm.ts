@@ -1,0 +1,95 @@
+import type { ModelLayer } from '../fleet-plan.ts';
+
+/**
+ * Who serves a chunk: a node or seed id, 'origin' (fetch it from the registry), 'wait' (ask again when a
+ * holder frees a slot or a new one appears), or wait for one given node to hold it (a tree's parent).
+ */
+export type ChunkSource = number | 'origin' | 'wait' | { readonly waitFor: number };
+
+/** One layer in one data centre: which node holds which chunk, and who waits for one. */
+export class LayerSwarm {
+  readonly chunkBytes: number[];
+  readonly holders: number[][];
+  readonly originBusy: Uint8Array;
+  /** Per chunk: downloaders waiting for a holder with a free slot (a parked node waits on every chunk it wants). */
+  readonly waiting: Array<Waiter[]>;
+  readonly waitingFor: Array<Map<number, Array<(waker: number) => void>>>;
+  /** Per chunk: when each holder wrote it, in its node's bytes written (page cache test); -Infinity when cold. */
+  readonly writtenAt: Array<Map<number, number>>;
+  /**
+   * Per chunk: nodes that hold its first piece but not all of it yet (they relay it from memory), each with
+   * what waits for it to hold the chunk whole.
+   */
+  readonly relaying: Array<Map<number, Array<() => void>>>;
+
+  /**
+   * A layer in at most `maxChunks` chunks, each a run of whole pieces. A node serves a chunk once it holds
+   * its first piece and relays the rest as it arrives (as Kraken, Dragonfly and BitTorrent relay pieces),
+   * so a chunk costs two flows per transfer (its first piece, then the rest), not one per piece.
+   */
+  constructor(layer: ModelLayer, pieceBytes: number, maxChunks: number) {
+    const pieces = Math.max(1, Math.ceil(layer.compressedBytes / pieceBytes));
+    const chunks = Math.min(maxChunks, pieces);
+    const base = Math.floor(pieces / chunks);
+    this.chunkBytes = Array.from({ length: chunks }, (_, j) => {
+      const first = j * base + Math.min(j, pieces % chunks);
+      const count = base + (j < pieces % chunks ? 1 : 0);
+      return Math.min(layer.compressedBytes, (first + count) * pieceBytes) - Math.min(layer.compressedBytes, first * pieceBytes);
+    });
+    this.holders = this.chunkBytes.map(() => []);
+    this.originBusy = new Uint8Array(chunks);
+    this.waiting = this.chunkBytes.map(() => []);
+    this.waitingFor = this.chunkBytes.map(() => new Map());
+    this.writtenAt = this.chunkBytes.map(() => new Map());
+    this.relaying = this.chunkBytes.map(() => new Map());
+  }
+
+  /** Can node (or seed) u serve chunk j: it holds it whole, or its first piece and relays the rest. */
+  canServe(j: number, u: number): boolean {
+    return this.writtenAt[j]!.has(u) || this.relaying[j]!.has(u);
+  }
+}
+
+/** How one kind of swarm picks the source of a chunk (P2P: any holder with a free slot; tree: the parent). */
+export interface SourcePolicy {
+  /** Called once per node and layer before its first chunk; returns the delay (scheduler round trip). */
+  readonly joinSeconds: number;
+  /** Chunks in layer order (a stream from a tree parent) instead of rarest first. */
+  readonly inOrder: boolean;
+  pick(swarm: LayerSwarm, node: number, chunk: number, waker: number | undefined): ChunkSource;
+}
+
+/** A downloader waiting for a source; false when it was already woken through another chunk. */
+export type Waiter = (waker: number) => boolean;
+
+/** Wakes up to `count` live waiters of `list` (those there now, not those they add) and drops them. */
+export function wakeSome(list: Waiter[], count: number, waker: number): number {
+  const there = list.length;
+  let i = 0;
+  let woke = 0;
+  while (woke < count && i < there) if (list[i++]!(waker)) woke++;
+  list.splice(0, i);
+  return woke;
+}
+
+/** What a node does as a chunk arrives: it can relay it, its transfer ended but trails its upstream, it holds it. */
+export interface ChunkSink {
+  servable(j: number): void;
+  trailing(j: number): void;
+  whole(j: number, trailed?: boolean): void;
+}
+
+/** `wake` runs when `holder` can serve chunk j. */
+export function waitForHolder(swarm: LayerSwarm, j: number, holder: number, wake: (waker: number) => void): void {
+  const list = swarm.waitingFor[j]!.get(holder);
+  if (list === undefined) swarm.waitingFor[j]!.set(holder, [wake]);
+  else list.push(wake);
+}
+
+/** Chunks not yet asked for, rarest first; ties from a node-specific `offset`, so nodes fetch different chunks. */
+export function rarestFirst(swarm: LayerSwarm, asked: Uint8Array, offset: number): number[] {
+  const chunks = asked.length;
+  const js: number[] = [];
+  for (let k = 0; k < chunks; k++) if (asked[(offset + k) % chunks] === 0) js.push((offset + k) % chunks);
+  return js.sort((a, b) => swarm.holders[a]!.length - swarm.holders[b]!.length);
+}
