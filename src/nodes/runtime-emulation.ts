@@ -1,0 +1,34 @@
+import type { ContainerRuntime } from '../scenario/runtime-pull-rules.ts';
+
+/**
+ * How a virtual node behaves like the container runtime it stands for (fleet.node.runtime), beyond which
+ * layers it downloads and unpacks (scenario/runtime-pull-rules.ts): where a downloaded blob goes, whether it
+ * is synced, and when unpacking may start. Each rule cites the runtime's source it follows.
+ */
+export interface RuntimeEmulation {
+  /**
+   * The compressed blob stays on the node after the pull. containerd: the content store keeps every blob
+   * (content/local/store.go). docker: the blob goes to a temp file (distribution/pull_v2.go
+   * v2LayerDescriptor.Download, `ioutil.TempFile("", "GetImageBlob")`) removed once the layer is
+   * registered (tmpFileCloser); only the unpacked layer is kept.
+   */
+  readonly keepsBlobs: boolean;
+  /**
+   * The blob is fsynced before it is committed. containerd: content/local/writer.go Commit calls
+   * `fp.Sync()` before the rename into blobs/sha256. docker: the temp file is never synced.
+   */
+  readonly syncsBlob: boolean;
+  /**
+   * When layer i may start unpacking. `all-fetched`: containerd 1.6 driven by ctr (cmd/ctr/commands/images/
+   * pull.go: `content.Fetch` fetches every blob, then `image.Unpack` applies the layers in order).
+   * `own-download`: docker (distribution/xfer/download.go: a layer is registered once its own download is
+   * done and its parent is registered), so extraction overlaps the downloads above it.
+   */
+  readonly unpackStarts: 'all-fetched' | 'own-download';
+}
+
+/** Neither runtime fsyncs the files it unpacks (containerd 1.6 archive.Apply; docker's overlay2 ApplyDiff). */
+export const RUNTIME_EMULATIONS: Record<ContainerRuntime, RuntimeEmulation> = {
+  containerd: { keepsBlobs: true, syncsBlob: true, unpackStarts: 'all-fetched' },
+  docker: { keepsBlobs: false, syncsBlob: false, unpackStarts: 'own-download' },
+};
