@@ -97,7 +97,7 @@ async function measureDeploy(c: Contender, tag: string, repeat: number, traceFil
 /** `strace -c -f` attached to the contender's daemon (or to this process for a virtual node), ended by its pid. */
 async function startStrace(c: Contender, file: string): Promise<{ stop(): Promise<void> }> {
   const pid = c.node.kind === 'virtual' ? process.pid : daemonPid(c.node);
-  const child = spawn('strace', ['-c', '-f', '-w', '-o', file, '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('strace', ['-c', '-f', '-o', file, '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
   // strace says "Process N attached" once it is in place.
   await new Promise<void>((resolve) => child.stderr.once('data', () => resolve()));
   return {
@@ -126,7 +126,8 @@ async function contenders(work: string, teardown: TeardownRegistry, registryUrl:
     const disk = await createNodeDisk({ imageFile: join(work, `virtual-${runtime}.img`), mountpoint: join(work, `virtual-${runtime}`), sizeBytes: 4 * GIB, limits: { readBytesPerSecond: undefined, writeBytesPerSecond: undefined, readIops: undefined, writeIops: undefined }, cgroupName: `shipbench-fidelity/${runtime}`, teardown });
     const node = new VirtualNode({ name: `virtual-${runtime}`, dir: join(disk.mountpoint, 'node'), registryUrl, auth: undefined, maxConcurrentDownloads: 3, nicBitsPerSecond: undefined, diskWriteBytesPerSecond: undefined, unpack: true, runtime });
     teardown.add(`virtual-${runtime}`, () => node.close());
-    out.push({ label: `virtual(${runtime})`, runtime, node, disk, cpuSeconds: () => process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6 });
+    // Its unpigz children are reaped by this process: our cutime/cstime hold them.
+    out.push({ label: `virtual(${runtime})`, runtime, node, disk, cpuSeconds: selfCpu });
   }
   const dockerPid = daemonPid(docker as NodeBackend);
   const containerdPid = daemonPid(containerd as NodeBackend);

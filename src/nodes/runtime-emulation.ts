@@ -25,10 +25,16 @@ export interface RuntimeEmulation {
    * done and its parent is registered), so extraction overlaps the downloads above it.
    */
   readonly unpackStarts: 'all-fetched' | 'own-download';
+  /**
+   * Registering a layer writes synced metadata files: docker's layer store (layer/filestore.go through
+   * pkg/ioutils AtomicWriteFile, which fsyncs each; docker-layer-metadata.ts). containerd keeps its
+   * snapshot records in one bolt database instead, which the emulation leaves out.
+   */
+  readonly layerMetadata: boolean;
 }
 
 /** Neither runtime fsyncs the files it unpacks (containerd 1.6 archive.Apply; docker's overlay2 ApplyDiff). */
 export const RUNTIME_EMULATIONS: Record<ContainerRuntime, RuntimeEmulation> = {
-  containerd: { keepsBlobs: true, syncsBlob: true, unpackStarts: 'all-fetched' },
-  docker: { keepsBlobs: false, syncsBlob: false, unpackStarts: 'own-download' },
+  containerd: { keepsBlobs: true, syncsBlob: true, unpackStarts: 'all-fetched', layerMetadata: false },
+  docker: { keepsBlobs: false, syncsBlob: false, unpackStarts: 'own-download', layerMetadata: true },
 };

@@ -16,11 +16,13 @@ import type { RegistryTimeouts } from '../registry/registry-timeouts.ts';
 import { chainIds } from './chain-id.ts';
 import type { DeployContext, NodeBackend } from './node-backend.ts';
 import { ContentStore } from './content-store.ts';
+import { writeDockerLayerMetadata } from './docker-layer-metadata.ts';
 import { NodeImages } from './node-images.ts';
 import { blobDiskFull, isDiskFull, layerDiskFull } from './node-disk-full.ts';
 import { unpackLayer, type UnpackStats } from './rootfs-unpacker.ts';
 import { RUNTIME_EMULATIONS, type RuntimeEmulation } from './runtime-emulation.ts';
 import { throttleStream } from './throttle-stream.ts';
+import { unpigzPath, unpigzStream } from './unpigz-stream.ts';
 import { TokenBucket } from './token-bucket.ts';
 
 export interface VirtualNodeOptions {
@@ -178,6 +180,10 @@ export class VirtualNode implements NodeBackend {
         // docker's GetImageBlob temp file goes once the layer is registered.
         if (!this.emulation.keepsBlobs && downloadSeconds > 0) await rm(this.blobs.path(layer.digest), { force: true });
         diskBytes += unpacked?.bytesWritten ?? 0;
+        if (unpacked !== undefined && this.emulation.layerMetadata) {
+          const metadata = { chain: layer.chain, parent: chains[i - 1], diffId: config.rootfs.diff_ids[i] as string, size: unpacked.bytesWritten, entries: unpacked.entries };
+          diskBytes += await writeDockerLayerMetadata(this.options.dir, metadata);
+        }
         layers.push({ digest: layer.digest, bytes: layer.size, downloadSeconds, unpackSeconds: unpacked === undefined ? 0 : (performance.now() - t0) / 1000, files: unpacked?.files ?? 0 });
       }
       const keptBlobs = this.emulation.keepsBlobs ? parsed.layers.map((l) => l.digest) : [];
@@ -215,7 +221,8 @@ export class VirtualNode implements NodeBackend {
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
     if (!this.options.unpack) return undefined;
-    const stats = await unpackLayer(this.unpackSource(layer), dir, { compression: this.disk === undefined ? 'auto' : 'none', layer: layer.digest }).catch(async (error: unknown) => {
+    const source = this.unpackSource(layer);
+    const stats = await unpackLayer(source.stream, dir, { compression: source.compression, layer: layer.digest }).catch(async (error: unknown) => {
       if (!isDiskFull(error)) throw error;
       // The half-unpacked layer goes first: then the free figure is what the layer had to work with.
       await rm(dir, { recursive: true, force: true }).catch(() => undefined);
@@ -225,14 +232,21 @@ export class VirtualNode implements NodeBackend {
     return stats;
   }
 
-  /** The layer's tar for unpacking; under a disk write limit, decompressed here so the limit meters unpacked bytes. */
-  private unpackSource(layer: ManifestLayer): Readable {
-    const blob = createReadStream(this.blobs.path(layer.digest));
-    if (this.disk === undefined) return blob;
-    const gzip = isGzip(layer);
+  /**
+   * The layer's tar for unpacking (`tar`), or its blob as stored (`blob`, the unpacker detecting gzip). A gzip
+   * layer goes through unpigz when it is on PATH, as both runtimes do (unpigz-stream.ts); under a disk write
+   * limit it is decompressed here so the limit meters unpacked bytes.
+   */
+  private unpackSource(layer: ManifestLayer): { stream: Readable; compression: 'auto' | 'none' } {
+    const path = this.blobs.path(layer.digest);
+    const unpigz = layer.mediaType?.includes('gzip') === true ? unpigzPath() : null;
+    if (this.disk === undefined) return unpigz === null ? { stream: createReadStream(path), compression: 'auto' } : { stream: unpigzStream(unpigz, path), compression: 'none' };
     // pipeline() carries an error of any stage to the last one, which the unpacker reads.
     const done = () => undefined;
-    return gzip ? pipeline(blob, createGunzip(), throttleStream(this.disk), done) : pipeline(blob, throttleStream(this.disk), done);
+    const throttle = throttleStream(this.disk);
+    if (unpigz !== null) return { stream: pipeline(unpigzStream(unpigz, path), throttle, done), compression: 'none' };
+    const blob = createReadStream(path);
+    return { stream: isGzip(layer) ? pipeline(blob, createGunzip(), throttle, done) : pipeline(blob, throttle, done), compression: 'none' };
   }
 
   private async hasSnapshot(chain: string): Promise<boolean> {
