@@ -8,7 +8,8 @@
  *
  *   sudo npx tsx bench/runtime-fidelity.ts [repeats=3] [scenario.yaml ...]
  *   (defaults: bench/scenarios/fidelity-mediawiki.yaml bench/scenarios/fidelity-large-files.yaml)
- *   SHIPBENCH_STRACE=1 also writes `strace -c -f` of each backend's pull to the work dir (slows it).
+ *   SHIPBENCH_STRACE=1 also writes `strace -c -f` of each backend's pull to the work dir (slows it);
+ *   SHIPBENCH_LAYERS=1 prints each pull's layer times; SHIPBENCH_ONLY=dockerd,virtual(docker) picks backends.
  *
  * CPU: a daemon's utime+stime (+ its reaped children's, e.g. dockerd's unpigz and docker-applyLayer) from
  * /proc/PID/stat, plus for containerd the ctr processes this bench ran; a virtual node's is this process's.
@@ -89,6 +90,7 @@ async function measureDeploy(c: Contender, tag: string, repeat: number, traceFil
   const seconds = (performance.now() - t0) / 1000;
   await tracer?.stop();
   if (sample.error !== undefined) throw new Error(`${c.label} ${tag}: ${sample.error}`);
+  if (process.env.SHIPBENCH_LAYERS === '1') console.error(`    layers (download/unpack s): ${sample.layers.map((l) => `${l.downloadSeconds.toFixed(2)}/${l.unpackSeconds.toFixed(2)}`).join(' ')}`);
   const cpu = c.cpuSeconds() - cpu0;
   await syncDisk(c.disk);
   return { seconds, downloaded: sample.bytesDownloaded, written: deviceWritten(c.disk) - written0, reported: sample.bytesWrittenToDisk, cpu };
@@ -159,7 +161,8 @@ async function runImage(scenarioFile: string, repeats: number, work: string): Pr
     const client = new DistributionClient({ baseUrl: registry.url, auth: undefined });
     teardown.add('client', () => client.close());
     for (const tag of STEPS) await pushLayoutImage(client, layout, tag, REPOSITORY);
-    const all = await contenders(work, teardown, registry.url, `${network.registry.address}:5000`, client, network);
+    const only = process.env.SHIPBENCH_ONLY?.split(',');
+    const all = (await contenders(work, teardown, registry.url, `${network.registry.address}:5000`, client, network)).filter((c) => only === undefined || only.includes(c.label));
     const trace = process.env.SHIPBENCH_STRACE === '1';
     for (let r = 0; r < repeats; r++) {
       // Rotated each repeat: no backend always runs first (or last) on a machine whose load drifts.

@@ -77,6 +77,8 @@ const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL |
 const OWNER_RWX = 0o700;
 /** Only root can give a file away, as a rootful runtime does; rootless runtimes skip chown too. */
 const IS_ROOT = process.getuid?.() === 0;
+const OWN_UID = process.geteuid?.() ?? 0;
+const OWN_GID = process.getegid?.() ?? 0;
 
 /**
  * Unpacks one layer blob from `input` into `rootfs` (created if missing), on top of whatever lower layers
@@ -405,7 +407,10 @@ class LayerApplier {
    * set-id bits), the mode, and the modification time from the tar header.
    */
   private async fileAttributes(fd: number, mode: number, header: Header): Promise<void> {
-    if (IS_ROOT) await fchownAsync(fd, header.uid ?? 0, header.gid ?? 0);
+    const uid = header.uid ?? 0;
+    const gid = header.gid ?? 0;
+    // A new file is ours already: chown only when the header names another owner (same result, a syscall less).
+    if (IS_ROOT && (uid !== OWN_UID || gid !== OWN_GID)) await fchownAsync(fd, uid, gid);
     if (this.needsChmod(mode)) await fchmodAsync(fd, mode);
     if (header.mtime !== undefined) await futimesAsync(fd, header.mtime, header.mtime);
   }

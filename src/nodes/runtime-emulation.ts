@@ -31,10 +31,19 @@ export interface RuntimeEmulation {
    * snapshot records in one bolt database instead, which the emulation leaves out.
    */
   readonly layerMetadata: boolean;
+  /**
+   * How a gzip layer is decompressed. Both runtimes pipe it through an unpigz child when unpigz is on PATH
+   * (containerd archive/compression, moby pkg/archive), but what that costs differs: dockerd starts two
+   * processes per layer (unpigz, and itself re-executed as docker-applyLayer to untar in a chroot), so the
+   * docker emulation starts unpigz (unpigz-stream.ts), whose fork from Node costs about what those do;
+   * containerd starts one, from Go (vfork, cheap), which in-process zlib tracks better (measured in
+   * bench/runtime-fidelity.ts: an unpigz fork per layer made small layers 0.3 s slower on a loaded machine).
+   */
+  readonly decompress: 'unpigz-process' | 'in-process';
 }
 
 /** Neither runtime fsyncs the files it unpacks (containerd 1.6 archive.Apply; docker's overlay2 ApplyDiff). */
 export const RUNTIME_EMULATIONS: Record<ContainerRuntime, RuntimeEmulation> = {
-  containerd: { keepsBlobs: true, syncsBlob: true, unpackStarts: 'all-fetched', layerMetadata: false },
-  docker: { keepsBlobs: false, syncsBlob: false, unpackStarts: 'own-download', layerMetadata: true },
+  containerd: { keepsBlobs: true, syncsBlob: true, unpackStarts: 'all-fetched', layerMetadata: false, decompress: 'in-process' },
+  docker: { keepsBlobs: false, syncsBlob: false, unpackStarts: 'own-download', layerMetadata: true, decompress: 'unpigz-process' },
 };

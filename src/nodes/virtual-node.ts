@@ -239,7 +239,7 @@ export class VirtualNode implements NodeBackend {
    */
   private unpackSource(layer: ManifestLayer): { stream: Readable; compression: 'auto' | 'none' } {
     const path = this.blobs.path(layer.digest);
-    const unpigz = layer.mediaType?.includes('gzip') === true ? unpigzPath() : null;
+    const unpigz = this.emulation.decompress === 'unpigz-process' && layer.mediaType?.includes('gzip') === true ? unpigzPath() : null;
     if (this.disk === undefined) return unpigz === null ? { stream: createReadStream(path), compression: 'auto' } : { stream: unpigzStream(unpigz, path), compression: 'none' };
     // pipeline() carries an error of any stage to the last one, which the unpacker reads.
     const done = () => undefined;
