@@ -38,6 +38,11 @@ export interface UnpackOptions {
   compression?: LayerCompression;
   /** How errors name the layer, e.g. its digest. */
   layer?: string;
+  /**
+   * Set every file's owner and mode even when creating it already gave it those, as the runtimes'
+   * createTarFile does (lchown and chmod for every entry): the same result, at the runtimes' syscall cost.
+   */
+  ownerAndModeAlways?: boolean;
 }
 
 export interface UnpackStats {
@@ -89,7 +94,7 @@ export async function unpackLayer(input: Readable, rootfs: string, options: Unpa
   const started = performance.now();
   const layer = options.layer ?? 'layer';
   await mkdir(rootfs, { recursive: true });
-  const applier = new LayerApplier(await realpath(rootfs), layer);
+  const applier = new LayerApplier(await realpath(rootfs), layer, options.ownerAndModeAlways === true);
   try {
     const tar = await tarStream(input, options.compression ?? 'auto', layer);
     await new Promise<void>((resolve, reject) => {
@@ -209,7 +214,11 @@ class LayerApplier {
   /** The entry being applied, awaited by settle() so nothing starts after the caller has the error. */
   private current: Promise<void> = Promise.resolve();
 
-  constructor(root: string, layer: string) {
+  constructor(
+    root: string,
+    layer: string,
+    private readonly ownerAndModeAlways = false,
+  ) {
     this.resolver = new RootfsResolver(root);
     this.layer = layer;
   }
@@ -410,8 +419,8 @@ class LayerApplier {
     const uid = header.uid ?? 0;
     const gid = header.gid ?? 0;
     // A new file is ours already: chown only when the header names another owner (same result, a syscall less).
-    if (IS_ROOT && (uid !== OWN_UID || gid !== OWN_GID)) await fchownAsync(fd, uid, gid);
-    if (this.needsChmod(mode)) await fchmodAsync(fd, mode);
+    if (IS_ROOT && (this.ownerAndModeAlways || uid !== OWN_UID || gid !== OWN_GID)) await fchownAsync(fd, uid, gid);
+    if (this.ownerAndModeAlways || this.needsChmod(mode)) await fchmodAsync(fd, mode);
     if (header.mtime !== undefined) await futimesAsync(fd, header.mtime, header.mtime);
   }
 

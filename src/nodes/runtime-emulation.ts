@@ -40,10 +40,16 @@ export interface RuntimeEmulation {
    * bench/runtime-fidelity.ts: an unpigz fork per layer made small layers 0.3 s slower on a loaded machine).
    */
   readonly decompress: 'unpigz-process' | 'in-process';
+  /**
+   * Every file gets lchown and chmod whether or not it needs them: moby pkg/archive createTarFile calls
+   * both for every entry (strace of dockerd: one fchownat and one fchmodat per entry). containerd's
+   * archive/tar.go does too, but its emulation, cheaper per layer already, tracks containerd without it.
+   */
+  readonly ownerAndModeAlways: boolean;
 }
 
 /** Neither runtime fsyncs the files it unpacks (containerd 1.6 archive.Apply; docker's overlay2 ApplyDiff). */
 export const RUNTIME_EMULATIONS: Record<ContainerRuntime, RuntimeEmulation> = {
-  containerd: { keepsBlobs: true, syncsBlob: true, unpackStarts: 'all-fetched', layerMetadata: false, decompress: 'in-process' },
-  docker: { keepsBlobs: false, syncsBlob: false, unpackStarts: 'own-download', layerMetadata: true, decompress: 'unpigz-process' },
+  containerd: { keepsBlobs: true, syncsBlob: true, unpackStarts: 'all-fetched', layerMetadata: false, decompress: 'in-process', ownerAndModeAlways: false },
+  docker: { keepsBlobs: false, syncsBlob: false, unpackStarts: 'own-download', layerMetadata: true, decompress: 'unpigz-process', ownerAndModeAlways: true },
 };
