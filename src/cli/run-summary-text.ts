@@ -54,7 +54,7 @@ function renderFidelity(results: RunResults, measured: RunResults['steps']): str
   const rows = backendFidelity(results.samples, new Set(measured.map((s) => s.repeat)));
   if (rows.length === 0) return '';
   const table = textTable(
-    ['strategy', 'step', 'backend', 'nodes', 'node time p50', 'longest layer download p50', 'unpack p50', 'vs virtual'],
+    ['strategy', 'step', 'backend', 'nodes', 'node time p50', 'longest layer download p50', 'unpack p50', 'downloaded p50', 'written p50', 'vs virtual'],
     rows.map((r) => [
       r.strategy,
       r.step,
@@ -63,9 +63,11 @@ function renderFidelity(results: RunResults, measured: RunResults['steps']): str
       formatSeconds(r.medianTotalSeconds),
       formatSeconds(r.medianDownloadSeconds),
       formatSeconds(r.medianUnpackSeconds),
+      formatBytes(r.medianBytesDownloaded),
+      formatBytes(r.medianBytesWritten),
       r.ratioToVirtual === undefined ? '-' : `${r.ratioToVirtual.toFixed(2)}x`,
     ]),
-    [3, 4, 5, 6, 7],
+    [3, 4, 5, 6, 7, 8, 9],
   );
   return `fidelity: the same steps on each backend (real runtimes against shipbench's virtual nodes)\n${table}\n`;
 }

@@ -1,5 +1,5 @@
 /* eslint-disable max-lines -- one tar-to-rootfs applier: whiteouts, hard links, modes and locked directories share the per-layer state of a single pass */
-import { close, constants, fchmod, link as linkCb, open, write } from 'node:fs';
+import { close, constants, fchmod, fchown, futimes, link as linkCb, open, write } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, realpath, rm, symlink, unlink } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { Readable, TransformOptions } from 'node:stream';
@@ -38,6 +38,11 @@ export interface UnpackOptions {
   compression?: LayerCompression;
   /** How errors name the layer, e.g. its digest. */
   layer?: string;
+  /**
+   * Set every file's owner and mode even when creating it already gave it those, as the runtimes'
+   * createTarFile does (lchown and chmod for every entry): the same result, at the runtimes' syscall cost.
+   */
+  ownerAndModeAlways?: boolean;
 }
 
 export interface UnpackStats {
@@ -75,6 +80,10 @@ const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
 /** O_EXCL never follows a symlink at the last component; O_NOFOLLOW says so twice. */
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 const OWNER_RWX = 0o700;
+/** Only root can give a file away, as a rootful runtime does; rootless runtimes skip chown too. */
+const IS_ROOT = process.getuid?.() === 0;
+const OWN_UID = process.geteuid?.() ?? 0;
+const OWN_GID = process.getegid?.() ?? 0;
 
 /**
  * Unpacks one layer blob from `input` into `rootfs` (created if missing), on top of whatever lower layers
@@ -85,7 +94,7 @@ export async function unpackLayer(input: Readable, rootfs: string, options: Unpa
   const started = performance.now();
   const layer = options.layer ?? 'layer';
   await mkdir(rootfs, { recursive: true });
-  const applier = new LayerApplier(await realpath(rootfs), layer);
+  const applier = new LayerApplier(await realpath(rootfs), layer, options.ownerAndModeAlways === true);
   try {
     const tar = await tarStream(input, options.compression ?? 'auto', layer);
     await new Promise<void>((resolve, reject) => {
@@ -205,7 +214,11 @@ class LayerApplier {
   /** The entry being applied, awaited by settle() so nothing starts after the caller has the error. */
   private current: Promise<void> = Promise.resolve();
 
-  constructor(root: string, layer: string) {
+  constructor(
+    root: string,
+    layer: string,
+    private readonly ownerAndModeAlways = false,
+  ) {
     this.resolver = new RootfsResolver(root);
     this.layer = layer;
   }
@@ -286,8 +299,8 @@ class LayerApplier {
         await this.drain();
         return this.hardlink(path, header.linkname ?? '');
       default:
-        if (size > SMALL_FILE_BYTES) return this.bigFile(path, mode, size, content);
-        return this.smallFile(header.name, path, mode, size, content);
+        if (size > SMALL_FILE_BYTES) return this.bigFile(path, mode, size, content, header);
+        return this.smallFile(header, path, mode, size, content);
     }
   }
 
@@ -372,7 +385,8 @@ class LayerApplier {
     for (const child of children) await this.removeLower(joinPath(path, child));
   }
 
-  private async smallFile(name: string, path: string, mode: number, size: number, content: EntryContent): Promise<void> {
+  private async smallFile(header: Header, path: string, mode: number, size: number, content: EntryContent): Promise<void> {
+    const name = header.name;
     // Read the content now (the tar stream moves on), write it in the background.
     const slab = size === 0 ? EMPTY : (this.freeSlabs.pop() ?? Buffer.allocUnsafe(SMALL_FILE_BYTES));
     let bytes: number;
@@ -388,7 +402,7 @@ class LayerApplier {
       const fd = await this.replacing(path, () => openAsync(this.resolver.abs(path), CREATE_FLAGS, mode & 0o777));
       try {
         await writeAll(fd, slab, bytes);
-        if (this.needsChmod(mode)) await fchmodAsync(fd, mode);
+        await this.fileAttributes(fd, mode, header);
       } finally {
         await closeAsync(fd);
       }
@@ -396,16 +410,30 @@ class LayerApplier {
     await this.inBackground(name, path, write, false, () => this.giveSlab(slab));
   }
 
+  /**
+   * What a runtime sets on each file it unpacks besides its content (containerd archive/tar.go
+   * createTarFile, moby pkg/archive createTarFile): the owner (as root; chown first, since it clears
+   * set-id bits), the mode, and the modification time from the tar header.
+   */
+  private async fileAttributes(fd: number, mode: number, header: Header): Promise<void> {
+    const uid = header.uid ?? 0;
+    const gid = header.gid ?? 0;
+    // A new file is ours already: chown only when the header names another owner (same result, a syscall less).
+    if (IS_ROOT && (this.ownerAndModeAlways || uid !== OWN_UID || gid !== OWN_GID)) await fchownAsync(fd, uid, gid);
+    if (this.ownerAndModeAlways || this.needsChmod(mode)) await fchmodAsync(fd, mode);
+    if (header.mtime !== undefined) await futimesAsync(fd, header.mtime, header.mtime);
+  }
+
   private giveSlab(slab: Buffer): void {
     if (slab.length > 0) this.freeSlabs.push(slab);
   }
 
-  private async bigFile(path: string, mode: number, size: number, content: EntryContent): Promise<void> {
+  private async bigFile(path: string, mode: number, size: number, content: EntryContent, header: Header): Promise<void> {
     await this.pendingDirs.get(parentOf(path));
     const fd = await this.replacing(path, () => openAsync(this.resolver.abs(path), CREATE_FLAGS, mode & 0o777));
     try {
       await this.stream(content, fd);
-      if (this.needsChmod(mode)) await fchmodAsync(fd, mode);
+      await this.fileAttributes(fd, mode, header);
     } finally {
       await closeAsync(fd);
     }
@@ -605,6 +633,14 @@ function closeAsync(fd: number): Promise<void> {
 
 function fchmodAsync(fd: number, mode: number): Promise<void> {
   return new Promise((resolve, reject) => fchmod(fd, mode, (err) => (err === null ? resolve() : reject(err))));
+}
+
+function fchownAsync(fd: number, uid: number, gid: number): Promise<void> {
+  return new Promise((resolve, reject) => fchown(fd, uid, gid, (err) => (err === null ? resolve() : reject(err))));
+}
+
+function futimesAsync(fd: number, atime: Date, mtime: Date): Promise<void> {
+  return new Promise((resolve, reject) => futimes(fd, atime, mtime, (err) => (err === null ? resolve() : reject(err))));
 }
 
 function linkAsync(target: string, path: string): Promise<void> {

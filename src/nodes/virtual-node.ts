@@ -8,6 +8,7 @@ import pLimit from 'p-limit';
 import type { NodeDisk } from '../metrics/node-disk.ts';
 import type { ClientCounters } from '../metrics/registry-strain.ts';
 import { DEFAULT_KEEP_LAST, type ResolvedImageGC } from '../scenario/image-gc.ts';
+import { type ContainerRuntime, DEFAULT_CONTAINER_RUNTIME, runtimePullWork, type RuntimeHoldings } from '../scenario/runtime-pull-rules.ts';
 import type { LayerSample, NodeStepSample } from '../metrics/samples.ts';
 import { DistributionClient } from '../registry/distribution-client.ts';
 import type { RegistryCredentials } from '../registry/registry-auth.ts';
@@ -15,10 +16,13 @@ import type { RegistryTimeouts } from '../registry/registry-timeouts.ts';
 import { chainIds } from './chain-id.ts';
 import type { DeployContext, NodeBackend } from './node-backend.ts';
 import { ContentStore } from './content-store.ts';
+import { writeDockerLayerMetadata } from './docker-layer-metadata.ts';
 import { NodeImages } from './node-images.ts';
 import { blobDiskFull, isDiskFull, layerDiskFull } from './node-disk-full.ts';
-import { unpackLayer } from './rootfs-unpacker.ts';
+import { unpackLayer, type UnpackStats } from './rootfs-unpacker.ts';
+import { RUNTIME_EMULATIONS, type RuntimeEmulation } from './runtime-emulation.ts';
 import { throttleStream } from './throttle-stream.ts';
+import { unpigzPath, unpigzStream } from './unpigz-stream.ts';
 import { TokenBucket } from './token-bucket.ts';
 
 export interface VirtualNodeOptions {
@@ -36,6 +40,8 @@ export interface VirtualNodeOptions {
   readonly timeouts?: RegistryTimeouts;
   /** What the node keeps of the images it pulled (fleet.node.imageGC); the last 2 when undefined. */
   readonly imageGC?: ResolvedImageGC;
+  /** The runtime this node emulates (fleet.node.runtime); containerd when undefined. */
+  readonly runtime?: ContainerRuntime;
 }
 
 export type { DeployContext } from './node-backend.ts';
@@ -49,6 +55,9 @@ interface LayerDownload {
   readonly startSeconds: number;
 }
 
+/** A layer the runtime does not download: its blob is held (or not needed). */
+const HELD: LayerDownload = { seconds: 0, startSeconds: 0 };
+
 interface ManifestLayer {
   digest: string;
   size: number;
@@ -56,11 +65,12 @@ interface ManifestLayer {
 }
 
 /**
- * A node that pulls images the way containerd does, in-process: its own registry connections, a content
- * store of verified blobs, at most N layer downloads at once through its own NIC limit, and layers unpacked
- * in order into snapshots keyed by ChainID (the overlayfs snapshotter's layout: one directory per layer).
- * Blobs and snapshots persist across deploy steps, so a later step moves only what the layer layout makes
- * it move; after each deploy a kubelet-like image GC (node-images.ts) removes what fleet.node.imageGC says.
+ * A node that pulls images the way its runtime (fleet.node.runtime: containerd or docker) does, in-process:
+ * its own registry connections, at most N layer downloads at once through its own NIC limit, and layers
+ * unpacked in order into snapshots keyed by ChainID (one directory per layer, as overlayfs lays them out).
+ * What it downloads and unpacks follows runtime-pull-rules.ts; where blobs go, whether they are synced and
+ * when unpacking starts follow runtime-emulation.ts. What it keeps persists across deploy steps; after each
+ * deploy a kubelet-like image GC (node-images.ts) removes what fleet.node.imageGC says.
  */
 export class VirtualNode implements NodeBackend {
   readonly name: string;
@@ -72,12 +82,19 @@ export class VirtualNode implements NodeBackend {
   private readonly nic: TokenBucket | undefined;
   private readonly disk: TokenBucket | undefined;
   private readonly images: NodeImages;
+  private readonly runtime: ContainerRuntime;
+  private readonly emulation: RuntimeEmulation;
+  /** Where downloads land: the content store, or docker's temp files (`<dir>/tmp`). */
+  private readonly blobs: ContentStore;
 
   constructor(options: VirtualNodeOptions) {
     this.name = options.name;
     this.options = options;
+    this.runtime = options.runtime ?? DEFAULT_CONTAINER_RUNTIME;
+    this.emulation = RUNTIME_EMULATIONS[this.runtime];
     this.client = new DistributionClient({ baseUrl: options.registryUrl, auth: options.auth, connections: options.maxConcurrentDownloads + 1, ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }) });
     this.store = new ContentStore(join(options.dir, 'content'));
+    this.blobs = this.emulation.keepsBlobs ? this.store : new ContentStore(join(options.dir, 'tmp'));
     this.images = new NodeImages(options.imageGC ?? { kind: 'keep-last', images: DEFAULT_KEEP_LAST }, this.store, join(options.dir, 'snapshots'));
     this.nic = options.nicBitsPerSecond === undefined ? undefined : new TokenBucket(options.nicBitsPerSecond);
     this.disk = options.diskWriteBytesPerSecond === undefined ? undefined : new TokenBucket(options.diskWriteBytesPerSecond * 8);
@@ -147,42 +164,40 @@ export class VirtualNode implements NodeBackend {
       const config = await this.fetchConfig(context.repository, parsed.config, stop.signal);
       manifestSeconds = (performance.now() - started) / 1000;
       const chains = chainIds(config.rootfs.diff_ids);
+      const pulled = parsed.layers.map((layer, i) => ({ ...layer, chain: chains[i] as string }));
+      const work = runtimePullWork(this.runtime, pulled, await this.holdings(pulled));
+      const toDownload = new Set(work.download);
+      const toUnpack = new Set(work.unpack);
 
-      // Downloads run ahead, at most N at once; unpacking follows in layer order as each blob lands.
+      // Downloads run ahead, at most N at once; unpacking follows in layer order, when the runtime would start it.
       const limit = pLimit(this.options.maxConcurrentDownloads);
       const onLayerBytes = (n: number) => {
         received += n;
         context.onBytes?.(n);
       };
-      downloads = parsed.layers.map((layer) => limit(() => this.download(layer, context.repository, stop.signal, onLayerBytes, started)));
+      downloads = parsed.layers.map((layer, i) => (toDownload.has(i) ? limit(() => this.download(layer, context.repository, stop.signal, onLayerBytes, started)) : Promise.resolve(HELD)));
       // Every download is awaited below; this keeps a rejection that arrives first from going unhandled.
       for (const d of downloads) d.catch(() => undefined);
-      for (const [i, layer] of parsed.layers.entries()) {
+      if (this.emulation.unpackStarts === 'all-fetched') await Promise.all(downloads);
+      for (const [i, layer] of pulled.entries()) {
         const { seconds: downloadSeconds, startSeconds: downloadStartSeconds } = await (downloads[i] as Promise<LayerDownload>);
-        if (downloadSeconds > 0) diskBytes += layer.size;
+        // docker's temp blob is deleted before the kernel writes it back (measured: bench/runtime-fidelity.ts).
+        if (downloadSeconds > 0 && this.emulation.keepsBlobs) diskBytes += layer.size;
         stop.signal.throwIfAborted();
-        const chain = chains[i] as string;
-        let unpackSeconds = 0;
-        let files = 0;
-        if (this.options.unpack && !(await this.hasSnapshot(chain))) {
-          const t0 = performance.now();
-          const dir = this.snapshotDir(chain);
-          await rm(dir, { recursive: true, force: true });
-          await mkdir(dir, { recursive: true });
-          const stats = await unpackLayer(this.unpackSource(layer), dir, { compression: this.disk === undefined ? 'auto' : 'none', layer: layer.digest }).catch(async (error: unknown) => {
-            if (!isDiskFull(error)) throw error;
-            // The half-unpacked layer goes first: then the free figure is what the layer had to work with.
-            await rm(dir, { recursive: true, force: true }).catch(() => undefined);
-            throw await layerDiskFull(this.options.dir, layer.digest, this.store.path(layer.digest), isGzip(layer), error);
-          });
-          unpackSeconds = (performance.now() - t0) / 1000;
-          this.images.noteSnapshot(chain, stats.bytesWritten);
-          files = stats.files;
-          diskBytes += stats.bytesWritten;
+        const t0 = performance.now();
+        const unpacked = toUnpack.has(i) ? await this.unpack(layer, layer.chain) : undefined;
+        // docker's GetImageBlob temp file goes once the layer is registered.
+        if (!this.emulation.keepsBlobs && downloadSeconds > 0) await rm(this.blobs.path(layer.digest), { force: true });
+        diskBytes += unpacked?.bytesWritten ?? 0;
+        if (unpacked !== undefined && this.emulation.layerMetadata) {
+          const metadata = { chain: layer.chain, parent: chains[i - 1], diffId: config.rootfs.diff_ids[i] as string, size: unpacked.bytesWritten, entries: unpacked.entries };
+          diskBytes += await writeDockerLayerMetadata(this.options.dir, metadata);
         }
-        layers.push({ digest: layer.digest, bytes: layer.size, downloadSeconds, unpackSeconds, files, ...(downloadSeconds > 0 ? { downloadStartSeconds } : {}) });
+        const unpackSeconds = unpacked === undefined ? 0 : (performance.now() - t0) / 1000;
+        layers.push({ digest: layer.digest, bytes: layer.size, downloadSeconds, unpackSeconds, files: unpacked?.files ?? 0, ...(downloadSeconds > 0 ? { downloadStartSeconds } : {}) });
       }
-      nodeDisk = await this.images.deployed(`${context.repository}:${context.tag}`, new Set([parsed.config.digest, ...parsed.layers.map((l) => l.digest)]), new Set(chains));
+      const keptBlobs = this.emulation.keepsBlobs ? parsed.layers.map((l) => l.digest) : [];
+      nodeDisk = await this.images.deployed(`${context.repository}:${context.tag}`, new Set([parsed.config.digest, ...keptBlobs]), new Set(chains));
       return sample();
     } catch (error) {
       // Nothing of this deploy goes on behind the sample: the other downloads stop (and discard their partial blobs).
@@ -196,14 +211,52 @@ export class VirtualNode implements NodeBackend {
     }
   }
 
-  /** The layer's tar for unpacking; under a disk write limit, decompressed here so the limit meters unpacked bytes. */
-  private unpackSource(layer: ManifestLayer): Readable {
-    const blob = createReadStream(this.store.path(layer.digest));
-    if (this.disk === undefined) return blob;
-    const gzip = isGzip(layer);
+  /** What the node holds of the image's layers: blobs in its content store (containerd), layers unpacked. */
+  private async holdings(layers: ReadonlyArray<ManifestLayer & { chain: string }>): Promise<RuntimeHoldings> {
+    const blobs = new Set<string>();
+    const chains = new Set<string>();
+    for (const layer of layers) {
+      if (this.emulation.keepsBlobs && (await this.store.has(layer.digest, layer.size))) blobs.add(layer.digest);
+      if (await this.hasSnapshot(layer.chain)) chains.add(layer.chain);
+    }
+    return { blobs, chains };
+  }
+
+  /**
+   * Unpacks `layer` into the snapshot of `chain`; without fleet.node.unpack, the empty snapshot directory
+   * only records the layer as registered (docker then reuses it rather than downloading it again).
+   */
+  private async unpack(layer: ManifestLayer, chain: string): Promise<UnpackStats | undefined> {
+    const dir = this.snapshotDir(chain);
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    if (!this.options.unpack) return undefined;
+    const source = this.unpackSource(layer);
+    const stats = await unpackLayer(source.stream, dir, { compression: source.compression, layer: layer.digest, ownerAndModeAlways: this.emulation.ownerAndModeAlways }).catch(async (error: unknown) => {
+      if (!isDiskFull(error)) throw error;
+      // The half-unpacked layer goes first: then the free figure is what the layer had to work with.
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      throw await layerDiskFull(this.options.dir, layer.digest, this.blobs.path(layer.digest), isGzip(layer), error);
+    });
+    this.images.noteSnapshot(chain, stats.bytesWritten);
+    return stats;
+  }
+
+  /**
+   * The layer's tar for unpacking (`tar`), or its blob as stored (`blob`, the unpacker detecting gzip). A gzip
+   * layer goes through unpigz when it is on PATH, as both runtimes do (unpigz-stream.ts); under a disk write
+   * limit it is decompressed here so the limit meters unpacked bytes.
+   */
+  private unpackSource(layer: ManifestLayer): { stream: Readable; compression: 'auto' | 'none' } {
+    const path = this.blobs.path(layer.digest);
+    const unpigz = this.emulation.decompress === 'unpigz-process' && layer.mediaType?.includes('gzip') === true ? unpigzPath() : null;
+    if (this.disk === undefined) return unpigz === null ? { stream: createReadStream(path), compression: 'auto' } : { stream: unpigzStream(unpigz, path), compression: 'none' };
     // pipeline() carries an error of any stage to the last one, which the unpacker reads.
     const done = () => undefined;
-    return gzip ? pipeline(blob, createGunzip(), throttleStream(this.disk), done) : pipeline(blob, throttleStream(this.disk), done);
+    const throttle = throttleStream(this.disk);
+    if (unpigz !== null) return { stream: pipeline(unpigzStream(unpigz, path), throttle, done), compression: 'none' };
+    const blob = createReadStream(path);
+    return { stream: isGzip(layer) ? pipeline(blob, createGunzip(), throttle, done) : pipeline(blob, throttle, done), compression: 'none' };
   }
 
   private async hasSnapshot(chain: string): Promise<boolean> {
@@ -216,11 +269,10 @@ export class VirtualNode implements NodeBackend {
     return JSON.parse(Buffer.concat(chunks).toString('utf8')) as { rootfs: { diff_ids: string[] } };
   }
 
-  /** Seconds spent downloading (0 when the store already held the blob), and when it began after `nodeStartedMs`. */
+  /** Seconds spent downloading the blob into the content store (containerd) or a temp file (docker), and when it began after `nodeStartedMs`. */
   private async download(layer: ManifestLayer, repository: string, signal: AbortSignal, onBytes: (bytes: number) => void, nodeStartedMs: number): Promise<LayerDownload> {
-    if (await this.store.has(layer.digest, layer.size)) return { seconds: 0, startSeconds: 0 };
     const t0 = performance.now();
-    const blob = await this.store.begin(layer.digest).catch(async (error: unknown) => {
+    const blob = await this.blobs.begin(layer.digest, { sync: this.emulation.syncsBlob }).catch(async (error: unknown) => {
       throw isDiskFull(error) ? await blobDiskFull(this.options.dir, layer.digest, layer.size, error) : error;
     });
     try {
@@ -236,7 +288,7 @@ export class VirtualNode implements NodeBackend {
         { size: layer.size, signal },
       );
       await blob.commit();
-      this.images.noteBlob(layer.digest, layer.size);
+      if (this.emulation.keepsBlobs) this.images.noteBlob(layer.digest, layer.size);
     } catch (error) {
       await blob.discard();
       // After the partial blob is gone: the free figure is what the download had to work with.

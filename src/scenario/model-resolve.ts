@@ -1,6 +1,7 @@
 import { formatBytes, parseBitsPerSecond, parseBytes, parseBytesPerSecond, parseSeconds, parseShare } from '../core/units.ts';
 import type { ModelInput } from './model-schema.ts';
 import type { RequestTier, ResolvedDatacentre, ResolvedModel } from './model-resolved.ts';
+import type { ContainerRuntime } from './runtime-pull-rules.ts';
 import { findRuntimeProblems, resolveLazy, resolveNodeCpu, resolveNodeRuntime } from './model-runtime-resolve.ts';
 
 /** A cross-key problem of the `model:` section; `path` points at the key to blame (as in resolve.ts). */
@@ -125,7 +126,10 @@ function requestTier(input: RequestTierInput, defaults: { rtt: string; perReques
 
 const bits = (v: string | number | undefined, fallback: string) => parseBitsPerSecond(v ?? fallback);
 
-export function resolveModel(model: ModelInput | undefined, fleet: { nodes: number; nicBitsPerSecond: number | undefined; diskWriteBytesPerSecond: number | undefined }): ResolvedModel {
+export function resolveModel(
+  model: ModelInput | undefined,
+  fleet: { nodes: number; nicBitsPerSecond: number | undefined; diskWriteBytesPerSecond: number | undefined; runtime?: ContainerRuntime | undefined },
+): ResolvedModel {
   const dcs = datacentres(model, fleet.nodes);
   return {
     topologies: [...new Set(model?.topologies ?? MODEL_DEFAULTS.topologies)],
@@ -177,7 +181,7 @@ export function resolveModel(model: ModelInput | undefined, fleet: { nodes: numb
         latency: parseShare(model?.node?.spread?.latency ?? MODEL_DEFAULTS.spread.latency),
         startDelaySeconds: parseSeconds(model?.node?.spread?.startDelay ?? MODEL_DEFAULTS.spread.startDelay),
       },
-      ...resolveNodeRuntime(model),
+      ...resolveNodeRuntime(model, fleet.runtime),
       cpu: resolveNodeCpu(model, parseBytesPerSecond(model?.node?.decompress ?? MODEL_DEFAULTS.decompress)),
     },
     lazy: resolveLazy(model),

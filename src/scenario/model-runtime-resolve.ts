@@ -49,8 +49,9 @@ export function resolveNodeCpu(model: ModelInput | undefined, decompressBytesPer
   };
 }
 
-export function resolveNodeRuntime(model: ModelInput | undefined): { runtime: ContainerRuntime; startSeconds: number } {
-  return { runtime: model?.node?.runtime ?? MODEL_RUNTIME_DEFAULTS.runtime, startSeconds: parseSeconds(model?.node?.start ?? MODEL_RUNTIME_DEFAULTS.start) };
+/** The model follows the runtime the fleet's virtual nodes emulate (fleet.node.runtime) unless model.node.runtime says otherwise. */
+export function resolveNodeRuntime(model: ModelInput | undefined, fleetRuntime: ContainerRuntime | undefined): { runtime: ContainerRuntime; startSeconds: number } {
+  return { runtime: model?.node?.runtime ?? fleetRuntime ?? MODEL_RUNTIME_DEFAULTS.runtime, startSeconds: parseSeconds(model?.node?.start ?? MODEL_RUNTIME_DEFAULTS.start) };
 }
 
 export function resolveLazy(model: ModelInput | undefined): ResolvedLazy {

@@ -21,6 +21,7 @@ import { pathsOverlap } from './accepted-part.ts';
 import { contentLimitProblems } from './content-limits.ts';
 import { rolloutProblems } from './rollout-problems.ts';
 import { imageGCProblems, resolveImageGC } from './image-gc.ts';
+import { DEFAULT_CONTAINER_RUNTIME } from './runtime-pull-rules.ts';
 import { cadenceProblems, resolveCadence } from './cadence-resolve.ts';
 import type { SemanticProblem } from './semantic-problem.ts';
 
@@ -346,6 +347,7 @@ export function resolveScenario(input: ScenarioInput, sourceFile: string): Resol
         maxConcurrentDownloads: fleet?.node?.maxConcurrentDownloads ?? DEFAULTS.maxConcurrentDownloads,
         unpack: fleet?.node?.unpack ?? true,
         imageGC: resolveImageGC(fleet?.node?.imageGC, fleet?.node?.disk),
+        runtime: fleet?.node?.runtime ?? DEFAULT_CONTAINER_RUNTIME,
       },
     },
     registry:
@@ -360,6 +362,6 @@ export function resolveScenario(input: ScenarioInput, sourceFile: string): Resol
     neighbours: resolveNeighbours(input.neighbours),
     hybrid: resolveHybrid(input.hybrid, (input.image?.strategies ?? DEFAULTS.strategies).map(resolveStrategy).map((s) => s.name)),
     budgets: resolveBudgets(input.budgets),
-    model: resolveModel(input.model, { nodes, nicBitsPerSecond: fleet?.node?.nic === undefined ? undefined : parseBitsPerSecond(fleet.node.nic), diskWriteBytesPerSecond: fleet?.node?.disk?.write === undefined ? undefined : parseBytesPerSecond(fleet.node.disk.write) }),
+    model: resolveModel(input.model, { nodes, nicBitsPerSecond: fleet?.node?.nic === undefined ? undefined : parseBitsPerSecond(fleet.node.nic), diskWriteBytesPerSecond: fleet?.node?.disk?.write === undefined ? undefined : parseBytesPerSecond(fleet.node.disk.write), runtime: fleet?.node?.runtime }),
   };
 }

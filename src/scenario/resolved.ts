@@ -4,6 +4,7 @@ import type { ContentKind } from './content-kind.ts';
 import type { ResolvedNeighbours } from './neighbours-resolved.ts';
 import type { BackendKind, ResolvedFleetEngines, ResolvedNodeDisk } from './resolved-fleet-engines.ts';
 import type { ResolvedImageGC } from './image-gc.ts';
+import type { ContainerRuntime } from './runtime-pull-rules.ts';
 import type { ResolvedModel } from './model-resolved.ts';
 import type { ResolvedRegistryTimeouts } from './registry-timeouts-input.ts';
 
@@ -123,6 +124,8 @@ export interface ResolvedFleet extends ResolvedFleetEngines {
     readonly maxConcurrentDownloads: number;
     readonly unpack: boolean;
     readonly imageGC: ResolvedImageGC;
+    /** The runtime a virtual node emulates (fleet.node.runtime). */
+    readonly runtime: ContainerRuntime;
   };
 }
 

@@ -6,6 +6,7 @@ import { bitRateField, byteRateField, durationField, shareField, sizeField } fro
 import { neighboursInput } from './neighbours-schema.ts';
 import { fleetEngineFields, nodeDiskInput } from './fleet-engines-schema.ts';
 import { imageGCInput } from './image-gc.ts';
+import { CONTAINER_RUNTIMES } from './runtime-pull-rules.ts';
 import { modelInputSchema } from './model-schema.ts';
 import { registryTimeoutsInput } from './registry-timeouts-input.ts';
 import { pathName } from './path-name.ts';
@@ -154,6 +155,8 @@ const fleetInput = z.strictObject({
     maxConcurrentDownloads: positiveCount('downloads').max(64).optional(),
     unpack: z.boolean().optional(),
     imageGC: imageGCInput.optional().meta({ description: 'what a node keeps of the images it pulled: kubelet-like thresholds of disk.size, or the last N images (default { keepLast: 2 })' }),
+    runtime: z.enum(CONTAINER_RUNTIMES, { error: `expected one of ${CONTAINER_RUNTIMES.join(', ')}` }).optional()
+      .meta({ description: 'the container runtime a virtual node emulates: what it downloads, keeps, writes and syncs (default containerd)' }),
   }).optional(),
 });
 

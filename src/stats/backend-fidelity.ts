@@ -14,6 +14,10 @@ export interface BackendFidelityRow {
   readonly medianTotalSeconds: number;
   readonly medianDownloadSeconds: number;
   readonly medianUnpackSeconds: number;
+  /** Layer bytes a node received, median. */
+  readonly medianBytesDownloaded: number;
+  /** Bytes a node wrote to its disk, median (engines: the node disk's device counters; virtual: what the node wrote). */
+  readonly medianBytesWritten: number;
   /** This backend's median over the virtual nodes'; undefined when virtual nodes did not run the step. */
   readonly ratioToVirtual: number | undefined;
 }
@@ -38,6 +42,8 @@ export function backendFidelity(samples: readonly NodeStepSample[], measuredRepe
       medianTotalSeconds: quantile(group.map((s) => s.totalSeconds), 0.5),
       medianDownloadSeconds: quantile(group.map((s) => Math.max(0, ...s.layers.map((l) => l.downloadSeconds))), 0.5),
       medianUnpackSeconds: quantile(group.map((s) => s.layers.reduce((n, l) => n + l.unpackSeconds, 0)), 0.5),
+      medianBytesDownloaded: quantile(group.map((s) => s.bytesDownloaded), 0.5),
+      medianBytesWritten: quantile(group.map((s) => s.bytesWrittenToDisk), 0.5),
     };
   });
   const backendsPerStep = new Map<string, Set<string>>();

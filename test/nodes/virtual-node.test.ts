@@ -71,6 +71,25 @@ describe('virtual node', { timeout: 300_000 }, () => {
     await node.close();
   });
 
+  it('emulates docker: keeps no blobs, and downloads again every layer above a change (moby pull_v2.go, xfer/download.go)', async () => {
+    const node = new VirtualNode(nodeOptions('docker', { runtime: 'docker' }));
+    await node.reset();
+    const initial = await deploy(node, 't/per-version', 'initial');
+    assert.equal(initial.error, undefined);
+    // The GetImageBlob temp files are gone once each layer is registered; no content store is kept.
+    assert.deepEqual(await readdir(join(work, 'nodes', 'docker', 'tmp', 'sha256')), []);
+    assert.deepEqual(await readdir(join(work, 'nodes', 'docker', 'content')).catch(() => []), []);
+    const backport = await deploy(node, 't/per-version', 'backport-1');
+    assert.equal(backport.error, undefined);
+    const changedAt = backport.layers.findIndex((l, i) => l.digest !== initial.layers[i]?.digest);
+    assert.ok(changedAt > 0 && changedAt < backport.layers.length - 1, 'the fixture changes a middle layer');
+    // ChainIDs above the change are new, and docker has no blob to unpack them from: download and unpack again.
+    assert.ok(backport.layers.slice(0, changedAt).every((l) => l.downloadSeconds === 0 && l.unpackSeconds === 0));
+    assert.ok(backport.layers.slice(changedAt).every((l) => l.downloadSeconds > 0 && l.unpackSeconds > 0));
+    assert.equal(backport.bytesDownloaded, backport.layers.slice(changedAt).reduce((n, l) => n + l.bytes, 0));
+    await node.close();
+  });
+
   it('keeps its NIC under node.nic: a limited pull takes at least bytes / rate', async () => {
     const node = new VirtualNode(nodeOptions('b', { nicBitsPerSecond: 16e6, unpack: false }));
     await node.reset();

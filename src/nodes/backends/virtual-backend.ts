@@ -20,6 +20,7 @@ export function createVirtualNodes(scenario: ResolvedScenario, nodeNames: readon
         unpack: scenario.fleet.node.unpack,
         timeouts: registryTimeoutsOf(scenario.registry),
         imageGC: scenario.fleet.node.imageGC,
+        runtime: scenario.fleet.node.runtime,
       }),
   );
 }

@@ -1,0 +1,55 @@
+import type { ContainerRuntime } from '../scenario/runtime-pull-rules.ts';
+
+/**
+ * How a virtual node behaves like the container runtime it stands for (fleet.node.runtime), beyond which
+ * layers it downloads and unpacks (scenario/runtime-pull-rules.ts): where a downloaded blob goes, whether it
+ * is synced, and when unpacking may start. Each rule cites the runtime's source it follows.
+ */
+export interface RuntimeEmulation {
+  /**
+   * The compressed blob stays on the node after the pull. containerd: the content store keeps every blob
+   * (content/local/store.go). docker: the blob goes to a temp file (distribution/pull_v2.go
+   * v2LayerDescriptor.Download, `ioutil.TempFile("", "GetImageBlob")`) removed once the layer is
+   * registered (tmpFileCloser); only the unpacked layer is kept.
+   */
+  readonly keepsBlobs: boolean;
+  /**
+   * The blob is fsynced before it is committed. containerd: content/local/writer.go Commit calls
+   * `fp.Sync()` before the rename into blobs/sha256. docker: the temp file is never synced.
+   */
+  readonly syncsBlob: boolean;
+  /**
+   * When layer i may start unpacking. `all-fetched`: containerd 1.6 driven by ctr (cmd/ctr/commands/images/
+   * pull.go: `content.Fetch` fetches every blob, then `image.Unpack` applies the layers in order).
+   * `own-download`: docker (distribution/xfer/download.go: a layer is registered once its own download is
+   * done and its parent is registered), so extraction overlaps the downloads above it.
+   */
+  readonly unpackStarts: 'all-fetched' | 'own-download';
+  /**
+   * Registering a layer writes synced metadata files: docker's layer store (layer/filestore.go through
+   * pkg/ioutils AtomicWriteFile, which fsyncs each; docker-layer-metadata.ts). containerd keeps its
+   * snapshot records in one bolt database instead, which the emulation leaves out.
+   */
+  readonly layerMetadata: boolean;
+  /**
+   * How a gzip layer is decompressed. Both runtimes pipe it through an unpigz child when unpigz is on PATH
+   * (containerd archive/compression, moby pkg/archive), but what that costs differs: dockerd starts two
+   * processes per layer (unpigz, and itself re-executed as docker-applyLayer to untar in a chroot), so the
+   * docker emulation starts unpigz (unpigz-stream.ts), whose fork from Node costs about what those do;
+   * containerd starts one, from Go (vfork, cheap), which in-process zlib tracks better (measured in
+   * bench/runtime-fidelity.ts: an unpigz fork per layer made small layers 0.3 s slower on a loaded machine).
+   */
+  readonly decompress: 'unpigz-process' | 'in-process';
+  /**
+   * Every file gets lchown and chmod whether or not it needs them: moby pkg/archive createTarFile calls
+   * both for every entry (strace of dockerd: one fchownat and one fchmodat per entry). containerd's
+   * archive/tar.go does too, but its emulation, cheaper per layer already, tracks containerd without it.
+   */
+  readonly ownerAndModeAlways: boolean;
+}
+
+/** Neither runtime fsyncs the files it unpacks (containerd 1.6 archive.Apply; docker's overlay2 ApplyDiff). */
+export const RUNTIME_EMULATIONS: Record<ContainerRuntime, RuntimeEmulation> = {
+  containerd: { keepsBlobs: true, syncsBlob: true, unpackStarts: 'all-fetched', layerMetadata: false, decompress: 'in-process', ownerAndModeAlways: false },
+  docker: { keepsBlobs: false, syncsBlob: false, unpackStarts: 'own-download', layerMetadata: true, decompress: 'unpigz-process', ownerAndModeAlways: true },
+};
