@@ -1,0 +1,26 @@
+import type { ResolvedScenario } from '../../scenario/resolved.ts';
+
+/**
+ * What content a result was measured on, named in inspect, results.json, reports and comparisons so two
+ * results are never compared across different content unknowingly: the synthetic model with its preset,
+ * scale and seed, or a real tree or git refs with a digest of every file's path, mode and bytes.
+ */
+export interface ContentSourceLabel {
+  readonly kind: 'synthetic' | 'dir' | 'git';
+  /** synthetic: the preset; dir: the directory; git: the repository. */
+  readonly location: string;
+  /** synthetic: seed and scale; dir: files and bytes; git: each ref with its commit. */
+  readonly detail: string;
+  /** Real sources: sha256 over every file's path, mode and content key, so equal digests are equal trees. */
+  readonly digest: string | undefined;
+}
+
+export function syntheticContentLabel(scenario: ResolvedScenario): ContentSourceLabel {
+  return { kind: 'synthetic', location: `preset ${scenario.content.preset}`, detail: `seed ${scenario.seed}, scale ${scenario.content.scale}`, digest: undefined };
+}
+
+/** One line for text output: `git /src/repo (v1 @ 1a2b3c4d, v2 @ ...), sha256:...`. */
+export function describeContentSource(label: ContentSourceLabel): string {
+  const digest = label.digest === undefined ? '' : `, ${label.digest}`;
+  return `${label.kind} ${label.location} (${label.detail})${digest}`;
+}
