@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-file.ts';
 import { createContentSynthesizer } from '../content/content-synthesizer.ts';
-import { syntheticContentLabel } from '../content/source/content-source-label.ts';
+import { scenarioContentLabel } from '../content/source/content-source-label.ts';
 import { loadContentSource } from '../content/source/content-source-loader.ts';
 import { claimOutputDir, type OutputOwner } from '../core/output-contract.ts';
 import { planImageSet } from '../image/image-set-plan.ts';
@@ -44,7 +44,7 @@ function summaryOf(scenario: ResolvedScenario, result: GeneratedImageSet) {
     schema: 'shipbench/generate/1',
     scenario: scenario.name,
     seed: scenario.seed,
-    content: result.contentSource?.label ?? syntheticContentLabel(scenario),
+    content: result.contentSource?.label ?? scenarioContentLabel(scenario),
     compressor: result.compressor,
     layersBuilt: result.layersBuilt,
     layersReused: result.layersReused,

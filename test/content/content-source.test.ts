@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { runGenerate } from '../../src/cli/run-generate.ts';
 import type { GeneratedImageSet } from '../../src/image/image-set-writer.ts';
 import { resolveScenario } from '../../src/scenario/resolve.ts';
+import { runCli } from '../e2e/run-cli.ts';
 import type { ScenarioInput } from '../../src/scenario/schema.ts';
 
 /** Every regular file under root (symlinks left out), relative path -> sha256 of its bytes. */
@@ -150,5 +151,14 @@ describe('content.source: a git repository, one deploy step per ref', () => {
     assert.match(label?.detail ?? '', /^v1 @ [0-9a-f]{12}, v2 @ [0-9a-f]{12}, HEAD @ [0-9a-f]{12}; 1 symlinks or submodules not shipped$/);
     assert.match(label?.digest ?? '', /^sha256:[0-9a-f]{64}$/);
     assert.equal(fingerprint(repo), before_);
+  });
+
+  it('inspect names the source, from generate.json', async () => {
+    const generated = JSON.parse(readFileSync(join(work, 'out', 'generate.json'), 'utf8')) as { content: { kind: string; digest: string } };
+    assert.equal(generated.content.kind, 'git');
+    assert.equal(generated.content.digest, images.contentSource?.label.digest);
+    const text = await runCli(['inspect', join(work, 'out')]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, new RegExp(`^content: git ${repo} \\(v1 @ [0-9a-f]{12}, .*\\), sha256:[0-9a-f]{64}\n`));
   });
 });

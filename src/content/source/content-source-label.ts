@@ -15,8 +15,12 @@ export interface ContentSourceLabel {
   readonly digest: string | undefined;
 }
 
-export function syntheticContentLabel(scenario: ResolvedScenario): ContentSourceLabel {
-  return { kind: 'synthetic', location: `preset ${scenario.content.preset}`, detail: `seed ${scenario.seed}, scale ${scenario.content.scale}`, digest: undefined };
+/** The label a scenario's content gets before (or without) reading it: a real source's digest is known once read. */
+export function scenarioContentLabel(scenario: ResolvedScenario): ContentSourceLabel {
+  const source = scenario.content.source;
+  if (source === undefined) return { kind: 'synthetic', location: `preset ${scenario.content.preset}`, detail: `seed ${scenario.seed}, scale ${scenario.content.scale}`, digest: undefined };
+  if (source.kind === 'dir') return { kind: 'dir', location: source.dir, detail: 'not read', digest: undefined };
+  return { kind: 'git', location: source.repo, detail: `${source.refs.join(', ')}; not read`, digest: undefined };
 }
 
 /** One line for text output: `git /src/repo (v1 @ 1a2b3c4d, v2 @ ...), sha256:...`. */
