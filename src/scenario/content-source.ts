@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { pathName } from './path-name.ts';
 import type { ResolvedContentSource, ResolvedSourceComponent } from './content-source-resolved.ts';
@@ -51,7 +51,8 @@ export const MEDIAWIKI_SOURCE_COMPONENTS: readonly ResolvedSourceComponent[] = [
 
 export const DEFAULT_SOURCE_AT = 'srv/mediawiki';
 
-const fromScenario = (sourceFile: string, path: string): string => (isAbsolute(path) ? path : join(dirname(sourceFile), path));
+// Absolute, so reports and inspect name the same tree wherever they were run from.
+const fromScenario = (sourceFile: string, path: string): string => resolve(dirname(sourceFile), path);
 
 export function resolveContentSource(input: ContentSourceInput, sourceFile: string): ResolvedContentSource {
   const common = { at: (input.at ?? DEFAULT_SOURCE_AT).replace(/\/+$/, ''), components: input.components ?? MEDIAWIKI_SOURCE_COMPONENTS };

@@ -167,12 +167,14 @@ function componentProblems(input: ScenarioInput): SemanticProblem[] {
 
 function deployProblems(input: ScenarioInput): SemanticProblem[] {
   const problems: SemanticProblem[] = [];
-  const components = mergeComponents(input);
+  // A real source's steps are checked against its files when it is read (real-deploy-step.ts).
+  const components = input.content?.source === undefined ? mergeComponents(input) : undefined;
   const steps = input.deploy ?? ['initial'];
   steps.forEach((step, i) => {
     const kind = stepKind(step);
     if (i === 0 && kind !== 'initial') problems.push({ path: ['deploy', 0], message: `the first deploy step is "${kind}", but it must be "initial"`, hint: 'start deploy: with - initial (the first rollout of the image)' });
     if (i > 0 && kind === 'initial') problems.push({ path: ['deploy', i], message: '"initial" can only be the first step', hint: 'remove it, or move it to the top' });
+    if (components === undefined) return;
     if ((kind === 'train' || kind === 'l10n' || kind === 'backport') && !components.some((c) => c.perVersion && c.files > 0)) {
       problems.push({ path: ['deploy', i], message: `a ${kind} step needs per-version components, and this content has none`, hint: 'use a MediaWiki preset or mark a component perVersion: true' });
     }
