@@ -3,6 +3,7 @@ import { writeFileAtomic } from '../core/atomic-file.ts';
 import { createContentSynthesizer } from '../content/content-synthesizer.ts';
 import { scenarioContentLabel } from '../content/source/content-source-label.ts';
 import { loadContentSource } from '../content/source/content-source-loader.ts';
+import { flattenContentImage } from './image-content-source.ts';
 import { claimOutputDir, type OutputOwner } from '../core/output-contract.ts';
 import { planImageSet } from '../image/image-set-plan.ts';
 import { type GenerateEvent, type GeneratedImageSet, generateImageSet } from '../image/image-set-writer.ts';
@@ -19,7 +20,7 @@ export async function runGenerate(
 ): Promise<GeneratedImageSet> {
   await claimOutputDir(options.outDir, options.owner);
   // A real source is read (and a git source's blobs copied under --out) before planning: plans need sizes.
-  const source = await loadContentSource(scenario, options.outDir);
+  const source = await loadContentSource(scenario, options.outDir, flattenContentImage);
   const plan = planImageSet(scenario, source);
   const pool = new GzipWorkerPool(options.workers);
   try {

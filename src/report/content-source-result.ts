@@ -5,7 +5,7 @@ import { z } from 'zod';
  * comparison can say when two results were measured on different content.
  */
 export const contentSourceResultSchema = z.object({
-  kind: z.enum(['synthetic', 'dir', 'git']),
+  kind: z.enum(['synthetic', 'dir', 'git', 'image']),
   location: z.string(),
   detail: z.string(),
   digest: z.string().optional(),

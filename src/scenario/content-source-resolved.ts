@@ -15,4 +15,6 @@ interface SourceCommon {
 
 export type ResolvedContentSource =
   | (SourceCommon & { readonly kind: 'dir'; readonly dir: string })
-  | (SourceCommon & { readonly kind: 'git'; readonly repo: string; readonly refs: readonly string[] });
+  | (SourceCommon & { readonly kind: 'git'; readonly repo: string; readonly refs: readonly string[] })
+  /** `image`: an OCI layout (DIR or DIR:TAG, absolute), a docker-archive file, or a registry reference. */
+  | (SourceCommon & { readonly kind: 'image'; readonly image: string });

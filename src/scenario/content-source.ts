@@ -31,9 +31,14 @@ export const contentSourceInput = z.union(
       at: imageAt,
       components: z.array(sourceComponentInput).min(1).optional(),
     }),
+    z.strictObject({
+      image: z.string().min(1, 'name an image').meta({ description: 'an OCI layout dir (DIR or DIR:TAG), a docker-archive tarball, or http://HOST:PORT/REPO:TAG / docker://HOST/REPO:TAG' }),
+      at: z.literal('').optional().meta({ description: 'the image rootfs goes at the image root' }),
+      components: z.array(sourceComponentInput).min(1).optional(),
+    }),
   ],
-  { error: 'expected { dir: PATH } or { git: { repo: PATH, refs: [REF, ...] } }' },
-).meta({ description: 'real content instead of the synthetic model: a directory tree or git refs (one deploy step each)' });
+  { error: 'expected { dir: PATH }, { git: { repo: PATH, refs: [REF, ...] } } or { image: REF }' },
+).meta({ description: 'real content instead of the synthetic model: a directory tree, git refs (one deploy step each), or an image\'s rootfs' });
 
 export type ContentSourceInput = z.infer<typeof contentSourceInput>;
 
@@ -57,6 +62,7 @@ const fromScenario = (sourceFile: string, path: string): string => resolve(dirna
 export function resolveContentSource(input: ContentSourceInput, sourceFile: string): ResolvedContentSource {
   const common = { at: (input.at ?? DEFAULT_SOURCE_AT).replace(/\/+$/, ''), components: input.components ?? MEDIAWIKI_SOURCE_COMPONENTS };
   if ('dir' in input) return { kind: 'dir', dir: fromScenario(sourceFile, input.dir), ...common };
+  if ('image' in input) return { kind: 'image', image: isRegistryReference(input.image) ? input.image : localImage(sourceFile, input.image), at: '', components: common.components };
   return { kind: 'git', repo: fromScenario(sourceFile, input.git.repo), refs: input.git.refs, ...common };
 }
 
@@ -73,6 +79,7 @@ export function contentSourceProblems(input: ContentSourceInput | undefined, sou
     if (!info.isDirectory()) return [{ path: ['content', 'source', 'dir'], message: `${dir} is not a directory`, hint: 'name the root of the tree to ship' }];
     return [];
   }
+  if ('image' in input) return imageSourceProblems(input.image, sourceFile);
   const problems: SemanticProblem[] = [];
   if (hasDeploy) {
     problems.push({ path: ['deploy'], message: 'with a git source, each ref is a deploy step, so deploy: cannot list steps too', hint: 'remove deploy:, or use content.source.dir with synthetic deploy steps' });
@@ -119,4 +126,28 @@ export function gitDeploySteps(refs: readonly string[]): ResolvedStep[] {
 export function sourceComponents(source: ResolvedContentSource): ResolvedComponent[] {
   const names = [...new Set([...source.components.map((c) => c.name), 'core'])];
   return names.map((name) => ({ name, files: 0, bytes: 0, kind: name === 'l10n-cache' ? 'cdb' : 'php', perVersion: false, dir: source.at, base: false }));
+}
+
+/** Registry references as `check` takes them: http(s)://HOST:PORT/REPO:TAG or docker://HOST/REPO:TAG. */
+const isRegistryReference = (text: string): boolean => /^(https?|docker):\/\//.test(text);
+
+/** A local image path, absolute; an OCI layout's `:TAG` suffix stays on. */
+function localImage(sourceFile: string, text: string): string {
+  const tagged = /^(.*):([A-Za-z0-9_][A-Za-z0-9._-]{0,127})$/.exec(text);
+  if (tagged !== null && statOf(fromScenario(sourceFile, tagged[1] as string))?.isDirectory() === true) return `${fromScenario(sourceFile, tagged[1] as string)}:${tagged[2] as string}`;
+  return fromScenario(sourceFile, text);
+}
+
+function imageSourceProblems(image: string, sourceFile: string): SemanticProblem[] {
+  if (isRegistryReference(image)) return [];
+  const local = localImage(sourceFile, image);
+  const tagged = /^(.*):[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.exec(local);
+  const path = tagged !== null && statOf(tagged[1] as string)?.isDirectory() === true ? (tagged[1] as string) : local;
+  const info = statOf(path);
+  if (info !== undefined && (info.isDirectory() || info.isFile())) return [];
+  return [{
+    path: ['content', 'source', 'image'],
+    message: info === undefined ? `the image ${path} does not exist` : `${path} is neither an OCI layout directory nor a docker-archive file`,
+    hint: 'name an OCI layout dir (DIR or DIR:TAG), a docker-archive tarball (relative to the scenario file), or a registry image as http://HOST:PORT/REPO:TAG',
+  }];
 }

@@ -6,10 +6,10 @@ import type { ResolvedScenario } from '../../scenario/resolved.ts';
  * scale and seed, or a real tree or git refs with a digest of every file's path, mode and bytes.
  */
 export interface ContentSourceLabel {
-  readonly kind: 'synthetic' | 'dir' | 'git';
-  /** synthetic: the preset; dir: the directory; git: the repository. */
+  readonly kind: 'synthetic' | 'dir' | 'git' | 'image';
+  /** synthetic: the preset; dir: the directory; git: the repository; image: the reference or path. */
   readonly location: string;
-  /** synthetic: seed and scale; dir: files and bytes; git: each ref with its commit. */
+  /** synthetic: seed and scale; dir: files and bytes; git: each ref with its commit; image: its name, layers, files. */
   readonly detail: string;
   /** Real sources: sha256 over every file's path, mode and content key, so equal digests are equal trees. */
   readonly digest: string | undefined;
@@ -20,6 +20,7 @@ export function scenarioContentLabel(scenario: ResolvedScenario): ContentSourceL
   const source = scenario.content.source;
   if (source === undefined) return { kind: 'synthetic', location: `preset ${scenario.content.preset}`, detail: `seed ${scenario.seed}, scale ${scenario.content.scale}`, digest: undefined };
   if (source.kind === 'dir') return { kind: 'dir', location: source.dir, detail: 'not read', digest: undefined };
+  if (source.kind === 'image') return { kind: 'image', location: source.image, detail: 'not read', digest: undefined };
   return { kind: 'git', location: source.repo, detail: `${source.refs.join(', ')}; not read`, digest: undefined };
 }
 

@@ -24,11 +24,30 @@ export interface LoadedContentSource {
 /** Where a git source's blobs are kept, under the run's output directory. */
 export const sourceBlobDir = (outDir: string): string => join(outDir, 'content-source', 'git-blobs');
 
+/** Where an image source's rootfs is unpacked, under the run's output directory. */
+export const sourceRootfsDir = (outDir: string): string => join(outDir, 'content-source', 'rootfs');
+
+/**
+ * Unpacks an image's rootfs into a directory (image/image-rootfs.ts, handed in by the command: reading
+ * images and registries sits above content in the house's layering).
+ */
+export type FlattenImage = (image: string, into: string) => Promise<{ readonly image: string; readonly layers: number; readonly skipped: number }>;
+
 /** Reads the scenario's content source (read-only), or undefined for synthetic content. */
-export async function loadContentSource(scenario: ResolvedScenario, outDir: string): Promise<LoadedContentSource | undefined> {
+export async function loadContentSource(scenario: ResolvedScenario, outDir: string, flattenImage?: FlattenImage): Promise<LoadedContentSource | undefined> {
   const source = scenario.content.source;
   if (source === undefined) return undefined;
   const real = new RealContent();
+  if (source.kind === 'image') {
+    if (flattenImage === undefined) throw new Error('an image content source needs an image reader');
+    const into = sourceRootfsDir(outDir);
+    const flat = await flattenImage(source.image, into);
+    const read = await readDirSource({ dir: into, at: source.at, components: source.components }, real);
+    const skipped = flat.skipped + read.skippedSymlinks;
+    const bytes = read.files.reduce((n, f) => n + f.bytes, 0);
+    const detail = `${flat.image}, ${flat.layers} layers flattened: ${read.files.length} files, ${formatBytes(bytes)}${skippedText(skipped, 'symlinks or special files')}`;
+    return { label: { kind: 'image', location: source.image, detail, digest: treeDigest([read.files]) }, real, trees: [read.files], skipped };
+  }
   if (source.kind === 'dir') {
     const read = await readDirSource(source, real);
     const bytes = read.files.reduce((n, f) => n + f.bytes, 0);
@@ -41,7 +60,7 @@ export async function loadContentSource(scenario: ResolvedScenario, outDir: stri
   return { label: { kind: 'git', location: source.repo, detail, digest: treeDigest(refs.map((r) => r.files)) }, real, trees: refs.map((r) => r.files), skipped };
 }
 
-const skippedText = (n: number): string => (n === 0 ? '' : `; ${n} symlinks or submodules not shipped`);
+const skippedText = (n: number, what = 'symlinks or submodules'): string => (n === 0 ? '' : `; ${n} ${what} not shipped`);
 
 function treeDigest(trees: ReadonlyArray<readonly FileEntry[]>): string {
   const hash = createHash('sha256');

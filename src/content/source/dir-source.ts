@@ -21,7 +21,7 @@ export interface ReadSourceTree {
  * sha256, directories are walked (never through a symlink), and a device, FIFO or socket is refused, as
  * the layer readers refuse them (a FIFO would block the read, a device never end it).
  */
-export async function readDirSource(source: Extract<ResolvedContentSource, { kind: 'dir' }>, real: RealContent): Promise<ReadSourceTree> {
+export async function readDirSource(source: Pick<Extract<ResolvedContentSource, { kind: 'dir' }>, 'dir' | 'at' | 'components'>, real: RealContent): Promise<ReadSourceTree> {
   const componentOf = sourceComponentMatcher(source.components);
   const files: FileEntry[] = [];
   let skippedSymlinks = 0;
@@ -46,7 +46,7 @@ export async function readDirSource(source: Extract<ResolvedContentSource, { kin
     const key = RealContent.fileKey(await sha256Of(path));
     real.add(key, path);
     const component = componentOf(rel);
-    return { path: `${source.at}/${rel}`, bytes: info.size, mode: (info.mode & 0o111) === 0 ? 0o644 : 0o755, kind: realFileKind(rel), contentKey: key, component, version: undefined };
+    return { path: source.at === '' ? rel : `${source.at}/${rel}`, bytes: info.size, mode: (info.mode & 0o111) === 0 ? 0o644 : 0o755, kind: realFileKind(rel), contentKey: key, component, version: undefined };
   };
   await walk(source.dir, '');
   if (files.length === 0) throw new ShipbenchError('content-source-empty', `${source.dir} holds no regular file`, { hint: 'point content.source.dir at the root of a code tree' });
