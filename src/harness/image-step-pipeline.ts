@@ -24,6 +24,8 @@ export interface StepPush {
  * layer costing what the generator measured building it (layers without a kept time are built again, timed).
  */
 export async function buildPhase(run: RunContext): Promise<{ details: Record<string, number>; value: StepBuild[] }> {
+  // run --image: the images were built elsewhere; there is nothing to build.
+  if (run.images.external !== undefined) return { details: { stepsBuilt: 0 }, value: [] };
   let pool: GzipWorkerPool | undefined;
   try {
     const builds = await measureStepBuilds(planImageSet(run.scenario, run.images.contentSource), {
