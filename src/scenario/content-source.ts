@@ -125,7 +125,10 @@ export function gitDeploySteps(refs: readonly string[]): ResolvedStep[] {
 /** The components a source's files fall in, as the rest of shipbench sees components (sizes known once read). */
 export function sourceComponents(source: ResolvedContentSource): ResolvedComponent[] {
   const names = [...new Set([...source.components.map((c) => c.name), 'core'])];
-  return names.map((name) => ({ name, files: 0, bytes: 0, kind: name === 'l10n-cache' ? 'cdb' : 'php', perVersion: false, dir: source.at, base: false }));
+  // The l10n cache where scap keeps it, so the volume side's rebuild (volume.l10n) finds its upstream JSON.
+  return names.map((name) => (name === 'l10n-cache'
+    ? { name, files: 0, bytes: 0, kind: 'cdb', perVersion: false, dir: source.at === '' ? 'cache/l10n' : `${source.at}/cache/l10n`, base: false }
+    : { name, files: 0, bytes: 0, kind: 'php', perVersion: false, dir: source.at, base: false }));
 }
 
 /** Registry references as `check` takes them: http(s)://HOST:PORT/REPO:TAG or docker://HOST/REPO:TAG. */
