@@ -4,7 +4,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { runGenerate } from '../../src/cli/run-generate.ts';
 import { type EmbeddedRegistry, startEmbeddedRegistry } from '../../src/registry/embedded-registry.ts';
+import { loadResolvedScenario } from '../../src/scenario/load.ts';
 import { REPO_ROOT, runCli } from './run-cli.ts';
 
 /**
@@ -18,8 +20,9 @@ describe('run --image: existing images as deploy steps', () => {
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'shipbench-run-image-'));
-    const generated = await runCli(['generate', join(REPO_ROOT, 'fixtures/scenarios/valid/source-dir.yaml'), '--out', join(work, 'built')], { timeoutMs: 120_000 });
-    assert.equal(generated.code, 0, generated.stderr);
+    // Built in this process (cheaper than another CLI start): the images someone built elsewhere.
+    const { scenario } = await loadResolvedScenario(join(REPO_ROOT, 'fixtures/scenarios/valid/source-dir.yaml'));
+    await runGenerate(scenario, { outDir: join(work, 'built'), owner: { command: 'generate', force: false }, trees: false, workers: 1, onEvent: () => undefined });
     registry = await startEmbeddedRegistry();
     const host = registry.url.replace(/^https?:\/\//, '');
     for (const [tag, step] of [['v1', 'initial'], ['v2', 'backport-1']] as const) {
