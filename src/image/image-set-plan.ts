@@ -86,7 +86,7 @@ function stepTrees(scenario: ResolvedScenario, source: LoadedContentSource | und
   if (scenario.content.source !== undefined) {
     if (source === undefined) {
       throw new ShipbenchError('content-source-unsupported', `this command plans from the synthetic content model and cannot read content.source (${scenario.content.source.kind}) yet`, {
-        hint: 'generate, run, inspect and check read content.source; simulate needs synthetic content for now (model a comparable preset)',
+        hint: 'generate, run, inspect, check and simulate (without --sweep) read content.source; a sweep needs synthetic content for now',
       });
     }
     return sourceStepTrees(scenario, scenario.content.source, source, buildInitialTree(scenario).files);

@@ -5,7 +5,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { buildFleetPlan } from '../../src/cli/model-plan.ts';
 import { runGenerate } from '../../src/cli/run-generate.ts';
+import { loadContentSource } from '../../src/content/source/content-source-loader.ts';
 import { ShipbenchError } from '../../src/core/errors.ts';
 import type { GeneratedImageSet } from '../../src/image/image-set-writer.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
@@ -98,6 +100,14 @@ describe('content.source: a real directory, edited by synthetic deploy steps', (
     assert.deepEqual(again.strategies.map((s) => s.images.map((i) => i.manifestDigest)), images.strategies.map((s) => s.images.map((i) => i.manifestDigest)));
     assert.equal(again.contentSource?.label.digest, images.contentSource?.label.digest);
     assert.equal(fingerprint(dir), before_);
+  });
+
+  it('plans the fleet model from the same real tree (simulate)', async () => {
+    const scenario = resolveScenario(input(), join(work, 'scenario.yaml'));
+    const source = await loadContentSource(scenario, join(work, 'out-model'));
+    const plan = buildFleetPlan(scenario, 1, source);
+    // rsync's view: the 5 real files, the CDB left to each node's rebuild (volume.l10n: rebuild, as scap).
+    assert.deepEqual(plan.volume.map((v) => [v.step, v.treeFiles, v.changedFiles]), [['initial', 4, 4], ['backport-1', 4, 1], ['config-1', 4, 1], ['l10n-1', 4, 0]]);
   });
 
   it('refuses a FIFO in the tree with a clear error', async () => {
