@@ -85,8 +85,8 @@ export function planImageSet(scenario: ResolvedScenario, source?: LoadedContentS
 function stepTrees(scenario: ResolvedScenario, source: LoadedContentSource | undefined): Array<{ step: ResolvedStep; tree: ContentTree }> {
   if (scenario.content.source !== undefined) {
     if (source === undefined) {
-      throw new ShipbenchError('content-source-unsupported', `this command plans from the synthetic content model and cannot read content.source (${scenario.content.source.kind}) yet`, {
-        hint: 'generate, run, inspect, check and simulate (without --sweep) read content.source; a sweep needs synthetic content for now',
+      throw new ShipbenchError('content-source-unsupported', `this command plans from the synthetic content model and did not read content.source (${scenario.content.source.kind})`, {
+        hint: 'generate, run, inspect, check and simulate read content.source; this path does not load it yet (a bug: please report it)',
       });
     }
     return sourceStepTrees(scenario, scenario.content.source, source, buildInitialTree(scenario).files);
