@@ -3,7 +3,7 @@ import type { ContentTree } from '../content/content-tree.ts';
 import { applyDeployStep } from '../content/deploy-step.ts';
 import { buildInitialTree } from '../content/tree-builder.ts';
 import { type LoadedContentSource, sourceStepTrees } from '../content/source/content-source-loader.ts';
-import { ShipbenchError } from '../core/errors.ts';
+import { ExitCode, ShipbenchError } from '../core/errors.ts';
 import type { ResolvedCompression, ResolvedScenario, ResolvedStep, ResolvedStrategy } from '../scenario/resolved.ts';
 import type { LayerSpec } from './layer-spec.ts';
 import { planLayers } from './layer-strategy.ts';
@@ -87,6 +87,7 @@ function stepTrees(scenario: ResolvedScenario, source: LoadedContentSource | und
     if (source === undefined) {
       throw new ShipbenchError('content-source-unsupported', `this command plans from the synthetic content model and did not read content.source (${scenario.content.source.kind})`, {
         hint: 'generate, run, inspect, check and simulate read content.source; this path does not load it yet (a bug: please report it)',
+        exitCode: ExitCode.internal,
       });
     }
     return sourceStepTrees(scenario, scenario.content.source, source, buildInitialTree(scenario).files);
