@@ -1,3 +1,4 @@
+import type { LoadedContentSource } from '../content/source/content-source-loader.ts';
 import { codeFiles } from '../content/content-tree.ts';
 import { estimateBlobBytes } from '../image/blob-size-estimate.ts';
 import { planImageSet, type PlannedLayer } from '../image/image-set-plan.ts';
@@ -23,8 +24,8 @@ function tarBytes(spec: LayerSpec): number {
  * counts), and per step the files rsync moves. `blobScale` multiplies the estimated blob bytes (calibration
  * sets it from measured blob sizes, since the estimate leans high on purpose).
  */
-export function buildFleetPlan(scenario: ResolvedScenario, blobScale = 1): FleetPlan {
-  const plan = planImageSet(scenario);
+export function buildFleetPlan(scenario: ResolvedScenario, blobScale = 1, source?: LoadedContentSource): FleetPlan {
+  const plan = planImageSet(scenario, source);
   const layers = new Map<PlannedLayer, ModelLayer>();
   const modelLayer = (l: PlannedLayer): ModelLayer => {
     let m = layers.get(l);

@@ -53,7 +53,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResults> {
   }
   // The blobs' digests depend on the compressor (engine, level, library release): name it beside the tools.
   const { environment, diskDevice } = await describeEnvironment(outDir, { gzip: images.compressor, ...tools });
-  const results = newRunResults('measured', scenario, environment);
+  const results = newRunResults('measured', scenario, environment, images.external ?? images.contentSource?.label);
   if (diskDevice === undefined) results.environment.disk.note ??= 'no block device under the output directory: disk I/O was not measured';
   const recorder = new RunRecorder(join(outDir, 'results.json'), results, { runStartMs, firstPhase: kinds[0] === 'image' ? 'registry' : kinds[0] === 'hybrid' ? 'hybrid-registry' : 'volume', onEvent: options.onEvent });
   if (usesEngines(scenario)) assertEnginePrerequisites(scenario.fleet);

@@ -16,6 +16,7 @@ import { isUpstreamJson, l10nLanguageCode, upstreamOfCdb } from './l10n/l10n-cac
 import { writeCdb } from './l10n/cdb-format.ts';
 import { serializeUpstream } from './l10n/upstream-json.ts';
 import { UpstreamRecords } from './l10n/upstream-records.ts';
+import { REAL_KEY_PREFIX, type RealContent } from './source/real-content.ts';
 
 /**
  * Synthesises file bytes that look and compress like MediaWiki's at every window size (DOMAIN.md, "Real
@@ -216,7 +217,8 @@ function kindsFor(seed: number | string): Kinds {
   return cached.kinds;
 }
 
-export function createContentSynthesizer(seed: number | string): ContentSynthesizer {
+/** `real`: the bytes of a content source's files, which its keys' edits start from (content.source). */
+export function createContentSynthesizer(seed: number | string, real?: RealContent): ContentSynthesizer {
   const kinds = kindsFor(seed);
   const stream = new FileStream();
   const passageStream = new FileStream();
@@ -250,6 +252,7 @@ export function createContentSynthesizer(seed: number | string): ContentSynthesi
     const content = kinds.byKind[entry.kind];
     const plus = key.lastIndexOf('+');
     if (plus < 0) {
+      if (real?.fill(key, bytes, target) === true) return;
       stream.reset(kinds.digest, KIND_INDEX[entry.kind], key, bytes);
       content.file(entry, key, stream, target, bytes);
       writePassages(entry, content, key, target, bytes);
@@ -270,7 +273,7 @@ export function createContentSynthesizer(seed: number | string): ContentSynthesi
       const bytes = entry.bytes;
       if (!Number.isSafeInteger(bytes) || bytes < 0) throw new RangeError(`invalid size ${bytes} for ${entry.path}`);
       if (target.length < bytes) throw new RangeError(`target holds ${target.length} bytes, ${entry.path} needs ${bytes}`);
-      if (!kinds.l10nFile(entry, target)) fillKey(entry, entry.contentKey, bytes, target);
+      if (entry.contentKey.startsWith(REAL_KEY_PREFIX) || !kinds.l10nFile(entry, target)) fillKey(entry, entry.contentKey, bytes, target);
     },
   };
 }

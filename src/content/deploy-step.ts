@@ -48,7 +48,7 @@ function pickVersion(tree: ContentTree, choice: VersionChoice): string {
   return version;
 }
 
-function changeAndRemove(
+export function changeAndRemove(
   tree: ContentTree,
   isCandidate: (f: FileEntry) => boolean,
   changes: number,

@@ -24,12 +24,14 @@ export interface StepPush {
  * layer costing what the generator measured building it (layers without a kept time are built again, timed).
  */
 export async function buildPhase(run: RunContext): Promise<{ details: Record<string, number>; value: StepBuild[] }> {
+  // run --image: the images were built elsewhere; there is nothing to build.
+  if (run.images.external !== undefined) return { details: { stepsBuilt: 0 }, value: [] };
   let pool: GzipWorkerPool | undefined;
   try {
-    const builds = await measureStepBuilds(planImageSet(run.scenario), {
+    const builds = await measureStepBuilds(planImageSet(run.scenario, run.images.contentSource), {
       known: run.images.layerBuilds ?? {},
       scratchDir: join(run.outDir, '.build'),
-      synth: createContentSynthesizer(run.scenario.seed),
+      synth: createContentSynthesizer(run.scenario.seed, run.images.contentSource?.real),
       pool: () => (pool ??= new GzipWorkerPool()),
       signal: run.signal,
       onStep: (b) => run.onEvent({ type: 'phase', name: 'build', detail: `${b.strategy} ${b.step}: ${b.layersBuilt} layers built, ${b.layersReused} reused, ${b.seconds.toFixed(2)} s` }),

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { ContentTree } from '../content/content-tree.ts';
 import { applyDeployStep } from '../content/deploy-step.ts';
 import { buildInitialTree } from '../content/tree-builder.ts';
+import { type LoadedContentSource, sourceStepTrees } from '../content/source/content-source-loader.ts';
+import { ExitCode, ShipbenchError } from '../core/errors.ts';
 import type { ResolvedCompression, ResolvedScenario, ResolvedStep, ResolvedStrategy } from '../scenario/resolved.ts';
 import type { LayerSpec } from './layer-spec.ts';
 import { planLayers } from './layer-strategy.ts';
@@ -51,14 +53,9 @@ export function layerKey(spec: LayerSpec, seed: string, compression: ResolvedCom
   return hash.digest('hex');
 }
 
-export function planImageSet(scenario: ResolvedScenario): ImageSetPlan {
-  const trees: Array<{ step: ResolvedStep; tree: ContentTree }> = [];
-  let tree = buildInitialTree(scenario);
-  scenario.deploy.forEach((step, i) => {
-    // A batched step (a build cadence) applies its merges in order, each as it would apply alone.
-    for (const merge of step.batch ?? [{ index: i, step }]) tree = applyDeployStep(scenario, tree, merge.step, merge.index);
-    trees.push({ step, tree });
-  });
+/** `source`: the scenario's content source as loadContentSource read it (required when the scenario has one). */
+export function planImageSet(scenario: ResolvedScenario, source?: LoadedContentSource): ImageSetPlan {
+  const trees = stepTrees(scenario, source);
 
   const unique = new Map<string, PlannedLayer>();
   const keyOf = new Map<LayerSpec, PlannedLayer>();
@@ -83,4 +80,24 @@ export function planImageSet(scenario: ResolvedScenario): ImageSetPlan {
     return { strategy, images };
   });
   return { scenario, trees, strategies, uniqueLayers: [...unique.values()] };
+}
+
+function stepTrees(scenario: ResolvedScenario, source: LoadedContentSource | undefined): Array<{ step: ResolvedStep; tree: ContentTree }> {
+  if (scenario.content.source !== undefined) {
+    if (source === undefined) {
+      throw new ShipbenchError('content-source-unsupported', `this command plans from the synthetic content model and did not read content.source (${scenario.content.source.kind})`, {
+        hint: 'generate, run, inspect, check and simulate read content.source; this path does not load it yet (a bug: please report it)',
+        exitCode: ExitCode.internal,
+      });
+    }
+    return sourceStepTrees(scenario, scenario.content.source, source, buildInitialTree(scenario).files);
+  }
+  const trees: Array<{ step: ResolvedStep; tree: ContentTree }> = [];
+  let tree = buildInitialTree(scenario);
+  scenario.deploy.forEach((step, i) => {
+    // A batched step (a build cadence) applies its merges in order, each as it would apply alone.
+    for (const merge of step.batch ?? [{ index: i, step }]) tree = applyDeployStep(scenario, tree, merge.step, merge.index);
+    trees.push({ step, tree });
+  });
+  return trees;
 }

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { LoadedContentSource } from '../content/source/content-source-loader.ts';
+import type { ContentSourceLabel } from '../content/source/content-source-label.ts';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -73,6 +75,10 @@ export interface GeneratedImageSet {
    * or when the cache got it); layers cached before build times were kept are missing.
    */
   readonly layerBuilds?: Readonly<Record<string, LayerBuild>>;
+  /** The scenario's content source as read for this set (content.source); absent for synthetic content. */
+  readonly contentSource?: LoadedContentSource | undefined;
+  /** `run --image`: existing images shipped as built (nothing generated, no build phase); what they are. */
+  readonly external?: ContentSourceLabel | undefined;
 }
 
 /** One layer's build as the generator timed it: synthesis, tar and compression into its blob. */

@@ -1,3 +1,4 @@
+import { type ContentSourceResult, contentSourceText } from './content-source-result.ts';
 import type { RunResults } from './results.ts';
 
 /**
@@ -23,6 +24,8 @@ export function comparisonCaveats(before: RunResults, after: RunResults): Compar
   if (before.scenario.seed !== after.scenario.seed) differences.push(`seed ${before.scenario.seed} vs ${after.scenario.seed}`);
   const content = (r: RunResults): string => JSON.stringify((r.scenario as Record<string, unknown>).content ?? null);
   if (content(before) !== content(after)) differences.push('different content (preset, scale, versions or components)');
+  const source = sourceDifference(before.content, after.content);
+  if (source !== undefined) differences.push(source);
   if (differences.length > 0) {
     caveats.push({
       kind: 'different-scenarios',
@@ -30,4 +33,15 @@ export function comparisonCaveats(before: RunResults, after: RunResults): Compar
     });
   }
   return caveats;
+}
+
+/**
+ * Different content sources (synthetic vs a real tree, two trees, two git ranges), or the same real source
+ * read at different digests (the tree changed between the runs). Results older than `content` say nothing.
+ */
+function sourceDifference(a: ContentSourceResult | undefined, b: ContentSourceResult | undefined): string | undefined {
+  if (a === undefined || b === undefined) return undefined;
+  if (a.kind === 'synthetic' && b.kind === 'synthetic') return undefined; // the scenario's content block already says
+  if (a.kind === b.kind && a.location === b.location && a.digest !== undefined && a.digest === b.digest) return undefined;
+  return `different content sources: A ${contentSourceText(a)}; B ${contentSourceText(b)}`;
 }

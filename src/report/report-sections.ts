@@ -1,6 +1,7 @@
 import { formatBytes, formatBytesPerSecond } from '../core/units.ts';
 import type { RunWarning } from '../metrics/samples.ts';
 import { formatFigure, formatMedianWithCi } from './figure-format.ts';
+import { contentSourceText } from './content-source-result.ts';
 import type { RunResults } from './results.ts';
 import { findCell, type RunAnalysis } from './run-analysis.ts';
 
@@ -20,7 +21,12 @@ export interface Table {
 export function runHeadline(results: RunResults): string {
   const env = results.environment;
   const what = results.source === 'simulated' ? 'simulated by the fleet model' : `measured on ${env.hostname} (${env.cpus} CPUs, ${env.cpuModel})`;
-  return `Scenario \`${results.scenario.name}\` (seed ${results.scenario.seed}), ${what}, started ${results.startedAt}, status **${results.status}**${results.failure === undefined ? '' : ` (${results.failure.phase}: ${results.failure.message})`}.`;
+  return `Scenario \`${results.scenario.name}\` (seed ${results.scenario.seed}), ${what}, started ${results.startedAt}, status **${results.status}**${results.failure === undefined ? '' : ` (${results.failure.phase}: ${results.failure.message})`}.${contentSentence(results)}`;
+}
+
+/** Which content was shipped, so a reader never compares two reports across different content unknowingly. */
+function contentSentence(results: RunResults): string {
+  return results.content === undefined ? '' : ` Content: \`${contentSourceText(results.content).replaceAll('`', "'")}\`.`;
 }
 
 export function summaryTable(analysis: RunAnalysis): Table {

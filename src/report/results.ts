@@ -1,3 +1,4 @@
+import { contentSourceResultSchema } from './content-source-result.ts';
 import { z } from 'zod';
 import { cadenceResultsSchema } from '../metrics/cadence-results.ts';
 import { calibrationComparisonSchema } from '../metrics/calibration-comparison.ts';
@@ -44,6 +45,8 @@ export const runResultsSchema = z.object({
   updatedAt: z.string(),
   /** The resolved scenario, as run. */
   scenario: z.object({ name: z.string(), seed: z.string() }).loose(),
+  /** What content was shipped: synthetic (preset, seed, scale) or a real source with its digest. */
+  content: contentSourceResultSchema.optional(),
   environment: environmentSchema,
   registry: z.object({ kind: z.enum(['embedded', 'external']), url: z.string(), version: z.string().optional() }),
   phases: z.array(phaseSchema),

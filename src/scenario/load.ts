@@ -5,6 +5,7 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, visit, typ
 import { ExitCode, ShipbenchError, type InputProblem, type SourceLocation } from '../core/errors.ts';
 import { acceptedPart, type KeyPath, wholePart } from './accepted-part.ts';
 import { problemsFromZod } from './problems-from-zod.ts';
+import { contentSourceProblems } from './content-source.ts';
 import { fleetHostFileProblems } from './resolve-fleet-engines.ts';
 import { findSemanticProblems, resolveScenario, type SemanticProblem } from './resolve.ts';
 import type { ResolvedScenario } from './resolved.ts';
@@ -116,7 +117,7 @@ const SCENARIO_DOCUMENT: DocumentKind<ScenarioInput> = {
   consequence: 'nothing was run',
   hint: 'run `shipbench schema` for every key a scenario takes',
   example: 'a scenario is a mapping that needs at least a name, e.g. `name: my-scenario`',
-  crossChecks: (input, dropped) => findSemanticProblems(input, dropped),
+  crossChecks: (input, dropped, file) => [...findSemanticProblems(input, dropped), ...sourceProblems(input, dropped, file)],
   placeholders: { name: 'scenario' },
 };
 
@@ -150,8 +151,14 @@ const DEFAULT_SYNTAX_HINT = 'check the indentation and quoting near here';
 /** Before a run, also the files a scenario names (fleet.hosts' keys and certificates) must exist. */
 const RUNNABLE_SCENARIO_DOCUMENT: DocumentKind<ScenarioInput> = {
   ...SCENARIO_DOCUMENT,
-  crossChecks: (input, dropped, file) => [...findSemanticProblems(input, dropped), ...fleetHostFileProblems(input.fleet, file)],
+  crossChecks: (input, dropped, file) => [...findSemanticProblems(input, dropped), ...sourceProblems(input, dropped, file), ...fleetHostFileProblems(input.fleet, file)],
 };
+
+/** The content source's paths and refs, unless the schema already refused it. */
+function sourceProblems(input: ScenarioInput, dropped: ReadonlyArray<ReadonlyArray<string | number>>, file: string): SemanticProblem[] {
+  if (dropped.some((d) => d[0] === 'content' && (d.length === 1 || d[1] === 'source'))) return [];
+  return contentSourceProblems(input.content?.source, file, input.deploy !== undefined);
+}
 
 function checkScenario(source: string, file: string, kind = SCENARIO_DOCUMENT): { input: ScenarioInput; locate: Locate } {
   return checkDocument(source, file, kind);

@@ -24,6 +24,7 @@ import { imageGCProblems, resolveImageGC } from './image-gc.ts';
 import { DEFAULT_CONTAINER_RUNTIME } from './runtime-pull-rules.ts';
 import { cadenceProblems, resolveCadence } from './cadence-resolve.ts';
 import type { SemanticProblem } from './semantic-problem.ts';
+import { gitDeploySteps, resolveContentSource, sourceComponents } from './content-source.ts';
 
 export type { SemanticProblem } from './semantic-problem.ts';
 
@@ -159,7 +160,7 @@ function componentProblems(input: ScenarioInput): SemanticProblem[] {
     if (names.has(c.name)) problems.push({ path: ['content', 'components', i, 'name'], message: `component "${c.name}" is listed twice`, hint: 'merge the two entries' });
     names.add(c.name);
   });
-  if (!components.some((c) => !c.base && c.files > 0)) {
+  if (input.content?.source === undefined && !components.some((c) => !c.base && c.files > 0)) {
     problems.push({ path: ['content'], message: 'the scenario ships no code: no component outside the base image has files', hint: 'use a preset such as mediawiki-multiversion or list components with files and size' });
   }
   return problems;
@@ -167,12 +168,14 @@ function componentProblems(input: ScenarioInput): SemanticProblem[] {
 
 function deployProblems(input: ScenarioInput): SemanticProblem[] {
   const problems: SemanticProblem[] = [];
-  const components = mergeComponents(input);
+  // A real source's steps are checked against its files when it is read (real-deploy-step.ts).
+  const components = input.content?.source === undefined ? mergeComponents(input) : undefined;
   const steps = input.deploy ?? ['initial'];
   steps.forEach((step, i) => {
     const kind = stepKind(step);
     if (i === 0 && kind !== 'initial') problems.push({ path: ['deploy', 0], message: `the first deploy step is "${kind}", but it must be "initial"`, hint: 'start deploy: with - initial (the first rollout of the image)' });
     if (i > 0 && kind === 'initial') problems.push({ path: ['deploy', i], message: '"initial" can only be the first step', hint: 'remove it, or move it to the top' });
+    if (components === undefined) return;
     if ((kind === 'train' || kind === 'l10n' || kind === 'backport') && !components.some((c) => c.perVersion && c.files > 0)) {
       problems.push({ path: ['deploy', i], message: `a ${kind} step needs per-version components, and this content has none`, hint: 'use a MediaWiki preset or mark a component perVersion: true' });
     }
@@ -302,8 +305,10 @@ function versionsFrom(first: string, count: number): string[] {
 export function resolveScenario(input: ScenarioInput, sourceFile: string): ResolvedScenario {
   const presetName = input.content?.preset ?? DEFAULTS.preset;
   const scale = input.content?.scale ?? DEFAULTS.scale;
+  const source = input.content?.source === undefined ? undefined : resolveContentSource(input.content.source, sourceFile);
   const components: ResolvedComponent[] = mergeComponents(input)
-    .filter((c) => c.files > 0)
+    // A real source is the code tree; the preset's base image (OS + runtime) stays synthetic.
+    .filter((c) => c.files > 0 && (source === undefined || c.base))
     .map((c) => ({ ...c, files: scaled(c.files, scale), bytes: Math.max(scaled(c.files, scale), Math.round(c.bytes * scale)) }));
   const versionCount = input.content?.versions ?? PRESETS[presetName]?.versions ?? 1;
   const fleet = input.fleet;
@@ -319,15 +324,16 @@ export function resolveScenario(input: ScenarioInput, sourceFile: string): Resol
     content: {
       preset: presetName,
       scale,
-      versions: versionsFrom(input.content?.firstVersion ?? DEFAULT_FIRST_VERSION, versionCount),
-      components,
+      versions: source === undefined ? versionsFrom(input.content?.firstVersion ?? DEFAULT_FIRST_VERSION, versionCount) : [],
+      components: source === undefined ? components : [...components, ...sourceComponents(source)],
+      ...(source === undefined ? {} : { source }),
     },
     image: {
       strategies: (input.image?.strategies ?? DEFAULTS.strategies).map(resolveStrategy),
       compression: resolveCompression(input.image),
       repository: input.image?.repository ?? DEFAULTS.repository,
     },
-    deploy: cadence.deploy,
+    deploy: source?.kind === 'git' ? gitDeploySteps(source.refs) : cadence.deploy,
     ...(cadence.cadence === undefined ? {} : { cadence: cadence.cadence }),
     volume: {
       proxies: input.volume?.proxies ?? DEFAULTS.proxies,

@@ -1,4 +1,5 @@
 import type { ResolvedBudget } from './budgets-resolve.ts';
+import type { ResolvedContentSource } from './content-source-resolved.ts';
 import type { ResolvedHybrid } from './hybrid-scenario.ts';
 import type { ContentKind } from './content-kind.ts';
 import type { ResolvedNeighbours } from './neighbours-resolved.ts';
@@ -32,6 +33,8 @@ export interface ResolvedContent {
   /** Branches live at the initial step, oldest first, e.g. ['1.45.0-wmf.1', '1.45.0-wmf.2']. */
   readonly versions: readonly string[];
   readonly components: readonly ResolvedComponent[];
+  /** Real content (a tree or git refs) in place of the synthetic code tree; absent: synthetic. */
+  readonly source?: ResolvedContentSource | undefined;
 }
 
 export type ResolvedStrategy =

@@ -12,6 +12,7 @@ import { registryTimeoutsInput } from './registry-timeouts-input.ts';
 import { pathName } from './path-name.ts';
 import { cadenceInput } from './cadence-schema.ts';
 import { weekTimeField } from './week-time.ts';
+import { contentSourceInput } from './content-source.ts';
 
 /**
  * What users write (`ScenarioInput`). Every object is strict, so a misspelt key is an error rather than a
@@ -46,6 +47,7 @@ const contentInput = z.strictObject({
   versions: positiveCount('versions').max(20, 'at most 20 live versions').optional(),
   firstVersion: z.string().regex(/^\d+\.\d+\.\d+-wmf\.\d+$/, 'a version looks like 1.45.0-wmf.1').optional(),
   components: z.array(componentInput).optional(),
+  source: contentSourceInput.optional(),
 });
 
 const gzipLevel = z.number().int().min(1, 'gzip level is 1 to 9').max(9, 'gzip level is 1 to 9');

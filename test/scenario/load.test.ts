@@ -244,8 +244,8 @@ describe('scenarioJsonSchema', () => {
 
   // YAML that does not parse has no JSON to check; unit text ("5 parsecs", 120%), checks across keys (GC low above high,
   // merges out of order), a budget limit's unit that follows its metric, and a name that must be another key's
-  // (hybrid.strategy), are beyond JSON Schema.
-  const beyondJsonSchema = new Set(['yaml-syntax.yaml', 'duplicate-key.yaml', 'bad-units.yaml', 'bad-budgets.yaml', 'bad-hybrid.yaml', 'image-gc-thresholds.yaml', 'image-gc-low-above-high.yaml', 'bad-cadence.yaml']);
+  // (hybrid.strategy), and paths and refs that must exist on disk (content.source), are beyond JSON Schema.
+  const beyondJsonSchema = new Set(['yaml-syntax.yaml', 'duplicate-key.yaml', 'bad-units.yaml', 'bad-budgets.yaml', 'bad-hybrid.yaml', 'image-gc-thresholds.yaml', 'image-gc-low-above-high.yaml', 'bad-cadence.yaml', 'bad-source.yaml']);
   for (const file of yamlFiles(INVALID).filter((f) => !beyondJsonSchema.has(f.slice(INVALID.length + 1)))) {
     test(`rejects ${file.slice(ROOT.length)}`, () => {
       assert.equal(validate(parse(readFileSync(file, 'utf8')) ?? null), false);

@@ -18,6 +18,11 @@ export const EXPECTED: Record<string, { problems: string[]; messages?: Record<nu
     problems: ['4:9 volume.l10n'],
     messages: { 0: /^expected rebuild \(scap: ship the upstream JSON, rebuild each CDB on the node\) or ship/ },
   },
+  'bad-source.yaml': {
+    problems: ['6:13 content.source.git.repo', '8:9 deploy'],
+    messages: { 0: /no-such-repo does not exist$/, 1: /^with a git source, each ref is a deploy step/ },
+    hints: { 0: /relative to the scenario file/ },
+  },
   'unknown-key.yaml': {
     problems: ['3:1 contnt'],
     messages: { 0: /^unknown key "contnt"$/ },

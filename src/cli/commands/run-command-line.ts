@@ -21,11 +21,17 @@ export const runCommandLine: CommandModule<object, RunArgs> = {
         choices: ['scenario', 'both', 'all', 'image', 'volume', 'hybrid'] as const satisfies readonly RunMechanisms[],
         default: 'scenario' as RunMechanisms,
       })
+      .option('image', {
+        describe: 'ship existing images instead of generating any (repeat it: one deploy step per image, in order): docker://HOST/REPO:TAG, http://HOST:PORT/REPO:TAG, an OCI layout DIR:TAG or a docker-archive file; copied with skopeo, digests kept; image side only',
+        type: 'string',
+        array: true,
+      })
       .option('quiet', { alias: 'q', describe: 'no progress output (node failures and the summary are still printed)', type: 'boolean', default: false })
       .example('$0 run scenarios/quickstart.yaml', 'embedded registry, virtual nodes, three strategies and the rsync side')
       .example('$0 run scenarios/t264209.yaml --out reports/storm', 'the cold-pull storm')
       .example('$0 run scenarios/quickstart.yaml', 'with neighbours: in the scenario, co-located http/fio workloads are measured before, during and after each step')
       .example('sudo $0 run scenarios/engines-emulated.yaml', 'virtual vs Docker Engine vs containerd nodes on emulated hosts (netns, shaped NICs, loop disks)')
+      .example('$0 run scenarios/t264209.yaml --image docker://registry.example/mw:v1 --image docker://registry.example/mw:v2', 'pull existing images (two deploy steps) with the scenario\'s fleet')
       .example('$0 run scenarios/deploy-week.yaml -m volume', 'only the rsync side: master, volume.proxies proxies, nodes')
       .epilog(
         'The volume side starts real rsync daemons (a master serving each step\'s tree, one per proxy) on loopback ports; nodes sync from their proxy (volume.assign) with rsync -a --delete, limited by fleet.node.nic. Its results carry strategy "volume".\n' +

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { ExitCode } from '../../core/errors.ts';
+import { ExitCode, ShipbenchError } from '../../core/errors.ts';
 import { assertReplaceable, claimOutputDir } from '../../core/output-contract.ts';
 import { assertEnginePrerequisites } from '../../nodes/isolation/engine-preflight.ts';
 import { exporters } from '../../report/exporters.ts';
@@ -15,6 +15,7 @@ import { rsyncVersion } from '../../volume/rsync-binary.ts';
 import { mechanismKinds } from '../../harness/mechanism-choice.ts';
 import { type RunMechanisms, runBenchmark } from '../run-benchmark.ts';
 import { runGenerate } from '../run-generate.ts';
+import { importExternalImages } from '../external-images.ts';
 import { recordInterruptedBeforeRun, watchRunInterrupts } from '../run-interrupts.ts';
 import { runProgressPrinter } from '../run-progress.ts';
 import { renderRunSummary } from '../run-summary-text.ts';
@@ -27,6 +28,8 @@ export interface RunArgs {
   mechanism: RunMechanisms;
   quiet: boolean;
   force: boolean;
+  /** `--image`: existing images to ship as deploy steps, in order (no generation). */
+  image?: string[] | undefined;
 }
 
 /** Work directories a run creates under OUT and removes at its end (run-benchmark.ts, neighbour-session.ts). */
@@ -44,17 +47,23 @@ async function writeReports(outDir: string, results: RunResults): Promise<void> 
 
 export const runCommand: Pick<CommandModule<object, RunArgs>, 'handler'> = {
   handler: async (argv) => {
-    const { scenario } = await loadResolvedScenario(argv.file);
+    const { scenario: loaded } = await loadResolvedScenario(argv.file);
+    const external = argv.image ?? [];
+    if (external.length > 0 && argv.mechanism !== 'scenario' && argv.mechanism !== 'image') {
+      throw new ShipbenchError('usage', `--image ships existing images from a registry, so it measures the image side only, not --mechanism ${argv.mechanism}`, { hint: 'drop --mechanism, or use -m image' });
+    }
+    const mechanism: RunMechanisms = external.length > 0 ? 'image' : argv.mechanism;
+    let scenario = loaded;
     // Real engines need root and kernel features: say so before generating anything.
     assertEnginePrerequisites(scenario.fleet);
     const outDir = argv.out ?? defaultTimedDir(scenario.name, 'run');
     // A fleet beyond this machine is refused before anything is created or generated.
-    await assertFleetFits(scenario, outDir, argv.mechanism);
+    await assertFleetFits(scenario, outDir, mechanism);
     const claim = await claimOutputDir(outDir, { command: 'run', force: argv.force });
     // The run empties and removes these at its end: in a directory that is not shipbench's, only when new.
     for (const name of RUN_WORK_DIRS) await assertReplaceable(join(outDir, name), 'a run\'s work directory', async () => claim.owned);
     // A missing rsync, an unreachable registry or engine host is said before minutes of generating, not after.
-    const kinds = mechanismKinds(argv.mechanism, scenario);
+    const kinds = mechanismKinds(mechanism, scenario);
     if (kinds.some((k) => k !== 'image')) await rsyncVersion();
     if (kinds.some((k) => k !== 'volume')) await assertRegistryReachable(scenario);
     await assertDockerHostsReachable(scenario, kinds);
@@ -65,7 +74,8 @@ export const runCommand: Pick<CommandModule<object, RunArgs>, 'handler'> = {
       // default shares reports/<scenario>/images (and its layer cache) with `generate`.
       const imagesDir = argv.out === undefined ? defaultImagesDir(scenario.name) : join(outDir, 'images');
       const generateOptions = { outDir: imagesDir, owner: { command: 'run', force: argv.force }, trees: kinds.includes('volume'), workers: undefined, onEvent: generateProgressPrinter(process.stderr, { quiet: argv.quiet }), signal: interrupts.signal };
-      const images = await runGenerate(scenario, generateOptions).catch(
+      const generated = external.length > 0 ? importExternalImages(scenario, external, imagesDir).then((imported) => ((scenario = imported.scenario), imported.images)) : runGenerate(scenario, generateOptions);
+      const images = await generated.catch(
         async (error: unknown) => {
           if (!interrupts.signal.aborted) throw error;
           process.stdout.write(`results: ${await recordInterruptedBeforeRun(outDir, scenario, 'generate')}\n`);
@@ -75,7 +85,7 @@ export const runCommand: Pick<CommandModule<object, RunArgs>, 'handler'> = {
       const results =
         images === undefined
           ? undefined
-          : await runBenchmark({ scenario, images, outDir, mechanisms: argv.mechanism, signal: interrupts.signal, onEvent: runProgressPrinter({ quiet: argv.quiet }) }).catch((error: unknown) => {
+          : await runBenchmark({ scenario, images, outDir, mechanisms: mechanism, signal: interrupts.signal, onEvent: runProgressPrinter({ quiet: argv.quiet }) }).catch((error: unknown) => {
               // Interrupted: the harness has recorded what finished, and says where it stopped.
               if (!interrupts.signal.aborted) throw error;
               process.stdout.write(`results: ${join(outDir, 'results.json')}\n`);

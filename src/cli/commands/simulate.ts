@@ -1,3 +1,5 @@
+import { loadContentSource } from '../../content/source/content-source-loader.ts';
+import { flattenContentImage } from '../image-content-source.ts';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { CommandModule } from 'yargs';
@@ -83,16 +85,18 @@ export const simulateCommand: Pick<CommandModule<object, SimulateArgs>, 'handler
     await claimOutputDir(outDir, { command: 'simulate', force: argv.force });
     const writer = new ResultsWriter(join(outDir, 'results.json'));
     const { environment } = await describeEnvironment(outDir, {});
-    const results = newRunResults('simulated', scenario, environment);
+    // A real content source is read as generate reads it (a git source's blobs under --out).
+    const source = await loadContentSource(scenario, outDir, flattenContentImage);
+    const results = newRunResults('simulated', scenario, environment, source?.label);
 
     const t0 = performance.now();
-    let plan = buildFleetPlan(scenario);
+    let plan = buildFleetPlan(scenario, 1, source);
     let model = scenario.model;
     let fleet: ModelFleet = scenario.fleet;
     let parameters: Record<string, number> = {};
     if (measured !== undefined) {
       const blobScale = blobScaleFrom(measured, plan);
-      plan = buildFleetPlan(scenario, blobScale);
+      plan = buildFleetPlan(scenario, blobScale, source);
       const calibrated = calibrateFrom(measured, model, fleet, uncompressedPerBlobByte(plan));
       parameters = { blobBytesOverEstimate: blobScale, ...calibrated.parameters };
       model = calibrated.model;
