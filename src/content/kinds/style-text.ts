@@ -69,6 +69,7 @@ export class StyleWriter {
 
   file(svg: boolean, vocab: StyleVocabulary, stream: FileStream, target: Buffer, pos: number, end: number): void {
     const w = this.w.reset(target, pos, end);
+    this.stem.length = 0;
     if (svg) {
       w.lit(L.svgOpen);
       w.lit(L.title);
@@ -82,6 +83,7 @@ export class StyleWriter {
 
   fragment(svg: boolean, vocab: StyleVocabulary, stream: FileStream, target: Buffer, pos: number, end: number): void {
     const w = this.w.reset(target, pos, end);
+    this.stem.length = 0;
     while (!w.full) {
       if (svg) this.path(stream);
       else this.rule(vocab, stream);
