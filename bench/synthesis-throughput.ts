@@ -82,7 +82,7 @@ function run(kind: ContentKind): Row {
 }
 
 const rows: Row[] = [];
-for (const kind of ['php', 'json', 'cdb', 'binary'] as const) rows.push(run(kind));
+for (const kind of ['php', 'json', 'cdb', 'binary', 'js', 'css', 'data'] as const) rows.push(run(kind));
 
 const mbps = (bytes: number, seconds: number): string => (bytes / 1e6 / seconds).toFixed(0).padStart(7);
 console.log(`content synthesis vs zlib gzip -1, ${mibPerKind} MiB per kind, seed ${seed}, node ${process.version}`);

@@ -49,13 +49,33 @@ function nestedDirectories(rng: Rng, count: number, maxDepth: number, lowerCase:
 }
 
 /**
- * Files spread over directories as in real trees: most directories hold a few files, a few hold hundreds
- * (Debian's MediaWiki: median 4 files per directory, mean 20). Directory weights are log-normal.
+ * How a kind's files spread over directories: the mean files per directory before the spread, and the spread
+ * of directory weights (log-normal). Read off Debian's MediaWiki 1.39 (bench/content-calibration.ts real):
+ * PHP median 4 files per directory, mean 10; JS median 2, mean 8 (a module per directory, a few bundles of
+ * hundreds); CSS/LESS/SVG median 2, mean 14 (an icon set of 995 SVGs next to directories of one stylesheet);
+ * images median 1, mean 4.
  */
-function spreadOverDirectories(rng: Rng, dirs: readonly string[], count: number): string[] {
+interface DirectoryShape {
+  readonly meanFilesPerDir: number;
+  readonly sigma: number;
+}
+
+const DIRECTORY_SHAPE: Record<Exclude<ContentKind, 'json' | 'cdb' | 'data'>, DirectoryShape> = {
+  php: { meanFilesPerDir: 9, sigma: 1.6 },
+  js: { meanFilesPerDir: 4, sigma: 2.0 },
+  css: { meanFilesPerDir: 4, sigma: 2.4 },
+  image: { meanFilesPerDir: 2, sigma: 1.6 },
+  binary: { meanFilesPerDir: 9, sigma: 1.6 },
+};
+
+/**
+ * Files spread over directories as in real trees: most directories hold a few files, a few hold hundreds.
+ * Directory weights are log-normal.
+ */
+function spreadOverDirectories(rng: Rng, dirs: readonly string[], count: number, sigma: number): string[] {
   const cumulative: number[] = [];
   let total = 0;
-  for (let d = 0; d < dirs.length; d++) cumulative.push((total += Math.exp(1.6 * rng.normal())));
+  for (let d = 0; d < dirs.length; d++) cumulative.push((total += Math.exp(sigma * rng.normal())));
   return Array.from({ length: count }, () => {
     const u = rng.next() * total;
     let lo = 0;
@@ -69,35 +89,45 @@ function spreadOverDirectories(rng: Rng, dirs: readonly string[], count: number)
   });
 }
 
-/** Files per directory, on average, before the log-normal spread. */
-const MEAN_FILES_PER_DIR = 9;
-
-function codeNames(rng: Rng, count: number, extension: (i: number) => string, lowerCase: boolean): string[] {
-  const dirs = spreadOverDirectories(rng, nestedDirectories(rng, Math.max(1, Math.ceil(count / MEAN_FILES_PER_DIR)), 7, lowerCase), count);
+function codeNames(rng: Rng, kind: keyof typeof DIRECTORY_SHAPE, count: number, extension: (i: number) => string, lowerCase: boolean): string[] {
+  const { meanFilesPerDir, sigma } = DIRECTORY_SHAPE[kind];
+  const dirs = spreadOverDirectories(rng, nestedDirectories(rng, Math.max(1, Math.ceil(count / meanFilesPerDir)), 7, lowerCase), count, sigma);
   return dirs.map((dir, i) => `${dir}/${lowerCase ? `${syllables(rng, 2)}-${word(rng).toLowerCase()}` : `${word(rng)}${word(rng)}`}${i}.${extension(i)}`);
 }
 
-const STYLE_EXTENSIONS = ['svg', 'svg', 'svg', 'svg', 'svg', 'svg', 'svg', 'less', 'css', 'less'];
+/** Style file types by share of files, as in Debian's MediaWiki (2,200 SVG, 402 LESS, 360 CSS): 37:7:6. */
+const STYLE_EXTENSIONS = [...Array<string>(37).fill('svg'), ...Array<string>(7).fill('less'), ...Array<string>(6).fill('css')];
 const IMAGE_EXTENSIONS = ['png', 'png', 'png', 'png', 'png', 'png', 'png', 'png', 'gif', 'jpg'];
 const BINARY_EXTENSIONS = ['so', 'fst', 'bin', 'dat'];
 
 const MANIFESTS = ['composer.json', 'extension.json', 'package.json', 'composer.json', 'skin.json', 'extension.json'];
 
 /**
- * Data JSON comes as lone manifests (one composer.json or extension.json per package: about a third of the
- * files) and as data sets, a directory of sibling files of one schema (a siteinfo dump per wiki, an icon list
- * per theme: 4-30 files). Debian's MediaWiki: 309 files, files per directory median 1.
+ * Data JSON comes as lone files (one composer.json or extension.json per package, a config, a fixture) and as
+ * a few data sets, a directory of sibling files of one schema (parsoid's siteinfo dump per wiki: two sets of
+ * 19 files of about 300 KB). Debian's MediaWiki: 309 files, 58 of them above 20 KB holding 97% of the bytes,
+ * files per directory median 1.
  */
+/** Share of data groups that are data sets rather than a lone file: sets then hold about a fifth of the files. */
+const DATA_SET_GROUPS = 0.015;
+const DATA_SET_PREFIX = 'set-';
+
+/** Whether a data JSON file (relative name) is a member of a data set rather than a lone manifest. */
+export function isDataSetMember(name: string): boolean {
+  const slash = name.lastIndexOf('/');
+  return name.startsWith(DATA_SET_PREFIX, name.lastIndexOf('/', slash - 1) + 1);
+}
+
 function dataNames(rng: Rng, count: number): string[] {
-  const dirs = nestedDirectories(rng, Math.max(1, Math.ceil(count / 2.5)), 7, true);
+  const dirs = nestedDirectories(rng, Math.max(1, Math.ceil(count / 1.25)), 7, true);
   const names: string[] = [];
   for (let g = 0; names.length < count; g++) {
     const dir = dirs[g % dirs.length] as string;
-    if (rng.next() < 0.9) {
+    if (rng.next() >= DATA_SET_GROUPS) {
       names.push(`${dir}/${g >= dirs.length ? `${g}-` : ''}${rng.pick(MANIFESTS)}`);
       continue;
     }
-    const set = `${dir}/${syllables(rng, 2)}${g}`;
+    const set = `${dir}/${DATA_SET_PREFIX}${syllables(rng, 2)}${g}`;
     for (let i = Math.min(count - names.length, rng.int(4, 30)); i > 0; i--) names.push(`${set}/${syllables(rng, 2)}${i}.json`);
   }
   return names;
@@ -106,17 +136,17 @@ function dataNames(rng: Rng, count: number): string[] {
 export function fileNames(rng: Rng, kind: ContentKind, count: number): string[] {
   switch (kind) {
     case 'php':
-      return codeNames(rng, count, () => 'php', false);
+      return codeNames(rng, 'php', count, () => 'php', false);
     case 'js':
-      return codeNames(rng, count, () => 'js', true);
+      return codeNames(rng, 'js', count, () => 'js', true);
     case 'css':
-      return codeNames(rng, count, (i) => STYLE_EXTENSIONS[i % STYLE_EXTENSIONS.length] as string, true);
+      return codeNames(rng, 'css', count, (i) => STYLE_EXTENSIONS[i % STYLE_EXTENSIONS.length] as string, true);
     case 'image':
-      return codeNames(rng, count, (i) => IMAGE_EXTENSIONS[i % IMAGE_EXTENSIONS.length] as string, true);
+      return codeNames(rng, 'image', count, (i) => IMAGE_EXTENSIONS[i % IMAGE_EXTENSIONS.length] as string, true);
     case 'data':
       return dataNames(rng, count);
     case 'binary':
-      return codeNames(rng, count, (i) => BINARY_EXTENSIONS[i % BINARY_EXTENSIONS.length] as string, true);
+      return codeNames(rng, 'binary', count, (i) => BINARY_EXTENSIONS[i % BINARY_EXTENSIONS.length] as string, true);
     case 'json': {
       // One folder per extension or module, holding the languages it is translated into: about 150 of 435
       // (en and qqq always), as real i18n folders do.

@@ -1,5 +1,7 @@
 import type { Rng } from '../core/rng.ts';
 import type { ContentKind } from '../scenario/content-kind.ts';
+import { isDataSetMember } from './file-names.ts';
+import { STYLE_TYPES } from './file-size-distribution.ts';
 
 /**
  * Which file gets which of a component's drawn sizes. For most kinds any file may be any size; for i18n and
@@ -8,10 +10,16 @@ import type { ContentKind } from '../scenario/content-kind.ts';
  * holds 1 KB files), and a data set's siblings are alike in size while a lone manifest is small. So the big
  * files sit together and share their keys or records with their neighbours, as in a real tree.
  *
+ * For CSS/LESS/SVG the file type decides (file-size-distribution.ts, STYLE_TYPES): Debian's MediaWiki has 2,200
+ * SVG icons averaging 460 bytes, 402 LESS files averaging 1.6 KB and 360 stylesheets averaging 11 KB (built
+ * themes such as OOUI's), so the big files of the kind are stylesheets, which compress far better than icons.
+ *
  * The size law is kept exactly: files are ranked by a weight (directory weight times the file's own, with
  * noise) and take the drawn sizes in that order.
  */
 const DIRECTORY_SIGMA = 1.5;
+/** A data set's member (a siteinfo dump, ~300 KB) against a lone manifest (~1 KB): ranked above every manifest. */
+const DATA_SET_WEIGHT = 1e6;
 const FILE_SIGMA = 0.4;
 
 function directoryOf(name: string): string {
@@ -20,18 +28,24 @@ function directoryOf(name: string): string {
 
 /** A file's own weight within its directory: en and qqq have every message, other languages a share. */
 function ownWeight(kind: ContentKind, name: string, rng: Rng): number {
-  if (kind !== 'json') return 1;
   const file = name.slice(name.lastIndexOf('/') + 1);
+  if (kind === 'css') {
+    // A draw from the type's own size law (the kind's sizes are the mixture of these): ranks follow the type.
+    const type = STYLE_TYPES[file.slice(file.lastIndexOf('.') + 1) as keyof typeof STYLE_TYPES] ?? STYLE_TYPES.svg;
+    return type.median * Math.exp(type.right * rng.normal());
+  }
+  if (kind === 'data') return isDataSetMember(name) ? DATA_SET_WEIGHT : 1;
+  if (kind !== 'json') return 1;
   return file === 'en.json' || file === 'qqq.json' ? 1 : 0.15 + 0.85 * rng.next();
 }
 
 export function coupleSizesToDirectories(rng: Rng, kind: ContentKind, names: readonly string[], sizes: readonly number[]): number[] {
-  if (kind !== 'json' && kind !== 'data') return [...sizes];
+  if (kind !== 'json' && kind !== 'data' && kind !== 'css') return [...sizes];
   const directoryWeight = new Map<string, number>();
   const weights = names.map((name) => {
     const dir = directoryOf(name);
     let w = directoryWeight.get(dir);
-    if (w === undefined) directoryWeight.set(dir, (w = Math.exp(DIRECTORY_SIGMA * rng.normal())));
+    if (w === undefined) directoryWeight.set(dir, (w = kind === 'css' ? 1 : Math.exp(DIRECTORY_SIGMA * rng.normal())));
     return w * ownWeight(kind, name, rng) * Math.exp(FILE_SIGMA * rng.normal());
   });
   const byWeight = names.map((_, i) => i).sort((a, b) => (weights[a] as number) - (weights[b] as number) || a - b);

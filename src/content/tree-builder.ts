@@ -10,6 +10,7 @@ import { compareEntryPaths, type FileEntry } from './file-entry.ts';
 import { fileNames } from './file-names.ts';
 import { coupleSizesToDirectories } from './file-size-coupling.ts';
 import { drawFileSizes } from './file-size-distribution.ts';
+import { vendorCopies, type VendoredTree } from './vendored-copies.ts';
 import { cdbEntryFor, isUpstreamJson, upstreamName, withDerivedCdbs } from './l10n/l10n-cache-entries.ts';
 import { MIN_UPSTREAM_BYTES, upstreamBytesForCdb } from './l10n/upstream-json.ts';
 
@@ -83,8 +84,16 @@ export function trainChanges(entry: FileEntry, churn: number, rng: Rng): boolean
  * A component's entries on one branch from its drawn names and sizes. An l10n cache (kind cdb) holds, per
  * language, the upstream JSON (sized so its CDB comes close to the drawn size) and the CDB built from it.
  */
-function componentEntries(component: ResolvedComponent, version: string | undefined, names: readonly string[], sizes: readonly number[]): FileEntry[] {
-  if (component.kind !== 'cdb') return names.map((name, i) => makeEntry(component, version, name, sizes[i] as number, 'r0'));
+function componentEntries(component: ResolvedComponent, version: string | undefined, tree: VendoredTree): FileEntry[] {
+  const { names, sizes, copyOf } = tree;
+  if (component.kind !== 'cdb') {
+    return names.map((name, i) => {
+      const entry = makeEntry(component, version, name, sizes[i] as number, 'r0');
+      const source = copyOf.get(i);
+      // A vendored copy holds its source's bytes: the same content key.
+      return source === undefined ? entry : { ...entry, contentKey: makeEntry(component, version, names[source] as string, entry.bytes, 'r0').contentKey };
+    });
+  }
   return names.flatMap((name, i) => {
     const cdb = makeEntry(component, version, name, sizes[i] as number, 'r0');
     const json: FileEntry = { ...makeEntry(component, version, upstreamName(name), Math.max(MIN_UPSTREAM_BYTES, upstreamBytesForCdb(sizes[i] as number)), 'r0'), kind: 'json' };
@@ -105,12 +114,13 @@ export function buildInitialTree(scenario: ResolvedScenario, churnBetweenBranche
     const rng = Rng.derive(scenario.seed, 'component', component.name);
     const names = fileNames(rng, component.kind, component.files);
     const sizes = coupleSizesToDirectories(rng, component.kind, names, drawFileSizes(rng, component.kind, component.files, component.bytes));
-    assertBuildable(component, sizes);
+    const tree = vendorCopies(Rng.derive(scenario.seed, 'vendored', component.name), component.kind, names, sizes);
+    assertBuildable(component, tree.sizes);
     if (!component.perVersion) {
-      for (const entry of componentEntries(component, undefined, names, sizes)) files.push(entry);
+      for (const entry of componentEntries(component, undefined, tree)) files.push(entry);
       continue;
     }
-    let previous = componentEntries(component, versions[0], names, sizes);
+    let previous = componentEntries(component, versions[0], tree);
     // A loop, not push(...previous): spreading more than about 120,000 entries overflows the call stack.
     for (const entry of previous) files.push(entry);
     for (let v = 1; v < versions.length; v++) {

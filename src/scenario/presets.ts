@@ -8,9 +8,11 @@ import type { ResolvedComponent } from './resolved.ts';
  * - binaries in vendor (FST tables, shared objects, serialised data) are few and compress like a .so (2-2.5x);
  * - data JSON (manifests, siteinfo dumps, icon lists, source maps) about 8% of the bytes, as in Debian's tree;
  * - JS, CSS/LESS/SVG and images as their own components, with per-kind file sizes as in a real tree (PHP and
- *   JS median about 2.5 KB, i18n JSON 1 KB, styles a few hundred bytes; DOMAIN.md, Debian's MediaWiki 1.39).
- * Per branch below: 137,309 files and about 3.2 GiB (code means per kind as in a real tree: PHP about 6 KB,
- * i18n JSON 10 KB, JS 15 KB, data JSON 60 KB); two branches plus the shared config and docroot give 277,916
+ *   JS median about 2.5 KB, i18n JSON 1 KB, styles a few hundred bytes; DOMAIN.md, Debian's MediaWiki 1.39);
+ * - the mix of kinds (share of files and bytes per kind) as in Debian's MediaWiki 1.39: PHP 23% of the files
+ *   and 17% of the bytes, i18n JSON 55% of the bytes, CSS/LESS/SVG 13% of the files (mostly small icons).
+ * Per branch below: 137,309 files and about 3.2 GiB (code means per kind as in a real tree: PHP about 7 KB,
+ * i18n JSON 9 KB, JS 15 KB, data JSON 60 KB); two branches plus the shared config and docroot give 277,916
  * code files and 9.9 GiB; without the l10n CDB files scap does not rsync, 277,018 files and 6.4 GB (the tree
  * rsync saw: 263,633 files, 6.86-8.76 GB).
  */
@@ -22,16 +24,16 @@ const branch = 'srv/mediawiki/php-{version}';
 
 const MEDIAWIKI_COMPONENTS: readonly PresetComponent[] = [
   { name: 'base', files: 9_000, bytes: 150 * MiB, kind: 'binary', perVersion: false, dir: 'usr', base: true },
-  { name: 'core', files: 12_000, bytes: 70 * MiB, kind: 'php', perVersion: true, dir: `${branch}/includes`, base: false },
-  { name: 'vendor', files: 17_000, bytes: 90 * MiB, kind: 'php', perVersion: true, dir: `${branch}/vendor`, base: false },
+  { name: 'core', files: 7_300, bytes: 50 * MiB, kind: 'php', perVersion: true, dir: `${branch}/includes`, base: false },
+  { name: 'vendor', files: 10_400, bytes: 65 * MiB, kind: 'php', perVersion: true, dir: `${branch}/vendor`, base: false },
   { name: 'vendor-binaries', files: 60, bytes: 20 * MiB, kind: 'binary', perVersion: true, dir: `${branch}/vendor/wikimedia/data`, base: false },
-  { name: 'skins', files: 2_500, bytes: 20 * MiB, kind: 'php', perVersion: true, dir: `${branch}/skins`, base: false },
-  { name: 'extensions', files: 20_000, bytes: 120 * MiB, kind: 'php', perVersion: true, dir: `${branch}/extensions`, base: false },
-  { name: 'resources', files: 12_000, bytes: 170 * MiB, kind: 'js', perVersion: true, dir: `${branch}/resources`, base: false },
-  { name: 'styles', files: 9_000, bytes: 12 * MiB, kind: 'css', perVersion: true, dir: `${branch}/resources/styles`, base: false },
-  { name: 'images', files: 2_500, bytes: 30 * MiB, kind: 'image', perVersion: true, dir: `${branch}/resources/assets`, base: false },
+  { name: 'skins', files: 1_500, bytes: 14 * MiB, kind: 'php', perVersion: true, dir: `${branch}/skins`, base: false },
+  { name: 'extensions', files: 12_200, bytes: 86 * MiB, kind: 'php', perVersion: true, dir: `${branch}/extensions`, base: false },
+  { name: 'resources', files: 11_000, bytes: 159 * MiB, kind: 'js', perVersion: true, dir: `${branch}/resources`, base: false },
+  { name: 'styles', files: 17_000, bytes: 32 * MiB, kind: 'css', perVersion: true, dir: `${branch}/resources/styles`, base: false },
+  { name: 'images', files: 700, bytes: 17 * MiB, kind: 'image', perVersion: true, dir: `${branch}/resources/assets`, base: false },
   { name: 'data', files: 1_800, bytes: 100 * MiB, kind: 'data', perVersion: true, dir: `${branch}/data`, base: false },
-  { name: 'i18n', files: 60_000, bytes: 600 * MiB, kind: 'json', perVersion: true, dir: `${branch}/languages/i18n`, base: false },
+  { name: 'i18n', files: 74_900, bytes: 689 * MiB, kind: 'json', perVersion: true, dir: `${branch}/languages/i18n`, base: false },
   { name: 'l10n-cache', files: 449, bytes: 2_100_000_000, kind: 'cdb', perVersion: true, dir: `${branch}/cache/l10n`, base: false },
   { name: 'docroot', files: 1_800, bytes: 45 * MiB, kind: 'php', perVersion: false, dir: 'srv/mediawiki/docroot', base: false },
   { name: 'config', files: 600, bytes: 12 * MiB, kind: 'php', perVersion: false, dir: 'srv/mediawiki/wmf-config', base: false },

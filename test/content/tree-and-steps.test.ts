@@ -34,12 +34,14 @@ describe('synthetic tree', () => {
     assert.ok(tree.files.some((f) => f.path.startsWith('srv/mediawiki/php-1.45.0-wmf.1/includes/')));
     assert.ok(tree.files.some((f) => f.path.startsWith('srv/mediawiki/php-1.45.0-wmf.2/cache/l10n/l10n_cache-en.cdb')));
     const older = tree.files.filter((f) => f.version === '1.45.0-wmf.1' && f.kind === 'php');
-    const newerKeys = new Set(tree.files.filter((f) => f.version === '1.45.0-wmf.2').map((f) => f.contentKey));
-    const shared = older.filter((f) => newerKeys.has(f.contentKey)).length / older.length;
+    // By path: a vendored copy shares its source's content key, so keys alone do not say which file changed.
+    const newer = new Map(tree.files.filter((f) => f.version === '1.45.0-wmf.2').map((f) => [f.path.replace('1.45.0-wmf.2', '1.45.0-wmf.1'), f.contentKey]));
+    const unchanged = (f: { path: string; contentKey: string }): boolean => newer.get(f.path) === f.contentKey;
+    const shared = older.filter(unchanged).length / older.length;
     // Branches differ as a weekly train makes them differ: a few percent of files, mostly i18n JSON.
     assert.ok(shared > 0.9 && shared < 1, `share of php unchanged between branches: ${shared}`);
     const json = tree.files.filter((f) => f.version === '1.45.0-wmf.1' && f.kind === 'json');
-    const jsonShared = json.filter((f) => newerKeys.has(f.contentKey)).length / json.length;
+    const jsonShared = json.filter(unchanged).length / json.length;
     assert.ok(jsonShared < shared, `i18n JSON changes more than PHP: ${jsonShared} vs ${shared}`);
   });
 
@@ -59,6 +61,23 @@ describe('synthetic tree', () => {
     assert.ok((php[php.length - 1] as number) > 10 * phpMedian, 'a long tail of big folders');
     const cdb = big.files.filter((f) => f.kind === 'cdb').map((f) => f.bytes);
     assert.ok(Math.max(...cdb) < 1.5 * Math.min(...cdb), 'l10n caches are near-equal in size');
+    // Vendored copies: whole files at another path with their source's content key, a few percent of code bytes.
+    const code = big.files.filter((f) => f.kind === 'php' || f.kind === 'js' || f.kind === 'css');
+    const first = new Map<string, string>();
+    let copiedBytes = 0;
+    for (const f of code) {
+      const source = first.get(`${f.contentKey}:${f.bytes}`);
+      if (source === undefined) first.set(`${f.contentKey}:${f.bytes}`, f.path);
+      else if (source.slice(source.lastIndexOf('/')) === f.path.slice(f.path.lastIndexOf('/'))) copiedBytes += f.bytes;
+    }
+    const share = copiedBytes / code.reduce((n, f) => n + f.bytes, 0);
+    assert.ok(share > 0.01 && share < 0.06, `vendored copies: ${share} of code bytes`);
+    // Style sizes follow the file type: stylesheets far bigger than SVG icons, as in a real tree.
+    const styleMedian = (ext: string): number => {
+      const sizes = big.files.filter((f) => f.kind === 'css' && f.path.endsWith(ext)).map((f) => f.bytes).sort((a, b) => a - b);
+      return sizes[Math.floor(sizes.length / 2)] as number;
+    };
+    assert.ok(styleMedian('.css') > 2 * styleMedian('.svg'), `css median ${styleMedian('.css')}, svg ${styleMedian('.svg')}`);
   });
 });
 

@@ -7,22 +7,26 @@ import { CODE_WORDS, LATIN_SYLLABLES, inventWords } from './vocabulary.ts';
  * Stylesheets (CSS, LESS) and SVG icons, MediaWiki's `css` kind: rules of `.mw-`-prefixed selectors with a few
  * declarations from a common property list, or SVG path data (numbers, which compress least). Fresh per file;
  * what repeats across files is what repeats in real stylesheets: property names, units, the component's
- * class-name words.
+ * class-name words. Within a file, as in real (often built) stylesheets such as OOUI's themes: a selector
+ * often extends the previous one (`.mw-foo > .mw-foo-bar`), each property takes one of the few values the
+ * component uses for it (its palette of colours, its spacings), and some declarations come with their vendor
+ * prefixes (-webkit-, -moz-, -ms-).
  */
 const PROPERTIES = [
   'color', 'background-color', 'margin', 'padding', 'border', 'border-radius', 'font-size', 'font-weight', 'line-height', 'display', 'position', 'top',
   'left', 'width', 'height', 'max-width', 'min-height', 'text-align', 'vertical-align', 'overflow', 'white-space', 'z-index', 'opacity', 'transition',
   'box-shadow', 'cursor', 'flex', 'align-items', 'justify-content', 'margin-top', 'margin-bottom', 'padding-left', 'border-bottom', 'content', 'float',
 ].map((p) => lit(`\t${p}: `));
-const KEYWORDS = ['none', 'block', 'inline-block', 'flex', 'relative', 'absolute', 'auto', 'bold', 'normal', 'hidden', 'nowrap', 'center', 'left', 'inherit', 'pointer', '0', '1', 'transparent', '@color-base', '@border-subtle', '@spacing-50', '@font-size-medium'].map(lit);
-const UNITS = ['px', 'em', 'rem', '%', 'px', 'em'].map(lit);
+const KEYWORDS: readonly string[] = ['none', 'block', 'inline-block', 'flex', 'relative', 'absolute', 'auto', 'bold', 'normal', 'hidden', 'nowrap', 'center', 'left', 'inherit', 'pointer', '0', '1', 'transparent', '@color-base', '@border-subtle', '@spacing-50', '@font-size-medium'];
+const UNITS = ['px', 'em', 'rem', '%', 'px', 'em'];
+const VENDOR_PREFIXES = ['-webkit-', '-moz-', '-ms-'].map((p) => lit(`\t${p}`));
 const L = {
   dotMw: lit('.mw-'),
   open: lit(' {\n'),
   close: lit('}\n\n'),
   semi: lit(';\n'),
   comma: lit(',\n'),
-  hash: lit('#'),
+  child: lit(' > '),
   comment: lit('/* '),
   commentClose: lit(' */\n'),
   svgOpen: lit('<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20" viewBox="0 0 20 20">\n'),
@@ -32,21 +36,40 @@ const L = {
   pathClose: lit('"/>\n'),
   svgClose: lit('</svg>\n'),
 };
-const HEX = lit('0123456789abcdef');
 const PATH_OPS = lit('MLHVCSQTAZmlhvcsqtaz');
+
+/** Values a component uses per property: a few each (its palette, its spacings), the first most. */
+const VALUES_PER_PROPERTY = 5;
+const PALETTE = 12;
+
+function valueText(rng: Rng, palette: readonly string[]): string {
+  const r = rng.int(0, 2);
+  if (r === 0) return KEYWORDS[rng.int(0, KEYWORDS.length - 1)] as string;
+  if (r === 1) return `${rng.int(0, 39)}${rng.pick(UNITS)}`;
+  return rng.pick(palette);
+}
 
 export class StyleVocabulary {
   readonly words: WordTable;
+  /** values[p * VALUES_PER_PROPERTY + k]: the k-th value property p takes in this component. */
+  readonly values: Buffer[];
   constructor(seed: number | string, component: string) {
-    this.words = new WordTable([...CODE_WORDS.slice(0, 200), ...inventWords(Rng.derive(seed, 'style-vocabulary', component), LATIN_SYLLABLES, 600, 2, 3)], 1.1);
+    const rng = Rng.derive(seed, 'style-vocabulary', component);
+    this.words = new WordTable([...CODE_WORDS.slice(0, 200), ...inventWords(rng, LATIN_SYLLABLES, 600, 2, 3)], 1.1);
+    const hex = '0123456789abcdef';
+    const palette = Array.from({ length: PALETTE }, () => `#${Array.from({ length: rng.next() < 0.5 ? 3 : 6 }, () => hex[rng.int(0, 15)]).join('')}`);
+    this.values = PROPERTIES.flatMap(() => Array.from({ length: VALUES_PER_PROPERTY }, () => lit(valueText(rng, palette))));
   }
 }
 
 export class StyleWriter {
   private readonly w = new ByteWriter();
+  /** The words of the last selector written: the next one often extends it. */
+  private readonly stem: number[] = [];
 
   file(svg: boolean, vocab: StyleVocabulary, stream: FileStream, target: Buffer, pos: number, end: number): void {
     const w = this.w.reset(target, pos, end);
+    this.stem.length = 0;
     if (svg) {
       w.lit(L.svgOpen);
       w.lit(L.title);
@@ -60,6 +83,7 @@ export class StyleWriter {
 
   fragment(svg: boolean, vocab: StyleVocabulary, stream: FileStream, target: Buffer, pos: number, end: number): void {
     const w = this.w.reset(target, pos, end);
+    this.stem.length = 0;
     while (!w.full) {
       if (svg) this.path(stream);
       else this.rule(vocab, stream);
@@ -68,11 +92,25 @@ export class StyleWriter {
 
   private selector(vocab: StyleVocabulary, stream: FileStream): void {
     const w = this.w;
+    const stem = this.stem;
+    const extend = stem.length > 0 && stream.below(2) === 0;
+    if (extend && stream.below(2) === 0) {
+      this.words(vocab, stem.length);
+      w.lit(L.child);
+    }
+    if (!extend) stem.length = 0;
+    stem.push(vocab.words.draw(stream));
+    for (let i = extend || stem.length > 3 ? 0 : stream.below(3); i > 0; i--) stem.push(vocab.words.draw(stream));
+    this.words(vocab, stem.length);
+  }
+
+  /** `.mw-` and the stem's first `count` words, dash-joined. */
+  private words(vocab: StyleVocabulary, count: number): void {
+    const w = this.w;
     w.lit(L.dotMw);
-    vocab.words.write(w, vocab.words.draw(stream));
-    for (let i = stream.below(3); i > 0; i--) {
-      w.byte(0x2d);
-      vocab.words.write(w, vocab.words.draw(stream));
+    for (let i = 0; i < count; i++) {
+      if (i > 0) w.byte(0x2d);
+      vocab.words.write(w, this.stem[i] as number);
     }
   }
 
@@ -93,16 +131,21 @@ export class StyleWriter {
     }
     w.lit(L.open);
     for (let i = stream.between(1, 7); i > 0; i--) {
-      w.lit(PROPERTIES[stream.below(PROPERTIES.length)] as Buffer);
-      const r = stream.below(3);
-      if (r === 0) w.lit(KEYWORDS[stream.below(KEYWORDS.length)] as Buffer);
-      else if (r === 1) {
-        w.int(stream.below(40));
-        w.lit(UNITS[stream.below(UNITS.length)] as Buffer);
-      } else {
-        w.lit(L.hash);
-        for (let d = stream.below(2) === 0 ? 3 : 6; d > 0; d--) w.byte(HEX[stream.below(16)] as number);
+      // Common properties most: display, color and margins far more often than z-index.
+      const u = stream.next();
+      const p = Math.floor(u * u * PROPERTIES.length);
+      const v = stream.next();
+      const value = vocab.values[p * VALUES_PER_PROPERTY + Math.floor(v * v * VALUES_PER_PROPERTY)] as Buffer;
+      if (stream.below(10) === 0) {
+        for (const prefix of VENDOR_PREFIXES) {
+          w.lit(prefix);
+          w.lit((PROPERTIES[p] as Buffer).subarray(1));
+          w.lit(value);
+          w.lit(L.semi);
+        }
       }
+      w.lit(PROPERTIES[p] as Buffer);
+      w.lit(value);
       w.lit(L.semi);
     }
     w.lit(L.close);
