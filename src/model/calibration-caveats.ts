@@ -26,8 +26,8 @@ const differs = (a: number, b: number, share: number) => Math.abs(a - b) > share
 
 /**
  * Why a row may be off that no fitted rate can fix: per strategy and step, the model moved or unpacked
- * other work than the nodes did (a runtime that re-unpacks, or re-downloads, every layer above a changed one,
- * which the model does not do), and a harness machine other processes kept busy.
+ * other work than the nodes did (a model.node.runtime other than the one the nodes ran, or images the GC
+ * kept differently), and a harness machine other processes kept busy.
  */
 export function calibrationCaveats(measured: MeasuredRun, simulated: MeasuredRun, cpu: CpuFit | undefined): string[] {
   const caveats: string[] = [];
@@ -37,8 +37,8 @@ export function calibrationCaveats(measured: MeasuredRun, simulated: MeasuredRun
     const s = workPerNode(simulated.samples, strategy, step);
     if (m === undefined || s === undefined) continue;
     if (differs(m.bytes, s.bytes, BYTES_TOLERANCE) && Math.abs(m.bytes - s.bytes) > BYTES_FLOOR) caveats.push(`${strategy} ${step}: a measured node downloaded ${formatBytes(m.bytes)}, a simulated one ${formatBytes(s.bytes)}: the model fetched other layers than the runtime did`);
-    if (m.unpacked > s.unpacked && differs(m.unpacked, s.unpacked, LAYERS_TOLERANCE)) {
-      caveats.push(`${strategy} ${step}: a measured node unpacked ${m.unpacked} layers, a simulated one ${s.unpacked}: the runtime re-unpacked layers above a changed one (snapshots by ChainID), which the model does not`);
+    if (differs(m.unpacked, s.unpacked, LAYERS_TOLERANCE)) {
+      caveats.push(`${strategy} ${step}: a measured node unpacked ${m.unpacked} layers, a simulated one ${s.unpacked}: check that model.node.runtime names the runtime the nodes ran`);
     }
   }
   if (cpu !== undefined && cpu.saturatedStepShare > 0.5) {
