@@ -14,10 +14,10 @@ import { buildFleetPlan } from './model-plan.ts';
  */
 export const SWEEP_PLANS_ENV = 'SHIPBENCH_SWEEP_PLANS';
 
-/** What buildFleetPlan reads of a scenario: equal keys give equal plans. */
+/** What buildFleetPlan reads of a scenario (of the volume side, only how l10n caches travel): equal keys give equal plans. */
 export function fleetPlanKey(scenario: ResolvedScenario, blobScale = 1): string {
-  const { seed, content, image, deploy, volume } = scenario;
-  return createHash('sha256').update(JSON.stringify({ seed, content, image, deploy, volume, blobScale })).digest('hex');
+  const { seed, content, image, deploy } = scenario;
+  return createHash('sha256').update(JSON.stringify({ seed, content, image, deploy, l10n: scenario.volume.l10n, blobScale })).digest('hex');
 }
 
 async function readPlan(path: string): Promise<FleetPlan | undefined> {
