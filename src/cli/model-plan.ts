@@ -66,7 +66,7 @@ function volumeStepOf(scenario: ResolvedScenario, step: string, diff: ReturnType
     changedFiles: shipped.length,
     changedBytes: sum(shipped),
     deletedPaths: diff.deleted.filter((path) => !isScapExcluded(path)).length,
-    treeFiles: code.filter((f) => !isScapExcluded(f.path)).length,
+    treeFiles: code.length - code.reduce((n, f) => (isScapExcluded(f.path) ? n + 1 : n), 0),
     treeBytes,
     l10nRebuild: { languages: rebuilt.length, jsonBytes: sum(rebuilt.map((f) => jsonByPath.get(f.path) ?? { bytes: 0 })), cdbBytes: sum(rebuilt) },
   };

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import pLimit from 'p-limit';
@@ -9,6 +9,7 @@ import { pointFigures } from '../report/sweep-figures.ts';
 import { sweepExporters } from '../report/sweep-report.ts';
 import { SWEEP_SCHEMA, type PointFigures, type SweepPoint, type SweepResults, type TargetAnswer } from '../report/sweep-results.ts';
 import { checkOverriddenScenario } from './scenario-with-overrides.ts';
+import { sharedFleetPlan, SWEEP_PLANS_ENV } from './sweep-plan-cache.ts';
 import { writeExports } from './write-exports.ts';
 import { meetsTarget, type SweepTarget } from '../scenario/sweep-target.ts';
 import type { ScenarioOverride, SweepAxis } from '../scenario/scenario-overrides.ts';
@@ -87,12 +88,28 @@ class SweepRecorder {
   }
 }
 
+const plansDir = (options: SweepOptions) => join(options.outDir, 'plans');
+
+/**
+ * Plans the first point's content before any point runs, so points that share it (all of them, unless the
+ * sweep varies content) read the plan instead of each planning it at once. A previous sweep's plans go first.
+ */
+async function planSharedContent(options: SweepOptions, first: PointValues | undefined): Promise<void> {
+  await rm(plansDir(options), { recursive: true, force: true });
+  if (first === undefined) return;
+  const { scenario } = await checkOverriddenScenario(options.file, overridesAt(first, options.sets));
+  // A real content source is read by each point (a git source's blobs under its own --out): they plan it themselves.
+  if (scenario.content.source !== undefined) return;
+  await sharedFleetPlan(scenario, plansDir(options));
+}
+
 /** Runs one point in its own `shipbench simulate` process and keeps its figures. */
 async function simulatePoint(options: SweepOptions, values: PointValues, index: number, probe: boolean): Promise<{ point: SweepPoint; name: string }> {
   const dir = join('points', String(index).padStart(3, '0'));
   const sets = overridesAt(values, options.sets).flatMap((o) => ['--set', `${o.key}=${JSON.stringify(o.value)}`]);
   const cli = process.argv[1] as string;
-  const child = await execa(process.execPath, [cli, 'simulate', options.file, '--out', join(options.outDir, dir), ...sets], { reject: false, stdin: 'ignore', all: true });
+  const env = { [SWEEP_PLANS_ENV]: plansDir(options) };
+  const child = await execa(process.execPath, [cli, 'simulate', options.file, '--out', join(options.outDir, dir), ...sets], { reject: false, stdin: 'ignore', all: true, env });
   if (child.exitCode !== 0) {
     const tail = (child.all ?? '').trim().split('\n').slice(-6).join('\n  ');
     throw new ShipbenchError('sweep-point-failed', `point ${pointLabel(values)} failed (exit ${child.exitCode ?? child.signal ?? '?'}):\n  ${tail}`, { exitCode: 1, hint: 'run that point alone with simulate --set to see the whole failure' });
@@ -140,6 +157,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResults> {
   };
   try {
     await recorder.write();
+    await planSharedContent(options, grid[0]);
     await Promise.all(grid.map((values) => limit(() => run(values, false))));
     if (options.target !== undefined) recorder.results.target = await searchTarget(options, options.target, recorder, (values) => limit(() => run(values, true)));
     recorder.results.status = 'completed';

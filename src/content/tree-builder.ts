@@ -14,9 +14,17 @@ import { vendorCopies, type VendoredTree } from './vendored-copies.ts';
 import { cdbEntryFor, isUpstreamJson, upstreamName, withDerivedCdbs } from './l10n/l10n-cache-entries.ts';
 import { MIN_UPSTREAM_BYTES, upstreamBytesForCdb } from './l10n/upstream-json.ts';
 
+/** Component dirs by branch: asked once per file (300,000 in a Wikimedia-scale tree), built once per branch. */
+const dirsByBranch = new WeakMap<ResolvedComponent, Map<string, string>>();
+
 /** Where a per-version component's files go: `{version}` in the dir becomes the branch, e.g. 1.45.0-wmf.2. */
 export function componentDir(component: ResolvedComponent, version: string | undefined): string {
-  return version === undefined ? component.dir : component.dir.replaceAll('{version}', version);
+  if (version === undefined) return component.dir;
+  let dirs = dirsByBranch.get(component);
+  if (dirs === undefined) dirsByBranch.set(component, (dirs = new Map()));
+  let dir = dirs.get(version);
+  if (dir === undefined) dirs.set(version, (dir = component.dir.replaceAll('{version}', version)));
+  return dir;
 }
 
 export function makeEntry(

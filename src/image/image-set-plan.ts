@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ContentTree } from '../content/content-tree.ts';
+import type { FileEntry } from '../content/file-entry.ts';
 import { applyDeployStep } from '../content/deploy-step.ts';
 import { buildInitialTree } from '../content/tree-builder.ts';
 import { type LoadedContentSource, sourceStepTrees } from '../content/source/content-source-loader.ts';
@@ -44,13 +45,41 @@ export interface ImageSetPlan {
   readonly uniqueLayers: readonly PlannedLayer[];
 }
 
+/**
+ * Per-file hash input is written into one reused buffer and hashed a megabyte at a time: one update (or one
+ * string concatenation) per file costs more than the hashing of 100,000s of files.
+ */
+const hashBuffer = Buffer.alloc(1 << 20);
+
 export function layerKey(spec: LayerSpec, seed: string, compression: ResolvedCompression): string {
   const hash = createHash('sha256');
   hash.update(`${LAYER_FORMAT_VERSION}\0${seed}\0${JSON.stringify(compression)}\0`);
-  for (const f of spec.files) hash.update(`${f.path}\0${f.mode}\0${f.bytes}\0${f.kind}\0${f.contentKey}\n`);
+  let used = 0;
+  for (const f of spec.files) {
+    const line = `${f.path}\0${f.mode}\0${f.bytes}\0${f.kind}\0${f.contentKey}\n`;
+    // At most 3 UTF-8 bytes per UTF-16 unit: flush first when the line might not fit.
+    if (used + 3 * line.length > hashBuffer.length) {
+      hash.update(hashBuffer.subarray(0, used));
+      used = 0;
+    }
+    if (3 * line.length > hashBuffer.length) hash.update(line);
+    else used += hashBuffer.write(line, used, 'utf8');
+  }
+  hash.update(hashBuffer.subarray(0, used));
   hash.update('\0whiteouts\0');
   for (const w of spec.whiteouts) hash.update(`${w}\n`);
   return hash.digest('hex');
+}
+
+/** Whether two specs list the same files (mostly the very same entries, as consecutive trees share them) and whiteouts. */
+function sameLayerContent(a: LayerSpec, b: LayerSpec): boolean {
+  if (a.files.length !== b.files.length || a.whiteouts.length !== b.whiteouts.length) return false;
+  for (let i = 0; i < a.files.length; i++) {
+    const x = a.files[i] as FileEntry;
+    const y = b.files[i] as FileEntry;
+    if (x !== y && (x.path !== y.path || x.mode !== y.mode || x.bytes !== y.bytes || x.kind !== y.kind || x.contentKey !== y.contentKey)) return false;
+  }
+  return a.whiteouts.every((w, i) => w === b.whiteouts[i]);
 }
 
 /** `source`: the scenario's content source as loadContentSource read it (required when the scenario has one). */
@@ -59,13 +88,19 @@ export function planImageSet(scenario: ResolvedScenario, source?: LoadedContentS
 
   const unique = new Map<string, PlannedLayer>();
   const keyOf = new Map<LayerSpec, PlannedLayer>();
+  // A layer of one role usually repeats a previous step's (an untouched branch): comparing entries is cheaper than hashing them.
+  const byRole = new Map<string, PlannedLayer[]>();
   const plan = (spec: LayerSpec): PlannedLayer => {
-    const known = keyOf.get(spec);
-    if (known !== undefined) return known;
+    const known = keyOf.get(spec) ?? byRole.get(spec.role)?.find((p) => sameLayerContent(p.spec, spec));
+    if (known !== undefined) {
+      keyOf.set(spec, known);
+      return known;
+    }
     const key = layerKey(spec, scenario.seed, scenario.image.compression);
     const planned = unique.get(key) ?? { spec, key, fileBytes: spec.files.reduce((n, f) => n + f.bytes, 0) };
     unique.set(key, planned);
     keyOf.set(spec, planned);
+    byRole.set(spec.role, [...(byRole.get(spec.role) ?? []), planned]);
     return planned;
   };
 

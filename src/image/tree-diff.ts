@@ -1,4 +1,4 @@
-import type { FileEntry } from '../content/file-entry.ts';
+import { compareEntryPaths, type FileEntry } from '../content/file-entry.ts';
 
 /** What changed between two sorted file lists: the files to (re)write and the paths to delete. */
 export interface TreeDiff {
@@ -15,39 +15,70 @@ function sameFile(a: FileEntry, b: FileEntry): boolean {
   return a === b || (a.contentKey === b.contentKey && a.bytes === b.bytes && a.mode === b.mode && a.kind === b.kind);
 }
 
-/** Adds every ancestor directory of `path` to `dirs`, deepest first, stopping at one already there (its ancestors are too). */
-function addParentDirs(path: string, dirs: Set<string>): void {
-  for (let end = path.lastIndexOf('/'); end > 0; end = path.lastIndexOf('/', end - 1)) {
-    const dir = path.slice(0, end);
-    if (dirs.has(dir)) return;
-    dirs.add(dir);
+function sortedByPath(files: readonly FileEntry[]): readonly FileEntry[] {
+  for (let i = 1; i < files.length; i++) {
+    if ((files[i - 1] as FileEntry).path > (files[i] as FileEntry).path) return [...files].sort(compareEntryPaths);
+  }
+  return files;
+}
+
+/** Whether some path in `sorted` lies under `dir`: paths under `dir/` are contiguous, from the first >= `dir/`. */
+function dirSurvives(dir: string, sorted: readonly FileEntry[]): boolean {
+  const prefix = `${dir}/`;
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as FileEntry).path < prefix) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < sorted.length && (sorted[lo] as FileEntry).path.startsWith(prefix);
+}
+
+/** The highest ancestor directory of a file in `parent` that no longer exists at all; null if every one survives. */
+function highestVanishedDir(parent: string, after: readonly FileEntry[]): string | null {
+  for (let end = parent.indexOf('/'); ; end = parent.indexOf('/', end + 1)) {
+    const dir = end < 0 ? parent : parent.slice(0, end);
+    if (!dirSurvives(dir, after)) return dir;
+    if (end < 0) return null;
   }
 }
 
-/** The highest ancestor directory of `path` not in `surviving`, if any. */
-function highestVanishedDir(path: string, surviving: ReadonlySet<string>): string | undefined {
-  for (let end = path.indexOf('/'); end > 0; end = path.indexOf('/', end + 1)) {
-    const dir = path.slice(0, end);
-    if (!surviving.has(dir)) return dir;
-  }
-  return undefined;
-}
-
-export function diffTrees(before: readonly FileEntry[], after: readonly FileEntry[]): TreeDiff {
-  const afterByPath = new Map(after.map((f) => [f.path, f]));
-  const beforeByPath = new Map(before.map((f) => [f.path, f]));
-  const written = after.filter((f) => {
-    const old = beforeByPath.get(f.path);
-    return old === undefined || !sameFile(old, f);
-  });
-  const surviving = new Set<string>();
-  for (const f of after) addParentDirs(f.path, surviving);
-  const deletedFiles = before.filter((f) => !afterByPath.has(f.path)).map((f) => f.path);
+/** A merge walk over both lists in path order: no per-path maps or directory sets (trees hold 100,000s of files). */
+export function diffTrees(beforeInput: readonly FileEntry[], afterInput: readonly FileEntry[]): TreeDiff {
+  const before = sortedByPath(beforeInput);
+  const after = sortedByPath(afterInput);
+  const written: FileEntry[] = [];
   const deleted = new Set<string>();
-  for (const path of deletedFiles) {
-    // The highest ancestor directory that no longer exists at all stands for everything under it.
-    const gone = highestVanishedDir(path, surviving);
+  // Files of one directory share the answer to "which ancestor vanished": ask once per directory.
+  const vanishedByParent = new Map<string, string | null>();
+  const deletePath = (path: string): void => {
+    const slash = path.lastIndexOf('/');
+    if (slash <= 0) return void deleted.add(path);
+    const parent = path.slice(0, slash);
+    let gone = vanishedByParent.get(parent);
+    if (gone === undefined) {
+      gone = highestVanishedDir(parent, after);
+      vanishedByParent.set(parent, gone);
+    }
     deleted.add(gone ?? path);
+  };
+  let i = 0;
+  let j = 0;
+  while (i < before.length || j < after.length) {
+    const b = before[i];
+    const a = after[j];
+    if (a === undefined || (b !== undefined && b.path < a.path)) {
+      deletePath((b as FileEntry).path);
+      i++;
+    } else if (b === undefined || a.path < b.path) {
+      written.push(a);
+      j++;
+    } else {
+      if (!sameFile(b, a)) written.push(a);
+      i++;
+      j++;
+    }
   }
   return { written, deleted: [...deleted].sort() };
 }

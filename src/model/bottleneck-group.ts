@@ -79,7 +79,8 @@ export class BottleneckGroup implements FillUnit {
   version = 0;
   /** The finish point its completion entry was pushed for. */
   scheduledFinish = Number.POSITIVE_INFINITY;
-  readonly finish = new MinHeap<{ readonly flow: Flow; readonly membership: number }>();
+  /** Members by finish point, tagged with their membership when pushed (an older one is stale). */
+  readonly finish = new MinHeap<Flow>();
   readonly thresholds = new MinHeap<Threshold>();
   /** The meters the members count towards, and how many of them count towards each (parallel arrays). */
   readonly meters: number[] = [];
@@ -116,20 +117,20 @@ export class BottleneckGroup implements FillUnit {
   }
 
   addFinish(flow: Flow): void {
-    this.finish.push(flow.finishAt, { flow, membership: flow.membership });
-    if (this.finish.size > 2 * this.size + 32) this.finish.retain((e) => e.flow.group === this && e.flow.membership === e.membership);
+    this.finish.push(flow.finishAt, flow, flow.membership);
+    if (this.finish.size > 2 * this.size + 32) this.finish.retain((f, membership) => f.group === this && f.membership === membership);
   }
 
   /** The earliest finish point of a member still in the group (Infinity when none). */
   earliestFinish(): number {
-    for (let e = this.finish.peekValue(); e !== undefined && (e.flow.group !== this || e.flow.membership !== e.membership); e = this.finish.peekValue()) this.finish.pop();
+    for (let f = this.finish.peekValue(); f !== undefined && (f.group !== this || f.membership !== this.finish.peekTag()); f = this.finish.peekValue()) this.finish.pop();
     return this.finish.peekKey();
   }
 
   /** Members whose finish point is at or before `virtual`, taken out of the finish heap. */
   takeFinished(virtual: number): Flow[] {
     const out: Flow[] = [];
-    while (this.earliestFinish() <= virtual) out.push(this.finish.pop()!.flow);
+    while (this.earliestFinish() <= virtual) out.push(this.finish.pop()!);
     return out;
   }
 

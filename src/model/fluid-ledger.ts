@@ -10,7 +10,6 @@ export const SLACK = 1e-9;
  */
 const MIN_NEW_GROUP = 8;
 
-type Completion = { readonly unit: Flow | BottleneckGroup; readonly version: number };
 
 /**
  * The fluid network's state between events: capacities, flows and their loads, bottleneck groups and who is
@@ -35,7 +34,8 @@ export abstract class FluidLedger {
   protected readonly memberWeight: number[] = [];
   /** Per resource: bumped when its members change, so older threshold entries for it are stale. */
   protected readonly thresholdVersion: number[] = [];
-  protected readonly completions = new MinHeap<Completion>();
+  /** When each flow or group is next done, tagged with its version when pushed (an older one is stale). */
+  protected readonly completions = new MinHeap<Flow | BottleneckGroup>();
   /** Size of the completion queue after its last compaction. */
   protected compactedSize = 0;
   /** Current total rate per meter, and its history as (seconds, bytesPerSecond) change points. */
@@ -56,16 +56,15 @@ export abstract class FluidLedger {
 
   /** Queues when a flow or group is next done; superseded entries stay until they surface or the queue is compacted. */
   protected complete(seconds: number, unit: Flow | BottleneckGroup): void {
-    this.completions.push(seconds, { unit, version: unit.version });
+    this.completions.push(seconds, unit, unit.version);
     if (this.completions.size > 2 * this.compactedSize + 4096) {
-      this.completions.retain((e) => this.current(e));
+      this.completions.retain((u, version) => this.current(u, version));
       this.compactedSize = this.completions.size;
     }
   }
 
-  protected current(entry: Completion): boolean {
-    const u = entry.unit;
-    if (entry.version !== u.version) return false;
+  protected current(u: Flow | BottleneckGroup, version: number): boolean {
+    if (version !== u.version) return false;
     return u instanceof BottleneckGroup ? u.size > 0 && this.ownGroup[u.resource] === u : u.active && u.group === undefined;
   }
 

@@ -117,7 +117,7 @@ export class FluidNetwork extends FluidLedger {
     for (;;) {
       this.reshare();
       // Entries of flows whose rate changed since are stale: drop them so they cost no event.
-      for (let top = this.completions.peekValue(); top !== undefined && !this.current(top); top = this.completions.peekValue()) this.completions.pop();
+      for (let top = this.completions.peekValue(); top !== undefined && !this.current(top, this.completions.peekTag()); top = this.completions.peekValue()) this.completions.pop();
       const next = Math.min(this.completions.peekKey(), this.timers.peekKey());
       if (next === Number.POSITIVE_INFINITY) return;
       this.now = Math.max(this.now, next);
@@ -128,9 +128,8 @@ export class FluidNetwork extends FluidLedger {
       ended.length = 0;
       groups.length = 0;
       while (this.completions.peekKey() <= horizon) {
-        const entry = this.completions.pop()!;
-        if (!this.current(entry)) continue;
-        const unit = entry.unit;
+        const unit = this.completions.pop()!;
+        if (!this.current(unit, this.completions.poppedTag)) continue;
         if (unit instanceof BottleneckGroup) {
           this.blame(unit.resource, unit.advance(this.now));
           for (const f of unit.takeFinished(unit.virtual + unit.rate * (horizon - this.now))) ended.push(f);

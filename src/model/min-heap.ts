@@ -1,27 +1,37 @@
-/** A binary min-heap of (key, value) pairs in parallel arrays: the event queues of the fluid model. */
+/**
+ * A binary min-heap of (key, value, tag) entries in parallel arrays: the event queues of the fluid model. The
+ * numeric tag (a version, for lazy deletion) rides beside the value, so an entry costs no object of its own.
+ */
 export class MinHeap<T> {
   private keys: number[] = [];
   private values: T[] = [];
+  private tags: number[] = [];
+  /** The tag of the entry the last pop() took. */
+  poppedTag = 0;
 
   get size(): number {
     return this.keys.length;
   }
 
-  push(key: number, value: T): void {
+  push(key: number, value: T, tag = 0): void {
     const keys = this.keys;
     const values = this.values;
+    const tags = this.tags;
     let i = keys.length;
     keys.push(key);
     values.push(value);
+    tags.push(tag);
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if (keys[parent]! <= key) break;
       keys[i] = keys[parent]!;
       values[i] = values[parent]!;
+      tags[i] = tags[parent]!;
       i = parent;
     }
     keys[i] = key;
     values[i] = value;
+    tags[i] = tag;
   }
 
   peekKey(): number {
@@ -32,13 +42,20 @@ export class MinHeap<T> {
     return this.values[0];
   }
 
+  peekTag(): number {
+    return this.tags[0] ?? 0;
+  }
+
   pop(): T | undefined {
     const keys = this.keys;
     const values = this.values;
+    const tags = this.tags;
     if (keys.length === 0) return undefined;
     const top = values[0];
+    this.poppedTag = tags[0]!;
     const lastKey = keys.pop()!;
     const lastValue = values.pop()!;
+    const lastTag = tags.pop()!;
     const n = keys.length;
     if (n > 0) {
       let i = 0;
@@ -50,35 +67,43 @@ export class MinHeap<T> {
         if (keys[c]! >= lastKey) break;
         keys[i] = keys[c]!;
         values[i] = values[c]!;
+        tags[i] = tags[c]!;
         i = c;
       }
       keys[i] = lastKey;
       values[i] = lastValue;
+      tags[i] = lastTag;
     }
     return top;
   }
 
-  /** Keeps only the entries whose value passes `keep` (stale entries of lazy deletion), then re-heaps. */
-  retain(keep: (value: T) => boolean): void {
+  /** Keeps only the entries that pass `keep` (stale entries of lazy deletion), then re-heaps. */
+  retain(keep: (value: T, tag: number) => boolean): void {
     const keys: number[] = [];
     const values: T[] = [];
+    const tags: number[] = [];
     for (let i = 0; i < this.keys.length; i++) {
-      if (!keep(this.values[i]!)) continue;
+      if (!keep(this.values[i]!, this.tags[i]!)) continue;
       keys.push(this.keys[i]!);
       values.push(this.values[i]!);
+      tags.push(this.tags[i]!);
     }
     this.keys = [];
     this.values = [];
+    this.tags = [];
     // Ascending keys form a valid heap; sorting is simpler than sifting and as fast for these sizes.
     const order = keys.map((_, i) => i).sort((a, b) => keys[a]! - keys[b]!);
     for (const i of order) {
       this.keys.push(keys[i]!);
       this.values.push(values[i]!);
+      this.tags.push(tags[i]!);
     }
   }
 
+  /** Empties the heap, keeping its arrays' storage for the next use (a fill per event reuses one heap). */
   clear(): void {
-    this.keys = [];
-    this.values = [];
+    this.keys.length = 0;
+    this.values.length = 0;
+    this.tags.length = 0;
   }
 }

@@ -11,7 +11,8 @@ export const SCAP_EXCLUDES = ['--exclude=**/cache/l10n/*.cdb', '--exclude=*.swp'
 
 /** Whether scap's excludes keep a path out of rsync (CDB files right under a cache/l10n directory, swap files), for the model's plan. */
 export function isScapExcluded(path: string): boolean {
-  return /(^|\/)cache\/l10n\/[^/]+\.cdb$/.test(path) || path.endsWith('.swp');
+  // The suffix first: the model asks this of every file of every step's tree.
+  return (path.endsWith('.cdb') && /(^|\/)cache\/l10n\/[^/]+\.cdb$/.test(path)) || path.endsWith('.swp');
 }
 
 /** scap's excludes when the nodes rebuild their l10n caches; with `ship`, the CDB files go over the wire too. */

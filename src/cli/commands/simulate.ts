@@ -17,6 +17,7 @@ import { flagArguments } from '../command-line-arguments.ts';
 import { checkOverriddenScenario } from '../scenario-with-overrides.ts';
 import { simulateSweep } from '../simulate-sweep-command.ts';
 import { buildFleetPlan } from '../model-plan.ts';
+import { sharedFleetPlan, SWEEP_PLANS_ENV } from '../sweep-plan-cache.ts';
 import { newRunResults } from '../../harness/new-run-results.ts';
 import { defaultTimedDir } from '../default-paths.ts';
 import { describeEnvironment } from '../../harness/run-environment.ts';
@@ -90,7 +91,7 @@ export const simulateCommand: Pick<CommandModule<object, SimulateArgs>, 'handler
     const results = newRunResults('simulated', scenario, environment, source?.label);
 
     const t0 = performance.now();
-    let plan = buildFleetPlan(scenario, 1, source);
+    let plan = await sharedFleetPlan(scenario, process.env[SWEEP_PLANS_ENV], source);
     let model = scenario.model;
     let fleet: ModelFleet = scenario.fleet;
     let parameters: Record<string, number> = {};
