@@ -2,8 +2,10 @@ import type { NodeStepSample } from '../metrics/samples.ts';
 import type { StepResult } from '../metrics/step-result.ts';
 import type { MeasuredRun } from './measured-run.ts';
 
-export const CALIBRATION_BACKENDS = ['virtual', 'docker', 'containerd'] as const;
-export type CalibrationBackend = (typeof CALIBRATION_BACKENDS)[number];
+import type { BACKEND_KINDS } from '../scenario/fleet-engines-schema.ts';
+
+/** The node backends a run can measure (the command line lists them as its choices). */
+export type CalibrationBackend = (typeof BACKEND_KINDS)[number];
 
 const backendOfSample = (s: NodeStepSample): CalibrationBackend => s.backend ?? 'virtual';
 

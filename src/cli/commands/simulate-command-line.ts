@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { FORCE_OPTION } from '../force-option.ts';
 import type { SimulateArgs } from './simulate.ts';
-import { CALIBRATION_BACKENDS } from '../../model/calibration-backend.ts';
+import type { CalibrationBackend } from '../../model/calibration-backend.ts';
 
 /**
  * `shipbench simulate`: its command line, loaded at start (for --help and parsing). The handler loads simulate.ts, and
@@ -16,7 +16,7 @@ export const simulateCommandLine: CommandModule<object, SimulateArgs> = {
       .option('out', { alias: 'o', describe: 'output directory [default: reports/<scenario>/simulate-<time>]', type: 'string' })
       .option('force', FORCE_OPTION)
       .option('calibrate', { describe: 'results.json of a real run of this scenario: take its measured rates as model parameters and report the error', type: 'string' })
-      .option('calibrate-backend', { describe: 'with --calibrate on a run over several node backends: the backend to fit and compare [default: virtual]', choices: CALIBRATION_BACKENDS })
+      .option('calibrate-backend', { describe: 'with --calibrate on a run over several node backends: the backend to fit and compare [default: virtual]', choices: ['virtual', 'docker', 'containerd'] satisfies CalibrationBackend[] })
       .option('set', { describe: 'set a scenario key for this run, as if written in the file: KEY=VALUE (repeatable)', type: 'string', array: true })
       .option('sweep', { describe: 'simulate every value of a key: KEY=V1,V2,... or KEY=LOW..HIGH[+STEP|xFACTOR] (repeatable: the cartesian product)', type: 'string', array: true })
       .option('target', { describe: "with one --sweep: find where a target is met, e.g. 'makespan<=15m', 'p99<=2m step=train', 'registry-egress<=2TiB'", type: 'string' })
