@@ -334,11 +334,6 @@ export class FluidNetwork extends FluidLedger {
       if (refill) this.addFlow(f);
     }
   }
-
-
-
-
-
 }
 
 /** The kind of capacity that bound the most flow-time in a step: what a planner would have to add to go faster. */

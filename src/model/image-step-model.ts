@@ -3,7 +3,8 @@ import { startEagerNode } from './eager-pull.ts';
 import { startLazyNode } from './lazy-pull.ts';
 import { NodeCpuResources } from './node-cpu.ts';
 import type { ImageStepInput, NodeStep, StepResources } from './pull-step.ts';
-import { bottleneckOf, FluidNetwork } from './fluid-network.ts';
+import { FluidNetwork } from './fluid-network.ts';
+import { stepBottleneck } from './step-bottleneck.ts';
 import { RolloutGate } from './rollout-gate.ts';
 import { meterOutcomes, NodeFigures, type StepOutcome } from './step-outcome.ts';
 import { TOPOLOGIES } from './topologies/index.ts';
@@ -116,5 +117,5 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
   for (let i = 0; i < n; i++) makespan = Math.max(makespan, figures.endSeconds[i]!);
   const kind = TOPOLOGIES[topology];
   const tiers = [{ tier: 'registry', id: meter.registry }, { tier: 'backend', id: meter.backend }, ...kind.tiers.map((tier) => ({ tier, id: meter[tier] })), { tier: 'nodes', id: meter.nodes }];
-  return { topology, makespanSeconds: makespan, nodes: figures, prePulled, meters: meterOutcomes(net, tiers), events: net.events, bottleneck: bottleneckOf(net) };
+  return { topology, makespanSeconds: makespan, nodes: figures, prePulled, meters: meterOutcomes(net, tiers), events: net.events, bottleneck: stepBottleneck(net, gate.heldBack) };
 }

@@ -12,6 +12,8 @@ export class RolloutGate {
   private running = 0;
   private left = 0;
   private readonly runningIn: number[];
+  /** Whether a node of an open wave ever waited for a slot (maxConcurrent or the data centre's limit). */
+  heldBack = false;
 
   constructor(
     private readonly datacentreOf: Int32Array,
@@ -75,6 +77,7 @@ export class RolloutGate {
       this.runningIn[best]!++;
       starting.push(node);
     }
+    if (this.queues.some((queue, dc) => this.heads[dc]! < queue.length)) this.heldBack = true;
     for (const node of starting) this.start(node);
   }
 }

@@ -46,7 +46,7 @@ export interface StepOutcome {
   readonly prePulled: number;
   readonly meters: readonly MeterOutcome[];
   readonly events: number;
-  /** The kind of capacity that held the most flow-time (fluid-network.ts bottleneckOf). */
+  /** The kind of capacity that held the most flow-time, or the rollout's concurrency (step-bottleneck.ts). */
   readonly bottleneck?: string | undefined;
 }
 

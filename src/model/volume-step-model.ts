@@ -3,7 +3,8 @@ import type { ResolvedModel } from '../scenario/model-resolved.ts';
 import type { ModelFleet } from './model-fleet.ts';
 import type { ModelVolumeStep } from './fleet-plan.ts';
 import type { FleetLayout } from './fleet-layout.ts';
-import { bottleneckOf, FluidNetwork } from './fluid-network.ts';
+import { FluidNetwork } from './fluid-network.ts';
+import { stepBottleneck } from './step-bottleneck.ts';
 import type { NodeSpread } from './node-spread.ts';
 import { RolloutGate } from './rollout-gate.ts';
 import { meterOutcomes, NodeFigures, type StepOutcome } from './step-outcome.ts';
@@ -110,7 +111,7 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
     { tier: 'rsync-proxies', id: meter.proxies },
     { tier: 'nodes', id: meter.nodes },
   ];
-  return { topology: 'rsync', makespanSeconds: makespan, nodes: figures, prePulled: 0, meters: meterOutcomes(net, tiers), events: net.events, bottleneck: bottleneckOf(net) };
+  return { topology: 'rsync', makespanSeconds: makespan, nodes: figures, prePulled: 0, meters: meterOutcomes(net, tiers), events: net.events, bottleneck: stepBottleneck(net, gate.heldBack) };
 }
 
 function minDefined(a: number | undefined, b: number | undefined): number | undefined {

@@ -324,6 +324,16 @@ describe('fleet model: the bottleneck each step names', () => {
     assert.equal(out.steps[0]!.model?.bottleneck, 'node nic');
   });
 
+  test('nodes each bound by their own NIC that wait for a rollout slot are bound by the rollout concurrency', () => {
+    const model = { volume: false, registry: { replicas: 4, egress: '100Gbit/s' } };
+    const held = simulate(fleet(8, { nic: 80 * MB, disk: 4000 * MB, maxConcurrent: 2 }), model, imagePlan([layer('a', 10)]));
+    assert.equal(held.steps[0]!.model?.bottleneck, 'rollout concurrency');
+    close(held.steps[0]!.makespanSeconds, 4 * 1, 'four waves of 10 MB at 80 Mbit/s');
+    // A shared capacity stays the answer: more nodes at once would not go faster through one slow replica.
+    const shared = simulate(fleet(8, { nic: 8000 * MB, disk: 4000 * MB, maxConcurrent: 2 }), { volume: false, registry: { replicas: 1, egress: '100Mbit/s' } }, imagePlan([layer('a', 10)]));
+    assert.equal(shared.steps[0]!.model?.bottleneck, 'registry egress');
+  });
+
   test('a slow storage backend behind fast replicas is bound by the backend read', () => {
     const out = simulate(fleet(20, { nic: 8000 * MB, disk: 4000 * MB }), { volume: false, registry: { replicas: 4, egress: '100Gbit/s', backendRead: '200Mbit/s' } }, imagePlan([layer('a', 10)]));
     assert.equal(out.steps[0]!.model?.bottleneck, 'registry backend read');

@@ -1,0 +1,14 @@
+import { bottleneckOf, type FluidNetwork } from './fluid-network.ts';
+
+/** Capacities each node has for itself (its NIC, disk, CPU, a stream's ceiling), as opposed to shared ones. */
+const perNodeKind = (kind: string) => kind.startsWith('node ') || kind === 'stream ceiling';
+
+/**
+ * The step's bottleneck as a planner reads it: when every node was held down by its own capacity and nodes
+ * waited for a rollout slot, more nodes at once (model.rollout.concurrentDeployments, fleet.rollout
+ * .maxConcurrent) is what would go faster, not a bigger node or registry.
+ */
+export function stepBottleneck(net: FluidNetwork, rolloutHeldBack: boolean): string | undefined {
+  const kind = bottleneckOf(net);
+  return kind !== undefined && rolloutHeldBack && perNodeKind(kind) ? 'rollout concurrency' : kind;
+}
