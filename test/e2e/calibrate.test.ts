@@ -7,8 +7,8 @@ import { runResultsSchema } from '../../src/report/results.ts';
 import { REPO_ROOT, runCli } from './run-cli.ts';
 
 const SCENARIO = join(REPO_ROOT, 'fixtures/scenarios/valid/tiny-calibration.yaml');
-/** fleet.node.nic in the fixture: 8 Mbit/s. */
-const NIC_BYTES_PER_SECOND = 8e6 / 8;
+/** fleet.node.nic in the fixture: 16 Mbit/s. */
+const NIC_BYTES_PER_SECOND = 16e6 / 8;
 
 describe('shipbench simulate --calibrate on a real NIC-limited run', () => {
   let work = '';
