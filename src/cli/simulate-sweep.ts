@@ -109,7 +109,8 @@ async function simulatePoint(options: SweepOptions, values: PointValues, index: 
   const sets = overridesAt(values, options.sets).flatMap((o) => ['--set', `${o.key}=${JSON.stringify(o.value)}`]);
   const cli = process.argv[1] as string;
   const env = { [SWEEP_PLANS_ENV]: plansDir(options) };
-  const child = await execa(process.execPath, [cli, 'simulate', options.file, '--out', join(options.outDir, dir), ...sets], { reject: false, stdin: 'ignore', all: true, env });
+  // The point runs as this process runs: under tsx from the sources, plain node from the bundle.
+  const child = await execa(process.execPath, [...process.execArgv, cli, 'simulate', options.file, '--out', join(options.outDir, dir), ...sets], { reject: false, stdin: 'ignore', all: true, env });
   if (child.exitCode !== 0) {
     const tail = (child.all ?? '').trim().split('\n').slice(-6).join('\n  ');
     throw new ShipbenchError('sweep-point-failed', `point ${pointLabel(values)} failed (exit ${child.exitCode ?? child.signal ?? '?'}):\n  ${tail}`, { exitCode: 1, hint: 'run that point alone with simulate --set to see the whole failure' });
