@@ -31,8 +31,12 @@ test('shipbench killed with SIGKILL takes its registry, rsync daemon and fio nei
       child.once('exit', () => resolve(undefined));
     });
     assert.ok(line !== undefined, `the harness started nothing: ${stderr}`);
-    started = JSON.parse(line) as typeof started & object;
-    assert.ok(processAlive(started.registryPid) && processAlive(started.rsyncPid) && liveProcessesWith(fioFragment).length === 1, 'all three run');
+    const running = JSON.parse(line) as NonNullable<typeof started>;
+    started = running;
+    // fio is spawned through a parent-death wrapper: on a loaded machine it may take a moment to be there.
+    const allRun = () => processAlive(running.registryPid) && processAlive(running.rsyncPid) && liveProcessesWith(fioFragment).length === 1;
+    assert.ok(await eventually(allRun, 5000),
+      `not all three run: registry ${processAlive(running.registryPid)}, rsync ${processAlive(running.rsyncPid)}, fio ${liveProcessesWith(fioFragment).join(', ') || 'none'}`);
     assert.ok(existsSync(started.registryTempDir));
 
     child.kill('SIGKILL');
