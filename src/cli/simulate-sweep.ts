@@ -82,9 +82,18 @@ class SweepRecorder {
     };
   }
 
-  /** sweep.json through its exporter and the one atomic writer, after every point. */
-  async write(): Promise<void> {
-    await writeExports(this.outDir, await sweepExporters.json(this.results));
+  private writing: Promise<void> = Promise.resolve();
+
+  /**
+   * sweep.json through its exporter and the one atomic writer, after every point. Points finish side by side
+   * (--jobs): writes go one after another, so a later snapshot never lands before an earlier one.
+   */
+  write(): Promise<void> {
+    const next = this.writing.then(async () => {
+      await writeExports(this.outDir, await sweepExporters.json(this.results));
+    });
+    this.writing = next.catch(() => undefined);
+    return next;
   }
 }
 

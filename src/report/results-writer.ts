@@ -13,9 +13,15 @@ export class ResultsWriter {
     this.path = path;
   }
 
-  async write(results: RunResults): Promise<void> {
+  private writing: Promise<void> = Promise.resolve();
+
+  /** Writes go one after another in the order they were asked for: the last call's results are what stays. */
+  write(results: RunResults): Promise<void> {
     const valid = runResultsSchema.parse({ ...results, updatedAt: new Date().toISOString() });
     // Belt and braces: a secret that slipped into a message (a node's error) is masked on the way out.
-    await writeFileAtomic(this.path, redactText(`${JSON.stringify(valid, null, 1)}\n`));
+    const text = redactText(`${JSON.stringify(valid, null, 1)}\n`);
+    const next = this.writing.then(() => writeFileAtomic(this.path, text));
+    this.writing = next.catch(() => undefined);
+    return next;
   }
 }
