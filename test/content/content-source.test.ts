@@ -10,20 +10,7 @@ import type { GeneratedImageSet } from '../../src/image/image-set-writer.ts';
 import { resolveScenario } from '../../src/scenario/resolve.ts';
 import { runCli } from '../e2e/run-cli.ts';
 import type { ScenarioInput } from '../../src/scenario/schema.ts';
-
-/** Every regular file under root (symlinks left out), relative path -> sha256 of its bytes. */
-function treeFiles(root: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (dir: string) => {
-    for (const d of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, d.name);
-      if (d.isDirectory()) walk(path);
-      else if (d.isFile()) out.set(relative(root, path), createHash('sha256').update(readFileSync(path)).digest('hex'));
-    }
-  };
-  walk(root);
-  return out;
-}
+import { treeFileBytes } from '../support/tree-digest.ts';
 
 /** A directory's every name, mode and byte, to prove shipbench wrote nothing into it. */
 function fingerprint(root: string): string {
@@ -42,10 +29,10 @@ function fingerprint(root: string): string {
 }
 
 /** name-status between two trees as git prints it (A, M, D), from shipbench's written trees. */
-function nameStatus(a: Map<string, string>, b: Map<string, string>): string[] {
+function nameStatus(a: Map<string, Buffer>, b: Map<string, Buffer>): string[] {
   const out: string[] = [];
-  for (const [path, digest] of b) if (!a.has(path)) out.push(`A\t${path}`);
-  else if (a.get(path) !== digest) out.push(`M\t${path}`);
+  for (const [path, bytes] of b) if (!a.has(path)) out.push(`A\t${path}`);
+  else if (!a.get(path)?.equals(bytes)) out.push(`M\t${path}`);
   for (const path of a.keys()) if (!b.has(path)) out.push(`D\t${path}`);
   return out.sort();
 }
@@ -115,16 +102,16 @@ describe('content.source: a git repository, one deploy step per ref', () => {
       execFileSync('sh', ['-c', `git -C "${repo}" archive ${ref} | tar -x -C "${expected}"`]);
       rmSync(join(expected, 'Title-link.php'));
       const written = join(images.trees[i]?.dir ?? '', 'srv/mediawiki');
-      assert.deepEqual(treeFiles(written), treeFiles(expected), `tree of ${ref}`);
+      assert.deepEqual(treeFileBytes(written), treeFileBytes(expected), `tree of ${ref}`);
     });
   });
 
   it('changes between steps exactly what git diff --name-status says', () => {
-    const trees = images.trees.map((t) => treeFiles(join(t.dir, 'srv/mediawiki')));
+    const trees = images.trees.map((t) => treeFileBytes(join(t.dir, 'srv/mediawiki')));
     for (let i = 1; i < refs.length; i++) {
       const git = sh('diff', '--no-renames', '--name-status', refs[i - 1] as string, refs[i] as string).split('\n').filter((l) => l !== '' && !l.endsWith('Title-link.php')).sort();
       // A mode-only change is an M to git; shipbench's trees carry the mode, not in the digest: compare by name.
-      const ours = nameStatus(trees[i - 1] as Map<string, string>, trees[i] as Map<string, string>);
+      const ours = nameStatus(trees[i - 1] as Map<string, Buffer>, trees[i] as Map<string, Buffer>);
       const modeOnly = git.filter((l) => !ours.includes(l));
       assert.deepEqual(modeOnly, i === 1 ? ['M\tvendor/lib/a.js'] : [], `step ${i}`);
       assert.deepEqual(ours, git.filter((l) => !modeOnly.includes(l)), `step ${i}`);
@@ -138,7 +125,7 @@ describe('content.source: a git repository, one deploy step per ref', () => {
     assert.ok(strategy !== undefined && last !== undefined);
     const byRole = new Map(last.layers.map((l) => [l.role, layerFiles(blobOf(strategy.layoutDir, l.digest))]));
     const all = [...byRole.values()].flat().sort();
-    const expected = [...treeFiles(join(images.trees[2]?.dir ?? '', 'srv/mediawiki')).keys()].map((p) => `srv/mediawiki/${p}`);
+    const expected = [...treeFileBytes(join(images.trees[2]?.dir ?? '', 'srv/mediawiki')).keys()].map((p) => `srv/mediawiki/${p}`);
     assert.deepEqual(all.filter((p) => p.startsWith('srv/')), expected.sort());
     assert.equal(all.filter((p) => p.startsWith('usr/lib/')).length, 4);
     const extensions = [...byRole].find(([role]) => role.includes('extensions'))?.[1];

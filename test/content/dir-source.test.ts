@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildFleetPlan } from '../../src/cli/model-plan.ts';
 import { runGenerate } from '../../src/cli/run-generate.ts';
@@ -13,23 +13,11 @@ import type { GeneratedImageSet } from '../../src/image/image-set-writer.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
 import { resolveScenario } from '../../src/scenario/resolve.ts';
 import type { ScenarioInput } from '../../src/scenario/schema.ts';
-
-function treeFiles(root: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const walk = (dir: string) => {
-    for (const d of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, d.name);
-      if (d.isDirectory()) walk(path);
-      else if (d.isFile()) out.set(relative(root, path), readFileSync(path));
-    }
-  };
-  walk(root);
-  return out;
-}
+import { treeFileBytes } from '../support/tree-digest.ts';
 
 const fingerprint = (root: string): string => {
   const hash = createHash('sha256');
-  for (const [path, bytes] of [...treeFiles(root)].sort(([a], [b]) => a.localeCompare(b))) hash.update(`${path}\0`).update(bytes);
+  for (const [path, bytes] of [...treeFileBytes(root)].sort(([a], [b]) => a.localeCompare(b))) hash.update(`${path}\0`).update(bytes);
   return hash.digest('hex');
 };
 
@@ -79,14 +67,14 @@ describe('content.source: a real directory, edited by synthetic deploy steps', (
   after(() => rmSync(work, { recursive: true, force: true }));
 
   it('ships the tree as it is at the initial step (symlinks left out), beside the synthetic base', () => {
-    const initial = treeFiles(join(images.trees[0]?.dir ?? '', 'srv/mediawiki'));
-    assert.deepEqual([...initial.keys()].sort(), [...treeFiles(dir).keys()].sort());
-    for (const [path, bytes] of treeFiles(dir)) assert.ok(initial.get(path)?.equals(bytes), path);
+    const initial = treeFileBytes(join(images.trees[0]?.dir ?? '', 'srv/mediawiki'));
+    assert.deepEqual([...initial.keys()].sort(), [...treeFileBytes(dir).keys()].sort());
+    for (const [path, bytes] of treeFileBytes(dir)) assert.ok(initial.get(path)?.equals(bytes), path);
     assert.match(images.contentSource?.label.detail ?? '', /^5 files, .*; 1 symlinks or submodules not shipped$/);
   });
 
   it('edits real files the way each deploy kind does, keeping most of each edited file', () => {
-    const trees = images.trees.map((t) => treeFiles(join(t.dir, 'srv/mediawiki')));
+    const trees = images.trees.map((t) => treeFileBytes(join(t.dir, 'srv/mediawiki')));
     const [initial, backport, config, l10n] = trees as [Map<string, Buffer>, Map<string, Buffer>, Map<string, Buffer>, Map<string, Buffer>];
     const backported = changed(initial, backport);
     assert.equal(backported.length, 1);

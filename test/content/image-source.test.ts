@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runGenerate } from '../../src/cli/run-generate.ts';
 import { ShipbenchError } from '../../src/core/errors.ts';
@@ -9,21 +9,9 @@ import type { GeneratedImageSet } from '../../src/image/image-set-writer.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
 import { resolveScenario } from '../../src/scenario/resolve.ts';
 import type { ScenarioInput } from '../../src/scenario/schema.ts';
+import { treeFileBytes } from '../support/tree-digest.ts';
 
 const REPO_ROOT = join(import.meta.dirname, '../..');
-
-function treeFiles(root: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (dir: string) => {
-    for (const d of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, d.name);
-      if (d.isDirectory()) walk(path);
-      else if (d.isFile()) out.set(relative(root, path), readFileSync(path).toString('base64'));
-    }
-  };
-  walk(root);
-  return out;
-}
 
 const generate = (input: ScenarioInput, out: string, trees = true): Promise<GeneratedImageSet> =>
   runGenerate(resolveScenario(input, join(REPO_ROOT, 'scenario.yaml')), { outDir: out, owner: { command: 'generate', force: false }, trees, workers: 1, onEvent: () => undefined });
@@ -45,7 +33,7 @@ describe('content.source: an image, its rootfs flattened and re-layered', () => 
     const layout = first.strategies[0]?.layoutDir as string;
     assert.equal(first.strategies[0]?.images[1]?.layers.length, 2, 'the backport image is two layers');
     const second = await generate({ name: 'img-b', seed: 2, content: { preset: 'empty', source: { image: `${layout}:backport-1` } }, image: { strategies: ['monolithic'] } }, join(work, 'b'));
-    assert.deepEqual(treeFiles(second.trees[0]?.dir as string), treeFiles(first.trees[1]?.dir as string));
+    assert.deepEqual(treeFileBytes(second.trees[0]?.dir as string), treeFileBytes(first.trees[1]?.dir as string));
     assert.equal(second.strategies[0]?.images[0]?.layers.length, 1);
     assert.equal(second.contentSource?.label.kind, 'image');
     assert.match(second.contentSource?.label.detail ?? '', /^backport-1, 2 layers flattened: 7 files/);

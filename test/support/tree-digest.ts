@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
@@ -14,4 +15,13 @@ export async function treeDigest(root: string): Promise<string[]> {
     else out.push(`${rel} (other)`);
   }
   return out.sort();
+}
+
+/** Every regular file under `root` (symlinks and other entries left out): relative path -> its bytes. */
+export function treeFileBytes(root: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) out.set(relative(root, join(entry.parentPath, entry.name)), readFileSync(join(entry.parentPath, entry.name)));
+  }
+  return out;
 }
