@@ -1,6 +1,6 @@
 import { Rng } from '../../core/rng.ts';
 import { ByteWriter, WordTable, lit } from './byte-writer.ts';
-import type { FileStream } from './file-stream.ts';
+import { type FileStream, mixInts } from './file-stream.ts';
 import { CODE_WORDS, LATIN_SYLLABLES, inventWords } from './vocabulary.ts';
 
 /**
@@ -66,13 +66,6 @@ export function dataSetOf(path: string): string {
   return m === null ? path.slice(0, Math.max(0, slash)) : `manifest:${m[1] as string}`;
 }
 
-/** 32-bit mix of two integers: the data set's draws, the same in every file of the directory. */
-function mix(a: number, b: number): number {
-  let h = Math.imul(a ^ Math.imul(b, 0x9e3779b9), 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
 
 export class DataJsonWriter {
   private readonly w = new ByteWriter();
@@ -99,9 +92,9 @@ export class DataJsonWriter {
     let inArray = false;
     for (let section = 0; !w.full; section++) {
       w.lit(L.sectionOpen);
-      this.fieldName(mix(dirHash, 0x5ec + section) % 64);
+      this.fieldName(mixInts(dirHash, 0x5ec + section) % 64);
       w.lit(L.arrayOpen);
-      const records = 4 + (mix(dirHash, section) % 200);
+      const records = 4 + (mixInts(dirHash, section) % 200);
       for (let r = 0; r < records && !w.full; r++) {
         if (r > 0) w.lit(L.comma);
         this.record(section, r);
@@ -158,7 +151,7 @@ export class DataJsonWriter {
   /** The data set's field n: the same name in every file of the directory. */
   private fieldName(n: number): void {
     const { vocab } = this;
-    const h = mix(this.dirHash, 0xf1e1d + n);
+    const h = mixInts(this.dirHash, 0xf1e1d + n);
     vocab.fields.write(this.w, h % 400);
     if ((h >>> 16) % 3 === 0) vocab.fields.write(this.w, (h >>> 18) % vocab.fields.size, 1);
   }
@@ -167,21 +160,21 @@ export class DataJsonWriter {
   private word(shared: boolean, salt = 0): void {
     const { vocab, w } = this;
     // Shared values skew to the data set's common ones (enum-like values recur in every record).
-    const u = mix(this.dirHash, salt) / 4294967296;
+    const u = mixInts(this.dirHash, salt) / 4294967296;
     vocab.values.write(w, shared ? Math.floor(3000 * u * u * u) : vocab.values.draw(this.stream));
   }
 
   private record(section: number, r: number): void {
     const { w, stream } = this;
     w.lit(L.recordOpen);
-    const base = mix(this.dirHash, (section << 16) + r);
+    const base = mixInts(this.dirHash, (section << 16) + r);
     const fields = 2 + (base % (RECORD_FIELDS_MAX - 1));
     for (let f = 0; f < fields; f++) {
       if (f > 0) w.lit(L.comma);
       w.lit(L.fieldIndent);
       this.fieldName((section * 7 + f) % 64);
       w.lit(L.fieldSep);
-      const salt = mix(base, f);
+      const salt = mixInts(base, f);
       const shared = stream.next() < SHARED_VALUES;
       const shape = (shared ? salt : stream.nextUint32()) % 10;
       if (shape < 5) {

@@ -48,6 +48,14 @@ export class FileStream extends Rng {
   }
 }
 
+/** 32-bit mix of two integers, for per-key draws that need no stream (the same in every file that asks). */
+export function mixInts(a: number, b: number): number {
+  let h = Math.imul(a ^ Math.imul(b, 0x9e3779b9), 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
 function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);

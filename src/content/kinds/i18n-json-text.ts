@@ -1,5 +1,5 @@
 import { ByteWriter, WordTable, lit } from './byte-writer.ts';
-import type { FileStream } from './file-stream.ts';
+import { type FileStream, mixInts } from './file-stream.ts';
 import type { PseudoLanguage } from './i18n-messages.ts';
 import { CODE_WORDS, LATIN_SYLLABLES, inventWords } from './vocabulary.ts';
 import { Rng } from '../../core/rng.ts';
@@ -58,13 +58,6 @@ export class I18nVocabulary {
   }
 }
 
-/** 32-bit mix of two integers, for per-key draws that need no stream. */
-function mix(a: number, b: number): number {
-  let h = Math.imul(a ^ Math.imul(b, 0x9e3779b9), 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
 
 export class I18nJsonWriter {
   private readonly w = new ByteWriter();
@@ -110,7 +103,7 @@ export class I18nJsonWriter {
     let k = 0;
     w.end = bytes - lastRoom;
     for (; !w.full; k++) {
-      if (mix(this.dirHash ^ language, k) >= threshold) continue;
+      if (mixInts(this.dirHash ^ language, k) >= threshold) continue;
       this.message(k);
     }
     // Back to the last whole line, then one message sized to end the file.
@@ -173,11 +166,11 @@ export class I18nJsonWriter {
   private key(k: number): void {
     const { w, vocab } = this;
     const table = vocab.keyWords;
-    const module = mix(this.dirHash, 0x51);
+    const module = mixInts(this.dirHash, 0x51);
     table.write(w, SUFFIXES.length + (module % 400));
     w.byte(0x2d);
     table.write(w, SUFFIXES.length + ((module >>> 9) % 2000));
-    const h = mix(this.dirHash, k + 1);
+    const h = mixInts(this.dirHash, k + 1);
     w.byte(0x2d);
     table.write(w, SUFFIXES.length + ((h & 0xffff) % (table.size - SUFFIXES.length)));
     if ((h >>> 16) % 3 === 0) {
@@ -198,12 +191,12 @@ export class I18nJsonWriter {
     // Some messages need no translation (formats, links, magic words): every language of the folder that has
     // the key has the same line (Debian's MediaWiki: 4% of i18n bytes are lines an earlier file of the
     // folder holds).
-    const neutral = mix(this.dirHash ^ 0x6e657574, k);
+    const neutral = mixInts(this.dirHash ^ 0x6e657574, k);
     if (neutral % 100 < NEUTRAL_PERCENT) {
       const table = this.vocab.keyWords;
       for (let i = 0, n = 2 + ((neutral >>> 8) % 6); i < n; i++) {
         if (i > 0) w.byte(0x20);
-        table.write(w, mix(neutral, i) % table.size, i === 0 ? 1 : 0);
+        table.write(w, mixInts(neutral, i) % table.size, i === 0 ? 1 : 0);
       }
       w.lit(L.valueClose);
       return;
