@@ -78,14 +78,21 @@ export function drawFileSizes(rng: Rng, kind: ContentKind, files: number, totalB
   const k = totalBytes / rawTotal;
   const sizes = raw.map((r) => Math.max(1, Math.round(r * k)));
   // Put the rounding remainder on the largest file so the total is exact.
-  let diff = totalBytes - sizes.reduce((a, b) => a + b, 0);
-  const order = sizes.map((_, i) => i).sort((a, b) => (sizes[b] as number) - (sizes[a] as number));
+  settleBytes(sizes, totalBytes - sizes.reduce((a, b) => a + b, 0), () => true);
+  return sizes;
+}
+
+/**
+ * Puts `diff` bytes on the largest files `eligible` allows (ties: the lower index first), each kept at 1 byte
+ * or more, so a set of sizes adds up exactly.
+ */
+export function settleBytes(sizes: number[], diff: number, eligible: (i: number) => boolean): void {
+  const order = sizes.map((_, i) => i).filter(eligible).sort((a, b) => (sizes[b] as number) - (sizes[a] as number) || a - b);
   for (const i of order) {
-    if (diff === 0) break;
+    if (diff === 0) return;
     const s = sizes[i] as number;
     const next = Math.max(1, s + diff);
     diff -= next - s;
     sizes[i] = next;
   }
-  return sizes;
 }

@@ -1,5 +1,6 @@
 import type { Rng } from '../core/rng.ts';
 import type { ContentKind } from '../scenario/content-kind.ts';
+import { settleBytes } from './file-size-distribution.ts';
 
 /**
  * Whole files that a real tree holds twice: the same library vendored in two places (VisualEditor's copy of
@@ -39,17 +40,6 @@ function byDirectory(names: readonly string[]): number[][] {
   return [...dirs.values()];
 }
 
-/** Puts `diff` bytes on the largest files that are neither copies nor copied, keeping every file at 1 byte or more. */
-function settle(sizes: number[], diff: number, untouched: (i: number) => boolean): void {
-  const order = sizes.map((_, i) => i).filter(untouched).sort((a, b) => (sizes[b] as number) - (sizes[a] as number) || a - b);
-  for (const i of order) {
-    if (diff === 0) return;
-    const s = sizes[i] as number;
-    const next = Math.max(1, s + diff);
-    diff -= next - s;
-    sizes[i] = next;
-  }
-}
 
 export function vendorCopies(rng: Rng, kind: ContentKind, names: readonly string[], sizes: readonly number[]): VendoredTree {
   const out: VendoredTree = { names: [...names], sizes: [...sizes], copyOf: new Map() };
@@ -88,7 +78,8 @@ export function vendorCopies(rng: Rng, kind: ContentKind, names: readonly string
       copied += sizes[from] as number;
     }
   }
-  settle(out.sizes, diff, (i) => !out.copyOf.has(i) && !sources.has(i));
+  // On the files that are neither copies nor copied.
+  settleBytes(out.sizes, diff, (i) => !out.copyOf.has(i) && !sources.has(i));
   // Too few files of its own to take the remainder (a tiny component): no copies rather than a wrong total.
   if (out.sizes.reduce((a, b) => a + b, 0) !== total) return { names: [...names], sizes: [...sizes], copyOf: new Map() };
   return out;
