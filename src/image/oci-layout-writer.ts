@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFile, link, mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../core/atomic-file.ts';
 import { ShipbenchError } from '../core/errors.ts';
 import type { BuiltLayer } from './layer-spec.ts';
 import { blobPath } from './layer-writer.ts';
@@ -45,7 +46,7 @@ export function layoutBlobsDir(layoutDir: string): string {
 /** Creates the `oci-layout` marker and `blobs/sha256` if missing. */
 export async function initLayout(layoutDir: string): Promise<void> {
   await mkdir(join(layoutBlobsDir(layoutDir), 'sha256'), { recursive: true });
-  await writeFileAtomic(join(layoutDir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: OCI_LAYOUT_VERSION }));
+  await writeFileAtomic(join(layoutDir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: OCI_LAYOUT_VERSION }), { mode: 0o644 });
 }
 
 /**
@@ -104,7 +105,7 @@ export async function writeIndex(layoutDir: string, entries: readonly IndexEntry
       annotations: { [OciAnnotation.refName]: e.tag },
     })),
   };
-  await writeFileAtomic(join(layoutDir, 'index.json'), JSON.stringify(index));
+  await writeFileAtomic(join(layoutDir, 'index.json'), JSON.stringify(index), { mode: 0o644 });
 }
 
 /**
@@ -171,19 +172,8 @@ async function writeJsonBlob(blobsDir: string, value: unknown): Promise<{ digest
     (s) => s.size === bytes.length,
     () => false,
   );
-  if (!present) await writeFileAtomic(path, bytes);
+  if (!present) await writeFileAtomic(path, bytes, { mode: 0o644 });
   return { digest, size: bytes.length };
-}
-
-async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
-  const temp = tempPathFor(path);
-  try {
-    await writeFile(temp, data, { mode: 0o644 });
-    await rename(temp, path);
-  } catch (err) {
-    await unlink(temp).catch(() => undefined);
-    throw err;
-  }
 }
 
 function tempPathFor(path: string): string {
