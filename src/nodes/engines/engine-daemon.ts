@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ShipbenchError } from '../../core/errors.ts';
 import { withParentDeathSignal } from '../../core/parent-death.ts';
@@ -53,10 +53,16 @@ export function daemonArgv(options: Pick<EngineDaemonOptions, 'command' | 'args'
 
 export async function startEngineDaemon(options: EngineDaemonOptions): Promise<EngineDaemon> {
   const argv = options.dieWithOwner === false ? daemonArgv(options) : withParentDeathSignal(daemonArgv(options));
-  const log = createWriteStream(options.logFile, { flags: 'a' });
-  const child: ChildProcess = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
+  // The daemon writes its log straight into the file, not through a pipe to us: helpers it forks (dockerd's
+  // containerd, sshd's sessions) inherit the descriptor and may write after the daemon exits, which a pipe
+  // into a stream we have ended would turn into an uncaught write-after-end.
+  const log = openSync(options.logFile, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', log, log] });
+  } finally {
+    closeSync(log);
+  }
   let exit: string | undefined;
   const exited = new Promise<void>((resolve) => {
     child.once('exit', (code, signal) => {
@@ -83,7 +89,6 @@ export async function startEngineDaemon(options: EngineDaemonOptions): Promise<E
           }
         }
         for (const file of options.childPidFiles ?? []) await killPidFile(file);
-        await new Promise<void>((resolve) => log.end(resolve));
       })()),
   };
   options.teardown.add(`${options.label} (pid ${daemon.pid})`, () => daemon.stop());
