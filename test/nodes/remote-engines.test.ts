@@ -17,7 +17,7 @@ import { startEmbeddedRegistry } from '../../src/registry/embedded-registry.ts';
 import { runResultsSchema } from '../../src/report/results.ts';
 import { CLI_BIN } from '../e2e/run-cli.ts';
 import { runPeer } from '../support/peer-tools.ts';
-import { snapshotHost } from '../support/host-leftovers.ts';
+import { addedSince, snapshotHost } from '../support/host-leftovers.ts';
 import { addToAgent, createRemoteNamespace, makeTlsFiles, type RemoteNamespace, startRemoteDockerd, startRemoteSshd, startSshAgent } from '../support/remote-engine-host.ts';
 
 /**
@@ -154,8 +154,8 @@ function assertGone(ns: RemoteNamespace, pids: readonly number[], workDir: strin
   assert.ok(!existsSync(ns.netnsPath), `${ns.netns} is gone`);
   assert.ok(!existsSync(`/sys/class/net/${ns.hostLink}`), `${ns.hostLink} is gone`);
   const after = snapshotHost(workDir);
-  assert.deepEqual(after.mounts, before.mounts);
-  assert.deepEqual(after.engineProcesses, before.engineProcesses);
+  const added = addedSince(before, after);
+  assert.deepEqual({ mounts: added.mounts, engineProcesses: added.engineProcesses }, { mounts: undefined, engineProcesses: undefined });
   assert.ok(!after.namespaces.includes(ns.netns));
 }
 

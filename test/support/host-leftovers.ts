@@ -33,3 +33,16 @@ export function snapshotHost(workDir: string): HostSnapshot {
     .sort();
   return { namespaces: existsSync('/run/netns') ? readdirSync('/run/netns').sort() : [], links, mounts, loopDevices, cgroups, engineProcesses };
 }
+
+/**
+ * What `after` holds that `before` did not, per kind: what a test left behind. Entries that vanished meanwhile
+ * are not a test's leftovers (another run on a shared machine may have ended), so only additions count.
+ */
+export function addedSince(before: HostSnapshot, after: HostSnapshot): Partial<Record<keyof HostSnapshot, string[]>> {
+  const added: Partial<Record<keyof HostSnapshot, string[]>> = {};
+  for (const kind of Object.keys(after) as (keyof HostSnapshot)[]) {
+    const fresh = after[kind].filter((entry) => !before[kind].includes(entry));
+    if (fresh.length > 0) added[kind] = fresh;
+  }
+  return added;
+}
