@@ -135,8 +135,10 @@ export function calibrateFrom(measured: MeasuredRun, model: ResolvedModel, fleet
   const parameters: Record<string, number> = {};
   const concurrent = Math.max(1, Math.min(fleet.nodes, fleet.rollout.maxConcurrent));
   let node: Node = networkFrom(samples, model.node, parameters);
-  node = { ...node, spread: { ...node.spread, startDelaySeconds: 0 } };
+  // The measured per-node dispersion (the NIC, unpack and latency spreads) already holds how busy each host was.
+  node = { ...node, spread: { ...node.spread, startDelaySeconds: 0, interference: 0 } };
   parameters.startDelaySeconds = 0;
+  parameters.interference = 0;
   const registry = Math.max(0, ...steps.flatMap((s) => s.throughput.points.map((p) => p.value)));
   let registryModel = model.registry;
   // Links that were the limit explain the aggregate: the registry then served whatever they took.

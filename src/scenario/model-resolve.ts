@@ -45,7 +45,8 @@ export const MODEL_DEFAULTS = {
   treeFanout: 2,
   pageCache: '4GiB',
   diskRead: '1GB/s',
-  spread: { nic: '10%', disk: '20%', decompress: '10%', latency: '30%', startDelay: '0.5s' },
+  /** interference: see NODE_INTERFERENCE_SOURCE in node-interference.ts (p99/p50 of published fleets). */
+  spread: { nic: '10%', disk: '20%', decompress: '10%', latency: '30%', startDelay: '0.5s', interference: '25%' },
   diskWrite: '500MB/s',
   diskIops: 20_000,
   decompress: '300MiB/s',
@@ -180,6 +181,7 @@ export function resolveModel(
         decompress: parseShare(model?.node?.spread?.decompress ?? MODEL_DEFAULTS.spread.decompress),
         latency: parseShare(model?.node?.spread?.latency ?? MODEL_DEFAULTS.spread.latency),
         startDelaySeconds: parseSeconds(model?.node?.spread?.startDelay ?? MODEL_DEFAULTS.spread.startDelay),
+        interference: parseShare(model?.node?.spread?.interference ?? MODEL_DEFAULTS.spread.interference),
       },
       ...resolveNodeRuntime(model, fleet.runtime),
       cpu: resolveNodeCpu(model, parseBytesPerSecond(model?.node?.decompress ?? MODEL_DEFAULTS.decompress)),

@@ -24,6 +24,8 @@ export interface NodeSpreadSettings {
   readonly decompress: number;
   readonly latency: number;
   readonly startDelaySeconds: number;
+  /** Log-normal sigma of a one-sided slowdown of the whole host (busy neighbours, fail-slow parts). */
+  readonly interference: number;
 }
 
 /** A node's CPU as a resource: its cores, and CPU-seconds per byte (or file) of each kind of work. */

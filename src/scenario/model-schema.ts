@@ -26,7 +26,8 @@ const spreadInput = z.strictObject({
   decompress: shareField().optional().meta({ description: 'coefficient of variation of each node\'s decompression rate' }),
   latency: shareField().optional().meta({ description: 'coefficient of variation of each node\'s request round trips' }),
   startDelay: durationField().optional().meta({ description: 'mean delay before a node starts its deploy (log-normal, coefficient of variation 100%)' }),
-}).meta({ description: 'per-node spread, drawn from the scenario seed; 0% everywhere makes every node identical' });
+  interference: shareField().optional().meta({ description: 'sigma of a busy host\'s slowdown (log-normal, only slows: half the nodes run at full speed, the slowest 1% at exp(2.33 sigma) of their time); divides the node\'s NIC, disk and CPU' }),
+}).meta({ description: 'per-node spread, drawn from the scenario seed; 0% everywhere (interference too) makes every node identical' });
 
 const datacentreInput = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a data centre name is lower-case letters, digits and dashes'),
