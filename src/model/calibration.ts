@@ -8,6 +8,7 @@ import type { MeasuredRun } from './measured-run.ts';
 import { fitRequests } from './calibration-requests.ts';
 import type { ModelFleet } from './model-fleet.ts';
 import { fitNonNegativeRates } from './non-negative-fit.ts';
+import { limiterBurstBytes } from '../scenario/limiter-burst.ts';
 
 export { compareWithMeasured, type MeasuredRun } from './calibration-compare.ts';
 export { fitTwoRates } from './non-negative-fit.ts';
@@ -35,7 +36,7 @@ const STREAM_BELOW_LINK = 0.9;
  * (older results), the old reading: the median rate of layers of at least 1 MiB as a per-stream cap.
  */
 function networkFrom(samples: readonly NodeStepSample[], node: Node, parameters: Record<string, number>): Node {
-  const links: LinkFit | undefined = fitLinks(samples);
+  const links: LinkFit | undefined = fitLinks(samples, node.nicBurstBytes);
   if (links === undefined) {
     const streams = samples.flatMap((s) => s.layers).filter((l) => l.bytes >= 1 << 20 && l.downloadSeconds > 0).map((l) => l.bytes / l.downloadSeconds);
     const stream = medianOrUndefined(streams);
@@ -91,6 +92,19 @@ function unpackFrom(samples: readonly NodeStepSample[], node: Node, uncompressed
   return next;
 }
 
+/**
+ * Virtual nodes with a NIC limit meter their downloads through a token bucket whose burst lets a step's
+ * first bytes through at once: the model charges those bytes no NIC time (a backport's few KiB took 14 ms
+ * measured where the limited rate alone gives 40 ms).
+ */
+function limiterFrom(samples: readonly NodeStepSample[], fleet: ModelFleet, node: Node, parameters: Record<string, number>): Node {
+  const limit = fleet.node.nicBitsPerSecond;
+  if (limit === undefined || samples.length === 0 || !samples.every((s) => s.backend === 'virtual')) return node;
+  const burst = limiterBurstBytes(limit / 8);
+  parameters.nicBurstBytes = burst;
+  return { ...node, nicBurstBytes: burst };
+}
+
 /** Requests: the measured round trip and registry CPU per request, the rest of time-to-manifest, and its spread. */
 function requestsFrom(measured: MeasuredRun, model: ResolvedModel, parameters: Record<string, number>): ResolvedModel {
   const fit = fitRequests(measured.steps.filter((s) => !s.warmup), measured.samples);
@@ -108,10 +122,19 @@ function requestsFrom(measured: MeasuredRun, model: ResolvedModel, parameters: R
   return { ...model, node, registry: { ...model.registry, rttSeconds: fit.requestSeconds - perRequest, perRequestSeconds: perRequest } };
 }
 
-/** The harness CPU, fitted for the runtime model's CPU resource (wired at merge); reported, not applied here. */
-function harnessCpuFrom(measured: MeasuredRun, parameters: Record<string, number>): void {
+/** At least this share of steps had the machine >= 90% busy: the run measured its harness, so the model shares it. */
+const HARNESS_BOUND_STEP_SHARE = 0.5;
+
+/**
+ * The harness CPU, always reported. When the run was harness-bound, the model gets the machine's cores left
+ * by other processes as `model.harness.cores`, one resource every virtual node's CPU work and the registry's
+ * requests share. On a quiet machine it is left unset: the fitted unpack costs already hold the CPU a node
+ * waited for, and sharing the cores as well would charge it twice (per-component backport +16% -> +33% on
+ * the lead's quiet calibration-nic run).
+ */
+function harnessCpuFrom(measured: MeasuredRun, model: ResolvedModel, parameters: Record<string, number>): ResolvedModel {
   const cpu = fitHarnessCpu(measured.steps.filter((s) => !s.warmup));
-  if (cpu === undefined) return;
+  if (cpu === undefined) return model;
   parameters.harnessCores = cpu.harnessCores;
   parameters.harnessOtherLoadCores = cpu.otherLoadCores;
   parameters.harnessBusyCores = cpu.harnessBusyCores;
@@ -119,6 +142,10 @@ function harnessCpuFrom(measured: MeasuredRun, parameters: Record<string, number
   parameters.harnessCpuSecondsPerByteWritten = cpu.cpuSecondsPerByteWritten;
   parameters.harnessCpuSecondsPerFile = cpu.cpuSecondsPerFile;
   parameters.harnessCpuSaturatedStepShare = cpu.saturatedStepShare;
+  if (cpu.saturatedStepShare < HARNESS_BOUND_STEP_SHARE) return model;
+  const cores = Math.max(1, cpu.harnessCores - cpu.otherLoadCores);
+  parameters.harnessCoresApplied = cores;
+  return { ...model, harness: { cores } };
 }
 
 /**
@@ -134,7 +161,7 @@ export function calibrateFrom(measured: MeasuredRun, model: ResolvedModel, fleet
   const samples = measured.samples.filter((s) => s.error === undefined);
   const parameters: Record<string, number> = {};
   const concurrent = Math.max(1, Math.min(fleet.nodes, fleet.rollout.maxConcurrent));
-  let node: Node = networkFrom(samples, model.node, parameters);
+  let node: Node = networkFrom(samples, limiterFrom(samples, fleet, model.node, parameters), parameters);
   // The measured per-node dispersion (the NIC, unpack and latency spreads) already holds how busy each host was.
   node = { ...node, spread: { ...node.spread, startDelaySeconds: 0, interference: 0 } };
   parameters.startDelaySeconds = 0;
@@ -156,6 +183,5 @@ export function calibrateFrom(measured: MeasuredRun, model: ResolvedModel, fleet
   }
   node = unpackFrom(samples, node, uncompressedPerBlobByte, parameters);
   const withRequests = requestsFrom(measured, { ...model, node, registry: registryModel }, parameters);
-  harnessCpuFrom(measured, parameters);
-  return { parameters, model: withRequests, fleet };
+  return { parameters, model: harnessCpuFrom(measured, withRequests, parameters), fleet };
 }

@@ -53,6 +53,8 @@ export const MODEL_DEFAULTS = {
   unpackPerFile: '0.05ms',
   /** 0 unless measured: calibration on virtual nodes fits it (see the calibration note in the README). */
   unpackPerLayer: '0s',
+  /** A line-rate NIC lets nothing through faster than its rate; a token-bucket limiter does (limiter-burst.ts). */
+  nicBurst: '0B',
 } as const;
 
 /** Splits `nodes` by shares with largest remainders, so the counts add up exactly. */
@@ -175,6 +177,7 @@ export function resolveModel(
       unpackPerLayerSeconds: parseSeconds(model?.node?.unpackPerLayer ?? MODEL_DEFAULTS.unpackPerLayer),
       diskReadBytesPerSecond: parseBytesPerSecond(model?.node?.diskRead ?? MODEL_DEFAULTS.diskRead),
       pageCacheBytes: parseBytes(model?.node?.pageCache ?? MODEL_DEFAULTS.pageCache),
+      nicBurstBytes: parseBytes(model?.node?.nicBurst ?? MODEL_DEFAULTS.nicBurst),
       spread: {
         nic: parseShare(model?.node?.spread?.nic ?? MODEL_DEFAULTS.spread.nic),
         disk: parseShare(model?.node?.spread?.disk ?? MODEL_DEFAULTS.spread.disk),

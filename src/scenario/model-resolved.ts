@@ -92,6 +92,8 @@ export interface ResolvedModel {
     readonly unpackPerLayerSeconds: number;
     readonly diskReadBytesPerSecond: number;
     readonly pageCacheBytes: number;
+    /** Bytes of registry downloads a node's NIC lets through at once in each step (a limiter's full bucket). */
+    readonly nicBurstBytes: number;
     readonly spread: NodeSpreadSettings;
     /** Whose pull rules decide what a node downloads and unpacks (runtime-pull-rules.ts). */
     readonly runtime: ContainerRuntime;

@@ -77,6 +77,7 @@ export const modelInputSchema = z
       decompress: byteRateField().optional().meta({ description: 'decompression throughput of one node, uncompressed bytes per second' }),
       unpackPerFile: durationField().optional().meta({ description: 'fixed cost of unpacking each file (metadata, fsync)' }),
       unpackPerLayer: durationField().optional().meta({ description: 'fixed cost of unpacking each layer (snapshot prepare and commit, the unpacker set up); simulate --calibrate fits it' }),
+      nicBurst: sizeField().optional().meta({ description: 'bytes a node\'s NIC lets through at once when it was idle (a token-bucket limiter\'s burst); 0 for a line-rate NIC; simulate --calibrate sets it for virtual nodes' }),
       pageCache: sizeField().optional().meta({ description: 'bytes a node keeps in page cache: a chunk written within this many bytes is served without a disk read' }),
       diskRead: byteRateField().optional().meta({ description: 'read throughput of a node\'s disk (what it serves to peers when not in page cache)' }),
       spread: spreadInput.optional(),
