@@ -1,7 +1,7 @@
 import type { NodeStepSample } from '../metrics/samples.ts';
 import type { ResolvedModel } from '../scenario/model-resolved.ts';
 import { median } from '../stats/percentiles.ts';
-import { fitHarnessCpu } from './calibration-cpu.ts';
+import { fitHarnessCpu, harnessBoundCores } from './calibration-cpu.ts';
 import { logNormalVariation } from './calibration-dispersion.ts';
 import { fitLinks, type LinkFit } from './calibration-links.ts';
 import type { MeasuredRun } from './measured-run.ts';
@@ -122,9 +122,6 @@ function requestsFrom(measured: MeasuredRun, model: ResolvedModel, parameters: R
   return { ...model, node, registry: { ...model.registry, rttSeconds: fit.requestSeconds - perRequest, perRequestSeconds: perRequest } };
 }
 
-/** At least this share of steps had the machine >= 90% busy: the run measured its harness, so the model shares it. */
-const HARNESS_BOUND_STEP_SHARE = 0.5;
-
 /**
  * The harness CPU, always reported. When the run was harness-bound, the model gets the machine's cores left
  * by other processes as `model.harness.cores`, one resource every virtual node's CPU work and the registry's
@@ -142,8 +139,8 @@ function harnessCpuFrom(measured: MeasuredRun, model: ResolvedModel, parameters:
   parameters.harnessCpuSecondsPerByteWritten = cpu.cpuSecondsPerByteWritten;
   parameters.harnessCpuSecondsPerFile = cpu.cpuSecondsPerFile;
   parameters.harnessCpuSaturatedStepShare = cpu.saturatedStepShare;
-  if (cpu.saturatedStepShare < HARNESS_BOUND_STEP_SHARE) return model;
-  const cores = Math.max(1, cpu.harnessCores - cpu.otherLoadCores);
+  const cores = harnessBoundCores(cpu);
+  if (cores === undefined) return model;
   parameters.harnessCoresApplied = cores;
   return { ...model, harness: { cores } };
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { harnessBoundCores } from '../../src/model/calibration-cpu.ts';
 import { fitLinks } from '../../src/model/calibration-links.ts';
 import type { FleetPlan } from '../../src/model/fleet-plan.ts';
 import type { ModelFleet } from '../../src/model/model-fleet.ts';
@@ -43,5 +44,14 @@ describe('a rate limiter\'s burst (model.node.nicBurst)', () => {
       bytesDownloaded: 2 * MB, bytesWrittenToDisk: 2 * MB, filesWritten: 1,
     };
     assert.ok(Math.abs(fitLinks([sample], 64 * KiB)!.nicBytesPerSecond - MB) < 1e-6);
+  });
+});
+
+describe('calibration on a harness-bound run', () => {
+  test('the model shares the cores other processes left when most steps had the machine saturated, none otherwise', () => {
+    const cpu = { harnessCores: 2, otherLoadCores: 0.6, registryBusyCores: 0.1, harnessBusyCores: 1.2, cpuSecondsPerByteWritten: 1e-8, cpuSecondsPerFile: 1e-4 };
+    assert.ok(Math.abs(harnessBoundCores({ ...cpu, saturatedStepShare: 0.75 })! - 1.4) < 1e-9);
+    assert.equal(harnessBoundCores({ ...cpu, saturatedStepShare: 0 }), undefined);
+    assert.equal(harnessBoundCores({ ...cpu, otherLoadCores: 1.9, saturatedStepShare: 1 }), 1);
   });
 });
