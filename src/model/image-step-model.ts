@@ -99,6 +99,8 @@ const PULLS: { readonly [K in ModelTopology]: (ctx: NodeStep, node: number) => v
   p2p: startEagerNode,
   tree: startEagerNode,
   lazy: startLazyNode,
+  'lazy-cache': startLazyNode,
+  'lazy-p2p': startLazyNode,
 };
 
 /**
