@@ -123,11 +123,11 @@ function requestsFrom(measured: MeasuredRun, model: ResolvedModel, parameters: R
 }
 
 /**
- * The harness CPU, always reported. When the run was harness-bound, the model gets the machine's cores left
- * by other processes as `model.harness.cores`, one resource every virtual node's CPU work and the registry's
- * requests share. On a quiet machine it is left unset: the fitted unpack costs already hold the CPU a node
- * waited for, and sharing the cores as well would charge it twice (per-component backport +16% -> +33% on
- * the lead's quiet calibration-nic run).
+ * The harness CPU, reported. For a harness-bound run, `harnessBoundCores` names the cores other processes
+ * left: the value for `model.harness.cores`. It is not applied: the unpack costs fitted from the same run
+ * already hold the CPU each node waited for, so sharing the cores as well charges it twice (on a run at load
+ * 20, mean makespan error 13.4% without, 23.5% with; on a quiet run, per-component backport +16% -> +33%).
+ * Applying it needs the unpack fit in CPU-seconds per core, not in seconds waited.
  */
 function harnessCpuFrom(measured: MeasuredRun, model: ResolvedModel, parameters: Record<string, number>): ResolvedModel {
   const cpu = fitHarnessCpu(measured.steps.filter((s) => !s.warmup));
@@ -140,9 +140,8 @@ function harnessCpuFrom(measured: MeasuredRun, model: ResolvedModel, parameters:
   parameters.harnessCpuSecondsPerFile = cpu.cpuSecondsPerFile;
   parameters.harnessCpuSaturatedStepShare = cpu.saturatedStepShare;
   const cores = harnessBoundCores(cpu);
-  if (cores === undefined) return model;
-  parameters.harnessCoresApplied = cores;
-  return { ...model, harness: { cores } };
+  if (cores !== undefined) parameters.harnessBoundCores = cores;
+  return model;
 }
 
 /**
