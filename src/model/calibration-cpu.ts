@@ -27,6 +27,17 @@ export interface CpuFit {
   readonly saturatedStepShare: number;
 }
 
+/** At least this share of steps had the machine SATURATED_UTILISATION busy: the run measured its harness. */
+const HARNESS_BOUND_STEP_SHARE = 0.5;
+
+/**
+ * The cores a harness-bound run's virtual nodes and registry shared (what other processes left, at least
+ * one), for model.harness.cores; undefined on a run that was not harness-bound.
+ */
+export function harnessBoundCores(cpu: CpuFit): number | undefined {
+  return cpu.saturatedStepShare < HARNESS_BOUND_STEP_SHARE ? undefined : Math.max(1, cpu.harnessCores - cpu.otherLoadCores);
+}
+
 const registryCores = (s: StepResult) => (s.registry?.process === undefined || s.registry.seconds <= 0 ? 0 : s.registry.process.cpuSeconds / s.registry.seconds);
 
 export function fitHarnessCpu(steps: readonly StepResult[]): CpuFit | undefined {

@@ -30,9 +30,10 @@ function aloneLayers(layers: readonly TimedLayer[]): TimedLayer[] {
  * What each node's link delivered, read from when its layer downloads ran (virtual nodes record it): the
  * node's bytes over the union of its download intervals, so three concurrent streams on one NIC count as
  * one link rather than three slow streams. Undefined when the run recorded no download start times (results
- * written before they existed) or no node moved MIN_LINK_BYTES in a step.
+ * written before they existed) or no node moved MIN_LINK_BYTES in a step. A limiter's burst (`burstBytes`)
+ * came through at once, not at the link's rate, so it is not counted in the rate.
  */
-export function fitLinks(samples: readonly NodeStepSample[]): LinkFit | undefined {
+export function fitLinks(samples: readonly NodeStepSample[], burstBytes = 0): LinkFit | undefined {
   const rates: number[] = [];
   const alone: number[] = [];
   for (const s of samples) {
@@ -40,7 +41,7 @@ export function fitLinks(samples: readonly NodeStepSample[]): LinkFit | undefine
     const layers = s.layers.filter(timed);
     const bytes = layers.reduce((n, l) => n + l.bytes, 0);
     if (layers.length === 0 || bytes < MIN_LINK_BYTES) continue;
-    rates.push(bytes / unionSeconds(layers.map((l) => [l.downloadStartSeconds, l.downloadSeconds] as const)));
+    rates.push((bytes - Math.min(burstBytes, bytes / 2)) / unionSeconds(layers.map((l) => [l.downloadStartSeconds, l.downloadSeconds] as const)));
     for (const l of aloneLayers(layers)) if (l.bytes >= MIN_LINK_BYTES) alone.push(l.bytes / l.downloadSeconds);
   }
   if (rates.length === 0) return undefined;

@@ -10,6 +10,7 @@ import { meterOutcomes, NodeFigures, type StepOutcome } from './step-outcome.ts'
 import { TOPOLOGIES } from './topologies/index.ts';
 import type { FetchLayer } from './topologies/topology.ts';
 import { RequestServers } from './request-servers.ts';
+import { NicBurst } from './nic-burst.ts';
 
 export type { ImageStepInput } from './pull-step.ts';
 
@@ -48,6 +49,12 @@ function topologyFetch(input: ImageStepInput, r: StepResources): FetchLayer {
     ingests[node] = built;
     return built;
   };
+  const burst = new NicBurst(input.layout.names.length, input.model.node.nicBurstBytes);
+  // A registry download spends the node's limiter burst first: the NIC (ingest's first resource) carries the rest.
+  const registryIngest = (node: number, bytes: number) => {
+    const { resources, weights } = ingest(node);
+    return { resources, weights: [burst.nicWeight(node, bytes), ...weights.slice(1)] };
+  };
   return TOPOLOGIES[input.topology].prepare({
     net,
     model: input.model,
@@ -71,16 +78,17 @@ function topologyFetch(input: ImageStepInput, r: StepResources): FetchLayer {
         net.startFlow({ bytes: chunk.compressedBytes, resources: [...backend, replicas[seed % replicas.length]!, seedIn], meters: [meter.registry, meter.backend], onDone: done }),
       ),
     fromRegistry: (node, layer, extra, meters, done) =>
-      requests.request(registryServers[node % replicas.length]!, node, () =>
+      requests.request(registryServers[node % replicas.length]!, node, () => {
+        const into = registryIngest(node, layer.compressedBytes);
         net.startFlow({
           bytes: layer.compressedBytes,
-          resources: [...backend, replicas[node % replicas.length]!, ...extra, ...ingest(node).resources],
-          weights: [...backend.map(() => 1), 1, ...extra.map(() => 1), ...ingest(node).weights],
+          resources: [...backend, replicas[node % replicas.length]!, ...extra, ...into.resources],
+          weights: [...backend.map(() => 1), 1, ...extra.map(() => 1), ...into.weights],
           capBytesPerSecond: stream,
           meters: [meter.registry, meter.backend, ...meters, meter.nodes],
           onDone: done,
-        }),
-      ),
+        });
+      }),
   });
 }
 
@@ -91,6 +99,8 @@ const PULLS: { readonly [K in ModelTopology]: (ctx: NodeStep, node: number) => v
   p2p: startEagerNode,
   tree: startEagerNode,
   lazy: startLazyNode,
+  'lazy-cache': startLazyNode,
+  'lazy-p2p': startLazyNode,
 };
 
 /**

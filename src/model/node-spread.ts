@@ -1,5 +1,6 @@
 import { Rng } from '../core/rng.ts';
 import type { ResolvedModel } from '../scenario/model-resolved.ts';
+import { drawInterference } from './node-interference.ts';
 
 /**
  * Per-node draws that make nodes differ (model.node.spread): multipliers of mean 1 for the NIC, the disk
@@ -7,7 +8,7 @@ import type { ResolvedModel } from '../scenario/model-resolved.ts';
  * configured coefficient of variation, and a start delay, log-normal with the configured mean and a
  * coefficient of variation of 1 (a long right tail: a few nodes react late). Each quantity has its own
  * stream derived from the seed, so the draws of one never shift another's, and the same seed gives the
- * same fleet.
+ * same fleet. A busy host's slowdown (node-interference.ts) divides its NIC, disk and decompression rates.
  */
 export interface NodeSpread {
   readonly nic: Float64Array;
@@ -15,6 +16,8 @@ export interface NodeSpread {
   readonly decompress: Float64Array;
   readonly latency: Float64Array;
   readonly startDelaySeconds: Float64Array;
+  /** Each host's slowdown (>= 1), already folded into nic, disk and decompress. */
+  readonly slowdown: Float64Array;
 }
 
 /** Coefficient of variation of the start delay around its mean. */
@@ -34,11 +37,14 @@ export function logNormalDraws(rng: Rng, n: number, mean: number, cv: number): F
 export function drawNodeSpread(model: ResolvedModel, nodes: number, seed: number | string): NodeSpread {
   const s = model.node.spread;
   const draw = (what: string, mean: number, cv: number) => logNormalDraws(Rng.derive(seed, 'model-node-spread', what), nodes, mean, cv);
+  const slowdown = drawInterference(seed, nodes, s.interference);
+  const slowed = (rates: Float64Array) => rates.map((r, i) => r / slowdown[i]!);
   return {
-    nic: draw('nic', 1, s.nic),
-    disk: draw('disk', 1, s.disk),
-    decompress: draw('decompress', 1, s.decompress),
+    nic: slowed(draw('nic', 1, s.nic)),
+    disk: slowed(draw('disk', 1, s.disk)),
+    decompress: slowed(draw('decompress', 1, s.decompress)),
     latency: draw('latency', 1, s.latency),
     startDelaySeconds: draw('start-delay', s.startDelaySeconds, START_DELAY_VARIATION),
+    slowdown,
   };
 }

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { limiterBurstBytes } from '../scenario/limiter-burst.ts';
 
 /**
  * A node's NIC: a token bucket shared by all of the node's downloads, so three concurrent layer fetches
@@ -13,7 +14,7 @@ export class TokenBucket {
 
   constructor(bitsPerSecond: number) {
     this.bytesPerSecond = bitsPerSecond / 8;
-    this.burstBytes = Math.max(64 * 1024, this.bytesPerSecond / 20);
+    this.burstBytes = limiterBurstBytes(this.bytesPerSecond);
     this.tokens = this.burstBytes;
     this.last = performance.now();
   }

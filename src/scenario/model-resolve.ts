@@ -45,13 +45,16 @@ export const MODEL_DEFAULTS = {
   treeFanout: 2,
   pageCache: '4GiB',
   diskRead: '1GB/s',
-  spread: { nic: '10%', disk: '20%', decompress: '10%', latency: '30%', startDelay: '0.5s' },
+  /** interference: see NODE_INTERFERENCE_SOURCE in node-interference.ts (p99/p50 of published fleets). */
+  spread: { nic: '10%', disk: '20%', decompress: '10%', latency: '30%', startDelay: '0.5s', interference: '25%' },
   diskWrite: '500MB/s',
   diskIops: 20_000,
   decompress: '300MiB/s',
   unpackPerFile: '0.05ms',
   /** 0 unless measured: calibration on virtual nodes fits it (see the calibration note in the README). */
   unpackPerLayer: '0s',
+  /** A line-rate NIC lets nothing through faster than its rate; a token-bucket limiter does (limiter-burst.ts). */
+  nicBurst: '0B',
 } as const;
 
 /** Splits `nodes` by shares with largest remainders, so the counts add up exactly. */
@@ -174,12 +177,14 @@ export function resolveModel(
       unpackPerLayerSeconds: parseSeconds(model?.node?.unpackPerLayer ?? MODEL_DEFAULTS.unpackPerLayer),
       diskReadBytesPerSecond: parseBytesPerSecond(model?.node?.diskRead ?? MODEL_DEFAULTS.diskRead),
       pageCacheBytes: parseBytes(model?.node?.pageCache ?? MODEL_DEFAULTS.pageCache),
+      nicBurstBytes: parseBytes(model?.node?.nicBurst ?? MODEL_DEFAULTS.nicBurst),
       spread: {
         nic: parseShare(model?.node?.spread?.nic ?? MODEL_DEFAULTS.spread.nic),
         disk: parseShare(model?.node?.spread?.disk ?? MODEL_DEFAULTS.spread.disk),
         decompress: parseShare(model?.node?.spread?.decompress ?? MODEL_DEFAULTS.spread.decompress),
         latency: parseShare(model?.node?.spread?.latency ?? MODEL_DEFAULTS.spread.latency),
         startDelaySeconds: parseSeconds(model?.node?.spread?.startDelay ?? MODEL_DEFAULTS.spread.startDelay),
+        interference: parseShare(model?.node?.spread?.interference ?? MODEL_DEFAULTS.spread.interference),
       },
       ...resolveNodeRuntime(model, fleet.runtime),
       cpu: resolveNodeCpu(model, parseBytesPerSecond(model?.node?.decompress ?? MODEL_DEFAULTS.decompress)),

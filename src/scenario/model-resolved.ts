@@ -24,6 +24,8 @@ export interface NodeSpreadSettings {
   readonly decompress: number;
   readonly latency: number;
   readonly startDelaySeconds: number;
+  /** Log-normal sigma of a one-sided slowdown of the whole host (busy neighbours, fail-slow parts). */
+  readonly interference: number;
 }
 
 /** A node's CPU as a resource: its cores, and CPU-seconds per byte (or file) of each kind of work. */
@@ -90,6 +92,8 @@ export interface ResolvedModel {
     readonly unpackPerLayerSeconds: number;
     readonly diskReadBytesPerSecond: number;
     readonly pageCacheBytes: number;
+    /** Bytes of registry downloads a node's NIC lets through at once in each step (a limiter's full bucket). */
+    readonly nicBurstBytes: number;
     readonly spread: NodeSpreadSettings;
     /** Whose pull rules decide what a node downloads and unpacks (runtime-pull-rules.ts). */
     readonly runtime: ContainerRuntime;

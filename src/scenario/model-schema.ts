@@ -10,7 +10,7 @@ import { harnessInput, lazyInput, nodeRuntimeKeys } from './model-runtime-schema
 const count = (what: string) => z.number({ error: `expected a whole number of ${what}` }).int(`${what} must be a whole number`);
 const positive = (what: string, one = what.replace(/s$/, '')) => count(what).min(1, `needs at least one ${one}`);
 
-export const MODEL_TOPOLOGIES = ['direct', 'cache', 'p2p', 'tree', 'lazy'] as const;
+export const MODEL_TOPOLOGIES = ['direct', 'cache', 'p2p', 'tree', 'lazy', 'lazy-cache', 'lazy-p2p'] as const;
 
 /** Round trip and per-request work of a tier that answers HTTP requests (token, manifest, blob GETs). */
 const requestTier = (who: string) => ({
@@ -26,7 +26,8 @@ const spreadInput = z.strictObject({
   decompress: shareField().optional().meta({ description: 'coefficient of variation of each node\'s decompression rate' }),
   latency: shareField().optional().meta({ description: 'coefficient of variation of each node\'s request round trips' }),
   startDelay: durationField().optional().meta({ description: 'mean delay before a node starts its deploy (log-normal, coefficient of variation 100%)' }),
-}).meta({ description: 'per-node spread, drawn from the scenario seed; 0% everywhere makes every node identical' });
+  interference: shareField().optional().meta({ description: 'sigma of a busy host\'s slowdown (log-normal, only slows: half the nodes run at full speed, the slowest 1% at exp(2.33 sigma) of their time); divides the node\'s NIC, disk and CPU' }),
+}).meta({ description: 'per-node spread, drawn from the scenario seed; 0% everywhere (interference too) makes every node identical' });
 
 const datacentreInput = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a data centre name is lower-case letters, digits and dashes'),
@@ -76,6 +77,7 @@ export const modelInputSchema = z
       decompress: byteRateField().optional().meta({ description: 'decompression throughput of one node, uncompressed bytes per second' }),
       unpackPerFile: durationField().optional().meta({ description: 'fixed cost of unpacking each file (metadata, fsync)' }),
       unpackPerLayer: durationField().optional().meta({ description: 'fixed cost of unpacking each layer (snapshot prepare and commit, the unpacker set up); simulate --calibrate fits it' }),
+      nicBurst: sizeField().optional().meta({ description: 'bytes a node\'s NIC lets through at once when it was idle (a token-bucket limiter\'s burst); 0 for a line-rate NIC; simulate --calibrate sets it for virtual nodes' }),
       pageCache: sizeField().optional().meta({ description: 'bytes a node keeps in page cache: a chunk written within this many bytes is served without a disk read' }),
       diskRead: byteRateField().optional().meta({ description: 'read throughput of a node\'s disk (what it serves to peers when not in page cache)' }),
       spread: spreadInput.optional(),

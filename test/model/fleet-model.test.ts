@@ -20,7 +20,7 @@ function fleet(nodes: number, o: Partial<{ maxConcurrent: number; unpack: boolea
   };
 }
 
-const IDENTICAL: NonNullable<NonNullable<ModelInput['node']>['spread']> = { nic: '0%', disk: '0%', decompress: '0%', latency: '0%', startDelay: '0s' };
+const IDENTICAL: NonNullable<NonNullable<ModelInput['node']>['spread']> = { nic: '0%', disk: '0%', decompress: '0%', latency: '0%', startDelay: '0s', interference: '0%' };
 const FREE_REQUESTS = { rtt: '0s', perRequest: '0s' };
 
 /** Identical nodes and requests that cost nothing unless the test says otherwise, so closed forms hold exactly. */

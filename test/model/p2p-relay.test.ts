@@ -23,7 +23,7 @@ function simulate(nodes: number, input: ModelInput, layerBytes: number) {
       ...input,
       registry: { ...free, ...input.registry },
       p2p: { rtt: '0s', scheduler: '0s', ...input.p2p },
-      node: { manifest: '0s', diskRead: '80GB/s', spread: { nic: '0%', disk: '0%', decompress: '0%', latency: '0%', startDelay: '0s' }, ...input.node },
+      node: { manifest: '0s', diskRead: '80GB/s', spread: { nic: '0%', disk: '0%', decompress: '0%', latency: '0%', startDelay: '0s', interference: '0%' }, ...input.node },
     },
     { nodes, nicBitsPerSecond: FAST * 8, diskWriteBytesPerSecond: FAST },
   );

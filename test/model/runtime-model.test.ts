@@ -36,7 +36,7 @@ function simulate(f: ModelFleet, input: ModelInput, plan: FleetPlan) {
         unpackPerFile: '0s',
         ...input.node,
         cpu: { sha256PerGiB: '0s', unpackPerGiB: '0s', ...(input.node?.decompress === undefined ? { decompressPerGiB: '0.1s' } : {}), ...input.node?.cpu },
-        spread: { nic: '0%', disk: '0%', decompress: '0%', latency: '0%', startDelay: '0s', ...input.node?.spread },
+        spread: { nic: '0%', disk: '0%', decompress: '0%', latency: '0%', startDelay: '0s', interference: '0%', ...input.node?.spread },
       },
     },
     { nodes: f.nodes, nicBitsPerSecond: f.node.nicBitsPerSecond, diskWriteBytesPerSecond: f.node.disk?.writeBytesPerSecond },

@@ -36,9 +36,9 @@ describe('model: section, impossible parameters are rejected at validation with 
     assert.match(p[2]!.hint, /at most 10/);
   });
 
-  test('node spread and request settings: a spread over 100%, a start delay that is no duration, an unknown key, no cores', async () => {
+  test('node spread and request settings: a spread over 100%, a start delay that is no duration, an unknown key, no cores, an interference over 100%', async () => {
     const p = await problemsOf('impossible-spread.yaml');
-    assert.deepEqual(p.map((x) => x.at), ['6:12 model.registry.cores', '9:12 model.node.spread.nic', '10:19 model.node.spread.startDelay', '11:7 model.node.spread.cpu']);
+    assert.deepEqual(p.map((x) => x.at), ['6:12 model.registry.cores', '9:12 model.node.spread.nic', '10:19 model.node.spread.startDelay', '11:7 model.node.spread.cpu', '12:21 model.node.spread.interference']);
     assert.match(p[1]!.message, /between 0% and 100%/);
   });
 

@@ -1,7 +1,7 @@
 import type { ModelTopology } from '../../scenario/model-resolved.ts';
 import { cacheTopology } from './cache.ts';
 import { directTopology } from './direct.ts';
-import { lazyTopology } from './lazy.ts';
+import { lazyCacheTopology, lazyP2pTopology, lazyTopology } from './lazy.ts';
 import { p2pTopology } from './p2p.ts';
 import type { Topology } from './topology.ts';
 import { treeTopology } from './tree.ts';
@@ -13,4 +13,6 @@ export const TOPOLOGIES: { readonly [K in ModelTopology]: Topology } = {
   p2p: p2pTopology,
   tree: treeTopology,
   lazy: lazyTopology,
+  'lazy-cache': lazyCacheTopology,
+  'lazy-p2p': lazyP2pTopology,
 };

@@ -1,11 +1,16 @@
+import { cacheTopology } from './cache.ts';
 import { directTopology } from './direct.ts';
+import { p2pTopology } from './p2p.ts';
 import type { Topology } from './topology.ts';
 
 /**
- * Lazy pulls (stargz, SOCI, overlaybd): nodes fetch from the registry as `direct` does, by range requests,
- * but start their container after the working set (lazy-pull.ts); the rest streams in behind.
+ * Lazy pulls (stargz, SOCI, overlaybd): nodes fetch by range requests and start their container after the
+ * working set (lazy-pull.ts); the rest streams in behind. `lazy` fetches from the registry as `direct` does;
+ * `lazy-cache` through the data centre's cache tier, `lazy-p2p` from peers (Dragonfly with Nydus, Kraken
+ * with a lazy snapshotter): the working set and the rest each move as the fetch topology moves a layer.
  */
-export const lazyTopology: Topology = {
-  tiers: [],
-  prepare: directTopology.prepare,
-};
+const lazyOver = (over: Topology): Topology => ({ tiers: over.tiers, prepare: over.prepare });
+
+export const lazyTopology = lazyOver(directTopology);
+export const lazyCacheTopology = lazyOver(cacheTopology);
+export const lazyP2pTopology = lazyOver(p2pTopology);

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { FleetPlan } from '../../src/model/fleet-plan.ts';
+import type { ModelFleet } from '../../src/model/model-fleet.ts';
+import { drawInterference, NORMAL_Z99 } from '../../src/model/node-interference.ts';
+import { simulateFleet } from '../../src/model/simulate-fleet.ts';
+import { resolveModel } from '../../src/scenario/model-resolve.ts';
+import type { ModelInput } from '../../src/scenario/model-schema.ts';
+
+const MB = 1e6;
+const quantile = (sorted: Float64Array | number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+
+describe('node interference: a busy host is slower at everything, never faster', () => {
+  test('half the hosts run at full speed; the slowest 1% at exp(2.33 sigma)', () => {
+    const d = drawInterference('t', 40_000, 0.25).sort();
+    const atFull = d.filter((x) => x === 1).length / d.length;
+    assert.ok(Math.abs(atFull - 0.5) < 0.01, `share at full speed ${atFull}`);
+    const p99 = quantile(d, 0.99);
+    assert.ok(Math.abs(Math.log(p99) - NORMAL_Z99 * 0.25) < 0.02, `p99 slowdown ${p99}, expected ${Math.exp(NORMAL_Z99 * 0.25)}`);
+    assert.ok(drawInterference('t', 5, 0).every((x) => x === 1));
+  });
+
+  test('a NIC-bound fleet: each node takes its slowdown times S/B, on direct pulls too', () => {
+    const nodes = 300;
+    const fleet: ModelFleet = { nodes, rollout: { maxConcurrent: nodes, stages: [{ rest: true }] }, node: { nicBitsPerSecond: 800 * MB, maxConcurrentDownloads: 1, unpack: false } };
+    const free = { rtt: '0s', perRequest: '0s' };
+    const input: ModelInput = {
+      volume: false,
+      registry: { egress: '100000Gbit/s', ...free },
+      node: { manifest: '0s', diskRead: '80GB/s', spread: { nic: '0%', disk: '0%', decompress: '0%', latency: '0%', startDelay: '0s', interference: '25%' } },
+    };
+    const model = resolveModel(input, { nodes, nicBitsPerSecond: 800 * MB, diskWriteBytesPerSecond: 10_000 * MB });
+    const plan: FleetPlan = { strategies: [{ name: 'img', steps: [{ step: 's0', layers: [{ id: 'a', compressedBytes: 100 * MB, uncompressedBytes: 100 * MB, files: 0 }] }] }], volume: [] };
+    const out = simulateFleet({ model, fleet, volume: { proxies: 1 }, plan, seed: 5 });
+    const d = drawInterference(5, nodes, 0.25);
+    // 100 MB over a 100 MB/s NIC: 1 s for a host at full speed, d s for one slowed by d.
+    out.samples.forEach((s, i) => assert.ok(Math.abs(s.totalSeconds - d[i]!) < 1e-6, `node ${i}: ${s.totalSeconds} s, slowdown ${d[i]}`));
+    const t = out.steps[0]!.model!.nodeSeconds!;
+    assert.ok(Math.abs(t.p50 - 1) < 0.02, `p50 ${t.p50}`);
+    assert.ok(t.p99 > 1.5 && t.p99 < 2.2, `p99 ${t.p99}`);
+  });
+});
