@@ -1,4 +1,5 @@
 import { BottleneckGroup, type Flow, type Threshold } from './bottleneck-group.ts';
+import { IdSet } from './id-set.ts';
 import { MinHeap } from './min-heap.ts';
 
 /** Free share a member's other capacity must keep for it to join a group: at none, the group would bind at once. */
@@ -42,7 +43,7 @@ export abstract class FluidLedger {
   readonly meterRate: number[] = [];
   readonly meterBytes: number[] = [];
   readonly meterHistory: Array<{ t: number[]; rate: number[] }> = [];
-  protected readonly changedMeters = new Set<number>();
+  protected readonly changedMeters = new IdSet();
 
   /** What every flow on `r` uses of it now, in groups or not. */
   protected readonly loadOf = (r: number): number => {

@@ -182,7 +182,8 @@ export class FluidNetwork extends FluidLedger {
       this.dirtyResources.clear();
       this.freedResources.clear();
     }
-    for (const m of this.changedMeters) {
+    for (let i = 0; i < this.changedMeters.size; i++) {
+      const m = this.changedMeters.at(i);
       const h = this.meterHistory[m]!;
       const rate = Math.max(0, this.meterRate[m]!);
       if (h.t[h.t.length - 1] === this.now) h.rate[h.rate.length - 1] = rate;
