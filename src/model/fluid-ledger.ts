@@ -1,4 +1,5 @@
 import { BottleneckGroup, type Flow, type Threshold } from './bottleneck-group.ts';
+import type { FlowList } from './flow-list.ts';
 import { IdSet } from './id-set.ts';
 import { MinHeap } from './min-heap.ts';
 
@@ -24,7 +25,7 @@ export abstract class FluidLedger {
   /** Flow-seconds spent bound by each kind of capacity (or by a flow's own cap). */
   readonly boundSeconds = new Map<string, number>();
   /** Per resource: its flows, apart from the members of its own group. */
-  protected readonly flowsOn: Array<Set<Flow>> = [];
+  protected readonly flowsOn: FlowList[] = [];
   /** Per resource: what the flows on their own use of it now (rate times weight, summed); loadOf adds the groups'. */
   protected readonly load: number[] = [];
   /** Per resource: the group whose capacity it is, if any. */

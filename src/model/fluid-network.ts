@@ -1,5 +1,6 @@
 import { BottleneckGroup, type Flow, type FlowSpec } from './bottleneck-group.ts';
 import { FluidLedger, SLACK } from './fluid-ledger.ts';
+import { FlowList } from './flow-list.ts';
 import { IdSet } from './id-set.ts';
 import { MinHeap } from './min-heap.ts';
 import { type FillUnit, ProgressiveFill } from './progressive-fill.ts';
@@ -69,7 +70,7 @@ export class FluidNetwork extends FluidLedger {
     if (!(bytesPerSecond > 0)) throw new RangeError(`a capacity must be above zero, got ${bytesPerSecond}`);
     this.capacity.push(bytesPerSecond);
     this.resourceKind.push(kind);
-    this.flowsOn.push(new Set());
+    this.flowsOn.push(new FlowList(this.capacity.length - 1));
     this.load.push(0);
     this.ownGroup.push(undefined);
     this.memberGroup.push(undefined);
@@ -115,6 +116,7 @@ export class FluidNetwork extends FluidLedger {
       group: undefined,
       finishAt: 0,
       membership: 0,
+      slots: spec.resources.map(() => -1),
     };
     for (const r of spec.resources) this.flowsOn[r]!.add(flow);
     this.dirtyFlows[this.dirtyFlowCount++] = flow;
@@ -302,7 +304,11 @@ export class FluidNetwork extends FluidLedger {
 
 
   private boundAt(r: number): boolean {
-    for (const f of this.flowsOn[r]!) if (f.group === undefined && f.bottleneck === r) return true;
+    const { items, end } = this.flowsOn[r]!;
+    for (let i = 0; i < end; i++) {
+      const f = items[i];
+      if (f !== undefined && f.group === undefined && f.bottleneck === r) return true;
+    }
     return false;
   }
 
@@ -319,7 +325,10 @@ export class FluidNetwork extends FluidLedger {
 
   /** Every unit on `r` joins the re-share: its flows of their own, its group, and the groups of members on it. */
   private addOn(r: number): void {
-    for (const f of this.flowsOn[r]!) {
+    const { items, end } = this.flowsOn[r]!;
+    for (let i = 0; i < end; i++) {
+      const f = items[i];
+      if (f === undefined) continue;
       if (f.group !== undefined) this.addUnit(f.group);
       else this.addFlow(f);
     }
@@ -330,7 +339,11 @@ export class FluidNetwork extends FluidLedger {
   /** Does a unit the fill held as background on `r` break max-min now? */
   private violated(r: number): boolean {
     const saturated = this.filler.left[r]! <= 1e-9 * this.capacity[r]!;
-    for (const f of this.flowsOn[r]!) if (f.group === undefined && f.mark !== this.epoch && this.breaks(r, saturated, f.rate, f.bottleneck)) return true;
+    const { items, end } = this.flowsOn[r]!;
+    for (let i = 0; i < end; i++) {
+      const f = items[i];
+      if (f !== undefined && f.group === undefined && f.mark !== this.epoch && this.breaks(r, saturated, f.rate, f.bottleneck)) return true;
+    }
     const own = this.ownGroup[r];
     if (own !== undefined && own.mark !== this.epoch && own.size > 0 && this.breaks(r, saturated, own.rate, r)) return true;
     const members = this.memberGroup[r];
@@ -356,8 +369,11 @@ export class FluidNetwork extends FluidLedger {
 
   /** The group's members on `r` leave it; into the re-share in progress when `refill`. */
   private releaseOn(g: BottleneckGroup, r: number, refill: boolean): void {
-    for (const f of this.flowsOn[r]!) {
-      if (f.group !== g) continue;
+    const list = this.flowsOn[r]!;
+    // leave() adds the flow to its group's capacity's list, never to this one (r is not the group's capacity).
+    for (let i = 0; i < list.end; i++) {
+      const f = list.items[i];
+      if (f === undefined || f.group !== g) continue;
       this.leave(f, false);
       if (refill) this.addFlow(f);
     }
