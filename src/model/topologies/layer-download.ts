@@ -58,10 +58,10 @@ export class LayerDownload implements ChunkSink {
   whole(j: number, trailed = false): void {
     const { swarm, node } = this;
     if (trailed) this.trailingCount--;
-    const downstream = swarm.relaying[j]!.get(node) ?? [];
+    const downstream = swarm.relaying[j]!.get(node);
     swarm.relaying[j]!.delete(node);
     swarm.writtenAt[j]!.set(node, this.ports.writtenBytes());
-    for (const release of downstream) release();
+    if (downstream !== undefined) for (const release of downstream) release();
     if (++this.received === this.asked.length) this.ports.done();
     else this.pump();
   }
