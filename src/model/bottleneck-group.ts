@@ -36,6 +36,8 @@ export interface Flow extends FillUnit {
   finishAt: number;
   /** Bumped on joining and leaving a group, so its entries in the group's heaps go stale. */
   membership: number;
+  /** Per resource (parallel to `res`): the flow's slot in that resource's FlowList, -1 when not in it. */
+  readonly slots: number[];
 }
 
 /** Where a member's rate would stop being set by its group: another capacity of its filling, or its own cap. */

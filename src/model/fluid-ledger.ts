@@ -1,4 +1,6 @@
 import { BottleneckGroup, type Flow, type Threshold } from './bottleneck-group.ts';
+import type { FlowList } from './flow-list.ts';
+import { IdSet } from './id-set.ts';
 import { MinHeap } from './min-heap.ts';
 
 /** Free share a member's other capacity must keep for it to join a group: at none, the group would bind at once. */
@@ -23,7 +25,7 @@ export abstract class FluidLedger {
   /** Flow-seconds spent bound by each kind of capacity (or by a flow's own cap). */
   readonly boundSeconds = new Map<string, number>();
   /** Per resource: its flows, apart from the members of its own group. */
-  protected readonly flowsOn: Array<Set<Flow>> = [];
+  protected readonly flowsOn: FlowList[] = [];
   /** Per resource: what the flows on their own use of it now (rate times weight, summed); loadOf adds the groups'. */
   protected readonly load: number[] = [];
   /** Per resource: the group whose capacity it is, if any. */
@@ -42,7 +44,7 @@ export abstract class FluidLedger {
   readonly meterRate: number[] = [];
   readonly meterBytes: number[] = [];
   readonly meterHistory: Array<{ t: number[]; rate: number[] }> = [];
-  protected readonly changedMeters = new Set<number>();
+  protected readonly changedMeters = new IdSet();
 
   /** What every flow on `r` uses of it now, in groups or not. */
   protected readonly loadOf = (r: number): number => {

@@ -1,5 +1,7 @@
 import { BottleneckGroup, type Flow, type FlowSpec } from './bottleneck-group.ts';
 import { FluidLedger, SLACK } from './fluid-ledger.ts';
+import { FlowList } from './flow-list.ts';
+import { IdSet } from './id-set.ts';
 import { MinHeap } from './min-heap.ts';
 import { type FillUnit, ProgressiveFill } from './progressive-fill.ts';
 
@@ -23,14 +25,21 @@ const SAME_INSTANT = 1e-9;
 
 export class FluidNetwork extends FluidLedger {
   private readonly timers = new MinHeap<() => void>();
-  private readonly dirtyResources = new Set<number>();
+  private readonly dirtyResources = new IdSet();
   /** Resources a flow left since the last re-share: only what was bound there can gain from it. */
-  private readonly freedResources = new Set<number>();
-  private readonly dirtyFlows = new Set<Flow>();
+  private readonly freedResources = new IdSet();
+  /** Flows started since the last re-share (the first dirtyFlowCount entries; each is started once). */
+  private readonly dirtyFlows: Array<Flow | undefined> = [];
+  private dirtyFlowCount = 0;
   private markEpoch = 0;
-  /** The re-share in progress: its epoch (units' mark) and its units. */
+  /**
+   * The re-share in progress: its epoch (units' mark) and its units. Scratch lists here are used up to a
+   * count and never emptied by length: V8 frees an array's storage when its length is set to 0, and these
+   * are refilled at every event.
+   */
   private epoch = 0;
   private readonly units: FillUnit[] = [];
+  private unitCount = 0;
   private readonly liveUnits: FillUnit[] = [];
   /** Scratch of run(): the flows that end at this instant and the groups they end in. */
   private readonly ended: Flow[] = [];
@@ -61,7 +70,7 @@ export class FluidNetwork extends FluidLedger {
     if (!(bytesPerSecond > 0)) throw new RangeError(`a capacity must be above zero, got ${bytesPerSecond}`);
     this.capacity.push(bytesPerSecond);
     this.resourceKind.push(kind);
-    this.flowsOn.push(new Set());
+    this.flowsOn.push(new FlowList(this.capacity.length - 1));
     this.load.push(0);
     this.ownGroup.push(undefined);
     this.memberGroup.push(undefined);
@@ -107,9 +116,10 @@ export class FluidNetwork extends FluidLedger {
       group: undefined,
       finishAt: 0,
       membership: 0,
+      slots: spec.resources.map(() => -1),
     };
     for (const r of spec.resources) this.flowsOn[r]!.add(flow);
-    this.dirtyFlows.add(flow);
+    this.dirtyFlows[this.dirtyFlowCount++] = flow;
   }
 
   /** Advances the clock event by event until no flow or timer is left. */
@@ -125,20 +135,20 @@ export class FluidNetwork extends FluidLedger {
       const horizon = this.now + SAME_INSTANT * Math.max(1, this.now);
       const ended = this.ended;
       const groups = this.endedGroups;
-      ended.length = 0;
-      groups.length = 0;
+      let endedCount = 0;
+      let groupCount = 0;
       while (this.completions.peekKey() <= horizon) {
         const unit = this.completions.pop()!;
         if (!this.current(unit, this.completions.poppedTag)) continue;
         if (unit instanceof BottleneckGroup) {
           this.blame(unit.resource, unit.advance(this.now));
-          for (const f of unit.takeFinished(unit.virtual + unit.rate * (horizon - this.now))) ended.push(f);
-          groups.push(unit);
-        } else ended.push(unit);
+          for (const f of unit.takeFinished(unit.virtual + unit.rate * (horizon - this.now))) ended[endedCount++] = f;
+          groups[groupCount++] = unit;
+        } else ended[endedCount++] = unit;
       }
-      for (const flow of ended) this.finish(flow);
-      for (const g of groups) if (g.size > 0) this.scheduleGroup(g);
-      for (const flow of ended) flow.spec.onDone();
+      for (let i = 0; i < endedCount; i++) this.finish(ended[i]!);
+      for (let i = 0; i < groupCount; i++) if (groups[i]!.size > 0) this.scheduleGroup(groups[i]!);
+      for (let i = 0; i < endedCount; i++) ended[i]!.spec.onDone();
       while (this.timers.peekKey() <= horizon) this.timers.pop()!();
     }
   }
@@ -166,13 +176,16 @@ export class FluidNetwork extends FluidLedger {
 
   /** Re-shares what the changes since the last event touch, then records meter changes. */
   private reshare(): void {
-    if (this.dirtyFlows.size > 0 || this.dirtyResources.size > 0 || this.freedResources.size > 0) {
+    if (this.dirtyFlowCount > 0 || this.dirtyResources.size > 0 || this.freedResources.size > 0) {
       this.reshareLocally();
-      this.dirtyFlows.clear();
+      // Let go of the started flows (the list keeps its storage; a stale entry would keep a flow alive).
+      this.dirtyFlows.fill(undefined, 0, this.dirtyFlowCount);
+      this.dirtyFlowCount = 0;
       this.dirtyResources.clear();
       this.freedResources.clear();
     }
-    for (const m of this.changedMeters) {
+    for (let i = 0; i < this.changedMeters.size; i++) {
+      const m = this.changedMeters.at(i);
       const h = this.meterHistory[m]!;
       const rate = Math.max(0, this.meterRate[m]!);
       if (h.t[h.t.length - 1] === this.now) h.rate[h.rate.length - 1] = rate;
@@ -197,43 +210,52 @@ export class FluidNetwork extends FluidLedger {
   private reshareLocally(): void {
     this.epoch = ++this.markEpoch;
     const units = this.units;
-    units.length = 0;
-    for (const f of this.dirtyFlows) this.addFlow(f);
-    for (const r of this.dirtyResources) this.addOn(r);
+    this.unitCount = 0;
+    for (let i = 0; i < this.dirtyFlowCount; i++) this.addFlow(this.dirtyFlows[i]!);
+    for (let i = 0; i < this.dirtyResources.size; i++) this.addOn(this.dirtyResources.at(i));
     // Room freed on a resource nobody is bound at (not full) changes no rate: its flows are held elsewhere.
-    for (const r of this.freedResources) if (this.ownGroup[r] !== undefined || this.boundAt(r)) this.addOn(r);
+    for (let i = 0; i < this.freedResources.size; i++) {
+      const r = this.freedResources.at(i);
+      if (this.ownGroup[r] !== undefined || this.boundAt(r)) this.addOn(r);
+    }
     const live = this.liveUnits;
-    let resources: number[];
+    const resources = this.filler.resources;
+    let resourceCount: number;
     for (;;) {
-      const size = units.length;
+      const size = this.unitCount;
       this.attachMembers();
-      live.length = 0;
-      for (const u of units) {
-        if (!(u instanceof BottleneckGroup)) live.push(u);
+      let liveCount = 0;
+      for (let i = 0; i < size; i++) {
+        const u = units[i]!;
+        if (!(u instanceof BottleneckGroup)) live[liveCount++] = u;
         else if (u.size > 0) {
           const threshold = u.threshold(this.isLive);
           u.cap = threshold === Number.POSITIVE_INFINITY ? undefined : threshold;
-          live.push(u);
+          live[liveCount++] = u;
         }
       }
-      resources = this.filler.fill(live, this.capacity, this.loadOf);
-      for (const r of resources) if (this.violated(r)) this.addOn(r);
+      resourceCount = this.filler.fill(live, liveCount, this.capacity, this.loadOf);
+      for (let k = 0; k < resourceCount; k++) if (this.violated(resources[k]!)) this.addOn(resources[k]!);
       // A group frozen anywhere but at its capacity: the members that bind there go on their own.
-      for (const u of live) {
+      for (let i = 0; i < liveCount; i++) {
+        const u = live[i]!;
         if (!(u instanceof BottleneckGroup) || u.size === 0 || u.bottleneck === u.resource) continue;
         if (u.bottleneck < 0) this.releaseAt(u, u.next);
         else this.releaseOn(u, u.bottleneck, true);
       }
-      if (units.length === size) break;
+      if (this.unitCount === size) break;
     }
-    for (const u of units) {
+    const unitCount = this.unitCount;
+    for (let i = 0; i < unitCount; i++) {
+      const u = units[i]!;
       if (!(u instanceof BottleneckGroup)) this.setRate(u as Flow, u.next);
       else if (u.size > 0) this.setLevel(u, u.next);
     }
     // Members on a resource the fill left full are bound there as much as by their group: they go on their
     // own (a later change of their group's level would miss that resource's other flows). Elsewhere the
     // members' threshold at the resource moves with its new load.
-    for (const r of resources) {
+    for (let k = 0; k < resourceCount; k++) {
+      const r = resources[k]!;
       const g = this.memberGroup[r];
       if (g === undefined) continue;
       if (this.capacity[r]! - this.loadOf(r) <= SLACK * this.capacity[r]!) this.releaseOn(g, r, false);
@@ -242,17 +264,24 @@ export class FluidNetwork extends FluidLedger {
     // A new group only where several flows froze together: a lone flow gains nothing from one, and its
     // group would keep the flows sharing its other capacities out of theirs.
     const frozenAt = this.frozenAt;
-    for (const u of units) if (!(u instanceof BottleneckGroup) && u.bottleneck >= 0) frozenAt[u.bottleneck] = (frozenAt[u.bottleneck] ?? 0) + 1;
-    for (const u of units) if (!(u instanceof BottleneckGroup)) this.tryJoin(u as Flow, frozenAt[u.bottleneck] ?? 0);
-    for (const u of units) if (u.bottleneck >= 0) frozenAt[u.bottleneck] = 0;
+    for (let i = 0; i < unitCount; i++) {
+      const u = units[i]!;
+      if (!(u instanceof BottleneckGroup) && u.bottleneck >= 0) frozenAt[u.bottleneck] = (frozenAt[u.bottleneck] ?? 0) + 1;
+    }
+    for (let i = 0; i < unitCount; i++) {
+      const u = units[i]!;
+      if (!(u instanceof BottleneckGroup)) this.tryJoin(u as Flow, frozenAt[u.bottleneck] ?? 0);
+    }
+    for (let i = 0; i < unitCount; i++) if (units[i]!.bottleneck >= 0) frozenAt[units[i]!.bottleneck] = 0;
   }
 
   /** Gives each group in the re-share the resources of the fill its members use besides its capacity. */
   private attachMembers(): void {
     const mark = ++this.setEpoch;
     const touched = this.touched;
-    touched.length = 0;
-    for (const u of this.units) {
+    let touchedCount = 0;
+    for (let i = 0; i < this.unitCount; i++) {
+      const u = this.units[i]!;
       if (u instanceof BottleneckGroup) {
         u.res.length = 1;
         u.wts.length = 1;
@@ -261,10 +290,11 @@ export class FluidNetwork extends FluidLedger {
       for (const r of u.res) {
         if (this.setMark[r] === mark) continue;
         this.setMark[r] = mark;
-        touched.push(r);
+        touched[touchedCount++] = r;
       }
     }
-    for (const r of touched) {
+    for (let k = 0; k < touchedCount; k++) {
+      const r = touched[k]!;
       const g = this.memberGroup[r];
       if (g === undefined || g.mark !== this.epoch || g.size === 0) continue;
       g.res.push(r);
@@ -274,14 +304,18 @@ export class FluidNetwork extends FluidLedger {
 
 
   private boundAt(r: number): boolean {
-    for (const f of this.flowsOn[r]!) if (f.group === undefined && f.bottleneck === r) return true;
+    const { items, end } = this.flowsOn[r]!;
+    for (let i = 0; i < end; i++) {
+      const f = items[i];
+      if (f !== undefined && f.group === undefined && f.bottleneck === r) return true;
+    }
     return false;
   }
 
   private addUnit(u: FillUnit): void {
     if (u.mark !== this.epoch) {
       u.mark = this.epoch;
-      this.units.push(u);
+      this.units[this.unitCount++] = u;
     }
   }
 
@@ -291,7 +325,10 @@ export class FluidNetwork extends FluidLedger {
 
   /** Every unit on `r` joins the re-share: its flows of their own, its group, and the groups of members on it. */
   private addOn(r: number): void {
-    for (const f of this.flowsOn[r]!) {
+    const { items, end } = this.flowsOn[r]!;
+    for (let i = 0; i < end; i++) {
+      const f = items[i];
+      if (f === undefined) continue;
       if (f.group !== undefined) this.addUnit(f.group);
       else this.addFlow(f);
     }
@@ -302,7 +339,11 @@ export class FluidNetwork extends FluidLedger {
   /** Does a unit the fill held as background on `r` break max-min now? */
   private violated(r: number): boolean {
     const saturated = this.filler.left[r]! <= 1e-9 * this.capacity[r]!;
-    for (const f of this.flowsOn[r]!) if (f.group === undefined && f.mark !== this.epoch && this.breaks(r, saturated, f.rate, f.bottleneck)) return true;
+    const { items, end } = this.flowsOn[r]!;
+    for (let i = 0; i < end; i++) {
+      const f = items[i];
+      if (f !== undefined && f.group === undefined && f.mark !== this.epoch && this.breaks(r, saturated, f.rate, f.bottleneck)) return true;
+    }
     const own = this.ownGroup[r];
     if (own !== undefined && own.mark !== this.epoch && own.size > 0 && this.breaks(r, saturated, own.rate, r)) return true;
     const members = this.memberGroup[r];
@@ -328,8 +369,11 @@ export class FluidNetwork extends FluidLedger {
 
   /** The group's members on `r` leave it; into the re-share in progress when `refill`. */
   private releaseOn(g: BottleneckGroup, r: number, refill: boolean): void {
-    for (const f of this.flowsOn[r]!) {
-      if (f.group !== g) continue;
+    const list = this.flowsOn[r]!;
+    // leave() adds the flow to its group's capacity's list, never to this one (r is not the group's capacity).
+    for (let i = 0; i < list.end; i++) {
+      const f = list.items[i];
+      if (f === undefined || f.group !== g) continue;
       this.leave(f, false);
       if (refill) this.addFlow(f);
     }

@@ -1,26 +1,26 @@
 /**
  * A binary min-heap of (key, value, tag) entries in parallel arrays: the event queues of the fluid model. The
  * numeric tag (a version, for lazy deletion) rides beside the value, so an entry costs no object of its own.
+ * The arrays never shrink (the heap's size is its own count): V8 drops an array's storage when its length is
+ * set to 0, and a fill's heap is emptied and refilled at every event.
  */
 export class MinHeap<T> {
   private keys: number[] = [];
-  private values: T[] = [];
+  private values: Array<T | undefined> = [];
   private tags: number[] = [];
+  private count = 0;
   /** The tag of the entry the last pop() took. */
   poppedTag = 0;
 
   get size(): number {
-    return this.keys.length;
+    return this.count;
   }
 
   push(key: number, value: T, tag = 0): void {
     const keys = this.keys;
     const values = this.values;
     const tags = this.tags;
-    let i = keys.length;
-    keys.push(key);
-    values.push(value);
-    tags.push(tag);
+    let i = this.count++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if (keys[parent]! <= key) break;
@@ -35,28 +35,30 @@ export class MinHeap<T> {
   }
 
   peekKey(): number {
-    return this.keys.length === 0 ? Number.POSITIVE_INFINITY : this.keys[0]!;
+    return this.count === 0 ? Number.POSITIVE_INFINITY : this.keys[0]!;
   }
 
   peekValue(): T | undefined {
-    return this.values[0];
+    return this.count === 0 ? undefined : this.values[0];
   }
 
   peekTag(): number {
-    return this.tags[0] ?? 0;
+    return this.count === 0 ? 0 : this.tags[0]!;
   }
 
   pop(): T | undefined {
     const keys = this.keys;
     const values = this.values;
     const tags = this.tags;
-    if (keys.length === 0) return undefined;
+    if (this.count === 0) return undefined;
     const top = values[0];
     this.poppedTag = tags[0]!;
-    const lastKey = keys.pop()!;
-    const lastValue = values.pop()!;
-    const lastTag = tags.pop()!;
-    const n = keys.length;
+    const n = --this.count;
+    const lastKey = keys[n]!;
+    const lastValue = values[n];
+    const lastTag = tags[n]!;
+    // The vacated slot lets go of its value (a timer's closure), so what it holds can be collected.
+    values[n] = undefined;
     if (n > 0) {
       let i = 0;
       for (;;) {
@@ -66,7 +68,7 @@ export class MinHeap<T> {
         const c = r < n && keys[r]! < keys[l]! ? r : l;
         if (keys[c]! >= lastKey) break;
         keys[i] = keys[c]!;
-        values[i] = values[c]!;
+        values[i] = values[c];
         tags[i] = tags[c]!;
         i = c;
       }
@@ -82,7 +84,7 @@ export class MinHeap<T> {
     const keys: number[] = [];
     const values: T[] = [];
     const tags: number[] = [];
-    for (let i = 0; i < this.keys.length; i++) {
+    for (let i = 0; i < this.count; i++) {
       if (!keep(this.values[i]!, this.tags[i]!)) continue;
       keys.push(this.keys[i]!);
       values.push(this.values[i]!);
@@ -91,6 +93,7 @@ export class MinHeap<T> {
     this.keys = [];
     this.values = [];
     this.tags = [];
+    this.count = 0;
     // Ascending keys form a valid heap; sorting is simpler than sifting and as fast for these sizes.
     const order = keys.map((_, i) => i).sort((a, b) => keys[a]! - keys[b]!);
     for (const i of order) {
@@ -98,12 +101,11 @@ export class MinHeap<T> {
       this.values.push(values[i]!);
       this.tags.push(tags[i]!);
     }
+    this.count = order.length;
   }
 
   /** Empties the heap, keeping its arrays' storage for the next use (a fill per event reuses one heap). */
   clear(): void {
-    this.keys.length = 0;
-    this.values.length = 0;
-    this.tags.length = 0;
+    this.count = 0;
   }
 }

@@ -34,6 +34,8 @@ export class ProgressiveFill {
   private weight = new Float64Array(0);
   private seen = new Int32Array(0);
   private unitsOn: FillUnit[][] = [];
+  /** Per resource: how many of unitsOn's entries are this fill's (the arrays keep their storage across fills). */
+  private unitsOnCount = new Int32Array(0);
   private epoch = 0;
   private readonly heap = new MinHeap<number>();
 
@@ -45,23 +47,30 @@ export class ProgressiveFill {
     this.maxNew = new Float64Array(size);
     this.unfrozen = new Int32Array(size);
     this.weight = new Float64Array(size);
+    this.unitsOnCount = new Int32Array(size);
     const seen = new Int32Array(size);
     seen.set(this.seen);
     this.seen = seen;
     while (this.unitsOn.length < size) this.unitsOn.push([]);
   }
 
-  private readonly resources: number[] = [];
+  /** The resources the last fill's units use: the first `resourceCount` entries (valid until the next fill). */
+  readonly resources: number[] = [];
+  resourceCount = 0;
 
-  /** Sets `next` and `bottleneck` of every unit; returns the resources the units use (valid until the next fill). */
-  fill(units: readonly FillUnit[], capacity: readonly number[], load: (resource: number) => number): number[] {
+  /**
+   * Sets `next` and `bottleneck` of the first `count` units; returns how many resources they use (listed in
+   * `resources`). Scratch lists are reused by count, never emptied by length: V8 frees an array's storage then.
+   */
+  fill(units: readonly FillUnit[], count: number, capacity: readonly number[], load: (resource: number) => number): number {
     this.grow(capacity.length);
-    const { left, unfrozen, weight, heap } = this;
+    const { left, unfrozen, weight, heap, unitsOnCount } = this;
     heap.clear();
     const seen = ++this.epoch;
     const resources = this.resources;
-    resources.length = 0;
-    for (const u of units) {
+    let resourceCount = 0;
+    for (let i = 0; i < count; i++) {
+      const u = units[i]!;
       const rs = u.res;
       const ws = u.wts;
       for (let k = 0; k < rs.length; k++) {
@@ -69,29 +78,33 @@ export class ProgressiveFill {
         const w = ws === undefined ? 1 : ws[k]!;
         if (this.seen[r] !== seen) {
           this.seen[r] = seen;
-          resources.push(r);
+          resources[resourceCount++] = r;
           left[r] = capacity[r]! - load(r);
           unfrozen[r] = 0;
           weight[r] = 0;
           this.maxNew[r] = 0;
           this.filledAt[r] = Number.POSITIVE_INFINITY;
-          this.unitsOn[r]!.length = 0;
+          unitsOnCount[r] = 0;
         }
         // What the re-filled units use now is theirs to share again.
         left[r] = left[r]! + u.rate * w;
         unfrozen[r] = unfrozen[r]! + 1;
         weight[r] = weight[r]! + w;
-        this.unitsOn[r]!.push(u);
+        this.unitsOn[r]![unitsOnCount[r]!++] = u;
       }
     }
-    for (const r of resources) heap.push(Math.max(0, left[r]!) / weight[r]!, r);
-    for (let i = 0; i < units.length; i++) {
+    this.resourceCount = resourceCount;
+    for (let k = 0; k < resourceCount; k++) {
+      const r = resources[k]!;
+      heap.push(Math.max(0, left[r]!) / weight[r]!, r);
+    }
+    for (let i = 0; i < count; i++) {
       const cap = units[i]!.cap;
       if (cap !== undefined) heap.push(cap, -1 - i);
     }
     const frozenMark = ++this.epoch;
     let frozen = 0;
-    while (heap.size > 0 && frozen < units.length) {
+    while (heap.size > 0 && frozen < count) {
       const share = heap.peekKey();
       const id = heap.pop()!;
       if (id < 0) {
@@ -106,14 +119,16 @@ export class ProgressiveFill {
       // A stale entry: the resource's share has moved on since it was queued.
       if (n === 0 || Math.abs(Math.max(0, left[id]!) / weight[id]! - share) > 1e-12 * Math.max(1, share)) continue;
       this.filledAt[id] = share;
-      for (const u of this.unitsOn[id]!) {
+      const on = this.unitsOn[id]!;
+      for (let k = 0, m = unitsOnCount[id]!; k < m; k++) {
+        const u = on[k]!;
         if (u.frozen !== frozenMark) {
           this.freeze(u, share, id, frozenMark);
           frozen++;
         }
       }
     }
-    return resources;
+    return resourceCount;
   }
 
   private freeze(u: FillUnit, rate: number, by: number, frozenMark: number): void {

@@ -31,19 +31,24 @@ export class RequestServers {
 
   request(server: RequestServer, node: number, then: () => void): void {
     const net = this.net;
-    const work = () => {
-      if (server.resource === undefined) return then();
-      // One request is one unit of work; alone it takes perRequestSeconds (it runs on one core).
+    const rtt = server.rttSeconds * this.latency[node]!;
+    const resource = server.resource;
+    // A server whose requests cost it nothing: the round trip alone (no closure per request).
+    if (resource === undefined) {
+      if (rtt > 0) net.at(net.now + rtt, then);
+      else then();
+      return;
+    }
+    // One request is one unit of work; alone it takes perRequestSeconds (it runs on one core).
+    const work = () =>
       net.startFlow({
         bytes: 1,
-        resources: [server.resource, ...this.harness],
+        resources: [resource, ...this.harness],
         weights: [1, ...this.harness.map(() => server.perRequestSeconds)],
         capBytesPerSecond: 1 / server.perRequestSeconds,
         capKind: 'request work',
         onDone: then,
       });
-    };
-    const rtt = server.rttSeconds * this.latency[node]!;
     if (rtt > 0) net.at(net.now + rtt, work);
     else work();
   }

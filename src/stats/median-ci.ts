@@ -1,4 +1,4 @@
-import { binomialTailAtMost } from './binomial.ts';
+import { BinomialTails } from './binomial.ts';
 
 export interface MedianInterval {
   readonly low: number;
@@ -15,13 +15,20 @@ export interface MedianInterval {
 export function medianConfidenceInterval(values: readonly number[], confidence = 0.95): MedianInterval | null {
   const n = values.length;
   const alphaHalf = (1 - confidence) / 2;
+  // k grows while P(B <= k) stays within alphaHalf; `covered` is P(B <= k - 1) once k > 0.
+  const tails = new BinomialTails(n);
   let k = 0;
-  while (k + 1 <= n / 2 && binomialTailAtMost(n, k) <= alphaHalf) k++;
+  let covered = 0;
+  while (k + 1 <= n / 2 && tails.value <= alphaHalf) {
+    covered = tails.value;
+    k++;
+    tails.step();
+  }
   if (k === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
   return {
     low: sorted[k - 1] as number,
     high: sorted[n - k] as number,
-    coverage: 1 - 2 * binomialTailAtMost(n, k - 1),
+    coverage: 1 - 2 * covered,
   };
 }

@@ -1,7 +1,8 @@
 import { Rng } from '../../core/rng.ts';
 import type { ModelLayer } from '../fleet-plan.ts';
 import { LayerDownload } from './layer-download.ts';
-import { type ChunkSink, type ChunkSource, LayerSwarm, type SourcePolicy, wakeSome } from './layer-swarm.ts';
+import type { FluidNetwork } from '../fluid-network.ts';
+import { type ChunkSink, type ChunkSource, LayerSwarm, type SourcePolicy } from './layer-swarm.ts';
 import type { FetchLayer, StepNetwork } from './topology.ts';
 
 const bytesPerSecond = (bitsPerSecond: number) => bitsPerSecond / 8;
@@ -26,6 +27,8 @@ export class ChunkSwarms {
   private readonly nicOut: number[];
   private readonly seedIn: number[];
   private readonly peerServer;
+  /** The meters every peer transfer counts towards (one array for all of them). */
+  private readonly peerMeters: readonly number[];
 
   constructor(
     private readonly step: StepNetwork,
@@ -45,6 +48,7 @@ export class ChunkSwarms {
     const seedEgress = bytesPerSecond(model.p2p.seedEgressBitsPerSecond);
     for (let s = 0; s < seeds; s++) this.nicOut.push(net.addResource(seedEgress, 'seed egress'));
     this.seedIn = Array.from({ length: seeds }, () => net.addResource(seedEgress, 'seed ingress'));
+    this.peerMeters = [step.meter.peers, step.meter.nodes];
     this.peerServer = step.requests.server({ rttSeconds: model.p2p.rttSeconds, perRequestSeconds: 0, cores: 1 }, 'peer requests');
   }
 
@@ -93,56 +97,23 @@ export class ChunkSwarms {
    * pieces instead of waiting on one.
    */
   private chunkFromPeer(swarm: LayerSwarm, node: number, dc: number, u: number, j: number, sink: ChunkSink): void {
-    const { net, meter, model } = this.step;
+    const { model } = this.step;
     const n = this.step.layout.names.length;
     this.uploads[u]!++;
-    const bytes = swarm.chunkBytes[j]!;
-    const resources = [this.nicOut[u]!];
-    const weights = [1];
+    const ingest = this.step.ingest(node);
     const written = swarm.writtenAt[j]!.get(u);
     // A holder reads the chunk back from its disk (time its own writes wait for) unless it is still in page
     // cache; a peer still relaying it serves it from memory.
-    if (u < n && written !== undefined && this.step.writtenBytes[u]! - written >= model.node.pageCacheBytes) {
-      resources.push(this.step.disk[u]!);
-      weights.push(this.step.readWeight[u]!);
-    }
-    const flow = (part: number, onDone: () => void) =>
-      net.startFlow({
-        bytes: part,
-        resources: [...resources, ...this.step.ingest(node).resources],
-        weights: [...weights, ...this.step.ingest(node).weights],
-        capBytesPerSecond: this.step.stream,
-        meters: [meter.peers, meter.nodes],
-        onDone,
-      });
+    const fromDisk = u < n && written !== undefined && this.step.writtenBytes[u]! - written >= model.node.pageCacheBytes;
+    const resources = fromDisk ? [this.nicOut[u]!, this.step.disk[u]!, ...ingest.resources] : [this.nicOut[u]!, ...ingest.resources];
+    const weights = fromDisk ? [1, this.step.readWeight[u]!, ...ingest.weights] : [1, ...ingest.weights];
+    const bytes = swarm.chunkBytes[j]!;
     const head = Math.min(bytes, model.p2p.pieceBytes);
-    const freeSlot = () => {
+    const transfer = new PeerTransfer(this.step.net, swarm, j, u, sink, bytes, head, resources, weights, this.step.stream, this.peerMeters, () => {
       this.uploads[u]!--;
       this.wakeFor(u, dc);
-    };
-    this.step.requests.request(this.peerServer, node, () =>
-      flow(head, () => {
-        if (head === bytes) {
-          freeSlot();
-          sink.servable(j);
-          sink.whole(j);
-          return;
-        }
-        sink.servable(j);
-        const started = net.now;
-        flow(bytes - head, () => {
-          freeSlot();
-          // One piece behind the upstream: at this transfer's own rate, after the upstream has it all.
-          const lag = (head * (net.now - started)) / (bytes - head);
-          const upstream = swarm.relaying[j]!.get(u);
-          if (upstream === undefined) sink.whole(j);
-          else {
-            sink.trailing(j);
-            upstream.push(() => net.at(net.now + lag, () => sink.whole(j, true)));
-          }
-        });
-      }),
-    );
+    });
+    this.step.requests.request(this.peerServer, node, transfer.begin);
   }
 
   /**
@@ -161,7 +132,7 @@ export class ChunkSwarms {
     const seedServable = () => {
       swarm.holders[j]!.push(seed);
       swarm.relaying[j]!.set(seed, []);
-      wakeSome(swarm.waiting[j]!, Number.POSITIVE_INFINITY, seed);
+      swarm.wake(j, Number.POSITIVE_INFINITY, seed);
     };
     const seedWhole = () => {
       const downstream = swarm.relaying[j]!.get(seed) ?? [];
@@ -191,9 +162,9 @@ export class ChunkSwarms {
   /** An uploader freed a slot: let a waiter of a chunk it holds (in its data centre) ask it. */
   private wakeFor(uploader: number, dc: number): void {
     for (const swarm of this.swarms[dc]!.values()) {
+      if (swarm.waiterEntries === 0) continue;
       for (let j = 0; j < swarm.waiting.length; j++) {
-        const list = swarm.waiting[j]!;
-        if (list.length > 0 && swarm.canServe(j, uploader) && wakeSome(list, 1, uploader) > 0) return;
+        if (swarm.waiting[j]!.length > 0 && swarm.canServe(j, uploader) && swarm.wake(j, 1, uploader) > 0) return;
       }
     }
   }
@@ -209,3 +180,60 @@ function inTwo(bytes: number, pieceBytes: number, fetch: (bytes: number, done: (
   });
 }
 
+
+/**
+ * One chunk from peer u to a node, after the request's round trip (`begin`): its first piece, then the rest.
+ * One object per transfer holds what both flows share (their resources, weights and meters), instead of
+ * arrays and closures per flow.
+ */
+class PeerTransfer {
+  private started = 0;
+
+  constructor(
+    private readonly net: FluidNetwork,
+    private readonly swarm: LayerSwarm,
+    private readonly j: number,
+    private readonly u: number,
+    private readonly sink: ChunkSink,
+    private readonly bytes: number,
+    /** The first piece: once it is in, the node can relay the chunk. */
+    private readonly head: number,
+    private readonly resources: readonly number[],
+    private readonly weights: readonly number[],
+    private readonly cap: number | undefined,
+    private readonly meters: readonly number[],
+    private readonly freeSlot: () => void,
+  ) {}
+
+  readonly begin = (): void => this.flow(this.head, this.headDone);
+
+  private flow(bytes: number, onDone: () => void): void {
+    this.net.startFlow({ bytes, resources: this.resources, weights: this.weights, capBytesPerSecond: this.cap, meters: this.meters, onDone });
+  }
+
+  private readonly headDone = (): void => {
+    const { sink, j } = this;
+    if (this.head === this.bytes) {
+      this.freeSlot();
+      sink.servable(j);
+      sink.whole(j);
+      return;
+    }
+    sink.servable(j);
+    this.started = this.net.now;
+    this.flow(this.bytes - this.head, this.restDone);
+  };
+
+  private readonly restDone = (): void => {
+    const { net, sink, j, head } = this;
+    this.freeSlot();
+    // One piece behind the upstream: at this transfer's own rate, after the upstream has it all.
+    const lag = (head * (net.now - this.started)) / (this.bytes - head);
+    const upstream = this.swarm.relaying[j]!.get(this.u);
+    if (upstream === undefined) sink.whole(j);
+    else {
+      sink.trailing(j);
+      upstream.push(() => net.at(net.now + lag, () => sink.whole(j, true)));
+    }
+  };
+}

@@ -1,4 +1,4 @@
-import { type ChunkSink, type LayerSwarm, rarestFirst, type SourcePolicy, type Waiter, waitForHolder, wakeSome } from './layer-swarm.ts';
+import { type ChunkSink, type LayerSwarm, rarestFirst, type SourcePolicy, type Waiter, waitForHolder } from './layer-swarm.ts';
 
 /** What a node's download of one layer asks of its swarm's network. */
 export interface DownloadPorts {
@@ -21,6 +21,8 @@ export class LayerDownload implements ChunkSink {
   private trailingCount = 0;
   private parked = false;
   private readonly asked: Uint8Array;
+  /** Scratch of trySlot: the chunks not yet asked for, rarest first. */
+  private readonly order: Int32Array;
 
   constructor(
     private readonly swarm: LayerSwarm,
@@ -32,6 +34,7 @@ export class LayerDownload implements ChunkSink {
     private readonly ports: DownloadPorts,
   ) {
     this.asked = new Uint8Array(swarm.chunkBytes.length);
+    this.order = new Int32Array(swarm.chunkBytes.length);
   }
 
   /** The node has chunk j's first piece: it can serve it (it relays the rest as it arrives). */
@@ -44,7 +47,7 @@ export class LayerDownload implements ChunkSink {
       swarm.waitingFor[j]!.delete(node);
       for (const wake of mine) wake(node);
     }
-    wakeSome(swarm.waiting[j]!, this.slots, node);
+    swarm.wake(j, this.slots, node);
   }
 
   trailing(): void {
@@ -55,10 +58,10 @@ export class LayerDownload implements ChunkSink {
   whole(j: number, trailed = false): void {
     const { swarm, node } = this;
     if (trailed) this.trailingCount--;
-    const downstream = swarm.relaying[j]!.get(node) ?? [];
+    const downstream = swarm.relaying[j]!.get(node);
     swarm.relaying[j]!.delete(node);
     swarm.writtenAt[j]!.set(node, this.ports.writtenBytes());
-    for (const release of downstream) release();
+    if (downstream !== undefined) for (const release of downstream) release();
     if (++this.received === this.asked.length) this.ports.done();
     else this.pump();
   }
@@ -83,7 +86,7 @@ export class LayerDownload implements ChunkSink {
   private ask(j: number, waker: number | undefined): void {
     const source = this.policy.pick(this.swarm, this.node, j, waker);
     if (source === 'wait')
-      this.swarm.waiting[j]!.push((w) => {
+      this.swarm.addWaiter(j, (w) => {
         this.ask(j, w);
         return true;
       });
@@ -98,9 +101,10 @@ export class LayerDownload implements ChunkSink {
    * (the waker's first); else a chunk nobody holds from the registry; false when every holder is busy.
    */
   private trySlot(waker: number | undefined): boolean {
-    const { swarm } = this;
-    const js = rarestFirst(swarm, this.asked, this.node % this.asked.length);
-    for (const j of js) {
+    const { swarm, order } = this;
+    const count = rarestFirst(swarm, this.asked, this.node % this.asked.length, order);
+    for (let k = 0; k < count; k++) {
+      const j = order[k]!;
       if (swarm.holders[j]!.length === 0) continue;
       const source = this.policy.pick(swarm, this.node, j, waker);
       if (typeof source === 'number') {
@@ -109,7 +113,8 @@ export class LayerDownload implements ChunkSink {
         return true;
       }
     }
-    for (const j of js) {
+    for (let k = 0; k < count; k++) {
+      const j = order[k]!;
       if (swarm.holders[j]!.length > 0 || swarm.originBusy[j] === 1) continue;
       // With a seed tier, a seed fetches it and this node waits (below) like the others.
       if (this.seeded) this.ports.fromOrigin(j, this);
@@ -120,7 +125,7 @@ export class LayerDownload implements ChunkSink {
       }
     }
     // Wait on every chunk still wanted: a new holder of any or a holder's freed slot wakes us (once).
-    if (js.length > 0 && !this.parked) {
+    if (count > 0 && !this.parked) {
       this.parked = true;
       let live = true;
       const waiter: Waiter = (w) => {
@@ -130,7 +135,7 @@ export class LayerDownload implements ChunkSink {
         this.pump(w);
         return true;
       };
-      for (const j of js) swarm.waiting[j]!.push(waiter);
+      for (let k = 0; k < count; k++) swarm.addWaiter(order[k]!, waiter);
     }
     return false;
   }

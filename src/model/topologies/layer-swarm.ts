@@ -21,6 +21,8 @@ export class LayerSwarm {
    * what waits for it to hold the chunk whole.
    */
   readonly relaying: Array<Map<number, Array<() => void>>>;
+  /** Entries in all `waiting` lists, live or not: a freed upload slot skips a swarm nobody waits in. */
+  waiterEntries = 0;
 
   /**
    * A layer in at most `maxChunks` chunks, each a run of whole pieces. A node serves a chunk once it holds
@@ -42,6 +44,24 @@ export class LayerSwarm {
     this.waitingFor = this.chunkBytes.map(() => new Map());
     this.writtenAt = this.chunkBytes.map(() => new Map());
     this.relaying = this.chunkBytes.map(() => new Map());
+  }
+
+  /** `waiter` waits for a holder of chunk j with a free slot. */
+  addWaiter(j: number, waiter: Waiter): void {
+    this.waiting[j]!.push(waiter);
+    this.waiterEntries++;
+  }
+
+  /** Wakes up to `count` live waiters of chunk j (see wakeSome); returns how many woke. */
+  wake(j: number, count: number, waker: number): number {
+    const list = this.waiting[j]!;
+    const there = list.length;
+    let i = 0;
+    let woke = 0;
+    while (woke < count && i < there) if (list[i++]!(waker)) woke++;
+    list.splice(0, i);
+    this.waiterEntries -= i;
+    return woke;
   }
 
   /** Can node (or seed) u serve chunk j: it holds it whole, or its first piece and relays the rest. */
@@ -86,10 +106,22 @@ export function waitForHolder(swarm: LayerSwarm, j: number, holder: number, wake
   else list.push(wake);
 }
 
-/** Chunks not yet asked for, rarest first; ties from a node-specific `offset`, so nodes fetch different chunks. */
-export function rarestFirst(swarm: LayerSwarm, asked: Uint8Array, offset: number): number[] {
+/**
+ * Chunks not yet asked for, rarest first, into `order` (returns how many); ties from a node-specific `offset`,
+ * so nodes fetch different chunks. A stable insertion sort into the caller's scratch: asked on every free
+ * download slot, it makes no array.
+ */
+export function rarestFirst(swarm: LayerSwarm, asked: Uint8Array, offset: number, order: Int32Array): number {
   const chunks = asked.length;
-  const js: number[] = [];
-  for (let k = 0; k < chunks; k++) if (asked[(offset + k) % chunks] === 0) js.push((offset + k) % chunks);
-  return js.sort((a, b) => swarm.holders[a]!.length - swarm.holders[b]!.length);
+  const holders = swarm.holders;
+  let count = 0;
+  for (let k = 0; k < chunks; k++) {
+    const j = (offset + k) % chunks;
+    if (asked[j] !== 0) continue;
+    const rarity = holders[j]!.length;
+    let i = count++;
+    for (; i > 0 && holders[order[i - 1]!]!.length > rarity; i--) order[i] = order[i - 1]!;
+    order[i] = j;
+  }
+  return count;
 }
