@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'reports/**', 'fixtures/**', '.scratch-*/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'reports/**', 'fixtures/**', '.scratch-*/**', '.test-build/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

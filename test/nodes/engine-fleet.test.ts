@@ -72,7 +72,7 @@ describe('emulated hosts with real dockerd and containerd', { skip: isRoot ? fal
     const failures = await teardown.teardown();
     assert.deepEqual(failures, []);
     // Nothing of the fleet may outlive it.
-    assert.deepEqual(addedSince(before0, snapshotHost(workDir)), {});
+    assert.deepEqual(addedSince(before0, snapshotHost(workDir), process.pid), {});
     assert.throws(() => process.kill(registryPid, 0), 'the registry process is gone');
     await rm(workDir, { recursive: true, force: true });
   });

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { newOwnerTag } from '../../src/core/owner-tag.ts';
 
 /**
  * What an emulated fleet could leave behind on this machine, listed so a test can compare before and after:
@@ -36,12 +37,17 @@ export function snapshotHost(workDir: string): HostSnapshot {
 
 /**
  * What `after` holds that `before` did not, per kind: what a test left behind. Entries that vanished meanwhile
- * are not a test's leftovers (another run on a shared machine may have ended), so only additions count.
+ * are not a test's leftovers (another run on a shared machine may have ended), so only additions count; with
+ * `ownerPid`, only what that process's runs name as theirs (its owner tag, its engines' `sbe-PID-` dirs).
  */
-export function addedSince(before: HostSnapshot, after: HostSnapshot): Partial<Record<keyof HostSnapshot, string[]>> {
+export function addedSince(before: HostSnapshot, after: HostSnapshot, ownerPid?: number): Partial<Record<keyof HostSnapshot, string[]>> {
+  const tag = ownerPid === undefined ? undefined : newOwnerTag(ownerPid).slice(0, -2);
+  // Mounts outside /run/netns are under the test's own work dir (snapshotHost lists no others).
+  const owned = (kind: keyof HostSnapshot, entry: string) =>
+    tag === undefined || entry.includes(tag) || entry.includes(`sbe-${ownerPid}-`) || (kind === 'mounts' && !entry.startsWith('/run/netns'));
   const added: Partial<Record<keyof HostSnapshot, string[]>> = {};
   for (const kind of Object.keys(after) as (keyof HostSnapshot)[]) {
-    const fresh = after[kind].filter((entry) => !before[kind].includes(entry));
+    const fresh = after[kind].filter((entry) => !before[kind].includes(entry) && owned(kind, entry));
     if (fresh.length > 0) added[kind] = fresh;
   }
   return added;
