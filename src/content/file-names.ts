@@ -53,7 +53,8 @@ function nestedDirectories(rng: Rng, count: number, maxDepth: number, lowerCase:
  * of directory weights (log-normal). Read off Debian's MediaWiki 1.39 (bench/content-calibration.ts real):
  * PHP median 4 files per directory, mean 10; JS median 2, mean 8 (a module per directory, a few bundles of
  * hundreds); CSS/LESS/SVG median 2, mean 14 (an icon set of 995 SVGs next to directories of one stylesheet);
- * images median 1, mean 4.
+ * images median 1, mean 4 (a skeleton of one directory per image: in a directory tree shared with JS and
+ * styles, two per image left too few directories of their own for a median of 1).
  */
 interface DirectoryShape {
   readonly meanFilesPerDir: number;
@@ -64,7 +65,7 @@ const DIRECTORY_SHAPE: Record<Exclude<ContentKind, 'json' | 'cdb' | 'data'>, Dir
   php: { meanFilesPerDir: 9, sigma: 1.6 },
   js: { meanFilesPerDir: 4, sigma: 2.0 },
   css: { meanFilesPerDir: 4, sigma: 2.4 },
-  image: { meanFilesPerDir: 2, sigma: 1.6 },
+  image: { meanFilesPerDir: 1, sigma: 1.6 },
   binary: { meanFilesPerDir: 9, sigma: 1.6 },
 };
 
