@@ -1,11 +1,12 @@
 /**
  * How the synthetic content compresses, against the real thing:
  *
- *   npx tsx bench/content-calibration.ts real [seed=1]
+ *   npx tsx bench/content-calibration.ts real [seed=1] [kinds]
  *   npx tsx bench/content-calibration.ts [curves|sample]
  *
  * `real` compares the synthetic tree with a real one, Debian's MediaWiki (bench/real-tree-calibration.ts):
  * per kind and overall sizes, directory shapes and compression at every window size, and rsync's fresh copy.
+ * `kinds` stops after the per-kind table (minutes less: no whole-tree compression, no rsync).
  *
  * `curves` prints per-file gzip -1 ratios by file size for PHP, JS and i18n JSON.
  * `sample` prints min/median/max per-file ratios over the sample the test asserts on, and the ratio of 200
@@ -91,6 +92,6 @@ function sample(): void {
   console.log(`php: 200 small files  file by file ${fileByFile.toFixed(2)}  back to back ${(together.length / gzipSync(together, { level: 1 }).length).toFixed(2)}  ustar ${(tar.length / gzipSync(tar, { level: 1 }).length).toFixed(2)}`);
 }
 
-if (mode === 'real') await realVsSynthetic(Number(process.argv[3] ?? 1));
+if (mode === 'real') await realVsSynthetic(Number(process.argv[3] ?? 1), process.argv[4] === 'kinds');
 else if (mode === 'sample') sample();
 else curves();

@@ -173,17 +173,17 @@ async function realWholeTree(realRoot: string, realBytes: number, scratch: strin
   return figures;
 }
 
-export async function realVsSynthetic(seed: number): Promise<void> {
+export async function realVsSynthetic(seed: number, kindsOnly = false): Promise<void> {
   // The rsync daemon's handles are unref'd: keep the event loop alive until the table is printed.
   const keepAlive = setInterval(() => undefined, 1000);
   try {
-    await compare(seed);
+    await compare(seed, kindsOnly);
   } finally {
     clearInterval(keepAlive);
   }
 }
 
-async function compare(seed: number): Promise<void> {
+async function compare(seed: number, kindsOnly: boolean): Promise<void> {
   const realRoot = debianMediaWiki();
   const scratch = join(tmpdir(), `shipbench-calibration-${process.pid}`);
   mkdirSync(scratch, { recursive: true });
@@ -206,6 +206,7 @@ async function compare(seed: number): Promise<void> {
         console.log(`| ${kind} | ${label} | ${f.files} | ${(f.bytes / 1e6).toFixed(1)} | ${f.sizes.map(kb).join(' / ')} | ${f.perDirMedian} (${f.perDirMean.toFixed(1)}) | ${f.depth.join(' / ')} | ${f.zlib1.toFixed(2)}x |`);
       }
     }
+    if (kindsOnly) return;
     const real = await realWholeTree(realRoot, realBytes, scratch);
     const synth = { ...wholeTree(synthRoot, synthBytes), 'rsync -az, fresh copy': await rsyncFresh(synthRoot, synthBytes, scratch) };
     console.log(`\n| whole tree | real | synthetic | synthetic / real |`);

@@ -20,6 +20,16 @@ export interface FileEntry {
   readonly component: string;
   /** The branch the file belongs to, for per-version components; undefined for shared ones. */
   readonly version: string | undefined;
+  /**
+   * Set for a symbolic link of a real source (bytes 0, kind binary, contentKey `symlink:<target>`): layers
+   * and plain trees hold it as a link with this target, as the source did. Nothing ever follows it.
+   */
+  readonly linkTarget?: string;
+}
+
+/** A symlink's entry: its key names its target, so a link changed to point elsewhere is a changed file. */
+export function symlinkEntry(path: string, target: string, component: string): FileEntry {
+  return { path, bytes: 0, mode: 0o777, kind: 'binary', contentKey: `symlink:${target}`, component, version: undefined, linkTarget: target };
 }
 
 /** Fills a buffer with an entry's bytes; the same entry always gives the same bytes. */

@@ -53,7 +53,8 @@ function nestedDirectories(rng: Rng, count: number, maxDepth: number, lowerCase:
  * of directory weights (log-normal). Read off Debian's MediaWiki 1.39 (bench/content-calibration.ts real):
  * PHP median 4 files per directory, mean 10; JS median 2, mean 8 (a module per directory, a few bundles of
  * hundreds); CSS/LESS/SVG median 2, mean 14 (an icon set of 995 SVGs next to directories of one stylesheet);
- * images median 1, mean 4.
+ * images median 1, mean 4 (a skeleton of one directory per image: in a directory tree shared with JS and
+ * styles, two per image left too few directories of their own for a median of 1).
  */
 interface DirectoryShape {
   readonly meanFilesPerDir: number;
@@ -64,7 +65,7 @@ const DIRECTORY_SHAPE: Record<Exclude<ContentKind, 'json' | 'cdb' | 'data'>, Dir
   php: { meanFilesPerDir: 9, sigma: 1.6 },
   js: { meanFilesPerDir: 4, sigma: 2.0 },
   css: { meanFilesPerDir: 4, sigma: 2.4 },
-  image: { meanFilesPerDir: 2, sigma: 1.6 },
+  image: { meanFilesPerDir: 1, sigma: 1.6 },
   binary: { meanFilesPerDir: 9, sigma: 1.6 },
 };
 
@@ -89,9 +90,21 @@ function spreadOverDirectories(rng: Rng, dirs: readonly string[], count: number,
   });
 }
 
-function codeNames(rng: Rng, kind: keyof typeof DIRECTORY_SHAPE, count: number, extension: (i: number) => string, lowerCase: boolean): string[] {
+/**
+ * The directory tree components placed under one dir draw their directories from: in a real tree kinds share
+ * directories (a module's JS, LESS, SVG and images side by side; an extension's extension.json next to its
+ * PHP). `rng` is derived from the dir alone, fresh for each component, so nestedDirectories gives every
+ * component the same sequence and a component needing fewer directories takes a prefix of a larger one's.
+ * Under a PHP tree directories are CamelCase (PSR-4 namespaces), elsewhere lower case.
+ */
+export interface DirectoryLayout {
+  readonly rng: Rng;
+  readonly lowerCase: boolean;
+}
+
+function codeNames(rng: Rng, kind: keyof typeof DIRECTORY_SHAPE, count: number, extension: (i: number) => string, lowerCase: boolean, layout: DirectoryLayout): string[] {
   const { meanFilesPerDir, sigma } = DIRECTORY_SHAPE[kind];
-  const dirs = spreadOverDirectories(rng, nestedDirectories(rng, Math.max(1, Math.ceil(count / meanFilesPerDir)), 7, lowerCase), count, sigma);
+  const dirs = spreadOverDirectories(rng, nestedDirectories(layout.rng, Math.max(1, Math.ceil(count / meanFilesPerDir)), 7, layout.lowerCase), count, sigma);
   return dirs.map((dir, i) => `${dir}/${lowerCase ? `${syllables(rng, 2)}-${word(rng).toLowerCase()}` : `${word(rng)}${word(rng)}`}${i}.${extension(i)}`);
 }
 
@@ -118,8 +131,8 @@ export function isDataSetMember(name: string): boolean {
   return name.startsWith(DATA_SET_PREFIX, name.lastIndexOf('/', slash - 1) + 1);
 }
 
-function dataNames(rng: Rng, count: number): string[] {
-  const dirs = nestedDirectories(rng, Math.max(1, Math.ceil(count / 1.25)), 7, true);
+function dataNames(rng: Rng, count: number, layout: DirectoryLayout): string[] {
+  const dirs = nestedDirectories(layout.rng, Math.max(1, Math.ceil(count / 1.25)), 7, layout.lowerCase);
   const names: string[] = [];
   for (let g = 0; names.length < count; g++) {
     const dir = dirs[g % dirs.length] as string;
@@ -133,20 +146,20 @@ function dataNames(rng: Rng, count: number): string[] {
   return names;
 }
 
-export function fileNames(rng: Rng, kind: ContentKind, count: number): string[] {
+export function fileNames(rng: Rng, kind: ContentKind, count: number, layout: DirectoryLayout): string[] {
   switch (kind) {
     case 'php':
-      return codeNames(rng, 'php', count, () => 'php', false);
+      return codeNames(rng, 'php', count, () => 'php', false, layout);
     case 'js':
-      return codeNames(rng, 'js', count, () => 'js', true);
+      return codeNames(rng, 'js', count, () => 'js', true, layout);
     case 'css':
-      return codeNames(rng, 'css', count, (i) => STYLE_EXTENSIONS[i % STYLE_EXTENSIONS.length] as string, true);
+      return codeNames(rng, 'css', count, (i) => STYLE_EXTENSIONS[i % STYLE_EXTENSIONS.length] as string, true, layout);
     case 'image':
-      return codeNames(rng, 'image', count, (i) => IMAGE_EXTENSIONS[i % IMAGE_EXTENSIONS.length] as string, true);
+      return codeNames(rng, 'image', count, (i) => IMAGE_EXTENSIONS[i % IMAGE_EXTENSIONS.length] as string, true, layout);
     case 'data':
-      return dataNames(rng, count);
+      return dataNames(rng, count, layout);
     case 'binary':
-      return codeNames(rng, 'binary', count, (i) => BINARY_EXTENSIONS[i % BINARY_EXTENSIONS.length] as string, true);
+      return codeNames(rng, 'binary', count, (i) => BINARY_EXTENSIONS[i % BINARY_EXTENSIONS.length] as string, true, layout);
     case 'json': {
       // One folder per extension or module, holding the languages it is translated into: about 150 of 435
       // (en and qqq always), as real i18n folders do.

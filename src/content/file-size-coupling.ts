@@ -32,7 +32,8 @@ function ownWeight(kind: ContentKind, name: string, rng: Rng): number {
   if (kind === 'css') {
     // A draw from the type's own size law (the kind's sizes are the mixture of these): ranks follow the type.
     const type = STYLE_TYPES[file.slice(file.lastIndexOf('.') + 1) as keyof typeof STYLE_TYPES] ?? STYLE_TYPES.svg;
-    return type.median * Math.exp(type.right * rng.normal());
+    const z = rng.normal();
+    return type.median * Math.exp(z * (z < 0 ? type.left : type.right));
   }
   if (kind === 'data') return isDataSetMember(name) ? DATA_SET_WEIGHT : 1;
   if (kind !== 'json') return 1;

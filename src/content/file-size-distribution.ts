@@ -1,5 +1,6 @@
 import type { Rng } from '../core/rng.ts';
 import type { ContentKind } from '../scenario/content-kind.ts';
+import { normalQuantile, stratifiedUniforms } from './stratified-scores.ts';
 
 /**
  * File sizes follow a split log-normal law: source trees have a long right tail (a few huge generated or
@@ -14,28 +15,47 @@ interface Spread {
   readonly right: number;
 }
 
-/** One population of a kind's files: its share of the files, its median relative to the others', its spread. */
+/**
+ * One population of a kind's files: its share of the files, its median relative to the others', its spread,
+ * and where its right side stops (a standard score; p99.8 unless the population is bounded).
+ */
 interface Population extends Spread {
   readonly share: number;
   readonly median: number;
+  readonly cap?: number;
 }
 
 /**
- * Style files by type, from Debian's MediaWiki 1.39: 2,200 SVG icons (median 300 B, narrow), 402 LESS files
- * (median 960 B) and 360 stylesheets (median 940 B, some built themes of 100 KB-1 MB: the widest spread).
+ * Style files by type, from Debian's MediaWiki 1.39, each type's spreads read off its own p10/p50/p90
+ * (ln(p50/p10) and ln(p90/p50) over 1.28): 2,200 SVG icons (219 / 300 / 679 B: narrow, a longer right
+ * side), 402 LESS files (184 / 962 / 3,922 B) and 360 stylesheets (253 / 939 / 16,395 B: built themes of
+ * 100 KB-1 MB make the right side the widest of any kind; it gives the real p99, 171 KB, too). With one
+ * spread per type fitted to both sides, the mixture's mean came out half the real one, and scaling to the
+ * component's total doubled every size: icons and LESS then held the bytes the stylesheets hold.
  */
 export const STYLE_TYPES: Readonly<Record<'svg' | 'less' | 'css', Population>> = {
-  svg: { share: 0.74, median: 300, left: 0.55, right: 0.55 },
-  less: { share: 0.14, median: 960, left: 1.15, right: 1.15 },
-  css: { share: 0.12, median: 940, left: 1.7, right: 1.7 },
+  svg: { share: 0.743, median: 300, left: 0.25, right: 0.64 },
+  less: { share: 0.136, median: 962, left: 1.29, right: 1.1 },
+  css: { share: 0.121, median: 939, left: 1.02, right: 2.23 },
 };
 
 const POPULATIONS: Record<Exclude<ContentKind, 'binary' | 'cdb'>, readonly Population[]> = {
   php: [{ share: 1, median: 1, left: 1.12, right: 1.38 }],
-  json: [{ share: 1, median: 1, left: 1.62, right: 2.2 }],
-  js: [{ share: 1, median: 1, left: 1.35, right: 1.7 }],
+  // Two populations in Debian's tree: 11,086 files in extensions' and libraries' i18n folders (118 / 845 /
+  // 6,498 B at p10 / p50 / p90) and core's languages/i18n, 714 files holding 69% of the bytes (9 / 42 / 347 KB),
+  // where a language is at most about as big as en.json: that side stops at its p88.
+  json: [
+    { share: 0.94, median: 1, left: 1.54, right: 1.59 },
+    { share: 0.06, median: 50, left: 1.18, right: 2.2, cap: 1.2 },
+  ],
+  // Modules, and 2% bundles and vendored libraries (jQuery, Codex, VisualEditor's builds) holding 40% of the bytes.
+  js: [
+    { share: 0.98, median: 1, left: 1.35, right: 1.53 },
+    { share: 0.02, median: 80, left: 1.0, right: 1.2 },
+  ],
   css: Object.values(STYLE_TYPES),
-  image: [{ share: 1, median: 1, left: 2.07, right: 2.3 }],
+  // Icons of 50 B beside photos of 440 KB: mean 15x the median (a right side of 2.45 with the stratified draws).
+  image: [{ share: 1, median: 1, left: 2.07, right: 2.45 }],
   // Bimodal in real trees: 251 of Debian's 309 data JSON files are under 20 KB (manifests, configs, median
   // about 1 KB); 58 are siteinfo dumps, source maps and password lists (median about 290 KB, within 2x of it).
   data: [
@@ -45,6 +65,8 @@ const POPULATIONS: Record<Exclude<ContentKind, 'binary' | 'cdb'>, readonly Popul
 };
 const BINARY_MEDIAN = 64 * 1024;
 const MAX_SIGMA = 2.2;
+/** The right tail stops at p99.8: one huge file would otherwise shrink every other file of the component. */
+const RIGHT_CAP = 2.9;
 /** l10n cache files are near-equal in size: each holds every message, falling back to English. */
 const CDB_SPREAD = 0.05;
 
@@ -56,6 +78,16 @@ function pick(populations: readonly Population[], u: number): Population {
   return populations[populations.length - 1] as Population;
 }
 
+/** Unscaled sizes from a kind's populations: which population and which quantile of it, both stratified. */
+function populationSizes(rng: Rng, populations: readonly Population[], files: number): number[] {
+  const which = stratifiedUniforms(rng, files).map((u) => pick(populations, u));
+  const scores = new Map(populations.map((p) => [p, stratifiedUniforms(rng, which.filter((w) => w === p).length)]));
+  return which.map((p) => {
+    const z = Math.min(p.cap ?? RIGHT_CAP, normalQuantile((scores.get(p) as number[]).pop() as number));
+    return p.median * Math.exp(z * (z < 0 ? p.left : p.right));
+  });
+}
+
 export function drawFileSizes(rng: Rng, kind: ContentKind, files: number, totalBytes: number): number[] {
   if (files === 0) return [];
   let raw: number[];
@@ -65,15 +97,7 @@ export function drawFileSizes(rng: Rng, kind: ContentKind, files: number, totalB
     const median = Math.min(BINARY_MEDIAN, mean * 0.8);
     const sigma = Math.min(MAX_SIGMA, Math.sqrt(2 * Math.log(mean / median)));
     raw = Array.from({ length: files }, () => Math.exp(sigma * rng.normal()));
-  } else {
-    const populations = POPULATIONS[kind];
-    raw = Array.from({ length: files }, () => {
-      // The right tail stops at p99.8: one huge draw would otherwise shrink every other file of the component.
-      const z = Math.min(2.9, rng.normal());
-      const { median, left, right } = populations.length === 1 ? (populations[0] as Population) : pick(populations, rng.next());
-      return median * Math.exp(z * (z < 0 ? left : right));
-    });
-  }
+  } else raw = populationSizes(rng, POPULATIONS[kind], files);
   const rawTotal = raw.reduce((a, b) => a + b, 0);
   const k = totalBytes / rawTotal;
   const sizes = raw.map((r) => Math.max(1, Math.round(r * k)));

@@ -7,7 +7,7 @@ import { DEFAULTS } from '../scenario/resolve.ts';
 import type { ResolvedComponent, ResolvedScenario } from '../scenario/resolved.ts';
 import type { ContentTree } from './content-tree.ts';
 import { compareEntryPaths, type FileEntry } from './file-entry.ts';
-import { fileNames } from './file-names.ts';
+import { fileNames, type DirectoryLayout } from './file-names.ts';
 import { coupleSizesToDirectories } from './file-size-coupling.ts';
 import { drawFileSizes } from './file-size-distribution.ts';
 import { vendorCopies, type VendoredTree } from './vendored-copies.ts';
@@ -112,15 +112,26 @@ function componentEntries(component: ResolvedComponent, version: string | undefi
 const DEFAULT_TRAIN_CHURN = DEFAULTS.trainChurn;
 
 /**
+ * Each component's directory layout: components with one dir share its directory tree (fileNames), CamelCase
+ * when one of them is PHP. The layout's stream is derived from the dir, so a layout is the same whichever
+ * components share it, and fresh per component (each walks the same sequence from its start).
+ */
+function directoryLayouts(scenario: ResolvedScenario): (component: ResolvedComponent) => DirectoryLayout {
+  const phpDirs = new Set(scenario.content.components.filter((c) => c.kind === 'php').map((c) => c.dir));
+  return (component) => ({ rng: Rng.derive(scenario.seed, 'layout', component.dir), lowerCase: !phpDirs.has(component.dir) });
+}
+
+/**
  * The tree of the initial step. Older live branches differ from the next one as a train's churn would
  * make them differ: the oldest branch is revision r0, each later branch edits a share of its files.
  */
 export function buildInitialTree(scenario: ResolvedScenario, churnBetweenBranches = DEFAULT_TRAIN_CHURN): ContentTree {
   const files: FileEntry[] = [];
   const versions = scenario.content.versions;
+  const layoutOf = directoryLayouts(scenario);
   for (const component of scenario.content.components) {
     const rng = Rng.derive(scenario.seed, 'component', component.name);
-    const names = fileNames(rng, component.kind, component.files);
+    const names = fileNames(rng, component.kind, component.files, layoutOf(component));
     const sizes = coupleSizesToDirectories(rng, component.kind, names, drawFileSizes(rng, component.kind, component.files, component.bytes));
     const tree = vendorCopies(Rng.derive(scenario.seed, 'vendored', component.name), component.kind, names, sizes);
     assertBuildable(component, tree.sizes);

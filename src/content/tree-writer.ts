@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, utimes } from 'node:fs/promises';
+import { lutimes, mkdir, open, symlink, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { ContentSynthesizer, FileEntry } from './file-entry.ts';
 import { upstreamOfCdb } from './l10n/l10n-cache-entries.ts';
@@ -34,13 +34,22 @@ export async function writeTree(files: readonly FileEntry[], synth: ContentSynth
   await mkdir(root, { recursive: true });
   const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
   const made = new Set<string>();
+  const links = new Set(files.filter((f) => f.linkTarget !== undefined).map((f) => join(root, f.path)));
   let bytes = 0;
   for (const entry of files) {
     const path = join(root, entry.path);
     const dir = dirname(path);
     if (!made.has(dir)) {
+      if (links.size > 0) refuseThroughLink(dir, root, links);
       await mkdir(dir, { recursive: true });
       made.add(dir);
+    }
+    if (entry.linkTarget !== undefined) {
+      // Made as a link, never followed: its mtime is set on the link itself.
+      await symlink(entry.linkTarget, path);
+      const mtime = contentMtimeSeconds(entry);
+      await lutimes(path, mtime, mtime);
+      continue;
     }
     const target = entry.bytes <= SCRATCH_BYTES ? scratch : synthesisBuffer(entry, undefined);
     synth.fill(entry, target);
@@ -61,4 +70,11 @@ export async function writeTree(files: readonly FileEntry[], synth: ContentSynth
   for (const dir of made) for (let d = dir; d.length > root.length && !dirs.has(d); d = dirname(d)) dirs.add(d);
   for (const dir of [...dirs].sort((a, b) => b.length - a.length)) await utimes(dir, MTIME_EPOCH_SECONDS, MTIME_EPOCH_SECONDS);
   return { files: files.length, bytes };
+}
+
+/** A file under a path the tree holds as a symlink would be written through the link: refused, never done. */
+function refuseThroughLink(dir: string, root: string, links: ReadonlySet<string>): void {
+  for (let d = dir; d.length > root.length; d = dirname(d)) {
+    if (links.has(d)) throw new Error(`${dir.slice(root.length + 1)} lies under ${d.slice(root.length + 1)}, which the tree holds as a symlink`);
+  }
 }

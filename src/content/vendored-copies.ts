@@ -41,6 +41,18 @@ function byDirectory(names: readonly string[]): number[][] {
 }
 
 
+/** The first directory whose cumulative bytes pass `u`. */
+function byBytes(cumulative: readonly number[], u: number): number {
+  let lo = 0;
+  let hi = cumulative.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((cumulative[mid] as number) <= u) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export function vendorCopies(rng: Rng, kind: ContentKind, names: readonly string[], sizes: readonly number[]): VendoredTree {
   const out: VendoredTree = { names: [...names], sizes: [...sizes], copyOf: new Map() };
   const share = COPIED_SHARE[kind];
@@ -52,8 +64,13 @@ export function vendorCopies(rng: Rng, kind: ContentKind, names: readonly string
   const sources = new Set<number>();
   let copied = 0;
   let diff = 0;
+  // Sources drawn by their bytes: what gets vendored is a library, the big directories (VisualEditor's copy of
+  // OOUI's themes); drawn by count, nearly every pick is a directory of a few icons and the share is never met.
+  const cumulative: number[] = [];
+  let dirBytes = 0;
+  for (const dir of dirs) cumulative.push((dirBytes += dir.reduce((n, i) => n + (sizes[i] as number), 0)));
   for (let attempt = 0; attempt < 4 * dirs.length && copied < share * total; attempt++) {
-    const s = rng.int(0, dirs.length - 1);
+    const s = byBytes(cumulative, rng.next() * dirBytes);
     const t = rng.int(0, dirs.length - 1);
     if (s === t || used.has(s) || used.has(t)) continue;
     const source = dirs[s] as number[];

@@ -28,7 +28,7 @@ export interface TarSink {
 }
 
 export interface LayerTarStats {
-  /** Regular files (whiteouts not counted). */
+  /** Regular files and symlinks (whiteouts not counted). */
   readonly files: number;
   readonly fileBytes: number;
   readonly whiteouts: number;
@@ -104,6 +104,7 @@ function header(item: TarItem): Headers {
     case 'whiteout':
       return { name: item.name, type: 'file', mode: WHITEOUT_MODE, size: 0, mtime: LAYER_MTIME, uid: 0, gid: 0, uname: '', gname: '' };
     case 'file':
+      if (item.entry.linkTarget !== undefined) return { name: item.name, type: 'symlink', linkname: item.entry.linkTarget, mode: 0o777, size: 0, mtime: LAYER_MTIME, uid: 0, gid: 0, uname: '', gname: '' };
       return { name: item.name, type: 'file', mode: item.entry.mode & 0o7777, size: item.entry.bytes, mtime: LAYER_MTIME, uid: 0, gid: 0, uname: '', gname: '' };
   }
 }
@@ -158,7 +159,8 @@ export async function writeLayerTar(spec: LayerSpec, synth: ContentSynthesizer, 
         const { entry } = item;
         files++;
         fileBytes += entry.bytes;
-        if (entry.bytes <= ARENA_BYTES) {
+        if (entry.linkTarget !== undefined) add(header(item), undefined); // a symlink: no content to synthesise
+        else if (entry.bytes <= ARENA_BYTES) {
           if (arenaUsed + entry.bytes > ARENA_BYTES) await settle();
           const view = arena.subarray(arenaUsed, arenaUsed + entry.bytes);
           synth.fill(entry, view);

@@ -1,4 +1,4 @@
-import { open, readdir, readFile, rename, rmdir, stat, unlink, utimes } from 'node:fs/promises';
+import { lstat, open, readdir, readFile, rename, rmdir, unlink, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { UPSTREAM_DIR } from '../content/l10n/l10n-cache-entries.ts';
@@ -31,6 +31,9 @@ const UPSTREAM_SUFFIX = '.json';
  * alone would miss a change there. A CDB whose JSON is gone (a branch rsync deleted, its excluded CDBs left
  * behind) is removed, with the directories it leaves empty, as scap's branch clean-up would.
  * Real writes on the node's disk and CPU in this process, inside the node's measured sync.
+ * A real source ships its symlinks as links (Debian's tree: `config -> /var/lib/mediawiki/config`): a cache
+ * directory, upstream directory or JSON reached through a link is left alone, never read, written or
+ * cleaned through it, so the rebuild stays inside the node's tree.
  */
 export async function rebuildL10nCaches(scenario: ResolvedScenario, nodeRoot: string, sinceMs: number): Promise<L10nRebuildFigures> {
   const started = performance.now();
@@ -46,18 +49,21 @@ const CLOCK_TICK_MS = 20;
 
 async function rebuildDir(dir: string, writtenSinceMs: number, figures: { languages: number; jsonBytesRead: number; cdbBytesWritten: number; removed: number }): Promise<void> {
   const upstream = join(dir, UPSTREAM_DIR);
-  const sources = new Set((await listNames(upstream)).filter((n) => n.endsWith(`.cdb${UPSTREAM_SUFFIX}`)).map((n) => n.slice(0, -UPSTREAM_SUFFIX.length)));
+  const sources = new Set((await isDirectory(upstream) ? await listNames(upstream) : []).filter((n) => n.endsWith(`.cdb${UPSTREAM_SUFFIX}`)).map((n) => n.slice(0, -UPSTREAM_SUFFIX.length)));
   for (const name of [...sources].sort()) {
     const jsonPath = join(upstream, `${name}${UPSTREAM_SUFFIX}`);
     const cdbPath = join(dir, name);
-    const json = await stat(jsonPath);
-    const cdbMtime = await stat(cdbPath).then((s) => Math.floor(s.mtimeMs / 1000), () => undefined);
+    const json = await lstat(jsonPath);
+    if (!json.isFile()) continue;
+    const cdbMtime = await lstat(cdbPath).then((s) => Math.floor(s.mtimeMs / 1000), () => undefined);
     const jsonMtime = Math.floor(json.mtimeMs / 1000);
     if (cdbMtime === jsonMtime && json.ctimeMs < writtenSinceMs) continue;
     const data = await readFile(jsonPath);
     const cdb = cdbFromUpstreamJson(data);
     const temporary = `${cdbPath}.tmp`;
-    const handle = await open(temporary, 'w', 0o644);
+    // Created afresh ('wx' never follows a link): whatever a crash or the tree left at that name goes first.
+    await unlink(temporary).catch(() => undefined);
+    const handle = await open(temporary, 'wx', 0o644);
     try {
       for (let done = 0; done < cdb.length; ) done += (await handle.write(cdb, done, cdb.length - done, done)).bytesWritten;
       await handle.sync();
@@ -102,11 +108,18 @@ async function cacheDirs(scenario: ResolvedScenario, root: string): Promise<stri
   return [...dirs].sort();
 }
 
-async function expand(at: string, segments: readonly string[]): Promise<string[]> {
+/** A directory itself, not a symlink to one (nor anything else). */
+async function isDirectory(path: string): Promise<boolean> {
+  return (await lstat(path).catch(() => undefined))?.isDirectory() === true;
+}
+
+async function expand(at: string, segments: readonly string[], top = true): Promise<string[]> {
+  // Below the node's root, only real directories: never through a symlink the tree shipped.
+  if (!top && !(await isDirectory(at))) return [];
   const [segment, ...rest] = segments;
   if (segment === undefined) return [at];
-  if (!segment.includes('{version}')) return expand(join(at, segment), rest);
+  if (!segment.includes('{version}')) return expand(join(at, segment), rest, false);
   const [before, after] = segment.split('{version}') as [string, string];
   const matches = (await listNames(at)).filter((n) => n.length > before.length + after.length && n.startsWith(before) && n.endsWith(after));
-  return (await Promise.all(matches.map((n) => expand(join(at, n), rest)))).flat();
+  return (await Promise.all(matches.map((n) => expand(join(at, n), rest, false)))).flat();
 }

@@ -10,7 +10,7 @@ import type { GeneratedImageSet } from '../../src/image/image-set-writer.ts';
 import { resolveScenario } from '../../src/scenario/resolve.ts';
 import { runCli } from '../e2e/run-cli.ts';
 import type { ScenarioInput } from '../../src/scenario/schema.ts';
-import { treeFileBytes } from '../support/tree-digest.ts';
+import { treeFileBytes, treeSymlinks } from '../support/tree-digest.ts';
 
 /** A directory's every name, mode and byte, to prove shipbench wrote nothing into it. */
 function fingerprint(root: string): string {
@@ -94,15 +94,16 @@ describe('content.source: a git repository, one deploy step per ref', () => {
   });
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  it('names each step after its ref and writes each ref\'s tree byte for byte (symlinks left out)', () => {
+  it('names each step after its ref and writes each ref\'s tree byte for byte, its symlink as a symlink', () => {
     assert.deepEqual(images.trees.map((t) => t.step), ['initial', '1-v2', '2-HEAD']);
     refs.forEach((ref, i) => {
       const expected = join(work, `archive-${i}`);
       mkdirSync(expected);
       execFileSync('sh', ['-c', `git -C "${repo}" archive ${ref} | tar -x -C "${expected}"`]);
-      rmSync(join(expected, 'Title-link.php'));
       const written = join(images.trees[i]?.dir ?? '', 'srv/mediawiki');
       assert.deepEqual(treeFileBytes(written), treeFileBytes(expected), `tree of ${ref}`);
+      assert.deepEqual(treeSymlinks(written), treeSymlinks(expected), `symlinks of ${ref}`);
+      assert.deepEqual([...treeSymlinks(written)], [['Title-link.php', 'includes/Title.php']]);
     });
   });
 
@@ -125,7 +126,8 @@ describe('content.source: a git repository, one deploy step per ref', () => {
     assert.ok(strategy !== undefined && last !== undefined);
     const byRole = new Map(last.layers.map((l) => [l.role, layerFiles(blobOf(strategy.layoutDir, l.digest))]));
     const all = [...byRole.values()].flat().sort();
-    const expected = [...treeFileBytes(join(images.trees[2]?.dir ?? '', 'srv/mediawiki')).keys()].map((p) => `srv/mediawiki/${p}`);
+    const tree = join(images.trees[2]?.dir ?? '', 'srv/mediawiki');
+    const expected = [...treeFileBytes(tree).keys(), ...treeSymlinks(tree).keys()].map((p) => `srv/mediawiki/${p}`);
     assert.deepEqual(all.filter((p) => p.startsWith('srv/')), expected.sort());
     assert.equal(all.filter((p) => p.startsWith('usr/lib/')).length, 4);
     const extensions = [...byRole].find(([role]) => role.includes('extensions'))?.[1];
@@ -135,7 +137,7 @@ describe('content.source: a git repository, one deploy step per ref', () => {
   it('names the source, its commits and a digest; and never writes into the repository', () => {
     const label = images.contentSource?.label;
     assert.equal(label?.kind, 'git');
-    assert.match(label?.detail ?? '', /^v1 @ [0-9a-f]{12}, v2 @ [0-9a-f]{12}, HEAD @ [0-9a-f]{12}; 1 symlinks or submodules not shipped$/);
+    assert.match(label?.detail ?? '', /^v1 @ [0-9a-f]{12}, v2 @ [0-9a-f]{12}, HEAD @ [0-9a-f]{12}$/);
     assert.match(label?.digest ?? '', /^sha256:[0-9a-f]{64}$/);
     assert.equal(fingerprint(repo), before_);
   });

@@ -13,7 +13,9 @@ import type { GeneratedImageSet } from '../../src/image/image-set-writer.ts';
 import { loadScenario } from '../../src/scenario/load.ts';
 import { resolveScenario } from '../../src/scenario/resolve.ts';
 import type { ScenarioInput } from '../../src/scenario/schema.ts';
-import { treeFileBytes } from '../support/tree-digest.ts';
+import { startRsyncDaemon } from '../../src/volume/rsync-daemon.ts';
+import { rsyncSync } from '../../src/volume/rsync-sync.ts';
+import { treeFileBytes, treeSymlinks } from '../support/tree-digest.ts';
 
 const fingerprint = (root: string): string => {
   const hash = createHash('sha256');
@@ -59,6 +61,8 @@ describe('content.source: a real directory, edited by synthetic deploy steps', (
     put('wmf-config/CommonSettings.php', `<?php\n${code('setting', 60)}\n`);
     put('cache/l10n/l10n_cache-en.cdb', createHash('sha512').update('cdb').digest().toString('hex').repeat(400));
     symlinkSync('../includes', join(dir, 'wmf-config', 'includes-link'));
+    // A link out of the tree ships as a link: nothing outside the tree is read or written through it.
+    symlinkSync('/etc/hostname', join(dir, 'outside-link'));
     before_ = fingerprint(dir);
     const scenario = resolveScenario(input(), join(work, 'scenario.yaml'));
     images = await runGenerate(scenario, { outDir: join(work, 'out'), owner: { command: 'generate', force: false }, trees: true, workers: 1, onEvent: () => undefined });
@@ -66,11 +70,29 @@ describe('content.source: a real directory, edited by synthetic deploy steps', (
   });
   after(() => rmSync(work, { recursive: true, force: true }));
 
-  it('ships the tree as it is at the initial step (symlinks left out), beside the synthetic base', () => {
-    const initial = treeFileBytes(join(images.trees[0]?.dir ?? '', 'srv/mediawiki'));
+  it('ships the tree as it is at the initial step, symlinks as symlinks, beside the synthetic base', () => {
+    const written = join(images.trees[0]?.dir ?? '', 'srv/mediawiki');
+    const initial = treeFileBytes(written);
     assert.deepEqual([...initial.keys()].sort(), [...treeFileBytes(dir).keys()].sort());
     for (const [path, bytes] of treeFileBytes(dir)) assert.ok(initial.get(path)?.equals(bytes), path);
-    assert.match(images.contentSource?.label.detail ?? '', /^5 files, .*; 1 symlinks or submodules not shipped$/);
+    const links = [['outside-link', '/etc/hostname'], ['wmf-config/includes-link', '../includes']];
+    assert.deepEqual([...treeSymlinks(written)].sort(), links);
+    assert.match(images.contentSource?.label.detail ?? '', /^5 files, .* and 2 symlinks \(shipped as links\)$/);
+    // The layer holds them as links too (tar -tv prints `name -> target`).
+    const strategy = images.strategies[0];
+    const listing = strategy?.images[0]?.layers.map((l) => execFileSync('tar', ['-tvzf', join(strategy.layoutDir, 'blobs', 'sha256', l.digest.slice(7))], { encoding: 'utf8' })).join('') ?? '';
+    for (const [path, target] of links) assert.match(listing, new RegExp(`^l.* srv/mediawiki/${path} -> ${target}$`, 'm'));
+  });
+
+  it('the volume side rsyncs the symlinks as symlinks, through a real rsync daemon', async () => {
+    const daemon = await startRsyncDaemon({ name: 'dir-source', modules: [{ name: 'tree', path: images.trees[0]?.dir ?? '' }], stateDir: join(work, 'rsyncd') });
+    try {
+      const outcome = await rsyncSync({ source: daemon.url('tree'), dest: join(work, 'node') });
+      assert.ok(outcome.ok);
+    } finally {
+      await daemon.stop();
+    }
+    assert.deepEqual([...treeSymlinks(join(work, 'node', 'srv/mediawiki'))].sort(), [['outside-link', '/etc/hostname'], ['wmf-config/includes-link', '../includes']]);
   });
 
   it('edits real files the way each deploy kind does, keeping most of each edited file', () => {
@@ -94,8 +116,8 @@ describe('content.source: a real directory, edited by synthetic deploy steps', (
     const scenario = resolveScenario(input(), join(work, 'scenario.yaml'));
     const source = await loadContentSource(scenario, join(work, 'out-model'));
     const plan = buildFleetPlan(scenario, 1, source);
-    // rsync's view: the 5 real files, the CDB left to each node's rebuild (volume.l10n: rebuild, as scap).
-    assert.deepEqual(plan.volume.map((v) => [v.step, v.treeFiles, v.changedFiles]), [['initial', 4, 4], ['backport-1', 4, 1], ['config-1', 4, 1], ['l10n-1', 4, 0]]);
+    // rsync's view: the 5 real files and 2 symlinks, the CDB left to each node's rebuild (volume.l10n: rebuild, as scap).
+    assert.deepEqual(plan.volume.map((v) => [v.step, v.treeFiles, v.changedFiles]), [['initial', 6, 6], ['backport-1', 6, 1], ['config-1', 6, 1], ['l10n-1', 6, 0]]);
   });
 
   it('refuses a FIFO in the tree with a clear error', async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 
@@ -22,6 +22,15 @@ export function treeFileBytes(root: string): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
     if (entry.isFile()) out.set(relative(root, join(entry.parentPath, entry.name)), readFileSync(join(entry.parentPath, entry.name)));
+  }
+  return out;
+}
+
+/** Every symlink under `root`: relative path -> its target (as stored, never followed). */
+export function treeSymlinks(root: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {
+    if (entry.isSymbolicLink()) out.set(relative(root, join(entry.parentPath, entry.name)), readlinkSync(join(entry.parentPath, entry.name)));
   }
   return out;
 }

@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ShipbenchError } from '../../src/core/errors.ts';
 import { versionSkewOf } from '../../src/metrics/volume-sample.ts';
+import { resolveScenario } from '../../src/scenario/resolve.ts';
 import { containedPath } from '../../src/volume/contained-path.ts';
+import { rebuildL10nCaches } from '../../src/volume/l10n-rebuild.ts';
 import { chooseProxy } from '../../src/volume/proxy-assignment.ts';
 import { rsyncVersion } from '../../src/volume/rsync-binary.ts';
 import { rsyncdConfig } from '../../src/volume/rsync-daemon.ts';
@@ -78,5 +83,31 @@ describe('volume parts', () => {
     assert.equal(mixed?.max, 0.5);
     assert.ok(Math.abs((mixed?.p50 ?? 0) - 0.3) < 1e-12, `p50 ${mixed?.p50}`);
     assert.equal(versionSkewOf([], true), undefined);
+  });
+
+  it('the l10n rebuild never reads, writes or cleans through a symlink the tree shipped', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'shipbench-l10n-links-'));
+    try {
+      // Outside the node's tree: a stale CDB (the rebuild would delete it) and an upstream JSON (it would read it).
+      const outside = join(work, 'outside');
+      mkdirSync(join(outside, 'upstream'), { recursive: true });
+      writeFileSync(join(outside, 'l10n_cache-xx.cdb'), 'stale');
+      writeFileSync(join(outside, 'upstream', 'l10n_cache-en.cdb.json'), '{}');
+      const node = join(work, 'node');
+      mkdirSync(join(node, 'a', 'cache', 'l10n'), { recursive: true });
+      symlinkSync(join(outside, 'upstream'), join(node, 'a', 'cache', 'l10n', 'upstream'));
+      mkdirSync(join(node, 'b', 'cache'), { recursive: true });
+      symlinkSync(outside, join(node, 'b', 'cache', 'l10n'));
+      const scenario = resolveScenario({
+        name: 'l10n-links',
+        content: { preset: 'empty', components: ['a', 'b'].map((d) => ({ name: `l10n-${d}`, files: 1, size: '1MiB', kind: 'cdb' as const, dir: `${d}/cache/l10n` })) },
+      }, join(work, 'scenario.yaml'));
+      const figures = await rebuildL10nCaches(scenario, node, Date.now());
+      assert.deepEqual([figures.languages, figures.removed], [0, 0]);
+      assert.deepEqual(readdirSync(outside).sort(), ['l10n_cache-xx.cdb', 'upstream']);
+      assert.deepEqual(readdirSync(join(node, 'a', 'cache', 'l10n')), ['upstream']);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });

@@ -17,6 +17,9 @@ const RECORD_FIELDS_MAX = 12;
 /** Share of a record's values equal across the files of a data set (the rest: the file's own). */
 const SHARED_VALUES = 0.7;
 
+/** A field's distinct shared values across records: 1, 2, 4, ... up to 2^(this - 1). */
+const FIELD_CARDINALITY_BITS = 12;
+
 /** Room kept for the tail: an array close, a field name of at most two words, the last string's quotes. */
 const TAIL_ROOM = 64;
 
@@ -174,9 +177,13 @@ export class DataJsonWriter {
       w.lit(L.fieldIndent);
       this.fieldName((section * 7 + f) % 64);
       w.lit(L.fieldSep);
-      const salt = mixInts(base, f);
+      // A field takes few distinct values or many (a namespace's "case" one, its "id" one per record): the
+      // shared value of record r is one of the field's `cardinality`, and its shape is the field's.
+      const field = mixInts(this.dirHash, 0xca4d0000 + (section << 6) + f);
+      const cardinality = 1 << field % FIELD_CARDINALITY_BITS;
+      const salt = mixInts(field, mixInts(base, f) % cardinality);
       const shared = stream.next() < SHARED_VALUES;
-      const shape = (shared ? salt : stream.nextUint32()) % 10;
+      const shape = (shared ? field >>> 8 : stream.nextUint32()) % 10;
       if (shape < 5) {
         w.lit(L.quote);
         const words = 1 + (salt % 3);

@@ -17,7 +17,7 @@ export interface LoadedContentSource {
   readonly real: RealContent;
   /** dir: the initial tree (steps edit it); git: one tree per ref, in deploy order. */
   readonly trees: ReadonlyArray<readonly FileEntry[]>;
-  /** Symlinks (and submodules) in the source that are not shipped. */
+  /** What the source holds that is not shipped: git submodules, an image's special files. */
   readonly skipped: number;
 }
 
@@ -43,7 +43,7 @@ export async function loadContentSource(scenario: ResolvedScenario, outDir: stri
     const into = sourceRootfsDir(outDir);
     const flat = await flattenImage(source.image, into);
     const read = await readDirSource({ dir: into, at: source.at, components: source.components }, real);
-    const skipped = flat.skipped + read.skippedSymlinks;
+    const skipped = flat.skipped;
     const bytes = read.files.reduce((n, f) => n + f.bytes, 0);
     const detail = `${flat.image}, ${flat.layers} layers flattened: ${read.files.length} files, ${formatBytes(bytes)}${skippedText(skipped, 'symlinks or special files')}`;
     return { label: { kind: 'image', location: source.image, detail, digest: treeDigest([read.files]) }, real, trees: [read.files], skipped };
@@ -51,16 +51,17 @@ export async function loadContentSource(scenario: ResolvedScenario, outDir: stri
   if (source.kind === 'dir') {
     const read = await readDirSource(source, real);
     const bytes = read.files.reduce((n, f) => n + f.bytes, 0);
-    const label = { kind: 'dir', location: source.dir, detail: `${read.files.length} files, ${formatBytes(bytes)}${skippedText(read.skippedSymlinks)}`, digest: treeDigest([read.files]) } as const;
-    return { label, real, trees: [read.files], skipped: read.skippedSymlinks };
+    const label = { kind: 'dir', location: source.dir, detail: `${read.files.length - read.symlinks} files, ${formatBytes(bytes)}${symlinksText(read.symlinks)}`, digest: treeDigest([read.files]) } as const;
+    return { label, real, trees: [read.files], skipped: 0 };
   }
   const refs = await readGitSource(source, real, sourceBlobDir(outDir));
   const skipped = new Set(refs.flatMap((r) => r.skipped)).size;
-  const detail = `${refs.map((r) => `${r.ref} @ ${r.commit.slice(0, 12)}`).join(', ')}${skippedText(skipped)}`;
+  const detail = `${refs.map((r) => `${r.ref} @ ${r.commit.slice(0, 12)}`).join(', ')}${skippedText(skipped, 'submodules')}`;
   return { label: { kind: 'git', location: source.repo, detail, digest: treeDigest(refs.map((r) => r.files)) }, real, trees: refs.map((r) => r.files), skipped };
 }
 
-const skippedText = (n: number, what = 'symlinks or submodules'): string => (n === 0 ? '' : `; ${n} ${what} not shipped`);
+const skippedText = (n: number, what: string): string => (n === 0 ? '' : `; ${n} ${what} not shipped`);
+const symlinksText = (n: number): string => (n === 0 ? '' : ` and ${n} symlinks (shipped as links)`);
 
 function treeDigest(trees: ReadonlyArray<readonly FileEntry[]>): string {
   const hash = createHash('sha256');

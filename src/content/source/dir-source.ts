@@ -1,30 +1,31 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, type Dirent } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShipbenchError } from '../../core/errors.ts';
 import type { ResolvedContentSource } from '../../scenario/content-source.ts';
-import { compareEntryPaths, type FileEntry } from '../file-entry.ts';
+import { compareEntryPaths, symlinkEntry, type FileEntry } from '../file-entry.ts';
 import { RealContent } from './real-content.ts';
 import { realFileKind } from './real-file-kind.ts';
 import { sourceComponentMatcher } from './source-component-map.ts';
 
-/** A real tree as it was read: its files as entries (under the source's `at`), and what was left out. */
+/** A real tree as it was read: its files and symlinks as entries (under the source's `at`). */
 export interface ReadSourceTree {
   readonly files: FileEntry[];
-  /** Symlinks are not shipped (a layer would need to hold them as links; not built yet): counted, never followed. */
-  readonly skippedSymlinks: number;
+  /** Symlinks among the files: shipped as links (their target as read, never followed). */
+  readonly symlinks: number;
 }
 
 /**
  * Reads a directory tree the user points at, read-only: regular files become entries keyed by their
- * sha256, directories are walked (never through a symlink), and a device, FIFO or socket is refused, as
+ * sha256, a symlink an entry holding its target (read with readlink, never followed, so a link out of the
+ * tree ships as a link and nothing outside is read), directories are walked, and a device, FIFO or socket is refused, as
  * the layer readers refuse them (a FIFO would block the read, a device never end it).
  */
 export async function readDirSource(source: Pick<Extract<ResolvedContentSource, { kind: 'dir' }>, 'dir' | 'at' | 'components'>, real: RealContent): Promise<ReadSourceTree> {
   const componentOf = sourceComponentMatcher(source.components);
   const files: FileEntry[] = [];
-  let skippedSymlinks = 0;
+  let symlinks = 0;
   const walk = async (dir: string, relative: string): Promise<void> => {
     let entries: Dirent[];
     try {
@@ -36,7 +37,11 @@ export async function readDirSource(source: Pick<Extract<ResolvedContentSource, 
       const path = join(dir, d.name);
       const rel = relative === '' ? d.name : `${relative}/${d.name}`;
       if (d.isDirectory()) await walk(path, rel);
-      else if (d.isSymbolicLink()) skippedSymlinks++;
+      else if (d.isSymbolicLink()) {
+        symlinks++;
+        const target = await readlink(path).catch((error: unknown) => { throw unreadable(path, error); });
+        files.push(symlinkEntry(source.at === '' ? rel : `${source.at}/${rel}`, target, componentOf(rel)));
+      }
       else if (d.isFile()) files.push(await fileEntry(path, rel));
       else throw new ShipbenchError('content-source-special-file', `${path} is not a regular file, directory or symlink (a device, FIFO or socket)`, { hint: 'point content.source.dir at a code tree; move special files out of it' });
     }
@@ -49,8 +54,8 @@ export async function readDirSource(source: Pick<Extract<ResolvedContentSource, 
     return { path: source.at === '' ? rel : `${source.at}/${rel}`, bytes: info.size, mode: (info.mode & 0o111) === 0 ? 0o644 : 0o755, kind: realFileKind(rel), contentKey: key, component, version: undefined };
   };
   await walk(source.dir, '');
-  if (files.length === 0) throw new ShipbenchError('content-source-empty', `${source.dir} holds no regular file`, { hint: 'point content.source.dir at the root of a code tree' });
-  return { files: files.sort(compareEntryPaths), skippedSymlinks };
+  if (files.length === symlinks) throw new ShipbenchError('content-source-empty', `${source.dir} holds no regular file`, { hint: 'point content.source.dir at the root of a code tree' });
+  return { files: files.sort(compareEntryPaths), symlinks };
 }
 
 async function sha256Of(path: string): Promise<string> {

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShipbenchError } from '../../core/errors.ts';
 import { git, type ResolvedContentSource } from '../../scenario/content-source.ts';
-import { compareEntryPaths, type FileEntry } from '../file-entry.ts';
+import { compareEntryPaths, symlinkEntry, type FileEntry } from '../file-entry.ts';
 import { RealContent } from './real-content.ts';
 import { realFileKind } from './real-file-kind.ts';
 import { sourceComponentMatcher } from './source-component-map.ts';
@@ -15,7 +15,7 @@ export interface GitRefTree {
   readonly ref: string;
   readonly commit: string;
   readonly files: FileEntry[];
-  /** Paths of symlinks and submodules in the tree: not shipped. */
+  /** Paths of submodules in the tree: not shipped. */
   readonly skipped: readonly string[];
 }
 
@@ -23,22 +23,28 @@ export interface GitRefTree {
  * Each ref's tree, read with git's own plumbing (rev-parse, ls-tree, cat-file), which only reads the
  * repository: no checkout, no worktree, no index, no lock (GIT_OPTIONAL_LOCKS=0). Blobs go once each into
  * `blobDir` (under --out), where layers and trees read them; files unchanged between refs keep their blob
- * and so their content key, so the diff between two steps' trees is git's diff.
+ * and so their content key, so the diff between two steps' trees is git's diff. A symlink (mode 120000) is
+ * a blob holding its target: it becomes a link entry with that target, as a checkout would make it.
  */
 export async function readGitSource(source: GitSource, real: RealContent, blobDir: string): Promise<GitRefTree[]> {
   const componentOf = sourceComponentMatcher(source.components);
-  const trees = source.refs.map((ref): GitRefTree => {
+  const trees = source.refs.map((ref) => {
     const commit = git(source.repo, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
     if (commit === undefined) throw new ShipbenchError('content-source-bad-ref', `"${ref}" is not a commit of ${source.repo}`, { hint: 'name a branch, tag or commit the repository holds' });
     const listing = git(source.repo, ['ls-tree', '-r', '-z', '--full-tree', '-l', commit]);
     if (listing === undefined) throw new ShipbenchError('content-source-unreadable', `git ls-tree failed on ${ref} (${commit}) in ${source.repo}`, { hint: 'check the repository with git fsck' });
     const files: FileEntry[] = [];
+    const links: Array<{ path: string; oid: string }> = [];
     const skipped: string[] = [];
     for (const line of listing.split('\0')) {
       if (line === '') continue;
       const tab = line.indexOf('\t');
       const [mode, type, oid, size] = line.slice(0, tab).split(/ +/) as [string, string, string, string];
       const path = line.slice(tab + 1);
+      if (type === 'blob' && mode === '120000') {
+        links.push({ path, oid });
+        continue;
+      }
       if (type !== 'blob' || (mode !== '100644' && mode !== '100755')) {
         skipped.push(path);
         continue;
@@ -47,12 +53,17 @@ export async function readGitSource(source: GitSource, real: RealContent, blobDi
       real.add(key, join(blobDir, oid));
       files.push({ path: `${source.at}/${path}`, bytes: Number(size), mode: mode === '100755' ? 0o755 : 0o644, kind: realFileKind(path), contentKey: key, component: componentOf(path), version: undefined });
     }
-    return { ref, commit, files: files.sort(compareEntryPaths), skipped };
+    return { ref, commit, files, links, skipped };
   });
-  const oids = new Set(trees.flatMap((t) => t.files.map((f) => f.contentKey.slice(f.contentKey.lastIndexOf(':') + 1))));
+  const oids = new Set(trees.flatMap((t) => [...t.files.map((f) => f.contentKey.slice(f.contentKey.lastIndexOf(':') + 1)), ...t.links.map((l) => l.oid)]));
   await mkdir(blobDir, { recursive: true });
   await catBlobs(source.repo, [...oids].filter((oid) => !existsSync(join(blobDir, oid))), blobDir);
-  return trees;
+  const targets = new Map<string, string>();
+  for (const oid of new Set(trees.flatMap((t) => t.links.map((l) => l.oid)))) targets.set(oid, await readFile(join(blobDir, oid), 'utf8'));
+  return trees.map(({ ref, commit, files, links, skipped }) => {
+    for (const link of links) files.push(symlinkEntry(`${source.at}/${link.path}`, targets.get(link.oid) as string, componentOf(link.path)));
+    return { ref, commit, files: files.sort(compareEntryPaths), skipped };
+  });
 }
 
 /** `git cat-file --batch` once for all missing blobs, each written to blobDir/<oid> (via a temporary name). */
