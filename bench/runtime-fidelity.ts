@@ -10,6 +10,7 @@
  *   (defaults: bench/scenarios/fidelity-mediawiki.yaml bench/scenarios/fidelity-large-files.yaml)
  *   SHIPBENCH_STRACE=1 also writes `strace -c -f` of each backend's pull to the work dir (slows it);
  *   SHIPBENCH_PERF=1 instead records `perf record -a -g` of the machine during each first-repeat pull (work dir kept);
+ *   Then bench/fleet-harness-cpu.ts measures the largest fleet under 70% harness CPU (SHIPBENCH_FLEET=0 skips it).
  *   SHIPBENCH_LAYERS=1 prints each pull's layer times; SHIPBENCH_ONLY=dockerd,virtual(docker) picks backends.
  *
  * CPU: a daemon's utime+stime (+ its reaped children's, e.g. dockerd's unpigz and docker-applyLayer) from
@@ -30,6 +31,7 @@ import { createFleetNetwork } from '../src/nodes/isolation/fleet-network.ts';
 import { createNodeDisk, type NodeDisk, syncDisk } from '../src/nodes/isolation/node-disk.ts';
 import type { NodeBackend } from '../src/nodes/node-backend.ts';
 import { VirtualNode } from '../src/nodes/virtual-node.ts';
+import { largestFleetUnder70 } from './fleet-harness-cpu.ts';
 import { DistributionClient } from '../src/registry/distribution-client.ts';
 import { startEmbeddedRegistry } from '../src/registry/embedded-registry.ts';
 import { pushLayoutImage } from '../src/registry/push-layout.ts';
@@ -211,8 +213,8 @@ const median = (xs: number[]) => {
 function report(image: string, results: Map<string, Measured[]>): void {
   const get = (label: string, step: string) => results.get(`${label}\0${step}`) ?? [];
   console.log(`\n## ${image}\n`);
-  console.log('| step | backend | node time p50 | downloaded | written (device) | virtual reports | CPU s | CPU s / GiB | vs runtime: time, down, written |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('| step | backend | node time p50 | deploy() p50 | downloaded | written (device) | virtual reports | CPU s | CPU s / GiB | vs runtime: time, down, written |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const step of STEPS) {
     for (const [virtual, real] of [['virtual(containerd)', 'containerd'], ['virtual(docker)', 'dockerd']] as const) {
       for (const label of [real, virtual]) {
@@ -225,14 +227,10 @@ function report(image: string, results: Map<string, Measured[]>): void {
           const q = (f: (m: Measured) => number) => p(f) / median(rs.map(f));
           ratio = `${q((m) => m.seconds).toFixed(2)}, ${q((m) => m.downloaded).toFixed(2)}, ${q((m) => m.written).toFixed(2)}`;
         }
-        console.log(`| ${step} | ${label} | ${p((m) => m.seconds).toFixed(2)} s | ${mib(p((m) => m.downloaded))} | ${mib(p((m) => m.written))} | ${label.startsWith('virtual') ? mib(p((m) => m.reported)) : '-'} | ${p((m) => m.cpu).toFixed(2)} | ${(p((m) => m.cpu) / gib).toFixed(2)} | ${ratio} |`);
+        console.log(`| ${step} | ${label} | ${p((m) => m.seconds).toFixed(2)} s | ${p((m) => m.wallSeconds).toFixed(2)} s | ${mib(p((m) => m.downloaded))} | ${mib(p((m) => m.written))} | ${label.startsWith('virtual') ? mib(p((m) => m.reported)) : '-'} | ${p((m) => m.cpu).toFixed(2)} | ${(p((m) => m.cpu) / gib).toFixed(2)} | ${ratio} |`);
       }
     }
   }
-  // Cores the harness may use at 70%, over one node's CPU per second of its own pull: the fleet that fits.
-  const v = get('virtual(containerd)', 'initial');
-  const perNode = median(v.map((m) => m.cpu / m.seconds));
-  console.log(`\nvirtual(containerd) initial: ${perNode.toFixed(2)} CPU per second of pull; largest fleet under 70% of ${cores()} cores pulling at once at this per-node speed: ${Math.floor((0.7 * cores()) / perNode)}`);
 }
 
 const cores = () => Number(execFileSync('nproc').toString().trim());
@@ -252,6 +250,8 @@ async function main(): Promise<void> {
       else console.log(`strace summaries kept in ${work}`);
     }
   }
+  // The largest fleet under 70% harness CPU for the quick start's image: measured by a sweep of N nodes.
+  if (process.env.SHIPBENCH_FLEET !== '0') await largestFleetUnder70();
   console.log(`\nload average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 
