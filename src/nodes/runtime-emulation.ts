@@ -33,9 +33,11 @@ export interface RuntimeEmulation {
   readonly layerMetadata: boolean;
   /**
    * How a gzip layer is decompressed. Both runtimes pipe it through an unpigz child when unpigz is on PATH
-   * (containerd archive/compression/compression.go unless CONTAINERD_DISABLE_PIGZ, moby pkg/archive
-   * gzDecompress unless MOBY_DISABLE_PIGZ; perf of a containerd pull shows an unpigz per layer beside the
-   * daemon), so both emulations start one per layer (unpigz-stream.ts); `in-process` is Node's zlib.
+   * (containerd archive/compression, moby pkg/archive), but what that costs differs: dockerd starts two
+   * processes per layer (unpigz, and itself re-executed as docker-applyLayer to untar in a chroot), so the
+   * docker emulation starts unpigz (unpigz-stream.ts), whose fork from Node costs about what those do;
+   * containerd starts one, from Go (vfork, cheap), which in-process zlib tracks better (measured in
+   * bench/runtime-fidelity.ts: an unpigz fork per layer made small layers 0.3 s slower on a loaded machine).
    */
   readonly decompress: 'unpigz-process' | 'in-process';
   /**
@@ -58,6 +60,6 @@ export interface RuntimeEmulation {
  * Both check each unpacked layer against its diff_id (diff-id-check.ts), so every emulation does.
  */
 export const RUNTIME_EMULATIONS: Record<ContainerRuntime, RuntimeEmulation> = {
-  containerd: { keepsBlobs: true, syncsBlob: true, unpackStarts: 'all-fetched', layerMetadata: false, decompress: 'unpigz-process', ownerAndModeAlways: true, statEachEntry: true },
+  containerd: { keepsBlobs: true, syncsBlob: true, unpackStarts: 'all-fetched', layerMetadata: false, decompress: 'in-process', ownerAndModeAlways: true, statEachEntry: true },
   docker: { keepsBlobs: false, syncsBlob: false, unpackStarts: 'own-download', layerMetadata: true, decompress: 'unpigz-process', ownerAndModeAlways: true, statEachEntry: false },
 };
