@@ -29,8 +29,6 @@ export class NodeImages {
     private readonly policy: ResolvedImageGC,
     private readonly store: ContentStore,
     private readonly snapshotsDir: string,
-    /** How a snapshot directory goes; deleted outright when not given. */
-    private readonly removeTree: (path: string) => Promise<void> = (path) => rm(path, { recursive: true, force: true }),
   ) {}
 
   /** The node was wiped (a cold repeat). */
@@ -90,7 +88,7 @@ export class NodeImages {
     await this.store.retainOnly(blobs);
     for (const d of [...this.blobBytes.keys()]) if (!blobs.has(d)) this.blobBytes.delete(d);
     const names = await readdir(this.snapshotsDir).catch(() => [] as string[]);
-    for (const name of names) if (!chains.has(`sha256:${name}`)) await this.removeTree(join(this.snapshotsDir, name));
+    for (const name of names) if (!chains.has(`sha256:${name}`)) await rm(join(this.snapshotsDir, name), { recursive: true, force: true });
     for (const c of [...this.snapshotBytes.keys()]) if (!chains.has(c)) this.snapshotBytes.delete(c);
   }
 }

@@ -16,7 +16,6 @@ import type { RegistryTimeouts } from '../registry/registry-timeouts.ts';
 import { chainIds } from './chain-id.ts';
 import type { DeployContext, NodeBackend } from './node-backend.ts';
 import { ContentStore } from './content-store.ts';
-import { DeferredRemoval } from './deferred-removal.ts';
 import { writeDockerLayerMetadata } from './docker-layer-metadata.ts';
 import { NodeImages } from './node-images.ts';
 import { blobDiskFull, isDiskFull, layerDiskFull } from './node-disk-full.ts';
@@ -56,9 +55,6 @@ interface LayerDownload {
   readonly startSeconds: number;
 }
 
-/** Where a node keeps what it removed until it closes (deferred-removal.ts). */
-const TRASH = '.removed';
-
 /** A layer the runtime does not download: its blob is held (or not needed). */
 const HELD: LayerDownload = { seconds: 0, startSeconds: 0 };
 
@@ -90,8 +86,6 @@ export class VirtualNode implements NodeBackend {
   private readonly emulation: RuntimeEmulation;
   /** Where downloads land: the content store, or docker's temp files (`<dir>/tmp`). */
   private readonly blobs: ContentStore;
-  /** Snapshots removed (a wipe, image GC) keep their inodes until close: deferred-removal.ts. */
-  private readonly removal: DeferredRemoval;
 
   constructor(options: VirtualNodeOptions) {
     this.name = options.name;
@@ -101,8 +95,7 @@ export class VirtualNode implements NodeBackend {
     this.client = new DistributionClient({ baseUrl: options.registryUrl, auth: options.auth, connections: options.maxConcurrentDownloads + 1, ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }) });
     this.store = new ContentStore(join(options.dir, 'content'));
     this.blobs = this.emulation.keepsBlobs ? this.store : new ContentStore(join(options.dir, 'tmp'));
-    this.removal = new DeferredRemoval(join(options.dir, TRASH));
-    this.images = new NodeImages(options.imageGC ?? { kind: 'keep-last', images: DEFAULT_KEEP_LAST }, this.store, join(options.dir, 'snapshots'), (path) => this.removal.remove(path));
+    this.images = new NodeImages(options.imageGC ?? { kind: 'keep-last', images: DEFAULT_KEEP_LAST }, this.store, join(options.dir, 'snapshots'));
     this.nic = options.nicBitsPerSecond === undefined ? undefined : new TokenBucket(options.nicBitsPerSecond);
     this.disk = options.diskWriteBytesPerSecond === undefined ? undefined : new TokenBucket(options.diskWriteBytesPerSecond * 8);
   }
@@ -125,15 +118,13 @@ export class VirtualNode implements NodeBackend {
 
   /** Clears the node's disk: the next deploy is a cold pull. */
   async reset(): Promise<void> {
-    const held = await readdir(this.options.dir).catch(() => [] as string[]);
-    for (const name of held) if (name !== TRASH) await this.removal.remove(join(this.options.dir, name));
+    await rm(this.options.dir, { recursive: true, force: true });
     await mkdir(this.options.dir, { recursive: true });
     this.images.reset();
   }
 
   async close(): Promise<void> {
     await this.client.close();
-    await this.removal.empty();
   }
 
   /** Pulls and unpacks `repository:tag`; failures are recorded in the sample, not thrown. */
@@ -237,7 +228,7 @@ export class VirtualNode implements NodeBackend {
    */
   private async unpack(layer: ManifestLayer, chain: string, diffId: string | undefined): Promise<UnpackStats | undefined> {
     const dir = this.snapshotDir(chain);
-    await this.removal.remove(dir);
+    await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
     if (!this.options.unpack) return undefined;
     const source = this.unpackSource(layer);
