@@ -75,6 +75,13 @@ export async function largestFleetUnder70(maxNodes = 8, runtime: ContainerRuntim
     const under = points.filter((p) => p.share < LIMIT);
     const largest = under.length === 0 ? 0 : Math.max(...under.map((p) => p.nodes));
     console.log(`\nlargest fleet under ${LIMIT * 100}% harness CPU for the quick start's image (measured): ${largest} node(s) pulling at once${largest === maxNodes ? ` (the sweep stopped at ${maxNodes})` : ''}`);
+    // Derived from the one-node point: a pull costs C CPU-seconds and took T seconds, so N nodes at that
+    // pace need N*C/T cores; other load stretches T (and lowers the measured share) the same way.
+    const one = points[0];
+    if (one !== undefined) {
+      const coresPerNode = one.share * cores;
+      console.log(`derived from 1 node (${(coresPerNode * one.seconds).toFixed(2)} CPU s in ${one.seconds.toFixed(2)} s = ${coresPerNode.toFixed(2)} cores while it pulls): ${Math.floor((LIMIT * cores) / coresPerNode)} node(s) at that pace under ${LIMIT * 100}% of ${cores} cores`);
+    }
   } finally {
     await client.close();
     await registry.stop();
