@@ -9,6 +9,8 @@
  *   sudo npx tsx bench/runtime-fidelity.ts [repeats=3] [scenario.yaml ...]
  *   (defaults: bench/scenarios/fidelity-mediawiki.yaml bench/scenarios/fidelity-large-files.yaml)
  *   SHIPBENCH_STRACE=1 also writes `strace -c -f` of each backend's pull to the work dir (slows it);
+ *   SHIPBENCH_PERF=1 instead records `perf record -a -g` of the machine during each first-repeat pull (work dir kept);
+ *   Then bench/fleet-harness-cpu.ts measures the largest fleet under 70% harness CPU (SHIPBENCH_FLEET=0 skips it).
  *   SHIPBENCH_LAYERS=1 prints each pull's layer times; SHIPBENCH_ONLY=dockerd,virtual(docker) picks backends.
  *
  * CPU: a daemon's utime+stime (+ its reaped children's, e.g. dockerd's unpigz and docker-applyLayer) from
@@ -29,6 +31,7 @@ import { createFleetNetwork } from '../src/nodes/isolation/fleet-network.ts';
 import { createNodeDisk, type NodeDisk, syncDisk } from '../src/nodes/isolation/node-disk.ts';
 import type { NodeBackend } from '../src/nodes/node-backend.ts';
 import { VirtualNode } from '../src/nodes/virtual-node.ts';
+import { largestFleetUnder70 } from './fleet-harness-cpu.ts';
 import { DistributionClient } from '../src/registry/distribution-client.ts';
 import { startEmbeddedRegistry } from '../src/registry/embedded-registry.ts';
 import { pushLayoutImage } from '../src/registry/push-layout.ts';
@@ -51,7 +54,10 @@ interface Contender {
 }
 
 interface Measured {
+  /** The node's own time for the pull (its sample's totalSeconds, what the run summary's node time is). */
   seconds: number;
+  /** deploy() as a whole: for an engine node also the harness's own calls around the pull (manifest read, ctr events/content ls/images ls, GC). */
+  wallSeconds: number;
   downloaded: number;
   /** Device bytes written (diskstats after a sync). */
   written: number;
@@ -84,16 +90,16 @@ async function measureDeploy(c: Contender, tag: string, repeat: number, traceFil
   await syncDisk(c.disk);
   const written0 = deviceWritten(c.disk);
   const cpu0 = c.cpuSeconds();
-  const tracer = traceFile === undefined ? undefined : await startStrace(c, traceFile);
+  const tracer = traceFile === undefined ? undefined : process.env.SHIPBENCH_PERF === '1' ? await startPerf(traceFile) : await startStrace(c, traceFile);
   const t0 = performance.now();
   const sample: NodeStepSample = await c.node.deploy({ repository: REPOSITORY, tag, step: tag, strategy: 'per-component', repeat, runStartMs: t0 });
-  const seconds = (performance.now() - t0) / 1000;
+  const wallSeconds = (performance.now() - t0) / 1000;
   await tracer?.stop();
   if (sample.error !== undefined) throw new Error(`${c.label} ${tag}: ${sample.error}`);
   if (process.env.SHIPBENCH_LAYERS === '1') console.error(`    layers (download/unpack s): ${sample.layers.map((l) => `${l.downloadSeconds.toFixed(2)}/${l.unpackSeconds.toFixed(2)}`).join(' ')}`);
   const cpu = c.cpuSeconds() - cpu0;
   await syncDisk(c.disk);
-  return { seconds, downloaded: sample.bytesDownloaded, written: deviceWritten(c.disk) - written0, reported: sample.bytesWrittenToDisk, cpu };
+  return { seconds: sample.totalSeconds, wallSeconds, downloaded: sample.bytesDownloaded, written: deviceWritten(c.disk) - written0, reported: sample.bytesWrittenToDisk, cpu };
 }
 
 /** `strace -c -f` attached to the contender's daemon (or to this process for a virtual node), ended by its pid. */
@@ -102,6 +108,20 @@ async function startStrace(c: Contender, file: string): Promise<{ stop(): Promis
   const child = spawn('strace', ['-c', '-f', '-o', file, '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
   // strace says "Process N attached" once it is in place.
   await new Promise<void>((resolve) => child.stderr.once('data', () => resolve()));
+  return {
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGINT');
+      }),
+  };
+}
+
+/** `perf record -a -g` of the whole machine while the pull runs (report it with --sort comm,dso,sym), ended by its pid. */
+async function startPerf(file: string): Promise<{ stop(): Promise<void> }> {
+  const child = spawn('perf', ['record', '-a', '-g', '-F', '499', '-o', file.replace(/\.txt$/, '.perf')], { stdio: ['ignore', 'ignore', 'ignore'] });
+  // perf has no ready line on stderr when quiet; give it its start (a trace aid, not a measurement).
+  await new Promise((resolve) => setTimeout(resolve, 500));
   return {
     stop: () =>
       new Promise<void>((resolve) => {
@@ -163,7 +183,7 @@ async function runImage(scenarioFile: string, repeats: number, work: string): Pr
     for (const tag of STEPS) await pushLayoutImage(client, layout, tag, REPOSITORY);
     const only = process.env.SHIPBENCH_ONLY?.split(',');
     const all = (await contenders(work, teardown, registry.url, `${network.registry.address}:5000`, client, network)).filter((c) => only === undefined || only.includes(c.label));
-    const trace = process.env.SHIPBENCH_STRACE === '1';
+    const trace = process.env.SHIPBENCH_STRACE === '1' || process.env.SHIPBENCH_PERF === '1';
     for (let r = 0; r < repeats; r++) {
       // Rotated each repeat: no backend always runs first (or last) on a machine whose load drifts.
       const order = [...all.slice(r % all.length), ...all.slice(0, r % all.length)];
@@ -173,7 +193,7 @@ async function runImage(scenarioFile: string, repeats: number, work: string): Pr
           const m = await measureDeploy(c, step, r, trace && r === 0 ? join(work, `strace-${c.label}-${step}.txt`) : undefined);
           const key = `${c.label}\0${step}`;
           results.set(key, [...(results.get(key) ?? []), m]);
-          console.error(`  ${c.label} ${step} repeat ${r}: ${m.seconds.toFixed(2)} s, ${mib(m.downloaded)} down, ${mib(m.written)} written (${mib(m.reported)} reported), cpu ${m.cpu.toFixed(2)} s`);
+          console.error(`  ${c.label} ${step} repeat ${r}: ${m.seconds.toFixed(2)} s (deploy() ${m.wallSeconds.toFixed(2)} s), ${mib(m.downloaded)} down, ${mib(m.written)} written (${mib(m.reported)} reported), cpu ${m.cpu.toFixed(2)} s`);
         }
       }
     }
@@ -193,8 +213,8 @@ const median = (xs: number[]) => {
 function report(image: string, results: Map<string, Measured[]>): void {
   const get = (label: string, step: string) => results.get(`${label}\0${step}`) ?? [];
   console.log(`\n## ${image}\n`);
-  console.log('| step | backend | node time p50 | downloaded | written (device) | virtual reports | CPU s | CPU s / GiB | vs runtime: time, down, written |');
-  console.log('|---|---|---|---|---|---|---|---|---|');
+  console.log('| step | backend | node time p50 | deploy() p50 | downloaded | written (device) | virtual reports | CPU s | CPU s / GiB | vs runtime: time, down, written |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const step of STEPS) {
     for (const [virtual, real] of [['virtual(containerd)', 'containerd'], ['virtual(docker)', 'dockerd']] as const) {
       for (const label of [real, virtual]) {
@@ -207,14 +227,10 @@ function report(image: string, results: Map<string, Measured[]>): void {
           const q = (f: (m: Measured) => number) => p(f) / median(rs.map(f));
           ratio = `${q((m) => m.seconds).toFixed(2)}, ${q((m) => m.downloaded).toFixed(2)}, ${q((m) => m.written).toFixed(2)}`;
         }
-        console.log(`| ${step} | ${label} | ${p((m) => m.seconds).toFixed(2)} s | ${mib(p((m) => m.downloaded))} | ${mib(p((m) => m.written))} | ${label.startsWith('virtual') ? mib(p((m) => m.reported)) : '-'} | ${p((m) => m.cpu).toFixed(2)} | ${(p((m) => m.cpu) / gib).toFixed(2)} | ${ratio} |`);
+        console.log(`| ${step} | ${label} | ${p((m) => m.seconds).toFixed(2)} s | ${p((m) => m.wallSeconds).toFixed(2)} s | ${mib(p((m) => m.downloaded))} | ${mib(p((m) => m.written))} | ${label.startsWith('virtual') ? mib(p((m) => m.reported)) : '-'} | ${p((m) => m.cpu).toFixed(2)} | ${(p((m) => m.cpu) / gib).toFixed(2)} | ${ratio} |`);
       }
     }
   }
-  // Cores the harness may use at 70%, over one node's CPU per second of its own pull: the fleet that fits.
-  const v = get('virtual(containerd)', 'initial');
-  const perNode = median(v.map((m) => m.cpu / m.seconds));
-  console.log(`\nvirtual(containerd) initial: ${perNode.toFixed(2)} CPU per second of pull; largest fleet under 70% of ${cores()} cores pulling at once at this per-node speed: ${Math.floor((0.7 * cores()) / perNode)}`);
 }
 
 const cores = () => Number(execFileSync('nproc').toString().trim());
@@ -230,10 +246,12 @@ async function main(): Promise<void> {
       await mkdir(work, { recursive: true });
       report(name, await runImage(file, repeats, work));
     } finally {
-      if (process.env.SHIPBENCH_STRACE !== '1') await rm(work, { recursive: true, force: true });
+      if (process.env.SHIPBENCH_STRACE !== '1' && process.env.SHIPBENCH_PERF !== '1') await rm(work, { recursive: true, force: true });
       else console.log(`strace summaries kept in ${work}`);
     }
   }
+  // The largest fleet under 70% harness CPU for the quick start's image: measured by a sweep of N nodes.
+  if (process.env.SHIPBENCH_FLEET !== '0') await largestFleetUnder70();
   console.log(`\nload average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 

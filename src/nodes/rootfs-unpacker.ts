@@ -1,11 +1,12 @@
 /* eslint-disable max-lines -- one tar-to-rootfs applier: whiteouts, hard links, modes and locked directories share the per-layer state of a single pass */
-import { close, constants, fchmod, fchown, futimes, link as linkCb, open, write } from 'node:fs';
+import { close, constants, fchmod, fchown, futimes, link as linkCb, lstatSync, open, write } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, realpath, rm, symlink, unlink } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { Readable, TransformOptions } from 'node:stream';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
 import { extract as tarExtract, type ExtractEvents, type Header } from 'tar-stream';
 import { ShipbenchError } from '../core/errors.ts';
+import { watchDiffId } from './diff-id-check.ts';
 import {
   baseOf,
   cleanEntryPath,
@@ -43,6 +44,14 @@ export interface UnpackOptions {
    * createTarFile does (lchown and chmod for every entry): the same result, at the runtimes' syscall cost.
    */
   ownerAndModeAlways?: boolean;
+  /** The layer's diff_id: the uncompressed tar is hashed as it is applied and must match (diff-id-check.ts). */
+  diffId?: string;
+  /**
+   * Resolve every entry's parent path one component at a time and stat its target before creating it, as
+   * containerd's applier does (archive/tar.go applyNaive: fs.RootPath lstats each component, then an
+   * Lstat of the path and of its parent): the same checks, at containerd's syscall cost.
+   */
+  statEachEntry?: boolean;
 }
 
 export interface UnpackStats {
@@ -94,9 +103,10 @@ export async function unpackLayer(input: Readable, rootfs: string, options: Unpa
   const started = performance.now();
   const layer = options.layer ?? 'layer';
   await mkdir(rootfs, { recursive: true });
-  const applier = new LayerApplier(await realpath(rootfs), layer, options.ownerAndModeAlways === true);
+  const applier = new LayerApplier(await realpath(rootfs), layer, options.ownerAndModeAlways === true, options.statEachEntry === true);
   try {
     const tar = await tarStream(input, options.compression ?? 'auto', layer);
+    const checkDiffId = options.diffId === undefined ? undefined : watchDiffId(tar, options.diffId, layer);
     await new Promise<void>((resolve, reject) => {
       const extract = tarExtract();
       let failed = false;
@@ -121,6 +131,7 @@ export async function unpackLayer(input: Readable, rootfs: string, options: Unpa
       tar.pipe(extract);
     });
     await applier.finish();
+    checkDiffId?.();
   } catch (err) {
     input.destroy();
     await applier.settle(err);
@@ -218,6 +229,7 @@ class LayerApplier {
     root: string,
     layer: string,
     private readonly ownerAndModeAlways = false,
+    private readonly statEachEntry = false,
   ) {
     this.resolver = new RootfsResolver(root);
     this.layer = layer;
@@ -278,6 +290,7 @@ class LayerApplier {
     // Same path as an earlier entry of this layer (or a parent of one): that work lands first.
     if (this.touched.has(path)) await this.drain();
     this.touch(path);
+    if (this.statEachEntry) this.statLikeContainerd(path);
     const isDir = type === 'directory';
     // Cached resolutions through what is at `path` now would go stale once this entry replaces it.
     if (this.resolver.reliesOn(path, isDir)) this.resolver.forget();
@@ -302,6 +315,23 @@ class LayerApplier {
         if (size > SMALL_FILE_BYTES) return this.bigFile(path, mode, size, content, header);
         return this.smallFile(header, path, mode, size, content);
     }
+  }
+
+  /**
+   * containerd's lookups before it creates an entry (statEachEntry), on this thread and in order as its
+   * applier makes them: each component of the parent path (fs.RootPath), the parent again (mkparent), the
+   * path itself. What they find is not used: the resolver already knows it.
+   */
+  private statLikeContainerd(path: string): void {
+    const parent = parentOf(path);
+    for (let at = 0; parent !== ''; ) {
+      const slash = parent.indexOf('/', at);
+      lstatSync(this.resolver.abs(slash < 0 ? parent : parent.slice(0, slash)), { throwIfNoEntry: false });
+      if (slash < 0) break;
+      at = slash + 1;
+    }
+    if (parent !== '') lstatSync(this.resolver.abs(parent), { throwIfNoEntry: false });
+    lstatSync(this.resolver.abs(path), { throwIfNoEntry: false });
   }
 
   /**

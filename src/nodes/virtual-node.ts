@@ -185,7 +185,7 @@ export class VirtualNode implements NodeBackend {
         if (downloadSeconds > 0 && this.emulation.keepsBlobs) diskBytes += layer.size;
         stop.signal.throwIfAborted();
         const t0 = performance.now();
-        const unpacked = toUnpack.has(i) ? await this.unpack(layer, layer.chain) : undefined;
+        const unpacked = toUnpack.has(i) ? await this.unpack(layer, layer.chain, config.rootfs.diff_ids[i]) : undefined;
         // docker's GetImageBlob temp file goes once the layer is registered.
         if (!this.emulation.keepsBlobs && downloadSeconds > 0) await rm(this.blobs.path(layer.digest), { force: true });
         diskBytes += unpacked?.bytesWritten ?? 0;
@@ -226,13 +226,13 @@ export class VirtualNode implements NodeBackend {
    * Unpacks `layer` into the snapshot of `chain`; without fleet.node.unpack, the empty snapshot directory
    * only records the layer as registered (docker then reuses it rather than downloading it again).
    */
-  private async unpack(layer: ManifestLayer, chain: string): Promise<UnpackStats | undefined> {
+  private async unpack(layer: ManifestLayer, chain: string, diffId: string | undefined): Promise<UnpackStats | undefined> {
     const dir = this.snapshotDir(chain);
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
     if (!this.options.unpack) return undefined;
     const source = this.unpackSource(layer);
-    const stats = await unpackLayer(source.stream, dir, { compression: source.compression, layer: layer.digest, ownerAndModeAlways: this.emulation.ownerAndModeAlways }).catch(async (error: unknown) => {
+    const stats = await unpackLayer(source.stream, dir, { compression: source.compression, layer: layer.digest, ownerAndModeAlways: this.emulation.ownerAndModeAlways, statEachEntry: this.emulation.statEachEntry, ...(diffId === undefined ? {} : { diffId }) }).catch(async (error: unknown) => {
       if (!isDiskFull(error)) throw error;
       // The half-unpacked layer goes first: then the free figure is what the layer had to work with.
       await rm(dir, { recursive: true, force: true }).catch(() => undefined);

@@ -36,4 +36,13 @@ describe('fleet.node.runtime', () => {
       { keeps: false, syncs: false, starts: 'own-download', metadata: true },
     );
   });
+
+  test("each runtime's per-entry work: both set owner and mode on every entry; containerd also resolves each entry's path a component at a time", () => {
+    // containerd archive/tar.go applyNaive (fs.RootPath, mkparent, os.Lstat) and createTarFile (Lchown,
+    // handleLChmod, chtimes); moby pkg/archive createTarFile (Lchown, Chmod, Chtimes) inside its chroot.
+    assert.deepEqual(
+      { containerd: [RUNTIME_EMULATIONS.containerd.ownerAndModeAlways, RUNTIME_EMULATIONS.containerd.statEachEntry], docker: [RUNTIME_EMULATIONS.docker.ownerAndModeAlways, RUNTIME_EMULATIONS.docker.statEachEntry] },
+      { containerd: [true, true], docker: [true, false] },
+    );
+  });
 });

@@ -1,0 +1,115 @@
+/**
+ * How many virtual nodes one machine can emulate before the harness is the bottleneck: the quick start's
+ * image (scenarios/quickstart.yaml's content, its per-component image) pulled cold by N virtual nodes at
+ * once, N = 1, 2, 3, ..., each N twice; the harness CPU share is this process's CPU seconds (user + system,
+ * unpigz children included once reaped) over wall seconds times cores. The largest N whose median share
+ * stays under 70% is measured, not estimated; on a machine other processes also load, the harness gets
+ * fewer cores than it could use, so the load average is printed beside it.
+ *
+ *   npx tsx bench/fleet-harness-cpu.ts [maxNodes=8] [runtime=containerd]
+ * (bench/runtime-fidelity.ts calls it too, after its own table.)
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { VirtualNode } from '../src/nodes/virtual-node.ts';
+import { DistributionClient } from '../src/registry/distribution-client.ts';
+import { startEmbeddedRegistry } from '../src/registry/embedded-registry.ts';
+import { pushLayoutImage } from '../src/registry/push-layout.ts';
+import type { ContainerRuntime } from '../src/scenario/runtime-pull-rules.ts';
+
+const REPOSITORY = 'shipbench/quickstart';
+const LIMIT = 0.7;
+const GIB = 2 ** 30;
+
+/** The quick start's content, one strategy, one step: what a quick-start node pulls cold. */
+const QUICKSTART_IMAGE = `name: quickstart-image
+seed: 42
+content: { preset: mediawiki-multiversion, scale: 0.005, versions: 2 }
+image: { strategies: [per-component], compression: gzip }
+deploy: [initial]
+`;
+
+/** Children this process has waited for count too (unpigz of a docker emulation). */
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+function cpuSeconds(): number {
+  const stat = readFileSync(`/proc/${process.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return [11, 12, 13, 14].reduce((n, i) => n + Number(fields[i]), 0) / CLOCK_TICKS;
+}
+
+export interface FleetPoint {
+  nodes: number;
+  share: number;
+  seconds: number;
+  cpuPerGiB: number;
+}
+
+/** Runs the sweep and prints its table and the largest fleet under 70%; returns the points. */
+export async function largestFleetUnder70(maxNodes = 8, runtime: ContainerRuntime = 'containerd'): Promise<FleetPoint[]> {
+  const work = await mkdtemp(join(tmpdir(), 'shipbench-fleet-cpu-'));
+  const registry = await startEmbeddedRegistry();
+  const client = new DistributionClient({ baseUrl: registry.url, auth: undefined });
+  const cores = cpus().length;
+  const points: FleetPoint[] = [];
+  try {
+    await writeFile(join(work, 'quickstart-image.yaml'), QUICKSTART_IMAGE);
+    execFileSync('node', ['bin/shipbench.js', 'generate', join(work, 'quickstart-image.yaml'), '--out', join(work, 'gen')], { stdio: 'ignore' });
+    await pushLayoutImage(client, join(work, 'gen', 'per-component'), 'initial', REPOSITORY);
+    console.log(`\n## harness CPU: N virtual nodes (${runtime} emulation) pulling the quick start's image at once, ${cores} cores\n`);
+    console.log('| nodes | wall s (median of 2) | harness CPU share | CPU s / GiB | load average |');
+    console.log('|---|---|---|---|---|');
+    for (let n = 1; n <= maxNodes; n++) {
+      const runs: Array<{ share: number; seconds: number; cpuPerGiB: number }> = [];
+      for (let r = 0; r < 2; r++) runs.push(await storm(work, registry.url, n, runtime, cores));
+      runs.sort((a, b) => a.share - b.share);
+      const mid = { share: (runs[0]!.share + runs[1]!.share) / 2, seconds: (runs[0]!.seconds + runs[1]!.seconds) / 2, cpuPerGiB: (runs[0]!.cpuPerGiB + runs[1]!.cpuPerGiB) / 2 };
+      points.push({ nodes: n, ...mid });
+      console.log(`| ${n} | ${mid.seconds.toFixed(2)} | ${(mid.share * 100).toFixed(0)}% | ${mid.cpuPerGiB.toFixed(1)} | ${loadavg()[0]!.toFixed(1)} |`);
+      // Two points over the limit in a row: the curve has crossed it.
+      if (points.length >= 2 && points.slice(-2).every((p) => p.share >= LIMIT)) break;
+    }
+    const under = points.filter((p) => p.share < LIMIT);
+    const largest = under.length === 0 ? 0 : Math.max(...under.map((p) => p.nodes));
+    console.log(`\nlargest fleet under ${LIMIT * 100}% harness CPU for the quick start's image (measured): ${largest} node(s) pulling at once${largest === maxNodes ? ` (the sweep stopped at ${maxNodes})` : ''}`);
+    // Derived from the one-node point: a pull costs C CPU-seconds and took T seconds, so N nodes at that
+    // pace need N*C/T cores; other load stretches T (and lowers the measured share) the same way.
+    const one = points[0];
+    if (one !== undefined) {
+      const coresPerNode = one.share * cores;
+      console.log(`derived from 1 node (${(coresPerNode * one.seconds).toFixed(2)} CPU s in ${one.seconds.toFixed(2)} s = ${coresPerNode.toFixed(2)} cores while it pulls): ${Math.floor((LIMIT * cores) / coresPerNode)} node(s) at that pace under ${LIMIT * 100}% of ${cores} cores`);
+    }
+  } finally {
+    await client.close();
+    await registry.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+  return points;
+}
+
+/** N nodes pull the image cold at once: the harness's share of the machine over that time. */
+async function storm(work: string, registryUrl: string, n: number, runtime: ContainerRuntime, cores: number): Promise<{ share: number; seconds: number; cpuPerGiB: number }> {
+  const nodes = Array.from({ length: n }, (_, i) => new VirtualNode({ name: `n${i}`, dir: join(work, 'nodes', `n${i}`), registryUrl, auth: undefined, maxConcurrentDownloads: 3, nicBitsPerSecond: undefined, diskWriteBytesPerSecond: undefined, unpack: true, runtime }));
+  try {
+    await Promise.all(nodes.map((node) => node.reset()));
+    const cpu0 = cpuSeconds();
+    const t0 = performance.now();
+    const samples = await Promise.all(nodes.map((node) => node.deploy({ repository: REPOSITORY, tag: 'initial', step: 'initial', strategy: 'per-component', repeat: 0, runStartMs: t0 })));
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = cpuSeconds() - cpu0;
+    const failed = samples.find((s) => s.error !== undefined);
+    if (failed !== undefined) throw new Error(`${failed.node}: ${failed.error}`);
+    const gib = samples.reduce((b, s) => b + s.bytesDownloaded + s.bytesWrittenToDisk, 0) / GIB;
+    return { share: cpu / (seconds * cores), seconds, cpuPerGiB: cpu / gib };
+  } finally {
+    await Promise.all(nodes.map((node) => node.close()));
+    await rm(join(work, 'nodes'), { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  await largestFleetUnder70(Number(process.argv[2] ?? 8), (process.argv[3] ?? 'containerd') as ContainerRuntime);
+}
