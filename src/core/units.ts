@@ -135,8 +135,10 @@ export function formatBytesPerSecond(rate: BytesPerSecond): string {
 export function formatSeconds(seconds: Seconds): string {
   if (seconds < 1) return `${(seconds * 1000).toFixed(seconds < 0.01 ? 2 : 0)} ms`;
   if (seconds < 120) return `${seconds.toFixed(seconds < 10 ? 2 : 1)} s`;
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
+  // Whole seconds first: 16 min 59.6 s reads 17 min 0 s, never 16 min 60 s.
+  const whole = Math.round(seconds);
+  const minutes = Math.floor(whole / 60);
+  return `${minutes} min ${whole - minutes * 60} s`;
 }
 
 export function formatShare(share: number): string {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatBytes, parseBitsPerSecond, parseBytes, parseBytesPerSecond, parseSeconds, parseShare, UnitError } from '../../src/core/units.ts';
+import { formatBytes, formatSeconds, parseBitsPerSecond, parseBytes, parseBytesPerSecond, parseSeconds, parseShare, UnitError } from '../../src/core/units.ts';
 
 describe('units', () => {
   it('parses sizes with IEC and SI prefixes', () => {
@@ -43,5 +43,13 @@ describe('units', () => {
     assert.equal(formatBytes(512), '512 B');
     assert.equal(formatBytes(6 * 2 ** 30), '6.00 GiB');
     assert.equal(formatBytes(150 * 2 ** 20), '150.0 MiB');
+  });
+
+  it('formats durations in minutes and whole seconds past two minutes, rounding into the next minute', () => {
+    assert.equal(formatSeconds(0.25), '250 ms');
+    assert.equal(formatSeconds(95.04), '95.0 s');
+    assert.equal(formatSeconds(16 * 60 + 59.6), '17 min 0 s');
+    assert.equal(formatSeconds(16 * 60 + 59.4), '16 min 59 s');
+    assert.equal(formatSeconds(83 * 60 + 49), '83 min 49 s');
   });
 });
