@@ -137,7 +137,7 @@ async function rsyncFresh(root: string, bytes: number, scratch: string): Promise
 
 /** The single-version preset without base image, l10n cache or shared dirs (Debian ships none), at `bytes`. */
 async function syntheticTree(bytes: number, scratch: string, seed: number): Promise<string> {
-  const keep = ['core', 'vendor', 'vendor-binaries', 'skins', 'extensions', 'resources', 'styles', 'images', 'i18n', 'data'];
+  const keep = ['core', 'vendor', 'vendor-binaries', 'skins', 'extensions', 'resources', 'styles', 'images', 'i18n', 'data', 'core-docs', 'vendor-docs', 'extension-docs', 'skin-docs'];
   const probe = resolveScenario({ name: 'calibration', seed, content: { preset: 'mediawiki-single-version' } }, 'calibration');
   const presetBytes = probe.content.components.filter((c) => keep.includes(c.name)).reduce((n, c) => n + c.bytes, 0);
   const scenario = resolveScenario(

@@ -21,7 +21,7 @@ const seed = process.argv[3] ?? '1';
 const CHUNK = 4 * MIB;
 
 /** Mean file size per kind: with the kind's median, this sets the spread of the size distribution. */
-const MEAN_BYTES: Record<ContentKind, number> = { php: 8 << 10, json: 6 << 10, cdb: 3 * MIB, binary: 256 << 10, js: 14_000, css: 2_000, image: 25_000, data: 60_000 };
+const MEAN_BYTES: Record<ContentKind, number> = { php: 8 << 10, json: 6 << 10, cdb: 3 * MIB, binary: 256 << 10, js: 14_000, css: 2_000, image: 25_000, data: 60_000, text: 6_600 };
 
 interface Row {
   kind: ContentKind;

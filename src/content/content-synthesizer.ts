@@ -6,6 +6,7 @@ import { fillBinary } from './kinds/binary-blocks.ts';
 import { createCdbContent, type CdbContent } from './kinds/cdb-content.ts';
 import { CodeVocabulary, CodeWriter, DEFAULT_CODE_SHAPE } from './kinds/code-text.ts';
 import { DataJsonWriter, DataVocabulary, dataSetOf } from './kinds/data-json-text.ts';
+import { DocVocabulary, DocWriter } from './kinds/doc-text.ts';
 import { spliceEdits, type EditProfile } from './kinds/file-edits.ts';
 import { MessageKeys, createLanguages, type PseudoLanguage } from './kinds/i18n-messages.ts';
 import { I18nJsonWriter, I18nVocabulary } from './kinds/i18n-json-text.ts';
@@ -29,7 +30,7 @@ import { REAL_KEY_PREFIX, type RealContent } from './source/real-content.ts';
  * most of it, as it does on a real backport or train. Output depends only on (seed, kind, contentKey, bytes).
  */
 
-const KIND_INDEX: Record<ContentKind, number> = { php: 1, json: 2, cdb: 3, binary: 4, js: 5, css: 6, image: 7, data: 8 };
+const KIND_INDEX: Record<ContentKind, number> = { php: 1, json: 2, cdb: 3, binary: 4, js: 5, css: 6, image: 7, data: 8, text: 9 };
 
 interface KindContent {
   readonly edits: EditProfile;
@@ -76,6 +77,8 @@ class Kinds {
   private readonly styleWriter = new StyleWriter();
   private readonly dataWriter = new DataJsonWriter();
   private dataVocabulary: DataVocabulary | undefined;
+  private readonly docWriter: DocWriter;
+  private docVocabulary: DocVocabulary | undefined;
   private i18n: { languages: PseudoLanguage[]; keys: MessageKeys; vocab: I18nVocabulary } | undefined;
   private cdb: CdbContent | undefined;
   private upstream: UpstreamRecords | undefined;
@@ -85,6 +88,7 @@ class Kinds {
     const d = createHash('sha256').update(`shipbench content ${String(seed)}`).digest();
     this.digest = new Uint32Array(8);
     for (let i = 0; i < 8; i++) this.digest[i] = d.readUInt32LE(i * 4);
+    this.docWriter = new DocWriter(this.digest, KIND_INDEX.text);
     const codeKind = (kind: 'php' | 'js'): KindContent => ({
       edits: TEXT_EDITS,
       passages: kind === 'php' ? { directory: 0.05, component: 0.09 } : { directory: 0.17, component: 0.07 },
@@ -125,6 +129,12 @@ class Kinds {
         fragment: (_entry, key, stream, target, pos, end) => this.dataWriter.fragment(this.dataVocab(), hash32(dataSetOf(key.slice(0, key.indexOf('@')))), stream, target, pos, end),
         editable: (parent) => [Math.min(parent.length, 64), parent.length],
       },
+      text: {
+        edits: TEXT_EDITS,
+        file: (entry, _key, stream, target, bytes) => this.docWriter.file(entry.path, this.docVocab(), stream, target, bytes),
+        fragment: (entry, _key, stream, target, pos, end) => this.docWriter.fragment(entry.path, this.docVocab(), stream, target, pos, end),
+        editable: (parent) => [Math.min(parent.length, 64), parent.length],
+      },
       image: {
         edits: BINARY_EDITS,
         file: (_entry, _key, stream, target, bytes) => fillImage(stream, target, 0, bytes),
@@ -154,6 +164,10 @@ class Kinds {
 
   private dataVocab(): DataVocabulary {
     return (this.dataVocabulary ??= new DataVocabulary(this.seed));
+  }
+
+  private docVocab(): DocVocabulary {
+    return (this.docVocabulary ??= new DocVocabulary(this.seed));
   }
 
   private styleVocabulary(component: string): StyleVocabulary {

@@ -53,7 +53,7 @@ function nestedDirectories(rng: Rng, count: number, maxDepth: number, lowerCase:
  * of directory weights (log-normal). Read off Debian's MediaWiki 1.39 (bench/content-calibration.ts real):
  * PHP median 4 files per directory, mean 10; JS median 2, mean 8 (a module per directory, a few bundles of
  * hundreds); CSS/LESS/SVG median 2, mean 14 (an icon set of 995 SVGs next to directories of one stylesheet);
- * images median 1, mean 4 (a skeleton of one directory per image: in a directory tree shared with JS and
+ * docs, licences and SQL (text) median 2, mean 3.6; images median 1, mean 4 (a skeleton of one directory per image: in a directory tree shared with JS and
  * styles, two per image left too few directories of their own for a median of 1).
  */
 interface DirectoryShape {
@@ -67,6 +67,7 @@ const DIRECTORY_SHAPE: Record<Exclude<ContentKind, 'json' | 'cdb' | 'data'>, Dir
   css: { meanFilesPerDir: 4, sigma: 2.4 },
   image: { meanFilesPerDir: 1, sigma: 1.6 },
   binary: { meanFilesPerDir: 9, sigma: 1.6 },
+  text: { meanFilesPerDir: 3, sigma: 1.2 },
 };
 
 /**
@@ -113,6 +114,38 @@ const STYLE_EXTENSIONS = [...Array<string>(37).fill('svg'), ...Array<string>(7).
 const IMAGE_EXTENSIONS = ['png', 'png', 'png', 'png', 'png', 'png', 'png', 'png', 'gif', 'jpg'];
 const BINARY_EXTENSIONS = ['so', 'fst', 'bin', 'dat'];
 
+/**
+ * Text files by share of Debian's MediaWiki's 929 (file-names by what they are): SQL schema and patch files
+ * 33%, licences 16%, READMEs, changelogs and docs 30%, Mustache and HTML templates 9%, scripts and the rest
+ * 12%. A fixed name (README.md) is used once per directory, then a named doc takes its place. SQL files sit in
+ * a `sql/` directory of their own (core's sql/mysql, an extension's sql/), half the named docs in `docs/`.
+ */
+const TEXT_NAMES: ReadonlyArray<readonly [number, readonly string[]]> = [
+  [0.33, ['.sql']],
+  [0.16, ['LICENSE', 'COPYING', 'LICENSE.txt', 'MIT-LICENSE.txt']],
+  [0.3, ['README.md', 'README', 'CHANGELOG.md', 'HISTORY.md', 'AUTHORS.txt', 'CREDITS', '.md', '.txt', '.md']],
+  [0.09, ['.mustache', '.mustache', '.html']],
+  [0.12, ['.sh', '.lua', '.yaml', '.xml', '.py']],
+];
+
+function textNames(rng: Rng, count: number, layout: DirectoryLayout): string[] {
+  const { meanFilesPerDir, sigma } = DIRECTORY_SHAPE.text;
+  const dirs = spreadOverDirectories(rng, nestedDirectories(layout.rng, Math.max(1, Math.ceil(count / meanFilesPerDir)), 7, layout.lowerCase), count, sigma);
+  const used = new Set<string>();
+  return dirs.map((dir, i) => {
+    let u = rng.next();
+    const name = rng.pick(TEXT_NAMES.find(([share]) => (u -= share) < 0)?.[1] ?? ['.md']);
+    const fixed = `${dir}/${name}`;
+    if (!name.startsWith('.') && !used.has(fixed)) {
+      used.add(fixed);
+      return fixed;
+    }
+    const ext = name.startsWith('.') ? name : '.md';
+    const own = ext === '.sql' ? '/sql/patch-' : ext === '.md' && rng.next() < 0.5 ? '/docs/' : '/';
+    return `${dir}${own}${syllables(rng, 2)}-${word(rng).toLowerCase()}${i}${ext}`;
+  });
+}
+
 const MANIFESTS = ['composer.json', 'extension.json', 'package.json', 'composer.json', 'skin.json', 'extension.json'];
 
 /**
@@ -158,6 +191,8 @@ export function fileNames(rng: Rng, kind: ContentKind, count: number, layout: Di
       return codeNames(rng, 'image', count, (i) => IMAGE_EXTENSIONS[i % IMAGE_EXTENSIONS.length] as string, true, layout);
     case 'data':
       return dataNames(rng, count, layout);
+    case 'text':
+      return textNames(rng, count, layout);
     case 'binary':
       return codeNames(rng, 'binary', count, (i) => BINARY_EXTENSIONS[i % BINARY_EXTENSIONS.length] as string, true, layout);
     case 'json': {

@@ -7,7 +7,7 @@ import type { LayerSpec } from './layer-spec.ts';
  * fill the disk. Ratios are the low ends of what gzip -1 achieves on each kind (DOMAIN.md), so the
  * estimate errs towards "too big".
  */
-const CONSERVATIVE_GZIP_RATIO: Record<ContentKind, number> = { php: 2.5, json: 2.5, cdb: 1.9, binary: 1.3, js: 2.5, css: 2.5, image: 1, data: 3 };
+const CONSERVATIVE_GZIP_RATIO: Record<ContentKind, number> = { php: 2.5, json: 2.5, cdb: 1.9, binary: 1.3, js: 2.5, css: 2.5, image: 1, data: 3, text: 2 };
 const TAR_HEADER_BYTES = 512;
 
 export function estimateBlobBytes(spec: LayerSpec, compression: ResolvedCompression): number {

@@ -17,7 +17,7 @@ export interface LoadedContentSource {
   readonly real: RealContent;
   /** dir: the initial tree (steps edit it); git: one tree per ref, in deploy order. */
   readonly trees: ReadonlyArray<readonly FileEntry[]>;
-  /** What the source holds that is not shipped: git submodules, an image's special files. */
+  /** What the source holds that is not shipped: git submodules, an image's special files (devices, FIFOs). */
   readonly skipped: number;
 }
 
@@ -45,7 +45,7 @@ export async function loadContentSource(scenario: ResolvedScenario, outDir: stri
     const read = await readDirSource({ dir: into, at: source.at, components: source.components }, real);
     const skipped = flat.skipped;
     const bytes = read.files.reduce((n, f) => n + f.bytes, 0);
-    const detail = `${flat.image}, ${flat.layers} layers flattened: ${read.files.length} files, ${formatBytes(bytes)}${skippedText(skipped, 'symlinks or special files')}`;
+    const detail = `${flat.image}, ${flat.layers} layers flattened: ${read.files.length - read.symlinks} files, ${formatBytes(bytes)}${symlinksText(read.symlinks)}${skippedText(skipped, 'special files')}`;
     return { label: { kind: 'image', location: source.image, detail, digest: treeDigest([read.files]) }, real, trees: [read.files], skipped };
   }
   if (source.kind === 'dir') {

@@ -10,6 +10,7 @@ const BY_EXTENSION: Record<string, ContentKind> = {
   css: 'css', less: 'css', scss: 'css', svg: 'css',
   png: 'image', gif: 'image', jpg: 'image', jpeg: 'image', webp: 'image', ico: 'image',
   cdb: 'cdb',
+  md: 'text', txt: 'text', sql: 'text', mustache: 'text', html: 'text', rst: 'text', yaml: 'text', yml: 'text', xml: 'text',
   so: 'binary', bin: 'binary', gz: 'binary', zip: 'binary', phar: 'binary', ttf: 'binary', woff: 'binary', woff2: 'binary',
 };
 
@@ -18,6 +19,8 @@ export function realFileKind(path: string): ContentKind {
   const dot = name.lastIndexOf('.');
   const extension = dot <= 0 ? '' : name.slice(dot + 1).toLowerCase();
   if (extension === 'json') return /(^|\/)i18n\//.test(path) ? 'json' : 'data';
-  // Text without a code extension (README, sql, yaml) is edited line by line like code.
+  // Docs, licences and SQL are edited with lines of their own kind (README and LICENSE have no extension);
+  // any other text (scripts, config) line by line like code.
+  if (extension === '' && /^(README|LICEN[CS]E|COPYING|AUTHORS|CREDITS|CHANGELOG|HISTORY|NEWS)/i.test(name)) return 'text';
   return BY_EXTENSION[extension] ?? 'php';
 }
