@@ -52,7 +52,8 @@ stamp=node_modules/.shipbench-lock.sha256
 want=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
   echo "shipbench setup: npm ci" >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  # --prefer-offline: tarballs and metadata already in npm's cache are used without asking the registry again.
+  npm ci --prefer-offline --no-audit --no-fund --loglevel=error
   echo "$want" >"$stamp"
 fi
 

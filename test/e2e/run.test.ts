@@ -41,6 +41,14 @@ async function startRunUntilRollout(scenario: string, out: string, cwd: string, 
   return { child, exited, stderr: () => text };
 }
 
+/**
+ * tiny-run with many repeats, so the rollout is still going when the test strikes, and a small share of its
+ * tree, so generating and pushing it before that is quick.
+ */
+function longTinyRun(tiny: string): string {
+  return tiny.replace('measure: { repeat: 2, warmup: 1 }', 'measure: { repeat: 20 }').replace(/scale: [\d.]+/, 'scale: 0.0005');
+}
+
 /** rsync daemons (and their connection children) serving under `dir`: only this run's, not another's. */
 async function rsyncDaemonPids(dir: string): Promise<number[]> {
   const { stdout } = await run('pgrep', ['-f', `rsync --daemon --no-detach --config=${dir}`]).catch(() => ({ stdout: '' }));
@@ -148,8 +156,7 @@ describe('run: real registry, virtual nodes', { timeout: 600_000 }, () => {
     const tag = newTag();
     const out = join(work, 'dies');
     const scenario = join(work, 'dies.yaml');
-    // Many steps so the rollout is still going when the registry is killed.
-    await writeFile(scenario, (await readFile(TINY, 'utf8')).replace('measure: { repeat: 2, warmup: 1 }', 'measure: { repeat: 20 }'));
+    await writeFile(scenario, longTinyRun(await readFile(TINY, 'utf8')));
     const { exited, stderr } = await startRunUntilRollout(scenario, out, work, tag, ['--mechanism', 'image']);
     const ours = await registryPids(tag);
     assert.equal(ours.length, 1, 'the run started one registry');
@@ -169,7 +176,7 @@ describe('run: real registry, virtual nodes', { timeout: 600_000 }, () => {
     const tag = newTag();
     const out = join(work, 'interrupted');
     const scenario = join(work, 'interrupted.yaml');
-    await writeFile(scenario, (await readFile(TINY, 'utf8')).replace('measure: { repeat: 2, warmup: 1 }', 'measure: { repeat: 20 }'));
+    await writeFile(scenario, longTinyRun(await readFile(TINY, 'utf8')));
     const { child, exited, stderr } = await startRunUntilRollout(scenario, out, work, tag);
     child.kill('SIGINT');
     assert.equal(await exited, 130, stderr());
