@@ -4,7 +4,6 @@ import { cpSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pack as tarPack, type Header } from 'tar-stream';
 import { runGenerate } from '../../src/cli/run-generate.ts';
 import { ShipbenchError } from '../../src/core/errors.ts';
 import { flattenImage } from '../../src/image/image-rootfs.ts';
@@ -16,6 +15,7 @@ import { loadScenario } from '../../src/scenario/load.ts';
 import { resolveScenario } from '../../src/scenario/resolve.ts';
 import type { ScenarioInput } from '../../src/scenario/schema.ts';
 import { treeFileBytes } from '../support/tree-digest.ts';
+import { tarOf, type TarEntry } from '../support/tar-entries.ts';
 
 const REPO_ROOT = join(import.meta.dirname, '../..');
 
@@ -55,27 +55,10 @@ describe('content.source: an image, its rootfs flattened and re-layered', () => 
   });
 });
 
-type TarEntry = Partial<Header> & { name: string; content?: string };
 
 /** An uncompressed layer blob made by tar-stream, put in the layout's blob store; returns its descriptor facts. */
 async function tarLayer(layout: string, role: string, entries: readonly TarEntry[]) {
-  const pack = tarPack();
-  const chunks: Buffer[] = [];
-  const collected = (async () => {
-    for await (const chunk of pack) chunks.push(chunk as Buffer);
-  })();
-  for (const { content, ...header } of entries) {
-    // A file entry (a whiteout too) without a buffer would wait for streamed content: give it an empty one.
-    const body = content === undefined && header.type !== undefined ? undefined : Buffer.from(content ?? '');
-    await new Promise<void>((resolve, reject) => {
-      const done = (err?: Error | null) => (err ? reject(err) : resolve());
-      if (body === undefined) pack.entry({ mode: header.type === 'directory' ? 0o755 : 0o777, ...header }, done);
-      else pack.entry({ mode: 0o644, ...header, size: body.length }, body, done);
-    });
-  }
-  pack.finalize();
-  await collected;
-  const tar = Buffer.concat(chunks);
+  const tar = await tarOf(entries);
   const digest = `sha256:${createHash('sha256').update(tar).digest('hex')}`;
   mkdirSync(join(layout, 'blobs', 'sha256'), { recursive: true });
   writeFileSync(join(layout, 'blobs', 'sha256', digest.slice(7)), tar);

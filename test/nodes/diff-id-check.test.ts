@@ -6,24 +6,17 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { pack as tarPack } from 'tar-stream';
 import { ShipbenchError } from '../../src/core/errors.ts';
 import { unpackLayer } from '../../src/nodes/rootfs-unpacker.ts';
+import { tarOf } from '../support/tar-entries.ts';
 
 /** A small real tar: a directory, a file in it, a file at the top. */
-async function smallTar(): Promise<Buffer> {
-  const pack = tarPack();
-  const chunks: Buffer[] = [];
-  const collected = (async () => {
-    for await (const chunk of pack) chunks.push(chunk as Buffer);
-  })();
-  pack.entry({ name: 'etc/', type: 'directory', mode: 0o755 });
-  pack.entry({ name: 'etc/motd', mode: 0o644 }, 'hello\n');
-  pack.entry({ name: 'top', mode: 0o600 }, 'x');
-  pack.finalize();
-  await collected;
-  return Buffer.concat(chunks);
-}
+const smallTar = () =>
+  tarOf([
+    { name: 'etc/', type: 'directory', mode: 0o755 },
+    { name: 'etc/motd', mode: 0o644, content: 'hello\n' },
+    { name: 'top', mode: 0o600, content: 'x' },
+  ]);
 
 describe('diff_id check and containerd-like lookups (both runtimes verify every unpacked layer)', () => {
   let dir: string;

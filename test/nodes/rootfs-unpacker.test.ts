@@ -8,34 +8,15 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { pack as tarPack, type Header } from 'tar-stream';
 import { ShipbenchError } from '../../src/core/errors.ts';
 import { unpackLayer, type UnpackOptions, type UnpackStats } from '../../src/nodes/rootfs-unpacker.ts';
 import { REPO_ROOT, runCli } from '../e2e/run-cli.ts';
 import { umoci } from '../support/peer-tools.ts';
-
-type Entry = Partial<Header> & { name: string; content?: Buffer | string };
+import { tarOf, type TarEntry } from '../support/tar-entries.ts';
 
 /** A real tar made by tar-stream's pack (gzipped with real gzip unless `gzip: false`). */
-async function layer(entries: readonly Entry[], { gzip = true } = {}): Promise<Buffer> {
-  const pack = tarPack();
-  const chunks: Buffer[] = [];
-  const collected = (async () => {
-    for await (const chunk of pack) chunks.push(chunk as Buffer);
-  })();
-  for (const { content, ...header } of entries) {
-    // A file entry without a buffer would wait for its content to be streamed in: give it an empty one.
-    const isFile = header.type === undefined || header.type === 'file';
-    const body = typeof content === 'string' ? Buffer.from(content) : (content ?? (isFile ? Buffer.alloc(0) : undefined));
-    await new Promise<void>((resolve, reject) => {
-      const done = (err?: Error | null) => (err ? reject(err) : resolve());
-      if (body === undefined) pack.entry({ mode: header.type === 'directory' ? 0o755 : 0o644, ...header }, done);
-      else pack.entry({ mode: 0o644, ...header, size: body.length }, body, done);
-    });
-  }
-  pack.finalize();
-  await collected;
-  const tar = Buffer.concat(chunks);
+async function layer(entries: readonly TarEntry[], { gzip = true } = {}): Promise<Buffer> {
+  const tar = await tarOf(entries);
   return gzip ? gzipSync(tar) : tar;
 }
 
@@ -349,7 +330,7 @@ import { createReadStream } from 'node:fs';
   });
 
   describe('refuses every escape with unsafe-layer-entry, naming entry and layer, and stops', () => {
-    const attempts: Array<{ what: string; entry: RegExp; entries: (outside: string) => Entry[] }> = [
+    const attempts: Array<{ what: string; entry: RegExp; entries: (outside: string) => TarEntry[] }> = [
       { what: '../x', entry: /"\.\.\/x"/, entries: () => [{ name: '../x', content: 'escaped' }] },
       { what: 'a/../../x', entry: /"a\/\.\.\/\.\.\/x"/, entries: () => [{ name: 'a/../../x', content: 'escaped' }] },
       { what: '/../x', entry: /"\/\.\.\/x"/, entries: () => [{ name: '/../x', content: 'escaped' }] },
@@ -432,7 +413,7 @@ import { createReadStream } from 'node:fs';
 
     it('a symlink replacing a directory that earlier entries of the same layer wrote into', async () => {
       const { rootfs, outside } = await sandbox();
-      const entries: Entry[] = [
+      const entries: TarEntry[] = [
         { name: 'd', type: 'directory' },
         ...Array.from({ length: 50 }, (_, i) => ({ name: `d/f${i}`, content: `f${i}` })),
         { name: 'd', type: 'symlink', linkname: '../outside' },
