@@ -13,7 +13,12 @@ const PID_DIGITS = 5;
 
 export function newOwnerTag(pid: number = process.pid): string {
   const random = (randomBytes(2).readUInt16BE(0) % 36 ** 2).toString(36).padStart(2, '0');
-  return `${pid.toString(36).padStart(PID_DIGITS, '0')}${random}`;
+  return `${ownerTagPrefix(pid)}${random}`;
+}
+
+/** The part of every tag of `pid`'s runs that names the owner: its PID in five base-36 digits. */
+export function ownerTagPrefix(pid: number): string {
+  return pid.toString(36).padStart(PID_DIGITS, '0');
 }
 
 /** The owner PID a tag names. */

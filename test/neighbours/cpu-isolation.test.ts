@@ -12,6 +12,7 @@ import { NeighbourSession } from '../../src/neighbours/neighbour-session.ts';
 import { resolveNeighbours } from '../../src/scenario/neighbours-resolve.ts';
 import { PressureGroups } from '../../src/neighbours/pressure-groups.ts';
 import { neighbourAttribution } from '../../src/stats/neighbour-attribution.ts';
+import { ownerTagPrefix } from '../../src/core/owner-tag.ts';
 
 test('cpu lists parse as the kernel writes them, and the neighbours get a quarter of the cores, at least one', () => {
   assert.deepEqual(parseCpuList('0-3,6,8-9\n'), [0, 1, 2, 3, 6, 8, 9]);
@@ -55,7 +56,7 @@ test('attribution: waits per operation from PSI stalls, the rest is service, and
 const groupsOf = (pid: number) =>
   ['/sys/fs/cgroup/cpuset', '/sys/fs/cgroup', '/sys/fs/cgroup/unified'].flatMap((root) => {
     try {
-      return readdirSync(root).filter((n) => n.startsWith(`shipbench-${pid.toString(36).padStart(5, '0')}`)).map((n) => join(root, n));
+      return readdirSync(root).filter((n) => n.startsWith(`shipbench-${ownerTagPrefix(pid)}`)).map((n) => join(root, n));
     } catch {
       return [];
     }

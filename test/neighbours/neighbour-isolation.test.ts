@@ -15,6 +15,7 @@ import type { IsolationOutcome } from '../../src/neighbours/cpu-isolation.ts';
 import { resolveNeighbours } from '../../src/scenario/neighbours-resolve.ts';
 import { type NeighbourAttribution, neighbourAttribution } from '../../src/stats/neighbour-attribution.ts';
 import { type NeighbourImpact, neighbourImpact } from '../../src/stats/neighbour-impact.ts';
+import { ownerTagPrefix } from '../../src/core/owner-tag.ts';
 
 // The judge of issue 21: the http and fio neighbours beside one small rollout, once sharing the CPUs with
 // the harness and once on their own core. The rollout is what virtual nodes do, in the harness: gunzip-class
@@ -151,7 +152,7 @@ test('the disk-bound fio neighbour still slows down significantly under isolatio
 
 test('the cgroups are gone afterwards and this process is back where it started', () => {
   const root = '/sys/fs/cgroup/cpuset';
-  const tag = process.pid.toString(36).padStart(5, '0');
+  const tag = ownerTagPrefix(process.pid);
   const ours = (() => {
     try {
       return readdirSync(root).filter((n) => n.startsWith(`shipbench-${tag}`));

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { newOwnerTag } from '../../src/core/owner-tag.ts';
+import { ownerTagPrefix } from '../../src/core/owner-tag.ts';
 
 /**
  * What an emulated fleet could leave behind on this machine, listed so a test can compare before and after:
@@ -41,7 +41,7 @@ export function snapshotHost(workDir: string): HostSnapshot {
  * `ownerPid`, only what that process's runs name as theirs (its owner tag, its engines' `sbe-PID-` dirs).
  */
 export function addedSince(before: HostSnapshot, after: HostSnapshot, ownerPid?: number): Partial<Record<keyof HostSnapshot, string[]>> {
-  const tag = ownerPid === undefined ? undefined : newOwnerTag(ownerPid).slice(0, -2);
+  const tag = ownerPid === undefined ? undefined : ownerTagPrefix(ownerPid);
   // Mounts outside /run/netns are under the test's own work dir (snapshotHost lists no others).
   const owned = (kind: keyof HostSnapshot, entry: string) =>
     tag === undefined || entry.includes(tag) || entry.includes(`sbe-${ownerPid}-`) || (kind === 'mounts' && !entry.startsWith('/run/netns'));

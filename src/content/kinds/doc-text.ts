@@ -54,7 +54,7 @@ const LICENCE_TEXTS = 4;
 /** A line wraps after this many bytes, as hand-written docs do. */
 const WRAP = 76;
 
-export function docTypeOf(path: string): DocType {
+function docTypeOf(path: string): DocType {
   const name = path.slice(path.lastIndexOf('/') + 1);
   const upper = name.toUpperCase();
   if (upper.startsWith('LICEN') || upper.startsWith('COPYING')) return 'licence';
