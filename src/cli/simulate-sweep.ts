@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import pLimit from 'p-limit';
 import { ShipbenchError } from '../core/errors.ts';
+import { SerialQueue } from '../core/serial-queue.ts';
 import { searchThreshold, type ThresholdAnswer } from '../model/threshold-search.ts';
 import { readResultsFile } from '../report/read-results.ts';
 import { pointFigures } from '../report/sweep-figures.ts';
@@ -82,18 +83,16 @@ class SweepRecorder {
     };
   }
 
-  private writing: Promise<void> = Promise.resolve();
+  private readonly writes = new SerialQueue();
 
   /**
    * sweep.json through its exporter and the one atomic writer, after every point. Points finish side by side
    * (--jobs): writes go one after another, so a later snapshot never lands before an earlier one.
    */
   write(): Promise<void> {
-    const next = this.writing.then(async () => {
+    return this.writes.run(async () => {
       await writeExports(this.outDir, await sweepExporters.json(this.results));
     });
-    this.writing = next.catch(() => undefined);
-    return next;
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Rng } from '../core/rng.ts';
 
 /**
- * Standard-normal scores for a component's files, stratified (Latin hypercube): the i-th smallest of n lies
+ * Uniforms for a component's files, stratified (Latin hypercube; normalQuantile makes them scores): the i-th smallest of n lies
  * in the law's i-th n-quantile, jittered inside it, and files take them in a shuffled order. Independent draws
  * let a component of a hundred files come out with half or twice the law's median (a few heavy-tailed draws
  * decide the total every size is scaled to); stratified ones give every component the law's own quantiles.

@@ -29,7 +29,6 @@ export class RunRecorder {
   readonly results: RunResults;
   private readonly writer: ResultsWriter;
   private current: string;
-  private writing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -84,11 +83,9 @@ export class RunRecorder {
     if (!this.results.warnings.some((w) => w.kind === warning.kind)) this.results.warnings.push(warning);
   }
 
-  /** Writes the results as they are now, after any write under way. */
+  /** Writes the results as they are now, after any write under way (the writer keeps its writes in order). */
   persist(): Promise<void> {
-    const next = this.writing.then(() => this.writer.write(this.results));
-    this.writing = next.catch(() => undefined);
-    return next;
+    return this.writer.write(this.results);
   }
 
   /** The final status: interrupted, failed (where and why) or completed; measurement warnings are data too. */

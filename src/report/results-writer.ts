@@ -1,5 +1,6 @@
 import { writeFileAtomic } from '../core/atomic-file.ts';
 import { redactText } from '../core/secret-redaction.ts';
+import { SerialQueue } from '../core/serial-queue.ts';
 import { type RunResults, runResultsSchema } from './results.ts';
 
 /**
@@ -13,15 +14,16 @@ export class ResultsWriter {
     this.path = path;
   }
 
-  private writing: Promise<void> = Promise.resolve();
+  private readonly writes = new SerialQueue();
 
-  /** Writes go one after another in the order they were asked for: the last call's results are what stays. */
-  write(results: RunResults): Promise<void> {
+  /**
+   * Writes go one after another in the order they were asked for: the last call's results are what stays.
+   * Async, so results that fail the schema reject the caller's promise rather than throw at the call.
+   */
+  async write(results: RunResults): Promise<void> {
     const valid = runResultsSchema.parse({ ...results, updatedAt: new Date().toISOString() });
     // Belt and braces: a secret that slipped into a message (a node's error) is masked on the way out.
     const text = redactText(`${JSON.stringify(valid, null, 1)}\n`);
-    const next = this.writing.then(() => writeFileAtomic(this.path, text));
-    this.writing = next.catch(() => undefined);
-    return next;
+    await this.writes.run(() => writeFileAtomic(this.path, text));
   }
 }
