@@ -17,6 +17,11 @@ export interface FlowSpec {
   readonly meters?: readonly number[];
   /** What binds the flow when its own cap does (a TCP stream's ceiling, one request's work on one core). */
   readonly capKind?: string;
+  /**
+   * After its first `bytes`, `onReached` runs and the flow goes on at its rate: a transfer whose first part
+   * matters on its own (a P2P chunk's first piece, after which the node relays it) costs no re-share there.
+   */
+  readonly milestone?: { readonly bytes: number; readonly onReached: () => void } | undefined;
   readonly onDone: () => void;
 }
 
@@ -25,6 +30,8 @@ export interface Flow extends FillUnit {
   readonly spec: FlowSpec;
   /** Bytes left as of `lastSeconds` (on its own; a member's are its finishAt less the group's virtual bytes). */
   remaining: number;
+  /** Bytes after the milestone not yet counted in `remaining` (0 once the milestone is passed, or without one). */
+  afterMilestone: number;
   lastSeconds: number;
   /** Bumped on every rate change, so stale completion-heap entries are skipped. */
   version: number;

@@ -104,6 +104,22 @@ export abstract class FluidLedger {
     if (flow.active && rate > 0) this.complete(this.now + flow.remaining / rate, flow);
   }
 
+  /** The flow's bytes after its milestone become its bytes left; a member's finish point moves on as far. */
+  protected passMilestone(flow: Flow): void {
+    const more = flow.afterMilestone;
+    flow.afterMilestone = 0;
+    const g = flow.group;
+    if (g !== undefined) {
+      flow.finishAt += more;
+      g.addFinish(flow);
+      return;
+    }
+    this.settle(flow);
+    flow.remaining += more;
+    flow.version++;
+    this.complete(this.now + flow.remaining / flow.rate, flow);
+  }
+
   protected refreshThreshold(r: number): void {
     const g = this.memberGroup[r];
     if (g === undefined) return;

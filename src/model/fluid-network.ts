@@ -20,9 +20,6 @@ export type { FlowSpec } from './bottleneck-group.ts';
 /** Tolerance for "ends at the same instant": relative to the clock, so batches survive rounding. */
 const SAME_INSTANT = 1e-9;
 
-
-
-
 export class FluidNetwork extends FluidLedger {
   private readonly timers = new MinHeap<() => void>();
   private readonly dirtyResources = new IdSet();
@@ -44,6 +41,8 @@ export class FluidNetwork extends FluidLedger {
   /** Scratch of run(): the flows that end at this instant and the groups they end in. */
   private readonly ended: Flow[] = [];
   private readonly endedGroups: BottleneckGroup[] = [];
+  /** Scratch of run(), parallel to `ended`: 1 where the flow reached its milestone rather than its end. */
+  private readonly reached: number[] = [];
   /** Scratch of attachMembers: the resources of the fill in progress. */
   private readonly setMark: number[] = [];
   private setEpoch = 0;
@@ -52,8 +51,6 @@ export class FluidNetwork extends FluidLedger {
   /** Scratch of a re-share, per resource: how many flows froze at it. */
   private readonly frozenAt: number[] = [];
   events = 0;
-
-
 
   addMeter(): number {
     this.meterRate.push(0);
@@ -98,12 +95,15 @@ export class FluidNetwork extends FluidLedger {
       return;
     }
     if (spec.resources.length === 0 && spec.capBytesPerSecond === undefined) throw new Error('a flow needs at least one finite capacity');
+    const milestone = spec.milestone?.bytes;
+    if (milestone !== undefined && !(milestone > 0 && milestone < spec.bytes)) throw new RangeError(`a milestone must fall inside the flow's ${spec.bytes} bytes, got ${milestone}`);
     const flow: Flow = {
       spec,
       res: spec.resources,
       wts: spec.weights,
       cap: spec.capBytesPerSecond,
-      remaining: spec.bytes,
+      remaining: milestone ?? spec.bytes,
+      afterMilestone: milestone === undefined ? 0 : spec.bytes - milestone,
       rate: 0,
       lastSeconds: this.now,
       version: 0,
@@ -146,15 +146,23 @@ export class FluidNetwork extends FluidLedger {
           groups[groupCount++] = unit;
         } else ended[endedCount++] = unit;
       }
-      for (let i = 0; i < endedCount; i++) this.finish(ended[i]!);
+      // A flow at its milestone goes on (its rate unchanged, so nothing to re-share); the others are done.
+      const reached = this.reached;
+      for (let i = 0; i < endedCount; i++) {
+        const f = ended[i]!;
+        reached[i] = f.afterMilestone > 0 ? 1 : 0;
+        if (reached[i] === 1) this.passMilestone(f);
+        else this.finish(f);
+      }
       for (let i = 0; i < groupCount; i++) if (groups[i]!.size > 0) this.scheduleGroup(groups[i]!);
-      for (let i = 0; i < endedCount; i++) ended[i]!.spec.onDone();
+      for (let i = 0; i < endedCount; i++) {
+        const { spec } = ended[i]!;
+        if (reached[i] === 1) spec.milestone!.onReached();
+        else spec.onDone();
+      }
       while (this.timers.peekKey() <= horizon) this.timers.pop()!();
     }
   }
-
-
-
 
   private finish(flow: Flow): void {
     if (flow.group !== undefined) this.leave(flow, true);
@@ -171,8 +179,6 @@ export class FluidNetwork extends FluidLedger {
     }
     for (const m of flow.spec.meters ?? []) this.meterBytes[m]! += flow.spec.bytes;
   }
-
-
 
   /** Re-shares what the changes since the last event touch, then records meter changes. */
   private reshare(): void {
@@ -302,7 +308,6 @@ export class FluidNetwork extends FluidLedger {
     }
   }
 
-
   private boundAt(r: number): boolean {
     const { items, end } = this.flowsOn[r]!;
     for (let i = 0; i < end; i++) {
@@ -378,17 +383,4 @@ export class FluidNetwork extends FluidLedger {
       if (refill) this.addFlow(f);
     }
   }
-}
-
-/** The kind of capacity that bound the most flow-time in a step: what a planner would have to add to go faster. */
-export function bottleneckOf(net: FluidNetwork): string | undefined {
-  let best: string | undefined;
-  let most = 0;
-  for (const [kind, seconds] of net.boundSeconds) {
-    if (seconds > most) {
-      most = seconds;
-      best = kind;
-    }
-  }
-  return best;
 }

@@ -1,4 +1,4 @@
-import { bottleneckOf, type FluidNetwork } from './fluid-network.ts';
+import type { FluidNetwork } from './fluid-network.ts';
 
 /** Capacities each node has for itself (its NIC, disk, CPU, a stream's ceiling), as opposed to shared ones. */
 const perNodeKind = (kind: string) => kind.startsWith('node ') || kind === 'stream ceiling';
@@ -11,4 +11,17 @@ const perNodeKind = (kind: string) => kind.startsWith('node ') || kind === 'stre
 export function stepBottleneck(net: FluidNetwork, rolloutHeldBack: boolean): string | undefined {
   const kind = bottleneckOf(net);
   return kind !== undefined && rolloutHeldBack && perNodeKind(kind) ? 'rollout concurrency' : kind;
+}
+
+/** The kind of capacity that bound the most flow-time in a step: what a planner would have to add to go faster. */
+function bottleneckOf(net: FluidNetwork): string | undefined {
+  let best: string | undefined;
+  let most = 0;
+  for (const [kind, seconds] of net.boundSeconds) {
+    if (seconds > most) {
+      most = seconds;
+      best = kind;
+    }
+  }
+  return best;
 }

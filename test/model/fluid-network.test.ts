@@ -103,3 +103,41 @@ test('bottleneck groups (many flows on one full link, each also on its own node)
     assert.equal(active.size, 0);
   }
 });
+
+/**
+ * Flows with milestones against the same flows split in two (the first part, then the rest started when it
+ * ends): the milestone and the end must come at the same instants, in groups or not.
+ */
+function milestoneTimes(seed: number, split: boolean): number[] {
+  const rng = Rng.derive(seed, 'fluid-milestone-test');
+  const net = new FluidNetwork();
+  const link = net.addResource(20);
+  const times: number[] = [];
+  for (let i = 0; i < 24; i++) {
+    const nic = net.addResource(1 + rng.next() * 4);
+    const bytes = 2 + rng.next() * 10;
+    const head = bytes * (0.1 + rng.next() * 0.5);
+    const cap = rng.next() < 0.2 ? 0.5 + rng.next() : undefined;
+    const spec = { resources: [link, nic], capBytesPerSecond: cap };
+    const reached = () => (times[2 * i] = net.now);
+    const done = () => (times[2 * i + 1] = net.now);
+    net.at(rng.next() * 3, () => {
+      if (!split) net.startFlow({ ...spec, bytes, milestone: { bytes: head, onReached: reached }, onDone: done });
+      else net.startFlow({ ...spec, bytes: head, onDone: () => (reached(), net.startFlow({ ...spec, bytes: bytes - head, onDone: done })) });
+    });
+  }
+  net.run();
+  return times;
+}
+
+test('a flow with a milestone reaches it and ends when the same flow split in two would', () => {
+  for (let seed = 0; seed < 20; seed++) {
+    const split = milestoneTimes(seed, true);
+    const whole = milestoneTimes(seed, false);
+    assert.equal(whole.length, 48);
+    whole.forEach((t, k) => assert.ok(Math.abs(t - split[k]!) <= 1e-9 * Math.max(1, t), `seed ${seed}: event ${k} at ${t}, split at ${split[k]}`));
+  }
+  const net = new FluidNetwork();
+  const r = net.addResource(1);
+  assert.throws(() => net.startFlow({ bytes: 4, resources: [r], milestone: { bytes: 4, onReached: () => {} }, onDone: () => {} }), /milestone must fall inside/);
+});

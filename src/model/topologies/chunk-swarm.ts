@@ -182,9 +182,9 @@ function inTwo(bytes: number, pieceBytes: number, fetch: (bytes: number, done: (
 
 
 /**
- * One chunk from peer u to a node, after the request's round trip (`begin`): its first piece, then the rest.
- * One object per transfer holds what both flows share (their resources, weights and meters), instead of
- * arrays and closures per flow.
+ * One chunk from peer u to a node, after the request's round trip (`begin`): one flow, whose first piece is
+ * its milestone (the node can relay the chunk from then on). One object per transfer holds what the flow
+ * needs, instead of arrays and closures per transfer.
  */
 class PeerTransfer {
   private started = 0;
@@ -205,23 +205,22 @@ class PeerTransfer {
     private readonly freeSlot: () => void,
   ) {}
 
-  readonly begin = (): void => this.flow(this.head, this.headDone);
+  readonly begin = (): void => {
+    const { bytes, head } = this;
+    const milestone = head < bytes ? { bytes: head, onReached: this.headDone } : undefined;
+    this.net.startFlow({ bytes, resources: this.resources, weights: this.weights, capBytesPerSecond: this.cap, meters: this.meters, milestone, onDone: milestone === undefined ? this.wholeAtOnce : this.restDone });
+  };
 
-  private flow(bytes: number, onDone: () => void): void {
-    this.net.startFlow({ bytes, resources: this.resources, weights: this.weights, capBytesPerSecond: this.cap, meters: this.meters, onDone });
-  }
+  /** A chunk of one piece: servable and whole together. */
+  private readonly wholeAtOnce = (): void => {
+    this.freeSlot();
+    this.sink.servable(this.j);
+    this.sink.whole(this.j);
+  };
 
   private readonly headDone = (): void => {
-    const { sink, j } = this;
-    if (this.head === this.bytes) {
-      this.freeSlot();
-      sink.servable(j);
-      sink.whole(j);
-      return;
-    }
-    sink.servable(j);
+    this.sink.servable(this.j);
     this.started = this.net.now;
-    this.flow(this.bytes - this.head, this.restDone);
   };
 
   private readonly restDone = (): void => {
