@@ -55,13 +55,13 @@ export class ChunkSwarms {
   swarmOf(dc: number, layer: ModelLayer): LayerSwarm {
     const known = this.swarms[dc]!.get(layer.id);
     if (known !== undefined) return known;
-    const swarm = new LayerSwarm(layer, this.step.model.p2p.pieceBytes, this.step.model.p2p.chunks);
+    const swarm = new LayerSwarm(layer, this.step.model.p2p.pieceBytes, this.step.model.p2p.chunks, this.uploads.length);
     // Nodes that pulled the image before the deploy hold every chunk, on disk (not in page cache).
     for (let i = 0; i < this.step.layout.names.length; i++) {
       if (this.step.prePulled[i] !== 1 || this.step.layout.datacentreOf[i] !== dc) continue;
       swarm.holders.forEach((h, j) => {
         h.push(i);
-        swarm.writtenAt[j]!.set(i, Number.NEGATIVE_INFINITY);
+        swarm.holdWhole(j, i, Number.NEGATIVE_INFINITY);
       });
     }
     this.swarms[dc]!.set(layer.id, swarm);
@@ -101,7 +101,7 @@ export class ChunkSwarms {
     const n = this.step.layout.names.length;
     this.uploads[u]!++;
     const ingest = this.step.ingest(node);
-    const written = swarm.writtenAt[j]!.get(u);
+    const written = swarm.writtenAt(j, u);
     // A holder reads the chunk back from its disk (time its own writes wait for) unless it is still in page
     // cache; a peer still relaying it serves it from memory.
     const fromDisk = u < n && written !== undefined && this.step.writtenBytes[u]! - written >= model.node.pageCacheBytes;
@@ -131,15 +131,10 @@ export class ChunkSwarms {
     const seed = n + dc * this.seedsPerDatacentre + (j % this.seedsPerDatacentre);
     const seedServable = () => {
       swarm.holders[j]!.push(seed);
-      swarm.relaying[j]!.set(seed, []);
+      swarm.startRelay(j, seed);
       swarm.wake(j, Number.POSITIVE_INFINITY, seed);
     };
-    const seedWhole = () => {
-      const downstream = swarm.relaying[j]!.get(seed) ?? [];
-      swarm.relaying[j]!.delete(seed);
-      swarm.writtenAt[j]!.set(seed, Number.NEGATIVE_INFINITY);
-      for (const release of downstream) release();
-    };
+    const seedWhole = () => swarm.holdWhole(j, seed, Number.NEGATIVE_INFINITY);
     inTwo(swarm.chunkBytes[j]!, this.step.model.p2p.pieceBytes, (bytes, done) => this.step.fetchToSeed(seed - n, this.seedIn[seed - n]!, part(bytes), done), seedServable, seedWhole);
   }
 
@@ -228,11 +223,10 @@ class PeerTransfer {
     this.freeSlot();
     // One piece behind the upstream: at this transfer's own rate, after the upstream has it all.
     const lag = (head * (net.now - this.started)) / (this.bytes - head);
-    const upstream = this.swarm.relaying[j]!.get(this.u);
-    if (upstream === undefined) sink.whole(j);
+    if (!this.swarm.isRelaying(j, this.u)) sink.whole(j);
     else {
       sink.trailing(j);
-      upstream.push(() => net.at(net.now + lag, () => sink.whole(j, true)));
+      this.swarm.afterRelay(j, this.u, () => net.at(net.now + lag, () => sink.whole(j, true)));
     }
   };
 }

@@ -41,7 +41,7 @@ export class LayerDownload implements ChunkSink {
   servable(j: number): void {
     const { swarm, node } = this;
     swarm.holders[j]!.push(node);
-    swarm.relaying[j]!.set(node, []);
+    swarm.startRelay(j, node);
     const mine = swarm.waitingFor[j]!.get(node);
     if (mine !== undefined) {
       swarm.waitingFor[j]!.delete(node);
@@ -58,10 +58,7 @@ export class LayerDownload implements ChunkSink {
   whole(j: number, trailed = false): void {
     const { swarm, node } = this;
     if (trailed) this.trailingCount--;
-    const downstream = swarm.relaying[j]!.get(node);
-    swarm.relaying[j]!.delete(node);
-    swarm.writtenAt[j]!.set(node, this.ports.writtenBytes());
-    if (downstream !== undefined) for (const release of downstream) release();
+    swarm.holdWhole(j, node, this.ports.writtenBytes());
     if (++this.received === this.asked.length) this.ports.done();
     else this.pump();
   }

@@ -14,22 +14,27 @@ export class LayerSwarm {
   /** Per chunk: downloaders waiting for a holder with a free slot (a parked node waits on every chunk it wants). */
   readonly waiting: Array<Waiter[]>;
   readonly waitingFor: Array<Map<number, Array<(waker: number) => void>>>;
-  /** Per chunk: when each holder wrote it, in its node's bytes written (page cache test); -Infinity when cold. */
-  readonly writtenAt: Array<Map<number, number>>;
+  /** Node and seed ids run below this (the size of the per-holder tables). */
+  private readonly ids: number;
   /**
-   * Per chunk: nodes that hold its first piece but not all of it yet (they relay it from memory), each with
-   * what waits for it to hold the chunk whole.
+   * Per chunk and id (j * ids + u): when u wrote chunk j whole, in its node's bytes written (page cache
+   * test); -Infinity when cold, NaN while it does not hold it whole. Tables, not maps: a chunk ends up
+   * held by every node, and a map's growth and deletes were the swarm's largest cost.
    */
-  readonly relaying: Array<Map<number, Array<() => void>>>;
+  private readonly written: Float64Array;
+  /** Per chunk and id: 1 while u holds the chunk's first piece but not all of it (it relays from memory). */
+  private readonly relayFlags: Uint8Array;
+  /** Per chunk and id, only where something waits: what waits for a relaying u to hold the chunk whole. */
+  private readonly downstream = new Map<number, Array<() => void>>();
   /** Entries in all `waiting` lists, live or not: a freed upload slot skips a swarm nobody waits in. */
   waiterEntries = 0;
 
   /**
    * A layer in at most `maxChunks` chunks, each a run of whole pieces. A node serves a chunk once it holds
    * its first piece and relays the rest as it arrives (as Kraken, Dragonfly and BitTorrent relay pieces),
-   * so a chunk costs two flows per transfer (its first piece, then the rest), not one per piece.
+   * so a chunk costs one flow per transfer (its first piece a milestone of it), not one per piece.
    */
-  constructor(layer: ModelLayer, pieceBytes: number, maxChunks: number) {
+  constructor(layer: ModelLayer, pieceBytes: number, maxChunks: number, ids: number) {
     const pieces = Math.max(1, Math.ceil(layer.compressedBytes / pieceBytes));
     const chunks = Math.min(maxChunks, pieces);
     const base = Math.floor(pieces / chunks);
@@ -42,8 +47,9 @@ export class LayerSwarm {
     this.originBusy = new Uint8Array(chunks);
     this.waiting = this.chunkBytes.map(() => []);
     this.waitingFor = this.chunkBytes.map(() => new Map());
-    this.writtenAt = this.chunkBytes.map(() => new Map());
-    this.relaying = this.chunkBytes.map(() => new Map());
+    this.ids = ids;
+    this.written = new Float64Array(chunks * ids).fill(Number.NaN);
+    this.relayFlags = new Uint8Array(chunks * ids);
   }
 
   /** `waiter` waits for a holder of chunk j with a free slot. */
@@ -66,7 +72,43 @@ export class LayerSwarm {
 
   /** Can node (or seed) u serve chunk j: it holds it whole, or its first piece and relays the rest. */
   canServe(j: number, u: number): boolean {
-    return this.writtenAt[j]!.has(u) || this.relaying[j]!.has(u);
+    const k = j * this.ids + u;
+    return this.relayFlags[k] === 1 || !Number.isNaN(this.written[k]!);
+  }
+
+  /** When u wrote chunk j whole (its bytes written then; -Infinity when cold), or undefined while it does not hold it. */
+  writtenAt(j: number, u: number): number | undefined {
+    const at = this.written[j * this.ids + u]!;
+    return Number.isNaN(at) ? undefined : at;
+  }
+
+  /** u has chunk j's first piece: it relays the rest as it arrives. */
+  startRelay(j: number, u: number): void {
+    this.relayFlags[j * this.ids + u] = 1;
+  }
+
+  isRelaying(j: number, u: number): boolean {
+    return this.relayFlags[j * this.ids + u] === 1;
+  }
+
+  /** `release` runs when the relaying u holds chunk j whole. */
+  afterRelay(j: number, u: number, release: () => void): void {
+    const k = j * this.ids + u;
+    const list = this.downstream.get(k);
+    if (list === undefined) this.downstream.set(k, [release]);
+    else list.push(release);
+  }
+
+  /** u holds chunk j whole, written at `writtenAt`: it stops relaying, and what waited for that runs. */
+  holdWhole(j: number, u: number, writtenAt: number): void {
+    const k = j * this.ids + u;
+    this.written[k] = writtenAt;
+    if (this.relayFlags[k] === 0) return;
+    this.relayFlags[k] = 0;
+    const waiting = this.downstream.get(k);
+    if (waiting === undefined) return;
+    this.downstream.delete(k);
+    for (const release of waiting) release();
   }
 }
 
