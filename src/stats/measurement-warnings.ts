@@ -20,7 +20,9 @@ export function measurementWarnings(measured: readonly NodeStepSample[], options
   for (const s of measured) {
     if (s.error !== undefined) continue;
     const key = `${s.strategy}\u0000${s.step}`;
-    groups.set(key, [...(groups.get(key) ?? []), s]);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [s]);
+    else group.push(s);
   }
   const warnings: RunWarning[] = [];
   for (const samples of groups.values()) {
