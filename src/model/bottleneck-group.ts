@@ -18,11 +18,14 @@ export interface FlowSpec {
   /** What binds the flow when its own cap does (a TCP stream's ceiling, one request's work on one core). */
   readonly capKind?: string;
   /**
-   * After its first `bytes`, `onReached` runs and the flow goes on at its rate: a transfer whose first part
-   * matters on its own (a P2P chunk's first piece, after which the node relays it) costs no re-share there.
+   * After its first `milestoneBytes`, `onMilestone` runs and the flow goes on at its rate: a transfer whose
+   * first part matters on its own (a P2P chunk's first piece, after which the node relays it) costs no
+   * re-share there.
    */
-  readonly milestone?: { readonly bytes: number; readonly onReached: () => void } | undefined;
-  readonly onDone: () => void;
+  readonly milestoneBytes?: number | undefined;
+  onMilestone?(): void;
+  /** Called on the spec (a class may implement FlowSpec with methods, and so make no closures per flow). */
+  onDone(): void;
 }
 
 /** A transfer in the fluid model: on its own (its rate is its own), or a member of a bottleneck group. */

@@ -91,11 +91,11 @@ export class FluidNetwork extends FluidLedger {
 
   startFlow(spec: FlowSpec): void {
     if (spec.bytes <= 0) {
-      this.at(this.now, spec.onDone);
+      this.at(this.now, () => spec.onDone());
       return;
     }
     if (spec.resources.length === 0 && spec.capBytesPerSecond === undefined) throw new Error('a flow needs at least one finite capacity');
-    const milestone = spec.milestone?.bytes;
+    const milestone = spec.milestoneBytes;
     if (milestone !== undefined && !(milestone > 0 && milestone < spec.bytes)) throw new RangeError(`a milestone must fall inside the flow's ${spec.bytes} bytes, got ${milestone}`);
     const flow: Flow = {
       spec,
@@ -157,7 +157,7 @@ export class FluidNetwork extends FluidLedger {
       for (let i = 0; i < groupCount; i++) if (groups[i]!.size > 0) this.scheduleGroup(groups[i]!);
       for (let i = 0; i < endedCount; i++) {
         const { spec } = ended[i]!;
-        if (reached[i] === 1) spec.milestone!.onReached();
+        if (reached[i] === 1) spec.onMilestone?.();
         else spec.onDone();
       }
       while (this.timers.peekKey() <= horizon) this.timers.pop()!();

@@ -122,7 +122,7 @@ function milestoneTimes(seed: number, split: boolean): number[] {
     const reached = () => (times[2 * i] = net.now);
     const done = () => (times[2 * i + 1] = net.now);
     net.at(rng.next() * 3, () => {
-      if (!split) net.startFlow({ ...spec, bytes, milestone: { bytes: head, onReached: reached }, onDone: done });
+      if (!split) net.startFlow({ ...spec, bytes, milestoneBytes: head, onMilestone: reached, onDone: done });
       else net.startFlow({ ...spec, bytes: head, onDone: () => (reached(), net.startFlow({ ...spec, bytes: bytes - head, onDone: done })) });
     });
   }
@@ -139,5 +139,5 @@ test('a flow with a milestone reaches it and ends when the same flow split in tw
   }
   const net = new FluidNetwork();
   const r = net.addResource(1);
-  assert.throws(() => net.startFlow({ bytes: 4, resources: [r], milestone: { bytes: 4, onReached: () => {} }, onDone: () => {} }), /milestone must fall inside/);
+  assert.throws(() => net.startFlow({ bytes: 4, resources: [r], milestoneBytes: 4, onMilestone: () => {}, onDone: () => {} }), /milestone must fall inside/);
 });

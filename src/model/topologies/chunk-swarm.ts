@@ -1,7 +1,7 @@
 import { Rng } from '../../core/rng.ts';
 import type { ModelLayer } from '../fleet-plan.ts';
 import { LayerDownload } from './layer-download.ts';
-import type { FluidNetwork } from '../fluid-network.ts';
+import type { FluidNetwork, FlowSpec } from '../fluid-network.ts';
 import { type ChunkSink, type ChunkSource, LayerSwarm, type SourcePolicy } from './layer-swarm.ts';
 import type { FetchLayer, StepNetwork } from './topology.ts';
 
@@ -105,15 +105,19 @@ export class ChunkSwarms {
     // A holder reads the chunk back from its disk (time its own writes wait for) unless it is still in page
     // cache; a peer still relaying it serves it from memory.
     const fromDisk = u < n && written !== undefined && this.step.writtenBytes[u]! - written >= model.node.pageCacheBytes;
-    const resources = fromDisk ? [this.nicOut[u]!, this.step.disk[u]!, ...ingest.resources] : [this.nicOut[u]!, ...ingest.resources];
-    const weights = fromDisk ? [1, this.step.readWeight[u]!, ...ingest.weights] : [1, ...ingest.weights];
+    // concat, not spread: an array of exact size, no iterator (a transfer is the swarm's most frequent event).
+    const resources = (fromDisk ? [this.nicOut[u]!, this.step.disk[u]!] : [this.nicOut[u]!]).concat(ingest.resources);
+    const weights = (fromDisk ? [1, this.step.readWeight[u]!] : [1]).concat(ingest.weights);
     const bytes = swarm.chunkBytes[j]!;
     const head = Math.min(bytes, model.p2p.pieceBytes);
-    const transfer = new PeerTransfer(this.step.net, swarm, j, u, sink, bytes, head, resources, weights, this.step.stream, this.peerMeters, () => {
-      this.uploads[u]!--;
-      this.wakeFor(u, dc);
-    });
+    const transfer = new PeerTransfer(this, this.step.net, swarm, dc, j, u, sink, bytes, head, resources, weights, this.step.stream, this.peerMeters);
     this.step.requests.request(this.peerServer, node, transfer.begin);
+  }
+
+  /** Peer u's transfer ended: a free upload slot, for a waiter of a chunk it holds. */
+  freeSlot(u: number, dc: number): void {
+    this.uploads[u]!--;
+    this.wakeFor(u, dc);
   }
 
   /**
@@ -178,55 +182,54 @@ function inTwo(bytes: number, pieceBytes: number, fetch: (bytes: number, done: (
 
 /**
  * One chunk from peer u to a node, after the request's round trip (`begin`): one flow, whose first piece is
- * its milestone (the node can relay the chunk from then on). One object per transfer holds what the flow
- * needs, instead of arrays and closures per transfer.
+ * its milestone (the node can relay the chunk from then on). The transfer is the flow's spec, its callbacks
+ * methods: one object per transfer, not a spec, closures and arrays.
  */
-class PeerTransfer {
+class PeerTransfer implements FlowSpec {
   private started = 0;
+  readonly milestoneBytes: number | undefined;
 
   constructor(
+    private readonly swarms: ChunkSwarms,
     private readonly net: FluidNetwork,
     private readonly swarm: LayerSwarm,
+    private readonly dc: number,
     private readonly j: number,
     private readonly u: number,
     private readonly sink: ChunkSink,
-    private readonly bytes: number,
+    readonly bytes: number,
     /** The first piece: once it is in, the node can relay the chunk. */
     private readonly head: number,
-    private readonly resources: readonly number[],
-    private readonly weights: readonly number[],
-    private readonly cap: number | undefined,
-    private readonly meters: readonly number[],
-    private readonly freeSlot: () => void,
-  ) {}
+    readonly resources: readonly number[],
+    readonly weights: readonly number[],
+    readonly capBytesPerSecond: number | undefined,
+    readonly meters: readonly number[],
+  ) {
+    this.milestoneBytes = head < bytes ? head : undefined;
+  }
 
-  readonly begin = (): void => {
-    const { bytes, head } = this;
-    const milestone = head < bytes ? { bytes: head, onReached: this.headDone } : undefined;
-    this.net.startFlow({ bytes, resources: this.resources, weights: this.weights, capBytesPerSecond: this.cap, meters: this.meters, milestone, onDone: milestone === undefined ? this.wholeAtOnce : this.restDone });
-  };
+  readonly begin = (): void => this.net.startFlow(this);
 
-  /** A chunk of one piece: servable and whole together. */
-  private readonly wholeAtOnce = (): void => {
-    this.freeSlot();
-    this.sink.servable(this.j);
-    this.sink.whole(this.j);
-  };
-
-  private readonly headDone = (): void => {
+  onMilestone(): void {
     this.sink.servable(this.j);
     this.started = this.net.now;
-  };
+  }
 
-  private readonly restDone = (): void => {
-    const { net, sink, j, head } = this;
-    this.freeSlot();
+  onDone(): void {
+    const { net, sink, j, head, swarm, u } = this;
+    this.swarms.freeSlot(u, this.dc);
+    // A chunk of one piece: servable and whole together.
+    if (this.milestoneBytes === undefined) {
+      sink.servable(j);
+      sink.whole(j);
+      return;
+    }
     // One piece behind the upstream: at this transfer's own rate, after the upstream has it all.
     const lag = (head * (net.now - this.started)) / (this.bytes - head);
-    if (!this.swarm.isRelaying(j, this.u)) sink.whole(j);
+    if (!swarm.isRelaying(j, u)) sink.whole(j);
     else {
       sink.trailing(j);
-      this.swarm.afterRelay(j, this.u, () => net.at(net.now + lag, () => sink.whole(j, true)));
+      swarm.afterRelay(j, u, () => net.at(net.now + lag, () => sink.whole(j, true)));
     }
-  };
+  }
 }
