@@ -65,6 +65,9 @@ function targetAxis(axes: readonly SweepAxis[]): { axis: SweepAxis; numbers: num
   return { axis, numbers };
 }
 
+/** bin/shipbench.js's flag (its first line), for points started from a process that did not get it. */
+const SIMULATION_SEMI_SPACE = '--max-semi-space-size=64';
+
 const pointLabel = (values: PointValues) => values.map(({ axis, value }) => `${axis.key}=${String(value)}`).join(',');
 
 class SweepRecorder {
@@ -117,8 +120,10 @@ async function simulatePoint(options: SweepOptions, values: PointValues, index: 
   const sets = overridesAt(values, options.sets).flatMap((o) => ['--set', `${o.key}=${JSON.stringify(o.value)}`]);
   const cli = process.argv[1] as string;
   const env = { [SWEEP_PLANS_ENV]: plansDir(options) };
-  // The point runs as this process runs: under tsx from the sources, plain node from the bundle.
-  const child = await execa(process.execPath, [...process.execArgv, cli, 'simulate', options.file, '--out', join(options.outDir, dir), ...sets], { reject: false, stdin: 'ignore', all: true, env });
+  // The point runs as this process runs (under tsx from the sources, plain node from the bundle), with the
+  // young generation bin/shipbench.js asks for: a simulation's many live transfers make small ones costly.
+  const heap = process.execArgv.some((a) => a.startsWith('--max-semi-space-size')) ? [] : [SIMULATION_SEMI_SPACE];
+  const child = await execa(process.execPath, [...process.execArgv, ...heap, cli, 'simulate', options.file, '--out', join(options.outDir, dir), ...sets], { reject: false, stdin: 'ignore', all: true, env });
   if (child.exitCode !== 0) {
     const tail = (child.all ?? '').trim().split('\n').slice(-6).join('\n  ');
     throw new ShipbenchError('sweep-point-failed', `point ${pointLabel(values)} failed (exit ${child.exitCode ?? child.signal ?? '?'}):\n  ${tail}`, { exitCode: 1, hint: 'run that point alone with simulate --set to see the whole failure' });
