@@ -101,6 +101,7 @@ const PULLS: { readonly [K in ModelTopology]: (ctx: NodeStep, node: number) => v
   lazy: startLazyNode,
   'lazy-cache': startLazyNode,
   'lazy-p2p': startLazyNode,
+  'lazy-tree': startLazyNode,
 };
 
 /**

@@ -10,7 +10,7 @@ import { harnessInput, lazyInput, nodeRuntimeKeys } from './model-runtime-schema
 const count = (what: string) => z.number({ error: `expected a whole number of ${what}` }).int(`${what} must be a whole number`);
 const positive = (what: string, one = what.replace(/s$/, '')) => count(what).min(1, `needs at least one ${one}`);
 
-export const MODEL_TOPOLOGIES = ['direct', 'cache', 'p2p', 'tree', 'lazy', 'lazy-cache', 'lazy-p2p'] as const;
+export const MODEL_TOPOLOGIES = ['direct', 'cache', 'p2p', 'tree', 'lazy', 'lazy-cache', 'lazy-p2p', 'lazy-tree'] as const;
 
 /** Round trip and per-request work of a tier that answers HTTP requests (token, manifest, blob GETs). */
 const requestTier = (who: string) => ({

@@ -7,7 +7,7 @@ import { resolveModel } from '../../src/scenario/model-resolve.ts';
 
 const MB = 1e6;
 
-describe('lazy pulls through a cache or peers (lazy-cache, lazy-p2p)', () => {
+describe('lazy pulls through a cache, peers or a tree (lazy-cache, lazy-p2p, lazy-tree)', () => {
   test('a node starts after its working set wherever it fetches from; the registry serves each byte once per data centre', () => {
     const nodes = 20;
     const fleet: ModelFleet = { nodes, rollout: { maxConcurrent: nodes, stages: [{ rest: true }] }, node: { nicBitsPerSecond: 800 * MB, maxConcurrentDownloads: 1, unpack: false } };
@@ -15,7 +15,7 @@ describe('lazy pulls through a cache or peers (lazy-cache, lazy-p2p)', () => {
     const model = resolveModel(
       {
         volume: false,
-        topologies: ['lazy', 'lazy-cache', 'lazy-p2p'],
+        topologies: ['lazy', 'lazy-cache', 'lazy-p2p', 'lazy-tree'],
         registry: { egress: '800Mbit/s', ...free },
         cache: { egress: '100Gbit/s', ...free },
         p2p: { rtt: '0s', scheduler: '0s', upload: '800Mbit/s', chunks: 4 },
@@ -33,7 +33,7 @@ describe('lazy pulls through a cache or peers (lazy-cache, lazy-p2p)', () => {
     assert.ok(Math.abs(direct.makespanSeconds - 20) < 1e-6, `lazy makespan ${direct.makespanSeconds}`);
     // Working sets first (20 x 10 MB at 100 MB/s): the last container starts at 2 s.
     assert.ok(Math.abs(direct.model!.timeToStart!.makespanSeconds - 2) < 1e-6, `lazy time to start ${direct.model!.timeToStart!.makespanSeconds}`);
-    for (const name of ['img@lazy-cache', 'img@lazy-p2p']) {
+    for (const name of ['img@lazy-cache', 'img@lazy-p2p', 'img@lazy-tree']) {
       const s = step(name);
       assert.ok(Math.abs(s.registryBytesServed - 100 * MB) < 1, `${name}: registry served ${s.registryBytesServed}`);
       assert.ok(s.model!.timeToStart!.makespanSeconds < direct.model!.timeToStart!.makespanSeconds, `${name} starts sooner than from the registry`);

@@ -1,7 +1,7 @@
 import type { ModelTopology } from '../../scenario/model-resolved.ts';
 import { cacheTopology } from './cache.ts';
 import { directTopology } from './direct.ts';
-import { lazyCacheTopology, lazyP2pTopology, lazyTopology } from './lazy.ts';
+import { lazyCacheTopology, lazyP2pTopology, lazyTopology, lazyTreeTopology } from './lazy.ts';
 import { p2pTopology } from './p2p.ts';
 import type { Topology } from './topology.ts';
 import { treeTopology } from './tree.ts';
@@ -15,4 +15,5 @@ export const TOPOLOGIES: { readonly [K in ModelTopology]: Topology } = {
   lazy: lazyTopology,
   'lazy-cache': lazyCacheTopology,
   'lazy-p2p': lazyP2pTopology,
+  'lazy-tree': lazyTreeTopology,
 };
