@@ -208,7 +208,9 @@ class PeerTransfer implements FlowSpec {
     this.milestoneBytes = head < bytes ? head : undefined;
   }
 
-  readonly begin = (): void => this.net.startFlow(this);
+  readonly begin = (): void => {
+    this.net.startFlow(this);
+  };
 
   onMilestone(): void {
     this.sink.servable(this.j);
