@@ -49,7 +49,7 @@ describe('model: section, impossible parameters are rejected at validation with 
     assert.match(p[2]!.message, /above zero/);
   });
 
-  test('an end game below zero chunks left', async () => {
+  test('an end game below zero pieces left', async () => {
     const p = await problemsOf('bad-endgame.yaml');
     assert.deepEqual(p.map((x) => x.at), ['6:14 model.p2p.endgame']);
     assert.match(p[0]!.message, /0 turns it off/);
