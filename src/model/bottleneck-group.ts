@@ -39,6 +39,8 @@ export interface Flow extends FillUnit {
   /** Bumped on every rate change, so stale completion-heap entries are skipped. */
   version: number;
   active: boolean;
+  /** Set by cancelFlow: its callbacks never run. */
+  cancelled: boolean;
   /** `bottleneck` as it was when the current rate was set: what the time at that rate is blamed on. */
   rateBottleneck: number;
   group: BottleneckGroup | undefined;

@@ -21,7 +21,7 @@ function unpackLayer(ctx: NodeStep, node: number, k: number, blobWrittenAt: numb
   const iops = layer.files === 0 ? Number.POSITIVE_INFINITY : (layer.uncompressedBytes * model.node.diskIops * spread.disk[node]!) / layer.files;
   const oneCore = load.oneCore ?? Number.POSITIVE_INFINITY;
   const cap = Math.min(iops, oneCore);
-  const bytes = () =>
+  const bytes = (): void => {
     net.startFlow({
       bytes: layer.uncompressedBytes,
       resources: [...load.resources, disk[node]!],
@@ -38,6 +38,7 @@ function unpackLayer(ctx: NodeStep, node: number, k: number, blobWrittenAt: numb
         onDone();
       },
     });
+  };
   // A fixed cost per layer (snapshot prepare and commit) and per file, then the layer's bytes.
   const fixedSeconds = model.node.unpackPerLayerSeconds + layer.files * model.node.unpackPerFileSeconds;
   const waitPerFile = () => (fixedSeconds > 0 ? net.at(net.now + fixedSeconds, bytes) : bytes());

@@ -65,6 +65,16 @@ export abstract class FluidLedger {
     }
   }
 
+  /** Is a flow of its own (not a group's member) bound at r? */
+  protected boundAt(r: number): boolean {
+    const { items, end } = this.flowsOn[r]!;
+    for (let i = 0; i < end; i++) {
+      const f = items[i];
+      if (f !== undefined && f.group === undefined && f.bottleneck === r) return true;
+    }
+    return false;
+  }
+
   protected current(u: Flow | BottleneckGroup, version: number): boolean {
     if (version !== u.version) return false;
     return u instanceof BottleneckGroup ? u.size > 0 && this.ownGroup[u.resource] === u : u.active && u.group === undefined;

@@ -5,7 +5,7 @@ import { IdSet } from './id-set.ts';
 import { MinHeap } from './min-heap.ts';
 import { type FillUnit, ProgressiveFill } from './progressive-fill.ts';
 
-export type { FlowSpec } from './bottleneck-group.ts';
+export type { FlowSpec, Flow as FlowHandle } from './bottleneck-group.ts';
 
 /**
  * The flow-level fluid model of cluster simulators: transfers are flows over shared capacities (bytes per
@@ -89,10 +89,11 @@ export class FluidNetwork extends FluidLedger {
     this.timers.push(Math.max(seconds, this.now), fn);
   }
 
-  startFlow(spec: FlowSpec): void {
+  /** Starts a flow; returns its handle for cancelFlow (none for a flow of no bytes: it ends at once). */
+  startFlow(spec: FlowSpec): Flow | undefined {
     if (spec.bytes <= 0) {
       this.at(this.now, () => spec.onDone());
-      return;
+      return undefined;
     }
     if (spec.resources.length === 0 && spec.capBytesPerSecond === undefined) throw new Error('a flow needs at least one finite capacity');
     const milestone = spec.milestoneBytes;
@@ -108,6 +109,7 @@ export class FluidNetwork extends FluidLedger {
       lastSeconds: this.now,
       version: 0,
       active: true,
+      cancelled: false,
       mark: 0,
       next: 0,
       bottleneck: -1,
@@ -120,6 +122,23 @@ export class FluidNetwork extends FluidLedger {
     };
     for (const r of spec.resources) this.flowsOn[r]!.add(flow);
     this.dirtyFlows[this.dirtyFlowCount++] = flow;
+    return flow;
+  }
+
+  /**
+   * Ends a flow without its callbacks (a duplicate made redundant), in a group or not: the bytes it moved count
+   * in its meters, its resources are re-shared. One that ended at this instant loses its pending callback.
+   */
+  cancelFlow(flow: Flow): void {
+    if (flow.cancelled) return;
+    flow.cancelled = true;
+    if (!flow.active) return;
+    const g = flow.group;
+    if (g === undefined) this.settle(flow);
+    else this.leave(flow, true);
+    // Its entry may have been the group's next completion.
+    if (g !== undefined && g.size > 0) this.scheduleGroup(g);
+    this.finish(flow, flow.spec.bytes - flow.remaining - flow.afterMilestone);
   }
 
   /** Advances the clock event by event until no flow or timer is left. */
@@ -156,7 +175,8 @@ export class FluidNetwork extends FluidLedger {
       }
       for (let i = 0; i < groupCount; i++) if (groups[i]!.size > 0) this.scheduleGroup(groups[i]!);
       for (let i = 0; i < endedCount; i++) {
-        const { spec } = ended[i]!;
+        const { spec, cancelled } = ended[i]!;
+        if (cancelled) continue;
         if (reached[i] === 1) spec.onMilestone?.();
         else spec.onDone();
       }
@@ -164,7 +184,7 @@ export class FluidNetwork extends FluidLedger {
     }
   }
 
-  private finish(flow: Flow): void {
+  private finish(flow: Flow, movedBytes = flow.spec.bytes): void {
     if (flow.group !== undefined) this.leave(flow, true);
     flow.active = false;
     flow.remaining = 0;
@@ -177,7 +197,7 @@ export class FluidNetwork extends FluidLedger {
       this.freedResources.add(r);
       this.refreshThreshold(r);
     }
-    for (const m of flow.spec.meters ?? []) this.meterBytes[m]! += flow.spec.bytes;
+    for (const m of flow.spec.meters ?? []) this.meterBytes[m]! += movedBytes;
   }
 
   /** Re-shares what the changes since the last event touch, then records meter changes. */
@@ -306,15 +326,6 @@ export class FluidNetwork extends FluidLedger {
       g.res.push(r);
       g.wts.push(this.memberWeight[r]!);
     }
-  }
-
-  private boundAt(r: number): boolean {
-    const { items, end } = this.flowsOn[r]!;
-    for (let i = 0; i < end; i++) {
-      const f = items[i];
-      if (f !== undefined && f.group === undefined && f.bottleneck === r) return true;
-    }
-    return false;
   }
 
   private addUnit(u: FillUnit): void {

@@ -38,6 +38,13 @@ export const MODEL_DEFAULTS = {
   cacheCores: 8,
   peerRtt: '0.5ms',
   peers: 4,
+  /**
+   * Real P2P clients run an end game by default: Kraken at endgame_threshold pieces left, 3 (its pipeline
+   * limit: uber/kraken lib/torrent/scheduler/dispatch/config.go), BitTorrent clients once every piece left is
+   * requested (a few pieces per peer). Counted in pieces, Kraken's unit, so a chunk of many pieces is not
+   * duplicated earlier than a real client would.
+   */
+  endgame: 3,
   chunks: 32,
   seeds: 0,
   seedEgress: '10Gbit/s',
@@ -153,6 +160,7 @@ export function resolveModel(
       uploadBitsPerSecond: bits(model?.p2p?.upload, MODEL_DEFAULTS.upload),
       rttSeconds: parseSeconds(model?.p2p?.rtt ?? MODEL_DEFAULTS.peerRtt),
       peers: model?.p2p?.peers ?? MODEL_DEFAULTS.peers,
+      endgame: model?.p2p?.endgame ?? MODEL_DEFAULTS.endgame,
       chunks: model?.p2p?.chunks ?? MODEL_DEFAULTS.chunks,
       seeds: model?.p2p?.seeds ?? MODEL_DEFAULTS.seeds,
       seedEgressBitsPerSecond: bits(model?.p2p?.seedEgress, MODEL_DEFAULTS.seedEgress),

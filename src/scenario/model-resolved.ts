@@ -62,6 +62,8 @@ export interface ResolvedModel {
     readonly uploadBitsPerSecond: number;
     readonly rttSeconds: number;
     readonly peers: number;
+    /** Pieces left of a layer at or under which a node also asks a second holder for each chunk left (0: off). */
+    readonly endgame: number;
     /** Most chunks per layer: the fluid model's granularity of transfers (each relayed from its first piece on). */
     readonly chunks: number;
     /** Per data centre; 0: no seed tier. */

@@ -56,6 +56,7 @@ export const modelInputSchema = z
       rtt: durationField().optional().meta({ description: 'round trip between two nodes of a data centre (each chunk request)' }),
       chunks: positive('chunks', 'chunk').max(1024).optional().meta({ description: 'most chunks a layer moves in between peers (a node relays a chunk from its first piece on): finer load spreading, more events' }),
       peers: positive('peers').max(1000).optional().meta({ description: 'most chunks a node fetches at once, and most uploads it serves at once' }),
+      endgame: count('pieces').min(0, 'the end game cannot start below 0 pieces left (0 turns it off)').max(1_000_000).optional().meta({ description: 'end game (BitTorrent\'s; Kraken\'s endgame_threshold, default 3): once a node lacks at most this many pieces of a layer (at least its last chunk), it asks one more holder for each chunk left and cancels the slower copy when one is whole; 0 turns it off' }),
       seeds: count('seed peers').min(0, 'seeds cannot be negative').max(1000).optional().meta({ description: 'seed peers (supernodes) per data centre that fetch from the registry and serve; 0: nodes go back to the registry themselves' }),
       seedEgress: bitRateField().optional().meta({ description: 'egress (and ingress) of each seed peer' }),
       scheduler: durationField().optional().meta({ description: 'time to get peers from the scheduler or tracker, per node and layer' }),

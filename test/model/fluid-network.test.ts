@@ -141,3 +141,76 @@ test('a flow with a milestone reaches it and ends when the same flow split in tw
   const r = net.addResource(1);
   assert.throws(() => net.startFlow({ bytes: 4, resources: [r], milestoneBytes: 4, onMilestone: () => {}, onDone: () => {} }), /milestone must fall inside/);
 });
+
+/** Bytes a meter's history says moved by `until` (its rate integrated over its change points). */
+function movedBy(history: { t: number[]; rate: number[] }, until: number): number {
+  let bytes = 0;
+  for (let k = 0; k < history.t.length; k++) {
+    const from = history.t[k]!;
+    const to = Math.min(until, history.t[k + 1] ?? until);
+    if (to > from) bytes += history.rate[k]! * (to - from);
+  }
+  return bytes;
+}
+
+/**
+ * Flows over shared links and per-node NICs (many on one full link, so bottleneck groups form), a third of them
+ * cancelled at random instants: rates stay max-min over the flows left, a cancelled flow's callbacks never
+ * run, and its meter holds the bytes it moved until then.
+ */
+test('cancelled flows, on their own or in a bottleneck group, free their share and never call back', () => {
+  let inGroups = 0;
+  for (let seed = 0; seed < 8; seed++) {
+    const rng = Rng.derive(seed, 'fluid-cancel-test');
+    const net = new FluidNetwork();
+    const capacity: number[] = [];
+    const resource = (c: number) => (capacity.push(c), net.addResource(c));
+    const links = [resource(30), resource(12)];
+    const nics = Array.from({ length: 20 }, () => resource(1 + rng.next() * 4));
+    const specs: Spec[] = [];
+    const meters: number[] = [];
+    const active = new Set<number>();
+    const cancelledAt = new Map<number, number>();
+    for (let i = 0; i < 80; i++) {
+      const resources = [links[i % 2]!, nics[i % nics.length]!];
+      const spec: Spec = { resources, weights: [1, 1], cap: rng.next() < 0.1 ? 0.3 + rng.next() : undefined };
+      specs.push(spec);
+      meters.push(net.addMeter());
+      const bytes = 2 + rng.next() * 10;
+      const head = rng.next() < 0.5 ? bytes * (0.1 + 0.8 * rng.next()) : undefined;
+      const fail = () => assert.fail(`seed ${seed}: flow ${i}, cancelled at ${cancelledAt.get(i)}, called back at ${net.now}`);
+      net.at(rng.next() * 3, () => {
+        active.add(i);
+        const handle = net.startFlow({
+          bytes, resources, weights: spec.weights, capBytesPerSecond: spec.cap, meters: [meters[i]!], milestoneBytes: head,
+          onMilestone: () => { if (cancelledAt.has(i)) fail(); },
+          onDone: () => { if (cancelledAt.has(i)) fail(); active.delete(i); },
+        })!;
+        if (i % 3 === 0) net.at(net.now + rng.next() * 6, () => {
+          if (!active.has(i)) return;
+          active.delete(i);
+          cancelledAt.set(i, net.now);
+          if (handle.group !== undefined) inGroups++;
+          net.cancelFlow(handle);
+          net.cancelFlow(handle);
+        });
+      });
+    }
+    for (let k = 1; k < 60; k++) {
+      net.at(k * 0.25 + 1e-7, () => {
+        const ids = [...active];
+        const expected = maxMin(capacity, ids.map((i) => specs[i]!));
+        ids.forEach((i, j) => assert.ok(Math.abs(net.meterRate[meters[i]!]! - expected[j]!) <= 1e-6 * Math.max(1, expected[j]!), `seed ${seed} t ${net.now}: flow ${i} at ${net.meterRate[meters[i]!]} not ${expected[j]}`));
+      });
+    }
+    net.run();
+    assert.equal(active.size, 0);
+    assert.ok(cancelledAt.size > 5, `seed ${seed}: only ${cancelledAt.size} cancelled`);
+    for (const [i, at] of cancelledAt) {
+      const m = meters[i]!;
+      assert.ok(Math.abs(net.meterBytes[m]! - movedBy(net.meterHistory[m]!, at)) <= 1e-6 * Math.max(1, net.meterBytes[m]!), `seed ${seed}: flow ${i} counted ${net.meterBytes[m]} bytes`);
+      assert.equal(net.meterRate[m], 0);
+    }
+  }
+  assert.ok(inGroups > 20, `only ${inGroups} cancelled flows were members of a group`);
+});

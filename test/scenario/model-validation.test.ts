@@ -49,6 +49,12 @@ describe('model: section, impossible parameters are rejected at validation with 
     assert.match(p[2]!.message, /above zero/);
   });
 
+  test('an end game below zero pieces left', async () => {
+    const p = await problemsOf('bad-endgame.yaml');
+    assert.deepEqual(p.map((x) => x.at), ['6:14 model.p2p.endgame']);
+    assert.match(p[0]!.message, /0 turns it off/);
+  });
+
   test('the decompression rate given both as a rate and as CPU time', async () => {
     const p = await problemsOf('double-decompress.yaml');
     assert.deepEqual(p.map((x) => x.at), ['8:25 model.node.cpu.decompressPerGiB']);

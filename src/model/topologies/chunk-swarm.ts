@@ -1,7 +1,8 @@
 import { Rng } from '../../core/rng.ts';
 import type { ModelLayer } from '../fleet-plan.ts';
 import { LayerDownload } from './layer-download.ts';
-import type { FluidNetwork, FlowSpec } from '../fluid-network.ts';
+import type { FlowHandle, FluidNetwork, FlowSpec } from '../fluid-network.ts';
+import type { ChunkCopy } from './endgame.ts';
 import { type ChunkSink, type ChunkSource, LayerSwarm, type SourcePolicy } from './layer-swarm.ts';
 import type { FetchLayer, StepNetwork } from './topology.ts';
 
@@ -90,13 +91,33 @@ export class ChunkSwarms {
   }
 
   /**
+   * End game: the least-loaded holder of the whole `chunk` with a free slot, neither `node` nor `busy`; -1 when
+   * none. Whole, as BitTorrent peers announce only whole pieces: a holder still relaying it could be relaying
+   * it from this very node.
+   */
+  private otherHolder(swarm: LayerSwarm, chunk: number, node: number, busy: number): number {
+    const holders = swarm.holders[chunk]!;
+    const { uploads } = this;
+    const slots = this.step.model.p2p.peers;
+    let best = -1;
+    const from = holders.length === 0 ? 0 : Math.floor(this.rng.next() * holders.length);
+    for (let k = 0; k < Math.min(CANDIDATES, holders.length); k++) {
+      const u = holders[(from + k) % holders.length]!;
+      if (u === node || u === busy || uploads[u]! >= slots || swarm.isRelaying(chunk, u)) continue;
+      if (best < 0 || uploads[u]! < uploads[best]!) best = u;
+      if (uploads[best] === 0) break;
+    }
+    return best;
+  }
+
+  /**
    * Chunk j from peer u to `node`: its first piece (then the node can relay it: `servable`), then the rest,
    * after which the node holds it (`whole`). From a peer that is itself still relaying it, the rest cannot
    * end before that peer holds it whole plus one piece at this transfer's rate: a pipelined relay. Meanwhile
    * (`trailing`) the node's download slot is free: it asks for other chunks, as a real peer asks for other
    * pieces instead of waiting on one.
    */
-  private chunkFromPeer(swarm: LayerSwarm, node: number, dc: number, u: number, j: number, sink: ChunkSink): void {
+  private chunkFromPeer(swarm: LayerSwarm, node: number, dc: number, u: number, j: number, sink: ChunkSink): ChunkCopy {
     const { model } = this.step;
     const n = this.step.layout.names.length;
     this.uploads[u]!++;
@@ -112,6 +133,7 @@ export class ChunkSwarms {
     const head = Math.min(bytes, model.p2p.pieceBytes);
     const transfer = new PeerTransfer(this, this.step.net, swarm, dc, j, u, sink, bytes, head, resources, weights, this.step.stream, this.peerMeters);
     this.step.requests.request(this.peerServer, node, transfer.begin);
+    return transfer;
   }
 
   /** Peer u's transfer ended: a free upload slot, for a waiter of a chunk it holds. */
@@ -150,9 +172,13 @@ export class ChunkSwarms {
       const download = new LayerDownload(swarm, node, policy, model.p2p.peers, this.seedsPerDatacentre > 0, {
         writtenBytes: () => this.step.writtenBytes[node]!,
         fromPeer: (u, j, sink) => this.chunkFromPeer(swarm, node, dc, u, j, sink),
+        duplicate: (j, busy, sink) => {
+          const u = this.otherHolder(swarm, j, node, busy);
+          return u < 0 ? undefined : this.chunkFromPeer(swarm, node, dc, u, j, sink);
+        },
         fromOrigin: (j, sink) => this.chunkFromOrigin(swarm, node, dc, layer, j, sink),
         done,
-      });
+      }, endgameChunks(swarm, model.p2p.pieceBytes, model.p2p.endgame));
       if (policy.joinSeconds > 0) net.at(net.now + policy.joinSeconds, () => download.pump());
       else download.pump();
     };
@@ -167,6 +193,14 @@ export class ChunkSwarms {
       }
     }
   }
+}
+
+/**
+ * p2p.endgame counts pieces left (Kraken's unit); a chunk is a run of pieces, so the end game starts at the
+ * chunks left that hold that many pieces, at least the last chunk (0: off).
+ */
+function endgameChunks(swarm: LayerSwarm, pieceBytes: number, pieces: number): number {
+  return pieces === 0 ? 0 : Math.ceil(pieces / Math.ceil(swarm.chunkBytes[0]! / pieceBytes));
 }
 
 /** A chunk of `bytes` fetched as its first piece, then the rest: `servable` after the first, `whole` at the end. */
@@ -185,8 +219,11 @@ function inTwo(bytes: number, pieceBytes: number, fetch: (bytes: number, done: (
  * its milestone (the node can relay the chunk from then on). The transfer is the flow's spec, its callbacks
  * methods: one object per transfer, not a spec, closures and arrays.
  */
-class PeerTransfer implements FlowSpec {
+class PeerTransfer implements FlowSpec, ChunkCopy {
   private started = 0;
+  /** Its onDone ran, or it was cancelled (end game: the other copy was whole first). */
+  private over = false;
+  private flow: FlowHandle | undefined = undefined;
   readonly milestoneBytes: number | undefined;
 
   constructor(
@@ -208,7 +245,20 @@ class PeerTransfer implements FlowSpec {
     this.milestoneBytes = head < bytes ? head : undefined;
   }
 
-  readonly begin = (): void => this.net.startFlow(this);
+  readonly begin = (): void => {
+    if (!this.over) this.flow = this.net.startFlow(this);
+  };
+
+  get uploader(): number {
+    return this.u;
+  }
+
+  cancel(): void {
+    if (this.over) return;
+    this.over = true;
+    if (this.flow !== undefined) this.net.cancelFlow(this.flow);
+    this.swarms.freeSlot(this.u, this.dc);
+  }
 
   onMilestone(): void {
     this.sink.servable(this.j);
@@ -217,6 +267,7 @@ class PeerTransfer implements FlowSpec {
 
   onDone(): void {
     const { net, sink, j, head, swarm, u } = this;
+    this.over = true;
     this.swarms.freeSlot(u, this.dc);
     // A chunk of one piece: servable and whole together.
     if (this.milestoneBytes === undefined) {

@@ -1,10 +1,13 @@
+import { ASKED, type ChunkCopy, EndGame, SERVABLE, TRAILING, WHOLE } from './endgame.ts';
 import { type ChunkSink, type LayerSwarm, rarestFirst, type SourcePolicy, type Waiter, waitForHolder } from './layer-swarm.ts';
 
 /** What a node's download of one layer asks of its swarm's network. */
 export interface DownloadPorts {
   /** Bytes the node wrote so far in this step (its page cache's recency for what it now holds). */
   writtenBytes(): number;
-  fromPeer(u: number, j: number, sink: ChunkSink): void;
+  fromPeer(u: number, j: number, sink: ChunkSink): ChunkCopy;
+  /** End game: chunk j from a holder other than the node and `busy` with a free slot, if there is one. */
+  duplicate(j: number, busy: number, sink: ChunkSink): ChunkCopy | undefined;
   fromOrigin(j: number, sink: ChunkSink): void;
   done(): void;
 }
@@ -20,7 +23,10 @@ export class LayerDownload implements ChunkSink {
   /** Chunks whose transfer ended but which trail their relaying upstream by a piece: not in flight. */
   private trailingCount = 0;
   private parked = false;
+  /** Per chunk: 0 until asked for, then ASKED, SERVABLE, TRAILING and WHOLE bits (endgame.ts). */
   private readonly asked: Uint8Array;
+  /** Undefined when the end game is off (p2p.endgame 0, or a tree's in-order stream). */
+  private readonly endGame: EndGame | undefined;
   /** Scratch of trySlot: the chunks not yet asked for, rarest first. */
   private readonly order: Int32Array;
 
@@ -32,14 +38,19 @@ export class LayerDownload implements ChunkSink {
     /** With a seed tier, a chunk nobody holds is fetched by a seed while this node waits for it. */
     private readonly seeded: boolean,
     private readonly ports: DownloadPorts,
+    endgame: number,
   ) {
     this.asked = new Uint8Array(swarm.chunkBytes.length);
     this.order = new Int32Array(swarm.chunkBytes.length);
+    this.endGame = endgame > 0 && !policy.inOrder ? new EndGame(swarm.chunkBytes.length, endgame, this) : undefined;
   }
 
   /** The node has chunk j's first piece: it can serve it (it relays the rest as it arrives). */
   servable(j: number): void {
     const { swarm, node } = this;
+    // In the end game, the second copy's first piece changes nothing.
+    if ((this.asked[j]! & SERVABLE) !== 0) return;
+    this.asked[j]! |= SERVABLE;
     swarm.holders[j]!.push(node);
     swarm.startRelay(j, node);
     const mine = swarm.waitingFor[j]!.get(node);
@@ -50,16 +61,23 @@ export class LayerDownload implements ChunkSink {
     swarm.wake(j, this.slots, node);
   }
 
-  trailing(): void {
+  trailing(j: number): void {
+    this.asked[j]! |= TRAILING;
     this.trailingCount++;
     this.pump();
   }
 
-  whole(j: number, trailed = false): void {
+  whole(j: number): void {
     const { swarm, node } = this;
-    if (trailed) this.trailingCount--;
+    const state = this.asked[j]!;
+    // The other copy of an end game was whole first (a trailing first copy's relay ends later).
+    if ((state & WHOLE) !== 0) return;
+    if ((state & TRAILING) !== 0) this.trailingCount--;
+    this.asked[j] = (state & ~TRAILING) | WHOLE;
     swarm.holdWhole(j, node, this.ports.writtenBytes());
-    if (++this.received === this.asked.length) this.ports.done();
+    this.received++;
+    this.endGame?.whole(j);
+    if (this.received === this.asked.length) this.ports.done();
     else this.pump();
   }
 
@@ -69,13 +87,14 @@ export class LayerDownload implements ChunkSink {
       if (this.policy.inOrder) {
         this.start(this.next);
         this.ask(this.next - 1, undefined);
-      } else if (!this.trySlot(waker)) return;
+      } else if (!this.trySlot(waker)) break;
       waker = undefined;
     }
+    this.endGame?.request(this.asked.length - this.received, this.asked, this.ports);
   }
 
   private start(j: number): void {
-    this.asked[j] = 1;
+    this.asked[j] = ASKED;
     this.next++;
   }
 
@@ -106,7 +125,8 @@ export class LayerDownload implements ChunkSink {
       const source = this.policy.pick(swarm, this.node, j, waker);
       if (typeof source === 'number') {
         this.start(j);
-        this.ports.fromPeer(source, j, this);
+        const copy = this.ports.fromPeer(source, j, this);
+        this.endGame?.started(j, copy);
         return true;
       }
     }

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { FleetPlan } from '../../src/model/fleet-plan.ts';
+import type { ModelFleet } from '../../src/model/model-fleet.ts';
+import { simulateFleet } from '../../src/model/simulate-fleet.ts';
+import { resolveModel } from '../../src/scenario/model-resolve.ts';
+
+const MB = 1e6;
+/** Node NIC and disk writes far above every link here, so only the holders' uploads and disk reads bind. */
+const FAST = 80_000 * MB;
+const layerBytes = 100 * MB;
+const upload = 100 * MB;
+/** A pre-pulled holder serves from its disk (the layer is no longer in its page cache): the slow holder. */
+const diskRead = 10 * MB;
+
+/**
+ * Four identical nodes deploying one at a time (free requests, no spread): one held the layer before the
+ * deploy, on disk; the layer is one chunk of one piece. The first node to deploy can only fetch it from that
+ * slow holder; each later one finds it there and on the nodes before it (in page cache: fast holders).
+ */
+function simulate(endgame: number) {
+  const fleet: ModelFleet = { nodes: 4, rollout: { maxConcurrent: 1, stages: [{ rest: true }] }, node: { nicBitsPerSecond: FAST * 8, disk: { writeBytesPerSecond: FAST }, maxConcurrentDownloads: 1, unpack: false } };
+  const model = resolveModel(
+    {
+      volume: false,
+      topologies: ['p2p'],
+      rollout: { prePull: '25%' },
+      registry: { rtt: '0s', perRequest: '0s' },
+      p2p: { rtt: '0s', scheduler: '0s', piece: '100MB', chunks: 1, peers: 2, upload: `${(upload * 8) / 1e6}Mbit/s`, endgame },
+      node: { manifest: '0s', diskRead: `${diskRead / MB}MB/s`, spread: { nic: '0%', disk: '0%', decompress: '0%', latency: '0%', startDelay: '0s', interference: '0%' } },
+    },
+    { nodes: 4, nicBitsPerSecond: FAST * 8, diskWriteBytesPerSecond: FAST },
+  );
+  const plan: FleetPlan = { strategies: [{ name: 'img', steps: [{ step: 's0', layers: [{ id: 'a', compressedBytes: layerBytes, uncompressedBytes: layerBytes, files: 0 }] }] }], volume: [] };
+  const step = simulateFleet({ model, fleet, volume: { proxies: 1 }, plan, seed: 1 }).steps[0]!;
+  return { makespan: step.makespanSeconds, peerBytes: step.model!.tiers.find((t) => t.tier === 'peers')!.bytes };
+}
+
+const close = (actual: number, expected: number, what: string) => assert.ok(Math.abs(actual - expected) <= 1e-6 * Math.max(1, expected), `${what}: ${actual} != ${expected}`);
+
+describe('P2P end game: the last chunks from one more holder, the slower copy cancelled', () => {
+  const slow = layerBytes / diskRead;
+  const fast = layerBytes / upload;
+
+  const off = simulate(0);
+  const on = simulate(3);
+
+  test('without it, a node whose holder is slow waits for it even when a fast holder is idle', () => {
+    // The swarm's holder choice (seeded) sends every later node to the slow holder too.
+    close(off.makespan, 3 * slow, 'makespan');
+    close(off.peerBytes, 3 * layerBytes, 'peer bytes');
+  });
+
+  test('with it, the later nodes also ask a fast holder and are done at its rate; cancelled copies cost their bytes', () => {
+    close(on.makespan, slow + 2 * fast, 'makespan');
+    // The second node's slow copy moved diskRead * fast bytes before it was cancelled; each later node moved at
+    // most one extra copy. Peer bytes count them all.
+    assert.ok(on.peerBytes >= off.peerBytes + diskRead * fast * (1 - 1e-9), `peer bytes ${on.peerBytes}`);
+    assert.ok(on.peerBytes <= off.peerBytes + 2 * layerBytes, `peer bytes ${on.peerBytes}`);
+  });
+});
