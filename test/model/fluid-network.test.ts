@@ -28,6 +28,17 @@ function maxMin(capacity: number[], flows: Spec[]): number[] {
   }
 }
 
+/** Between changes (at `checks` instants, `every` seconds apart), the rates must be the max-min rates of the flows active then. */
+function checkMaxMinBetweenChanges(net: FluidNetwork, capacity: number[], specs: Spec[], meters: number[], active: Set<number>, at: { seed: number; checks: number; every: number }): void {
+  for (let k = 1; k <= at.checks; k++) {
+    net.at(k * at.every + 1e-7, () => {
+      const ids = [...active];
+      const expected = maxMin(capacity, ids.map((i) => specs[i]!));
+      ids.forEach((i, j) => assert.ok(Math.abs(net.meterRate[meters[i]!]! - expected[j]!) <= 1e-6 * Math.max(1, expected[j]!), `seed ${at.seed} t ${net.now}: flow ${i} at ${net.meterRate[meters[i]!]} not ${expected[j]}`));
+    });
+  }
+}
+
 test('incremental re-sharing gives the max-min rates of a full progressive filling after every change', () => {
   for (let seed = 0; seed < 40; seed++) {
     const rng = Rng.derive(seed, 'fluid-network-test');
@@ -47,14 +58,7 @@ test('incremental re-sharing gives the max-min rates of a full progressive filli
         net.startFlow({ bytes: 1 + rng.next() * 15, resources: spec.resources, weights: spec.weights, capBytesPerSecond: spec.cap, meters: [meters[i]!], onDone: () => active.delete(i) });
       });
     }
-    // Between changes, the rates must be the max-min rates of the flows active then.
-    for (let k = 1; k < 40; k++) {
-      net.at(k * 0.25 + 1e-7, () => {
-        const ids = [...active];
-        const expected = maxMin(capacity, ids.map((i) => specs[i]!));
-        ids.forEach((i, j) => assert.ok(Math.abs(net.meterRate[meters[i]!]! - expected[j]!) <= 1e-6 * Math.max(1, expected[j]!), `seed ${seed} t ${net.now}: flow ${i} at ${net.meterRate[meters[i]!]} not ${expected[j]}`));
-      });
-    }
+    checkMaxMinBetweenChanges(net, capacity, specs, meters, active, { seed, checks: 39, every: 0.25 });
     net.run();
   }
 });
@@ -92,13 +96,7 @@ test('bottleneck groups (many flows on one full link, each also on its own node)
       capacity[links[0]!] = 15;
       net.setCapacity(links[0]!, 15);
     });
-    for (let k = 1; k < 80; k++) {
-      net.at(k * 0.2 + 1e-7, () => {
-        const ids = [...active];
-        const expected = maxMin(capacity, ids.map((i) => specs[i]!));
-        ids.forEach((i, j) => assert.ok(Math.abs(net.meterRate[meters[i]!]! - expected[j]!) <= 1e-6 * Math.max(1, expected[j]!), `seed ${seed} t ${net.now}: flow ${i} at ${net.meterRate[meters[i]!]} not ${expected[j]}`));
-      });
-    }
+    checkMaxMinBetweenChanges(net, capacity, specs, meters, active, { seed, checks: 79, every: 0.2 });
     net.run();
     assert.equal(active.size, 0);
   }
@@ -196,13 +194,7 @@ test('cancelled flows, on their own or in a bottleneck group, free their share a
         });
       });
     }
-    for (let k = 1; k < 60; k++) {
-      net.at(k * 0.25 + 1e-7, () => {
-        const ids = [...active];
-        const expected = maxMin(capacity, ids.map((i) => specs[i]!));
-        ids.forEach((i, j) => assert.ok(Math.abs(net.meterRate[meters[i]!]! - expected[j]!) <= 1e-6 * Math.max(1, expected[j]!), `seed ${seed} t ${net.now}: flow ${i} at ${net.meterRate[meters[i]!]} not ${expected[j]}`));
-      });
-    }
+    checkMaxMinBetweenChanges(net, capacity, specs, meters, active, { seed, checks: 59, every: 0.25 });
     net.run();
     assert.equal(active.size, 0);
     assert.ok(cancelledAt.size > 5, `seed ${seed}: only ${cancelledAt.size} cancelled`);
