@@ -1,9 +1,10 @@
 import type { LoadedContentSource } from '../content/source/content-source-loader.ts';
-import { codeFiles } from '../content/content-tree.ts';
 import { estimateBlobBytes } from '../image/blob-size-estimate.ts';
 import { planImageSet, type PlannedLayer } from '../image/image-set-plan.ts';
 import type { LayerSpec } from '../image/layer-spec.ts';
-import { diffTrees } from '../image/tree-diff.ts';
+import { splitBase } from '../image/layer-grouping.ts';
+import { diffTrees, type TreeDiff } from '../image/tree-diff.ts';
+import type { FileEntry } from '../content/file-entry.ts';
 import type { FleetPlan, ModelLayer, ModelVolumeStep } from '../model/fleet-plan.ts';
 import type { ResolvedScenario } from '../scenario/resolved.ts';
 import { cdbPathOf } from '../content/l10n/l10n-cache-entries.ts';
@@ -35,10 +36,9 @@ export function buildFleetPlan(scenario: ResolvedScenario, blobScale = 1, source
     }
     return m;
   };
-  const base = new Set(scenario.content.components.filter((c) => c.base).map((c) => c.name));
-  let previous: ReturnType<typeof codeFiles> = [];
+  let previous: readonly FileEntry[] = [];
   const volume = plan.trees.map(({ step, tree }) => {
-    const code = codeFiles(tree, base);
+    const { code } = splitBase(scenario, tree);
     const diff = diffTrees(previous, code);
     previous = code;
     return volumeStepOf(scenario, step.name, diff, code);
@@ -54,20 +54,40 @@ export function buildFleetPlan(scenario: ResolvedScenario, blobScale = 1, source
  * rsync leaves the l10n CDB files out (listed nowhere, sent never), and each changed language's CDB is
  * built on the target from its upstream JSON (rsync moved that JSON like any file).
  */
-function volumeStepOf(scenario: ResolvedScenario, step: string, diff: ReturnType<typeof diffTrees>, code: ReadonlyArray<{ path: string; bytes: number }>): ModelVolumeStep {
-  const sum = (files: ReadonlyArray<{ bytes: number }>) => files.reduce((n, f) => n + f.bytes, 0);
-  const treeBytes = sum(code);
-  if (scenario.volume.l10n === 'ship') return { step, changedFiles: diff.written.length, changedBytes: sum(diff.written), deletedPaths: diff.deleted.length, treeFiles: code.length, treeBytes };
-  const shipped = diff.written.filter((f) => !isScapExcluded(f.path));
-  const rebuilt = diff.written.filter((f) => isScapExcluded(f.path));
-  const jsonByPath = new Map(shipped.filter((f) => cdbPathOf(f.path) !== undefined).map((f) => [cdbPathOf(f.path) as string, f]));
+function volumeStepOf(scenario: ResolvedScenario, step: string, diff: TreeDiff, code: readonly FileEntry[]): ModelVolumeStep {
+  let treeBytes = 0;
+  for (const f of code) treeBytes += f.bytes;
+  if (scenario.volume.l10n === 'ship') return { step, changedFiles: diff.written.length, changedBytes: sumBytes(diff.written), deletedPaths: diff.deleted.length, treeFiles: code.length, treeBytes };
+  // One pass over what changed (the whole tree at the first step): a handful of CDB files are rebuilt, the rest ship.
+  let changedFiles = 0;
+  let changedBytes = 0;
+  const rebuilt: FileEntry[] = [];
+  const jsonByPath = new Map<string, FileEntry>();
+  for (const f of diff.written) {
+    if (isScapExcluded(f.path)) {
+      rebuilt.push(f);
+      continue;
+    }
+    changedFiles++;
+    changedBytes += f.bytes;
+    const cdbPath = cdbPathOf(f.path);
+    if (cdbPath !== undefined) jsonByPath.set(cdbPath, f);
+  }
+  let excluded = 0;
+  for (const f of code) if (isScapExcluded(f.path)) excluded++;
   return {
     step,
-    changedFiles: shipped.length,
-    changedBytes: sum(shipped),
+    changedFiles,
+    changedBytes,
     deletedPaths: diff.deleted.filter((path) => !isScapExcluded(path)).length,
-    treeFiles: code.length - code.reduce((n, f) => (isScapExcluded(f.path) ? n + 1 : n), 0),
+    treeFiles: code.length - excluded,
     treeBytes,
-    l10nRebuild: { languages: rebuilt.length, jsonBytes: sum(rebuilt.map((f) => jsonByPath.get(f.path) ?? { bytes: 0 })), cdbBytes: sum(rebuilt) },
+    l10nRebuild: { languages: rebuilt.length, jsonBytes: sumBytes(rebuilt.map((f) => jsonByPath.get(f.path) ?? { bytes: 0 })), cdbBytes: sumBytes(rebuilt) },
   };
+}
+
+function sumBytes(files: ReadonlyArray<{ readonly bytes: number }>): number {
+  let bytes = 0;
+  for (const f of files) bytes += f.bytes;
+  return bytes;
 }

@@ -18,7 +18,3 @@ export function treeBytes(files: readonly FileEntry[]): number {
   return total;
 }
 
-/** The code tree (what the volume side ships): everything outside the base image. */
-export function codeFiles(tree: ContentTree, baseComponents: ReadonlySet<string>): FileEntry[] {
-  return tree.files.filter((f) => !baseComponents.has(f.component));
-}

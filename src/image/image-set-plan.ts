@@ -46,26 +46,24 @@ export interface ImageSetPlan {
 }
 
 /**
- * Per-file hash input is written into one reused buffer and hashed a megabyte at a time: one update (or one
- * string concatenation) per file costs more than the hashing of 100,000s of files.
+ * Per-file hash input is gathered into strings of about 64 KiB, one update each: an update (or a buffer
+ * write) per file costs more than the hashing of 100,000s of files, and much longer strings cost more to
+ * flatten than they save.
  */
-const hashBuffer = Buffer.alloc(1 << 20);
+const HASH_CHUNK_CHARS = 1 << 16;
 
 export function layerKey(spec: LayerSpec, seed: string, compression: ResolvedCompression): string {
   const hash = createHash('sha256');
   hash.update(`${LAYER_FORMAT_VERSION}\0${seed}\0${JSON.stringify(compression)}\0`);
-  let used = 0;
+  let chunk = '';
   for (const f of spec.files) {
-    const line = `${f.path}\0${f.mode}\0${f.bytes}\0${f.kind}\0${f.contentKey}\n`;
-    // At most 3 UTF-8 bytes per UTF-16 unit: flush first when the line might not fit.
-    if (used + 3 * line.length > hashBuffer.length) {
-      hash.update(hashBuffer.subarray(0, used));
-      used = 0;
+    chunk += `${f.path}\0${f.mode}\0${f.bytes}\0${f.kind}\0${f.contentKey}\n`;
+    if (chunk.length >= HASH_CHUNK_CHARS) {
+      hash.update(chunk);
+      chunk = '';
     }
-    if (3 * line.length > hashBuffer.length) hash.update(line);
-    else used += hashBuffer.write(line, used, 'utf8');
   }
-  hash.update(hashBuffer.subarray(0, used));
+  hash.update(chunk);
   hash.update('\0whiteouts\0');
   for (const w of spec.whiteouts) hash.update(`${w}\n`);
   return hash.digest('hex');

@@ -15,10 +15,15 @@ function sameFile(a: FileEntry, b: FileEntry): boolean {
   return a === b || (a.contentKey === b.contentKey && a.bytes === b.bytes && a.mode === b.mode && a.kind === b.kind);
 }
 
+/** Lists already seen in order: a step's code list is diffed twice (after its predecessor, before its successor). */
+const knownSorted = new WeakSet<readonly FileEntry[]>();
+
 function sortedByPath(files: readonly FileEntry[]): readonly FileEntry[] {
+  if (knownSorted.has(files)) return files;
   for (let i = 1; i < files.length; i++) {
     if ((files[i - 1] as FileEntry).path > (files[i] as FileEntry).path) return [...files].sort(compareEntryPaths);
   }
+  knownSorted.add(files);
   return files;
 }
 
@@ -68,7 +73,11 @@ export function diffTrees(beforeInput: readonly FileEntry[], afterInput: readonl
   while (i < before.length || j < after.length) {
     const b = before[i];
     const a = after[j];
-    if (a === undefined || (b !== undefined && b.path < a.path)) {
+    // Consecutive trees share the entries of unchanged files: the same entry is the same path, unchanged.
+    if (a === b) {
+      i++;
+      j++;
+    } else if (a === undefined || (b !== undefined && b.path < a.path)) {
       deletePath((b as FileEntry).path);
       i++;
     } else if (b === undefined || a.path < b.path) {

@@ -10,6 +10,8 @@ import { cdbBytesForUpstream } from './upstream-json.ts';
 
 export const UPSTREAM_DIR = 'upstream';
 const UPSTREAM_PATH = /^(.*)\/upstream\/([^/]+\.cdb)\.json$/;
+/** Every upstream path ends so: tested first, as the regex backtracks through every path of a 300,000-file tree. */
+const UPSTREAM_SUFFIX = '.cdb.json';
 
 /** `upstream/l10n_cache-de.cdb.json` beside the component's CDB names. */
 export function upstreamName(cdbName: string): string {
@@ -17,11 +19,12 @@ export function upstreamName(cdbName: string): string {
 }
 
 export function isUpstreamJson(entry: Pick<FileEntry, 'kind' | 'path'>): boolean {
-  return entry.kind === 'json' && UPSTREAM_PATH.test(entry.path);
+  return entry.kind === 'json' && entry.path.endsWith(UPSTREAM_SUFFIX) && UPSTREAM_PATH.test(entry.path);
 }
 
 /** The CDB path an upstream JSON path builds; undefined for any other path. */
 export function cdbPathOf(upstreamPath: string): string | undefined {
+  if (!upstreamPath.endsWith(UPSTREAM_SUFFIX)) return undefined;
   const match = UPSTREAM_PATH.exec(upstreamPath);
   return match === null ? undefined : `${match[1] as string}/${match[2] as string}`;
 }
