@@ -15,7 +15,7 @@ const TAR_BLOCK = 512;
 /** Uncompressed tar bytes of a layer: a header per file and whiteout, payloads in 512-byte blocks, the end marker. */
 function tarBytes(spec: LayerSpec): number {
   let bytes = 2 * TAR_BLOCK + spec.whiteouts.length * TAR_BLOCK;
-  for (const f of spec.files) bytes += TAR_BLOCK + Math.ceil(f.bytes / TAR_BLOCK) * TAR_BLOCK;
+  for (let i = 0; i < spec.files.length; i++) bytes += TAR_BLOCK + Math.ceil((spec.files[i] as FileEntry).bytes / TAR_BLOCK) * TAR_BLOCK;
   return bytes;
 }
 
@@ -55,15 +55,15 @@ export function buildFleetPlan(scenario: ResolvedScenario, blobScale = 1, source
  * built on the target from its upstream JSON (rsync moved that JSON like any file).
  */
 function volumeStepOf(scenario: ResolvedScenario, step: string, diff: TreeDiff, code: readonly FileEntry[]): ModelVolumeStep {
-  let treeBytes = 0;
-  for (const f of code) treeBytes += f.bytes;
+  const treeBytes = sumBytes(code);
   if (scenario.volume.l10n === 'ship') return { step, changedFiles: diff.written.length, changedBytes: sumBytes(diff.written), deletedPaths: diff.deleted.length, treeFiles: code.length, treeBytes };
   // One pass over what changed (the whole tree at the first step): a handful of CDB files are rebuilt, the rest ship.
   let changedFiles = 0;
   let changedBytes = 0;
   const rebuilt: FileEntry[] = [];
   const jsonByPath = new Map<string, FileEntry>();
-  for (const f of diff.written) {
+  for (let i = 0; i < diff.written.length; i++) {
+    const f = diff.written[i] as FileEntry;
     if (isScapExcluded(f.path)) {
       rebuilt.push(f);
       continue;
@@ -74,7 +74,7 @@ function volumeStepOf(scenario: ResolvedScenario, step: string, diff: TreeDiff, 
     if (cdbPath !== undefined) jsonByPath.set(cdbPath, f);
   }
   let excluded = 0;
-  for (const f of code) if (isScapExcluded(f.path)) excluded++;
+  for (let i = 0; i < code.length; i++) if (isScapExcluded((code[i] as FileEntry).path)) excluded++;
   return {
     step,
     changedFiles,
@@ -88,6 +88,6 @@ function volumeStepOf(scenario: ResolvedScenario, step: string, diff: TreeDiff, 
 
 function sumBytes(files: ReadonlyArray<{ readonly bytes: number }>): number {
   let bytes = 0;
-  for (const f of files) bytes += f.bytes;
+  for (let i = 0; i < files.length; i++) bytes += (files[i] as { readonly bytes: number }).bytes;
   return bytes;
 }

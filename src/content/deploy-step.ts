@@ -86,7 +86,8 @@ function train(tree: ContentTree, churn: number, revision: string, rng: Rng, byN
   // The oldest branch leaves (with one live branch, the train replaces it).
   const survivors = tree.files.filter((f) => f.version !== oldest);
   const copies: FileEntry[] = [];
-  for (const f of tree.files) {
+  for (let i = 0; i < tree.files.length; i++) {
+    const f = tree.files[i] as FileEntry;
     if (f.version !== newest) continue;
     const component = byName.get(f.component);
     if (component === undefined) continue;

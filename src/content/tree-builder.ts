@@ -126,7 +126,8 @@ function directoryLayouts(scenario: ResolvedScenario): (component: ResolvedCompo
  * make them differ: the oldest branch is revision r0, each later branch edits a share of its files.
  */
 export function buildInitialTree(scenario: ResolvedScenario, churnBetweenBranches = DEFAULT_TRAIN_CHURN): ContentTree {
-  const files: FileEntry[] = [];
+  // Each component's entries per branch, joined once at the end.
+  const blocks: FileEntry[][] = [];
   const versions = scenario.content.versions;
   const layoutOf = directoryLayouts(scenario);
   for (const component of scenario.content.components) {
@@ -136,12 +137,11 @@ export function buildInitialTree(scenario: ResolvedScenario, churnBetweenBranche
     const tree = vendorCopies(Rng.derive(scenario.seed, 'vendored', component.name), component.kind, names, sizes);
     assertBuildable(component, tree.sizes);
     if (!component.perVersion) {
-      for (const entry of componentEntries(component, undefined, tree)) files.push(entry);
+      blocks.push(componentEntries(component, undefined, tree));
       continue;
     }
     let previous = componentEntries(component, versions[0], tree);
-    // A loop, not push(...previous): spreading more than about 120,000 entries overflows the call stack.
-    for (const entry of previous) files.push(entry);
+    blocks.push(previous);
     for (let v = 1; v < versions.length; v++) {
       const version = versions[v] as string;
       const branchRng = Rng.derive(scenario.seed, 'branch', component.name, version);
@@ -150,9 +150,9 @@ export function buildInitialTree(scenario: ResolvedScenario, churnBetweenBranche
         const moved = { ...e, path: `${componentDir(component, version)}/${relativeToComponent(e, component)}`, version };
         return trainChanges(moved, churnBetweenBranches, branchRng) ? reviseEntry(moved, `b${v}`, branchRng) : moved;
       });
-      for (const entry of previous) files.push(entry);
+      blocks.push(previous);
     }
   }
-  files.sort(compareEntryPaths);
+  const files = blocks.flat().sort(compareEntryPaths);
   return { versions, files: withDerivedCdbs(files) };
 }

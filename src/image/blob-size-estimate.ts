@@ -1,3 +1,4 @@
+import type { FileEntry } from '../content/file-entry.ts';
 import type { ContentKind } from '../scenario/content-kind.ts';
 import type { ResolvedCompression } from '../scenario/resolved.ts';
 import type { LayerSpec } from './layer-spec.ts';
@@ -12,7 +13,8 @@ const TAR_HEADER_BYTES = 512;
 
 export function estimateBlobBytes(spec: LayerSpec, compression: ResolvedCompression): number {
   let bytes = spec.whiteouts.length * TAR_HEADER_BYTES;
-  for (const f of spec.files) {
+  for (let i = 0; i < spec.files.length; i++) {
+    const f = spec.files[i] as FileEntry;
     const payload = Math.ceil(f.bytes / 512) * 512 + TAR_HEADER_BYTES;
     bytes += compression.kind === 'none' ? payload : payload / CONSERVATIVE_GZIP_RATIO[f.kind];
   }

@@ -56,7 +56,8 @@ export function layerKey(spec: LayerSpec, seed: string, compression: ResolvedCom
   const hash = createHash('sha256');
   hash.update(`${LAYER_FORMAT_VERSION}\0${seed}\0${JSON.stringify(compression)}\0`);
   let chunk = '';
-  for (const f of spec.files) {
+  for (let i = 0; i < spec.files.length; i++) {
+    const f = spec.files[i] as FileEntry;
     chunk += `${f.path}\0${f.mode}\0${f.bytes}\0${f.kind}\0${f.contentKey}\n`;
     if (chunk.length >= HASH_CHUNK_CHARS) {
       hash.update(chunk);

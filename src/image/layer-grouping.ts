@@ -28,7 +28,12 @@ export function splitBase(scenario: ResolvedScenario, tree: ContentTree): BaseSp
   const baseNames = baseComponentNames(scenario);
   const base: FileEntry[] = [];
   const code: FileEntry[] = [];
-  for (const f of tree.files) (baseNames.has(f.component) ? base : code).push(f);
+  // Indexed loops over whole trees, here and in the plan: a for-of runs about 20x slower until V8 optimises the
+  // loop (it allocates an iterator result per entry), and each of these loops runs only once per tree.
+  for (let i = 0; i < tree.files.length; i++) {
+    const f = tree.files[i] as FileEntry;
+    (baseNames.has(f.component) ? base : code).push(f);
+  }
   const split = { base, code };
   splits.set(tree, { scenario, split });
   return split;

@@ -56,7 +56,8 @@ export function upstreamOfCdb(entry: Pick<FileEntry, 'kind' | 'contentKey' | 'mo
  */
 export function withDerivedCdbs(files: readonly FileEntry[]): FileEntry[] {
   const jsonByCdbPath = new Map<string, FileEntry>();
-  for (const f of files) {
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i] as FileEntry;
     const cdbPath = f.kind === 'json' ? cdbPathOf(f.path) : undefined;
     if (cdbPath !== undefined) jsonByCdbPath.set(cdbPath, f);
   }

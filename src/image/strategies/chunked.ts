@@ -23,7 +23,8 @@ export function planChunked(strategy: Extract<ResolvedStrategy, { kind: 'chunked
   const chunks: FileEntry[][] = [];
   let current: FileEntry[] = [];
   let currentBytes = 0;
-  for (const f of code) {
+  for (let i = 0; i < code.length; i++) {
+    const f = code[i] as FileEntry;
     if (current.length > 0 && currentBytes + f.bytes > strategy.maxLayerBytes) {
       chunks.push(current);
       current = [];
