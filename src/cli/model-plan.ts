@@ -55,7 +55,7 @@ export function buildFleetPlan(scenario: ResolvedScenario, blobScale = 1, source
  * built on the target from its upstream JSON (rsync moved that JSON like any file).
  */
 function volumeStepOf(scenario: ResolvedScenario, step: string, diff: TreeDiff, code: readonly FileEntry[]): ModelVolumeStep {
-  const treeBytes = sumBytes(code);
+  const { bytes: treeBytes, excluded } = codeFigures(code);
   if (scenario.volume.l10n === 'ship') return { step, changedFiles: diff.written.length, changedBytes: sumBytes(diff.written), deletedPaths: diff.deleted.length, treeFiles: code.length, treeBytes };
   // One pass over what changed (the whole tree at the first step): a handful of CDB files are rebuilt, the rest ship.
   let changedFiles = 0;
@@ -73,8 +73,6 @@ function volumeStepOf(scenario: ResolvedScenario, step: string, diff: TreeDiff, 
     const cdbPath = cdbPathOf(f.path);
     if (cdbPath !== undefined) jsonByPath.set(cdbPath, f);
   }
-  let excluded = 0;
-  for (let i = 0; i < code.length; i++) if (isScapExcluded((code[i] as FileEntry).path)) excluded++;
   return {
     step,
     changedFiles,
@@ -84,6 +82,18 @@ function volumeStepOf(scenario: ResolvedScenario, step: string, diff: TreeDiff, 
     treeBytes,
     l10nRebuild: { languages: rebuilt.length, jsonBytes: sumBytes(rebuilt.map((f) => jsonByPath.get(f.path) ?? { bytes: 0 })), cdbBytes: sumBytes(rebuilt) },
   };
+}
+
+/** The code tree's bytes and how many of its files scap's excludes keep out of rsync, in one pass. */
+function codeFigures(code: readonly FileEntry[]): { bytes: number; excluded: number } {
+  let bytes = 0;
+  let excluded = 0;
+  for (let i = 0; i < code.length; i++) {
+    const f = code[i] as FileEntry;
+    bytes += f.bytes;
+    if (isScapExcluded(f.path)) excluded++;
+  }
+  return { bytes, excluded };
 }
 
 function sumBytes(files: ReadonlyArray<{ readonly bytes: number }>): number {

@@ -5,7 +5,7 @@ import type { ResolvedComponent, ResolvedScenario, ResolvedStep, VersionChoice }
 import type { ContentTree } from './content-tree.ts';
 import { compareEntryPaths, type FileEntry } from './file-entry.ts';
 import { isUpstreamJson, withDerivedCdbs } from './l10n/l10n-cache-entries.ts';
-import { componentDir, relativeToComponent, reviseEntry, trainChanges } from './tree-builder.ts';
+import { pathOnBranch, reviseEntry, trainChanges } from './tree-builder.ts';
 
 /**
  * Deploy steps as mutations of the tree, each shaped like its real counterpart:
@@ -91,7 +91,7 @@ function train(tree: ContentTree, churn: number, revision: string, rng: Rng, byN
     if (f.version !== newest) continue;
     const component = byName.get(f.component);
     if (component === undefined) continue;
-    const moved: FileEntry = { ...f, path: `${componentDir(component, incoming)}/${relativeToComponent(f, component)}`, version: incoming };
+    const moved: FileEntry = { ...f, path: pathOnBranch(f, component, incoming), version: incoming };
     copies.push(trainChanges(moved, churn, rng) ? reviseEntry(moved, revision, rng) : moved);
   }
   const files = withDerivedCdbs([...survivors, ...copies].sort(compareEntryPaths));

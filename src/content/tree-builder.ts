@@ -35,12 +35,14 @@ export function makeEntry(
   revision: string,
 ): FileEntry {
   return {
-    path: `${componentDir(component, version)}/${relativePath}`,
+    // Joined, not concatenated: V8 keeps a concatenation as a tree of its parts, which every later sort
+    // comparison and layer-key hash of 300,000 entries would walk; a join makes one flat string.
+    path: [componentDir(component, version), '/', relativePath].join(''),
     bytes,
     mode: component.kind === 'binary' && /\.(so|bin)$/.test(relativePath) ? 0o755 : 0o644,
     kind: component.kind,
     // The key omits the branch: a file unchanged between two branches has the same bytes in both, as in git.
-    contentKey: `${component.name}/${relativePath}@${revision}`,
+    contentKey: [component.name, '/', relativePath, '@', revision].join(''),
     component: component.name,
     version,
   };
@@ -49,6 +51,11 @@ export function makeEntry(
 /** The path of an entry relative to its component dir (stable across branches). */
 export function relativeToComponent(entry: FileEntry, component: ResolvedComponent): string {
   return entry.path.slice(componentDir(component, entry.version).length + 1);
+}
+
+/** Where an entry of a per-version component lies on another branch (a flat string, as makeEntry's). */
+export function pathOnBranch(entry: FileEntry, component: ResolvedComponent, version: string): string {
+  return [componentDir(component, version), '/', relativeToComponent(entry, component)].join('');
 }
 
 /**
@@ -147,7 +154,7 @@ export function buildInitialTree(scenario: ResolvedScenario, churnBetweenBranche
       const branchRng = Rng.derive(scenario.seed, 'branch', component.name, version);
       // Each branch builds its own l10n cache, so no cache file is shared between branches.
       previous = previous.map((e) => {
-        const moved = { ...e, path: `${componentDir(component, version)}/${relativeToComponent(e, component)}`, version };
+        const moved = { ...e, path: pathOnBranch(e, component, version), version };
         return trainChanges(moved, churnBetweenBranches, branchRng) ? reviseEntry(moved, `b${v}`, branchRng) : moved;
       });
       blocks.push(previous);

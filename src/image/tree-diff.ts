@@ -57,7 +57,10 @@ export function diffTrees(beforeInput: readonly FileEntry[], afterInput: readonl
   const deleted = new Set<string>();
   // Files of one directory share the answer to "which ancestor vanished": ask once per directory.
   const vanishedByParent = new Map<string, string | null>();
+  // Deleted files come in path order: once a directory has vanished, the files after it under it need no look-up.
+  let vanishedPrefix: string | undefined;
   const deletePath = (path: string): void => {
+    if (vanishedPrefix !== undefined && path.startsWith(vanishedPrefix)) return;
     const slash = path.lastIndexOf('/');
     if (slash <= 0) return void deleted.add(path);
     const parent = path.slice(0, slash);
@@ -67,6 +70,7 @@ export function diffTrees(beforeInput: readonly FileEntry[], afterInput: readonl
       vanishedByParent.set(parent, gone);
     }
     deleted.add(gone ?? path);
+    vanishedPrefix = gone === null ? undefined : `${gone}/`;
   };
   let i = 0;
   let j = 0;
