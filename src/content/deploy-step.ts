@@ -83,11 +83,12 @@ function train(tree: ContentTree, churn: number, revision: string, rng: Rng, byN
   const newest = tree.versions[tree.versions.length - 1];
   if (oldest === undefined || newest === undefined) throw new Error('a tree with no live branch');
   const incoming = nextVersion(newest);
-  // The oldest branch leaves (with one live branch, the train replaces it).
-  const survivors = tree.files.filter((f) => f.version !== oldest);
+  // The oldest branch leaves (with one live branch, the train replaces it); one pass sorts out both.
+  const survivors: FileEntry[] = [];
   const copies: FileEntry[] = [];
   for (let i = 0; i < tree.files.length; i++) {
     const f = tree.files[i] as FileEntry;
+    if (f.version !== oldest) survivors.push(f);
     if (f.version !== newest) continue;
     const component = byName.get(f.component);
     if (component === undefined) continue;

@@ -55,17 +55,22 @@ export function upstreamOfCdb(entry: Pick<FileEntry, 'kind' | 'contentKey' | 'mo
  * drawn, moved or revised. Entries already in step keep their identity (consecutive trees share them).
  */
 export function withDerivedCdbs(files: readonly FileEntry[]): FileEntry[] {
+  // One pass finds the JSON and the CDB entries (a few hundred of 300,000); only the CDB slots are rewritten.
   const jsonByCdbPath = new Map<string, FileEntry>();
+  const cdbSlots: number[] = [];
   for (let i = 0; i < files.length; i++) {
     const f = files[i] as FileEntry;
+    if (f.kind === 'cdb') cdbSlots.push(i);
     const cdbPath = f.kind === 'json' ? cdbPathOf(f.path) : undefined;
     if (cdbPath !== undefined) jsonByCdbPath.set(cdbPath, f);
   }
-  if (jsonByCdbPath.size === 0) return [...files];
-  return files.map((f) => {
-    const json = f.kind === 'cdb' ? jsonByCdbPath.get(f.path) : undefined;
-    if (json === undefined) return f;
+  const out = [...files];
+  for (const i of cdbSlots) {
+    const f = files[i] as FileEntry;
+    const json = jsonByCdbPath.get(f.path);
+    if (json === undefined) continue;
     const derived = cdbEntryFor(json, f.path);
-    return derived.contentKey === f.contentKey && derived.bytes === f.bytes ? f : derived;
-  });
+    if (derived.contentKey !== f.contentKey || derived.bytes !== f.bytes) out[i] = derived;
+  }
+  return out;
 }
