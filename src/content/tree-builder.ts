@@ -128,12 +128,21 @@ function directoryLayouts(scenario: ResolvedScenario): (component: ResolvedCompo
   return (component) => ({ rng: Rng.derive(scenario.seed, 'layout', component.dir), lowerCase: !phpDirs.has(component.dir) });
 }
 
+/** The indices of `entries` in path order (ties: the lower index first, as a stable sort keeps them). */
+function pathOrder(entries: readonly FileEntry[]): number[] {
+  return entries.map((_, i) => i).sort((a, b) => compareEntryPaths(entries[a] as FileEntry, entries[b] as FileEntry) || a - b);
+}
+
+function inPathOrder(entries: readonly FileEntry[]): FileEntry[] {
+  return pathOrder(entries).map((i) => entries[i] as FileEntry);
+}
+
 /**
  * The tree of the initial step. Older live branches differ from the next one as a train's churn would
  * make them differ: the oldest branch is revision r0, each later branch edits a share of its files.
  */
 export function buildInitialTree(scenario: ResolvedScenario, churnBetweenBranches = DEFAULT_TRAIN_CHURN): ContentTree {
-  // Each component's entries per branch, joined once at the end.
+  // Each component's entries per branch, each block in path order, merged once at the end.
   const blocks: FileEntry[][] = [];
   const versions = scenario.content.versions;
   const layoutOf = directoryLayouts(scenario);
@@ -144,11 +153,12 @@ export function buildInitialTree(scenario: ResolvedScenario, churnBetweenBranche
     const tree = vendorCopies(Rng.derive(scenario.seed, 'vendored', component.name), component.kind, names, sizes);
     assertBuildable(component, tree.sizes);
     if (!component.perVersion) {
-      blocks.push(componentEntries(component, undefined, tree));
+      blocks.push(inPathOrder(componentEntries(component, undefined, tree)));
       continue;
     }
     let previous = componentEntries(component, versions[0], tree);
-    blocks.push(previous);
+    const order = pathOrder(previous);
+    blocks.push(order.map((i) => previous[i] as FileEntry));
     for (let v = 1; v < versions.length; v++) {
       const version = versions[v] as string;
       const branchRng = Rng.derive(scenario.seed, 'branch', component.name, version);
@@ -157,9 +167,11 @@ export function buildInitialTree(scenario: ResolvedScenario, churnBetweenBranche
         const moved = { ...e, path: pathOnBranch(e, component, version), version };
         return trainChanges(moved, churnBetweenBranches, branchRng) ? reviseEntry(moved, `b${v}`, branchRng) : moved;
       });
-      blocks.push(previous);
+      // A branch's paths are the first branch's under another dir: the same order, without comparing again.
+      blocks.push(order.map((i) => previous[i] as FileEntry));
     }
   }
+  // Sorted runs: the stable sort merges them, for the order (ties included) one sort of everything gives.
   const files = blocks.flat().sort(compareEntryPaths);
   return { versions, files: withDerivedCdbs(files) };
 }
