@@ -65,7 +65,7 @@ export function pathOnBranch(entry: FileEntry, component: ResolvedComponent, ver
  */
 export function reviseEntry(entry: FileEntry, revision: string, rng: Rng): FileEntry {
   const bytes = Math.max(1, Math.round(entry.bytes * (0.98 + 0.04 * rng.next())));
-  return { ...entry, bytes, contentKey: `${entry.contentKey}=${entry.bytes}+${revision}` };
+  return { ...entry, bytes, contentKey: [entry.contentKey, '=', entry.bytes, '+', revision].join('') };
 }
 
 /**
