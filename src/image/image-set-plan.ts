@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ContentTree } from '../content/content-tree.ts';
+import { treeBytes, type ContentTree } from '../content/content-tree.ts';
 import type { FileEntry } from '../content/file-entry.ts';
 import { applyDeployStep } from '../content/deploy-step.ts';
 import { buildInitialTree } from '../content/tree-builder.ts';
@@ -96,7 +96,7 @@ export function planImageSet(scenario: ResolvedScenario, source?: LoadedContentS
       return known;
     }
     const key = layerKey(spec, scenario.seed, scenario.image.compression);
-    const planned = unique.get(key) ?? { spec, key, fileBytes: spec.files.reduce((n, f) => n + f.bytes, 0) };
+    const planned = unique.get(key) ?? { spec, key, fileBytes: treeBytes(spec.files) };
     unique.set(key, planned);
     keyOf.set(spec, planned);
     byRole.set(spec.role, [...(byRole.get(spec.role) ?? []), planned]);
