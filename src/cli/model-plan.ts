@@ -1,7 +1,7 @@
 import type { LoadedContentSource } from '../content/source/content-source-loader.ts';
 import { estimateBlobBytes } from '../image/blob-size-estimate.ts';
+import { layerByteSums } from '../image/layer-byte-sums.ts';
 import { planImageSet, type PlannedLayer } from '../image/image-set-plan.ts';
-import type { LayerSpec } from '../image/layer-spec.ts';
 import { splitBase } from '../image/layer-grouping.ts';
 import { diffTrees, type TreeDiff } from '../image/tree-diff.ts';
 import type { FileEntry } from '../content/file-entry.ts';
@@ -9,15 +9,6 @@ import type { FleetPlan, ModelLayer, ModelVolumeStep } from '../model/fleet-plan
 import type { ResolvedScenario } from '../scenario/resolved.ts';
 import { cdbPathOf } from '../content/l10n/l10n-cache-entries.ts';
 import { isScapExcluded } from '../volume/l10n-rebuild.ts';
-
-const TAR_BLOCK = 512;
-
-/** Uncompressed tar bytes of a layer: a header per file and whiteout, payloads in 512-byte blocks, the end marker. */
-function tarBytes(spec: LayerSpec): number {
-  let bytes = 2 * TAR_BLOCK + spec.whiteouts.length * TAR_BLOCK;
-  for (let i = 0; i < spec.files.length; i++) bytes += TAR_BLOCK + Math.ceil((spec.files[i] as FileEntry).bytes / TAR_BLOCK) * TAR_BLOCK;
-  return bytes;
-}
 
 /**
  * The model's view of a scenario, from the same plan `generate` would write but without writing anything:
@@ -31,7 +22,7 @@ export function buildFleetPlan(scenario: ResolvedScenario, blobScale = 1, source
   const modelLayer = (l: PlannedLayer): ModelLayer => {
     let m = layers.get(l);
     if (m === undefined) {
-      m = { id: l.key, compressedBytes: Math.max(1, Math.round(estimateBlobBytes(l.spec, scenario.image.compression) * blobScale)), uncompressedBytes: tarBytes(l.spec), files: l.spec.files.length };
+      m = { id: l.key, compressedBytes: Math.max(1, Math.round(estimateBlobBytes(l.spec, scenario.image.compression) * blobScale)), uncompressedBytes: layerByteSums(l.spec).tarBytes, files: l.spec.files.length };
       layers.set(l, m);
     }
     return m;

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { treeBytes, type ContentTree } from '../content/content-tree.ts';
+import type { ContentTree } from '../content/content-tree.ts';
 import type { FileEntry } from '../content/file-entry.ts';
 import { applyDeployStep } from '../content/deploy-step.ts';
 import { buildInitialTree } from '../content/tree-builder.ts';
 import { type LoadedContentSource, sourceStepTrees } from '../content/source/content-source-loader.ts';
 import { ExitCode, ShipbenchError } from '../core/errors.ts';
 import type { ResolvedCompression, ResolvedScenario, ResolvedStep, ResolvedStrategy } from '../scenario/resolved.ts';
+import { layerByteSums } from './layer-byte-sums.ts';
 import type { LayerSpec } from './layer-spec.ts';
 import { planLayers } from './layer-strategy.ts';
 
@@ -96,7 +97,7 @@ export function planImageSet(scenario: ResolvedScenario, source?: LoadedContentS
       return known;
     }
     const key = layerKey(spec, scenario.seed, scenario.image.compression);
-    const planned = unique.get(key) ?? { spec, key, fileBytes: treeBytes(spec.files) };
+    const planned = unique.get(key) ?? { spec, key, fileBytes: layerByteSums(spec).fileBytes };
     unique.set(key, planned);
     keyOf.set(spec, planned);
     byRole.set(spec.role, [...(byRole.get(spec.role) ?? []), planned]);
