@@ -1,22 +1,14 @@
 import type { LoadedContentSource } from '../content/source/content-source-loader.ts';
-import { codeFiles } from '../content/content-tree.ts';
 import { estimateBlobBytes } from '../image/blob-size-estimate.ts';
+import { layerByteSums } from '../image/layer-byte-sums.ts';
 import { planImageSet, type PlannedLayer } from '../image/image-set-plan.ts';
-import type { LayerSpec } from '../image/layer-spec.ts';
-import { diffTrees } from '../image/tree-diff.ts';
+import { splitBase } from '../image/layer-grouping.ts';
+import { diffTrees, type TreeDiff } from '../image/tree-diff.ts';
+import type { FileEntry } from '../content/file-entry.ts';
 import type { FleetPlan, ModelLayer, ModelVolumeStep } from '../model/fleet-plan.ts';
 import type { ResolvedScenario } from '../scenario/resolved.ts';
 import { cdbPathOf } from '../content/l10n/l10n-cache-entries.ts';
 import { isScapExcluded } from '../volume/l10n-rebuild.ts';
-
-const TAR_BLOCK = 512;
-
-/** Uncompressed tar bytes of a layer: a header per file and whiteout, payloads in 512-byte blocks, the end marker. */
-function tarBytes(spec: LayerSpec): number {
-  let bytes = 2 * TAR_BLOCK + spec.whiteouts.length * TAR_BLOCK;
-  for (const f of spec.files) bytes += TAR_BLOCK + Math.ceil(f.bytes / TAR_BLOCK) * TAR_BLOCK;
-  return bytes;
-}
 
 /**
  * The model's view of a scenario, from the same plan `generate` would write but without writing anything:
@@ -30,15 +22,14 @@ export function buildFleetPlan(scenario: ResolvedScenario, blobScale = 1, source
   const modelLayer = (l: PlannedLayer): ModelLayer => {
     let m = layers.get(l);
     if (m === undefined) {
-      m = { id: l.key, compressedBytes: Math.max(1, Math.round(estimateBlobBytes(l.spec, scenario.image.compression) * blobScale)), uncompressedBytes: tarBytes(l.spec), files: l.spec.files.length };
+      m = { id: l.key, compressedBytes: Math.max(1, Math.round(estimateBlobBytes(l.spec, scenario.image.compression) * blobScale)), uncompressedBytes: layerByteSums(l.spec).tarBytes, files: l.spec.files.length };
       layers.set(l, m);
     }
     return m;
   };
-  const base = new Set(scenario.content.components.filter((c) => c.base).map((c) => c.name));
-  let previous: ReturnType<typeof codeFiles> = [];
+  let previous: readonly FileEntry[] = [];
   const volume = plan.trees.map(({ step, tree }) => {
-    const code = codeFiles(tree, base);
+    const { code } = splitBase(scenario, tree);
     const diff = diffTrees(previous, code);
     previous = code;
     return volumeStepOf(scenario, step.name, diff, code);
@@ -54,20 +45,50 @@ export function buildFleetPlan(scenario: ResolvedScenario, blobScale = 1, source
  * rsync leaves the l10n CDB files out (listed nowhere, sent never), and each changed language's CDB is
  * built on the target from its upstream JSON (rsync moved that JSON like any file).
  */
-function volumeStepOf(scenario: ResolvedScenario, step: string, diff: ReturnType<typeof diffTrees>, code: ReadonlyArray<{ path: string; bytes: number }>): ModelVolumeStep {
-  const sum = (files: ReadonlyArray<{ bytes: number }>) => files.reduce((n, f) => n + f.bytes, 0);
-  const treeBytes = sum(code);
-  if (scenario.volume.l10n === 'ship') return { step, changedFiles: diff.written.length, changedBytes: sum(diff.written), deletedPaths: diff.deleted.length, treeFiles: code.length, treeBytes };
-  const shipped = diff.written.filter((f) => !isScapExcluded(f.path));
-  const rebuilt = diff.written.filter((f) => isScapExcluded(f.path));
-  const jsonByPath = new Map(shipped.filter((f) => cdbPathOf(f.path) !== undefined).map((f) => [cdbPathOf(f.path) as string, f]));
+function volumeStepOf(scenario: ResolvedScenario, step: string, diff: TreeDiff, code: readonly FileEntry[]): ModelVolumeStep {
+  const { bytes: treeBytes, excluded } = codeFigures(code);
+  if (scenario.volume.l10n === 'ship') return { step, changedFiles: diff.written.length, changedBytes: sumBytes(diff.written), deletedPaths: diff.deleted.length, treeFiles: code.length, treeBytes };
+  // One pass over what changed (the whole tree at the first step): a handful of CDB files are rebuilt, the rest ship.
+  let changedFiles = 0;
+  let changedBytes = 0;
+  const rebuilt: FileEntry[] = [];
+  const jsonByPath = new Map<string, FileEntry>();
+  for (let i = 0; i < diff.written.length; i++) {
+    const f = diff.written[i] as FileEntry;
+    if (isScapExcluded(f.path)) {
+      rebuilt.push(f);
+      continue;
+    }
+    changedFiles++;
+    changedBytes += f.bytes;
+    const cdbPath = cdbPathOf(f.path);
+    if (cdbPath !== undefined) jsonByPath.set(cdbPath, f);
+  }
   return {
     step,
-    changedFiles: shipped.length,
-    changedBytes: sum(shipped),
+    changedFiles,
+    changedBytes,
     deletedPaths: diff.deleted.filter((path) => !isScapExcluded(path)).length,
-    treeFiles: code.length - code.reduce((n, f) => (isScapExcluded(f.path) ? n + 1 : n), 0),
+    treeFiles: code.length - excluded,
     treeBytes,
-    l10nRebuild: { languages: rebuilt.length, jsonBytes: sum(rebuilt.map((f) => jsonByPath.get(f.path) ?? { bytes: 0 })), cdbBytes: sum(rebuilt) },
+    l10nRebuild: { languages: rebuilt.length, jsonBytes: sumBytes(rebuilt.map((f) => jsonByPath.get(f.path) ?? { bytes: 0 })), cdbBytes: sumBytes(rebuilt) },
   };
+}
+
+/** The code tree's bytes and how many of its files scap's excludes keep out of rsync, in one pass. */
+function codeFigures(code: readonly FileEntry[]): { bytes: number; excluded: number } {
+  let bytes = 0;
+  let excluded = 0;
+  for (let i = 0; i < code.length; i++) {
+    const f = code[i] as FileEntry;
+    bytes += f.bytes;
+    if (isScapExcluded(f.path)) excluded++;
+  }
+  return { bytes, excluded };
+}
+
+function sumBytes(files: ReadonlyArray<{ readonly bytes: number }>): number {
+  let bytes = 0;
+  for (let i = 0; i < files.length; i++) bytes += (files[i] as { readonly bytes: number }).bytes;
+  return bytes;
 }

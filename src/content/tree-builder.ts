@@ -35,12 +35,14 @@ export function makeEntry(
   revision: string,
 ): FileEntry {
   return {
-    path: `${componentDir(component, version)}/${relativePath}`,
+    // Joined, not concatenated: V8 keeps a concatenation as a tree of its parts, which every later sort
+    // comparison and layer-key hash of 300,000 entries would walk; a join makes one flat string.
+    path: [componentDir(component, version), '/', relativePath].join(''),
     bytes,
     mode: component.kind === 'binary' && /\.(so|bin)$/.test(relativePath) ? 0o755 : 0o644,
     kind: component.kind,
     // The key omits the branch: a file unchanged between two branches has the same bytes in both, as in git.
-    contentKey: `${component.name}/${relativePath}@${revision}`,
+    contentKey: [component.name, '/', relativePath, '@', revision].join(''),
     component: component.name,
     version,
   };
@@ -51,6 +53,11 @@ export function relativeToComponent(entry: FileEntry, component: ResolvedCompone
   return entry.path.slice(componentDir(component, entry.version).length + 1);
 }
 
+/** Where an entry of a per-version component lies on another branch (a flat string, as makeEntry's). */
+export function pathOnBranch(entry: FileEntry, component: ResolvedComponent, version: string): string {
+  return [componentDir(component, version), '/', relativeToComponent(entry, component)].join('');
+}
+
 /**
  * A changed file: size nudged by up to ±2% (edits rarely change a file's size much), and a content key that
  * names its parent and the revision, `<parent key>=<parent bytes>+<revision>`: the synthesizer splices a few
@@ -58,7 +65,7 @@ export function relativeToComponent(entry: FileEntry, component: ResolvedCompone
  */
 export function reviseEntry(entry: FileEntry, revision: string, rng: Rng): FileEntry {
   const bytes = Math.max(1, Math.round(entry.bytes * (0.98 + 0.04 * rng.next())));
-  return { ...entry, bytes, contentKey: `${entry.contentKey}=${entry.bytes}+${revision}` };
+  return { ...entry, bytes, contentKey: [entry.contentKey, '=', entry.bytes, '+', revision].join('') };
 }
 
 /**
@@ -121,12 +128,22 @@ function directoryLayouts(scenario: ResolvedScenario): (component: ResolvedCompo
   return (component) => ({ rng: Rng.derive(scenario.seed, 'layout', component.dir), lowerCase: !phpDirs.has(component.dir) });
 }
 
+/** The indices of `entries` in path order (ties: the lower index first, as a stable sort keeps them). */
+function pathOrder(entries: readonly FileEntry[]): number[] {
+  return entries.map((_, i) => i).sort((a, b) => compareEntryPaths(entries[a] as FileEntry, entries[b] as FileEntry) || a - b);
+}
+
+function inPathOrder(entries: readonly FileEntry[]): FileEntry[] {
+  return pathOrder(entries).map((i) => entries[i] as FileEntry);
+}
+
 /**
  * The tree of the initial step. Older live branches differ from the next one as a train's churn would
  * make them differ: the oldest branch is revision r0, each later branch edits a share of its files.
  */
 export function buildInitialTree(scenario: ResolvedScenario, churnBetweenBranches = DEFAULT_TRAIN_CHURN): ContentTree {
-  const files: FileEntry[] = [];
+  // Each component's entries per branch, each block in path order, merged once at the end.
+  const blocks: FileEntry[][] = [];
   const versions = scenario.content.versions;
   const layoutOf = directoryLayouts(scenario);
   for (const component of scenario.content.components) {
@@ -136,23 +153,25 @@ export function buildInitialTree(scenario: ResolvedScenario, churnBetweenBranche
     const tree = vendorCopies(Rng.derive(scenario.seed, 'vendored', component.name), component.kind, names, sizes);
     assertBuildable(component, tree.sizes);
     if (!component.perVersion) {
-      for (const entry of componentEntries(component, undefined, tree)) files.push(entry);
+      blocks.push(inPathOrder(componentEntries(component, undefined, tree)));
       continue;
     }
     let previous = componentEntries(component, versions[0], tree);
-    // A loop, not push(...previous): spreading more than about 120,000 entries overflows the call stack.
-    for (const entry of previous) files.push(entry);
+    const order = pathOrder(previous);
+    blocks.push(order.map((i) => previous[i] as FileEntry));
     for (let v = 1; v < versions.length; v++) {
       const version = versions[v] as string;
       const branchRng = Rng.derive(scenario.seed, 'branch', component.name, version);
       // Each branch builds its own l10n cache, so no cache file is shared between branches.
       previous = previous.map((e) => {
-        const moved = { ...e, path: `${componentDir(component, version)}/${relativeToComponent(e, component)}`, version };
+        const moved = { ...e, path: pathOnBranch(e, component, version), version };
         return trainChanges(moved, churnBetweenBranches, branchRng) ? reviseEntry(moved, `b${v}`, branchRng) : moved;
       });
-      for (const entry of previous) files.push(entry);
+      // A branch's paths are the first branch's under another dir: the same order, without comparing again.
+      blocks.push(order.map((i) => previous[i] as FileEntry));
     }
   }
-  files.sort(compareEntryPaths);
+  // Sorted runs: the stable sort merges them, for the order (ties included) one sort of everything gives.
+  const files = blocks.flat().sort(compareEntryPaths);
   return { versions, files: withDerivedCdbs(files) };
 }

@@ -1,20 +1,13 @@
-import type { ContentKind } from '../scenario/content-kind.ts';
 import type { ResolvedCompression } from '../scenario/resolved.ts';
+import { layerByteSums } from './layer-byte-sums.ts';
 import type { LayerSpec } from './layer-spec.ts';
 
 /**
  * An upper-leaning estimate of a layer blob's size before it is written, for refusing a run that would
- * fill the disk. Ratios are the low ends of what gzip -1 achieves on each kind (DOMAIN.md), so the
- * estimate errs towards "too big".
+ * fill the disk: per file its tar header and blocks, divided by the low end of what gzip -1 achieves on its
+ * kind (layer-byte-sums.ts), so the estimate errs towards "too big".
  */
-const CONSERVATIVE_GZIP_RATIO: Record<ContentKind, number> = { php: 2.5, json: 2.5, cdb: 1.9, binary: 1.3, js: 2.5, css: 2.5, image: 1, data: 3, text: 2 };
-const TAR_HEADER_BYTES = 512;
-
 export function estimateBlobBytes(spec: LayerSpec, compression: ResolvedCompression): number {
-  let bytes = spec.whiteouts.length * TAR_HEADER_BYTES;
-  for (const f of spec.files) {
-    const payload = Math.ceil(f.bytes / 512) * 512 + TAR_HEADER_BYTES;
-    bytes += compression.kind === 'none' ? payload : payload / CONSERVATIVE_GZIP_RATIO[f.kind];
-  }
-  return Math.ceil(bytes);
+  const sums = layerByteSums(spec);
+  return Math.ceil(compression.kind === 'none' ? sums.plainBlobBytes : sums.gzipBlobBytes);
 }

@@ -6,6 +6,7 @@ import { buildInitialTree } from '../content/tree-builder.ts';
 import { type LoadedContentSource, sourceStepTrees } from '../content/source/content-source-loader.ts';
 import { ExitCode, ShipbenchError } from '../core/errors.ts';
 import type { ResolvedCompression, ResolvedScenario, ResolvedStep, ResolvedStrategy } from '../scenario/resolved.ts';
+import { layerByteSums } from './layer-byte-sums.ts';
 import type { LayerSpec } from './layer-spec.ts';
 import { planLayers } from './layer-strategy.ts';
 
@@ -46,26 +47,25 @@ export interface ImageSetPlan {
 }
 
 /**
- * Per-file hash input is written into one reused buffer and hashed a megabyte at a time: one update (or one
- * string concatenation) per file costs more than the hashing of 100,000s of files.
+ * Per-file hash input is gathered into strings of about 64 KiB, one update each: an update (or a buffer
+ * write) per file costs more than the hashing of 100,000s of files, and much longer strings cost more to
+ * flatten than they save.
  */
-const hashBuffer = Buffer.alloc(1 << 20);
+const HASH_CHUNK_CHARS = 1 << 16;
 
 export function layerKey(spec: LayerSpec, seed: string, compression: ResolvedCompression): string {
   const hash = createHash('sha256');
   hash.update(`${LAYER_FORMAT_VERSION}\0${seed}\0${JSON.stringify(compression)}\0`);
-  let used = 0;
-  for (const f of spec.files) {
-    const line = `${f.path}\0${f.mode}\0${f.bytes}\0${f.kind}\0${f.contentKey}\n`;
-    // At most 3 UTF-8 bytes per UTF-16 unit: flush first when the line might not fit.
-    if (used + 3 * line.length > hashBuffer.length) {
-      hash.update(hashBuffer.subarray(0, used));
-      used = 0;
+  let chunk = '';
+  for (let i = 0; i < spec.files.length; i++) {
+    const f = spec.files[i] as FileEntry;
+    chunk += `${f.path}\0${f.mode}\0${f.bytes}\0${f.kind}\0${f.contentKey}\n`;
+    if (chunk.length >= HASH_CHUNK_CHARS) {
+      hash.update(chunk);
+      chunk = '';
     }
-    if (3 * line.length > hashBuffer.length) hash.update(line);
-    else used += hashBuffer.write(line, used, 'utf8');
   }
-  hash.update(hashBuffer.subarray(0, used));
+  hash.update(chunk);
   hash.update('\0whiteouts\0');
   for (const w of spec.whiteouts) hash.update(`${w}\n`);
   return hash.digest('hex');
@@ -97,7 +97,7 @@ export function planImageSet(scenario: ResolvedScenario, source?: LoadedContentS
       return known;
     }
     const key = layerKey(spec, scenario.seed, scenario.image.compression);
-    const planned = unique.get(key) ?? { spec, key, fileBytes: spec.files.reduce((n, f) => n + f.bytes, 0) };
+    const planned = unique.get(key) ?? { spec, key, fileBytes: layerByteSums(spec).fileBytes };
     unique.set(key, planned);
     keyOf.set(spec, planned);
     byRole.set(spec.role, [...(byRole.get(spec.role) ?? []), planned]);

@@ -15,10 +15,15 @@ function sameFile(a: FileEntry, b: FileEntry): boolean {
   return a === b || (a.contentKey === b.contentKey && a.bytes === b.bytes && a.mode === b.mode && a.kind === b.kind);
 }
 
+/** Lists already seen in order: a step's code list is diffed twice (after its predecessor, before its successor). */
+const knownSorted = new WeakSet<readonly FileEntry[]>();
+
 function sortedByPath(files: readonly FileEntry[]): readonly FileEntry[] {
+  if (knownSorted.has(files)) return files;
   for (let i = 1; i < files.length; i++) {
     if ((files[i - 1] as FileEntry).path > (files[i] as FileEntry).path) return [...files].sort(compareEntryPaths);
   }
+  knownSorted.add(files);
   return files;
 }
 
@@ -52,7 +57,10 @@ export function diffTrees(beforeInput: readonly FileEntry[], afterInput: readonl
   const deleted = new Set<string>();
   // Files of one directory share the answer to "which ancestor vanished": ask once per directory.
   const vanishedByParent = new Map<string, string | null>();
+  // Deleted files come in path order: once a directory has vanished, the files after it under it need no look-up.
+  let vanishedPrefix: string | undefined;
   const deletePath = (path: string): void => {
+    if (vanishedPrefix !== undefined && path.startsWith(vanishedPrefix)) return;
     const slash = path.lastIndexOf('/');
     if (slash <= 0) return void deleted.add(path);
     const parent = path.slice(0, slash);
@@ -62,13 +70,18 @@ export function diffTrees(beforeInput: readonly FileEntry[], afterInput: readonl
       vanishedByParent.set(parent, gone);
     }
     deleted.add(gone ?? path);
+    vanishedPrefix = gone === null ? undefined : `${gone}/`;
   };
   let i = 0;
   let j = 0;
   while (i < before.length || j < after.length) {
     const b = before[i];
     const a = after[j];
-    if (a === undefined || (b !== undefined && b.path < a.path)) {
+    // Consecutive trees share the entries of unchanged files: the same entry is the same path, unchanged.
+    if (a === b) {
+      i++;
+      j++;
+    } else if (a === undefined || (b !== undefined && b.path < a.path)) {
       deletePath((b as FileEntry).path);
       i++;
     } else if (b === undefined || a.path < b.path) {

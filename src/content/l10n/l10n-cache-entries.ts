@@ -10,6 +10,8 @@ import { cdbBytesForUpstream } from './upstream-json.ts';
 
 export const UPSTREAM_DIR = 'upstream';
 const UPSTREAM_PATH = /^(.*)\/upstream\/([^/]+\.cdb)\.json$/;
+/** Every upstream path ends so: tested first, as the regex backtracks through every path of a 300,000-file tree. */
+const UPSTREAM_SUFFIX = '.cdb.json';
 
 /** `upstream/l10n_cache-de.cdb.json` beside the component's CDB names. */
 export function upstreamName(cdbName: string): string {
@@ -17,11 +19,12 @@ export function upstreamName(cdbName: string): string {
 }
 
 export function isUpstreamJson(entry: Pick<FileEntry, 'kind' | 'path'>): boolean {
-  return entry.kind === 'json' && UPSTREAM_PATH.test(entry.path);
+  return entry.kind === 'json' && entry.path.endsWith(UPSTREAM_SUFFIX) && UPSTREAM_PATH.test(entry.path);
 }
 
 /** The CDB path an upstream JSON path builds; undefined for any other path. */
 export function cdbPathOf(upstreamPath: string): string | undefined {
+  if (!upstreamPath.endsWith(UPSTREAM_SUFFIX)) return undefined;
   const match = UPSTREAM_PATH.exec(upstreamPath);
   return match === null ? undefined : `${match[1] as string}/${match[2] as string}`;
 }
@@ -34,7 +37,7 @@ export function l10nLanguageCode(path: string): string {
 
 /** The CDB built from an upstream JSON entry. */
 export function cdbEntryFor(json: FileEntry, cdbPath: string): FileEntry {
-  return { ...json, path: cdbPath, kind: 'cdb', bytes: cdbBytesForUpstream(json.bytes), contentKey: `${json.contentKey}#${json.bytes}` };
+  return { ...json, path: cdbPath, kind: 'cdb', bytes: cdbBytesForUpstream(json.bytes), contentKey: [json.contentKey, '#', json.bytes].join('') };
 }
 
 /** The identity of the JSON a derived CDB entry was built from; undefined for any other entry. */
@@ -52,16 +55,22 @@ export function upstreamOfCdb(entry: Pick<FileEntry, 'kind' | 'contentKey' | 'mo
  * drawn, moved or revised. Entries already in step keep their identity (consecutive trees share them).
  */
 export function withDerivedCdbs(files: readonly FileEntry[]): FileEntry[] {
+  // One pass finds the JSON and the CDB entries (a few hundred of 300,000); only the CDB slots are rewritten.
   const jsonByCdbPath = new Map<string, FileEntry>();
-  for (const f of files) {
+  const cdbSlots: number[] = [];
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i] as FileEntry;
+    if (f.kind === 'cdb') cdbSlots.push(i);
     const cdbPath = f.kind === 'json' ? cdbPathOf(f.path) : undefined;
     if (cdbPath !== undefined) jsonByCdbPath.set(cdbPath, f);
   }
-  if (jsonByCdbPath.size === 0) return [...files];
-  return files.map((f) => {
-    const json = f.kind === 'cdb' ? jsonByCdbPath.get(f.path) : undefined;
-    if (json === undefined) return f;
+  const out = [...files];
+  for (const i of cdbSlots) {
+    const f = files[i] as FileEntry;
+    const json = jsonByCdbPath.get(f.path);
+    if (json === undefined) continue;
     const derived = cdbEntryFor(json, f.path);
-    return derived.contentKey === f.contentKey && derived.bytes === f.bytes ? f : derived;
-  });
+    if (derived.contentKey !== f.contentKey || derived.bytes !== f.bytes) out[i] = derived;
+  }
+  return out;
 }

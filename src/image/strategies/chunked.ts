@@ -23,7 +23,8 @@ export function planChunked(strategy: Extract<ResolvedStrategy, { kind: 'chunked
   const chunks: FileEntry[][] = [];
   let current: FileEntry[] = [];
   let currentBytes = 0;
-  for (const f of code) {
+  for (let i = 0; i < code.length; i++) {
+    const f = code[i] as FileEntry;
     if (current.length > 0 && currentBytes + f.bytes > strategy.maxLayerBytes) {
       chunks.push(current);
       current = [];
@@ -31,7 +32,7 @@ export function planChunked(strategy: Extract<ResolvedStrategy, { kind: 'chunked
     }
     current.push(f);
     currentBytes += f.bytes;
-    if (isBoundary(f.path, boundaryEvery)) {
+    if (isBoundary(f, boundaryEvery)) {
       chunks.push(current);
       current = [];
       currentBytes = 0;
@@ -42,7 +43,12 @@ export function planChunked(strategy: Extract<ResolvedStrategy, { kind: 'chunked
   return { layers: [...baseLayers(base), ...layers], note: undefined };
 }
 
-function isBoundary(path: string, every: number): boolean {
+/** Each entry's path hash, kept: consecutive steps share most entries, and a sha1 per file per step adds up. */
+const pathHashes = new WeakMap<FileEntry, number>();
+
+function isBoundary(entry: FileEntry, every: number): boolean {
   if (every <= 1) return true;
-  return createHash('sha1').update(path).digest().readUInt32LE(0) % every === 0;
+  let hash = pathHashes.get(entry);
+  if (hash === undefined) pathHashes.set(entry, (hash = createHash('sha1').update(entry.path).digest().readUInt32LE(0)));
+  return hash % every === 0;
 }

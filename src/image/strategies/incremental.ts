@@ -1,3 +1,4 @@
+import { treeBytes } from '../../content/content-tree.ts';
 import { formatShare } from '../../core/units.ts';
 import type { ResolvedStrategy } from '../../scenario/resolved.ts';
 import { layerOf, splitBase } from '../layer-grouping.ts';
@@ -19,9 +20,9 @@ export function planIncremental(strategy: Extract<ResolvedStrategy, { kind: 'inc
   const before = splitBase(input.scenario, input.previous.tree).code;
   const { code } = splitBase(input.scenario, input.tree);
   const diff = diffTrees(before, code);
-  const diffBytes = diff.written.reduce((n, f) => n + f.bytes, 0);
-  const treeBytes = code.reduce((n, f) => n + f.bytes, 0);
-  const share = treeBytes === 0 ? 0 : diffBytes / treeBytes;
+  const diffBytes = treeBytes(diff.written);
+  const codeBytes = treeBytes(code);
+  const share = codeBytes === 0 ? 0 : diffBytes / codeBytes;
   if (share > strategy.rebuildAboveShare) {
     return { layers: planMonolithic(strategy, input).layers, note: `rebuilt: diff ${formatShare(share)} of the tree > ${formatShare(strategy.rebuildAboveShare)}` };
   }

@@ -9,7 +9,8 @@ import type { LayerPlan, LayerPlanInput } from '../layer-plan.ts';
 export function planPerComponent(_strategy: unknown, input: LayerPlanInput): LayerPlan {
   const { base, code } = splitBase(input.scenario, input.tree);
   const byComponent = new Map<string, FileEntry[]>();
-  for (const f of code) {
+  for (let i = 0; i < code.length; i++) {
+    const f = code[i] as FileEntry;
     const list = byComponent.get(f.component) ?? [];
     list.push(f);
     byComponent.set(f.component, list);

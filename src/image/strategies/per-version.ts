@@ -11,7 +11,8 @@ export function planPerVersion(_strategy: unknown, input: LayerPlanInput): Layer
   const shared: FileEntry[] = [];
   const config: FileEntry[] = [];
   const byVersion = new Map<string, FileEntry[]>(input.tree.versions.map((v) => [v, []]));
-  for (const f of code) {
+  for (let i = 0; i < code.length; i++) {
+    const f = code[i] as FileEntry;
     if (f.component === 'config') config.push(f);
     else if (f.version === undefined) shared.push(f);
     else byVersion.get(f.version)?.push(f);
