@@ -53,6 +53,14 @@ export interface RuntimeEmulation {
    * entry inside its chroot (pkg/archive UnpackLayer), a few stats per entry: not emulated.
    */
   readonly statEachEntry: boolean;
+  /**
+   * Committing a layer's snapshot walks its upper directory to record its disk usage: containerd's overlay
+   * snapshotter (snapshots/overlay/overlay.go Commit -> continuity fs.DiskUsage), an lstat per entry and a
+   * readdir per directory after every layer it applies, before the next one starts (snapshot-usage-walk.ts).
+   * docker: moby's overlay2 ApplyDiff ends with a similar walk (directory.Size of the diff dir), not emulated
+   * yet: not checked with strace against this dockerd.
+   */
+  readonly commitWalk: boolean;
 }
 
 /**
@@ -60,6 +68,6 @@ export interface RuntimeEmulation {
  * Both check each unpacked layer against its diff_id (diff-id-check.ts), so every emulation does.
  */
 export const RUNTIME_EMULATIONS: Record<ContainerRuntime, RuntimeEmulation> = {
-  containerd: { keepsBlobs: true, syncsBlob: true, unpackStarts: 'all-fetched', layerMetadata: false, decompress: 'in-process', ownerAndModeAlways: true, statEachEntry: true },
-  docker: { keepsBlobs: false, syncsBlob: false, unpackStarts: 'own-download', layerMetadata: true, decompress: 'unpigz-process', ownerAndModeAlways: true, statEachEntry: false },
+  containerd: { keepsBlobs: true, syncsBlob: true, unpackStarts: 'all-fetched', layerMetadata: false, decompress: 'in-process', ownerAndModeAlways: true, statEachEntry: true, commitWalk: true },
+  docker: { keepsBlobs: false, syncsBlob: false, unpackStarts: 'own-download', layerMetadata: true, decompress: 'unpigz-process', ownerAndModeAlways: true, statEachEntry: false, commitWalk: false },
 };

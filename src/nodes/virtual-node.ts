@@ -20,6 +20,7 @@ import { writeDockerLayerMetadata } from './docker-layer-metadata.ts';
 import { NodeImages } from './node-images.ts';
 import { blobDiskFull, isDiskFull, layerDiskFull } from './node-disk-full.ts';
 import { unpackLayer, type UnpackStats } from './rootfs-unpacker.ts';
+import { walkSnapshotUsage } from './snapshot-usage-walk.ts';
 import { RUNTIME_EMULATIONS, type RuntimeEmulation } from './runtime-emulation.ts';
 import { throttleStream } from './throttle-stream.ts';
 import { unpigzPath, unpigzStream } from './unpigz-stream.ts';
@@ -238,6 +239,7 @@ export class VirtualNode implements NodeBackend {
       await rm(dir, { recursive: true, force: true }).catch(() => undefined);
       throw await layerDiskFull(this.options.dir, layer.digest, this.blobs.path(layer.digest), isGzip(layer), error);
     });
+    if (this.emulation.commitWalk) walkSnapshotUsage(dir);
     this.images.noteSnapshot(chain, stats.bytesWritten);
     return stats;
   }
