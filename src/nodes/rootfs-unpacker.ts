@@ -52,6 +52,12 @@ export interface UnpackOptions {
    * Lstat of the path and of its parent): the same checks, at containerd's syscall cost.
    */
   statEachEntry?: boolean;
+  /**
+   * Set each file's mode twice, the second time after an lstat, as containerd does: chmod right after the
+   * open (archive/tar_unix.go openFile, "to avoid permission mask") and lchmod after lchown
+   * (archive/tar_mostunix.go: Lstat, then Chmod unless a symlink). Same result, containerd's syscalls.
+   */
+  modeTwice?: boolean;
 }
 
 export interface UnpackStats {
@@ -103,7 +109,7 @@ export async function unpackLayer(input: Readable, rootfs: string, options: Unpa
   const started = performance.now();
   const layer = options.layer ?? 'layer';
   await mkdir(rootfs, { recursive: true });
-  const applier = new LayerApplier(await realpath(rootfs), layer, options.ownerAndModeAlways === true, options.statEachEntry === true);
+  const applier = new LayerApplier(await realpath(rootfs), layer, options.ownerAndModeAlways === true, options.statEachEntry === true, options.modeTwice === true);
   try {
     const tar = await tarStream(input, options.compression ?? 'auto', layer);
     const checkDiffId = options.diffId === undefined ? undefined : watchDiffId(tar, options.diffId, layer);
@@ -230,6 +236,7 @@ class LayerApplier {
     layer: string,
     private readonly ownerAndModeAlways = false,
     private readonly statEachEntry = false,
+    private readonly modeTwice = false,
   ) {
     this.resolver = new RootfsResolver(root);
     this.layer = layer;
@@ -432,7 +439,7 @@ class LayerApplier {
       const fd = await this.replacing(path, () => openAsync(this.resolver.abs(path), CREATE_FLAGS, mode & 0o777));
       try {
         await writeAll(fd, slab, bytes);
-        await this.fileAttributes(fd, mode, header);
+        await this.fileAttributes(fd, path, mode, header);
       } finally {
         await closeAsync(fd);
       }
@@ -445,11 +452,13 @@ class LayerApplier {
    * createTarFile, moby pkg/archive createTarFile): the owner (as root; chown first, since it clears
    * set-id bits), the mode, and the modification time from the tar header.
    */
-  private async fileAttributes(fd: number, mode: number, header: Header): Promise<void> {
+  private async fileAttributes(fd: number, path: string, mode: number, header: Header): Promise<void> {
     const uid = header.uid ?? 0;
     const gid = header.gid ?? 0;
+    if (this.modeTwice) await fchmodAsync(fd, mode);
     // A new file is ours already: chown only when the header names another owner (same result, a syscall less).
     if (IS_ROOT && (this.ownerAndModeAlways || uid !== OWN_UID || gid !== OWN_GID)) await fchownAsync(fd, uid, gid);
+    if (this.modeTwice) await lstat(this.resolver.abs(path));
     if (this.ownerAndModeAlways || this.needsChmod(mode)) await fchmodAsync(fd, mode);
     if (header.mtime !== undefined) await futimesAsync(fd, header.mtime, header.mtime);
   }
@@ -463,7 +472,7 @@ class LayerApplier {
     const fd = await this.replacing(path, () => openAsync(this.resolver.abs(path), CREATE_FLAGS, mode & 0o777));
     try {
       await this.stream(content, fd);
-      await this.fileAttributes(fd, mode, header);
+      await this.fileAttributes(fd, path, mode, header);
     } finally {
       await closeAsync(fd);
     }

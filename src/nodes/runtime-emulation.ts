@@ -61,6 +61,13 @@ export interface RuntimeEmulation {
    * yet: not checked with strace against this dockerd.
    */
   readonly commitWalk: boolean;
+  /**
+   * Each file's mode is set twice, the second time after an lstat: containerd archive/tar_unix.go openFile
+   * (chmod after the open) and archive/tar_mostunix.go lchmod (Lstat, Chmod) after the lchown (strace: two
+   * fchmodat and two lstat of every file's path). moby sets it once, from the header's type (one fchmodat
+   * per entry in strace).
+   */
+  readonly modeTwice: boolean;
 }
 
 /**
@@ -68,6 +75,6 @@ export interface RuntimeEmulation {
  * Both check each unpacked layer against its diff_id (diff-id-check.ts), so every emulation does.
  */
 export const RUNTIME_EMULATIONS: Record<ContainerRuntime, RuntimeEmulation> = {
-  containerd: { keepsBlobs: true, syncsBlob: true, unpackStarts: 'all-fetched', layerMetadata: false, decompress: 'in-process', ownerAndModeAlways: true, statEachEntry: true, commitWalk: true },
-  docker: { keepsBlobs: false, syncsBlob: false, unpackStarts: 'own-download', layerMetadata: true, decompress: 'unpigz-process', ownerAndModeAlways: true, statEachEntry: false, commitWalk: false },
+  containerd: { keepsBlobs: true, syncsBlob: true, unpackStarts: 'all-fetched', layerMetadata: false, decompress: 'in-process', ownerAndModeAlways: true, statEachEntry: true, commitWalk: true, modeTwice: true },
+  docker: { keepsBlobs: false, syncsBlob: false, unpackStarts: 'own-download', layerMetadata: true, decompress: 'unpigz-process', ownerAndModeAlways: true, statEachEntry: false, commitWalk: false, modeTwice: false },
 };

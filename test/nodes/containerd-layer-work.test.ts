@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { link, lstat, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { unpackLayer } from '../../src/nodes/rootfs-unpacker.ts';
+import { RUNTIME_EMULATIONS } from '../../src/nodes/runtime-emulation.ts';
+import { walkSnapshotUsage } from '../../src/nodes/snapshot-usage-walk.ts';
+import { tarOf } from '../support/tar-entries.ts';
+
+test('containerd commits a snapshot after walking its upper dir: every inode counted once, blocks summed, symlinks not followed', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'shipbench-usage-walk-'));
+  try {
+    await mkdir(join(root, 'srv/app'), { recursive: true });
+    await writeFile(join(root, 'srv/app/a.php'), 'x'.repeat(10_000));
+    await writeFile(join(root, 'srv/app/empty'), '');
+    // A hard link is the same inode (fs.DiskUsage dedupes by dev+ino); a symlink to a big file is the link itself.
+    await link(join(root, 'srv/app/a.php'), join(root, 'srv/b.php'));
+    await symlink('/etc/passwd', join(root, 'srv/link'));
+    const usage = walkSnapshotUsage(root);
+    // root, srv, srv/app, a.php (= b.php), empty, link
+    assert.equal(usage.inodes, 6);
+    // 10,000 bytes take at least 3 blocks of 4 KiB; the directories at least one each.
+    assert.ok(usage.bytes >= 3 * 4096 + 3 * 4096, `usage ${usage.bytes} bytes`);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('setting the mode twice (containerd openFile chmod, then lchmod after lchown) gives the header modes, set-id bits included', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'shipbench-mode-twice-'));
+  try {
+    const tar = await tarOf([
+      { name: 'bin/', type: 'directory', mode: 0o755 },
+      { name: 'bin/su', mode: 0o4755, content: '#!/bin/sh\n' },
+      { name: 'secret', mode: 0o600, content: 'x' },
+      { name: 'ro', mode: 0o444, content: 'y' },
+    ]);
+    const stats = await unpackLayer(Readable.from([tar]), root, { modeTwice: true, statEachEntry: true, ownerAndModeAlways: true });
+    assert.equal(stats.files, 3);
+    // lchown clears set-id bits: the second chmod, after it, puts them back as in containerd.
+    assert.equal((await lstat(join(root, 'bin/su'))).mode & 0o7777, 0o4755);
+    assert.equal((await lstat(join(root, 'secret'))).mode & 0o7777, 0o600);
+    assert.equal((await lstat(join(root, 'ro'))).mode & 0o7777, 0o444);
+    assert.equal(await readFile(join(root, 'ro'), 'utf8'), 'y');
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
+
+test('the commit walk and the second chmod are containerd-only (moby: one chmod per entry; its walk not checked yet)', () => {
+  const rules = (r: typeof RUNTIME_EMULATIONS.docker) => [r.commitWalk, r.modeTwice];
+  assert.deepEqual({ containerd: rules(RUNTIME_EMULATIONS.containerd), docker: rules(RUNTIME_EMULATIONS.docker) }, { containerd: [true, true], docker: [false, false] });
+});
