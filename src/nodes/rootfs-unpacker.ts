@@ -1,6 +1,6 @@
 /* eslint-disable max-lines -- one tar-to-rootfs applier: whiteouts, hard links, modes and locked directories share the per-layer state of a single pass */
 import { close, constants, fchmod, fchown, futimes, link as linkCb, lstatSync, open, write } from 'node:fs';
-import { chmod, lstat, mkdir, readdir, realpath, rm, symlink, unlink } from 'node:fs/promises';
+import { chmod, lchown, lstat, lutimes, mkdir, readdir, realpath, rm, symlink, unlink } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { Readable, TransformOptions } from 'node:stream';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
@@ -58,6 +58,13 @@ export interface UnpackOptions {
    * (archive/tar_mostunix.go: Lstat, then Chmod unless a symlink). Same result, containerd's syscalls.
    */
   modeTwice?: boolean;
+  /**
+   * Give each directory entry its owner, its mode (twice, after an lstat) and, once the layer is applied,
+   * its mtime after looking its path up again from the root, as containerd does: archive/tar.go
+   * createTarFile for TypeDir (Lstat, mkdir + chmod, Lchown, lchmod) and applyNaive's closing loop over
+   * directories (fs.RootPath, chtimes). Without it directories keep the owner and mtime they were created with.
+   */
+  dirAttributes?: boolean;
 }
 
 export interface UnpackStats {
@@ -109,7 +116,7 @@ export async function unpackLayer(input: Readable, rootfs: string, options: Unpa
   const started = performance.now();
   const layer = options.layer ?? 'layer';
   await mkdir(rootfs, { recursive: true });
-  const applier = new LayerApplier(await realpath(rootfs), layer, options.ownerAndModeAlways === true, options.statEachEntry === true, options.modeTwice === true);
+  const applier = new LayerApplier(await realpath(rootfs), layer, options.ownerAndModeAlways === true, options.statEachEntry === true, options.modeTwice === true, options.dirAttributes === true);
   try {
     const tar = await tarStream(input, options.compression ?? 'auto', layer);
     const checkDiffId = options.diffId === undefined ? undefined : watchDiffId(tar, options.diffId, layer);
@@ -222,6 +229,8 @@ class LayerApplier {
   private readonly pendingDirs = new Map<string, Promise<void>>();
   /** Directories opened up (u+rwx) so we can write in them, with the mode they get back at the end. */
   private readonly lockedDirs = new Map<string, number>();
+  /** Directory entries and their header mtimes, set at the end of the layer (dirAttributes). */
+  private readonly dirTimes: Array<[string, Date]> = [];
   private readonly freeSlabs: Buffer[] = [];
   private staging: [Buffer, Buffer] | undefined;
   private inFlight = 0;
@@ -237,6 +246,7 @@ class LayerApplier {
     private readonly ownerAndModeAlways = false,
     private readonly statEachEntry = false,
     private readonly modeTwice = false,
+    private readonly dirAttributes = false,
   ) {
     this.resolver = new RootfsResolver(root);
     this.layer = layer;
@@ -265,6 +275,10 @@ class LayerApplier {
       // Only if it is still that real directory: never chmod through a symlink put in its place.
       const real = await this.resolver.resolveDir(path, false).catch(() => undefined);
       if (real === path) await chmod(this.resolver.abs(path), mode);
+    }
+    for (const [path, mtime] of this.dirTimes) {
+      this.lstatComponents(path);
+      await lutimes(this.resolver.abs(path), mtime, mtime);
     }
   }
 
@@ -306,7 +320,7 @@ class LayerApplier {
       case 'directory':
         this.resolver.remember(named, path);
         this.stats.dirs++;
-        return this.inBackground(header.name, path, () => this.directory(path, mode), true);
+        return this.inBackground(header.name, path, () => this.directory(path, mode, header), true);
       case 'symlink': {
         this.skipContent(content, size);
         const target = header.linkname;
@@ -331,14 +345,19 @@ class LayerApplier {
    */
   private statLikeContainerd(path: string): void {
     const parent = parentOf(path);
-    for (let at = 0; parent !== ''; ) {
-      const slash = parent.indexOf('/', at);
-      lstatSync(this.resolver.abs(slash < 0 ? parent : parent.slice(0, slash)), { throwIfNoEntry: false });
+    this.lstatComponents(parent);
+    if (parent !== '') lstatSync(this.resolver.abs(parent), { throwIfNoEntry: false });
+    lstatSync(this.resolver.abs(path), { throwIfNoEntry: false });
+  }
+
+  /** An lstat of each component of `path` from the root down, as containerd's fs.RootPath resolves it. */
+  private lstatComponents(path: string): void {
+    for (let at = 0; path !== ''; ) {
+      const slash = path.indexOf('/', at);
+      lstatSync(this.resolver.abs(slash < 0 ? path : path.slice(0, slash)), { throwIfNoEntry: false });
       if (slash < 0) break;
       at = slash + 1;
     }
-    if (parent !== '') lstatSync(this.resolver.abs(parent), { throwIfNoEntry: false });
-    lstatSync(this.resolver.abs(path), { throwIfNoEntry: false });
   }
 
   /**
@@ -352,7 +371,7 @@ class LayerApplier {
     return (await this.resolver.resolveDir(named, true)) as string;
   }
 
-  private async directory(path: string, mode: number): Promise<void> {
+  private async directory(path: string, mode: number, header: Header): Promise<void> {
     const abs = this.resolver.abs(path);
     // mkdir first: most layers unpack into an empty snapshot, where it is the only call needed.
     const existing = await this.replacing(path, () =>
@@ -372,6 +391,18 @@ class LayerApplier {
     } else if ((this.lockedDirs.get(path) ?? (existing.mode & 0o7777)) !== mode) {
       await this.setDirMode(path, mode);
     }
+    if (this.dirAttributes) await this.dirAttributesLikeContainerd(path, mode, header);
+  }
+
+  /** containerd's calls on a directory entry besides the mkdir (dirAttributes); its mtime comes in finish(). */
+  private async dirAttributesLikeContainerd(path: string, mode: number, header: Header): Promise<void> {
+    const abs = this.resolver.abs(path);
+    await lstat(abs);
+    await this.setDirMode(path, mode);
+    if (IS_ROOT) await lchown(abs, header.uid ?? 0, header.gid ?? 0);
+    await lstat(abs);
+    await this.setDirMode(path, mode);
+    if (header.mtime !== undefined) this.dirTimes.push([path, header.mtime]);
   }
 
   /** Sets a directory's mode, keeping u+rwx until the end of the layer so its children can still be written. */
