@@ -394,7 +394,7 @@ class LayerApplier {
     if (this.dirAttributes) await this.dirAttributesLikeContainerd(path, mode, header);
   }
 
-  /** containerd's calls on a directory entry besides the mkdir (dirAttributes); its mtime comes in finish(). */
+  /** containerd's calls on a directory entry besides the mkdir (dirAttributes); its final mtime comes in finish(). */
   private async dirAttributesLikeContainerd(path: string, mode: number, header: Header): Promise<void> {
     const abs = this.resolver.abs(path);
     await lstat(abs);
@@ -402,7 +402,11 @@ class LayerApplier {
     if (IS_ROOT) await lchown(abs, header.uid ?? 0, header.gid ?? 0);
     await lstat(abs);
     await this.setDirMode(path, mode);
-    if (header.mtime !== undefined) this.dirTimes.push([path, header.mtime]);
+    if (header.mtime === undefined) return;
+    // createTarFile ends with chtimes for every entry; children written after it move a directory's mtime
+    // again, hence the closing loop.
+    await lutimes(abs, header.mtime, header.mtime);
+    this.dirTimes.push([path, header.mtime]);
   }
 
   /** Sets a directory's mode, keeping u+rwx until the end of the layer so its children can still be written. */

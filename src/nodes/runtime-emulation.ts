@@ -71,7 +71,7 @@ export interface RuntimeEmulation {
   /**
    * Directory entries get owner and mode as files do, and their mtime once the whole layer is applied, each
    * looked up again from the root first: containerd archive/tar.go createTarFile (TypeDir: Lstat, mkdir +
-   * chmod, Lchown, lchmod) and applyNaive's closing loop (fs.RootPath, chtimes). strace of a MediaWiki
+   * chmod, Lchown, lchmod, chtimes) and applyNaive's closing loop (fs.RootPath, chtimes). strace of a MediaWiki
    * backport: containerd chowns 4,438 paths for 3,986 files, the emulation without it 3,986. moby does the
    * same for directories (pkg/archive createTarFile, then chtimes of every dir at the end): not emulated yet.
    */
