@@ -1,6 +1,6 @@
 /* eslint-disable max-lines -- one tar-to-rootfs applier: whiteouts, hard links, modes and locked directories share the per-layer state of a single pass */
-import { close, constants, fchmod, fchown, futimes, link as linkCb, lstatSync, open, write } from 'node:fs';
-import { chmod, lchown, lstat, lutimes, mkdir, readdir, realpath, rm, symlink, unlink } from 'node:fs/promises';
+import { close, constants, fchmod, fchmodSync, fchown, futimes, lchownSync, link as linkCb, lstatSync, lutimesSync, open, write } from 'node:fs';
+import { chmod, lstat, mkdir, readdir, realpath, rm, symlink, unlink } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { Readable, TransformOptions } from 'node:stream';
 import { createGunzip, type ZlibOptions } from 'node:zlib';
@@ -278,7 +278,7 @@ class LayerApplier {
     }
     for (const [path, mtime] of this.dirTimes) {
       this.lstatComponents(path);
-      await lutimes(this.resolver.abs(path), mtime, mtime);
+      lutimesSync(this.resolver.abs(path), mtime, mtime);
     }
   }
 
@@ -397,15 +397,15 @@ class LayerApplier {
   /** containerd's calls on a directory entry besides the mkdir (dirAttributes); its final mtime comes in finish(). */
   private async dirAttributesLikeContainerd(path: string, mode: number, header: Header): Promise<void> {
     const abs = this.resolver.abs(path);
-    await lstat(abs);
+    lstatSync(abs);
     await this.setDirMode(path, mode);
-    if (IS_ROOT) await lchown(abs, header.uid ?? 0, header.gid ?? 0);
-    await lstat(abs);
+    if (IS_ROOT) lchownSync(abs, header.uid ?? 0, header.gid ?? 0);
+    lstatSync(abs);
     await this.setDirMode(path, mode);
     if (header.mtime === undefined) return;
     // createTarFile ends with chtimes for every entry; children written after it move a directory's mtime
     // again, hence the closing loop.
-    await lutimes(abs, header.mtime, header.mtime);
+    lutimesSync(abs, header.mtime, header.mtime);
     this.dirTimes.push([path, header.mtime]);
   }
 
@@ -490,10 +490,12 @@ class LayerApplier {
   private async fileAttributes(fd: number, path: string, mode: number, header: Header): Promise<void> {
     const uid = header.uid ?? 0;
     const gid = header.gid ?? 0;
-    if (this.modeTwice) await fchmodAsync(fd, mode);
+    // The extra calls containerd makes are made in place (one syscall each), not through libuv's pool: a
+    // pool round trip costs the harness more CPU than the call, and containerd makes them on its one goroutine.
+    if (this.modeTwice) fchmodSync(fd, mode);
     // A new file is ours already: chown only when the header names another owner (same result, a syscall less).
     if (IS_ROOT && (this.ownerAndModeAlways || uid !== OWN_UID || gid !== OWN_GID)) await fchownAsync(fd, uid, gid);
-    if (this.modeTwice) await lstat(this.resolver.abs(path));
+    if (this.modeTwice) lstatSync(this.resolver.abs(path));
     if (this.ownerAndModeAlways || this.needsChmod(mode)) await fchmodAsync(fd, mode);
     if (header.mtime !== undefined) await futimesAsync(fd, header.mtime, header.mtime);
   }
