@@ -20,6 +20,7 @@ import { writeDockerLayerMetadata } from './docker-layer-metadata.ts';
 import { NodeImages } from './node-images.ts';
 import { blobDiskFull, isDiskFull, layerDiskFull } from './node-disk-full.ts';
 import { unpackLayer, type UnpackStats } from './rootfs-unpacker.ts';
+import { commitSnapshotTransactions } from './snapshot-bolt-commits.ts';
 import { walkSnapshotUsage } from './snapshot-usage-walk.ts';
 import { RUNTIME_EMULATIONS, type RuntimeEmulation } from './runtime-emulation.ts';
 import { throttleStream } from './throttle-stream.ts';
@@ -193,6 +194,9 @@ export class VirtualNode implements NodeBackend {
         if (unpacked !== undefined && this.emulation.layerMetadata) {
           const metadata = { chain: layer.chain, parent: chains[i - 1], diffId: config.rootfs.diff_ids[i] as string, size: unpacked.bytesWritten, entries: unpacked.entries };
           diskBytes += await writeDockerLayerMetadata(this.options.dir, metadata);
+        }
+        if (unpacked !== undefined && this.emulation.boltTransactionsPerLayer > 0) {
+          diskBytes += await commitSnapshotTransactions(join(this.options.dir, 'metadata.db'), this.emulation.boltTransactionsPerLayer);
         }
         const unpackSeconds = unpacked === undefined ? 0 : (performance.now() - t0) / 1000;
         layers.push({ digest: layer.digest, bytes: layer.size, downloadSeconds, unpackSeconds, files: unpacked?.files ?? 0, ...(downloadSeconds > 0 ? { downloadStartSeconds } : {}) });
