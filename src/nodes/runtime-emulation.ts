@@ -64,8 +64,9 @@ export interface RuntimeEmulation {
    * Committing a layer's snapshot walks its upper directory to record its disk usage: containerd's overlay
    * snapshotter (snapshots/overlay/overlay.go Commit -> continuity fs.DiskUsage), an lstat per entry and a
    * readdir per directory after every layer it applies, before the next one starts (snapshot-usage-walk.ts).
-   * docker: moby's overlay2 ApplyDiff ends with a similar walk (directory.Size of the diff dir), not emulated
-   * yet: not checked with strace against this dockerd.
+   * docker does the same walk: moby's overlay2 ApplyDiff returns directory.Size of the layer's diff dir
+   * (daemon/graphdriver/overlay2/overlay.go). strace of a MediaWiki backport: containerd 4,453 lstats and
+   * 452 opens of directories after the layers' applies, dockerd 4,518 and 452.
    */
   readonly commitWalk: boolean;
   /**
@@ -91,5 +92,5 @@ export interface RuntimeEmulation {
  */
 export const RUNTIME_EMULATIONS: Record<ContainerRuntime, RuntimeEmulation> = {
   containerd: { keepsBlobs: true, syncsBlob: true, unpackStarts: 'all-fetched', layerMetadata: false, boltTransactionsPerLayer: 6, decompress: 'in-process', ownerAndModeAlways: true, statEachEntry: true, commitWalk: true, modeTwice: true, dirAttributes: true },
-  docker: { keepsBlobs: false, syncsBlob: false, unpackStarts: 'own-download', layerMetadata: true, boltTransactionsPerLayer: 0, decompress: 'unpigz-process', ownerAndModeAlways: true, statEachEntry: false, commitWalk: false, modeTwice: false, dirAttributes: false },
+  docker: { keepsBlobs: false, syncsBlob: false, unpackStarts: 'own-download', layerMetadata: true, boltTransactionsPerLayer: 0, decompress: 'unpigz-process', ownerAndModeAlways: true, statEachEntry: false, commitWalk: true, modeTwice: false, dirAttributes: false },
 };
