@@ -65,6 +65,12 @@ export interface UnpackOptions {
    * directories (fs.RootPath, chtimes). Without it directories keep the owner and mtime they were created with.
    */
   dirAttributes?: boolean;
+  /**
+   * Lstat each entry's parent (not for a directory entry) and its path before creating it, as moby does
+   * (pkg/archive/diff.go UnpackLayer: the parent's Lstat to make it if missing, the path's to replace what
+   * is there). What they find is not used: the resolver knows it.
+   */
+  statParentAndTarget?: boolean;
 }
 
 export interface UnpackStats {
@@ -116,7 +122,7 @@ export async function unpackLayer(input: Readable, rootfs: string, options: Unpa
   const started = performance.now();
   const layer = options.layer ?? 'layer';
   await mkdir(rootfs, { recursive: true });
-  const applier = new LayerApplier(await realpath(rootfs), layer, options.ownerAndModeAlways === true, options.statEachEntry === true, options.modeTwice === true, options.dirAttributes === true);
+  const applier = new LayerApplier(await realpath(rootfs), layer, options.ownerAndModeAlways === true, options.statEachEntry === true, options.modeTwice === true, options.dirAttributes === true, options.statParentAndTarget === true);
   try {
     const tar = await tarStream(input, options.compression ?? 'auto', layer);
     const checkDiffId = options.diffId === undefined ? undefined : watchDiffId(tar, options.diffId, layer);
@@ -247,6 +253,7 @@ class LayerApplier {
     private readonly statEachEntry = false,
     private readonly modeTwice = false,
     private readonly dirAttributes = false,
+    private readonly statParentAndTarget = false,
   ) {
     this.resolver = new RootfsResolver(root);
     this.layer = layer;
@@ -311,8 +318,12 @@ class LayerApplier {
     // Same path as an earlier entry of this layer (or a parent of one): that work lands first.
     if (this.touched.has(path)) await this.drain();
     this.touch(path);
-    if (this.statEachEntry) this.statLikeContainerd(path);
     const isDir = type === 'directory';
+    if (this.statEachEntry) this.statLikeContainerd(path);
+    if (this.statParentAndTarget) {
+      if (!isDir) lstatSync(this.resolver.abs(parentOf(path)), { throwIfNoEntry: false });
+      lstatSync(this.resolver.abs(path), { throwIfNoEntry: false });
+    }
     // Cached resolutions through what is at `path` now would go stale once this entry replaces it.
     if (this.resolver.reliesOn(path, isDir)) this.resolver.forget();
     const mode = (header.mode ?? (isDir ? 0o755 : 0o644)) & 0o7777;

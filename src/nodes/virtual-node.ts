@@ -237,7 +237,7 @@ export class VirtualNode implements NodeBackend {
     await mkdir(dir, { recursive: true });
     if (!this.options.unpack) return undefined;
     const source = this.unpackSource(layer);
-    const stats = await unpackLayer(source.stream, dir, { compression: source.compression, layer: layer.digest, ownerAndModeAlways: this.emulation.ownerAndModeAlways, statEachEntry: this.emulation.statEachEntry, modeTwice: this.emulation.modeTwice, dirAttributes: this.emulation.dirAttributes, ...(diffId === undefined ? {} : { diffId }) }).catch(async (error: unknown) => {
+    const stats = await unpackLayer(source.stream, dir, { compression: source.compression, layer: layer.digest, ownerAndModeAlways: this.emulation.ownerAndModeAlways, statEachEntry: this.emulation.statEachEntry, modeTwice: this.emulation.modeTwice, dirAttributes: this.emulation.dirAttributes, statParentAndTarget: this.emulation.statParentAndTarget, ...(diffId === undefined ? {} : { diffId }) }).catch(async (error: unknown) => {
       if (!isDiskFull(error)) throw error;
       // The half-unpacked layer goes first: then the free figure is what the layer had to work with.
       await rm(dir, { recursive: true, force: true }).catch(() => undefined);
