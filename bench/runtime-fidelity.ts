@@ -8,7 +8,7 @@
  *
  *   sudo npx tsx bench/runtime-fidelity.ts [repeats=3] [scenario.yaml ...]
  *   (defaults: bench/scenarios/fidelity-mediawiki.yaml bench/scenarios/fidelity-large-files.yaml)
- *   SHIPBENCH_STRACE=1 also writes `strace -c -f` of each backend's pull to the work dir (slows it);
+ *   SHIPBENCH_STRACE=1 also writes `strace -c -f` of each backend's pull to the work dir (slows it; =full: every call, timed);
  *   SHIPBENCH_PERF=1 instead records `perf record -a -g` of the machine during each first-repeat pull (work dir kept);
  *   Then bench/fleet-harness-cpu.ts measures the largest fleet under 70% harness CPU (SHIPBENCH_FLEET=0 skips it).
  *   SHIPBENCH_LAYERS=1 prints each pull's layer times; SHIPBENCH_ONLY=dockerd,virtual(docker) picks backends.
@@ -102,10 +102,17 @@ async function measureDeploy(c: Contender, tag: string, repeat: number, traceFil
   return { seconds: sample.totalSeconds, wallSeconds, downloaded: sample.bytesDownloaded, written: deviceWritten(c.disk) - written0, reported: sample.bytesWrittenToDisk, cpu };
 }
 
-/** `strace -c -f` attached to the contender's daemon (or to this process for a virtual node), ended by its pid. */
+/** SHIPBENCH_STRACE (1 or full) or SHIPBENCH_PERF asks for a trace of each backend's first pulls. */
+const tracing = (): boolean => ['1', 'full'].includes(process.env.SHIPBENCH_STRACE ?? '') || process.env.SHIPBENCH_PERF === '1';
+
+/**
+ * `strace -c -f` attached to the contender's daemon (or to this process for a virtual node), ended by its pid;
+ * SHIPBENCH_STRACE=full logs every call with its time instead (-tt -T), to split the counts per layer.
+ */
 async function startStrace(c: Contender, file: string): Promise<{ stop(): Promise<void> }> {
   const pid = c.node.kind === 'virtual' ? process.pid : daemonPid(c.node);
-  const child = spawn('strace', ['-c', '-f', '-o', file, '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const mode = process.env.SHIPBENCH_STRACE === 'full' ? ['-tt', '-T'] : ['-c'];
+  const child = spawn('strace', [...mode, '-f', '-o', file, '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
   // strace says "Process N attached" once it is in place.
   await new Promise<void>((resolve) => child.stderr.once('data', () => resolve()));
   return {
@@ -183,7 +190,7 @@ async function runImage(scenarioFile: string, repeats: number, work: string): Pr
     for (const tag of STEPS) await pushLayoutImage(client, layout, tag, REPOSITORY);
     const only = process.env.SHIPBENCH_ONLY?.split(',');
     const all = (await contenders(work, teardown, registry.url, `${network.registry.address}:5000`, client, network)).filter((c) => only === undefined || only.includes(c.label));
-    const trace = process.env.SHIPBENCH_STRACE === '1' || process.env.SHIPBENCH_PERF === '1';
+    const trace = tracing();
     for (let r = 0; r < repeats; r++) {
       // Rotated each repeat: no backend always runs first (or last) on a machine whose load drifts.
       const order = [...all.slice(r % all.length), ...all.slice(0, r % all.length)];
@@ -246,7 +253,7 @@ async function main(): Promise<void> {
       await mkdir(work, { recursive: true });
       report(name, await runImage(file, repeats, work));
     } finally {
-      if (process.env.SHIPBENCH_STRACE !== '1' && process.env.SHIPBENCH_PERF !== '1') await rm(work, { recursive: true, force: true });
+      if (!tracing()) await rm(work, { recursive: true, force: true });
       else console.log(`strace summaries kept in ${work}`);
     }
   }

@@ -1,5 +1,5 @@
 /* eslint-disable max-lines -- one tar-to-rootfs applier: whiteouts, hard links, modes and locked directories share the per-layer state of a single pass */
-import { close, constants, fchmod, fchown, futimes, link as linkCb, lstatSync, open, write } from 'node:fs';
+import { close, constants, fchmod, fchmodSync, fchown, futimes, lchownSync, link as linkCb, lstatSync, lutimesSync, open, write } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, realpath, rm, symlink, unlink } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { Readable, TransformOptions } from 'node:stream';
@@ -52,6 +52,25 @@ export interface UnpackOptions {
    * Lstat of the path and of its parent): the same checks, at containerd's syscall cost.
    */
   statEachEntry?: boolean;
+  /**
+   * Set each file's mode twice, the second time after an lstat, as containerd does: chmod right after the
+   * open (archive/tar_unix.go openFile, "to avoid permission mask") and lchmod after lchown
+   * (archive/tar_mostunix.go: Lstat, then Chmod unless a symlink). Same result, containerd's syscalls.
+   */
+  modeTwice?: boolean;
+  /**
+   * Give each directory entry its owner, its mode (twice, after an lstat) and, once the layer is applied,
+   * its mtime after looking its path up again from the root, as containerd does: archive/tar.go
+   * createTarFile for TypeDir (Lstat, mkdir + chmod, Lchown, lchmod) and applyNaive's closing loop over
+   * directories (fs.RootPath, chtimes). Without it directories keep the owner and mtime they were created with.
+   */
+  dirAttributes?: boolean;
+  /**
+   * Lstat each entry's parent (not for a directory entry) and its path before creating it, as moby does
+   * (pkg/archive/diff.go UnpackLayer: the parent's Lstat to make it if missing, the path's to replace what
+   * is there). What they find is not used: the resolver knows it.
+   */
+  statParentAndTarget?: boolean;
 }
 
 export interface UnpackStats {
@@ -103,7 +122,7 @@ export async function unpackLayer(input: Readable, rootfs: string, options: Unpa
   const started = performance.now();
   const layer = options.layer ?? 'layer';
   await mkdir(rootfs, { recursive: true });
-  const applier = new LayerApplier(await realpath(rootfs), layer, options.ownerAndModeAlways === true, options.statEachEntry === true);
+  const applier = new LayerApplier(await realpath(rootfs), layer, options.ownerAndModeAlways === true, options.statEachEntry === true, options.modeTwice === true, options.dirAttributes === true, options.statParentAndTarget === true);
   try {
     const tar = await tarStream(input, options.compression ?? 'auto', layer);
     const checkDiffId = options.diffId === undefined ? undefined : watchDiffId(tar, options.diffId, layer);
@@ -216,6 +235,8 @@ class LayerApplier {
   private readonly pendingDirs = new Map<string, Promise<void>>();
   /** Directories opened up (u+rwx) so we can write in them, with the mode they get back at the end. */
   private readonly lockedDirs = new Map<string, number>();
+  /** Directory entries and their header mtimes, set at the end of the layer (dirAttributes). */
+  private readonly dirTimes: Array<[string, Date]> = [];
   private readonly freeSlabs: Buffer[] = [];
   private staging: [Buffer, Buffer] | undefined;
   private inFlight = 0;
@@ -230,6 +251,9 @@ class LayerApplier {
     layer: string,
     private readonly ownerAndModeAlways = false,
     private readonly statEachEntry = false,
+    private readonly modeTwice = false,
+    private readonly dirAttributes = false,
+    private readonly statParentAndTarget = false,
   ) {
     this.resolver = new RootfsResolver(root);
     this.layer = layer;
@@ -258,6 +282,10 @@ class LayerApplier {
       // Only if it is still that real directory: never chmod through a symlink put in its place.
       const real = await this.resolver.resolveDir(path, false).catch(() => undefined);
       if (real === path) await chmod(this.resolver.abs(path), mode);
+    }
+    for (const [path, mtime] of this.dirTimes) {
+      this.lstatComponents(path);
+      lutimesSync(this.resolver.abs(path), mtime, mtime);
     }
   }
 
@@ -290,8 +318,12 @@ class LayerApplier {
     // Same path as an earlier entry of this layer (or a parent of one): that work lands first.
     if (this.touched.has(path)) await this.drain();
     this.touch(path);
-    if (this.statEachEntry) this.statLikeContainerd(path);
     const isDir = type === 'directory';
+    if (this.statEachEntry) this.statLikeContainerd(path);
+    if (this.statParentAndTarget) {
+      if (!isDir) lstatSync(this.resolver.abs(parentOf(path)), { throwIfNoEntry: false });
+      lstatSync(this.resolver.abs(path), { throwIfNoEntry: false });
+    }
     // Cached resolutions through what is at `path` now would go stale once this entry replaces it.
     if (this.resolver.reliesOn(path, isDir)) this.resolver.forget();
     const mode = (header.mode ?? (isDir ? 0o755 : 0o644)) & 0o7777;
@@ -299,7 +331,7 @@ class LayerApplier {
       case 'directory':
         this.resolver.remember(named, path);
         this.stats.dirs++;
-        return this.inBackground(header.name, path, () => this.directory(path, mode), true);
+        return this.inBackground(header.name, path, () => this.directory(path, mode, header), true);
       case 'symlink': {
         this.skipContent(content, size);
         const target = header.linkname;
@@ -324,14 +356,19 @@ class LayerApplier {
    */
   private statLikeContainerd(path: string): void {
     const parent = parentOf(path);
-    for (let at = 0; parent !== ''; ) {
-      const slash = parent.indexOf('/', at);
-      lstatSync(this.resolver.abs(slash < 0 ? parent : parent.slice(0, slash)), { throwIfNoEntry: false });
+    this.lstatComponents(parent);
+    if (parent !== '') lstatSync(this.resolver.abs(parent), { throwIfNoEntry: false });
+    lstatSync(this.resolver.abs(path), { throwIfNoEntry: false });
+  }
+
+  /** An lstat of each component of `path` from the root down, as containerd's fs.RootPath resolves it. */
+  private lstatComponents(path: string): void {
+    for (let at = 0; path !== ''; ) {
+      const slash = path.indexOf('/', at);
+      lstatSync(this.resolver.abs(slash < 0 ? path : path.slice(0, slash)), { throwIfNoEntry: false });
       if (slash < 0) break;
       at = slash + 1;
     }
-    if (parent !== '') lstatSync(this.resolver.abs(parent), { throwIfNoEntry: false });
-    lstatSync(this.resolver.abs(path), { throwIfNoEntry: false });
   }
 
   /**
@@ -345,7 +382,7 @@ class LayerApplier {
     return (await this.resolver.resolveDir(named, true)) as string;
   }
 
-  private async directory(path: string, mode: number): Promise<void> {
+  private async directory(path: string, mode: number, header: Header): Promise<void> {
     const abs = this.resolver.abs(path);
     // mkdir first: most layers unpack into an empty snapshot, where it is the only call needed.
     const existing = await this.replacing(path, () =>
@@ -365,6 +402,22 @@ class LayerApplier {
     } else if ((this.lockedDirs.get(path) ?? (existing.mode & 0o7777)) !== mode) {
       await this.setDirMode(path, mode);
     }
+    if (this.dirAttributes) await this.dirAttributesLikeContainerd(path, mode, header);
+  }
+
+  /** containerd's calls on a directory entry besides the mkdir (dirAttributes); its final mtime comes in finish(). */
+  private async dirAttributesLikeContainerd(path: string, mode: number, header: Header): Promise<void> {
+    const abs = this.resolver.abs(path);
+    lstatSync(abs);
+    await this.setDirMode(path, mode);
+    if (IS_ROOT) lchownSync(abs, header.uid ?? 0, header.gid ?? 0);
+    lstatSync(abs);
+    await this.setDirMode(path, mode);
+    if (header.mtime === undefined) return;
+    // createTarFile ends with chtimes for every entry; children written after it move a directory's mtime
+    // again, hence the closing loop.
+    lutimesSync(abs, header.mtime, header.mtime);
+    this.dirTimes.push([path, header.mtime]);
   }
 
   /** Sets a directory's mode, keeping u+rwx until the end of the layer so its children can still be written. */
@@ -432,7 +485,7 @@ class LayerApplier {
       const fd = await this.replacing(path, () => openAsync(this.resolver.abs(path), CREATE_FLAGS, mode & 0o777));
       try {
         await writeAll(fd, slab, bytes);
-        await this.fileAttributes(fd, mode, header);
+        await this.fileAttributes(fd, path, mode, header);
       } finally {
         await closeAsync(fd);
       }
@@ -445,11 +498,15 @@ class LayerApplier {
    * createTarFile, moby pkg/archive createTarFile): the owner (as root; chown first, since it clears
    * set-id bits), the mode, and the modification time from the tar header.
    */
-  private async fileAttributes(fd: number, mode: number, header: Header): Promise<void> {
+  private async fileAttributes(fd: number, path: string, mode: number, header: Header): Promise<void> {
     const uid = header.uid ?? 0;
     const gid = header.gid ?? 0;
+    // The extra calls containerd makes are made in place (one syscall each), not through libuv's pool: a
+    // pool round trip costs the harness more CPU than the call, and containerd makes them on its one goroutine.
+    if (this.modeTwice) fchmodSync(fd, mode);
     // A new file is ours already: chown only when the header names another owner (same result, a syscall less).
     if (IS_ROOT && (this.ownerAndModeAlways || uid !== OWN_UID || gid !== OWN_GID)) await fchownAsync(fd, uid, gid);
+    if (this.modeTwice) lstatSync(this.resolver.abs(path));
     if (this.ownerAndModeAlways || this.needsChmod(mode)) await fchmodAsync(fd, mode);
     if (header.mtime !== undefined) await futimesAsync(fd, header.mtime, header.mtime);
   }
@@ -463,7 +520,7 @@ class LayerApplier {
     const fd = await this.replacing(path, () => openAsync(this.resolver.abs(path), CREATE_FLAGS, mode & 0o777));
     try {
       await this.stream(content, fd);
-      await this.fileAttributes(fd, mode, header);
+      await this.fileAttributes(fd, path, mode, header);
     } finally {
       await closeAsync(fd);
     }

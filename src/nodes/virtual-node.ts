@@ -20,6 +20,8 @@ import { writeDockerLayerMetadata } from './docker-layer-metadata.ts';
 import { NodeImages } from './node-images.ts';
 import { blobDiskFull, isDiskFull, layerDiskFull } from './node-disk-full.ts';
 import { unpackLayer, type UnpackStats } from './rootfs-unpacker.ts';
+import { commitSnapshotTransactions } from './snapshot-bolt-commits.ts';
+import { walkSnapshotUsage } from './snapshot-usage-walk.ts';
 import { RUNTIME_EMULATIONS, type RuntimeEmulation } from './runtime-emulation.ts';
 import { throttleStream } from './throttle-stream.ts';
 import { unpigzPath, unpigzStream } from './unpigz-stream.ts';
@@ -193,6 +195,9 @@ export class VirtualNode implements NodeBackend {
           const metadata = { chain: layer.chain, parent: chains[i - 1], diffId: config.rootfs.diff_ids[i] as string, size: unpacked.bytesWritten, entries: unpacked.entries };
           diskBytes += await writeDockerLayerMetadata(this.options.dir, metadata);
         }
+        if (unpacked !== undefined && this.emulation.boltTransactionsPerLayer > 0) {
+          diskBytes += await commitSnapshotTransactions(join(this.options.dir, 'metadata.db'), this.emulation.boltTransactionsPerLayer);
+        }
         const unpackSeconds = unpacked === undefined ? 0 : (performance.now() - t0) / 1000;
         layers.push({ digest: layer.digest, bytes: layer.size, downloadSeconds, unpackSeconds, files: unpacked?.files ?? 0, ...(downloadSeconds > 0 ? { downloadStartSeconds } : {}) });
       }
@@ -232,12 +237,13 @@ export class VirtualNode implements NodeBackend {
     await mkdir(dir, { recursive: true });
     if (!this.options.unpack) return undefined;
     const source = this.unpackSource(layer);
-    const stats = await unpackLayer(source.stream, dir, { compression: source.compression, layer: layer.digest, ownerAndModeAlways: this.emulation.ownerAndModeAlways, statEachEntry: this.emulation.statEachEntry, ...(diffId === undefined ? {} : { diffId }) }).catch(async (error: unknown) => {
+    const stats = await unpackLayer(source.stream, dir, { compression: source.compression, layer: layer.digest, ownerAndModeAlways: this.emulation.ownerAndModeAlways, statEachEntry: this.emulation.statEachEntry, modeTwice: this.emulation.modeTwice, dirAttributes: this.emulation.dirAttributes, statParentAndTarget: this.emulation.statParentAndTarget, ...(diffId === undefined ? {} : { diffId }) }).catch(async (error: unknown) => {
       if (!isDiskFull(error)) throw error;
       // The half-unpacked layer goes first: then the free figure is what the layer had to work with.
       await rm(dir, { recursive: true, force: true }).catch(() => undefined);
       throw await layerDiskFull(this.options.dir, layer.digest, this.blobs.path(layer.digest), isGzip(layer), error);
     });
+    if (this.emulation.commitWalk) walkSnapshotUsage(dir);
     this.images.noteSnapshot(chain, stats.bytesWritten);
     return stats;
   }
