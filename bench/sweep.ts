@@ -1,6 +1,6 @@
 /**
  * How long does a planner wait for a sweep? 20 points of scenarios/wikimedia-fleet.yaml (fleet.nodes x
- * model.registry.replicas), run by `shipbench simulate --sweep` with one process per point on every core,
+ * model.registry.replicas), run by `shipbench simulate --sweep` (a worker process per core running points in turn),
  * against its peer in the same run: the same 20 points simulated one after another by hand (`simulate --set`),
  * which is what a planner did before. Target: under a minute on this 2-core machine; the ratio shows what the
  * parallel points buy.

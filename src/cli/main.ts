@@ -3,6 +3,7 @@ import { hideBin } from 'yargs/helpers';
 import { ExitCode } from '../core/errors.ts';
 import { commands } from './commands/index.ts';
 import { reportFailure } from './report-failure.ts';
+import { servePoints, SWEEP_WORKER_ENV } from './sweep-point-worker.ts';
 import { failOnUsageError, rejectNonNumbers } from './usage-errors.ts';
 
 /** The entry point: yargs parses, a command runs, and every failure becomes a message and an exit code. */
@@ -29,4 +30,6 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(hideBin(process.argv));
+// Forked by a sweep (sweep-point-pool.ts) to run many of its points; otherwise one command line.
+if (process.env[SWEEP_WORKER_ENV] === '1' && process.send !== undefined) servePoints(main);
+else process.exitCode = await main(hideBin(process.argv));

@@ -1,6 +1,5 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import pLimit from 'p-limit';
 import { ShipbenchError } from '../core/errors.ts';
 import { SerialQueue } from '../core/serial-queue.ts';
@@ -11,6 +10,7 @@ import { sweepExporters } from '../report/sweep-report.ts';
 import { SWEEP_SCHEMA, type PointFigures, type SweepPoint, type SweepResults, type TargetAnswer } from '../report/sweep-results.ts';
 import { checkOverriddenScenario } from './scenario-with-overrides.ts';
 import { sharedFleetPlan, SWEEP_PLANS_ENV } from './sweep-plan-cache.ts';
+import { SweepPointPool } from './sweep-point-pool.ts';
 import { writeExports } from './write-exports.ts';
 import { meetsTarget, type SweepTarget } from '../scenario/sweep-target.ts';
 import type { ScenarioOverride, SweepAxis } from '../scenario/scenario-overrides.ts';
@@ -65,9 +65,6 @@ function targetAxis(axes: readonly SweepAxis[]): { axis: SweepAxis; numbers: num
   return { axis, numbers };
 }
 
-/** bin/shipbench.js's flag (its first line), for points started from a process that did not get it. */
-const SIMULATION_SEMI_SPACE = '--max-semi-space-size=64';
-
 const pointLabel = (values: PointValues) => values.map(({ axis, value }) => `${axis.key}=${String(value)}`).join(',');
 
 class SweepRecorder {
@@ -114,19 +111,14 @@ async function planSharedContent(options: SweepOptions, first: PointValues | und
   await sharedFleetPlan(scenario, plansDir(options));
 }
 
-/** Runs one point in its own `shipbench simulate` process and keeps its figures. */
-async function simulatePoint(options: SweepOptions, values: PointValues, index: number, probe: boolean): Promise<{ point: SweepPoint; name: string }> {
+/** Runs one point, `shipbench simulate FILE --out DIR --set ...` in a sweep worker, and keeps its figures. */
+async function simulatePoint(options: SweepOptions, pool: SweepPointPool, values: PointValues, index: number, probe: boolean): Promise<{ point: SweepPoint; name: string }> {
   const dir = join('points', String(index).padStart(3, '0'));
   const sets = overridesAt(values, options.sets).flatMap((o) => ['--set', `${o.key}=${JSON.stringify(o.value)}`]);
-  const cli = process.argv[1] as string;
-  const env = { [SWEEP_PLANS_ENV]: plansDir(options) };
-  // The point runs as this process runs (under tsx from the sources, plain node from the bundle), with the
-  // young generation bin/shipbench.js asks for: a simulation's many live transfers make small ones costly.
-  const heap = process.execArgv.some((a) => a.startsWith('--max-semi-space-size')) ? [] : [SIMULATION_SEMI_SPACE];
-  const child = await execa(process.execPath, [...process.execArgv, ...heap, cli, 'simulate', options.file, '--out', join(options.outDir, dir), ...sets], { reject: false, stdin: 'ignore', all: true, env });
-  if (child.exitCode !== 0) {
-    const tail = (child.all ?? '').trim().split('\n').slice(-6).join('\n  ');
-    throw new ShipbenchError('sweep-point-failed', `point ${pointLabel(values)} failed (exit ${child.exitCode ?? child.signal ?? '?'}):\n  ${tail}`, { exitCode: 1, hint: 'run that point alone with simulate --set to see the whole failure' });
+  const outcome = await pool.run(['simulate', options.file, '--out', join(options.outDir, dir), ...sets]);
+  if (outcome.exitCode !== 0) {
+    const tail = outcome.output.trim().split('\n').slice(-6).join('\n  ');
+    throw new ShipbenchError('sweep-point-failed', `point ${pointLabel(values)} failed (${outcome.died ?? `exit ${outcome.exitCode ?? '?'}`}):\n  ${tail}`, { exitCode: 1, hint: 'run that point alone with simulate --set to see the whole failure' });
   }
   const results = await readResultsFile(join(options.outDir, dir, 'results.json'));
   const point = { index, values: Object.fromEntries(values.map(({ axis, value }) => [axis.key, value])), probe, results: join(dir, 'results.json'), figures: pointFigures(results) };
@@ -159,9 +151,10 @@ export async function runSweep(options: SweepOptions): Promise<SweepResults> {
   const recorder = new SweepRecorder(options);
   const limit = pLimit(Math.max(1, options.jobs));
   const grid = cartesian(options.axes);
+  const pool = new SweepPointPool({ [SWEEP_PLANS_ENV]: plansDir(options) });
   let next = 0;
   const run = async (values: PointValues, probe: boolean): Promise<SweepPoint> => {
-    const { point, name } = await simulatePoint(options, values, next++, probe);
+    const { point, name } = await simulatePoint(options, pool, values, next++, probe);
     recorder.results.scenario.name = name;
     recorder.results.points.push(point);
     recorder.results.points.sort((a, b) => a.index - b.index);
@@ -180,6 +173,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepResults> {
     recorder.results.failure = { message: error instanceof Error ? error.message : String(error) };
     await recorder.write();
     throw error;
+  } finally {
+    await pool.close();
   }
   await recorder.write();
   return recorder.results;
