@@ -16,9 +16,9 @@ import { meetsTarget, type SweepTarget } from '../scenario/sweep-target.ts';
 import type { ScenarioOverride, SweepAxis } from '../scenario/scenario-overrides.ts';
 
 /**
- * `simulate FILE --sweep KEY=...`: every point of the cartesian product of the swept keys, each simulated by its
- * own `shipbench simulate --set ...` process (so a point is exactly what a user gets by setting the keys by
- * hand, and points run on all cores), then an optional target search along one key.
+ * `simulate FILE --sweep KEY=...`: every point of the cartesian product of the swept keys, each the command line
+ * `shipbench simulate --set ...` run in a sweep worker (so a point is exactly what a user gets by setting the
+ * keys by hand, and points run on all cores), then an optional target search along one key.
  */
 export interface SweepOptions {
   readonly file: string;

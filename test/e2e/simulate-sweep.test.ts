@@ -20,7 +20,7 @@ describe('shipbench simulate --sweep', () => {
 
   test('a registry-bound fleet gives makespan proportional to nodes, and the target search finds where the line crosses the target', async () => {
     const out = join(work, 'line');
-    // Each point is a process of its own: on a loaded machine a dozen of them take a while.
+    // A dozen points: on a loaded machine they take a while.
     const r = await runCli(['simulate', LINE, '--sweep', 'fleet.nodes=10..160x4', '--target', 'makespan<=50s', '--out', out], { timeoutMs: 300_000 });
     assert.equal(r.code, 0, r.stderr);
     const sweep = sweepResultsSchema.parse(JSON.parse(await readFile(join(out, 'sweep.json'), 'utf8')));
