@@ -23,6 +23,8 @@ export class NodeImages {
   private images: HeldImage[] = [];
   private readonly blobBytes = new Map<string, number>();
   private readonly snapshotBytes = new Map<string, number>();
+  /** The runtime's own metadata files (containerd's bolt database): held whatever images are. */
+  private metadataBytes = 0;
   private clock = 0;
 
   constructor(
@@ -36,6 +38,11 @@ export class NodeImages {
     this.images = [];
     this.blobBytes.clear();
     this.snapshotBytes.clear();
+    this.metadataBytes = 0;
+  }
+
+  noteMetadata(bytes: number): void {
+    this.metadataBytes = bytes;
   }
 
   noteBlob(digest: string, bytes: number): void {
@@ -46,9 +53,9 @@ export class NodeImages {
     this.snapshotBytes.set(chain, bytes);
   }
 
-  /** Blob plus unpacked file bytes the node holds now. */
+  /** Blob, unpacked file and runtime metadata bytes the node holds now. */
   heldBytes(): number {
-    let n = 0;
+    let n = this.metadataBytes;
     for (const b of this.blobBytes.values()) n += b;
     for (const b of this.snapshotBytes.values()) n += b;
     return n;

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pLimit from 'p-limit';
@@ -196,7 +196,9 @@ export class VirtualNode implements NodeBackend {
           diskBytes += await writeDockerLayerMetadata(this.options.dir, metadata);
         }
         if (unpacked !== undefined && this.emulation.boltTransactionsPerLayer > 0) {
-          diskBytes += await commitSnapshotTransactions(join(this.options.dir, 'metadata.db'), this.emulation.boltTransactionsPerLayer);
+          const db = join(this.options.dir, 'metadata.db');
+          diskBytes += await commitSnapshotTransactions(db, this.emulation.boltTransactionsPerLayer);
+          this.images.noteMetadata((await stat(db)).size);
         }
         const unpackSeconds = unpacked === undefined ? 0 : (performance.now() - t0) / 1000;
         layers.push({ digest: layer.digest, bytes: layer.size, downloadSeconds, unpackSeconds, files: unpacked?.files ?? 0, ...(downloadSeconds > 0 ? { downloadStartSeconds } : {}) });
