@@ -10,9 +10,18 @@ import { RUNTIME_EMULATIONS } from '../../src/nodes/runtime-emulation.ts';
 import { walkSnapshotUsage } from '../../src/nodes/snapshot-usage-walk.ts';
 import { tarOf } from '../support/tar-entries.ts';
 
-test('a committed layer is walked as containerd and dockerd do it: every inode counted once, blocks summed, symlinks not followed', async () => {
-  const root = await mkdtemp(join(tmpdir(), 'shipbench-usage-walk-'));
+/** Runs `fn` in a fresh temporary directory, removed afterwards. */
+async function inTempDir(prefix: string, fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
   try {
+    await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+test('a committed layer is walked as containerd and dockerd do it: every inode counted once, blocks summed, symlinks not followed', () =>
+  inTempDir('shipbench-usage-walk-', async (root) => {
     await mkdir(join(root, 'srv/app'), { recursive: true });
     await writeFile(join(root, 'srv/app/a.php'), 'x'.repeat(10_000));
     await writeFile(join(root, 'srv/app/empty'), '');
@@ -24,14 +33,10 @@ test('a committed layer is walked as containerd and dockerd do it: every inode c
     assert.equal(usage.inodes, 6);
     // 10,000 bytes take at least 3 blocks of 4 KiB; the directories at least one each.
     assert.ok(usage.bytes >= 3 * 4096 + 3 * 4096, `usage ${usage.bytes} bytes`);
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('setting the mode twice (containerd openFile chmod, then lchmod after lchown) gives the header modes, set-id bits included', async () => {
-  const root = await mkdtemp(join(tmpdir(), 'shipbench-mode-twice-'));
-  try {
+test('setting the mode twice (containerd openFile chmod, then lchmod after lchown) gives the header modes, set-id bits included', () =>
+  inTempDir('shipbench-mode-twice-', async (root) => {
     const tar = await tarOf([
       { name: 'bin/', type: 'directory', mode: 0o755 },
       { name: 'bin/su', mode: 0o4755, content: '#!/bin/sh\n' },
@@ -45,14 +50,10 @@ test('setting the mode twice (containerd openFile chmod, then lchmod after lchow
     assert.equal((await lstat(join(root, 'secret'))).mode & 0o7777, 0o600);
     assert.equal((await lstat(join(root, 'ro'))).mode & 0o7777, 0o444);
     assert.equal(await readFile(join(root, 'ro'), 'utf8'), 'y');
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('directories get the header owner, mode and mtime, the mtime set after their children are written (containerd applyNaive)', async () => {
-  const root = await mkdtemp(join(tmpdir(), 'shipbench-dir-attributes-'));
-  try {
+test('directories get the header owner, mode and mtime, the mtime set after their children are written (containerd applyNaive)', () =>
+  inTempDir('shipbench-dir-attributes-', async (root) => {
     const mtime = new Date('2001-02-03T04:05:06Z');
     const tar = await tarOf([
       { name: 'srv/', type: 'directory', mode: 0o755, mtime },
@@ -63,14 +64,10 @@ test('directories get the header owner, mode and mtime, the mtime set after thei
     for (const dir of ['srv', 'srv/locked']) assert.equal((await lstat(join(root, dir))).mtime.getTime(), mtime.getTime(), dir);
     assert.equal((await lstat(join(root, 'srv/locked'))).mode & 0o7777, 0o500);
     assert.equal(await readFile(join(root, 'srv/locked/file'), 'utf8'), 'z');
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
-});
+  }));
 
-test("moby's lookups (parent and path lstat per entry) leave the same tree, a file replacing a lower one included", async () => {
-  const root = await mkdtemp(join(tmpdir(), 'shipbench-moby-lookups-'));
-  try {
+test("moby's lookups (parent and path lstat per entry) leave the same tree, a file replacing a lower one included", () =>
+  inTempDir('shipbench-moby-lookups-', async (root) => {
     const lower = await tarOf([{ name: 'etc/', type: 'directory', mode: 0o755 }, { name: 'etc/motd', mode: 0o644, content: 'old' }]);
     const upper = await tarOf([{ name: 'etc/motd', mode: 0o600, content: 'new' }, { name: 'top', mode: 0o644, content: 't' }]);
     await unpackLayer(Readable.from([lower]), root, { statParentAndTarget: true, ownerAndModeAlways: true });
@@ -78,23 +75,16 @@ test("moby's lookups (parent and path lstat per entry) leave the same tree, a fi
     assert.equal(stats.files, 2);
     assert.equal(await readFile(join(root, 'etc/motd'), 'utf8'), 'new');
     assert.equal((await lstat(join(root, 'etc/motd'))).mode & 0o777, 0o600);
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('bolt commits of a layer: two page writes per transaction into one small file that reuses its pages', async () => {
-  const root = await mkdtemp(join(tmpdir(), 'shipbench-bolt-'));
-  try {
+test('bolt commits of a layer: two page writes per transaction into one small file that reuses its pages', () =>
+  inTempDir('shipbench-bolt-', async (root) => {
     const db = join(root, 'metadata.db');
     assert.equal(await commitSnapshotTransactions(db, 6), 6 * 2 * 4096);
     assert.equal(await commitSnapshotTransactions(db, 6), 6 * 2 * 4096);
     // Meta page plus six data pages, rewritten in place by the second layer (no O_APPEND growth).
     assert.equal((await lstat(db)).size, 7 * 4096);
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
-});
+  }));
 
 test("both runtimes walk each applied layer; the second chmod, directory attributes and bolt commits are containerd-only, moby's parent-and-path lookups docker-only (its dir times not emulated yet)", () => {
   const rules = (r: typeof RUNTIME_EMULATIONS.docker) => [r.commitWalk, r.modeTwice, r.dirAttributes, r.boltTransactionsPerLayer, r.statParentAndTarget];
