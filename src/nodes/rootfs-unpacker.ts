@@ -34,6 +34,9 @@ import {
 
 export type LayerCompression = 'gzip' | 'none' | 'auto';
 
+/** How an untar treats a directory entry besides creating it: as containerd's applier, as moby's, or not at all. */
+export type DirAttributes = 'containerd' | 'moby' | 'none';
+
 export interface UnpackOptions {
   /** `auto` (default) looks at the magic bytes: gzip or a plain tar. */
   compression?: LayerCompression;
@@ -64,7 +67,7 @@ export interface UnpackOptions {
    * createTarFile for TypeDir (Lstat, mkdir + chmod, Lchown, lchmod) and applyNaive's closing loop over
    * directories (fs.RootPath, chtimes). Without it directories keep the owner and mtime they were created with.
    */
-  dirAttributes?: boolean;
+  dirAttributes?: DirAttributes;
   /**
    * Lstat each entry's parent (not for a directory entry) and its path before creating it, as moby does
    * (pkg/archive/diff.go UnpackLayer: the parent's Lstat to make it if missing, the path's to replace what
@@ -122,7 +125,7 @@ export async function unpackLayer(input: Readable, rootfs: string, options: Unpa
   const started = performance.now();
   const layer = options.layer ?? 'layer';
   await mkdir(rootfs, { recursive: true });
-  const applier = new LayerApplier(await realpath(rootfs), layer, options.ownerAndModeAlways === true, options.statEachEntry === true, options.modeTwice === true, options.dirAttributes === true, options.statParentAndTarget === true);
+  const applier = new LayerApplier(await realpath(rootfs), layer, options.ownerAndModeAlways === true, options.statEachEntry === true, options.modeTwice === true, options.dirAttributes ?? 'none', options.statParentAndTarget === true);
   try {
     const tar = await tarStream(input, options.compression ?? 'auto', layer);
     const checkDiffId = options.diffId === undefined ? undefined : watchDiffId(tar, options.diffId, layer);
@@ -235,7 +238,7 @@ class LayerApplier {
   private readonly pendingDirs = new Map<string, Promise<void>>();
   /** Directories opened up (u+rwx) so we can write in them, with the mode they get back at the end. */
   private readonly lockedDirs = new Map<string, number>();
-  /** Directory entries and their header mtimes, set at the end of the layer (dirAttributes). */
+  /** Directory entries and their header mtimes, set again at the end of the layer (dirAttributes). */
   private readonly dirTimes: Array<[string, Date]> = [];
   private readonly freeSlabs: Buffer[] = [];
   private staging: [Buffer, Buffer] | undefined;
@@ -252,7 +255,7 @@ class LayerApplier {
     private readonly ownerAndModeAlways = false,
     private readonly statEachEntry = false,
     private readonly modeTwice = false,
-    private readonly dirAttributes = false,
+    private readonly dirAttributes: DirAttributes = 'none',
     private readonly statParentAndTarget = false,
   ) {
     this.resolver = new RootfsResolver(root);
@@ -284,7 +287,8 @@ class LayerApplier {
       if (real === path) await chmod(this.resolver.abs(path), mode);
     }
     for (const [path, mtime] of this.dirTimes) {
-      this.lstatComponents(path);
+      // containerd looks each directory up again from the root (fs.RootPath); moby joins the path.
+      if (this.dirAttributes === 'containerd') this.lstatComponents(path);
       lutimesSync(this.resolver.abs(path), mtime, mtime);
     }
   }
@@ -402,7 +406,18 @@ class LayerApplier {
     } else if ((this.lockedDirs.get(path) ?? (existing.mode & 0o7777)) !== mode) {
       await this.setDirMode(path, mode);
     }
-    if (this.dirAttributes) await this.dirAttributesLikeContainerd(path, mode, header);
+    if (this.dirAttributes === 'containerd') await this.dirAttributesLikeContainerd(path, mode, header);
+    else if (this.dirAttributes === 'moby') await this.dirAttributesLikeMoby(path, mode, header);
+  }
+
+  /** moby's calls on a directory entry besides the mkdir: Lchown, one lchmod, Chtimes; its final mtime in finish(). */
+  private async dirAttributesLikeMoby(path: string, mode: number, header: Header): Promise<void> {
+    const abs = this.resolver.abs(path);
+    if (IS_ROOT) lchownSync(abs, header.uid ?? 0, header.gid ?? 0);
+    await this.setDirMode(path, mode);
+    if (header.mtime === undefined) return;
+    lutimesSync(abs, header.mtime, header.mtime);
+    this.dirTimes.push([path, header.mtime]);
   }
 
   /** containerd's calls on a directory entry besides the mkdir (dirAttributes); its final mtime comes in finish(). */
