@@ -6,7 +6,7 @@ import type { LayerSpec } from './layer-spec.ts';
  * Ratios for the blob-size estimate (blob-size-estimate.ts): the low ends of what gzip -1 achieves on each kind
  * (DOMAIN.md), so the estimate errs towards "too big".
  */
-export const CONSERVATIVE_GZIP_RATIO: Record<ContentKind, number> = { php: 2.5, json: 2.5, cdb: 1.9, binary: 1.3, js: 2.5, css: 2.5, image: 1, data: 3, text: 2 };
+const CONSERVATIVE_GZIP_RATIO: Record<ContentKind, number> = { php: 2.5, json: 2.5, cdb: 1.9, binary: 1.3, js: 2.5, css: 2.5, image: 1, data: 3, text: 2 };
 const TAR_BLOCK = 512;
 
 /** What a layer's byte figures read of its files, summed in one pass. */

@@ -75,18 +75,9 @@ export class ChunkSwarms {
    */
   anyHolder(swarm: LayerSwarm, chunk: number, waker: number | undefined): ChunkSource {
     const holders = swarm.holders[chunk]!;
-    const uploads = this.uploads;
-    // Seeds too serve at most p2p.peers at once (Kraken origins and Dragonfly seed peers limit connections).
-    const slots = this.step.model.p2p.peers;
-    if (waker !== undefined && swarm.canServe(chunk, waker) && uploads[waker]! < slots) return waker;
+    if (waker !== undefined && swarm.canServe(chunk, waker) && this.uploads[waker]! < this.step.model.p2p.peers) return waker;
     if (holders.length === 0) return swarm.originBusy[chunk] === 1 ? 'wait' : 'origin';
-    let best = -1;
-    const from = Math.floor(this.rng.next() * holders.length);
-    for (let k = 0; k < Math.min(CANDIDATES, holders.length); k++) {
-      const u = holders[(from + k) % holders.length]!;
-      if (uploads[u]! < slots && (best < 0 || uploads[u]! < uploads[best]!)) best = u;
-      if (best >= 0 && uploads[best] === 0) break;
-    }
+    const best = this.leastLoadedHolder(swarm, chunk, -1, -1, false);
     return best < 0 ? 'wait' : best;
   }
 
@@ -96,14 +87,24 @@ export class ChunkSwarms {
    * it from this very node.
    */
   private otherHolder(swarm: LayerSwarm, chunk: number, node: number, busy: number): number {
+    return this.leastLoadedHolder(swarm, chunk, node, busy, true);
+  }
+
+  /**
+   * The holder of `chunk` with the fewest uploads and a free slot among up to CANDIDATES of them, from a random
+   * start (an idle one ends the search), other than `skip` and `skipToo`, and with `wholeOnly` not one still
+   * relaying it; -1 when none. Parameters rather than a predicate: the swarm asks this at every free slot.
+   */
+  private leastLoadedHolder(swarm: LayerSwarm, chunk: number, skip: number, skipToo: number, wholeOnly: boolean): number {
     const holders = swarm.holders[chunk]!;
     const { uploads } = this;
+    // Seeds too serve at most p2p.peers at once (Kraken origins and Dragonfly seed peers limit connections).
     const slots = this.step.model.p2p.peers;
     let best = -1;
     const from = holders.length === 0 ? 0 : Math.floor(this.rng.next() * holders.length);
     for (let k = 0; k < Math.min(CANDIDATES, holders.length); k++) {
       const u = holders[(from + k) % holders.length]!;
-      if (u === node || u === busy || uploads[u]! >= slots || swarm.isRelaying(chunk, u)) continue;
+      if (u === skip || u === skipToo || uploads[u]! >= slots || (wholeOnly && swarm.isRelaying(chunk, u))) continue;
       if (best < 0 || uploads[u]! < uploads[best]!) best = u;
       if (uploads[best] === 0) break;
     }
