@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 mapfile -t files < <(find test -name '*.test.ts' | sort)
 out=.test-build
 rm -rf "$out" # chunk names carry content hashes: drop the previous build's
-node scripts/build-test-bundles.mjs "$out" "${files[@]}"
-bundles=()
-for file in "${files[@]}"; do bundles+=("$out/${file%.ts}.mjs"); done
-exec node --enable-source-maps --test --test-concurrency=1 --test-reporter=spec "$@" "${bundles[@]}"
+# It prints what to run: a file per directory that imports that directory's bundles (one process each), and
+# the files that keep a process of their own (top-level hooks).
+mapfile -t runs < <(node scripts/build-test-bundles.mjs "$out" "${files[@]}")
+exec node --enable-source-maps --test --test-concurrency=1 --test-reporter=spec "$@" "${runs[@]}"
