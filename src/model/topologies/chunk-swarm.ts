@@ -23,6 +23,8 @@ const CANDIDATES = 16;
  */
 export class ChunkSwarms {
   readonly uploads: Int32Array;
+  /** Per node: peer transfers in flight into it, over all its layers (waiters with fewer are woken first). */
+  private readonly inFlight: Int32Array;
   readonly rng: Rng;
   private readonly swarms: Array<Map<string, LayerSwarm>>;
   private readonly nicOut: number[];
@@ -40,6 +42,7 @@ export class ChunkSwarms {
     const n = layout.names.length;
     const seeds = seedsPerDatacentre * layout.datacentres.length;
     this.uploads = new Int32Array(n + seeds);
+    this.inFlight = new Int32Array(n + seeds);
     this.rng = Rng.derive(String(n), 'model-swarm');
     this.swarms = layout.datacentres.map(() => new Map());
     const upload = bytesPerSecond(model.p2p.uploadBitsPerSecond);
@@ -56,7 +59,7 @@ export class ChunkSwarms {
   swarmOf(dc: number, layer: ModelLayer): LayerSwarm {
     const known = this.swarms[dc]!.get(layer.id);
     if (known !== undefined) return known;
-    const swarm = new LayerSwarm(layer, this.step.model.p2p.pieceBytes, this.step.model.p2p.chunks, this.uploads.length);
+    const swarm = new LayerSwarm(layer, this.step.model.p2p.pieceBytes, this.step.model.p2p.chunks, this.uploads.length, this.inFlight);
     // Nodes that pulled the image before the deploy hold every chunk, on disk (not in page cache).
     for (let i = 0; i < this.step.layout.names.length; i++) {
       if (this.step.prePulled[i] !== 1 || this.step.layout.datacentreOf[i] !== dc) continue;
@@ -122,6 +125,7 @@ export class ChunkSwarms {
     const { model } = this.step;
     const n = this.step.layout.names.length;
     this.uploads[u]!++;
+    this.inFlight[node]!++;
     const ingest = this.step.ingest(node);
     const written = swarm.writtenAt(j, u);
     // A holder reads the chunk back from its disk (time its own writes wait for) unless it is still in page
@@ -132,14 +136,15 @@ export class ChunkSwarms {
     const weights = (fromDisk ? [1, this.step.readWeight[u]!] : [1]).concat(ingest.weights);
     const bytes = swarm.chunkBytes[j]!;
     const head = Math.min(bytes, model.p2p.pieceBytes);
-    const transfer = new PeerTransfer(this, this.step.net, swarm, dc, j, u, sink, bytes, head, resources, weights, this.step.stream, this.peerMeters);
+    const transfer = new PeerTransfer(this, this.step.net, swarm, dc, j, u, node, sink, bytes, head, resources, weights, this.step.stream, this.peerMeters);
     this.step.requests.request(this.peerServer, node, transfer.begin);
     return transfer;
   }
 
-  /** Peer u's transfer ended: a free upload slot, for a waiter of a chunk it holds. */
-  freeSlot(u: number, dc: number): void {
+  /** Peer u's transfer to `node` ended: a free upload slot, for a waiter of a chunk it holds. */
+  freeSlot(u: number, node: number, dc: number): void {
     this.uploads[u]!--;
+    this.inFlight[node]!--;
     this.wakeFor(u, dc);
   }
 
@@ -234,6 +239,7 @@ class PeerTransfer implements FlowSpec, ChunkCopy {
     private readonly dc: number,
     private readonly j: number,
     private readonly u: number,
+    private readonly node: number,
     private readonly sink: ChunkSink,
     readonly bytes: number,
     /** The first piece: once it is in, the node can relay the chunk. */
@@ -258,7 +264,7 @@ class PeerTransfer implements FlowSpec, ChunkCopy {
     if (this.over) return;
     this.over = true;
     if (this.flow !== undefined) this.net.cancelFlow(this.flow);
-    this.swarms.freeSlot(this.u, this.dc);
+    this.swarms.freeSlot(this.u, this.node, this.dc);
   }
 
   onMilestone(): void {
@@ -269,7 +275,7 @@ class PeerTransfer implements FlowSpec, ChunkCopy {
   onDone(): void {
     const { net, sink, j, head, swarm, u } = this;
     this.over = true;
-    this.swarms.freeSlot(u, this.dc);
+    this.swarms.freeSlot(u, this.node, this.dc);
     // A chunk of one piece: servable and whole together.
     if (this.milestoneBytes === undefined) {
       sink.servable(j);

@@ -34,7 +34,14 @@ export class LayerSwarm {
    * its first piece and relays the rest as it arrives (as Kraken, Dragonfly and BitTorrent relay pieces),
    * so a chunk costs one flow per transfer (its first piece a milestone of it), not one per piece.
    */
-  constructor(layer: ModelLayer, pieceBytes: number, maxChunks: number, ids: number) {
+  constructor(
+    layer: ModelLayer,
+    pieceBytes: number,
+    maxChunks: number,
+    ids: number,
+    /** Per node id: peer transfers in flight into it, over all its layers (shared by a step's swarms). */
+    private readonly inFlight: Int32Array,
+  ) {
     const pieces = Math.max(1, Math.ceil(layer.compressedBytes / pieceBytes));
     const chunks = Math.min(maxChunks, pieces);
     const base = Math.floor(pieces / chunks);
@@ -58,16 +65,58 @@ export class LayerSwarm {
     this.waiterEntries++;
   }
 
-  /** Wakes up to `count` live waiters of chunk j (see wakeSome); returns how many woke. */
+  /**
+   * Wakes up to `count` live waiters of chunk j (those there now, not those they add); returns how many woke.
+   * Those with the fewest transfers in flight into them go first. In Kraken an uploader has no upload slots:
+   * it serves every peer that asks, and a downloader already at its ingress limit reads slower (conn.go's
+   * readPayload waits on the ingress token bucket, and TCP then slows the sender), so the uploader's bandwidth
+   * goes to the downloaders with room. A slot in the model holds its share whether its downloader can take it
+   * or not, so a free slot goes where there is room: to the waiter with the fewest transfers in flight.
+   */
   wake(j: number, count: number, waker: number): number {
     const list = this.waiting[j]!;
     const there = list.length;
-    let i = 0;
+    // Waking them all (a new seed), or as many as there are: no choice to make.
+    const rank = count < there;
     let woke = 0;
-    while (woke < count && i < there) if (list[i++]!(waker)) woke++;
-    list.splice(0, i);
-    this.waiterEntries -= i;
+    let taken = 0;
+    let looked = 0;
+    while (woke < count) {
+      const best = rank ? this.fewestInFlight(list, taken, there) : this.firstLive(list, taken, there);
+      looked = Math.max(looked, best.looked);
+      if (best.at < 0) break;
+      // The chosen one joins the taken prefix, so entries it adds by parking again (at the end) stay.
+      const w = list[best.at]!;
+      list.copyWithin(taken + 1, taken, best.at);
+      list[taken++] = w;
+      if (w.wake(waker)) woke++;
+    }
+    // Drop the taken prefix and the dead entries among those looked at; keep the order of the rest.
+    let keep = 0;
+    for (let i = taken; i < list.length; i++) if (i >= looked || list[i]!.live) list[keep++] = list[i]!;
+    this.waiterEntries -= list.length - keep;
+    list.length = keep;
     return woke;
+  }
+
+  /** The live waiter in list[from, to) with the fewest transfers in flight (the first of equals), and how far it looked. */
+  private fewestInFlight(list: readonly Waiter[], from: number, to: number): { at: number; looked: number } {
+    const inFlight = this.inFlight;
+    let at = -1;
+    let i = from;
+    for (; i < to; i++) {
+      const w = list[i]!;
+      if (!w.live || (at >= 0 && inFlight[w.node]! >= inFlight[list[at]!.node]!)) continue;
+      at = i;
+      // None has fewer than none.
+      if (inFlight[w.node] === 0) return { at, looked: i + 1 };
+    }
+    return { at, looked: i };
+  }
+
+  private firstLive(list: readonly Waiter[], from: number, to: number): { at: number; looked: number } {
+    for (let i = from; i < to; i++) if (list[i]!.live) return { at: i, looked: i + 1 };
+    return { at: -1, looked: to };
   }
 
   /** Can node (or seed) u serve chunk j: it holds it whole, or its first piece and relays the rest. */
@@ -121,18 +170,33 @@ export interface SourcePolicy {
   pick(swarm: LayerSwarm, node: number, chunk: number, waker: number | undefined): ChunkSource;
 }
 
-/** A downloader waiting for a source; false when it was already woken through another chunk. */
-export type Waiter = (waker: number) => boolean;
-
-/** Wakes up to `count` live waiters of `list` (those there now, not those they add) and drops them. */
-export function wakeSome(list: Waiter[], count: number, waker: number): number {
-  const there = list.length;
-  let i = 0;
-  let woke = 0;
-  while (woke < count && i < there) if (list[i++]!(waker)) woke++;
-  list.splice(0, i);
-  return woke;
+/** A downloader waiting for a source (a parked node waits in the list of every chunk it wants). */
+export interface Waiter {
+  /** The waiting node: the fewer transfers it has in flight, the sooner it is woken. */
+  readonly node: number;
+  /** False once it was woken through another chunk (its entries elsewhere are then dead). */
+  readonly live: boolean;
+  /** Wakes it with `waker`, a holder with a free slot; false when it was no longer live. */
+  wake(waker: number): boolean;
 }
+
+/** A waiter that wakes once, calling `then` with the waker; its entries in other lists are dead from then on. */
+export class OnceWaiter implements Waiter {
+  live = true;
+
+  constructor(
+    readonly node: number,
+    private readonly then: (waker: number) => void,
+  ) {}
+
+  wake(waker: number): boolean {
+    if (!this.live) return false;
+    this.live = false;
+    this.then(waker);
+    return true;
+  }
+}
+
 
 /** What a node does as a chunk arrives: it can relay it, its transfer ended but trails its upstream, it holds it. */
 export interface ChunkSink {
