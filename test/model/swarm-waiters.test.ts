@@ -29,6 +29,16 @@ describe('P2P waiters: a free upload slot goes where there is room', () => {
     assert.equal(swarm.waiterEntries, 2);
   });
 
+  test('among nodes with as many transfers in flight, the one with fewer of them in this layer goes first', () => {
+    // Both nodes receive 2 transfers; node 0's are both of this layer, node 1's of another layer.
+    const { swarm, woken, park } = swarmWith([2, 2]);
+    swarm.here[0] = 2;
+    park(0);
+    park(1);
+    assert.equal(swarm.wake(0, 1, 9), 1);
+    assert.deepEqual(woken, [1]);
+  });
+
   test('dead entries are skipped and dropped; waiters that park again while woken wait for the next wake', () => {
     const { swarm, woken, park } = swarmWith([0, 0, 2]);
     const early = park(0);

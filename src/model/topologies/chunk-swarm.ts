@@ -126,6 +126,7 @@ export class ChunkSwarms {
     const n = this.step.layout.names.length;
     this.uploads[u]!++;
     this.inFlight[node]!++;
+    swarm.here[node]!++;
     const ingest = this.step.ingest(node);
     const written = swarm.writtenAt(j, u);
     // A holder reads the chunk back from its disk (time its own writes wait for) unless it is still in page
@@ -142,9 +143,10 @@ export class ChunkSwarms {
   }
 
   /** Peer u's transfer to `node` ended: a free upload slot, for a waiter of a chunk it holds. */
-  freeSlot(u: number, node: number, dc: number): void {
+  freeSlot(u: number, node: number, swarm: LayerSwarm, dc: number): void {
     this.uploads[u]!--;
     this.inFlight[node]!--;
+    swarm.here[node]!--;
     this.wakeFor(u, dc);
   }
 
@@ -190,14 +192,25 @@ export class ChunkSwarms {
     };
   }
 
-  /** An uploader freed a slot: let a waiter of a chunk it holds (in its data centre) ask it. */
+  /**
+   * An uploader freed a slot: the waiter with the least load (LayerSwarm.wake) among those of the first chunk
+   * it holds in each layer's swarm (in its data centre) asks it, whichever layer it waits in.
+   */
   private wakeFor(uploader: number, dc: number): void {
+    let best: LayerSwarm | undefined;
+    let bestChunk = -1;
+    let bestLoad = Number.POSITIVE_INFINITY;
     for (const swarm of this.swarms[dc]!.values()) {
       if (swarm.waiterEntries === 0) continue;
       for (let j = 0; j < swarm.waiting.length; j++) {
-        if (swarm.waiting[j]!.length > 0 && swarm.canServe(j, uploader) && swarm.wake(j, 1, uploader) > 0) return;
+        if (swarm.waiting[j]!.length === 0 || !swarm.canServe(j, uploader)) continue;
+        const load = swarm.leastWaitingLoad(j);
+        if (load === Number.POSITIVE_INFINITY) continue;
+        if (load < bestLoad) [best, bestChunk, bestLoad] = [swarm, j, load];
+        break;
       }
     }
+    best?.wake(bestChunk, 1, uploader);
   }
 }
 
@@ -264,7 +277,7 @@ class PeerTransfer implements FlowSpec, ChunkCopy {
     if (this.over) return;
     this.over = true;
     if (this.flow !== undefined) this.net.cancelFlow(this.flow);
-    this.swarms.freeSlot(this.u, this.node, this.dc);
+    this.swarms.freeSlot(this.u, this.node, this.swarm, this.dc);
   }
 
   onMilestone(): void {
@@ -275,7 +288,7 @@ class PeerTransfer implements FlowSpec, ChunkCopy {
   onDone(): void {
     const { net, sink, j, head, swarm, u } = this;
     this.over = true;
-    this.swarms.freeSlot(u, this.node, this.dc);
+    this.swarms.freeSlot(u, this.node, swarm, this.dc);
     // A chunk of one piece: servable and whole together.
     if (this.milestoneBytes === undefined) {
       sink.servable(j);

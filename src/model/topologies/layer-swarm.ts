@@ -6,6 +6,9 @@ import type { ModelLayer } from '../fleet-plan.ts';
  */
 export type ChunkSource = number | 'origin' | 'wait' | { readonly waitFor: number };
 
+/** Live waiters of a chunk a freed slot ranks by load: the first ones in line (a bound on the cost per slot). */
+const WAITERS_RANKED = 64;
+
 /** One layer in one data centre: which node holds which chunk, and who waits for one. */
 export class LayerSwarm {
   readonly chunkBytes: number[];
@@ -26,6 +29,8 @@ export class LayerSwarm {
   private readonly relayFlags: Uint8Array;
   /** Per chunk and id, only where something waits: what waits for a relaying u to hold the chunk whole. */
   private readonly downstream = new Map<number, Array<() => void>>();
+  /** Per node id: peer transfers of this layer in flight into it. */
+  readonly here: Int32Array;
   /** Entries in all `waiting` lists, live or not: a freed upload slot skips a swarm nobody waits in. */
   waiterEntries = 0;
 
@@ -42,6 +47,7 @@ export class LayerSwarm {
     /** Per node id: peer transfers in flight into it, over all its layers (shared by a step's swarms). */
     private readonly inFlight: Int32Array,
   ) {
+    this.here = new Int32Array(ids);
     const pieces = Math.max(1, Math.ceil(layer.compressedBytes / pieceBytes));
     const chunks = Math.min(maxChunks, pieces);
     const base = Math.floor(pieces / chunks);
@@ -67,11 +73,12 @@ export class LayerSwarm {
 
   /**
    * Wakes up to `count` live waiters of chunk j (those there now, not those they add); returns how many woke.
-   * Those with the fewest transfers in flight into them go first. In Kraken an uploader has no upload slots:
+   * Among the first WAITERS_RANKED live ones in line, the least loaded (fewest transfers in flight into the
+   * node) goes first. In Kraken an uploader has no upload slots:
    * it serves every peer that asks, and a downloader already at its ingress limit reads slower (conn.go's
    * readPayload waits on the ingress token bucket, and TCP then slows the sender), so the uploader's bandwidth
    * goes to the downloaders with room. A slot in the model holds its share whether its downloader can take it
-   * or not, so a free slot goes where there is room: to the waiter with the fewest transfers in flight.
+   * or not, so a free slot goes where there is room.
    */
   wake(j: number, count: number, waker: number): number {
     const list = this.waiting[j]!;
@@ -82,7 +89,7 @@ export class LayerSwarm {
     let taken = 0;
     let looked = 0;
     while (woke < count) {
-      const best = rank ? this.fewestInFlight(list, taken, there) : this.firstLive(list, taken, there);
+      const best = rank ? this.leastLoaded(list, taken, there) : this.firstLive(list, taken, there);
       looked = Math.max(looked, best.looked);
       if (best.at < 0) break;
       // The chosen one joins the taken prefix, so entries it adds by parking again (at the end) stay.
@@ -92,24 +99,64 @@ export class LayerSwarm {
       if (w.wake(waker)) woke++;
     }
     // Drop the taken prefix and the dead entries among those looked at; keep the order of the rest.
+    const end = Math.max(taken, looked);
     let keep = 0;
-    for (let i = taken; i < list.length; i++) if (i >= looked || list[i]!.live) list[keep++] = list[i]!;
-    this.waiterEntries -= list.length - keep;
-    list.length = keep;
+    for (let i = taken; i < end; i++) if (list[i]!.live) list[keep++] = list[i]!;
+    if (keep < end) {
+      list.copyWithin(keep, end);
+      list.length -= end - keep;
+      this.waiterEntries -= end - keep;
+    }
     return woke;
   }
 
-  /** The live waiter in list[from, to) with the fewest transfers in flight (the first of equals), and how far it looked. */
-  private fewestInFlight(list: readonly Waiter[], from: number, to: number): { at: number; looked: number } {
-    const inFlight = this.inFlight;
-    let at = -1;
-    let i = from;
-    for (; i < to; i++) {
+  /**
+   * How much a waiting node already receives: its peer transfers in flight over all its layers, then, among
+   * equals, this layer's (so a node's layers share its room instead of the first taking all of it).
+   */
+  private load(node: number): number {
+    return this.inFlight[node]! * 1024 + this.here[node]!;
+  }
+
+  /** The least load among chunk j's first WAITERS_RANKED live waiters (Infinity when none); drops the dead ones before them. */
+  leastWaitingLoad(j: number): number {
+    const list = this.waiting[j]!;
+    let least = Number.POSITIVE_INFINITY;
+    let keep = 0;
+    let live = 0;
+    let i = 0;
+    for (; i < list.length && live < WAITERS_RANKED; i++) {
       const w = list[i]!;
-      if (!w.live || (at >= 0 && inFlight[w.node]! >= inFlight[list[at]!.node]!)) continue;
+      if (!w.live) continue;
+      list[keep++] = w;
+      live++;
+      least = Math.min(least, this.load(w.node));
+    }
+    // Only the dead entries among those looked at go (a full pass per freed slot would cost the fleet squared).
+    if (keep < i) {
+      list.copyWithin(keep, i);
+      list.length -= i - keep;
+      this.waiterEntries -= i - keep;
+    }
+    return least;
+  }
+
+  /** Among the first WAITERS_RANKED live waiters in list[from, to), the least loaded (the first of equals), and how far it looked. */
+  private leastLoaded(list: readonly Waiter[], from: number, to: number): { at: number; looked: number } {
+    let at = -1;
+    let atLoad = Number.POSITIVE_INFINITY;
+    let i = from;
+    let ranked = 0;
+    for (; i < to && ranked < WAITERS_RANKED; i++) {
+      const w = list[i]!;
+      if (!w.live) continue;
+      ranked++;
+      const load = this.load(w.node);
+      if (load >= atLoad) continue;
       at = i;
-      // None has fewer than none.
-      if (inFlight[w.node] === 0) return { at, looked: i + 1 };
+      atLoad = load;
+      // None has less than nothing.
+      if (load === 0) return { at, looked: i + 1 };
     }
     return { at, looked: i };
   }
