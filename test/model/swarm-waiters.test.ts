@@ -25,7 +25,7 @@ describe('P2P waiters: a free upload slot goes where there is room', () => {
     assert.deepEqual(woken, [4]);
     assert.equal(swarm.wake(0, 2, 9), 2);
     assert.deepEqual(woken, [4, 1, 3]);
-    assert.deepEqual(swarm.waiting[0]!.map((w) => w.node), [0, 2], 'the rest wait in their order');
+    assert.deepEqual(swarm.waitingNodes(0), [0, 2], 'the rest wait in their order');
     assert.equal(swarm.waiterEntries, 2);
   });
 
@@ -54,7 +54,7 @@ describe('P2P waiters: a free upload slot goes where there is room', () => {
     });
     assert.equal(swarm.wake(0, 1, 9), 1);
     assert.deepEqual(woken, [1]);
-    assert.deepEqual(swarm.waiting[0]!.map((w) => w.node), [2, 1], 'the dead entry is gone, the new one waits last');
+    assert.deepEqual(swarm.waitingNodes(0), [2, 1], 'the dead entry is gone, the new one waits last');
     assert.equal(swarm.waiterEntries, 2);
   });
 

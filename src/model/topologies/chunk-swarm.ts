@@ -203,7 +203,7 @@ export class ChunkSwarms {
     for (const swarm of this.swarms[dc]!.values()) {
       if (swarm.waiterEntries === 0) continue;
       for (let j = 0; j < swarm.waiting.length; j++) {
-        if (swarm.waiting[j]!.length === 0 || !swarm.canServe(j, uploader)) continue;
+        if (!swarm.hasWaiters(j) || !swarm.canServe(j, uploader)) continue;
         const load = swarm.leastWaitingLoad(j);
         if (load === Number.POSITIVE_INFINITY) continue;
         if (load < bestLoad) [best, bestChunk, bestLoad] = [swarm, j, load];

@@ -31,7 +31,9 @@ export class LayerSwarm {
   private readonly downstream = new Map<number, Array<() => void>>();
   /** Per node id: peer transfers of this layer in flight into it. */
   readonly here: Int32Array;
-  /** Entries in all `waiting` lists, live or not: a freed upload slot skips a swarm nobody waits in. */
+  /** Per chunk: entries of `waiting` before this index are swept (dead, or stale copies); none is live. */
+  private readonly heads: Int32Array;
+  /** Entries in all `waiting` lists from their heads on, live or not: a freed upload slot skips a swarm nobody waits in. */
   waiterEntries = 0;
 
   /**
@@ -59,6 +61,7 @@ export class LayerSwarm {
     this.holders = this.chunkBytes.map(() => []);
     this.originBusy = new Uint8Array(chunks);
     this.waiting = this.chunkBytes.map(() => []);
+    this.heads = new Int32Array(chunks);
     this.waitingFor = this.chunkBytes.map(() => new Map());
     this.ids = ids;
     this.written = new Float64Array(chunks * ids).fill(Number.NaN);
@@ -71,42 +74,42 @@ export class LayerSwarm {
     this.waiterEntries++;
   }
 
+  /** Does anyone (perhaps a dead entry) wait for chunk j? */
+  hasWaiters(j: number): boolean {
+    return this.waiting[j]!.length > this.heads[j]!;
+  }
+
+  /** The nodes waiting for chunk j, in line (live entries only). */
+  waitingNodes(j: number): number[] {
+    return this.waiting[j]!.slice(this.heads[j]).filter((w) => w.live).map((w) => w.node);
+  }
+
   /**
    * Wakes up to `count` live waiters of chunk j (those there now, not those they add); returns how many woke.
    * Among the first WAITERS_RANKED live ones in line, the least loaded (fewest transfers in flight into the
-   * node) goes first. In Kraken an uploader has no upload slots:
-   * it serves every peer that asks, and a downloader already at its ingress limit reads slower (conn.go's
-   * readPayload waits on the ingress token bucket, and TCP then slows the sender), so the uploader's bandwidth
-   * goes to the downloaders with room. A slot in the model holds its share whether its downloader can take it
-   * or not, so a free slot goes where there is room.
+   * node) goes first. In Kraken an uploader has no upload slots: it serves every peer that asks, and a
+   * downloader already at its ingress limit reads slower (conn.go's readPayload waits on the ingress token
+   * bucket, and TCP then slows the sender), so the uploader's bandwidth goes to the downloaders with room. A
+   * slot in the model holds its share whether its downloader can take it or not, so a free slot goes where
+   * there is room.
    */
   wake(j: number, count: number, waker: number): number {
     const list = this.waiting[j]!;
     const there = list.length;
-    // Waking them all (a new seed), or as many as there are: no choice to make.
-    const rank = count < there;
+    // Waking them all (a new seed), or as many as there are: no choice to make, in line.
+    const rank = count < there - this.heads[j]!;
     let woke = 0;
-    let taken = 0;
-    let looked = 0;
+    let from = this.heads[j]!;
+    let looked = from;
     while (woke < count) {
-      const best = rank ? this.leastLoaded(list, taken, there) : this.firstLive(list, taken, there);
+      const best = rank ? this.leastLoaded(list, this.heads[j]!, there) : this.firstLive(list, from, there);
       looked = Math.max(looked, best.looked);
       if (best.at < 0) break;
-      // The chosen one joins the taken prefix, so entries it adds by parking again (at the end) stay.
-      const w = list[best.at]!;
-      list.copyWithin(taken + 1, taken, best.at);
-      list[taken++] = w;
-      if (w.wake(waker)) woke++;
+      from = best.at + 1;
+      // Woken, it is a dead entry here (swept below); entries it adds by parking again go to the end.
+      if (list[best.at]!.wake(waker)) woke++;
     }
-    // Drop the taken prefix and the dead entries among those looked at; keep the order of the rest.
-    const end = Math.max(taken, looked);
-    let keep = 0;
-    for (let i = taken; i < end; i++) if (list[i]!.live) list[keep++] = list[i]!;
-    if (keep < end) {
-      list.copyWithin(keep, end);
-      list.length -= end - keep;
-      this.waiterEntries -= end - keep;
-    }
+    this.sweep(j, looked);
     return woke;
   }
 
@@ -118,27 +121,39 @@ export class LayerSwarm {
     return this.inFlight[node]! * 1024 + this.here[node]!;
   }
 
-  /** The least load among chunk j's first WAITERS_RANKED live waiters (Infinity when none); drops the dead ones before them. */
+  /** The least load among chunk j's first WAITERS_RANKED live waiters (Infinity when none). */
   leastWaitingLoad(j: number): number {
     const list = this.waiting[j]!;
     let least = Number.POSITIVE_INFINITY;
-    let keep = 0;
     let live = 0;
-    let i = 0;
+    let i = this.heads[j]!;
     for (; i < list.length && live < WAITERS_RANKED; i++) {
       const w = list[i]!;
       if (!w.live) continue;
-      list[keep++] = w;
       live++;
       least = Math.min(least, this.load(w.node));
     }
-    // Only the dead entries among those looked at go (a full pass per freed slot would cost the fleet squared).
-    if (keep < i) {
-      list.copyWithin(keep, i);
-      list.length -= i - keep;
-      this.waiterEntries -= i - keep;
-    }
+    this.sweep(j, i);
     return least;
+  }
+
+  /**
+   * Moves the dead entries of chunk j's list before `end` behind its head (the live ones keep their order),
+   * and drops the entries behind the head once they are half the list: no pass over the whole list per wake.
+   */
+  private sweep(j: number, end: number): void {
+    const list = this.waiting[j]!;
+    const head = this.heads[j]!;
+    let to = end;
+    for (let i = end - 1; i >= head; i--) if (list[i]!.live) list[--to] = list[i]!;
+    this.waiterEntries -= to - head;
+    if (to >= 64 && 2 * to >= list.length) {
+      list.splice(0, to);
+      this.heads[j] = 0;
+    } else if (to === list.length) {
+      list.length = 0;
+      this.heads[j] = 0;
+    } else this.heads[j] = to;
   }
 
   /** Among the first WAITERS_RANKED live waiters in list[from, to), the least loaded (the first of equals), and how far it looked. */
