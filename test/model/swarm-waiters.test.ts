@@ -6,7 +6,7 @@ const layer = { id: 'a', compressedBytes: 8, uncompressedBytes: 8, files: 0 };
 
 /** A swarm of one chunk among `nodes` ids, with the given transfers in flight per node. */
 function swarmWith(inFlight: number[]): { swarm: LayerSwarm; woken: number[]; park: (node: number) => OnceWaiter } {
-  const swarm = new LayerSwarm(layer, 8, 1, inFlight.length, Int32Array.from(inFlight));
+  const swarm = new LayerSwarm(layer, 8, 1, inFlight.length, Int32Array.from(inFlight), new Float64Array(inFlight.length).fill(100));
   const woken: number[] = [];
   const park = (node: number) => {
     const w = new OnceWaiter(node, () => woken.push(node));

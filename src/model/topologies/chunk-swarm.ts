@@ -25,6 +25,8 @@ export class ChunkSwarms {
   readonly uploads: Int32Array;
   /** Per node: peer transfers in flight into it, over all its layers (waiters with fewer are woken first). */
   private readonly inFlight: Int32Array;
+  /** Per node: its ingress (NIC in), bytes per second; seeds fetch from the registry, never from peers. */
+  private readonly ingress: Float64Array;
   readonly rng: Rng;
   private readonly swarms: Array<Map<string, LayerSwarm>>;
   private readonly nicOut: number[];
@@ -43,6 +45,7 @@ export class ChunkSwarms {
     const seeds = seedsPerDatacentre * layout.datacentres.length;
     this.uploads = new Int32Array(n + seeds);
     this.inFlight = new Int32Array(n + seeds);
+    this.ingress = Float64Array.from({ length: n + seeds }, (_, i) => (i < n ? bytesPerSecond(model.node.nicBitsPerSecond) * spread.nic[i]! : Number.POSITIVE_INFINITY));
     this.rng = Rng.derive(String(n), 'model-swarm');
     this.swarms = layout.datacentres.map(() => new Map());
     const upload = bytesPerSecond(model.p2p.uploadBitsPerSecond);
@@ -59,7 +62,7 @@ export class ChunkSwarms {
   swarmOf(dc: number, layer: ModelLayer): LayerSwarm {
     const known = this.swarms[dc]!.get(layer.id);
     if (known !== undefined) return known;
-    const swarm = new LayerSwarm(layer, this.step.model.p2p.pieceBytes, this.step.model.p2p.chunks, this.uploads.length, this.inFlight);
+    const swarm = new LayerSwarm(layer, this.step.model.p2p.pieceBytes, this.step.model.p2p.chunks, this.uploads.length, this.inFlight, this.ingress);
     // Nodes that pulled the image before the deploy hold every chunk, on disk (not in page cache).
     for (let i = 0; i < this.step.layout.names.length; i++) {
       if (this.step.prePulled[i] !== 1 || this.step.layout.datacentreOf[i] !== dc) continue;

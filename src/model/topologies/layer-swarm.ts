@@ -48,6 +48,8 @@ export class LayerSwarm {
     ids: number,
     /** Per node id: peer transfers in flight into it, over all its layers (shared by a step's swarms). */
     private readonly inFlight: Int32Array,
+    /** Per node id: its ingress, bytes per second. */
+    private readonly ingress: Float64Array,
   ) {
     this.here = new Int32Array(ids);
     const pieces = Math.max(1, Math.ceil(layer.compressedBytes / pieceBytes));
@@ -114,11 +116,13 @@ export class LayerSwarm {
   }
 
   /**
-   * How much a waiting node already receives: its peer transfers in flight over all its layers, then, among
-   * equals, this layer's (so a node's layers share its room instead of the first taking all of it).
+   * How loaded a waiting node is: its peer transfers in flight over all its layers, plus one (the one it
+   * asks for), per byte per second of its ingress, so the lowest load is the node where a new transfer
+   * gets the largest share; this layer's transfers count a little more, so a node's layers share its
+   * room instead of the first taking all of it.
    */
   private load(node: number): number {
-    return this.inFlight[node]! * 1024 + this.here[node]!;
+    return (this.inFlight[node]! + 1 + this.here[node]! / 1024) / this.ingress[node]!;
   }
 
   /** The least load among chunk j's first WAITERS_RANKED live waiters (Infinity when none). */
@@ -170,8 +174,6 @@ export class LayerSwarm {
       if (load >= atLoad) continue;
       at = i;
       atLoad = load;
-      // None has less than nothing.
-      if (load === 0) return { at, looked: i + 1 };
     }
     return { at, looked: i };
   }
