@@ -23,6 +23,10 @@ const CANDIDATES = 16;
  */
 export class ChunkSwarms {
   readonly uploads: Int32Array;
+  /** Per node: peer transfers in flight into it, over all its layers (waiters with fewer are woken first). */
+  private readonly inFlight: Int32Array;
+  /** Per node: its ingress (NIC in), bytes per second; seeds fetch from the registry, never from peers. */
+  private readonly ingress: Float64Array;
   readonly rng: Rng;
   private readonly swarms: Array<Map<string, LayerSwarm>>;
   private readonly nicOut: number[];
@@ -40,6 +44,8 @@ export class ChunkSwarms {
     const n = layout.names.length;
     const seeds = seedsPerDatacentre * layout.datacentres.length;
     this.uploads = new Int32Array(n + seeds);
+    this.inFlight = new Int32Array(n + seeds);
+    this.ingress = Float64Array.from({ length: n + seeds }, (_, i) => (i < n ? bytesPerSecond(model.node.nicBitsPerSecond) * spread.nic[i]! : Number.POSITIVE_INFINITY));
     this.rng = Rng.derive(String(n), 'model-swarm');
     this.swarms = layout.datacentres.map(() => new Map());
     const upload = bytesPerSecond(model.p2p.uploadBitsPerSecond);
@@ -56,7 +62,7 @@ export class ChunkSwarms {
   swarmOf(dc: number, layer: ModelLayer): LayerSwarm {
     const known = this.swarms[dc]!.get(layer.id);
     if (known !== undefined) return known;
-    const swarm = new LayerSwarm(layer, this.step.model.p2p.pieceBytes, this.step.model.p2p.chunks, this.uploads.length);
+    const swarm = new LayerSwarm(layer, this.step.model.p2p.pieceBytes, this.step.model.p2p.chunks, this.uploads.length, this.inFlight, this.ingress);
     // Nodes that pulled the image before the deploy hold every chunk, on disk (not in page cache).
     for (let i = 0; i < this.step.layout.names.length; i++) {
       if (this.step.prePulled[i] !== 1 || this.step.layout.datacentreOf[i] !== dc) continue;
@@ -122,6 +128,8 @@ export class ChunkSwarms {
     const { model } = this.step;
     const n = this.step.layout.names.length;
     this.uploads[u]!++;
+    this.inFlight[node]!++;
+    swarm.here[node]!++;
     const ingest = this.step.ingest(node);
     const written = swarm.writtenAt(j, u);
     // A holder reads the chunk back from its disk (time its own writes wait for) unless it is still in page
@@ -132,14 +140,16 @@ export class ChunkSwarms {
     const weights = (fromDisk ? [1, this.step.readWeight[u]!] : [1]).concat(ingest.weights);
     const bytes = swarm.chunkBytes[j]!;
     const head = Math.min(bytes, model.p2p.pieceBytes);
-    const transfer = new PeerTransfer(this, this.step.net, swarm, dc, j, u, sink, bytes, head, resources, weights, this.step.stream, this.peerMeters);
+    const transfer = new PeerTransfer(this, this.step.net, swarm, dc, j, u, node, sink, bytes, head, resources, weights, this.step.stream, this.peerMeters);
     this.step.requests.request(this.peerServer, node, transfer.begin);
     return transfer;
   }
 
-  /** Peer u's transfer ended: a free upload slot, for a waiter of a chunk it holds. */
-  freeSlot(u: number, dc: number): void {
+  /** Peer u's transfer to `node` ended: a free upload slot, for a waiter of a chunk it holds. */
+  freeSlot(u: number, node: number, swarm: LayerSwarm, dc: number): void {
     this.uploads[u]!--;
+    this.inFlight[node]!--;
+    swarm.here[node]!--;
     this.wakeFor(u, dc);
   }
 
@@ -185,14 +195,25 @@ export class ChunkSwarms {
     };
   }
 
-  /** An uploader freed a slot: let a waiter of a chunk it holds (in its data centre) ask it. */
+  /**
+   * An uploader freed a slot: the waiter with the least load (LayerSwarm.wake) among those of the first chunk
+   * it holds in each layer's swarm (in its data centre) asks it, whichever layer it waits in.
+   */
   private wakeFor(uploader: number, dc: number): void {
+    let best: LayerSwarm | undefined;
+    let bestChunk = -1;
+    let bestLoad = Number.POSITIVE_INFINITY;
     for (const swarm of this.swarms[dc]!.values()) {
       if (swarm.waiterEntries === 0) continue;
       for (let j = 0; j < swarm.waiting.length; j++) {
-        if (swarm.waiting[j]!.length > 0 && swarm.canServe(j, uploader) && swarm.wake(j, 1, uploader) > 0) return;
+        if (!swarm.hasWaiters(j) || !swarm.canServe(j, uploader)) continue;
+        const load = swarm.leastWaitingLoad(j);
+        if (load === Number.POSITIVE_INFINITY) continue;
+        if (load < bestLoad) [best, bestChunk, bestLoad] = [swarm, j, load];
+        break;
       }
     }
+    best?.wake(bestChunk, 1, uploader);
   }
 }
 
@@ -234,6 +255,7 @@ class PeerTransfer implements FlowSpec, ChunkCopy {
     private readonly dc: number,
     private readonly j: number,
     private readonly u: number,
+    private readonly node: number,
     private readonly sink: ChunkSink,
     readonly bytes: number,
     /** The first piece: once it is in, the node can relay the chunk. */
@@ -258,7 +280,7 @@ class PeerTransfer implements FlowSpec, ChunkCopy {
     if (this.over) return;
     this.over = true;
     if (this.flow !== undefined) this.net.cancelFlow(this.flow);
-    this.swarms.freeSlot(this.u, this.dc);
+    this.swarms.freeSlot(this.u, this.node, this.swarm, this.dc);
   }
 
   onMilestone(): void {
@@ -269,7 +291,7 @@ class PeerTransfer implements FlowSpec, ChunkCopy {
   onDone(): void {
     const { net, sink, j, head, swarm, u } = this;
     this.over = true;
-    this.swarms.freeSlot(u, this.dc);
+    this.swarms.freeSlot(u, this.node, swarm, this.dc);
     // A chunk of one piece: servable and whole together.
     if (this.milestoneBytes === undefined) {
       sink.servable(j);

@@ -1,5 +1,5 @@
 import { ASKED, type ChunkCopy, EndGame, SERVABLE, TRAILING, WHOLE } from './endgame.ts';
-import { type ChunkSink, type LayerSwarm, rarestFirst, type SourcePolicy, type Waiter, waitForHolder } from './layer-swarm.ts';
+import { type ChunkSink, type LayerSwarm, OnceWaiter, rarestFirst, type SourcePolicy, waitForHolder } from './layer-swarm.ts';
 
 /** What a node's download of one layer asks of its swarm's network. */
 export interface DownloadPorts {
@@ -102,10 +102,7 @@ export class LayerDownload implements ChunkSink {
   private ask(j: number, waker: number | undefined): void {
     const source = this.policy.pick(this.swarm, this.node, j, waker);
     if (source === 'wait')
-      this.swarm.addWaiter(j, (w) => {
-        this.ask(j, w);
-        return true;
-      });
+      this.swarm.addWaiter(j, new OnceWaiter(this.node, (w) => this.ask(j, w)));
     else if (source === 'origin') this.ports.fromOrigin(j, this);
     else if (typeof source === 'number') this.ports.fromPeer(source, j, this);
     else waitForHolder(this.swarm, j, source.waitFor, (w) => this.ask(j, w));
@@ -144,14 +141,10 @@ export class LayerDownload implements ChunkSink {
     // Wait on every chunk still wanted: a new holder of any or a holder's freed slot wakes us (once).
     if (count > 0 && !this.parked) {
       this.parked = true;
-      let live = true;
-      const waiter: Waiter = (w) => {
-        if (!live) return false;
-        live = false;
+      const waiter = new OnceWaiter(this.node, (w) => {
         this.parked = false;
         this.pump(w);
-        return true;
-      };
+      });
       for (let k = 0; k < count; k++) swarm.addWaiter(order[k]!, waiter);
     }
     return false;

@@ -6,6 +6,9 @@ import type { ModelLayer } from '../fleet-plan.ts';
  */
 export type ChunkSource = number | 'origin' | 'wait' | { readonly waitFor: number };
 
+/** Live waiters of a chunk a freed slot ranks by load: the first ones in line (a bound on the cost per slot). */
+const WAITERS_RANKED = 64;
+
 /** One layer in one data centre: which node holds which chunk, and who waits for one. */
 export class LayerSwarm {
   readonly chunkBytes: number[];
@@ -26,7 +29,11 @@ export class LayerSwarm {
   private readonly relayFlags: Uint8Array;
   /** Per chunk and id, only where something waits: what waits for a relaying u to hold the chunk whole. */
   private readonly downstream = new Map<number, Array<() => void>>();
-  /** Entries in all `waiting` lists, live or not: a freed upload slot skips a swarm nobody waits in. */
+  /** Per node id: peer transfers of this layer in flight into it. */
+  readonly here: Int32Array;
+  /** Per chunk: entries of `waiting` before this index are swept (dead, or stale copies); none is live. */
+  private readonly heads: Int32Array;
+  /** Entries in all `waiting` lists from their heads on, live or not: a freed upload slot skips a swarm nobody waits in. */
   waiterEntries = 0;
 
   /**
@@ -34,7 +41,17 @@ export class LayerSwarm {
    * its first piece and relays the rest as it arrives (as Kraken, Dragonfly and BitTorrent relay pieces),
    * so a chunk costs one flow per transfer (its first piece a milestone of it), not one per piece.
    */
-  constructor(layer: ModelLayer, pieceBytes: number, maxChunks: number, ids: number) {
+  constructor(
+    layer: ModelLayer,
+    pieceBytes: number,
+    maxChunks: number,
+    ids: number,
+    /** Per node id: peer transfers in flight into it, over all its layers (shared by a step's swarms). */
+    private readonly inFlight: Int32Array,
+    /** Per node id: its ingress, bytes per second. */
+    private readonly ingress: Float64Array,
+  ) {
+    this.here = new Int32Array(ids);
     const pieces = Math.max(1, Math.ceil(layer.compressedBytes / pieceBytes));
     const chunks = Math.min(maxChunks, pieces);
     const base = Math.floor(pieces / chunks);
@@ -46,6 +63,7 @@ export class LayerSwarm {
     this.holders = this.chunkBytes.map(() => []);
     this.originBusy = new Uint8Array(chunks);
     this.waiting = this.chunkBytes.map(() => []);
+    this.heads = new Int32Array(chunks);
     this.waitingFor = this.chunkBytes.map(() => new Map());
     this.ids = ids;
     this.written = new Float64Array(chunks * ids).fill(Number.NaN);
@@ -58,16 +76,111 @@ export class LayerSwarm {
     this.waiterEntries++;
   }
 
-  /** Wakes up to `count` live waiters of chunk j (see wakeSome); returns how many woke. */
+  /** Does anyone (perhaps a dead entry) wait for chunk j? */
+  hasWaiters(j: number): boolean {
+    return this.waiting[j]!.length > this.heads[j]!;
+  }
+
+  /** The nodes waiting for chunk j, in line (live entries only). */
+  waitingNodes(j: number): number[] {
+    return this.waiting[j]!.slice(this.heads[j]).filter((w) => w.live).map((w) => w.node);
+  }
+
+  /**
+   * Wakes up to `count` live waiters of chunk j (those there now, not those they add); returns how many woke.
+   * Among the first WAITERS_RANKED live ones in line, the least loaded (fewest transfers in flight into the
+   * node) goes first. In Kraken an uploader has no upload slots: it serves every peer that asks, and a
+   * downloader already at its ingress limit reads slower (conn.go's readPayload waits on the ingress token
+   * bucket, and TCP then slows the sender), so the uploader's bandwidth goes to the downloaders with room. A
+   * slot in the model holds its share whether its downloader can take it or not, so a free slot goes where
+   * there is room.
+   */
   wake(j: number, count: number, waker: number): number {
     const list = this.waiting[j]!;
     const there = list.length;
-    let i = 0;
+    // Waking them all (a new seed), or as many as there are: no choice to make, in line.
+    const rank = count < there - this.heads[j]!;
     let woke = 0;
-    while (woke < count && i < there) if (list[i++]!(waker)) woke++;
-    list.splice(0, i);
-    this.waiterEntries -= i;
+    let from = this.heads[j]!;
+    let looked = from;
+    while (woke < count) {
+      const best = rank ? this.leastLoaded(list, this.heads[j]!, there) : this.firstLive(list, from, there);
+      looked = Math.max(looked, best.looked);
+      if (best.at < 0) break;
+      from = best.at + 1;
+      // Woken, it is a dead entry here (swept below); entries it adds by parking again go to the end.
+      if (list[best.at]!.wake(waker)) woke++;
+    }
+    this.sweep(j, looked);
     return woke;
+  }
+
+  /**
+   * How loaded a waiting node is: its peer transfers in flight over all its layers, plus one (the one it
+   * asks for), per byte per second of its ingress, so the lowest load is the node where a new transfer
+   * gets the largest share; this layer's transfers count a little more, so a node's layers share its
+   * room instead of the first taking all of it.
+   */
+  private load(node: number): number {
+    return (this.inFlight[node]! + 1 + this.here[node]! / 1024) / this.ingress[node]!;
+  }
+
+  /** The least load among chunk j's first WAITERS_RANKED live waiters (Infinity when none). */
+  leastWaitingLoad(j: number): number {
+    const list = this.waiting[j]!;
+    let least = Number.POSITIVE_INFINITY;
+    let live = 0;
+    let i = this.heads[j]!;
+    for (; i < list.length && live < WAITERS_RANKED; i++) {
+      const w = list[i]!;
+      if (!w.live) continue;
+      live++;
+      least = Math.min(least, this.load(w.node));
+    }
+    this.sweep(j, i);
+    return least;
+  }
+
+  /**
+   * Moves the dead entries of chunk j's list before `end` behind its head (the live ones keep their order),
+   * and drops the entries behind the head once they are half the list: no pass over the whole list per wake.
+   */
+  private sweep(j: number, end: number): void {
+    const list = this.waiting[j]!;
+    const head = this.heads[j]!;
+    let to = end;
+    for (let i = end - 1; i >= head; i--) if (list[i]!.live) list[--to] = list[i]!;
+    this.waiterEntries -= to - head;
+    if (to >= 64 && 2 * to >= list.length) {
+      list.splice(0, to);
+      this.heads[j] = 0;
+    } else if (to === list.length) {
+      list.length = 0;
+      this.heads[j] = 0;
+    } else this.heads[j] = to;
+  }
+
+  /** Among the first WAITERS_RANKED live waiters in list[from, to), the least loaded (the first of equals), and how far it looked. */
+  private leastLoaded(list: readonly Waiter[], from: number, to: number): { at: number; looked: number } {
+    let at = -1;
+    let atLoad = Number.POSITIVE_INFINITY;
+    let i = from;
+    let ranked = 0;
+    for (; i < to && ranked < WAITERS_RANKED; i++) {
+      const w = list[i]!;
+      if (!w.live) continue;
+      ranked++;
+      const load = this.load(w.node);
+      if (load >= atLoad) continue;
+      at = i;
+      atLoad = load;
+    }
+    return { at, looked: i };
+  }
+
+  private firstLive(list: readonly Waiter[], from: number, to: number): { at: number; looked: number } {
+    for (let i = from; i < to; i++) if (list[i]!.live) return { at: i, looked: i + 1 };
+    return { at: -1, looked: to };
   }
 
   /** Can node (or seed) u serve chunk j: it holds it whole, or its first piece and relays the rest. */
@@ -121,18 +234,33 @@ export interface SourcePolicy {
   pick(swarm: LayerSwarm, node: number, chunk: number, waker: number | undefined): ChunkSource;
 }
 
-/** A downloader waiting for a source; false when it was already woken through another chunk. */
-export type Waiter = (waker: number) => boolean;
-
-/** Wakes up to `count` live waiters of `list` (those there now, not those they add) and drops them. */
-export function wakeSome(list: Waiter[], count: number, waker: number): number {
-  const there = list.length;
-  let i = 0;
-  let woke = 0;
-  while (woke < count && i < there) if (list[i++]!(waker)) woke++;
-  list.splice(0, i);
-  return woke;
+/** A downloader waiting for a source (a parked node waits in the list of every chunk it wants). */
+export interface Waiter {
+  /** The waiting node: the fewer transfers it has in flight, the sooner it is woken. */
+  readonly node: number;
+  /** False once it was woken through another chunk (its entries elsewhere are then dead). */
+  readonly live: boolean;
+  /** Wakes it with `waker`, a holder with a free slot; false when it was no longer live. */
+  wake(waker: number): boolean;
 }
+
+/** A waiter that wakes once, calling `then` with the waker; its entries in other lists are dead from then on. */
+export class OnceWaiter implements Waiter {
+  live = true;
+
+  constructor(
+    readonly node: number,
+    private readonly then: (waker: number) => void,
+  ) {}
+
+  wake(waker: number): boolean {
+    if (!this.live) return false;
+    this.live = false;
+    this.then(waker);
+    return true;
+  }
+}
+
 
 /** What a node does as a chunk arrives: it can relay it, its transfer ended but trails its upstream, it holds it. */
 export interface ChunkSink {
