@@ -261,7 +261,6 @@ export class OnceWaiter implements Waiter {
   }
 }
 
-
 /** What a node does as a chunk arrives: it can relay it, its transfer ended but trails its upstream, it holds it. */
 export interface ChunkSink {
   servable(j: number): void;
