@@ -37,7 +37,7 @@ export async function registerLayerAsDockerd(
   const record = await DockerLayerRecord.start(layer.root);
   try {
     const tarSplit = rules.tarSplit ? record.tarSplit(options.layer ?? 'layer') : undefined;
-    const stats = rules.untar === 'child-per-layer' ? await applyTar(input, layer.dir, options, tarSplit, onSpawn) : await unpackLayer(input, layer.dir, options);
+    const stats = await applyTar(input, layer.dir, options, tarSplit, rules.untar, onSpawn);
     if (rules.commitWalk) walkSnapshotUsage(layer.dir);
     const recordBytes = await record.commit({ chain: layer.chain, parent: layer.parent, diffId: layer.diffId, size: stats.bytesWritten });
     return { stats, recordBytes };
@@ -50,13 +50,13 @@ export async function registerLayerAsDockerd(
 }
 
 /**
- * The tar's way through dockerd, split between the daemon and a child per layer: the daemon decompresses the
- * blob (distribution/xfer/download.go: archive.DecompressStream, unpigz when on PATH), digests the tar for
- * the diffID and records it with tar-split as it passes (layer_store.go applyTar), while overlay2's
- * ApplyDiff has a re-executed child untar it (untar-in-child.ts). Resolves once the child has applied the
- * whole layer, the tar-split stream is closed and the diff_id matched.
+ * The tar's way through dockerd: the daemon decompresses the blob (distribution/xfer/download.go:
+ * archive.DecompressStream, unpigz when on PATH), digests the tar for the diffID and records it with
+ * tar-split as it passes (layer_store.go applyTar), while overlay2's ApplyDiff has a re-executed child untar
+ * it (`child-per-layer`, untar-in-child.ts), or the untar runs here (`in-process`). Resolves once the layer
+ * is applied, the tar-split stream is closed and the diff_id matched.
  */
-async function applyTar(input: Readable, dir: string, options: UnpackOptions, tarSplit: TarSplitSink | undefined, onSpawn?: (child: ChildProcess) => void): Promise<UnpackStats> {
+async function applyTar(input: Readable, dir: string, options: UnpackOptions, tarSplit: TarSplitSink | undefined, untar: RuntimeEmulation['untar'], onSpawn?: (child: ChildProcess) => void): Promise<UnpackStats> {
   const started = performance.now();
   const layer = options.layer ?? 'layer';
   const { compression = 'auto', diffId, ...perEntry } = options;
@@ -69,7 +69,8 @@ async function applyTar(input: Readable, dir: string, options: UnpackOptions, ta
       tar.destroy(error);
     });
   }
-  // Set up in the same tick as the child's pipe, before any data flows: each sees every chunk.
+  // Paused until the untar pipes it: the digest's and tar-split's listeners alone must not start the flow.
+  tar.pause();
   const checkDiffId = diffId === undefined ? undefined : watchDiffId(tar, diffId, layer);
   if (tarSplit !== undefined) {
     tar.on('data', (chunk: Buffer) => {
@@ -81,7 +82,7 @@ async function applyTar(input: Readable, dir: string, options: UnpackOptions, ta
     });
   }
   try {
-    const stats = await untarInChild(tar, { dir, options: perEntry }, onSpawn);
+    const stats = untar === 'child-per-layer' ? await untarInChild(tar, { dir, options: perEntry }, onSpawn) : await unpackLayer(tar, dir, { ...perEntry, compression: 'none' });
     await tarSplit?.finish();
     checkDiffId?.();
     return { ...stats, seconds: (performance.now() - started) / 1000 };

@@ -40,10 +40,15 @@ export interface RuntimeEmulation {
    */
   readonly tarSplit: boolean;
   /**
-   * Where a layer's tar is applied. `in-process`: containerd (diff/apply, in the daemon). `child-per-layer`:
-   * dockerd 20.10's overlay2 ApplyDiff re-executes dockerd as `docker-untar` for every layer and pipes it the
-   * uncompressed tar (pkg/chrootarchive invokeUnpack; strace: one such execve per layer), the daemon keeping
-   * the decompression, diffID digest and tar-split (dockerd-apply-layer.ts, untar-in-child.ts).
+   * Where a layer's tar is applied. `in-process`: as containerd does (diff/apply, in the daemon).
+   * `child-per-layer`: as dockerd 20.10 does, whose overlay2 ApplyDiff re-executes dockerd as `docker-untar`
+   * for every layer and pipes it the uncompressed tar (pkg/chrootarchive invokeUnpack; strace: one such
+   * execve per layer), the daemon keeping the decompression, diffID digest and tar-split
+   * (dockerd-register-layer.ts, untar-in-child.ts). The docker emulation does not use it by default: a Node
+   * child per layer costs about twice what dockerd's Go child does (start-up, and the applier running cold
+   * in every child), so on MediaWiki (18 layers) it made the emulation 1.4-1.7x dockerd's time and 1.6x its
+   * CPU per GiB, where in-process it is 0.7-0.85x and below its CPU (bench/runtime-fidelity.ts, which
+   * measures both).
    */
   readonly untar: 'in-process' | 'child-per-layer';
   /**
@@ -56,8 +61,8 @@ export interface RuntimeEmulation {
   /**
    * How a gzip layer is decompressed. Both runtimes pipe it through an unpigz child when unpigz is on PATH
    * (containerd archive/compression, moby pkg/archive), but what that costs differs: dockerd starts two
-   * processes per layer (unpigz, and itself re-executed as docker-untar, see `untar`), and so does the
-   * docker emulation (unpigz-stream.ts, untar-in-child.ts);
+   * processes per layer (unpigz, and itself re-executed as docker-untar, see `untar`), so the docker
+   * emulation starts unpigz (unpigz-stream.ts);
    * containerd starts one, from Go (vfork, cheap), which in-process zlib tracks better (measured in
    * bench/runtime-fidelity.ts: an unpigz fork per layer made small layers 0.3 s slower on a loaded machine).
    */
@@ -117,5 +122,5 @@ export interface RuntimeEmulation {
  */
 export const RUNTIME_EMULATIONS: Record<ContainerRuntime, RuntimeEmulation> = {
   containerd: { keepsBlobs: true, syncsBlob: true, unpackStarts: 'all-fetched', layerMetadata: false, tarSplit: false, untar: 'in-process', boltTransactionsPerLayer: 6, decompress: 'in-process', ownerAndModeAlways: true, statEachEntry: true, statParentAndTarget: false, commitWalk: true, modeTwice: true, dirAttributes: 'containerd' },
-  docker: { keepsBlobs: false, syncsBlob: false, unpackStarts: 'own-download', layerMetadata: true, tarSplit: true, untar: 'child-per-layer', boltTransactionsPerLayer: 0, decompress: 'unpigz-process', ownerAndModeAlways: true, statEachEntry: false, statParentAndTarget: true, commitWalk: true, modeTwice: false, dirAttributes: 'moby' },
+  docker: { keepsBlobs: false, syncsBlob: false, unpackStarts: 'own-download', layerMetadata: true, tarSplit: true, untar: 'in-process', boltTransactionsPerLayer: 0, decompress: 'unpigz-process', ownerAndModeAlways: true, statEachEntry: false, statParentAndTarget: true, commitWalk: true, modeTwice: false, dirAttributes: 'moby' },
 };

@@ -45,6 +45,8 @@ export interface VirtualNodeOptions {
   readonly imageGC?: ResolvedImageGC;
   /** The runtime this node emulates (fleet.node.runtime); containerd when undefined. */
   readonly runtime?: ContainerRuntime;
+  /** Rules that differ from the runtime's emulation (a bench measuring one, e.g. docker's untar in a child). */
+  readonly emulation?: Partial<RuntimeEmulation>;
 }
 
 export type { DeployContext } from './node-backend.ts';
@@ -94,7 +96,7 @@ export class VirtualNode implements NodeBackend {
     this.name = options.name;
     this.options = options;
     this.runtime = options.runtime ?? DEFAULT_CONTAINER_RUNTIME;
-    this.emulation = RUNTIME_EMULATIONS[this.runtime];
+    this.emulation = { ...RUNTIME_EMULATIONS[this.runtime], ...options.emulation };
     this.client = new DistributionClient({ baseUrl: options.registryUrl, auth: options.auth, connections: options.maxConcurrentDownloads + 1, ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }) });
     this.store = new ContentStore(join(options.dir, 'content'));
     this.blobs = this.emulation.keepsBlobs ? this.store : new ContentStore(join(options.dir, 'tmp'));
