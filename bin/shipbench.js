@@ -28,10 +28,16 @@ function bundleIsFresh() {
   }
 }
 
+// Re-executed by a virtual node emulating dockerd to untar one layer (src/nodes/untar-in-child.ts), as dockerd
+// re-executes itself as docker-untar: like moby's reexec.Init() at the top of dockerd's main, the request is
+// served before the CLI loads anything, so the child pays for the applier's modules only.
+const untarRequest = process.env.SHIPBENCH_UNTAR_CHILD;
 if (bundleIsFresh()) {
-  await import(bundle.href);
+  if (untarRequest === undefined) await import(bundle.href);
+  else await (await import(new URL('../dist/untar-child.mjs', import.meta.url).href)).serveUntarChild(untarRequest);
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  await import('../src/cli/main.ts');
+  if (untarRequest === undefined) await import('../src/cli/main.ts');
+  else await (await import('../src/nodes/untar-child.ts')).serveUntarChild(untarRequest);
 }

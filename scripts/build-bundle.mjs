@@ -59,7 +59,9 @@ const zodEnglishOnly = {
 };
 
 await build({
-  entryPoints: [entry],
+  // The second entry is what bin/shipbench.js runs when re-executed to untar one layer (src/nodes/untar-child.ts):
+  // it loads the applier's chunk only, none of the CLI's.
+  entryPoints: { shipbench: entry, 'untar-child': 'src/nodes/untar-child.ts' },
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -67,7 +69,7 @@ await build({
   external: externals.split(/\s+/).filter((e) => e !== ''),
   splitting: true,
   outdir,
-  entryNames: 'shipbench',
+  entryNames: '[name]',
   chunkNames: 'chunks/[name]-[hash]',
   outExtension: { '.js': '.mjs' },
   logLevel: 'warning',

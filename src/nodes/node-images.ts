@@ -23,6 +23,8 @@ export class NodeImages {
   private images: HeldImage[] = [];
   private readonly blobBytes = new Map<string, number>();
   private readonly snapshotBytes = new Map<string, number>();
+  /** docker's layerdb record of each layer (docker-layer-metadata.ts), by ChainID: it goes with the layer. */
+  private readonly recordBytes = new Map<string, number>();
   /** The runtime's own metadata files (containerd's bolt database): held whatever images are. */
   private metadataBytes = 0;
   private clock = 0;
@@ -31,6 +33,7 @@ export class NodeImages {
     private readonly policy: ResolvedImageGC,
     private readonly store: ContentStore,
     private readonly snapshotsDir: string,
+    private readonly recordsDir?: string,
   ) {}
 
   /** The node was wiped (a cold repeat). */
@@ -38,6 +41,7 @@ export class NodeImages {
     this.images = [];
     this.blobBytes.clear();
     this.snapshotBytes.clear();
+    this.recordBytes.clear();
     this.metadataBytes = 0;
   }
 
@@ -53,11 +57,16 @@ export class NodeImages {
     this.snapshotBytes.set(chain, bytes);
   }
 
+  noteLayerRecord(chain: string, bytes: number): void {
+    this.recordBytes.set(chain, bytes);
+  }
+
   /** Blob, unpacked file and runtime metadata bytes the node holds now. */
   heldBytes(): number {
     let n = this.metadataBytes;
     for (const b of this.blobBytes.values()) n += b;
     for (const b of this.snapshotBytes.values()) n += b;
+    for (const b of this.recordBytes.values()) n += b;
     return n;
   }
 
@@ -86,6 +95,7 @@ export class NodeImages {
     let n = 0;
     for (const [d, b] of this.blobBytes) if (blobs.has(d)) n += b;
     for (const [c, b] of this.snapshotBytes) if (chains.has(c)) n += b;
+    for (const [c, b] of this.recordBytes) if (chains.has(c)) n += b;
     return n;
   }
 
@@ -97,5 +107,10 @@ export class NodeImages {
     const names = await readdir(this.snapshotsDir).catch(() => [] as string[]);
     for (const name of names) if (!chains.has(`sha256:${name}`)) await rm(join(this.snapshotsDir, name), { recursive: true, force: true });
     for (const c of [...this.snapshotBytes.keys()]) if (!chains.has(c)) this.snapshotBytes.delete(c);
+    // docker removes a layer's layerdb record with the layer (moby layer/layer_store.go deleteLayer: RemoveAll).
+    if (this.recordsDir === undefined) return;
+    const records = await readdir(this.recordsDir).catch(() => [] as string[]);
+    for (const name of records) if (!chains.has(`sha256:${name}`)) await rm(join(this.recordsDir, name), { recursive: true, force: true });
+    for (const c of [...this.recordBytes.keys()]) if (!chains.has(c)) this.recordBytes.delete(c);
   }
 }

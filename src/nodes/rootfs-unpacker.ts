@@ -163,7 +163,7 @@ export async function unpackLayer(input: Readable, rootfs: string, options: Unpa
 }
 
 /** The tar inside `input`: gunzipped when compressed (auto-detected by the magic bytes when `auto`). */
-async function tarStream(input: Readable, compression: LayerCompression, layer: string): Promise<Readable> {
+export async function tarStream(input: Readable, compression: LayerCompression, layer: string): Promise<Readable> {
   let gzip = compression === 'gzip';
   if (compression === 'auto') {
     const head = await peek(input, ZSTD_MAGIC.length);

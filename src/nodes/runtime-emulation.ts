@@ -28,10 +28,29 @@ export interface RuntimeEmulation {
   readonly unpackStarts: 'all-fetched' | 'own-download';
   /**
    * Registering a layer writes synced metadata files: docker's layer store (layer/filestore.go through
-   * pkg/ioutils AtomicWriteFile, which fsyncs each; docker-layer-metadata.ts). containerd keeps its
-   * snapshot records in bolt databases instead (boltTransactionsPerLayer).
+   * pkg/ioutils AtomicWriteSet, which fsyncs each; docker-layer-metadata.ts), kept per ChainID in layerdb and
+   * removed with the layer. containerd keeps its snapshot records in bolt databases instead
+   * (boltTransactionsPerLayer).
    */
   readonly layerMetadata: boolean;
+  /**
+   * The layer's record includes its tar-split stream, written as the tar passes: docker's layer store
+   * (layer/layer_store.go applyTar: asm.NewInputTarStream with a JSON packer into tar-split.json.gz, gzip),
+   * which re-reads every header and checksums every file's content in the daemon (tar-split-packer.ts).
+   */
+  readonly tarSplit: boolean;
+  /**
+   * Where a layer's tar is applied. `in-process`: as containerd does (diff/apply, in the daemon).
+   * `child-per-layer`: as dockerd 20.10 does, whose overlay2 ApplyDiff re-executes dockerd as `docker-untar`
+   * for every layer and pipes it the uncompressed tar (pkg/chrootarchive invokeUnpack; strace: one such
+   * execve per layer), the daemon keeping the decompression, diffID digest and tar-split
+   * (dockerd-register-layer.ts, untar-in-child.ts). The docker emulation does not use it by default: a Node
+   * child per layer costs about twice what dockerd's Go child does (start-up, and the applier running cold
+   * in every child), so on MediaWiki (18 layers) it made the emulation 1.4-1.7x dockerd's time and 1.6x its
+   * CPU per GiB, where in-process it is 0.7-0.85x and below its CPU (bench/runtime-fidelity.ts, which
+   * measures both).
+   */
+  readonly untar: 'in-process' | 'child-per-layer';
   /**
    * Synced bolt write transactions per applied layer (snapshot-bolt-commits.ts): containerd's snapshot
    * Prepare and Commit in its meta.db and the overlay snapshotter's metadata.db, and the content label
@@ -42,8 +61,8 @@ export interface RuntimeEmulation {
   /**
    * How a gzip layer is decompressed. Both runtimes pipe it through an unpigz child when unpigz is on PATH
    * (containerd archive/compression, moby pkg/archive), but what that costs differs: dockerd starts two
-   * processes per layer (unpigz, and itself re-executed as docker-applyLayer to untar in a chroot), so the
-   * docker emulation starts unpigz (unpigz-stream.ts), whose fork from Node costs about what those do;
+   * processes per layer (unpigz, and itself re-executed as docker-untar, see `untar`), so the docker
+   * emulation starts unpigz (unpigz-stream.ts);
    * containerd starts one, from Go (vfork, cheap), which in-process zlib tracks better (measured in
    * bench/runtime-fidelity.ts: an unpigz fork per layer made small layers 0.3 s slower on a loaded machine).
    */
@@ -62,8 +81,8 @@ export interface RuntimeEmulation {
    */
   readonly statEachEntry: boolean;
   /**
-   * moby's lookups per entry (pkg/archive/diff.go UnpackLayer, in docker-applyLayer's chroot): an Lstat of
-   * the parent (files, links) and of the path itself. strace of a MediaWiki backport: about 10,800 lstats
+   * moby's lookups per entry (pkg/archive/archive.go Unpack, in docker-untar's chroot; diff.go UnpackLayer
+   * does the same for the naive diff driver): an Lstat of the parent (files, links) and of the path itself. strace of a MediaWiki backport: about 10,800 lstats
    * by the untar for 4,422 entries.
    */
   readonly statParentAndTarget: boolean;
@@ -88,8 +107,9 @@ export interface RuntimeEmulation {
    * looked up again from the root first: containerd archive/tar.go createTarFile (TypeDir: Lstat, mkdir +
    * chmod, Lchown, lchmod, chtimes) and applyNaive's closing loop (fs.RootPath, chtimes). strace of a MediaWiki
    * backport: containerd chowns 4,438 paths for 3,986 files, the emulation without it 3,986. moby (`moby`):
-   * pkg/archive createTarFile gives a directory Lchown, one lchmod and Chtimes, and UnpackLayer (diff.go) sets
-   * every directory's times again once the layer is applied, by its joined path (no lookup from the root).
+   * pkg/archive createTarFile gives a directory Lchown, one lchmod and Chtimes, and Unpack (archive.go;
+   * UnpackLayer in diff.go alike) sets every directory's times again once the layer is applied, by its joined
+   * path (no lookup from the root).
    * strace of a MediaWiki cold pull: dockerd makes about 500 more chowns and chmods and 980 more utimensat
    * than there are files, for 490 directories.
    */
@@ -101,6 +121,6 @@ export interface RuntimeEmulation {
  * Both check each unpacked layer against its diff_id (diff-id-check.ts), so every emulation does.
  */
 export const RUNTIME_EMULATIONS: Record<ContainerRuntime, RuntimeEmulation> = {
-  containerd: { keepsBlobs: true, syncsBlob: true, unpackStarts: 'all-fetched', layerMetadata: false, boltTransactionsPerLayer: 6, decompress: 'in-process', ownerAndModeAlways: true, statEachEntry: true, statParentAndTarget: false, commitWalk: true, modeTwice: true, dirAttributes: 'containerd' },
-  docker: { keepsBlobs: false, syncsBlob: false, unpackStarts: 'own-download', layerMetadata: true, boltTransactionsPerLayer: 0, decompress: 'unpigz-process', ownerAndModeAlways: true, statEachEntry: false, statParentAndTarget: true, commitWalk: true, modeTwice: false, dirAttributes: 'moby' },
+  containerd: { keepsBlobs: true, syncsBlob: true, unpackStarts: 'all-fetched', layerMetadata: false, tarSplit: false, untar: 'in-process', boltTransactionsPerLayer: 6, decompress: 'in-process', ownerAndModeAlways: true, statEachEntry: true, statParentAndTarget: false, commitWalk: true, modeTwice: true, dirAttributes: 'containerd' },
+  docker: { keepsBlobs: false, syncsBlob: false, unpackStarts: 'own-download', layerMetadata: true, tarSplit: true, untar: 'in-process', boltTransactionsPerLayer: 0, decompress: 'unpigz-process', ownerAndModeAlways: true, statEachEntry: false, statParentAndTarget: true, commitWalk: true, modeTwice: false, dirAttributes: 'moby' },
 };

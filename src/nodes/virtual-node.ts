@@ -16,10 +16,11 @@ import type { RegistryTimeouts } from '../registry/registry-timeouts.ts';
 import { chainIds } from './chain-id.ts';
 import type { DeployContext, NodeBackend } from './node-backend.ts';
 import { ContentStore } from './content-store.ts';
-import { writeDockerLayerMetadata } from './docker-layer-metadata.ts';
+import { layerRecordsDir } from './docker-layer-metadata.ts';
+import { registerLayerAsDockerd } from './dockerd-register-layer.ts';
 import { NodeImages } from './node-images.ts';
 import { blobDiskFull, isDiskFull, layerDiskFull } from './node-disk-full.ts';
-import { unpackLayer, type UnpackStats } from './rootfs-unpacker.ts';
+import { unpackLayer, type UnpackOptions, type UnpackStats } from './rootfs-unpacker.ts';
 import { commitSnapshotTransactions } from './snapshot-bolt-commits.ts';
 import { walkSnapshotUsage } from './snapshot-usage-walk.ts';
 import { RUNTIME_EMULATIONS, type RuntimeEmulation } from './runtime-emulation.ts';
@@ -44,6 +45,8 @@ export interface VirtualNodeOptions {
   readonly imageGC?: ResolvedImageGC;
   /** The runtime this node emulates (fleet.node.runtime); containerd when undefined. */
   readonly runtime?: ContainerRuntime;
+  /** Rules that differ from the runtime's emulation (a bench measuring one, e.g. docker's untar in a child). */
+  readonly emulation?: Partial<RuntimeEmulation>;
 }
 
 export type { DeployContext } from './node-backend.ts';
@@ -93,11 +96,11 @@ export class VirtualNode implements NodeBackend {
     this.name = options.name;
     this.options = options;
     this.runtime = options.runtime ?? DEFAULT_CONTAINER_RUNTIME;
-    this.emulation = RUNTIME_EMULATIONS[this.runtime];
+    this.emulation = { ...RUNTIME_EMULATIONS[this.runtime], ...options.emulation };
     this.client = new DistributionClient({ baseUrl: options.registryUrl, auth: options.auth, connections: options.maxConcurrentDownloads + 1, ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }) });
     this.store = new ContentStore(join(options.dir, 'content'));
     this.blobs = this.emulation.keepsBlobs ? this.store : new ContentStore(join(options.dir, 'tmp'));
-    this.images = new NodeImages(options.imageGC ?? { kind: 'keep-last', images: DEFAULT_KEEP_LAST }, this.store, join(options.dir, 'snapshots'));
+    this.images = new NodeImages(options.imageGC ?? { kind: 'keep-last', images: DEFAULT_KEEP_LAST }, this.store, join(options.dir, 'snapshots'), this.emulation.layerMetadata ? layerRecordsDir(options.dir) : undefined);
     this.nic = options.nicBitsPerSecond === undefined ? undefined : new TokenBucket(options.nicBitsPerSecond);
     this.disk = options.diskWriteBytesPerSecond === undefined ? undefined : new TokenBucket(options.diskWriteBytesPerSecond * 8);
   }
@@ -187,14 +190,10 @@ export class VirtualNode implements NodeBackend {
         if (downloadSeconds > 0 && this.emulation.keepsBlobs) diskBytes += layer.size;
         stop.signal.throwIfAborted();
         const t0 = performance.now();
-        const unpacked = toUnpack.has(i) ? await this.unpack(layer, layer.chain, config.rootfs.diff_ids[i]) : undefined;
+        const unpacked = toUnpack.has(i) ? await this.unpack(layer, layer.chain, chains[i - 1], config.rootfs.diff_ids[i]) : undefined;
         // docker's GetImageBlob temp file goes once the layer is registered.
         if (!this.emulation.keepsBlobs && downloadSeconds > 0) await rm(this.blobs.path(layer.digest), { force: true });
-        diskBytes += unpacked?.bytesWritten ?? 0;
-        if (unpacked !== undefined && this.emulation.layerMetadata) {
-          const metadata = { chain: layer.chain, parent: chains[i - 1], diffId: config.rootfs.diff_ids[i] as string, size: unpacked.bytesWritten, entries: unpacked.entries };
-          diskBytes += await writeDockerLayerMetadata(this.options.dir, metadata);
-        }
+        diskBytes += (unpacked?.bytesWritten ?? 0) + (unpacked?.recordBytes ?? 0);
         if (unpacked !== undefined && this.emulation.boltTransactionsPerLayer > 0) {
           const db = join(this.options.dir, 'metadata.db');
           diskBytes += await commitSnapshotTransactions(db, this.emulation.boltTransactionsPerLayer);
@@ -230,24 +229,37 @@ export class VirtualNode implements NodeBackend {
   }
 
   /**
-   * Unpacks `layer` into the snapshot of `chain`; without fleet.node.unpack, the empty snapshot directory
-   * only records the layer as registered (docker then reuses it rather than downloading it again).
+   * Unpacks `layer` into the snapshot of `chain`, and for docker registers it in layerdb (`recordBytes`);
+   * without fleet.node.unpack, the empty snapshot directory only records the layer as registered (docker then
+   * reuses it rather than downloading it again). A layer that fails leaves nothing: moby's
+   * registerWithDescriptor removes its directory and cancels its record (dockerd-register-layer.ts),
+   * containerd's applyLayers removes the active snapshot.
    */
-  private async unpack(layer: ManifestLayer, chain: string, diffId: string | undefined): Promise<UnpackStats | undefined> {
+  private async unpack(layer: ManifestLayer, chain: string, parent: string | undefined, diffId: string | undefined): Promise<(UnpackStats & { recordBytes: number }) | undefined> {
     const dir = this.snapshotDir(chain);
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
     if (!this.options.unpack) return undefined;
     const source = this.unpackSource(layer);
-    const stats = await unpackLayer(source.stream, dir, { compression: source.compression, layer: layer.digest, ownerAndModeAlways: this.emulation.ownerAndModeAlways, statEachEntry: this.emulation.statEachEntry, modeTwice: this.emulation.modeTwice, dirAttributes: this.emulation.dirAttributes, statParentAndTarget: this.emulation.statParentAndTarget, ...(diffId === undefined ? {} : { diffId }) }).catch(async (error: unknown) => {
-      if (!isDiskFull(error)) throw error;
-      // The half-unpacked layer goes first: then the free figure is what the layer had to work with.
+    const e = this.emulation;
+    const options: UnpackOptions = { compression: source.compression, layer: layer.digest, ownerAndModeAlways: e.ownerAndModeAlways, statEachEntry: e.statEachEntry, modeTwice: e.modeTwice, dirAttributes: e.dirAttributes, statParentAndTarget: e.statParentAndTarget, ...(diffId === undefined ? {} : { diffId }) };
+    try {
+      if (e.layerMetadata) {
+        const registered = await registerLayerAsDockerd(source.stream, { dir, root: this.options.dir, chain, parent, diffId: diffId ?? '' }, options, e);
+        this.images.noteSnapshot(chain, registered.stats.bytesWritten);
+        this.images.noteLayerRecord(chain, registered.recordBytes);
+        return { ...registered.stats, recordBytes: registered.recordBytes };
+      }
+      const stats = await unpackLayer(source.stream, dir, options);
+      if (e.commitWalk) walkSnapshotUsage(dir);
+      this.images.noteSnapshot(chain, stats.bytesWritten);
+      return { ...stats, recordBytes: 0 };
+    } catch (error) {
+      // The half-unpacked layer goes, before anything else: then a full disk's free figure is what the layer had.
       await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      if (!isDiskFull(error)) throw error;
       throw await layerDiskFull(this.options.dir, layer.digest, this.blobs.path(layer.digest), isGzip(layer), error);
-    });
-    if (this.emulation.commitWalk) walkSnapshotUsage(dir);
-    this.images.noteSnapshot(chain, stats.bytesWritten);
-    return stats;
+    }
   }
 
   /**

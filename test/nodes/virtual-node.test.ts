@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile, writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { readdir, readFile, writeFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -71,8 +71,9 @@ describe('virtual node', { timeout: 300_000 }, () => {
     await node.close();
   });
 
-  it('emulates docker: keeps no blobs, and downloads again every layer above a change (moby pull_v2.go, xfer/download.go)', async () => {
-    const node = new VirtualNode(nodeOptions('docker', { runtime: 'docker' }));
+  it('emulates docker: keeps no blobs, downloads again every layer above a change (moby pull_v2.go, xfer/download.go), and a layerdb record goes with its layer', async () => {
+    // Keep one image: the backport's GC removes the layers only the initial image had, records included.
+    const node = new VirtualNode(nodeOptions('docker', { runtime: 'docker', imageGC: { kind: 'keep-last', images: 1 } }));
     await node.reset();
     const initial = await deploy(node, 't/per-version', 'initial');
     assert.equal(initial.error, undefined);
@@ -87,6 +88,15 @@ describe('virtual node', { timeout: 300_000 }, () => {
     assert.ok(backport.layers.slice(0, changedAt).every((l) => l.downloadSeconds === 0 && l.unpackSeconds === 0));
     assert.ok(backport.layers.slice(changedAt).every((l) => l.downloadSeconds > 0 && l.unpackSeconds > 0));
     assert.equal(backport.bytesDownloaded, backport.layers.slice(changedAt).reduce((n, l) => n + l.bytes, 0));
+    assert.equal(backport.nodeDisk?.gcImagesRemoved, 1);
+    const nodeDir = join(work, 'nodes', 'docker');
+    const records = await readdir(join(nodeDir, 'layerdb', 'sha256'));
+    assert.deepEqual(records.sort(), (await readdir(join(nodeDir, 'snapshots'))).sort(), 'a record per layer held, none for a layer removed');
+    assert.equal(records.length, backport.layers.length);
+    // What the node says it holds is all its disk holds (layerdb's records and tar-split streams included).
+    let onDisk = 0;
+    for (const entry of await readdir(nodeDir, { withFileTypes: true, recursive: true })) if (entry.isFile()) onDisk += (await stat(join(entry.parentPath, entry.name))).size;
+    assert.equal(onDisk, backport.nodeDisk?.heldBytes);
     await node.close();
   });
 
