@@ -203,13 +203,16 @@ export class ChunkSwarms {
     let best: LayerSwarm | undefined;
     let bestChunk = -1;
     let bestLoad = Number.POSITIVE_INFINITY;
+    let ties = 0;
     for (const swarm of this.swarms[dc]!.values()) {
       if (swarm.waiterEntries === 0) continue;
       for (let j = 0; j < swarm.waiting.length; j++) {
         if (!swarm.hasWaiters(j) || !swarm.canServe(j, uploader)) continue;
         const load = swarm.leastWaitingLoad(j);
         if (load === Number.POSITIVE_INFINITY) continue;
-        if (load < bestLoad) [best, bestChunk, bestLoad] = [swarm, j, load];
+        if (load < bestLoad) [best, bestChunk, bestLoad, ties] = [swarm, j, load, 1];
+        // Equal loads in two layers: either, at random (reservoir), as an agent's egress serves every torrent's connections.
+        else if (load === bestLoad && this.rng.next() * ++ties < 1) [best, bestChunk] = [swarm, j];
         break;
       }
     }
