@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { link, lstat, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { link, lstat, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
@@ -9,16 +8,7 @@ import { commitSnapshotTransactions } from '../../src/nodes/snapshot-bolt-commit
 import { RUNTIME_EMULATIONS } from '../../src/nodes/runtime-emulation.ts';
 import { walkSnapshotUsage } from '../../src/nodes/snapshot-usage-walk.ts';
 import { tarOf } from '../support/tar-entries.ts';
-
-/** Runs `fn` in a fresh temporary directory, removed afterwards. */
-async function inTempDir(prefix: string, fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
+import { inTempDir } from '../support/temp-dir.ts';
 
 test('a committed layer is walked as containerd and dockerd do it: every inode counted once, blocks summed, symlinks not followed', () =>
   inTempDir('shipbench-usage-walk-', async (root) => {

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { lstat, mkdir, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { test } from 'node:test';
@@ -13,21 +12,13 @@ import { unpackLayer, type UnpackOptions } from '../../src/nodes/rootfs-unpacker
 import { RUNTIME_EMULATIONS } from '../../src/nodes/runtime-emulation.ts';
 import { TarSplitPacker } from '../../src/nodes/tar-split-packer.ts';
 import { tarOf } from '../support/tar-entries.ts';
+import { inTempDir } from '../support/temp-dir.ts';
 
 const DOCKER = RUNTIME_EMULATIONS.docker;
 /** dockerd's way, not the emulation's default: the untar in a re-executed child per layer. */
 const CHILD = { ...DOCKER, untar: 'child-per-layer' as const };
 const DOCKER_OPTIONS: UnpackOptions = { ownerAndModeAlways: DOCKER.ownerAndModeAlways, statParentAndTarget: DOCKER.statParentAndTarget, dirAttributes: DOCKER.dirAttributes };
 const CHAIN = `sha256:${'c'.repeat(64)}`;
-
-async function inTempDir(prefix: string, fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  try {
-    await fn(dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
 
 interface SplitRecord {
   type: number;
