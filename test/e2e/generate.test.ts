@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse, stringify } from 'yaml';
-import { skopeo, skopeoInspect, umoci } from '../support/peer-tools.ts';
+import { skopeo, skopeoInspect, umociRootfs } from '../support/peer-tools.ts';
 import { REPO_ROOT, runCli } from './run-cli.ts';
 
 const SCENARIO = join(REPO_ROOT, 'fixtures/scenarios/valid/tiny-all-strategies.yaml');
@@ -77,15 +77,14 @@ describe('generate, judged by skopeo and umoci', { timeout: 600_000 }, () => {
     await Promise.all(
       STRATEGIES.map(async (s) => {
         for (const step of STEPS) {
-          const bundle = join(work, `bundle-${s}-${step}`);
-          await umoci('unpack', '--rootless', '--image', `${join(out, s)}:${step}`, bundle);
-          const rootfs = await fileHashes(join(bundle, 'rootfs'));
+          const unpacked = await umociRootfs(join(out, s), step, join(work, `rootfs-${s}-${step}`));
+          const rootfs = await fileHashes(unpacked);
           const tree = trees.get(step);
           const code = new Map([...rootfs].filter(([p]) => p.startsWith('srv/')));
           for (const p of rootfs.keys()) if (!p.startsWith('srv/')) baseFiles.add(p);
           assert.equal(code.size, tree?.size, `${s}:${step} file count`);
           assert.deepEqual(code, tree, `${s}:${step}`);
-          await rm(bundle, { recursive: true, force: true });
+          await rm(unpacked, { recursive: true, force: true });
         }
       }),
     );

@@ -14,7 +14,7 @@ import { DistributionClient } from '../../src/registry/distribution-client.ts';
 import { type EmbeddedRegistry, startEmbeddedRegistry } from '../../src/registry/embedded-registry.ts';
 import { pushLayoutImage } from '../../src/registry/push-layout.ts';
 import type { ResolvedScenario } from '../../src/scenario/resolved.ts';
-import { umoci } from '../support/peer-tools.ts';
+import { umociRootfs } from '../support/peer-tools.ts';
 import { smallScenario } from '../support/scenarios.ts';
 import { treeDigest } from '../support/tree-digest.ts';
 
@@ -88,9 +88,8 @@ describe('hybrid mechanism: registry pull and unpack on the master, rsync to the
   const imageRootfs = async (tag: string): Promise<string[]> => {
     const cached = rootfsCache.get(tag);
     if (cached !== undefined) return cached;
-    const bundle = join(work, 'umoci', tag);
-    await umoci('unpack', '--rootless', '--image', `${images.strategies[0]?.layoutDir}:${tag}`, bundle);
-    const digest = (await treeDigest(join(bundle, 'rootfs'))).filter((line) => !/^usr[/ ]/.test(line));
+    const rootfs = await umociRootfs(images.strategies[0]?.layoutDir as string, tag, join(work, 'umoci', tag));
+    const digest = (await treeDigest(rootfs)).filter((line) => !/^usr[/ ]/.test(line));
     rootfsCache.set(tag, digest);
     return digest;
   };

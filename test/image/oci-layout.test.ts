@@ -11,7 +11,7 @@ import { writeLayer } from '../../src/image/layer-writer.ts';
 import { readImage, readLayout, readLayoutIndex } from '../../src/image/oci-layout-reader.ts';
 import { linkBlob, writeImage, writeIndex, type WrittenImage } from '../../src/image/oci-layout-writer.ts';
 import { GzipWorkerPool } from '../../src/image/parallel-gzip.ts';
-import { skopeo, skopeoInspect, umoci } from '../support/peer-tools.ts';
+import { skopeo, skopeoInspect, umociRootfs } from '../support/peer-tools.ts';
 
 const synth = createContentSynthesizer(3);
 const V = 'srv/mediawiki/php-1.45.0-wmf.1';
@@ -151,9 +151,7 @@ describe('OCI layout', () => {
 
   it('umoci unpacks the final state: whited-out file and directory gone, the rest byte-identical', async () => {
     for (const tag of ['backport-1', 'backport-2']) {
-      const bundle = join(tmp, `bundle-${tag}`);
-      await umoci('unpack', '--rootless', '--image', `${layout}:${tag}`, bundle);
-      const rootfs = join(bundle, 'rootfs');
+      const rootfs = await umociRootfs(layout, tag, join(tmp, `rootfs-${tag}`));
       const expected = finalState(stacks[tag] ?? []);
       assert.deepEqual(await regularFiles(rootfs), [...expected.keys()].sort());
       for (const entry of expected.values()) {

@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { ShipbenchError } from '../../src/core/errors.ts';
 import { unpackLayer, type UnpackOptions, type UnpackStats } from '../../src/nodes/rootfs-unpacker.ts';
 import { REPO_ROOT, runCli } from '../e2e/run-cli.ts';
-import { umoci } from '../support/peer-tools.ts';
+import { umociRootfs } from '../support/peer-tools.ts';
 import { tarOf, type TarEntry } from '../support/tar-entries.ts';
 
 /** A real tar made by tar-stream's pack (gzipped with real gzip unless `gzip: false`). */
@@ -446,9 +446,7 @@ import { createReadStream } from 'node:fs';
       for (const l of manifest.layers) whiteouts += (await unpackLayer(createReadStream(blob(l.digest)), rootfs, { layer: l.digest })).whiteouts;
       assert.ok(whiteouts > 0, 'the image deletes files in a later layer');
 
-      const bundle = join(tmp, 'umoci-bundle');
-      await umoci('unpack', '--rootless', '--image', `${layout}:l10n-1`, bundle);
-      const theirs = await tree(join(bundle, 'rootfs'));
+      const theirs = await tree(await umociRootfs(layout, 'l10n-1', join(tmp, 'umoci-rootfs')));
       const ours = await tree(rootfs);
       assert.ok(Object.keys(ours).length > 100);
       assert.deepEqual(Object.keys(ours), Object.keys(theirs));

@@ -12,7 +12,7 @@ import { diffTrees } from '../../src/image/tree-diff.ts';
 import type { NodeStepSample } from '../../src/metrics/samples.ts';
 import type { StepResult } from '../../src/metrics/step-result.ts';
 import type { ResolvedScenario } from '../../src/scenario/resolved.ts';
-import { umoci } from '../support/peer-tools.ts';
+import { umociRootfs } from '../support/peer-tools.ts';
 import { smallScenario } from '../support/scenarios.ts';
 import { treeDigest } from '../support/tree-digest.ts';
 
@@ -94,9 +94,8 @@ describe('volume side: the l10n cache rebuilt on every node (scap) or shipped', 
   /** The image side's rootfs of the l10n step (umoci unpacks the monolithic image): its CDB files. */
   async function imageCdbs(images: GeneratedImageSet, l10n: string): Promise<Map<string, Buffer>> {
     const layout = images.strategies[0]?.layoutDir as string;
-    const bundle = join(work, l10n, 'bundle');
-    await umoci('unpack', '--rootless', '--image', `${layout}:${images.trees[1]?.step as string}`, bundle);
-    return cdbFiles(join(bundle, 'rootfs', CACHE));
+    const rootfs = await umociRootfs(layout, images.trees[1]?.step as string, join(work, l10n, 'rootfs'));
+    return cdbFiles(join(rootfs, CACHE));
   }
 
   const sum = (files: ReadonlyArray<{ bytes: number }>) => files.reduce((n, f) => n + f.bytes, 0);
