@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, watch } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -45,6 +45,8 @@ interface Interrupted {
   readonly before: RunResults | undefined;
   readonly results: RunResults;
   readonly left: number[];
+  /** The run's --out. */
+  readonly out: string;
 }
 
 /**
@@ -100,11 +102,11 @@ async function interruptWhen(
     await new Promise((r) => setTimeout(r, 50));
     left = await taggedProcesses(tag);
   }
-  return { code, exitMs, stderr, before, results, left };
+  return { code, exitMs, stderr, before, results, left, out };
 }
 
 /** What every interrupted run must show, whatever the phase. */
-function assertInterrupted(r: Interrupted): void {
+async function assertInterrupted(r: Interrupted): Promise<void> {
   assert.equal(r.code, 130, r.stderr);
   assert.ok(r.exitMs <= EXIT_WITHIN_MS, `exited ${r.exitMs} ms after the signal:\n${r.stderr}`);
   assert.equal(r.results.status, 'interrupted');
@@ -113,6 +115,8 @@ function assertInterrupted(r: Interrupted): void {
   const after = new Set(r.results.samples.map(key));
   for (const s of r.before?.samples ?? []) assert.ok(after.has(key(s)), `sample ${key(s)} was lost`);
   assert.deepEqual(r.left, [], 'processes the run started are still running');
+  // The nodes' disks and the volume side's master and proxy trees go with the run.
+  for (const work of ['.nodes', '.volume']) await assert.rejects(stat(join(r.out, work)), `${work} is left under --out`);
 }
 
 describe('run: SIGINT and SIGTERM in each phase', { timeout: 600_000 }, () => {
@@ -133,41 +137,42 @@ describe('run: SIGINT and SIGTERM in each phase', { timeout: 600_000 }, () => {
   it('generate (SIGTERM): interrupted before any phase, results.json says so', async () => {
     // tiny-run's own tree, written from scratch: generating takes a while after it says what it will write.
     const r = await interruptWhen(work, 'generate', tiny, ['--mechanism', 'image'], 'SIGTERM', (stderr) => /distinct layers/.test(stderr));
-    assertInterrupted(r);
+    await assertInterrupted(r);
     assert.equal(r.results.failure?.phase, 'generate');
     assert.deepEqual(r.results.phases, []);
   });
 
   it('push (SIGINT): the registry phase is kept, the registry is gone', async () => {
     const r = await interruptWhen(work, 'push', long, ['--mechanism', 'image'], 'SIGINT', (_, results) => results?.phases.length === 1);
-    assertInterrupted(r);
+    await assertInterrupted(r);
     assert.deepEqual(r.before?.phases.map((p) => p.name), ['registry']);
     assert.equal(r.results.phases[0]?.name, 'registry');
   });
 
   it('rollout (SIGTERM): the nodes stop at once, every finished sample is kept', async () => {
     const r = await interruptWhen(work, 'rollout', long, ['--mechanism', 'image'], 'SIGTERM', (_, results) => (results?.samples.length ?? 0) >= 6);
-    assertInterrupted(r);
+    await assertInterrupted(r);
     assert.ok(r.results.samples.length >= 6);
     assert.ok(r.results.samples.every((s) => s.error === undefined), 'a node cut short by the signal is not a failed measurement');
   });
 
   it('volume (SIGINT): rsync daemons stopped, every finished sync kept', async () => {
     const r = await interruptWhen(work, 'volume', long, ['--mechanism', 'volume'], 'SIGINT', (_, results) => (results?.samples.length ?? 0) >= 6);
-    assertInterrupted(r);
+    await assertInterrupted(r);
     assert.ok(r.results.samples.length >= 6 && r.results.samples.every((s) => s.strategy === 'volume' && s.error === undefined));
+    assert.deepEqual(r.results.phases, [], 'the image side (registry, push) did not run');
   });
 
   it('neighbours (SIGTERM): the neighbours\' start is cut short and their processes are gone', async () => {
     const text = `${long}\nneighbours: { baseline: 3s, recovery: 3s, workloads: [{ http: { rate: 20, probe: 1s } }] }\n`;
     const r = await interruptWhen(work, 'neighbours', text, ['--mechanism', 'image'], 'SIGTERM', (stderr) => /neighbours: started/.test(stderr));
-    assertInterrupted(r);
+    await assertInterrupted(r);
   });
 
   it('teardown of the image side (SIGINT): the volume side never starts', async () => {
     const text = long.replace('measure: { repeat: 20 }', 'measure: { repeat: 1 }');
     const r = await interruptWhen(work, 'teardown', text, [], 'SIGINT', (stderr) => /teardown: image side/.test(stderr));
-    assertInterrupted(r);
+    await assertInterrupted(r);
     assert.ok(r.results.samples.length > 0 && r.results.samples.every((s) => s.strategy !== 'volume'));
   });
 
@@ -182,7 +187,7 @@ describe('run: SIGINT and SIGTERM in each phase', { timeout: 600_000 }, () => {
         .replace(/^image: .*$/m, 'image: { strategies: [monolithic] }')
         .replace(/^fleet:\n( {2}.*\n)+/m, 'fleet: { nodes: 1, backend: docker }\n');
       const r = await interruptWhen(work, 'engine', `${text}registry: { url: "${proxy.url}" }\n`, ['--mechanism', 'image'], 'SIGINT', () => proxy.engineBlobFlowing(), (check) => (poked = check));
-      assertInterrupted(r);
+      await assertInterrupted(r);
       assert.ok(r.results.phases.some((p) => p.name === 'engines'), 'the signal came during the engines\' rollout');
       assert.deepEqual(r.results.samples, [], 'the node cut short is not a measurement');
     } finally {

@@ -172,21 +172,6 @@ describe('run: real registry, virtual nodes', { timeout: 600_000 }, () => {
     assert.deepEqual(await registryPids(tag), []);
   });
 
-  it('Ctrl-C stops the run: results say interrupted, the registry and node disks are gone, exit 130', async () => {
-    const tag = newTag();
-    const out = join(work, 'interrupted');
-    const scenario = join(work, 'interrupted.yaml');
-    await writeFile(scenario, longTinyRun(await readFile(TINY, 'utf8')));
-    const { child, exited, stderr } = await startRunUntilRollout(scenario, out, work, tag);
-    child.kill('SIGINT');
-    assert.equal(await exited, 130, stderr());
-    const results = await readResults(out);
-    assert.equal(results.status, 'interrupted');
-    assert.ok(results.steps.length > 0, 'what was measured before is kept');
-    await assert.rejects(stat(join(out, '.nodes')));
-    assert.deepEqual(await registryPids(tag), []);
-  });
-
   it('without rsync on PATH: says how to install it, exit 2, before any work', async () => {
     const bin = join(work, 'no-rsync-bin');
     await mkdir(bin, { recursive: true });
