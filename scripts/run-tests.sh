@@ -13,4 +13,7 @@ rm -rf "$out" # chunk names carry content hashes: drop the previous build's
 # It prints what to run: a file per directory that imports that directory's bundles (one process each), and
 # the files that keep a process of their own (top-level hooks).
 mapfile -t runs < <(node scripts/build-test-bundles.mjs "$out" "${files[@]}")
+# What several test files would each build the same way is built once per run, here (test/support).
+export SHIPBENCH_TEST_SHARED="$PWD/$out/shared"
+mkdir -p "$SHIPBENCH_TEST_SHARED"
 exec node --enable-source-maps --test --test-concurrency=1 --test-reporter=spec "$@" "${runs[@]}"
