@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # npm run check: the static checks (typecheck, eslint, import rules) and the tests, side by side. The static
-# checks take about 26 s of two cores and the tests about eight and a half minutes of mostly waiting on real components,
+# checks take about 26 s of two cores and the tests about eight minutes of mostly waiting on real components,
 # so running them one after the other spent those seconds twice. The static checks' report prints as soon as
 # they finish (well before the tests' closing summary); either failing fails the lot.
 set -uo pipefail
