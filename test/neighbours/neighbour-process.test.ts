@@ -67,7 +67,8 @@ for (const [how, end] of [
         child.once('exit', () => resolve(undefined));
       });
       assert.equal(line, 'running', `the harness did not start fio: ${stderr}`);
-      assert.ok(liveProcessesWith(fragment).length > 0, 'fio runs beside the harness');
+      // "running" comes once fio is spawned; until the fork has exec'd, /proc shows it with node's command line.
+      assert.ok(await eventually(() => liveProcessesWith(fragment).length > 0, 5000), 'fio runs beside the harness');
       if (end === 'wait') child.kill('SIGTERM');
       else child.stdin.write('crash now\n');
       assert.notEqual(await exited, 0, 'the harness reports its failure in its exit status');
