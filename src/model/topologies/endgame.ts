@@ -16,8 +16,9 @@ export const WHOLE = 8;
 /**
  * BitTorrent's end game for one node's download of one layer: once it lacks at most `threshold` chunks (what
  * p2p.endgame's pieces come to: chunk-swarm.ts), it asks one more holder (not the one already sending) for
- * each chunk it still lacks, and when either copy is whole cancels the other, freeing its uploader's slot. Real clients do this so one slow peer does not hold
- * back a download's last pieces: BitTorrent clients once every piece left is requested, Kraken at
+ * each chunk it still lacks, and when either copy is whole cancels the other, freeing its uploader's slot.
+ * Real clients do this so one slow peer does not hold back a download's last pieces: BitTorrent clients once
+ * every piece left is requested, Kraken at
  * `endgame_threshold` pieces left (default its pipeline limit, 3: uber/kraken
  * lib/torrent/scheduler/dispatch/config.go; the dispatcher's endgame() lets a piece be reserved with several
  * peers). A chunk from the registry has no second copy (its fetch cannot be cancelled).

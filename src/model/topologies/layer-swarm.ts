@@ -128,16 +128,9 @@ export class LayerSwarm {
   /** The least load among chunk j's first WAITERS_RANKED live waiters (Infinity when none). */
   leastWaitingLoad(j: number): number {
     const list = this.waiting[j]!;
-    let least = Number.POSITIVE_INFINITY;
-    let live = 0;
-    let i = this.heads[j]!;
-    for (; i < list.length && live < WAITERS_RANKED; i++) {
-      const w = list[i]!;
-      if (!w.live) continue;
-      live++;
-      least = Math.min(least, this.load(w.node));
-    }
-    this.sweep(j, i);
+    const { at, looked } = this.leastLoaded(list, this.heads[j]!, list.length);
+    const least = at < 0 ? Number.POSITIVE_INFINITY : this.load(list[at]!.node);
+    this.sweep(j, looked);
     return least;
   }
 
