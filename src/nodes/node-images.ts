@@ -22,26 +22,32 @@ interface HeldImage {
 export class NodeImages {
   private images: HeldImage[] = [];
   private readonly blobBytes = new Map<string, number>();
+  /** By ChainID: the layer's unpacked files, and for docker its layerdb record (docker-layer-metadata.ts). */
   private readonly snapshotBytes = new Map<string, number>();
-  /** docker's layerdb record of each layer (docker-layer-metadata.ts), by ChainID: it goes with the layer. */
-  private readonly recordBytes = new Map<string, number>();
   /** The runtime's own metadata files (containerd's bolt database): held whatever images are. */
   private metadataBytes = 0;
   private clock = 0;
 
+  /**
+   * Directories of one entry per ChainID, removed with their layer: the snapshots, and docker's layer records
+   * (moby layer/layer_store.go deleteLayer removes the record with the layer).
+   */
+  private readonly chainDirs: readonly string[];
+
   constructor(
     private readonly policy: ResolvedImageGC,
     private readonly store: ContentStore,
-    private readonly snapshotsDir: string,
-    private readonly recordsDir?: string,
-  ) {}
+    snapshotsDir: string,
+    recordsDir?: string,
+  ) {
+    this.chainDirs = recordsDir === undefined ? [snapshotsDir] : [snapshotsDir, recordsDir];
+  }
 
   /** The node was wiped (a cold repeat). */
   reset(): void {
     this.images = [];
     this.blobBytes.clear();
     this.snapshotBytes.clear();
-    this.recordBytes.clear();
     this.metadataBytes = 0;
   }
 
@@ -53,12 +59,9 @@ export class NodeImages {
     this.blobBytes.set(digest, bytes);
   }
 
+  /** The layer of `chain` holds `bytes` on disk: its files, and its layer record where the runtime keeps one. */
   noteSnapshot(chain: string, bytes: number): void {
     this.snapshotBytes.set(chain, bytes);
-  }
-
-  noteLayerRecord(chain: string, bytes: number): void {
-    this.recordBytes.set(chain, bytes);
   }
 
   /** Blob, unpacked file and runtime metadata bytes the node holds now. */
@@ -66,7 +69,6 @@ export class NodeImages {
     let n = this.metadataBytes;
     for (const b of this.blobBytes.values()) n += b;
     for (const b of this.snapshotBytes.values()) n += b;
-    for (const b of this.recordBytes.values()) n += b;
     return n;
   }
 
@@ -95,7 +97,6 @@ export class NodeImages {
     let n = 0;
     for (const [d, b] of this.blobBytes) if (blobs.has(d)) n += b;
     for (const [c, b] of this.snapshotBytes) if (chains.has(c)) n += b;
-    for (const [c, b] of this.recordBytes) if (chains.has(c)) n += b;
     return n;
   }
 
@@ -104,13 +105,10 @@ export class NodeImages {
     const chains = new Set(this.images.flatMap((i) => [...i.chains]));
     await this.store.retainOnly(blobs);
     for (const d of [...this.blobBytes.keys()]) if (!blobs.has(d)) this.blobBytes.delete(d);
-    const names = await readdir(this.snapshotsDir).catch(() => [] as string[]);
-    for (const name of names) if (!chains.has(`sha256:${name}`)) await rm(join(this.snapshotsDir, name), { recursive: true, force: true });
+    for (const dir of this.chainDirs) {
+      const names = await readdir(dir).catch(() => [] as string[]);
+      for (const name of names) if (!chains.has(`sha256:${name}`)) await rm(join(dir, name), { recursive: true, force: true });
+    }
     for (const c of [...this.snapshotBytes.keys()]) if (!chains.has(c)) this.snapshotBytes.delete(c);
-    // docker removes a layer's layerdb record with the layer (moby layer/layer_store.go deleteLayer: RemoveAll).
-    if (this.recordsDir === undefined) return;
-    const records = await readdir(this.recordsDir).catch(() => [] as string[]);
-    for (const name of records) if (!chains.has(`sha256:${name}`)) await rm(join(this.recordsDir, name), { recursive: true, force: true });
-    for (const c of [...this.recordBytes.keys()]) if (!chains.has(c)) this.recordBytes.delete(c);
   }
 }

@@ -246,8 +246,7 @@ export class VirtualNode implements NodeBackend {
     try {
       if (e.layerMetadata) {
         const registered = await registerLayerAsDockerd(source.stream, { dir, root: this.options.dir, chain, parent, diffId: diffId ?? '' }, options, e);
-        this.images.noteSnapshot(chain, registered.stats.bytesWritten);
-        this.images.noteLayerRecord(chain, registered.recordBytes);
+        this.images.noteSnapshot(chain, registered.stats.bytesWritten + registered.recordBytes);
         return { ...registered.stats, recordBytes: registered.recordBytes };
       }
       const stats = await unpackLayer(source.stream, dir, options);
