@@ -4,7 +4,6 @@ import { performance } from 'node:perf_hooks';
 import { ShipbenchError } from '../core/errors.ts';
 import { freeBytes } from '../core/output-dir.ts';
 import { formatBytes } from '../core/units.ts';
-import { usesEngines } from '../harness/engine-fleet-run.ts';
 import { MECHANISMS, mechanismKinds, type RunMechanisms } from '../harness/mechanisms.ts';
 import { newRunResults } from '../harness/new-run-results.ts';
 import type { RunEvent } from '../harness/run-events.ts';
@@ -56,7 +55,7 @@ export async function runBenchmark(options: RunOptions): Promise<RunResults> {
   const results = newRunResults('measured', scenario, environment, images.external ?? images.contentSource?.label);
   if (diskDevice === undefined) results.environment.disk.note ??= 'no block device under the output directory: disk I/O was not measured';
   const recorder = new RunRecorder(join(outDir, 'results.json'), results, { runStartMs, firstPhase: kinds[0] === 'image' ? 'registry' : kinds[0] === 'hybrid' ? 'hybrid-registry' : 'volume', onEvent: options.onEvent });
-  if (usesEngines(scenario)) assertEnginePrerequisites(scenario.fleet);
+  assertEnginePrerequisites(scenario.fleet);
   const nodeNames = fleetNodeNames(scenario.fleet.nodes);
   return runMechanisms(entries, { scenario, images, outDir, nodeNames, recorder, diskDevice, runStartMs, signal: options.signal, onEvent: options.onEvent });
 }

@@ -105,6 +105,11 @@ export class VirtualNode implements NodeBackend {
     this.disk = options.diskWriteBytesPerSecond === undefined ? undefined : new TokenBucket(options.diskWriteBytesPerSecond * 8);
   }
 
+  /** Where the node keeps its content store and snapshots. */
+  get dir(): string {
+    return this.options.dir;
+  }
+
   get retries(): number {
     return this.client.stats.retries;
   }

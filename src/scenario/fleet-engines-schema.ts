@@ -56,6 +56,8 @@ export function nodeDiskInput(units: UnitFields) {
     write: units.byteRate().optional(),
     read: units.byteRate().optional().meta({ description: 'read limit (docker/containerd nodes: cgroup blkio on the node disk)' }),
     iops: iops.optional().meta({ description: 'read and write operations per second, each (docker/containerd nodes)' }),
-    size: units.size().optional().meta({ description: 'size of each emulated host\'s own disk (netns isolation); sized from the images by default' }),
+    size: units.size().optional().meta({ description: 'size of each emulated host\'s own disk (netns isolation, or own); sized from the images by default' }),
+    own: z.boolean({ error: 'expected true or false' }).optional()
+      .meta({ description: 'virtual nodes: each on a disk of its own (ext4 on a loop device, as emulated hosts have) instead of the harness\'s file system; needs root' }),
   });
 }

@@ -53,6 +53,7 @@ export function resolveNodeDisk(fleet: FleetInput | undefined): ResolvedNodeDisk
     readBytesPerSecond: disk?.read === undefined ? undefined : parseBytesPerSecond(disk.read),
     iops: disk?.iops,
     sizeBytes: disk?.size === undefined ? undefined : parseBytes(disk.size),
+    own: disk?.own ?? false,
   };
 }
 
@@ -118,12 +119,14 @@ export function fleetEngineProblems(fleet: FleetInput | undefined): SemanticProb
     for (const key of ['write', 'read', 'iops'] as const) {
       if (disk?.[key] !== undefined) problems.push({ path: ['fleet', 'node', 'disk', key], message: `a disk limit on ${engines.join(', ')} nodes needs each node on its own disk`, hint: 'set fleet.isolation: netns (as root)' });
     }
+    if (disk?.own === true) problems.push({ path: ['fleet', 'node', 'disk', 'own'], message: `${engines.join(', ')} nodes get a disk of their own as emulated hosts only`, hint: 'set fleet.isolation: netns (as root): every emulated host has its own disk' });
   }
   if (fleet?.hosts !== undefined) {
     if (fleet.node?.nic !== undefined) problems.push({ path: ['fleet', 'node', 'nic'], message: 'shipbench cannot shape the NIC of a remote host', hint: 'drop fleet.node.nic for fleet.hosts' });
     for (const key of ['write', 'read', 'iops', 'size'] as const) {
       if (disk?.[key] !== undefined) problems.push({ path: ['fleet', 'node', 'disk', key], message: 'shipbench cannot limit the disk of a remote host', hint: 'drop fleet.node.disk for fleet.hosts' });
     }
+    if (disk?.own === true) problems.push({ path: ['fleet', 'node', 'disk', 'own'], message: 'shipbench cannot give a remote host a disk', hint: 'drop fleet.node.disk.own for fleet.hosts' });
   }
   if (backends.includes('virtual')) {
     for (const key of ['read', 'iops'] as const) {
@@ -135,8 +138,8 @@ export function fleetEngineProblems(fleet: FleetInput | undefined): SemanticProb
   }
   // Image GC thresholds are shares of the disk size: virtual nodes then have a size (for the GC, not enforced).
   const gcThresholds = fleet?.node?.imageGC !== undefined && !('keepLast' in fleet.node.imageGC);
-  if (fleet?.node?.disk?.size !== undefined && isolation !== 'netns' && !gcThresholds) {
-    problems.push({ path: ['fleet', 'node', 'disk', 'size'], message: 'only emulated hosts (netns isolation) get a disk of their own', hint: 'set fleet.isolation: netns, or set fleet.node.imageGC thresholds (they are shares of this size), or drop size' });
+  if (disk?.size !== undefined && isolation !== 'netns' && disk.own !== true && !gcThresholds) {
+    problems.push({ path: ['fleet', 'node', 'disk', 'size'], message: 'only emulated hosts (netns isolation) and virtual nodes with own: true get a disk of their own', hint: 'set fleet.isolation: netns, or fleet.node.disk.own: true, or fleet.node.imageGC thresholds (they are shares of this size), or drop size' });
   }
   return problems;
 }

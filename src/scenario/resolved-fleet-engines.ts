@@ -31,4 +31,9 @@ export interface ResolvedNodeDisk {
   readonly iops: number | undefined;
   /** Emulated hosts' disk size; undefined: sized from the images. */
   readonly sizeBytes: number | undefined;
+  /**
+   * Virtual nodes each on an ext4 file system of their own (a loop device), as emulated hosts are, rather than
+   * in directories of the harness's file system (`fleet.node.disk.own`).
+   */
+  readonly own: boolean;
 }

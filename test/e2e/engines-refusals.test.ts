@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,22 @@ describe('real engines without root', { skip: process.getuid?.() === 0 ? false :
     assert.match(r.stderr, /lacks what fleet\.backend virtual, docker, containerd with netns isolation needs/);
     assert.match(r.stderr, /root: running as uid 65534; fix: run as root/);
     assert.doesNotMatch(r.stderr, /at .*\.ts:\d+/, 'no stack trace');
+  });
+
+  test('virtual nodes on disks of their own (fleet.node.disk.own) need root too: run says so before any work', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'shipbench-nobody-own-'));
+    try {
+      await chmod(work, 0o755);
+      const scenario = join(work, 'own.yaml');
+      await writeFile(scenario, 'name: own\nfleet:\n  node:\n    disk: { own: true }\n');
+      const r = await asNobody(['run', scenario, '--out', join(work, 'out')]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /lacks what fleet\.backend virtual with own node disks needs/);
+      assert.match(r.stderr, /root: running as uid 65534; fix: run as root \(sudo\): virtual nodes with fleet\.node\.disk\.own each mount a loop-device disk/);
+      assert.deepEqual(await readdir(work), ['own.yaml'], 'nothing generated');
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
   });
 });
 

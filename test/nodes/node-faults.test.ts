@@ -120,7 +120,7 @@ describe('node faults', { timeout: 300_000 }, () => {
       // The harness's one rollout skeleton drives the virtual nodes, as `run` does.
       const names = fleetNodeNames(300);
       const registryUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
-      const nodes = createVirtualNodes(scenario, names, join(work, 'fleet'), registryUrl, undefined);
+      const nodes = createVirtualNodes(scenario, names, (n) => join(work, 'fleet', 'nodes', n), registryUrl, undefined);
       const byName = new Map(nodes.map((n) => [n.name, n]));
       const lane: Lane = {
         label: 'monolithic',

@@ -1,14 +1,29 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { readdir, readFile, writeFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
+import { TeardownRegistry } from '../../src/core/teardown-registry.ts';
+import { startVirtualBackend } from '../../src/nodes/backends/virtual-backend.ts';
+import { hostCommand } from '../../src/nodes/isolation/host-command.ts';
 import { VirtualNode, type VirtualNodeOptions } from '../../src/nodes/virtual-node.ts';
 import { DistributionClient } from '../../src/registry/distribution-client.ts';
 import { type EmbeddedRegistry, startEmbeddedRegistry } from '../../src/registry/embedded-registry.ts';
 import { pushLayoutImage } from '../../src/registry/push-layout.ts';
+import { resolveScenario } from '../../src/scenario/resolve.ts';
 import { generateTinyLayouts } from '../support/registry-process.ts';
+
+/** The mount a path lies on (the longest mount point above it), from /proc/self/mountinfo. */
+function mountOf(path: string): { point: string; fstype: string; source: string } {
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l !== '').map((line) => {
+    const [left = '', right = ''] = line.split(' - ');
+    const [fstype = '', source = ''] = right.split(' ');
+    return { point: left.split(' ')[4] ?? '', fstype, source };
+  });
+  return mounts.filter((m) => path === m.point || path.startsWith(m.point === '/' ? '/' : `${m.point}/`)).sort((a, b) => b.point.length - a.point.length)[0] as { point: string; fstype: string; source: string };
+}
 
 /** What a TokenBucket lets through at once before it starts to meter (1/20 s of traffic, at least 64 KiB). */
 const burstBytes = (bytesPerSecond: number) => Math.max(64 * 1024, bytesPerSecond / 20);
@@ -121,6 +136,39 @@ describe('virtual node', { timeout: 300_000 }, () => {
     assert.equal(sample.error, undefined);
     assert.ok(seconds >= (sample.bytesWrittenToDisk - burstBytes(8e6)) / 8e6, `${seconds} s for ${sample.bytesWrittenToDisk} bytes written`);
     await node.close();
+  });
+
+  it('fleet.node.disk.own: each node writes to an ext4 file system of its own on a loop device, and teardown leaves no mount, loop device or image', { skip: process.getuid?.() === 0 ? false : 'needs root (loop devices, mount)' }, async () => {
+    const scenario = resolveScenario({ name: 'own-disks', fleet: { nodes: 2, node: { disk: { own: true, size: '256MiB' } } } }, 'own-disks.yaml');
+    const teardown = new TeardownRegistry();
+    const workDir = join(work, 'own');
+    const nodeNames = ['own-1', 'own-2'];
+    const loopsOf = async () => (await hostCommand('losetup', ['--list', '--noheadings', '--output', 'NAME,BACK-FILE'])).split('\n').filter((l) => l.includes(workDir));
+    try {
+      const nodes = await startVirtualBackend({ scenario, nodeNames, workDir, registry: { url: registry.url, auth: undefined, client: () => assert.fail('virtual nodes use their own clients') }, network: undefined, diskBytesPerNode: 0, teardown });
+      const devices = new Set<string>();
+      for (const node of nodes) {
+        await node.reset();
+        const sample = await deploy(node, 't/per-version', 'initial');
+        assert.equal(sample.error, undefined);
+        // The snapshot the node unpacked is on a mount of its own: ext4 over a loop device, not the work dir's file system.
+        const snapshots = join(node.dir, 'snapshots');
+        const mount = mountOf(snapshots);
+        assert.equal(mount.fstype, 'ext4');
+        assert.match(mount.source, /^\/dev\/loop\d+$/);
+        assert.ok(mount.point.startsWith(workDir) && snapshots.startsWith(`${mount.point}/`));
+        assert.notEqual((await stat(snapshots)).dev, (await stat(workDir)).dev);
+        devices.add(mount.source);
+      }
+      assert.equal(devices.size, 2, 'one disk per node');
+      assert.equal((await loopsOf()).length, 2);
+    } finally {
+      assert.deepEqual(await teardown.teardown(), []);
+    }
+    assert.deepEqual(readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(workDir)), [], 'no mount left');
+    assert.deepEqual(await loopsOf(), [], 'no loop device left');
+    const images = (await readdir(workDir, { recursive: true })).filter((f) => f.endsWith('.img'));
+    assert.deepEqual(images, [], 'no disk image left');
   });
 
   it('fails loudly on a layer whose bytes do not match its digest, and keeps no partial blob', async () => {

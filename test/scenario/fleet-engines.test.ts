@@ -40,6 +40,7 @@ describe('fleet engine keys: invalid scenarios name the key to change', () => {
       '5:19 fleet.registryEgress: shaping the registry needs it in its own network namespace',
       '7:10 fleet.node.nic: a NIC limit on docker nodes needs each node in its own network namespace',
       '8:19 fleet.node.disk.read: a disk limit on docker nodes needs each node on its own disk',
+      '8:33 fleet.node.disk.own: docker nodes get a disk of their own as emulated hosts only',
     ]);
   });
 
@@ -87,6 +88,12 @@ describe('fleet engine keys: resolution', () => {
     assert.equal(scenario.fleet.node.nicBitsPerSecond, 100e6);
     assert.equal(scenario.fleet.node.disk.writeBytesPerSecond, 200 * 1024 ** 2);
     assert.deepEqual(scenario.fleet.hosts, []);
+  });
+
+  test('virtual nodes may each have a disk of their own, sized or sized from the images', () => {
+    assert.equal(resolveScenario({ name: 'x' }, 'x.yaml').fleet.node.disk.own, false);
+    const own = resolveScenario({ name: 'x', fleet: { node: { disk: { own: true, size: '2GiB' } } } }, 'x.yaml');
+    assert.deepEqual([own.fleet.node.disk.own, own.fleet.node.disk.sizeBytes], [true, 2 * 1024 ** 3]);
   });
 
   test('each host is a node; relative TLS files are relative to the scenario file', () => {
