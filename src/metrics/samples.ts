@@ -25,6 +25,8 @@ export const layerSampleSchema = z.object({
   files: count,
   /** When the download began, seconds after the node's deploy began (virtual nodes; absent when nothing was downloaded or in results written before it existed): calibration reads from it when a node's downloads overlapped. */
   downloadStartSeconds: seconds.optional(),
+  /** When its unpack began, on the same clock (virtual nodes; absent when it was not unpacked): calibration reads from it whether the node unpacked while it downloaded. */
+  unpackStartSeconds: seconds.optional(),
 });
 export type LayerSample = z.infer<typeof layerSampleSchema>;
 

@@ -50,9 +50,11 @@ function unpackLayer(ctx: NodeStep, node: number, k: number, blobWrittenAt: numb
 /**
  * One node's eager pull: after the image is resolved, it downloads the layers its runtime says (at most
  * maxConcurrentDownloads at once, bottom first) and unpacks the layers the runtime says, in order, one at a
- * time, each as soon as its blob is there: unpacking runs while later layers download (a pipeline). A layer
- * whose blob the node holds (containerd, above a changed layer) unpacks without waiting for any download.
- * Then the container starts.
+ * time, each as soon as its blob is there: unpacking runs while later layers download (a pipeline: the
+ * containerd client's pull that kubelet's CRI makes, unpacker.go, and dockerd's). A layer whose blob the node
+ * holds (containerd, above a changed layer) unpacks without waiting for any download. With
+ * model.node.unpackStarts `after-downloads` nothing unpacks before every download is done (ctr images pull:
+ * content.Fetch, then Unpack). Then the container starts.
  */
 export function startEagerNode(ctx: NodeStep, node: number): void {
   const { input, r, figures } = ctx;
@@ -69,6 +71,8 @@ export function startEagerNode(ctx: NodeStep, node: number): void {
   const downloaded = new Float64Array(layers.length);
   const downloadSeconds = new Float64Array(layers.length);
   let downloading = work.download.length > 0;
+  // `ctr images pull` fetches every blob, then unpacks (model.node.unpackStarts: after-downloads).
+  const afterDownloads = input.model.node.unpackStarts === 'after-downloads';
   let nextUnpack = 0;
   let unpacking = false;
   const done = () => {
@@ -82,7 +86,7 @@ export function startEagerNode(ctx: NodeStep, node: number): void {
       return;
     }
     const k = unpack[nextUnpack]!;
-    if (ready[k] === 0) return;
+    if (ready[k] === 0 || (afterDownloads && downloading)) return;
     unpacking = true;
     unpackLayer(ctx, node, k, writtenAt[k]!, downloaded[k]!, downloadSeconds[k]!, () => {
       unpacking = false;

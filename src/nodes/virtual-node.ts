@@ -205,7 +205,7 @@ export class VirtualNode implements NodeBackend {
           this.images.noteMetadata((await stat(db)).size);
         }
         const unpackSeconds = unpacked === undefined ? 0 : (performance.now() - t0) / 1000;
-        layers.push({ digest: layer.digest, bytes: layer.size, downloadSeconds, unpackSeconds, files: unpacked?.files ?? 0, ...(downloadSeconds > 0 ? { downloadStartSeconds } : {}) });
+        layers.push({ digest: layer.digest, bytes: layer.size, downloadSeconds, unpackSeconds, files: unpacked?.files ?? 0, ...(downloadSeconds > 0 ? { downloadStartSeconds } : {}), ...(unpacked === undefined ? {} : { unpackStartSeconds: (t0 - started) / 1000 }) });
       }
       const keptBlobs = this.emulation.keepsBlobs ? parsed.layers.map((l) => l.digest) : [];
       nodeDisk = await this.images.deployed(`${context.repository}:${context.tag}`, new Set([parsed.config.digest, ...keptBlobs]), new Set(chains));

@@ -183,6 +183,7 @@ export function resolveModel(
       decompressBytesPerSecond: parseBytesPerSecond(model?.node?.decompress ?? MODEL_DEFAULTS.decompress),
       unpackPerFileSeconds: parseSeconds(model?.node?.unpackPerFile ?? MODEL_DEFAULTS.unpackPerFile),
       unpackPerLayerSeconds: parseSeconds(model?.node?.unpackPerLayer ?? MODEL_DEFAULTS.unpackPerLayer),
+      unpackStarts: model?.node?.unpackStarts ?? 'pipelined',
       diskReadBytesPerSecond: parseBytesPerSecond(model?.node?.diskRead ?? MODEL_DEFAULTS.diskRead),
       pageCacheBytes: parseBytes(model?.node?.pageCache ?? MODEL_DEFAULTS.pageCache),
       nicBurstBytes: parseBytes(model?.node?.nicBurst ?? MODEL_DEFAULTS.nicBurst),

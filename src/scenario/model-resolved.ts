@@ -1,6 +1,6 @@
 /** The `model:` section after defaults (see model-resolve.ts): every rate in its unit, every count known. */
 
-import type { MODEL_TOPOLOGIES } from './model-schema.ts';
+import type { MODEL_TOPOLOGIES, UNPACK_STARTS } from './model-schema.ts';
 import type { ContainerRuntime } from './runtime-pull-rules.ts';
 
 export type ModelTopology = (typeof MODEL_TOPOLOGIES)[number];
@@ -92,6 +92,8 @@ export interface ResolvedModel {
     readonly unpackPerFileSeconds: number;
     /** Fixed cost of each layer unpacked (snapshot prepare and commit). */
     readonly unpackPerLayerSeconds: number;
+    /** `after-downloads`: no layer unpacks before every blob of the pull is in (ctr); else each once its own is. */
+    readonly unpackStarts: (typeof UNPACK_STARTS)[number];
     readonly diskReadBytesPerSecond: number;
     readonly pageCacheBytes: number;
     /** Bytes of registry downloads a node's NIC lets through at once in each step (a limiter's full bucket). */

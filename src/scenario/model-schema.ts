@@ -10,6 +10,9 @@ import { harnessInput, lazyInput, nodeRuntimeKeys } from './model-runtime-schema
 const count = (what: string) => z.number({ error: `expected a whole number of ${what}` }).int(`${what} must be a whole number`);
 const positive = (what: string, one = what.replace(/s$/, '')) => count(what).min(1, `needs at least one ${one}`);
 
+/** When a node's unpacking may start (ResolvedModel node.unpackStarts). */
+export const UNPACK_STARTS = ['pipelined', 'after-downloads'] as const;
+
 export const MODEL_TOPOLOGIES = ['direct', 'cache', 'p2p', 'tree', 'lazy', 'lazy-cache', 'lazy-p2p', 'lazy-tree'] as const;
 
 /** Round trip and per-request work of a tier that answers HTTP requests (token, manifest, blob GETs). */
@@ -78,6 +81,8 @@ export const modelInputSchema = z
       decompress: byteRateField().optional().meta({ description: 'decompression throughput of one node, uncompressed bytes per second' }),
       unpackPerFile: durationField().optional().meta({ description: 'fixed cost of unpacking each file (metadata, fsync)' }),
       unpackPerLayer: durationField().optional().meta({ description: 'fixed cost of unpacking each layer (snapshot prepare and commit, the unpacker set up); simulate --calibrate fits it' }),
+      unpackStarts: z.enum(UNPACK_STARTS, { error: `expected ${UNPACK_STARTS.join(' or ')}` }).optional()
+        .meta({ description: 'when a layer may unpack: pipelined (as soon as its blob is in and the layer below is unpacked: kubelet\'s pulls through containerd\'s CRI, dockerd) or after-downloads (once every blob is in: `ctr images pull`, and virtual nodes emulating containerd); simulate --calibrate takes it from the measured run' }),
       nicBurst: sizeField().optional().meta({ description: 'bytes a node\'s NIC lets through at once when it was idle (a token-bucket limiter\'s burst); 0 for a line-rate NIC; simulate --calibrate sets it for virtual nodes' }),
       pageCache: sizeField().optional().meta({ description: 'bytes a node keeps in page cache: a chunk written within this many bytes is served without a disk read' }),
       diskRead: byteRateField().optional().meta({ description: 'read throughput of a node\'s disk (what it serves to peers when not in page cache)' }),

@@ -3,6 +3,8 @@ import { describe, test } from 'node:test';
 import { Rng } from '../../src/core/rng.ts';
 import { logNormalVariation, unionSeconds } from '../../src/model/calibration-dispersion.ts';
 import { fitLinks } from '../../src/model/calibration-links.ts';
+import { unpackStartsFrom } from '../../src/model/calibration-unpack-starts.ts';
+import { resolveModel } from '../../src/scenario/model-resolve.ts';
 import { fitNonNegativeRates } from '../../src/model/non-negative-fit.ts';
 import { logNormalDraws } from '../../src/model/node-spread.ts';
 import type { NodeStepSample } from '../../src/metrics/samples.ts';
@@ -52,5 +54,27 @@ describe('calibration on one backend of a run over several', () => {
     assert.deepEqual(docker.steps.map((s) => s.strategy), ['s']);
     // The rsync side goes with the harness's own (virtual) nodes.
     assert.deepEqual(measuredOnBackend(run, 'virtual').steps.map((s) => s.strategy), ['s', 'volume']);
+  });
+  test('whether the measured nodes unpacked while they downloaded, or only once every blob was in, comes back as the model\'s rule', () => {
+    const node = resolveModel({}, { nodes: 1, nicBitsPerSecond: undefined, diskWriteBytesPerSecond: undefined }).node;
+    assert.equal(node.unpackStarts, 'pipelined');
+    // Layer a lands at 1.0 s, b at 2.0 s: a pipelined node unpacks a at 1.0 s, one driven like ctr at 2.0 s.
+    const sample = (unpackA: number): NodeStepSample => ({
+      node: 'n', step: 'initial', strategy: 's', repeat: 0, startSeconds: 0, manifestSeconds: 0.1, totalSeconds: 4, bytesDownloaded: 4e6, bytesWrittenToDisk: 8e6, filesWritten: 2,
+      layers: [
+        { digest: 'sha256:a', bytes: 2e6, downloadStartSeconds: 0.1, downloadSeconds: 0.9, unpackStartSeconds: unpackA, unpackSeconds: 0.5, files: 1 },
+        { digest: 'sha256:b', bytes: 2e6, downloadStartSeconds: 0.1, downloadSeconds: 1.9, unpackStartSeconds: Math.max(2, unpackA + 0.5), unpackSeconds: 0.5, files: 1 },
+      ],
+    });
+    const parameters: Record<string, number> = {};
+    assert.equal(unpackStartsFrom([sample(2.0), sample(2.001)], node, parameters).unpackStarts, 'after-downloads');
+    assert.equal(parameters.unpackAfterDownloads, 1);
+    assert.equal(unpackStartsFrom([sample(1.0), sample(1.01)], node, {}).unpackStarts, 'pipelined');
+    // Samples that cannot tell the rules apart (no unpack start times: engines, older results) leave the model as it was.
+    const untimed = sample(1.0);
+    const noTimes = { ...untimed, layers: untimed.layers.map(({ unpackStartSeconds: _, ...l }) => l) };
+    const kept: Record<string, number> = {};
+    assert.equal(unpackStartsFrom([noTimes], { ...node, unpackStarts: 'after-downloads' }, kept).unpackStarts, 'after-downloads');
+    assert.deepEqual(kept, {});
   });
 });

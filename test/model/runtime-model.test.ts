@@ -92,6 +92,12 @@ describe('fleet model: runtime-exact pulls', () => {
     close(out.steps[0]!.makespanSeconds, 3, 'makespan');
   });
 
+  test('unpackStarts after-downloads (ctr images pull): the same 2 layers take both downloads, then both unpacks', () => {
+    const out = simulate(fleet(1, { downloads: 1 }), { node: { decompress: '100MB/s', unpackStarts: 'after-downloads' } }, plan([[layer('a', 100), layer('b', 100)]]));
+    // a and b download [0,2]; a unpacks [2,3], b [3,4].
+    close(out.steps[0]!.makespanSeconds, 4, 'makespan');
+  });
+
   test('page cache: a blob written moments ago unpacks without a disk read; with no page cache it is read back', () => {
     // One 100 MB layer; disk writes and reads at 200 MB/s, one device; NIC 100 MB/s.
     const run = (pageCache: string) =>
