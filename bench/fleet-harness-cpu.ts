@@ -4,17 +4,21 @@
  * once, N = 1, 2, 3, ..., each N twice; the harness CPU share is this process's CPU seconds (user + system,
  * unpigz children included once reaped) over wall seconds times cores. The largest N whose median share
  * stays under 70% is measured, not estimated; on a machine other processes also load, the harness gets
- * fewer cores than it could use, so the load average is printed beside it.
+ * fewer cores than it could use, so the load average is printed beside it. As root each node writes to an
+ * ext4 disk of its own (fleet.node.disk.own, as t264209.yaml runs), made before the timed pull: every storm
+ * deletes the last one's trees, and on a host file system that churns, creating files then costs more.
  *
  *   npx tsx bench/fleet-harness-cpu.ts [maxNodes=8] [runtime=containerd]
  * (bench/runtime-fidelity.ts calls it too, after its own table.)
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { TeardownRegistry } from '../src/core/teardown-registry.ts';
+import { createNodeDisk } from '../src/nodes/isolation/node-disk.ts';
 import { VirtualNode } from '../src/nodes/virtual-node.ts';
 import { DistributionClient } from '../src/registry/distribution-client.ts';
 import { startEmbeddedRegistry } from '../src/registry/embedded-registry.ts';
@@ -24,6 +28,7 @@ import type { ContainerRuntime } from '../src/scenario/runtime-pull-rules.ts';
 const REPOSITORY = 'shipbench/quickstart';
 const LIMIT = 0.7;
 const GIB = 2 ** 30;
+const OWN_DISKS = process.getuid?.() === 0;
 
 /** The quick start's content, one strategy, one step: what a quick-start node pulls cold. */
 const QUICKSTART_IMAGE = `name: quickstart-image
@@ -59,7 +64,7 @@ export async function largestFleetUnder70(maxNodes = 8, runtime: ContainerRuntim
     await writeFile(join(work, 'quickstart-image.yaml'), QUICKSTART_IMAGE);
     execFileSync('node', ['bin/shipbench.js', 'generate', join(work, 'quickstart-image.yaml'), '--out', join(work, 'gen')], { stdio: 'ignore' });
     await pushLayoutImage(client, join(work, 'gen', 'per-component'), 'initial', REPOSITORY);
-    console.log(`\n## harness CPU: N virtual nodes (${runtime} emulation) pulling the quick start's image at once, ${cores} cores\n`);
+    console.log(`\n## harness CPU: N virtual nodes (${runtime} emulation${OWN_DISKS ? ', each on a disk of its own' : ''}) pulling the quick start's image at once, ${cores} cores\n`);
     console.log('| nodes | wall s (median of 2) | harness CPU share | CPU s / GiB | load average |');
     console.log('|---|---|---|---|---|');
     for (let n = 1; n <= maxNodes; n++) {
@@ -92,7 +97,19 @@ export async function largestFleetUnder70(maxNodes = 8, runtime: ContainerRuntim
 
 /** N nodes pull the image cold at once: the harness's share of the machine over that time. */
 async function storm(work: string, registryUrl: string, n: number, runtime: ContainerRuntime, cores: number): Promise<{ share: number; seconds: number; cpuPerGiB: number }> {
-  const nodes = Array.from({ length: n }, (_, i) => new VirtualNode({ name: `n${i}`, dir: join(work, 'nodes', `n${i}`), registryUrl, auth: undefined, maxConcurrentDownloads: 3, nicBitsPerSecond: undefined, diskWriteBytesPerSecond: undefined, unpack: true, runtime }));
+  const teardown = new TeardownRegistry();
+  await mkdir(join(work, 'nodes'), { recursive: true });
+  const dirs: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const dir = join(work, 'nodes', `n${i}`);
+    if (!OWN_DISKS) dirs.push(dir);
+    else {
+      const none = { readBytesPerSecond: undefined, writeBytesPerSecond: undefined, readIops: undefined, writeIops: undefined };
+      const disk = await createNodeDisk({ imageFile: `${dir}.img`, mountpoint: dir, sizeBytes: GIB, limits: none, cgroupName: `shipbench-fleet-cpu/n${i}`, teardown });
+      dirs.push(join(disk.mountpoint, 'node'));
+    }
+  }
+  const nodes = dirs.map((dir, i) => new VirtualNode({ name: `n${i}`, dir, registryUrl, auth: undefined, maxConcurrentDownloads: 3, nicBitsPerSecond: undefined, diskWriteBytesPerSecond: undefined, unpack: true, runtime }));
   try {
     await Promise.all(nodes.map((node) => node.reset()));
     const cpu0 = cpuSeconds();
@@ -106,6 +123,7 @@ async function storm(work: string, registryUrl: string, n: number, runtime: Cont
     return { share: cpu / (seconds * cores), seconds, cpuPerGiB: cpu / gib };
   } finally {
     await Promise.all(nodes.map((node) => node.close()));
+    await teardown.teardown();
     await rm(join(work, 'nodes'), { recursive: true, force: true });
   }
 }
