@@ -3,6 +3,7 @@ import type { StepResult } from '../metrics/step-result.ts';
 import type { MeasuredRun } from './measured-run.ts';
 
 import type { BACKEND_KINDS } from '../scenario/fleet-engines-schema.ts';
+import type { ContainerRuntime } from '../scenario/runtime-pull-rules.ts';
 
 /** The node backends a run can measure (the command line lists them as its choices). */
 export type CalibrationBackend = (typeof BACKEND_KINDS)[number];
@@ -28,4 +29,12 @@ export function measuredOnBackend(run: MeasuredRun, backend: CalibrationBackend)
   const onBackend = (s: StepResult) => !several || s.strategy.endsWith(suffix) || (backend === 'virtual' && !s.strategy.includes('@'));
   const steps = run.steps.filter(onBackend).map((s) => ({ ...s, strategy: plain(s.strategy) }));
   return { steps, samples };
+}
+
+/**
+ * Whose pull rules the model follows to match a backend's nodes: an engine's own, and for virtual nodes the
+ * runtime they emulated (the scenario's fleet.node.runtime, which the model already follows).
+ */
+export function runtimeOfBackend(backend: CalibrationBackend, virtualRuntime: ContainerRuntime): ContainerRuntime {
+  return backend === 'virtual' ? virtualRuntime : backend;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ctrLayerTimings, parseCtrProgress, parseSnapshotEvent, unpackMsByChain } from '../../src/nodes/engines/ctr-pull-progress.ts';
+import { ctrLayerTimings, parseCtrProgress, parseSnapshotEvent, unpacksByChain } from '../../src/nodes/engines/ctr-pull-progress.ts';
 import { type DockerProgressMessage, dockerLayerTimings, dockerManifestDoneMs } from '../../src/nodes/engines/docker-pull-progress.ts';
 
 /** Progress as Docker Engine 20.10 and ctr 1.6 print it (sequences copied from real pulls on this machine). */
@@ -45,6 +45,8 @@ describe('docker pull progress -> per-layer timings', () => {
     // B had no Extracting: it began when A (below it) was complete.
     assert.ok(Math.abs((t[1]?.unpackSeconds ?? 0) - 0.225) < 1e-9, 'B: 346 -> 571');
     assert.equal(dockerManifestDoneMs(messages), 63);
+    // When each began, for calibration: A's download at its first Downloading, its extraction at Extracting.
+    assert.deepEqual([t[0]?.downloadStartMs, t[0]?.unpackStartMs, t[1]?.unpackStartMs], [70, 200, 346]);
   });
 
   test('Already exists: not downloaded, nothing unpacked', () => {
@@ -98,9 +100,11 @@ describe('ctr pull progress and containerd snapshot events -> per-layer timings'
     const commit = parseSnapshotEvent('2026-11-27 03:11:31.967154742 +0000 UTC shipbench /snapshot/commit {"key":"extract-930531707-3z6A sha256:a62b","name":"sha256:a62b"}');
     assert.equal(parseSnapshotEvent('2026-11-27 03:11:31.891744158 +0000 UTC shipbench /images/create {"name":"x"}'), undefined);
     assert.equal(prepare?.epochMs, Date.UTC(2026, 10, 27, 3, 11, 31, 942));
-    const took = unpackMsByChain([prepare, commit].filter((e) => e !== undefined), (ms) => ms);
-    assert.equal(took.get('sha256:a62b'), 25);
-    const t = ctrLayerTimings(layers, ['sha256:x', 'sha256:a62b', 'sha256:z'], parseCtrProgress(lines), took, 0);
+    const unpacks = unpacksByChain([prepare, commit].filter((e) => e !== undefined), (ms) => ms);
+    assert.deepEqual(unpacks.get('sha256:a62b'), { startMs: Date.UTC(2026, 10, 27, 3, 11, 31, 942), ms: 25 });
+    const t = ctrLayerTimings(layers, ['sha256:x', 'sha256:a62b', 'sha256:z'], parseCtrProgress(lines), unpacks, 0);
     assert.deepEqual(t.map((l) => [l.downloaded, l.downloadSeconds, l.unpackSeconds]), [[true, 0.1, 0], [true, 0.1, 0.025], [false, 0, 0]]);
+    // When each began, for calibration: the downloads from ctr's rows, the unpack from its snapshot's prepare.
+    assert.deepEqual(t.map((l) => [l.downloadStartMs, l.unpackStartMs]), [[200, undefined], [100, Date.UTC(2026, 10, 27, 3, 11, 31, 942)], [undefined, undefined]]);
   });
 });

@@ -6,7 +6,7 @@ import type { CommandModule } from 'yargs';
 import { ShipbenchError } from '../../core/errors.ts';
 import { claimOutputDir } from '../../core/output-contract.ts';
 import { calibrateFrom, compareWithMeasured, type MeasuredRun } from '../../model/calibration.ts';
-import { measuredBackends, measuredOnBackend, type CalibrationBackend } from '../../model/calibration-backend.ts';
+import { measuredBackends, measuredOnBackend, runtimeOfBackend, type CalibrationBackend } from '../../model/calibration-backend.ts';
 import type { FleetPlan } from '../../model/fleet-plan.ts';
 import type { ModelFleet } from '../../model/model-fleet.ts';
 import { simulateFleet } from '../../model/simulate-fleet.ts';
@@ -40,7 +40,7 @@ export interface SimulateArgs {
  * A real run's results for calibration: read like every results file (report/read-results.ts), then held to
  * being measured, and cut to one backend's nodes (the virtual ones unless --calibrate-backend says otherwise).
  */
-async function readMeasured(file: string, wanted: CalibrationBackend | undefined): Promise<MeasuredRun & { scenarioName: string }> {
+async function readMeasured(file: string, wanted: CalibrationBackend | undefined): Promise<MeasuredRun & { scenarioName: string; backend: CalibrationBackend }> {
   const results = await readResultsFile(file);
   if (results.source !== 'measured') throw new ShipbenchError('calibration-invalid', `${file} holds simulated results; calibration needs a measured run`, { hint: 'run the scenario for real first: shipbench run SCENARIO' });
   if (results.steps.length === 0) throw new ShipbenchError('calibration-invalid', `${file} has no completed step to calibrate from`, { hint: 'let the real run complete at least one step' });
@@ -48,7 +48,7 @@ async function readMeasured(file: string, wanted: CalibrationBackend | undefined
   const backend = wanted ?? (backends.includes('virtual') ? 'virtual' : backends[0]!);
   if (!backends.includes(backend)) throw new ShipbenchError('calibration-invalid', `${file} has no ${backend} nodes; it measured ${backends.join(', ')}`, { hint: `use --calibrate-backend ${backends.join(' or ')}` });
   if (backends.length > 1) process.stderr.write(`calibrating on the ${backend} nodes of a run that measured ${backends.join(', ')} (--calibrate-backend picks another)\n`);
-  return { ...measuredOnBackend(results, backend), scenarioName: results.scenario.name };
+  return { ...measuredOnBackend(results, backend), scenarioName: results.scenario.name, backend };
 }
 
 /** Blob bytes as measured over the plan's estimate, over distinct layers: the estimate leans high on purpose. */
@@ -98,6 +98,8 @@ export const simulateCommand: Pick<CommandModule<object, SimulateArgs>, 'handler
     if (measured !== undefined) {
       const blobScale = blobScaleFrom(measured, plan);
       plan = buildFleetPlan(scenario, blobScale, source);
+      // The measured nodes' pull rules: a docker engine downloads again every layer above a change.
+      model = { ...model, node: { ...model.node, runtime: runtimeOfBackend(measured.backend, model.node.runtime) } };
       const calibrated = calibrateFrom(measured, model, fleet, uncompressedPerBlobByte(plan));
       parameters = { blobBytesOverEstimate: blobScale, ...calibrated.parameters };
       model = calibrated.model;

@@ -6,7 +6,7 @@ import type { RegistryCredentials } from '../../registry/registry-auth.ts';
 import type { DeployContext, NodeBackend } from '../node-backend.ts';
 import { INTERRUPTED } from '../virtual-node.ts';
 import { type CtrAuthHosts, writeCtrAuthHosts } from './ctr-registry-auth.ts';
-import { type CtrFrameLine, ctrLayerTimings, parseCtrProgress, parseSnapshotEvent, type SnapshotEvent, unpackMsByChain } from './ctr-pull-progress.ts';
+import { type CtrFrameLine, ctrLayerTimings, parseCtrProgress, parseSnapshotEvent, type SnapshotEvent, unpacksByChain } from './ctr-pull-progress.ts';
 import type { EngineDaemon } from './engine-daemon.ts';
 import { type EngineHostResources, EngineNodeMeter } from './engine-node-meter.ts';
 import { type ImageLayers, manifestLayers } from './manifest-layers.ts';
@@ -171,7 +171,7 @@ export class ContainerdNode implements NodeBackend {
     }
     const parsed = parseCtrProgress(lines);
     const downloads = { ...parsed, existing: new Set([...parsed.existing, ...image.layers.map((l) => l.digest).filter((d) => held.has(d))]) };
-    const timings = ctrLayerTimings(image.layers, image.chains, downloads, unpackMsByChain(events, (ms) => ms - epochOffsetMs), meter.startMs);
+    const timings = ctrLayerTimings(image.layers, image.chains, downloads, unpacksByChain(events, (ms) => ms - epochOffsetMs), meter.startMs);
     const firstRow = lines.find((l) => l.text.includes('layer-sha256:'))?.atMs;
     const sample = await meter.finish(endMs ?? performance.now(), firstRow, timings, error);
     this.bytes += sample.bytesDownloaded;

@@ -70,20 +70,20 @@ export function parseSnapshotEvent(line: string): SnapshotEvent | undefined {
   return { epochMs, topic: m[5] as string, key: body.key, name: body.name };
 }
 
-/** Milliseconds (performance clock) each chain ID took to unpack, from prepare to commit. */
-export function unpackMsByChain(events: readonly SnapshotEvent[], epochToPerformanceMs: (epochMs: number) => number): Map<string, number> {
+/** Each chain ID's unpack, from its snapshot's prepare to its commit: when it began (performance clock) and the milliseconds it took. */
+export function unpacksByChain(events: readonly SnapshotEvent[], epochToPerformanceMs: (epochMs: number) => number): Map<string, { startMs: number; ms: number }> {
   const prepared = new Map<string, number>();
-  const took = new Map<string, number>();
+  const unpacks = new Map<string, { startMs: number; ms: number }>();
   for (const e of events) {
     if (e.topic === '/snapshot/prepare' && e.key !== undefined) {
       const chain = e.key.split(' ').at(-1) as string;
       prepared.set(chain, epochToPerformanceMs(e.epochMs));
     } else if (e.topic === '/snapshot/commit' && e.name !== undefined) {
-      const start = prepared.get(e.name);
-      if (start !== undefined) took.set(e.name, epochToPerformanceMs(e.epochMs) - start);
+      const startMs = prepared.get(e.name);
+      if (startMs !== undefined) unpacks.set(e.name, { startMs, ms: epochToPerformanceMs(e.epochMs) - startMs });
     }
   }
-  return took;
+  return unpacks;
 }
 
 /** Per-layer timings in manifest order; `chains[i]` is layer i's chain ID. */
@@ -91,19 +91,22 @@ export function ctrLayerTimings(
   layers: readonly { digest: string; size: number }[],
   chains: readonly string[],
   downloads: CtrDownloads,
-  unpackMs: ReadonlyMap<string, number>,
+  unpacks: ReadonlyMap<string, { startMs: number; ms: number }>,
   pullStartMs: number,
 ): EngineLayerTiming[] {
   return layers.map((layer, i) => {
     const done = downloads.doneMs.get(layer.digest);
     const downloaded = done !== undefined && !downloads.existing.has(layer.digest);
     const start = Math.min(downloads.startMs.get(layer.digest) ?? pullStartMs, done ?? pullStartMs);
+    const unpack = unpacks.get(chains[i] as string);
     return {
       digest: layer.digest,
       bytes: layer.size,
       downloaded,
       downloadSeconds: downloaded ? Math.max(((done as number) - start) / 1000, Number.EPSILON) : 0,
-      unpackSeconds: Math.max(0, (unpackMs.get(chains[i] as string) ?? 0) / 1000),
+      unpackSeconds: Math.max(0, (unpack?.ms ?? 0) / 1000),
+      ...(downloaded ? { downloadStartMs: start } : {}),
+      ...(unpack === undefined ? {} : { unpackStartMs: unpack.startMs }),
     };
   });
 }

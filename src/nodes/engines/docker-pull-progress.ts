@@ -22,6 +22,9 @@ export interface EngineLayerTiming {
   readonly downloaded: boolean;
   readonly downloadSeconds: number;
   readonly unpackSeconds: number;
+  /** When the download and the unpack began (performance clock), where the engine's events tell. */
+  readonly downloadStartMs?: number;
+  readonly unpackStartMs?: number;
 }
 
 interface ManifestLayer {
@@ -74,6 +77,8 @@ export function dockerLayerTimings(messages: readonly DockerProgressMessage[], l
       downloaded: true,
       downloadSeconds: Math.max((downloadEnd - downloadStart) / 1000, Number.EPSILON),
       unpackSeconds,
+      downloadStartMs: downloadStart,
+      ...(pullComplete === undefined ? {} : { unpackStartMs: extractStart }),
     };
   });
 }

@@ -57,7 +57,16 @@ export class EngineNodeMeter {
       startSeconds: (this.started - this.context.runStartMs) / 1000,
       manifestSeconds: manifestDoneMs === undefined ? 0 : Math.max(0, manifestDoneMs - this.started) / 1000,
       totalSeconds: (endMs - this.started) / 1000,
-      layers: layers.map((l) => ({ digest: l.digest, bytes: l.bytes, downloadSeconds: l.downloadSeconds, unpackSeconds: l.unpackSeconds, files: 0 })),
+      layers: layers.map((l) => ({
+        digest: l.digest,
+        bytes: l.bytes,
+        downloadSeconds: l.downloadSeconds,
+        unpackSeconds: l.unpackSeconds,
+        files: 0,
+        // On the deploy's clock, as virtual nodes record them: calibration reads how downloads and unpacks overlapped.
+        ...(l.downloaded && l.downloadStartMs !== undefined ? { downloadStartSeconds: Math.max(0, l.downloadStartMs - this.started) / 1000 } : {}),
+        ...(l.unpackSeconds > 0 && l.unpackStartMs !== undefined ? { unpackStartSeconds: Math.max(0, l.unpackStartMs - this.started) / 1000 } : {}),
+      })),
       bytesDownloaded: downloaded.reduce((n, l) => n + l.bytes, 0),
       bytesWrittenToDisk: this.disk0 === undefined || disk1 === undefined ? 0 : Math.max(0, disk1.written - this.disk0.written),
       filesWritten: 0,
