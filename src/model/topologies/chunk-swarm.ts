@@ -107,9 +107,11 @@ export class ChunkSwarms {
     // Seeds too serve at most p2p.peers at once (Kraken origins and Dragonfly seed peers limit connections).
     const slots = this.step.model.p2p.peers;
     let best = -1;
-    const from = holders.length === 0 ? 0 : Math.floor(this.rng.next() * holders.length);
-    for (let k = 0; k < Math.min(CANDIDATES, holders.length); k++) {
-      const u = holders[(from + k) % holders.length]!;
+    const held = holders.length;
+    const from = held === 0 ? 0 : Math.floor(this.rng.next() * held);
+    const candidates = Math.min(CANDIDATES, held);
+    for (let k = 0, at = from; k < candidates; k++, at = at + 1 === held ? 0 : at + 1) {
+      const u = holders[at]!;
       if (u === skip || u === skipToo || uploads[u]! >= slots || (wholeOnly && swarm.isRelaying(chunk, u))) continue;
       if (best < 0 || uploads[u]! < uploads[best]!) best = u;
       if (uploads[best] === 0) break;
@@ -206,17 +208,25 @@ export class ChunkSwarms {
     let ties = 0;
     for (const swarm of this.swarms[dc]!.values()) {
       if (swarm.waiterEntries === 0) continue;
-      for (let j = 0; j < swarm.waiting.length; j++) {
-        if (!swarm.hasWaiters(j) || !swarm.canServe(j, uploader)) continue;
+      // The first chunk with waiters it can serve; on to the next when that one's entries are all dead.
+      for (let j = swarm.firstWaitingServedBy(uploader, 0); j >= 0; j = swarm.firstWaitingServedBy(uploader, j + 1)) {
         const load = swarm.leastWaitingLoad(j);
         if (load === Number.POSITIVE_INFINITY) continue;
-        if (load < bestLoad) [best, bestChunk, bestLoad, ties] = [swarm, j, load, 1];
-        // Equal loads in two layers: either, at random (reservoir), as an agent's egress serves every torrent's connections.
-        else if (load === bestLoad && this.rng.next() * ++ties < 1) [best, bestChunk] = [swarm, j];
+        if (load < bestLoad) {
+          best = swarm;
+          bestChunk = j;
+          bestLoad = load;
+          ties = 1;
+        } else if (load === bestLoad && this.rng.next() * ++ties < 1) {
+          // Equal loads in two layers: either, at random (reservoir), as an agent's egress serves every torrent's connections.
+          best = swarm;
+          bestChunk = j;
+        }
         break;
       }
     }
-    best?.wake(bestChunk, 1, uploader);
+    // Wakes the waiter leastWaitingLoad found, as wake(bestChunk, 1) would: no second scan of its list.
+    best?.wakeChosen(bestChunk, uploader);
   }
 }
 

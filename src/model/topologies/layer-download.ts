@@ -27,8 +27,9 @@ export class LayerDownload implements ChunkSink {
   private readonly asked: Uint8Array;
   /** Undefined when the end game is off (p2p.endgame 0, or a tree's in-order stream). */
   private readonly endGame: EndGame | undefined;
-  /** Scratch of trySlot: the chunks not yet asked for, rarest first. */
+  /** Scratch of trySlot: the chunks not yet asked for, rarest first, and each one's holder count then. */
   private readonly order: Int32Array;
+  private readonly rarity: Int32Array;
 
   constructor(
     private readonly swarm: LayerSwarm,
@@ -42,6 +43,7 @@ export class LayerDownload implements ChunkSink {
   ) {
     this.asked = new Uint8Array(swarm.chunkBytes.length);
     this.order = new Int32Array(swarm.chunkBytes.length);
+    this.rarity = new Int32Array(swarm.chunkBytes.length);
     this.endGame = endgame > 0 && !policy.inOrder ? new EndGame(swarm.chunkBytes.length, endgame, this) : undefined;
   }
 
@@ -114,11 +116,12 @@ export class LayerDownload implements ChunkSink {
    * (the waker's first); else a chunk nobody holds from the registry; false when every holder is busy.
    */
   private trySlot(waker: number | undefined): boolean {
-    const { swarm, order } = this;
-    const count = rarestFirst(swarm, this.asked, this.node % this.asked.length, order);
+    const { swarm, order, rarity } = this;
+    const count = rarestFirst(swarm, this.asked, this.node % this.asked.length, order, rarity);
+    // Picking a source adds no holder: the counts rarestFirst kept still hold in this loop.
     for (let k = 0; k < count; k++) {
       const j = order[k]!;
-      if (swarm.holders[j]!.length === 0) continue;
+      if (rarity[k] === 0) continue;
       const source = this.policy.pick(swarm, this.node, j, waker);
       if (typeof source === 'number') {
         this.start(j);
