@@ -86,6 +86,22 @@ describe('P2P waiters: a free upload slot goes where there is room', () => {
     assert.ok(swarm.canServe(3, 1) && !swarm.canServe(4, 1));
   });
 
+  test('free holders per chunk: a holder counts while it has a free upload slot', () => {
+    const uploads = Int32Array.from([0, 2, 0]);
+    const swarm = new LayerSwarm({ ...layer, compressedBytes: 2 }, 1, 2, 3, new Int32Array(3), new Float64Array(3).fill(100), uploads, 2);
+    swarm.addHolder(0, 0);
+    swarm.startRelay(0, 0);
+    swarm.addHolder(0, 1);
+    swarm.startRelay(0, 1);
+    swarm.addHolder(1, 0);
+    swarm.holdWhole(1, 0, 0);
+    assert.deepEqual([...swarm.freeHolders], [1, 1], 'node 1 has both its slots busy');
+    swarm.holderSlots(0, -1);
+    assert.deepEqual([...swarm.freeHolders], [0, 0], 'node 0 is busy too: no chunk has a free holder');
+    swarm.holderSlots(1, 1);
+    assert.deepEqual([...swarm.freeHolders], [1, 0], 'node 1 came free: only the chunk it holds counts it');
+  });
+
   test('waking them all (a new seed) wakes each live waiter once, in order', () => {
     const { swarm, woken, park } = swarmWith([2, 0, 1]);
     for (let node = 0; node < 3; node++) park(node);

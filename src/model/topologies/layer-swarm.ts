@@ -13,6 +13,11 @@ const WAITERS_RANKED = 64;
 export class LayerSwarm {
   readonly chunkBytes: number[];
   readonly holders: number[][];
+  /**
+   * Per chunk: its holders with a free upload slot. A source is picked among a few holders from a random
+   * start; when this is 0 none can be picked, whatever the start, and the pick need not look.
+   */
+  readonly freeHolders: Int32Array;
   readonly originBusy: Uint8Array;
   /** Per chunk: downloaders waiting for a holder with a free slot (a parked node waits on every chunk it wants). */
   readonly waiting: Array<Waiter[]>;
@@ -63,6 +68,9 @@ export class LayerSwarm {
     private readonly inFlight: Int32Array,
     /** Per node id: its ingress, bytes per second. */
     private readonly ingress: Float64Array,
+    /** Per id: its uploads in flight (shared by a step's swarms), and how many it may have at once. */
+    private readonly uploads: Int32Array = new Int32Array(ids),
+    private readonly uploadSlots = Number.POSITIVE_INFINITY,
   ) {
     this.here = new Int32Array(ids);
     const pieces = Math.max(1, Math.ceil(layer.compressedBytes / pieceBytes));
@@ -74,6 +82,7 @@ export class LayerSwarm {
       return Math.min(layer.compressedBytes, (first + count) * pieceBytes) - Math.min(layer.compressedBytes, first * pieceBytes);
     });
     this.holders = this.chunkBytes.map(() => []);
+    this.freeHolders = new Int32Array(chunks);
     this.originBusy = new Uint8Array(chunks);
     this.waiting = this.chunkBytes.map(() => []);
     this.heads = new Int32Array(chunks);
@@ -84,6 +93,20 @@ export class LayerSwarm {
     this.words = (chunks + 31) >>> 5;
     this.waitBits = new Uint32Array(this.words);
     this.servableBits = new Uint32Array(ids * this.words);
+  }
+
+  /** u holds chunk j's first piece (or all of it): it is a source from now on. */
+  addHolder(j: number, u: number): void {
+    this.holders[j]!.push(u);
+    if (this.uploads[u]! < this.uploadSlots) this.freeHolders[j]!++;
+  }
+
+  /** u's last free upload slot was taken (`delta` -1) or one came free (+1): every chunk it holds counts it. */
+  holderSlots(u: number, delta: number): void {
+    const { words, servableBits, freeHolders } = this;
+    for (let w = 0; w < words; w++) {
+      for (let bits = servableBits[u * words + w]!; bits !== 0; bits &= bits - 1) freeHolders[(w << 5) + 31 - Math.clz32(bits & -bits)]! += delta;
+    }
   }
 
   /** `waiter` waits for a holder of chunk j with a free slot. */
@@ -317,6 +340,11 @@ export interface SourcePolicy {
   /** Chunks in layer order (a stream from a tree parent) instead of rarest first. */
   readonly inOrder: boolean;
   pick(swarm: LayerSwarm, node: number, chunk: number, waker: number | undefined): ChunkSource;
+  /**
+   * True only when pick would surely give no source for a chunk that has holders (every holder's upload
+   * slots busy, the waker's too); pick is still called then, for whatever it draws. Unset: always pick.
+   */
+  readonly surelyBusy?: (swarm: LayerSwarm, chunk: number, waker: number | undefined) => boolean;
 }
 
 /** A downloader waiting for a source (a parked node waits in the list of every chunk it wants). */
@@ -358,28 +386,4 @@ export function waitForHolder(swarm: LayerSwarm, j: number, holder: number, wake
   const list = swarm.waitingFor[j]!.get(holder);
   if (list === undefined) swarm.waitingFor[j]!.set(holder, [wake]);
   else list.push(wake);
-}
-
-/**
- * Chunks not yet asked for, rarest first, into `order` (returns how many), each one's holder count at the
- * same index of `rarity`; ties from a node-specific `offset` (below the chunk count), so nodes fetch
- * different chunks. A stable insertion sort into the caller's scratch: asked on every free download slot, it
- * makes no array, and compares the counts it keeps beside the order rather than each chunk's holder list.
- */
-export function rarestFirst(swarm: LayerSwarm, asked: Uint8Array, offset: number, order: Int32Array, rarity: Int32Array): number {
-  const chunks = asked.length;
-  const holders = swarm.holders;
-  let count = 0;
-  for (let k = 0, j = offset; k < chunks; k++, j = j + 1 === chunks ? 0 : j + 1) {
-    if (asked[j] !== 0) continue;
-    const held = holders[j]!.length;
-    let i = count++;
-    for (; i > 0 && rarity[i - 1]! > held; i--) {
-      order[i] = order[i - 1]!;
-      rarity[i] = rarity[i - 1]!;
-    }
-    order[i] = j;
-    rarity[i] = held;
-  }
-  return count;
 }
