@@ -58,6 +58,50 @@ describe('P2P waiters: a free upload slot goes where there is room', () => {
     assert.equal(swarm.waiterEntries, 2);
   });
 
+  test('a freed slot wakes the waiter it ranked, leaving the list as a wake of one would', () => {
+    const ranked = swarmWith([3, 1, 2, 0, 0]);
+    const woken = swarmWith([3, 1, 2, 0, 0]);
+    for (const { park } of [ranked, woken]) for (let node = 0; node < 5; node++) park(node);
+    assert.equal(ranked.swarm.leastWaitingLoad(0), 1 / 100);
+    ranked.swarm.wakeChosen(0, 9);
+    woken.swarm.wake(0, 1, 9);
+    assert.deepEqual(ranked.woken, [3]);
+    assert.deepEqual(ranked.woken, woken.woken);
+    assert.deepEqual(ranked.swarm.waitingNodes(0), woken.swarm.waitingNodes(0));
+    assert.equal(ranked.swarm.waiterEntries, woken.swarm.waiterEntries);
+    assert.throws(() => ranked.swarm.wakeChosen(0, 9), /no waiter was chosen/);
+  });
+
+  test('the first chunk a holder can serve that someone waits for, by bits', () => {
+    const swarm = new LayerSwarm({ ...layer, compressedBytes: 40 }, 1, 40, 2, new Int32Array(2), new Float64Array(2).fill(100));
+    for (const j of [3, 33, 39]) swarm.addWaiter(j, new OnceWaiter(0, () => {}));
+    assert.equal(swarm.firstWaitingServedBy(1, 0), -1, 'it holds nothing');
+    swarm.startRelay(33, 1);
+    swarm.holdWhole(39, 1, 0);
+    assert.equal(swarm.firstWaitingServedBy(1, 0), 33);
+    assert.equal(swarm.firstWaitingServedBy(1, 34), 39);
+    assert.equal(swarm.firstWaitingServedBy(1, 40), -1);
+    swarm.startRelay(3, 1);
+    assert.equal(swarm.firstWaitingServedBy(1, 0), 3);
+    assert.ok(swarm.canServe(3, 1) && !swarm.canServe(4, 1));
+  });
+
+  test('free holders per chunk: a holder counts while it has a free upload slot', () => {
+    const uploads = Int32Array.from([0, 2, 0]);
+    const swarm = new LayerSwarm({ ...layer, compressedBytes: 2 }, 1, 2, 3, new Int32Array(3), new Float64Array(3).fill(100), uploads, 2);
+    swarm.addHolder(0, 0);
+    swarm.startRelay(0, 0);
+    swarm.addHolder(0, 1);
+    swarm.startRelay(0, 1);
+    swarm.addHolder(1, 0);
+    swarm.holdWhole(1, 0, 0);
+    assert.deepEqual([...swarm.freeHolders], [1, 1], 'node 1 has both its slots busy');
+    swarm.holderSlots(0, -1);
+    assert.deepEqual([...swarm.freeHolders], [0, 0], 'node 0 is busy too: no chunk has a free holder');
+    swarm.holderSlots(1, 1);
+    assert.deepEqual([...swarm.freeHolders], [1, 0], 'node 1 came free: only the chunk it holds counts it');
+  });
+
   test('waking them all (a new seed) wakes each live waiter once, in order', () => {
     const { swarm, woken, park } = swarmWith([2, 0, 1]);
     for (let node = 0; node < 3; node++) park(node);

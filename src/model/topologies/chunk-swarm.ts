@@ -62,14 +62,14 @@ export class ChunkSwarms {
   swarmOf(dc: number, layer: ModelLayer): LayerSwarm {
     const known = this.swarms[dc]!.get(layer.id);
     if (known !== undefined) return known;
-    const swarm = new LayerSwarm(layer, this.step.model.p2p.pieceBytes, this.step.model.p2p.chunks, this.uploads.length, this.inFlight, this.ingress);
+    const swarm = new LayerSwarm(layer, this.step.model.p2p.pieceBytes, this.step.model.p2p.chunks, this.uploads.length, this.inFlight, this.ingress, this.uploads, this.step.model.p2p.peers);
     // Nodes that pulled the image before the deploy hold every chunk, on disk (not in page cache).
     for (let i = 0; i < this.step.layout.names.length; i++) {
       if (this.step.prePulled[i] !== 1 || this.step.layout.datacentreOf[i] !== dc) continue;
-      swarm.holders.forEach((h, j) => {
-        h.push(i);
+      for (let j = 0; j < swarm.holders.length; j++) {
+        swarm.addHolder(j, i);
         swarm.holdWhole(j, i, Number.NEGATIVE_INFINITY);
-      });
+      }
     }
     this.swarms[dc]!.set(layer.id, swarm);
     return swarm;
@@ -85,6 +85,12 @@ export class ChunkSwarms {
     if (holders.length === 0) return swarm.originBusy[chunk] === 1 ? 'wait' : 'origin';
     const best = this.leastLoadedHolder(swarm, chunk, -1, -1, false);
     return best < 0 ? 'wait' : best;
+  }
+
+  /** Would anyHolder surely give no source for a chunk with holders: the waker cannot serve it now, and every holder's slots are busy. */
+  surelyBusy(swarm: LayerSwarm, chunk: number, waker: number | undefined): boolean {
+    if (waker !== undefined && swarm.canServe(chunk, waker) && this.uploads[waker]! < this.step.model.p2p.peers) return false;
+    return swarm.freeHolders[chunk] === 0;
   }
 
   /**
@@ -107,9 +113,13 @@ export class ChunkSwarms {
     // Seeds too serve at most p2p.peers at once (Kraken origins and Dragonfly seed peers limit connections).
     const slots = this.step.model.p2p.peers;
     let best = -1;
-    const from = holders.length === 0 ? 0 : Math.floor(this.rng.next() * holders.length);
-    for (let k = 0; k < Math.min(CANDIDATES, holders.length); k++) {
-      const u = holders[(from + k) % holders.length]!;
+    const held = holders.length;
+    const from = held === 0 ? 0 : Math.floor(this.rng.next() * held);
+    // Every holder busy: none of the candidates from any start can serve (the draw above is still taken).
+    if (swarm.freeHolders[chunk] === 0) return -1;
+    const candidates = Math.min(CANDIDATES, held);
+    for (let k = 0, at = from; k < candidates; k++, at = at + 1 === held ? 0 : at + 1) {
+      const u = holders[at]!;
       if (u === skip || u === skipToo || uploads[u]! >= slots || (wholeOnly && swarm.isRelaying(chunk, u))) continue;
       if (best < 0 || uploads[u]! < uploads[best]!) best = u;
       if (uploads[best] === 0) break;
@@ -127,7 +137,7 @@ export class ChunkSwarms {
   private chunkFromPeer(swarm: LayerSwarm, node: number, dc: number, u: number, j: number, sink: ChunkSink): ChunkCopy {
     const { model } = this.step;
     const n = this.step.layout.names.length;
-    this.uploads[u]!++;
+    if (++this.uploads[u]! === model.p2p.peers) this.holderSlots(u, -1);
     this.inFlight[node]!++;
     swarm.here[node]!++;
     const ingest = this.step.ingest(node);
@@ -145,9 +155,16 @@ export class ChunkSwarms {
     return transfer;
   }
 
+  /** u's uploads reached p2p.peers (`delta` -1) or fell below it (+1): the free holder counts of its data centre's swarms. */
+  private holderSlots(u: number, delta: number): void {
+    const n = this.step.layout.names.length;
+    const dc = u < n ? this.step.layout.datacentreOf[u]! : Math.floor((u - n) / this.seedsPerDatacentre);
+    for (const swarm of this.swarms[dc]!.values()) swarm.holderSlots(u, delta);
+  }
+
   /** Peer u's transfer to `node` ended: a free upload slot, for a waiter of a chunk it holds. */
   freeSlot(u: number, node: number, swarm: LayerSwarm, dc: number): void {
-    this.uploads[u]!--;
+    if (--this.uploads[u]! === this.step.model.p2p.peers - 1) this.holderSlots(u, 1);
     this.inFlight[node]!--;
     swarm.here[node]!--;
     this.wakeFor(u, dc);
@@ -167,7 +184,7 @@ export class ChunkSwarms {
     }
     const seed = n + dc * this.seedsPerDatacentre + (j % this.seedsPerDatacentre);
     const seedServable = () => {
-      swarm.holders[j]!.push(seed);
+      swarm.addHolder(j, seed);
       swarm.startRelay(j, seed);
       swarm.wake(j, Number.POSITIVE_INFINITY, seed);
     };
@@ -206,17 +223,25 @@ export class ChunkSwarms {
     let ties = 0;
     for (const swarm of this.swarms[dc]!.values()) {
       if (swarm.waiterEntries === 0) continue;
-      for (let j = 0; j < swarm.waiting.length; j++) {
-        if (!swarm.hasWaiters(j) || !swarm.canServe(j, uploader)) continue;
+      // The first chunk with waiters it can serve; on to the next when that one's entries are all dead.
+      for (let j = swarm.firstWaitingServedBy(uploader, 0); j >= 0; j = swarm.firstWaitingServedBy(uploader, j + 1)) {
         const load = swarm.leastWaitingLoad(j);
         if (load === Number.POSITIVE_INFINITY) continue;
-        if (load < bestLoad) [best, bestChunk, bestLoad, ties] = [swarm, j, load, 1];
-        // Equal loads in two layers: either, at random (reservoir), as an agent's egress serves every torrent's connections.
-        else if (load === bestLoad && this.rng.next() * ++ties < 1) [best, bestChunk] = [swarm, j];
+        if (load < bestLoad) {
+          best = swarm;
+          bestChunk = j;
+          bestLoad = load;
+          ties = 1;
+        } else if (load === bestLoad && this.rng.next() * ++ties < 1) {
+          // Equal loads in two layers: either, at random (reservoir), as an agent's egress serves every torrent's connections.
+          best = swarm;
+          bestChunk = j;
+        }
         break;
       }
     }
-    best?.wake(bestChunk, 1, uploader);
+    // Wakes the waiter leastWaitingLoad found, as wake(bestChunk, 1) would: no second scan of its list.
+    best?.wakeChosen(bestChunk, uploader);
   }
 }
 

@@ -1,5 +1,6 @@
 import { ASKED, type ChunkCopy, EndGame, SERVABLE, TRAILING, WHOLE } from './endgame.ts';
-import { type ChunkSink, type LayerSwarm, OnceWaiter, rarestFirst, type SourcePolicy, waitForHolder } from './layer-swarm.ts';
+import { type ChunkSink, type LayerSwarm, OnceWaiter, type SourcePolicy, waitForHolder } from './layer-swarm.ts';
+import { rarestFirst } from './rarest-first.ts';
 
 /** What a node's download of one layer asks of its swarm's network. */
 export interface DownloadPorts {
@@ -27,8 +28,9 @@ export class LayerDownload implements ChunkSink {
   private readonly asked: Uint8Array;
   /** Undefined when the end game is off (p2p.endgame 0, or a tree's in-order stream). */
   private readonly endGame: EndGame | undefined;
-  /** Scratch of trySlot: the chunks not yet asked for, rarest first. */
+  /** Scratch of trySlot: the chunks not yet asked for, rarest first, and each one's holder count then. */
   private readonly order: Int32Array;
+  private readonly rarity: Int32Array;
 
   constructor(
     private readonly swarm: LayerSwarm,
@@ -42,6 +44,7 @@ export class LayerDownload implements ChunkSink {
   ) {
     this.asked = new Uint8Array(swarm.chunkBytes.length);
     this.order = new Int32Array(swarm.chunkBytes.length);
+    this.rarity = new Int32Array(swarm.chunkBytes.length);
     this.endGame = endgame > 0 && !policy.inOrder ? new EndGame(swarm.chunkBytes.length, endgame, this) : undefined;
   }
 
@@ -51,7 +54,7 @@ export class LayerDownload implements ChunkSink {
     // In the end game, the second copy's first piece changes nothing.
     if ((this.asked[j]! & SERVABLE) !== 0) return;
     this.asked[j]! |= SERVABLE;
-    swarm.holders[j]!.push(node);
+    swarm.addHolder(j, node);
     swarm.startRelay(j, node);
     const mine = swarm.waitingFor[j]!.get(node);
     if (mine !== undefined) {
@@ -114,11 +117,16 @@ export class LayerDownload implements ChunkSink {
    * (the waker's first); else a chunk nobody holds from the registry; false when every holder is busy.
    */
   private trySlot(waker: number | undefined): boolean {
-    const { swarm, order } = this;
-    const count = rarestFirst(swarm, this.asked, this.node % this.asked.length, order);
+    if (this.surelyNoSource(waker)) {
+      this.waitWithoutSource(waker);
+      return false;
+    }
+    const { swarm, order, rarity } = this;
+    const count = rarestFirst(swarm, this.asked, this.node % this.asked.length, order, rarity);
+    // Picking a source adds no holder: the counts rarestFirst kept still hold in this loop.
     for (let k = 0; k < count; k++) {
       const j = order[k]!;
-      if (swarm.holders[j]!.length === 0) continue;
+      if (rarity[k] === 0) continue;
       const source = this.policy.pick(swarm, this.node, j, waker);
       if (typeof source === 'number') {
         this.start(j);
@@ -138,15 +146,46 @@ export class LayerDownload implements ChunkSink {
         return true;
       }
     }
-    // Wait on every chunk still wanted: a new holder of any or a holder's freed slot wakes us (once).
-    if (count > 0 && !this.parked) {
-      this.parked = true;
-      const waiter = new OnceWaiter(this.node, (w) => {
-        this.parked = false;
-        this.pump(w);
-      });
-      for (let k = 0; k < count; k++) swarm.addWaiter(order[k]!, waiter);
-    }
+    this.park(count);
     return false;
+  }
+
+  /** Wait on the first `count` chunks of `order`, every chunk still wanted: a new holder of any or a holder's freed slot wakes us (once). */
+  private park(count: number): void {
+    if (count === 0 || this.parked) return;
+    this.parked = true;
+    const waiter = new OnceWaiter(this.node, (w) => {
+      this.parked = false;
+      this.pump(w);
+    });
+    for (let k = 0; k < count; k++) this.swarm.addWaiter(this.order[k]!, waiter);
+  }
+
+  /**
+   * Would trySlot surely find no source? Every chunk still wanted has holders that are all busy (the
+   * waker's slots too), or none and the registry already fetching it. Then the rarest-first order changes
+   * nothing: each pick gives no source, whichever comes first.
+   */
+  private surelyNoSource(waker: number | undefined): boolean {
+    const busy = this.policy.surelyBusy;
+    if (busy === undefined) return false;
+    const { swarm, asked } = this;
+    for (let j = 0; j < asked.length; j++) {
+      if (asked[j] !== 0) continue;
+      if (swarm.holders[j]!.length === 0 ? swarm.originBusy[j] === 0 : !busy(swarm, j, waker)) return false;
+    }
+    return true;
+  }
+
+  /** trySlot when surelyNoSource: every chunk with holders is still picked (what a pick draws is drawn), then the node waits. */
+  private waitWithoutSource(waker: number | undefined): void {
+    const { swarm, asked, order } = this;
+    let count = 0;
+    for (let j = 0; j < asked.length; j++) {
+      if (asked[j] !== 0) continue;
+      order[count++] = j;
+      if (swarm.holders[j]!.length > 0 && typeof this.policy.pick(swarm, this.node, j, waker) === 'number') throw new Error(`chunk ${j}: a source was picked where surelyBusy said none would be`);
+    }
+    this.park(count);
   }
 }

@@ -13,6 +13,11 @@ const WAITERS_RANKED = 64;
 export class LayerSwarm {
   readonly chunkBytes: number[];
   readonly holders: number[][];
+  /**
+   * Per chunk: its holders with a free upload slot. A source is picked among a few holders from a random
+   * start; when this is 0 none can be picked, whatever the start, and the pick need not look.
+   */
+  readonly freeHolders: Int32Array;
   readonly originBusy: Uint8Array;
   /** Per chunk: downloaders waiting for a holder with a free slot (a parked node waits on every chunk it wants). */
   readonly waiting: Array<Waiter[]>;
@@ -35,6 +40,19 @@ export class LayerSwarm {
   private readonly heads: Int32Array;
   /** Entries in all `waiting` lists from their heads on, live or not: a freed upload slot skips a swarm nobody waits in. */
   waiterEntries = 0;
+  /** 32-bit words per chunk bit set (below). */
+  private readonly words: number;
+  /** Bit j: chunk j's list has entries from its head on (perhaps dead), so a freed slot finds its chunk by bits. */
+  private readonly waitBits: Uint32Array;
+  /** Per id (u * words), bit j: u can serve chunk j (canServe; once it can, it always can). */
+  private readonly servableBits: Uint32Array;
+  /** The waiter the last leastWaitingLoad found, and its chunk: what wake(j, 1) would wake while nothing changed. */
+  private chosen: Waiter | undefined = undefined;
+  private chosenChunk = -1;
+  private chosenLooked = 0;
+  /** Scratch of wake: where the live waiters it ranks stand in the list, and their loads. */
+  private rankedAt = new Int32Array(WAITERS_RANKED + 3);
+  private rankedLoad = new Float64Array(WAITERS_RANKED + 3);
 
   /**
    * A layer in at most `maxChunks` chunks, each a run of whole pieces. A node serves a chunk once it holds
@@ -50,6 +68,9 @@ export class LayerSwarm {
     private readonly inFlight: Int32Array,
     /** Per node id: its ingress, bytes per second. */
     private readonly ingress: Float64Array,
+    /** Per id: its uploads in flight (shared by a step's swarms), and how many it may have at once. */
+    private readonly uploads: Int32Array = new Int32Array(ids),
+    private readonly uploadSlots = Number.POSITIVE_INFINITY,
   ) {
     this.here = new Int32Array(ids);
     const pieces = Math.max(1, Math.ceil(layer.compressedBytes / pieceBytes));
@@ -61,6 +82,7 @@ export class LayerSwarm {
       return Math.min(layer.compressedBytes, (first + count) * pieceBytes) - Math.min(layer.compressedBytes, first * pieceBytes);
     });
     this.holders = this.chunkBytes.map(() => []);
+    this.freeHolders = new Int32Array(chunks);
     this.originBusy = new Uint8Array(chunks);
     this.waiting = this.chunkBytes.map(() => []);
     this.heads = new Int32Array(chunks);
@@ -68,17 +90,45 @@ export class LayerSwarm {
     this.ids = ids;
     this.written = new Float64Array(chunks * ids).fill(Number.NaN);
     this.relayFlags = new Uint8Array(chunks * ids);
+    this.words = (chunks + 31) >>> 5;
+    this.waitBits = new Uint32Array(this.words);
+    this.servableBits = new Uint32Array(ids * this.words);
+  }
+
+  /** u holds chunk j's first piece (or all of it): it is a source from now on. */
+  addHolder(j: number, u: number): void {
+    this.holders[j]!.push(u);
+    if (this.uploads[u]! < this.uploadSlots) this.freeHolders[j]!++;
+  }
+
+  /** u's last free upload slot was taken (`delta` -1) or one came free (+1): every chunk it holds counts it. */
+  holderSlots(u: number, delta: number): void {
+    const { words, servableBits, freeHolders } = this;
+    for (let w = 0; w < words; w++) {
+      for (let bits = servableBits[u * words + w]!; bits !== 0; bits &= bits - 1) freeHolders[(w << 5) + 31 - Math.clz32(bits & -bits)]! += delta;
+    }
   }
 
   /** `waiter` waits for a holder of chunk j with a free slot. */
   addWaiter(j: number, waiter: Waiter): void {
     this.waiting[j]!.push(waiter);
     this.waiterEntries++;
+    this.waitBits[j >>> 5]! |= 1 << (j & 31);
   }
 
-  /** Does anyone (perhaps a dead entry) wait for chunk j? */
-  hasWaiters(j: number): boolean {
-    return this.waiting[j]!.length > this.heads[j]!;
+  /**
+   * The first chunk from `from` on that someone (perhaps a dead entry) waits for and u can serve, -1 when
+   * none: a word of 32 chunks at a time.
+   */
+  firstWaitingServedBy(u: number, from: number): number {
+    const { words, waitBits, servableBits } = this;
+    const base = u * words;
+    for (let w = from >>> 5; w < words; w++) {
+      let bits = waitBits[w]! & servableBits[base + w]!;
+      if (w === from >>> 5) bits &= -1 << (from & 31);
+      if (bits !== 0) return (w << 5) + 31 - Math.clz32(bits & -bits);
+    }
+    return -1;
   }
 
   /** The nodes waiting for chunk j, in line (live entries only). */
@@ -97,14 +147,54 @@ export class LayerSwarm {
    */
   wake(j: number, count: number, waker: number): number {
     const list = this.waiting[j]!;
-    const there = list.length;
     // Waking them all (a new seed), or as many as there are: no choice to make, in line.
-    const rank = count < there - this.heads[j]!;
+    if (count >= list.length - this.heads[j]!) return this.wakeInLine(j, count, waker);
+    const there = list.length;
+    // Waking one changes no other waiter's load (only the woken node's transfers), so one pass collects the
+    // first WAITERS_RANKED + count - 1 live waiters and their loads, and the k-th pick (the least loaded
+    // among the first WAITERS_RANKED not yet woken, as a scan from the head would find) looks k - 1 further.
+    const want = WAITERS_RANKED + count - 1;
+    if (this.rankedAt.length < want) {
+      this.rankedAt = new Int32Array(want);
+      this.rankedLoad = new Float64Array(want);
+    }
+    const { rankedAt, rankedLoad } = this;
+    let collected = 0;
+    let i = this.heads[j]!;
+    for (; i < there && collected < want; i++) {
+      const w = list[i]!;
+      if (!w.live) continue;
+      rankedAt[collected] = i;
+      rankedLoad[collected++] = this.load(w.node);
+    }
+    let woke = 0;
+    for (let pick = 0; pick < count; pick++) {
+      let at = -1;
+      let atLoad = Number.POSITIVE_INFINITY;
+      const window = Math.min(collected, WAITERS_RANKED + pick);
+      // The first of equals: only a lower load displaces it; a woken one's load is Infinity.
+      for (let k = 0; k < window; k++) {
+        if (rankedLoad[k]! >= atLoad) continue;
+        at = k;
+        atLoad = rankedLoad[k]!;
+      }
+      if (at < 0) break;
+      rankedLoad[at] = Number.POSITIVE_INFINITY;
+      if (list[rankedAt[at]!]!.wake(waker)) woke++;
+    }
+    this.sweep(j, i);
+    return woke;
+  }
+
+  /** Wakes up to `count` live waiters of chunk j in line (those there now); returns how many woke. */
+  private wakeInLine(j: number, count: number, waker: number): number {
+    const list = this.waiting[j]!;
+    const there = list.length;
     let woke = 0;
     let from = this.heads[j]!;
     let looked = from;
     while (woke < count) {
-      const best = rank ? this.leastLoaded(list, this.heads[j]!, there) : this.firstLive(list, from, there);
+      const best = this.firstLive(list, from, there);
       looked = Math.max(looked, best.looked);
       if (best.at < 0) break;
       from = best.at + 1;
@@ -129,9 +219,28 @@ export class LayerSwarm {
   leastWaitingLoad(j: number): number {
     const list = this.waiting[j]!;
     const { at, looked } = this.leastLoaded(list, this.heads[j]!, list.length);
-    const least = at < 0 ? Number.POSITIVE_INFINITY : this.load(list[at]!.node);
+    this.chosen = at < 0 ? undefined : list[at];
+    this.chosenChunk = j;
+    const before = list.length;
     this.sweep(j, looked);
-    return least;
+    // The swept live entries now end at `looked` (less what the sweep dropped from the front): where a
+    // second scan of the same waiters would stop.
+    this.chosenLooked = looked - (before - list.length);
+    return this.chosen === undefined ? Number.POSITIVE_INFINITY : this.load(this.chosen.node);
+  }
+
+  /**
+   * Wakes the waiter the last leastWaitingLoad(j) found, exactly as wake(j, 1, waker) would while no waiter,
+   * load or list changed since: a freed slot compares the layers' least loads, then wakes the best without
+   * ranking its waiters again. The sweep is wake's too: how many dead entries stay behind the head decides
+   * whether a later wake ranks or goes in line, so it must be the same.
+   */
+  wakeChosen(j: number, waker: number): void {
+    const chosen = this.chosen;
+    if (chosen === undefined || this.chosenChunk !== j) throw new Error(`wakeChosen(${j}): no waiter was chosen for chunk ${j}`);
+    this.chosen = undefined;
+    chosen.wake(waker);
+    this.sweep(j, this.chosenLooked);
   }
 
   /**
@@ -151,6 +260,7 @@ export class LayerSwarm {
       list.length = 0;
       this.heads[j] = 0;
     } else this.heads[j] = to;
+    if (list.length === this.heads[j]) this.waitBits[j >>> 5]! &= ~(1 << (j & 31));
   }
 
   /** Among the first WAITERS_RANKED live waiters in list[from, to), the least loaded (the first of equals), and how far it looked. */
@@ -178,8 +288,11 @@ export class LayerSwarm {
 
   /** Can node (or seed) u serve chunk j: it holds it whole, or its first piece and relays the rest. */
   canServe(j: number, u: number): boolean {
-    const k = j * this.ids + u;
-    return this.relayFlags[k] === 1 || !Number.isNaN(this.written[k]!);
+    return ((this.servableBits[u * this.words + (j >>> 5)]! >>> (j & 31)) & 1) === 1;
+  }
+
+  private markServable(j: number, u: number): void {
+    this.servableBits[u * this.words + (j >>> 5)]! |= 1 << (j & 31);
   }
 
   /** When u wrote chunk j whole (its bytes written then; -Infinity when cold), or undefined while it does not hold it. */
@@ -191,6 +304,7 @@ export class LayerSwarm {
   /** u has chunk j's first piece: it relays the rest as it arrives. */
   startRelay(j: number, u: number): void {
     this.relayFlags[j * this.ids + u] = 1;
+    this.markServable(j, u);
   }
 
   isRelaying(j: number, u: number): boolean {
@@ -209,6 +323,7 @@ export class LayerSwarm {
   holdWhole(j: number, u: number, writtenAt: number): void {
     const k = j * this.ids + u;
     this.written[k] = writtenAt;
+    this.markServable(j, u);
     if (this.relayFlags[k] === 0) return;
     this.relayFlags[k] = 0;
     const waiting = this.downstream.get(k);
@@ -225,6 +340,11 @@ export interface SourcePolicy {
   /** Chunks in layer order (a stream from a tree parent) instead of rarest first. */
   readonly inOrder: boolean;
   pick(swarm: LayerSwarm, node: number, chunk: number, waker: number | undefined): ChunkSource;
+  /**
+   * True only when pick would surely give no source for a chunk that has holders (every holder's upload
+   * slots busy, the waker's too); pick is still called then, for whatever it draws. Unset: always pick.
+   */
+  readonly surelyBusy?: (swarm: LayerSwarm, chunk: number, waker: number | undefined) => boolean;
 }
 
 /** A downloader waiting for a source (a parked node waits in the list of every chunk it wants). */
@@ -266,24 +386,4 @@ export function waitForHolder(swarm: LayerSwarm, j: number, holder: number, wake
   const list = swarm.waitingFor[j]!.get(holder);
   if (list === undefined) swarm.waitingFor[j]!.set(holder, [wake]);
   else list.push(wake);
-}
-
-/**
- * Chunks not yet asked for, rarest first, into `order` (returns how many); ties from a node-specific `offset`,
- * so nodes fetch different chunks. A stable insertion sort into the caller's scratch: asked on every free
- * download slot, it makes no array.
- */
-export function rarestFirst(swarm: LayerSwarm, asked: Uint8Array, offset: number, order: Int32Array): number {
-  const chunks = asked.length;
-  const holders = swarm.holders;
-  let count = 0;
-  for (let k = 0; k < chunks; k++) {
-    const j = (offset + k) % chunks;
-    if (asked[j] !== 0) continue;
-    const rarity = holders[j]!.length;
-    let i = count++;
-    for (; i > 0 && holders[order[i - 1]!]!.length > rarity; i--) order[i] = order[i - 1]!;
-    order[i] = j;
-  }
-  return count;
 }

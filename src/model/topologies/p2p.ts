@@ -14,6 +14,7 @@ export const p2pTopology: Topology = {
       inOrder: false,
       joinSeconds: step.model.p2p.schedulerSeconds,
       pick: (swarm, _node, chunk, waker) => swarms.anyHolder(swarm, chunk, waker),
+      surelyBusy: (swarm, chunk, waker) => swarms.surelyBusy(swarm, chunk, waker),
     });
   },
 };
