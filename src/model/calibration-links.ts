@@ -19,10 +19,10 @@ export interface LinkFit {
 
 type TimedLayer = LayerSample & { downloadStartSeconds: number };
 
-const timed = (l: LayerSample): l is TimedLayer => l.downloadSeconds > 0 && l.downloadStartSeconds !== undefined;
+export const timed = (l: LayerSample): l is TimedLayer => l.downloadSeconds > 0 && l.downloadStartSeconds !== undefined;
 
 /** Layers of one node whose download overlapped no other download of that node. */
-function aloneLayers(layers: readonly TimedLayer[]): TimedLayer[] {
+export function aloneLayers(layers: readonly TimedLayer[]): TimedLayer[] {
   return layers.filter((l) => layers.every((o) => o === l || o.downloadStartSeconds >= l.downloadStartSeconds + l.downloadSeconds || o.downloadStartSeconds + o.downloadSeconds <= l.downloadStartSeconds));
 }
 

@@ -7,6 +7,7 @@ import { fitLinks, type LinkFit } from './calibration-links.ts';
 import type { MeasuredRun } from './measured-run.ts';
 import { fitRequests } from './calibration-requests.ts';
 import { unpackStartsFrom } from './calibration-unpack-starts.ts';
+import { blobCommitFrom } from './calibration-blob-commit.ts';
 import type { ModelFleet } from './model-fleet.ts';
 import { fitNonNegativeRates } from './non-negative-fit.ts';
 import { limiterBurstBytes } from '../scenario/limiter-burst.ts';
@@ -149,7 +150,7 @@ function harnessCpuFrom(measured: MeasuredRun, model: ResolvedModel, parameters:
  * Model parameters from a real run: each node's link (NIC) and its spread, the registry's limit (the
  * highest aggregate throughput seen, when the nodes' links do not explain it), request latency and the
  * registry's CPU per request, unpack seconds per byte and per file and their spread, when unpacking started
- * (calibration-unpack-starts.ts), the disk when nothing
+ * (calibration-unpack-starts.ts), each blob's commit (calibration-blob-commit.ts), the disk when nothing
  * was unpacked, and the harness CPU for the runtime model. A virtual node starts when the harness
  * dispatches it, so the start delay is 0. `uncompressedPerBlobByte` converts the fitted per-blob-byte cost
  * into decompression throughput in tar bytes, as the model counts it.
@@ -181,5 +182,6 @@ export function calibrateFrom(measured: MeasuredRun, model: ResolvedModel, fleet
   }
   node = unpackStartsFrom(samples, unpackFrom(samples, node, uncompressedPerBlobByte, parameters), parameters);
   const withRequests = requestsFrom(measured, { ...model, node, registry: registryModel }, parameters);
-  return { parameters, model: harnessCpuFrom(measured, withRequests, parameters), fleet };
+  const committed = { ...withRequests, node: blobCommitFrom(samples, withRequests.node, parameters.requestSeconds, parameters) };
+  return { parameters, model: harnessCpuFrom(measured, committed, parameters), fleet };
 }

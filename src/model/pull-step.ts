@@ -113,7 +113,9 @@ export function fetchLayers(ctx: NodeStep, node: number, ks: readonly number[], 
         if (left === 0) all();
         else pump();
       };
-      ctx.fetch(node, layer, landed);
+      // The blob's commit (containerd: fsync, then rename into the content store) holds its download slot.
+      const commit = ctx.input.model.node.blobCommitSeconds;
+      ctx.fetch(node, layer, commit > 0 ? () => ctx.r.net.at(ctx.r.net.now + commit, landed) : landed);
     }
   };
   pump();

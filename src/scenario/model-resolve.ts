@@ -62,6 +62,8 @@ export const MODEL_DEFAULTS = {
   unpackPerLayer: '0s',
   /** A line-rate NIC lets nothing through faster than its rate; a token-bucket limiter does (limiter-burst.ts). */
   nicBurst: '0B',
+  /** 0 unless measured: a disk's sync latency varies too much to assume one; calibration fits it. */
+  blobCommit: '0s',
 } as const;
 
 /** Splits `nodes` by shares with largest remainders, so the counts add up exactly. */
@@ -187,6 +189,7 @@ export function resolveModel(
       diskReadBytesPerSecond: parseBytesPerSecond(model?.node?.diskRead ?? MODEL_DEFAULTS.diskRead),
       pageCacheBytes: parseBytes(model?.node?.pageCache ?? MODEL_DEFAULTS.pageCache),
       nicBurstBytes: parseBytes(model?.node?.nicBurst ?? MODEL_DEFAULTS.nicBurst),
+      blobCommitSeconds: parseSeconds(model?.node?.blobCommit ?? MODEL_DEFAULTS.blobCommit),
       spread: {
         nic: parseShare(model?.node?.spread?.nic ?? MODEL_DEFAULTS.spread.nic),
         disk: parseShare(model?.node?.spread?.disk ?? MODEL_DEFAULTS.spread.disk),

@@ -98,6 +98,8 @@ export interface ResolvedModel {
     readonly pageCacheBytes: number;
     /** Bytes of registry downloads a node's NIC lets through at once in each step (a limiter's full bucket). */
     readonly nicBurstBytes: number;
+    /** After a blob's bytes are in, before it counts as downloaded: its commit (containerd's fsync and rename). */
+    readonly blobCommitSeconds: number;
     readonly spread: NodeSpreadSettings;
     /** Whose pull rules decide what a node downloads and unpacks (runtime-pull-rules.ts). */
     readonly runtime: ContainerRuntime;

@@ -83,6 +83,7 @@ export const modelInputSchema = z
       unpackPerLayer: durationField().optional().meta({ description: 'fixed cost of unpacking each layer (snapshot prepare and commit, the unpacker set up); simulate --calibrate fits it' }),
       unpackStarts: z.enum(UNPACK_STARTS, { error: `expected ${UNPACK_STARTS.join(' or ')}` }).optional()
         .meta({ description: 'when a layer may unpack: pipelined (as soon as its blob is in and the layer below is unpacked: kubelet\'s pulls through containerd\'s CRI, dockerd) or after-downloads (once every blob is in: `ctr images pull`, and virtual nodes emulating containerd); simulate --calibrate takes it from the measured run' }),
+      blobCommit: durationField().optional().meta({ description: 'time a node takes to commit each blob it downloaded before it counts as in (containerd fsyncs it into its content store, whatever its size); 0s by default; simulate --calibrate fits it from the smallest blobs' }),
       nicBurst: sizeField().optional().meta({ description: 'bytes a node\'s NIC lets through at once when it was idle (a token-bucket limiter\'s burst); 0 for a line-rate NIC; simulate --calibrate sets it for virtual nodes' }),
       pageCache: sizeField().optional().meta({ description: 'bytes a node keeps in page cache: a chunk written within this many bytes is served without a disk read' }),
       diskRead: byteRateField().optional().meta({ description: 'read throughput of a node\'s disk (what it serves to peers when not in page cache)' }),

@@ -4,6 +4,7 @@ import { Rng } from '../../src/core/rng.ts';
 import { logNormalVariation, unionSeconds } from '../../src/model/calibration-dispersion.ts';
 import { fitLinks } from '../../src/model/calibration-links.ts';
 import { unpackStartsFrom } from '../../src/model/calibration-unpack-starts.ts';
+import { blobCommitFrom } from '../../src/model/calibration-blob-commit.ts';
 import { resolveModel } from '../../src/scenario/model-resolve.ts';
 import { fitNonNegativeRates } from '../../src/model/non-negative-fit.ts';
 import { logNormalDraws } from '../../src/model/node-spread.ts';
@@ -76,5 +77,18 @@ describe('calibration on one backend of a run over several', () => {
     const kept: Record<string, number> = {};
     assert.equal(unpackStartsFrom([noTimes], { ...node, unpackStarts: 'after-downloads' }, kept).unpackStarts, 'after-downloads');
     assert.deepEqual(kept, {});
+  });
+  test('a blob\'s commit is what small blobs that downloaded alone took beyond the request; one beside a larger download does not count', () => {
+    const node = { ...resolveModel({}, { nodes: 1, nicBitsPerSecond: 8e6, diskWriteBytesPerSecond: undefined }).node, nicBurstBytes: 65_536 };
+    const small = (digest: string, start: number, seconds: number) => ({ digest: `sha256:${digest}`, bytes: 4_700, downloadStartSeconds: start, downloadSeconds: seconds, unpackSeconds: 0, files: 1 });
+    const big = { digest: 'sha256:big', bytes: 5e6, downloadStartSeconds: 0.1, downloadSeconds: 5, unpackSeconds: 0, files: 1 };
+    const sample = (layers: NodeStepSample['layers']): NodeStepSample => ({ node: 'n', step: 's', strategy: 's', repeat: 0, startSeconds: 0, manifestSeconds: 0.02, totalSeconds: 6, layers, bytesDownloaded: 0, bytesWrittenToDisk: 0, filesWritten: 0 });
+    // Alone: 0.016 s each, the request 0.007 s: the commit is 9 ms. Beside the big blob, a small one waited 2 s for the link.
+    const samples = [sample([small('a', 0.02, 0.016)]), sample([small('b', 0.02, 0.015), small('c', 0.04, 0.017)]), sample([big, small('d', 0.1, 2)])];
+    const parameters: Record<string, number> = {};
+    const fitted = blobCommitFrom(samples, node, 0.007, parameters);
+    assert.ok(Math.abs(fitted.blobCommitSeconds - 0.009) < 1e-9, String(fitted.blobCommitSeconds));
+    assert.equal(parameters.blobCommitSeconds, fitted.blobCommitSeconds);
+    assert.equal(blobCommitFrom(samples, node, undefined, {}).blobCommitSeconds, node.blobCommitSeconds, 'no request time, no fit');
   });
 });

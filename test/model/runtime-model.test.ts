@@ -98,6 +98,14 @@ describe('fleet model: runtime-exact pulls', () => {
     close(out.steps[0]!.makespanSeconds, 4, 'makespan');
   });
 
+  test('blobCommit: each blob holds its download slot a commit longer, so one slot pays it once per layer', () => {
+    const f = fleet(1, { downloads: 1, unpack: false });
+    const twoLayers = plan([[layer('a', 100), layer('b', 100)]]);
+    const without = simulate(f, {}, twoLayers);
+    const withCommit = simulate(f, { node: { blobCommit: '50ms' } }, twoLayers);
+    close(withCommit.steps[0]!.makespanSeconds - without.steps[0]!.makespanSeconds, 0.1, 'two commits, one after the other');
+  });
+
   test('page cache: a blob written moments ago unpacks without a disk read; with no page cache it is read back', () => {
     // One 100 MB layer; disk writes and reads at 200 MB/s, one device; NIC 100 MB/s.
     const run = (pageCache: string) =>
