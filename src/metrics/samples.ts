@@ -23,9 +23,9 @@ export const layerSampleSchema = z.object({
   downloadSeconds: seconds,
   unpackSeconds: seconds,
   files: count,
-  /** When the download began, seconds after the node's deploy began (virtual nodes; absent when nothing was downloaded or in results written before it existed): calibration reads from it when a node's downloads overlapped. */
+  /** When the download began, seconds after the node's deploy began (virtual nodes, and engines whose progress tells; absent when nothing was downloaded or in results written before it existed): calibration reads from it when a node's downloads overlapped. */
   downloadStartSeconds: seconds.optional(),
-  /** When its unpack began, on the same clock (virtual nodes; absent when it was not unpacked): calibration reads from it whether the node unpacked while it downloaded. */
+  /** When its unpack began, on the same clock (virtual nodes, and engines whose events tell; absent when it was not unpacked): calibration reads from it whether the node unpacked while it downloaded. */
   unpackStartSeconds: seconds.optional(),
 });
 export type LayerSample = z.infer<typeof layerSampleSchema>;

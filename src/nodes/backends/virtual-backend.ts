@@ -34,7 +34,7 @@ export function createVirtualNodes(scenario: ResolvedScenario, nodeNames: readon
  * disks are directories under `<workDir>/nodes/`, or with `fleet.node.disk.own` each an ext4 file system on a
  * loop device of its own, made as emulated hosts' are (isolation/node-disk.ts): a real node's runtime writes
  * to a file system of its own, and on a host file system that many runs churn, creating a file can cost far
- * more (README, "t264209").
+ * more (README, "Where a virtual node's disk is").
  */
 export async function startVirtualBackend(options: BackendStartOptions): Promise<VirtualNode[]> {
   const { scenario, teardown } = options;
