@@ -149,41 +149,54 @@ export class LayerSwarm {
     const list = this.waiting[j]!;
     // Waking them all (a new seed), or as many as there are: no choice to make, in line.
     if (count >= list.length - this.heads[j]!) return this.wakeInLine(j, count, waker);
-    const there = list.length;
     // Waking one changes no other waiter's load (only the woken node's transfers), so one pass collects the
     // first WAITERS_RANKED + count - 1 live waiters and their loads, and the k-th pick (the least loaded
     // among the first WAITERS_RANKED not yet woken, as a scan from the head would find) looks k - 1 further.
-    const want = WAITERS_RANKED + count - 1;
+    const { collected, looked } = this.rankWaiters(j, WAITERS_RANKED + count - 1);
+    let woke = 0;
+    for (let pick = 0; pick < count; pick++) {
+      const at = this.leastRanked(Math.min(collected, WAITERS_RANKED + pick));
+      if (at < 0) break;
+      // Taken: its load is Infinity to the picks after it.
+      this.rankedLoad[at] = Number.POSITIVE_INFINITY;
+      if (list[this.rankedAt[at]!]!.wake(waker)) woke++;
+    }
+    this.sweep(j, looked);
+    return woke;
+  }
+
+  /**
+   * Chunk j's first `want` live waiters from its head, in line: where each stands in the list (rankedAt) and its
+   * load (rankedLoad). Returns how many there were and where the scan stopped (the end of what a sweep may tidy).
+   */
+  private rankWaiters(j: number, want: number): { collected: number; looked: number } {
     if (this.rankedAt.length < want) {
       this.rankedAt = new Int32Array(want);
       this.rankedLoad = new Float64Array(want);
     }
-    const { rankedAt, rankedLoad } = this;
+    const list = this.waiting[j]!;
+    const there = list.length;
     let collected = 0;
     let i = this.heads[j]!;
     for (; i < there && collected < want; i++) {
       const w = list[i]!;
       if (!w.live) continue;
-      rankedAt[collected] = i;
-      rankedLoad[collected++] = this.load(w.node);
+      this.rankedAt[collected] = i;
+      this.rankedLoad[collected++] = this.load(w.node);
     }
-    let woke = 0;
-    for (let pick = 0; pick < count; pick++) {
-      let at = -1;
-      let atLoad = Number.POSITIVE_INFINITY;
-      const window = Math.min(collected, WAITERS_RANKED + pick);
-      // The first of equals: only a lower load displaces it; a woken one's load is Infinity.
-      for (let k = 0; k < window; k++) {
-        if (rankedLoad[k]! >= atLoad) continue;
-        at = k;
-        atLoad = rankedLoad[k]!;
-      }
-      if (at < 0) break;
-      rankedLoad[at] = Number.POSITIVE_INFINITY;
-      if (list[rankedAt[at]!]!.wake(waker)) woke++;
+    return { collected, looked: i };
+  }
+
+  /** Among the first `window` ranked waiters, the least loaded (the first of equals: only a lower load displaces it); -1 when none. */
+  private leastRanked(window: number): number {
+    let at = -1;
+    let atLoad = Number.POSITIVE_INFINITY;
+    for (let k = 0; k < window; k++) {
+      if (this.rankedLoad[k]! >= atLoad) continue;
+      at = k;
+      atLoad = this.rankedLoad[k]!;
     }
-    this.sweep(j, i);
-    return woke;
+    return at;
   }
 
   /** Wakes up to `count` live waiters of chunk j in line (those there now); returns how many woke. */
@@ -218,8 +231,9 @@ export class LayerSwarm {
   /** The least load among chunk j's first WAITERS_RANKED live waiters (Infinity when none). */
   leastWaitingLoad(j: number): number {
     const list = this.waiting[j]!;
-    const { at, looked } = this.leastLoaded(list, this.heads[j]!, list.length);
-    this.chosen = at < 0 ? undefined : list[at];
+    const { collected, looked } = this.rankWaiters(j, WAITERS_RANKED);
+    const at = this.leastRanked(collected);
+    this.chosen = at < 0 ? undefined : list[this.rankedAt[at]!];
     this.chosenChunk = j;
     const before = list.length;
     this.sweep(j, looked);
@@ -261,24 +275,6 @@ export class LayerSwarm {
       this.heads[j] = 0;
     } else this.heads[j] = to;
     if (list.length === this.heads[j]) this.waitBits[j >>> 5]! &= ~(1 << (j & 31));
-  }
-
-  /** Among the first WAITERS_RANKED live waiters in list[from, to), the least loaded (the first of equals), and how far it looked. */
-  private leastLoaded(list: readonly Waiter[], from: number, to: number): { at: number; looked: number } {
-    let at = -1;
-    let atLoad = Number.POSITIVE_INFINITY;
-    let i = from;
-    let ranked = 0;
-    for (; i < to && ranked < WAITERS_RANKED; i++) {
-      const w = list[i]!;
-      if (!w.live) continue;
-      ranked++;
-      const load = this.load(w.node);
-      if (load >= atLoad) continue;
-      at = i;
-      atLoad = load;
-    }
-    return { at, looked: i };
   }
 
   private firstLive(list: readonly Waiter[], from: number, to: number): { at: number; looked: number } {
