@@ -20,7 +20,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { TeardownRegistry } from '../src/core/teardown-registry.ts';
-import { createNodeDisk } from '../src/nodes/isolation/node-disk.ts';
+import { createNodeDisk, NO_DISK_LIMITS } from '../src/nodes/isolation/node-disk.ts';
 import { VirtualNode } from '../src/nodes/virtual-node.ts';
 import { DistributionClient } from '../src/registry/distribution-client.ts';
 import { startEmbeddedRegistry } from '../src/registry/embedded-registry.ts';
@@ -111,8 +111,7 @@ async function storm(work: string, registryUrl: string, n: number, runtime: Cont
     const dir = join(work, 'nodes', `n${i}`);
     if (!OWN_DISKS) dirs.push(dir);
     else {
-      const none = { readBytesPerSecond: undefined, writeBytesPerSecond: undefined, readIops: undefined, writeIops: undefined };
-      const disk = await createNodeDisk({ imageFile: `${dir}.img`, mountpoint: dir, sizeBytes: GIB, limits: none, cgroupName: `shipbench-fleet-cpu/n${i}`, teardown });
+      const disk = await createNodeDisk({ imageFile: `${dir}.img`, mountpoint: dir, sizeBytes: GIB, limits: NO_DISK_LIMITS, cgroupName: `shipbench-fleet-cpu/n${i}`, teardown });
       dirs.push(join(disk.mountpoint, 'node'));
     }
   }

@@ -30,7 +30,7 @@ import { diskstatsFor, SECTOR_BYTES } from '../src/metrics/diskstats.ts';
 import type { NodeStepSample } from '../src/metrics/samples.ts';
 import { startEngineFleet } from '../src/nodes/engines/engine-fleet.ts';
 import { createFleetNetwork } from '../src/nodes/isolation/fleet-network.ts';
-import { createNodeDisk, type NodeDisk, syncDisk } from '../src/nodes/isolation/node-disk.ts';
+import { createNodeDisk, NO_DISK_LIMITS, type NodeDisk, syncDisk } from '../src/nodes/isolation/node-disk.ts';
 import type { NodeBackend } from '../src/nodes/node-backend.ts';
 import type { RuntimeEmulation } from '../src/nodes/runtime-emulation.ts';
 import { VirtualNode } from '../src/nodes/virtual-node.ts';
@@ -163,7 +163,7 @@ async function contenders(work: string, teardown: TeardownRegistry, registryUrl:
   ];
   if (process.env.SHIPBENCH_ONLY?.split(',').includes(UNTAR_CHILD_LABEL) === true) virtuals.push({ label: UNTAR_CHILD_LABEL, runtime: 'docker', emulation: { untar: 'child-per-layer' } });
   for (const [i, { label, runtime, emulation }] of virtuals.entries()) {
-    const disk = await createNodeDisk({ imageFile: join(work, `virtual-${i}.img`), mountpoint: join(work, `virtual-${i}`), sizeBytes: 4 * GIB, limits: { readBytesPerSecond: undefined, writeBytesPerSecond: undefined, readIops: undefined, writeIops: undefined }, cgroupName: `shipbench-fidelity/virtual-${i}`, teardown });
+    const disk = await createNodeDisk({ imageFile: join(work, `virtual-${i}.img`), mountpoint: join(work, `virtual-${i}`), sizeBytes: 4 * GIB, limits: NO_DISK_LIMITS, cgroupName: `shipbench-fidelity/virtual-${i}`, teardown });
     const node = new VirtualNode({ name: `virtual-${i}`, dir: join(disk.mountpoint, 'node'), registryUrl, auth: undefined, maxConcurrentDownloads: 3, nicBitsPerSecond: undefined, diskWriteBytesPerSecond: undefined, unpack: true, runtime, emulation });
     teardown.add(`virtual-${i}`, () => node.close());
     // Its unpigz and untar children are reaped by this process: our cutime/cstime hold them.

@@ -4,7 +4,7 @@ import { newOwnerTag } from '../../core/owner-tag.ts';
 import type { ResolvedScenario } from '../../scenario/resolved.ts';
 import type { RegistryCredentials } from '../../registry/registry-auth.ts';
 import { registryTimeoutsOf } from '../../registry/registry-timeouts.ts';
-import { createNodeDisk, nodeDisksDirName } from '../isolation/node-disk.ts';
+import { createNodeDisk, NO_DISK_LIMITS, nodeDisksDirName } from '../isolation/node-disk.ts';
 import { sweepLeftovers } from '../isolation/leftover-sweep.ts';
 import type { BackendStartOptions } from './backend-start-options.ts';
 import { VirtualNode } from '../virtual-node.ts';
@@ -52,7 +52,7 @@ export async function startVirtualBackend(options: BackendStartOptions): Promise
         mountpoint: join(disks, name),
         sizeBytes: scenario.fleet.node.disk.sizeBytes ?? options.diskBytesPerNode,
         // Virtual nodes run in this process: their write limit is their own token bucket, not a blkio cgroup.
-        limits: { readBytesPerSecond: undefined, writeBytesPerSecond: undefined, readIops: undefined, writeIops: undefined },
+        limits: NO_DISK_LIMITS,
         cgroupName: `shipbench-${tag}/virtual-${name}`,
         teardown,
       });

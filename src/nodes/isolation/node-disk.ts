@@ -22,6 +22,9 @@ export interface DiskLimits {
   readonly writeIops: number | undefined;
 }
 
+/** A disk no blkio cgroup throttles: virtual nodes' (they meter their writes themselves, in this process). */
+export const NO_DISK_LIMITS: DiskLimits = { readBytesPerSecond: undefined, writeBytesPerSecond: undefined, readIops: undefined, writeIops: undefined };
+
 
 /** Where a fleet's node disks (images and mountpoints) go: named by the owner tag, so a sweep knows them. */
 export function nodeDisksDirName(ownerTag: string): string {
