@@ -1,5 +1,6 @@
 import type { NodeStepSample } from '../metrics/samples.ts';
 import type { ResolvedModel } from '../scenario/model-resolved.ts';
+import { timed } from './calibration-links.ts';
 
 /** Closer than this, an unpack and a blob's arrival count as the same moment (timer and event-loop jitter). */
 const SAME_MOMENT_SECONDS = 0.005;
@@ -17,7 +18,7 @@ export function unpackStartsFrom(samples: readonly NodeStepSample[], node: Resol
   for (const s of samples) {
     const unpacked = s.layers.filter((l) => l.unpackSeconds > 0);
     const lowest = unpacked[0];
-    const landed = s.layers.flatMap((l) => (l.downloadSeconds > 0 && l.downloadStartSeconds !== undefined ? [l.downloadStartSeconds + l.downloadSeconds] : []));
+    const landed = s.layers.filter(timed).map((l) => l.downloadStartSeconds + l.downloadSeconds);
     if (lowest?.unpackStartSeconds === undefined || landed.length === 0) continue;
     const lastLanded = Math.max(...landed);
     const lowestReady = lowest.downloadSeconds > 0 ? (lowest.downloadStartSeconds ?? lastLanded) + lowest.downloadSeconds : s.manifestSeconds;
