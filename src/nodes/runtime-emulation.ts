@@ -1,6 +1,8 @@
 import type { ContainerRuntime } from '../scenario/runtime-pull-rules.ts';
 import type { DirAttributes } from './rootfs-unpacker.ts';
 
+const MiB = 2 ** 20;
+
 /**
  * How a virtual node behaves like the container runtime it stands for (fleet.node.runtime), beyond which
  * layers it downloads and unpacks (scenario/runtime-pull-rules.ts): where a downloaded blob goes, whether it
@@ -59,14 +61,20 @@ export interface RuntimeEmulation {
    */
   readonly boltTransactionsPerLayer: number;
   /**
-   * How a gzip layer is decompressed. Both runtimes pipe it through an unpigz child when unpigz is on PATH
-   * (containerd archive/compression, moby pkg/archive), but what that costs differs: dockerd starts two
-   * processes per layer (unpigz, and itself re-executed as docker-untar, see `untar`), so the docker
-   * emulation starts unpigz (unpigz-stream.ts);
-   * containerd starts one, from Go (vfork, cheap), which in-process zlib tracks better (measured in
-   * bench/runtime-fidelity.ts: an unpigz fork per layer made small layers 0.3 s slower on a loaded machine).
+   * Gzip layers of at least this many compressed bytes are decompressed by an unpigz child, smaller ones
+   * in-process. Both runtimes pipe every gzip layer through unpigz when it is on PATH (containerd
+   * archive/compression, moby pkg/archive), so decompression runs on another core behind a pipe; what differs
+   * is what a process start costs beside it. dockerd starts two processes per layer (unpigz, and itself
+   * re-executed as docker-untar, see `untar`): the docker emulation starts unpigz for every layer (0), its
+   * Node spawn standing for both. containerd starts one, from Go (vfork: about a millisecond), where a Node
+   * spawn costs about 10 ms of wall time and 6-30 ms of this process's CPU (it forks the whole harness); on a
+   * small layer that start is most of the decompression, so in-process zlib tracks containerd better there, and
+   * from 16 MiB (decompression about 0.3 s through unpigz, the spawn under a tenth of it) the pipe does. Measured
+   * in bench/runtime-fidelity.ts: unpigz for every layer put virtual(containerd) 10% over containerd's CPU on
+   * MediaWiki's 18 layers; in-process for every layer, 0.67-0.76x containerd's time on the large-files cold pull
+   * (Debian's unpigz is slower than Node's zlib, and the pipe costs the reader).
    */
-  readonly decompress: 'unpigz-process' | 'in-process';
+  readonly unpigzFromBytes: number;
   /**
    * Every file gets lchown and chmod whether or not it needs them: moby pkg/archive createTarFile and
    * containerd archive/tar.go createTarFile call both for every entry (strace: one fchownat and at least one
@@ -121,6 +129,6 @@ export interface RuntimeEmulation {
  * Both check each unpacked layer against its diff_id (diff-id-check.ts), so every emulation does.
  */
 export const RUNTIME_EMULATIONS: Record<ContainerRuntime, RuntimeEmulation> = {
-  containerd: { keepsBlobs: true, syncsBlob: true, unpackStarts: 'all-fetched', layerMetadata: false, tarSplit: false, untar: 'in-process', boltTransactionsPerLayer: 6, decompress: 'in-process', ownerAndModeAlways: true, statEachEntry: true, statParentAndTarget: false, commitWalk: true, modeTwice: true, dirAttributes: 'containerd' },
-  docker: { keepsBlobs: false, syncsBlob: false, unpackStarts: 'own-download', layerMetadata: true, tarSplit: true, untar: 'in-process', boltTransactionsPerLayer: 0, decompress: 'unpigz-process', ownerAndModeAlways: true, statEachEntry: false, statParentAndTarget: true, commitWalk: true, modeTwice: false, dirAttributes: 'moby' },
+  containerd: { keepsBlobs: true, syncsBlob: true, unpackStarts: 'all-fetched', layerMetadata: false, tarSplit: false, untar: 'in-process', boltTransactionsPerLayer: 6, unpigzFromBytes: 16 * MiB, ownerAndModeAlways: true, statEachEntry: true, statParentAndTarget: false, commitWalk: true, modeTwice: true, dirAttributes: 'containerd' },
+  docker: { keepsBlobs: false, syncsBlob: false, unpackStarts: 'own-download', layerMetadata: true, tarSplit: true, untar: 'in-process', boltTransactionsPerLayer: 0, unpigzFromBytes: 0, ownerAndModeAlways: true, statEachEntry: false, statParentAndTarget: true, commitWalk: true, modeTwice: false, dirAttributes: 'moby' },
 };

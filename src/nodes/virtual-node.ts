@@ -268,12 +268,12 @@ export class VirtualNode implements NodeBackend {
 
   /**
    * The layer's tar for unpacking (`tar`), or its blob as stored (`blob`, the unpacker detecting gzip). A gzip
-   * layer goes through unpigz when it is on PATH, as both runtimes do (unpigz-stream.ts); under a disk write
-   * limit it is decompressed here so the limit meters unpacked bytes.
+   * layer from the emulation's `unpigzFromBytes` on goes through unpigz when it is on PATH, as both runtimes
+   * do (unpigz-stream.ts); under a disk write limit it is decompressed here so the limit meters unpacked bytes.
    */
   private unpackSource(layer: ManifestLayer): { stream: Readable; compression: 'auto' | 'none' } {
     const path = this.blobs.path(layer.digest);
-    const unpigz = this.emulation.decompress === 'unpigz-process' && layer.mediaType?.includes('gzip') === true ? unpigzPath() : null;
+    const unpigz = layer.size >= this.emulation.unpigzFromBytes && layer.mediaType?.includes('gzip') === true ? unpigzPath() : null;
     if (this.disk === undefined) return unpigz === null ? { stream: createReadStream(path), compression: 'auto' } : { stream: unpigzStream(unpigz, path), compression: 'none' };
     // pipeline() carries an error of any stage to the last one, which the unpacker reads.
     const done = () => undefined;

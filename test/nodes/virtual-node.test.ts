@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { readdir, readFile, writeFile, mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -8,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { TeardownRegistry } from '../../src/core/teardown-registry.ts';
 import { startVirtualBackend } from '../../src/nodes/backends/virtual-backend.ts';
 import { hostCommand } from '../../src/nodes/isolation/host-command.ts';
+import { RUNTIME_EMULATIONS } from '../../src/nodes/runtime-emulation.ts';
 import { VirtualNode, type VirtualNodeOptions } from '../../src/nodes/virtual-node.ts';
 import { DistributionClient } from '../../src/registry/distribution-client.ts';
 import { type EmbeddedRegistry, startEmbeddedRegistry } from '../../src/registry/embedded-registry.ts';
@@ -32,6 +34,8 @@ const burstBytes = (bytesPerSecond: number) => Math.max(64 * 1024, bytesPerSecon
 describe('virtual node', { timeout: 300_000 }, () => {
   let work: string;
   let registry: EmbeddedRegistry;
+  /** Where the unpigz on PATH (the real one, behind a wrapper) notes each blob it decompresses. */
+  let unpigzLog: string;
   const nodeOptions = (name: string, extra: Partial<VirtualNodeOptions> = {}): VirtualNodeOptions => ({
     name,
     dir: join(work, 'nodes', name),
@@ -48,6 +52,12 @@ describe('virtual node', { timeout: 300_000 }, () => {
 
   before(async () => {
     work = await mkdtemp(join(tmpdir(), 'shipbench-vnode-'));
+    // Before any pull looks unpigz up (once per process): a wrapper first on PATH notes its blob, then runs the real one.
+    const real = execFileSync('sh', ['-c', 'command -v unpigz'], { encoding: 'utf8' }).trim();
+    unpigzLog = join(work, 'unpigz.log');
+    await mkdir(join(work, 'bin'));
+    await writeFile(join(work, 'bin', 'unpigz'), `#!/bin/sh\nfor a; do blob="$a"; done\necho "$blob" >> '${unpigzLog}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+    process.env.PATH = `${join(work, 'bin')}:${process.env.PATH ?? ''}`;
     await generateTinyLayouts(join(work, 'images'));
     const layouts = join(work, 'images');
     registry = await startEmbeddedRegistry();
@@ -113,6 +123,29 @@ describe('virtual node', { timeout: 300_000 }, () => {
     for (const entry of await readdir(nodeDir, { withFileTypes: true, recursive: true })) if (entry.isFile()) onDisk += (await stat(join(entry.parentPath, entry.name))).size;
     assert.equal(onDisk, backport.nodeDisk?.heldBytes);
     await node.close();
+  });
+
+  it('decompresses gzip layers through an unpigz process as both runtimes do: docker every layer, containerd the layers from its size threshold (smaller ones in-process, where a Node spawn would cost more than Go\'s)', async () => {
+    const decompressed = async (name: string, extra: Partial<VirtualNodeOptions>) => {
+      await rm(unpigzLog, { force: true });
+      const node = new VirtualNode(nodeOptions(name, extra));
+      await node.reset();
+      const sample = await deploy(node, 't/per-version', 'initial');
+      await node.close();
+      assert.equal(sample.error, undefined);
+      const blobs = (await readFile(unpigzLog, 'utf8').catch(() => '')).split('\n').filter((l) => l !== '');
+      return { sample, digests: blobs.map((b) => `sha256:${b.split('/').at(-1)}`).sort() };
+    };
+    const docker = await decompressed('unpigz-docker', { runtime: 'docker' });
+    assert.deepEqual(docker.digests, docker.sample.layers.map((l) => l.digest).sort(), 'dockerd: unpigz for every layer');
+    assert.equal(RUNTIME_EMULATIONS.docker.unpigzFromBytes, 0);
+    // A threshold between the fixture's layer sizes: the layers at or above it go through unpigz, the rest do not.
+    const sizes = docker.sample.layers.map((l) => l.bytes).sort((a, b) => a - b);
+    const threshold = sizes[Math.floor(sizes.length / 2)] as number;
+    assert.ok(threshold > (sizes[0] as number), 'the fixture has layers of different sizes');
+    const containerd = await decompressed('unpigz-containerd', { runtime: 'containerd', emulation: { unpigzFromBytes: threshold } });
+    assert.deepEqual(containerd.digests, containerd.sample.layers.filter((l) => l.bytes >= threshold).map((l) => l.digest).sort());
+    assert.equal(RUNTIME_EMULATIONS.containerd.unpigzFromBytes, 16 * 2 ** 20);
   });
 
   it('keeps its NIC under node.nic: a limited pull takes at least bytes / rate', async () => {
