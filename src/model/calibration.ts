@@ -8,6 +8,7 @@ import type { MeasuredRun } from './measured-run.ts';
 import { fitRequests } from './calibration-requests.ts';
 import { unpackStartsFrom } from './calibration-unpack-starts.ts';
 import { blobCommitFrom } from './calibration-blob-commit.ts';
+import { rsyncFrom } from './calibration-volume.ts';
 import type { ModelFleet } from './model-fleet.ts';
 import { fitNonNegativeRates } from './non-negative-fit.ts';
 import { limiterBurstBytes } from '../scenario/limiter-burst.ts';
@@ -151,11 +152,12 @@ function harnessCpuFrom(measured: MeasuredRun, model: ResolvedModel, parameters:
  * highest aggregate throughput seen, when the nodes' links do not explain it), request latency and the
  * registry's CPU per request, unpack seconds per byte and per file and their spread, when unpacking started
  * (calibration-unpack-starts.ts), each blob's commit (calibration-blob-commit.ts), the disk when nothing
- * was unpacked, and the harness CPU for the runtime model. A virtual node starts when the harness
- * dispatches it, so the start delay is 0. `uncompressedPerBlobByte` converts the fitted per-blob-byte cost
- * into decompression throughput in tar bytes, as the model counts it.
+ * was unpacked, the harness CPU for the runtime model, and the volume side's rsync and l10n costs from its
+ * nodes' syncs (calibration-volume.ts; `volumeTreeFiles`: the files in the measured code tree). A virtual
+ * node starts when the harness dispatches it, so the start delay is 0. `uncompressedPerBlobByte` converts the
+ * fitted per-blob-byte cost into decompression throughput in tar bytes, as the model counts it.
  */
-export function calibrateFrom(measured: MeasuredRun, model: ResolvedModel, fleet: ModelFleet, uncompressedPerBlobByte: number): CalibratedParameters {
+export function calibrateFrom(measured: MeasuredRun, model: ResolvedModel, fleet: ModelFleet, uncompressedPerBlobByte: number, volumeTreeFiles?: number): CalibratedParameters {
   const steps = measured.steps.filter((s) => !s.warmup);
   const samples = measured.samples.filter((s) => s.error === undefined);
   const parameters: Record<string, number> = {};
@@ -182,6 +184,6 @@ export function calibrateFrom(measured: MeasuredRun, model: ResolvedModel, fleet
   }
   node = unpackStartsFrom(samples, unpackFrom(samples, node, uncompressedPerBlobByte, parameters), parameters);
   const withRequests = requestsFrom(measured, { ...model, node, registry: registryModel }, parameters);
-  const committed = { ...withRequests, node: blobCommitFrom(samples, withRequests.node, parameters.requestSeconds, parameters) };
+  const committed = { ...withRequests, node: blobCommitFrom(samples, withRequests.node, parameters.requestSeconds, parameters), rsync: rsyncFrom(samples, withRequests.rsync, volumeTreeFiles, parameters) };
   return { parameters, model: harnessCpuFrom(measured, committed, parameters), fleet };
 }

@@ -39,9 +39,10 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
   const meter = { master: net.addMeter(), proxies: net.addMeter(), nodes: net.addMeter() };
   const master = net.addResource(bytesPerSecond(model.rsync.masterEgressBitsPerSecond), 'rsync master egress');
   const proxies = Array.from({ length: input.volume.proxies }, () => net.addResource(bytesPerSecond(model.rsync.proxyEgressBitsPerSecond), 'rsync proxy egress'));
-  const stream = model.node.streamBitsPerSecond === undefined ? undefined : bytesPerSecond(model.node.streamBitsPerSecond);
+  // One rsync transfer is held to the slower of a node's stream limit and rsync's own (model.rsync.stream).
+  const stream = minDefined(model.node.streamBitsPerSecond === undefined ? undefined : bytesPerSecond(model.node.streamBitsPerSecond), model.rsync.streamBytesPerSecond);
   const figures = new NodeFigures(n, false);
-  const overheadSeconds = step.treeFiles * model.rsync.scanPerFileSeconds + step.changedFiles * model.rsync.perFileSeconds;
+  const overheadSeconds = model.rsync.perSyncSeconds + step.treeFiles * model.rsync.scanPerFileSeconds + step.changedFiles * model.rsync.perFileSeconds;
   // Files land at the disk's IOPS at most; with the per-file cost, that bounds the sync's file rate.
   const iopsCap = step.changedFiles === 0 ? undefined : (step.changedBytes * model.node.diskIops) / step.changedFiles;
 

@@ -25,6 +25,8 @@ export const MODEL_DEFAULTS = {
   rsyncEgress: '10Gbit/s',
   rsyncPerFile: '1ms',
   rsyncScanPerFile: '0.002ms',
+  /** No fixed cost unless given or calibrated: a planner's figure depends on how the sync connects (daemon, ssh). */
+  rsyncPerSync: '0s',
   /** JSON parse and CDB build on one core (l10n-rebuild.ts; bench figure in the l10n note). */
   l10nRebuild: '40MB/s',
   nic: '10Gbit/s',
@@ -174,6 +176,8 @@ export function resolveModel(
       proxyEgressBitsPerSecond: bits(model?.rsync?.proxyEgress, MODEL_DEFAULTS.rsyncEgress),
       perFileSeconds: parseSeconds(model?.rsync?.perFile ?? MODEL_DEFAULTS.rsyncPerFile),
       scanPerFileSeconds: parseSeconds(model?.rsync?.scanPerFile ?? MODEL_DEFAULTS.rsyncScanPerFile),
+      perSyncSeconds: parseSeconds(model?.rsync?.perSync ?? MODEL_DEFAULTS.rsyncPerSync),
+      streamBytesPerSecond: model?.rsync?.stream === undefined ? undefined : parseBitsPerSecond(model.rsync.stream) / 8,
       l10nRebuildBytesPerSecond: parseBytesPerSecond(model?.rsync?.l10nRebuild ?? MODEL_DEFAULTS.l10nRebuild),
     },
     node: {

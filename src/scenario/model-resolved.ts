@@ -77,6 +77,10 @@ export interface ResolvedModel {
     readonly proxyEgressBitsPerSecond: number;
     readonly perFileSeconds: number;
     readonly scanPerFileSeconds: number;
+    /** Fixed cost of each rsync run (its process and connection, the protocol's start), beside the per-file costs. */
+    readonly perSyncSeconds: number;
+    /** Most one rsync transfer moves, bytes per second (its checksums and delta run on one core); undefined when unlimited. */
+    readonly streamBytesPerSecond: number | undefined;
     /** Upstream l10n JSON bytes a node rebuilds into CDB files per second (scap's cdb-rebuild). */
     readonly l10nRebuildBytesPerSecond: number;
   };

@@ -72,6 +72,8 @@ export const modelInputSchema = z
       proxyEgress: bitRateField().optional(),
       perFile: durationField().optional().meta({ description: 'cost of each changed file (create, write, rename)' }),
       scanPerFile: durationField().optional().meta({ description: 'cost of each file in the tree (file list, stat)' }),
+      perSync: durationField().optional().meta({ description: 'fixed cost of each rsync run (process start, connection, protocol start); default 0s' }),
+      stream: bitRateField().optional().meta({ description: 'most one rsync transfer achieves (its checksums and delta on one core); unlimited if unset' }),
       l10nRebuild: byteRateField().optional().meta({ description: 'upstream l10n JSON a node turns into CDB files per second after its rsync (volume.l10n: rebuild); the CDB writes go through the node disk' }),
     }).optional(),
     node: z.strictObject({

@@ -5,6 +5,7 @@ import { logNormalVariation, unionSeconds } from '../../src/model/calibration-di
 import { fitLinks } from '../../src/model/calibration-links.ts';
 import { unpackStartsFrom } from '../../src/model/calibration-unpack-starts.ts';
 import { blobCommitFrom } from '../../src/model/calibration-blob-commit.ts';
+import { rsyncFrom } from '../../src/model/calibration-volume.ts';
 import { resolveModel } from '../../src/scenario/model-resolve.ts';
 import { fitNonNegativeRates } from '../../src/model/non-negative-fit.ts';
 import { logNormalDraws } from '../../src/model/node-spread.ts';
@@ -90,5 +91,27 @@ describe('calibration on one backend of a run over several', () => {
     assert.ok(Math.abs(fitted.blobCommitSeconds - 0.009) < 1e-9, String(fitted.blobCommitSeconds));
     assert.equal(parameters.blobCommitSeconds, fitted.blobCommitSeconds);
     assert.equal(blobCommitFrom(samples, node, undefined, {}).blobCommitSeconds, node.blobCommitSeconds, 'no request time, no fit');
+  });
+
+  test("the volume side's rsync costs (per run, per file, per byte) and the l10n rebuild rate come back from the nodes' own counters; the tree's scan is not charged twice", () => {
+    const rsync = resolveModel({}, { nodes: 1, nicBitsPerSecond: undefined, diskWriteBytesPerSecond: undefined }).rsync;
+    const treeFiles = 1400;
+    const [perSync, perFile, perByte, jsonRate] = [0.6, 0.003, 1 / 20e6, 6e6];
+    const sync = (files: number, bytes: number, languages: number, jsonBytes: number): NodeStepSample => {
+      const l10nSeconds = languages * perFile + jsonBytes / jsonRate;
+      const stats = { filesTransferred: files, filesCreated: files, filesDeleted: 0, totalFileBytes: 32e6, transferredFileBytes: bytes, literalBytes: bytes, matchedBytes: 0, bytesSent: 100, bytesReceived: bytes };
+      const l10n = { languages, jsonBytesRead: jsonBytes, cdbBytesWritten: jsonBytes, removed: 0, seconds: l10nSeconds };
+      return { node: 'n', step: 's', strategy: 'volume', repeat: 0, startSeconds: 0, manifestSeconds: 0, totalSeconds: perSync + files * perFile + bytes * perByte + l10nSeconds, layers: [], bytesDownloaded: bytes, bytesWrittenToDisk: bytes, filesWritten: files, volume: { proxy: 'p', failovers: 0, rsync: stats, mixedVersionSeconds: 0, l10n } };
+    };
+    const parameters: Record<string, number> = {};
+    const fitted = rsyncFrom([sync(1392, 32e6, 4, 18e6), sync(1, 7e3, 0, 0), sync(3, 6e4, 0, 0), sync(689, 9e6, 2, 9e6), sync(2, 9.5e6, 2, 9e6)], rsync, treeFiles, parameters);
+    // The fixed cost holds this tree's scan, which the model charges per file: only the rest is the run's own.
+    assert.ok(Math.abs(fitted.perSyncSeconds - (perSync - treeFiles * rsync.scanPerFileSeconds)) < 1e-6, `${fitted.perSyncSeconds}`);
+    assert.ok(Math.abs(fitted.perFileSeconds - perFile) < 1e-7);
+    assert.ok(Math.abs(fitted.streamBytesPerSecond! - 20e6) < 1);
+    assert.ok(Math.abs(fitted.l10nRebuildBytesPerSecond - jsonRate) < 1e-3);
+    assert.equal(fitted.masterEgressBitsPerSecond, rsync.masterEgressBitsPerSecond, 'links are not what node syncs measure');
+    // A run without the volume side leaves the model's figures alone.
+    assert.deepEqual(rsyncFrom([], rsync, treeFiles, {}), rsync);
   });
 });

@@ -133,6 +133,13 @@ describe('fleet model: closed forms', () => {
     assert.equal(out.steps[0]!.strategy, 'volume');
   });
 
+  test('volume: each rsync run pays its fixed cost, and one transfer moves no faster than rsync.stream', () => {
+    const plan: FleetPlan = { strategies: [], volume: [{ step: 'initial', changedFiles: 1000, changedBytes: 100 * MB, deletedPaths: 0, treeFiles: 1000 }] };
+    const out = simulate(fleet(1), { rsync: { masterEgress: '8Gbit/s', proxyEgress: '800Mbit/s', perFile: '1ms', scanPerFile: '0ms', perSync: '0.5s', stream: '160Mbit/s' }, node: { diskIops: 1_000_000 } }, plan);
+    // proxy, then the one node: each 0.5 s + 1 s of per-file cost + 100 MB at rsync's 20 MB/s (below every link).
+    close(out.steps[0]!.makespanSeconds, 2 * (0.5 + 1 + 5), 'makespan');
+  });
+
   test('hybrid: the master pulls the new layers and unpacks the whole image, then the volume side\'s sync runs', () => {
     const base = layer('base', 100);
     const plan: FleetPlan = {

@@ -50,6 +50,12 @@ describe('model: section, impossible parameters are rejected at validation with 
     assert.match(p[3]!.message, /above zero/);
   });
 
+  test("rsync's fixed cost per run that is no duration, and its transfer rate of zero", async () => {
+    const p = await problemsOf('impossible-rsync.yaml');
+    assert.deepEqual(p.map((x) => x.at), ['5:14 model.rsync.perSync', '6:13 model.rsync.stream']);
+    assert.match(p[1]!.message, /must be above zero/);
+  });
+
   test('an end game below zero pieces left', async () => {
     const p = await problemsOf('bad-endgame.yaml');
     assert.deepEqual(p.map((x) => x.at), ['6:14 model.p2p.endgame']);

@@ -100,7 +100,7 @@ export const simulateCommand: Pick<CommandModule<object, SimulateArgs>, 'handler
       plan = buildFleetPlan(scenario, blobScale, source);
       // The measured nodes' pull rules: a docker engine downloads again every layer above a change.
       model = { ...model, node: { ...model.node, runtime: runtimeOfBackend(measured.backend, model.node.runtime) } };
-      const calibrated = calibrateFrom(measured, model, fleet, uncompressedPerBlobByte(plan));
+      const calibrated = calibrateFrom(measured, model, fleet, uncompressedPerBlobByte(plan), plan.volume[0]?.treeFiles);
       parameters = { blobBytesOverEstimate: blobScale, ...calibrated.parameters };
       model = calibrated.model;
       fleet = calibrated.fleet;
