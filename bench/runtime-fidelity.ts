@@ -16,7 +16,9 @@
  *
  * CPU: a daemon's utime+stime (+ its reaped children's, e.g. dockerd's unpigz and docker-untar) from
  * /proc/PID/stat, plus for containerd the ctr processes this bench ran; a virtual node's is this process's
- * (+ its reaped unpigz and untar children's).
+ * (+ its reaped unpigz and untar children's). The ratio's CPU is a virtual node's CPU seconds over its runtime's
+ * for the same image and step, i.e. per GiB pulled and unpacked (the same GiB for both); the CPU per GiB column
+ * divides by each backend's own device bytes, which differ by the metadata each runtime writes.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -231,7 +233,7 @@ const median = (xs: number[]) => {
 function report(image: string, results: Map<string, Measured[]>): void {
   const get = (label: string, step: string) => results.get(`${label}\0${step}`) ?? [];
   console.log(`\n## ${image}\n`);
-  console.log('| step | backend | node time p50 | deploy() p50 | downloaded | written (device) | virtual reports | CPU s | CPU s / GiB | vs runtime: time, down, written |');
+  console.log('| step | backend | node time p50 | deploy() p50 | downloaded | written (device) | virtual reports | CPU s | CPU s / GiB | vs runtime: time, down, written, CPU |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');
   for (const step of STEPS) {
     for (const [virtual, real] of [['virtual(containerd)', 'containerd'], ['virtual(docker)', 'dockerd'], [UNTAR_CHILD_LABEL, 'dockerd']] as const) {
@@ -245,7 +247,7 @@ function report(image: string, results: Map<string, Measured[]>): void {
         if (label === virtual) {
           const rs = get(real, step);
           const q = (f: (m: Measured) => number) => p(f) / median(rs.map(f));
-          ratio = `${q((m) => m.seconds).toFixed(2)}, ${q((m) => m.downloaded).toFixed(2)}, ${q((m) => m.written).toFixed(2)}`;
+          ratio = `${q((m) => m.seconds).toFixed(2)}, ${q((m) => m.downloaded).toFixed(2)}, ${q((m) => m.written).toFixed(2)}, ${q((m) => m.cpu).toFixed(2)}`;
         }
         console.log(`| ${step} | ${label} | ${p((m) => m.seconds).toFixed(2)} s | ${p((m) => m.wallSeconds).toFixed(2)} s | ${mib(p((m) => m.downloaded))} | ${mib(p((m) => m.written))} | ${label.startsWith('virtual') ? mib(p((m) => m.reported)) : '-'} | ${p((m) => m.cpu).toFixed(2)} | ${(p((m) => m.cpu) / gib).toFixed(2)} | ${ratio} |`);
       }
