@@ -148,6 +148,23 @@ describe('virtual node', { timeout: 300_000 }, () => {
     assert.equal(RUNTIME_EMULATIONS.containerd.unpigzFromBytes, 16 * 2 ** 20);
   });
 
+  it("ends its node time when the image is ready: the image GC after the pull (kubelet's, apart from pulls) is not in it", async () => {
+    const node = new VirtualNode(nodeOptions('gc-time'));
+    await node.reset();
+    assert.equal((await deploy(node, 't/per-version', 'initial')).error, undefined);
+    // A failed deploy's leftover snapshot, which the GC after the next pull deletes: thousands of files, tens of ms or more.
+    const leftover = join(work, 'nodes', 'gc-time', 'snapshots', 'f'.repeat(64));
+    await mkdir(leftover, { recursive: true });
+    for (let i = 0; i < 3000; i++) await writeFile(join(leftover, `f${i}`), 'x');
+    const backport = await deploy(node, 't/per-version', 'backport-1');
+    await node.close();
+    assert.equal(backport.error, undefined);
+    assert.equal(await stat(leftover).then(() => true, () => false), false, 'the GC deleted the leftover');
+    const last = backport.layers.at(-1)!;
+    // Nothing but bookkeeping (no I/O) lies between the last layer's unpack and the end of the node's time.
+    assert.ok(Math.abs(backport.totalSeconds - (last.unpackStartSeconds! + last.unpackSeconds)) < 0.01, `node time ${backport.totalSeconds} s, last unpack ended at ${last.unpackStartSeconds! + last.unpackSeconds} s`);
+  });
+
   it('keeps its NIC under node.nic: a limited pull takes at least bytes / rate', async () => {
     const node = new VirtualNode(nodeOptions('b', { nicBitsPerSecond: 16e6, unpack: false }));
     await node.reset();
