@@ -1,7 +1,8 @@
-import type { NodeStepSample } from '../metrics/samples.ts';
+import type { LayerSample, NodeStepSample } from '../metrics/samples.ts';
 import type { ResolvedModel } from '../scenario/model-resolved.ts';
 import { median } from '../stats/percentiles.ts';
-import { fitHarnessCpu, harnessBoundCores } from './calibration-cpu.ts';
+import { type CpuFit, fitHarnessCpu, harnessBoundCores } from './calibration-cpu.ts';
+import { unpackConcurrency } from './calibration-concurrency.ts';
 import { logNormalVariation } from './calibration-dispersion.ts';
 import { fitLinks, type LinkFit } from './calibration-links.ts';
 import type { MeasuredRun } from './measured-run.ts';
@@ -66,13 +67,19 @@ function networkFrom(samples: readonly NodeStepSample[], node: Node, parameters:
  * Unpack seconds per blob byte, per file and per layer (non-negative least squares over every layer
  * unpacked), and the spread of each node's unpack time around the fit as the decompression spread. The
  * fitted costs hold the disk's time (the node wrote while it unpacked), so the disk's bandwidth and IOPS
- * stop binding: not counted twice.
+ * stop binding: not counted twice. With `shared` (a harness-bound run), each layer counts its seconds over
+ * how many layers unpacked beside it, and the per-file cost is CPU the nodes share, not a wait.
  */
-function unpackFrom(samples: readonly NodeStepSample[], node: Node, uncompressedPerBlobByte: number, parameters: Record<string, number>): Node {
+function unpackFrom(samples: readonly NodeStepSample[], node: Node, uncompressedPerBlobByte: number, shared: Map<LayerSample, number> | undefined, parameters: Record<string, number>): Node {
   const unpacked = samples.flatMap((s) => s.layers).filter((l) => l.unpackSeconds > 0);
   if (unpacked.length === 0) return node;
-  const [perByte, perFile, perLayer] = fitNonNegativeRates(unpacked.map((l) => ({ x: [l.bytes, l.files, 1], y: l.unpackSeconds })), 3) as [number, number, number];
+  // On a harness-bound run, a layer's CPU work (per byte, per file) took as many times its own cost as layers
+  // unpacked beside it; its fixed cost (snapshot commit: waits) did not.
+  const beside = (l: LayerSample) => shared?.get(l) ?? 1;
+  const [perByte, perFile, perLayer] = fitNonNegativeRates(unpacked.map((l) => ({ x: [beside(l) * l.bytes, beside(l) * l.files, 1], y: l.unpackSeconds })), 3) as [number, number, number];
   let next: Node = { ...node, unpackPerFileSeconds: perFile, unpackPerLayerSeconds: perLayer, diskIops: Number.MAX_SAFE_INTEGER, diskWriteBytesPerSecond: Number.MAX_SAFE_INTEGER };
+  // Shared cores: each file's cost is CPU the unpacks share (model.node.cpu.perFile), not a wait of its own.
+  if (shared !== undefined) next = { ...next, unpackPerFileSeconds: 0, cpu: { ...next.cpu, perFileSeconds: perFile } };
   if (perByte > 0) {
     parameters.unpackSecondsPerBlobByte = perByte;
     // The unpack's CPU is its decompression (node-cpu.ts): the fitted rate replaces both CPU stages.
@@ -84,7 +91,7 @@ function unpackFrom(samples: readonly NodeStepSample[], node: Node, uncompressed
   // Per node and step: its unpack seconds over what the fit predicts for its layers.
   const ratios = samples.flatMap((s) => {
     const layers = s.layers.filter((l) => l.unpackSeconds > 0);
-    const predicted = layers.reduce((n, l) => n + perByte * l.bytes + perFile * l.files + perLayer, 0);
+    const predicted = layers.reduce((n, l) => n + beside(l) * (perByte * l.bytes + perFile * l.files) + perLayer, 0);
     return predicted > 0 ? [layers.reduce((n, l) => n + l.unpackSeconds, 0) / predicted] : [];
   });
   const variation = logNormalVariation(ratios);
@@ -127,13 +134,12 @@ function requestsFrom(measured: MeasuredRun, model: ResolvedModel, parameters: R
 
 /**
  * The harness CPU, reported. For a harness-bound run, `harnessBoundCores` names the cores other processes
- * left: the value for `model.harness.cores`. It is not applied: the unpack costs fitted from the same run
- * already hold the CPU each node waited for, so sharing the cores as well charges it twice (on a run at load
- * 20, mean makespan error 13.4% without, 23.5% with; on a quiet run, per-component backport +16% -> +33%).
- * Applying it needs the unpack fit in CPU-seconds per core, not in seconds waited.
+ * left, and when the unpack fit took each layer's own cost (`shared`: its seconds over the layers unpacking
+ * beside it, calibration-concurrency.ts) they become `model.harness.cores`, which the model's unpacks then
+ * share. Applied to a fit of seconds waited, the cores would charge the sharing twice (a run at load 20: mean
+ * makespan error 13.4% without them, 23.5% with).
  */
-function harnessCpuFrom(measured: MeasuredRun, model: ResolvedModel, parameters: Record<string, number>): ResolvedModel {
-  const cpu = fitHarnessCpu(measured.steps.filter((s) => !s.warmup));
+function harnessCpuFrom(cpu: CpuFit | undefined, shared: boolean, model: ResolvedModel, parameters: Record<string, number>): ResolvedModel {
   if (cpu === undefined) return model;
   parameters.harnessCores = cpu.harnessCores;
   parameters.harnessOtherLoadCores = cpu.otherLoadCores;
@@ -143,8 +149,9 @@ function harnessCpuFrom(measured: MeasuredRun, model: ResolvedModel, parameters:
   parameters.harnessCpuSecondsPerFile = cpu.cpuSecondsPerFile;
   parameters.harnessCpuSaturatedStepShare = cpu.saturatedStepShare;
   const cores = harnessBoundCores(cpu);
-  if (cores !== undefined) parameters.harnessBoundCores = cores;
-  return model;
+  if (cores === undefined) return model;
+  parameters.harnessBoundCores = cores;
+  return shared ? { ...model, harness: { cores } } : model;
 }
 
 /**
@@ -182,8 +189,11 @@ export function calibrateFrom(measured: MeasuredRun, model: ResolvedModel, fleet
     parameters.diskWriteBytesPerSecond = disk;
     node = { ...node, diskWriteBytesPerSecond: disk };
   }
-  node = unpackStartsFrom(samples, unpackFrom(samples, node, uncompressedPerBlobByte, parameters), parameters);
+  const cpu = fitHarnessCpu(steps);
+  const concurrency = cpu !== undefined && harnessBoundCores(cpu) !== undefined ? unpackConcurrency(samples) : undefined;
+  const shared = concurrency !== undefined && concurrency.size > 0 ? concurrency : undefined;
+  node = unpackStartsFrom(samples, unpackFrom(samples, node, uncompressedPerBlobByte, shared, parameters), parameters);
   const withRequests = requestsFrom(measured, { ...model, node, registry: registryModel }, parameters);
   const committed = { ...withRequests, node: blobCommitFrom(samples, withRequests.node, parameters.requestSeconds, parameters), rsync: rsyncFrom(samples, withRequests.rsync, volumeTreeFiles, parameters) };
-  return { parameters, model: harnessCpuFrom(measured, committed, parameters), fleet };
+  return { parameters, model: harnessCpuFrom(cpu, shared !== undefined, committed, parameters), fleet };
 }

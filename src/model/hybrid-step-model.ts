@@ -15,8 +15,8 @@ const bytesPerSecond = (bitsPerSecond: number) => bitsPerSecond / 8;
 /**
  * One deploy step on the hybrid side: the deployment master resolves the manifest, pulls the layers it does
  * not hold through a registry replica's egress and its own NIC (the rsync master's egress rate, a symmetric
- * link), unpacks the whole image (decompression, disk writes and a cost per file, at a node's figures: the
- * master is a server like them), then the volume side's step runs on that tree: proxies, then nodes.
+ * link), unpacks the whole image (decompression, file writes, disk and a cost per file, at a node's CPU and disk
+ * figures: the master is a server like them), then the volume side's step runs on that tree: proxies, then nodes.
  * Returns the outcome and the seconds the master's prep took (the `deploy.prep` part).
  */
 export function simulateHybridStep(input: HybridStepInput): { outcome: StepOutcome; prepSeconds: number } {
@@ -24,7 +24,11 @@ export function simulateHybridStep(input: HybridStepInput): { outcome: StepOutco
   const pulled = image.layers.filter((l) => !held.has(l.id)).reduce((n, l) => n + l.compressedBytes, 0);
   const unpackedBytes = image.layers.reduce((n, l) => n + l.uncompressedBytes, 0);
   const files = image.layers.reduce((n, l) => n + l.files, 0);
-  const unpackSeconds = unpackedBytes / Math.min(model.node.decompressBytesPerSecond, model.node.diskWriteBytesPerSecond) + files * model.node.unpackPerFileSeconds;
+  // The master unpacks alone: each byte at the slowest of its CPU stages on one core (decompression, file
+  // writes: node-cpu.ts), both on its cores, and its disk; each file its wait and its CPU.
+  const { cpu } = model.node;
+  const perByte = Math.max(cpu.decompressSecondsPerByte, cpu.unpackSecondsPerByte, (cpu.decompressSecondsPerByte + cpu.unpackSecondsPerByte) / cpu.cores, 1 / model.node.diskWriteBytesPerSecond);
+  const unpackSeconds = unpackedBytes * perByte + files * (model.node.unpackPerFileSeconds + cpu.perFileSeconds);
   let prepSeconds = 0;
   const prep = (net: FluidNetwork, ready: () => void) => {
     const registry = net.addMeter();

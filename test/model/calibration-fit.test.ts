@@ -6,6 +6,9 @@ import { fitLinks } from '../../src/model/calibration-links.ts';
 import { unpackStartsFrom } from '../../src/model/calibration-unpack-starts.ts';
 import { blobCommitFrom } from '../../src/model/calibration-blob-commit.ts';
 import { rsyncFrom } from '../../src/model/calibration-volume.ts';
+import { unpackConcurrency } from '../../src/model/calibration-concurrency.ts';
+import { calibrateFrom } from '../../src/model/calibration.ts';
+import type { MeasuredRun } from '../../src/model/measured-run.ts';
 import { resolveModel } from '../../src/scenario/model-resolve.ts';
 import { fitNonNegativeRates } from '../../src/model/non-negative-fit.ts';
 import { logNormalDraws } from '../../src/model/node-spread.ts';
@@ -113,5 +116,44 @@ describe('calibration on one backend of a run over several', () => {
     assert.equal(fitted.masterEgressBitsPerSecond, rsync.masterEgressBitsPerSecond, 'links are not what node syncs measure');
     // A run without the volume side leaves the model's figures alone.
     assert.deepEqual(rsyncFrom([], rsync, treeFiles, {}), rsync);
+  });
+
+  test('how many layers unpacked at once while each did: its own unpack and the overlap of the others in the same step and repeat', () => {
+    const layer = (unpackStartSeconds: number, unpackSeconds: number) => ({ digest: 'sha256:x', bytes: 1, downloadSeconds: 0, unpackSeconds, unpackStartSeconds, files: 1 });
+    const sample = (node: string, startSeconds: number, repeat: number, layers: ReturnType<typeof layer>[]): NodeStepSample => ({ node, step: 's', strategy: 'a', repeat, startSeconds, manifestSeconds: 0, totalSeconds: 10, layers, bytesDownloaded: 0, bytesWrittenToDisk: 0, filesWritten: 0 });
+    const [a, b, c] = [layer(0, 4), layer(1, 2), layer(0, 4)];
+    // Node m's layer ran [10, 14), node n's [12, 14) after a start at 11: a shares 2 of its 4 s, b all of its 2.
+    const shares = unpackConcurrency([sample('m', 10, 0, [a!]), sample('n', 11, 0, [b!]), sample('m', 11, 1, [c!])]);
+    assert.equal(shares.get(a!), 1.5);
+    assert.equal(shares.get(b!), 2);
+    assert.equal(shares.get(c!), 1, 'another repeat is not beside it');
+  });
+
+  test('on a harness-bound run, the unpack fit takes each layer\'s own CPU cost and the model shares the harness\'s cores instead', () => {
+    const resolved = resolveModel({}, { nodes: 4, nicBitsPerSecond: undefined, diskWriteBytesPerSecond: undefined });
+    const [perByte, perFile, perLayer] = [2e-8, 4e-4, 0.03];
+    const layers = [[5e6, 400], [2e5, 20], [8e6, 900], [1e6, 50]] as const;
+    // Four nodes unpack the same layers at once on one core: each layer's CPU work takes four times its own.
+    const samples: NodeStepSample[] = ['n1', 'n2', 'n3', 'n4'].map((node) => {
+      let t = 0;
+      const unpacked = layers.map(([bytes, files], i) => {
+        const unpackSeconds = 4 * (perByte * bytes + perFile * files) + perLayer;
+        const l = { digest: `sha256:${i}`, bytes, downloadSeconds: 0, unpackSeconds, unpackStartSeconds: t, files };
+        t += unpackSeconds;
+        return l;
+      });
+      return { node, step: 'initial', strategy: 's', repeat: 0, startSeconds: 0, manifestSeconds: 0, totalSeconds: t, layers: unpacked, bytesDownloaded: 0, bytesWrittenToDisk: 0, filesWritten: 0 };
+    });
+    // The machine was saturated, this process taking one of its two cores: other work took the other.
+    const step = { strategy: 's', step: 'initial', repeat: 0, warmup: false, bytesWrittenToDisk: 14.2e6 * 4, filesWritten: 1370 * 4, throughput: { points: [] }, cpu: { cpus: 2, samples: 10, startSeconds: 0, endSeconds: 10, utilisation: 1, process: { userSeconds: 8, systemSeconds: 2, cores: 1 } } };
+    const measured = { samples, steps: [step] } as unknown as MeasuredRun;
+    const { model, parameters } = calibrateFrom(measured, resolved, { nodes: 4, rollout: { maxConcurrent: 4, stages: [{ rest: true }] }, node: { nicBitsPerSecond: undefined, disk: {}, maxConcurrentDownloads: 3, unpack: true } } as never, 1);
+    assert.ok(Math.abs(parameters.unpackSecondsPerBlobByte! - perByte) < 1e-12, `${parameters.unpackSecondsPerBlobByte}`);
+    assert.ok(Math.abs(parameters.unpackSecondsPerFile! - perFile) < 1e-9);
+    assert.ok(Math.abs(parameters.unpackSecondsPerLayer! - perLayer) < 1e-9, 'the fixed cost is a wait, not shared');
+    assert.equal(model.harness.cores, 1);
+    // The per-file cost is now CPU on the shared cores, not a wait of each node's own.
+    assert.equal(model.node.unpackPerFileSeconds, 0);
+    assert.ok(Math.abs(model.node.cpu.perFileSeconds - perFile) < 1e-9);
   });
 });

@@ -1,0 +1,32 @@
+import type { LayerSample, NodeStepSample } from '../metrics/samples.ts';
+
+/**
+ * How many layers were unpacking at once, on average, while each layer unpacked: its own unpack and the
+ * overlap of every other node's unpacks in the same strategy, step and repeat, over its duration (1 when it
+ * unpacked alone). On a one-machine run whose harness CPU bound the nodes, N nodes unpacking at once each
+ * took about N times what one alone takes: the unpack fit divides by this to get a layer's own cost, and the
+ * model shares the harness's cores among the unpacks instead (model.harness.cores). Layers without an unpack
+ * start time (older results, engine nodes without one) are left out of the map.
+ */
+export function unpackConcurrency(samples: readonly NodeStepSample[]): Map<LayerSample, number> {
+  const groups = new Map<string, Array<{ layer: LayerSample; start: number; end: number }>>();
+  for (const s of samples) {
+    for (const layer of s.layers) {
+      if (layer.unpackSeconds <= 0 || layer.unpackStartSeconds === undefined) continue;
+      const key = `${s.strategy}\0${s.step}\0${s.repeat}`;
+      const start = s.startSeconds + layer.unpackStartSeconds;
+      const group = groups.get(key) ?? [];
+      group.push({ layer, start, end: start + layer.unpackSeconds });
+      groups.set(key, group);
+    }
+  }
+  const concurrency = new Map<LayerSample, number>();
+  for (const group of groups.values()) {
+    for (const a of group) {
+      let overlap = 0;
+      for (const b of group) overlap += Math.max(0, Math.min(a.end, b.end) - Math.max(a.start, b.start));
+      concurrency.set(a.layer, Math.max(1, overlap / (a.end - a.start)));
+    }
+  }
+  return concurrency;
+}
