@@ -1,7 +1,7 @@
 import { BottleneckGroup, type Flow, type FlowSpec } from './bottleneck-group.ts';
 import { FluidLedger, SLACK } from './fluid-ledger.ts';
 import { FlowList } from './flow-list.ts';
-import { IdSet } from './id-set.ts';
+import { grownInt32, IdSet } from './id-set.ts';
 import { MinHeap } from './min-heap.ts';
 import { type FillUnit, ProgressiveFill } from './progressive-fill.ts';
 
@@ -43,13 +43,13 @@ export class FluidNetwork extends FluidLedger {
   private readonly endedGroups: BottleneckGroup[] = [];
   /** Scratch of run(), parallel to `ended`: 1 where the flow reached its milestone rather than its end. */
   private readonly reached: number[] = [];
-  /** Scratch of attachMembers: the resources of the fill in progress. */
-  private readonly setMark: number[] = [];
+  /** Scratch of attachMembers: the resources of the fill in progress (typed: a plain array first written far out is a slow dictionary). */
+  private setMark = new Int32Array(64);
   private setEpoch = 0;
   private readonly touched: number[] = [];
   private readonly filler = new ProgressiveFill();
   /** Scratch of a re-share, per resource: how many flows froze at it. */
-  private readonly frozenAt: number[] = [];
+  private frozenAt = new Int32Array(64);
   events = 0;
 
   addMeter(): number {
@@ -74,6 +74,7 @@ export class FluidNetwork extends FluidLedger {
     this.memberCount.push(0);
     this.memberWeight.push(0);
     this.thresholdVersion.push(0);
+    if (this.capacity.length > this.frozenAt.length) [this.frozenAt, this.setMark] = [grownInt32(this.frozenAt, this.capacity.length), grownInt32(this.setMark, this.capacity.length)];
     return this.capacity.length - 1;
   }
 
