@@ -20,8 +20,8 @@ const SIMULATION_SEMI_SPACE = '--max-semi-space-size=64';
 
 /**
  * Rough CPU per node and layer of one variant, by topology, to share variants between two processes: a P2P
- * swarm's chunk transfers cost several times a registry pull (wikimedia-fleet, 600 nodes: P2P 1.3 s, direct 0.7 s,
- * cache 0.2 s for the same three steps). Only the balance depends on it, never an answer.
+ * swarm's chunk transfers cost several times a registry pull (wikimedia-fleet, 600 nodes, load about 2: P2P 2.2 s,
+ * direct 1.2 s, cache 0.3 s for the same three steps). Only the balance depends on it, never an answer.
  */
 const TOPOLOGY_COST: { readonly [K in ModelTopology]: number } = {
   direct: 1,
