@@ -32,16 +32,12 @@ function bundleIsFresh() {
 // re-executes itself as docker-untar: like moby's reexec.Init() at the top of dockerd's main, the request is
 // served before the CLI loads anything, so the child pays for the applier's modules only.
 const untarRequest = process.env.SHIPBENCH_UNTAR_CHILD;
-// Likewise the second process of a split simulate (src/cli/simulate-split.ts): the simulator's modules only.
-const simulateChild = process.env.SHIPBENCH_SIMULATE_CHILD === '1' && process.send !== undefined;
 if (bundleIsFresh()) {
-  if (simulateChild) (await import(new URL('../dist/simulate-child.mjs', import.meta.url).href)).serveSimulateChild();
-  else if (untarRequest === undefined) await import(bundle.href);
+  if (untarRequest === undefined) await import(bundle.href);
   else await (await import(new URL('../dist/untar-child.mjs', import.meta.url).href)).serveUntarChild(untarRequest);
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  if (simulateChild) (await import('../src/cli/simulate-child.ts')).serveSimulateChild();
-  else if (untarRequest === undefined) await import('../src/cli/main.ts');
+  if (untarRequest === undefined) await import('../src/cli/main.ts');
   else await (await import('../src/nodes/untar-child.ts')).serveUntarChild(untarRequest);
 }

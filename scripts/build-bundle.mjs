@@ -59,9 +59,9 @@ const zodEnglishOnly = {
 };
 
 await build({
-  // The other entries are what bin/shipbench.js runs when re-executed to untar one layer (src/nodes/untar-child.ts)
-  // or as a split simulate's second process (src/cli/simulate-child.ts): each loads its own chunks, none of the CLI's.
-  entryPoints: { shipbench: entry, 'untar-child': 'src/nodes/untar-child.ts', 'simulate-child': 'src/cli/simulate-child.ts' },
+  // The second entry is what bin/shipbench.js runs when re-executed to untar one layer (src/nodes/untar-child.ts):
+  // it loads the applier's chunk only, none of the CLI's.
+  entryPoints: { shipbench: entry, 'untar-child': 'src/nodes/untar-child.ts' },
   bundle: true,
   platform: 'node',
   format: 'esm',

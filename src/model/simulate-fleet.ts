@@ -13,7 +13,7 @@ import type { NodeSecondsSummary, TimeToStart } from '../metrics/model-step.ts';
 import { simulateHybridStep } from './hybrid-step-model.ts';
 import { simulateImageStep } from './image-step-model.ts';
 import { nodeImagePlan } from './node-disk-plan.ts';
-import { drawNodeSpread, type NodeSpread } from './node-spread.ts';
+import { drawNodeSpread } from './node-spread.ts';
 import type { StepOutcome } from './step-outcome.ts';
 import { binnedRate, peakRate } from './tier-series.ts';
 import { simulateVolumeStep } from './volume-step-model.ts';
@@ -30,18 +30,6 @@ export interface SimulationInput {
   /** The scenario seed: per-node spread is drawn from it (same seed, same fleet). */
   readonly seed?: number | string;
   readonly onStep?: (result: StepResult) => void;
-  /** A variant's step outcomes when already simulated elsewhere (another process: simulate-split.ts); else simulated here. */
-  readonly outcomesOf?: (variant: ImageVariant) => readonly StepOutcome[] | undefined;
-}
-
-/**
- * One layer strategy (its index in the plan) through one topology: its steps, in deploy order. A variant's
- * outcomes depend on no other variant's (cold nodes and cache, its own draws), so variants can be simulated
- * apart and recorded in order afterwards.
- */
-export interface ImageVariant {
-  readonly strategy: number;
-  readonly topology: ModelTopology;
 }
 
 export interface SimulationOutput {
@@ -66,8 +54,11 @@ const EMPTY_SERIES = (name: string, unit: string) => ({ name, unit, points: [] }
  */
 export function simulateFleet(input: SimulationInput): SimulationOutput {
   const { model, fleet } = input;
-  const fleetDraw = drawFleet(input);
-  const { layout, spread } = fleetDraw;
+  const layout = fleetLayout(model.datacentres);
+  const keepLayers = layout.names.length <= (input.layerSamplesUpToNodes ?? 1000);
+  const prePulled = prePulledNodes(layout.names.length, model.rollout.prePullShare);
+  // One draw of the fleet for every variant, so strategies and topologies are compared on the same nodes.
+  const spread = drawNodeSpread(model, layout.names.length, input.seed ?? 0);
   const steps: StepResult[] = [];
   const samples: NodeStepSample[] = [];
   let clock = 0;
@@ -79,11 +70,17 @@ export function simulateFleet(input: SimulationInput): SimulationOutput {
     clock += outcome.makespanSeconds;
     input.onStep?.(result);
   };
-  for (const [s, strategy] of input.plan.strategies.entries()) {
-    const images = imagePlan(input, s);
+  for (const strategy of input.plan.strategies) {
+    // Every node gets the same images: one disk plan (images held, GC) serves every node and topology.
+    // What each step downloads and unpacks follows the runtime's rules and the images the GC kept.
+    const images = nodeImagePlan(strategy.steps, fleet.node.imageGC, fleet.node.unpack, model.node.runtime);
     for (const topology of model.topologies) {
-      const outcomes = input.outcomesOf?.({ strategy: s, topology }) ?? simulateVariant(input, fleetDraw, { strategy: s, topology });
-      for (const [i, image] of strategy.steps.entries()) record(variantName(strategy.name, topology), image.step, outcomes[i]!, image.layers.map((l) => l.id), { nodeDisk: images[i]!.disk });
+      const cached = layout.datacentres.map(() => new Set<string>());
+      for (const [i, image] of strategy.steps.entries()) {
+        const { work, disk } = images[i]!;
+        const outcome = simulateImageStep({ model, fleet, layout, topology, layers: image.layers, work, prePulled, cached, keepLayers, spread });
+        record(variantName(strategy.name, topology), image.step, outcome, image.layers.map((l) => l.id), { nodeDisk: disk });
+      }
     }
   }
   if (model.volume) {
@@ -101,51 +98,6 @@ export function simulateFleet(input: SimulationInput): SimulationOutput {
     }
   }
   return { steps, samples };
-}
-
-/** The image variants simulateFleet records, in its order: every strategy through every topology. */
-export function imageVariants(input: Pick<SimulationInput, 'model' | 'plan'>): ImageVariant[] {
-  return input.plan.strategies.flatMap((_, strategy) => input.model.topologies.map((topology) => ({ strategy, topology })));
-}
-
-/** Simulates the given variants only (for simulateFleet's outcomesOf elsewhere): their outcomes, in the same order. */
-export function simulateVariants(input: SimulationInput, variants: readonly ImageVariant[]): StepOutcome[][] {
-  const fleetDraw = drawFleet(input);
-  return variants.map((v) => simulateVariant(input, fleetDraw, v));
-}
-
-interface FleetDraw {
-  readonly layout: FleetLayout;
-  readonly keepLayers: boolean;
-  readonly prePulled: Uint8Array;
-  readonly spread: NodeSpread;
-}
-
-function drawFleet(input: SimulationInput): FleetDraw {
-  const { model } = input;
-  const layout = fleetLayout(model.datacentres);
-  const keepLayers = layout.names.length <= (input.layerSamplesUpToNodes ?? 1000);
-  const prePulled = prePulledNodes(layout.names.length, model.rollout.prePullShare);
-  // One draw of the fleet for every variant, so strategies and topologies are compared on the same nodes.
-  const spread = drawNodeSpread(model, layout.names.length, input.seed ?? 0);
-  return { layout, keepLayers, prePulled, spread };
-}
-
-/**
- * Every node gets the same images: one disk plan (images held, GC) serves every node and topology. What each
- * step downloads and unpacks follows the runtime's rules and the images the GC kept.
- */
-function imagePlan(input: SimulationInput, strategy: number) {
-  const { fleet, model } = input;
-  return nodeImagePlan(input.plan.strategies[strategy]!.steps, fleet.node.imageGC, fleet.node.unpack, model.node.runtime);
-}
-
-function simulateVariant(input: SimulationInput, fleetDraw: FleetDraw, { strategy, topology }: ImageVariant): StepOutcome[] {
-  const { model, fleet } = input;
-  const { layout, keepLayers, prePulled, spread } = fleetDraw;
-  const images = imagePlan(input, strategy);
-  const cached = layout.datacentres.map(() => new Set<string>());
-  return input.plan.strategies[strategy]!.steps.map((image, i) => simulateImageStep({ model, fleet, layout, topology, layers: image.layers, work: images[i]!.work, prePulled, cached, keepLayers, spread }));
 }
 
 function median(values: Float64Array): number {

@@ -48,20 +48,6 @@ describe('shipbench simulate', () => {
     assert.ok(initial('per-version@p2p').registryBytesServed * 10 < initial('per-version').registryBytesServed);
   });
 
-  test('split over two processes (each variant simulated in one or the other), the same steps and samples to the bit', async () => {
-    const read = async (dir: string) => runResultsSchema.parse(JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')));
-    const out = join(work, 'fleet-split');
-    // tiny-fleet is far below the size that splits on its own; the variable forces it (the first test ran it in one process).
-    const r = await runCli(['simulate', FLEET, '--out', out], { env: { SHIPBENCH_SIMULATE_SPLIT: 'on' } });
-    assert.equal(r.code, 0, r.stderr);
-    const [one, two] = [await read(join(work, 'fleet')), await read(out)];
-    assert.deepEqual(two.steps, one.steps);
-    assert.deepEqual(two.samples, one.samples);
-    const processes = (results: typeof one) => results.phases.find((p) => p.name === 'simulate')?.details.processes;
-    assert.equal(processes(two), 2);
-    assert.equal(processes(one), undefined);
-  });
-
   test('an impossible model setting fails validation with a position and exit code 2, writing nothing', async () => {
     const out = join(work, 'bad');
     const r = await runCli(['simulate', join(REPO_ROOT, 'fixtures/scenarios/invalid-model/impossible-fleet.yaml'), '--out', out]);

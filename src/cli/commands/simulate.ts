@@ -1,4 +1,4 @@
-import { loadContentSource, type LoadedContentSource } from '../../content/source/content-source-loader.ts';
+import { loadContentSource } from '../../content/source/content-source-loader.ts';
 import { flattenContentImage } from '../image-content-source.ts';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -12,13 +12,10 @@ import type { ModelFleet } from '../../model/model-fleet.ts';
 import { simulateFleet } from '../../model/simulate-fleet.ts';
 import { readResultsFile } from '../../report/read-results.ts';
 import { ResultsWriter } from '../../report/results-writer.ts';
-import type { RunResults } from '../../report/results.ts';
-import type { ResolvedScenario } from '../../scenario/resolved.ts';
 import { parseSetArgument } from '../../scenario/scenario-overrides.ts';
 import { flagArguments } from '../command-line-arguments.ts';
 import { checkOverriddenScenario } from '../scenario-with-overrides.ts';
 import { simulateSweep } from '../simulate-sweep-command.ts';
-import { SimulateSplit } from '../simulate-split.ts';
 import { buildFleetPlan } from '../model-plan.ts';
 import { sharedFleetPlan, SWEEP_PLANS_ENV } from '../sweep-plan-cache.ts';
 import { newRunResults } from '../../harness/new-run-results.ts';
@@ -93,69 +90,51 @@ export const simulateCommand: Pick<CommandModule<object, SimulateArgs>, 'handler
     const source = await loadContentSource(scenario, outDir, flattenContentImage);
     const results = newRunResults('simulated', scenario, environment, source?.label);
 
-    // Started before the plan, so its start-up overlaps the plan; closed on every way out.
-    const split = SimulateSplit.start(scenario);
-    try {
-      await simulateAndWrite(argv, { scenario, measured, writer, results, outDir, source }, split);
-    } finally {
-      split?.close();
+    const t0 = performance.now();
+    let plan = await sharedFleetPlan(scenario, process.env[SWEEP_PLANS_ENV], source);
+    let model = scenario.model;
+    let fleet: ModelFleet = scenario.fleet;
+    let parameters: Record<string, number> = {};
+    if (measured !== undefined) {
+      const blobScale = blobScaleFrom(measured, plan);
+      plan = buildFleetPlan(scenario, blobScale, source);
+      // The measured nodes' pull rules: a docker engine downloads again every layer above a change.
+      model = { ...model, node: { ...model.node, runtime: runtimeOfBackend(measured.backend, model.node.runtime) } };
+      const calibrated = calibrateFrom(measured, model, fleet, uncompressedPerBlobByte(plan));
+      parameters = { blobBytesOverEstimate: blobScale, ...calibrated.parameters };
+      model = calibrated.model;
+      fleet = calibrated.fleet;
     }
+    const planSeconds = (performance.now() - t0) / 1000;
+    results.phases.push({ name: 'plan', startedSeconds: 0, seconds: planSeconds, details: { strategies: plan.strategies.length, steps: scenario.deploy.length } });
+    await writer.write(results);
+    const t1 = performance.now();
+    try {
+      const out = simulateFleet({
+        model,
+        fleet,
+        volume: scenario.volume,
+        hybrid: scenario.hybrid,
+        plan,
+        seed: scenario.seed,
+        onStep: (s) => process.stderr.write(`${s.strategy} ${s.step}: ${s.makespanSeconds.toFixed(2)} s\n`),
+      });
+      results.steps = out.steps;
+      results.samples = out.samples;
+    } catch (error) {
+      results.status = 'failed';
+      results.failure = { phase: 'simulate', message: error instanceof Error ? error.message : String(error) };
+      await writer.write(results);
+      throw error;
+    }
+    const simulateSeconds = (performance.now() - t1) / 1000;
+    results.phases.push({ name: 'simulate', startedSeconds: planSeconds, seconds: simulateSeconds, details: { nodes: fleet.nodes, events: results.steps.reduce((n, s) => n + (s.model?.events ?? 0), 0) } });
+    if (measured !== undefined && argv.calibrate !== undefined) results.calibration = compareWithMeasured(argv.calibrate, parameters, measured, results);
+    results.status = 'completed';
+    await writer.write(results);
+    process.stdout.write(renderSimulation(results.steps, fleet.nodes, planSeconds + simulateSeconds));
+    process.stdout.write(renderCadence(results));
+    if (results.calibration !== undefined) process.stdout.write(renderCalibration(results.calibration));
+    process.stdout.write(`results: ${join(outDir, 'results.json')}\n`);
   },
 };
-
-/** What the handler prepared before planning: the scenario, a measured run to calibrate on, where results go. */
-interface SimulateRun {
-  readonly scenario: ResolvedScenario;
-  readonly measured: (MeasuredRun & { scenarioName: string; backend: CalibrationBackend }) | undefined;
-  readonly writer: ResultsWriter;
-  readonly results: RunResults;
-  readonly outDir: string;
-  readonly source: LoadedContentSource | undefined;
-}
-
-async function simulateAndWrite(argv: SimulateArgs, { scenario, measured, writer, results, outDir, source }: SimulateRun, split: SimulateSplit | undefined): Promise<void> {
-  const t0 = performance.now();
-  let plan = await sharedFleetPlan(scenario, process.env[SWEEP_PLANS_ENV], source);
-  let model = scenario.model;
-  let fleet: ModelFleet = scenario.fleet;
-  let parameters: Record<string, number> = {};
-  if (measured !== undefined) {
-    const blobScale = blobScaleFrom(measured, plan);
-    plan = buildFleetPlan(scenario, blobScale, source);
-    // The measured nodes' pull rules: a docker engine downloads again every layer above a change.
-    model = { ...model, node: { ...model.node, runtime: runtimeOfBackend(measured.backend, model.node.runtime) } };
-    const calibrated = calibrateFrom(measured, model, fleet, uncompressedPerBlobByte(plan));
-    parameters = { blobBytesOverEstimate: blobScale, ...calibrated.parameters };
-    model = calibrated.model;
-    fleet = calibrated.fleet;
-  }
-  const planSeconds = (performance.now() - t0) / 1000;
-  results.phases.push({ name: 'plan', startedSeconds: 0, seconds: planSeconds, details: { strategies: plan.strategies.length, steps: scenario.deploy.length } });
-  await writer.write(results);
-  const t1 = performance.now();
-  try {
-    const input = { model, fleet, volume: scenario.volume, hybrid: scenario.hybrid, plan, seed: scenario.seed };
-    const outcomesOf = await split?.outcomes(input);
-    const out = simulateFleet({
-      ...input,
-      ...(outcomesOf === undefined ? {} : { outcomesOf }),
-      onStep: (s) => process.stderr.write(`${s.strategy} ${s.step}: ${s.makespanSeconds.toFixed(2)} s\n`),
-    });
-    results.steps = out.steps;
-    results.samples = out.samples;
-  } catch (error) {
-    results.status = 'failed';
-    results.failure = { phase: 'simulate', message: error instanceof Error ? error.message : String(error) };
-    await writer.write(results);
-    throw error;
-  }
-  const simulateSeconds = (performance.now() - t1) / 1000;
-  results.phases.push({ name: 'simulate', startedSeconds: planSeconds, seconds: simulateSeconds, details: { nodes: fleet.nodes, events: results.steps.reduce((n, s) => n + (s.model?.events ?? 0), 0), ...((split?.childVariants ?? 0) > 0 ? { processes: 2 } : {}) } });
-  if (measured !== undefined && argv.calibrate !== undefined) results.calibration = compareWithMeasured(argv.calibrate, parameters, measured, results);
-  results.status = 'completed';
-  await writer.write(results);
-  process.stdout.write(renderSimulation(results.steps, fleet.nodes, planSeconds + simulateSeconds));
-  process.stdout.write(renderCadence(results));
-  if (results.calibration !== undefined) process.stdout.write(renderCalibration(results.calibration));
-  process.stdout.write(`results: ${join(outDir, 'results.json')}\n`);
-}
