@@ -36,6 +36,13 @@ export abstract class FluidLedger {
   protected readonly memberWeight: number[] = [];
   /** Per resource: bumped when its members change, so older threshold entries for it are stale. */
   protected readonly thresholdVersion: number[] = [];
+  /**
+   * Per resource: the flows of their own (active, in no group) bound there, and of those the ones the re-share
+   * in progress holds (FluidNetwork keeps that count, 0 between re-shares). A flow's resource lists need no scan
+   * to tell whether one is bound there, nor one outside the re-share.
+   */
+  protected readonly boundOwn: number[] = [];
+  protected readonly boundHeld: number[] = [];
   /** When each flow or group is next done, tagged with its version when pushed (an older one is stale). */
   protected readonly completions = new MinHeap<Flow | BottleneckGroup>();
   /** Size of the completion queue after its last compaction. */
@@ -67,12 +74,15 @@ export abstract class FluidLedger {
 
   /** Is a flow of its own (not a group's member) bound at r? */
   protected boundAt(r: number): boolean {
-    const { items, end } = this.flowsOn[r]!;
-    for (let i = 0; i < end; i++) {
-      const f = items[i];
-      if (f !== undefined && f.group === undefined && f.bottleneck === r) return true;
-    }
-    return false;
+    return this.boundOwn[r]! > 0;
+  }
+
+  /** A flow of its own counts at its bottleneck (delta 1) or stops counting (-1); `held` when the re-share holds it. */
+  protected countBound(f: Flow, delta: number, held: boolean): void {
+    const b = f.bottleneck;
+    if (b < 0) return;
+    this.boundOwn[b]! += delta;
+    if (held) this.boundHeld[b]! += delta;
   }
 
   protected current(u: Flow | BottleneckGroup, version: number): boolean {
@@ -181,6 +191,7 @@ export abstract class FluidLedger {
   }
 
   protected join(f: Flow, g: BottleneckGroup): void {
+    this.countBound(f, -1, false);
     this.blame(g.resource, g.advance(this.now));
     this.settle(f);
     for (const m of f.spec.meters ?? []) {
@@ -244,6 +255,7 @@ export abstract class FluidLedger {
     }
     for (const r of res) if (r !== g.resource && this.memberCount[r]! > 0) g.addThreshold((this.capacity[r]! - this.load[r]!) / this.memberWeight[r]!, r, this.thresholdVersion[r]!, undefined);
     f.group = undefined;
+    this.countBound(f, 1, false);
     f.membership++;
     f.version++;
     if (--g.size === 0) {

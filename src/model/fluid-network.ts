@@ -1,7 +1,8 @@
 import { BottleneckGroup, type Flow, type FlowSpec } from './bottleneck-group.ts';
 import { FluidLedger, SLACK } from './fluid-ledger.ts';
 import { FlowList } from './flow-list.ts';
-import { IdSet } from './id-set.ts';
+import { grownInt32, IdSet } from './id-set.ts';
+import { MaxMinCheck } from './max-min-check.ts';
 import { MinHeap } from './min-heap.ts';
 import { type FillUnit, ProgressiveFill } from './progressive-fill.ts';
 
@@ -43,13 +44,14 @@ export class FluidNetwork extends FluidLedger {
   private readonly endedGroups: BottleneckGroup[] = [];
   /** Scratch of run(), parallel to `ended`: 1 where the flow reached its milestone rather than its end. */
   private readonly reached: number[] = [];
-  /** Scratch of attachMembers: the resources of the fill in progress. */
-  private readonly setMark: number[] = [];
+  /** Scratch of attachMembers: the resources of the fill in progress (typed: a plain array first written far out is a slow dictionary). */
+  private setMark = new Int32Array(64);
   private setEpoch = 0;
   private readonly touched: number[] = [];
   private readonly filler = new ProgressiveFill();
+  private readonly check = new MaxMinCheck(this.filler, this.capacity, this.flowsOn, this.ownGroup, this.memberGroup, this.boundOwn, this.boundHeld);
   /** Scratch of a re-share, per resource: how many flows froze at it. */
-  private readonly frozenAt: number[] = [];
+  private frozenAt = new Int32Array(64);
   events = 0;
 
   addMeter(): number {
@@ -74,6 +76,9 @@ export class FluidNetwork extends FluidLedger {
     this.memberCount.push(0);
     this.memberWeight.push(0);
     this.thresholdVersion.push(0);
+    this.boundOwn.push(0);
+    this.boundHeld.push(0);
+    if (this.capacity.length > this.frozenAt.length) [this.frozenAt, this.setMark] = [grownInt32(this.frozenAt, this.capacity.length), grownInt32(this.setMark, this.capacity.length)];
     return this.capacity.length - 1;
   }
 
@@ -186,6 +191,7 @@ export class FluidNetwork extends FluidLedger {
 
   private finish(flow: Flow, movedBytes = flow.spec.bytes): void {
     if (flow.group !== undefined) this.leave(flow, true);
+    this.countBound(flow, -1, false);
     flow.active = false;
     flow.remaining = 0;
     this.setRate(flow, 0);
@@ -260,8 +266,11 @@ export class FluidNetwork extends FluidLedger {
           live[liveCount++] = u;
         }
       }
+      // The fill moves its flows' bottlenecks: they count where it froze them.
+      for (let i = 0; i < liveCount; i++) if (!(live[i] instanceof BottleneckGroup)) this.countBound(live[i] as Flow, -1, true);
       resourceCount = this.filler.fill(live, liveCount, this.capacity, this.loadOf);
-      for (let k = 0; k < resourceCount; k++) if (this.violated(resources[k]!)) this.addOn(resources[k]!);
+      for (let i = 0; i < liveCount; i++) if (!(live[i] instanceof BottleneckGroup)) this.countBound(live[i] as Flow, 1, true);
+      for (let k = 0; k < resourceCount; k++) if (this.check.violated(resources[k]!, this.epoch)) this.addOn(resources[k]!);
       // A group frozen anywhere but at its capacity: the members that bind there go on their own.
       for (let i = 0; i < liveCount; i++) {
         const u = live[i]!;
@@ -272,6 +281,7 @@ export class FluidNetwork extends FluidLedger {
       if (this.unitCount === size) break;
     }
     const unitCount = this.unitCount;
+    for (let i = 0; i < unitCount; i++) if (units[i]!.bottleneck >= 0) this.boundHeld[units[i]!.bottleneck] = 0;
     for (let i = 0; i < unitCount; i++) {
       const u = units[i]!;
       if (!(u instanceof BottleneckGroup)) this.setRate(u as Flow, u.next);
@@ -331,6 +341,7 @@ export class FluidNetwork extends FluidLedger {
   private addUnit(u: FillUnit): void {
     if (u.mark !== this.epoch) {
       u.mark = this.epoch;
+      if (!(u instanceof BottleneckGroup) && u.bottleneck >= 0) this.boundHeld[u.bottleneck]!++;
       this.units[this.unitCount++] = u;
     }
   }
@@ -350,26 +361,6 @@ export class FluidNetwork extends FluidLedger {
     }
     const own = this.ownGroup[r];
     if (own !== undefined) this.addUnit(own);
-  }
-
-  /** Does a unit the fill held as background on `r` break max-min now? */
-  private violated(r: number): boolean {
-    const saturated = this.filler.left[r]! <= 1e-9 * this.capacity[r]!;
-    const { items, end } = this.flowsOn[r]!;
-    for (let i = 0; i < end; i++) {
-      const f = items[i];
-      if (f !== undefined && f.group === undefined && f.mark !== this.epoch && this.breaks(r, saturated, f.rate, f.bottleneck)) return true;
-    }
-    const own = this.ownGroup[r];
-    if (own !== undefined && own.mark !== this.epoch && own.size > 0 && this.breaks(r, saturated, own.rate, r)) return true;
-    const members = this.memberGroup[r];
-    return members !== undefined && members.mark !== this.epoch && members.size > 0 && this.breaks(r, saturated, members.rate, members.resource);
-  }
-
-  /** Every unit frozen at r must have the largest rate on r (and r must stay full for its own). */
-  private breaks(r: number, saturated: boolean, rate: number, bottleneck: number): boolean {
-    const tol = 1e-9 * Math.max(1, rate);
-    return saturated ? rate > this.filler.filledAt[r]! + tol || (bottleneck === r && rate < this.filler.maxNew[r]! - tol) : bottleneck === r;
   }
 
   /** A group reached its threshold: the members whose other capacity (or own cap) binds there leave it. */

@@ -10,11 +10,7 @@ export class IdSet {
   size = 0;
 
   add(id: number): void {
-    if (id >= this.mark.length) {
-      const grown = new Int32Array(Math.max(id + 1, this.mark.length * 2));
-      grown.set(this.mark);
-      this.mark = grown;
-    }
+    if (id >= this.mark.length) this.mark = grownInt32(this.mark, id + 1);
     if (this.mark[id] === this.epoch) return;
     this.mark[id] = this.epoch;
     this.list[this.size++] = id;
@@ -29,4 +25,11 @@ export class IdSet {
     this.epoch++;
     this.size = 0;
   }
+}
+
+/** A copy of `from` with room for at least `atLeast` entries (doubling, so growing one by one stays cheap); the rest 0. */
+export function grownInt32(from: Int32Array<ArrayBuffer>, atLeast: number): Int32Array<ArrayBuffer> {
+  const to = new Int32Array(Math.max(atLeast, from.length * 2));
+  to.set(from);
+  return to;
 }

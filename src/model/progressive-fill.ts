@@ -33,8 +33,13 @@ export class ProgressiveFill {
   private unfrozen = new Int32Array(0);
   private weight = new Float64Array(0);
   private seen = new Int32Array(0);
-  private unitsOn: FillUnit[][] = [];
-  /** Per resource: how many of unitsOn's entries are this fill's (the arrays keep their storage across fills). */
+  /**
+   * The units on each resource, as indices into the fill's units: resource r's are onUnits[onStart[r]] onwards,
+   * unitsOnCount[r] of them, in unit order. Flat and typed: storing each unit into a per-resource array of
+   * objects was the fill's dearest line (a cache miss and a write barrier per unit and resource).
+   */
+  private onUnits = new Int32Array(64);
+  private onStart = new Int32Array(0);
   private unitsOnCount = new Int32Array(0);
   private epoch = 0;
   private readonly heap = new MinHeap<number>();
@@ -48,10 +53,10 @@ export class ProgressiveFill {
     this.unfrozen = new Int32Array(size);
     this.weight = new Float64Array(size);
     this.unitsOnCount = new Int32Array(size);
+    this.onStart = new Int32Array(size);
     const seen = new Int32Array(size);
     seen.set(this.seen);
     this.seen = seen;
-    while (this.unitsOn.length < size) this.unitsOn.push([]);
   }
 
   /** The resources the last fill's units use: the first `resourceCount` entries (valid until the next fill). */
@@ -90,10 +95,11 @@ export class ProgressiveFill {
         left[r] = left[r]! + u.rate * w;
         unfrozen[r] = unfrozen[r]! + 1;
         weight[r] = weight[r]! + w;
-        this.unitsOn[r]![unitsOnCount[r]!++] = u;
+        unitsOnCount[r]!++;
       }
     }
     this.resourceCount = resourceCount;
+    this.listUnitsOn(units, count, resourceCount);
     for (let k = 0; k < resourceCount; k++) {
       const r = resources[k]!;
       heap.push(Math.max(0, left[r]!) / weight[r]!, r);
@@ -119,9 +125,9 @@ export class ProgressiveFill {
       // A stale entry: the resource's share has moved on since it was queued.
       if (n === 0 || Math.abs(Math.max(0, left[id]!) / weight[id]! - share) > 1e-12 * Math.max(1, share)) continue;
       this.filledAt[id] = share;
-      const on = this.unitsOn[id]!;
-      for (let k = 0, m = unitsOnCount[id]!; k < m; k++) {
-        const u = on[k]!;
+      const on = this.onUnits;
+      for (let k = this.onStart[id]!, end = k + unitsOnCount[id]!; k < end; k++) {
+        const u = units[on[k]!]!;
         if (u.frozen !== frozenMark) {
           this.freeze(u, share, id, frozenMark);
           frozen++;
@@ -129,6 +135,27 @@ export class ProgressiveFill {
       }
     }
     return resourceCount;
+  }
+
+  /** Lays out onUnits from the counts in unitsOnCount: each resource's run, then its units in unit order. */
+  private listUnitsOn(units: readonly FillUnit[], count: number, resourceCount: number): void {
+    const { onStart, unitsOnCount, resources } = this;
+    let at = 0;
+    for (let k = 0; k < resourceCount; k++) {
+      const r = resources[k]!;
+      onStart[r] = at;
+      at += unitsOnCount[r]!;
+      unitsOnCount[r] = 0;
+    }
+    if (at > this.onUnits.length) this.onUnits = new Int32Array(2 * at);
+    const on = this.onUnits;
+    for (let i = 0; i < count; i++) {
+      const rs = units[i]!.res;
+      for (let k = 0; k < rs.length; k++) {
+        const r = rs[k]!;
+        on[onStart[r]! + unitsOnCount[r]!++] = i;
+      }
+    }
   }
 
   private freeze(u: FillUnit, rate: number, by: number, frozenMark: number): void {
