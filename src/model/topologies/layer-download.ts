@@ -61,7 +61,10 @@ export class LayerDownload implements ChunkSink {
       swarm.waitingFor[j]!.delete(node);
       for (const wake of mine) wake(node);
     }
-    swarm.wake(j, this.slots, node);
+    // Only as many waiters as it can serve now: a tracker or scheduler hands a new holder to peers while it has
+    // free upload slots (BitTorrent's choker unchokes a few, Dragonfly's scheduler ranks parents by free slots).
+    const free = Math.min(this.slots, swarm.freeUploadSlots(node));
+    if (free > 0) swarm.wake(j, free, node);
   }
 
   trailing(j: number): void {

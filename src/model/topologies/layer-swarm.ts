@@ -101,6 +101,11 @@ export class LayerSwarm {
     if (this.uploads[u]! < this.uploadSlots) this.freeHolders[j]!++;
   }
 
+  /** Upload slots u has free now (Infinity when uploads are not limited). */
+  freeUploadSlots(u: number): number {
+    return this.uploadSlots - this.uploads[u]!;
+  }
+
   /** u's last free upload slot was taken (`delta` -1) or one came free (+1): every chunk it holds counts it. */
   holderSlots(u: number, delta: number): void {
     const { words, servableBits, freeHolders } = this;
