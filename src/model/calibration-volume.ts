@@ -13,23 +13,20 @@ type Rsync = ResolvedModel['rsync'];
  * model's rsync figures unchanged when no sample carries rsync counters.
  */
 export function rsyncFrom(samples: readonly NodeStepSample[], rsync: Rsync, treeFiles: number | undefined, parameters: Record<string, number>): Rsync {
-  const syncs = samples.filter((s) => s.volume?.rsync !== undefined);
+  const syncs = samples.flatMap((s) => (s.volume?.rsync === undefined ? [] : [{ seconds: s.totalSeconds, rsync: s.volume.rsync, l10n: s.volume.l10n }]));
   if (syncs.length === 0) return rsync;
-  const rows = syncs.map((s) => {
-    const stats = s.volume!.rsync!;
-    return { x: [1, stats.filesTransferred, stats.transferredFileBytes], y: Math.max(0, s.totalSeconds - (s.volume!.l10n?.seconds ?? 0)) };
-  });
+  const rows = syncs.map((s) => ({ x: [1, s.rsync.filesTransferred, s.rsync.transferredFileBytes], y: Math.max(0, s.seconds - (s.l10n?.seconds ?? 0)) }));
   const [fixed, perFile, perByte] = fitNonNegativeRates(rows, 3) as [number, number, number];
   const scanned = (treeFiles ?? 0) * rsync.scanPerFileSeconds;
   let next: Rsync = { ...rsync, perSyncSeconds: Math.max(0, fixed - scanned), perFileSeconds: perFile, streamBytesPerSecond: perByte > 0 ? 1 / perByte : undefined };
   parameters.rsyncPerSyncSeconds = next.perSyncSeconds;
   parameters.rsyncPerFileSeconds = perFile;
   if (perByte > 0) parameters.rsyncStreamBytesPerSecond = 1 / perByte;
-  const rebuilds = syncs.map((s) => s.volume!.l10n).filter((l) => l !== undefined && l.languages > 0 && l.jsonBytesRead > 0);
+  const rebuilds = syncs.flatMap((s) => (s.l10n !== undefined && s.l10n.languages > 0 && s.l10n.jsonBytesRead > 0 ? [s.l10n] : []));
   // The model charges each rebuilt language the per-file cost too: the rate is what is left of the seconds.
-  const rebuildSeconds = rebuilds.reduce((n, l) => n + Math.max(0, l!.seconds - l!.languages * perFile), 0);
+  const rebuildSeconds = rebuilds.reduce((n, l) => n + Math.max(0, l.seconds - l.languages * perFile), 0);
   if (rebuildSeconds > 0) {
-    next = { ...next, l10nRebuildBytesPerSecond: rebuilds.reduce((n, l) => n + l!.jsonBytesRead, 0) / rebuildSeconds };
+    next = { ...next, l10nRebuildBytesPerSecond: rebuilds.reduce((n, l) => n + l.jsonBytesRead, 0) / rebuildSeconds };
     parameters.l10nRebuildBytesPerSecond = next.l10nRebuildBytesPerSecond;
   }
   return next;

@@ -1,5 +1,6 @@
 import type { ModelImageStep } from './fleet-plan.ts';
 import type { FluidNetwork } from './fluid-network.ts';
+import { loneUnpackSecondsPerByte } from './node-cpu.ts';
 import type { StepOutcome } from './step-outcome.ts';
 import { simulateVolumeStep, type VolumeStepInput } from './volume-step-model.ts';
 
@@ -24,10 +25,10 @@ export function simulateHybridStep(input: HybridStepInput): { outcome: StepOutco
   const pulled = image.layers.filter((l) => !held.has(l.id)).reduce((n, l) => n + l.compressedBytes, 0);
   const unpackedBytes = image.layers.reduce((n, l) => n + l.uncompressedBytes, 0);
   const files = image.layers.reduce((n, l) => n + l.files, 0);
-  // The master unpacks alone: each byte at the slowest of its CPU stages on one core (decompression, file
-  // writes: node-cpu.ts), both on its cores, and its disk; each file its wait and its CPU.
+  // The master unpacks alone: each byte at its CPU's pace (node-cpu.ts) or its disk's, whichever is slower;
+  // each file its wait and its CPU.
   const { cpu } = model.node;
-  const perByte = Math.max(cpu.decompressSecondsPerByte, cpu.unpackSecondsPerByte, (cpu.decompressSecondsPerByte + cpu.unpackSecondsPerByte) / cpu.cores, 1 / model.node.diskWriteBytesPerSecond);
+  const perByte = Math.max(loneUnpackSecondsPerByte(cpu), 1 / model.node.diskWriteBytesPerSecond);
   const unpackSeconds = unpackedBytes * perByte + files * (model.node.unpackPerFileSeconds + cpu.perFileSeconds);
   let prepSeconds = 0;
   const prep = (net: FluidNetwork, ready: () => void) => {

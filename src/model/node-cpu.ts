@@ -1,4 +1,4 @@
-import type { ResolvedModel } from '../scenario/model-resolved.ts';
+import type { NodeCpu, ResolvedModel } from '../scenario/model-resolved.ts';
 import type { FluidNetwork } from './fluid-network.ts';
 import type { NodeSpread } from './node-spread.ts';
 
@@ -11,6 +11,16 @@ export interface CpuLoad {
 }
 
 const NONE: CpuLoad = { resources: [], weights: [], oneCore: undefined };
+
+/**
+ * CPU seconds per uncompressed byte of an unpack that has a node's CPU to itself, in closed form: the flow
+ * `unpacking` builds, alone, runs at its one-core ceiling (the slower stage) or at the node's cores over both
+ * stages, whichever is lower.
+ */
+export function loneUnpackSecondsPerByte(cpu: NodeCpu): number {
+  const { decompressSecondsPerByte: d, unpackSecondsPerByte: u } = cpu;
+  return Math.max(d, u, (d + u) / cpu.cores);
+}
 
 /**
  * CPU as a resource (model.node.cpu, model.harness): each node has `cores` (times its spread draw: a slower
