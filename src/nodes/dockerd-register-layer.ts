@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Readable } from 'node:stream';
 import { ShipbenchError } from '../core/errors.ts';
 import { DockerLayerRecord, type TarSplitSink } from './docker-layer-metadata.ts';
@@ -31,13 +32,13 @@ export async function registerLayerAsDockerd(
   input: Readable,
   layer: DockerLayer,
   options: UnpackOptions,
-  rules: Pick<RuntimeEmulation, 'untar' | 'tarSplit' | 'commitWalk'>,
+  rules: Pick<RuntimeEmulation, 'untar' | 'reexecSeconds' | 'tarSplit' | 'commitWalk'>,
   onSpawn?: (child: ChildProcess) => void,
 ): Promise<{ stats: UnpackStats; recordBytes: number }> {
   const record = await DockerLayerRecord.start(layer.root);
   try {
     const tarSplit = rules.tarSplit ? record.tarSplit(options.layer ?? 'layer') : undefined;
-    const stats = await applyTar(input, layer.dir, options, tarSplit, rules.untar, onSpawn);
+    const stats = await applyTar(input, layer.dir, options, tarSplit, rules, onSpawn);
     if (rules.commitWalk) walkSnapshotUsage(layer.dir);
     const recordBytes = await record.commit({ chain: layer.chain, parent: layer.parent, diffId: layer.diffId, size: stats.bytesWritten });
     return { stats, recordBytes };
@@ -53,10 +54,11 @@ export async function registerLayerAsDockerd(
  * The tar's way through dockerd: the daemon decompresses the blob (distribution/xfer/download.go:
  * archive.DecompressStream, unpigz when on PATH), digests the tar for the diffID and records it with
  * tar-split as it passes (layer_store.go applyTar), while overlay2's ApplyDiff has a re-executed child untar
- * it (`child-per-layer`, untar-in-child.ts), or the untar runs here (`in-process`). Resolves once the layer
+ * it (`child-per-layer`, untar-in-child.ts), or the untar runs here (`in-process`) once the re-exec's start
+ * has passed (`reexecSeconds`). Resolves once the layer
  * is applied, the tar-split stream is closed and the diff_id matched.
  */
-async function applyTar(input: Readable, dir: string, options: UnpackOptions, tarSplit: TarSplitSink | undefined, untar: RuntimeEmulation['untar'], onSpawn?: (child: ChildProcess) => void): Promise<UnpackStats> {
+async function applyTar(input: Readable, dir: string, options: UnpackOptions, tarSplit: TarSplitSink | undefined, rules: Pick<RuntimeEmulation, 'untar' | 'reexecSeconds'>, onSpawn?: (child: ChildProcess) => void): Promise<UnpackStats> {
   const started = performance.now();
   const layer = options.layer ?? 'layer';
   const { compression = 'auto', diffId, ...perEntry } = options;
@@ -82,7 +84,13 @@ async function applyTar(input: Readable, dir: string, options: UnpackOptions, ta
     });
   }
   try {
-    const stats = untar === 'child-per-layer' ? await untarInChild(tar, { dir, options: perEntry }, onSpawn) : await unpackLayer(tar, dir, { ...perEntry, compression: 'none' });
+    let stats: UnpackStats;
+    if (rules.untar === 'child-per-layer') stats = await untarInChild(tar, { dir, options: perEntry }, onSpawn);
+    else {
+      // The tar waits, paused, as it waits in a full pipe while docker-untar starts (RuntimeEmulation.reexecSeconds).
+      if (rules.reexecSeconds > 0) await delay(rules.reexecSeconds * 1000);
+      stats = await unpackLayer(tar, dir, { ...perEntry, compression: 'none' });
+    }
     await tarSplit?.finish();
     checkDiffId?.();
     return { ...stats, seconds: (performance.now() - started) / 1000 };
