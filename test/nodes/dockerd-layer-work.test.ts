@@ -185,7 +185,7 @@ test("an in-process untar starts once the re-exec's start has passed, the tar he
   inTempDir('shipbench-untar-reexec-', async (root) => {
     const tar = await tarOf(LAYER);
     const diffId = `sha256:${createHash('sha256').update(tar).digest('hex')}`;
-    for (const [where, rules, startsAt] of [['in-process', { ...DOCKER, reexecSeconds: 1 }, 1], ['child', { ...CHILD, reexecSeconds: 1 }, 0]] as const) {
+    for (const [where, rules, startsAt] of [['in-process', { ...DOCKER, reexecSeconds: 0.5 }, 0.5], ['child', { ...CHILD, reexecSeconds: 0.5 }, 0]] as const) {
       const node = join(root, where);
       const dir = join(node, 'layer');
       await mkdir(dir, { recursive: true });
