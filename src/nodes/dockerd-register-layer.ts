@@ -55,8 +55,8 @@ export async function registerLayerAsDockerd(
  * archive.DecompressStream, unpigz when on PATH), digests the tar for the diffID and records it with
  * tar-split as it passes (layer_store.go applyTar), while overlay2's ApplyDiff has a re-executed child untar
  * it (`child-per-layer`, untar-in-child.ts), or the untar runs here (`in-process`) once the re-exec's start
- * has passed (`reexecSeconds`). Resolves once the layer
- * is applied, the tar-split stream is closed and the diff_id matched.
+ * has passed (`reexecSeconds`). Resolves once the layer is applied, the tar-split stream is closed and the
+ * diff_id matched.
  */
 async function applyTar(input: Readable, dir: string, options: UnpackOptions, tarSplit: TarSplitSink | undefined, rules: Pick<RuntimeEmulation, 'untar' | 'reexecSeconds'>, onSpawn?: (child: ChildProcess) => void): Promise<UnpackStats> {
   const started = performance.now();

@@ -62,7 +62,7 @@ export interface RuntimeEmulation {
    * 8), and in bench/runtime-fidelity.ts dockerd applied each small MediaWiki layer about 0.1 s slower than the
    * in-process emulation did, whatever its size. The emulation waits it out rather than spends it: spending it
    * takes a process start that untars nothing, and a Node child that does untar costs 1.6x dockerd's CPU
-   * (`child-per-layer`), against the issue's bound that a virtual node spend at most its runtime's CPU. So a
+   * (`child-per-layer`), where a virtual node is to spend at most its runtime's CPU (the fidelity bench). So a
    * virtual node's timeline keeps the re-exec, but not its contention for a busy node's CPU. 0 for containerd,
    * which applies layers in the daemon; not applied with `child-per-layer`, whose child's start is real.
    */
