@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,18 +9,8 @@ import { VirtualNode } from '../../src/nodes/virtual-node.ts';
 import { DistributionClient } from '../../src/registry/distribution-client.ts';
 import { type EmbeddedRegistry, startEmbeddedRegistry } from '../../src/registry/embedded-registry.ts';
 import { pushLayoutImage } from '../../src/registry/push-layout.ts';
+import { processAlive } from '../support/live-processes.ts';
 import { generateTinyLayouts } from '../support/registry-process.ts';
-
-/** 'alive' until the process has exited (a zombie its parent has not reaped yet counts as exited). */
-function processState(pid: number): 'alive' | 'exited' {
-  try {
-    // The state follows the command name in parentheses, which may itself hold spaces or parentheses.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z') ? 'exited' : 'alive';
-  } catch {
-    return 'exited';
-  }
-}
 
 /** Registry strain from the real embedded registry: /proc/PID, its access log, and the clients' own counts. */
 describe('registry strain', { timeout: 180_000 }, () => {
@@ -92,7 +81,7 @@ describe('registry strain', { timeout: 180_000 }, () => {
         killed = true;
         process.kill(registry.pid, 'SIGKILL');
         // Dead before the node goes on (its sockets closed): wait, synchronously, for the kernel to make it a zombie.
-        while (processState(registry.pid) === 'alive') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+        while (processAlive(registry.pid)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
       },
     });
     const strain = await m.stop();
