@@ -133,13 +133,13 @@ function requestsFrom(measured: MeasuredRun, model: ResolvedModel, parameters: R
 }
 
 /**
- * The harness CPU, reported. For a harness-bound run, `harnessBoundCores` names the cores other processes
+ * The harness CPU, reported. For a harness-bound run, `cores` (harnessBoundCores of the fit) are those other processes
  * left, and when the unpack fit took each layer's own cost (`shared`: its seconds over the layers unpacking
  * beside it, calibration-concurrency.ts) they become `model.harness.cores`, which the model's unpacks then
  * share. Applied to a fit of seconds waited, the cores would charge the sharing twice (a run at load 20: mean
  * makespan error 13.4% without them, 23.5% with).
  */
-function harnessCpuFrom(cpu: CpuFit | undefined, shared: boolean, model: ResolvedModel, parameters: Record<string, number>): ResolvedModel {
+function harnessCpuFrom(cpu: CpuFit | undefined, cores: number | undefined, shared: boolean, model: ResolvedModel, parameters: Record<string, number>): ResolvedModel {
   if (cpu === undefined) return model;
   parameters.harnessCores = cpu.harnessCores;
   parameters.harnessOtherLoadCores = cpu.otherLoadCores;
@@ -148,7 +148,6 @@ function harnessCpuFrom(cpu: CpuFit | undefined, shared: boolean, model: Resolve
   parameters.harnessCpuSecondsPerByteWritten = cpu.cpuSecondsPerByteWritten;
   parameters.harnessCpuSecondsPerFile = cpu.cpuSecondsPerFile;
   parameters.harnessCpuSaturatedStepShare = cpu.saturatedStepShare;
-  const cores = harnessBoundCores(cpu);
   if (cores === undefined) return model;
   parameters.harnessBoundCores = cores;
   return shared ? { ...model, harness: { cores } } : model;
@@ -190,10 +189,11 @@ export function calibrateFrom(measured: MeasuredRun, model: ResolvedModel, fleet
     node = { ...node, diskWriteBytesPerSecond: disk };
   }
   const cpu = fitHarnessCpu(steps);
-  const concurrency = cpu !== undefined && harnessBoundCores(cpu) !== undefined ? unpackConcurrency(samples) : undefined;
+  const boundCores = cpu === undefined ? undefined : harnessBoundCores(cpu);
+  const concurrency = boundCores !== undefined ? unpackConcurrency(samples) : undefined;
   const shared = concurrency !== undefined && concurrency.size > 0 ? concurrency : undefined;
   node = unpackStartsFrom(samples, unpackFrom(samples, node, uncompressedPerBlobByte, shared, parameters), parameters);
   const withRequests = requestsFrom(measured, { ...model, node, registry: registryModel }, parameters);
   const committed = { ...withRequests, node: blobCommitFrom(samples, withRequests.node, parameters.requestSeconds, parameters), rsync: rsyncFrom(samples, withRequests.rsync, volumeTreeFiles, parameters) };
-  return { parameters, model: harnessCpuFrom(cpu, shared !== undefined, committed, parameters), fleet };
+  return { parameters, model: harnessCpuFrom(cpu, boundCores, shared !== undefined, committed, parameters), fleet };
 }
