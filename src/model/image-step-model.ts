@@ -68,6 +68,7 @@ function topologyFetch(input: ImageStepInput, r: StepResources): FetchLayer {
     readWeight: r.readWeight,
     stream,
     prePulled: input.prePulled,
+    downloadBytes: input.work.download.reduce((sum, i) => sum + input.layers[i]!.compressedBytes, 0),
     cached: input.cached,
     spread: input.spread,
     requests,

@@ -48,6 +48,8 @@ export const MODEL_DEFAULTS = {
    */
   endgame: 3,
   chunks: 32,
+  /** Two layers' worth at p2p.chunks: an image of one layer, or two about equal, keeps 32 a layer (layer-chunks.ts). */
+  stepChunks: 64,
   seeds: 0,
   seedEgress: '10Gbit/s',
   scheduler: '10ms',
@@ -166,6 +168,7 @@ export function resolveModel(
       peers: model?.p2p?.peers ?? MODEL_DEFAULTS.peers,
       endgame: model?.p2p?.endgame ?? MODEL_DEFAULTS.endgame,
       chunks: model?.p2p?.chunks ?? MODEL_DEFAULTS.chunks,
+      stepChunks: model?.p2p?.stepChunks ?? MODEL_DEFAULTS.stepChunks,
       seeds: model?.p2p?.seeds ?? MODEL_DEFAULTS.seeds,
       seedEgressBitsPerSecond: bits(model?.p2p?.seedEgress, MODEL_DEFAULTS.seedEgress),
       schedulerSeconds: parseSeconds(model?.p2p?.scheduler ?? MODEL_DEFAULTS.scheduler),

@@ -66,6 +66,8 @@ export interface ResolvedModel {
     readonly endgame: number;
     /** Most chunks per layer: the fluid model's granularity of transfers (each relayed from its first piece on). */
     readonly chunks: number;
+    /** Chunks a step's download is cut into, shared among its layers by compressed size (layer-chunks.ts). */
+    readonly stepChunks: number;
     /** Per data centre; 0: no seed tier. */
     readonly seeds: number;
     readonly seedEgressBitsPerSecond: number;

@@ -1,6 +1,7 @@
 import { Rng } from '../../core/rng.ts';
 import type { ModelLayer } from '../fleet-plan.ts';
 import { LayerDownload } from './layer-download.ts';
+import { layerChunks } from './layer-chunks.ts';
 import type { FlowHandle, FluidNetwork, FlowSpec } from '../fluid-network.ts';
 import type { ChunkCopy } from './endgame.ts';
 import { type ChunkSink, type ChunkSource, LayerSwarm, type SourcePolicy } from './layer-swarm.ts';
@@ -62,7 +63,8 @@ export class ChunkSwarms {
   swarmOf(dc: number, layer: ModelLayer): LayerSwarm {
     const known = this.swarms[dc]!.get(layer.id);
     if (known !== undefined) return known;
-    const swarm = new LayerSwarm(layer, this.step.model.p2p.pieceBytes, this.step.model.p2p.chunks, this.uploads.length, this.inFlight, this.ingress, this.uploads, this.step.model.p2p.peers);
+    const chunks = layerChunks(layer.compressedBytes, this.step.downloadBytes, this.step.model.p2p);
+    const swarm = new LayerSwarm(layer, this.step.model.p2p.pieceBytes, chunks, this.uploads.length, this.inFlight, this.ingress, this.uploads, this.step.model.p2p.peers);
     // Nodes that pulled the image before the deploy hold every chunk, on disk (not in page cache).
     for (let i = 0; i < this.step.layout.names.length; i++) {
       if (this.step.prePulled[i] !== 1 || this.step.layout.datacentreOf[i] !== dc) continue;

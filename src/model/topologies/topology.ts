@@ -33,6 +33,8 @@ export interface StepNetwork {
   readonly stream: number | undefined;
   /** 1 for nodes that pulled the image before the deploy. */
   readonly prePulled: Uint8Array;
+  /** Compressed bytes a node that lacks the image downloads in this step (the runtime's rules). */
+  readonly downloadBytes: number;
   /** Per data centre, layer ids its cache tier holds (kept across steps). */
   readonly cached: ReadonlyArray<Set<string>>;
   readonly spread: NodeSpread;
