@@ -3,7 +3,8 @@
  * direct from the registry and via P2P, with the default per-node spread (every node its own event) and,
  * as the peer, with identical nodes (spread 0%: nodes finish together). Target: 10,000 nodes with spread
  * in under 10 s of CPU per topology on this machine. CPU seconds are printed beside wall time and the load
- * average: on a shared machine wall time also counts other processes' turns.
+ * average: on a shared machine wall time also counts other processes' turns. It runs bundled, with the CLI's V8
+ * flag (as-bundled.ts): the model's speed as `shipbench simulate` has it.
  *
  *   npx tsx bench/fleet-model.ts [nodes ...]      (default: 1000 10000)
  */
@@ -14,6 +15,10 @@ import { simulateFleet } from '../src/model/simulate-fleet.ts';
 import { resolveModel } from '../src/scenario/model-resolve.ts';
 import type { ModelTopology } from '../src/scenario/model-resolved.ts';
 import type { ModelFleet as ResolvedFleet } from '../src/model/model-fleet.ts';
+import { rerunBundled } from './as-bundled.ts';
+
+const bundledExit = await rerunBundled(import.meta.url);
+if (bundledExit !== undefined) process.exit(bundledExit);
 
 const MiB = 1 << 20;
 // A 6 GiB image in 10 layers of different sizes (a base, a runtime, code, l10n...), as WMF's MediaWiki image.

@@ -36,7 +36,8 @@ describe('P2P chunks: a step is cut into p2p.stepChunks, shared among its layers
     const run = (stepChunks: number) => {
       const model = resolveModel({ topologies: ['p2p'], volume: false, registry: { egress: '2Gbit/s' }, p2p: { piece: '4MiB', upload: '2Gbit/s', stepChunks } }, { nodes, nicBitsPerSecond: 10e9, diskWriteBytesPerSecond: 1e9 });
       const step = simulateFleet({ model, fleet, volume: { proxies: 1 }, plan, seed: 7 }).steps[0]!;
-      return { makespan: step.makespanSeconds, p50: step.model!.nodeSeconds.p50, p99: step.model!.nodeSeconds.p99, events: step.model!.events };
+      const figures = step.model!;
+      return { makespan: step.makespanSeconds, p50: figures.nodeSeconds!.p50, p99: figures.nodeSeconds!.p99, events: figures.events };
     };
     const fine = run(320);
     const step = run(64);
