@@ -11,7 +11,8 @@
  * deletes the last one's trees, and on a host file system that churns, creating files then costs more.
  *
  *   npx tsx bench/fleet-harness-cpu.ts [maxNodes=8] [runtime=containerd]
- * (bench/runtime-fidelity.ts calls it too, after its own table.)
+ * (bench/runtime-fidelity.ts calls it too, after its own table.) Run bundled, with the CLI's V8 flag (as-bundled.ts):
+ * virtual nodes as `shipbench run` runs them.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -26,6 +27,7 @@ import { DistributionClient } from '../src/registry/distribution-client.ts';
 import { startEmbeddedRegistry } from '../src/registry/embedded-registry.ts';
 import { pushLayoutImage } from '../src/registry/push-layout.ts';
 import type { ContainerRuntime } from '../src/scenario/runtime-pull-rules.ts';
+import { rerunBundled } from './as-bundled.ts';
 
 const REPOSITORY = 'shipbench/quickstart';
 const LIMIT = 0.7;
@@ -136,6 +138,10 @@ async function storm(work: string, registryUrl: string, n: number, runtime: Cont
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+// Run as a script (as itself or as its bundle), not imported: bundled into runtime-fidelity's bundle, this module's
+// import.meta.url is that bundle's, so the file name decides.
+if (/[\\/]fleet-harness-cpu\.(ts|mjs)$/.test(process.argv[1] ?? '')) {
+  const bundledExit = await rerunBundled(import.meta.url);
+  if (bundledExit !== undefined) process.exit(bundledExit);
   await largestFleetUnder70(Number(process.argv[2] ?? 8), (process.argv[3] ?? 'containerd') as ContainerRuntime);
 }

@@ -37,6 +37,7 @@ import type { NodeBackend } from '../src/nodes/node-backend.ts';
 import type { RuntimeEmulation } from '../src/nodes/runtime-emulation.ts';
 import { VirtualNode } from '../src/nodes/virtual-node.ts';
 import { largestFleetUnder70 } from './fleet-harness-cpu.ts';
+import { rerunBundled } from './as-bundled.ts';
 import { DistributionClient } from '../src/registry/distribution-client.ts';
 import { startEmbeddedRegistry } from '../src/registry/embedded-registry.ts';
 import { pushLayoutImage } from '../src/registry/push-layout.ts';
@@ -280,4 +281,7 @@ async function main(): Promise<void> {
   console.log(`\nload average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 
-await main();
+// Virtual nodes as `shipbench run` runs them: bundled, with the CLI's V8 flag (as-bundled.ts).
+const bundledExit = await rerunBundled(import.meta.url);
+if (bundledExit === undefined) await main();
+else process.exit(bundledExit);
