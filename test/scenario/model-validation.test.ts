@@ -62,6 +62,13 @@ describe('model: section, impossible parameters are rejected at validation with 
     assert.match(p[0]!.message, /0 turns it off/);
   });
 
+  test('P2P chunks: a step in no chunks, a layer in a fraction of one', async () => {
+    const p = await problemsOf('bad-step-chunks.yaml');
+    assert.deepEqual(p.map((x) => x.at), ['6:17 model.p2p.stepChunks', '7:13 model.p2p.chunks']);
+    assert.match(p[0]!.message, /needs at least one chunk/);
+    assert.match(p[1]!.message, /must be a whole number/);
+  });
+
   test('the decompression rate given both as a rate and as CPU time', async () => {
     const p = await problemsOf('double-decompress.yaml');
     assert.deepEqual(p.map((x) => x.at), ['8:25 model.node.cpu.decompressPerGiB']);
