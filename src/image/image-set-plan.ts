@@ -9,6 +9,7 @@ import type { ResolvedCompression, ResolvedScenario, ResolvedStep, ResolvedStrat
 import { layerByteSums } from './layer-byte-sums.ts';
 import type { LayerSpec } from './layer-spec.ts';
 import { planLayers } from './layer-strategy.ts';
+import { ResumableLayerKeys } from './resumable-layer-keys.ts';
 
 /**
  * Everything `generate` will write, decided before a byte is written: the tree of every deploy step and,
@@ -53,9 +54,14 @@ export interface ImageSetPlan {
  */
 const HASH_CHUNK_CHARS = 1 << 16;
 
+/** What every layer key hashes before the files: equal specs under another seed or compression are other bytes. */
+export function layerKeyHeader(seed: string, compression: ResolvedCompression): string {
+  return `${LAYER_FORMAT_VERSION}\0${seed}\0${JSON.stringify(compression)}\0`;
+}
+
 export function layerKey(spec: LayerSpec, seed: string, compression: ResolvedCompression): string {
   const hash = createHash('sha256');
-  hash.update(`${LAYER_FORMAT_VERSION}\0${seed}\0${JSON.stringify(compression)}\0`);
+  hash.update(layerKeyHeader(seed, compression));
   let chunk = '';
   for (let i = 0; i < spec.files.length; i++) {
     const f = spec.files[i] as FileEntry;
@@ -90,13 +96,15 @@ export function planImageSet(scenario: ResolvedScenario, source?: LoadedContentS
   const keyOf = new Map<LayerSpec, PlannedLayer>();
   // A layer of one role usually repeats a previous step's (an untouched branch): comparing entries is cheaper than hashing them.
   const byRole = new Map<string, PlannedLayer[]>();
+  // A changed layer is hashed from where it first differs from the role's last layer: the same key as layerKey's.
+  const keys = new ResumableLayerKeys(layerKeyHeader(scenario.seed, scenario.image.compression), HASH_CHUNK_CHARS);
   const plan = (spec: LayerSpec): PlannedLayer => {
     const known = keyOf.get(spec) ?? byRole.get(spec.role)?.find((p) => sameLayerContent(p.spec, spec));
     if (known !== undefined) {
       keyOf.set(spec, known);
       return known;
     }
-    const key = layerKey(spec, scenario.seed, scenario.image.compression);
+    const key = keys.key(spec);
     const planned = unique.get(key) ?? { spec, key, fileBytes: layerByteSums(spec).fileBytes };
     unique.set(key, planned);
     keyOf.set(spec, planned);

@@ -1,0 +1,70 @@
+import { createHash, type Hash } from 'node:crypto';
+import type { FileEntry } from '../content/file-entry.ts';
+import type { LayerSpec } from './layer-spec.ts';
+
+/**
+ * Layer keys (image-set-plan.ts layerKey: sha256 over a header, one line per file, then the whiteouts)
+ * that resume from the last layer of the same role: a deploy step's layer usually repeats the previous
+ * step's files up to its first change (a backport edits 2 files of a 100,000-file branch), and the same
+ * entry object is the same file, so the hash state after those files is the one kept then. States are kept
+ * at every flush of the input string; the key is the digest of the same bytes, so it is the same value.
+ */
+
+interface Checkpoint {
+  /** Files hashed so far (the header included in the state). */
+  readonly index: number;
+  readonly hash: Hash;
+}
+
+export class ResumableLayerKeys {
+  /** Per role, the last layer hashed: its files and its states at file boundaries, in order. */
+  private readonly lastByRole = new Map<string, { readonly files: readonly FileEntry[]; readonly checkpoints: readonly Checkpoint[] }>();
+
+  /**
+   * `header`: what every key hashes first (format version, seed, compression); `chunkChars`: about how much
+   * file input is gathered into one string per update (image-set-plan.ts HASH_CHUNK_CHARS).
+   */
+  constructor(
+    private readonly header: string,
+    private readonly chunkChars: number,
+  ) {}
+
+  key(spec: LayerSpec): string {
+    const { files } = spec;
+    const start = this.resumeFrom(spec);
+    const hash = start?.hash.copy() ?? createHash('sha256').update(this.header);
+    const checkpoints: Checkpoint[] = [];
+    let chunk = '';
+    for (let i = start?.index ?? 0; i < files.length; i++) {
+      const f = files[i] as FileEntry;
+      chunk += `${f.path}\0${f.mode}\0${f.bytes}\0${f.kind}\0${f.contentKey}\n`;
+      if (chunk.length >= this.chunkChars) {
+        hash.update(chunk);
+        chunk = '';
+        checkpoints.push({ index: i + 1, hash: hash.copy() });
+      }
+    }
+    hash.update(chunk);
+    // The states before the resumed one stay valid: the files before them are the same entries.
+    const kept = start === undefined ? [] : this.lastByRole.get(spec.role)!.checkpoints.filter((c) => c.index <= start.index);
+    this.lastByRole.set(spec.role, { files, checkpoints: [...kept, ...checkpoints] });
+    hash.update('\0whiteouts\0');
+    for (const w of spec.whiteouts) hash.update(`${w}\n`);
+    return hash.digest('hex');
+  }
+
+  /** The last kept state at or before the first file that differs from the role's previous layer. */
+  private resumeFrom(spec: LayerSpec): Checkpoint | undefined {
+    const last = this.lastByRole.get(spec.role);
+    if (last === undefined) return undefined;
+    const n = Math.min(last.files.length, spec.files.length);
+    let same = 0;
+    while (same < n && last.files[same] === spec.files[same]) same++;
+    let found: Checkpoint | undefined;
+    for (const c of last.checkpoints) {
+      if (c.index > same) break;
+      found = c;
+    }
+    return found;
+  }
+}
