@@ -23,6 +23,9 @@ export function registerSecret(secret: string): void {
 
 /** A URL (or any text holding URLs) with the password of every `user:password@` replaced. */
 export function redactUrl(text: string): string {
+  // Every match holds `://`: without one, skip the scan (the pattern tries each letter of a text as a scheme's
+  // start, about 130 ms over a 9 MB results.json, which a simulation writes without a single URL).
+  if (!text.includes('://')) return text;
   return text.replace(URL_USERINFO, (_, scheme: string, user: string) => `${scheme}${user}:${REDACTED}@`);
 }
 
