@@ -9,7 +9,7 @@ import type { ResolvedCompression, ResolvedScenario, ResolvedStep, ResolvedStrat
 import { layerByteSums } from './layer-byte-sums.ts';
 import type { LayerSpec } from './layer-spec.ts';
 import { planLayers } from './layer-strategy.ts';
-import { ResumableLayerKeys } from './resumable-layer-keys.ts';
+import { fileKeyLine, hashWhiteouts, ResumableLayerKeys } from './resumable-layer-keys.ts';
 
 /**
  * Everything `generate` will write, decided before a byte is written: the tree of every deploy step and,
@@ -65,15 +65,14 @@ export function layerKey(spec: LayerSpec, seed: string, compression: ResolvedCom
   let chunk = '';
   for (let i = 0; i < spec.files.length; i++) {
     const f = spec.files[i] as FileEntry;
-    chunk += `${f.path}\0${f.mode}\0${f.bytes}\0${f.kind}\0${f.contentKey}\n`;
+    chunk += fileKeyLine(f);
     if (chunk.length >= HASH_CHUNK_CHARS) {
       hash.update(chunk);
       chunk = '';
     }
   }
   hash.update(chunk);
-  hash.update('\0whiteouts\0');
-  for (const w of spec.whiteouts) hash.update(`${w}\n`);
+  hashWhiteouts(hash, spec.whiteouts);
   return hash.digest('hex');
 }
 

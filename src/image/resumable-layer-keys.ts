@@ -10,6 +10,17 @@ import type { LayerSpec } from './layer-spec.ts';
  * at every flush of the input string; the key is the digest of the same bytes, so it is the same value.
  */
 
+/** A file's line in a layer key's input (image-set-plan.ts layerKey hashes the same lines): one definition for both. */
+export function fileKeyLine(f: FileEntry): string {
+  return `${f.path}\0${f.mode}\0${f.bytes}\0${f.kind}\0${f.contentKey}\n`;
+}
+
+/** A layer key's input after its files: the whiteouts, one line each. */
+export function hashWhiteouts(hash: Hash, whiteouts: readonly string[]): void {
+  hash.update('\0whiteouts\0');
+  for (const w of whiteouts) hash.update(`${w}\n`);
+}
+
 interface Checkpoint {
   /** Files hashed so far (the header included in the state). */
   readonly index: number;
@@ -37,7 +48,7 @@ export class ResumableLayerKeys {
     let chunk = '';
     for (let i = start?.index ?? 0; i < files.length; i++) {
       const f = files[i] as FileEntry;
-      chunk += `${f.path}\0${f.mode}\0${f.bytes}\0${f.kind}\0${f.contentKey}\n`;
+      chunk += fileKeyLine(f);
       if (chunk.length >= this.chunkChars) {
         hash.update(chunk);
         chunk = '';
@@ -48,8 +59,7 @@ export class ResumableLayerKeys {
     // The states before the resumed one stay valid: the files before them are the same entries.
     const kept = start === undefined ? [] : this.lastByRole.get(spec.role)!.checkpoints.filter((c) => c.index <= start.index);
     this.lastByRole.set(spec.role, { files, checkpoints: [...kept, ...checkpoints] });
-    hash.update('\0whiteouts\0');
-    for (const w of spec.whiteouts) hash.update(`${w}\n`);
+    hashWhiteouts(hash, spec.whiteouts);
     return hash.digest('hex');
   }
 
