@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { ContentTree } from '../content/content-tree.ts';
 import type { FileEntry } from '../content/file-entry.ts';
 import { applyDeployStep } from '../content/deploy-step.ts';
@@ -9,7 +8,7 @@ import type { ResolvedCompression, ResolvedScenario, ResolvedStep, ResolvedStrat
 import { layerByteSums } from './layer-byte-sums.ts';
 import type { LayerSpec } from './layer-spec.ts';
 import { planLayers } from './layer-strategy.ts';
-import { fileKeyLine, hashWhiteouts, ResumableLayerKeys } from './resumable-layer-keys.ts';
+import { ResumableLayerKeys } from './resumable-layer-keys.ts';
 
 /**
  * Everything `generate` will write, decided before a byte is written: the tree of every deploy step and,
@@ -59,21 +58,12 @@ export function layerKeyHeader(seed: string, compression: ResolvedCompression): 
   return `${LAYER_FORMAT_VERSION}\0${seed}\0${JSON.stringify(compression)}\0`;
 }
 
+/**
+ * A layer's content key from scratch: sha256 over the header, a line per file, then the whiteouts
+ * (resumable-layer-keys.ts holds the format; planImageSet resumes it from the previous step's layer).
+ */
 export function layerKey(spec: LayerSpec, seed: string, compression: ResolvedCompression): string {
-  const hash = createHash('sha256');
-  hash.update(layerKeyHeader(seed, compression));
-  let chunk = '';
-  for (let i = 0; i < spec.files.length; i++) {
-    const f = spec.files[i] as FileEntry;
-    chunk += fileKeyLine(f);
-    if (chunk.length >= HASH_CHUNK_CHARS) {
-      hash.update(chunk);
-      chunk = '';
-    }
-  }
-  hash.update(chunk);
-  hashWhiteouts(hash, spec.whiteouts);
-  return hash.digest('hex');
+  return new ResumableLayerKeys(layerKeyHeader(seed, compression), HASH_CHUNK_CHARS).key(spec);
 }
 
 /** Whether two specs list the same files (mostly the very same entries, as consecutive trees share them) and whiteouts. */

@@ -3,20 +3,20 @@ import type { FileEntry } from '../content/file-entry.ts';
 import type { LayerSpec } from './layer-spec.ts';
 
 /**
- * Layer keys (image-set-plan.ts layerKey: sha256 over a header, one line per file, then the whiteouts)
- * that resume from the last layer of the same role: a deploy step's layer usually repeats the previous
+ * Layer keys (sha256 over a header, one line per file, then the whiteouts; image-set-plan.ts layerKey is one
+ * from scratch) that resume from the last layer of the same role: a deploy step's layer usually repeats the previous
  * step's files up to its first change (a backport edits 2 files of a 100,000-file branch), and the same
  * entry object is the same file, so the hash state after those files is the one kept then. States are kept
  * at every flush of the input string; the key is the digest of the same bytes, so it is the same value.
  */
 
-/** A file's line in a layer key's input (image-set-plan.ts layerKey hashes the same lines): one definition for both. */
-export function fileKeyLine(f: FileEntry): string {
+/** A file's line in a layer key's input. */
+function fileKeyLine(f: FileEntry): string {
   return `${f.path}\0${f.mode}\0${f.bytes}\0${f.kind}\0${f.contentKey}\n`;
 }
 
 /** A layer key's input after its files: the whiteouts, one line each. */
-export function hashWhiteouts(hash: Hash, whiteouts: readonly string[]): void {
+function hashWhiteouts(hash: Hash, whiteouts: readonly string[]): void {
   hash.update('\0whiteouts\0');
   for (const w of whiteouts) hash.update(`${w}\n`);
 }
