@@ -3,10 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const BUNDLED = 'SHIPBENCH_BENCH_BUNDLED';
+/** bin/shipbench.js's first line: the V8 heap flags the CLI runs with (explained there). */
+const CLI_V8_FLAGS = ['--max-semi-space-size=64', '--initial-old-space-size=128'];
 
 /**
  * Runs the calling bench as the CLI runs shipbench: its sources bundled by esbuild (as scripts/build-bundle.sh
- * bundles the CLI) and started by node with bin/shipbench.js's V8 flag, not through tsx. tsx keeps every
+ * bundles the CLI) and started by node with bin/shipbench.js's V8 flags, not through tsx. tsx keeps every
  * function's name by wrapping each closure as it is created (`__name`), which on the fleet model's hot paths
  * cost a fifth of the CPU (P2P at 10,000 nodes: 31 CPU-s under tsx, 25.6 bundled), so a bench under tsx times
  * something slower than what users run. Returns the bundled run's exit code, or undefined when this already is
@@ -17,6 +19,6 @@ export async function rerunBundled(entryUrl: string): Promise<number | undefined
   const entry = fileURLToPath(entryUrl);
   const outfile = fileURLToPath(new URL(`../node_modules/.cache/shipbench-bench/${entry.split('/').pop()!.replace(/\.ts$/, '.mjs')}`, import.meta.url));
   await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
-  const run = spawnSync(process.execPath, ['--max-semi-space-size=64', outfile, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, [BUNDLED]: '1' } });
+  const run = spawnSync(process.execPath, [...CLI_V8_FLAGS, outfile, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, [BUNDLED]: '1' } });
   return run.status ?? 1;
 }

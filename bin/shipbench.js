@@ -1,7 +1,11 @@
-#!/usr/bin/env -S node --max-semi-space-size=64
-// The flag above: a fleet simulation keeps thousands of transfers alive across events, and with V8's default
+#!/usr/bin/env -S node --max-semi-space-size=64 --initial-old-space-size=128
+// The flags above. A fleet simulation keeps thousands of transfers alive across events, and with V8's default
 // young generation every scavenge copies them again (a 2,400-node simulate: 149 scavenges, 3.6 s; at 64 MB,
-// 53 and 1.5 s). `simulate --sweep` gives it to its points whichever way it was started.
+// 53 and 1.5 s). V8 sizes the old generation's limit from what survived the last mark-compact (17-20 MB
+// here, limits 41-51 MB), and a virtual node's pull promotes enough (buffers, per-file state) to start
+// marking again every 0.1-0.2 s: 71 mark-compacts in six MediaWiki pulls, 5 with the old generation
+// starting at 128 MB, whose floor it then keeps (bench/runtime-fidelity.ts: a third less CPU per pull).
+// `simulate --sweep` gives both to its points, bench/as-bundled.ts to the benches, whichever way they start.
 // Runs the bundle that set-up builds (dist/shipbench.mjs) when it is newer than every source file, else the
 // TypeScript sources through tsx. The bundle starts faster and spares each run tsx's in-process compiler
 // (about 80 MB of resident memory); the fallback means an edited source is never run stale.

@@ -10,8 +10,9 @@ cd "$(dirname "$0")/.."
 scenario=scenarios/quickstart.yaml
 out=reports/quickstart
 mkdir -p "$out"
-node bin/shipbench.js validate "$scenario"
-node bin/shipbench.js generate "$scenario" --out "$out/images" --tree
-node bin/shipbench.js inspect "$out/images" | tee "$out/inspect.txt"
-node bin/shipbench.js run "$scenario" --out "$out/run"
+# bin/shipbench.js itself, not `node bin/shipbench.js`: its first line gives node the CLI's V8 heap flags.
+bin/shipbench.js validate "$scenario"
+bin/shipbench.js generate "$scenario" --out "$out/images" --tree
+bin/shipbench.js inspect "$out/images" | tee "$out/inspect.txt"
+bin/shipbench.js run "$scenario" --out "$out/run"
 echo "quickstart: wrote $out/images (OCI layouts and plain trees), $out/inspect.txt and $out/run/ (results.json, summary.md, report.md, report.html with charts/, samples.csv)"

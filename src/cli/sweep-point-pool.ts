@@ -1,8 +1,8 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { type PointReply, SWEEP_WORKER_ENV } from './sweep-point-worker.ts';
 
-/** bin/shipbench.js's flag (its first line), for points started from a process that did not get it. */
-const SIMULATION_SEMI_SPACE = '--max-semi-space-size=64';
+/** bin/shipbench.js's V8 flags (its first line, where they are explained), for points started from a process that did not get them. */
+const CLI_HEAP_FLAGS = ['--max-semi-space-size=64', '--initial-old-space-size=128'];
 
 /** Kept of a worker's stderr: what a crash outside `main` (an uncaught error, a fatal signal) printed. */
 const STDERR_TAIL_BYTES = 4096;
@@ -63,9 +63,9 @@ export class SweepPointPool {
   }
 
   private start(): Worker {
-    // As this process runs (under tsx from the sources, plain node from the bundle), with the young
-    // generation bin/shipbench.js asks for: a simulation's many live transfers make small ones costly.
-    const heap = process.execArgv.some((a) => a.startsWith('--max-semi-space-size')) ? [] : [SIMULATION_SEMI_SPACE];
+    // As this process runs (under tsx from the sources, plain node from the bundle), with the heap
+    // bin/shipbench.js asks for: a simulation's many live transfers make a small young generation costly.
+    const heap = CLI_HEAP_FLAGS.filter((flag) => !process.execArgv.some((a) => a.startsWith(flag.split('=')[0]!)));
     const child = fork(this.cli, [], {
       execArgv: [...process.execArgv, ...heap],
       env: { ...process.env, ...this.env, [SWEEP_WORKER_ENV]: '1' },
