@@ -25,9 +25,10 @@ export class ContentStore {
   /**
    * Opens a temp file for `digest`; `commit` makes it the blob, `discard` removes it. `write` keeps the
    * chunk by reference until written and returns a promise only when the caller should wait for room.
+   * `settle` resolves once every chunk written so far is in the file (the caller may then reuse their memory).
    * With `sync`, commit fsyncs the blob before making it visible (as containerd's content writer does).
    */
-  async begin(digest: string, options: { sync?: boolean } = {}): Promise<{ write(chunk: Buffer): void | Promise<void>; commit(): Promise<void>; discard(): Promise<void> }> {
+  async begin(digest: string, options: { sync?: boolean } = {}): Promise<{ write(chunk: Buffer): void | Promise<void>; settle(): Promise<void>; commit(): Promise<void>; discard(): Promise<void> }> {
     await mkdir(join(this.dir, 'sha256'), { recursive: true });
     const temp = join(this.dir, `.partial-${digest.replace(/^sha256:/, '')}-${process.hrtime.bigint()}`);
     const handle = await open(temp, 'w');
@@ -41,6 +42,7 @@ export class ContentStore {
     };
     return {
       write: (chunk) => writer.write(chunk),
+      settle: () => writer.flush(),
       commit: async () => {
         await writer.flush();
         if (options.sync === true) await handle.sync();

@@ -16,6 +16,7 @@ import type { RegistryTimeouts } from '../registry/registry-timeouts.ts';
 import { chainIds } from './chain-id.ts';
 import type { DeployContext, NodeBackend } from './node-backend.ts';
 import { ContentStore } from './content-store.ts';
+import { FullBufferCopy } from './full-buffer-copy.ts';
 import { layerRecordsDir } from './docker-layer-metadata.ts';
 import { registerLayerAsDockerd } from './dockerd-register-layer.ts';
 import { NodeImages } from './node-images.ts';
@@ -58,10 +59,12 @@ export const INTERRUPTED = 'interrupted';
 interface LayerDownload {
   readonly seconds: number;
   readonly startSeconds: number;
+  /** Bytes the runtime's metadata took on disk for it (containerd's bolt transactions). */
+  readonly metadataBytes: number;
 }
 
 /** A layer the runtime does not download: its blob is held (or not needed). */
-const HELD: LayerDownload = { seconds: 0, startSeconds: 0 };
+const HELD: LayerDownload = { seconds: 0, startSeconds: 0, metadataBytes: 0 };
 
 interface ManifestLayer {
   digest: string;
@@ -91,6 +94,8 @@ export class VirtualNode implements NodeBackend {
   private readonly emulation: RuntimeEmulation;
   /** Where downloads land: the content store, or docker's temp files (`<dir>/tmp`). */
   private readonly blobs: ContentStore;
+  /** The bolt write transaction in progress, if any: the next waits for it (boltTransactions). */
+  private boltQueue: Promise<unknown> = Promise.resolve();
 
   constructor(options: VirtualNodeOptions) {
     this.name = options.name;
@@ -178,6 +183,7 @@ export class VirtualNode implements NodeBackend {
       const parsed = JSON.parse(manifest.bytes.toString('utf8')) as { config: ManifestLayer; layers: ManifestLayer[] };
       const config = await this.fetchConfig(context.repository, parsed.config, stop.signal);
       manifestSeconds = (performance.now() - started) / 1000;
+      if (this.emulation.boltTransactionsPerPull > 0) diskBytes += await this.boltTransactions(this.emulation.boltTransactionsPerPull);
       const chains = chainIds(config.rootfs.diff_ids);
       const pulled = parsed.layers.map((layer, i) => ({ ...layer, chain: chains[i] as string }));
       const work = runtimePullWork(this.runtime, pulled, await this.holdings(pulled));
@@ -195,20 +201,17 @@ export class VirtualNode implements NodeBackend {
       for (const d of downloads) d.catch(() => undefined);
       if (this.emulation.unpackStarts === 'all-fetched') await Promise.all(downloads);
       for (const [i, layer] of pulled.entries()) {
-        const { seconds: downloadSeconds, startSeconds: downloadStartSeconds } = await (downloads[i] as Promise<LayerDownload>);
+        const { seconds: downloadSeconds, startSeconds: downloadStartSeconds, metadataBytes } = await (downloads[i] as Promise<LayerDownload>);
         // docker's temp blob is deleted before the kernel writes it back (measured: bench/runtime-fidelity.ts).
         if (downloadSeconds > 0 && this.emulation.keepsBlobs) diskBytes += layer.size;
+        diskBytes += metadataBytes;
         stop.signal.throwIfAborted();
         const t0 = performance.now();
         const unpacked = toUnpack.has(i) ? await this.unpack(layer, layer.chain, chains[i - 1], config.rootfs.diff_ids[i]) : undefined;
         // docker's GetImageBlob temp file goes once the layer is registered.
         if (!this.emulation.keepsBlobs && downloadSeconds > 0) await rm(this.blobs.path(layer.digest), { force: true });
         diskBytes += (unpacked?.bytesWritten ?? 0) + (unpacked?.recordBytes ?? 0);
-        if (unpacked !== undefined && this.emulation.boltTransactionsPerLayer > 0) {
-          const db = join(this.options.dir, 'metadata.db');
-          diskBytes += await commitSnapshotTransactions(db, this.emulation.boltTransactionsPerLayer);
-          this.images.noteMetadata((await stat(db)).size);
-        }
+        if (unpacked !== undefined && this.emulation.boltTransactionsPerLayer > 0) diskBytes += await this.boltTransactions(this.emulation.boltTransactionsPerLayer);
         const unpackSeconds = unpacked === undefined ? 0 : (performance.now() - t0) / 1000;
         layers.push({ digest: layer.digest, bytes: layer.size, downloadSeconds, unpackSeconds, files: unpacked?.files ?? 0, ...(downloadSeconds > 0 ? { downloadStartSeconds } : {}), ...(unpacked === undefined ? {} : { unpackStartSeconds: (t0 - started) / 1000 }) });
       }
@@ -226,6 +229,21 @@ export class VirtualNode implements NodeBackend {
     } finally {
       context.signal?.removeEventListener('abort', onInterrupt);
     }
+  }
+
+  /**
+   * `count` bolt write transactions at their disk cost (snapshot-bolt-commits.ts), after those already queued:
+   * bbolt takes one writer at a time. Returns the bytes they wrote; the file's size counts as held metadata.
+   */
+  private boltTransactions(count: number): Promise<number> {
+    const db = join(this.options.dir, 'metadata.db');
+    const run = this.boltQueue.then(async () => {
+      const bytes = await commitSnapshotTransactions(db, count);
+      this.images.noteMetadata((await stat(db)).size);
+      return bytes;
+    });
+    this.boltQueue = run.catch(() => undefined);
+    return run;
   }
 
   /** What the node holds of the image's layers: blobs in its content store (containerd), layers unpacked. */
@@ -305,6 +323,12 @@ export class VirtualNode implements NodeBackend {
     const blob = await this.blobs.begin(layer.digest, { sync: this.emulation.syncsBlob }).catch(async (error: unknown) => {
       throw isDiskFull(error) ? await blobDiskFull(this.options.dir, layer.digest, layer.size, error) : error;
     });
+    // containerd as ctr drives it writes the blob a full buffer at a time, waiting on each (runtime-emulation.ts).
+    const buffered = this.emulation.blobWriteBytes > 0 ? new FullBufferCopy(this.emulation.blobWriteBytes, async (full) => {
+      await blob.write(full);
+      await blob.settle();
+    }) : undefined;
+    let metadataBytes = 0;
     try {
       await this.client.fetchBlob(
         repository,
@@ -313,11 +337,14 @@ export class VirtualNode implements NodeBackend {
           if (this.nic !== undefined) await this.nic.take(chunk.length);
           onBytes(chunk.length);
           if (this.disk !== undefined) await this.disk.take(chunk.length);
-          await blob.write(chunk);
+          if (buffered === undefined) await blob.write(chunk);
+          else await buffered.push(chunk);
         },
         { size: layer.size, signal },
       );
+      await buffered?.end();
       await blob.commit();
+      if (this.emulation.boltTransactionsPerBlob > 0) metadataBytes = await this.boltTransactions(this.emulation.boltTransactionsPerBlob);
       if (this.emulation.keepsBlobs) this.images.noteBlob(layer.digest, layer.size);
     } catch (error) {
       await blob.discard();
@@ -325,7 +352,7 @@ export class VirtualNode implements NodeBackend {
       if (isDiskFull(error)) throw await blobDiskFull(this.options.dir, layer.digest, layer.size, error);
       throw error;
     }
-    return { seconds: Math.max((performance.now() - t0) / 1000, Number.EPSILON), startSeconds: (t0 - nodeStartedMs) / 1000 };
+    return { seconds: Math.max((performance.now() - t0) / 1000, Number.EPSILON), startSeconds: (t0 - nodeStartedMs) / 1000, metadataBytes };
   }
 
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -146,6 +147,31 @@ describe('virtual node', { timeout: 300_000 }, () => {
     const containerd = await decompressed('unpigz-containerd', { runtime: 'containerd', emulation: { unpigzFromBytes: threshold } });
     assert.deepEqual(containerd.digests, containerd.sample.layers.filter((l) => l.bytes >= threshold).map((l) => l.digest).sort());
     assert.equal(RUNTIME_EMULATIONS.containerd.unpigzFromBytes, 16 * 2 ** 20);
+  });
+
+  it("emulates containerd's metadata and content writes: bolt transactions per pull, per blob fetched and per layer applied (two synced pages each), blobs written a full buffer at a time and kept byte for byte", async () => {
+    const pulled = async (name: string, emulation: VirtualNodeOptions['emulation']) => {
+      const node = new VirtualNode(nodeOptions(name, { runtime: 'containerd', emulation }));
+      await node.reset();
+      const sample = await deploy(node, 't/per-version', 'initial');
+      await node.close();
+      assert.equal(sample.error, undefined);
+      return sample;
+    };
+    // A buffer of an odd size, so blobs end in a short buffer and cross buffer edges mid-chunk.
+    const rules = await pulled('bolt-rules', { blobWriteBytes: 7777 });
+    const none = await pulled('bolt-none', { boltTransactionsPerBlob: 0, boltTransactionsPerPull: 0, blobWriteBytes: 0 });
+    const page = 4096;
+    const { boltTransactionsPerBlob, boltTransactionsPerPull } = RUNTIME_EMULATIONS.containerd;
+    assert.equal(rules.bytesWrittenToDisk - none.bytesWrittenToDisk, 2 * page * (boltTransactionsPerPull + boltTransactionsPerBlob * rules.layers.length));
+    for (const layer of rules.layers) {
+      const blob = await readFile(join(work, 'nodes', 'bolt-rules', 'content', 'sha256', layer.digest.replace('sha256:', '')));
+      assert.equal(`sha256:${createHash('sha256').update(blob).digest('hex')}`, layer.digest);
+      assert.equal(blob.length, layer.bytes);
+    }
+    // strace of containerd 1.6.20 while ctr fetches: 5.9 fdatasync per layer blob and 27 per pull; docker syncs no bolt file.
+    assert.deepEqual([boltTransactionsPerBlob, boltTransactionsPerPull, RUNTIME_EMULATIONS.containerd.blobWriteBytes], [3, 14, 2 ** 20]);
+    assert.deepEqual([RUNTIME_EMULATIONS.docker.boltTransactionsPerBlob, RUNTIME_EMULATIONS.docker.boltTransactionsPerPull, RUNTIME_EMULATIONS.docker.blobWriteBytes], [0, 0, 0]);
   });
 
   it("ends its node time when the image is ready: the image GC after the pull (kubelet's, apart from pulls) is not in it", async () => {
