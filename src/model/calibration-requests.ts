@@ -7,7 +7,10 @@ import { logNormalVariation } from './calibration-dispersion.ts';
 export const MODEL_REQUESTS_BEFORE_LAYERS = 3;
 
 export interface RequestFit {
-  /** One request as the model counts it: the mean time to manifest over the model's requests before layers (the mean: the latency spread multiplies it by draws of mean 1). */
+  /**
+   * One request as the model counts it: the mean time to manifest over the model's requests before layers (the
+   * mean: the latency spread multiplies it by draws of mean 1), at most what the clients saw a request take.
+   */
   readonly requestSeconds: number;
   /** Seconds from sending a request to its answer's headers as the pulling clients saw it (median over steps): a cross-check, queueing included. */
   readonly clientRequestSeconds: number | undefined;
@@ -23,20 +26,24 @@ export interface RequestFit {
 
 /**
  * Request latency from time to manifest: the model's requests before the first layer (token, manifest,
- * config) take the measured median between them, so a small step that is mostly requests comes out right.
- * The registry's CPU per logged request is the part of each that queues on its cores. The clients' mean time
- * to headers (registry strain, virtual nodes) is reported beside it: it includes waits behind bytes.
+ * config) share it, so a small step that is mostly requests comes out right. The registry's CPU per logged
+ * request is the part of each that queues on its cores. Where the clients timed their requests (registry
+ * strain, virtual nodes: mean time to headers, which includes waits behind bytes), a request is at most that:
+ * the rest of time to manifest is the node's own work before its layers (a containerd node's lease and
+ * content records, bolt transactions that sync), which model.node.manifestSeconds carries, not every request.
  */
 export function fitRequests(steps: readonly StepResult[], samples: readonly NodeStepSample[]): RequestFit | undefined {
   const manifests = samples.filter((s) => s.error === undefined && s.manifestSeconds > 0).map((s) => s.manifestSeconds);
   if (manifests.length === 0) return undefined;
   const manifestSeconds = median(manifests);
   const latencies = steps.flatMap((s) => (s.registry?.client === undefined || s.registry.client.requests === 0 ? [] : [s.registry.client.meanLatencySeconds]));
-  const requestSeconds = manifests.reduce((a, b) => a + b, 0) / manifests.length / MODEL_REQUESTS_BEFORE_LAYERS;
+  const clientRequestSeconds = latencies.length === 0 ? undefined : median(latencies);
+  const shared = manifests.reduce((a, b) => a + b, 0) / manifests.length / MODEL_REQUESTS_BEFORE_LAYERS;
+  const requestSeconds = clientRequestSeconds === undefined ? shared : Math.min(shared, clientRequestSeconds);
   const cpu = steps.flatMap((s) => (s.registry?.process === undefined || s.registry.served === undefined || s.registry.served.requests === 0 ? [] : [s.registry.process.cpuSeconds / s.registry.served.requests]));
   return {
     requestSeconds,
-    clientRequestSeconds: latencies.length === 0 ? undefined : median(latencies),
+    clientRequestSeconds,
     registryCpuPerRequestSeconds: cpu.length === 0 ? undefined : Math.min(requestSeconds, median(cpu)),
     manifestSeconds,
     manifestExtraSeconds: Math.max(0, manifestSeconds - MODEL_REQUESTS_BEFORE_LAYERS * requestSeconds),

@@ -78,8 +78,9 @@ export interface RuntimeEmulation {
    * Synced bolt write transactions per blob the pull fetches, and per pull besides (content ingest and commit
    * records, lease resources, the lease and the image record). strace of containerd 1.6.20 while ctr fetches
    * (before the first unpigz): 45 fdatasync for an image of 3 layers, 133 for one of 18, i.e. 5.9 per layer
-   * blob and 27 per pull (its manifest and config blobs included): about 3 and 14 transactions. The daemon's
-   * bolt files take one write transaction at a time, so a node's run one after another. docker: none.
+   * blob and 27 per pull (its manifest and config blobs included): about 3 and 14 transactions, most of the
+   * pull's before the first layer blob (the lease, the manifest and config), where the emulation makes them all.
+   * The daemon's bolt files take one write transaction at a time, so a node's run one after another. docker: none.
    */
   readonly boltTransactionsPerBlob: number;
   readonly boltTransactionsPerPull: number;

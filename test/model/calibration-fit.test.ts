@@ -5,6 +5,8 @@ import { logNormalVariation, unionSeconds } from '../../src/model/calibration-di
 import { fitLinks } from '../../src/model/calibration-links.ts';
 import { unpackStartsFrom } from '../../src/model/calibration-unpack-starts.ts';
 import { blobCommitFrom } from '../../src/model/calibration-blob-commit.ts';
+import { fitRequests, MODEL_REQUESTS_BEFORE_LAYERS } from '../../src/model/calibration-requests.ts';
+import type { StepResult } from '../../src/metrics/step-result.ts';
 import { rsyncFrom } from '../../src/model/calibration-volume.ts';
 import { unpackConcurrency } from '../../src/model/calibration-concurrency.ts';
 import { calibrateFrom } from '../../src/model/calibration.ts';
@@ -82,6 +84,23 @@ describe('calibration on one backend of a run over several', () => {
     assert.equal(unpackStartsFrom([noTimes], { ...node, unpackStarts: 'after-downloads' }, kept).unpackStarts, 'after-downloads');
     assert.deepEqual(kept, {});
   });
+  test("time to manifest beyond what the clients saw its requests take is the node's own work before its layers, not slower requests", () => {
+    const sample = (manifestSeconds: number): NodeStepSample => ({ node: 'n', step: 's', strategy: 's', repeat: 0, startSeconds: 0, manifestSeconds, totalSeconds: 1, layers: [], bytesDownloaded: 0, bytesWrittenToDisk: 0, filesWritten: 0 });
+    const samples = [0.04, 0.05, 0.06].map(sample);
+    const step = (meanLatencySeconds: number | undefined) =>
+      ({ registry: { seconds: 1, cpuSecondsPerGiB: null, ...(meanLatencySeconds === undefined ? {} : { client: { requests: 10, meanLatencySeconds, maxLatencySeconds: meanLatencySeconds, throttled: 0, serverErrors: 0, networkErrors: 0 } }) } }) as unknown as StepResult;
+    // Clients saw 8 ms a request; the three before the layers take 24 ms of the 50 ms median: 26 ms is the node's.
+    const timed = fitRequests([step(0.008)], samples)!;
+    assert.equal(timed.requestSeconds, 0.008);
+    assert.ok(Math.abs(timed.manifestExtraSeconds - (0.05 - MODEL_REQUESTS_BEFORE_LAYERS * 0.008)) < 1e-12);
+    // No client timing (engine nodes pull on their own): the requests share time to manifest, nothing left over.
+    const shared = fitRequests([step(undefined)], samples)!;
+    assert.ok(Math.abs(shared.requestSeconds - 0.05 / MODEL_REQUESTS_BEFORE_LAYERS) < 1e-12);
+    assert.equal(shared.manifestExtraSeconds, 0);
+    // Clients that waited longer than time to manifest allows (behind other bytes) do not make requests slower than that.
+    assert.ok(Math.abs(fitRequests([step(0.5)], samples)!.requestSeconds - 0.05 / MODEL_REQUESTS_BEFORE_LAYERS) < 1e-12);
+  });
+
   test('a blob\'s commit is what small blobs that downloaded alone took beyond the request; one beside a larger download does not count', () => {
     const node = { ...resolveModel({}, { nodes: 1, nicBitsPerSecond: 8e6, diskWriteBytesPerSecond: undefined }).node, nicBurstBytes: 65_536 };
     const small = (digest: string, start: number, seconds: number) => ({ digest: `sha256:${digest}`, bytes: 4_700, downloadStartSeconds: start, downloadSeconds: seconds, unpackSeconds: 0, files: 1 });
