@@ -4,7 +4,7 @@
 // 53 and 1.5 s). V8 sizes the old generation's limit from what survived the last mark-compact (17-20 MB
 // here, limits 41-51 MB), and a virtual node's pull promotes enough (buffers, per-file state) to start
 // marking again every 0.1-0.2 s: 71 mark-compacts in six MediaWiki pulls, 5 with the old generation
-// starting at 128 MB, whose floor it then keeps (bench/runtime-fidelity.ts: a third less CPU per pull).
+// starting at 128 MB (bench/runtime-fidelity.ts: about a fifth less CPU per pull).
 // `simulate --sweep` gives both to its points, bench/as-bundled.ts to the benches, whichever way they start.
 // Runs the bundle that set-up builds (dist/shipbench.mjs) when it is newer than every source file, else the
 // TypeScript sources through tsx. The bundle starts faster and spares each run tsx's in-process compiler
