@@ -15,6 +15,23 @@ const DATA_PAGES = 16;
  * fdatasync per applied layer (MediaWiki, cold pull and backport alike), so six transactions: the sixth is
  * not identified. Two page writes and two data syncs of `path` per transaction; returns the bytes written.
  */
+/**
+ * The bolt file as the daemon leaves it when it starts, before any pull: its pages in place and synced (bbolt
+ * creates and sizes its files on open). A node reset to a cold pull starts from it, so the pull's transactions
+ * rewrite pages rather than grow a new file, whose every first write to a page also changes the file's size
+ * and allocation: metadata each sync then carries (on a node disk, cold pulls' time to manifest ran 51-82 ms
+ * at the median against 35-55 ms for backports, with the pull's 14 transactions in it).
+ */
+export async function createBoltFile(path: string): Promise<void> {
+  const handle = await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC, 0o600);
+  try {
+    await handle.write(Buffer.alloc(PAGE_BYTES * (1 + DATA_PAGES)), 0, PAGE_BYTES * (1 + DATA_PAGES), 0);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 export async function commitSnapshotTransactions(path: string, transactions: number): Promise<number> {
   const page = Buffer.alloc(PAGE_BYTES);
   // Not O_APPEND: on Linux it would make every positioned write an append.

@@ -22,7 +22,7 @@ import { registerLayerAsDockerd } from './dockerd-register-layer.ts';
 import { NodeImages } from './node-images.ts';
 import { blobDiskFull, isDiskFull, layerDiskFull } from './node-disk-full.ts';
 import { unpackLayer, type UnpackOptions, type UnpackStats } from './rootfs-unpacker.ts';
-import { commitSnapshotTransactions } from './snapshot-bolt-commits.ts';
+import { commitSnapshotTransactions, createBoltFile } from './snapshot-bolt-commits.ts';
 import { walkSnapshotUsage } from './snapshot-usage-walk.ts';
 import { RUNTIME_EMULATIONS, type RuntimeEmulation } from './runtime-emulation.ts';
 import { throttleStream } from './throttle-stream.ts';
@@ -131,11 +131,21 @@ export class VirtualNode implements NodeBackend {
     return join(this.options.dir, 'snapshots', chainId.replace(/^sha256:/, ''));
   }
 
-  /** Clears the node's disk: the next deploy is a cold pull. */
+  /** Clears the node's disk: the next deploy is a cold pull (into the bolt file a started containerd has). */
   async reset(): Promise<void> {
     await rm(this.options.dir, { recursive: true, force: true });
     await mkdir(this.options.dir, { recursive: true });
+    if (this.usesBolt()) await createBoltFile(this.boltFile());
     this.images.reset();
+  }
+
+  private usesBolt(): boolean {
+    const e = this.emulation;
+    return e.boltTransactionsPerLayer + e.boltTransactionsPerBlob + e.boltTransactionsPerPull > 0;
+  }
+
+  private boltFile(): string {
+    return join(this.options.dir, 'metadata.db');
   }
 
   async close(): Promise<void> {
@@ -238,7 +248,7 @@ export class VirtualNode implements NodeBackend {
    * bbolt takes one writer at a time. Returns the bytes they wrote; the file's size counts as held metadata.
    */
   private boltTransactions(count: number): Promise<number> {
-    const db = join(this.options.dir, 'metadata.db');
+    const db = this.boltFile();
     const run = this.boltQueue.then(async () => {
       const bytes = await commitSnapshotTransactions(db, count);
       this.images.noteMetadata((await stat(db)).size);

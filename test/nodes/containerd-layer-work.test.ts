@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { unpackLayer } from '../../src/nodes/rootfs-unpacker.ts';
-import { commitSnapshotTransactions } from '../../src/nodes/snapshot-bolt-commits.ts';
+import { commitSnapshotTransactions, createBoltFile } from '../../src/nodes/snapshot-bolt-commits.ts';
 import { RUNTIME_EMULATIONS } from '../../src/nodes/runtime-emulation.ts';
 import { walkSnapshotUsage } from '../../src/nodes/snapshot-usage-walk.ts';
 import { tarOf } from '../support/tar-entries.ts';
@@ -79,6 +79,17 @@ test('bolt commits of a layer: two page writes per transaction into one small fi
     assert.equal(await commitSnapshotTransactions(db, 6), 6 * 2 * 4096);
     // Meta page plus six data pages, rewritten in place by the second layer (no O_APPEND growth).
     assert.equal((await lstat(db)).size, 7 * 4096);
+  }));
+
+test('a started daemon\'s bolt file has its pages in place: transactions rewrite them and the file never grows', () =>
+  inTempDir('shipbench-bolt-file-', async (root) => {
+    const db = join(root, 'metadata.db');
+    await createBoltFile(db);
+    const size = (await lstat(db)).size;
+    // A meta page and the pages the transactions cycle over, all there before the first one.
+    assert.equal(size, 17 * 4096);
+    assert.equal(await commitSnapshotTransactions(db, 40), 40 * 2 * 4096);
+    assert.equal((await lstat(db)).size, size);
   }));
 
 test("both runtimes walk each applied layer and give directories their attributes, each its own way; the second chmod and bolt commits are containerd-only, moby's parent-and-path lookups docker-only", () => {

@@ -169,6 +169,14 @@ describe('virtual node', { timeout: 300_000 }, () => {
       assert.equal(`sha256:${createHash('sha256').update(blob).digest('hex')}`, layer.digest);
       assert.equal(blob.length, layer.bytes);
     }
+    // A reset node starts with the bolt file a started containerd has (a docker node has none).
+    const fresh = new VirtualNode(nodeOptions('bolt-fresh', { runtime: 'containerd' }));
+    await fresh.reset();
+    assert.equal((await stat(join(work, 'nodes', 'bolt-fresh', 'metadata.db'))).size, 17 * page);
+    const dockerNode = new VirtualNode(nodeOptions('bolt-docker', { runtime: 'docker' }));
+    await dockerNode.reset();
+    await assert.rejects(stat(join(work, 'nodes', 'bolt-docker', 'metadata.db')), { code: 'ENOENT' });
+    await Promise.all([fresh.close(), dockerNode.close()]);
     // strace of containerd 1.6.20 while ctr fetches: 5.9 fdatasync per layer blob and 27 per pull; docker syncs no bolt file.
     assert.deepEqual([boltTransactionsPerBlob, boltTransactionsPerPull, RUNTIME_EMULATIONS.containerd.blobWriteBytes], [3, 14, 2 ** 20]);
     assert.deepEqual([RUNTIME_EMULATIONS.docker.boltTransactionsPerBlob, RUNTIME_EMULATIONS.docker.boltTransactionsPerPull, RUNTIME_EMULATIONS.docker.blobWriteBytes], [0, 0, 0]);
