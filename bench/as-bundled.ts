@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { CLI_HEAP_FLAGS } from '../src/cli/cli-heap-flags.ts';
 
 const BUNDLED = 'SHIPBENCH_BENCH_BUNDLED';
-/** bin/shipbench.js's first line: the V8 heap flags the CLI runs with (explained there). */
-const CLI_V8_FLAGS = ['--max-semi-space-size=64', '--initial-old-space-size=128'];
 
 /**
  * Runs the calling bench as the CLI runs shipbench: its sources bundled by esbuild (as scripts/build-bundle.sh
@@ -19,6 +18,6 @@ export async function rerunBundled(entryUrl: string): Promise<number | undefined
   const entry = fileURLToPath(entryUrl);
   const outfile = fileURLToPath(new URL(`../node_modules/.cache/shipbench-bench/${entry.split('/').pop()!.replace(/\.ts$/, '.mjs')}`, import.meta.url));
   await build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
-  const run = spawnSync(process.execPath, [...CLI_V8_FLAGS, outfile, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, [BUNDLED]: '1' } });
+  const run = spawnSync(process.execPath, [...CLI_HEAP_FLAGS, outfile, ...process.argv.slice(2)], { stdio: 'inherit', env: { ...process.env, [BUNDLED]: '1' } });
   return run.status ?? 1;
 }

@@ -11,7 +11,7 @@
  * deletes the last one's trees, and on a host file system that churns, creating files then costs more.
  *
  *   npx tsx bench/fleet-harness-cpu.ts [maxNodes=8] [runtime=containerd]
- * (bench/runtime-fidelity.ts calls it too, after its own table.) Run bundled, with the CLI's V8 flag (as-bundled.ts):
+ * (bench/runtime-fidelity.ts calls it too, after its own table.) Run bundled, with the CLI's V8 flags (as-bundled.ts):
  * virtual nodes as `shipbench run` runs them.
  */
 import { execFileSync } from 'node:child_process';

@@ -4,7 +4,7 @@
  * as the peer, with identical nodes (spread 0%: nodes finish together). Target: 10,000 nodes with spread
  * in under 10 s of CPU per topology on this machine. CPU seconds are printed beside wall time and the load
  * average: on a shared machine wall time also counts other processes' turns. It runs bundled, with the CLI's V8
- * flag (as-bundled.ts): the model's speed as `shipbench simulate` has it.
+ * flags (as-bundled.ts): the model's speed as `shipbench simulate` has it.
  *
  *   npx tsx bench/fleet-model.ts [nodes ...]      (default: 1000 10000)
  */

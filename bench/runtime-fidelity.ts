@@ -281,7 +281,7 @@ async function main(): Promise<void> {
   console.log(`\nload average at end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 
-// Virtual nodes as `shipbench run` runs them: bundled, with the CLI's V8 flag (as-bundled.ts).
+// Virtual nodes as `shipbench run` runs them: bundled, with the CLI's V8 flags (as-bundled.ts).
 const bundledExit = await rerunBundled(import.meta.url);
 if (bundledExit === undefined) await main();
 else process.exit(bundledExit);

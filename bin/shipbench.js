@@ -5,7 +5,7 @@
 // here, limits 41-51 MB), and a virtual node's pull promotes enough (buffers, per-file state) to start
 // marking again every 0.1-0.2 s: 71 mark-compacts in six MediaWiki pulls, 5 with the old generation
 // starting at 128 MB (bench/runtime-fidelity.ts: about a fifth less CPU per pull).
-// `simulate --sweep` gives both to its points, bench/as-bundled.ts to the benches, whichever way they start.
+// src/cli/cli-heap-flags.ts lists them for sweep points and benches, whichever way those start.
 // Runs the bundle that set-up builds (dist/shipbench.mjs) when it is newer than every source file, else the
 // TypeScript sources through tsx. The bundle starts faster and spares each run tsx's in-process compiler
 // (about 80 MB of resident memory); the fallback means an edited source is never run stale.

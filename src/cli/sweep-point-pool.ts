@@ -1,8 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { CLI_HEAP_FLAGS } from './cli-heap-flags.ts';
 import { type PointReply, SWEEP_WORKER_ENV } from './sweep-point-worker.ts';
-
-/** bin/shipbench.js's V8 flags (its first line, where they are explained), for points started from a process that did not get them. */
-const CLI_HEAP_FLAGS = ['--max-semi-space-size=64', '--initial-old-space-size=128'];
 
 /** Kept of a worker's stderr: what a crash outside `main` (an uncaught error, a fatal signal) printed. */
 const STDERR_TAIL_BYTES = 4096;
