@@ -194,7 +194,7 @@ export class VirtualNode implements NodeBackend {
       const config = await this.fetchConfig(context.repository, parsed.config, stop.signal);
       // Before the layers, as ctr makes most of them (its lease, the manifest's and config's content records):
       // part of the time to manifest, as an engine node's is.
-      if (this.emulation.boltTransactionsPerPull > 0) diskBytes += await this.boltTransactions(this.emulation.boltTransactionsPerPull);
+      diskBytes += await this.boltTransactions(this.emulation.boltTransactionsPerPull);
       manifestSeconds = (performance.now() - started) / 1000;
       const chains = chainIds(config.rootfs.diff_ids);
       const pulled = parsed.layers.map((layer, i) => ({ ...layer, chain: chains[i] as string }));
@@ -223,7 +223,7 @@ export class VirtualNode implements NodeBackend {
         // docker's GetImageBlob temp file goes once the layer is registered.
         if (!this.emulation.keepsBlobs && downloadSeconds > 0) await rm(this.blobs.path(layer.digest), { force: true });
         diskBytes += (unpacked?.bytesWritten ?? 0) + (unpacked?.recordBytes ?? 0);
-        if (unpacked !== undefined && this.emulation.boltTransactionsPerLayer > 0) diskBytes += await this.boltTransactions(this.emulation.boltTransactionsPerLayer);
+        if (unpacked !== undefined) diskBytes += await this.boltTransactions(this.emulation.boltTransactionsPerLayer);
         const unpackSeconds = unpacked === undefined ? 0 : (performance.now() - t0) / 1000;
         layers.push({ digest: layer.digest, bytes: layer.size, downloadSeconds, unpackSeconds, files: unpacked?.files ?? 0, ...(downloadSeconds > 0 ? { downloadStartSeconds } : {}), ...(unpacked === undefined ? {} : { unpackStartSeconds: (t0 - started) / 1000 }) });
       }
@@ -246,8 +246,10 @@ export class VirtualNode implements NodeBackend {
   /**
    * `count` bolt write transactions at their disk cost (snapshot-bolt-commits.ts), after those already queued:
    * bbolt takes one writer at a time. Returns the bytes they wrote; the file's size counts as held metadata.
+   * None (docker, or a rule set to 0) touches no file.
    */
   private boltTransactions(count: number): Promise<number> {
+    if (count === 0) return Promise.resolve(0);
     const db = this.boltFile();
     const run = this.boltQueue.then(async () => {
       const bytes = await commitSnapshotTransactions(db, count);
@@ -356,7 +358,7 @@ export class VirtualNode implements NodeBackend {
       );
       await buffered?.end();
       await blob.commit();
-      if (this.emulation.boltTransactionsPerBlob > 0) metadataBytes = await this.boltTransactions(this.emulation.boltTransactionsPerBlob);
+      metadataBytes = await this.boltTransactions(this.emulation.boltTransactionsPerBlob);
       if (this.emulation.keepsBlobs) this.images.noteBlob(layer.digest, layer.size);
     } catch (error) {
       await blob.discard();
