@@ -26,9 +26,10 @@ export class ContentStore {
    * Opens a temp file for `digest`; `commit` makes it the blob, `discard` removes it. `write` keeps the
    * chunk by reference until written and returns a promise only when the caller should wait for room.
    * `settle` resolves once every chunk written so far is in the file (the caller may then reuse their memory).
-   * With `sync`, commit fsyncs the blob before making it visible (as containerd's content writer does).
+   * With `sync`, commit fsyncs the blob before making it visible (as containerd's content writer does);
+   * `verify`, given to commit, throws to keep a blob whose digest is wrong from becoming visible.
    */
-  async begin(digest: string, options: { sync?: boolean } = {}): Promise<{ write(chunk: Buffer): void | Promise<void>; settle(): Promise<void>; commit(): Promise<void>; discard(): Promise<void> }> {
+  async begin(digest: string, options: { sync?: boolean } = {}): Promise<{ write(chunk: Buffer): void | Promise<void>; settle(): Promise<void>; commit(verify?: () => void): Promise<void>; discard(): Promise<void> }> {
     await mkdir(join(this.dir, 'sha256'), { recursive: true });
     const temp = join(this.dir, `.partial-${digest.replace(/^sha256:/, '')}-${process.hrtime.bigint()}`);
     const handle = await open(temp, 'w');
@@ -43,10 +44,11 @@ export class ContentStore {
     return {
       write: (chunk) => writer.write(chunk),
       settle: () => writer.flush(),
-      commit: async () => {
+      commit: async (verify) => {
         await writer.flush();
         if (options.sync === true) await handle.sync();
         await close();
+        verify?.();
         await rename(temp, this.path(digest));
       },
       discard: async () => {

@@ -89,8 +89,20 @@ export interface RuntimeEmulation {
    * blob is read (0: written as it arrives, the writes overlapping the receive). containerd as ctr drives it:
    * the client fetches, and content.Copy fills a 1 MiB buffer before each Write, one synchronous round trip to
    * the daemon's content service (full-buffer-copy.ts). dockerd writes its temp file as the body arrives.
+   * The daemon's content writer digests each write before it answers (content/local/writer.go Write: the file
+   * write, then `w.digester.Hash().Write`) and checks the digest at Commit, while ctr's fetcher digests
+   * nothing: so with buffered writes the store digests each buffer after writing it, on the node's own
+   * thread, and the client does not hash. dockerd digests in its download goroutine as the body arrives
+   * (distribution/pull_v2.go, the verifier), which the client's off-thread hash stands for (stream-hash.ts).
    */
   readonly blobWriteBytes: number;
+  /**
+   * With `all-fetched`, unpacking starts at the first tick of this period (counted from the pull's start)
+   * after the last blob is fetched. ctr's Fetch (cmd/ctr/commands/content/fetch.go) returns only when its
+   * progress display has drawn once more after the fetch ended (`<-progress`), and ShowProgress draws on a
+   * 100 ms ticker: half a tick on average between the last blob and the first Apply. 0: at once.
+   */
+  readonly unpackTickSeconds: number;
   /**
    * Gzip layers of at least this many compressed bytes are decompressed by an unpigz child, smaller ones
    * in-process. Both runtimes pipe every gzip layer through unpigz when it is on PATH (containerd
@@ -160,6 +172,6 @@ export interface RuntimeEmulation {
  * Both check each unpacked layer against its diff_id (diff-id-check.ts), so every emulation does.
  */
 export const RUNTIME_EMULATIONS: Record<ContainerRuntime, RuntimeEmulation> = {
-  containerd: { keepsBlobs: true, syncsBlob: true, unpackStarts: 'all-fetched', layerMetadata: false, tarSplit: false, untar: 'in-process', reexecSeconds: 0, boltTransactionsPerLayer: 6, boltTransactionsPerBlob: 3, boltTransactionsPerPull: 14, blobWriteBytes: MiB, unpigzFromBytes: 16 * MiB, ownerAndModeAlways: true, statEachEntry: true, statParentAndTarget: false, commitWalk: true, modeTwice: true, dirAttributes: 'containerd' },
-  docker: { keepsBlobs: false, syncsBlob: false, unpackStarts: 'own-download', layerMetadata: true, tarSplit: true, untar: 'in-process', reexecSeconds: 0.12, boltTransactionsPerLayer: 0, boltTransactionsPerBlob: 0, boltTransactionsPerPull: 0, blobWriteBytes: 0, unpigzFromBytes: 0, ownerAndModeAlways: true, statEachEntry: false, statParentAndTarget: true, commitWalk: true, modeTwice: false, dirAttributes: 'moby' },
+  containerd: { keepsBlobs: true, syncsBlob: true, unpackStarts: 'all-fetched', layerMetadata: false, tarSplit: false, untar: 'in-process', reexecSeconds: 0, boltTransactionsPerLayer: 6, boltTransactionsPerBlob: 3, boltTransactionsPerPull: 14, blobWriteBytes: MiB, unpackTickSeconds: 0.1, unpigzFromBytes: 16 * MiB, ownerAndModeAlways: true, statEachEntry: true, statParentAndTarget: false, commitWalk: true, modeTwice: true, dirAttributes: 'containerd' },
+  docker: { keepsBlobs: false, syncsBlob: false, unpackStarts: 'own-download', layerMetadata: true, tarSplit: true, untar: 'in-process', reexecSeconds: 0.12, boltTransactionsPerLayer: 0, boltTransactionsPerBlob: 0, boltTransactionsPerPull: 0, blobWriteBytes: 0, unpackTickSeconds: 0, unpigzFromBytes: 0, ownerAndModeAlways: true, statEachEntry: false, statParentAndTarget: true, commitWalk: true, modeTwice: false, dirAttributes: 'moby' },
 };

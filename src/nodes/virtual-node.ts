@@ -17,6 +17,8 @@ import { chainIds } from './chain-id.ts';
 import type { DeployContext, NodeBackend } from './node-backend.ts';
 import { ContentStore } from './content-store.ts';
 import { FullBufferCopy } from './full-buffer-copy.ts';
+import { checkCommittedDigest, startBlobDigest } from './committed-blob-digest.ts';
+import { nextTick } from './next-tick.ts';
 import { layerRecordsDir } from './docker-layer-metadata.ts';
 import { registerLayerAsDockerd } from './dockerd-register-layer.ts';
 import { NodeImages } from './node-images.ts';
@@ -211,7 +213,10 @@ export class VirtualNode implements NodeBackend {
       downloads = parsed.layers.map((layer, i) => (toDownload.has(i) ? limit(() => this.download(layer, context.repository, stop.signal, onLayerBytes, started)) : Promise.resolve(HELD)));
       // Every download is awaited below; this keeps a rejection that arrives first from going unhandled.
       for (const d of downloads) d.catch(() => undefined);
-      if (this.emulation.unpackStarts === 'all-fetched') await Promise.all(downloads);
+      if (this.emulation.unpackStarts === 'all-fetched') {
+        await Promise.all(downloads);
+        await nextTick(started, this.emulation.unpackTickSeconds);
+      }
       for (const [i, layer] of pulled.entries()) {
         const { seconds: downloadSeconds, startSeconds: downloadStartSeconds, metadataBytes } = await (downloads[i] as Promise<LayerDownload>);
         // docker's temp blob is deleted before the kernel writes it back (measured: bench/runtime-fidelity.ts).
@@ -337,11 +342,14 @@ export class VirtualNode implements NodeBackend {
     const blob = await this.blobs.begin(layer.digest, { sync: this.emulation.syncsBlob }).catch(async (error: unknown) => {
       throw isDiskFull(error) ? await blobDiskFull(this.options.dir, layer.digest, layer.size, error) : error;
     });
-    // containerd as ctr drives it writes the blob a full buffer at a time, waiting on each (runtime-emulation.ts).
-    const buffered = this.emulation.blobWriteBytes > 0 ? new FullBufferCopy(this.emulation.blobWriteBytes, async (full) => {
+    // containerd as ctr drives it writes the blob a full buffer at a time, waiting on each, and its content
+    // writer digests each write before it answers (runtime-emulation.ts): the digest is the store's, not the client's.
+    const digester = this.emulation.blobWriteBytes > 0 ? startBlobDigest(layer.digest) : undefined;
+    const buffered = digester === undefined ? undefined : new FullBufferCopy(this.emulation.blobWriteBytes, async (full) => {
       await blob.write(full);
       await blob.settle();
-    }) : undefined;
+      digester.update(full);
+    });
     let metadataBytes = 0;
     try {
       await this.client.fetchBlob(
@@ -354,10 +362,10 @@ export class VirtualNode implements NodeBackend {
           if (buffered === undefined) await blob.write(chunk);
           else await buffered.push(chunk);
         },
-        { size: layer.size, signal },
+        { size: layer.size, signal, digestedBySink: digester !== undefined },
       );
       await buffered?.end();
-      await blob.commit();
+      await blob.commit(digester === undefined ? undefined : () => checkCommittedDigest(digester, layer.digest, repository));
       metadataBytes = await this.boltTransactions(this.emulation.boltTransactionsPerBlob);
       if (this.emulation.keepsBlobs) this.images.noteBlob(layer.digest, layer.size);
     } catch (error) {

@@ -59,6 +59,11 @@ export interface FetchBlobOptions {
   readonly onBytes?: (bytes: number) => void;
   /** The size the manifest gives; a blob of another size fails. */
   readonly size?: number;
+  /**
+   * The sink digests the bytes and checks them itself (a content store that verifies at commit, as
+   * containerd's does): the client then does not hash them a second time.
+   */
+  readonly digestedBySink?: boolean;
 }
 
 export interface PushBlobOptions {
@@ -336,7 +341,7 @@ export class DistributionClient {
   async fetchBlob(repo: string, digest: string, sink: BlobSink, options: FetchBlobOptions = {}): Promise<{ bytes: number }> {
     checkRepository(repo);
     const algorithm = checkDigest(digest)[1] as 'sha256' | 'sha512';
-    const { signal, onBytes, size } = options;
+    const { signal, onBytes, size, digestedBySink = false } = options;
     let hash: StreamHash | undefined;
     let delivered = 0;
     const deliver = sinkWriter(sink);
@@ -371,7 +376,7 @@ export class DistributionClient {
         } else {
           throw await this.failure(res, call);
         }
-        hash ??= createStreamHash(algorithm, size ?? Number(header(res, 'content-length') ?? NaN));
+        if (!digestedBySink) hash ??= createStreamHash(algorithm, size ?? Number(header(res, 'content-length') ?? NaN));
         const iterator = res.body[Symbol.asyncIterator]();
         try {
           for (;;) {
@@ -393,7 +398,7 @@ export class DistributionClient {
             if (size !== undefined && delivered + chunk.length > size) throw sizeMismatch(digest, repo, size, `more than ${size}`);
             delivered += chunk.length;
             // The hash copies the chunk for its worker while the sink writes it.
-            await Promise.all([hash.update(chunk), deliver(chunk)]);
+            await Promise.all([hash?.update(chunk), deliver(chunk)]);
             onBytes?.(chunk.length);
           }
         } finally {
@@ -408,6 +413,7 @@ export class DistributionClient {
       hash?.abort();
       throw sizeMismatch(digest, repo, size, String(delivered));
     }
+    if (digestedBySink) return { bytes: delivered };
     const actual = `${algorithm}:${hash === undefined ? createHash(algorithm).digest('hex') : await hash.digest()}`;
     if (actual !== digest) throw digestMismatch(`blob ${repo}@${digest}`, digest, actual, 'the registry served other bytes than the digest names: its copy is corrupt, or something in between altered it');
     return { bytes: delivered };

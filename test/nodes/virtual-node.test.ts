@@ -182,6 +182,21 @@ describe('virtual node', { timeout: 300_000 }, () => {
     assert.deepEqual([RUNTIME_EMULATIONS.docker.boltTransactionsPerBlob, RUNTIME_EMULATIONS.docker.boltTransactionsPerPull, RUNTIME_EMULATIONS.docker.blobWriteBytes], [0, 0, 0]);
   });
 
+  it("emulates ctr's wait for its progress display: containerd unpacks at the first tick after the last blob is fetched", async () => {
+    const pulled = async (name: string, emulation: VirtualNodeOptions['emulation']) => {
+      const node = new VirtualNode(nodeOptions(name, { runtime: 'containerd', emulation }));
+      await node.reset();
+      const sample = await deploy(node, 't/per-version', 'initial');
+      await node.close();
+      assert.equal(sample.error, undefined);
+      const fetched = Math.max(...sample.layers.map((l) => (l.downloadStartSeconds ?? 0) + l.downloadSeconds));
+      return { fetched, firstUnpack: Math.min(...sample.layers.map((l) => l.unpackStartSeconds ?? Infinity)) };
+    };
+    // A tick far longer than the tiny image's downloads, so an unpack that did not wait would start well before it.
+    const ticked = await pulled('tick-containerd', { unpackTickSeconds: 1 });
+    assert.ok(ticked.firstUnpack >= Math.ceil(ticked.fetched) - 1e-3, `unpack at ${ticked.firstUnpack} s, the last blob fetched at ${ticked.fetched} s`);
+  });
+
   it("ends its node time when the image is ready: the image GC after the pull (kubelet's, apart from pulls) is not in it", async () => {
     const node = new VirtualNode(nodeOptions('gc-time'));
     await node.reset();
@@ -255,7 +270,7 @@ describe('virtual node', { timeout: 300_000 }, () => {
     assert.deepEqual(images, [], 'no disk image left');
   });
 
-  it('fails loudly on a layer whose bytes do not match its digest, and keeps no partial blob', async () => {
+  it('fails loudly on a layer whose bytes do not match its digest, and keeps no partial blob: containerd\'s content store checks it at commit, docker\'s download as it arrives', async () => {
     const blobsRoot = join(registry.storageDir, 'docker/registry/v2/blobs/sha256');
     const manifest = JSON.parse(
       await new DistributionClient({ baseUrl: registry.url }).getManifest('t/monolithic', 'config-1').then((m) => m.bytes.toString()),
@@ -266,12 +281,18 @@ describe('virtual node', { timeout: 300_000 }, () => {
     const middle = bytes.length >> 1;
     bytes[middle] = (bytes[middle] as number) ^ 0xff;
     await writeFile(data, bytes);
-    const node = new VirtualNode(nodeOptions('d'));
-    await node.reset();
-    const sample = await deploy(node, 't/monolithic', 'config-1');
-    assert.match(sample.error ?? '', /digest|sha256/i);
-    const held: string[] = await readdir(join(work, 'nodes', 'd', 'content', 'sha256')).catch(() => []);
-    assert.ok(!held.includes(top), 'the corrupt blob was not kept');
-    await node.close();
+    for (const runtime of ['containerd', 'docker'] as const) {
+      const name = `corrupt-${runtime}`;
+      const node = new VirtualNode(nodeOptions(name, { runtime }));
+      await node.reset();
+      const sample = await deploy(node, 't/monolithic', 'config-1');
+      assert.match(sample.error ?? '', new RegExp(`blob t/monolithic@sha256:${top}: expected sha256:${top}, got sha256:[0-9a-f]{64}`), runtime);
+      for (const dir of ['content', 'tmp']) {
+        const held: string[] = await readdir(join(work, 'nodes', name, dir)).catch(() => []);
+        const blobs: string[] = await readdir(join(work, 'nodes', name, dir, 'sha256')).catch(() => []);
+        assert.deepEqual([...held.filter((f) => f.startsWith('.partial-')), ...blobs.filter((f) => f === top)], [], `${runtime}: nothing of the corrupt blob in ${dir}`);
+      }
+      await node.close();
+    }
   });
 });

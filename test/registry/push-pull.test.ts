@@ -150,6 +150,10 @@ describe('push and pull against a real registry, judged by skopeo', { timeout: 3
         assertShipbenchError('digest-mismatch', new RegExp(`blob corrupt/app@${digest}: expected ${digest}, got sha256:`)),
       );
       assert.equal(delivered, bytes.length, 'streamed, then judged');
+      // A sink that digests the bytes itself (a content store checking at commit) takes the check over.
+      const seen = createHash('sha256');
+      await client.fetchBlob('corrupt/app', digest, (chunk) => void seen.update(chunk), { size: bytes.length, digestedBySink: true });
+      assert.equal(`sha256:${seen.digest('hex')}`, sha256(corrupted), 'the sink got the bytes as served, for its own check');
     });
   }
 

@@ -1,0 +1,13 @@
+import { performance } from 'node:perf_hooks';
+
+/**
+ * Waits for the next tick of a clock that ticks every `seconds` from `originMs` (performance.now() time), as
+ * code polled by a ticker waits: ctr's Fetch returns at its progress display's next 100 ms tick
+ * (runtime-emulation.ts, unpackTickSeconds). None when `seconds` is 0.
+ */
+export async function nextTick(originMs: number, seconds: number): Promise<void> {
+  if (seconds <= 0) return;
+  const periodMs = seconds * 1000;
+  const elapsed = performance.now() - originMs;
+  await new Promise((resolve) => setTimeout(resolve, periodMs - (elapsed % periodMs)));
+}
