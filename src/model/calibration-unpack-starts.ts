@@ -9,7 +9,8 @@ const SAME_MOMENT_SECONDS = 0.005;
  * When the measured nodes started unpacking: a pipelined runtime unpacks its lowest missing layer as soon as
  * that layer's blob is in (or at once, when the node held it), a runtime driven like `ctr images pull` only
  * once every blob is in. Only a node step whose lowest unpacked layer was ready clearly before its last blob
- * landed tells the two apart; the rule most of those followed is the one the model takes. Results without
+ * landed tells the two apart; the rule most of those followed is the one the model takes, and with
+ * after-downloads the period of the tick the nodes waited for after their last blob (tickFrom). Results without
  * unpack start times (engines, older runs) leave the model's rule as it is.
  */
 export function unpackStartsFrom(samples: readonly NodeStepSample[], node: ResolvedModel['node'], parameters: Record<string, number>): ResolvedModel['node'] {
@@ -29,5 +30,26 @@ export function unpackStartsFrom(samples: readonly NodeStepSample[], node: Resol
   if (pipelined + afterDownloads === 0) return node;
   const unpackStarts = afterDownloads > pipelined ? 'after-downloads' : 'pipelined';
   parameters.unpackAfterDownloads = unpackStarts === 'after-downloads' ? 1 : 0;
-  return { ...node, unpackStarts };
+  if (unpackStarts === 'pipelined') return { ...node, unpackStarts };
+  const unpackTickSeconds = tickFrom(samples);
+  parameters.unpackTickSeconds = unpackTickSeconds;
+  return { ...node, unpackStarts, unpackTickSeconds };
+}
+
+/**
+ * The period of the ticker a node unpacking after its downloads waited for (model.node.unpackTick): the last
+ * blob lands at no particular phase of it, so the wait from there to the first unpack averages half a
+ * period. A mean wait within the timer jitter is no ticker at all.
+ */
+function tickFrom(samples: readonly NodeStepSample[]): number {
+  const waits: number[] = [];
+  for (const s of samples) {
+    const start = s.layers.find((l) => l.unpackSeconds > 0)?.unpackStartSeconds;
+    const landed = s.layers.filter(timed).map((l) => l.downloadStartSeconds + l.downloadSeconds);
+    if (start === undefined || landed.length === 0) continue;
+    const wait = start - Math.max(...landed);
+    if (wait >= -SAME_MOMENT_SECONDS) waits.push(Math.max(0, wait));
+  }
+  const mean = waits.reduce((a, b) => a + b, 0) / Math.max(1, waits.length);
+  return mean > SAME_MOMENT_SECONDS ? 2 * mean : 0;
 }

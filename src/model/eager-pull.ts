@@ -54,7 +54,8 @@ function unpackLayer(ctx: NodeStep, node: number, k: number, blobWrittenAt: numb
  * containerd client's pull that kubelet's CRI makes, unpacker.go, and dockerd's). A layer whose blob the node
  * holds (containerd, above a changed layer) unpacks without waiting for any download. With
  * model.node.unpackStarts `after-downloads` nothing unpacks before every download is done (ctr images pull:
- * content.Fetch, then Unpack). Then the container starts.
+ * content.Fetch, then Unpack), and then not before the next tick of model.node.unpackTick (ctr's Fetch returns
+ * when its progress display has drawn once more). Then the container starts.
  */
 export function startEagerNode(ctx: NodeStep, node: number): void {
   const { input, r, figures } = ctx;
@@ -70,9 +71,11 @@ export function startEagerNode(ctx: NodeStep, node: number): void {
   const writtenAt = new Float64Array(layers.length).fill(Number.NEGATIVE_INFINITY);
   const downloaded = new Float64Array(layers.length);
   const downloadSeconds = new Float64Array(layers.length);
-  let downloading = work.download.length > 0;
-  // `ctr images pull` fetches every blob, then unpacks (model.node.unpackStarts: after-downloads).
+  // `ctr images pull` fetches every blob, then unpacks (model.node.unpackStarts: after-downloads), at its
+  // progress display's next tick (model.node.unpackTick), downloads or none.
   const afterDownloads = input.model.node.unpackStarts === 'after-downloads';
+  const tick = afterDownloads ? input.model.node.unpackTickSeconds : 0;
+  let downloading = work.download.length > 0 || tick > 0;
   let nextUnpack = 0;
   let unpacking = false;
   const done = () => {
@@ -107,8 +110,14 @@ export function startEagerNode(ctx: NodeStep, node: number): void {
     tryUnpack();
   };
   const allLanded = () => {
-    downloading = false;
-    tryUnpack();
+    const open = () => {
+      downloading = false;
+      tryUnpack();
+    };
+    if (tick <= 0) return open();
+    // Ticks counted from the pull's start, as ctr's ticker starts with its fetch.
+    const origin = figures.startSeconds[node]! + input.spread.startDelaySeconds[node]!;
+    net.at(origin + (Math.floor((net.now - origin) / tick) + 1) * tick, open);
   };
   resolveImage(ctx, node, () => {
     fetchLayers(ctx, node, work.download, (k) => layers[k]!, landed, allLanded);

@@ -68,6 +68,8 @@ export const MODEL_DEFAULTS = {
   nicBurst: '0B',
   /** 0 unless measured: a disk's sync latency varies too much to assume one; calibration fits it. */
   blobCommit: '0s',
+  // ctr's progress display draws every 100 ms (cmd/ctr/commands/content/fetch.go ShowProgress); used with after-downloads only.
+  unpackTick: '100ms',
 } as const;
 
 /** Splits `nodes` by shares with largest remainders, so the counts add up exactly. */
@@ -193,6 +195,7 @@ export function resolveModel(
       unpackPerFileSeconds: parseSeconds(model?.node?.unpackPerFile ?? MODEL_DEFAULTS.unpackPerFile),
       unpackPerLayerSeconds: parseSeconds(model?.node?.unpackPerLayer ?? MODEL_DEFAULTS.unpackPerLayer),
       unpackStarts: model?.node?.unpackStarts ?? 'pipelined',
+      unpackTickSeconds: parseSeconds(model?.node?.unpackTick ?? MODEL_DEFAULTS.unpackTick),
       diskReadBytesPerSecond: parseBytesPerSecond(model?.node?.diskRead ?? MODEL_DEFAULTS.diskRead),
       pageCacheBytes: parseBytes(model?.node?.pageCache ?? MODEL_DEFAULTS.pageCache),
       nicBurstBytes: parseBytes(model?.node?.nicBurst ?? MODEL_DEFAULTS.nicBurst),

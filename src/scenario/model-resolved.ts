@@ -100,6 +100,8 @@ export interface ResolvedModel {
     readonly unpackPerLayerSeconds: number;
     /** `after-downloads`: no layer unpacks before every blob of the pull is in (ctr); else each once its own is. */
     readonly unpackStarts: (typeof UNPACK_STARTS)[number];
+    /** With `after-downloads`: unpacking starts at the next tick of this period from the pull's start (ctr's progress display); 0: at once. */
+    readonly unpackTickSeconds: number;
     readonly diskReadBytesPerSecond: number;
     readonly pageCacheBytes: number;
     /** Bytes of registry downloads a node's NIC lets through at once in each step (a limiter's full bucket). */

@@ -77,6 +77,14 @@ describe('calibration on one backend of a run over several', () => {
     assert.equal(unpackStartsFrom([sample(2.0), sample(2.001)], node, parameters).unpackStarts, 'after-downloads');
     assert.equal(parameters.unpackAfterDownloads, 1);
     assert.equal(unpackStartsFrom([sample(1.0), sample(1.01)], node, {}).unpackStarts, 'pipelined');
+    // Nodes that waited after their last blob (2.0 s) for a ticker of 0.1 s: waits of 0.02-0.08 s, 0.05 s on average.
+    const ticked: Record<string, number> = {};
+    const afterTick = unpackStartsFrom([2.02, 2.04, 2.06, 2.08].map(sample), node, ticked);
+    assert.equal(afterTick.unpackStarts, 'after-downloads');
+    assert.ok(Math.abs(afterTick.unpackTickSeconds - 0.1) < 1e-9, `tick ${afterTick.unpackTickSeconds}`);
+    assert.equal(ticked.unpackTickSeconds, afterTick.unpackTickSeconds);
+    // Waits within the timer jitter are no ticker.
+    assert.equal(unpackStartsFrom([sample(2.0), sample(2.001)], node, {}).unpackTickSeconds, 0);
     // Samples that cannot tell the rules apart (no unpack start times: engines, older results) leave the model as it was.
     const untimed = sample(1.0);
     const noTimes = { ...untimed, layers: untimed.layers.map(({ unpackStartSeconds: _, ...l }) => l) };

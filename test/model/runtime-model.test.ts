@@ -93,9 +93,21 @@ describe('fleet model: runtime-exact pulls', () => {
   });
 
   test('unpackStarts after-downloads (ctr images pull): the same 2 layers take both downloads, then both unpacks', () => {
-    const out = simulate(fleet(1, { downloads: 1 }), { node: { decompress: '100MB/s', unpackStarts: 'after-downloads' } }, plan([[layer('a', 100), layer('b', 100)]]));
+    const out = simulate(fleet(1, { downloads: 1 }), { node: { decompress: '100MB/s', unpackStarts: 'after-downloads', unpackTick: '0s' } }, plan([[layer('a', 100), layer('b', 100)]]));
     // a and b download [0,2]; a unpacks [2,3], b [3,4].
     close(out.steps[0]!.makespanSeconds, 4, 'makespan');
+    // With ctr's own tick (100 ms, the default), 96 MB layers land at 1.92 s and unpack from 2.0 s: 3.92 s, not 3.84.
+    const ctr = simulate(fleet(1, { downloads: 1 }), { node: { decompress: '100MB/s', unpackStarts: 'after-downloads' } }, plan([[layer('a', 96), layer('b', 96)]]));
+    close(ctr.steps[0]!.makespanSeconds, 3.92, 'makespan with the default tick');
+  });
+
+  test('unpackTick (ctr waits for its progress display): after-downloads unpacks at the first tick after the last blob; a pipelined pull has no tick', () => {
+    const twoLayers = plan([[layer('a', 100), layer('b', 100)]]);
+    // Downloads end at 2 s; ticks of 0.75 s from the pull's start fall at 1.5 and 2.25 s: a unpacks [2.25, 3.25], b [3.25, 4.25].
+    const ticked = simulate(fleet(1, { downloads: 1 }), { node: { decompress: '100MB/s', unpackStarts: 'after-downloads', unpackTick: '750ms' } }, twoLayers);
+    close(ticked.steps[0]!.makespanSeconds, 4.25, 'after-downloads, ticked');
+    const pipelined = simulate(fleet(1, { downloads: 1 }), { node: { decompress: '100MB/s', unpackTick: '750ms' } }, twoLayers);
+    close(pipelined.steps[0]!.makespanSeconds, 3, 'pipelined');
   });
 
   test('blobCommit: each blob holds its download slot a commit longer, so one slot pays it once per layer', () => {

@@ -44,10 +44,10 @@ describe('model: section, impossible parameters are rejected at validation with 
 
   test('runtime, CPU and lazy settings: an unknown runtime and unpack rule, no cores, no durations, a share over 100%', async () => {
     const p = await problemsOf('impossible-runtime.yaml');
-    assert.deepEqual(p.map((x) => x.at), ['7:14 model.node.runtime', '8:19 model.node.unpackStarts', '9:12 model.node.start', '11:14 model.node.cpu.cores', '12:21 model.node.cpu.sha256PerGiB', '15:17 model.lazy.workingSet', '17:12 model.harness.cores']);
+    assert.deepEqual(p.map((x) => x.at), ['7:14 model.node.runtime', '8:19 model.node.unpackStarts', '9:17 model.node.unpackTick', '10:12 model.node.start', '12:14 model.node.cpu.cores', '13:21 model.node.cpu.sha256PerGiB', '16:17 model.lazy.workingSet', '18:12 model.harness.cores']);
     assert.match(p[0]!.message, /containerd, docker/);
     assert.match(p[1]!.message, /pipelined or after-downloads/);
-    assert.match(p[3]!.message, /above zero/);
+    assert.match(p[4]!.message, /above zero/);
   });
 
   test("rsync's fixed cost per run that is no duration, and its transfer rate of zero", async () => {
