@@ -67,7 +67,11 @@ export function nothingToPull(ctx: NodeStep, node: number): boolean {
   return true;
 }
 
-/** Before any layer: the node's start delay, then token, manifest and config, one request after another. */
+/**
+ * Before any layer: the node's start delay, its own work before the requests (model.node.manifest), then
+ * token, manifest and config, one request after another. That work varies from node to node as its round
+ * trips do (spread.latency, which --calibrate measures on the whole time to manifest).
+ */
 export function resolveImage(ctx: NodeStep, node: number, then: () => void): void {
   const { net, requests, registryServers, replicas } = ctx.r;
   const { model, spread } = ctx.input;
@@ -79,7 +83,7 @@ export function resolveImage(ctx: NodeStep, node: number, then: () => void): voi
     then();
   };
   const token = () => requests.request(registry, node, () => requests.request(registry, node, () => requests.request(registry, node, resolved)));
-  net.at(net.now + spread.startDelaySeconds[node]! + model.node.manifestSeconds, token);
+  net.at(net.now + spread.startDelaySeconds[node]! + model.node.manifestSeconds * spread.latency[node]!, token);
 }
 
 /** The container starts model.node.start after `now`: its running time (time-to-start). */

@@ -257,6 +257,17 @@ describe('fleet model: node spread', () => {
 });
 
 describe('fleet model: requests', () => {
+  test("a node's own work before its requests (model.node.manifest) varies as its round trips do (spread.latency)", () => {
+    const nodes = 400;
+    const manifests = (latency: string) =>
+      simulate(fleet(nodes, { nic: 800 * MB }), { volume: false, registry: { egress: '10000Gbit/s', rtt: '0s', perRequest: '0s' }, node: { manifest: '1s', spread: { latency, startDelay: '0s' } } }, imagePlan([layer('a', 1)])).samples.map((s) => s.manifestSeconds);
+    assert.deepEqual(new Set(manifests('0%').map((m) => m.toFixed(9))), new Set([(1).toFixed(9)]));
+    const spread = manifests('40%');
+    const mean = spread.reduce((a, b) => a + b, 0) / nodes;
+    const cv = Math.sqrt(spread.reduce((a, b) => a + (b - mean) ** 2, 0) / nodes) / mean;
+    assert.ok(Math.abs(mean - 1) < 0.08 && Math.abs(cv - 0.4) < 0.08, `mean ${mean} s, cv ${cv}`);
+  });
+
   test('a tiny image takes at least a round trip per request: token, manifest, config, one GET per blob', () => {
     const layers = [layer('a', 0.001), layer('b', 0.001), layer('c', 0.001)];
     const out = simulate(fleet(1, { downloads: 1 }), { volume: false, registry: { rtt: '50ms', perRequest: '0s' } }, imagePlan(layers));
