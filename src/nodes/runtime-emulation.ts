@@ -88,7 +88,9 @@ export interface RuntimeEmulation {
    * A downloaded blob goes to the content store in writes of this many bytes, each awaited before more of the
    * blob is read (0: written as it arrives, the writes overlapping the receive). containerd as ctr drives it:
    * the client fetches, and content.Copy fills a 1 MiB buffer before each Write, one synchronous round trip to
-   * the daemon's content service (full-buffer-copy.ts). dockerd writes its temp file as the body arrives.
+   * the daemon's content service (full-buffer-copy.ts), a gRPC message over the daemon's unix socket: so each
+   * buffer makes that hop, over an HTTP/2 stream on a socket of the node's own (content-write-hop.ts). dockerd
+   * writes its temp file as the body arrives.
    * The daemon's content writer digests each write before it answers (content/local/writer.go Write: the file
    * write, then `w.digester.Hash().Write`) and checks the digest at Commit, while ctr's fetcher digests
    * nothing: so with buffered writes the store digests each buffer after writing it, on the node's own

@@ -16,6 +16,7 @@ import type { RegistryTimeouts } from '../registry/registry-timeouts.ts';
 import { chainIds } from './chain-id.ts';
 import type { DeployContext, NodeBackend } from './node-backend.ts';
 import { ContentStore } from './content-store.ts';
+import { ContentWriteHop } from './content-write-hop.ts';
 import { FullBufferCopy } from './full-buffer-copy.ts';
 import { checkCommittedDigest, startBlobDigest } from './committed-blob-digest.ts';
 import { nextTick } from './next-tick.ts';
@@ -96,6 +97,7 @@ export class VirtualNode implements NodeBackend {
   private readonly emulation: RuntimeEmulation;
   /** Where downloads land: the content store, or docker's temp files (`<dir>/tmp`). */
   private readonly blobs: ContentStore;
+  private hop: Promise<ContentWriteHop> | undefined;
   /** The bolt write transaction in progress, if any: the next waits for it (boltTransactions). */
   private boltQueue: Promise<unknown> = Promise.resolve();
 
@@ -152,6 +154,13 @@ export class VirtualNode implements NodeBackend {
 
   async close(): Promise<void> {
     await this.client.close();
+    await (await this.hop)?.close();
+  }
+
+  /** The node's daemon socket for ctr's content writes (content-write-hop.ts), started at its first use. */
+  private contentWriteHop(): Promise<ContentWriteHop> {
+    this.hop ??= ContentWriteHop.start();
+    return this.hop;
   }
 
   /**
@@ -342,14 +351,16 @@ export class VirtualNode implements NodeBackend {
     const blob = await this.blobs.begin(layer.digest, { sync: this.emulation.syncsBlob }).catch(async (error: unknown) => {
       throw isDiskFull(error) ? await blobDiskFull(this.options.dir, layer.digest, layer.size, error) : error;
     });
-    // containerd as ctr drives it writes the blob a full buffer at a time, waiting on each, and its content
-    // writer digests each write before it answers (runtime-emulation.ts): the digest is the store's, not the client's.
+    // containerd as ctr drives it sends the blob to the daemon a full buffer at a time over its socket, waiting
+    // on each, and the daemon's content writer digests each write before it answers (runtime-emulation.ts):
+    // the digest is the store's, not the client's.
     const digester = this.emulation.blobWriteBytes > 0 ? startBlobDigest(layer.digest) : undefined;
-    const buffered = digester === undefined ? undefined : new FullBufferCopy(this.emulation.blobWriteBytes, async (full) => {
-      await blob.write(full);
+    const hop = digester === undefined ? undefined : (await this.contentWriteHop()).open(async (message) => {
+      await blob.write(message);
       await blob.settle();
-      digester.update(full);
+      digester.update(message);
     });
+    const buffered = hop === undefined ? undefined : new FullBufferCopy(this.emulation.blobWriteBytes, (full) => hop.write(full));
     let metadataBytes = 0;
     try {
       await this.client.fetchBlob(
@@ -365,10 +376,12 @@ export class VirtualNode implements NodeBackend {
         { size: layer.size, signal, digestedBySink: digester !== undefined },
       );
       await buffered?.end();
+      await hop?.end();
       await blob.commit(digester === undefined ? undefined : () => checkCommittedDigest(digester, layer.digest, repository));
       metadataBytes = await this.boltTransactions(this.emulation.boltTransactionsPerBlob);
       if (this.emulation.keepsBlobs) this.images.noteBlob(layer.digest, layer.size);
     } catch (error) {
+      hop?.abort();
       await blob.discard();
       // After the partial blob is gone: the free figure is what the download had to work with.
       if (isDiskFull(error)) throw await blobDiskFull(this.options.dir, layer.digest, layer.size, error);
