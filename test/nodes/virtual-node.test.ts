@@ -149,18 +149,20 @@ describe('virtual node', { timeout: 300_000 }, () => {
     assert.equal(RUNTIME_EMULATIONS.containerd.unpigzFromBytes, 16 * 2 ** 20);
   });
 
+  /** A cold pull of t/per-version:initial by a fresh node emulating containerd with `emulation`'s rules changed. */
+  const coldContainerdPull = async (name: string, emulation: VirtualNodeOptions['emulation']) => {
+    const node = new VirtualNode(nodeOptions(name, { runtime: 'containerd', emulation }));
+    await node.reset();
+    const sample = await deploy(node, 't/per-version', 'initial');
+    await node.close();
+    assert.equal(sample.error, undefined);
+    return sample;
+  };
+
   it("emulates containerd's metadata and content writes: bolt transactions per pull, per blob fetched and per layer applied (two synced pages each), blobs written a full buffer at a time and kept byte for byte", async () => {
-    const pulled = async (name: string, emulation: VirtualNodeOptions['emulation']) => {
-      const node = new VirtualNode(nodeOptions(name, { runtime: 'containerd', emulation }));
-      await node.reset();
-      const sample = await deploy(node, 't/per-version', 'initial');
-      await node.close();
-      assert.equal(sample.error, undefined);
-      return sample;
-    };
     // A buffer of an odd size, so blobs end in a short buffer and cross buffer edges mid-chunk.
-    const rules = await pulled('bolt-rules', { blobWriteBytes: 7777 });
-    const none = await pulled('bolt-none', { boltTransactionsPerBlob: 0, boltTransactionsPerPull: 0, blobWriteBytes: 0 });
+    const rules = await coldContainerdPull('bolt-rules', { blobWriteBytes: 7777 });
+    const none = await coldContainerdPull('bolt-none', { boltTransactionsPerBlob: 0, boltTransactionsPerPull: 0, blobWriteBytes: 0 });
     const page = 4096;
     const { boltTransactionsPerBlob, boltTransactionsPerPull } = RUNTIME_EMULATIONS.containerd;
     assert.equal(rules.bytesWrittenToDisk - none.bytesWrittenToDisk, 2 * page * (boltTransactionsPerPull + boltTransactionsPerBlob * rules.layers.length));
@@ -183,17 +185,12 @@ describe('virtual node', { timeout: 300_000 }, () => {
   });
 
   it("emulates ctr's wait for its progress display: containerd unpacks at the first tick after the last blob is fetched", async () => {
-    const pulled = async (name: string, emulation: VirtualNodeOptions['emulation']) => {
-      const node = new VirtualNode(nodeOptions(name, { runtime: 'containerd', emulation }));
-      await node.reset();
-      const sample = await deploy(node, 't/per-version', 'initial');
-      await node.close();
-      assert.equal(sample.error, undefined);
-      const fetched = Math.max(...sample.layers.map((l) => (l.downloadStartSeconds ?? 0) + l.downloadSeconds));
-      return { fetched, firstUnpack: Math.min(...sample.layers.map((l) => l.unpackStartSeconds ?? Infinity)) };
-    };
     // A tick far longer than the tiny image's downloads, so an unpack that did not wait would start well before it.
-    const ticked = await pulled('tick-containerd', { unpackTickSeconds: 1 });
+    const sample = await coldContainerdPull('tick-containerd', { unpackTickSeconds: 1 });
+    const ticked = {
+      fetched: Math.max(...sample.layers.map((l) => (l.downloadStartSeconds ?? 0) + l.downloadSeconds)),
+      firstUnpack: Math.min(...sample.layers.map((l) => l.unpackStartSeconds ?? Infinity)),
+    };
     assert.ok(ticked.firstUnpack >= Math.ceil(ticked.fetched) - 1e-3, `unpack at ${ticked.firstUnpack} s, the last blob fetched at ${ticked.fetched} s`);
   });
 
