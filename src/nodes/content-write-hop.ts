@@ -1,4 +1,5 @@
 import { connect as connectSession, constants, createServer, type ClientHttp2Session, type Http2Server, type ServerHttp2Stream } from 'node:http2';
+import { randomBytes } from 'node:crypto';
 import { connect as connectSocket } from 'node:net';
 
 /**
@@ -27,7 +28,6 @@ export interface HopWriter {
 const HEADER_BYTES = 5;
 const ACK = Buffer.from([0]);
 const NACK = Buffer.from([1]);
-let nextSocket = 0;
 
 interface Ingest {
   readonly write: IngestWrite;
@@ -36,8 +36,8 @@ interface Ingest {
 }
 
 export class ContentWriteHop {
+  /** Open streams by a random ref: another process on the socket cannot guess one to write into a blob. */
   private readonly ingests = new Map<string, Ingest>();
-  private nextRef = 0;
 
   private constructor(
     private readonly server: Http2Server,
@@ -46,7 +46,7 @@ export class ContentWriteHop {
 
   /** A daemon side listening on an abstract unix socket (no file to clean up), and the client's one session to it. */
   static async start(): Promise<ContentWriteHop> {
-    const path = `\0shipbench-content-${process.pid}-${nextSocket++}`;
+    const path = `\0shipbench-content-${randomBytes(12).toString('hex')}`;
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -62,7 +62,7 @@ export class ContentWriteHop {
 
   /** Opens a write stream whose messages go to `write` on the daemon side. */
   open(write: IngestWrite): HopWriter {
-    const ref = String(this.nextRef++);
+    const ref = randomBytes(16).toString('hex');
     const ingest: Ingest = { write };
     this.ingests.set(ref, ingest);
     const stream = this.session.request({ ':method': 'POST', ':path': '/containerd.services.content.v1.Content/Write', 'x-ref': ref });
