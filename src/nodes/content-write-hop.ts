@@ -1,4 +1,4 @@
-import { connect as connectSession, constants, createServer, type ClientHttp2Session, type Http2Server, type ServerHttp2Stream } from 'node:http2';
+import { connect as connectSession, constants, createServer, type ClientHttp2Session, type Http2Server, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import { randomBytes } from 'node:crypto';
 import { connect as connectSocket } from 'node:net';
 
@@ -38,6 +38,10 @@ interface Ingest {
 export class ContentWriteHop {
   /** Open streams by a random ref: another process on the socket cannot guess one to write into a blob. */
   private readonly ingests = new Map<string, Ingest>();
+  /** The daemon side's end of the connection (one, from the client's session). */
+  private readonly serverSessions = new Set<ServerHttp2Session>();
+  /** Writers open: while there are any the hop keeps the process alive; idle, it does not (a node never closed must not hang the harness's exit). */
+  private writers = 0;
 
   private constructor(
     private readonly server: Http2Server,
@@ -52,12 +56,30 @@ export class ContentWriteHop {
       server.once('error', reject);
       server.listen(path, () => resolve());
     });
+    server.unref();
     const session = connectSession('http://content', { createConnection: () => connectSocket(path) });
     // A session error reaches every open stream, whose writers throw it.
     session.on('error', () => undefined);
+    session.unref();
     const hop = new ContentWriteHop(server, session);
+    server.on('session', (daemonSide) => {
+      hop.serverSessions.add(daemonSide);
+      daemonSide.once('close', () => hop.serverSessions.delete(daemonSide));
+      if (hop.writers === 0) daemonSide.unref();
+    });
     server.on('stream', (stream, headers) => hop.serve(stream, String(headers['x-ref'] ?? '')));
     return hop;
+  }
+
+  private hold(change: 1 | -1): void {
+    const before = this.writers;
+    this.writers += change;
+    if ((before > 0) === (this.writers > 0)) return;
+    const sessions = [this.session, ...this.serverSessions];
+    for (const session of sessions) {
+      if (this.writers > 0) session.ref();
+      else session.unref();
+    }
   }
 
   /** Opens a write stream whose messages go to `write` on the daemon side. */
@@ -65,6 +87,7 @@ export class ContentWriteHop {
     const ref = randomBytes(16).toString('hex');
     const ingest: Ingest = { write };
     this.ingests.set(ref, ingest);
+    this.hold(1);
     const stream = this.session.request({ ':method': 'POST', ':path': '/containerd.services.content.v1.Content/Write', 'x-ref': ref });
     const answers: Array<(ok: boolean) => void> = [];
     let failure: unknown;
@@ -77,7 +100,9 @@ export class ContentWriteHop {
     });
     stream.on('error', fail);
     stream.on('close', () => fail(new Error('the content write stream closed')));
-    const forget = () => this.ingests.delete(ref);
+    const forget = () => {
+      if (this.ingests.delete(ref)) this.hold(-1);
+    };
     return {
       write: async (message) => {
         if (failure !== undefined) throw failure;
@@ -105,9 +130,11 @@ export class ContentWriteHop {
     };
   }
 
-  async close(): Promise<void> {
-    this.session.close();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  /** Ends both sides at once (open writers fail); nothing of the hop is left to wait for, as it holds no reference then. */
+  close(): void {
+    this.session.destroy();
+    for (const daemonSide of this.serverSessions) daemonSide.destroy();
+    this.server.close();
   }
 
   /**

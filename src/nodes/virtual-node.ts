@@ -154,7 +154,7 @@ export class VirtualNode implements NodeBackend {
 
   async close(): Promise<void> {
     await this.client.close();
-    await (await this.hop)?.close();
+    (await this.hop)?.close();
   }
 
   /** The node's daemon socket for ctr's content writes (content-write-hop.ts), started at its first use. */

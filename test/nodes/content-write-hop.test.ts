@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ContentWriteHop } from '../../src/nodes/content-write-hop.ts';
 
@@ -27,6 +29,14 @@ describe("content write hop (ctr's writes to the daemon's content service, over 
     };
     // Messages of a full 1 MiB buffer, a short last one, odd sizes that split across HTTP/2 frames, an empty one.
     await Promise.all([send([2 ** 20, 2 ** 20, 12_345]), send([7777, 1, 0, 65_536 + 5])]);
+  });
+
+  it('keeps the process alive only while a writer is open: a hop never closed does not hang the exit', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join('test', 'support', 'idle-hop-child.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    assert.deepEqual([code, out.trim()], [0, '1000']);
   });
 
   it("throws the daemon side's own error (a full disk stays a full disk), and an aborted stream takes no more", async () => {
