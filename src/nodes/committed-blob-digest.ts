@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { ShipbenchError } from '../core/errors.ts';
+import { blobDigestMismatch } from '../registry/distribution-client.ts';
 
 /**
  * The digest a content store computes of a blob as it is written, and checks when the blob is committed:
@@ -12,10 +12,7 @@ export function startBlobDigest(expected: string): Hash {
 
 export function checkCommittedDigest(hash: Hash, expected: string, repository: string): void {
   const actual = `${algorithmOf(expected)}:${hash.digest('hex')}`;
-  if (actual === expected) return;
-  throw new ShipbenchError('digest-mismatch', `blob ${repository}@${expected}: expected ${expected}, got ${actual}`, {
-    hint: 'the registry served other bytes than the digest names: its copy is corrupt, or something in between altered it',
-  });
+  if (actual !== expected) throw blobDigestMismatch(repository, expected, actual);
 }
 
 function algorithmOf(digest: string): 'sha256' | 'sha512' {

@@ -415,7 +415,7 @@ export class DistributionClient {
     }
     if (digestedBySink) return { bytes: delivered };
     const actual = `${algorithm}:${hash === undefined ? createHash(algorithm).digest('hex') : await hash.digest()}`;
-    if (actual !== digest) throw digestMismatch(`blob ${repo}@${digest}`, digest, actual, 'the registry served other bytes than the digest names: its copy is corrupt, or something in between altered it');
+    if (actual !== digest) throw blobDigestMismatch(repo, digest, actual);
     return { bytes: delivered };
   }
 
@@ -655,6 +655,11 @@ function digestMismatch(what: string, expected: string, actual: string, why?: st
   return new ShipbenchError('digest-mismatch', `${what}: expected ${expected}, got ${actual}`, {
     hint: why ?? 'the bytes are corrupt: fetch or push the image again',
   });
+}
+
+/** A blob whose bytes hash to another digest than the one it was fetched by (here, or by a sink that checks at commit). */
+export function blobDigestMismatch(repo: string, expected: string, actual: string): ShipbenchError {
+  return digestMismatch(`blob ${repo}@${expected}`, expected, actual, 'the registry served other bytes than the digest names: its copy is corrupt, or something in between altered it');
 }
 
 function sizeMismatch(digest: string, repo: string, expected: number, actual: string): ShipbenchError {
