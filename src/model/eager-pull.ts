@@ -1,3 +1,4 @@
+import { nextTickAfter } from '../core/ticker.ts';
 import { fetchLayers, nothingToPull, pullComplete, resolveImage, startContainer, type NodeStep } from './pull-step.ts';
 
 /**
@@ -117,7 +118,7 @@ export function startEagerNode(ctx: NodeStep, node: number): void {
     if (tick <= 0) return open();
     // Ticks counted from the pull's start, as ctr's ticker starts with its fetch.
     const origin = figures.startSeconds[node]! + input.spread.startDelaySeconds[node]!;
-    net.at(origin + (Math.floor((net.now - origin) / tick) + 1) * tick, open);
+    net.at(nextTickAfter(origin, net.now, tick), open);
   };
   resolveImage(ctx, node, () => {
     fetchLayers(ctx, node, work.download, (k) => layers[k]!, landed, allLanded);

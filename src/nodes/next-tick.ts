@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { nextTickAfter } from '../core/ticker.ts';
 
 /**
  * Waits for the next tick of a clock that ticks every `seconds` from `originMs` (performance.now() time), as
@@ -7,7 +8,6 @@ import { performance } from 'node:perf_hooks';
  */
 export async function nextTick(originMs: number, seconds: number): Promise<void> {
   if (seconds <= 0) return;
-  const periodMs = seconds * 1000;
-  const elapsed = performance.now() - originMs;
-  await new Promise((resolve) => setTimeout(resolve, periodMs - (elapsed % periodMs)));
+  const now = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, nextTickAfter(originMs, now, seconds * 1000) - now));
 }
