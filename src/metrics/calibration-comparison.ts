@@ -22,6 +22,8 @@ export const calibrationComparisonSchema = z.object({
   /** Model parameters taken from the measurement, in their units (e.g. `streamBytesPerSecond`). */
   parameters: z.record(z.string(), z.number()),
   rows: z.array(calibrationRowSchema),
+  /** Seeded draws of the fleet the simulated figures are taken over (absent in older results: one). */
+  simulatedDraws: z.number().int().positive().optional(),
   /** Mean of the absolute errors of the makespan rows, in percent. */
   meanAbsoluteErrorPercent: z.number(),
   /** Mean of the absolute errors of every row (makespan and node quantiles), in percent (absent in older results). */

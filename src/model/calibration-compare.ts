@@ -19,22 +19,27 @@ function nodeTimes(samples: readonly NodeStepSample[], strategy: string, step: s
 
 /**
  * Simulated beside measured, per strategy and step both hold: the makespan (the median over measured
- * repeats) and the p50 and p90 of node time (over every node of every measured repeat), error in percent,
- * and the caveats no fitted rate can fix (other work than the nodes did, a busy harness machine).
+ * repeats, and over simulated draws) and the p50 and p90 of node time (over every node of every measured
+ * repeat, and of every simulated draw), error in percent, and the caveats no fitted rate can fix (other work
+ * than the nodes did, a busy harness machine). `simulated` is the scenario's own draw first, then any more
+ * (calibration-repeats.ts); the caveats read the first.
  */
-export function compareWithMeasured(measuredFile: string, parameters: Record<string, number>, measured: MeasuredRun, simulated: MeasuredRun): CalibrationComparison {
+export function compareWithMeasured(measuredFile: string, parameters: Record<string, number>, measured: MeasuredRun, simulated: readonly MeasuredRun[]): CalibrationComparison {
   const rows: CalibrationRow[] = [];
   const row = (strategy: string, step: string, metric: string, m: number, s: number) =>
     rows.push({ strategy, step, metric, measuredSeconds: m, simulatedSeconds: s, errorPercent: m > 0 ? ((s - m) / m) * 100 : 0 });
   const kept = measured.steps.filter((s) => !s.warmup);
   const pairs = [...new Map(kept.map((s) => [`${s.strategy}\u0000${s.step}`, s] as const)).values()];
   for (const m of pairs) {
-    const sim = simulated.steps.find((x) => x.strategy === m.strategy && x.step === m.step);
-    if (sim === undefined) continue;
+    const sims = simulated.flatMap((draw) => {
+      const sim = draw.steps.find((x) => x.strategy === m.strategy && x.step === m.step);
+      return sim === undefined ? [] : [{ sim, draw }];
+    });
+    if (sims.length === 0) continue;
     const repeats = kept.filter((s) => s.strategy === m.strategy && s.step === m.step);
-    row(m.strategy, m.step, 'makespan', median(repeats.map((s) => s.makespanSeconds)), sim.makespanSeconds);
+    row(m.strategy, m.step, 'makespan', median(repeats.map((s) => s.makespanSeconds)), median(sims.map(({ sim }) => sim.makespanSeconds)));
     const measuredTimes = nodeTimes(measured.samples, m.strategy, m.step, new Set(repeats.map((s) => s.repeat)));
-    const simulatedTimes = nodeTimes(simulated.samples, sim.strategy, sim.step, new Set([sim.repeat]));
+    const simulatedTimes = sims.flatMap(({ sim, draw }) => nodeTimes(draw.samples, sim.strategy, sim.step, new Set([sim.repeat]))).sort((a, b) => a - b);
     if (measuredTimes.length === 0 || simulatedTimes.length === 0) continue;
     for (const { metric, q } of NODE_QUANTILES) row(m.strategy, m.step, metric, quantileSorted(measuredTimes, q), quantileSorted(simulatedTimes, q));
   }
@@ -46,6 +51,7 @@ export function compareWithMeasured(measuredFile: string, parameters: Record<str
     meanAbsoluteErrorPercent: meanOf(rows.filter((r) => r.metric === 'makespan')),
     meanAbsoluteErrorAllPercent: meanOf(rows),
     maxAbsoluteErrorPercent: rows.reduce((n, r) => Math.max(n, Math.abs(r.errorPercent)), 0),
-    caveats: calibrationCaveats(measured, simulated, fitHarnessCpu(kept)),
+    simulatedDraws: simulated.length,
+    caveats: calibrationCaveats(measured, simulated[0]!, fitHarnessCpu(kept)),
   };
 }

@@ -9,7 +9,8 @@ import { calibrateFrom, compareWithMeasured, type MeasuredRun } from '../../mode
 import { measuredBackends, measuredOnBackend, runtimeOfBackend, type CalibrationBackend } from '../../model/calibration-backend.ts';
 import type { FleetPlan } from '../../model/fleet-plan.ts';
 import type { ModelFleet } from '../../model/model-fleet.ts';
-import { simulateFleet } from '../../model/simulate-fleet.ts';
+import { calibrationDraws } from '../../model/calibration-repeats.ts';
+import { simulateFleet, type SimulationInput } from '../../model/simulate-fleet.ts';
 import { readResultsFile } from '../../report/read-results.ts';
 import { ResultsWriter } from '../../report/results-writer.ts';
 import { parseSetArgument } from '../../scenario/scenario-overrides.ts';
@@ -109,16 +110,9 @@ export const simulateCommand: Pick<CommandModule<object, SimulateArgs>, 'handler
     results.phases.push({ name: 'plan', startedSeconds: 0, seconds: planSeconds, details: { strategies: plan.strategies.length, steps: scenario.deploy.length } });
     await writer.write(results);
     const t1 = performance.now();
+    const input: SimulationInput = { model, fleet, volume: scenario.volume, hybrid: scenario.hybrid, plan, seed: scenario.seed };
     try {
-      const out = simulateFleet({
-        model,
-        fleet,
-        volume: scenario.volume,
-        hybrid: scenario.hybrid,
-        plan,
-        seed: scenario.seed,
-        onStep: (s) => process.stderr.write(`${s.strategy} ${s.step}: ${s.makespanSeconds.toFixed(2)} s\n`),
-      });
+      const out = simulateFleet({ ...input, onStep: (s) => process.stderr.write(`${s.strategy} ${s.step}: ${s.makespanSeconds.toFixed(2)} s\n`) });
       results.steps = out.steps;
       results.samples = out.samples;
     } catch (error) {
@@ -129,7 +123,9 @@ export const simulateCommand: Pick<CommandModule<object, SimulateArgs>, 'handler
     }
     const simulateSeconds = (performance.now() - t1) / 1000;
     results.phases.push({ name: 'simulate', startedSeconds: planSeconds, seconds: simulateSeconds, details: { nodes: fleet.nodes, events: results.steps.reduce((n, s) => n + (s.model?.events ?? 0), 0) } });
-    if (measured !== undefined && argv.calibrate !== undefined) results.calibration = compareWithMeasured(argv.calibrate, parameters, measured, results);
+    if (measured !== undefined && argv.calibrate !== undefined) {
+      results.calibration = compareWithMeasured(argv.calibrate, parameters, measured, calibrationDraws(input, results));
+    }
     results.status = 'completed';
     await writer.write(results);
     process.stdout.write(renderSimulation(results.steps, fleet.nodes, planSeconds + simulateSeconds));

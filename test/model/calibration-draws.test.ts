@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { NodeStepSample } from '../../src/metrics/samples.ts';
+import type { StepResult } from '../../src/metrics/step-result.ts';
+import { CALIBRATION_DRAWS, calibrationDraws } from '../../src/model/calibration-repeats.ts';
+import { compareWithMeasured } from '../../src/model/calibration.ts';
+import type { FleetPlan } from '../../src/model/fleet-plan.ts';
+import type { MeasuredRun } from '../../src/model/measured-run.ts';
+import type { ModelFleet } from '../../src/model/model-fleet.ts';
+import { simulateFleet, type SimulationInput } from '../../src/model/simulate-fleet.ts';
+import { resolveModel } from '../../src/scenario/model-resolve.ts';
+
+/** A step of `makespan` whose nodes took `times` (what the comparison reads of a run). */
+function run(makespans: number[], times: number[][]): MeasuredRun {
+  const steps = makespans.map((makespanSeconds, repeat) => ({ strategy: 's', step: 'initial', repeat, makespanSeconds, warmup: false, cpu: { samples: 0 } }) as unknown as StepResult);
+  const samples = times.flatMap((perNode, repeat) =>
+    perNode.map((totalSeconds, i): NodeStepSample => ({ node: `n${i}`, step: 'initial', strategy: 's', repeat, startSeconds: 0, manifestSeconds: 0, totalSeconds, layers: [], bytesDownloaded: 0, bytesWrittenToDisk: 0, filesWritten: 0 })),
+  );
+  return { steps, samples };
+}
+
+describe('calibration against the model over several draws of the fleet', () => {
+  test('the simulated makespan is the median over draws and node quantiles pool every draw, not the first draw alone', () => {
+    const measured = run([2, 2], [[1, 1, 1], [1, 1, 2]]);
+    // The first draw alone is off both ways: its makespan 1, its nodes all at 1 s.
+    const draws = [run([1], [[1, 1, 1]]), run([2], [[1, 1, 2]]), run([2.2], [[1, 2, 2]])];
+    const c = compareWithMeasured('m.json', {}, measured, draws);
+    const value = (metric: string) => c.rows.find((r) => r.metric === metric)!.simulatedSeconds;
+    assert.equal(value('makespan'), 2);
+    // Nine nodes, three at 2 s: the p90 (type 7) is 2 s; the first draw alone would say 1 s.
+    assert.equal(value('p90-node'), 2);
+    assert.equal(value('p50-node'), 1);
+    assert.equal(c.simulatedDraws, 3);
+    assert.equal(compareWithMeasured('m.json', {}, measured, draws.slice(0, 1)).rows.find((r) => r.metric === 'p90-node')!.simulatedSeconds, 1);
+  });
+
+  test('each draw is its own seed of the per-node spread, and the same input gives the same draws', () => {
+    const fleet: ModelFleet = { nodes: 4, rollout: { maxConcurrent: 4, stages: [{ rest: true }] }, node: { nicBitsPerSecond: 8e8, maxConcurrentDownloads: 1, unpack: false } };
+    const model = resolveModel({ volume: false, node: { spread: { nic: '30%', disk: '0%', decompress: '0%', latency: '0%', startDelay: '0s', interference: '0%' } } }, { nodes: 4, nicBitsPerSecond: 8e8, diskWriteBytesPerSecond: 1e10 });
+    const plan: FleetPlan = { strategies: [{ name: 's', steps: [{ step: 'initial', layers: [{ id: 'l0', compressedBytes: 50e6, uncompressedBytes: 50e6, files: 0 }] }] }], volume: [] };
+    const input: SimulationInput = { model, fleet, volume: { proxies: 1 }, plan, seed: 5 };
+    const first = simulateFleet(input);
+    const draws = calibrationDraws(input, first);
+    assert.equal(draws.length, CALIBRATION_DRAWS);
+    assert.equal(draws[0], first);
+    const makespans = draws.map((d) => d.steps[0]!.makespanSeconds);
+    assert.ok(new Set(makespans).size > CALIBRATION_DRAWS / 2, `draws differ: ${makespans.join(' ')}`);
+    assert.deepEqual(calibrationDraws(input, first).map((d) => d.steps[0]!.makespanSeconds), makespans);
+  });
+});
