@@ -22,7 +22,7 @@ function nodeTimes(samples: readonly NodeStepSample[], strategy: string, step: s
  * repeats, and over simulated draws) and the p50 and p90 of node time (over every node of every measured
  * repeat, and of every simulated draw), error in percent, and the caveats no fitted rate can fix (other work
  * than the nodes did, a busy harness machine). `simulated` is the scenario's own draw first, then any more
- * (calibration-repeats.ts); the caveats read the first.
+ * (calibration-draws.ts); the caveats read the first.
  */
 export function compareWithMeasured(measuredFile: string, parameters: Record<string, number>, measured: MeasuredRun, simulated: readonly MeasuredRun[]): CalibrationComparison {
   const rows: CalibrationRow[] = [];

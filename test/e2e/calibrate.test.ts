@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { CALIBRATION_DRAWS } from '../../src/model/calibration-draws.ts';
 import { runResultsSchema } from '../../src/report/results.ts';
 import { REPO_ROOT, runCli } from './run-cli.ts';
 
@@ -40,5 +41,8 @@ describe('shipbench simulate --calibrate on a real NIC-limited run', () => {
     assert.deepEqual(c.rows.map((row) => `${row.strategy} ${row.step} ${row.metric}`).sort(), expected.sort());
     for (const row of c.rows) assert.ok(row.measuredSeconds > 0 && row.simulatedSeconds > 0, `${row.strategy} ${row.step} ${row.metric}`);
     assert.equal(c.maxAbsoluteErrorPercent, Math.max(...c.rows.map((row) => Math.abs(row.errorPercent))));
+    // The simulated figures are the model's over its draws of the fleet, and the table says so.
+    assert.equal(c.simulatedDraws, CALIBRATION_DRAWS);
+    assert.match(r.stdout, new RegExp(`over ${CALIBRATION_DRAWS} seeded draws`));
   });
 });

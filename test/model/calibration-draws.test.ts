@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { NodeStepSample } from '../../src/metrics/samples.ts';
 import type { StepResult } from '../../src/metrics/step-result.ts';
-import { CALIBRATION_DRAWS, calibrationDraws } from '../../src/model/calibration-repeats.ts';
+import { CALIBRATION_DRAWS, calibrationDraws } from '../../src/model/calibration-draws.ts';
 import { compareWithMeasured } from '../../src/model/calibration.ts';
 import type { FleetPlan } from '../../src/model/fleet-plan.ts';
 import type { MeasuredRun } from '../../src/model/measured-run.ts';

@@ -9,7 +9,7 @@ import { calibrateFrom, compareWithMeasured, type MeasuredRun } from '../../mode
 import { measuredBackends, measuredOnBackend, runtimeOfBackend, type CalibrationBackend } from '../../model/calibration-backend.ts';
 import type { FleetPlan } from '../../model/fleet-plan.ts';
 import type { ModelFleet } from '../../model/model-fleet.ts';
-import { calibrationDraws } from '../../model/calibration-repeats.ts';
+import { calibrationDraws } from '../../model/calibration-draws.ts';
 import { simulateFleet, type SimulationInput } from '../../model/simulate-fleet.ts';
 import { readResultsFile } from '../../report/read-results.ts';
 import { ResultsWriter } from '../../report/results-writer.ts';
