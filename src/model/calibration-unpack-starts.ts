@@ -36,20 +36,65 @@ export function unpackStartsFrom(samples: readonly NodeStepSample[], node: Resol
   return { ...node, unpackStarts, unpackTickSeconds };
 }
 
+/** Shortest tick the grid search tries. */
+const SHORTEST_TICK_SECONDS = 0.02;
+/** How far around each candidate (the first start over a whole number of ticks) the period is refined, and in what steps. */
+const REFINE_SHARE = 0.02;
+const REFINE_STEPS = 200;
+/** Mean cosine of the unpack starts' phases on a period's grid at or above which they sit on it. */
+const ON_GRID = 0.98;
+/** A longer period within this of the best fit is preferred: its halves and thirds fit as well, less the jitter. */
+const FIT_SLACK = 0.02;
+/** The latest first unpack must lie this many times the earliest out for the grid to tell periods apart. */
+const GRID_SPAN = 1.5;
+
 /**
- * The period of the ticker a node unpacking after its downloads waited for (model.node.unpackTick): the last
- * blob lands at no particular phase of it, so the wait from there to the first unpack averages half a
- * period. A mean wait within the timer jitter is no ticker at all.
+ * The period of the ticker a node unpacking after its downloads waited for (model.node.unpackTick). The model's
+ * ticker runs from the node's pull start, as ctr's progress display runs from its fetch, so each node step's first
+ * unpack sits on a multiple of the period (gridPeriod). Where the starts do not tell it (all on about the same tick,
+ * or a ticker whose origin is not the node's start, as a real ctr's own start-up delays it), the wait from the last
+ * blob to the first unpack, which averages half a period when blobs land at no particular phase. A mean wait
+ * within the timer jitter is no ticker at all.
  */
 function tickFrom(samples: readonly NodeStepSample[]): number {
+  const starts: number[] = [];
   const waits: number[] = [];
   for (const s of samples) {
     const start = s.layers.find((l) => l.unpackSeconds > 0)?.unpackStartSeconds;
     const landed = s.layers.filter(timed).map((l) => l.downloadStartSeconds + l.downloadSeconds);
     if (start === undefined || landed.length === 0) continue;
     const wait = start - Math.max(...landed);
-    if (wait >= -SAME_MOMENT_SECONDS) waits.push(Math.max(0, wait));
+    if (wait < -SAME_MOMENT_SECONDS) continue;
+    waits.push(Math.max(0, wait));
+    starts.push(start);
   }
   const mean = waits.reduce((a, b) => a + b, 0) / Math.max(1, waits.length);
-  return mean > SAME_MOMENT_SECONDS ? 2 * mean : 0;
+  if (!(mean > SAME_MOMENT_SECONDS)) return 0;
+  return gridPeriod(starts) ?? 2 * mean;
+}
+
+/**
+ * The period whose grid from 0 the starts lie on: the earliest start is a whole number m of ticks, so each
+ * candidate is it over m, refined to the best mean cos(2 pi start / period) nearby; the longest candidate within
+ * FIT_SLACK of the best fit wins (halves and thirds of the period fit too), if that fit reaches ON_GRID. A
+ * 0.1 s tick seen at 0.1, 0.2 and 3.6 s: 3.6 s is also 34 ticks of 0.106 s, which the start at 0.2 s rules out.
+ */
+export function gridPeriod(starts: readonly number[]): number | undefined {
+  if (starts.length < 2) return undefined;
+  const earliest = Math.min(...starts);
+  if (!(earliest > 0) || Math.max(...starts) < GRID_SPAN * earliest) return undefined;
+  const fit = (period: number) => starts.reduce((n, t) => n + Math.cos((2 * Math.PI * t) / period), 0) / starts.length;
+  const candidates: Array<{ period: number; fit: number }> = [];
+  for (let m = 1; earliest / m >= SHORTEST_TICK_SECONDS; m++) {
+    let best = { period: earliest / m, fit: fit(earliest / m) };
+    for (let i = -REFINE_STEPS; i <= REFINE_STEPS; i++) {
+      const period = (earliest / m) * (1 + (REFINE_SHARE * i) / REFINE_STEPS);
+      const f = fit(period);
+      if (f > best.fit) best = { period, fit: f };
+    }
+    candidates.push(best);
+  }
+  const top = Math.max(...candidates.map((c) => c.fit));
+  if (top < ON_GRID) return undefined;
+  return candidates.find((c) => c.fit >= top - FIT_SLACK)!.period;
 }

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { Rng } from '../../src/core/rng.ts';
 import { logNormalVariation, unionSeconds } from '../../src/model/calibration-dispersion.ts';
 import { fitLinks } from '../../src/model/calibration-links.ts';
-import { unpackStartsFrom } from '../../src/model/calibration-unpack-starts.ts';
+import { gridPeriod, unpackStartsFrom } from '../../src/model/calibration-unpack-starts.ts';
 import { blobCommitFrom } from '../../src/model/calibration-blob-commit.ts';
 import { fitRequests, MODEL_REQUESTS_BEFORE_LAYERS } from '../../src/model/calibration-requests.ts';
 import type { StepResult } from '../../src/metrics/step-result.ts';
@@ -85,6 +85,14 @@ describe('calibration on one backend of a run over several', () => {
     assert.equal(ticked.unpackTickSeconds, afterTick.unpackTickSeconds);
     // Waits within the timer jitter are no ticker.
     assert.equal(unpackStartsFrom([sample(2.0), sample(2.001)], node, {}).unpackTickSeconds, 0);
+    // Unpacks on a 0.1 s grid from the node's start (its last blob at 2.0 s): the grid's period, though these blobs
+    // landed late in the tick (waits of 0.02-0.03 s, whose mean would say 0.05 s).
+    const onGrid = (unpackA: number, landed: number): NodeStepSample => {
+      const s = sample(unpackA);
+      return { ...s, layers: s.layers.map((l, i) => ({ ...l, downloadStartSeconds: 0, downloadSeconds: i === 0 ? landed / 2 : landed })) };
+    };
+    const grid = unpackStartsFrom([onGrid(2.1, 2.08), onGrid(2.2, 2.17), onGrid(0.3, 0.28), onGrid(0.2, 0.18)], node, {});
+    assert.ok(Math.abs(grid.unpackTickSeconds - 0.1) < 1e-3, `tick ${grid.unpackTickSeconds}`);
     // Samples that cannot tell the rules apart (no unpack start times: engines, older results) leave the model as it was.
     const untimed = sample(1.0);
     const noTimes = { ...untimed, layers: untimed.layers.map(({ unpackStartSeconds: _, ...l }) => l) };
@@ -92,6 +100,18 @@ describe('calibration on one backend of a run over several', () => {
     assert.equal(unpackStartsFrom([noTimes], { ...node, unpackStarts: 'after-downloads' }, kept).unpackStarts, 'after-downloads');
     assert.deepEqual(kept, {});
   });
+  test('a ticker\'s period from the grid the first unpacks sit on: not its half, not a period the far starts alone would fit, none off the grid', () => {
+    const jitter = [0.0004, -0.0007, 0.0009, -0.0002, 0.0006, -0.0009, 0.0001, -0.0004];
+    const starts = [0.1, 0.1, 0.2, 3.5, 3.6, 3.6, 3.7, 0.1].map((t, i) => t + jitter[i]!);
+    assert.ok(Math.abs(gridPeriod(starts)! - 0.1) < 5e-4, `period ${gridPeriod(starts)}`);
+    // 3.6 s is also 34 ticks of 0.106 s; with the 0.2 s start, only 0.1 s (and its halves) fits.
+    assert.ok(Math.abs(gridPeriod([0.1, 0.2, 3.6, 3.6])! - 0.1) < 5e-4);
+    // A ticker that starts 30 ms after the node (as a real ctr's own start-up delays it): off the grid from 0.
+    assert.equal(gridPeriod(starts.map((t) => t + 0.03)), undefined);
+    // Every start on about the same tick cannot tell 0.1 s from 0.05 or 0.2 s.
+    assert.equal(gridPeriod([0.1, 0.1004, 0.0998]), undefined);
+  });
+
   test("time to manifest beyond what the clients saw its requests take is the node's own work before its layers, not slower requests", () => {
     const sample = (manifestSeconds: number): NodeStepSample => ({ node: 'n', step: 's', strategy: 's', repeat: 0, startSeconds: 0, manifestSeconds, totalSeconds: 1, layers: [], bytesDownloaded: 0, bytesWrittenToDisk: 0, filesWritten: 0 });
     const samples = [0.04, 0.05, 0.06].map(sample);
