@@ -86,7 +86,7 @@ describe('calibration on one backend of a run over several', () => {
     // Waits within the timer jitter are no ticker.
     assert.equal(unpackStartsFrom([sample(2.0), sample(2.001)], node, {}).unpackTickSeconds, 0);
     // Unpacks on a 0.1 s grid from the node's start (its last blob at 2.0 s): the grid's period, though these blobs
-    // landed late in the tick (waits of 0.02-0.03 s, whose mean would say 0.05 s).
+    // landed late in the tick (waits of 0.02-0.03 s, whose mean would say 0.045 s).
     const onGrid = (unpackA: number, landed: number): NodeStepSample => {
       const s = sample(unpackA);
       return { ...s, layers: s.layers.map((l, i) => ({ ...l, downloadStartSeconds: 0, downloadSeconds: i === 0 ? landed / 2 : landed })) };
