@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { blobDigestMismatch } from '../registry/distribution-client.ts';
+import { blobDigestMismatch, digestAlgorithm } from '../registry/distribution-client.ts';
 
 /**
  * The digest a content store computes of a blob as it is written, and checks when the blob is committed:
@@ -7,14 +7,10 @@ import { blobDigestMismatch } from '../registry/distribution-client.ts';
  * blob whose bytes digest to another value ("unexpected commit digest"), so nothing corrupt becomes visible.
  */
 export function startBlobDigest(expected: string): Hash {
-  return createHash(algorithmOf(expected));
+  return createHash(digestAlgorithm(expected));
 }
 
 export function checkCommittedDigest(hash: Hash, expected: string, repository: string): void {
-  const actual = `${algorithmOf(expected)}:${hash.digest('hex')}`;
+  const actual = `${digestAlgorithm(expected)}:${hash.digest('hex')}`;
   if (actual !== expected) throw blobDigestMismatch(repository, expected, actual);
-}
-
-function algorithmOf(digest: string): 'sha256' | 'sha512' {
-  return digest.startsWith('sha512:') ? 'sha512' : 'sha256';
 }

@@ -340,7 +340,7 @@ export class DistributionClient {
    */
   async fetchBlob(repo: string, digest: string, sink: BlobSink, options: FetchBlobOptions = {}): Promise<{ bytes: number }> {
     checkRepository(repo);
-    const algorithm = checkDigest(digest)[1] as 'sha256' | 'sha512';
+    const algorithm = digestAlgorithm(digest);
     const { signal, onBytes, size, digestedBySink = false } = options;
     let hash: StreamHash | undefined;
     let delivered = 0;
@@ -690,6 +690,11 @@ function checkReference(reference: string): void {
       hint: 'a tag is up to 128 of [A-Za-z0-9_.-] not starting with . or -; a digest looks like sha256:<64 hex digits>',
     });
   }
+}
+
+/** The hash a valid digest names (a blob's content store digests with it too); throws on an invalid digest. */
+export function digestAlgorithm(digest: string): 'sha256' | 'sha512' {
+  return checkDigest(digest)[1] as 'sha256' | 'sha512';
 }
 
 function checkDigest(digest: string): RegExpExecArray {
