@@ -86,7 +86,8 @@ export function gridPeriod(starts: readonly number[]): number | undefined {
   const fit = (period: number) => starts.reduce((n, t) => n + Math.cos((2 * Math.PI * t) / period), 0) / starts.length;
   const candidates: Array<{ period: number; fit: number }> = [];
   for (let m = 1; earliest / m >= SHORTEST_TICK_SECONDS; m++) {
-    let best = { period: earliest / m, fit: fit(earliest / m) };
+    // The candidate itself is the middle step (i = 0) of its refinement.
+    let best = { period: earliest / m, fit: Number.NEGATIVE_INFINITY };
     for (let i = -REFINE_STEPS; i <= REFINE_STEPS; i++) {
       const period = (earliest / m) * (1 + (REFINE_SHARE * i) / REFINE_STEPS);
       const f = fit(period);
