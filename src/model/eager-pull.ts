@@ -3,7 +3,8 @@ import { fetchLayers, nothingToPull, pullComplete, resolveImage, startContainer,
 
 /**
  * Unpacks layer k on `node`: each file's CPU (model.node.cpu.perFile) and fixed waits (unpackPerLayer, unpackPerFile), then
- * its bytes through the node's CPU (decompression and file writes, one layer on one core) and disk. The
+ * its bytes through the node's CPU (decompression and file writes, one layer on one core) into page cache,
+ * and through the disk once the node's dirty pages reach their limit (write-back.ts). The
  * blob is read back from disk unless it is still in page cache (all of it written within the node's last
  * model.node.pageCache bytes of writes): a blob the runtime held from an earlier step (containerd re-unpacking above a
  * changed layer) is read from disk.
@@ -22,21 +23,46 @@ function unpackLayer(ctx: NodeStep, node: number, k: number, blobWrittenAt: numb
   const iops = layer.files === 0 ? Number.POSITIVE_INFINITY : (layer.uncompressedBytes * model.node.diskIops * spread.disk[node]!) / layer.files;
   const oneCore = load.oneCore ?? Number.POSITIVE_INFINITY;
   const cap = Math.min(iops, oneCore);
-  const bytes = (): void => {
+  const finished = (): void => {
+    const seconds = net.now - began;
+    figures.diskBytes[node]! += layer.uncompressedBytes;
+    writtenBytes[node]! += layer.uncompressedBytes;
+    figures.files[node]! += layer.files;
+    if (seconds > 0) figures.peakIops[node] = Math.max(figures.peakIops[node]!, layer.files / seconds);
+    figures.layers?.[node]!.push([k, downloaded, downloadSeconds, seconds, layer.files]);
+    onDone();
+  };
+  // What is left once the page cache's dirty limit is reached: each byte written through the disk (at its IOPS).
+  const throughDisk = (bytes: number): void => {
+    if (bytes <= 0) return finished();
+    r.writeBack.throttle(node);
     net.startFlow({
-      bytes: layer.uncompressedBytes,
+      bytes,
       resources: [...load.resources, disk[node]!],
       weights: [...load.weights, writeWeight[node]! + readPerByte],
       capBytesPerSecond: Number.isFinite(cap) ? cap : undefined,
       capKind: iops <= oneCore ? 'node disk IOPS' : 'node cpu (one core)',
       onDone: () => {
-        const seconds = net.now - began;
-        figures.diskBytes[node]! += layer.uncompressedBytes;
-        writtenBytes[node]! += layer.uncompressedBytes;
-        figures.files[node]! += layer.files;
-        if (seconds > 0) figures.peakIops[node] = Math.max(figures.peakIops[node]!, layer.files / seconds);
-        figures.layers?.[node]!.push([k, downloaded, downloadSeconds, seconds, layer.files]);
-        onDone();
+        r.writeBack.release(node);
+        finished();
+      },
+    });
+  };
+  // The unpacked files go to page cache first (nobody syncs them): at the CPU's pace, the disk only reading
+  // a cold blob back; the kernel writes them to the disk behind (write-back.ts), at the disk's IOPS too.
+  const bytes = (): void => {
+    const absorbed = r.writeBack.absorb(node, layer.uncompressedBytes);
+    const rest = layer.uncompressedBytes - absorbed;
+    if (absorbed <= 0) return throughDisk(rest);
+    net.startFlow({
+      bytes: absorbed,
+      resources: readPerByte > 0 ? [...load.resources, disk[node]!] : load.resources,
+      weights: readPerByte > 0 ? [...load.weights, readPerByte] : load.weights,
+      capBytesPerSecond: load.oneCore,
+      capKind: 'node cpu (one core)',
+      onDone: () => {
+        r.writeBack.writeBehind(node, absorbed, Number.isFinite(iops) ? iops : undefined);
+        throughDisk(rest);
       },
     });
   };

@@ -146,6 +146,14 @@ export class FluidNetwork extends FluidLedger {
     this.finish(flow, flow.spec.bytes - flow.remaining - flow.afterMilestone);
   }
 
+  /** Bytes a started flow has still to move as of now (0 once it ended), its milestone's rest included. */
+  bytesLeft(flow: Flow): number {
+    if (!flow.active) return 0;
+    const g = flow.group;
+    const left = g === undefined ? flow.remaining - flow.rate * (this.now - flow.lastSeconds) : flow.finishAt - (g.virtual + g.rate * (this.now - g.since));
+    return Math.max(0, left) + flow.afterMilestone;
+  }
+
   /** Advances the clock event by event until no flow or timer is left. */
   run(): void {
     for (;;) {

@@ -25,11 +25,13 @@ export function simulateHybridStep(input: HybridStepInput): { outcome: StepOutco
   const pulled = image.layers.filter((l) => !held.has(l.id)).reduce((n, l) => n + l.compressedBytes, 0);
   const unpackedBytes = image.layers.reduce((n, l) => n + l.uncompressedBytes, 0);
   const files = image.layers.reduce((n, l) => n + l.files, 0);
-  // The master unpacks alone: each byte at its CPU's pace (node-cpu.ts) or its disk's, whichever is slower;
-  // each file its wait and its CPU.
+  // The master unpacks alone: each byte at its CPU's pace (node-cpu.ts), into page cache up to its dirty limit
+  // (write-back.ts), the rest at its CPU's or its disk's pace, whichever is slower; each file its wait and its CPU.
   const { cpu } = model.node;
-  const perByte = Math.max(loneUnpackSecondsPerByte(cpu), 1 / model.node.diskWriteBytesPerSecond);
-  const unpackSeconds = unpackedBytes * perByte + files * (model.node.unpackPerFileSeconds + cpu.perFileSeconds);
+  const cpuPerByte = loneUnpackSecondsPerByte(cpu);
+  const absorbed = Math.min(unpackedBytes, model.node.dirtyLimitBytes);
+  const throughDisk = (unpackedBytes - absorbed) * Math.max(cpuPerByte, 1 / model.node.diskWriteBytesPerSecond);
+  const unpackSeconds = absorbed * cpuPerByte + throughDisk + files * (model.node.unpackPerFileSeconds + cpu.perFileSeconds);
   let prepSeconds = 0;
   const prep = (net: FluidNetwork, ready: () => void) => {
     const registry = net.addMeter();

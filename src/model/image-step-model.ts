@@ -11,6 +11,7 @@ import { TOPOLOGIES } from './topologies/index.ts';
 import type { FetchLayer } from './topologies/topology.ts';
 import { RequestServers } from './request-servers.ts';
 import { NicBurst } from './nic-burst.ts';
+import { WriteBack } from './write-back.ts';
 
 export type { ImageStepInput } from './pull-step.ts';
 
@@ -32,7 +33,8 @@ function stepResources(input: ImageStepInput): StepResources {
   const requests = new RequestServers(net, spread.latency, cpu.harness);
   const registryServers = replicas.map(() => requests.server(model.registry, 'registry requests'));
   const stream = model.node.streamBitsPerSecond === undefined ? undefined : bytesPerSecond(model.node.streamBitsPerSecond);
-  return { net, meter, backend, replicas, nic, disk, writeWeight, readWeight, cpu, requests, registryServers, stream, writtenBytes: new Float64Array(n) };
+  const writeBack = new WriteBack(net, n, model.node.dirtyLimitBytes, (node) => ({ resource: disk[node]!, weight: writeWeight[node]! }));
+  return { net, meter, backend, replicas, nic, disk, writeWeight, readWeight, cpu, requests, registryServers, stream, writtenBytes: new Float64Array(n), writeBack };
 }
 
 /** How a node gets a layer: the topology's fetch, given the network and a way to the registry. */

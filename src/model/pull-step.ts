@@ -9,6 +9,7 @@ import type { NodeSpread } from './node-spread.ts';
 import type { RequestServers } from './request-servers.ts';
 import type { NodeFigures } from './step-outcome.ts';
 import type { FetchLayer } from './topologies/topology.ts';
+import type { WriteBack } from './write-back.ts';
 
 export interface ImageStepInput {
   readonly model: ResolvedModel;
@@ -43,6 +44,8 @@ export interface StepResources {
   readonly registryServers: ReturnType<RequestServers['server']>[];
   readonly stream: number | undefined;
   readonly writtenBytes: Float64Array;
+  /** Unpacked files' writes: page cache first, the node's disk behind them (write-back.ts). */
+  readonly writeBack: WriteBack;
 }
 
 /** What every node's pull in one step shares. */

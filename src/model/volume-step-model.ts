@@ -8,6 +8,7 @@ import { stepBottleneck } from './step-bottleneck.ts';
 import type { NodeSpread } from './node-spread.ts';
 import { RolloutGate } from './rollout-gate.ts';
 import { meterOutcomes, NodeFigures, type StepOutcome } from './step-outcome.ts';
+import { WriteBack } from './write-back.ts';
 
 export interface VolumeStepInput {
   readonly model: ResolvedModel;
@@ -48,11 +49,17 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
 
   const { spread } = input;
   const rebuild = step.l10nRebuild;
+  // rsync writes its files without syncing them (unless --fsync), as do the CDB builds: page cache first.
+  const disks = new Int32Array(n);
+  const writeBack = new WriteBack(net, n, model.node.dirtyLimitBytes, (node) => ({ resource: disks[node]!, weight: 1 }));
+  const iopsCapOf = (node: number) => (iopsCap === undefined ? undefined : iopsCap * spread.disk[node]!);
   const startNode = (node: number) => {
     figures.startSeconds[node] = net.now;
     const began = net.now;
     const nic = net.addResource(bytesPerSecond(model.node.nicBitsPerSecond) * spread.nic[node]!, 'node nic');
     const disk = net.addResource(model.node.diskWriteBytesPerSecond * spread.disk[node]!, 'node disk');
+    disks[node] = disk;
+    const write = (bytes: number, through: number[], caps: WriteCaps, meters: number[], then: () => void) => writeFiles({ net, writeBack, node, disk }, bytes, through, caps, meters, then);
     const done = (files: number, diskBytes: number) => {
       figures.endSeconds[node] = net.now;
       figures.bytesDownloaded[node] = step.changedBytes;
@@ -68,19 +75,12 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
       if (rebuild === undefined || rebuild.languages === 0) return done(step.changedFiles, step.changedBytes);
       const cpuSeconds = rebuild.jsonBytes / model.rsync.l10nRebuildBytesPerSecond + rebuild.languages * model.rsync.perFileSeconds;
       net.at(net.now + cpuSeconds, () =>
-        net.startFlow({ bytes: rebuild.cdbBytes, resources: [disk], meters: [], onDone: () => done(step.changedFiles + rebuild.languages, step.changedBytes + rebuild.cdbBytes) }),
+        write(rebuild.cdbBytes, [], { cap: undefined, iops: undefined }, [], () => done(step.changedFiles + rebuild.languages, step.changedBytes + rebuild.cdbBytes)),
       );
     };
     // The same node draws as the image side: its start delay, and its disk's IOPS for the per-file work.
     net.at(net.now + spread.startDelaySeconds[node]! + overheadSeconds, () =>
-      net.startFlow({
-        bytes: step.changedBytes,
-        resources: [proxies[node % proxies.length]!, nic, disk],
-        capBytesPerSecond: minDefined(stream, iopsCap === undefined ? undefined : iopsCap * spread.disk[node]!),
-        capKind: capKindOf(stream, iopsCap === undefined ? undefined : iopsCap * spread.disk[node]!),
-        meters: [meter.proxies, meter.nodes],
-        onDone: rebuildL10n,
-      }),
+      write(step.changedBytes, [proxies[node % proxies.length]!, nic], { cap: stream, iops: iopsCapOf(node) }, [meter.proxies, meter.nodes], rebuildL10n),
     );
   };
   const gate = new RolloutGate(layout.datacentreOf, layout.datacentres.length, fleet.rollout.stages, fleet.rollout.maxConcurrent, model.rollout.concurrentDeployments, startNode);
@@ -113,6 +113,60 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
     { tier: 'nodes', id: meter.nodes },
   ];
   return { topology: 'rsync', makespanSeconds: makespan, nodes: figures, prePulled: 0, meters: meterOutcomes(net, tiers), events: net.events, bottleneck: stepBottleneck(net, gate.heldBack) };
+}
+
+/** Ceilings of a write of files: the stream's (undefined: none) and the disk's files per second (undefined: none). */
+interface WriteCaps {
+  readonly cap: number | undefined;
+  readonly iops: number | undefined;
+}
+
+/**
+ * `bytes` of files written on a node through `through` (the resources besides its disk): into page cache up to
+ * its dirty limit (write-back.ts), then written back behind; the rest through the disk.
+ */
+function writeFiles(
+  on: { readonly net: FluidNetwork; readonly writeBack: WriteBack; readonly node: number; readonly disk: number },
+  bytes: number,
+  through: number[],
+  caps: WriteCaps,
+  meters: number[],
+  then: () => void,
+): void {
+  const { net, writeBack, node, disk } = on;
+  const absorbed = writeBack.absorb(node, bytes);
+  const rest = bytes - absorbed;
+  const throughDisk = () => {
+    if (rest <= 0) return then();
+    writeBack.throttle(node);
+    net.startFlow({
+      bytes: rest,
+      resources: [...through, disk],
+      capBytesPerSecond: minDefined(caps.cap, caps.iops),
+      capKind: capKindOf(caps.cap, caps.iops),
+      meters,
+      onDone: () => {
+        writeBack.release(node);
+        then();
+      },
+    });
+  };
+  if (absorbed <= 0 || (through.length === 0 && caps.cap === undefined)) {
+    // Nothing holds the absorbed part back (the CDB files: their CPU is already counted): in page cache at once.
+    writeBack.writeBehind(node, absorbed, caps.iops);
+    return throughDisk();
+  }
+  net.startFlow({
+    bytes: absorbed,
+    resources: through,
+    capBytesPerSecond: caps.cap,
+    capKind: caps.cap === undefined ? undefined : 'stream ceiling',
+    meters,
+    onDone: () => {
+      writeBack.writeBehind(node, absorbed, caps.iops);
+      throughDisk();
+    },
+  });
 }
 
 function minDefined(a: number | undefined, b: number | undefined): number | undefined {

@@ -55,6 +55,11 @@ export const MODEL_DEFAULTS = {
   scheduler: '10ms',
   treeFanout: 2,
   pageCache: '4GiB',
+  /**
+   * Share of the page cache dirty pages may take before writers wait for the disk: Linux's vm.dirty_ratio,
+   * default 20 (Documentation/admin-guide/sysctl/vm.rst), of the memory page cache can use.
+   */
+  dirtyRatio: 0.2,
   diskRead: '1GB/s',
   /** interference: see NODE_INTERFERENCE_SOURCE in node-interference.ts (p99/p50 of published fleets). */
   spread: { nic: '10%', disk: '20%', decompress: '10%', latency: '30%', startDelay: '0.5s', interference: '25%' },
@@ -198,6 +203,7 @@ export function resolveModel(
       unpackTickSeconds: parseSeconds(model?.node?.unpackTick ?? MODEL_DEFAULTS.unpackTick),
       diskReadBytesPerSecond: parseBytesPerSecond(model?.node?.diskRead ?? MODEL_DEFAULTS.diskRead),
       pageCacheBytes: parseBytes(model?.node?.pageCache ?? MODEL_DEFAULTS.pageCache),
+      dirtyLimitBytes: model?.node?.dirtyLimit === undefined ? MODEL_DEFAULTS.dirtyRatio * parseBytes(model?.node?.pageCache ?? MODEL_DEFAULTS.pageCache) : parseBytes(model.node.dirtyLimit),
       nicBurstBytes: parseBytes(model?.node?.nicBurst ?? MODEL_DEFAULTS.nicBurst),
       blobCommitSeconds: parseSeconds(model?.node?.blobCommit ?? MODEL_DEFAULTS.blobCommit),
       spread: {

@@ -104,6 +104,8 @@ export interface ResolvedModel {
     readonly unpackTickSeconds: number;
     readonly diskReadBytesPerSecond: number;
     readonly pageCacheBytes: number;
+    /** Bytes of writes nobody syncs a node holds in page cache before they wait for its disk (write-back.ts). */
+    readonly dirtyLimitBytes: number;
     /** Bytes of registry downloads a node's NIC lets through at once in each step (a limiter's full bucket). */
     readonly nicBurstBytes: number;
     /** After a blob's bytes are in, before it counts as downloaded: its commit (containerd's fsync and rename). */

@@ -90,6 +90,7 @@ export const modelInputSchema = z
       blobCommit: durationField().optional().meta({ description: 'time a node takes to commit each blob it downloaded before it counts as in (containerd fsyncs it into its content store, whatever its size); 0s by default; simulate --calibrate fits it from the smallest blobs' }),
       nicBurst: sizeField().optional().meta({ description: 'bytes a node\'s NIC lets through at once when it was idle (a token-bucket limiter\'s burst); 0 for a line-rate NIC; simulate --calibrate sets it for virtual nodes' }),
       pageCache: sizeField().optional().meta({ description: 'bytes a node keeps in page cache: a chunk written within this many bytes is served without a disk read' }),
+      dirtyLimit: sizeField().optional().meta({ description: 'dirty page cache a node lets writes nobody syncs fill before they wait for its disk (unpacked files, rsync\'s files): Linux\'s vm.dirty_ratio of its page cache; default 20% of model.node.pageCache; 0B: every write waits for the disk' }),
       diskRead: byteRateField().optional().meta({ description: 'read throughput of a node\'s disk (what it serves to peers when not in page cache)' }),
       spread: spreadInput.optional(),
       ...nodeRuntimeKeys,

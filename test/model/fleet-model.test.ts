@@ -180,7 +180,7 @@ describe('fleet model: closed forms', () => {
   test('volume with the l10n cache rebuilt on the nodes (scap): after its rsync, each node builds the changed CDBs, then writes them', () => {
     const l10nRebuild = { languages: 10, jsonBytes: 400 * MB, cdbBytes: 450 * MB };
     const plan: FleetPlan = { strategies: [], volume: [{ step: 'l10n', changedFiles: 1000, changedBytes: 100 * MB, deletedPaths: 0, treeFiles: 1000, l10nRebuild }] };
-    const out = simulate(fleet(8, { disk: 450 * MB }), { rsync: { masterEgress: '8Gbit/s', proxyEgress: '800Mbit/s', perFile: '1ms', scanPerFile: '0ms', l10nRebuild: '100MB/s' }, node: { diskIops: 1_000_000 } }, plan);
+    const out = simulate(fleet(8, { disk: 450 * MB }), { rsync: { masterEgress: '8Gbit/s', proxyEgress: '800Mbit/s', perFile: '1ms', scanPerFile: '0ms', l10nRebuild: '100MB/s' }, node: { diskIops: 1_000_000, dirtyLimit: '0B' } }, plan);
     // As above (1.1 s proxy, 1 s + 8 s nodes), then per node 4 s parsing 400 MB of JSON and 10 ms per CDB,
     // and 1 s writing 450 MB of CDB at 450 MB/s.
     close(out.steps[0]!.makespanSeconds, 1 + 0.1 + 1 + 8 + 4 + 0.01 + 1, 'makespan');

@@ -57,7 +57,8 @@ const backport = plan([
 
 describe('fleet model: runtime-exact pulls', () => {
   test('containerd: a change below two layers downloads 1 blob and re-unpacks 3 layers (held blobs, read from disk)', () => {
-    const out = simulate(fleet(2), { node: { runtime: 'containerd' } }, backport);
+    // No write-back: every unpacked byte through the disk, as the closed form below counts it.
+    const out = simulate(fleet(2), { node: { runtime: 'containerd', dirtyLimit: '0B' } }, backport);
     const second = out.samples.filter((s) => s.step === 's1');
     for (const s of second) {
       assert.equal(s.bytesDownloaded, 20 * MB);
@@ -121,10 +122,54 @@ describe('fleet model: runtime-exact pulls', () => {
   test('page cache: a blob written moments ago unpacks without a disk read; with no page cache it is read back', () => {
     // One 100 MB layer; disk writes and reads at 200 MB/s, one device; NIC 100 MB/s.
     const run = (pageCache: string) =>
-      simulate(fleet(1, { disk: 200 * MB }), { node: { pageCache, diskRead: '200MB/s' } }, plan([[layer('a', 100)]])).steps[0]!.makespanSeconds;
+      simulate(fleet(1, { disk: 200 * MB }), { node: { pageCache, dirtyLimit: '0B', diskRead: '200MB/s' } }, plan([[layer('a', 100)]])).steps[0]!.makespanSeconds;
     // Download 1 s, then 100 MB written at 200 MB/s (0.5 s), or written and its blob read (1 s).
     close(run('1GiB'), 1.5, 'warm');
     close(run('1B'), 2, 'cold');
+  });
+});
+
+describe('fleet model: write-back of unpacked files (page cache, then the disk)', () => {
+  // One 100 MB layer; NIC 100 MB/s; disk 50 MB/s: the blob's own write (synced at commit) takes 2 s.
+  const one = plan([[layer('a', 100)]]);
+  const run = (dirtyLimit: string, decompress = '1000MB/s') =>
+    simulate(fleet(1, { disk: 50 * MB }), { node: { dirtyLimit, decompress, pageCache: '1GiB' } }, one).steps[0]!;
+
+  test('files that fit under the dirty limit unpack at the CPU\'s pace; with no dirty room they wait for the disk', () => {
+    // Blob 2 s (disk-bound), then 100 MB at 1000 MB/s into page cache (0.1 s), or at the disk's 50 MB/s (2 s).
+    close(run('200MB').makespanSeconds, 2 + 0.1, 'absorbed');
+    close(run('0B').makespanSeconds, 2 + 2, 'through the disk');
+    // Every byte reaches the disk either way: the bytes written do not change.
+    assert.equal(run('200MB').bytesWrittenToDisk, run('0B').bytesWrittenToDisk);
+  });
+
+  test('the default limit is vm.dirty_ratio (20%) of the page cache', () => {
+    // pageCache 1 GiB: 215 MB of dirty room, the whole layer.
+    const def = simulate(fleet(1, { disk: 50 * MB }), { node: { decompress: '1000MB/s', pageCache: '1GiB' } }, one).steps[0]!;
+    close(def.makespanSeconds, 2.1, 'default');
+    // pageCache 250 MB: 50 MB of room (0.05 s); the other 50 MB at the disk's pace (1 s), the write-back of
+    // the first 50 MB waiting meanwhile (the throttled writer gets what the disk cleans).
+    const small = simulate(fleet(1, { disk: 50 * MB }), { node: { decompress: '1000MB/s', pageCache: '250MB' } }, one).steps[0]!;
+    close(small.makespanSeconds, 2 + 0.05 + 1, 'past the limit');
+  });
+
+  test('written-back bytes take the disk from the next blob: a second layer downloads slower behind the first one\'s files', () => {
+    // Two 100 MB layers, one download at a time, NIC 1000 MB/s: downloads are disk-bound (50 MB/s).
+    const two = plan([[layer('a', 100), layer('b', 100)]]);
+    const f = fleet(1, { disk: 50 * MB, downloads: 1, nic: 8000 * MB });
+    const layers = (dirtyLimit: string) => simulate(f, { node: { dirtyLimit, decompress: '1000MB/s', pageCache: '1GiB' } }, two).samples[0]!.layers;
+    // Layer a's files (in page cache after 0.1 s) are written back while b's blob is written: b takes longer than a.
+    const [a, b] = layers('1GiB');
+    assert.ok(b!.downloadSeconds > a!.downloadSeconds + 1, `b ${b!.downloadSeconds} s against a ${a!.downloadSeconds} s`);
+  });
+
+  test('the volume side too: rsync\'s files land in page cache up to the limit', () => {
+    const volume: FleetPlan = { strategies: [], volume: [{ step: 'sync', changedFiles: 10, changedBytes: 100 * MB, deletedPaths: 0, treeFiles: 10 }] };
+    const sync = (dirtyLimit: string) =>
+      simulate(fleet(1, { disk: 50 * MB }), { volume: true, rsync: { perFile: '0s', scanPerFile: '0s' }, node: { dirtyLimit } }, volume).steps[0]!.makespanSeconds;
+    // Master to proxy at 10 Gbit/s, then 100 MB over the node's 100 MB/s NIC (1 s), or held to the disk's 50 MB/s (2 s).
+    close(sync('1GiB'), 0.08 + 1, 'absorbed');
+    close(sync('0B'), 0.08 + 2, 'through the disk');
   });
 });
 

@@ -1,0 +1,99 @@
+import type { FlowHandle, FluidNetwork } from './fluid-network.ts';
+
+/**
+ * Linux's write-back cache for writes nobody syncs (the files an unpack or an rsync creates: containerd and
+ * dockerd fsync a blob when they commit it, not the files they unpack from it; rsync only with --fsync). Such a
+ * write returns once its pages are in memory, and the kernel writes them to the disk behind it: per node, the
+ * bytes that fit under its dirty limit (model.node.dirtyLimit: vm.dirty_ratio of its page cache) cost no disk
+ * time when written (`absorb`), then go to the disk as a write-back flow that shares it with everything else
+ * there (blob writes, reads served to peers), and their room frees as the disk cleans them. Past the limit,
+ * balance_dirty_pages holds the writer to what the disk cleans: the rest of a write goes through the disk
+ * (`throttle` to `release`), and the write-back waits meanwhile, since the disk's cleaning is what paces it.
+ */
+export class WriteBack {
+  /** Per node: bytes absorbed whose writes are still going into page cache. */
+  private readonly pending: Float64Array;
+  /** Per node: dirty bytes whose write-back waits while a writer goes through the disk. */
+  private readonly parked: Float64Array;
+  /** Per node: writers going through the disk now. */
+  private readonly throttled: Int32Array;
+  /** Per node: the files' write rate cap of the latest write-back (parked bytes go back at it). */
+  private readonly iopsCap: Float64Array;
+  /** Per node: its write-back flows still running (few: one per write absorbed). */
+  private readonly flows: Array<FlowHandle[] | undefined> = [];
+
+  constructor(
+    private readonly net: FluidNetwork,
+    nodes: number,
+    private readonly limitBytes: number,
+    /** Per node: its disk resource, and the disk time one byte written takes there. */
+    private readonly disk: (node: number) => { readonly resource: number; readonly weight: number },
+  ) {
+    this.pending = new Float64Array(nodes);
+    this.parked = new Float64Array(nodes);
+    this.throttled = new Int32Array(nodes);
+    this.iopsCap = new Float64Array(nodes).fill(Number.POSITIVE_INFINITY);
+  }
+
+  /** Dirty bytes on `node` now: absorbed and not yet on its disk. */
+  private dirty(node: number): number {
+    let bytes = this.pending[node]! + this.parked[node]!;
+    for (const f of this.flows[node] ?? []) bytes += this.net.bytesLeft(f);
+    return bytes;
+  }
+
+  /** Of `bytes` about to be written on `node`, how many go to page cache (dirty until written back); the rest waits for the disk. */
+  absorb(node: number, bytes: number): number {
+    if (this.limitBytes <= 0) return 0;
+    const absorbed = Math.min(bytes, Math.max(0, this.limitBytes - this.dirty(node)));
+    this.pending[node]! += absorbed;
+    return absorbed;
+  }
+
+  /** The absorbed bytes are in page cache: the kernel writes them to the node's disk from now on (at most `iopsCapBytesPerSecond`: the files' writes). */
+  writeBehind(node: number, bytes: number, iopsCapBytesPerSecond = Number.POSITIVE_INFINITY): void {
+    if (bytes <= 0) return;
+    this.pending[node] = Math.max(0, this.pending[node]! - bytes);
+    this.iopsCap[node] = iopsCapBytesPerSecond;
+    if (this.throttled[node]! > 0) this.parked[node]! += bytes;
+    else this.startWriteBack(node, bytes);
+  }
+
+  /** A writer on `node` goes through the disk (no dirty room left): the write-back waits until the last such writer is done. */
+  throttle(node: number): void {
+    if (this.throttled[node]!++ > 0) return;
+    const flows = this.flows[node] ?? [];
+    for (const f of flows) {
+      this.parked[node]! += this.net.bytesLeft(f);
+      this.net.cancelFlow(f);
+    }
+    flows.length = 0;
+  }
+
+  release(node: number): void {
+    if (--this.throttled[node]! > 0 || this.parked[node]! <= 0) return;
+    const bytes = this.parked[node]!;
+    this.parked[node] = 0;
+    this.startWriteBack(node, bytes);
+  }
+
+  private startWriteBack(node: number, bytes: number): void {
+    const { resource, weight } = this.disk(node);
+    const flows = (this.flows[node] ??= []);
+    const cap = this.iopsCap[node]!;
+    const flow = this.net.startFlow({
+      bytes,
+      resources: [resource],
+      weights: [weight],
+      // Small files are as many writes behind as they would have been in front.
+      capBytesPerSecond: Number.isFinite(cap) ? cap : undefined,
+      capKind: 'node disk IOPS',
+      meters: [],
+      onDone: () => {
+        const i = flows.indexOf(flow!);
+        if (i >= 0) flows.splice(i, 1);
+      },
+    });
+    if (flow !== undefined) flows.push(flow);
+  }
+}
