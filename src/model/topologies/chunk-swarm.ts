@@ -136,7 +136,7 @@ export class ChunkSwarms {
    * (`trailing`) the node's download slot is free: it asks for other chunks, as a real peer asks for other
    * pieces instead of waiting on one.
    */
-  private chunkFromPeer(swarm: LayerSwarm, node: number, dc: number, u: number, j: number, sink: ChunkSink): ChunkCopy {
+  private chunkFromPeer(swarm: LayerSwarm, node: number, dc: number, u: number, j: number, sink: ChunkSink, duplicate = false): ChunkCopy {
     const { model } = this.step;
     const n = this.step.layout.names.length;
     if (++this.uploads[u]! === model.p2p.peers) this.holderSlots(u, -1);
@@ -147,9 +147,14 @@ export class ChunkSwarms {
     // A holder reads the chunk back from its disk (time its own writes wait for) unless it is still in page
     // cache; a peer still relaying it serves it from memory.
     const fromDisk = u < n && written !== undefined && this.step.writtenBytes[u]! - written >= model.node.pageCacheBytes;
+    // An end game's second copy crosses the network only: a client keeps a piece in memory until it is whole
+    // and verified, writes the first copy of it and drops the other (Kraken's piece writes, libtorrent's
+    // blocks), so the node's disk and hashing are charged once, on the first copy. Ingest's first resource is the NIC.
+    const into = duplicate ? ingest.resources.slice(0, 1) : ingest.resources;
+    const intoWeights = duplicate ? ingest.weights.slice(0, 1) : ingest.weights;
     // concat, not spread: an array of exact size, no iterator (a transfer is the swarm's most frequent event).
-    const resources = (fromDisk ? [this.nicOut[u]!, this.step.disk[u]!] : [this.nicOut[u]!]).concat(ingest.resources);
-    const weights = (fromDisk ? [1, this.step.readWeight[u]!] : [1]).concat(ingest.weights);
+    const resources = (fromDisk ? [this.nicOut[u]!, this.step.disk[u]!] : [this.nicOut[u]!]).concat(into);
+    const weights = (fromDisk ? [1, this.step.readWeight[u]!] : [1]).concat(intoWeights);
     const bytes = swarm.chunkBytes[j]!;
     const head = Math.min(bytes, model.p2p.pieceBytes);
     const transfer = new PeerTransfer(this, this.step.net, swarm, dc, j, u, node, sink, bytes, head, resources, weights, this.step.stream, this.peerMeters);
@@ -204,9 +209,14 @@ export class ChunkSwarms {
         fromPeer: (u, j, sink) => this.chunkFromPeer(swarm, node, dc, u, j, sink),
         duplicate: (j, busy, sink) => {
           const u = this.otherHolder(swarm, j, node, busy);
-          return u < 0 ? undefined : this.chunkFromPeer(swarm, node, dc, u, j, sink);
+          return u < 0 ? undefined : this.chunkFromPeer(swarm, node, dc, u, j, sink, true);
         },
         fromOrigin: (j, sink) => this.chunkFromOrigin(swarm, node, dc, layer, j, sink),
+        flush: (bytes, finished) => {
+          // Ingest less its first resource (the NIC): the disk write and the hashing.
+          const ingest = this.step.ingest(node);
+          net.startFlow({ bytes, resources: ingest.resources.slice(1), weights: ingest.weights.slice(1), meters: [], onDone: finished });
+        },
         done,
       }, endgameChunks(swarm, model.p2p.pieceBytes, model.p2p.endgame));
       if (policy.joinSeconds > 0) net.at(net.now + policy.joinSeconds, () => download.pump());
@@ -304,6 +314,10 @@ class PeerTransfer implements FlowSpec, ChunkCopy {
 
   get uploader(): number {
     return this.u;
+  }
+
+  unmovedBytes(): number {
+    return this.flow === undefined ? this.bytes : this.net.bytesLeft(this.flow);
   }
 
   cancel(): void {

@@ -3,6 +3,8 @@ import type { ChunkSink } from './layer-swarm.ts';
 /** One transfer of a chunk from a peer, which the end game may cancel. */
 export interface ChunkCopy {
   readonly uploader: number;
+  /** Bytes of the chunk this copy has not moved yet (all of them before its flow starts). */
+  unmovedBytes(): number;
   /** Ends the transfer without its callbacks and frees the uploader's slot; nothing once it has ended. */
   cancel(): void;
 }
@@ -33,10 +35,21 @@ export class EndGame {
     chunks: number,
     private readonly threshold: number,
     download: ChunkSink,
+    /** Writes bytes a second copy holds in memory to the node's disk (its hashing too), then `done`. */
+    flush: (bytes: number, done: () => void) => void,
   ) {
     this.first = new Array<ChunkCopy | undefined>(chunks).fill(undefined);
     this.second = new Array<ChunkCopy | undefined>(chunks).fill(undefined);
-    this.sink = { servable: (j) => download.servable(j), trailing: () => {}, whole: (j) => download.whole(j) };
+    // A second copy crosses the network only (chunk-swarm.ts): when it wins, the first is cancelled and what
+    // the first had not written yet is written from memory before the chunk counts as whole.
+    const secondWhole = (j: number): void => {
+      const first = this.first[j];
+      const unwritten = first?.unmovedBytes() ?? 0;
+      first?.cancel();
+      if (unwritten > 0) flush(unwritten, () => download.whole(j));
+      else download.whole(j);
+    };
+    this.sink = { servable: (j) => download.servable(j), trailing: () => {}, whole: secondWhole };
   }
 
   started(j: number, copy: ChunkCopy): void {

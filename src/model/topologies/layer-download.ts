@@ -10,6 +10,8 @@ export interface DownloadPorts {
   /** End game: chunk j from a holder other than the node and `busy` with a free slot, if there is one. */
   duplicate(j: number, busy: number, sink: ChunkSink): ChunkCopy | undefined;
   fromOrigin(j: number, sink: ChunkSink): void;
+  /** Writes `bytes` the node holds in memory (an end game's second copy) to its disk, then `done`. */
+  flush(bytes: number, done: () => void): void;
   done(): void;
 }
 
@@ -45,7 +47,7 @@ export class LayerDownload implements ChunkSink {
     this.asked = new Uint8Array(swarm.chunkBytes.length);
     this.order = new Int32Array(swarm.chunkBytes.length);
     this.rarity = new Int32Array(swarm.chunkBytes.length);
-    this.endGame = endgame > 0 && !policy.inOrder ? new EndGame(swarm.chunkBytes.length, endgame, this) : undefined;
+    this.endGame = endgame > 0 && !policy.inOrder ? new EndGame(swarm.chunkBytes.length, endgame, this, (bytes, done) => ports.flush(bytes, done)) : undefined;
   }
 
   /** The node has chunk j's first piece: it can serve it (it relays the rest as it arrives). */
