@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { parseBitsPerSecond, parseBytes, parseSeconds } from '../src/core/units.ts';
+import { parseBitsPerSecond, parseBytes, parseBytesPerSecond, parseSeconds } from '../src/core/units.ts';
 import type { FleetPlan } from '../src/model/fleet-plan.ts';
 import type { ModelFleet } from '../src/model/model-fleet.ts';
 import { simulateFleet } from '../src/model/simulate-fleet.ts';
@@ -36,32 +36,52 @@ export interface ValidationCase {
   readonly source: { readonly url: string; readonly section: string; readonly quote: string };
   readonly nodes: number;
   readonly nic: string;
+  /** The nodes' disk write rate, when the publication gives it (else the model's default). */
+  readonly disk?: string | undefined;
   readonly downloads: number;
   readonly unpack: boolean;
   readonly layers: readonly string[];
   readonly model: ModelInput;
   readonly published: Partial<Record<Figure, number>>;
   readonly measure: Measure;
-  /** A cheaper run for the test: fewer nodes where the figures it checks do not depend on the node count. */
-  readonly test: { readonly nodes: number; readonly figures: readonly Figure[] };
+  /**
+   * A cheaper run for the test: fewer nodes where the figures it checks do not depend on the node count. No
+   * figures: the bench prints the case and the test leaves it out, for the reason `why` gives.
+   */
+  readonly test: { readonly nodes: number; readonly figures: readonly Figure[]; readonly why?: string | undefined };
 }
 
 export function loadValidationCases(dir = VALIDATION_DIR): ValidationCase[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .sort()
-    .map((f) => toCase(join(dir, f), parse(readFileSync(join(dir, f), 'utf8')) as RawCase));
+    .flatMap((f) => toCases(join(dir, f), parse(readFileSync(join(dir, f), 'utf8')) as RawCase));
+}
+
+/** What a publication measured once per image: its own layers, figures and test (the rest as the file's). */
+interface RawVariant {
+  name: string;
+  layers: string[];
+  published: Record<string, string>;
+  test: RawCase['test'];
 }
 
 interface RawCase {
   name: string;
   source: ValidationCase['source'];
-  fleet: { nodes: number; nic: string; downloads: number; unpack: boolean };
+  fleet: { nodes: number; nic: string; disk?: string; downloads: number; unpack: boolean };
   layers: string[];
   model: unknown;
   published: Record<string, string>;
   measure?: string;
-  test: { nodes: number; figures: string[] };
+  test: { nodes: number; figures: string[]; why?: string };
+  /** Several images measured the same way: one case each, named `<name>-<variant>`. */
+  variants?: RawVariant[];
+}
+
+function toCases(file: string, raw: RawCase): ValidationCase[] {
+  if (raw.variants === undefined) return [toCase(file, raw)];
+  return raw.variants.map((v) => toCase(file, { ...raw, name: `${raw.name}-${v.name}`, layers: v.layers, published: v.published, test: v.test }));
 }
 
 function toCase(file: string, raw: RawCase): ValidationCase {
@@ -74,9 +94,10 @@ function toCase(file: string, raw: RawCase): ValidationCase {
     published[k] = parseSeconds(v);
   }
   const figures = raw.test.figures.filter(isFigure);
+  if (figures.length === 0 && raw.test.why === undefined) throw new Error(`${file}: ${raw.name}: test.figures names no published figure; say why under test.why`);
   const measure = raw.measure ?? 'node';
   if (!(MEASURES as readonly string[]).includes(measure)) throw new Error(`${file}: measure: ${measure} is not a measure (use one of ${MEASURES.join(', ')})`);
-  return { file, name: raw.name, source: raw.source, ...raw.fleet, layers: raw.layers, model: model.data, published, measure: measure as Measure, test: { nodes: raw.test.nodes, figures } };
+  return { file, name: raw.name, source: raw.source, ...raw.fleet, layers: raw.layers, model: model.data, published, measure: measure as Measure, test: { nodes: raw.test.nodes, figures, why: raw.test.why } };
 }
 
 export interface SimulatedCase {
@@ -88,12 +109,14 @@ export interface SimulatedCase {
 /** Runs a case through the fleet model with `nodes` nodes (the publication's count by default). */
 export function simulateCase(c: ValidationCase, nodes = c.nodes): SimulatedCase {
   const nicBitsPerSecond = parseBitsPerSecond(c.nic);
+  const diskWriteBytesPerSecond = c.disk === undefined ? undefined : parseBytesPerSecond(c.disk);
   const plan: FleetPlan = {
     strategies: [{ name: c.name, steps: [{ step: 'initial', layers: c.layers.map((size, i) => ({ id: `layer-${i}`, compressedBytes: parseBytes(size), uncompressedBytes: parseBytes(size), files: 0 })) }] }],
     volume: [],
   };
-  const fleet: ModelFleet = { nodes, rollout: { maxConcurrent: nodes, stages: [{ rest: true }] }, node: { nicBitsPerSecond, maxConcurrentDownloads: c.downloads, unpack: c.unpack } };
-  const model = resolveModel(c.model, { nodes, nicBitsPerSecond, diskWriteBytesPerSecond: undefined });
+  const disk = diskWriteBytesPerSecond === undefined ? {} : { disk: { writeBytesPerSecond: diskWriteBytesPerSecond } };
+  const fleet: ModelFleet = { nodes, rollout: { maxConcurrent: nodes, stages: [{ rest: true }] }, node: { nicBitsPerSecond, ...disk, maxConcurrentDownloads: c.downloads, unpack: c.unpack } };
+  const model = resolveModel(c.model, { nodes, nicBitsPerSecond, diskWriteBytesPerSecond });
   const cpu0 = process.cpuUsage();
   const blobs = c.measure === 'blob';
   const out = simulateFleet({ model, fleet, volume: { proxies: 1 }, plan, seed: c.name, layerSamplesUpToNodes: blobs ? nodes : undefined });

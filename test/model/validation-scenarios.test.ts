@@ -9,9 +9,10 @@ import { loadValidationCases, relativeError, simulateCase } from '../../bench/va
  */
 describe('validation: published results of real registry and P2P systems', () => {
   for (const c of loadValidationCases()) {
+    // A case the test leaves out says why (the loader requires it): the bench still prints it.
+    if (c.test.figures.length === 0) continue;
     test(`${c.name} (${c.source.url})`, () => {
       const run = simulateCase(c, c.test.nodes);
-      assert.ok(c.test.figures.length > 0, `${c.file}: test.figures names no published figure`);
       for (const figure of c.test.figures) {
         const published = c.published[figure];
         assert.ok(published !== undefined, `${c.file}: test.figures names ${figure}, which is not published`);
