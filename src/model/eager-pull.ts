@@ -54,6 +54,11 @@ function unpackLayer(ctx: NodeStep, node: number, k: number, blobWrittenAt: numb
     const absorbed = r.writeBack.absorb(node, layer.uncompressedBytes);
     const rest = layer.uncompressedBytes - absorbed;
     if (absorbed <= 0) return throughDisk(rest);
+    // An unpack that costs no CPU (model.node.cpu at 0) and reads nothing back: in page cache at once.
+    if (load.resources.length === 0 && readPerByte === 0) {
+      r.writeBack.writeBehind(node, absorbed, Number.isFinite(iops) ? iops : undefined);
+      return throughDisk(rest);
+    }
     net.startFlow({
       bytes: absorbed,
       resources: readPerByte > 0 ? [...load.resources, disk[node]!] : load.resources,

@@ -163,6 +163,12 @@ describe('fleet model: write-back of unpacked files (page cache, then the disk)'
     assert.ok(b!.downloadSeconds > a!.downloadSeconds + 1, `b ${b!.downloadSeconds} s against a ${a!.downloadSeconds} s`);
   });
 
+  test('an unpack that costs no CPU lands in page cache at once', () => {
+    // Decompression and file writes free (no CPU resource on the flow): only the blob's 2 s on the disk.
+    const free = simulate(fleet(1, { disk: 50 * MB }), { node: { dirtyLimit: '200MB', pageCache: '1GiB', cpu: { decompressPerGiB: '0s', unpackPerGiB: '0s' } } }, one).steps[0]!;
+    close(free.makespanSeconds, 2, 'makespan');
+  });
+
   test('the volume side too: rsync\'s files land in page cache up to the limit', () => {
     const volume: FleetPlan = { strategies: [], volume: [{ step: 'sync', changedFiles: 10, changedBytes: 100 * MB, deletedPaths: 0, treeFiles: 10 }] };
     const sync = (dirtyLimit: string) =>
