@@ -33,7 +33,7 @@ function stepResources(input: ImageStepInput): StepResources {
   const requests = new RequestServers(net, spread.latency, cpu.harness);
   const registryServers = replicas.map(() => requests.server(model.registry, 'registry requests'));
   const stream = model.node.streamBitsPerSecond === undefined ? undefined : bytesPerSecond(model.node.streamBitsPerSecond);
-  const writeBack = new WriteBack(net, n, model.node.dirtyLimitBytes, (node) => ({ resource: disk[node]!, weight: writeWeight[node]! }));
+  const writeBack = new WriteBack(net, n, model.node.dirtyLimitBytes, (node) => ({ resource: disk[node]!, weight: writeWeight[node]!, bytesPerSecond: 1 / writeWeight[node]! }));
   return { net, meter, backend, replicas, nic, disk, writeWeight, readWeight, cpu, requests, registryServers, stream, writtenBytes: new Float64Array(n), writeBack };
 }
 

@@ -51,7 +51,7 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
   const rebuild = step.l10nRebuild;
   // rsync writes its files without syncing them (unless --fsync), as do the CDB builds: page cache first.
   const disks = new Int32Array(n);
-  const writeBack = new WriteBack(net, n, model.node.dirtyLimitBytes, (node) => ({ resource: disks[node]!, weight: 1 }));
+  const writeBack = new WriteBack(net, n, model.node.dirtyLimitBytes, (node) => ({ resource: disks[node]!, weight: 1, bytesPerSecond: model.node.diskWriteBytesPerSecond * spread.disk[node]! }));
   const iopsCapOf = (node: number) => (iopsCap === undefined ? undefined : iopsCap * spread.disk[node]!);
   const startNode = (node: number) => {
     figures.startSeconds[node] = net.now;

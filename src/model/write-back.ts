@@ -10,6 +10,15 @@ import type { FlowHandle, FluidNetwork } from './fluid-network.ts';
  * balance_dirty_pages holds the writer to what the disk cleans: the rest of a write goes through the disk
  * (`throttle` to `release`), and the write-back waits meanwhile, since the disk's cleaning is what paces it.
  */
+/**
+ * The share of a disk's write rate background write-back takes at most. Linux throttles it (blk-wbt, the
+ * default since 4.10, shrinks write-back's queue depth when reads and synced writes wait), so it never holds the
+ * whole device while the node's own I/O runs beside it. The model has no priorities, so a cap stands for that:
+ * 90% of the device, an assumption. It also keeps a disk that only write-back fills from counting as full,
+ * which would take the node's download out of its registry's bottleneck group at every write-back.
+ */
+export const WRITE_BACK_SHARE = 0.9;
+
 export class WriteBack {
   /** Per node: bytes absorbed whose writes are still going into page cache. */
   private readonly pending: Float64Array;
@@ -26,8 +35,8 @@ export class WriteBack {
     private readonly net: FluidNetwork,
     nodes: number,
     private readonly limitBytes: number,
-    /** Per node: its disk resource, and the disk time one byte written takes there. */
-    private readonly disk: (node: number) => { readonly resource: number; readonly weight: number },
+    /** Per node: its disk resource, the disk time one byte written takes there, and the bytes per second it writes. */
+    private readonly disk: (node: number) => { readonly resource: number; readonly weight: number; readonly bytesPerSecond: number },
   ) {
     this.pending = new Float64Array(nodes);
     this.parked = new Float64Array(nodes);
@@ -78,16 +87,17 @@ export class WriteBack {
   }
 
   private startWriteBack(node: number, bytes: number): void {
-    const { resource, weight } = this.disk(node);
+    const { resource, weight, bytesPerSecond } = this.disk(node);
     const flows = (this.flows[node] ??= []);
-    const cap = this.iopsCap[node]!;
+    // Small files are as many writes behind as they would have been in front; and background write-back leaves
+    // the device some room for the node's own I/O (WRITE_BACK_SHARE).
+    const cap = Math.min(this.iopsCap[node]!, WRITE_BACK_SHARE * bytesPerSecond);
     const flow = this.net.startFlow({
       bytes,
       resources: [resource],
       weights: [weight],
-      // Small files are as many writes behind as they would have been in front.
-      capBytesPerSecond: Number.isFinite(cap) ? cap : undefined,
-      capKind: 'node disk IOPS',
+      capBytesPerSecond: cap,
+      capKind: cap < WRITE_BACK_SHARE * bytesPerSecond ? 'node disk IOPS' : 'write-back',
       meters: [],
       onDone: () => {
         const i = flows.indexOf(flow!);

@@ -169,6 +169,15 @@ describe('fleet model: write-back of unpacked files (page cache, then the disk)'
     close(free.makespanSeconds, 2, 'makespan');
   });
 
+  test('room frees as the disk cleans: write-back drains at 90% of the disk (blk-wbt leaves the node\'s own I/O room)', () => {
+    // One node syncs 100 MB of files (NIC 100 MB/s: 1 s), all of it dirty (limit 100 MB), then rebuilds l10n
+    // for 1 s while 0.9 x 50 MB/s = 45 MB are written back; its 100 MB of CDB files find 45 MB of room, and the
+    // other 55 MB go through the disk (50 MB/s, the write-back waiting meanwhile): 1.1 s.
+    const l10n: FleetPlan = { strategies: [], volume: [{ step: 'l10n', changedFiles: 10, changedBytes: 100 * MB, deletedPaths: 0, treeFiles: 10, l10nRebuild: { languages: 1, jsonBytes: 100 * MB, cdbBytes: 100 * MB } }] };
+    const out = simulate(fleet(1, { disk: 50 * MB }), { volume: true, rsync: { perFile: '0s', scanPerFile: '0s', l10nRebuild: '100MB/s' }, node: { dirtyLimit: '100MB' } }, l10n);
+    close(out.steps[0]!.makespanSeconds, 0.08 + 1 + 1 + 55 / 50, 'makespan');
+  });
+
   test('the volume side too: rsync\'s files land in page cache up to the limit', () => {
     const volume: FleetPlan = { strategies: [], volume: [{ step: 'sync', changedFiles: 10, changedBytes: 100 * MB, deletedPaths: 0, treeFiles: 10 }] };
     const sync = (dirtyLimit: string) =>
