@@ -4,6 +4,7 @@ import type { FleetPlan } from '../../src/model/fleet-plan.ts';
 import type { ModelFleet } from '../../src/model/model-fleet.ts';
 import { simulateFleet } from '../../src/model/simulate-fleet.ts';
 import { resolveModel } from '../../src/scenario/model-resolve.ts';
+import type { ModelInput } from '../../src/scenario/model-schema.ts';
 
 const MB = 1e6;
 /** Node NIC and disk writes far above every link here, so only the holders' uploads and disk reads bind. */
@@ -14,25 +15,34 @@ const upload = 100 * MB;
 const diskRead = 10 * MB;
 
 /**
- * Four identical nodes deploying one at a time (free requests, no spread): one held the layer before the
- * deploy, on disk; the layer is one chunk of one piece. The first node to deploy can only fetch it from that
- * slow holder; each later one finds it there and on the nodes before it (in page cache: fast holders).
+ * One 100 MB layer pulled over P2P by four identical nodes (free requests, no spread, no hashing), some of which
+ * held it before the deploy; `o` sets the rollout, the pre-pulled share, the disk and the swarm's knobs.
  */
-function simulate(endgame: number) {
-  const fleet: ModelFleet = { nodes: 4, rollout: { maxConcurrent: 1, stages: [{ rest: true }] }, node: { nicBitsPerSecond: FAST * 8, disk: { writeBytesPerSecond: FAST }, maxConcurrentDownloads: 1, unpack: false } };
+function simulateLayer(o: { endgame: number; concurrent: number; prePull: string; disk: number; p2p: NonNullable<ModelInput['p2p']>; node: NonNullable<ModelInput['node']> }) {
+  const fleet: ModelFleet = { nodes: 4, rollout: { maxConcurrent: o.concurrent, stages: [{ rest: true }] }, node: { nicBitsPerSecond: FAST * 8, disk: { writeBytesPerSecond: o.disk }, maxConcurrentDownloads: 1, unpack: false } };
   const model = resolveModel(
     {
       volume: false,
       topologies: ['p2p'],
-      rollout: { prePull: '25%' },
+      rollout: { prePull: o.prePull },
       registry: { rtt: '0s', perRequest: '0s' },
-      p2p: { rtt: '0s', scheduler: '0s', piece: '100MB', chunks: 1, peers: 2, upload: `${(upload * 8) / 1e6}Mbit/s`, endgame },
-      node: { manifest: '0s', diskRead: `${diskRead / MB}MB/s`, cpu: { sha256PerGiB: '0s' }, spread: { nic: '0%', disk: '0%', decompress: '0%', latency: '0%', startDelay: '0s', interference: '0%' } },
+      p2p: { rtt: '0s', scheduler: '0s', ...o.p2p, endgame: o.endgame },
+      node: { manifest: '0s', cpu: { sha256PerGiB: '0s' }, spread: { nic: '0%', disk: '0%', decompress: '0%', latency: '0%', startDelay: '0s', interference: '0%' }, ...o.node },
     },
-    { nodes: 4, nicBitsPerSecond: FAST * 8, diskWriteBytesPerSecond: FAST },
+    { nodes: 4, nicBitsPerSecond: FAST * 8, diskWriteBytesPerSecond: o.disk },
   );
   const plan: FleetPlan = { strategies: [{ name: 'img', steps: [{ step: 's0', layers: [{ id: 'a', compressedBytes: layerBytes, uncompressedBytes: layerBytes, files: 0 }] }] }], volume: [] };
-  const step = simulateFleet({ model, fleet, volume: { proxies: 1 }, plan, seed: 1 }).steps[0]!;
+  return simulateFleet({ model, fleet, volume: { proxies: 1 }, plan, seed: 1 }).steps[0]!;
+}
+
+/**
+ * Four nodes deploying one at a time: one held the layer before the deploy, on disk; the layer is one chunk of
+ * one piece. The first node to deploy can only fetch it from that slow holder; each later one finds it there and
+ * on the nodes before it (in page cache: fast holders).
+ */
+function simulate(endgame: number) {
+  const p2p = { piece: '100MB', chunks: 1, peers: 2, upload: `${(upload * 8) / 1e6}Mbit/s` };
+  const step = simulateLayer({ endgame, concurrent: 1, prePull: '25%', disk: FAST, p2p, node: { diskRead: `${diskRead / MB}MB/s` } });
   return { makespan: step.makespanSeconds, peerBytes: step.model!.tiers.find((t) => t.tier === 'peers')!.bytes };
 }
 
@@ -66,23 +76,8 @@ describe('P2P end game: the last chunks from one more holder, the slower copy ca
 describe('P2P end game on a node its disk bounds: a second copy is written once, not twice', () => {
   // Three nodes held the layer before (in page cache, fast uploads); one node pulls it, its disk (50 MB/s) the
   // limit: 100 MB in 10 chunks, the end game from 3 pieces left (3 chunks) asks a second holder for each.
-  const run = (endgame: number) => {
-    const disk = 50 * MB;
-    const fleet: ModelFleet = { nodes: 4, rollout: { maxConcurrent: 4, stages: [{ rest: true }] }, node: { nicBitsPerSecond: FAST * 8, disk: { writeBytesPerSecond: disk }, maxConcurrentDownloads: 1, unpack: false } };
-    const model = resolveModel(
-      {
-        volume: false,
-        topologies: ['p2p'],
-        rollout: { prePull: '75%' },
-        registry: { rtt: '0s', perRequest: '0s' },
-        p2p: { rtt: '0s', scheduler: '0s', piece: '10MB', chunks: 10, peers: 4, upload: '80000Mbit/s', endgame },
-        node: { manifest: '0s', pageCache: '1TB', cpu: { sha256PerGiB: '0s' }, spread: { nic: '0%', disk: '0%', decompress: '0%', latency: '0%', startDelay: '0s', interference: '0%' } },
-      },
-      { nodes: 4, nicBitsPerSecond: FAST * 8, diskWriteBytesPerSecond: disk },
-    );
-    const plan: FleetPlan = { strategies: [{ name: 'img', steps: [{ step: 's0', layers: [{ id: 'a', compressedBytes: layerBytes, uncompressedBytes: layerBytes, files: 0 }] }] }], volume: [] };
-    return simulateFleet({ model, fleet, volume: { proxies: 1 }, plan, seed: 1 }).steps[0]!;
-  };
+  const run = (endgame: number) =>
+    simulateLayer({ endgame, concurrent: 4, prePull: '75%', disk: 50 * MB, p2p: { piece: '10MB', chunks: 10, peers: 4, upload: '80000Mbit/s' }, node: { pageCache: '1TB' } });
 
   test('the pull takes the layer at the disk\'s rate with the end game as without it, and writes the layer once', () => {
     const off = run(0);
