@@ -13,7 +13,7 @@ const only = args.find((a) => !a.startsWith('--'));
 const cases = loadValidationCases().filter((c) => only === undefined || c.name === only);
 console.log(`| case | nodes | figure | published | simulated | error | test |`);
 console.log(`|---|---|---|---|---|---|---|`);
-// Sub-second figures (a small image's pull) need their hundredths.
+// A small image's pull is a fraction of a second: its figures need more digits.
 const seconds = (v: number) => `${v < 1 ? v.toFixed(3) : v < 10 ? v.toFixed(2) : v.toFixed(1)} s`;
 for (const c of cases) {
   const run = simulateCase(c, cheap ? c.test.nodes : c.nodes);
