@@ -18,6 +18,12 @@ export interface FlowSpec {
   /** What binds the flow when its own cap does (a TCP stream's ceiling, one request's work on one core). */
   readonly capKind?: string;
   /**
+   * Work no node waits for (write-back behind a node's writes): it takes its share of the capacities it
+   * crosses, but its own flow-time is not blamed on them (a step's bottleneck is what held the pulls), and it
+   * never joins a bottleneck group (whose blame counts every member).
+   */
+  readonly background?: boolean;
+  /**
    * After its first `milestoneBytes`, `onMilestone` runs and the flow goes on at its rate: a transfer whose
    * first part matters on its own (a P2P chunk's first piece, after which the node relays it) costs no
    * re-share there.

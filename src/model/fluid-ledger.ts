@@ -99,7 +99,7 @@ export abstract class FluidLedger {
   /** Brings a flow of its own up to now: its bytes left, and the time since its last change blamed. */
   protected settle(flow: Flow): void {
     const elapsed = this.now - flow.lastSeconds;
-    if (flow.rate > 0 && elapsed > 0) {
+    if (flow.rate > 0 && elapsed > 0 && flow.spec.background !== true) {
       const kind = flow.rateBottleneck < 0 ? (flow.spec.capKind ?? 'stream ceiling') : this.resourceKind[flow.rateBottleneck]!;
       this.boundSeconds.set(kind, (this.boundSeconds.get(kind) ?? 0) + elapsed);
     }
@@ -171,7 +171,7 @@ export abstract class FluidLedger {
   /** A flow frozen at a resource joins that resource's group, if nothing else of its own is (nearly) full. */
   protected tryJoin(f: Flow, frozenTogether: number): void {
     const r = f.bottleneck;
-    if (!f.active || f.group !== undefined || r < 0 || f.rate <= 0 || this.memberGroup[r] !== undefined) return;
+    if (!f.active || f.group !== undefined || r < 0 || f.rate <= 0 || this.memberGroup[r] !== undefined || f.spec.background === true) return;
     let g = this.ownGroup[r];
     if (g === undefined && frozenTogether < MIN_NEW_GROUP) return;
     if (f.cap !== undefined && f.cap <= (g?.rate ?? f.rate) * (1 + 1e-9)) return;

@@ -98,6 +98,8 @@ export class WriteBack {
       weights: [weight],
       capBytesPerSecond: cap,
       capKind: cap < WRITE_BACK_SHARE * bytesPerSecond ? 'node disk IOPS' : 'write-back',
+      // No node waits for it: its time is not what held the step.
+      background: true,
       meters: [],
       onDone: () => {
         const i = flows.indexOf(flow!);

@@ -143,6 +143,11 @@ describe('fleet model: write-back of unpacked files (page cache, then the disk)'
     assert.equal(run('200MB').bytesWrittenToDisk, run('0B').bytesWrittenToDisk);
   });
 
+  test('the step\'s bottleneck is what held the pull, not the write-back behind it', () => {
+    // The blob's 2 s on the disk held the node; the write-back (2.2 s at 90% of the disk) ran after it was done.
+    assert.equal(run('200MB').model!.bottleneck, 'node disk');
+  });
+
   test('the default limit is vm.dirty_ratio (20%) of the page cache', () => {
     // pageCache 1 GiB: 215 MB of dirty room, the whole layer.
     const def = simulate(fleet(1, { disk: 50 * MB }), { node: { decompress: '1000MB/s', pageCache: '1GiB' } }, one).steps[0]!;
