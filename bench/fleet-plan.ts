@@ -30,7 +30,8 @@ function simulateOnce(i: number): Run {
   const out = join(work, `run-${i}`);
   const t0 = performance.now();
   // simulate's per-step lines go to stderr: kept from the bench's output (a failure still shows them).
-  execFileSync(process.execPath, [CLI, 'simulate', SCENARIO, '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // With the plan cache off: every run plans (a cached plan would time the cache, not the plan).
+  execFileSync(process.execPath, [CLI, 'simulate', SCENARIO, '--out', out], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, SHIPBENCH_PLAN_CACHE: 'off' } });
   const wall = (performance.now() - t0) / 1000;
   const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { phases: Array<{ name: string; seconds: number }> };
   const phase = (name: string) => results.phases.find((p) => p.name === name)?.seconds ?? Number.NaN;

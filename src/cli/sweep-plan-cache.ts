@@ -24,9 +24,11 @@ export function fleetPlanKey(scenario: ResolvedScenario, blobScale = 1, source?:
   return createHash('sha256').update(JSON.stringify({ seed, content, image, deploy, l10n: scenario.volume.l10n, blobScale, source: source?.label })).digest('hex');
 }
 
-async function readPlan(path: string): Promise<FleetPlan | undefined> {
+/** A plan stored before, or undefined when there is none or what is there is not a plan (it is planned again). */
+export async function readPlan(path: string): Promise<FleetPlan | undefined> {
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as FleetPlan;
+    const plan = JSON.parse(await readFile(path, 'utf8')) as Partial<FleetPlan> | null;
+    return plan !== null && Array.isArray(plan.strategies) && Array.isArray(plan.volume) ? (plan as FleetPlan) : undefined;
   } catch {
     return undefined;
   }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -46,6 +46,39 @@ describe('shipbench simulate', () => {
     assert.equal(initial('per-version').model!.prePulledNodes, 4);
     assert.ok(initial('per-version@cache').registryBytesServed * 10 < initial('per-version').registryBytesServed);
     assert.ok(initial('per-version@p2p').registryBytesServed * 10 < initial('per-version').registryBytesServed);
+  });
+
+  test('a second run of the same content reads the plan the first kept (same results); a stored non-plan is planned again; off plans every time', async () => {
+    const base = join(work, 'plans');
+    // What the cache did not write is never touched (its pruning removes only its own names).
+    await mkdir(join(base, 'keep'), { recursive: true });
+    await writeFile(join(base, 'notes.txt'), 'mine');
+    const run = async (name: string, env: Record<string, string>) => {
+      const out = join(work, name);
+      const r = await runCli(['simulate', FLEET, '--out', out], { env });
+      assert.equal(r.code, 0, r.stderr);
+      const results = runResultsSchema.parse(JSON.parse(await readFile(join(out, 'results.json'), 'utf8')));
+      return { cached: results.phases.find((p) => p.name === 'plan')!.details['cached'], makespans: results.steps.map((s) => s.makespanSeconds) };
+    };
+    const first = await run('plan-1', { SHIPBENCH_PLAN_CACHE: base });
+    const second = await run('plan-2', { SHIPBENCH_PLAN_CACHE: base });
+    assert.equal(first.cached, false);
+    assert.equal(second.cached, true);
+    assert.deepEqual(second.makespans, first.makespans);
+    const digests = (await readdir(base)).filter((e) => /^[0-9a-f]{32}$/.test(e));
+    assert.equal(digests.length, 1, 'one directory for the code that runs');
+    const plans = await readdir(join(base, digests[0]!));
+    assert.equal(plans.length, 1);
+    assert.equal(await readFile(join(base, 'notes.txt'), 'utf8'), 'mine');
+    assert.ok((await stat(join(base, 'keep'))).isDirectory());
+    // A file there that is not a plan (edited, or another tool's) is not trusted: the run plans again.
+    await writeFile(join(base, digests[0]!, plans[0]!), '{"strategies": 1}');
+    const third = await run('plan-3', { SHIPBENCH_PLAN_CACHE: base });
+    assert.equal(third.cached, false);
+    assert.deepEqual(third.makespans, first.makespans);
+    const off = await run('plan-off', { SHIPBENCH_PLAN_CACHE: 'off' });
+    assert.equal(off.cached, false);
+    assert.deepEqual(off.makespans, first.makespans);
   });
 
   test('an impossible model setting fails validation with a position and exit code 2, writing nothing', async () => {

@@ -18,6 +18,7 @@ import { flagArguments } from '../command-line-arguments.ts';
 import { checkOverriddenScenario } from '../scenario-with-overrides.ts';
 import { simulateSweep } from '../simulate-sweep-command.ts';
 import { buildFleetPlan } from '../model-plan.ts';
+import { cachedFleetPlan } from '../persistent-plan-cache.ts';
 import { sharedFleetPlan, SWEEP_PLANS_ENV } from '../sweep-plan-cache.ts';
 import { newRunResults } from '../../harness/new-run-results.ts';
 import { defaultTimedDir } from '../default-paths.ts';
@@ -92,7 +93,10 @@ export const simulateCommand: Pick<CommandModule<object, SimulateArgs>, 'handler
     const results = newRunResults('simulated', scenario, environment, source?.label);
 
     const t0 = performance.now();
-    let plan = await sharedFleetPlan(scenario, process.env[SWEEP_PLANS_ENV], source);
+    // A sweep's point reads its sweep's plan; a run of its own, the plan an earlier run of this code kept.
+    const sweepPlans = process.env[SWEEP_PLANS_ENV];
+    const planned = sweepPlans !== undefined && sweepPlans !== '' ? { plan: await sharedFleetPlan(scenario, sweepPlans, source), cached: false } : await cachedFleetPlan(scenario, source);
+    let plan = planned.plan;
     let model = scenario.model;
     let fleet: ModelFleet = scenario.fleet;
     let parameters: Record<string, number> = {};
@@ -107,7 +111,7 @@ export const simulateCommand: Pick<CommandModule<object, SimulateArgs>, 'handler
       fleet = calibrated.fleet;
     }
     const planSeconds = (performance.now() - t0) / 1000;
-    results.phases.push({ name: 'plan', startedSeconds: 0, seconds: planSeconds, details: { strategies: plan.strategies.length, steps: scenario.deploy.length } });
+    results.phases.push({ name: 'plan', startedSeconds: 0, seconds: planSeconds, details: { strategies: plan.strategies.length, steps: scenario.deploy.length, cached: planned.cached && measured === undefined } });
     await writer.write(results);
     const t1 = performance.now();
     const input: SimulationInput = { model, fleet, volume: scenario.volume, hybrid: scenario.hybrid, plan, seed: scenario.seed };
