@@ -53,12 +53,12 @@ function plansDir(): { readonly base: string; readonly dir: string } | undefined
   const root = packageRoot(dirname(here));
   if (root === undefined) return undefined;
   const base = setting !== undefined && setting !== '' ? setting : join(root, 'node_modules', '.cache', 'shipbench', 'plans');
-  return { base, dir: join(base, codeDigest(root, here)) };
+  return { base, dir: join(base, `code-${codeDigest(root, here)}`) };
 }
 
 /** A code digest's directory and a plan's file, as this module names them: nothing else is ever removed. */
-const DIGEST_DIR = /^[0-9a-f]{32}$/;
-const PLAN_FILE = /^[0-9a-f]{64}\.json$/;
+const DIGEST_DIR = /^code-[0-9a-f]{32}$/;
+const PLAN_FILE = /^plan-[0-9a-f]{64}\.json$/;
 
 /** Keeps this code's newest plans and drops every other code version's (only what this cache wrote). */
 async function prune(base: string, dir: string): Promise<void> {
@@ -72,7 +72,7 @@ async function prune(base: string, dir: string): Promise<void> {
 export async function cachedFleetPlan(scenario: ResolvedScenario, source?: LoadedContentSource): Promise<{ plan: FleetPlan; cached: boolean }> {
   const where = plansDir();
   if (where === undefined) return { plan: buildFleetPlan(scenario, 1, source), cached: false };
-  const path = join(where.dir, `${fleetPlanKey(scenario, 1, source)}.json`);
+  const path = join(where.dir, `plan-${fleetPlanKey(scenario, 1, source)}.json`);
   const known = await readPlan(path);
   if (known !== undefined) return { plan: known, cached: true };
   const plan = buildFleetPlan(scenario, 1, source);

@@ -53,6 +53,9 @@ describe('shipbench simulate', () => {
     // What the cache did not write is never touched (its pruning removes only its own names).
     await mkdir(join(base, 'keep'), { recursive: true });
     await writeFile(join(base, 'notes.txt'), 'mine');
+    // Plans of another version of the code: removed once this code keeps one.
+    const stale = join(base, `code-${'0'.repeat(32)}`);
+    await mkdir(stale);
     const run = async (name: string, env: Record<string, string>) => {
       const out = join(work, name);
       const r = await runCli(['simulate', FLEET, '--out', out], { env });
@@ -65,12 +68,13 @@ describe('shipbench simulate', () => {
     assert.equal(first.cached, false);
     assert.equal(second.cached, true);
     assert.deepEqual(second.makespans, first.makespans);
-    const digests = (await readdir(base)).filter((e) => /^[0-9a-f]{32}$/.test(e));
+    const digests = (await readdir(base)).filter((e) => /^code-[0-9a-f]{32}$/.test(e));
     assert.equal(digests.length, 1, 'one directory for the code that runs');
     const plans = await readdir(join(base, digests[0]!));
     assert.equal(plans.length, 1);
     assert.equal(await readFile(join(base, 'notes.txt'), 'utf8'), 'mine');
     assert.ok((await stat(join(base, 'keep'))).isDirectory());
+    await assert.rejects(stat(stale), 'another code version\'s plans are removed');
     // A file there that is not a plan (edited, or another tool's) is not trusted: the run plans again.
     await writeFile(join(base, digests[0]!, plans[0]!), '{"strategies": 1}');
     const third = await run('plan-3', { SHIPBENCH_PLAN_CACHE: base });
