@@ -32,45 +32,39 @@ function unpackLayer(ctx: NodeStep, node: number, k: number, blobWrittenAt: numb
     figures.layers?.[node]!.push([k, downloaded, downloadSeconds, seconds, layer.files]);
     onDone();
   };
-  // What is left once the page cache's dirty limit is reached: each byte written through the disk (at its IOPS).
-  const throughDisk = (bytes: number): void => {
-    if (bytes <= 0) return finished();
-    r.writeBack.throttle(node);
-    net.startFlow({
-      bytes,
-      resources: [...load.resources, disk[node]!],
-      weights: [...load.weights, writeWeight[node]! + readPerByte],
-      capBytesPerSecond: Number.isFinite(cap) ? cap : undefined,
-      capKind: iops <= oneCore ? 'node disk IOPS' : 'node cpu (one core)',
-      onDone: () => {
-        r.writeBack.release(node);
-        finished();
+  // The unpacked files go to page cache first (nobody syncs them): at the CPU's pace, the disk only reading a
+  // cold blob back; the kernel writes them to the disk behind (write-back.ts), at the disk's IOPS too. What is
+  // left once the dirty limit is reached goes through the disk (at its IOPS).
+  const bytes = (): void =>
+    r.writeBack.write(
+      node,
+      layer.uncompressedBytes,
+      {
+        inPageCache: (absorbed, then) => {
+          // An unpack that costs no CPU (model.node.cpu at 0) and reads nothing back: in page cache at once.
+          if (load.resources.length === 0 && readPerByte === 0) return then();
+          net.startFlow({
+            bytes: absorbed,
+            resources: readPerByte > 0 ? [...load.resources, disk[node]!] : load.resources,
+            weights: readPerByte > 0 ? [...load.weights, readPerByte] : load.weights,
+            capBytesPerSecond: load.oneCore,
+            capKind: 'node cpu (one core)',
+            onDone: then,
+          });
+        },
+        throughDisk: (rest, then) =>
+          net.startFlow({
+            bytes: rest,
+            resources: [...load.resources, disk[node]!],
+            weights: [...load.weights, writeWeight[node]! + readPerByte],
+            capBytesPerSecond: Number.isFinite(cap) ? cap : undefined,
+            capKind: iops <= oneCore ? 'node disk IOPS' : 'node cpu (one core)',
+            onDone: then,
+          }),
+        iopsCap: iops,
       },
-    });
-  };
-  // The unpacked files go to page cache first (nobody syncs them): at the CPU's pace, the disk only reading
-  // a cold blob back; the kernel writes them to the disk behind (write-back.ts), at the disk's IOPS too.
-  const bytes = (): void => {
-    const absorbed = r.writeBack.absorb(node, layer.uncompressedBytes);
-    const rest = layer.uncompressedBytes - absorbed;
-    if (absorbed <= 0) return throughDisk(rest);
-    // An unpack that costs no CPU (model.node.cpu at 0) and reads nothing back: in page cache at once.
-    if (load.resources.length === 0 && readPerByte === 0) {
-      r.writeBack.writeBehind(node, absorbed, Number.isFinite(iops) ? iops : undefined);
-      return throughDisk(rest);
-    }
-    net.startFlow({
-      bytes: absorbed,
-      resources: readPerByte > 0 ? [...load.resources, disk[node]!] : load.resources,
-      weights: readPerByte > 0 ? [...load.weights, readPerByte] : load.weights,
-      capBytesPerSecond: load.oneCore,
-      capKind: 'node cpu (one core)',
-      onDone: () => {
-        r.writeBack.writeBehind(node, absorbed, Number.isFinite(iops) ? iops : undefined);
-        throughDisk(rest);
-      },
-    });
-  };
+      finished,
+    );
   // A fixed cost per layer (snapshot prepare and commit) and per file, then the layer's bytes.
   const fixedSeconds = model.node.unpackPerLayerSeconds + layer.files * model.node.unpackPerFileSeconds;
   const waitPerFile = () => (fixedSeconds > 0 ? net.at(net.now + fixedSeconds, bytes) : bytes());

@@ -123,7 +123,7 @@ interface WriteCaps {
 
 /**
  * `bytes` of files written on a node through `through` (the resources besides its disk): into page cache up to
- * its dirty limit (write-back.ts), then written back behind; the rest through the disk.
+ * its dirty limit, then written back behind; the rest through the disk (write-back.ts).
  */
 function writeFiles(
   on: { readonly net: FluidNetwork; readonly writeBack: WriteBack; readonly node: number; readonly disk: number },
@@ -134,39 +134,21 @@ function writeFiles(
   then: () => void,
 ): void {
   const { net, writeBack, node, disk } = on;
-  const absorbed = writeBack.absorb(node, bytes);
-  const rest = bytes - absorbed;
-  const throughDisk = () => {
-    if (rest <= 0) return then();
-    writeBack.throttle(node);
-    net.startFlow({
-      bytes: rest,
-      resources: [...through, disk],
-      capBytesPerSecond: minDefined(caps.cap, caps.iops),
-      capKind: capKindOf(caps.cap, caps.iops),
-      meters,
-      onDone: () => {
-        writeBack.release(node);
-        then();
+  writeBack.write(
+    node,
+    bytes,
+    {
+      inPageCache: (absorbed, written) => {
+        // Nothing holds it back (the CDB files: their CPU is already counted): in page cache at once.
+        if (through.length === 0 && caps.cap === undefined) return written();
+        net.startFlow({ bytes: absorbed, resources: through, capBytesPerSecond: caps.cap, capKind: caps.cap === undefined ? undefined : 'stream ceiling', meters, onDone: written });
       },
-    });
-  };
-  if (absorbed <= 0 || (through.length === 0 && caps.cap === undefined)) {
-    // Nothing holds the absorbed part back (the CDB files: their CPU is already counted): in page cache at once.
-    writeBack.writeBehind(node, absorbed, caps.iops);
-    return throughDisk();
-  }
-  net.startFlow({
-    bytes: absorbed,
-    resources: through,
-    capBytesPerSecond: caps.cap,
-    capKind: caps.cap === undefined ? undefined : 'stream ceiling',
-    meters,
-    onDone: () => {
-      writeBack.writeBehind(node, absorbed, caps.iops);
-      throughDisk();
+      throughDisk: (rest, written) =>
+        net.startFlow({ bytes: rest, resources: [...through, disk], capBytesPerSecond: minDefined(caps.cap, caps.iops), capKind: capKindOf(caps.cap, caps.iops), meters, onDone: written }),
+      iopsCap: caps.iops,
     },
-  });
+    then,
+  );
 }
 
 function minDefined(a: number | undefined, b: number | undefined): number | undefined {

@@ -51,8 +51,36 @@ export class WriteBack {
     return bytes;
   }
 
+  /**
+   * `bytes` written on `node`: what fits under its dirty limit through `inPageCache` (the writer's own pace),
+   * then written back behind it (at most `iopsCap`: the files' writes); the rest through `throughDisk`, the
+   * write-back waiting meanwhile; then `done`. Each way calls its `then` when its bytes are written.
+   */
+  write(
+    node: number,
+    bytes: number,
+    ways: { inPageCache(bytes: number, then: () => void): void; throughDisk(bytes: number, then: () => void): void; readonly iopsCap?: number | undefined },
+    done: () => void,
+  ): void {
+    const absorbed = this.absorb(node, bytes);
+    const rest = bytes - absorbed;
+    const disk = (): void => {
+      if (rest <= 0) return done();
+      this.throttle(node);
+      ways.throughDisk(rest, () => {
+        this.release(node);
+        done();
+      });
+    };
+    if (absorbed <= 0) return disk();
+    ways.inPageCache(absorbed, () => {
+      this.writeBehind(node, absorbed, ways.iopsCap);
+      disk();
+    });
+  }
+
   /** Of `bytes` about to be written on `node`, how many go to page cache (dirty until written back); the rest waits for the disk. */
-  absorb(node: number, bytes: number): number {
+  private absorb(node: number, bytes: number): number {
     if (this.limitBytes <= 0) return 0;
     const absorbed = Math.min(bytes, Math.max(0, this.limitBytes - this.dirty(node)));
     this.pending[node]! += absorbed;
@@ -60,7 +88,7 @@ export class WriteBack {
   }
 
   /** The absorbed bytes are in page cache: the kernel writes them to the node's disk from now on (at most `iopsCapBytesPerSecond`: the files' writes). */
-  writeBehind(node: number, bytes: number, iopsCapBytesPerSecond = Number.POSITIVE_INFINITY): void {
+  private writeBehind(node: number, bytes: number, iopsCapBytesPerSecond = Number.POSITIVE_INFINITY): void {
     if (bytes <= 0) return;
     this.pending[node] = Math.max(0, this.pending[node]! - bytes);
     this.iopsCap[node] = iopsCapBytesPerSecond;
@@ -69,7 +97,7 @@ export class WriteBack {
   }
 
   /** A writer on `node` goes through the disk (no dirty room left): the write-back waits until the last such writer is done. */
-  throttle(node: number): void {
+  private throttle(node: number): void {
     if (this.throttled[node]!++ > 0) return;
     const flows = this.flows[node] ?? [];
     for (const f of flows) {
@@ -79,7 +107,7 @@ export class WriteBack {
     flows.length = 0;
   }
 
-  release(node: number): void {
+  private release(node: number): void {
     if (--this.throttled[node]! > 0 || this.parked[node]! <= 0) return;
     const bytes = this.parked[node]!;
     this.parked[node] = 0;
