@@ -120,6 +120,14 @@ export class WriteBack {
     // Small files are as many writes behind as they would have been in front; and background write-back leaves
     // the device some room for the node's own I/O (WRITE_BACK_SHARE).
     const cap = Math.min(this.iopsCap[node]!, WRITE_BACK_SHARE * bytesPerSecond);
+    // One flusher per device: bytes at the same pace join the write-back already running (the share is of
+    // the device, not of each write), and need no flow of their own.
+    for (const f of flows) {
+      // One that ended at this instant waits in the list for its callback: not running any more.
+      if (f.cap !== cap || !f.active) continue;
+      this.net.extendFlow(f, bytes);
+      return;
+    }
     const flow = this.net.startFlow({
       bytes,
       resources: [resource],

@@ -140,6 +140,24 @@ test('a flow with a milestone reaches it and ends when the same flow split in tw
   assert.throws(() => net.startFlow({ bytes: 4, resources: [r], milestoneBytes: 4, onMilestone: () => {}, onDone: () => {} }), /milestone must fall inside/);
 });
 
+test('a running flow given more bytes ends as one flow of the total would: its rate and the others\' stay', () => {
+  // Capacity 10: two flows of 100 share it at 5 each. At 5 s, a (25 moved) gets 50 more; b ends at 20 s,
+  // then a has the link alone for its last 50: 25 s, as a flow of 150 from the start would.
+  const net = new FluidNetwork();
+  const link = net.addResource(10);
+  const ends: Record<string, number> = {};
+  const a = net.startFlow({ bytes: 100, resources: [link], onDone: () => (ends.a = net.now) })!;
+  net.startFlow({ bytes: 100, resources: [link], onDone: () => (ends.b = net.now) });
+  net.at(5, () => net.extendFlow(a, 50));
+  net.run();
+  assert.ok(Math.abs(ends.a! - 25) < 1e-9 && Math.abs(ends.b! - 20) < 1e-9, `a ${ends.a} b ${ends.b}`);
+  // A flow whose bytes a meter counts, or that is over, cannot grow: its count would be wrong.
+  const metered = net.startFlow({ bytes: 10, resources: [link], meters: [net.addMeter()], onDone: () => {} })!;
+  assert.throws(() => net.extendFlow(metered, 5), /only a running flow of its own/);
+  net.run();
+  assert.throws(() => net.extendFlow(a, 5), /only a running flow of its own/);
+});
+
 /** Bytes a meter's history says moved by `until` (its rate integrated over its change points). */
 function movedBy(history: { t: number[]; rate: number[] }, until: number): number {
   let bytes = 0;

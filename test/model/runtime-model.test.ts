@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { FleetPlan, ModelLayer } from '../../src/model/fleet-plan.ts';
 import type { ModelFleet } from '../../src/model/model-fleet.ts';
+import { FluidNetwork } from '../../src/model/fluid-network.ts';
 import { simulateFleet } from '../../src/model/simulate-fleet.ts';
+import { WriteBack } from '../../src/model/write-back.ts';
 import { resolveModel } from '../../src/scenario/model-resolve.ts';
 import type { ModelInput } from '../../src/scenario/model-schema.ts';
 
@@ -181,6 +183,19 @@ describe('fleet model: write-back of unpacked files (page cache, then the disk)'
     const l10n: FleetPlan = { strategies: [], volume: [{ step: 'l10n', changedFiles: 10, changedBytes: 100 * MB, deletedPaths: 0, treeFiles: 10, l10nRebuild: { languages: 1, jsonBytes: 100 * MB, cdbBytes: 100 * MB } }] };
     const out = simulate(fleet(1, { disk: 50 * MB }), { volume: true, rsync: { perFile: '0s', scanPerFile: '0s', l10nRebuild: '100MB/s' }, node: { dirtyLimit: '100MB' } }, l10n);
     close(out.steps[0]!.makespanSeconds, 0.08 + 1 + 1 + 55 / 50, 'makespan');
+  });
+
+  test('a node has one flusher: writes behind at the same pace join it, and together they take 90% of the disk', () => {
+    // Two 100 MB writes absorbed at once on a 50 MB/s disk: one write-back of 200 MB at 45 MB/s (4.44 s), not
+    // two flows each capped at 45 MB/s that together would take the whole disk (4 s).
+    const net = new FluidNetwork();
+    const disk = net.addResource(1, 'node disk');
+    const writeBack = new WriteBack(net, 1, 1e9, () => ({ resource: disk, weight: 1 / (50 * MB), bytesPerSecond: 50 * MB }));
+    const ways = { inPageCache: (_bytes: number, then: () => void) => then(), throughDisk: () => assert.fail('no write should wait for the disk') };
+    writeBack.write(0, 100 * MB, ways, () => {});
+    writeBack.write(0, 100 * MB, ways, () => {});
+    net.run();
+    close(net.now, (200 * MB) / (0.9 * 50 * MB), 'write-back done');
   });
 
   test('the volume side too: rsync\'s files land in page cache up to the limit', () => {
