@@ -38,7 +38,7 @@ function stepResources(input: ImageStepInput): StepResources {
 }
 
 /** How a node gets a layer: the topology's fetch, given the network and a way to the registry. */
-function topologyFetch(input: ImageStepInput, r: StepResources): FetchLayer {
+function topologyFetch(input: ImageStepInput, r: StepResources, figures: NodeFigures): FetchLayer {
   const { net, meter, backend, replicas, nic, disk, writeWeight, requests, registryServers, stream } = r;
   // Into a node: its NIC, its disk (the blob written) and its CPU (the blob's sha256 as it is written).
   // Built once per node: every download into it crosses the same capacities.
@@ -53,9 +53,12 @@ function topologyFetch(input: ImageStepInput, r: StepResources): FetchLayer {
   };
   const burst = new NicBurst(input.layout.names.length, input.model.node.nicBurstBytes);
   // A registry download spends the node's limiter burst first: the NIC (ingest's first resource) carries the rest.
-  const registryIngest = (node: number, bytes: number) => {
+  const registryIngest = (node: number, bytes: number, alsoThroughDisk: number) => {
     const { resources, weights } = ingest(node);
-    return { resources, weights: [burst.nicWeight(node, bytes), ...weights.slice(1)] };
+    const into = [burst.nicWeight(node, bytes), ...weights.slice(1)];
+    // Ingest's second resource is the node's disk.
+    if (alsoThroughDisk > 0) into[1]! += alsoThroughDisk * writeWeight[node]!;
+    return { resources, weights: into };
   };
   return TOPOLOGIES[input.topology].prepare({
     net,
@@ -75,14 +78,19 @@ function topologyFetch(input: ImageStepInput, r: StepResources): FetchLayer {
     spread: input.spread,
     requests,
     writtenBytes: r.writtenBytes,
+    writeBack: r.writeBack,
+    wroteBesides: (node, bytes) => {
+      figures.diskBytes[node]! += bytes;
+      r.writtenBytes[node]! += bytes;
+    },
     ingest,
     fetchToSeed: (seed, seedIn, chunk, done) =>
       requests.request(registryServers[seed % replicas.length]!, 0, () =>
         net.startFlow({ bytes: chunk.compressedBytes, resources: [...backend, replicas[seed % replicas.length]!, seedIn], meters: [meter.registry, meter.backend], onDone: done }),
       ),
-    fromRegistry: (node, layer, extra, meters, done) =>
+    fromRegistry: (node, layer, extra, meters, done, alsoThroughDisk = 0) =>
       requests.request(registryServers[node % replicas.length]!, node, () => {
-        const into = registryIngest(node, layer.compressedBytes);
+        const into = registryIngest(node, layer.compressedBytes, alsoThroughDisk);
         net.startFlow({
           bytes: layer.compressedBytes,
           resources: [...backend, replicas[node % replicas.length]!, ...extra, ...into.resources],
@@ -121,7 +129,7 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
   const figures = new NodeFigures(n, input.keepLayers);
   let prePulled = 0;
   for (let i = 0; i < n; i++) prePulled += input.prePulled[i]!;
-  const fetch = topologyFetch(input, r);
+  const fetch = topologyFetch(input, r, figures);
   const ctx: NodeStep = { input, r, fetch, figures, nodeDone: (node) => gate.nodeDone(node) };
   const pull = PULLS[topology];
   const gate = new RolloutGate(layout.datacentreOf, layout.datacentres.length, fleet.rollout.stages, fleet.rollout.maxConcurrent, model.rollout.concurrentDeployments, (node) => pull(ctx, node));

@@ -53,6 +53,11 @@ export const MODEL_DEFAULTS = {
   seeds: 0,
   seedEgress: '10Gbit/s',
   scheduler: '10ms',
+  /**
+   * Dragonfly's dfdaemon keeps every piece it fetches in its own cache (dfdaemon's cacheDir) while it streams the
+   * blob to the runtime, which writes the blob too: Wikimedia's P2P layer, and the model's default P2P system.
+   */
+  agentCopy: true,
   treeFanout: 2,
   pageCache: '4GiB',
   /**
@@ -179,6 +184,7 @@ export function resolveModel(
       seeds: model?.p2p?.seeds ?? MODEL_DEFAULTS.seeds,
       seedEgressBitsPerSecond: bits(model?.p2p?.seedEgress, MODEL_DEFAULTS.seedEgress),
       schedulerSeconds: parseSeconds(model?.p2p?.scheduler ?? MODEL_DEFAULTS.scheduler),
+      agentCopy: model?.p2p?.agentCopy ?? MODEL_DEFAULTS.agentCopy,
     },
     tree: { fanout: model?.tree?.fanout ?? MODEL_DEFAULTS.treeFanout },
     rsync: {

@@ -72,6 +72,8 @@ export interface ResolvedModel {
     readonly seeds: number;
     readonly seedEgressBitsPerSecond: number;
     readonly schedulerSeconds: number;
+    /** The P2P agent writes a copy of its own of every chunk beside the runtime's blob (Dragonfly's dfdaemon). */
+    readonly agentCopy: boolean;
   };
   readonly tree: { readonly fanout: number };
   readonly rsync: {

@@ -303,7 +303,7 @@ describe('fleet model: P2P swarms and trees', () => {
     // Two nodes, disk-bound (100 MB/s for writes and reads): the second fetches every chunk from the first,
     // which reads it back from its disk when its page cache is too small to hold it.
     const run = (pageCache: string) =>
-      simulate(fleet(2, { nic: 80_000 * MB, disk: 100 * MB }), { ...fast, topologies: ['p2p'], p2p: { piece: '12.5MB', upload: '80Gbit/s' }, node: { pageCache, diskRead: '100MB/s' } }, imagePlan([layer('a', 100)]));
+      simulate(fleet(2, { nic: 80_000 * MB, disk: 100 * MB }), { ...fast, topologies: ['p2p'], p2p: { piece: '12.5MB', upload: '80Gbit/s', agentCopy: false }, node: { pageCache, diskRead: '100MB/s' } }, imagePlan([layer('a', 100)]));
     const hot = run('4GiB').samples.find((s) => s.node === 'node-1')!.totalSeconds;
     const cold = run('0B').samples.find((s) => s.node === 'node-1')!.totalSeconds;
     close(hot, 1, 'uploader from page cache: its own 100 MB at 100 MB/s');
