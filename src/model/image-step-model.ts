@@ -53,11 +53,11 @@ function topologyFetch(input: ImageStepInput, r: StepResources, figures: NodeFig
   };
   const burst = new NicBurst(input.layout.names.length, input.model.node.nicBurstBytes);
   // A registry download spends the node's limiter burst first: the NIC (ingest's first resource) carries the rest.
-  const registryIngest = (node: number, bytes: number, alsoThroughDisk: number) => {
+  const registryIngest = (node: number, bytes: number, writtenTwice: boolean) => {
     const { resources, weights } = ingest(node);
     const into = [burst.nicWeight(node, bytes), ...weights.slice(1)];
     // Ingest's second resource is the node's disk.
-    if (alsoThroughDisk > 0) into[1]! += alsoThroughDisk * writeWeight[node]!;
+    if (writtenTwice) into[1]! += writeWeight[node]!;
     return { resources, weights: into };
   };
   return TOPOLOGIES[input.topology].prepare({
@@ -78,7 +78,6 @@ function topologyFetch(input: ImageStepInput, r: StepResources, figures: NodeFig
     spread: input.spread,
     requests,
     writtenBytes: r.writtenBytes,
-    writeBack: r.writeBack,
     wroteBesides: (node, bytes) => {
       figures.diskBytes[node]! += bytes;
       r.writtenBytes[node]! += bytes;
@@ -88,9 +87,9 @@ function topologyFetch(input: ImageStepInput, r: StepResources, figures: NodeFig
       requests.request(registryServers[seed % replicas.length]!, 0, () =>
         net.startFlow({ bytes: chunk.compressedBytes, resources: [...backend, replicas[seed % replicas.length]!, seedIn], meters: [meter.registry, meter.backend], onDone: done }),
       ),
-    fromRegistry: (node, layer, extra, meters, done, alsoThroughDisk = 0) =>
+    fromRegistry: (node, layer, extra, meters, done, writtenTwice = false) =>
       requests.request(registryServers[node % replicas.length]!, node, () => {
-        const into = registryIngest(node, layer.compressedBytes, alsoThroughDisk);
+        const into = registryIngest(node, layer.compressedBytes, writtenTwice);
         net.startFlow({
           bytes: layer.compressedBytes,
           resources: [...backend, replicas[node % replicas.length]!, ...extra, ...into.resources],

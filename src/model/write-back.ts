@@ -79,32 +79,6 @@ export class WriteBack {
     });
   }
 
-  /**
-   * `bytes` written on `node` in step with a transfer the caller charges (a P2P agent's own copy of a chunk the
-   * node also hands its runtime): what fits under the dirty limit goes to page cache as it arrives, the rest
-   * (`throughDisk`) through the disk with the transfer, the write-back waiting meanwhile. `end` when the transfer
-   * ends, with the bytes it moved (fewer when it was cancelled): the absorbed ones among them, its first, are
-   * written back from then on.
-   */
-  alongside(node: number, bytes: number): { readonly throughDisk: number; end(moved: number): void } {
-    const absorbed = this.absorb(node, bytes);
-    const throughDisk = bytes - absorbed;
-    if (throughDisk > 0) this.throttle(node);
-    let ended = false;
-    return {
-      throughDisk,
-      end: (moved) => {
-        if (ended) return;
-        ended = true;
-        const written = Math.min(absorbed, moved);
-        // Room held for bytes that never came frees at once.
-        this.pending[node] = Math.max(0, this.pending[node]! - (absorbed - written));
-        this.writeBehind(node, written);
-        if (throughDisk > 0) this.release(node);
-      },
-    };
-  }
-
   /** Of `bytes` about to be written on `node`, how many go to page cache (dirty until written back); the rest waits for the disk. */
   private absorb(node: number, bytes: number): number {
     if (this.limitBytes <= 0) return 0;

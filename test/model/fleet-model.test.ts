@@ -294,7 +294,7 @@ describe('fleet model: P2P swarms and trees', () => {
   test('a node serves only what it holds: with one upload at a time, holders double each round (S/U per round)', () => {
     // 8 nodes, one 100 MB layer in one chunk, uploads of 100 MB/s: the first node fetches it from the registry
     // (0.2 s through its 500 MB/s disk), then 1 -> 2 -> 4 -> 8 holders in three rounds of 1 s.
-    const out = simulate(fleet(8, { nic: 80_000 * MB, disk: 500 * MB }), { ...fast, topologies: ['p2p'], p2p: { piece: '100MB', upload: '800Mbit/s', peers: 1 } }, imagePlan([layer('a', 100)]));
+    const out = simulate(fleet(8, { nic: 80_000 * MB, disk: 500 * MB }), { ...fast, topologies: ['p2p'], p2p: { piece: '100MB', upload: '800Mbit/s', peers: 1, agentCopy: false } }, imagePlan([layer('a', 100)]));
     close(out.steps[0]!.makespanSeconds, 0.2 + 3, 'makespan');
     close(out.steps[0]!.registryBytesServed, 100 * MB, 'registry bytes');
   });

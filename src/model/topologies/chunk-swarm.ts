@@ -22,8 +22,10 @@ const CANDIDATES = 16;
  * for the chunks it holds; a chunk nobody holds comes from the registry once per data centre (through a
  * seed peer when the seed tier is on). Every chunk request costs a round trip between the nodes. With
  * p2p.agentCopy a node's P2P agent keeps a copy of its own of every chunk it gets (dfdaemon's cache) besides
- * the blob its runtime writes: the agent's copy goes through page cache and write-back (write-back.ts), and
- * through the disk with the transfer once the node's dirty pages are at their limit.
+ * the blob its runtime writes, and the copy crosses the node's disk with the transfer: nobody syncs it, but a
+ * pull of gigabytes fills the node's dirty pages with its unpacks early on, after which Linux paces every write
+ * to the disk (write-back.ts). Taking it through write-back instead doubled the swarm's CPU in the model for
+ * 2% of the makespan (bench/fleet-model.ts at 3,000 nodes: 228 against 223 s).
  */
 export class ChunkSwarms {
   readonly uploads: Int32Array;
@@ -156,35 +158,27 @@ export class ChunkSwarms {
     const into = duplicate ? ingest.resources.slice(0, 1) : ingest.resources;
     const intoWeights = duplicate ? ingest.weights.slice(0, 1) : ingest.weights;
     const bytes = swarm.chunkBytes[j]!;
-    // The agent's copy (not a second copy's: that one is dropped): the part past the dirty limit crosses the disk with the transfer.
-    const agent = duplicate ? undefined : this.agentCopy(node, bytes);
+    // The agent keeps the first copy (a second one is dropped), written with the runtime's blob.
+    const agent = !duplicate && this.step.model.p2p.agentCopy;
     // concat, not spread: an array of exact size, no iterator (a transfer is the swarm's most frequent event).
     const resources = (fromDisk ? [this.nicOut[u]!, this.step.disk[u]!] : [this.nicOut[u]!]).concat(into);
-    const weights = (fromDisk ? [1, this.step.readWeight[u]!] : [1]).concat(agent === undefined || agent.throughDisk === 0 ? intoWeights : this.withAgentDisk(node, intoWeights, agent.throughDisk / bytes));
+    const weights = (fromDisk ? [1, this.step.readWeight[u]!] : [1]).concat(agent ? this.withAgentCopy(node, intoWeights) : intoWeights);
     const head = Math.min(bytes, model.p2p.pieceBytes);
     const transfer = new PeerTransfer(this, this.step.net, swarm, dc, j, u, node, sink, bytes, head, resources, weights, this.step.stream, this.peerMeters, agent);
     this.step.requests.request(this.peerServer, node, transfer.begin);
     return transfer;
   }
 
-  /** The agent's own copy of `bytes` on `node` (p2p.agentCopy), in step with the transfer that brings them; undefined without one. */
-  private agentCopy(node: number, bytes: number): AgentCopy | undefined {
-    if (!this.step.model.p2p.agentCopy) return undefined;
-    const write = this.step.writeBack.alongside(node, bytes);
-    return {
-      throughDisk: write.throughDisk,
-      end: (moved) => {
-        write.end(moved);
-        this.step.wroteBesides(node, moved);
-      },
-    };
+  /** Ingest weights with each byte written a second time through the node's disk (ingest's second resource): the agent's copy. */
+  private withAgentCopy(node: number, weights: readonly number[]): number[] {
+    const out = weights.slice();
+    out[1]! += this.step.writeWeight[node]!;
+    return out;
   }
 
-  /** Ingest weights with `share` of each byte written a second time through the node's disk (ingest's second resource). */
-  private withAgentDisk(node: number, weights: readonly number[], share: number): number[] {
-    const out = weights.slice();
-    out[1]! += share * this.step.writeWeight[node]!;
-    return out;
+  /** The agent of `node` wrote `bytes` of its copy: the node's disk bytes and page cache recency count them. */
+  agentWrote(node: number, bytes: number): void {
+    this.step.wroteBesides(node, bytes);
   }
 
   /** u's uploads reached p2p.peers (`delta` -1) or fell below it (+1): the free holder counts of its data centre's swarms. */
@@ -211,13 +205,14 @@ export class ChunkSwarms {
     swarm.originBusy[j] = 1;
     const part = (bytes: number) => ({ id: `${layer.id}#${j}`, compressedBytes: bytes, uncompressedBytes: 0, files: 0 });
     if (this.seedsPerDatacentre === 0) {
+      const agent = this.step.model.p2p.agentCopy;
       const fetch = (bytes: number, done: () => void): void => {
-        const agent = this.agentCopy(node, bytes);
-        if (agent === undefined) return this.step.fromRegistry(node, part(bytes), [], [], done);
-        this.step.fromRegistry(node, part(bytes), [], [], () => {
-          agent.end(bytes);
+        if (!agent) return this.step.fromRegistry(node, part(bytes), [], [], done);
+        const wrote = (): void => {
+          this.agentWrote(node, bytes);
           done();
-        }, agent.throughDisk / bytes);
+        };
+        this.step.fromRegistry(node, part(bytes), [], [], wrote, true);
       };
       inTwo(swarm.chunkBytes[j]!, this.step.model.p2p.pieceBytes, fetch, () => sink.servable(j), () => sink.whole(j));
       return;
@@ -248,15 +243,15 @@ export class ChunkSwarms {
         flush: (bytes, finished) => {
           // Ingest less its first resource (the NIC): the disk write and the hashing, and the agent's copy of them.
           const ingest = this.step.ingest(node);
-          const agent = this.agentCopy(node, bytes);
-          const weights = agent === undefined || agent.throughDisk === 0 ? ingest.weights : this.withAgentDisk(node, ingest.weights, agent.throughDisk / bytes);
+          const agent = model.p2p.agentCopy;
+          const weights = agent ? this.withAgentCopy(node, ingest.weights) : ingest.weights;
           net.startFlow({
             bytes,
             resources: ingest.resources.slice(1),
             weights: weights.slice(1),
             meters: [],
             onDone: () => {
-              agent?.end(bytes);
+              if (agent) this.agentWrote(node, bytes);
               finished();
             },
           });
@@ -309,12 +304,6 @@ function endgameChunks(swarm: LayerSwarm, pieceBytes: number, pieces: number): n
   return pieces === 0 ? 0 : Math.ceil(pieces / Math.ceil(swarm.chunkBytes[0]! / pieceBytes));
 }
 
-/** A P2P agent's own copy of what one transfer brings: `throughDisk` of its bytes cross the disk with it; `end` with the bytes it moved. */
-interface AgentCopy {
-  readonly throughDisk: number;
-  end(moved: number): void;
-}
-
 /** A chunk of `bytes` fetched as its first piece, then the rest: `servable` after the first, `whole` at the end. */
 function inTwo(bytes: number, pieceBytes: number, fetch: (bytes: number, done: () => void) => void, servable: () => void, whole: () => void): void {
   const head = Math.min(bytes, pieceBytes);
@@ -354,8 +343,8 @@ class PeerTransfer implements FlowSpec, ChunkCopy {
     readonly weights: readonly number[],
     readonly capBytesPerSecond: number | undefined,
     readonly meters: readonly number[],
-    /** The node's P2P agent's own copy of the chunk (p2p.agentCopy). */
-    private readonly agent: AgentCopy | undefined,
+    /** The node's P2P agent keeps a copy of the chunk (p2p.agentCopy): its bytes count as written on the node. */
+    private readonly agentCopy: boolean,
   ) {
     this.milestoneBytes = head < bytes ? head : undefined;
   }
@@ -376,7 +365,7 @@ class PeerTransfer implements FlowSpec, ChunkCopy {
     if (this.over) return;
     this.over = true;
     // What it moved is in the agent's copy; the end game writes the rest from the other copy (flush).
-    this.agent?.end(this.bytes - this.unmovedBytes());
+    if (this.agentCopy) this.swarms.agentWrote(this.node, this.bytes - this.unmovedBytes());
     if (this.flow !== undefined) this.net.cancelFlow(this.flow);
     this.swarms.freeSlot(this.u, this.node, this.swarm, this.dc);
   }
@@ -389,7 +378,7 @@ class PeerTransfer implements FlowSpec, ChunkCopy {
   onDone(): void {
     const { net, sink, j, head, swarm, u } = this;
     this.over = true;
-    this.agent?.end(this.bytes);
+    if (this.agentCopy) this.swarms.agentWrote(this.node, this.bytes);
     this.swarms.freeSlot(u, this.node, swarm, this.dc);
     // A chunk of one piece: servable and whole together.
     if (this.milestoneBytes === undefined) {

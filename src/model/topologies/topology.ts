@@ -4,7 +4,6 @@ import type { FleetLayout } from '../fleet-layout.ts';
 import type { FluidNetwork } from '../fluid-network.ts';
 import type { NodeSpread } from '../node-spread.ts';
 import type { RequestServers } from '../request-servers.ts';
-import type { WriteBack } from '../write-back.ts';
 
 /** Meters every image step has; a topology reports the ones it names in `tiers`. */
 export interface StepMeters {
@@ -42,8 +41,6 @@ export interface StepNetwork {
   readonly requests: RequestServers;
   /** Per node: bytes it wrote so far in this step (blobs, then unpacked files): its page cache's recency. */
   readonly writtenBytes: Float64Array;
-  /** Linux's write-back on every node (write-back.ts): for writes nobody syncs, as a P2P agent's own copy. */
-  readonly writeBack: WriteBack;
   /** `bytes` written on `node` besides its blobs and unpacked files (a P2P agent's own copy): its disk bytes and page cache recency. */
   wroteBesides(node: number, bytes: number): void;
   /** What bytes into `node` cost besides their source: its NIC in, its disk write, its CPU (sha256); weights per byte. */
@@ -52,9 +49,9 @@ export interface StepNetwork {
   fetchToSeed(seed: number, seedIn: number, chunk: ModelLayer, done: () => void): void;
   /**
    * A blob straight from the registry to `node`, through `extra` capacities too (a cache being filled);
-   * `alsoThroughDisk` of its bytes are written a second time through the node's disk (a P2P agent's copy).
+   * `writtenTwice`: the node's disk writes it a second time as it arrives (a P2P agent's copy).
    */
-  fromRegistry(node: number, layer: ModelLayer, extra: readonly number[], meters: readonly number[], done: () => void, alsoThroughDisk?: number): void;
+  fromRegistry(node: number, layer: ModelLayer, extra: readonly number[], meters: readonly number[], done: () => void, writtenTwice?: boolean): void;
 }
 
 /** How a node gets a layer it lacks. */
