@@ -140,6 +140,20 @@ export abstract class FluidLedger {
     this.complete(this.now + flow.remaining / flow.rate, flow);
   }
 
+  /**
+   * Gives a running flow `bytes` more to move. Its rate stays (max-min shares do not depend on how much is
+   * left), so nothing is re-shared: only its completion moves. For a flow of its own that counts no meter and
+   * has no milestone left (write-back, which never joins a group); throws for any other.
+   */
+  extendFlow(flow: Flow, bytes: number): void {
+    if (!flow.active || flow.group !== undefined || flow.afterMilestone > 0 || (flow.spec.meters?.length ?? 0) > 0) throw new Error('extendFlow: only a running flow of its own, without meters or a milestone left');
+    if (!(bytes > 0)) return;
+    this.settle(flow);
+    flow.remaining += bytes;
+    flow.version++;
+    if (flow.rate > 0) this.complete(this.now + flow.remaining / flow.rate, flow);
+  }
+
   protected refreshThreshold(r: number): void {
     const g = this.memberGroup[r];
     if (g === undefined) return;

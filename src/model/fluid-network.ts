@@ -146,20 +146,6 @@ export class FluidNetwork extends FluidLedger {
     this.finish(flow, flow.spec.bytes - flow.remaining - flow.afterMilestone);
   }
 
-  /**
-   * Gives a running flow `bytes` more to move. Its rate stays (max-min shares do not depend on how much is
-   * left), so nothing is re-shared: only its completion moves. For a flow of its own that counts no meter and
-   * has no milestone left (write-back, which never joins a group); throws for any other.
-   */
-  extendFlow(flow: Flow, bytes: number): void {
-    if (!flow.active || flow.group !== undefined || flow.afterMilestone > 0 || (flow.spec.meters?.length ?? 0) > 0) throw new Error('extendFlow: only a running flow of its own, without meters or a milestone left');
-    if (!(bytes > 0)) return;
-    this.settle(flow);
-    flow.remaining += bytes;
-    flow.version++;
-    if (flow.rate > 0) this.complete(this.now + flow.remaining / flow.rate, flow);
-  }
-
   /** Bytes a started flow has still to move as of now (0 once it ended), its milestone's rest included. */
   bytesLeft(flow: Flow): number {
     if (!flow.active) return 0;

@@ -64,7 +64,7 @@ export const modelInputSchema = z
       seeds: count('seed peers').min(0, 'seeds cannot be negative').max(1000).optional().meta({ description: 'seed peers (supernodes) per data centre that fetch from the registry and serve; 0: nodes go back to the registry themselves' }),
       seedEgress: bitRateField().optional().meta({ description: 'egress (and ingress) of each seed peer' }),
       scheduler: durationField().optional().meta({ description: 'time to get peers from the scheduler or tracker, per node and layer' }),
-      agentCopy: z.boolean().optional().meta({ description: 'the P2P agent keeps a copy of its own of every chunk while it streams the blob to the runtime (Dragonfly\'s dfdaemon, default true): each chunk is written twice, the agent\'s copy through page cache; false where peers read the runtime\'s store (Spegel), or where the runtime copies the blob from the agent only after the swarm (Kraken; that later copy is not modeled)' }),
+      agentCopy: z.boolean().optional().meta({ description: 'the P2P agent keeps a copy of its own of every chunk while it streams the blob to the runtime (Dragonfly\'s dfdaemon, default true): each chunk is written twice, the agent\'s copy crossing the node\'s disk with the transfer; false where peers read the runtime\'s store (Spegel), or where the runtime copies the blob from the agent only after the swarm (Kraken; that later copy is not modeled)' }),
     }).optional(),
     tree: z.strictObject({
       fanout: positive('children', 'child').max(1000).optional().meta({ description: 'children per node in the distribution tree (FaaSNet uses binary trees)' }),
