@@ -1,9 +1,10 @@
 /** The `model:` section after defaults (see model-resolve.ts): every rate in its unit, every count known. */
 
-import type { MODEL_TOPOLOGIES, UNPACK_STARTS } from './model-schema.ts';
+import type { AGENT_COPIES, MODEL_TOPOLOGIES, UNPACK_STARTS } from './model-schema.ts';
 import type { ContainerRuntime } from './runtime-pull-rules.ts';
 
 export type ModelTopology = (typeof MODEL_TOPOLOGIES)[number];
+export type AgentCopy = (typeof AGENT_COPIES)[number];
 
 export interface ResolvedDatacentre {
   readonly name: string;
@@ -72,8 +73,8 @@ export interface ResolvedModel {
     readonly seeds: number;
     readonly seedEgressBitsPerSecond: number;
     readonly schedulerSeconds: number;
-    /** The P2P agent writes a copy of its own of every chunk beside the runtime's blob (Dragonfly's dfdaemon). */
-    readonly agentCopy: boolean;
+    /** The P2P agent's own copy of what a node fetches (AGENT_COPIES). */
+    readonly agentCopy: AgentCopy;
   };
   readonly tree: { readonly fanout: number };
   readonly rsync: {

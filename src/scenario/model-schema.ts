@@ -13,6 +13,13 @@ const positive = (what: string, one = what.replace(/s$/, '')) => count(what).min
 /** When a node's unpacking may start (ResolvedModel node.unpackStarts). */
 export const UNPACK_STARTS = ['pipelined', 'after-downloads'] as const;
 
+/**
+ * A P2P agent's own copy of what its node fetches: `alongside` it streams the blob to the runtime (Dragonfly's
+ * dfdaemon), whole `first` and then copied by the runtime from the agent (Kraken's agent), or `none` (Spegel:
+ * peers read the runtime's store).
+ */
+export const AGENT_COPIES = ['alongside', 'first', 'none'] as const;
+
 export const MODEL_TOPOLOGIES = ['direct', 'cache', 'p2p', 'tree', 'lazy', 'lazy-cache', 'lazy-p2p', 'lazy-tree'] as const;
 
 /** Round trip and per-request work of a tier that answers HTTP requests (token, manifest, blob GETs). */
@@ -64,7 +71,7 @@ export const modelInputSchema = z
       seeds: count('seed peers').min(0, 'seeds cannot be negative').max(1000).optional().meta({ description: 'seed peers (supernodes) per data centre that fetch from the registry and serve; 0: nodes go back to the registry themselves' }),
       seedEgress: bitRateField().optional().meta({ description: 'egress (and ingress) of each seed peer' }),
       scheduler: durationField().optional().meta({ description: 'time to get peers from the scheduler or tracker, per node and layer' }),
-      agentCopy: z.boolean().optional().meta({ description: 'the P2P agent keeps a copy of its own of every chunk while it streams the blob to the runtime (Dragonfly\'s dfdaemon, default true): each chunk is written twice, the agent\'s copy crossing the node\'s disk with the transfer; false where peers read the runtime\'s store (Spegel), or where the runtime copies the blob from the agent only after the swarm (Kraken; that later copy is not modeled)' }),
+      agentCopy: z.enum(AGENT_COPIES).optional().meta({ description: 'the P2P agent\'s own copy of what a node fetches: alongside (default; Dragonfly\'s dfdaemon keeps every piece while it streams the blob to the runtime: each chunk written twice as it arrives), first (Kraken\'s agent fetches the whole blob into its store, then the runtime copies it from the agent: a local copy after the swarm) or none (peers read the runtime\'s own store, as Spegel\'s)' }),
     }).optional(),
     tree: z.strictObject({
       fanout: positive('children', 'child').max(1000).optional().meta({ description: 'children per node in the distribution tree (FaaSNet uses binary trees)' }),

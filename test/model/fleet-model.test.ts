@@ -294,7 +294,7 @@ describe('fleet model: P2P swarms and trees', () => {
   test('a node serves only what it holds: with one upload at a time, holders double each round (S/U per round)', () => {
     // 8 nodes, one 100 MB layer in one chunk, uploads of 100 MB/s: the first node fetches it from the registry
     // (0.2 s through its 500 MB/s disk), then 1 -> 2 -> 4 -> 8 holders in three rounds of 1 s.
-    const out = simulate(fleet(8, { nic: 80_000 * MB, disk: 500 * MB }), { ...fast, topologies: ['p2p'], p2p: { piece: '100MB', upload: '800Mbit/s', peers: 1, agentCopy: false } }, imagePlan([layer('a', 100)]));
+    const out = simulate(fleet(8, { nic: 80_000 * MB, disk: 500 * MB }), { ...fast, topologies: ['p2p'], p2p: { piece: '100MB', upload: '800Mbit/s', peers: 1, agentCopy: 'none' } }, imagePlan([layer('a', 100)]));
     close(out.steps[0]!.makespanSeconds, 0.2 + 3, 'makespan');
     close(out.steps[0]!.registryBytesServed, 100 * MB, 'registry bytes');
   });
@@ -303,7 +303,7 @@ describe('fleet model: P2P swarms and trees', () => {
     // Two nodes, disk-bound (100 MB/s for writes and reads): the second fetches every chunk from the first,
     // which reads it back from its disk when its page cache is too small to hold it.
     const run = (pageCache: string) =>
-      simulate(fleet(2, { nic: 80_000 * MB, disk: 100 * MB }), { ...fast, topologies: ['p2p'], p2p: { piece: '12.5MB', upload: '80Gbit/s', agentCopy: false }, node: { pageCache, diskRead: '100MB/s' } }, imagePlan([layer('a', 100)]));
+      simulate(fleet(2, { nic: 80_000 * MB, disk: 100 * MB }), { ...fast, topologies: ['p2p'], p2p: { piece: '12.5MB', upload: '80Gbit/s', agentCopy: 'none' }, node: { pageCache, diskRead: '100MB/s' } }, imagePlan([layer('a', 100)]));
     const hot = run('4GiB').samples.find((s) => s.node === 'node-1')!.totalSeconds;
     const cold = run('0B').samples.find((s) => s.node === 'node-1')!.totalSeconds;
     close(hot, 1, 'uploader from page cache: its own 100 MB at 100 MB/s');

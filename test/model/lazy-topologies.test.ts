@@ -19,7 +19,7 @@ describe('lazy pulls through a cache, peers or a tree (lazy-cache, lazy-p2p, laz
         registry: { egress: '800Mbit/s', ...free },
         cache: { egress: '100Gbit/s', ...free },
         // One copy of what a node fetches, whatever the topology (an agent's copy beside it: p2p-agent-copy.test.ts).
-        p2p: { rtt: '0s', scheduler: '0s', upload: '800Mbit/s', chunks: 4, agentCopy: false },
+        p2p: { rtt: '0s', scheduler: '0s', upload: '800Mbit/s', chunks: 4, agentCopy: 'none' },
         lazy: { workingSet: '10%' },
         node: { manifest: '0s', start: '0s', diskRead: '80GB/s', spread: { nic: '0%', disk: '0%', decompress: '0%', latency: '0%', startDelay: '0s', interference: '0%' } },
       },

@@ -27,7 +27,7 @@ function simulateLayer(o: { endgame: number; concurrent: number; prePull: string
       rollout: { prePull: o.prePull },
       registry: { rtt: '0s', perRequest: '0s' },
       // One copy of each chunk (no agent's copy beside it: p2p-agent-copy.test.ts), as the closed forms count.
-      p2p: { rtt: '0s', scheduler: '0s', agentCopy: false, ...o.p2p, endgame: o.endgame },
+      p2p: { rtt: '0s', scheduler: '0s', agentCopy: 'none', ...o.p2p, endgame: o.endgame },
       node: { manifest: '0s', cpu: { sha256PerGiB: '0s' }, spread: { nic: '0%', disk: '0%', decompress: '0%', latency: '0%', startDelay: '0s', interference: '0%' }, ...o.node },
     },
     { nodes: 4, nicBitsPerSecond: FAST * 8, diskWriteBytesPerSecond: o.disk },

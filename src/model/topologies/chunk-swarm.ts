@@ -20,12 +20,16 @@ const CANDIDATES = 16;
  * served costs the uploader its NIC upload (capped by p2p.upload) and a disk read, unless the chunk is
  * still in its page cache (written within the last model.node.pageCache bytes); a node is a source only
  * for the chunks it holds; a chunk nobody holds comes from the registry once per data centre (through a
- * seed peer when the seed tier is on). Every chunk request costs a round trip between the nodes. With
- * p2p.agentCopy a node's P2P agent keeps a copy of its own of every chunk it gets (dfdaemon's cache) besides
- * the blob its runtime writes, and the copy crosses the node's disk with the transfer: nobody syncs it, but a
- * pull of gigabytes fills the node's dirty pages with its unpacks early on, after which Linux paces every write
- * to the disk (write-back.ts). Taking it through write-back instead doubled the swarm's CPU in the model for
- * 2% of the makespan (bench/fleet-model.ts at 3,000 nodes: 228 against 223 s).
+ * seed peer when the seed tier is on). Every chunk request costs a round trip between the nodes.
+ *
+ * A node's P2P agent keeps a copy of its own (p2p.agentCopy). `alongside`: it writes every chunk as it streams
+ * the blob on to the runtime (dfdaemon's cache), so the copy crosses the node's disk with the transfer: nobody
+ * syncs it, but a pull of gigabytes fills the node's dirty pages with its unpacks early on, after which Linux
+ * paces every write to the disk (write-back.ts; taking it through write-back instead doubled the swarm's CPU in
+ * the model for 2% of the makespan, bench/fleet-model.ts at 3,000 nodes: 228 against 223 s). `first`: the
+ * swarm's chunks are the agent's copy, and once the layer is whole the runtime copies it from the agent (Kraken:
+ * dockerd pulls from the agent's registry): its disk write and hashing, reading the copy back unless it is
+ * still in page cache.
  */
 export class ChunkSwarms {
   readonly uploads: Int32Array;
@@ -159,7 +163,7 @@ export class ChunkSwarms {
     const intoWeights = duplicate ? ingest.weights.slice(0, 1) : ingest.weights;
     const bytes = swarm.chunkBytes[j]!;
     // The agent keeps the first copy (a second one is dropped), written with the runtime's blob.
-    const agent = !duplicate && this.step.model.p2p.agentCopy;
+    const agent = !duplicate && this.step.model.p2p.agentCopy === 'alongside';
     // concat, not spread: an array of exact size, no iterator (a transfer is the swarm's most frequent event).
     const resources = (fromDisk ? [this.nicOut[u]!, this.step.disk[u]!] : [this.nicOut[u]!]).concat(into);
     const weights = (fromDisk ? [1, this.step.readWeight[u]!] : [1]).concat(agent ? this.withAgentCopy(node, intoWeights) : intoWeights);
@@ -169,6 +173,27 @@ export class ChunkSwarms {
     return transfer;
   }
 
+  /**
+   * p2p.agentCopy `first`: the agent holds the layer's `bytes` whole; the runtime copies them from it (a local
+   * transfer: its disk write and hashing, ingest less the NIC, and a read of the agent's copy unless the layer
+   * fits in the node's page cache, where the agent has just written it), then `done`.
+   */
+  private copyFromAgent(node: number, bytes: number, done: () => void): void {
+    const ingest = this.step.ingest(node);
+    const weights = ingest.weights.slice(1);
+    if (bytes > this.step.model.node.pageCacheBytes) weights[0]! += this.step.readWeight[node]!;
+    this.step.net.startFlow({
+      bytes,
+      resources: ingest.resources.slice(1),
+      weights,
+      meters: [],
+      onDone: () => {
+        this.wroteTwice(node, bytes);
+        done();
+      },
+    });
+  }
+
   /** Ingest weights with each byte written a second time through the node's disk (ingest's second resource): the agent's copy. */
   private withAgentCopy(node: number, weights: readonly number[]): number[] {
     const out = weights.slice();
@@ -176,8 +201,8 @@ export class ChunkSwarms {
     return out;
   }
 
-  /** The agent of `node` wrote `bytes` of its copy: the node's disk bytes and page cache recency count them. */
-  agentWrote(node: number, bytes: number): void {
+  /** `node` wrote `bytes` a second time (the agent's copy beside the runtime's, or the runtime's from the agent's): its disk bytes and page cache recency count them. */
+  wroteTwice(node: number, bytes: number): void {
     this.step.wroteBesides(node, bytes);
   }
 
@@ -205,11 +230,11 @@ export class ChunkSwarms {
     swarm.originBusy[j] = 1;
     const part = (bytes: number) => ({ id: `${layer.id}#${j}`, compressedBytes: bytes, uncompressedBytes: 0, files: 0 });
     if (this.seedsPerDatacentre === 0) {
-      const agent = this.step.model.p2p.agentCopy;
+      const agent = this.step.model.p2p.agentCopy === 'alongside';
       const fetch = (bytes: number, done: () => void): void => {
         if (!agent) return this.step.fromRegistry(node, part(bytes), [], [], done);
         const wrote = (): void => {
-          this.agentWrote(node, bytes);
+          this.wroteTwice(node, bytes);
           done();
         };
         this.step.fromRegistry(node, part(bytes), [], [], wrote, true);
@@ -243,7 +268,7 @@ export class ChunkSwarms {
         flush: (bytes, finished) => {
           // Ingest less its first resource (the NIC): the disk write and the hashing, and the agent's copy of them.
           const ingest = this.step.ingest(node);
-          const agent = model.p2p.agentCopy;
+          const agent = model.p2p.agentCopy === 'alongside';
           const weights = agent ? this.withAgentCopy(node, ingest.weights) : ingest.weights;
           net.startFlow({
             bytes,
@@ -251,12 +276,12 @@ export class ChunkSwarms {
             weights: weights.slice(1),
             meters: [],
             onDone: () => {
-              if (agent) this.agentWrote(node, bytes);
+              if (agent) this.wroteTwice(node, bytes);
               finished();
             },
           });
         },
-        done,
+        done: model.p2p.agentCopy === 'first' ? () => this.copyFromAgent(node, layer.compressedBytes, done) : done,
       }, endgameChunks(swarm, model.p2p.pieceBytes, model.p2p.endgame));
       if (policy.joinSeconds > 0) net.at(net.now + policy.joinSeconds, () => download.pump());
       else download.pump();
@@ -343,7 +368,7 @@ class PeerTransfer implements FlowSpec, ChunkCopy {
     readonly weights: readonly number[],
     readonly capBytesPerSecond: number | undefined,
     readonly meters: readonly number[],
-    /** The node's P2P agent keeps a copy of the chunk (p2p.agentCopy): its bytes count as written on the node. */
+    /** The node's P2P agent writes a copy of the chunk as it arrives (p2p.agentCopy alongside): its bytes count as written on the node. */
     private readonly agentCopy: boolean,
   ) {
     this.milestoneBytes = head < bytes ? head : undefined;
@@ -365,7 +390,7 @@ class PeerTransfer implements FlowSpec, ChunkCopy {
     if (this.over) return;
     this.over = true;
     // What it moved is in the agent's copy; the end game writes the rest from the other copy (flush).
-    if (this.agentCopy) this.swarms.agentWrote(this.node, this.bytes - this.unmovedBytes());
+    if (this.agentCopy) this.swarms.wroteTwice(this.node, this.bytes - this.unmovedBytes());
     if (this.flow !== undefined) this.net.cancelFlow(this.flow);
     this.swarms.freeSlot(this.u, this.node, this.swarm, this.dc);
   }
@@ -378,7 +403,7 @@ class PeerTransfer implements FlowSpec, ChunkCopy {
   onDone(): void {
     const { net, sink, j, head, swarm, u } = this;
     this.over = true;
-    if (this.agentCopy) this.swarms.agentWrote(this.node, this.bytes);
+    if (this.agentCopy) this.swarms.wroteTwice(this.node, this.bytes);
     this.swarms.freeSlot(u, this.node, swarm, this.dc);
     // A chunk of one piece: servable and whole together.
     if (this.milestoneBytes === undefined) {
