@@ -1,6 +1,6 @@
 import { formatBytes, parseBitsPerSecond, parseBytes, parseBytesPerSecond, parseSeconds, parseShare } from '../core/units.ts';
 import type { ModelInput } from './model-schema.ts';
-import type { AgentCopy, RequestTier, ResolvedDatacentre, ResolvedModel } from './model-resolved.ts';
+import type { AgentCopyMode, RequestTier, ResolvedDatacentre, ResolvedModel } from './model-resolved.ts';
 import type { ContainerRuntime } from './runtime-pull-rules.ts';
 import { findRuntimeProblems, resolveLazy, resolveNodeCpu, resolveNodeRuntime } from './model-runtime-resolve.ts';
 
@@ -57,7 +57,7 @@ export const MODEL_DEFAULTS = {
    * Dragonfly's dfdaemon keeps every piece it fetches in its own cache (dfdaemon's cacheDir) while it streams the
    * blob to the runtime, which writes the blob too: Wikimedia's P2P layer, and the model's default P2P system.
    */
-  agentCopy: 'alongside' as AgentCopy,
+  agentCopy: 'alongside' as AgentCopyMode,
   treeFanout: 2,
   pageCache: '4GiB',
   /**

@@ -4,7 +4,7 @@ import type { AGENT_COPIES, MODEL_TOPOLOGIES, UNPACK_STARTS } from './model-sche
 import type { ContainerRuntime } from './runtime-pull-rules.ts';
 
 export type ModelTopology = (typeof MODEL_TOPOLOGIES)[number];
-export type AgentCopy = (typeof AGENT_COPIES)[number];
+export type AgentCopyMode = (typeof AGENT_COPIES)[number];
 
 export interface ResolvedDatacentre {
   readonly name: string;
@@ -74,7 +74,7 @@ export interface ResolvedModel {
     readonly seedEgressBitsPerSecond: number;
     readonly schedulerSeconds: number;
     /** The P2P agent's own copy of what a node fetches (AGENT_COPIES). */
-    readonly agentCopy: AgentCopy;
+    readonly agentCopy: AgentCopyMode;
   };
   readonly tree: { readonly fanout: number };
   readonly rsync: {

@@ -4,7 +4,7 @@ import type { FleetPlan } from '../../src/model/fleet-plan.ts';
 import type { ModelFleet } from '../../src/model/model-fleet.ts';
 import { simulateFleet } from '../../src/model/simulate-fleet.ts';
 import { resolveModel } from '../../src/scenario/model-resolve.ts';
-import type { AgentCopy } from '../../src/scenario/model-resolved.ts';
+import type { AgentCopyMode } from '../../src/scenario/model-resolved.ts';
 
 const MB = 1e6;
 const FAST = 80_000 * MB;
@@ -16,7 +16,7 @@ const DISK = 100 * MB;
  * layer before the deploy (its disk reads free) and serves the other; else one node, which fetches it from the
  * registry. Returns the pulling node's time and the bytes it wrote.
  */
-function pull(agentCopy: AgentCopy, o: { dirtyLimit?: string; fromPeer?: boolean; nic?: number; disk?: number; diskRead?: string; pageCache?: string } = {}) {
+function pull(agentCopy: AgentCopyMode, o: { dirtyLimit?: string; fromPeer?: boolean; nic?: number; disk?: number; diskRead?: string; pageCache?: string } = {}) {
   const { dirtyLimit = '0B', fromPeer = true, nic = FAST, disk = DISK, diskRead = '80GB/s', pageCache = '4GiB' } = o;
   const nodes = fromPeer ? 2 : 1;
   const fleet: ModelFleet = { nodes, rollout: { maxConcurrent: nodes, stages: [{ rest: true }] }, node: { nicBitsPerSecond: nic * 8, disk: { writeBytesPerSecond: disk }, maxConcurrentDownloads: 1, unpack: false } };

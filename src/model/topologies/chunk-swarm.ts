@@ -3,6 +3,7 @@ import type { ModelLayer } from '../fleet-plan.ts';
 import { LayerDownload } from './layer-download.ts';
 import { layerChunks } from './layer-chunks.ts';
 import type { FlowHandle, FluidNetwork, FlowSpec } from '../fluid-network.ts';
+import { AgentCopy } from './agent-copy.ts';
 import type { ChunkCopy } from './endgame.ts';
 import { type ChunkSink, type ChunkSource, LayerSwarm, type SourcePolicy } from './layer-swarm.ts';
 import type { FetchLayer, StepNetwork } from './topology.ts';
@@ -20,16 +21,8 @@ const CANDIDATES = 16;
  * served costs the uploader its NIC upload (capped by p2p.upload) and a disk read, unless the chunk is
  * still in its page cache (written within the last model.node.pageCache bytes); a node is a source only
  * for the chunks it holds; a chunk nobody holds comes from the registry once per data centre (through a
- * seed peer when the seed tier is on). Every chunk request costs a round trip between the nodes.
- *
- * A node's P2P agent keeps a copy of its own (p2p.agentCopy). `alongside`: it writes every chunk as it streams
- * the blob on to the runtime (dfdaemon's cache), so the copy crosses the node's disk with the transfer: nobody
- * syncs it, but a pull of gigabytes fills the node's dirty pages with its unpacks early on, after which Linux
- * paces every write to the disk (write-back.ts; taking it through write-back instead doubled the swarm's CPU in
- * the model for 2% of the makespan, bench/fleet-model.ts at 3,000 nodes: 228 against 223 s). `first`: the
- * swarm's chunks are the agent's copy, and once the layer is whole the runtime copies it from the agent (Kraken:
- * dockerd pulls from the agent's registry): its disk write and hashing, reading the copy back unless it is
- * still in page cache.
+ * seed peer when the seed tier is on). Every chunk request costs a round trip between the nodes, and a node's
+ * P2P agent keeps a copy of its own (agent-copy.ts).
  */
 export class ChunkSwarms {
   readonly uploads: Int32Array;
@@ -44,6 +37,7 @@ export class ChunkSwarms {
   private readonly peerServer;
   /** The meters every peer transfer counts towards (one array for all of them). */
   private readonly peerMeters: readonly number[];
+  readonly agent: AgentCopy;
 
   constructor(
     private readonly step: StepNetwork,
@@ -66,6 +60,7 @@ export class ChunkSwarms {
     for (let s = 0; s < seeds; s++) this.nicOut.push(net.addResource(seedEgress, 'seed egress'));
     this.seedIn = Array.from({ length: seeds }, () => net.addResource(seedEgress, 'seed ingress'));
     this.peerMeters = [step.meter.peers, step.meter.nodes];
+    this.agent = new AgentCopy(step);
     this.peerServer = step.requests.server({ rttSeconds: model.p2p.rttSeconds, perRequestSeconds: 0, cores: 1 }, 'peer requests');
   }
 
@@ -163,47 +158,14 @@ export class ChunkSwarms {
     const intoWeights = duplicate ? ingest.weights.slice(0, 1) : ingest.weights;
     const bytes = swarm.chunkBytes[j]!;
     // The agent keeps the first copy (a second one is dropped), written with the runtime's blob.
-    const agent = !duplicate && this.step.model.p2p.agentCopy === 'alongside';
+    const agent = !duplicate && this.agent.alongside;
     // concat, not spread: an array of exact size, no iterator (a transfer is the swarm's most frequent event).
     const resources = (fromDisk ? [this.nicOut[u]!, this.step.disk[u]!] : [this.nicOut[u]!]).concat(into);
-    const weights = (fromDisk ? [1, this.step.readWeight[u]!] : [1]).concat(agent ? this.withAgentCopy(node, intoWeights) : intoWeights);
+    const weights = (fromDisk ? [1, this.step.readWeight[u]!] : [1]).concat(agent ? this.agent.withCopy(node, intoWeights) : intoWeights);
     const head = Math.min(bytes, model.p2p.pieceBytes);
     const transfer = new PeerTransfer(this, this.step.net, swarm, dc, j, u, node, sink, bytes, head, resources, weights, this.step.stream, this.peerMeters, agent);
     this.step.requests.request(this.peerServer, node, transfer.begin);
     return transfer;
-  }
-
-  /**
-   * p2p.agentCopy `first`: the agent holds the layer's `bytes` whole; the runtime copies them from it (a local
-   * transfer: its disk write and hashing, ingest less the NIC, and a read of the agent's copy unless the layer
-   * fits in the node's page cache, where the agent has just written it), then `done`.
-   */
-  private copyFromAgent(node: number, bytes: number, done: () => void): void {
-    const ingest = this.step.ingest(node);
-    const weights = ingest.weights.slice(1);
-    if (bytes > this.step.model.node.pageCacheBytes) weights[0]! += this.step.readWeight[node]!;
-    this.step.net.startFlow({
-      bytes,
-      resources: ingest.resources.slice(1),
-      weights,
-      meters: [],
-      onDone: () => {
-        this.wroteTwice(node, bytes);
-        done();
-      },
-    });
-  }
-
-  /** Ingest weights with each byte written a second time through the node's disk (ingest's second resource): the agent's copy. */
-  private withAgentCopy(node: number, weights: readonly number[]): number[] {
-    const out = weights.slice();
-    out[1]! += this.step.writeWeight[node]!;
-    return out;
-  }
-
-  /** `node` wrote `bytes` a second time (the agent's copy beside the runtime's, or the runtime's from the agent's): its disk bytes and page cache recency count them. */
-  wroteTwice(node: number, bytes: number): void {
-    this.step.wroteBesides(node, bytes);
   }
 
   /** u's uploads reached p2p.peers (`delta` -1) or fell below it (+1): the free holder counts of its data centre's swarms. */
@@ -230,11 +192,10 @@ export class ChunkSwarms {
     swarm.originBusy[j] = 1;
     const part = (bytes: number) => ({ id: `${layer.id}#${j}`, compressedBytes: bytes, uncompressedBytes: 0, files: 0 });
     if (this.seedsPerDatacentre === 0) {
-      const agent = this.step.model.p2p.agentCopy === 'alongside';
       const fetch = (bytes: number, done: () => void): void => {
-        if (!agent) return this.step.fromRegistry(node, part(bytes), [], [], done);
+        if (!this.agent.alongside) return this.step.fromRegistry(node, part(bytes), [], [], done);
         const wrote = (): void => {
-          this.wroteTwice(node, bytes);
+          this.agent.wroteTwice(node, bytes);
           done();
         };
         this.step.fromRegistry(node, part(bytes), [], [], wrote, true);
@@ -268,20 +229,20 @@ export class ChunkSwarms {
         flush: (bytes, finished) => {
           // Ingest less its first resource (the NIC): the disk write and the hashing, and the agent's copy of them.
           const ingest = this.step.ingest(node);
-          const agent = model.p2p.agentCopy === 'alongside';
-          const weights = agent ? this.withAgentCopy(node, ingest.weights) : ingest.weights;
+          const agent = this.agent.alongside;
+          const weights = agent ? this.agent.withCopy(node, ingest.weights) : ingest.weights;
           net.startFlow({
             bytes,
             resources: ingest.resources.slice(1),
             weights: weights.slice(1),
             meters: [],
             onDone: () => {
-              if (agent) this.wroteTwice(node, bytes);
+              if (agent) this.agent.wroteTwice(node, bytes);
               finished();
             },
           });
         },
-        done: model.p2p.agentCopy === 'first' ? () => this.copyFromAgent(node, layer.compressedBytes, done) : done,
+        done: this.agent.layerDone(node, layer.compressedBytes, done),
       }, endgameChunks(swarm, model.p2p.pieceBytes, model.p2p.endgame));
       if (policy.joinSeconds > 0) net.at(net.now + policy.joinSeconds, () => download.pump());
       else download.pump();
@@ -390,7 +351,7 @@ class PeerTransfer implements FlowSpec, ChunkCopy {
     if (this.over) return;
     this.over = true;
     // What it moved is in the agent's copy; the end game writes the rest from the other copy (flush).
-    if (this.agentCopy) this.swarms.wroteTwice(this.node, this.bytes - this.unmovedBytes());
+    if (this.agentCopy) this.swarms.agent.wroteTwice(this.node, this.bytes - this.unmovedBytes());
     if (this.flow !== undefined) this.net.cancelFlow(this.flow);
     this.swarms.freeSlot(this.u, this.node, this.swarm, this.dc);
   }
@@ -403,7 +364,7 @@ class PeerTransfer implements FlowSpec, ChunkCopy {
   onDone(): void {
     const { net, sink, j, head, swarm, u } = this;
     this.over = true;
-    if (this.agentCopy) this.swarms.wroteTwice(this.node, this.bytes);
+    if (this.agentCopy) this.swarms.agent.wroteTwice(this.node, this.bytes);
     this.swarms.freeSlot(u, this.node, swarm, this.dc);
     // A chunk of one piece: servable and whole together.
     if (this.milestoneBytes === undefined) {
