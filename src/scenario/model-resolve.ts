@@ -176,6 +176,7 @@ export function resolveModel(
     p2p: {
       pieceBytes: parseBytes(model?.p2p?.piece ?? MODEL_DEFAULTS.piece),
       uploadBitsPerSecond: bits(model?.p2p?.upload, MODEL_DEFAULTS.upload),
+      downloadBitsPerSecond: model?.p2p?.download === undefined ? undefined : parseBitsPerSecond(model.p2p.download),
       rttSeconds: parseSeconds(model?.p2p?.rtt ?? MODEL_DEFAULTS.peerRtt),
       peers: model?.p2p?.peers ?? MODEL_DEFAULTS.peers,
       endgame: model?.p2p?.endgame ?? MODEL_DEFAULTS.endgame,

@@ -61,6 +61,8 @@ export interface ResolvedModel {
   readonly p2p: {
     readonly pieceBytes: number;
     readonly uploadBitsPerSecond: number;
+    /** The agent's download limit over all its transfers; undefined when only the NIC bounds it. */
+    readonly downloadBitsPerSecond: number | undefined;
     readonly rttSeconds: number;
     readonly peers: number;
     /** Pieces left of a layer at or under which a node also asks a second holder for each chunk left (0: off). */

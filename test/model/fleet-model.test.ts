@@ -324,6 +324,23 @@ describe('fleet model: P2P swarms and trees', () => {
     close(out.steps[0]!.registryBytesServed, 80 * MB, 'registry bytes');
   });
 
+  test('an agent\'s download limit (p2p.download) bounds its node\'s transfers together, from peers and back to source', () => {
+    // 100 MB in 4 chunks, up to 4 at once, every link far above the agents' 400 Mbit/s (50 MB/s): 2 s, whether a
+    // node fetches it back to source (alone) or from a peer that pulled it before the deploy.
+    const pull = (nodes: number, download?: string) => {
+      const out = simulate(
+        fleet(nodes, { nic: 80_000 * MB, disk: 80_000 * MB }),
+        { ...fast, topologies: ['p2p'], rollout: { prePull: nodes === 2 ? '50%' : '0%' }, p2p: { piece: '25MB', upload: '80Gbit/s', peers: 4, agentCopy: 'none', ...(download === undefined ? {} : { download }) }, node: { diskRead: '80GB/s' } },
+        imagePlan([layer('a', 100)]),
+      );
+      return out.samples.find((s) => s.totalSeconds > 0)!.totalSeconds;
+    };
+    for (const nodes of [1, 2]) {
+      close(pull(nodes, '400Mbit/s'), 2, `${nodes === 1 ? 'back to source' : 'from a peer'} at the agent's limit`);
+      assert.ok(pull(nodes) < 0.1, `without a limit: ${pull(nodes)} s`);
+    }
+  });
+
   test('a seed tier fetches each chunk from the registry once per data centre and serves the nodes', () => {
     const out = simulate(fleet(20), { ...fast, topologies: ['p2p'], datacentres: [{ name: 'a' }, { name: 'b' }], p2p: { piece: '4MiB', seeds: 2 } }, imagePlan([layer('a', 64)]));
     close(out.steps[0]!.registryBytesServed, 2 * 64 * MB, 'registry bytes: one copy per data centre');
