@@ -40,25 +40,23 @@ function stepResources(input: ImageStepInput): StepResources {
 /** How a node gets a layer: the topology's fetch, given the network and a way to the registry. */
 function topologyFetch(input: ImageStepInput, r: StepResources, figures: NodeFigures): FetchLayer {
   const { net, meter, backend, replicas, nic, disk, writeWeight, requests, registryServers, stream } = r;
-  // Into a node: its NIC, its disk (the blob written) and its CPU (the blob's sha256 as it is written).
-  // Built once per node: every download into it crosses the same capacities.
+  // Into a node: its NIC, its disk (the blob written, twice with a P2P agent's copy) and its CPU (the blob's
+  // sha256 as it is written). Built once per node and way: every download into it crosses the same capacities.
   const ingests: Array<{ resources: readonly number[]; weights: readonly number[] } | undefined> = [];
-  const ingest = (node: number) => {
-    const known = ingests[node];
+  const ingest = (node: number, writtenTwice = false) => {
+    const at = 2 * node + (writtenTwice ? 1 : 0);
+    const known = ingests[at];
     if (known !== undefined) return known;
     const hash = r.cpu.hashing(node);
-    const built = { resources: [nic[node]!, disk[node]!, ...hash.resources], weights: [1, writeWeight[node]!, ...hash.weights] };
-    ingests[node] = built;
+    const built = { resources: [nic[node]!, disk[node]!, ...hash.resources], weights: [1, (writtenTwice ? 2 : 1) * writeWeight[node]!, ...hash.weights] };
+    ingests[at] = built;
     return built;
   };
   const burst = new NicBurst(input.layout.names.length, input.model.node.nicBurstBytes);
   // A registry download spends the node's limiter burst first: the NIC (ingest's first resource) carries the rest.
   const registryIngest = (node: number, bytes: number, writtenTwice: boolean) => {
-    const { resources, weights } = ingest(node);
-    const into = [burst.nicWeight(node, bytes), ...weights.slice(1)];
-    // Ingest's second resource is the node's disk.
-    if (writtenTwice) into[1]! += writeWeight[node]!;
-    return { resources, weights: into };
+    const { resources, weights } = ingest(node, writtenTwice);
+    return { resources, weights: [burst.nicWeight(node, bytes), ...weights.slice(1)] };
   };
   return TOPOLOGIES[input.topology].prepare({
     net,

@@ -1,6 +1,15 @@
 import type { FlowHandle, FluidNetwork } from './fluid-network.ts';
 
 /**
+ * The share of a disk's write rate background write-back takes at most. Linux throttles it (blk-wbt, the
+ * default since 4.10, shrinks write-back's queue depth when reads and synced writes wait), so it never holds the
+ * whole device while the node's own I/O runs beside it. The model has no priorities, so a cap stands for that:
+ * 90% of the device, an assumption. It also keeps a disk that only write-back fills from counting as full,
+ * which would take the node's download out of its registry's bottleneck group at every write-back.
+ */
+export const WRITE_BACK_SHARE = 0.9;
+
+/**
  * Linux's write-back cache for writes nobody syncs (the files an unpack or an rsync creates: containerd and
  * dockerd fsync a blob when they commit it, not the files they unpack from it; rsync only with --fsync). Such a
  * write returns once its pages are in memory, and the kernel writes them to the disk behind it: per node, the
@@ -10,15 +19,6 @@ import type { FlowHandle, FluidNetwork } from './fluid-network.ts';
  * balance_dirty_pages holds the writer to what the disk cleans: the rest of a write goes through the disk
  * (`throttle` to `release`), and the write-back waits meanwhile, since the disk's cleaning is what paces it.
  */
-/**
- * The share of a disk's write rate background write-back takes at most. Linux throttles it (blk-wbt, the
- * default since 4.10, shrinks write-back's queue depth when reads and synced writes wait), so it never holds the
- * whole device while the node's own I/O runs beside it. The model has no priorities, so a cap stands for that:
- * 90% of the device, an assumption. It also keeps a disk that only write-back fills from counting as full,
- * which would take the node's download out of its registry's bottleneck group at every write-back.
- */
-export const WRITE_BACK_SHARE = 0.9;
-
 export class WriteBack {
   /** Per node: bytes absorbed whose writes are still going into page cache. */
   private readonly pending: Float64Array;
@@ -28,7 +28,7 @@ export class WriteBack {
   private readonly throttled: Int32Array;
   /** Per node: the files' write rate cap of the latest write-back (parked bytes go back at it). */
   private readonly iopsCap: Float64Array;
-  /** Per node: its write-back flows still running (few: one per write absorbed). */
+  /** Per node: its write-back flows still running (few: one per pace, as writes at the same pace join one). */
   private readonly flows: Array<FlowHandle[] | undefined> = [];
 
   constructor(

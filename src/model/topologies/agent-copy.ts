@@ -18,13 +18,6 @@ export class AgentCopy {
     this.alongside = step.model.p2p.agentCopy === 'alongside';
   }
 
-  /** Ingest weights with each byte written a second time through the node's disk (ingest's second resource). */
-  withCopy(node: number, weights: readonly number[]): number[] {
-    const out = weights.slice();
-    out[1]! += this.step.writeWeight[node]!;
-    return out;
-  }
-
   /** `node` wrote `bytes` a second time (the agent's copy beside the runtime's, or the runtime's from the agent's): its disk bytes and page cache recency count them. */
   wroteTwice(node: number, bytes: number): void {
     this.step.wroteBesides(node, bytes);

@@ -16,6 +16,10 @@ const bytesPerSecond = (bitsPerSecond: number) => bitsPerSecond / 8;
  */
 const CANDIDATES = 16;
 
+/** A transfer's weight on its node's download limit (p2p.download), when there is one: shared, never changed. */
+const ONE_WEIGHT: readonly number[] = [1];
+const NO_WEIGHTS: readonly number[] = [];
+
 /**
  * Layers moved between nodes in chunks, as P2P systems (Dragonfly, Kraken) and FaaSNet's trees do: a chunk
  * served costs the uploader its NIC upload (capped by p2p.upload) and a disk read, unless the chunk is
@@ -156,7 +160,9 @@ export class ChunkSwarms {
     if (++this.uploads[u]! === model.p2p.peers) this.holderSlots(u, -1);
     this.inFlight[node]!++;
     swarm.here[node]!++;
-    const ingest = this.step.ingest(node);
+    // The agent keeps the first copy, written with the runtime's blob (a second copy is dropped).
+    const agent = !duplicate && this.agent.alongside;
+    const ingest = this.step.ingest(node, agent);
     const written = swarm.writtenAt(j, u);
     // A holder reads the chunk back from its disk (time its own writes wait for) unless it is still in page
     // cache; a peer still relaying it serves it from memory.
@@ -167,12 +173,10 @@ export class ChunkSwarms {
     const into = duplicate ? ingest.resources.slice(0, 1) : ingest.resources;
     const intoWeights = duplicate ? ingest.weights.slice(0, 1) : ingest.weights;
     const bytes = swarm.chunkBytes[j]!;
-    // The agent keeps the first copy (a second one is dropped), written with the runtime's blob.
-    const agent = !duplicate && this.agent.alongside;
     // concat, not spread: an array of exact size, no iterator (a transfer is the swarm's most frequent event).
     const limit = this.downloadLimit[node]!;
     const resources = (fromDisk ? [this.nicOut[u]!, this.step.disk[u]!] : [this.nicOut[u]!]).concat(limit, into);
-    const weights = (fromDisk ? [1, this.step.readWeight[u]!] : [1]).concat(limit.length === 0 ? [] : [1], agent ? this.agent.withCopy(node, intoWeights) : intoWeights);
+    const weights = (fromDisk ? [1, this.step.readWeight[u]!] : [1]).concat(limit.length === 0 ? NO_WEIGHTS : ONE_WEIGHT, intoWeights);
     const head = Math.min(bytes, model.p2p.pieceBytes);
     const transfer = new PeerTransfer(this, this.step.net, swarm, dc, j, u, node, sink, bytes, head, resources, weights, this.step.stream, this.peerMeters, agent);
     this.step.requests.request(this.peerServer, node, transfer.begin);
@@ -240,13 +244,12 @@ export class ChunkSwarms {
         fromOrigin: (j, sink) => this.chunkFromOrigin(swarm, node, dc, layer, j, sink),
         flush: (bytes, finished) => {
           // Ingest less its first resource (the NIC): the disk write and the hashing, and the agent's copy of them.
-          const ingest = this.step.ingest(node);
           const agent = this.agent.alongside;
-          const weights = agent ? this.agent.withCopy(node, ingest.weights) : ingest.weights;
+          const ingest = this.step.ingest(node, agent);
           net.startFlow({
             bytes,
             resources: ingest.resources.slice(1),
-            weights: weights.slice(1),
+            weights: ingest.weights.slice(1),
             meters: [],
             onDone: () => {
               if (agent) this.agent.wroteTwice(node, bytes);

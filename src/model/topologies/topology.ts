@@ -43,8 +43,11 @@ export interface StepNetwork {
   readonly writtenBytes: Float64Array;
   /** `bytes` written on `node` besides its blobs and unpacked files (a P2P agent's own copy): its disk bytes and page cache recency. */
   wroteBesides(node: number, bytes: number): void;
-  /** What bytes into `node` cost besides their source: its NIC in, its disk write, its CPU (sha256); weights per byte. */
-  ingest(node: number): { readonly resources: readonly number[]; readonly weights: readonly number[] };
+  /**
+   * What bytes into `node` cost besides their source: its NIC in, its disk write (twice with `writtenTwice`: a
+   * P2P agent's copy beside the runtime's), its CPU (sha256); weights per byte.
+   */
+  ingest(node: number, writtenTwice?: boolean): { readonly resources: readonly number[]; readonly weights: readonly number[] };
   /** A chunk from the registry to seed peer `seed` of the seed tier, into its ingress `seedIn`. */
   fetchToSeed(seed: number, seedIn: number, chunk: ModelLayer, done: () => void): void;
   /**
