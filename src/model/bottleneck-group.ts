@@ -37,6 +37,14 @@ export interface FlowSpec {
 /** A transfer in the fluid model: on its own (its rate is its own), or a member of a bottleneck group. */
 export interface Flow extends FillUnit {
   readonly spec: FlowSpec;
+  /**
+   * The spec's bytes, meters and background, copied at start: specs are objects of many shapes (a class per
+   * kind of transfer, literals elsewhere), and reading them where every event goes made those reads megamorphic
+   * and deoptimized the ledger's code each time a new kind of spec came by.
+   */
+  readonly bytes: number;
+  readonly meters: readonly number[];
+  readonly background: boolean;
   /** Bytes left as of `lastSeconds` (on its own; a member's are its finishAt less the group's virtual bytes). */
   remaining: number;
   /** Bytes after the milestone not yet counted in `remaining` (0 once the milestone is passed, or without one). */

@@ -99,7 +99,7 @@ export abstract class FluidLedger {
   /** Brings a flow of its own up to now: its bytes left, and the time since its last change blamed. */
   protected settle(flow: Flow): void {
     const elapsed = this.now - flow.lastSeconds;
-    if (flow.rate > 0 && elapsed > 0 && flow.spec.background !== true) {
+    if (flow.rate > 0 && elapsed > 0 && !flow.background) {
       const kind = flow.rateBottleneck < 0 ? (flow.spec.capKind ?? 'stream ceiling') : this.resourceKind[flow.rateBottleneck]!;
       this.boundSeconds.set(kind, (this.boundSeconds.get(kind) ?? 0) + elapsed);
     }
@@ -112,7 +112,7 @@ export abstract class FluidLedger {
     if (flow.rate === rate) return;
     this.settle(flow);
     flow.rateBottleneck = flow.bottleneck;
-    for (const m of flow.spec.meters ?? []) {
+    for (const m of flow.meters) {
       this.meterRate[m]! += rate - flow.rate;
       this.changedMeters.add(m);
     }
@@ -146,7 +146,7 @@ export abstract class FluidLedger {
    * has no milestone left (write-back, which never joins a group); throws for any other.
    */
   extendFlow(flow: Flow, bytes: number): void {
-    if (!flow.active || flow.group !== undefined || flow.afterMilestone > 0 || (flow.spec.meters?.length ?? 0) > 0) throw new Error('extendFlow: only a running flow of its own, without meters or a milestone left');
+    if (!flow.active || flow.group !== undefined || flow.afterMilestone > 0 || flow.meters.length > 0) throw new Error('extendFlow: only a running flow of its own, without meters or a milestone left');
     if (!(bytes > 0)) return;
     this.settle(flow);
     flow.remaining += bytes;
@@ -185,7 +185,7 @@ export abstract class FluidLedger {
   /** A flow frozen at a resource joins that resource's group, if nothing else of its own is (nearly) full. */
   protected tryJoin(f: Flow, frozenTogether: number): void {
     const r = f.bottleneck;
-    if (!f.active || f.group !== undefined || r < 0 || f.rate <= 0 || this.memberGroup[r] !== undefined || f.spec.background === true) return;
+    if (!f.active || f.group !== undefined || r < 0 || f.rate <= 0 || this.memberGroup[r] !== undefined || f.background) return;
     let g = this.ownGroup[r];
     if (g === undefined && frozenTogether < MIN_NEW_GROUP) return;
     if (f.cap !== undefined && f.cap <= (g?.rate ?? f.rate) * (1 + 1e-9)) return;
@@ -208,11 +208,11 @@ export abstract class FluidLedger {
     this.countBound(f, -1, false);
     this.blame(g.resource, g.advance(this.now));
     this.settle(f);
-    for (const m of f.spec.meters ?? []) {
+    for (const m of f.meters) {
       this.meterRate[m]! += g.rate - f.rate;
       this.changedMeters.add(m);
     }
-    g.countMeters(f.spec.meters, 1);
+    g.countMeters(f.meters, 1);
     const { res, wts } = f;
     for (let k = 0; k < res.length; k++) {
       const r = res[k]!;
@@ -249,7 +249,7 @@ export abstract class FluidLedger {
     f.rate = g.rate;
     f.bottleneck = g.resource;
     f.rateBottleneck = g.resource;
-    g.countMeters(f.spec.meters, -1);
+    g.countMeters(f.meters, -1);
     const { res, wts } = f;
     for (let k = 0; k < res.length; k++) {
       const r = res[k]!;

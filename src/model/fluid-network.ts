@@ -18,6 +18,9 @@ export type { FlowSpec, Flow as FlowHandle } from './bottleneck-group.ts';
  * changes the group's one level, not the rate of every flow on the registry.
  */
 
+/** The meters of a flow that counts towards none (one list for all of them). */
+const NO_METERS: readonly number[] = [];
+
 /** Tolerance for "ends at the same instant": relative to the clock, so batches survive rounding. */
 const SAME_INSTANT = 1e-9;
 
@@ -105,6 +108,9 @@ export class FluidNetwork extends FluidLedger {
     if (milestone !== undefined && !(milestone > 0 && milestone < spec.bytes)) throw new RangeError(`a milestone must fall inside the flow's ${spec.bytes} bytes, got ${milestone}`);
     const flow: Flow = {
       spec,
+      bytes: spec.bytes,
+      meters: spec.meters ?? NO_METERS,
+      background: spec.background === true,
       res: spec.resources,
       wts: spec.weights,
       cap: spec.capBytesPerSecond,
@@ -143,7 +149,7 @@ export class FluidNetwork extends FluidLedger {
     else this.leave(flow, true);
     // Its entry may have been the group's next completion.
     if (g !== undefined && g.size > 0) this.scheduleGroup(g);
-    this.finish(flow, flow.spec.bytes - flow.remaining - flow.afterMilestone);
+    this.finish(flow, flow.bytes - flow.remaining - flow.afterMilestone);
   }
 
   /** Bytes a started flow has still to move as of now (0 once it ended), its milestone's rest included. */
@@ -197,7 +203,7 @@ export class FluidNetwork extends FluidLedger {
     }
   }
 
-  private finish(flow: Flow, movedBytes = flow.spec.bytes): void {
+  private finish(flow: Flow, movedBytes = flow.bytes): void {
     if (flow.group !== undefined) this.leave(flow, true);
     this.countBound(flow, -1, false);
     flow.active = false;
@@ -211,7 +217,7 @@ export class FluidNetwork extends FluidLedger {
       this.freedResources.add(r);
       this.refreshThreshold(r);
     }
-    for (const m of flow.spec.meters ?? []) this.meterBytes[m]! += movedBytes;
+    for (const m of flow.meters) this.meterBytes[m]! += movedBytes;
   }
 
   /** Re-shares what the changes since the last event touch, then records meter changes. */
