@@ -28,22 +28,27 @@ describe('P2P chunks: a step is cut into p2p.stepChunks, shared among its layers
     assert.equal(layerChunks(5 * MiB, 0, DEFAULTS), 32);
   });
 
-  test('a ten-layer P2P pull at the step\'s resolution comes out as at p2p.chunks per layer, in a fraction of the events', () => {
+  test('a ten-layer P2P pull at the step\'s resolution comes out as at p2p.chunks per layer, on average over seeds, in a fraction of the events', () => {
     const nodes = 200;
     const sizes = [240, 180, 160, 140, 130, 120, 100, 80, 60, 20].map((m) => m * MiB);
     const plan: FleetPlan = { strategies: [{ name: 'ten', steps: [{ step: 'initial', layers: sizes.map((b, i) => ({ id: `l${i}`, compressedBytes: b, uncompressedBytes: b * 3, files: 100 })) }] }], volume: [] };
     const fleet: ModelFleet = { nodes, rollout: { maxConcurrent: nodes, stages: [{ rest: true }] }, node: { nicBitsPerSecond: 10e9, disk: { writeBytesPerSecond: 1e9 }, maxConcurrentDownloads: 3, unpack: true } };
-    const run = (stepChunks: number) => {
+    const run = (stepChunks: number, seed: number) => {
       const model = resolveModel({ topologies: ['p2p'], volume: false, registry: { egress: '2Gbit/s' }, p2p: { piece: '4MiB', upload: '2Gbit/s', stepChunks } }, { nodes, nicBitsPerSecond: 10e9, diskWriteBytesPerSecond: 1e9 });
-      const step = simulateFleet({ model, fleet, volume: { proxies: 1 }, plan, seed: 7 }).steps[0]!;
+      const step = simulateFleet({ model, fleet, volume: { proxies: 1 }, plan, seed }).steps[0]!;
       const figures = step.model!;
       return { makespan: step.makespanSeconds, p50: figures.nodeSeconds!.p50, p99: figures.nodeSeconds!.p99, events: figures.events };
     };
-    const fine = run(320);
-    const step = run(64);
+    // A swarm's figures scatter from seed to seed by a few percent either way between resolutions (which node
+    // gets which holder's slot first), around a bias of 2-3%: coarse chunks land a node's first layers a little
+    // sooner (README, P2P chunks). So the resolutions are compared summed over seeds, not seed by seed.
+    const seeds = [7, 8, 9, 10];
+    const sum = (runs: Array<ReturnType<typeof run>>, key: 'makespan' | 'p50' | 'p99' | 'events') => runs.reduce((total, r) => total + r[key], 0);
+    const fine = seeds.map((seed) => run(320, seed));
+    const step = seeds.map((seed) => run(64, seed));
     for (const key of ['makespan', 'p50', 'p99'] as const) {
-      assert.ok(Math.abs(step[key] / fine[key] - 1) <= 0.05, `${key}: ${step[key].toFixed(1)} s at 64 chunks a step, ${fine[key].toFixed(1)} s at 32 a layer`);
+      assert.ok(Math.abs(sum(step, key) / sum(fine, key) - 1) <= 0.05, `${key}: ${sum(step, key).toFixed(1)} s summed over seeds at 64 chunks a step, ${sum(fine, key).toFixed(1)} s at 32 a layer`);
     }
-    assert.ok(step.events < fine.events / 2, `${step.events} events against ${fine.events}`);
+    assert.ok(sum(step, 'events') < sum(fine, 'events') / 2, `${sum(step, 'events')} events against ${sum(fine, 'events')}`);
   });
 });

@@ -39,4 +39,32 @@ describe('node interference: a busy host is slower at everything, never faster',
     assert.ok(Math.abs(t.p50 - 1) < 0.02, `p50 ${t.p50}`);
     assert.ok(t.p99 > 1.5 && t.p99 < 2.2, `p99 ${t.p99}`);
   });
+
+  test("a busy host's P2P agent serves its peers at 1/d of p2p.upload, as it does everything else", () => {
+    // Two nodes: node 1 pulled the image before the deploy and serves it to node 0 through its agent's upload
+    // limit U (far below both NICs and disks): S / (U / d1) for the holder's slowdown d1. A seed whose d1 is well
+    // above 1, so that a model which left the limit alone (S / U) fails here.
+    const nodes = 2;
+    const upload = 100 * MB;
+    const layerBytes = 100 * MB;
+    const seed = [...Array(50).keys()].find((k) => drawInterference(k, nodes, 0.25)[1]! > 1.2)!;
+    const d = drawInterference(seed, nodes, 0.25);
+    const fast = 80_000 * MB;
+    const fleet: ModelFleet = { nodes, rollout: { maxConcurrent: nodes, stages: [{ rest: true }] }, node: { nicBitsPerSecond: fast * 8, disk: { writeBytesPerSecond: fast }, maxConcurrentDownloads: 1, unpack: false } };
+    const free = { rtt: '0s', perRequest: '0s' };
+    const input: ModelInput = {
+      topologies: ['p2p'],
+      volume: false,
+      registry: { egress: '100000Gbit/s', ...free },
+      rollout: { prePull: '50%' },
+      p2p: { rtt: '0s', scheduler: '0s', upload: `${(upload * 8) / 1e6}Mbit/s`, chunks: 1, agentCopy: 'none' },
+      node: { manifest: '0s', diskRead: '80GB/s', cpu: { sha256PerGiB: '0s' }, spread: { nic: '0%', disk: '0%', decompress: '0%', latency: '0%', startDelay: '0s', interference: '25%' } },
+    };
+    const model = resolveModel(input, { nodes, nicBitsPerSecond: fast * 8, diskWriteBytesPerSecond: fast });
+    const plan: FleetPlan = { strategies: [{ name: 'img', steps: [{ step: 's0', layers: [{ id: 'a', compressedBytes: layerBytes, uncompressedBytes: layerBytes, files: 0 }] }] }], volume: [] };
+    const out = simulateFleet({ model, fleet, volume: { proxies: 1 }, plan, seed });
+    assert.equal(out.steps[0]!.model!.prePulledNodes, 1);
+    const expected = layerBytes / (upload / d[1]!);
+    assert.ok(Math.abs(out.samples[0]!.totalSeconds - expected) < 1e-6 * expected, `node 0: ${out.samples[0]!.totalSeconds} s, expected ${expected} (holder's slowdown ${d[1]})`);
+  });
 });
