@@ -34,6 +34,9 @@ export interface FlowSpec {
   onDone(): void;
 }
 
+/** The meters of a flow that counts towards none (one list for all of them). */
+export const NO_METERS: readonly number[] = [];
+
 /** A transfer in the fluid model: on its own (its rate is its own), or a member of a bottleneck group. */
 export interface Flow extends FillUnit {
   readonly spec: FlowSpec;

@@ -1,4 +1,4 @@
-import { BottleneckGroup, type Flow, type FlowSpec } from './bottleneck-group.ts';
+import { BottleneckGroup, type Flow, type FlowSpec, NO_METERS } from './bottleneck-group.ts';
 import { FluidLedger, SLACK } from './fluid-ledger.ts';
 import { FlowList } from './flow-list.ts';
 import { grownInt32, IdSet } from './id-set.ts';
@@ -17,9 +17,6 @@ export type { FlowSpec, Flow as FlowHandle } from './bottleneck-group.ts';
  * capacity sets move as a bottleneck group (bottleneck-group.ts): with distinct nodes, each node's event
  * changes the group's one level, not the rate of every flow on the registry.
  */
-
-/** The meters of a flow that counts towards none (one list for all of them). */
-const NO_METERS: readonly number[] = [];
 
 /** Tolerance for "ends at the same instant": relative to the clock, so batches survive rounding. */
 const SAME_INSTANT = 1e-9;
