@@ -42,8 +42,8 @@ export interface Flow extends FillUnit {
   readonly spec: FlowSpec;
   /**
    * The spec's bytes, meters and background, copied at start: specs are objects of many shapes (a class per
-   * kind of transfer, literals elsewhere), and reading them where every event goes made those reads megamorphic
-   * and deoptimized the ledger's code each time a new kind of spec came by.
+   * kind of transfer, literals elsewhere), and reading them where every event goes was megamorphic (P2P at
+   * 2,000 nodes: about 5% of the CPU).
    */
   readonly bytes: number;
   readonly meters: readonly number[];
