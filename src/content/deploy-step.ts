@@ -3,7 +3,7 @@ import { Rng } from '../core/rng.ts';
 import { nextVersion } from '../scenario/resolve.ts';
 import type { ResolvedComponent, ResolvedScenario, ResolvedStep, VersionChoice } from '../scenario/resolved.ts';
 import type { ContentTree } from './content-tree.ts';
-import { compareEntryPaths, type FileEntry } from './file-entry.ts';
+import { changedEntry, compareEntryPaths, type FileEntry } from './file-entry.ts';
 import { isUpstreamJson, withDerivedCdbs } from './l10n/l10n-cache-entries.ts';
 import { pathOnBranch, reviseEntry, trainChanges } from './tree-builder.ts';
 
@@ -92,7 +92,7 @@ function train(tree: ContentTree, churn: number, revision: string, rng: Rng, byN
     if (f.version !== newest) continue;
     const component = byName.get(f.component);
     if (component === undefined) continue;
-    const moved: FileEntry = { ...f, path: pathOnBranch(f, component, incoming), version: incoming };
+    const moved = changedEntry(f, { path: pathOnBranch(f, component, incoming), version: incoming });
     copies.push(trainChanges(moved, churn, rng) ? reviseEntry(moved, revision, rng) : moved);
   }
   const files = withDerivedCdbs([...survivors, ...copies].sort(compareEntryPaths));

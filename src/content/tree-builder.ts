@@ -6,7 +6,7 @@ import type { ContentKind } from '../scenario/content-kind.ts';
 import { DEFAULTS } from '../scenario/resolve.ts';
 import type { ResolvedComponent, ResolvedScenario } from '../scenario/resolved.ts';
 import type { ContentTree } from './content-tree.ts';
-import { compareEntryPaths, type FileEntry } from './file-entry.ts';
+import { changedEntry, compareEntryPaths, fileEntry, type FileEntry } from './file-entry.ts';
 import { fileNames, type DirectoryLayout } from './file-names.ts';
 import { coupleSizesToDirectories } from './file-size-coupling.ts';
 import { drawFileSizes } from './file-size-distribution.ts';
@@ -34,18 +34,18 @@ export function makeEntry(
   bytes: number,
   revision: string,
 ): FileEntry {
-  return {
+  return fileEntry(
     // Joined, not concatenated: V8 keeps a concatenation as a tree of its parts, which every later sort
     // comparison and layer-key hash of 300,000 entries would walk; a join makes one flat string.
-    path: [componentDir(component, version), '/', relativePath].join(''),
+    [componentDir(component, version), '/', relativePath].join(''),
     bytes,
-    mode: component.kind === 'binary' && /\.(so|bin)$/.test(relativePath) ? 0o755 : 0o644,
-    kind: component.kind,
+    component.kind === 'binary' && /\.(so|bin)$/.test(relativePath) ? 0o755 : 0o644,
+    component.kind,
     // The key omits the branch: a file unchanged between two branches has the same bytes in both, as in git.
-    contentKey: [component.name, '/', relativePath, '@', revision].join(''),
-    component: component.name,
+    [component.name, '/', relativePath, '@', revision].join(''),
+    component.name,
     version,
-  };
+  );
 }
 
 /** The path of an entry relative to its component dir (stable across branches). */
@@ -65,7 +65,7 @@ export function pathOnBranch(entry: FileEntry, component: ResolvedComponent, ver
  */
 export function reviseEntry(entry: FileEntry, revision: string, rng: Rng): FileEntry {
   const bytes = Math.max(1, Math.round(entry.bytes * (0.98 + 0.04 * rng.next())));
-  return { ...entry, bytes, contentKey: [entry.contentKey, '=', entry.bytes, '+', revision].join('') };
+  return changedEntry(entry, { bytes, contentKey: [entry.contentKey, '=', entry.bytes, '+', revision].join('') });
 }
 
 /**
@@ -106,12 +106,12 @@ function componentEntries(component: ResolvedComponent, version: string | undefi
       const entry = makeEntry(component, version, name, sizes[i] as number, 'r0');
       const source = copyOf.get(i);
       // A vendored copy holds its source's bytes: the same content key.
-      return source === undefined ? entry : { ...entry, contentKey: makeEntry(component, version, names[source] as string, entry.bytes, 'r0').contentKey };
+      return source === undefined ? entry : changedEntry(entry, { contentKey: makeEntry(component, version, names[source] as string, entry.bytes, 'r0').contentKey });
     });
   }
   return names.flatMap((name, i) => {
     const cdb = makeEntry(component, version, name, sizes[i] as number, 'r0');
-    const json: FileEntry = { ...makeEntry(component, version, upstreamName(name), Math.max(MIN_UPSTREAM_BYTES, upstreamBytesForCdb(sizes[i] as number)), 'r0'), kind: 'json' };
+    const json = changedEntry(makeEntry(component, version, upstreamName(name), Math.max(MIN_UPSTREAM_BYTES, upstreamBytesForCdb(sizes[i] as number)), 'r0'), { kind: 'json' });
     return [json, cdbEntryFor(json, cdb.path)];
   });
 }
@@ -164,7 +164,7 @@ export function buildInitialTree(scenario: ResolvedScenario, churnBetweenBranche
       const branchRng = Rng.derive(scenario.seed, 'branch', component.name, version);
       // Each branch builds its own l10n cache, so no cache file is shared between branches.
       previous = previous.map((e) => {
-        const moved = { ...e, path: pathOnBranch(e, component, version), version };
+        const moved = changedEntry(e, { path: pathOnBranch(e, component, version), version });
         return trainChanges(moved, churnBetweenBranches, branchRng) ? reviseEntry(moved, `b${v}`, branchRng) : moved;
       });
       // A branch's paths are the first branch's under another dir: the same order, without comparing again.

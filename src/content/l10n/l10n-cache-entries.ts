@@ -1,4 +1,4 @@
-import type { FileEntry } from '../file-entry.ts';
+import { changedEntry, type FileEntry } from '../file-entry.ts';
 import { cdbBytesForUpstream } from './upstream-json.ts';
 
 /**
@@ -37,7 +37,7 @@ export function l10nLanguageCode(path: string): string {
 
 /** The CDB built from an upstream JSON entry. */
 export function cdbEntryFor(json: FileEntry, cdbPath: string): FileEntry {
-  return { ...json, path: cdbPath, kind: 'cdb', bytes: cdbBytesForUpstream(json.bytes), contentKey: [json.contentKey, '#', json.bytes].join('') };
+  return changedEntry(json, { path: cdbPath, kind: 'cdb', bytes: cdbBytesForUpstream(json.bytes), contentKey: [json.contentKey, '#', json.bytes].join('') });
 }
 
 /** The identity of the JSON a derived CDB entry was built from; undefined for any other entry. */

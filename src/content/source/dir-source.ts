@@ -4,7 +4,7 @@ import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShipbenchError } from '../../core/errors.ts';
 import type { ResolvedContentSource } from '../../scenario/content-source.ts';
-import { compareEntryPaths, symlinkEntry, type FileEntry } from '../file-entry.ts';
+import { compareEntryPaths, fileEntry, symlinkEntry, type FileEntry } from '../file-entry.ts';
 import { RealContent } from './real-content.ts';
 import { realFileKind } from './real-file-kind.ts';
 import { sourceComponentMatcher } from './source-component-map.ts';
@@ -42,16 +42,16 @@ export async function readDirSource(source: Pick<Extract<ResolvedContentSource, 
         const target = await readlink(path).catch((error: unknown) => { throw unreadable(path, error); });
         files.push(symlinkEntry(source.at === '' ? rel : `${source.at}/${rel}`, target, componentOf(rel)));
       }
-      else if (d.isFile()) files.push(await fileEntry(path, rel));
+      else if (d.isFile()) files.push(await regularFile(path, rel));
       else throw new ShipbenchError('content-source-special-file', `${path} is not a regular file, directory or symlink (a device, FIFO or socket)`, { hint: 'point content.source.dir at a code tree; move special files out of it' });
     }
   };
-  const fileEntry = async (path: string, rel: string): Promise<FileEntry> => {
+  const regularFile = async (path: string, rel: string): Promise<FileEntry> => {
     const info = await lstat(path).catch((error: unknown) => { throw unreadable(path, error); });
     const key = RealContent.fileKey(await sha256Of(path));
     real.add(key, path);
     const component = componentOf(rel);
-    return { path: source.at === '' ? rel : `${source.at}/${rel}`, bytes: info.size, mode: (info.mode & 0o111) === 0 ? 0o644 : 0o755, kind: realFileKind(rel), contentKey: key, component, version: undefined };
+    return fileEntry(source.at === '' ? rel : `${source.at}/${rel}`, info.size, (info.mode & 0o111) === 0 ? 0o644 : 0o755, realFileKind(rel), key, component, undefined);
   };
   await walk(source.dir, '');
   if (files.length === symlinks) throw new ShipbenchError('content-source-empty', `${source.dir} holds no regular file`, { hint: 'point content.source.dir at the root of a code tree' });

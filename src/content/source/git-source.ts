@@ -4,7 +4,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ShipbenchError } from '../../core/errors.ts';
 import { git, type ResolvedContentSource } from '../../scenario/content-source.ts';
-import { compareEntryPaths, symlinkEntry, type FileEntry } from '../file-entry.ts';
+import { compareEntryPaths, fileEntry, symlinkEntry, type FileEntry } from '../file-entry.ts';
 import { RealContent } from './real-content.ts';
 import { realFileKind } from './real-file-kind.ts';
 import { sourceComponentMatcher } from './source-component-map.ts';
@@ -51,7 +51,7 @@ export async function readGitSource(source: GitSource, real: RealContent, blobDi
       }
       const key = RealContent.gitBlobKey(oid);
       real.add(key, join(blobDir, oid));
-      files.push({ path: `${source.at}/${path}`, bytes: Number(size), mode: mode === '100755' ? 0o755 : 0o644, kind: realFileKind(path), contentKey: key, component: componentOf(path), version: undefined });
+      files.push(fileEntry(`${source.at}/${path}`, Number(size), mode === '100755' ? 0o755 : 0o644, realFileKind(path), key, componentOf(path), undefined));
     }
     return { ref, commit, files, links, skipped };
   });
