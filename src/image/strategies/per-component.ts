@@ -1,5 +1,4 @@
-import type { FileEntry } from '../../content/file-entry.ts';
-import { baseLayers, layerOf, splitBase } from '../layer-grouping.ts';
+import { baseLayers, groupFiles, layerOf, splitBase } from '../layer-grouping.ts';
 import type { LayerPlan, LayerPlanInput } from '../layer-plan.ts';
 
 /**
@@ -8,13 +7,7 @@ import type { LayerPlan, LayerPlanInput } from '../layer-plan.ts';
  */
 export function planPerComponent(_strategy: unknown, input: LayerPlanInput): LayerPlan {
   const { base, code } = splitBase(input.scenario, input.tree);
-  const byComponent = new Map<string, FileEntry[]>();
-  for (let i = 0; i < code.length; i++) {
-    const f = code[i] as FileEntry;
-    const list = byComponent.get(f.component) ?? [];
-    list.push(f);
-    byComponent.set(f.component, list);
-  }
+  const byComponent = groupFiles(code, (f) => f.component);
   const layers = input.scenario.content.components
     .filter((c) => byComponent.has(c.name))
     .map((c) => layerOf(c.name, byComponent.get(c.name) ?? []));

@@ -1,6 +1,9 @@
-import type { FileEntry } from '../../content/file-entry.ts';
-import { baseLayers, layerOf, splitBase } from '../layer-grouping.ts';
+import { baseLayers, groupFiles, layerOf, splitBase } from '../layer-grouping.ts';
 import type { LayerPlan, LayerPlanInput } from '../layer-plan.ts';
+
+/** The groups of a step's code files besides its branches. */
+const SHARED = Symbol('shared');
+const CONFIG = Symbol('config');
 
 /**
  * Shared files below, one layer per live branch, config on top: a train replaces one branch layer, a
@@ -8,19 +11,18 @@ import type { LayerPlan, LayerPlanInput } from '../layer-plan.ts';
  */
 export function planPerVersion(_strategy: unknown, input: LayerPlanInput): LayerPlan {
   const { base, code } = splitBase(input.scenario, input.tree);
-  const shared: FileEntry[] = [];
-  const config: FileEntry[] = [];
-  const byVersion = new Map<string, FileEntry[]>(input.tree.versions.map((v) => [v, []]));
-  for (let i = 0; i < code.length; i++) {
-    const f = code[i] as FileEntry;
-    if (f.component === 'config') config.push(f);
-    else if (f.version === undefined) shared.push(f);
-    else byVersion.get(f.version)?.push(f);
-  }
+  const live = new Set(input.tree.versions);
+  // A file of a branch no longer live is in no layer.
+  const groups = groupFiles<string | typeof SHARED | typeof CONFIG>(code, (f) => (f.component === 'config' ? CONFIG : f.version === undefined ? SHARED : live.has(f.version) ? f.version : undefined));
+  const shared = groups.get(SHARED) ?? [];
+  const config = groups.get(CONFIG) ?? [];
   const layers = [
     ...baseLayers(base),
     ...(shared.length > 0 ? [layerOf('shared', shared)] : []),
-    ...[...byVersion].filter(([, files]) => files.length > 0).map(([version, files]) => layerOf(`php-${version}`, files)),
+    ...input.tree.versions.flatMap((version) => {
+      const files = groups.get(version);
+      return files === undefined ? [] : [layerOf(`php-${version}`, files)];
+    }),
     ...(config.length > 0 ? [layerOf('config', config)] : []),
   ];
   return { layers, note: undefined };
