@@ -40,6 +40,18 @@ function ownWeight(kind: ContentKind, name: string, rng: Rng): number {
   return file === 'en.json' || file === 'qqq.json' ? 1 : 0.15 + 0.85 * rng.next();
 }
 
+/** The first index of `sorted` whose value is not below `value`. */
+function lowerBound(sorted: Float64Array, value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as number) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export function coupleSizesToDirectories(rng: Rng, kind: ContentKind, names: readonly string[], sizes: readonly number[]): number[] {
   if (kind !== 'json' && kind !== 'data' && kind !== 'css') return [...sizes];
   const directoryWeight = new Map<string, number>();
@@ -49,10 +61,19 @@ export function coupleSizesToDirectories(rng: Rng, kind: ContentKind, names: rea
     if (w === undefined) directoryWeight.set(dir, (w = kind === 'css' ? 1 : Math.exp(DIRECTORY_SIGMA * rng.normal())));
     return w * ownWeight(kind, name, rng) * Math.exp(FILE_SIGMA * rng.normal());
   });
-  const byWeight = names.map((_, i) => i).sort((a, b) => (weights[a] as number) - (weights[b] as number) || a - b);
+  // Each file takes the size of its weight's rank (ties: the lower index first, as a stable sort of the files
+  // by weight ranks them). Ranked by binary search in the weights sorted natively: a sort of 70,000 indices
+  // with a comparator cost several times more.
+  const ascendingWeights = Float64Array.from(weights).sort();
+  const taken = new Int32Array(weights.length);
   // A typed array sorts numbers natively, without a comparator call per comparison.
   const ascending = Float64Array.from(sizes).sort();
   const out = new Array<number>(sizes.length);
-  byWeight.forEach((file, rank) => (out[file] = ascending[rank] as number));
+  for (let file = 0; file < weights.length; file++) {
+    const first = lowerBound(ascendingWeights, weights[file] as number);
+    const rank = first + (taken[first] as number);
+    taken[first] = (taken[first] as number) + 1;
+    out[file] = ascending[rank] as number;
+  }
   return out;
 }
