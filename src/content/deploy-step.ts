@@ -5,6 +5,7 @@ import type { ResolvedComponent, ResolvedScenario, ResolvedStep, VersionChoice }
 import type { ContentTree } from './content-tree.ts';
 import { changedEntry, compareEntryPaths, type FileEntry } from './file-entry.ts';
 import { isUpstreamJson, withDerivedCdbs } from './l10n/l10n-cache-entries.ts';
+import { isSortedByPath, mergeSortedRuns, upperBoundByPath } from './sorted-runs.ts';
 import { pathOnBranch, reviseEntry, trainChanges } from './tree-builder.ts';
 
 /**
@@ -95,7 +96,11 @@ function train(tree: ContentTree, churn: number, revision: string, rng: Rng, byN
     const moved = changedEntry(f, { path: pathOnBranch(f, component, incoming), version: incoming });
     copies.push(trainChanges(moved, churn, rng) ? reviseEntry(moved, revision, rng) : moved);
   }
-  const files = withDerivedCdbs([...survivors, ...copies].sort(compareEntryPaths));
+  // The new branch's files go between two runs of the survivors (its dir lies between two of theirs): merged as
+  // sorted runs, they are placed there without a sort of the whole tree.
+  const newFiles = isSortedByPath(copies) ? copies : [...copies].sort(compareEntryPaths);
+  const at = newFiles.length === 0 ? survivors.length : upperBoundByPath(survivors, (newFiles[0] as FileEntry).path);
+  const files = withDerivedCdbs(mergeSortedRuns([survivors.slice(0, at), survivors.slice(at), newFiles]));
   const versions = [...tree.versions.slice(1), incoming];
   return { versions, files };
 }
