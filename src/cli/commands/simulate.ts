@@ -86,7 +86,8 @@ export const simulateCommand: Pick<CommandModule<object, SimulateArgs>, 'handler
     }
     const outDir = argv.out ?? defaultTimedDir(scenario.name, 'simulate');
     await claimOutputDir(outDir, { command: 'simulate', force: argv.force });
-    const writer = new ResultsWriter(join(outDir, 'results.json'));
+    // The samples are the model's: typed, not read from anywhere (results-writer.ts).
+    const writer = new ResultsWriter(join(outDir, 'results.json'), { checkSamples: false });
     const { environment } = await describeEnvironment(outDir, {});
     // A real content source is read as generate reads it (a git source's blobs under --out).
     const source = await loadContentSource(scenario, outDir, flattenContentImage);
