@@ -33,6 +33,25 @@ export function mergeSortedRuns(runs: ReadonlyArray<readonly FileEntry[]>): File
   return ([] as FileEntry[]).concat(...merged);
 }
 
+/**
+ * Lists known to be in path order without looking: a tree's files and what is split off them in order. A diff
+ * checks its lists' order otherwise, a pass comparing 280,000 paths per step.
+ */
+const knownSorted = new WeakSet<readonly FileEntry[]>();
+
+/** Records that `files` are in path order (a subsequence, in order, of a tree's files). */
+export function rememberSortedByPath(files: readonly FileEntry[]): void {
+  knownSorted.add(files);
+}
+
+/** Whether entries are in path order, ties allowed: known, or checked (and then known). */
+export function inPathOrder(files: readonly FileEntry[]): boolean {
+  if (knownSorted.has(files)) return true;
+  if (!isSortedByPath(files)) return false;
+  knownSorted.add(files);
+  return true;
+}
+
 /** Whether entries are in path order, ties allowed. */
 export function isSortedByPath(files: readonly FileEntry[]): boolean {
   for (let i = 1; i < files.length; i++) if ((files[i - 1] as FileEntry).path > (files[i] as FileEntry).path) return false;

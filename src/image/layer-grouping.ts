@@ -1,5 +1,6 @@
 import type { ContentTree } from '../content/content-tree.ts';
 import type { FileEntry } from '../content/file-entry.ts';
+import { rememberSortedByPath } from '../content/sorted-runs.ts';
 import type { ResolvedScenario } from '../scenario/resolved.ts';
 import type { LayerSpec } from './layer-spec.ts';
 
@@ -62,6 +63,9 @@ export function splitBase(scenario: ResolvedScenario, tree: ContentTree): BaseSp
   const baseNames = baseComponentNames(scenario);
   const groups = groupFiles(tree.files, (f) => baseNames.has(f.component));
   const split = { base: groups.get(true) ?? [], code: groups.get(false) ?? [] };
+  // A tree's files are in path order (ContentTree), so are both parts: a diff of them need not check.
+  rememberSortedByPath(split.base);
+  rememberSortedByPath(split.code);
   splits.set(tree, { scenario, split });
   return split;
 }

@@ -1,4 +1,5 @@
 import { compareEntryPaths, type FileEntry } from '../content/file-entry.ts';
+import { inPathOrder } from '../content/sorted-runs.ts';
 
 /** What changed between two sorted file lists: the files to (re)write and the paths to delete. */
 export interface TreeDiff {
@@ -15,16 +16,9 @@ function sameFile(a: FileEntry, b: FileEntry): boolean {
   return a === b || (a.contentKey === b.contentKey && a.bytes === b.bytes && a.mode === b.mode && a.kind === b.kind);
 }
 
-/** Lists already seen in order: a step's code list is diffed twice (after its predecessor, before its successor). */
-const knownSorted = new WeakSet<readonly FileEntry[]>();
-
+/** The list in path order: as it is when known or found in order (a step's code list is diffed twice). */
 function sortedByPath(files: readonly FileEntry[]): readonly FileEntry[] {
-  if (knownSorted.has(files)) return files;
-  for (let i = 1; i < files.length; i++) {
-    if ((files[i - 1] as FileEntry).path > (files[i] as FileEntry).path) return [...files].sort(compareEntryPaths);
-  }
-  knownSorted.add(files);
-  return files;
+  return inPathOrder(files) ? files : [...files].sort(compareEntryPaths);
 }
 
 /** Whether some path in `sorted` lies under `dir`: paths under `dir/` are contiguous, from the first >= `dir/`. */
