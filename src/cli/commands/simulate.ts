@@ -1,22 +1,18 @@
-import { loadContentSource } from '../../content/source/content-source-loader.ts';
-import { flattenContentImage } from '../image-content-source.ts';
+import { loadContentSource, type FlattenImage } from '../../content/source/content-source-loader.ts';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { CommandModule } from 'yargs';
 import { ShipbenchError } from '../../core/errors.ts';
 import { claimOutputDir } from '../../core/output-contract.ts';
-import { calibrateFrom, compareWithMeasured, type MeasuredRun } from '../../model/calibration.ts';
-import { measuredBackends, measuredOnBackend, runtimeOfBackend, type CalibrationBackend } from '../../model/calibration-backend.ts';
+import type { MeasuredRun } from '../../model/calibration.ts';
+import type { CalibrationBackend } from '../../model/calibration-backend.ts';
 import type { FleetPlan } from '../../model/fleet-plan.ts';
 import type { ModelFleet } from '../../model/model-fleet.ts';
-import { calibrationDraws } from '../../model/calibration-draws.ts';
 import { simulateFleet, type SimulationInput } from '../../model/simulate-fleet.ts';
-import { readResultsFile } from '../../report/read-results.ts';
 import { ResultsWriter } from '../../report/results-writer.ts';
 import { parseSetArgument } from '../../scenario/scenario-overrides.ts';
 import { flagArguments } from '../command-line-arguments.ts';
 import { checkOverriddenScenario } from '../scenario-with-overrides.ts';
-import { simulateSweep } from '../simulate-sweep-command.ts';
 import { buildFleetPlan } from '../model-plan.ts';
 import { cachedFleetPlan } from '../persistent-plan-cache.ts';
 import { sharedFleetPlan, SWEEP_PLANS_ENV } from '../sweep-plan-cache.ts';
@@ -24,6 +20,12 @@ import { newRunResults } from '../../harness/new-run-results.ts';
 import { defaultTimedDir } from '../default-paths.ts';
 import { describeEnvironment } from '../../harness/run-environment.ts';
 import { renderCalibration, renderSimulation } from '../simulate-text.ts';
+
+/*
+ * A sweep, a calibration and an image as content source load their modules when asked for: a plain simulate
+ * then compiles and evaluates none of them (the registry client, the image readers, the sweep's worker pool).
+ */
+const flattenContentImage: FlattenImage = async (image, into) => (await import('../image-content-source.ts')).flattenContentImage(image, into);
 import { renderCadence } from '../cadence-text.ts';
 
 export interface SimulateArgs {
@@ -43,6 +45,7 @@ export interface SimulateArgs {
  * being measured, and cut to one backend's nodes (the virtual ones unless --calibrate-backend says otherwise).
  */
 async function readMeasured(file: string, wanted: CalibrationBackend | undefined): Promise<MeasuredRun & { scenarioName: string; backend: CalibrationBackend }> {
+  const [{ readResultsFile }, { measuredBackends, measuredOnBackend }] = await Promise.all([import('../../report/read-results.ts'), import('../../model/calibration-backend.ts')]);
   const results = await readResultsFile(file);
   if (results.source !== 'measured') throw new ShipbenchError('calibration-invalid', `${file} holds simulated results; calibration needs a measured run`, { hint: 'run the scenario for real first: shipbench run SCENARIO' });
   if (results.steps.length === 0) throw new ShipbenchError('calibration-invalid', `${file} has no completed step to calibrate from`, { hint: 'let the real run complete at least one step' });
@@ -73,11 +76,16 @@ function uncompressedPerBlobByte(plan: FleetPlan): number {
   return c > 0 ? u / c : 1;
 }
 
+async function calibrationModules() {
+  const [calibration, backend, draws] = await Promise.all([import('../../model/calibration.ts'), import('../../model/calibration-backend.ts'), import('../../model/calibration-draws.ts')]);
+  return { calibrateFrom: calibration.calibrateFrom, compareWithMeasured: calibration.compareWithMeasured, runtimeOfBackend: backend.runtimeOfBackend, calibrationDraws: draws.calibrationDraws };
+}
+
 export const simulateCommand: Pick<CommandModule<object, SimulateArgs>, 'handler'> = {
   handler: async (argv) => {
     const raw = process.argv.slice(2);
     const sets = flagArguments(raw, '--set', argv.set ?? []).map(parseSetArgument);
-    if (argv.sweep !== undefined && argv.sweep.length > 0) return simulateSweep(argv, raw, sets);
+    if (argv.sweep !== undefined && argv.sweep.length > 0) return (await import('../simulate-sweep-command.ts')).simulateSweep(argv, raw, sets);
     if (argv.target !== undefined) throw new ShipbenchError('target-without-sweep', '--target needs a --sweep to search along', { hint: "e.g. --sweep model.registry.replicas=1..8 --target 'makespan<=15m'" });
     const { scenario } = await checkOverriddenScenario(argv.file, sets);
     const measured = argv.calibrate === undefined ? undefined : await readMeasured(argv.calibrate, argv['calibrate-backend']);
@@ -101,7 +109,9 @@ export const simulateCommand: Pick<CommandModule<object, SimulateArgs>, 'handler
     let model = scenario.model;
     let fleet: ModelFleet = scenario.fleet;
     let parameters: Record<string, number> = {};
-    if (measured !== undefined) {
+    const calibration = measured === undefined ? undefined : await calibrationModules();
+    if (measured !== undefined && calibration !== undefined) {
+      const { calibrateFrom, runtimeOfBackend } = calibration;
       const blobScale = blobScaleFrom(measured, plan);
       plan = buildFleetPlan(scenario, blobScale, source);
       // The measured nodes' pull rules: a docker engine downloads again every layer above a change.
@@ -128,8 +138,8 @@ export const simulateCommand: Pick<CommandModule<object, SimulateArgs>, 'handler
     }
     const simulateSeconds = (performance.now() - t1) / 1000;
     results.phases.push({ name: 'simulate', startedSeconds: planSeconds, seconds: simulateSeconds, details: { nodes: fleet.nodes, events: results.steps.reduce((n, s) => n + (s.model?.events ?? 0), 0) } });
-    if (measured !== undefined && argv.calibrate !== undefined) {
-      results.calibration = compareWithMeasured(argv.calibrate, parameters, measured, calibrationDraws(input, results));
+    if (measured !== undefined && calibration !== undefined && argv.calibrate !== undefined) {
+      results.calibration = calibration.compareWithMeasured(argv.calibrate, parameters, measured, calibration.calibrationDraws(input, results));
     }
     results.status = 'completed';
     await writer.write(results);
