@@ -20,13 +20,13 @@ import { newRunResults } from '../../harness/new-run-results.ts';
 import { defaultTimedDir } from '../default-paths.ts';
 import { describeEnvironment } from '../../harness/run-environment.ts';
 import { renderCalibration, renderSimulation } from '../simulate-text.ts';
+import { renderCadence } from '../cadence-text.ts';
 
 /*
  * A sweep, a calibration and an image as content source load their modules when asked for: a plain simulate
  * then compiles and evaluates none of them (the registry client, the image readers, the sweep's worker pool).
  */
 const flattenContentImage: FlattenImage = async (image, into) => (await import('../image-content-source.ts')).flattenContentImage(image, into);
-import { renderCadence } from '../cadence-text.ts';
 
 export interface SimulateArgs {
   file: string;
