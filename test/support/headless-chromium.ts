@@ -47,7 +47,8 @@ export class HeadlessChromium {
       '/usr/bin/chromium',
       ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
         `--user-data-dir=${profileDir}`, `--remote-debugging-port=${port}`, '--remote-debugging-address=127.0.0.1', '--window-size=1280,900', 'about:blank'],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
+      // Its own scratch directory (org.chromium.Chromium.*) goes under the profile too: in /tmp it outlived every run.
+      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TMPDIR: profileDir } },
     );
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
