@@ -41,7 +41,7 @@ describe('P2P chunks: a step is cut into p2p.stepChunks, shared among its layers
     };
     // A swarm's figures scatter from seed to seed by a few percent either way between resolutions (which node
     // gets which holder's slot first), around a bias of 2-3%: coarse chunks land a node's first layers a little
-    // sooner (README, P2P chunks). So the resolutions are compared summed over seeds, not seed by seed.
+    // sooner (README, "How many chunks a layer moves in"). So the resolutions are compared summed over seeds.
     const seeds = [7, 8, 9, 10];
     const sum = (runs: Array<ReturnType<typeof run>>, key: 'makespan' | 'p50' | 'p99' | 'events') => runs.reduce((total, r) => total + r[key], 0);
     const fine = seeds.map((seed) => run(320, seed));
