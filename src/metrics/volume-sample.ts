@@ -50,7 +50,8 @@ export const volumeNodeSchema = z.object({
   rsync: rsyncStatsSchema.optional(),
   /**
    * First to last file change in the node's tree during the sync (from file ctimes): while this lasts the
-   * node serves a mix of old and new files. An image switch has no such window.
+   * node serves a mix of old and new files. An image switch has no such window. Measured once the step's
+   * nodes are done (a walk of the tree), so the walk is no part of the node's time.
    */
   mixedVersionSeconds: seconds,
   /** The l10n CDB files rebuilt on the node from the shipped JSON (volume.l10n: rebuild; absent with ship). */

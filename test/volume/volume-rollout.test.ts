@@ -80,6 +80,10 @@ describe('volume rollout: real rsync daemons (master, proxies) and rsync clients
       assert.equal(volume.proxies.reduce((n, p) => n + p.egressBytes, 0), result.bytesDownloaded);
       assert.ok(volume.masterEgressBytes > 0);
       assert.equal(result.versionSkew?.atomicPerNode, false);
+      // The mixed-version window is measured after the nodes (no node's time), and lands in each sample too.
+      const windows = samples.map((s) => s.volume?.mixedVersionSeconds ?? Number.NaN).sort((a, b) => a - b);
+      assert.equal(result.versionSkew?.perNodeMixedSeconds?.max, windows[windows.length - 1], result.step);
+      if (i === 0) assert.ok(windows.every((w) => w > 0), `the initial sync writes many files over time: ${windows}`);
     }
     // The initial sync ships the whole tree; the one-file backport ships about that file.
     const treeBytes = trees[0]?.files.reduce((n, f) => n + f.bytes, 0) ?? 0;
