@@ -35,7 +35,12 @@ const HARNESS_BOUND_STEP_SHARE = 0.5;
  * one), for model.harness.cores; undefined on a run that was not harness-bound.
  */
 export function harnessBoundCores(cpu: CpuFit): number | undefined {
-  return cpu.saturatedStepShare < HARNESS_BOUND_STEP_SHARE ? undefined : Math.max(1, cpu.harnessCores - cpu.otherLoadCores);
+  return cpu.saturatedStepShare < HARNESS_BOUND_STEP_SHARE ? undefined : freeCores(cpu);
+}
+
+/** The cores other processes left on the measured machine, at least one. */
+export function freeCores(cpu: CpuFit): number {
+  return Math.max(1, cpu.harnessCores - cpu.otherLoadCores);
 }
 
 const registryCores = (s: StepResult) => (s.registry?.process === undefined || s.registry.seconds <= 0 ? 0 : s.registry.process.cpuSeconds / s.registry.seconds);

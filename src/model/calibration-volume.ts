@@ -1,33 +1,91 @@
 import type { NodeStepSample } from '../metrics/samples.ts';
+import type { StepResult } from '../metrics/step-result.ts';
 import type { ResolvedModel } from '../scenario/model-resolved.ts';
 import { fitNonNegativeRates } from './non-negative-fit.ts';
+import { syncConcurrency } from './sync-concurrency.ts';
 
 type Rsync = ResolvedModel['rsync'];
 
+/** One measured rsync run: its seconds (less a node's l10n rebuild), what it moved, and the syncs beside it. */
+interface MeasuredSync {
+  readonly seconds: number;
+  readonly files: number;
+  readonly bytes: number;
+  /** Syncs running at once over its time, itself included (time-weighted). */
+  readonly concurrency: number;
+}
+
 /**
- * The volume side's costs from the measured nodes' syncs (the volume and hybrid sides' samples, which carry
- * rsync's own counters): each node's sync, less its l10n rebuild, as a fixed cost per rsync run, a cost per
- * file transferred and a cost per byte of the files transferred (non-negative least squares), and the l10n
- * rebuild's rate from the JSON each rebuild read. The fixed cost holds the measured tree's scan (one tree size
- * cannot tell it from the per-run cost), so the model's scan of that tree is taken out of it. Returns the
- * model's rsync figures unchanged when no sample carries rsync counters.
+ * The volume side's costs from the measured syncs: a fixed cost per rsync run, a cost per file transferred and
+ * a cost per byte of the files transferred (non-negative least squares), and the l10n rebuild's rate from the
+ * JSON each rebuild read. The fixed cost holds the measured tree's scan (one tree size cannot tell it from the
+ * per-run cost), so the model's scan of that tree is taken out of it.
+ *
+ * With `harnessCores` (the cores other processes left on the measured machine), the syncs of that one machine
+ * shared them: each sync's per-file and per-byte work took its own cost over its share of the cores (at most
+ * one core; less when more syncs ran at once than there were cores). The fit then takes the proxies' syncs as
+ * well as the nodes', each over its share, and the model shares the same cores (rsync.harnessCores): so two
+ * proxies at once keep a lone sync's pace and four nodes on 2 cores do not, as measured. Returns the model's
+ * rsync figures unchanged when no sample carries rsync counters.
  */
-export function rsyncFrom(samples: readonly NodeStepSample[], rsync: Rsync, treeFiles: number | undefined, parameters: Record<string, number>): Rsync {
-  const syncs = samples.flatMap((s) => (s.volume?.rsync === undefined ? [] : [{ seconds: s.totalSeconds, rsync: s.volume.rsync, l10n: s.volume.l10n }]));
-  if (syncs.length === 0) return rsync;
-  const rows = syncs.map((s) => ({ x: [1, s.rsync.filesTransferred, s.rsync.transferredFileBytes], y: Math.max(0, s.seconds - (s.l10n?.seconds ?? 0)) }));
-  const [fixed, perFile, perByte] = fitNonNegativeRates(rows, 3) as [number, number, number];
+export function rsyncFrom(samples: readonly NodeStepSample[], rsync: Rsync, treeFiles: number | undefined, parameters: Record<string, number>, steps: readonly StepResult[] = [], harnessCores?: number): Rsync {
+  const nodeSyncs = samples.filter((s) => s.volume?.rsync !== undefined);
+  if (nodeSyncs.length === 0) return rsync;
   const scanned = (treeFiles ?? 0) * rsync.scanPerFileSeconds;
-  let next: Rsync = { ...rsync, perSyncSeconds: Math.max(0, fixed - scanned), perFileSeconds: perFile, streamBytesPerSecond: perByte > 0 ? 1 / perByte : undefined };
+  let next: Rsync;
+  if (harnessCores === undefined) {
+    const rows = nodeSyncs.map((s) => ({ x: [1, s.volume!.rsync!.filesTransferred, s.volume!.rsync!.transferredFileBytes], y: Math.max(0, s.totalSeconds - (s.volume!.l10n?.seconds ?? 0)) }));
+    const [fixed, perFile, perByte] = fitNonNegativeRates(rows, 3) as [number, number, number];
+    next = { ...rsync, perSyncSeconds: Math.max(0, fixed - scanned), perFileSeconds: perFile, streamBytesPerSecond: perByte > 0 ? 1 / perByte : undefined };
+  } else {
+    // The tree's scan is work on the shared cores too, so syncs of different shares tell it from the fixed cost
+    // (a wait: the process, the connection): one column more, given the tree's size.
+    const share = (s: MeasuredSync) => Math.min(1, harnessCores / s.concurrency);
+    const scans = treeFiles !== undefined && treeFiles > 0;
+    const rows = measuredSyncs(nodeSyncs, steps).filter((s) => s.seconds > 0).map((s) => ({ x: [1, s.files / share(s), s.bytes / share(s), ...(scans ? [1 / share(s)] : [])].map((v) => v / s.seconds), y: 1 }));
+    const [fixed, perFile, perByte, scan] = fitNonNegativeRates(rows, scans ? 4 : 3) as [number, number, number, number | undefined];
+    next = { ...rsync, perSyncSeconds: fixed, perFileSeconds: perFile, streamBytesPerSecond: perByte > 0 ? 1 / perByte : undefined, harnessCores };
+    if (scans) {
+      next = { ...next, scanPerFileSeconds: (scan ?? 0) / treeFiles };
+      parameters.rsyncScanPerFileSeconds = next.scanPerFileSeconds;
+    }
+    parameters.rsyncHarnessCores = harnessCores;
+  }
   parameters.rsyncPerSyncSeconds = next.perSyncSeconds;
-  parameters.rsyncPerFileSeconds = perFile;
-  if (perByte > 0) parameters.rsyncStreamBytesPerSecond = 1 / perByte;
-  const rebuilds = syncs.flatMap((s) => (s.l10n !== undefined && s.l10n.languages > 0 && s.l10n.jsonBytesRead > 0 ? [s.l10n] : []));
+  parameters.rsyncPerFileSeconds = next.perFileSeconds;
+  if (next.streamBytesPerSecond !== undefined) parameters.rsyncStreamBytesPerSecond = next.streamBytesPerSecond;
+  const rebuilds = nodeSyncs.flatMap((s) => (s.volume!.l10n !== undefined && s.volume!.l10n.languages > 0 && s.volume!.l10n.jsonBytesRead > 0 ? [s.volume!.l10n] : []));
   // The model charges each rebuilt language the per-file cost too: the rate is what is left of the seconds.
-  const rebuildSeconds = rebuilds.reduce((n, l) => n + Math.max(0, l.seconds - l.languages * perFile), 0);
+  const rebuildSeconds = rebuilds.reduce((n, l) => n + Math.max(0, l.seconds - l.languages * next.perFileSeconds), 0);
   if (rebuildSeconds > 0) {
     next = { ...next, l10nRebuildBytesPerSecond: rebuilds.reduce((n, l) => n + l.jsonBytesRead, 0) / rebuildSeconds };
     parameters.l10nRebuildBytesPerSecond = next.l10nRebuildBytesPerSecond;
   }
   return next;
+}
+
+/**
+ * Every measured sync of the volume and hybrid sides: the nodes' (their rsync only: from their start to their
+ * end less the l10n rebuild that follows it) with the nodes of their step beside them, and the proxies' (all
+ * of a step's proxies start together), which moved what the step's nodes then moved.
+ */
+function measuredSyncs(nodeSyncs: readonly NodeStepSample[], steps: readonly StepResult[]): MeasuredSync[] {
+  const key = (s: { strategy: string; step: string; repeat: number }) => `${s.strategy}\u0000${s.step}\u0000${s.repeat}`;
+  const byStep = new Map<string, NodeStepSample[]>();
+  for (const s of nodeSyncs) byStep.set(key(s), [...(byStep.get(key(s)) ?? []), s]);
+  const out: MeasuredSync[] = [];
+  for (const group of byStep.values()) {
+    const rsyncSeconds = group.map((s) => Math.max(0, s.totalSeconds - (s.volume!.l10n?.seconds ?? 0)));
+    const concurrency = syncConcurrency(group.map((s, i) => ({ start: s.startSeconds, end: s.startSeconds + rsyncSeconds[i]! })));
+    group.forEach((s, i) => out.push({ seconds: rsyncSeconds[i]!, files: s.volume!.rsync!.filesTransferred, bytes: s.volume!.rsync!.transferredFileBytes, concurrency: concurrency[i]! }));
+  }
+  for (const step of steps) {
+    const group = byStep.get(key(step));
+    const proxies = (step.volume?.proxies ?? []).filter((p) => !p.failed && p.syncSeconds > 0);
+    if (group === undefined || proxies.length === 0) continue;
+    const moved = group[0]!.volume!.rsync!;
+    const concurrency = syncConcurrency(proxies.map((p) => ({ start: 0, end: p.syncSeconds })));
+    proxies.forEach((p, i) => out.push({ seconds: p.syncSeconds, files: moved.filesTransferred, bytes: moved.transferredFileBytes, concurrency: concurrency[i]! }));
+  }
+  return out;
 }

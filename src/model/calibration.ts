@@ -1,7 +1,7 @@
 import type { LayerSample, NodeStepSample } from '../metrics/samples.ts';
 import type { ResolvedModel } from '../scenario/model-resolved.ts';
 import { median } from '../stats/percentiles.ts';
-import { type CpuFit, fitHarnessCpu, harnessBoundCores } from './calibration-cpu.ts';
+import { type CpuFit, fitHarnessCpu, freeCores, harnessBoundCores } from './calibration-cpu.ts';
 import { unpackConcurrency } from './calibration-concurrency.ts';
 import { logNormalVariation } from './calibration-dispersion.ts';
 import { fitLinks, type LinkFit } from './calibration-links.ts';
@@ -159,7 +159,8 @@ function harnessCpuFrom(cpu: CpuFit | undefined, cores: number | undefined, shar
  * registry's CPU per request, unpack seconds per byte and per file and their spread, when unpacking started
  * (calibration-unpack-starts.ts), each blob's commit (calibration-blob-commit.ts), the disk when nothing
  * was unpacked, the harness CPU for the runtime model, and the volume side's rsync and l10n costs from its
- * nodes' syncs (calibration-volume.ts; `volumeTreeFiles`: the files in the measured code tree). A virtual
+ * nodes' and proxies' syncs on the cores other processes left (calibration-volume.ts; `volumeTreeFiles`: the
+ * files in the measured code tree). A virtual
  * node starts when the harness dispatches it, so the start delay is 0. `uncompressedPerBlobByte` converts the
  * fitted per-blob-byte cost into decompression throughput in tar bytes, as the model counts it.
  */
@@ -194,6 +195,6 @@ export function calibrateFrom(measured: MeasuredRun, model: ResolvedModel, fleet
   const shared = concurrency !== undefined && concurrency.size > 0 ? concurrency : undefined;
   node = unpackStartsFrom(samples, unpackFrom(samples, node, uncompressedPerBlobByte, shared, parameters), parameters);
   const withRequests = requestsFrom(measured, { ...model, node, registry: registryModel }, parameters);
-  const committed = { ...withRequests, node: blobCommitFrom(samples, withRequests.node, parameters.requestSeconds, parameters), rsync: rsyncFrom(samples, withRequests.rsync, volumeTreeFiles, parameters) };
+  const committed = { ...withRequests, node: blobCommitFrom(samples, withRequests.node, parameters.requestSeconds, parameters), rsync: rsyncFrom(samples, withRequests.rsync, volumeTreeFiles, parameters, steps, cpu === undefined ? undefined : freeCores(cpu)) };
   return { parameters, model: harnessCpuFrom(cpu, boundCores, shared !== undefined, committed, parameters), fleet };
 }

@@ -43,7 +43,7 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
   // One rsync transfer is held to the slower of a node's stream limit and rsync's own (model.rsync.stream).
   const stream = minDefined(model.node.streamBitsPerSecond === undefined ? undefined : bytesPerSecond(model.node.streamBitsPerSecond), model.rsync.streamBytesPerSecond);
   const figures = new NodeFigures(n, false);
-  const overheadSeconds = model.rsync.perSyncSeconds + step.treeFiles * model.rsync.scanPerFileSeconds + step.changedFiles * model.rsync.perFileSeconds;
+  const syncs = new SyncWork(net, model.rsync, step.treeFiles, step.changedFiles);
   // Files land at the disk's IOPS at most; with the per-file cost, that bounds the sync's file rate.
   const iopsCap = step.changedFiles === 0 ? undefined : (step.changedBytes * model.node.diskIops) / step.changedFiles;
 
@@ -59,7 +59,7 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
     const nic = net.addResource(bytesPerSecond(model.node.nicBitsPerSecond) * spread.nic[node]!, 'node nic');
     const disk = net.addResource(model.node.diskWriteBytesPerSecond * spread.disk[node]!, 'node disk');
     disks[node] = disk;
-    const write = (bytes: number, through: number[], caps: WriteCaps, meters: number[], then: () => void) => writeFiles({ net, writeBack, node, disk }, bytes, through, caps, meters, then);
+    const write = (bytes: number, through: Through, caps: WriteCaps, meters: number[], then: () => void) => writeFiles({ net, writeBack, node, disk }, bytes, through, caps, meters, then);
     const done = (files: number, diskBytes: number) => {
       figures.endSeconds[node] = net.now;
       figures.bytesDownloaded[node] = step.changedBytes;
@@ -75,22 +75,22 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
       if (rebuild === undefined || rebuild.languages === 0) return done(step.changedFiles, step.changedBytes);
       const cpuSeconds = rebuild.jsonBytes / model.rsync.l10nRebuildBytesPerSecond + rebuild.languages * model.rsync.perFileSeconds;
       net.at(net.now + cpuSeconds, () =>
-        write(rebuild.cdbBytes, [], { cap: undefined, iops: undefined }, [], () => done(step.changedFiles + rebuild.languages, step.changedBytes + rebuild.cdbBytes)),
+        write(rebuild.cdbBytes, { resources: [], weights: [] }, { cap: undefined, iops: undefined }, [], () => done(step.changedFiles + rebuild.languages, step.changedBytes + rebuild.cdbBytes)),
       );
     };
     // The same node draws as the image side: its start delay, and its disk's IOPS for the per-file work.
-    net.at(net.now + spread.startDelaySeconds[node]! + overheadSeconds, () =>
-      write(step.changedBytes, [proxies[node % proxies.length]!, nic], { cap: stream, iops: iopsCapOf(node) }, [meter.proxies, meter.nodes], rebuildL10n),
+    syncs.after(spread.startDelaySeconds[node]!, () =>
+      write(step.changedBytes, syncs.through([proxies[node % proxies.length]!, nic]), { cap: stream, iops: iopsCapOf(node) }, [meter.proxies, meter.nodes], rebuildL10n),
     );
   };
   const gate = new RolloutGate(layout.datacentreOf, layout.datacentres.length, fleet.rollout.stages, fleet.rollout.maxConcurrent, model.rollout.concurrentDeployments, startNode);
   let proxiesLeft = proxies.length;
   const syncProxies = () => {
     for (const _ of proxies) {
-      net.at(net.now + overheadSeconds, () =>
+      syncs.after(0, () =>
         net.startFlow({
           bytes: step.changedBytes,
-          resources: [master],
+          ...syncs.through([master]),
           capBytesPerSecond: minDefined(stream, iopsCap),
           capKind: capKindOf(stream, iopsCap),
           meters: [meter.master],
@@ -121,6 +121,59 @@ interface WriteCaps {
   readonly iops: number | undefined;
 }
 
+/** Resources a sync's bytes cross besides the node's disk, with what a byte per second uses of each. */
+interface Through {
+  readonly resources: readonly number[];
+  readonly weights: readonly number[];
+}
+
+/**
+ * rsync's work beyond its bytes' path, for a sync of the step: its fixed cost (perSync: process, connection,
+ * protocol start), then the scan and per-file work, then the bytes. Where every host has its own CPU that work
+ * is a wait; on a one-machine run (rsync.harnessCores) the per-file work is CPU-seconds on the shared cores, at
+ * most one core a sync, and each byte costs 1/stream of a core-second there too. So two proxies syncing at once
+ * on 2 cores keep their pace and four nodes halve theirs: the quick start measured 2.25 s for each proxy's
+ * initial sync and 4.2-4.5 s for each node's, the same 1,392 files and 32 MB.
+ */
+class SyncWork {
+  private readonly harness: number | undefined;
+  private readonly byteWeight: number;
+  /** Seconds (on a core of its own) of one sync's scan and per-file work, and with its fixed cost. */
+  private readonly work: number;
+  private readonly overhead: number;
+
+  constructor(
+    private readonly net: FluidNetwork,
+    private readonly rsync: ResolvedModel['rsync'],
+    treeFiles: number,
+    changedFiles: number,
+  ) {
+    this.harness = rsync.harnessCores === undefined ? undefined : net.addResource(rsync.harnessCores, 'harness cpu');
+    this.byteWeight = rsync.streamBytesPerSecond === undefined ? 0 : 1 / rsync.streamBytesPerSecond;
+    this.work = treeFiles * rsync.scanPerFileSeconds + changedFiles * rsync.perFileSeconds;
+    this.overhead = rsync.perSyncSeconds + treeFiles * rsync.scanPerFileSeconds + changedFiles * rsync.perFileSeconds;
+  }
+
+  /** Runs `then` after `delaySeconds`, the sync's fixed cost and its per-file work. */
+  after(delaySeconds: number, then: () => void): void {
+    const { net, harness, work } = this;
+    if (harness === undefined || work <= 0) {
+      net.at(net.now + delaySeconds + this.overhead, then);
+      return;
+    }
+    net.at(net.now + delaySeconds + this.rsync.perSyncSeconds, () =>
+      net.startFlow({ bytes: work, resources: [harness], capBytesPerSecond: 1, capKind: 'rsync per-file work', onDone: then }),
+    );
+  }
+
+  /** The resources a sync's bytes cross, with the shared cores when its bytes cost CPU there. */
+  through(resources: readonly number[]): Through {
+    const weights = resources.map(() => 1);
+    if (this.harness === undefined || this.byteWeight === 0) return { resources, weights };
+    return { resources: [...resources, this.harness], weights: [...weights, this.byteWeight] };
+  }
+}
+
 /**
  * `bytes` of files written on a node through `through` (the resources besides its disk): into page cache up to
  * its dirty limit, then written back behind; the rest through the disk (write-back.ts).
@@ -128,7 +181,7 @@ interface WriteCaps {
 function writeFiles(
   on: { readonly net: FluidNetwork; readonly writeBack: WriteBack; readonly node: number; readonly disk: number },
   bytes: number,
-  through: number[],
+  through: Through,
   caps: WriteCaps,
   meters: number[],
   then: () => void,
@@ -140,11 +193,11 @@ function writeFiles(
     {
       inPageCache: (absorbed, written) => {
         // Nothing holds it back (the CDB files: their CPU is already counted): in page cache at once.
-        if (through.length === 0 && caps.cap === undefined) return written();
-        net.startFlow({ bytes: absorbed, resources: through, capBytesPerSecond: caps.cap, capKind: caps.cap === undefined ? undefined : 'stream ceiling', meters, onDone: written });
+        if (through.resources.length === 0 && caps.cap === undefined) return written();
+        net.startFlow({ bytes: absorbed, resources: through.resources, weights: through.weights, capBytesPerSecond: caps.cap, capKind: caps.cap === undefined ? undefined : 'stream ceiling', meters, onDone: written });
       },
       throughDisk: (rest, written) =>
-        net.startFlow({ bytes: rest, resources: [...through, disk], capBytesPerSecond: minDefined(caps.cap, caps.iops), capKind: capKindOf(caps.cap, caps.iops), meters, onDone: written }),
+        net.startFlow({ bytes: rest, resources: [...through.resources, disk], weights: [...through.weights, 1], capBytesPerSecond: minDefined(caps.cap, caps.iops), capKind: capKindOf(caps.cap, caps.iops), meters, onDone: written }),
       iopsCap: caps.iops,
     },
     then,

@@ -196,6 +196,7 @@ export function resolveModel(
       perSyncSeconds: parseSeconds(model?.rsync?.perSync ?? MODEL_DEFAULTS.rsyncPerSync),
       streamBytesPerSecond: model?.rsync?.stream === undefined ? undefined : parseBitsPerSecond(model.rsync.stream) / 8,
       l10nRebuildBytesPerSecond: parseBytesPerSecond(model?.rsync?.l10nRebuild ?? MODEL_DEFAULTS.l10nRebuild),
+      harnessCores: model?.harness?.cores,
     },
     node: {
       manifestSeconds: parseSeconds(model?.node?.manifest ?? MODEL_DEFAULTS.manifest),

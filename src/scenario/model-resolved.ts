@@ -90,6 +90,11 @@ export interface ResolvedModel {
     readonly streamBytesPerSecond: number | undefined;
     /** Upstream l10n JSON bytes a node rebuilds into CDB files per second (scap's cdb-rebuild). */
     readonly l10nRebuildBytesPerSecond: number;
+    /**
+     * On a one-machine run, the cores every sync's per-file and per-byte work shares (proxies' and nodes'
+     * alike); undefined when each syncing host has its own. model.harness.cores, or what --calibrate found.
+     */
+    readonly harnessCores: number | undefined;
   };
   readonly node: {
     readonly nicBitsPerSecond: number;

@@ -8,6 +8,7 @@ import { blobCommitFrom } from '../../src/model/calibration-blob-commit.ts';
 import { fitRequests, MODEL_REQUESTS_BEFORE_LAYERS } from '../../src/model/calibration-requests.ts';
 import type { StepResult } from '../../src/metrics/step-result.ts';
 import { rsyncFrom } from '../../src/model/calibration-volume.ts';
+import { syncConcurrency } from '../../src/model/sync-concurrency.ts';
 import { unpackConcurrency } from '../../src/model/calibration-concurrency.ts';
 import { calibrateFrom } from '../../src/model/calibration.ts';
 import type { MeasuredRun } from '../../src/model/measured-run.ts';
@@ -163,6 +164,41 @@ describe('calibration on one backend of a run over several', () => {
     assert.equal(fitted.masterEgressBitsPerSecond, rsync.masterEgressBitsPerSecond, 'links are not what node syncs measure');
     // A run without the volume side leaves the model's figures alone.
     assert.deepEqual(rsyncFrom([], rsync, treeFiles, {}), rsync);
+  });
+
+  test("on one machine, the nodes' and proxies' syncs each took their work over their share of its cores: the fixed wait, the tree's scan, per file and per byte come back", () => {
+    const rsync = resolveModel({}, { nodes: 1, nicBitsPerSecond: undefined, diskWriteBytesPerSecond: undefined }).rsync;
+    const [treeFiles, cores] = [1400, 1.8];
+    const [perSync, scanPerFile, perFile, perByte] = [0.15, 1e-4, 0.001, 1 / 70e6];
+    // Four nodes at once get 1.8/4 of a core each, two proxies at once a whole one each.
+    const seconds = (files: number, bytes: number, together: number) => perSync + (treeFiles * scanPerFile + files * perFile + bytes * perByte) / Math.min(1, cores / together);
+    const moves: Array<[string, number, number]> = [['initial', 1392, 32e6], ['backport', 1, 7e3], ['config', 3, 6e4], ['train', 689, 9e6]];
+    const samples = moves.flatMap(([step, files, bytes]) =>
+      ['n1', 'n2', 'n3', 'n4'].map((node): NodeStepSample => {
+        const stats = { filesTransferred: files, filesCreated: files, filesDeleted: 0, totalFileBytes: 32e6, transferredFileBytes: bytes, literalBytes: bytes, matchedBytes: 0, bytesSent: 100, bytesReceived: bytes };
+        return { node, step, strategy: 'volume', repeat: 0, startSeconds: 5, manifestSeconds: 0, totalSeconds: seconds(files, bytes, 4), layers: [], bytesDownloaded: bytes, bytesWrittenToDisk: bytes, filesWritten: files, volume: { proxy: 'p', failovers: 0, rsync: stats, mixedVersionSeconds: 0 } };
+      }),
+    );
+    const proxy = (name: string, files: number, bytes: number) => ({ proxy: name, bytesFromMaster: bytes, syncSeconds: seconds(files, bytes, 2), egressBytes: bytes, nodesServed: 2, failed: false });
+    const steps = moves.map(([step, files, bytes]) => ({ strategy: 'volume', step, repeat: 0, volume: { proxies: [proxy('p1', files, bytes), proxy('p2', files, bytes)] } }) as unknown as StepResult);
+    const parameters: Record<string, number> = {};
+    const fitted = rsyncFrom(samples, rsync, treeFiles, parameters, steps, cores);
+    const near = (actual: number | undefined, expected: number, what: string) => assert.ok(actual !== undefined && Math.abs(actual - expected) <= 1e-6 * expected, `${what}: ${actual} != ${expected}`);
+    near(fitted.perSyncSeconds, perSync, 'fixed wait');
+    near(fitted.scanPerFileSeconds, scanPerFile, 'scan per file');
+    near(fitted.perFileSeconds, perFile, 'per file');
+    near(fitted.streamBytesPerSecond, 1 / perByte, 'one core\'s bytes per second');
+    assert.equal(fitted.harnessCores, cores, 'the model shares the same cores');
+    assert.equal(parameters.rsyncHarnessCores, cores);
+    // Read as if each sync had a host of its own, the nodes' contention would be a dearer rsync.
+    assert.ok(rsyncFrom(samples, rsync, treeFiles, {}).perFileSeconds > 1.5 * perFile);
+  });
+
+  test('how many syncs ran at once over each one, time-weighted: itself included, part-overlaps in proportion', () => {
+    // a: alone for its first half, beside b for the second; b: beside a for half, then beside c for half; c inside b.
+    assert.deepEqual(syncConcurrency([{ start: 0, end: 2 }, { start: 1, end: 3 }, { start: 2, end: 3 }]), [1.5, 2, 2]);
+    // An instant counts the spans around it.
+    assert.deepEqual(syncConcurrency([{ start: 1, end: 1 }, { start: 0, end: 4 }]), [2, 1]);
   });
 
   test('how many layers unpacked at once while each did: its own unpack and the overlap of the others in the same step and repeat', () => {

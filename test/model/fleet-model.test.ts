@@ -140,6 +140,21 @@ describe('fleet model: closed forms', () => {
     close(out.steps[0]!.makespanSeconds, 2 * (0.5 + 1 + 5), 'makespan');
   });
 
+  test('volume on one machine (model.harness.cores): every sync\'s per-file and per-byte work shares its cores, at most one core a sync', () => {
+    const plan: FleetPlan = { strategies: [], volume: [{ step: 'initial', changedFiles: 1000, changedBytes: 20 * MB, deletedPaths: 0, treeFiles: 1000 }] };
+    const rsync = { masterEgress: '80Gbit/s', proxyEgress: '80Gbit/s', perFile: '1ms', scanPerFile: '0ms', perSync: '0.5s', stream: '160Mbit/s' };
+    const makespan = (harness: ModelInput['harness']) => {
+      const f = fleet(4);
+      const model = resolveModel({ rsync, harness, node: { diskIops: 1_000_000, spread: IDENTICAL } }, { nodes: 4, nicBitsPerSecond: undefined, diskWriteBytesPerSecond: undefined });
+      return simulateFleet({ model, fleet: f, volume: { proxies: 2 }, plan, seed: 1 }).steps[0]!.makespanSeconds;
+    };
+    // Two proxies on 2 cores keep a lone sync's pace: 0.5 s + 1 s of per-file work + 20 MB at rsync's 20 MB/s.
+    // Four nodes on them get half a core each: 0.5 s + 2 s + 20 MB at 10 MB/s.
+    close(makespan({ cores: 2 }), 0.5 + 1 + 1 + (0.5 + 2 + 2), 'sharing 2 cores');
+    // Hosts of their own: every sync at a lone one's pace.
+    close(makespan(undefined), 2 * (0.5 + 1 + 1), 'separate hosts');
+  });
+
   test('hybrid: the master pulls the new layers and unpacks the whole image, then the volume side\'s sync runs', () => {
     const base = layer('base', 100);
     const plan: FleetPlan = {

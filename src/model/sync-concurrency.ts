@@ -1,0 +1,20 @@
+/** A run's time span, in seconds on one clock. */
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * For each span, how many of the spans (itself included) ran at once over its time, time-weighted: four syncs
+ * that all overlap give 4 each; a sync that ran alone for half its time and beside one other for the rest
+ * gives 1.5. A span of no length counts the spans around its instant.
+ */
+export function syncConcurrency(spans: readonly Span[]): number[] {
+  return spans.map((a) => {
+    const length = a.end - a.start;
+    if (!(length > 0)) return spans.filter((b) => b.start <= a.start && a.start <= b.end).length;
+    let overlap = 0;
+    for (const b of spans) overlap += Math.max(0, Math.min(a.end, b.end) - Math.max(a.start, b.start));
+    return overlap / length;
+  });
+}
