@@ -59,8 +59,9 @@ export class ChunkSwarms {
     // The agent's limits (p2p.download, p2p.upload) are token buckets, without a NIC's spread, but a busy host's
     // agent gets as much less done as the rest of the node (node-interference.ts): Kraken's case, its limit taken
     // as p2p.download, comes out 25% short at the p99 without that.
+    const agentLimit = (limit: number, i: number) => limit / spread.slowdown[i]!;
     const download = model.p2p.downloadBitsPerSecond === undefined ? Number.POSITIVE_INFINITY : bytesPerSecond(model.p2p.downloadBitsPerSecond);
-    const downloadOf = (i: number) => download / spread.slowdown[i]!;
+    const downloadOf = (i: number) => agentLimit(download, i);
     this.ingress = Float64Array.from({ length: n + seeds }, (_, i) => (i < n ? Math.min(downloadOf(i), bytesPerSecond(model.node.nicBitsPerSecond) * spread.nic[i]!) : Number.POSITIVE_INFINITY));
     this.downloadLimit = Array.from({ length: n }, (_, i) => (Number.isFinite(download) ? [net.addResource(downloadOf(i), 'p2p download limit')] : []));
     this.rng = Rng.derive(String(n), 'model-swarm');
@@ -68,7 +69,7 @@ export class ChunkSwarms {
     const upload = bytesPerSecond(model.p2p.uploadBitsPerSecond);
     const nic = bytesPerSecond(model.node.nicBitsPerSecond);
     // A full-duplex NIC: uploads share the node's egress, apart from its downloads' ingress.
-    this.nicOut = Array.from({ length: n }, (_, i) => net.addResource(Math.min(upload / spread.slowdown[i]!, nic * spread.nic[i]!), 'peer upload'));
+    this.nicOut = Array.from({ length: n }, (_, i) => net.addResource(Math.min(agentLimit(upload, i), nic * spread.nic[i]!), 'peer upload'));
     const seedEgress = bytesPerSecond(model.p2p.seedEgressBitsPerSecond);
     for (let s = 0; s < seeds; s++) this.nicOut.push(net.addResource(seedEgress, 'seed egress'));
     this.seedIn = Array.from({ length: seeds }, () => net.addResource(seedEgress, 'seed ingress'));
