@@ -18,15 +18,16 @@ interface MeasuredSync {
 /**
  * The volume side's costs from the measured syncs: a fixed cost per rsync run, a cost per file transferred and
  * a cost per byte of the files transferred (non-negative least squares), and the l10n rebuild's rate from the
- * JSON each rebuild read. The fixed cost holds the measured tree's scan (one tree size cannot tell it from the
- * per-run cost), so the model's scan of that tree is taken out of it.
+ * JSON each rebuild read.
  *
  * With `harnessCores` (the cores other processes left on the measured machine), the syncs of that one machine
- * shared them: each sync's per-file and per-byte work took its own cost over its share of the cores (at most
- * one core; less when more syncs ran at once than there were cores). The fit then takes the proxies' syncs as
- * well as the nodes', each over its share, and the model shares the same cores (rsync.harnessCores): so two
- * proxies at once keep a lone sync's pace and four nodes on 2 cores do not, as measured. Returns the model's
- * rsync figures unchanged when no sample carries rsync counters.
+ * shared them: each sync's scan, per-file and per-byte work took its own cost over its share of the cores (at
+ * most one core; less when more syncs ran at once than there were cores), its fixed cost did not. The fit takes
+ * the proxies' syncs as well as the nodes', and the model shares the same cores (rsync.harnessCores): so two
+ * proxies at once keep a lone sync's pace and four nodes on 2 cores do not, as measured. Without them (results
+ * from before the harness CPU was sampled), the nodes' syncs as seconds waited: the fixed cost then holds the
+ * measured tree's scan (one tree size cannot tell it from the per-run cost), so the model's scan of that tree
+ * is taken out of it. Returns the model's rsync figures unchanged when no sample carries rsync counters.
  */
 export function rsyncFrom(samples: readonly NodeStepSample[], rsync: Rsync, treeFiles: number | undefined, parameters: Record<string, number>, steps: readonly StepResult[] = [], harnessCores?: number): Rsync {
   const nodeSyncs = samples.filter((s) => s.volume?.rsync !== undefined);
@@ -39,7 +40,8 @@ export function rsyncFrom(samples: readonly NodeStepSample[], rsync: Rsync, tree
     next = { ...rsync, perSyncSeconds: Math.max(0, fixed - scanned), perFileSeconds: perFile, streamBytesPerSecond: perByte > 0 ? 1 / perByte : undefined };
   } else {
     // The tree's scan is work on the shared cores too, so syncs of different shares tell it from the fixed cost
-    // (a wait: the process, the connection): one column more, given the tree's size.
+    // (a wait: the process, the connection): one column more, given the tree's size. Each row is divided by its
+    // own seconds, so the fit is in relative error: a 0.3 s sync counts as much as a 4 s one.
     const share = (s: MeasuredSync) => Math.min(1, harnessCores / s.concurrency);
     const scans = treeFiles !== undefined && treeFiles > 0;
     const rows = measuredSyncs(nodeSyncs, steps).filter((s) => s.seconds > 0).map((s) => ({ x: [1, s.files / share(s), s.bytes / share(s), ...(scans ? [1 / share(s)] : [])].map((v) => v / s.seconds), y: 1 }));

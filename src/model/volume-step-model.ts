@@ -130,10 +130,10 @@ interface Through {
 /**
  * rsync's work beyond its bytes' path, for a sync of the step: its fixed cost (perSync: process, connection,
  * protocol start), then the scan and per-file work, then the bytes. Where every host has its own CPU that work
- * is a wait; on a one-machine run (rsync.harnessCores) the per-file work is CPU-seconds on the shared cores, at
- * most one core a sync, and each byte costs 1/stream of a core-second there too. So two proxies syncing at once
- * on 2 cores keep their pace and four nodes halve theirs: the quick start measured 2.25 s for each proxy's
- * initial sync and 4.2-4.5 s for each node's, the same 1,392 files and 32 MB.
+ * is a wait; on a one-machine run (rsync.harnessCores) the scan and per-file work are CPU-seconds on the shared
+ * cores, at most one core a sync, and each byte costs 1/stream of a core-second there too. So two proxies syncing
+ * at once on 2 cores keep their pace and four nodes do not: the quick start measured 2.25 s for each proxy's
+ * initial sync and 4.2-4.5 s for each node's (less its l10n rebuild), the same 1,392 files and 32 MB.
  */
 class SyncWork {
   private readonly harness: number | undefined;
