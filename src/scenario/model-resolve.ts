@@ -23,10 +23,10 @@ export const MODEL_DEFAULTS = {
   piece: '4MiB',
   upload: '1Gbit/s',
   rsyncEgress: '10Gbit/s',
-  rsyncPerFile: '1ms',
-  rsyncScanPerFile: '0.002ms',
-  /** No fixed cost unless given or calibrated: a planner's figure depends on how the sync connects (daemon, ssh). */
-  rsyncPerSync: '0s',
+  /** rsync against a daemon, as scap's targets pull from its proxies (--compress, --delay-updates): `npx tsx bench/rsync-costs.ts`. */
+  rsyncPerFile: '0.4ms',
+  rsyncScanPerFile: '0.02ms',
+  rsyncPerSync: '0.15s',
   /** JSON parse and CDB build on one core (l10n-rebuild.ts; bench figure in the l10n note). */
   l10nRebuild: '40MB/s',
   nic: '10Gbit/s',

@@ -23,12 +23,13 @@ function fleet(nodes: number, o: Partial<{ maxConcurrent: number; unpack: boolea
 const IDENTICAL: NonNullable<NonNullable<ModelInput['node']>['spread']> = { nic: '0%', disk: '0%', decompress: '0%', latency: '0%', startDelay: '0s', interference: '0%' };
 const FREE_REQUESTS = { rtt: '0s', perRequest: '0s' };
 
-/** Identical nodes and requests that cost nothing unless the test says otherwise, so closed forms hold exactly. */
+/** Identical nodes, and requests and rsync runs that cost nothing of their own unless the test says otherwise, so closed forms hold exactly. */
 function simulate(f: ResolvedFleet, input: ModelInput, plan: FleetPlan, seed: number | string = 1, hybrid?: { strategy: string; through?: string }) {
   const model = resolveModel(
     {
       ...input,
       registry: { ...FREE_REQUESTS, ...input.registry },
+      rsync: { perSync: '0s', ...input.rsync },
       cache: { ...FREE_REQUESTS, ...input.cache },
       p2p: { rtt: '0s', scheduler: '0s', ...input.p2p },
       node: { manifest: '0s', ...input.node, spread: { ...IDENTICAL, ...input.node?.spread } },
