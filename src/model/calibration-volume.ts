@@ -6,6 +6,9 @@ import { syncConcurrency } from './sync-concurrency.ts';
 
 type Rsync = ResolvedModel['rsync'];
 
+/** Shares of the cores at least this far apart tell a sync's shared work from its fixed wait. */
+const DISTINCT_SHARES = 0.05;
+
 /** One measured rsync run: its seconds (less a node's l10n rebuild), what it moved, and the syncs beside it. */
 interface MeasuredSync {
   readonly seconds: number;
@@ -40,15 +43,20 @@ export function rsyncFrom(samples: readonly NodeStepSample[], rsync: Rsync, tree
     next = { ...rsync, perSyncSeconds: Math.max(0, fixed - scanned), perFileSeconds: perFile, streamBytesPerSecond: perByte > 0 ? 1 / perByte : undefined };
   } else {
     // The tree's scan is work on the shared cores too, so syncs of different shares tell it from the fixed cost
-    // (a wait: the process, the connection): one column more, given the tree's size. Each row is divided by its
+    // (a wait: the process, the connection): one column more, given the tree's size. Syncs that all had the same
+    // share cannot: the model's scan is then taken out of each, as without the cores. Each row is divided by its
     // own seconds, so the fit is in relative error: a 0.3 s sync counts as much as a 4 s one.
-    const share = (s: MeasuredSync) => Math.min(1, harnessCores / s.concurrency);
-    const scans = treeFiles !== undefined && treeFiles > 0;
-    const rows = measuredSyncs(nodeSyncs, steps).filter((s) => s.seconds > 0).map((s) => ({ x: [1, s.files / share(s), s.bytes / share(s), ...(scans ? [1 / share(s)] : [])].map((v) => v / s.seconds), y: 1 }));
+    const syncs = measuredSyncs(nodeSyncs, steps).filter((s) => s.seconds > 0);
+    const shares = syncs.map((s) => Math.min(1, harnessCores / s.concurrency));
+    const scans = treeFiles !== undefined && treeFiles > 0 && Math.max(...shares) - Math.min(...shares) > DISTINCT_SHARES;
+    const rows = syncs.map((s, i) => {
+      const share = shares[i]!;
+      return { x: [1, s.files / share, s.bytes / share, ...(scans ? [1 / share] : [])].map((v) => v / s.seconds), y: Math.max(0, s.seconds - (scans ? 0 : scanned / share)) / s.seconds };
+    });
     const [fixed, perFile, perByte, scan] = fitNonNegativeRates(rows, scans ? 4 : 3) as [number, number, number, number | undefined];
     next = { ...rsync, perSyncSeconds: fixed, perFileSeconds: perFile, streamBytesPerSecond: perByte > 0 ? 1 / perByte : undefined, harnessCores };
     if (scans) {
-      next = { ...next, scanPerFileSeconds: (scan ?? 0) / treeFiles };
+      next = { ...next, scanPerFileSeconds: (scan ?? 0) / treeFiles! };
       parameters.rsyncScanPerFileSeconds = next.scanPerFileSeconds;
     }
     parameters.rsyncHarnessCores = harnessCores;

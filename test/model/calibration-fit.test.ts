@@ -192,6 +192,14 @@ describe('calibration on one backend of a run over several', () => {
     assert.equal(parameters.rsyncHarnessCores, cores);
     // Read as if each sync had a host of its own, the nodes' contention would be a dearer rsync.
     assert.ok(rsyncFrom(samples, rsync, treeFiles, {}).perFileSeconds > 1.5 * perFile);
+    // On a machine of 16 free cores every sync had a core of its own: one share cannot tell the scan from the
+    // fixed cost, so the model's scan stays and is taken out of the fixed cost, as without the cores.
+    const roomy = samples.map((s) => ({ ...s, totalSeconds: perSync + treeFiles * rsync.scanPerFileSeconds + s.filesWritten * perFile + s.bytesWrittenToDisk * perByte }));
+    const roomySteps = steps.map((st, i) => ({ ...st, volume: { proxies: st.volume!.proxies.map((p) => ({ ...p, syncSeconds: roomy[4 * i]!.totalSeconds })) } }) as unknown as StepResult);
+    const alone = rsyncFrom(roomy, rsync, treeFiles, {}, roomySteps, 16);
+    near(alone.perSyncSeconds, perSync, 'fixed cost, one share');
+    assert.equal(alone.scanPerFileSeconds, rsync.scanPerFileSeconds);
+    near(alone.perFileSeconds, perFile, 'per file, one share');
   });
 
   test('how many syncs ran at once over each one, time-weighted: itself included, part-overlaps in proportion', () => {
