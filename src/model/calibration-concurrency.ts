@@ -1,4 +1,5 @@
 import type { LayerSample, NodeStepSample } from '../metrics/samples.ts';
+import { spanConcurrency } from './span-concurrency.ts';
 
 /**
  * How many layers were unpacking at once, on average, while each layer unpacked: its own unpack and the
@@ -22,11 +23,19 @@ export function unpackConcurrency(samples: readonly NodeStepSample[]): Map<Layer
   }
   const concurrency = new Map<LayerSample, number>();
   for (const group of groups.values()) {
-    for (const a of group) {
-      let overlap = 0;
-      for (const b of group) overlap += Math.max(0, Math.min(a.end, b.end) - Math.max(a.start, b.start));
-      concurrency.set(a.layer, Math.max(1, overlap / (a.end - a.start)));
-    }
+    const atOnce = spanConcurrency(group);
+    group.forEach((a, i) => concurrency.set(a.layer, Math.max(1, atOnce[i]!)));
   }
   return concurrency;
+}
+
+/** The unpacks at once over all the layers of `concurrency`, weighted by each layer's unpack seconds; undefined when none. */
+export function meanUnpacksAtOnce(concurrency: ReadonlyMap<LayerSample, number>): number | undefined {
+  let weighted = 0;
+  let seconds = 0;
+  for (const [layer, atOnce] of concurrency) {
+    weighted += layer.unpackSeconds * atOnce;
+    seconds += layer.unpackSeconds;
+  }
+  return seconds > 0 ? weighted / seconds : undefined;
 }

@@ -2,7 +2,7 @@ import type { NodeStepSample } from '../metrics/samples.ts';
 import type { StepResult } from '../metrics/step-result.ts';
 import type { ResolvedModel } from '../scenario/model-resolved.ts';
 import { fitNonNegativeRates } from './non-negative-fit.ts';
-import { syncConcurrency } from './sync-concurrency.ts';
+import { spanConcurrency } from './span-concurrency.ts';
 
 type Rsync = ResolvedModel['rsync'];
 
@@ -86,7 +86,7 @@ function measuredSyncs(nodeSyncs: readonly NodeStepSample[], steps: readonly Ste
   const out: MeasuredSync[] = [];
   for (const group of byStep.values()) {
     const rsyncSeconds = group.map((s) => Math.max(0, s.totalSeconds - (s.volume!.l10n?.seconds ?? 0)));
-    const concurrency = syncConcurrency(group.map((s, i) => ({ start: s.startSeconds, end: s.startSeconds + rsyncSeconds[i]! })));
+    const concurrency = spanConcurrency(group.map((s, i) => ({ start: s.startSeconds, end: s.startSeconds + rsyncSeconds[i]! })));
     group.forEach((s, i) => out.push({ seconds: rsyncSeconds[i]!, files: s.volume!.rsync!.filesTransferred, bytes: s.volume!.rsync!.transferredFileBytes, concurrency: concurrency[i]! }));
   }
   for (const step of steps) {
@@ -94,7 +94,7 @@ function measuredSyncs(nodeSyncs: readonly NodeStepSample[], steps: readonly Ste
     const proxies = (step.volume?.proxies ?? []).filter((p) => !p.failed && p.syncSeconds > 0);
     if (group === undefined || proxies.length === 0) continue;
     const moved = group[0]!.volume!.rsync!;
-    const concurrency = syncConcurrency(proxies.map((p) => ({ start: 0, end: p.syncSeconds })));
+    const concurrency = spanConcurrency(proxies.map((p) => ({ start: 0, end: p.syncSeconds })));
     proxies.forEach((p, i) => out.push({ seconds: p.syncSeconds, files: moved.filesTransferred, bytes: moved.transferredFileBytes, concurrency: concurrency[i]! }));
   }
   return out;

@@ -2,7 +2,7 @@ import type { LayerSample, NodeStepSample } from '../metrics/samples.ts';
 import type { ResolvedModel } from '../scenario/model-resolved.ts';
 import { median } from '../stats/percentiles.ts';
 import { type CpuFit, fitHarnessCpu, freeCores, harnessBoundCores } from './calibration-cpu.ts';
-import { unpackConcurrency } from './calibration-concurrency.ts';
+import { meanUnpacksAtOnce, unpackConcurrency } from './calibration-concurrency.ts';
 import { logNormalVariation } from './calibration-dispersion.ts';
 import { fitLinks, type LinkFit } from './calibration-links.ts';
 import type { MeasuredRun } from './measured-run.ts';
@@ -133,6 +133,21 @@ function requestsFrom(measured: MeasuredRun, model: ResolvedModel, parameters: R
 }
 
 /**
+ * Unpack costs fitted as the seconds the nodes waited hold the sharing of the harness's one thread: how many
+ * unpacks ran at once on average (calibration-concurrency.ts), so the hybrid side's master, which unpacks
+ * alone, can take those costs over it. A harness-bound fit already took each layer's own cost: nothing to do.
+ * Quick start (run 2 of session 21): 3.98 unpacks at once; the master's prep simulated at 4.0 s where it
+ * measured 1.4-1.5 s.
+ */
+function unpackSharingFrom(samples: readonly NodeStepSample[], ownCosts: boolean, harness: ResolvedModel['harness'], parameters: Record<string, number>): ResolvedModel['harness'] {
+  if (ownCosts) return harness;
+  const atOnce = meanUnpacksAtOnce(unpackConcurrency(samples));
+  if (atOnce === undefined) return harness;
+  parameters.unpacksAtOnce = atOnce;
+  return { ...harness, unpacksAtOnce: atOnce };
+}
+
+/**
  * The harness CPU, reported. For a harness-bound run, `cores` (harnessBoundCores of the fit) are those other processes
  * left, and when the unpack fit took each layer's own cost (`shared`: its seconds over the layers unpacking
  * beside it, calibration-concurrency.ts) they become `model.harness.cores`, which the model's unpacks then
@@ -150,7 +165,7 @@ function harnessCpuFrom(cpu: CpuFit | undefined, cores: number | undefined, shar
   parameters.harnessCpuSaturatedStepShare = cpu.saturatedStepShare;
   if (cores === undefined) return model;
   parameters.harnessBoundCores = cores;
-  return shared ? { ...model, harness: { cores } } : model;
+  return shared ? { ...model, harness: { ...model.harness, cores } } : model;
 }
 
 /**
@@ -194,7 +209,7 @@ export function calibrateFrom(measured: MeasuredRun, model: ResolvedModel, fleet
   const concurrency = boundCores !== undefined ? unpackConcurrency(samples) : undefined;
   const shared = concurrency !== undefined && concurrency.size > 0 ? concurrency : undefined;
   node = unpackStartsFrom(samples, unpackFrom(samples, node, uncompressedPerBlobByte, shared, parameters), parameters);
-  const withRequests = requestsFrom(measured, { ...model, node, registry: registryModel }, parameters);
+  const withRequests = requestsFrom(measured, { ...model, node, registry: registryModel, harness: unpackSharingFrom(samples, shared !== undefined, model.harness, parameters) }, parameters);
   const committed = { ...withRequests, node: blobCommitFrom(samples, withRequests.node, parameters.requestSeconds, parameters), rsync: rsyncFrom(samples, withRequests.rsync, volumeTreeFiles, parameters, steps, cpu === undefined ? undefined : freeCores(cpu)) };
   return { parameters, model: harnessCpuFrom(cpu, boundCores, shared !== undefined, committed, parameters), fleet };
 }

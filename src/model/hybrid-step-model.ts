@@ -27,11 +27,13 @@ export function simulateHybridStep(input: HybridStepInput): { outcome: StepOutco
   const files = image.layers.reduce((n, l) => n + l.files, 0);
   // The master unpacks alone: each byte at its CPU's pace (node-cpu.ts), into page cache up to its dirty limit
   // (write-back.ts), the rest at its CPU's or its disk's pace, whichever is slower; each file its wait and its CPU.
+  // Unpack costs fitted while several nodes' unpacks shared one thread are a lone unpack's that many times over.
   const { cpu } = model.node;
-  const cpuPerByte = loneUnpackSecondsPerByte(cpu);
+  const alone = 1 / (model.harness.unpacksAtOnce ?? 1);
+  const cpuPerByte = loneUnpackSecondsPerByte(cpu) * alone;
   const absorbed = Math.min(unpackedBytes, model.node.dirtyLimitBytes);
   const throughDisk = (unpackedBytes - absorbed) * Math.max(cpuPerByte, 1 / model.node.diskWriteBytesPerSecond);
-  const unpackSeconds = absorbed * cpuPerByte + throughDisk + files * (model.node.unpackPerFileSeconds + cpu.perFileSeconds);
+  const unpackSeconds = absorbed * cpuPerByte + throughDisk + files * (model.node.unpackPerFileSeconds + cpu.perFileSeconds) * alone;
   let prepSeconds = 0;
   const prep = (net: FluidNetwork, ready: () => void) => {
     const registry = net.addMeter();

@@ -129,7 +129,16 @@ export interface ResolvedModel {
   };
   readonly lazy: ResolvedLazy;
   /** Undefined: nodes are separate machines; else the cores of the one machine all virtual nodes share. */
-  readonly harness: { readonly cores: number | undefined };
+  readonly harness: {
+    readonly cores: number | undefined;
+    /**
+     * A one-machine run's unpack costs fitted as the seconds its nodes waited: how many unpacks ran at once on
+     * average (time-weighted), on the harness's one thread. The hybrid side's master, which unpacks alone,
+     * takes those costs over it. Undefined where the costs are a lone unpack's (a model's own, or a
+     * harness-bound fit's).
+     */
+    readonly unpacksAtOnce: number | undefined;
+  };
   readonly rollout: {
     readonly prePullShare: number;
     /** Per data centre; fleet.nodes when unset (no limit beyond fleet.rollout.maxConcurrent). */

@@ -8,8 +8,8 @@ import { blobCommitFrom } from '../../src/model/calibration-blob-commit.ts';
 import { fitRequests, MODEL_REQUESTS_BEFORE_LAYERS } from '../../src/model/calibration-requests.ts';
 import type { StepResult } from '../../src/metrics/step-result.ts';
 import { rsyncFrom } from '../../src/model/calibration-volume.ts';
-import { syncConcurrency } from '../../src/model/sync-concurrency.ts';
-import { unpackConcurrency } from '../../src/model/calibration-concurrency.ts';
+import { spanConcurrency } from '../../src/model/span-concurrency.ts';
+import { meanUnpacksAtOnce, unpackConcurrency } from '../../src/model/calibration-concurrency.ts';
 import { calibrateFrom } from '../../src/model/calibration.ts';
 import type { MeasuredRun } from '../../src/model/measured-run.ts';
 import { resolveModel } from '../../src/scenario/model-resolve.ts';
@@ -204,9 +204,9 @@ describe('calibration on one backend of a run over several', () => {
 
   test('how many syncs ran at once over each one, time-weighted: itself included, part-overlaps in proportion', () => {
     // a: alone for its first half, beside b for the second; b: beside a for half, then beside c for half; c inside b.
-    assert.deepEqual(syncConcurrency([{ start: 0, end: 2 }, { start: 1, end: 3 }, { start: 2, end: 3 }]), [1.5, 2, 2]);
+    assert.deepEqual(spanConcurrency([{ start: 0, end: 2 }, { start: 1, end: 3 }, { start: 2, end: 3 }]), [1.5, 2, 2]);
     // An instant counts the spans around it.
-    assert.deepEqual(syncConcurrency([{ start: 1, end: 1 }, { start: 0, end: 4 }]), [2, 1]);
+    assert.deepEqual(spanConcurrency([{ start: 1, end: 1 }, { start: 0, end: 4 }]), [2, 1]);
   });
 
   test('how many layers unpacked at once while each did: its own unpack and the overlap of the others in the same step and repeat', () => {
@@ -218,6 +218,9 @@ describe('calibration on one backend of a run over several', () => {
     assert.equal(shares.get(a!), 1.5);
     assert.equal(shares.get(b!), 2);
     assert.equal(shares.get(c!), 1, 'another repeat is not beside it');
+    // Over all three, weighted by their seconds: (4 x 1.5 + 2 x 2 + 4 x 1) / 10.
+    assert.equal(meanUnpacksAtOnce(shares), 1.4);
+    assert.equal(meanUnpacksAtOnce(new Map()), undefined);
   });
 
   test('on a harness-bound run, the unpack fit takes each layer\'s own CPU cost and the model shares the harness\'s cores instead', () => {
@@ -246,5 +249,12 @@ describe('calibration on one backend of a run over several', () => {
     // The per-file cost is now CPU on the shared cores, not a wait of each node's own.
     assert.equal(model.node.unpackPerFileSeconds, 0);
     assert.ok(Math.abs(model.node.cpu.perFileSeconds - perFile) < 1e-9);
+    assert.equal(model.harness.unpacksAtOnce, undefined, 'these costs are already a lone unpack\'s');
+    // Not harness-bound (the machine half idle): the costs stay as waited, and say how many unpacks they shared.
+    const idle = { ...step, cpu: { ...step.cpu, utilisation: 0.5 } };
+    const waited = calibrateFrom({ samples, steps: [idle] } as unknown as MeasuredRun, resolved, { nodes: 4, rollout: { maxConcurrent: 4, stages: [{ rest: true }] }, node: { nicBitsPerSecond: undefined, disk: {}, maxConcurrentDownloads: 3, unpack: true } } as never, 1);
+    assert.equal(waited.model.harness.cores, undefined);
+    assert.ok(Math.abs(waited.model.harness.unpacksAtOnce! - 4) < 1e-9, `${waited.model.harness.unpacksAtOnce}`);
+    assert.equal(waited.parameters.unpacksAtOnce, waited.model.harness.unpacksAtOnce);
   });
 });

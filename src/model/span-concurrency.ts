@@ -9,7 +9,7 @@ export interface Span {
  * that all overlap give 4 each; a sync that ran alone for half its time and beside one other for the rest
  * gives 1.5. A span of no length counts the spans around its instant.
  */
-export function syncConcurrency(spans: readonly Span[]): number[] {
+export function spanConcurrency(spans: readonly Span[]): number[] {
   return spans.map((a) => {
     const length = a.end - a.start;
     if (!(length > 0)) return spans.filter((b) => b.start <= a.start && a.start <= b.end).length;
