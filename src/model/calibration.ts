@@ -133,18 +133,18 @@ function requestsFrom(measured: MeasuredRun, model: ResolvedModel, parameters: R
 }
 
 /**
- * Unpack costs fitted as the seconds the nodes waited hold the sharing of the harness's one thread: how many
- * unpacks ran at once on average (calibration-concurrency.ts), so the hybrid side's master, which unpacks
- * alone, can take those costs over it. A harness-bound fit already took each layer's own cost: nothing to do.
- * Quick start (run 2 of session 21): 3.98 unpacks at once; the master's prep simulated at 4.0 s where it
- * measured 1.4-1.5 s.
+ * Unpack costs fitted as the seconds the nodes waited hold their sharing of the machine: each unpack had the
+ * cores other processes left (`cores`) over the unpacks at once (calibration-concurrency.ts), at most one, so
+ * the hybrid side's master, which unpacks alone, takes those costs times that share, as the syncs' fit takes
+ * theirs (calibration-volume.ts). A harness-bound fit already took each layer's own cost: nothing to do.
  */
-function unpackSharingFrom(samples: readonly NodeStepSample[], ownCosts: boolean, harness: ResolvedModel['harness'], parameters: Record<string, number>): ResolvedModel['harness'] {
-  if (ownCosts) return harness;
+function unpackShareFrom(samples: readonly NodeStepSample[], ownCosts: boolean, cores: number | undefined, harness: ResolvedModel['harness'], parameters: Record<string, number>): ResolvedModel['harness'] {
+  if (ownCosts || cores === undefined) return harness;
   const atOnce = meanUnpacksAtOnce(unpackConcurrency(samples));
   if (atOnce === undefined) return harness;
   parameters.unpacksAtOnce = atOnce;
-  return { ...harness, unpacksAtOnce: atOnce };
+  parameters.unpackShare = Math.min(1, cores / atOnce);
+  return { ...harness, unpackShare: parameters.unpackShare };
 }
 
 /**
@@ -209,7 +209,7 @@ export function calibrateFrom(measured: MeasuredRun, model: ResolvedModel, fleet
   const concurrency = boundCores !== undefined ? unpackConcurrency(samples) : undefined;
   const shared = concurrency !== undefined && concurrency.size > 0 ? concurrency : undefined;
   node = unpackStartsFrom(samples, unpackFrom(samples, node, uncompressedPerBlobByte, shared, parameters), parameters);
-  const withRequests = requestsFrom(measured, { ...model, node, registry: registryModel, harness: unpackSharingFrom(samples, shared !== undefined, model.harness, parameters) }, parameters);
+  const withRequests = requestsFrom(measured, { ...model, node, registry: registryModel, harness: unpackShareFrom(samples, shared !== undefined, cpu === undefined ? undefined : freeCores(cpu), model.harness, parameters) }, parameters);
   const committed = { ...withRequests, node: blobCommitFrom(samples, withRequests.node, parameters.requestSeconds, parameters), rsync: rsyncFrom(samples, withRequests.rsync, volumeTreeFiles, parameters, steps, cpu === undefined ? undefined : freeCores(cpu)) };
   return { parameters, model: harnessCpuFrom(cpu, boundCores, shared !== undefined, committed, parameters), fleet };
 }

@@ -27,9 +27,9 @@ export function simulateHybridStep(input: HybridStepInput): { outcome: StepOutco
   const files = image.layers.reduce((n, l) => n + l.files, 0);
   // The master unpacks alone: each byte at its CPU's pace (node-cpu.ts), into page cache up to its dirty limit
   // (write-back.ts), the rest at its CPU's or its disk's pace, whichever is slower; each file its wait and its CPU.
-  // Unpack costs fitted while several nodes' unpacks shared one thread are a lone unpack's that many times over.
+  // Unpack costs fitted while several nodes' unpacks shared one machine's cores are a lone unpack's over its share.
   const { cpu } = model.node;
-  const alone = 1 / (model.harness.unpacksAtOnce ?? 1);
+  const alone = model.harness.unpackShare ?? 1;
   const cpuPerByte = loneUnpackSecondsPerByte(cpu) * alone;
   const absorbed = Math.min(unpackedBytes, model.node.dirtyLimitBytes);
   const throughDisk = (unpackedBytes - absorbed) * Math.max(cpuPerByte, 1 / model.node.diskWriteBytesPerSecond);

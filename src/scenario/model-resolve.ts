@@ -226,7 +226,7 @@ export function resolveModel(
       cpu: resolveNodeCpu(model, parseBytesPerSecond(model?.node?.decompress ?? MODEL_DEFAULTS.decompress)),
     },
     lazy: resolveLazy(model),
-    harness: { cores: model?.harness?.cores, unpacksAtOnce: undefined },
+    harness: { cores: model?.harness?.cores, unpackShare: undefined },
     rollout: {
       prePullShare: model?.rollout?.prePull === undefined ? 0 : parseShare(model.rollout.prePull),
       concurrentDeployments: model?.rollout?.concurrentDeployments ?? fleet.nodes,

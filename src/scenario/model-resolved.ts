@@ -132,12 +132,12 @@ export interface ResolvedModel {
   readonly harness: {
     readonly cores: number | undefined;
     /**
-     * A one-machine run's unpack costs fitted as the seconds its nodes waited: how many unpacks ran at once on
-     * average (time-weighted), on the harness's one thread. The hybrid side's master, which unpacks alone,
-     * takes those costs over it. Undefined where the costs are a lone unpack's (a model's own, or a
-     * harness-bound fit's).
+     * A one-machine run's unpack costs fitted as the seconds its nodes waited: the share of a core each unpack
+     * had, the cores other processes left over the unpacks at once (time-weighted average), at most 1. The
+     * hybrid side's master, which unpacks alone, takes those costs times it. Undefined where the costs are a
+     * lone unpack's (a model's own, or a harness-bound fit's).
      */
-    readonly unpacksAtOnce: number | undefined;
+    readonly unpackShare: number | undefined;
   };
   readonly rollout: {
     readonly prePullShare: number;

@@ -249,12 +249,13 @@ describe('calibration on one backend of a run over several', () => {
     // The per-file cost is now CPU on the shared cores, not a wait of each node's own.
     assert.equal(model.node.unpackPerFileSeconds, 0);
     assert.ok(Math.abs(model.node.cpu.perFileSeconds - perFile) < 1e-9);
-    assert.equal(model.harness.unpacksAtOnce, undefined, 'these costs are already a lone unpack\'s');
-    // Not harness-bound (the machine half idle): the costs stay as waited, and say how many unpacks they shared.
+    assert.equal(model.harness.unpackShare, undefined, 'these costs are already a lone unpack\'s');
+    // Not harness-bound (the machine half idle, this process its one busy core: both cores free of other work):
+    // the costs stay as waited, and say what share of the cores each unpack had, four at once on two.
     const idle = { ...step, cpu: { ...step.cpu, utilisation: 0.5 } };
     const waited = calibrateFrom({ samples, steps: [idle] } as unknown as MeasuredRun, resolved, { nodes: 4, rollout: { maxConcurrent: 4, stages: [{ rest: true }] }, node: { nicBitsPerSecond: undefined, disk: {}, maxConcurrentDownloads: 3, unpack: true } } as never, 1);
     assert.equal(waited.model.harness.cores, undefined);
-    assert.ok(Math.abs(waited.model.harness.unpacksAtOnce! - 4) < 1e-9, `${waited.model.harness.unpacksAtOnce}`);
-    assert.equal(waited.parameters.unpacksAtOnce, waited.model.harness.unpacksAtOnce);
+    assert.ok(Math.abs(waited.parameters.unpacksAtOnce! - 4) < 1e-9, `${waited.parameters.unpacksAtOnce}`);
+    assert.ok(Math.abs(waited.model.harness.unpackShare! - 0.5) < 1e-9, `${waited.model.harness.unpackShare}`);
   });
 });

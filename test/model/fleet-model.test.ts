@@ -186,14 +186,14 @@ describe('fleet model: closed forms', () => {
     }
     close(hybrid[0]!.registryBytesServed, 150 * MB, 'initial pull');
     close(hybrid[1]!.registryBytesServed, 10 * MB, 'backport pull');
-    // Calibrated on one machine whose nodes unpacked four at once on its one thread: the master unpacks alone.
+    // Calibrated on one machine where each node's unpack had a quarter of a core: the master unpacks alone.
     const resolved = resolveModel(
       { ...input, topologies: ['direct'], registry: { ...FREE_REQUESTS, ...input.registry }, rsync: { perSync: '0s', ...input.rsync }, node: { manifest: '0s', ...input.node, spread: IDENTICAL } },
       { nodes: 8, nicBitsPerSecond: undefined, diskWriteBytesPerSecond: 400 * MB },
     );
-    const model = { ...resolved, harness: { ...resolved.harness, unpacksAtOnce: 4 } };
+    const model = { ...resolved, harness: { ...resolved.harness, unpackShare: 0.25 } };
     const calibrated = simulateFleet({ model, fleet: fleet(8, { disk: 400 * MB }), volume: { proxies: 1 }, plan, seed: 1, hybrid: { strategy: 'img' } }).steps.filter((s) => s.strategy === 'hybrid');
-    for (const [i, prep] of [1.5 + (1 + 1) / 4, 0.1 + (0.6 + 1) / 4].entries()) close((calibrated[i]!.deploy as { prep: number }).prep, prep, `${calibrated[i]!.step} prep, unpacking alone`);
+    for (const [i, prep] of [1.5 + (1 + 1) * 0.25, 0.1 + (0.6 + 1) * 0.25].entries()) close((calibrated[i]!.deploy as { prep: number }).prep, prep, `${calibrated[i]!.step} prep, unpacking alone`);
     // hybrid.through: the deploy sequence is walked up to that step only.
     const through = simulate(fleet(8, { disk: 400 * MB }), input, plan, 1, { strategy: 'img', through: 'initial' });
     assert.deepEqual(through.steps.filter((s) => s.strategy === 'hybrid').map((s) => s.step), ['initial']);
