@@ -173,7 +173,8 @@ function harnessCpuFrom(cpu: CpuFit | undefined, cores: number | undefined, shar
  * highest aggregate throughput seen, when the nodes' links do not explain it), request latency and the
  * registry's CPU per request, unpack seconds per byte and per file and their spread, when unpacking started
  * (calibration-unpack-starts.ts), each blob's commit (calibration-blob-commit.ts), the disk when nothing
- * was unpacked, the harness CPU for the runtime model, and the volume side's rsync and l10n costs from its
+ * was unpacked, the harness CPU for the runtime model, the share of the cores each node's unpack had (for the
+ * hybrid side's master, which unpacks alone), and the volume side's rsync and l10n costs from its
  * nodes' and proxies' syncs on the cores other processes left (calibration-volume.ts; `volumeTreeFiles`: the
  * files in the measured code tree). A virtual
  * node starts when the harness dispatches it, so the start delay is 0. `uncompressedPerBlobByte` converts the

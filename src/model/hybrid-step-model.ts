@@ -27,7 +27,8 @@ export function simulateHybridStep(input: HybridStepInput): { outcome: StepOutco
   const files = image.layers.reduce((n, l) => n + l.files, 0);
   // The master unpacks alone: each byte at its CPU's pace (node-cpu.ts), into page cache up to its dirty limit
   // (write-back.ts), the rest at its CPU's or its disk's pace, whichever is slower; each file its wait and its CPU.
-  // Unpack costs fitted while several nodes' unpacks shared one machine's cores are a lone unpack's over its share.
+  // Unpack costs fitted as the seconds nodes waited, sharing one machine's cores: alone, the master takes them
+  // times the share of a core each of those unpacks had (model.harness.unpackShare, set by --calibrate).
   const { cpu } = model.node;
   const alone = model.harness.unpackShare ?? 1;
   const cpuPerByte = loneUnpackSecondsPerByte(cpu) * alone;
