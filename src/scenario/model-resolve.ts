@@ -24,9 +24,9 @@ export const MODEL_DEFAULTS = {
   upload: '1Gbit/s',
   rsyncEgress: '10Gbit/s',
   /** rsync against a daemon, as scap's targets pull from its proxies (--compress, --delay-updates): `npx tsx bench/rsync-costs.ts`. */
-  rsyncPerFile: '0.4ms',
+  rsyncPerFile: '0.3ms',
   rsyncScanPerFile: '0.02ms',
-  rsyncPerSync: '0.15s',
+  rsyncPerSync: '0.2s',
   /** JSON parse and CDB build on one core (l10n-rebuild.ts; bench figure in the l10n note). */
   l10nRebuild: '40MB/s',
   nic: '10Gbit/s',
