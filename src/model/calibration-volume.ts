@@ -64,15 +64,49 @@ export function rsyncFrom(samples: readonly NodeStepSample[], rsync: Rsync, tree
   parameters.rsyncPerSyncSeconds = next.perSyncSeconds;
   parameters.rsyncPerFileSeconds = next.perFileSeconds;
   if (next.streamBytesPerSecond !== undefined) parameters.rsyncStreamBytesPerSecond = next.streamBytesPerSecond;
-  const rebuilds = nodeSyncs.flatMap((s) => (s.volume!.l10n !== undefined && s.volume!.l10n.languages > 0 && s.volume!.l10n.jsonBytesRead > 0 ? [s.volume!.l10n] : []));
+  const rebuilds = measuredRebuilds(nodeSyncs, harnessCores === undefined ? undefined : HARNESS_THREADS);
   // The model charges each rebuilt language the per-file cost too: the rate is what is left of the seconds.
-  const rebuildSeconds = rebuilds.reduce((n, l) => n + Math.max(0, l.seconds - l.languages * next.perFileSeconds), 0);
+  const rebuildSeconds = rebuilds.reduce((n, r) => n + Math.max(0, r.ownSeconds - r.languages * next.perFileSeconds), 0);
   if (rebuildSeconds > 0) {
-    next = { ...next, l10nRebuildBytesPerSecond: rebuilds.reduce((n, l) => n + l.jsonBytesRead, 0) / rebuildSeconds };
+    next = { ...next, l10nRebuildBytesPerSecond: rebuilds.reduce((n, r) => n + r.jsonBytes, 0) / rebuildSeconds };
     parameters.l10nRebuildBytesPerSecond = next.l10nRebuildBytesPerSecond;
+    if (harnessCores !== undefined) next = { ...next, harnessThreads: HARNESS_THREADS };
   }
   return next;
 }
+
+/** shipbench's threads the nodes' l10n rebuilds share on a one-machine run: its main thread (JSON.parse, the CDB build). */
+const HARNESS_THREADS = 1;
+
+/**
+ * The nodes' l10n rebuilds that read JSON, each with its own seconds: as measured, or on a one-machine run
+ * (`threads`) its seconds times its share of the harness's threads, the rebuilds beside it counted from their
+ * spans (each the end of its node's sync). Four nodes rebuilding at once on one thread each took four times its
+ * own work (2.4 s each on the quick start).
+ */
+function measuredRebuilds(nodeSyncs: readonly NodeStepSample[], threads: number | undefined): Array<{ ownSeconds: number; languages: number; jsonBytes: number }> {
+  const out: Array<{ ownSeconds: number; languages: number; jsonBytes: number }> = [];
+  for (const group of byStep(nodeSyncs).values()) {
+    const rebuilt = group.filter((s) => s.volume!.l10n !== undefined && s.volume!.l10n.languages > 0 && s.volume!.l10n.jsonBytesRead > 0);
+    const ends = rebuilt.map((s) => s.startSeconds + s.totalSeconds);
+    const atOnce = spanConcurrency(rebuilt.map((s, i) => ({ start: ends[i]! - s.volume!.l10n!.seconds, end: ends[i]! })));
+    rebuilt.forEach((s, i) => {
+      const l10n = s.volume!.l10n!;
+      const share = threads === undefined ? 1 : Math.min(1, threads / atOnce[i]!);
+      out.push({ ownSeconds: l10n.seconds * share, languages: l10n.languages, jsonBytes: l10n.jsonBytesRead });
+    });
+  }
+  return out;
+}
+
+/** The node syncs of each step (strategy, step and repeat), in the samples' order. */
+function byStep(nodeSyncs: readonly NodeStepSample[]): Map<string, NodeStepSample[]> {
+  const groups = new Map<string, NodeStepSample[]>();
+  for (const s of nodeSyncs) groups.set(stepKey(s), [...(groups.get(stepKey(s)) ?? []), s]);
+  return groups;
+}
+
+const stepKey = (s: { strategy: string; step: string; repeat: number }) => `${s.strategy}\u0000${s.step}\u0000${s.repeat}`;
 
 /**
  * Every measured sync of the volume and hybrid sides: the nodes' (their rsync only: from their start to their
@@ -80,17 +114,15 @@ export function rsyncFrom(samples: readonly NodeStepSample[], rsync: Rsync, tree
  * of a step's proxies start together), which moved what the step's nodes then moved.
  */
 function measuredSyncs(nodeSyncs: readonly NodeStepSample[], steps: readonly StepResult[]): MeasuredSync[] {
-  const key = (s: { strategy: string; step: string; repeat: number }) => `${s.strategy}\u0000${s.step}\u0000${s.repeat}`;
-  const byStep = new Map<string, NodeStepSample[]>();
-  for (const s of nodeSyncs) byStep.set(key(s), [...(byStep.get(key(s)) ?? []), s]);
+  const groups = byStep(nodeSyncs);
   const out: MeasuredSync[] = [];
-  for (const group of byStep.values()) {
+  for (const group of groups.values()) {
     const rsyncSeconds = group.map((s) => Math.max(0, s.totalSeconds - (s.volume!.l10n?.seconds ?? 0)));
     const concurrency = spanConcurrency(group.map((s, i) => ({ start: s.startSeconds, end: s.startSeconds + rsyncSeconds[i]! })));
     group.forEach((s, i) => out.push({ seconds: rsyncSeconds[i]!, files: s.volume!.rsync!.filesTransferred, bytes: s.volume!.rsync!.transferredFileBytes, concurrency: concurrency[i]! }));
   }
   for (const step of steps) {
-    const group = byStep.get(key(step));
+    const group = groups.get(stepKey(step));
     const proxies = (step.volume?.proxies ?? []).filter((p) => !p.failed && p.syncSeconds > 0);
     if (group === undefined || proxies.length === 0) continue;
     const moved = group[0]!.volume!.rsync!;

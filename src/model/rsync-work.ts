@@ -17,6 +17,8 @@ export interface Through {
  */
 export class SyncWork {
   private readonly harness: number | undefined;
+  /** The harness's thread the nodes' l10n rebuilds share on a one-machine run (rsync.harnessThreads). */
+  private readonly thread: number | undefined;
   private readonly byteWeight: number;
   /** Seconds (on a core of its own) of one sync's scan and per-file work, and with its fixed cost. */
   private readonly work: number;
@@ -29,6 +31,7 @@ export class SyncWork {
     changedFiles: number,
   ) {
     this.harness = rsync.harnessCores === undefined ? undefined : net.addResource(rsync.harnessCores, 'harness cpu');
+    this.thread = rsync.harnessThreads === undefined ? undefined : net.addResource(rsync.harnessThreads, 'harness thread');
     this.byteWeight = rsync.streamBytesPerSecond === undefined ? 0 : 1 / rsync.streamBytesPerSecond;
     this.work = treeFiles * rsync.scanPerFileSeconds + changedFiles * rsync.perFileSeconds;
     this.overhead = rsync.perSyncSeconds + treeFiles * rsync.scanPerFileSeconds + changedFiles * rsync.perFileSeconds;
@@ -44,6 +47,19 @@ export class SyncWork {
     net.at(net.now + delaySeconds + this.rsync.perSyncSeconds, () =>
       net.startFlow({ bytes: work, resources: [harness], capBytesPerSecond: 1, capKind: 'rsync per-file work', onDone: then }),
     );
+  }
+
+  /**
+   * A node's work on one core after its sync (scap's l10n rebuild), then `then`: a wait on its own core, or on
+   * a one-machine run the harness's thread, which every node's rebuild shares.
+   */
+  rebuild(cpuSeconds: number, then: () => void): void {
+    const { net, thread } = this;
+    if (thread === undefined || cpuSeconds <= 0) {
+      net.at(net.now + cpuSeconds, then);
+      return;
+    }
+    net.startFlow({ bytes: cpuSeconds, resources: [thread], capBytesPerSecond: 1, capKind: 'l10n rebuild', onDone: then });
   }
 
   /** The resources a sync's bytes cross, with the shared cores when its bytes cost CPU there. */

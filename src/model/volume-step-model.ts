@@ -71,11 +71,12 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
       gate.nodeDone(node);
     };
     // scap's cdb-rebuild after the rsync: each changed language's JSON parsed and its CDB built on one core
-    // (plus the per-file cost), then the CDB bytes written through the node's disk.
+    // (plus the per-file cost; on a one-machine run, the harness's thread), then the CDB bytes written through
+    // the node's disk.
     const rebuildL10n = () => {
       if (rebuild === undefined || rebuild.languages === 0) return done(step.changedFiles, step.changedBytes);
       const cpuSeconds = rebuild.jsonBytes / model.rsync.l10nRebuildBytesPerSecond + rebuild.languages * model.rsync.perFileSeconds;
-      net.at(net.now + cpuSeconds, () =>
+      syncs.rebuild(cpuSeconds, () =>
         write(rebuild.cdbBytes, { resources: [], weights: [] }, { cap: undefined, iops: undefined }, [], () => done(step.changedFiles + rebuild.languages, step.changedBytes + rebuild.cdbBytes)),
       );
     };

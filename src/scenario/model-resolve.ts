@@ -197,6 +197,7 @@ export function resolveModel(
       streamBytesPerSecond: model?.rsync?.stream === undefined ? undefined : parseBitsPerSecond(model.rsync.stream) / 8,
       l10nRebuildBytesPerSecond: parseBytesPerSecond(model?.rsync?.l10nRebuild ?? MODEL_DEFAULTS.l10nRebuild),
       harnessCores: model?.harness?.cores,
+      harnessThreads: model?.harness?.cores === undefined ? undefined : 1,
     },
     node: {
       manifestSeconds: parseSeconds(model?.node?.manifest ?? MODEL_DEFAULTS.manifest),

@@ -95,6 +95,11 @@ export interface ResolvedModel {
      * alike); undefined when each syncing host has its own. model.harness.cores, or what --calibrate found.
      */
     readonly harnessCores: number | undefined;
+    /**
+     * On a one-machine run, the threads every node's l10n rebuild shares: shipbench's one (the JSON parse and the
+     * CDB build are JavaScript on its main thread). Undefined when each node rebuilds on a core of its own.
+     */
+    readonly harnessThreads: number | undefined;
   };
   readonly node: {
     readonly nicBitsPerSecond: number;

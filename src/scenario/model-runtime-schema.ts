@@ -23,7 +23,7 @@ export const nodeCpuInput = z.strictObject({
 }).meta({ description: 'CPU as a resource of each node: download hashing, decompression and unpack share its cores' });
 
 export const harnessInput = z.strictObject({
-  cores: cores('harness cores').optional().meta({ description: 'cores of the one machine a run\'s virtual nodes share: every node\'s CPU work (hashing, decompression, unpack), the volume side\'s rsync work (each proxy\'s and node\'s scan, per-file and per-byte work, at most a core a sync) and the registry\'s and cache\'s per-request work also share them (for --calibrate against a one-machine run); unset: nodes are separate machines' }),
+  cores: cores('harness cores').optional().meta({ description: 'cores of the one machine a run\'s virtual nodes share: every node\'s CPU work (hashing, decompression, unpack), the volume side\'s rsync work (each proxy\'s and node\'s scan, per-file and per-byte work, at most a core a sync) and the registry\'s and cache\'s per-request work also share them, and every node\'s l10n rebuild shipbench\'s one thread (for --calibrate against a one-machine run); unset: nodes are separate machines' }),
 }).meta({ description: 'the harness machine of a one-machine run, as a shared resource (calibration only)' });
 
 export const lazyInput = z.strictObject({

@@ -173,10 +173,14 @@ describe('calibration on one backend of a run over several', () => {
     // Four nodes at once get 1.8/4 of a core each, two proxies at once a whole one each.
     const seconds = (files: number, bytes: number, together: number) => perSync + (treeFiles * scanPerFile + files * perFile + bytes * perByte) / Math.min(1, cores / together);
     const moves: Array<[string, number, number]> = [['initial', 1392, 32e6], ['backport', 1, 7e3], ['config', 3, 6e4], ['train', 689, 9e6]];
+    // The train's l10n rebuild after each node's sync: four at once on shipbench's one thread, each four times its own.
+    const jsonRate = 30e6;
+    const rebuild = { languages: 2, jsonBytesRead: 9e6, cdbBytesWritten: 9e6, removed: 0, seconds: 4 * (9e6 / jsonRate + 2 * perFile) };
     const samples = moves.flatMap(([step, files, bytes]) =>
       ['n1', 'n2', 'n3', 'n4'].map((node): NodeStepSample => {
         const stats = { filesTransferred: files, filesCreated: files, filesDeleted: 0, totalFileBytes: 32e6, transferredFileBytes: bytes, literalBytes: bytes, matchedBytes: 0, bytesSent: 100, bytesReceived: bytes };
-        return { node, step, strategy: 'volume', repeat: 0, startSeconds: 5, manifestSeconds: 0, totalSeconds: seconds(files, bytes, 4), layers: [], bytesDownloaded: bytes, bytesWrittenToDisk: bytes, filesWritten: files, volume: { proxy: 'p', failovers: 0, rsync: stats, mixedVersionSeconds: 0 } };
+        const l10n = step === 'train' ? rebuild : undefined;
+        return { node, step, strategy: 'volume', repeat: 0, startSeconds: 5, manifestSeconds: 0, totalSeconds: seconds(files, bytes, 4) + (l10n?.seconds ?? 0), layers: [], bytesDownloaded: bytes, bytesWrittenToDisk: bytes, filesWritten: files, volume: { proxy: 'p', failovers: 0, rsync: stats, mixedVersionSeconds: 0, ...(l10n === undefined ? {} : { l10n }) } };
       }),
     );
     const proxy = (name: string, files: number, bytes: number) => ({ proxy: name, bytesFromMaster: bytes, syncSeconds: seconds(files, bytes, 2), egressBytes: bytes, nodesServed: 2, failed: false });
@@ -190,11 +194,16 @@ describe('calibration on one backend of a run over several', () => {
     near(fitted.streamBytesPerSecond, 1 / perByte, 'one core\'s bytes per second');
     assert.equal(fitted.harnessCores, cores, 'the model shares the same cores');
     assert.equal(parameters.rsyncHarnessCores, cores);
-    // Read as if each sync had a host of its own, the nodes' contention would be a dearer rsync.
-    assert.ok(rsyncFrom(samples, rsync, treeFiles, {}).perFileSeconds > 1.5 * perFile);
+    near(fitted.l10nRebuildBytesPerSecond, jsonRate, 'one rebuild\'s own rate');
+    assert.equal(fitted.harnessThreads, 1, 'the model shares the one thread');
+    // Read as if each sync had a host of its own, the nodes' contention would be a dearer rsync and a slower rebuild.
+    const waited = rsyncFrom(samples, rsync, treeFiles, {});
+    assert.ok(waited.perFileSeconds > 1.5 * perFile);
+    assert.ok(waited.l10nRebuildBytesPerSecond < jsonRate / 3, `${waited.l10nRebuildBytesPerSecond}`);
+    assert.equal(waited.harnessThreads, undefined);
     // On a machine of 16 free cores every sync had a core of its own: one share cannot tell the scan from the
     // fixed cost, so the model's scan stays and is taken out of the fixed cost, as without the cores.
-    const roomy = samples.map((s) => ({ ...s, totalSeconds: perSync + treeFiles * rsync.scanPerFileSeconds + s.filesWritten * perFile + s.bytesWrittenToDisk * perByte }));
+    const roomy = samples.map(({ volume, ...s }) => ({ ...s, volume: { proxy: volume!.proxy, failovers: 0, rsync: volume!.rsync, mixedVersionSeconds: 0 }, totalSeconds: perSync + treeFiles * rsync.scanPerFileSeconds + s.filesWritten * perFile + s.bytesWrittenToDisk * perByte }));
     const roomySteps = steps.map((st, i) => ({ ...st, volume: { proxies: st.volume!.proxies.map((p) => ({ ...p, syncSeconds: roomy[4 * i]!.totalSeconds })) } }) as unknown as StepResult);
     const alone = rsyncFrom(roomy, rsync, treeFiles, {}, roomySteps, 16);
     near(alone.perSyncSeconds, perSync, 'fixed cost, one share');

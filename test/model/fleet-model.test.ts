@@ -209,6 +209,10 @@ describe('fleet model: closed forms', () => {
     // and 1 s writing 450 MB of CDB at 450 MB/s.
     close(out.steps[0]!.makespanSeconds, 1 + 0.1 + 1 + 8 + 4 + 0.01 + 1, 'makespan');
     assert.ok(out.samples.every((s) => s.bytesWrittenToDisk === 100 * MB + 450 * MB && s.filesWritten === 1010 && s.bytesDownloaded === 100 * MB));
+    // On one machine (model.harness.cores) every node's rebuild shares shipbench's one thread: the eight nodes
+    // reach it together, so each takes eight times its 4.01 s; its cores are left to the syncs' work.
+    const oneMachine = simulate(fleet(8, { disk: 450 * MB }), { harness: { cores: 8 }, rsync: { masterEgress: '8Gbit/s', proxyEgress: '800Mbit/s', perFile: '1ms', scanPerFile: '0ms', l10nRebuild: '100MB/s' }, node: { diskIops: 1_000_000, dirtyLimit: '0B' } }, plan);
+    close(oneMachine.steps[0]!.makespanSeconds, 1 + 0.1 + 1 + 8 + 8 * 4.01 + 1, 'makespan on one machine');
   });
 
   test('the plan of an l10n step: rsync moves the changed JSON (CDBs excluded, as scap), nodes rebuild each changed language; ship moves both', () => {
