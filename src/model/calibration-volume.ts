@@ -36,6 +36,8 @@ export function rsyncFrom(samples: readonly NodeStepSample[], rsync: Rsync, tree
   const nodeSyncs = samples.filter((s) => s.volume?.rsync !== undefined);
   if (nodeSyncs.length === 0) return rsync;
   const scanned = (treeFiles ?? 0) * rsync.scanPerFileSeconds;
+  // The node syncs of each step: the syncs beside one another, and the rebuilds.
+  const groups = byStep(nodeSyncs);
   let next: Rsync;
   if (harnessCores === undefined) {
     const rows = nodeSyncs.map((s) => ({ x: [1, s.volume!.rsync!.filesTransferred, s.volume!.rsync!.transferredFileBytes], y: Math.max(0, s.totalSeconds - (s.volume!.l10n?.seconds ?? 0)) }));
@@ -46,7 +48,7 @@ export function rsyncFrom(samples: readonly NodeStepSample[], rsync: Rsync, tree
     // (a wait: the process, the connection): one column more, given the tree's size. Syncs that all had the same
     // share cannot: the model's scan is then taken out of each, as without the cores. Each row is divided by its
     // own seconds, so the fit is in relative error: a 0.3 s sync counts as much as a 4 s one.
-    const syncs = measuredSyncs(nodeSyncs, steps).filter((s) => s.seconds > 0);
+    const syncs = measuredSyncs(groups, steps).filter((s) => s.seconds > 0);
     const shares = syncs.map((s) => Math.min(1, harnessCores / s.concurrency));
     const scans = treeFiles !== undefined && treeFiles > 0 && Math.max(...shares) - Math.min(...shares) > DISTINCT_SHARES;
     const rows = syncs.map((s, i) => {
@@ -64,7 +66,7 @@ export function rsyncFrom(samples: readonly NodeStepSample[], rsync: Rsync, tree
   parameters.rsyncPerSyncSeconds = next.perSyncSeconds;
   parameters.rsyncPerFileSeconds = next.perFileSeconds;
   if (next.streamBytesPerSecond !== undefined) parameters.rsyncStreamBytesPerSecond = next.streamBytesPerSecond;
-  const rebuilds = measuredRebuilds(nodeSyncs, harnessCores === undefined ? undefined : HARNESS_THREADS);
+  const rebuilds = measuredRebuilds(groups, harnessCores === undefined ? undefined : HARNESS_THREADS);
   // The model charges each rebuilt language the per-file cost too: the rate is what is left of the seconds.
   const rebuildSeconds = rebuilds.reduce((n, r) => n + Math.max(0, r.ownSeconds - r.languages * next.perFileSeconds), 0);
   if (rebuildSeconds > 0) {
@@ -84,9 +86,9 @@ const HARNESS_THREADS = 1;
  * spans (each the end of its node's sync). Four nodes rebuilding at once on one thread each took four times its
  * own work (2.4 s each on the quick start).
  */
-function measuredRebuilds(nodeSyncs: readonly NodeStepSample[], threads: number | undefined): Array<{ ownSeconds: number; languages: number; jsonBytes: number }> {
+function measuredRebuilds(groups: ReadonlyMap<string, readonly NodeStepSample[]>, threads: number | undefined): Array<{ ownSeconds: number; languages: number; jsonBytes: number }> {
   const out: Array<{ ownSeconds: number; languages: number; jsonBytes: number }> = [];
-  for (const group of byStep(nodeSyncs).values()) {
+  for (const group of groups.values()) {
     const rebuilt = group.filter((s) => s.volume!.l10n !== undefined && s.volume!.l10n.languages > 0 && s.volume!.l10n.jsonBytesRead > 0);
     const ends = rebuilt.map((s) => s.startSeconds + s.totalSeconds);
     const atOnce = spanConcurrency(rebuilt.map((s, i) => ({ start: ends[i]! - s.volume!.l10n!.seconds, end: ends[i]! })));
@@ -102,7 +104,12 @@ function measuredRebuilds(nodeSyncs: readonly NodeStepSample[], threads: number 
 /** The node syncs of each step (strategy, step and repeat), in the samples' order. */
 function byStep(nodeSyncs: readonly NodeStepSample[]): Map<string, NodeStepSample[]> {
   const groups = new Map<string, NodeStepSample[]>();
-  for (const s of nodeSyncs) groups.set(stepKey(s), [...(groups.get(stepKey(s)) ?? []), s]);
+  for (const s of nodeSyncs) {
+    const key = stepKey(s);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [s]);
+    else group.push(s);
+  }
   return groups;
 }
 
@@ -113,8 +120,7 @@ const stepKey = (s: { strategy: string; step: string; repeat: number }) => `${s.
  * end less the l10n rebuild that follows it) with the nodes of their step beside them, and the proxies' (all
  * of a step's proxies start together), which moved what the step's nodes then moved.
  */
-function measuredSyncs(nodeSyncs: readonly NodeStepSample[], steps: readonly StepResult[]): MeasuredSync[] {
-  const groups = byStep(nodeSyncs);
+function measuredSyncs(groups: ReadonlyMap<string, readonly NodeStepSample[]>, steps: readonly StepResult[]): MeasuredSync[] {
   const out: MeasuredSync[] = [];
   for (const group of groups.values()) {
     const rsyncSeconds = group.map((s) => Math.max(0, s.totalSeconds - (s.volume!.l10n?.seconds ?? 0)));

@@ -210,7 +210,9 @@ export function calibrateFrom(measured: MeasuredRun, model: ResolvedModel, fleet
   const concurrency = boundCores !== undefined ? unpackConcurrency(samples) : undefined;
   const shared = concurrency !== undefined && concurrency.size > 0 ? concurrency : undefined;
   node = unpackStartsFrom(samples, unpackFrom(samples, node, uncompressedPerBlobByte, shared, parameters), parameters);
-  const withRequests = requestsFrom(measured, { ...model, node, registry: registryModel, harness: unpackShareFrom(samples, shared !== undefined, cpu === undefined ? undefined : freeCores(cpu), model.harness, parameters) }, parameters);
-  const committed = { ...withRequests, node: blobCommitFrom(samples, withRequests.node, parameters.requestSeconds, parameters), rsync: rsyncFrom(samples, withRequests.rsync, volumeTreeFiles, parameters, steps, cpu === undefined ? undefined : freeCores(cpu)) };
+  // The cores other processes left: what the nodes' unpacks and the syncs shared on a one-machine run.
+  const free = cpu === undefined ? undefined : freeCores(cpu);
+  const withRequests = requestsFrom(measured, { ...model, node, registry: registryModel, harness: unpackShareFrom(samples, shared !== undefined, free, model.harness, parameters) }, parameters);
+  const committed = { ...withRequests, node: blobCommitFrom(samples, withRequests.node, parameters.requestSeconds, parameters), rsync: rsyncFrom(samples, withRequests.rsync, volumeTreeFiles, parameters, steps, free) };
   return { parameters, model: harnessCpuFrom(cpu, boundCores, shared !== undefined, committed, parameters), fleet };
 }

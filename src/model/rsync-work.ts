@@ -34,6 +34,7 @@ export class SyncWork {
     this.thread = rsync.harnessThreads === undefined ? undefined : net.addResource(rsync.harnessThreads, 'harness thread');
     this.byteWeight = rsync.streamBytesPerSecond === undefined ? 0 : 1 / rsync.streamBytesPerSecond;
     this.work = treeFiles * rsync.scanPerFileSeconds + changedFiles * rsync.perFileSeconds;
+    // Summed as the volume step model always summed it, not as perSync + work: the same figures to the last digit.
     this.overhead = rsync.perSyncSeconds + treeFiles * rsync.scanPerFileSeconds + changedFiles * rsync.perFileSeconds;
   }
 
