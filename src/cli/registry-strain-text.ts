@@ -2,6 +2,7 @@ import { formatBytes, formatSeconds } from '../core/units.ts';
 import type { RunResults } from '../report/results.ts';
 import { median } from '../stats/percentiles.ts';
 import { textTable } from './text-table.ts';
+import { stepKey } from '../metrics/step-key.ts';
 
 /**
  * The registry's strain per strategy and step (median over measured repeats; peaks and errors: worst or
@@ -10,7 +11,7 @@ import { textTable } from './text-table.ts';
 export function renderRegistryStrain(results: RunResults): string {
   const measured = results.steps.filter((s) => !s.warmup && s.registry !== undefined);
   if (measured.length === 0) return '';
-  const keys = [...new Map(measured.map((s) => [`${s.strategy}\0${s.step}`, s])).values()];
+  const keys = [...new Map(measured.map((s) => [stepKey(s), s])).values()];
   const rows = keys.map(({ strategy, step }) => {
     const strains = measured.filter((s) => s.strategy === strategy && s.step === step).flatMap((s) => (s.registry === undefined ? [] : [s.registry]));
     const processes = strains.flatMap((r) => (r.process === undefined ? [] : [r.process]));

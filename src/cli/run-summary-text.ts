@@ -9,11 +9,12 @@ import { renderCadence } from './cadence-text.ts';
 import { renderNodeDisk } from './node-disk-text.ts';
 import { renderRegistryStrain } from './registry-strain-text.ts';
 import { textTable } from './text-table.ts';
+import { stepKey } from '../metrics/step-key.ts';
 
 /** The terminal summary of a run: per strategy and step, node times and what moved (measured repeats only). */
 export function renderRunSummary(results: RunResults): string {
   const measured = results.steps.filter((s) => !s.warmup);
-  const keys = [...new Map(measured.map((s) => [`${s.strategy}\0${s.step}`, s])).values()];
+  const keys = [...new Map(measured.map((s) => [stepKey(s), s])).values()];
   const rows = keys.map(({ strategy, step }) => {
     const steps = measured.filter((s) => s.strategy === strategy && s.step === step);
     const samples = results.samples.filter((s) => s.strategy === strategy && s.step === step && steps.some((r) => r.repeat === s.repeat));

@@ -2,6 +2,7 @@ import { formatBytes, formatSeconds } from '../core/units.ts';
 import type { CalibrationComparison } from '../metrics/calibration-comparison.ts';
 import type { StepResult } from '../metrics/step-result.ts';
 import { textTable } from './text-table.ts';
+import { stepKey } from '../metrics/step-key.ts';
 
 /** The terminal view of `simulate`: makespan per step and variant side by side, then each variant's tiers. */
 export function renderSimulation(steps: readonly StepResult[], nodes: number, wallSeconds: number): string {
@@ -46,7 +47,7 @@ const signedPercent = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}%`;
 export function renderCalibration(c: CalibrationComparison): string {
   const params = Object.entries(c.parameters).map(([k, v]) => `  ${k} = ${/BytesPerSecond$/.test(k) ? `${formatBytes(v)}/s` : v.toPrecision(4)}`);
   const metrics = [...new Set(c.rows.map((r) => r.metric))];
-  const pairs = [...new Map(c.rows.map((r) => [`${r.strategy}\u0000${r.step}`, r] as const)).values()];
+  const pairs = [...new Map(c.rows.map((r) => [stepKey(r), r] as const)).values()];
   const table = textTable(
     ['strategy', 'step', ...metrics.flatMap((m) => [`${m} measured`, 'simulated', 'error'])],
     pairs.map((p) => [

@@ -3,6 +3,7 @@ import type { NodeStepSample } from '../metrics/samples.ts';
 import { median } from '../stats/percentiles.ts';
 import type { CpuFit } from './calibration-cpu.ts';
 import type { MeasuredRun } from './measured-run.ts';
+import { stepKey } from '../metrics/step-key.ts';
 
 /** Layers unpacked per node differing by more than this share: the model unpacked other layers than the nodes did. */
 const LAYERS_TOLERANCE = 0.1;
@@ -31,7 +32,7 @@ const differs = (a: number, b: number, share: number) => Math.abs(a - b) > share
  */
 export function calibrationCaveats(measured: MeasuredRun, simulated: MeasuredRun, cpu: CpuFit | undefined): string[] {
   const caveats: string[] = [];
-  const pairs = [...new Map(simulated.steps.map((s) => [`${s.strategy}\u0000${s.step}`, s] as const)).values()];
+  const pairs = [...new Map(simulated.steps.map((s) => [stepKey(s), s] as const)).values()];
   for (const { strategy, step } of pairs) {
     const m = workPerNode(measured.samples, strategy, step);
     const s = workPerNode(simulated.samples, strategy, step);

@@ -4,6 +4,7 @@ import { median, quantileSorted } from '../stats/percentiles.ts';
 import { calibrationCaveats } from './calibration-caveats.ts';
 import { fitHarnessCpu } from './calibration-cpu.ts';
 import type { MeasuredRun } from './measured-run.ts';
+import { stepKey } from '../metrics/step-key.ts';
 
 export type { MeasuredRun } from './measured-run.ts';
 
@@ -29,7 +30,7 @@ export function compareWithMeasured(measuredFile: string, parameters: Record<str
   const row = (strategy: string, step: string, metric: string, m: number, s: number) =>
     rows.push({ strategy, step, metric, measuredSeconds: m, simulatedSeconds: s, errorPercent: m > 0 ? ((s - m) / m) * 100 : 0 });
   const kept = measured.steps.filter((s) => !s.warmup);
-  const pairs = [...new Map(kept.map((s) => [`${s.strategy}\u0000${s.step}`, s] as const)).values()];
+  const pairs = [...new Map(kept.map((s) => [stepKey(s), s] as const)).values()];
   for (const m of pairs) {
     const sims = simulated.flatMap((draw) => {
       const sim = draw.steps.find((x) => x.strategy === m.strategy && x.step === m.step);

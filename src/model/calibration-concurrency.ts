@@ -1,5 +1,6 @@
 import type { LayerSample, NodeStepSample } from '../metrics/samples.ts';
 import { spanConcurrency } from './span-concurrency.ts';
+import { repeatKey } from '../metrics/step-key.ts';
 
 /**
  * How many layers were unpacking at once, on average, while each layer unpacked: its own unpack and the
@@ -14,7 +15,7 @@ export function unpackConcurrency(samples: readonly NodeStepSample[]): Map<Layer
   for (const s of samples) {
     for (const layer of s.layers) {
       if (layer.unpackSeconds <= 0 || layer.unpackStartSeconds === undefined) continue;
-      const key = `${s.strategy}\0${s.step}\0${s.repeat}`;
+      const key = repeatKey(s);
       const start = s.startSeconds + layer.unpackStartSeconds;
       const group = groups.get(key) ?? [];
       group.push({ layer, start, end: start + layer.unpackSeconds });

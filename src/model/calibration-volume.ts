@@ -3,6 +3,7 @@ import type { StepResult } from '../metrics/step-result.ts';
 import type { ResolvedModel } from '../scenario/model-resolved.ts';
 import { fitNonNegativeRates } from './non-negative-fit.ts';
 import { spanConcurrency } from './span-concurrency.ts';
+import { repeatKey } from '../metrics/step-key.ts';
 
 type Rsync = ResolvedModel['rsync'];
 
@@ -105,15 +106,13 @@ function measuredRebuilds(groups: ReadonlyMap<string, readonly NodeStepSample[]>
 function byStep(nodeSyncs: readonly NodeStepSample[]): Map<string, NodeStepSample[]> {
   const groups = new Map<string, NodeStepSample[]>();
   for (const s of nodeSyncs) {
-    const key = stepKey(s);
+    const key = repeatKey(s);
     const group = groups.get(key);
     if (group === undefined) groups.set(key, [s]);
     else group.push(s);
   }
   return groups;
 }
-
-const stepKey = (s: { strategy: string; step: string; repeat: number }) => `${s.strategy}\u0000${s.step}\u0000${s.repeat}`;
 
 /**
  * Every measured sync of the volume and hybrid sides: the nodes' (their rsync only: from their start to their
@@ -128,7 +127,7 @@ function measuredSyncs(groups: ReadonlyMap<string, readonly NodeStepSample[]>, s
     group.forEach((s, i) => out.push({ seconds: rsyncSeconds[i]!, files: s.volume!.rsync!.filesTransferred, bytes: s.volume!.rsync!.transferredFileBytes, concurrency: concurrency[i]! }));
   }
   for (const step of steps) {
-    const group = groups.get(stepKey(step));
+    const group = groups.get(repeatKey(step));
     const proxies = (step.volume?.proxies ?? []).filter((p) => !p.failed && p.syncSeconds > 0);
     if (group === undefined || proxies.length === 0) continue;
     const moved = group[0]!.volume!.rsync!;

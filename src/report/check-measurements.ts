@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { quantile } from '../stats/percentiles.ts';
+import { repeatKey, stepKey } from '../metrics/step-key.ts';
 import type { RunResults } from './results.ts';
 
 /**
@@ -20,11 +21,10 @@ export type Measurement = z.infer<typeof measurementSchema>;
 
 /** Per strategy and step, over measured repeats only (warmups are kept in results but not judged). */
 export function measurementsFromResults(results: RunResults): Measurement[] {
-  const key = (strategy: string, step: string) => `${strategy}\u0000${step}`;
-  const warmup = new Set(results.steps.filter((s) => s.warmup).map((s) => `${key(s.strategy, s.step)}\u0000${s.repeat}`));
+  const warmup = new Set(results.steps.filter((s) => s.warmup).map(repeatKey));
   const groups = new Map<string, { strategy: string; step: string; steps: RunResults['steps']; seconds: number[] }>();
   const group = (strategy: string, step: string) => {
-    const k = key(strategy, step);
+    const k = stepKey({ strategy, step });
     let g = groups.get(k);
     if (g === undefined) {
       g = { strategy, step, steps: [], seconds: [] };
@@ -34,7 +34,7 @@ export function measurementsFromResults(results: RunResults): Measurement[] {
   };
   for (const s of results.steps) if (!s.warmup) group(s.strategy, s.step).steps.push(s);
   for (const sample of results.samples) {
-    if (warmup.has(`${key(sample.strategy, sample.step)}\u0000${sample.repeat}`)) continue;
+    if (warmup.has(repeatKey(sample))) continue;
     group(sample.strategy, sample.step).seconds.push(sample.totalSeconds);
   }
   const out: Measurement[] = [];
@@ -60,7 +60,7 @@ function neighbourMeasurements(results: RunResults): Measurement[] {
   const worst = new Map<string, Measurement>();
   for (const s of results.neighbours?.steps ?? []) {
     if (s.status !== 'measured' || s.p99Ratio === null) continue;
-    const k = `${s.strategy}\u0000${s.step}`;
+    const k = stepKey(s);
     const seen = worst.get(k);
     if (seen === undefined || s.p99Ratio > seen.value) worst.set(k, { metric: 'neighbour-p99-slowdown', strategy: s.strategy, step: s.step, value: s.p99Ratio });
   }

@@ -1,4 +1,5 @@
 import type { RunResults } from './results.ts';
+import { repeatKey } from '../metrics/step-key.ts';
 
 const HEAD = ['source', 'strategy', 'step', 'repeat', 'warmup', 'node', 'startSeconds', 'manifestSeconds', 'totalSeconds', 'layers', 'layersDownloaded', 'bytesDownloaded', 'bytesWrittenToDisk', 'filesWritten', 'error'];
 
@@ -10,13 +11,13 @@ export function csvCell(value: string | number | boolean): string {
 
 /** samples.csv: one row per node and step and repeat, for spreadsheets and R. Warmups included, flagged. */
 export function renderSamplesCsv(results: RunResults): string {
-  const warm = new Set(results.steps.filter((s) => s.warmup).map((s) => `${s.strategy}\u0000${s.step}\u0000${s.repeat}`));
+  const warm = new Set(results.steps.filter((s) => s.warmup).map((s) => repeatKey(s)));
   const rows = results.samples.map((s) => [
     results.source,
     s.strategy,
     s.step,
     s.repeat,
-    warm.has(`${s.strategy}\u0000${s.step}\u0000${s.repeat}`),
+    warm.has(repeatKey(s)),
     s.node,
     s.startSeconds,
     s.manifestSeconds,

@@ -4,6 +4,7 @@ import { measurementWarnings } from '../stats/measurement-warnings.ts';
 import { median } from '../stats/percentiles.ts';
 import { summarize, type Summary } from '../stats/summary.ts';
 import type { RunResults } from './results.ts';
+import { repeatKey } from '../metrics/step-key.ts';
 
 /** What one strategy (a layer strategy, or `volume`) did at one deploy step over the measured repeats. */
 export interface StepCell {
@@ -62,8 +63,8 @@ export interface RunAnalysis {
 
 /** Warmup repeats are kept in results but left out of statistics; a sample belongs to its step's repeat. */
 export function measuredSamples(results: RunResults): NodeStepSample[] {
-  const warm = new Set(results.steps.filter((s) => s.warmup).map((s) => `${s.strategy}\u0000${s.step}\u0000${s.repeat}`));
-  return results.samples.filter((s) => !warm.has(`${s.strategy}\u0000${s.step}\u0000${s.repeat}`));
+  const warm = new Set(results.steps.filter((s) => s.warmup).map((s) => repeatKey(s)));
+  return results.samples.filter((s) => !warm.has(repeatKey(s)));
 }
 
 const unique = (values: readonly string[]) => [...new Set(values)];

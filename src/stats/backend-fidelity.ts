@@ -1,5 +1,6 @@
 import type { NodeStepSample } from '../metrics/samples.ts';
 import { quantile } from './percentiles.ts';
+import { stepKey } from '../metrics/step-key.ts';
 
 /**
  * How far shipbench's emulation (virtual nodes) is from real runtimes: for each strategy and step run on
@@ -47,9 +48,9 @@ export function backendFidelity(samples: readonly NodeStepSample[], measuredRepe
     };
   });
   const backendsPerStep = new Map<string, Set<string>>();
-  for (const r of rows) backendsPerStep.set(`${r.strategy}\0${r.step}`, (backendsPerStep.get(`${r.strategy}\0${r.step}`) ?? new Set()).add(r.backend));
+  for (const r of rows) backendsPerStep.set(stepKey(r), (backendsPerStep.get(stepKey(r)) ?? new Set()).add(r.backend));
   return rows
-    .filter((r) => (backendsPerStep.get(`${r.strategy}\0${r.step}`)?.size ?? 0) > 1)
+    .filter((r) => (backendsPerStep.get(stepKey(r))?.size ?? 0) > 1)
     .map((r) => {
       const virtual = rows.find((v) => v.strategy === r.strategy && v.step === r.step && v.backend === 'virtual');
       return { ...r, ratioToVirtual: virtual === undefined || virtual.medianTotalSeconds === 0 ? undefined : r.medianTotalSeconds / virtual.medianTotalSeconds };

@@ -1,5 +1,6 @@
 import { median } from './percentiles.ts';
 import { fewSamples, firstRepeatSlow, highVariance, type NodeStepSample, type RunWarning } from '../metrics/samples.ts';
+import { stepKey } from '../metrics/step-key.ts';
 
 export interface MeasurementWarningOptions {
   /** Fewer successful node samples than this per strategy and step: no 95% interval for the median. */
@@ -19,7 +20,7 @@ export function measurementWarnings(measured: readonly NodeStepSample[], options
   const groups = new Map<string, NodeStepSample[]>();
   for (const s of measured) {
     if (s.error !== undefined) continue;
-    const key = `${s.strategy}\u0000${s.step}`;
+    const key = stepKey(s);
     const group = groups.get(key);
     if (group === undefined) groups.set(key, [s]);
     else group.push(s);

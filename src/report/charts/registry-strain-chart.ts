@@ -1,6 +1,7 @@
 import { median } from '../../stats/percentiles.ts';
 import type { RunAnalysis } from '../run-analysis.ts';
 import { CHART_CONFIG, MIB, VEGA_LITE_SCHEMA, type Chart } from './chart.ts';
+import { stepKey } from '../../metrics/step-key.ts';
 
 /** The embedded registry's CPU per deploy step and strategy (median over measured repeats), peak RSS and load in the tooltip. */
 export function registryStrainChart(analysis: RunAnalysis): Chart | undefined {
@@ -8,7 +9,7 @@ export function registryStrainChart(analysis: RunAnalysis): Chart | undefined {
   for (const s of analysis.measuredSteps) {
     const p = s.registry?.process;
     if (p === undefined) continue;
-    const key = `${s.strategy}\u0000${s.step}`;
+    const key = stepKey(s);
     const g = groups.get(key) ?? { strategy: s.strategy, step: s.step, cpu: [], perGiB: [], rss: [], rps: [] };
     g.cpu.push(p.cpuSeconds);
     if (s.registry?.cpuSecondsPerGiB != null) g.perGiB.push(s.registry.cpuSecondsPerGiB);
