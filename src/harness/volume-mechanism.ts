@@ -10,11 +10,13 @@ import { type ProxyStep, versionSkewOf } from '../metrics/volume-sample.ts';
 import { ShipbenchError } from '../core/errors.ts';
 import { fleetNodeNames } from '../scenario/fleet-node-names.ts';
 import type { ResolvedScenario } from '../scenario/resolved.ts';
+import { HeldProcesses } from '../volume/held-process.ts';
 import { syncNode } from '../volume/node-sync.ts';
 import { daemonInfo, type ProxyTier, resetProxyTier, STAGING_MODULE, startProxyTier, syncProxyTier } from '../volume/proxy-tier.ts';
 import { prepStagingTree } from '../volume/staging-prep.ts';
 import { rsyncVersion } from '../volume/rsync-binary.ts';
 import type { RsyncDaemon } from '../volume/rsync-daemon.ts';
+import { RSYNC_ENV } from '../volume/rsync-sync.ts';
 import { type StagingTree, VOLUME_STRATEGY, type VolumeRolloutEvent } from '../volume/volume-rollout.ts';
 import type { Lane, Mechanism, MechanismEntry, MechanismStepFigures, RunContext, StepDeployment } from './mechanism.ts';
 import { runRollouts } from './rollout-skeleton.ts';
@@ -79,13 +81,23 @@ export function volumeStep(options: VolumeFleetOptions, tier: ProxyTier, source:
   let proxySyncSeconds = 0;
   const mixedWindows: Array<() => Promise<number>> = [];
   let failovers = 0;
+  let held: { proxies: HeldProcesses; nodes: HeldProcesses } | undefined;
+  const closeHeld = () => {
+    held?.proxies.close();
+    held?.nodes.close();
+  };
   return {
     begin: async () => {
       // scap prep: the master's staging tree becomes this step's, before any proxy syncs it.
       prepSeconds = (await source.prep?.()) ?? 0;
+      // Every rsync of the step forked now, before its clock starts: forks from this process would start them
+      // tens of milliseconds apart (held-process.ts).
+      const env = { ...process.env, ...RSYNC_ENV };
+      held = { proxies: new HeldProcesses(tier.proxies.map((p) => p.name), env), nodes: new HeldProcesses(fleetNodeNames(options.scenario.fleet.nodes), env) };
+      options.signal?.addEventListener('abort', closeHeld, { once: true });
       stepStart = now();
       counter.push({ tSeconds: stepStart, value: 0 });
-      const synced = await syncProxyTier(options.scenario, tier, source.module, options.signal);
+      const synced = await syncProxyTier(options.scenario, tier, source.module, options.signal, held.proxies).finally(() => held?.proxies.close());
       proxySteps = synced.proxySteps;
       received += synced.received;
       for (const p of tier.proxies) if (proxySteps.get(p.name)?.failed === false) upToDate.add(p.index);
@@ -93,7 +105,7 @@ export function volumeStep(options: VolumeFleetOptions, tier: ProxyTier, source:
       counter.push({ tSeconds: now(), value: received });
     },
     deployNode: async ({ name, index }) => {
-      const node = await syncNode({ ...options, proxies: tier.proxies, upToDate, step, repeat }, name, index);
+      const node = await syncNode({ ...options, proxies: tier.proxies, upToDate, step, repeat, held: held?.nodes }, name, index);
       failovers += node.failovers;
       if (node.measureMixedWindow !== undefined) mixedWindows.push(node.measureMixedWindow);
       if (node.stats !== undefined && node.servedBy !== undefined) {
@@ -105,6 +117,8 @@ export function volumeStep(options: VolumeFleetOptions, tier: ProxyTier, source:
       return node.sample;
     },
     end: async (samples) => {
+      closeHeld();
+      options.signal?.removeEventListener('abort', closeHeld);
       // After the nodes, one at a time: the walks of the nodes' trees cost no node's time, nor each other's.
       const mixed: number[] = [];
       for (const measure of mixedWindows) mixed.push(await measure());

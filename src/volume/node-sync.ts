@@ -8,6 +8,7 @@ import { containedPath } from './contained-path.ts';
 import { rebuildL10nCaches, rsyncExcludes } from './l10n-rebuild.ts';
 import { mixedVersionSeconds } from './mixed-window.ts';
 import { chooseProxy } from './proxy-assignment.ts';
+import type { HeldProcesses } from './held-process.ts';
 import type { Proxy } from './proxy-tier.ts';
 import { rsyncSync } from './rsync-sync.ts';
 import { VOLUME_STRATEGY, type VolumeRolloutEvent } from './volume-rollout.ts';
@@ -23,6 +24,8 @@ export interface NodeSyncContext {
   readonly repeat: number;
   readonly signal: AbortSignal | undefined;
   readonly onEvent: (event: VolumeRolloutEvent) => void;
+  /** The nodes' rsync processes, forked before the step's clock started (held-process.ts); the first try of each node runs in its own. */
+  readonly held?: HeldProcesses | undefined;
 }
 
 export interface NodeSync {
@@ -47,6 +50,7 @@ export async function syncNode(ctx: NodeSyncContext, name: string, index: number
   const { scenario, runStartMs } = ctx;
   const dest = containedPath(ctx.workDir, 'nodes', name);
   await mkdir(dest, { recursive: true });
+  const held = ctx.held?.take(name);
   const started = performance.now();
   const sinceMs = Date.now();
   const tried = new Set<number>();
@@ -66,7 +70,8 @@ export async function syncNode(ctx: NodeSyncContext, name: string, index: number
     if (tried.size === 0) ctx.onEvent({ type: 'node-start', node: name, proxy: proxy.name, step: ctx.step, repeat: ctx.repeat });
     tried.add(chosen);
     proxy.active++;
-    const outcome = await rsyncSync({ source: proxy.daemon.url('code'), dest, bandwidthBytesPerSecond: bandwidth, compress: scenario.volume.compress, delayUpdates: scenario.volume.delayUpdates, excludes: rsyncExcludes(scenario), signal: ctx.signal }).finally(() => proxy.active--);
+    const first = tried.size === 1;
+    const outcome = await rsyncSync({ source: proxy.daemon.url('code'), dest, bandwidthBytesPerSecond: bandwidth, compress: scenario.volume.compress, delayUpdates: scenario.volume.delayUpdates, excludes: rsyncExcludes(scenario), signal: ctx.signal, held: first ? held : undefined }).finally(() => proxy.active--);
     if (outcome.ok) {
       stats = outcome.stats;
       servedBy = proxy;
@@ -81,6 +86,7 @@ export async function syncNode(ctx: NodeSyncContext, name: string, index: number
     ctx.onEvent({ type: 'failover', node: name, from: proxy.name, to: next === undefined ? undefined : ctx.proxies[next]?.name, reason: outcome.message });
     nodeFailovers++;
   }
+  void held?.close();
   // scap's cdb-rebuild, part of the node's sync: the CDB writes land in the tree (and the mixed window).
   let l10n: L10nRebuildFigures | undefined;
   if (stats !== undefined && scenario.volume.l10n === 'rebuild') {

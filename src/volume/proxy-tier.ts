@@ -5,6 +5,7 @@ import type { ResolvedScenario } from '../scenario/resolved.ts';
 import { containedPath } from './contained-path.ts';
 import { rsyncExcludes } from './l10n-rebuild.ts';
 import { type RsyncDaemon, startRsyncDaemon } from './rsync-daemon.ts';
+import type { HeldProcesses } from './held-process.ts';
 import { rsyncSync } from './rsync-sync.ts';
 import type { DaemonInfo } from './volume-rollout.ts';
 
@@ -88,13 +89,16 @@ export async function syncProxyTier(
   tier: ProxyTier,
   module: string,
   signal: AbortSignal | undefined,
+  held?: HeldProcesses,
 ): Promise<{ proxySteps: Map<string, ProxyStep>; received: number }> {
   const proxySteps = new Map<string, ProxyStep>();
   let received = 0;
   await Promise.all(
     tier.proxies.map(async (proxy) => {
+      const heldSync = held?.take(proxy.name);
       const t0 = performance.now();
-      const outcome = proxy.daemon.alive() ? await rsyncSync({ source: tier.master.url(module), dest: proxy.dir, compress: scenario.volume.compress, delayUpdates: scenario.volume.delayUpdates, excludes: rsyncExcludes(scenario), signal }) : undefined;
+      const outcome = proxy.daemon.alive() ? await rsyncSync({ source: tier.master.url(module), dest: proxy.dir, compress: scenario.volume.compress, delayUpdates: scenario.volume.delayUpdates, excludes: rsyncExcludes(scenario), signal, held: heldSync }) : undefined;
+      void heldSync?.close();
       const fromMaster = outcome?.ok === true ? outcome.stats.bytesReceived : 0;
       received += fromMaster;
       proxySteps.set(proxy.name, {

@@ -1,5 +1,6 @@
 import { execa } from 'execa';
 import type { RsyncStats } from '../metrics/volume-sample.ts';
+import { HeldProcess } from './held-process.ts';
 import { RSYNC_BINARY } from './rsync-binary.ts';
 import { parseRsyncStats } from './rsync-stats.ts';
 
@@ -17,7 +18,12 @@ export interface RsyncSyncOptions {
   readonly excludes?: readonly string[];
   readonly signal?: AbortSignal | undefined;
   readonly binary?: string;
+  /** Runs rsync in this process forked ahead (held-process.ts) rather than forking it now. */
+  readonly held?: HeldProcess | undefined;
 }
+
+/** The C locale keeps --stats numbers in one format. */
+export const RSYNC_ENV = { LC_ALL: 'C' };
 
 export type RsyncOutcome = { readonly ok: true; readonly stats: RsyncStats } | { readonly ok: false; readonly exitCode: number | undefined; readonly message: string };
 
@@ -33,20 +39,26 @@ export async function rsyncSync(options: RsyncSyncOptions): Promise<RsyncOutcome
   if (options.delayUpdates === true) args.push('--delay-updates');
   if (options.bandwidthBytesPerSecond !== undefined) args.push(`--bwlimit=${Math.max(1, Math.floor(options.bandwidthBytesPerSecond / 1024))}`);
   args.push(options.source, `${options.dest.replace(/\/+$/, '')}/`);
-  const result = await execa(options.binary ?? RSYNC_BINARY, args, {
-    reject: false,
-    cancelSignal: options.signal,
-    // The C locale keeps --stats numbers in one format.
-    env: { LC_ALL: 'C' },
-    stripFinalNewline: true,
-  });
+  const binary = options.binary ?? RSYNC_BINARY;
+  const result = options.held !== undefined && HeldProcess.carries(binary, args) ? await options.held.run(binary, args, options.signal) : await forkNow(binary, args, options.signal);
   if (result.exitCode === 0) {
     try {
-      return { ok: true, stats: parseRsyncStats(String(result.stdout)) };
+      return { ok: true, stats: parseRsyncStats(result.stdout) };
     } catch (error) {
       return { ok: false, exitCode: 0, message: error instanceof Error ? error.message : String(error) };
     }
   }
-  const why = result.isCanceled ? 'cancelled' : String(result.stderr).trim().split('\n').slice(-3).join(' | ') || result.shortMessage;
+  const why = result.cancelled ? 'cancelled' : result.stderr.trim().split('\n').slice(-3).join(' | ') || `no message (${result.signal ?? `exit code ${result.exitCode ?? '?'}`})`;
   return { ok: false, exitCode: result.exitCode, message: `rsync from ${options.source} failed (exit ${result.exitCode ?? result.signal ?? '?'}): ${why}` };
+}
+
+/** rsync forked from this process now (a held process not given, or one that cannot carry the words). */
+async function forkNow(binary: string, args: readonly string[], signal: AbortSignal | undefined) {
+  const result = await execa(binary, args, {
+    reject: false,
+    cancelSignal: signal,
+    env: RSYNC_ENV,
+    stripFinalNewline: true,
+  });
+  return { exitCode: result.exitCode, signal: result.signal, stdout: String(result.stdout), stderr: String(result.stderr), cancelled: result.isCanceled };
 }
