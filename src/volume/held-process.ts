@@ -19,10 +19,10 @@ const shellQuote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
 /**
  * A process forked before the work it will do, then released into it: a shell that waits on its stdin for the
  * command and execs it, so the released command runs as that process (its exit code, signal and output).
- * Why: forking from the harness costs about 10-15 ms of its one thread per process at its usual 300 MB (page
- * tables copied; execa adds to it), so four node syncs started together began 25 to 100 ms apart, a stagger
- * that counted in every volume makespan and that no real fleet has (each target starts its rsync on its own
- * machine). Forked ahead, outside the timed window, a release is one pipe write.
+ * Why: a fork from the harness (about 300 MB) costs 8-17 ms of its one thread (12-25 ms through execa), so
+ * four node syncs meant to start together began 100 to 400 ms apart, first to last: a stagger that counted in
+ * every volume makespan and that no real fleet has (each target starts its rsync on its own machine). Forked
+ * ahead, outside the timed window, a release is one pipe write.
  */
 export class HeldProcess {
   private readonly child: ChildProcess;
