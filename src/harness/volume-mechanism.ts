@@ -97,7 +97,11 @@ export function volumeStep(options: VolumeFleetOptions, tier: ProxyTier, source:
       options.signal?.addEventListener('abort', closeHeld, { once: true });
       stepStart = now();
       counter.push({ tSeconds: stepStart, value: 0 });
-      const synced = await syncProxyTier(options.scenario, tier, source.module, options.signal, held.proxies).finally(() => held?.proxies.close());
+      const synced = await syncProxyTier(options.scenario, tier, source.module, options.signal, held.proxies).catch((failure: unknown) => {
+        closeHeld();
+        throw failure;
+      });
+      held.proxies.close();
       proxySteps = synced.proxySteps;
       received += synced.received;
       for (const p of tier.proxies) if (proxySteps.get(p.name)?.failed === false) upToDate.add(p.index);
