@@ -88,10 +88,10 @@ describe('shipbench check', { timeout: 240_000 }, () => {
   });
 
   it('thresholds on results: p99, makespan, registry egress, failed nodes', async () => {
-    const ok = await runCli(['check', RESULTS, '--budgets', 'fixtures/budgets/valid/results.yaml']);
-    assert.equal(ok.code, 0, ok.stderr);
     const file = await budgets('tight.yaml', 'budgets:\n  - { metric: makespan-seconds, strategy: incremental, step: initial, max: 1s }\n');
-    const tight = await runCli(['check', RESULTS, '--budgets', file]);
+    // Commands that only read their inputs run side by side here and below; each is judged on its own.
+    const [ok, tight] = await Promise.all([runCli(['check', RESULTS, '--budgets', 'fixtures/budgets/valid/results.yaml']), runCli(['check', RESULTS, '--budgets', file])]);
+    assert.equal(ok.code, 0, ok.stderr);
     assert.equal(tight.code, 3, tight.stderr);
     assert.match(tight.stdout, /makespan-seconds of incremental\/initial is [\d.]+ s, [\d.]+ s over the max of 1\.00 s/);
   });
@@ -99,34 +99,39 @@ describe('shipbench check', { timeout: 240_000 }, () => {
   it('a baseline that matches no growth budget exits 2 naming what was expected and what it holds; min above max exits 2', async () => {
     const file = await budgets('p99-growth.yaml', 'budgets:\n  - { metric: p99-node-seconds, growth: 10% }\n');
     // An image as the baseline of results: today every growth budget was silently "not judged", exit 0.
-    const wrong = await runCli(['check', RESULTS, '--budgets', file, '--baseline', archive]);
+    const [wrong, same, inverted] = await Promise.all([
+      runCli(['check', RESULTS, '--budgets', file, '--baseline', archive]),
+      runCli(['check', RESULTS, '--budgets', file, '--baseline', RESULTS]),
+      runCli(['check', RESULTS, '--budgets', 'fixtures/budgets/invalid/min-above-max.yaml']),
+    ]);
     assert.equal(wrong.code, 2, wrong.stderr);
     assert.equal(wrong.stdout, '');
     assert.match(wrong.stderr, /growth of p99-node-seconds cannot be judged: it expects a figure for monolithic\/initial, .* but \S+app\.tar holds no p99-node-seconds figure \(only compressed-size, /);
     assertNoStack(wrong.stderr);
-    const same = await runCli(['check', RESULTS, '--budgets', file, '--baseline', RESULTS]);
     assert.equal(same.code, 0, same.stderr);
-    const inverted = await runCli(['check', RESULTS, '--budgets', 'fixtures/budgets/invalid/min-above-max.yaml']);
     assert.equal(inverted.code, 2, inverted.stderr);
     assert.match(inverted.stderr, /min-above-max\.yaml:3:38 budgets\.0\.min: min 2m is above max 30s: no p99-node-seconds can hold to both\n {4}hint: swap them/);
   });
 
   it('bad budgets exit 2 with file:line:col, before reading the source', async () => {
-    const { code, stdout, stderr } = await runCli(['check', RESULTS, '--budgets', 'fixtures/budgets/invalid/bad-limits.yaml']);
+    const [{ code, stdout, stderr }, unknown] = await Promise.all([
+      runCli(['check', RESULTS, '--budgets', 'fixtures/budgets/invalid/bad-limits.yaml']),
+      runCli(['check', RESULTS, '--budgets', 'fixtures/budgets/invalid/unknown-metric.yaml']),
+    ]);
     assert.equal(code, 2);
     assert.equal(stdout, '');
     assert.match(stderr, /^fixtures\/budgets\/invalid\/bad-limits\.yaml:2:37 budgets\.0\.max: compressed-size is in bytes: "30s" is not a size$/m);
     assert.match(stderr, /^fixtures\/budgets\/invalid\/bad-limits\.yaml: 5 problems; nothing was checked$/m);
     assertNoStack(stderr);
-    const unknown = await runCli(['check', RESULTS, '--budgets', 'fixtures/budgets/invalid/unknown-metric.yaml']);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /unknown-metric\.yaml:2:13 budgets\.0\.metric: .*\n {4}hint: did you mean "compressed-size"\?/);
   });
 
   it('every invalid budgets fixture exits 2 pointing at FILE:LINE:COL', async () => {
-    for (const name of readdirSync(join(REPO_ROOT, 'fixtures/budgets/invalid'))) {
-      const file = `fixtures/budgets/invalid/${name}`;
-      const { code, stdout, stderr } = await runCli(['check', RESULTS, '--budgets', file]);
+    const files = readdirSync(join(REPO_ROOT, 'fixtures/budgets/invalid')).map((name) => `fixtures/budgets/invalid/${name}`);
+    const runs = await Promise.all(files.map((file) => runCli(['check', RESULTS, '--budgets', file])));
+    for (const [i, file] of files.entries()) {
+      const { code, stdout, stderr } = runs[i] as (typeof runs)[number];
       assert.equal(code, 2, `${file}: ${stderr}`);
       assert.equal(stdout, '');
       assert.match(stderr, new RegExp(`^${file.replace(/\./g, '\\.')}:\\d+:\\d+ `, 'm'));
@@ -136,15 +141,17 @@ describe('shipbench check', { timeout: 240_000 }, () => {
 
   it('a budget that matches no figure, a missing source and an image budget on results exit 2', async () => {
     const typo = await budgets('typo.yaml', 'budgets:\n  - { metric: p99-node-seconds, strategy: incremantal, max: 1m }\n  - { metric: layers, max: 3 }\n');
-    const { code, stderr } = await runCli(['check', RESULTS, '--budgets', typo]);
+    const [{ code, stderr }, missing, notTar] = await Promise.all([
+      runCli(['check', RESULTS, '--budgets', typo]),
+      runCli(['check', join(work, 'nope.tar'), '--budgets', typo]),
+      runCli(['check', 'README.md', '--budgets', typo]),
+    ]);
     assert.equal(code, 2);
     assert.match(stderr, /budgets\.0: p99-node-seconds has no figure for strategy incremantal \(strategies: monolithic, incremental;/);
     assert.match(stderr, /budgets\.1: layers is not measured for this source \(it comes from images\)/);
     assertNoStack(stderr);
-    const missing = await runCli(['check', join(work, 'nope.tar'), '--budgets', typo]);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /cannot read .*nope\.tar \(ENOENT\)/);
-    const notTar = await runCli(['check', 'README.md', '--budgets', typo]);
     assert.equal(notTar.code, 2);
     assert.match(notTar.stderr, /README\.md (is not a readable tar archive|holds no manifest\.json)/);
     assertNoStack(notTar.stderr);

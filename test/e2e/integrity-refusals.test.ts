@@ -52,9 +52,10 @@ describe('integrity refusals', { timeout: 240_000 }, () => {
     if (work !== undefined) await rm(work, { recursive: true, force: true });
   });
 
+  // Each case's commands read their source and write nothing beside it: they run side by side.
   it('the untampered layout passes inspect and check', async () => {
-    assert.equal((await runCli(['inspect', good])).code, 0);
-    const { code, stderr } = await runCli(['check', good, '--budgets', budgets]);
+    const [inspect, { code, stderr }] = await Promise.all([runCli(['inspect', good]), runCli(['check', good, '--budgets', budgets])]);
+    assert.equal(inspect.code, 0, inspect.stderr);
     assert.equal(code, 0, stderr);
   });
 
@@ -66,8 +67,8 @@ describe('integrity refusals', { timeout: 240_000 }, () => {
     await handle.write(Buffer.from([0x12, 0x34, 0x56, 0x78]), 0, 4, 4);
     await handle.close();
     const says = new RegExp(`layer sha256:${layerDigest} of v1 in \\S*tampered does not match its digest: expected sha256:${layerDigest} \\(\\d+ bytes\\), but the blob \\S+ hashes to sha256:[0-9a-f]{64}`);
-    assertCleanFailure(await runCli(['inspect', tampered]), says);
-    const check = await runCli(['check', tampered, '--budgets', budgets, '--json', join(work, 'tampered-check.json')]);
+    const [inspect, check] = await Promise.all([runCli(['inspect', tampered]), runCli(['check', tampered, '--budgets', budgets, '--json', join(work, 'tampered-check.json')])]);
+    assertCleanFailure(inspect, says);
     assertCleanFailure(check, says);
     await assert.rejects(stat(join(work, 'tampered-check.json')), { code: 'ENOENT' }, 'no verdict written for an unverified image');
   });
@@ -81,8 +82,9 @@ describe('integrity refusals', { timeout: 240_000 }, () => {
     await writeFile(path, bytes);
     // The mismatch is the cause to name, not how the corruption broke gzip (inspect said exit 1 "not a readable gzip tar").
     const says = new RegExp(`layer sha256:${layerDigest} of v1 in \\S*broken does not match its digest`);
-    assertCleanFailure(await runCli(['inspect', broken]), says);
-    assertCleanFailure(await runCli(['check', broken, '--budgets', budgets]), says);
+    const [inspect, check] = await Promise.all([runCli(['inspect', broken]), runCli(['check', broken, '--budgets', budgets])]);
+    assertCleanFailure(inspect, says);
+    assertCleanFailure(check, says);
   });
 
   it('a layer blob that is a FIFO is refused by inspect and check, without hanging', async () => {
@@ -91,8 +93,9 @@ describe('integrity refusals', { timeout: 240_000 }, () => {
     await unlink(blob);
     execFileSync('mkfifo', [blob]);
     const says = new RegExp(`layer sha256:${layerDigest} of image v1 in \\S*fifo \\(\\S+\\) is a FIFO, not a regular file: refused without reading it`);
-    assertCleanFailure(await runCli(['inspect', fifo], { timeoutMs: 60_000 }), says);
-    assertCleanFailure(await runCli(['check', fifo, '--budgets', budgets], { timeoutMs: 60_000 }), says);
+    const [inspect, check] = await Promise.all([runCli(['inspect', fifo], { timeoutMs: 60_000 }), runCli(['check', fifo, '--budgets', budgets], { timeoutMs: 60_000 })]);
+    assertCleanFailure(inspect, says);
+    assertCleanFailure(check, says);
   });
 
   it('a docker-archive whose config does not hash to its name is refused', async () => {
@@ -115,9 +118,14 @@ describe('integrity refusals', { timeout: 240_000 }, () => {
     await writeFile(file, 'mine\n');
     const dir = join(work, 'a-dir');
     await mkdir(dir, { recursive: true });
-    assertCleanFailure(await runCli(['check', good, '--budgets', budgets, '--json', join(file, 'check.json')]), /--json \S+a-file\/check\.json: \S+a-file is a file, not a directory/);
-    assertCleanFailure(await runCli(['check', good, '--budgets', budgets, '--markdown', dir]), /--markdown \S+a-dir is a directory/);
-    assertCleanFailure(await runCli(['check', good, '--budgets', budgets, '--junit', join(file, 'x', 'junit.xml')]), /--junit \S+: cannot write there \(a part of its path is a file, not a directory\)/);
+    const [json, markdown, junit] = await Promise.all([
+      runCli(['check', good, '--budgets', budgets, '--json', join(file, 'check.json')]),
+      runCli(['check', good, '--budgets', budgets, '--markdown', dir]),
+      runCli(['check', good, '--budgets', budgets, '--junit', join(file, 'x', 'junit.xml')]),
+    ]);
+    assertCleanFailure(json, /--json \S+a-file\/check\.json: \S+a-file is a file, not a directory/);
+    assertCleanFailure(markdown, /--markdown \S+a-dir is a directory/);
+    assertCleanFailure(junit, /--junit \S+: cannot write there \(a part of its path is a file, not a directory\)/);
     assert.equal(await readFile(file, 'utf8'), 'mine\n');
     assert.deepEqual(await readdir(dir), []);
   });
@@ -126,9 +134,12 @@ describe('integrity refusals', { timeout: 240_000 }, () => {
     const fifo = join(work, 'scenario.yaml');
     execFileSync('mkfifo', [fifo]);
     const says = /scenario\.yaml is not a regular file \(a FIFO, a device or a socket\)/;
-    assertCleanFailure(await runCli(['validate', fifo], { timeoutMs: 60_000 }), says);
-    assertCleanFailure(await runCli(['inspect', fifo, '--out', join(work, 'never')], { timeoutMs: 60_000 }), says);
-    assertCleanFailure(await runCli(['check', good, '--budgets', fifo], { timeoutMs: 60_000 }), says);
+    const results = await Promise.all([
+      runCli(['validate', fifo], { timeoutMs: 60_000 }),
+      runCli(['inspect', fifo, '--out', join(work, 'never')], { timeoutMs: 60_000 }),
+      runCli(['check', good, '--budgets', fifo], { timeoutMs: 60_000 }),
+    ]);
+    for (const result of results) assertCleanFailure(result, says);
   });
 
   it('check of a source that is a FIFO is refused, not read forever', async () => {

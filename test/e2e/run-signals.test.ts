@@ -170,7 +170,9 @@ describe('run: SIGINT and SIGTERM in each phase', { timeout: 600_000 }, () => {
   });
 
   it('teardown of the image side (SIGINT): the volume side never starts', async () => {
-    const text = long.replace('measure: { repeat: 20 }', 'measure: { repeat: 1 }');
+    // The least image side that has a teardown: one strategy, its steps once (no warmup).
+    const text = long.replace('measure: { repeat: 20 }', 'measure: { repeat: 1, warmup: 0 }').replace(/^image: .*$/m, 'image: { strategies: [monolithic] }');
+    assert.ok(text.includes('measure: { repeat: 1, warmup: 0 }') && text.includes('image: { strategies: [monolithic] }'), text);
     const r = await interruptWhen(work, 'teardown', text, [], 'SIGINT', (stderr) => /teardown: image side/.test(stderr));
     await assertInterrupted(r);
     assert.ok(r.results.samples.length > 0 && r.results.samples.every((s) => s.strategy !== 'volume'));

@@ -44,8 +44,6 @@ describe('emulated hosts with real dockerd and containerd', { skip: isRoot ? fal
 
   before(async () => {
     workDir = await mkdtemp(join(tmpdir(), 'shipbench-engines-'));
-    const generated = await runCli(['generate', join(REPO_ROOT, 'fixtures/scenarios/valid/tiny-engines.yaml'), '--out', join(workDir, 'images')], { timeoutMs: 120_000 });
-    assert.equal(generated.code, 0, generated.stderr);
     layoutDir = join(workDir, 'images', 'per-component');
     before0 = snapshotHost(workDir);
 
@@ -53,19 +51,27 @@ describe('emulated hosts with real dockerd and containerd', { skip: isRoot ? fal
       image: { strategies: ['per-component'], repository: REPOSITORY },
       fleet: { nodes: 2, backend: ['docker', 'containerd'], isolation: 'netns', node: { nic: '100Mbit/s', disk: { write: '200MiB/s', read: '200MiB/s', iops: 5000 } } },
     });
-    const network = await createFleetNetwork({ nodeNames: ['node-1', 'node-2'], nicBitsPerSecond: NIC_BITS_PER_SECOND, registryEgressBitsPerSecond: undefined, teardown });
-    const registry = await startEmbeddedRegistry({ netns: { path: network.registry.netnsPath, address: network.registry.address, port: 5000 } });
-    registryPid = registry.pid;
-    teardown.add('registry', () => registry.stop());
-    client = new DistributionClient({ baseUrl: registry.url, auth: undefined });
-    teardown.add('client', () => client.close());
-    for (const tag of ['initial', 'backport-1']) await pushLayoutImage(client, layoutDir, tag, REPOSITORY);
-    access = { client, hostForNodes: `${network.registry.address}:5000`, plainHttp: true, auth: undefined };
-    const common = { scenario, network, registry: access, diskBytesPerNode: 1024 ** 3, teardown };
-    [docker, containerd] = await Promise.all([
-      startEngineFleet({ ...common, backend: 'docker', nodeNames: ['node-1', 'node-2'], workDir: join(workDir, 'docker') }),
-      startEngineFleet({ ...common, backend: 'containerd', nodeNames: ['node-1'], workDir: join(workDir, 'containerd') }),
+    // The images are generated while the fleet starts (its engines mostly wait on their daemons): both are
+    // needed only by the pushes below, which come before any test deploys.
+    const [generated] = await Promise.all([
+      runCli(['generate', join(REPO_ROOT, 'fixtures/scenarios/valid/tiny-engines.yaml'), '--out', join(workDir, 'images')], { timeoutMs: 120_000 }),
+      (async () => {
+        const network = await createFleetNetwork({ nodeNames: ['node-1', 'node-2'], nicBitsPerSecond: NIC_BITS_PER_SECOND, registryEgressBitsPerSecond: undefined, teardown });
+        const registry = await startEmbeddedRegistry({ netns: { path: network.registry.netnsPath, address: network.registry.address, port: 5000 } });
+        registryPid = registry.pid;
+        teardown.add('registry', () => registry.stop());
+        client = new DistributionClient({ baseUrl: registry.url, auth: undefined });
+        teardown.add('client', () => client.close());
+        access = { client, hostForNodes: `${network.registry.address}:5000`, plainHttp: true, auth: undefined };
+        const common = { scenario, network, registry: access, diskBytesPerNode: 1024 ** 3, teardown };
+        [docker, containerd] = await Promise.all([
+          startEngineFleet({ ...common, backend: 'docker', nodeNames: ['node-1', 'node-2'], workDir: join(workDir, 'docker') }),
+          startEngineFleet({ ...common, backend: 'containerd', nodeNames: ['node-1'], workDir: join(workDir, 'containerd') }),
+        ]);
+      })(),
     ]);
+    assert.equal(generated.code, 0, generated.stderr);
+    for (const tag of ['initial', 'backport-1']) await pushLayoutImage(client, layoutDir, tag, REPOSITORY);
   });
 
   after(async () => {

@@ -20,8 +20,9 @@ const RUN_SHARED = process.env.SHIPBENCH_TEST_SHARED;
 
 /**
  * The tiny scenario's layouts under `outDir`, as `shipbench generate` writes them; returns the monolithic
- * layout's path. Eight test files use them: within one run of the suite they are generated once and copied
- * (4.3 s of generate against 0.2 s of copy; same seed, same digests, which generate.test.ts checks).
+ * layout's path. Nine test files use them: within one run of the suite they are generated once and copied
+ * (4.3 s of generate against 0.2 s of copy; same seed, same digests, which generate.test.ts checks), and
+ * generate.test.ts, which runs before them all, offers the ones it generated (offerTinyLayouts).
  */
 export async function generateTinyLayouts(outDir: string): Promise<string> {
   if (RUN_SHARED === undefined || RUN_SHARED === '') {
@@ -36,6 +37,19 @@ export async function generateTinyLayouts(outDir: string): Promise<string> {
     await cp(shared, outDir, { recursive: true });
   }
   return join(outDir, 'monolithic');
+}
+
+/**
+ * Layouts a test file has just generated from the tiny scenario itself (`shipbench generate`, no --tree):
+ * within one run of the suite they become the shared ones, unless some file got there first.
+ */
+export async function offerTinyLayouts(generatedDir: string): Promise<void> {
+  if (RUN_SHARED === undefined || RUN_SHARED === '') return;
+  const shared = join(RUN_SHARED, 'tiny-layouts');
+  if (existsSync(shared)) return;
+  const building = `${shared}.${process.pid}`;
+  await cp(generatedDir, building, { recursive: true });
+  await rename(building, shared);
 }
 
 async function generateTiny(outDir: string): Promise<void> {
