@@ -67,7 +67,11 @@ describe('shipbench check', { timeout: 240_000 }, () => {
     const env = { SHIPBENCH_REGISTRY_USERNAME: 'ci', SHIPBENCH_REGISTRY_PASSWORD: 's3cret' };
     // v1 against itself: no growth; its figures saved as JSON become the next baseline.
     const json = join(work, 'v1.json');
-    const same = await runCli(['check', ref, '--budgets', file, '--baseline', ref, '--json', json], { env });
+    // The wrong credentials' check only reads the registry: it runs beside v1's (judged below, as before).
+    const [same, denied] = await Promise.all([
+      runCli(['check', ref, '--budgets', file, '--baseline', ref, '--json', json], { env }),
+      runCli(['check', ref, '--budgets', file], { env: { SHIPBENCH_REGISTRY_USERNAME: 'ci', SHIPBENCH_REGISTRY_PASSWORD: 'wrong' } }),
+    ]);
     assert.equal(same.code, 0, same.stderr);
     const report = JSON.parse(await readFile(json, 'utf8')) as { verdicts: Array<{ before: number; after: number; pass: boolean }> };
     assert.equal(report.verdicts[0]?.before, report.verdicts[0]?.after);
@@ -75,7 +79,6 @@ describe('shipbench check', { timeout: 240_000 }, () => {
     const grown = await runCli(['check', archive, '--budgets', file, '--baseline', json]);
     assert.equal(grown.code, 3, grown.stderr);
     assert.match(grown.stdout, /uncompressed-size of \S+ grew by \+[\d.]+ KiB \(\+[\d.]+%\)/);
-    const denied = await runCli(['check', ref, '--budgets', file], { env: { SHIPBENCH_REGISTRY_USERNAME: 'ci', SHIPBENCH_REGISTRY_PASSWORD: 'wrong' } });
     assert.equal(denied.code, 2, denied.stderr);
     assertNoStack(denied.stderr);
   });
