@@ -7,10 +7,13 @@ import { REPO_ROOT, runCli } from './run-cli.ts';
 
 const GOLDEN = join(REPO_ROOT, 'fixtures/reports/tiny-run.json');
 
-/** A tiny scenario whose layer strategy is named like a user's source directory. */
+/**
+ * A tiny scenario whose layer strategy is named like a user's source directory. A 5 MiB tree: what these tests
+ * judge (whose files survive, what is refused, what is marked) does not depend on its size.
+ */
 const SRC_SCENARIO = `name: clobber
 seed: 5
-content: { preset: mediawiki-multiversion, scale: 0.002 }
+content: { preset: mediawiki-multiversion, scale: 0.0005 }
 image: { strategies: [{ monolithic: {}, name: src }] }
 deploy: [initial]
 `;

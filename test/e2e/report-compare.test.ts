@@ -25,12 +25,11 @@ describe('report and compare commands', { timeout: 180_000 }, () => {
   });
 
   it('compare of a run with itself: every difference is ~, exit 0; html is one page', async () => {
-    const text = await runCli(['compare', GOLDEN, GOLDEN]);
+    const [text, html] = await Promise.all([runCli(['compare', GOLDEN, GOLDEN]), runCli(['compare', GOLDEN, GOLDEN, '--format', 'html', '--test', 'welch'])]);
     assert.equal(text.code, 0, text.stderr);
     const rows = text.stdout.split('\n').filter((l) => /node time|downloaded per node/.test(l));
     assert.equal(rows.length, 8);
     assert.ok(rows.every((l) => /│ +~ +│/.test(l)), text.stdout);
-    const html = await runCli(['compare', GOLDEN, GOLDEN, '--format', 'html', '--test', 'welch']);
     assert.equal(html.code, 0, html.stderr);
     assert.match(html.stdout, /^<!doctype html>/);
     assert.match(html.stdout, /Welch/);
@@ -43,23 +42,26 @@ describe('report and compare commands', { timeout: 180_000 }, () => {
     const other = join(work, 'other.json');
     await writeFile(other, JSON.stringify({ ...golden, scenario: { ...golden.scenario, name: 'other', seed: '9' } }));
 
-    const text = await runCli(['compare', GOLDEN, simulated]);
+    // compare only reads its two files and writes to stdout: the five run side by side, each judged on its own.
+    const [text, md, html, json, same] = await Promise.all([
+      runCli(['compare', GOLDEN, simulated]),
+      runCli(['compare', other, GOLDEN, '--format', 'md']),
+      runCli(['compare', GOLDEN, simulated, '--format', 'html']),
+      runCli(['compare', other, simulated, '--format', 'json']),
+      runCli(['compare', GOLDEN, GOLDEN, '--format', 'json']),
+    ]);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /^WARNING: A is measured and B is simulated: /);
-    const md = await runCli(['compare', other, GOLDEN, '--format', 'md']);
     assert.equal(md.code, 0, md.stderr);
     assert.match(md.stdout, /^# shipbench comparison\n\n> \*\*Warning:\*\* A and B are different scenarios \(name "other" vs "tiny-run"; seed 9 vs 5\)/);
     assert.match(md.stderr, /^warning: A and B are different scenarios/m);
-    const html = await runCli(['compare', GOLDEN, simulated, '--format', 'html']);
     assert.match(html.stdout, /<h1>shipbench comparison<\/h1>\n<div class="warning"><strong>Warning:<\/strong> A is measured and B is simulated/);
-    const json = await runCli(['compare', other, simulated, '--format', 'json']);
     assert.equal(json.code, 0, json.stderr);
     const parsed = JSON.parse(json.stdout) as { warnings: Array<{ kind: string }>; rows: unknown[] };
     assert.deepEqual(parsed.warnings.map((w) => w.kind), ['simulated-vs-measured', 'different-scenarios']);
     // 2 strategies x 2 steps x (node time, downloaded per node, deploy-total-seconds).
     assert.equal(parsed.rows.length, 12);
     // The same scenario, measured twice: no warning.
-    const same = await runCli(['compare', GOLDEN, GOLDEN, '--format', 'json']);
     assert.deepEqual((JSON.parse(same.stdout) as { warnings: unknown[] }).warnings, []);
     assert.equal(same.stderr, '');
   });
@@ -76,8 +78,10 @@ describe('report and compare commands', { timeout: 180_000 }, () => {
       [['compare', oldVersion, GOLDEN], /has results schema shipbench\/results\/0; this shipbench reads shipbench\/results\/1/],
       [['compare', GOLDEN, GOLDEN, '--alpha', '2'], /--alpha must be between 0 and 1/],
     ];
-    for (const [args, message] of cases) {
-      const r = await runCli(args);
+    // Each refusal only reads its inputs: they run side by side and are judged one by one.
+    const refusals = await Promise.all(cases.map(([args]) => runCli(args)));
+    for (const [i, [args, message]] of cases.entries()) {
+      const r = refusals[i]!;
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, message);
       assert.match(r.stderr, /hint: /);

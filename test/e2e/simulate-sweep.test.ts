@@ -45,17 +45,21 @@ describe('shipbench simulate --sweep', () => {
 
   test('bad sweep keys and values stop with exit 2 at their column in the command line, before any point runs', async () => {
     const out = join(work, 'bad');
-    const key = await runCli(['simulate', LINE, '--sweep', 'fleet.nodez=1,2', '--out', out]);
+    // Each is refused before it writes anything: the four run side by side, judged one by one, and nothing may
+    // be under --out once all have exited.
+    const [key, value, range, target] = await Promise.all([
+      runCli(['simulate', LINE, '--sweep', 'fleet.nodez=1,2', '--out', out]),
+      runCli(['simulate', LINE, '--sweep', 'fleet.nodes=10,lots', '--out', out]),
+      runCli(['simulate', LINE, '--sweep', 'fleet.nodes=80..10', '--out', out]),
+      runCli(['simulate', LINE, '--sweep', 'fleet.nodes=10,20', '--target', 'speed<=1s', '--out', out]),
+    ]);
     assert.equal(key.code, 2, key.stderr);
     const col = 'shipbench simulate '.length + LINE.length + ' --sweep '.length + 1;
     assert.match(key.stderr, new RegExp(`^command line:1:${col} fleet\\.nodez: `, 'm'));
-    const value = await runCli(['simulate', LINE, '--sweep', 'fleet.nodes=10,lots', '--out', out]);
     assert.equal(value.code, 2, value.stderr);
     assert.match(value.stderr, new RegExp(`^command line:1:${col + 'fleet.nodes='.length} fleet\\.nodes: .*\\(at fleet\\.nodes=lots\\)`, 'm'));
-    const range = await runCli(['simulate', LINE, '--sweep', 'fleet.nodes=80..10', '--out', out]);
     assert.equal(range.code, 2);
     assert.match(range.stderr, /does not go up/);
-    const target = await runCli(['simulate', LINE, '--sweep', 'fleet.nodes=10,20', '--target', 'speed<=1s', '--out', out]);
     assert.equal(target.code, 2);
     assert.match(target.stderr, /unknown target metric "speed"/);
     assert.equal(await stat(out).catch(() => undefined), undefined, 'nothing written');

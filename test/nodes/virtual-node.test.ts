@@ -212,25 +212,27 @@ describe('virtual node', { timeout: 300_000 }, () => {
   });
 
   it('keeps its NIC under node.nic: a limited pull takes at least bytes / rate', async () => {
-    const node = new VirtualNode(nodeOptions('b', { nicBitsPerSecond: 16e6, unpack: false }));
+    // 32 Mbit/s: the 4.4 MB image takes at least 1.05 s through it, five times its unlimited pull here (0.1-0.2 s).
+    const node = new VirtualNode(nodeOptions('b', { nicBitsPerSecond: 32e6, unpack: false }));
     await node.reset();
     const t0 = performance.now();
     const sample = await deploy(node, 't/monolithic', 'initial');
     const seconds = (performance.now() - t0) / 1000;
     assert.equal(sample.error, undefined);
-    const minimum = (sample.bytesDownloaded - burstBytes(2e6)) / 2e6; // 16 Mbit/s = 2 MB/s
+    const minimum = (sample.bytesDownloaded - burstBytes(4e6)) / 4e6; // 32 Mbit/s = 4 MB/s
     assert.ok(seconds >= minimum, `${seconds} s for ${sample.bytesDownloaded} bytes`);
     await node.close();
   });
 
   it('keeps its disk writes under node.disk.write', async () => {
-    const node = new VirtualNode(nodeOptions('c', { diskWriteBytesPerSecond: 8e6 }));
+    // 12 MB/s: the 18.6 MB it writes (blobs and files) take at least 1.48 s, over three times its unlimited deploy here (0.4-0.45 s).
+    const node = new VirtualNode(nodeOptions('c', { diskWriteBytesPerSecond: 12e6 }));
     await node.reset();
     const t0 = performance.now();
     const sample = await deploy(node, 't/monolithic', 'initial');
     const seconds = (performance.now() - t0) / 1000;
     assert.equal(sample.error, undefined);
-    assert.ok(seconds >= (sample.bytesWrittenToDisk - burstBytes(8e6)) / 8e6, `${seconds} s for ${sample.bytesWrittenToDisk} bytes written`);
+    assert.ok(seconds >= (sample.bytesWrittenToDisk - burstBytes(12e6)) / 12e6, `${seconds} s for ${sample.bytesWrittenToDisk} bytes written`);
     await node.close();
   });
 

@@ -89,9 +89,10 @@ describe('a registry that accepts connections and never answers', () => {
   });
 
   it('`check` stops after --idle-timeout with the reason, instead of hanging', { timeout: 60_000 }, async () => {
-    const result = await runCli(['check', `${silentUrl}/app:v1`, '--idle-timeout', '1s'], { timeoutMs: 45_000 });
+    // A limit in milliseconds, as a user may give it: the check waits out two attempts of it, not two of a second.
+    const result = await runCli(['check', `${silentUrl}/app:v1`, '--idle-timeout', '300ms'], { timeoutMs: 45_000 });
     assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stderr, /GET manifest app:v1: the registry at http:\/\/127\.0\.0\.1:\d+ timed out waiting for the response head \(limit 1 s, 2 attempts\)/);
+    assert.match(result.stderr, /GET manifest app:v1: the registry at http:\/\/127\.0\.0\.1:\d+ timed out waiting for the response head \(limit 0\.3 s, 2 attempts\)/);
     assert.match(result.stderr, /hint: .*--idle-timeout/);
   });
 
@@ -186,12 +187,12 @@ describe('a registry address nothing answers (connect timeout)', { skip: process
 
   it('`check` stops after --connect-timeout, saying it timed out connecting', { timeout: 60_000 }, async () => {
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      execFile('ip', ['netns', 'exec', ns, process.execPath, CLI_BIN, 'check', 'http://10.10.10.1:5000/app:v1', '--connect-timeout', '1s'], { cwd: REPO_ROOT, timeout: 45_000 } /* far below the kernel's own connect timeout (minutes) */, (error, _stdout, stderr) => {
+      execFile('ip', ['netns', 'exec', ns, process.execPath, CLI_BIN, 'check', 'http://10.10.10.1:5000/app:v1', '--connect-timeout', '300ms'], { cwd: REPO_ROOT, timeout: 45_000 } /* far below the kernel's own connect timeout (minutes) */, (error, _stdout, stderr) => {
         resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stderr });
       });
     });
     assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stderr, /GET manifest app:v1: the registry at http:\/\/10\.10\.10\.1:5000 timed out connecting \(limit 1 s, 2 attempts\)/);
+    assert.match(result.stderr, /GET manifest app:v1: the registry at http:\/\/10\.10\.10\.1:5000 timed out connecting \(limit 0\.3 s, 2 attempts\)/);
     assert.match(result.stderr, /hint: nothing answered the connection .*--connect-timeout/);
   });
 });
