@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import type { RsyncStats } from '../metrics/volume-sample.ts';
-import { HeldProcess } from './held-process.ts';
+import { type HeldOutcome, HeldProcess } from './held-process.ts';
 import { RSYNC_BINARY } from './rsync-binary.ts';
 import { parseRsyncStats } from './rsync-stats.ts';
 
@@ -53,7 +53,7 @@ export async function rsyncSync(options: RsyncSyncOptions): Promise<RsyncOutcome
 }
 
 /** rsync forked from this process now (a held process not given, or one that cannot carry the words). */
-async function forkNow(binary: string, args: readonly string[], signal: AbortSignal | undefined) {
+async function forkNow(binary: string, args: readonly string[], signal: AbortSignal | undefined): Promise<HeldOutcome> {
   const result = await execa(binary, args, {
     reject: false,
     cancelSignal: signal,
