@@ -3,9 +3,6 @@ import type { StepResult } from '../metrics/step-result.ts';
 import { median } from '../stats/percentiles.ts';
 import { logNormalVariation } from './calibration-dispersion.ts';
 
-/** Requests the model makes before a node's first layer (token, manifest, config: image-step-model.ts). */
-export const MODEL_REQUESTS_BEFORE_LAYERS = 3;
-
 export interface RequestFit {
   /**
    * One request as the model counts it: the mean time to manifest over the model's requests before layers (the
@@ -25,20 +22,20 @@ export interface RequestFit {
 }
 
 /**
- * Request latency from time to manifest: the model's requests before the first layer (token, manifest,
- * config) share it, so a small step that is mostly requests comes out right. The registry's CPU per logged
+ * Request latency from time to manifest: the model's `requestsBefore` requests before the first layer
+ * (requestsBeforeLayers in registry-client.ts: manifest and config, a token with token auth) share it, so a small step that is mostly requests comes out right. The registry's CPU per logged
  * request is the part of each that queues on its cores. Where the clients timed their requests (registry
  * strain, virtual nodes: mean time to headers, which includes waits behind bytes), a request is at most that:
  * the rest of time to manifest is the node's own work before its layers (a containerd node's lease and
  * content records, bolt transactions that sync), which model.node.manifestSeconds carries, not every request.
  */
-export function fitRequests(steps: readonly StepResult[], samples: readonly NodeStepSample[]): RequestFit | undefined {
+export function fitRequests(steps: readonly StepResult[], samples: readonly NodeStepSample[], requestsBefore: number): RequestFit | undefined {
   const manifests = samples.filter((s) => s.error === undefined && s.manifestSeconds > 0).map((s) => s.manifestSeconds);
   if (manifests.length === 0) return undefined;
   const manifestSeconds = median(manifests);
   const latencies = steps.flatMap((s) => (s.registry?.client === undefined || s.registry.client.requests === 0 ? [] : [s.registry.client.meanLatencySeconds]));
   const clientRequestSeconds = latencies.length === 0 ? undefined : median(latencies);
-  const shared = manifests.reduce((a, b) => a + b, 0) / manifests.length / MODEL_REQUESTS_BEFORE_LAYERS;
+  const shared = manifests.reduce((a, b) => a + b, 0) / manifests.length / requestsBefore;
   const requestSeconds = clientRequestSeconds === undefined ? shared : Math.min(shared, clientRequestSeconds);
   const cpu = steps.flatMap((s) => (s.registry?.process === undefined || s.registry.served === undefined || s.registry.served.requests === 0 ? [] : [s.registry.process.cpuSeconds / s.registry.served.requests]));
   return {
@@ -46,7 +43,7 @@ export function fitRequests(steps: readonly StepResult[], samples: readonly Node
     clientRequestSeconds,
     registryCpuPerRequestSeconds: cpu.length === 0 ? undefined : Math.min(requestSeconds, median(cpu)),
     manifestSeconds,
-    manifestExtraSeconds: Math.max(0, manifestSeconds - MODEL_REQUESTS_BEFORE_LAYERS * requestSeconds),
+    manifestExtraSeconds: Math.max(0, manifestSeconds - requestsBefore * requestSeconds),
     latencyVariation: logNormalVariation(manifests),
   };
 }

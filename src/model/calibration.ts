@@ -7,6 +7,7 @@ import { logNormalVariation } from './calibration-dispersion.ts';
 import { fitLinks, type LinkFit } from './calibration-links.ts';
 import type { MeasuredRun } from './measured-run.ts';
 import { fitRequests } from './calibration-requests.ts';
+import { requestsBeforeLayers } from './registry-client.ts';
 import { unpackStartsFrom } from './calibration-unpack-starts.ts';
 import { blobCommitFrom } from './calibration-blob-commit.ts';
 import { rsyncFrom } from './calibration-volume.ts';
@@ -115,9 +116,14 @@ function limiterFrom(samples: readonly NodeStepSample[], fleet: ModelFleet, node
   return { ...node, nicBurstBytes: burst };
 }
 
-/** Requests: the measured round trip and registry CPU per request, the rest of time-to-manifest, and its spread. */
-function requestsFrom(measured: MeasuredRun, model: ResolvedModel, parameters: Record<string, number>): ResolvedModel {
-  const fit = fitRequests(measured.steps.filter((s) => !s.warmup), measured.samples);
+/**
+ * Requests: the measured round trip and registry CPU per request, the rest of time-to-manifest, and its spread.
+ * What the run's own connections cost (handshakes, slow start, redirects) is inside what it measured, the
+ * request times and the download rates fitted from them, so the calibrated model adds none of it again.
+ */
+function requestsFrom(measured: MeasuredRun, fitted: ResolvedModel, parameters: Record<string, number>): ResolvedModel {
+  const model = { ...fitted, registry: { ...fitted.registry, handshakeRoundTrips: 0, initialWindowBytes: 0, redirectRttSeconds: undefined } };
+  const fit = fitRequests(measured.steps.filter((s) => !s.warmup), measured.samples, requestsBeforeLayers(model.registry.auth));
   if (fit === undefined) return model;
   parameters.requestSeconds = fit.requestSeconds;
   if (fit.clientRequestSeconds !== undefined) parameters.clientRequestSeconds = fit.clientRequestSeconds;

@@ -9,6 +9,7 @@ import { RolloutGate } from './rollout-gate.ts';
 import { meterOutcomes, NodeFigures, type StepOutcome } from './step-outcome.ts';
 import { TOPOLOGIES } from './topologies/index.ts';
 import type { FetchLayer } from './topologies/topology.ts';
+import { RegistryClient } from './registry-client.ts';
 import { RequestServers } from './request-servers.ts';
 import { NicBurst } from './nic-burst.ts';
 import { WriteBack } from './write-back.ts';
@@ -33,8 +34,10 @@ function stepResources(input: ImageStepInput): StepResources {
   const requests = new RequestServers(net, spread.latency, cpu.harness);
   const registryServers = replicas.map(() => requests.server(model.registry, 'registry requests'));
   const stream = model.node.streamBitsPerSecond === undefined ? undefined : bytesPerSecond(model.node.streamBitsPerSecond);
+  const link = Float64Array.from({ length: n }, (_, i) => Math.min(bytesPerSecond(model.node.nicBitsPerSecond) * spread.nic[i]!, stream ?? Number.POSITIVE_INFINITY));
+  const registryClient = new RegistryClient(requests, model.registry, spread.latency, link);
   const writeBack = new WriteBack(net, n, model.node.dirtyLimitBytes, (node) => ({ resource: disk[node]!, weight: writeWeight[node]!, bytesPerSecond: 1 / writeWeight[node]! }));
-  return { net, meter, backend, replicas, nic, disk, writeWeight, readWeight, cpu, requests, registryServers, stream, writtenBytes: new Float64Array(n), writeBack };
+  return { net, meter, backend, replicas, nic, disk, writeWeight, readWeight, cpu, requests, registryServers, registryClient, stream, writtenBytes: new Float64Array(n), writeBack };
 }
 
 /** How a node gets a layer: the topology's fetch, given the network and a way to the registry. */
@@ -85,8 +88,9 @@ function topologyFetch(input: ImageStepInput, r: StepResources, figures: NodeFig
       requests.request(registryServers[seed % replicas.length]!, 0, () =>
         net.startFlow({ bytes: chunk.compressedBytes, resources: [...backend, replicas[seed % replicas.length]!, seedIn], meters: [meter.registry, meter.backend], onDone: done }),
       ),
-    fromRegistry: (node, layer, extra, meters, done, writtenTwice = false) =>
-      requests.request(registryServers[node % replicas.length]!, node, () => {
+    fromRegistry: (node, layer, extra, meters, done, writtenTwice = false, connections = 'node') => {
+      const server = registryServers[node % replicas.length]!;
+      const bytes = (landed: () => void) => {
         const into = registryIngest(node, layer.compressedBytes, writtenTwice);
         net.startFlow({
           bytes: layer.compressedBytes,
@@ -94,9 +98,16 @@ function topologyFetch(input: ImageStepInput, r: StepResources, figures: NodeFig
           weights: [...backend.map(() => 1), 1, ...extra.map(() => 1), ...into.weights],
           capBytesPerSecond: stream,
           meters: [meter.registry, meter.backend, ...meters, meter.nodes],
-          onDone: done,
+          onDone: () => {
+            landed();
+            done();
+          },
         });
-      }),
+      };
+      // A cache tier fills over its own long-lived connections to the registry: the round trip alone.
+      if (connections === 'cache') requests.request(server, node, () => bytes(() => undefined));
+      else r.registryClient.blob(server, node, layer.compressedBytes, bytes);
+    },
   });
 }
 

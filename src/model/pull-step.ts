@@ -6,6 +6,7 @@ import type { FluidNetwork } from './fluid-network.ts';
 import type { ModelFleet } from './model-fleet.ts';
 import type { NodeCpuResources } from './node-cpu.ts';
 import type { NodeSpread } from './node-spread.ts';
+import type { RegistryClient } from './registry-client.ts';
 import type { RequestServers } from './request-servers.ts';
 import type { NodeFigures } from './step-outcome.ts';
 import type { FetchLayer } from './topologies/topology.ts';
@@ -42,6 +43,8 @@ export interface StepResources {
   readonly cpu: NodeCpuResources;
   readonly requests: RequestServers;
   readonly registryServers: ReturnType<RequestServers['server']>[];
+  /** The nodes' own connections and requests to the registry (and its blob store). */
+  readonly registryClient: RegistryClient;
   readonly stream: number | undefined;
   readonly writtenBytes: Float64Array;
   /** Unpacked files' writes: page cache first, the node's disk behind them (write-back.ts). */
@@ -72,11 +75,12 @@ export function nothingToPull(ctx: NodeStep, node: number): boolean {
 
 /**
  * Before any layer: the node's start delay, its own work before the requests (model.node.manifest), then
- * token, manifest and config, one request after another. That work varies from node to node as its round
- * trips do (spread.latency, which --calibrate measures on the whole time to manifest).
+ * the manifest and config requests one after another (registry-client.ts), with a token first where the
+ * registry wants one. That work varies from node to node as its round trips do (spread.latency, which
+ * --calibrate measures on the whole time to manifest).
  */
 export function resolveImage(ctx: NodeStep, node: number, then: () => void): void {
-  const { net, requests, registryServers, replicas } = ctx.r;
+  const { net, registryClient, registryServers, replicas } = ctx.r;
   const { model, spread } = ctx.input;
   const { figures } = ctx;
   figures.deployed[node] = 1;
@@ -85,8 +89,8 @@ export function resolveImage(ctx: NodeStep, node: number, then: () => void): voi
     figures.manifestSeconds[node] = net.now - figures.startSeconds[node]! - spread.startDelaySeconds[node]!;
     then();
   };
-  const token = () => requests.request(registry, node, () => requests.request(registry, node, () => requests.request(registry, node, resolved)));
-  net.at(net.now + spread.startDelaySeconds[node]! + model.node.manifestSeconds * spread.latency[node]!, token);
+  const ask = () => registryClient.resolve(registry, node, resolved);
+  net.at(net.now + spread.startDelaySeconds[node]! + model.node.manifestSeconds * spread.latency[node]!, ask);
 }
 
 /** The container starts model.node.start after `now`: its running time (time-to-start). */

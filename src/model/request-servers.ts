@@ -29,9 +29,10 @@ export class RequestServers {
     return { rttSeconds: tier.rttSeconds, perRequestSeconds: tier.perRequestSeconds, resource };
   }
 
-  request(server: RequestServer, node: number, then: () => void): void {
+  /** `waitSeconds`: time the request costs besides its round trip and work (a new connection's handshake, slow start). */
+  request(server: RequestServer, node: number, then: () => void, waitSeconds = 0): void {
     const net = this.net;
-    const rtt = server.rttSeconds * this.latency[node]!;
+    const rtt = server.rttSeconds * this.latency[node]! + waitSeconds;
     const resource = server.resource;
     // A server whose requests cost it nothing: the round trip alone (no closure per request).
     if (resource === undefined) {

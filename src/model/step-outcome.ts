@@ -8,7 +8,7 @@ export class NodeFigures {
   readonly diskBytes: Float64Array;
   readonly files: Float64Array;
   readonly peakIops: Float64Array;
-  /** From the node's start (after its start delay) to its first layer request: token, manifest, config. */
+  /** From the node's start (after its start delay) to its first layer request: manifest and config (and a token), registry-client.ts. */
   readonly manifestSeconds: Float64Array;
   /** When the node's container runs (pull done, or lazy: working set fetched, then model.node.start). */
   readonly runningSeconds: Float64Array;

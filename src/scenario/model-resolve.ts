@@ -35,6 +35,11 @@ export const MODEL_DEFAULTS = {
   registryRtt: '1ms',
   registryPerRequest: '2ms',
   registryCores: 4,
+  /** TCP's handshake, then TLS 1.3's (one round trip each). */
+  registryHandshake: 2,
+  registryAuth: 'none' as const,
+  /** Linux's initial congestion window, 10 segments of 1448 bytes (RFC 6928; the default since Linux 2.6.39). */
+  initialWindow: '14480B',
   cacheRtt: '0.5ms',
   cachePerRequest: '0.2ms',
   cacheCores: 8,
@@ -154,6 +159,20 @@ function requestTier(input: RequestTierInput, defaults: { rtt: string; perReques
 
 const bits = (v: string | number | undefined, fallback: string) => parseBitsPerSecond(v ?? fallback);
 
+/** The registry: its replicas' capacities, its requests, and what its connections cost (registry-client.ts). */
+function resolveRegistry(registry: NonNullable<ModelInput['registry']> | undefined): ResolvedModel['registry'] {
+  return {
+    replicas: registry?.replicas ?? MODEL_DEFAULTS.replicas,
+    egressBitsPerSecond: bits(registry?.egress, MODEL_DEFAULTS.egress),
+    backendReadBitsPerSecond: registry?.backendRead === undefined ? undefined : parseBitsPerSecond(registry.backendRead),
+    ...requestTier(registry, { rtt: MODEL_DEFAULTS.registryRtt, perRequest: MODEL_DEFAULTS.registryPerRequest, cores: MODEL_DEFAULTS.registryCores }),
+    handshakeRoundTrips: registry?.handshake ?? MODEL_DEFAULTS.registryHandshake,
+    auth: registry?.auth ?? MODEL_DEFAULTS.registryAuth,
+    initialWindowBytes: parseBytes(registry?.initialWindow ?? MODEL_DEFAULTS.initialWindow),
+    redirectRttSeconds: registry?.redirect === undefined ? undefined : parseSeconds(registry.redirect.rtt),
+  };
+}
+
 export function resolveModel(
   model: ModelInput | undefined,
   fleet: { nodes: number; nicBitsPerSecond: number | undefined; diskWriteBytesPerSecond: number | undefined; runtime?: ContainerRuntime | undefined },
@@ -163,12 +182,7 @@ export function resolveModel(
     topologies: [...new Set(model?.topologies ?? MODEL_DEFAULTS.topologies)],
     volume: model?.volume ?? true,
     datacentres: dcs,
-    registry: {
-      replicas: model?.registry?.replicas ?? MODEL_DEFAULTS.replicas,
-      egressBitsPerSecond: bits(model?.registry?.egress, MODEL_DEFAULTS.egress),
-      backendReadBitsPerSecond: model?.registry?.backendRead === undefined ? undefined : parseBitsPerSecond(model.registry.backendRead),
-      ...requestTier(model?.registry, { rtt: MODEL_DEFAULTS.registryRtt, perRequest: MODEL_DEFAULTS.registryPerRequest, cores: MODEL_DEFAULTS.registryCores }),
-    },
+    registry: resolveRegistry(model?.registry),
     cache: {
       egressBitsPerSecond: bits(model?.cache?.egress, MODEL_DEFAULTS.cacheEgress),
       ...requestTier(model?.cache, { rtt: MODEL_DEFAULTS.cacheRtt, perRequest: MODEL_DEFAULTS.cachePerRequest, cores: MODEL_DEFAULTS.cacheCores }),

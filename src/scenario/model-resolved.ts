@@ -1,10 +1,11 @@
 /** The `model:` section after defaults (see model-resolve.ts): every rate in its unit, every count known. */
 
-import type { AGENT_COPIES, MODEL_TOPOLOGIES, UNPACK_STARTS } from './model-schema.ts';
+import type { AGENT_COPIES, MODEL_TOPOLOGIES, REGISTRY_AUTHS, UNPACK_STARTS } from './model-schema.ts';
 import type { ContainerRuntime } from './runtime-pull-rules.ts';
 
 export type ModelTopology = (typeof MODEL_TOPOLOGIES)[number];
 export type AgentCopyMode = (typeof AGENT_COPIES)[number];
+export type RegistryAuth = (typeof REGISTRY_AUTHS)[number];
 
 export interface ResolvedDatacentre {
   readonly name: string;
@@ -56,6 +57,14 @@ export interface ResolvedModel {
     readonly egressBitsPerSecond: number;
     /** Undefined: the storage backend is never the bottleneck. */
     readonly backendReadBitsPerSecond: number | undefined;
+    /** Round trips a node's new connection costs before its first request (TCP, then TLS). */
+    readonly handshakeRoundTrips: number;
+    /** `token`: a 401 challenge and a bearer token before the manifest (two more requests before the layers). */
+    readonly auth: RegistryAuth;
+    /** The serving side's initial TCP congestion window: a blob on a connection that carried none ramps up from it; 0: no slow start. */
+    readonly initialWindowBytes: number;
+    /** Round trip to the blob store blob GETs are redirected to; undefined when the registry serves blobs itself. */
+    readonly redirectRttSeconds: number | undefined;
   } & RequestTier;
   readonly cache: { readonly egressBitsPerSecond: number } & RequestTier;
   readonly p2p: {

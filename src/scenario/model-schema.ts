@@ -20,6 +20,13 @@ export const UNPACK_STARTS = ['pipelined', 'after-downloads'] as const;
  */
 export const AGENT_COPIES = ['alongside', 'first', 'none'] as const;
 
+/**
+ * How a registry lets anonymous pulls in: `none` answers them (CNCF distribution's default, Wikimedia's public
+ * registry); `token` answers with a 401 challenge, and the client fetches a bearer token first (Docker Hub,
+ * ghcr.io, Harbor, distribution with token auth).
+ */
+export const REGISTRY_AUTHS = ['none', 'token'] as const;
+
 export const MODEL_TOPOLOGIES = ['direct', 'cache', 'p2p', 'tree', 'lazy', 'lazy-cache', 'lazy-p2p', 'lazy-tree'] as const;
 
 /** Round trip and per-request work of a tier that answers HTTP requests (token, manifest, blob GETs). */
@@ -55,6 +62,15 @@ export const modelInputSchema = z
       egress: bitRateField().optional().meta({ description: 'egress of each registry replica' }),
       backendRead: bitRateField().optional().meta({ description: 'read bandwidth of the registry\'s storage backend (all replicas together); unlimited if unset' }),
       ...requestTier('a registry replica'),
+      handshake: count('round trips').min(0, 'a handshake cannot take fewer than 0 round trips').max(10).optional()
+        .meta({ description: 'round trips a node\'s new connection costs before its first request: TCP, then TLS (2 with TLS 1.3, 3 with TLS 1.2, 1 for plain HTTP); default 2' }),
+      auth: z.enum(REGISTRY_AUTHS, { error: `expected one of ${REGISTRY_AUTHS.join(', ')}` }).optional()
+        .meta({ description: 'token: an anonymous request gets a 401 challenge and the client fetches a bearer token first (Docker Hub, ghcr.io, Harbor), two more requests before the manifest; none (default): open reads' }),
+      initialWindow: sizeField().optional()
+        .meta({ description: 'initial TCP congestion window of the servers blobs come from (Linux: 10 segments, 14480B, RFC 6928): the first blob on a connection ramps up from it, one round trip per doubling; 0B: no slow start' }),
+      redirect: z.strictObject({
+        rtt: durationField().meta({ description: 'round trip from a node to the blob store or CDN' }),
+      }).optional().meta({ description: 'blob GETs are answered with a redirect to a blob store or CDN (ghcr.io, Docker Hub, ECR, S3-backed registries): a second request, on the node\'s own connections to that store' }),
     }).optional(),
     cache: z.strictObject({
       egress: bitRateField().optional().meta({ description: 'egress of the cache tier of each data centre' }),

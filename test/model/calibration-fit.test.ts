@@ -5,7 +5,8 @@ import { logNormalVariation, unionSeconds } from '../../src/model/calibration-di
 import { fitLinks } from '../../src/model/calibration-links.ts';
 import { gridPeriod, unpackStartsFrom } from '../../src/model/calibration-unpack-starts.ts';
 import { blobCommitFrom } from '../../src/model/calibration-blob-commit.ts';
-import { fitRequests, MODEL_REQUESTS_BEFORE_LAYERS } from '../../src/model/calibration-requests.ts';
+import { fitRequests } from '../../src/model/calibration-requests.ts';
+import { requestsBeforeLayers } from '../../src/model/registry-client.ts';
 import type { StepResult } from '../../src/metrics/step-result.ts';
 import { rsyncFrom } from '../../src/model/calibration-volume.ts';
 import { spanConcurrency } from '../../src/model/span-concurrency.ts';
@@ -119,15 +120,19 @@ describe('calibration on one backend of a run over several', () => {
     const step = (meanLatencySeconds: number | undefined) =>
       ({ registry: { seconds: 1, cpuSecondsPerGiB: null, ...(meanLatencySeconds === undefined ? {} : { client: { requests: 10, meanLatencySeconds, maxLatencySeconds: meanLatencySeconds, throttled: 0, serverErrors: 0, networkErrors: 0 } }) } }) as unknown as StepResult;
     // Clients saw 8 ms a request; the three before the layers take 24 ms of the 50 ms median: 26 ms is the node's.
-    const timed = fitRequests([step(0.008)], samples)!;
+    const before = requestsBeforeLayers('none');
+    assert.equal(before, 3, 'HEAD and GET of the manifest, GET of the config');
+    const timed = fitRequests([step(0.008)], samples, before)!;
     assert.equal(timed.requestSeconds, 0.008);
-    assert.ok(Math.abs(timed.manifestExtraSeconds - (0.05 - MODEL_REQUESTS_BEFORE_LAYERS * 0.008)) < 1e-12);
+    assert.ok(Math.abs(timed.manifestExtraSeconds - (0.05 - before * 0.008)) < 1e-12);
     // No client timing (engine nodes pull on their own): the requests share time to manifest, nothing left over.
-    const shared = fitRequests([step(undefined)], samples)!;
-    assert.ok(Math.abs(shared.requestSeconds - 0.05 / MODEL_REQUESTS_BEFORE_LAYERS) < 1e-12);
+    const shared = fitRequests([step(undefined)], samples, before)!;
+    assert.ok(Math.abs(shared.requestSeconds - 0.05 / before) < 1e-12);
     assert.equal(shared.manifestExtraSeconds, 0);
+    // With token auth the five requests before the layers (a challenge and a token besides) share it.
+    assert.ok(Math.abs(fitRequests([step(undefined)], samples, requestsBeforeLayers('token'))!.requestSeconds - 0.05 / 5) < 1e-12);
     // Clients that waited longer than time to manifest allows (behind other bytes) do not make requests slower than that.
-    assert.ok(Math.abs(fitRequests([step(0.5)], samples)!.requestSeconds - 0.05 / MODEL_REQUESTS_BEFORE_LAYERS) < 1e-12);
+    assert.ok(Math.abs(fitRequests([step(0.5)], samples, before)!.requestSeconds - 0.05 / before) < 1e-12);
   });
 
   test('a blob\'s commit is what small blobs that downloaded alone took beyond the request; one beside a larger download does not count', () => {

@@ -56,6 +56,13 @@ describe('model: section, impossible parameters are rejected at validation with 
     assert.match(p[1]!.message, /must be above zero/);
   });
 
+  test('registry connections: an unknown auth, a negative handshake, a window that is no size, a redirect without its round trip', async () => {
+    const p = await problemsOf('bad-registry-connection.yaml');
+    assert.deepEqual(p.map((x) => x.at), ['6:11 model.registry.auth', '7:16 model.registry.handshake', '8:20 model.registry.initialWindow', '9:15 model.registry.redirect.rtt']);
+    assert.match(p[0]!.message, /none, token/);
+    assert.match(p[1]!.message, /fewer than 0 round trips/);
+  });
+
   test('an end game below zero pieces left', async () => {
     const p = await problemsOf('bad-endgame.yaml');
     assert.deepEqual(p.map((x) => x.at), ['6:14 model.p2p.endgame']);

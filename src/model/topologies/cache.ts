@@ -23,13 +23,14 @@ export const cacheTopology: Topology = {
       const waiters = filling[dc]!.get(layer.id);
       if (waiters !== undefined) return waiters.push(fromCache);
       filling[dc]!.set(layer.id, []);
-      step.fromRegistry(node, layer, [caches[dc]!], [meter.cache], () => {
+      const filled = () => {
         step.cached[dc]!.add(layer.id);
         const released = filling[dc]!.get(layer.id) ?? [];
         filling[dc]!.delete(layer.id);
         done();
         for (const start of released) start();
-      });
+      };
+      step.fromRegistry(node, layer, [caches[dc]!], [meter.cache], filled, false, 'cache');
     };
     // Every blob request reaches the cache first (a round trip and its per-request work), hit or miss.
     return (node, layer, done) => step.requests.request(servers[layout.datacentreOf[node]!]!, node, () => fetch(node, layer, done));
