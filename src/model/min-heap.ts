@@ -11,6 +11,11 @@ export class MinHeap<T> {
   private count = 0;
   /** The tag of the entry the last pop() took. */
   poppedTag = 0;
+  /** Scratch of retain(): the order it sorts, and the entries in that order. */
+  private order = new Int32Array(0);
+  private sortedKeys = new Float64Array(0);
+  private readonly sortedTags: number[] = [];
+  private readonly sortedValues: Array<T | undefined> = [];
 
   get size(): number {
     return this.count;
@@ -79,29 +84,44 @@ export class MinHeap<T> {
     return top;
   }
 
-  /** Keeps only the entries that pass `keep` (stale entries of lazy deletion), then re-heaps. */
+  /**
+   * Keeps only the entries that pass `keep` (stale entries of lazy deletion), then re-heaps in place: the
+   * arrays keep their storage (new ones regrew by doubling at every compaction of a queue that holds every
+   * flow's completion), and scratch for the sort is kept between calls.
+   */
   retain(keep: (value: T, tag: number) => boolean): void {
-    const keys: number[] = [];
-    const values: T[] = [];
-    const tags: number[] = [];
+    const { keys, values, tags } = this;
+    let n = 0;
     for (let i = 0; i < this.count; i++) {
-      if (!keep(this.values[i]!, this.tags[i]!)) continue;
-      keys.push(this.keys[i]!);
-      values.push(this.values[i]!);
-      tags.push(this.tags[i]!);
+      if (!keep(values[i]!, tags[i]!)) continue;
+      keys[n] = keys[i]!;
+      values[n] = values[i];
+      tags[n] = tags[i]!;
+      n++;
     }
-    this.keys = [];
-    this.values = [];
-    this.tags = [];
-    this.count = 0;
-    // Ascending keys form a valid heap; sorting is simpler than sifting and as fast for these sizes.
-    const order = keys.map((_, i) => i).sort((a, b) => keys[a]! - keys[b]!);
-    for (const i of order) {
-      this.keys.push(keys[i]!);
-      this.values.push(values[i]!);
-      this.tags.push(tags[i]!);
+    values.fill(undefined, n, this.count);
+    this.count = n;
+    if (this.order.length < n) {
+      this.order = new Int32Array(2 * n);
+      this.sortedKeys = new Float64Array(2 * n);
     }
-    this.count = order.length;
+    const order = this.order.subarray(0, n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    // Ascending keys form a valid heap; equal keys keep their order (pops among them follow the layout).
+    order.sort((a, b) => keys[a]! - keys[b]! || a - b);
+    const { sortedKeys, sortedTags, sortedValues } = this;
+    for (let i = 0; i < n; i++) {
+      const from = order[i]!;
+      sortedKeys[i] = keys[from]!;
+      sortedTags[i] = tags[from]!;
+      sortedValues[i] = values[from];
+    }
+    for (let i = 0; i < n; i++) {
+      keys[i] = sortedKeys[i]!;
+      tags[i] = sortedTags[i]!;
+      values[i] = sortedValues[i];
+    }
+    sortedValues.fill(undefined, 0, n);
   }
 
   /** Empties the heap, keeping its arrays' storage for the next use (a fill per event reuses one heap). */
