@@ -85,7 +85,7 @@ function topologyFetch(input: ImageStepInput, r: StepResources, figures: NodeFig
     },
     ingest,
     fetchToSeed: (seed, seedIn, chunk, done) =>
-      requests.request(registryServers[seed % replicas.length]!, 0, () =>
+      r.registryClient.blobOverKeptConnections(registryServers[seed % replicas.length]!, 0, () =>
         net.startFlow({ bytes: chunk.compressedBytes, resources: [...backend, replicas[seed % replicas.length]!, seedIn], meters: [meter.registry, meter.backend], onDone: done }),
       ),
     fromRegistry: (node, layer, extra, meters, done, writtenTwice = false, connections = 'node') => {
@@ -104,8 +104,8 @@ function topologyFetch(input: ImageStepInput, r: StepResources, figures: NodeFig
           },
         });
       };
-      // A cache tier fills over its own long-lived connections to the registry: the round trip alone.
-      if (connections === 'cache') requests.request(server, node, () => bytes(() => undefined));
+      // A cache tier fills over its own long-lived connections to the registry: the round trips alone.
+      if (connections === 'cache') r.registryClient.blobOverKeptConnections(server, node, () => bytes(() => undefined));
       else r.registryClient.blob(server, node, layer.compressedBytes, bytes);
     },
   });

@@ -77,6 +77,16 @@ export class RegistryClient {
     this.requests.request(server, node, redirected, this.connectSeconds(kind, this.registry.rttSeconds, node));
   }
 
+  /**
+   * A blob GET over someone's long-lived connections (a cache tier filling, a seed peer): the round trips
+   * alone, the registry's and, when it redirects, the store's; then `flow()` starts the bytes.
+   */
+  blobOverKeptConnections(server: RequestServer, node: number, flow: () => void): void {
+    const storeServer = this.storeServer;
+    if (storeServer === undefined) return this.requests.request(server, node, flow);
+    this.requests.request(server, node, () => this.requests.request(storeServer, node, flow));
+  }
+
   /** The config's GET is redirected too: a request to the store, whose answer is small. */
   private configFromStore(node: number, then: () => void): void {
     const storeServer = this.storeServer;

@@ -335,6 +335,18 @@ describe('fleet model: requests', () => {
     close(open.steps[0]!.makespanSeconds, (3 + 1) * rtt + (10 * MB) / (1000 * MB), 'no handshake, no slow start');
   });
 
+  test('a cache tier fills over its own kept connections: the registry\'s and the redirect\'s round trips, no handshake, no slow start', () => {
+    const out = simulate(
+      fleet(1, { downloads: 1, nic: 8000 * MB, disk: 1e6 * MB }),
+      { volume: false, topologies: ['cache'], registry: { rtt: '100ms', perRequest: '0s', egress: '1000Gbit/s', redirect: { rtt: '1ms' } }, cache: { rtt: '0s', perRequest: '0s', egress: '1000Gbit/s' } },
+      imagePlan([layer('a', 10)]),
+    );
+    // The node resolves at the registry itself (handshake, 3 requests, the config's redirect on a new store
+    // connection), then asks the cache, which fills from the registry and the store: 100 ms + 1 ms.
+    close(out.samples[0]!.manifestSeconds, (2 + 3) * 0.1 + (2 + 1) * 0.001, 'time to manifest');
+    close(out.steps[0]!.makespanSeconds, (2 + 3) * 0.1 + (2 + 1) * 0.001 + 0.1 + 0.001 + (10 * MB) / (1000 * MB), 'makespan');
+  });
+
   test('concurrent downloads open connections of their own, each paying the handshake and its own slow start', () => {
     const layers = [layer('a', 0.001), layer('b', 0.001), layer('c', 0.001)];
     const out = simulate(fleet(1, { downloads: 3 }), { volume: false, registry: { rtt: '50ms', perRequest: '0s' } }, imagePlan(layers));

@@ -54,7 +54,7 @@ export interface StepNetwork {
    * A blob straight from the registry to `node`, through `extra` capacities too (a cache being filled);
    * `writtenTwice`: the node's disk writes it a second time as it arrives (a P2P agent's copy). `connections`:
    * whose connections carry the GET: the node's own (a new one's handshake, slow start: registry-client.ts), or
-   * a cache tier's long-lived ones (its round trip alone).
+   * a cache tier's long-lived ones (the round trips alone: the registry's, and a redirect's).
    */
   fromRegistry(node: number, layer: ModelLayer, extra: readonly number[], meters: readonly number[], done: () => void, writtenTwice?: boolean, connections?: 'node' | 'cache'): void;
 }
