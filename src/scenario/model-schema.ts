@@ -80,7 +80,7 @@ export const modelInputSchema = z
       piece: sizeField().optional(),
       upload: bitRateField().optional().meta({ description: 'upload limit of each node to its peers' }),
       download: bitRateField().optional().meta({ description: 'most a node\'s P2P agent downloads, over all its transfers from peers and back to source (Dragonfly\'s totalRateLimit, Kraken\'s ingress limit); unlimited if unset' }),
-      rtt: durationField().optional().meta({ description: 'round trip between two nodes of a data centre (each chunk request)' }),
+      rtt: durationField().optional().meta({ description: 'round trip between two nodes of a data centre (a chunk request, when nothing else is coming into the node: requests behind other transfers are pipelined)' }),
       chunks: positive('chunks', 'chunk').max(1024).optional().meta({ description: 'most chunks a layer moves in between peers (a node relays a chunk from its first piece on): finer load spreading, more events' }),
       stepChunks: positive('chunks', 'chunk').max(100_000).optional().meta({ description: 'chunks a deploy step\'s download moves in between peers, shared among its layers by compressed size (each at least one, at most p2p.chunks): the resolution of a node\'s whole pull; finer load spreading, more events' }),
       peers: positive('peers').max(1000).optional().meta({ description: 'most chunks a node fetches at once, and most uploads it serves at once' }),

@@ -25,9 +25,9 @@ const NO_WEIGHTS: readonly number[] = [];
  * served costs the uploader its NIC upload (capped by p2p.upload) and a disk read, unless the chunk is
  * still in its page cache (written within the last model.node.pageCache bytes); a node is a source only
  * for the chunks it holds; a chunk nobody holds comes from the registry once per data centre (through a
- * seed peer when the seed tier is on). Every chunk request costs a round trip between the nodes. A node's
- * P2P agent may limit what it downloads over all its transfers (p2p.download), and keeps a copy of its own
- * (agent-copy.ts).
+ * seed peer when the seed tier is on). A chunk request costs a round trip between the nodes unless the node
+ * has other transfers in flight (pipelined requests, chunkFromPeer). A node's P2P agent may limit what it
+ * downloads over all its transfers (p2p.download), and keeps a copy of its own (agent-copy.ts).
  */
 export class ChunkSwarms {
   readonly uploads: Int32Array;
@@ -179,7 +179,10 @@ export class ChunkSwarms {
     const weights = (fromDisk ? [1, this.step.readWeight[u]!] : [1]).concat(limit.length === 0 ? NO_WEIGHTS : ONE_WEIGHT, intoWeights);
     const head = Math.min(bytes, model.p2p.pieceBytes);
     const transfer = new PeerTransfer(this, this.step.net, swarm, dc, j, u, node, sink, bytes, head, resources, weights, this.step.stream, this.peerMeters, agent);
-    this.step.requests.request(this.peerServer, node, transfer.begin);
+    // Clients pipeline piece requests (Kraken's pipeline_limit, BitTorrent's request queue): behind the node's
+    // other transfers in flight the round trip passes unseen; only a node with nothing coming in waits for it.
+    if (this.inFlight[node]! > 1) transfer.begin();
+    else this.step.requests.request(this.peerServer, node, transfer.begin);
     return transfer;
   }
 
@@ -314,7 +317,6 @@ function inTwo(bytes: number, pieceBytes: number, fetch: (bytes: number, done: (
     else fetch(bytes - head, whole);
   });
 }
-
 
 /**
  * One chunk from peer u to a node, after the request's round trip (`begin`): one flow, whose first piece is
