@@ -23,8 +23,9 @@ export interface RequestFit {
 
 /**
  * Request latency from time to manifest: the model's `requestsBefore` requests before the first layer
- * (requestsBeforeLayers in registry-client.ts: manifest and config, a token with token auth) share it, so a small step that is mostly requests comes out right. The registry's CPU per logged
- * request is the part of each that queues on its cores. Where the clients timed their requests (registry
+ * (requestsBeforeLayers in registry-client.ts: manifest and config, a token with token auth) share it, so a
+ * small step that is mostly requests comes out right. The registry's CPU per logged request is the part of
+ * each that queues on its cores. Where the clients timed their requests (registry
  * strain, virtual nodes: mean time to headers, which includes waits behind bytes), a request is at most that:
  * the rest of time to manifest is the node's own work before its layers (a containerd node's lease and
  * content records, bolt transactions that sync), which model.node.manifestSeconds carries, not every request.
