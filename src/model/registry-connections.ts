@@ -26,16 +26,18 @@ export class HostConnections {
 
   /** A connection for the node's next request on this host; give it back with release(). */
   take(node: number, forBlob: boolean): ConnectionKind {
-    const [first, second, firstKind, secondKind] = forBlob
-      ? [this.warmIdle, this.coldIdle, WARM_CONNECTION, COLD_CONNECTION] as const
-      : [this.coldIdle, this.warmIdle, COLD_CONNECTION, WARM_CONNECTION] as const;
-    if (first[node]! > 0) {
-      first[node]!--;
-      return firstKind;
+    const { warmIdle, coldIdle } = this;
+    if (forBlob && warmIdle[node]! > 0) {
+      warmIdle[node]!--;
+      return WARM_CONNECTION;
     }
-    if (second[node]! > 0) {
-      second[node]!--;
-      return secondKind;
+    if (coldIdle[node]! > 0) {
+      coldIdle[node]!--;
+      return COLD_CONNECTION;
+    }
+    if (warmIdle[node]! > 0) {
+      warmIdle[node]!--;
+      return WARM_CONNECTION;
     }
     return NEW_CONNECTION;
   }
