@@ -25,7 +25,8 @@ function stepResources(input: ImageStepInput): StepResources {
   const meter = { registry: net.addMeter(), backend: net.addMeter(), cache: net.addMeter(), peers: net.addMeter(), nodes: net.addMeter() };
   const backend = model.registry.backendReadBitsPerSecond === undefined ? [] : [net.addResource(bytesPerSecond(model.registry.backendReadBitsPerSecond), 'registry backend read')];
   const replicas = Array.from({ length: model.registry.replicas }, () => net.addResource(bytesPerSecond(model.registry.egressBitsPerSecond), 'registry egress'));
-  const nic = Array.from({ length: n }, (_, i) => net.addResource(bytesPerSecond(model.node.nicBitsPerSecond) * spread.nic[i]!, 'node nic'));
+  const nicRate = Float64Array.from({ length: n }, (_, i) => bytesPerSecond(model.node.nicBitsPerSecond) * spread.nic[i]!);
+  const nic = Array.from({ length: n }, (_, i) => net.addResource(nicRate[i]!, 'node nic'));
   // Each node's disk is one device (capacity 1: all of its time); a byte written or read takes its share.
   const disk = Array.from({ length: n }, () => net.addResource(1, 'node disk'));
   const writeWeight = Float64Array.from({ length: n }, (_, i) => 1 / (model.node.diskWriteBytesPerSecond * spread.disk[i]!));
@@ -34,7 +35,7 @@ function stepResources(input: ImageStepInput): StepResources {
   const requests = new RequestServers(net, spread.latency, cpu.harness);
   const registryServers = replicas.map(() => requests.server(model.registry, 'registry requests'));
   const stream = model.node.streamBitsPerSecond === undefined ? undefined : bytesPerSecond(model.node.streamBitsPerSecond);
-  const link = Float64Array.from({ length: n }, (_, i) => Math.min(bytesPerSecond(model.node.nicBitsPerSecond) * spread.nic[i]!, stream ?? Number.POSITIVE_INFINITY));
+  const link = nicRate.map((rate) => Math.min(rate, stream ?? Number.POSITIVE_INFINITY));
   const registryClient = new RegistryClient(requests, model.registry, spread.latency, link);
   const writeBack = new WriteBack(net, n, model.node.dirtyLimitBytes, (node) => ({ resource: disk[node]!, weight: writeWeight[node]!, bytesPerSecond: 1 / writeWeight[node]! }));
   return { net, meter, backend, replicas, nic, disk, writeWeight, readWeight, cpu, requests, registryServers, registryClient, stream, writtenBytes: new Float64Array(n), writeBack };
