@@ -130,7 +130,8 @@ function requestsFrom(measured: MeasuredRun, fitted: ResolvedModel, parameters: 
   parameters.manifestSeconds = fit.manifestSeconds;
   const perRequest = fit.registryCpuPerRequestSeconds ?? 0;
   if (fit.registryCpuPerRequestSeconds !== undefined) parameters.registryCpuPerRequestSeconds = perRequest;
-  let node: Node = { ...model.node, manifestSeconds: fit.manifestExtraSeconds };
+  // The measured dispersion is of whole requests on the run's own path: the draw varies all of a fitted round trip.
+  let node: Node = { ...model.node, manifestSeconds: fit.manifestExtraSeconds, spread: { ...model.node.spread, localRttSeconds: Number.POSITIVE_INFINITY } };
   if (fit.latencyVariation !== undefined) {
     parameters.spreadLatency = fit.latencyVariation;
     node = { ...node, spread: { ...node.spread, latency: fit.latencyVariation } };

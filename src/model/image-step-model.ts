@@ -2,6 +2,7 @@ import type { ModelTopology } from '../scenario/model-resolved.ts';
 import { startEagerNode } from './eager-pull.ts';
 import { startLazyNode } from './lazy-pull.ts';
 import { NodeCpuResources } from './node-cpu.ts';
+import { NodeRoundTrips } from './node-round-trips.ts';
 import type { ImageStepInput, NodeStep, StepResources } from './pull-step.ts';
 import { FluidNetwork } from './fluid-network.ts';
 import { stepBottleneck } from './step-bottleneck.ts';
@@ -32,11 +33,12 @@ function stepResources(input: ImageStepInput): StepResources {
   const writeWeight = Float64Array.from({ length: n }, (_, i) => 1 / (model.node.diskWriteBytesPerSecond * spread.disk[i]!));
   const readWeight = Float64Array.from({ length: n }, (_, i) => 1 / (model.node.diskReadBytesPerSecond * spread.disk[i]!));
   const cpu = new NodeCpuResources(net, model, spread, n);
-  const requests = new RequestServers(net, spread.latency, cpu.harness);
+  const roundTrips = new NodeRoundTrips(spread.latency, model.node.spread.localRttSeconds);
+  const requests = new RequestServers(net, roundTrips, cpu.harness);
   const registryServers = replicas.map(() => requests.server(model.registry, 'registry requests'));
   const stream = model.node.streamBitsPerSecond === undefined ? undefined : bytesPerSecond(model.node.streamBitsPerSecond);
   const link = nicRate.map((rate) => Math.min(rate, stream ?? Number.POSITIVE_INFINITY));
-  const registryClient = new RegistryClient(requests, model.registry, spread.latency, link);
+  const registryClient = new RegistryClient(requests, model.registry, roundTrips, link);
   const writeBack = new WriteBack(net, n, model.node.dirtyLimitBytes, (node) => ({ resource: disk[node]!, weight: writeWeight[node]!, bytesPerSecond: 1 / writeWeight[node]! }));
   return { net, meter, backend, replicas, nic, disk, writeWeight, readWeight, cpu, requests, registryServers, registryClient, stream, writtenBytes: new Float64Array(n), writeBack };
 }

@@ -1,5 +1,6 @@
 import type { RegistryAuth, ResolvedModel } from '../scenario/model-resolved.ts';
 import { type ConnectionKind, HostConnections, NEW_CONNECTION, slowStartSeconds, WARM_CONNECTION } from './registry-connections.ts';
+import type { NodeRoundTrips } from './node-round-trips.ts';
 import type { RequestServer, RequestServers } from './request-servers.ts';
 
 /**
@@ -26,11 +27,11 @@ export class RegistryClient {
   constructor(
     private readonly requests: RequestServers,
     private readonly registry: ResolvedModel['registry'],
-    private readonly latency: Float64Array,
+    private readonly roundTrips: NodeRoundTrips,
     /** Per node: the most one of its downloads reaches alone (its link, or a stream's ceiling), bytes per second. */
     private readonly linkBytesPerSecond: Float64Array,
   ) {
-    const nodes = latency.length;
+    const nodes = roundTrips.nodes;
     this.api = new HostConnections(nodes);
     this.store = new HostConnections(nodes);
     const redirect = registry.redirectRttSeconds;
@@ -100,10 +101,10 @@ export class RegistryClient {
   }
 
   private connectSeconds(kind: ConnectionKind, rttSeconds: number, node: number): number {
-    return kind === NEW_CONNECTION ? this.registry.handshakeRoundTrips * rttSeconds * this.latency[node]! : 0;
+    return kind === NEW_CONNECTION ? this.registry.handshakeRoundTrips * this.roundTrips.of(node, rttSeconds) : 0;
   }
 
   private rampSeconds(kind: ConnectionKind, bytes: number, rttSeconds: number, node: number): number {
-    return kind === WARM_CONNECTION ? 0 : slowStartSeconds(bytes, rttSeconds * this.latency[node]!, this.linkBytesPerSecond[node]!, this.registry.initialWindowBytes);
+    return kind === WARM_CONNECTION ? 0 : slowStartSeconds(bytes, this.roundTrips.of(node, rttSeconds), this.linkBytesPerSecond[node]!, this.registry.initialWindowBytes);
   }
 }

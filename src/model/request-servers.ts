@@ -1,5 +1,6 @@
 import type { RequestTier } from '../scenario/model-resolved.ts';
 import type { FluidNetwork } from './fluid-network.ts';
+import type { NodeRoundTrips } from './node-round-trips.ts';
 
 /** One server of a tier: its round trip, and its request capacity as a resource in requests per second. */
 export interface RequestServer {
@@ -11,7 +12,7 @@ export interface RequestServer {
 
 /**
  * HTTP requests as the model counts them: a request costs the node's round trip to the server (the tier's
- * rtt times the node's latency draw), then perRequestSeconds of one of the server's cores. The cores are a
+ * rtt, its node-side part varied by the node's latency draw: node-round-trips.ts), then perRequestSeconds of one of the server's cores. The cores are a
  * shared capacity in requests per second, shared max-min like bandwidth, so a storm of small blobs queues
  * on requests per second while bytes per second are still free. On a one-machine run (model.harness.cores)
  * the servers' work also takes the harness's cores, which the nodes' CPU work shares.
@@ -19,7 +20,7 @@ export interface RequestServer {
 export class RequestServers {
   constructor(
     private readonly net: FluidNetwork,
-    private readonly latency: Float64Array,
+    private readonly roundTrips: NodeRoundTrips,
     /** The harness machine's cores (model.harness.cores) when every server runs on it too; else empty. */
     private readonly harness: readonly number[] = [],
   ) {}
@@ -32,7 +33,7 @@ export class RequestServers {
   /** `waitSeconds`: time the request costs besides its round trip and work (a new connection's handshake, slow start). */
   request(server: RequestServer, node: number, then: () => void, waitSeconds = 0): void {
     const net = this.net;
-    const rtt = server.rttSeconds * this.latency[node]! + waitSeconds;
+    const rtt = this.roundTrips.of(node, server.rttSeconds) + waitSeconds;
     const resource = server.resource;
     // A server whose requests cost it nothing: the round trip alone (no closure per request).
     if (resource === undefined) {

@@ -72,7 +72,7 @@ export const MODEL_DEFAULTS = {
   dirtyRatio: 0.2,
   diskRead: '1GB/s',
   /** interference: see NODE_INTERFERENCE_SOURCE in node-interference.ts (p99/p50 of published fleets). */
-  spread: { nic: '10%', disk: '20%', decompress: '10%', latency: '30%', startDelay: '0.5s', interference: '25%' },
+  spread: { nic: '10%', disk: '20%', decompress: '10%', latency: '30%', localRtt: '1ms', startDelay: '0.5s', interference: '25%' },
   diskWrite: '500MB/s',
   diskIops: 20_000,
   decompress: '300MiB/s',
@@ -234,6 +234,7 @@ export function resolveModel(
         disk: parseShare(model?.node?.spread?.disk ?? MODEL_DEFAULTS.spread.disk),
         decompress: parseShare(model?.node?.spread?.decompress ?? MODEL_DEFAULTS.spread.decompress),
         latency: parseShare(model?.node?.spread?.latency ?? MODEL_DEFAULTS.spread.latency),
+        localRttSeconds: parseSeconds(model?.node?.spread?.localRtt ?? MODEL_DEFAULTS.spread.localRtt),
         startDelaySeconds: parseSeconds(model?.node?.spread?.startDelay ?? MODEL_DEFAULTS.spread.startDelay),
         interference: parseShare(model?.node?.spread?.interference ?? MODEL_DEFAULTS.spread.interference),
       },

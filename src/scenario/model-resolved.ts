@@ -25,6 +25,8 @@ export interface NodeSpreadSettings {
   readonly disk: number;
   readonly decompress: number;
   readonly latency: number;
+  /** The part of a round trip the latency draw varies (node-round-trips.ts); Infinity: all of it. */
+  readonly localRttSeconds: number;
   readonly startDelaySeconds: number;
   /** Log-normal sigma of a one-sided slowdown of the whole host (busy neighbours, fail-slow parts). */
   readonly interference: number;

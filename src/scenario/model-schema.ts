@@ -41,7 +41,8 @@ const spreadInput = z.strictObject({
   nic: shareField().optional().meta({ description: 'coefficient of variation of each node\'s NIC throughput' }),
   disk: shareField().optional().meta({ description: 'coefficient of variation of each node\'s disk throughput (write and read)' }),
   decompress: shareField().optional().meta({ description: 'coefficient of variation of each node\'s decompression rate' }),
-  latency: shareField().optional().meta({ description: 'coefficient of variation of each node\'s request round trips' }),
+  latency: shareField().optional().meta({ description: 'coefficient of variation of each node\'s own part of its request round trips (up to localRtt of each)' }),
+  localRtt: durationField().optional().meta({ description: 'the part of a round trip that is the node\'s own (its stack, host and data centre fabric), which its latency draw varies; the rest of a longer round trip (a registry in another region) is a path every node shares' }),
   startDelay: durationField().optional().meta({ description: 'mean delay before a node starts its deploy (log-normal, coefficient of variation 100%)' }),
   interference: shareField().optional().meta({ description: 'sigma of a busy host\'s slowdown (log-normal, only slows: half the nodes run at full speed, the slowest 1% at exp(2.33 sigma) of their time); divides the node\'s NIC, disk and CPU' }),
 }).meta({ description: 'per-node spread, drawn from the scenario seed; 0% everywhere (interference too) makes every node identical' });

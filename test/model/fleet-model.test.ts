@@ -296,6 +296,33 @@ describe('fleet model: requests', () => {
     assert.ok(Math.abs(mean - 1) < 0.08 && Math.abs(cv - 0.4) < 0.08, `mean ${mean} s, cv ${cv}`);
   });
 
+  test('a far registry: the nodes share its path, their latency draws vary only their own part of each round trip (spread.localRtt)', () => {
+    const nodes = 400;
+    // Time to manifest without a handshake: 3 round trips, each the path's and the node's part of it.
+    const manifests = (rtt: string, localRtt?: string) =>
+      simulate(
+        fleet(nodes, { nic: 800 * MB }),
+        { volume: false, registry: { egress: '10000Gbit/s', rtt, perRequest: '0s', handshake: 0 }, node: { spread: { latency: '40%', startDelay: '0s', ...(localRtt === undefined ? {} : { localRtt }) } } },
+        imagePlan([layer('a', 1)]),
+      ).samples.map((s) => s.manifestSeconds);
+    const stats = (xs: number[]) => {
+      const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+      return { mean, sd: Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length) };
+    };
+    // Within a data centre (1 ms, the default local part) every round trip varies as a whole: CV 40%.
+    const near = stats(manifests('1ms'));
+    assert.ok(Math.abs(near.mean - 0.003) < 0.0003 && Math.abs(near.sd / near.mean - 0.4) < 0.08, `near: mean ${near.mean} s, sd ${near.sd} s`);
+    // 90 ms away, the same draws vary 1 ms of each round trip: the same spread in seconds, not 40% of the ocean.
+    const far = manifests('90ms');
+    const farStats = stats(far);
+    assert.ok(Math.abs(farStats.mean - 0.27) < 0.0003, `far: mean ${farStats.mean} s`);
+    close(farStats.sd, near.sd, 'far: the spread of the node-side part alone');
+    for (const [i, m] of far.entries()) assert.ok(m > 0.267, `node ${i}: ${m} s is more than its local parts below the path's 0.27 s`);
+    // localRtt as long as the path: the draw multiplies all of it, as a measured run's dispersion does.
+    const whole = stats(manifests('90ms', '90ms'));
+    assert.ok(Math.abs(whole.sd / whole.mean - 0.4) < 0.08, `whole: mean ${whole.mean} s, sd ${whole.sd} s`);
+  });
+
   test('a tiny image takes a round trip per request: manifest (HEAD, GET), config, one GET per blob, after its connection\'s handshake', () => {
     const layers = [layer('a', 0.001), layer('b', 0.001), layer('c', 0.001)];
     const out = simulate(fleet(1, { downloads: 1 }), { volume: false, registry: { rtt: '50ms', perRequest: '0s' } }, imagePlan(layers));

@@ -36,9 +36,9 @@ describe('model: section, impossible parameters are rejected at validation with 
     assert.match(p[2]!.hint, /at most 10/);
   });
 
-  test('node spread and request settings: a spread over 100%, a start delay that is no duration, an unknown key, no cores, an interference over 100%', async () => {
+  test('node spread and request settings: a spread over 100%, a start delay that is no duration, an unknown key, no cores, an interference over 100%, a local round trip that is no duration', async () => {
     const p = await problemsOf('impossible-spread.yaml');
-    assert.deepEqual(p.map((x) => x.at), ['6:12 model.registry.cores', '9:12 model.node.spread.nic', '10:19 model.node.spread.startDelay', '11:7 model.node.spread.cpu', '12:21 model.node.spread.interference']);
+    assert.deepEqual(p.map((x) => x.at), ['7:12 model.registry.cores', '10:12 model.node.spread.nic', '11:19 model.node.spread.startDelay', '12:7 model.node.spread.cpu', '13:21 model.node.spread.interference', '14:17 model.node.spread.localRtt']);
     assert.match(p[1]!.message, /between 0% and 100%/);
   });
 
