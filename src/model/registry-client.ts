@@ -16,8 +16,8 @@ export function requestsBeforeLayers(auth: RegistryAuth): number {
  * How a node talks to the registry itself (not through a cache tier): every request on one of its own
  * connections (registry-connections.ts), a new one paying the handshake's round trips; blob GETs redirected
  * to the blob store when the registry does that, on the node's connections to the store; and a blob's bytes
- * after the slow start of a connection that has not carried a blob yet. Every round trip is the node's, its
- * latency draw included.
+ * after the slow start of a connection that has not carried a blob yet. Every round trip is the node's
+ * (node-round-trips.ts: the path's, and the node's own part of it).
  */
 export class RegistryClient {
   private readonly api: HostConnections;
