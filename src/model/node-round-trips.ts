@@ -3,8 +3,8 @@
  * node's latency draw (model.node.spread.latency). The node's part is its stack, its host's load and its data
  * centre's fabric, at most model.node.spread.localRtt of the round trip; the rest of a longer one (a registry
  * in another region, across an ocean) is a path every node of the fleet shares, the same for each of them.
- * Spegel's baseline shows it: 50 nodes pulling 10 MB from ghcr.io 90 ms away took 1.13 to 1.35 s nearly all,
- * where a draw multiplying the whole round trip spread them from 0.5 to 1.5 s.
+ * Spegel's baseline shows it: of 50 nodes pulling 10 MB from ghcr.io 90 ms away most took 1.13 to 1.35 s,
+ * where a draw multiplying the whole round trip spread the model's from a median of 0.75 s to 1.52 s.
  */
 export class NodeRoundTrips {
   constructor(

@@ -14,8 +14,9 @@ export interface RequestServer {
  * HTTP requests as the model counts them: a request costs the node's round trip to the server (the tier's
  * rtt, its node-side part varied by the node's latency draw: node-round-trips.ts), then perRequestSeconds of
  * one of the server's cores. The cores are a shared capacity in requests per second, shared max-min like
- * bandwidth, so a storm of small blobs queues on requests per second while bytes per second are still free. On a one-machine run (model.harness.cores)
- * the servers' work also takes the harness's cores, which the nodes' CPU work shares.
+ * bandwidth, so a storm of small blobs queues on requests per second while bytes per second are still free.
+ * On a one-machine run (model.harness.cores) the servers' work also takes the harness's cores, which the
+ * nodes' CPU work shares.
  */
 export class RequestServers {
   constructor(
