@@ -83,8 +83,8 @@ const line = (label: string, nodes: number, r: Figures) =>
   console.log(
     `${label.padEnd(14)} ${String(nodes).padStart(6)} nodes x 10 layers: ${r.wallSeconds.toFixed(2)} s wall (${r.cpuSeconds.toFixed(2)} s CPU, load ${loadavg()[0]!.toFixed(1)}), ${r.events} events, makespan ${r.makespan.toFixed(0)} s, node p50 ${r.p50.toFixed(0)} s p99 ${r.p99.toFixed(0)} s, registry ${r.registryGiB.toFixed(1)} GiB`,
   );
+const largest = Math.max(...fleetSizes);
 for (const topology of ['direct', 'p2p'] as const) {
-  const largest = Math.max(...fleetSizes);
   let warm: Figures | undefined;
   for (const nodes of fleetSizes) {
     const identical = run(nodes, topology, false);
