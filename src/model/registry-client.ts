@@ -62,20 +62,20 @@ export class RegistryClient {
    */
   blob(server: RequestServer, node: number, bytes: number, flow: (landed: () => void) => void): void {
     const storeServer = this.storeServer;
-    if (storeServer === undefined) {
-      const kind = this.api.take(node, true);
-      const wait = this.connectSeconds(kind, this.registry.rttSeconds, node) + this.rampSeconds(kind, bytes, this.registry.rttSeconds, node);
-      this.requests.request(server, node, () => flow(() => this.api.release(node, true)), wait);
-      return;
-    }
+    if (storeServer === undefined) return this.blobFrom(this.api, server, this.registry.rttSeconds, node, bytes, flow);
     const kind = this.api.take(node, false);
     const redirected = (): void => {
       this.api.release(node, kind === WARM_CONNECTION);
-      const at = this.store.take(node, true);
-      const rtt = this.registry.redirectRttSeconds!;
-      this.requests.request(storeServer, node, () => flow(() => this.store.release(node, true)), this.connectSeconds(at, rtt, node) + this.rampSeconds(at, bytes, rtt, node));
+      this.blobFrom(this.store, storeServer, this.registry.redirectRttSeconds!, node, bytes, flow);
     };
     this.requests.request(server, node, redirected, this.connectSeconds(kind, this.registry.rttSeconds, node));
+  }
+
+  /** The blob's GET on one of the node's connections to `host` (a new one's handshake, a cold one's slow start), then its bytes; the connection is warm after. */
+  private blobFrom(host: HostConnections, server: RequestServer, rttSeconds: number, node: number, bytes: number, flow: (landed: () => void) => void): void {
+    const kind = host.take(node, true);
+    const wait = this.connectSeconds(kind, rttSeconds, node) + this.rampSeconds(kind, bytes, rttSeconds, node);
+    this.requests.request(server, node, () => flow(() => host.release(node, true)), wait);
   }
 
   /**
