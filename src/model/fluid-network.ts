@@ -126,7 +126,7 @@ export class FluidNetwork extends FluidLedger {
       group: undefined,
       finishAt: 0,
       membership: 0,
-      slots: spec.resources.map(() => -1),
+      slots: new Array<number>(spec.resources.length).fill(-1),
     };
     for (const r of spec.resources) this.flowsOn[r]!.add(flow);
     this.dirtyFlows[this.dirtyFlowCount++] = flow;

@@ -1,8 +1,9 @@
 import { Rng } from '../../core/rng.ts';
 import type { ModelLayer } from '../fleet-plan.ts';
 import { LayerDownload } from './layer-download.ts';
+import { PeerPorts } from './peer-ports.ts';
+import { PeerTransfer } from './peer-transfer.ts';
 import { layerChunks } from './layer-chunks.ts';
-import type { FlowHandle, FluidNetwork, FlowSpec } from '../fluid-network.ts';
 import { AgentCopy } from './agent-copy.ts';
 import type { ChunkCopy } from './endgame.ts';
 import { type ChunkSink, type ChunkSource, LayerSwarm, type SourcePolicy } from './layer-swarm.ts';
@@ -15,10 +16,6 @@ const bytesPerSecond = (bitsPerSecond: number) => bitsPerSecond / 8;
  * candidate parents and ranks them by free upload slots; Kraken's tracker hands out up to 50 peers).
  */
 const CANDIDATES = 16;
-
-/** A transfer's weight on its node's download limit (p2p.download), when there is one: shared, never changed. */
-const ONE_WEIGHT: readonly number[] = [1];
-const NO_WEIGHTS: readonly number[] = [];
 
 /**
  * Layers moved between nodes in chunks, as P2P systems (Dragonfly, Kraken) and FaaSNet's trees do: a chunk
@@ -154,7 +151,7 @@ export class ChunkSwarms {
    * (`trailing`) the node's download slot is free: it asks for other chunks, as a real peer asks for other
    * pieces instead of waiting on one.
    */
-  private chunkFromPeer(swarm: LayerSwarm, node: number, dc: number, u: number, j: number, sink: ChunkSink, duplicate = false): ChunkCopy {
+  chunkFromPeer(swarm: LayerSwarm, node: number, dc: number, u: number, j: number, sink: ChunkSink, duplicate = false): ChunkCopy {
     const { model } = this.step;
     const n = this.step.layout.names.length;
     if (++this.uploads[u]! === model.p2p.peers) this.holderSlots(u, -1);
@@ -173,16 +170,32 @@ export class ChunkSwarms {
     const into = duplicate ? ingest.resources.slice(0, 1) : ingest.resources;
     const intoWeights = duplicate ? ingest.weights.slice(0, 1) : ingest.weights;
     const bytes = swarm.chunkBytes[j]!;
-    // concat, not spread: an array of exact size, no iterator (a transfer is the swarm's most frequent event).
     const limit = this.downloadLimit[node]!;
-    const resources = (fromDisk ? [this.nicOut[u]!, this.step.disk[u]!] : [this.nicOut[u]!]).concat(limit, into);
-    const weights = (fromDisk ? [1, this.step.readWeight[u]!] : [1]).concat(limit.length === 0 ? NO_WEIGHTS : ONE_WEIGHT, intoWeights);
+    // Filled in place at their exact size, no temporaries: a transfer is the swarm's most frequent allocation.
+    const length = (fromDisk ? 2 : 1) + limit.length + into.length;
+    const resources = new Array<number>(length);
+    const weights = new Array<number>(length);
+    let k = 0;
+    resources[k] = this.nicOut[u]!;
+    weights[k++] = 1;
+    if (fromDisk) {
+      resources[k] = this.step.disk[u]!;
+      weights[k++] = this.step.readWeight[u]!;
+    }
+    if (limit.length > 0) {
+      resources[k] = limit[0]!;
+      weights[k++] = 1;
+    }
+    for (let i = 0; i < into.length; i++, k++) {
+      resources[k] = into[i]!;
+      weights[k] = intoWeights[i]!;
+    }
     const head = Math.min(bytes, model.p2p.pieceBytes);
     const transfer = new PeerTransfer(this, this.step.net, swarm, dc, j, u, node, sink, bytes, head, resources, weights, this.step.stream, this.peerMeters, agent);
     // Clients pipeline piece requests (Kraken's pipeline_limit, BitTorrent's request queue): behind the node's
     // other transfers in flight the round trip passes unseen; only a node with nothing coming in waits for it.
     if (this.inFlight[node]! > 1) transfer.begin();
-    else this.step.requests.request(this.peerServer, node, transfer.begin);
+    else this.step.requests.request(this.peerServer, node, () => transfer.begin());
     return transfer;
   }
 
@@ -205,7 +218,7 @@ export class ChunkSwarms {
    * From the registry: this node goes back to source, or (seed tier) asks a seed and waits for it. The first
    * piece comes in its own range request, so the node or seed relays the chunk from then on.
    */
-  private chunkFromOrigin(swarm: LayerSwarm, node: number, dc: number, layer: Parameters<FetchLayer>[1], j: number, sink: ChunkSink): void {
+  chunkFromOrigin(swarm: LayerSwarm, node: number, dc: number, layer: Parameters<FetchLayer>[1], j: number, sink: ChunkSink): void {
     const n = this.step.layout.names.length;
     swarm.originBusy[j] = 1;
     const part = (bytes: number) => ({ id: `${layer.id}#${j}`, compressedBytes: bytes, uncompressedBytes: 0, files: 0 });
@@ -237,34 +250,37 @@ export class ChunkSwarms {
     return (node, layer, done) => {
       const dc = layout.datacentreOf[node]!;
       const swarm = this.swarmOf(dc, layer);
-      const download = new LayerDownload(swarm, node, policy, model.p2p.peers, this.seedsPerDatacentre > 0, {
-        writtenBytes: () => this.step.writtenBytes[node]!,
-        fromPeer: (u, j, sink) => this.chunkFromPeer(swarm, node, dc, u, j, sink),
-        duplicate: (j, busy, sink) => {
-          const u = this.otherHolder(swarm, j, node, busy);
-          return u < 0 ? undefined : this.chunkFromPeer(swarm, node, dc, u, j, sink, true);
-        },
-        fromOrigin: (j, sink) => this.chunkFromOrigin(swarm, node, dc, layer, j, sink),
-        flush: (bytes, finished) => {
-          // Ingest less its first resource (the NIC): the disk write and the hashing, and the agent's copy of them.
-          const agent = this.agent.alongside;
-          const ingest = this.step.ingest(node, agent);
-          net.startFlow({
-            bytes,
-            resources: ingest.resources.slice(1),
-            weights: ingest.weights.slice(1),
-            meters: [],
-            onDone: () => {
-              if (agent) this.agent.wroteTwice(node, bytes);
-              finished();
-            },
-          });
-        },
-        done: this.agent.layerDone(node, layer.compressedBytes, done),
-      }, endgameChunks(swarm, model.p2p.pieceBytes, model.p2p.endgame));
+      const ports = new PeerPorts(this, swarm, node, dc, layer, this.agent.layerDone(node, layer.compressedBytes, done));
+      const download = new LayerDownload(swarm, node, policy, model.p2p.peers, this.seedsPerDatacentre > 0, ports, endgameChunks(swarm, model.p2p.pieceBytes, model.p2p.endgame));
       if (policy.joinSeconds > 0) net.at(net.now + policy.joinSeconds, () => download.pump());
       else download.pump();
     };
+  }
+
+  /** End game: chunk j from a holder other than the node and `busy`, if one has a free slot. */
+  secondCopy(swarm: LayerSwarm, node: number, dc: number, j: number, busy: number, sink: ChunkSink): ChunkCopy | undefined {
+    const u = this.otherHolder(swarm, j, node, busy);
+    return u < 0 ? undefined : this.chunkFromPeer(swarm, node, dc, u, j, sink, true);
+  }
+
+  /** Writes `bytes` a node holds in memory to its disk: ingest less its first resource (the NIC), the disk write and the hashing, and the agent's copy of them. */
+  flush(node: number, bytes: number, finished: () => void): void {
+    const agent = this.agent.alongside;
+    const ingest = this.step.ingest(node, agent);
+    this.step.net.startFlow({
+      bytes,
+      resources: ingest.resources.slice(1),
+      weights: ingest.weights.slice(1),
+      meters: [],
+      onDone: () => {
+        if (agent) this.agent.wroteTwice(node, bytes);
+        finished();
+      },
+    });
+  }
+
+  writtenBytes(node: number): number {
+    return this.step.writtenBytes[node]!;
   }
 
   /**
@@ -316,85 +332,4 @@ function inTwo(bytes: number, pieceBytes: number, fetch: (bytes: number, done: (
     if (head === bytes) whole();
     else fetch(bytes - head, whole);
   });
-}
-
-/**
- * One chunk from peer u to a node, after the request's round trip (`begin`): one flow, whose first piece is
- * its milestone (the node can relay the chunk from then on). The transfer is the flow's spec, its callbacks
- * methods: one object per transfer, not a spec, closures and arrays.
- */
-class PeerTransfer implements FlowSpec, ChunkCopy {
-  private started = 0;
-  /** Its onDone ran, or it was cancelled (end game: the other copy was whole first). */
-  private over = false;
-  private flow: FlowHandle | undefined = undefined;
-  readonly milestoneBytes: number | undefined;
-
-  constructor(
-    private readonly swarms: ChunkSwarms,
-    private readonly net: FluidNetwork,
-    private readonly swarm: LayerSwarm,
-    private readonly dc: number,
-    private readonly j: number,
-    private readonly u: number,
-    private readonly node: number,
-    private readonly sink: ChunkSink,
-    readonly bytes: number,
-    /** The first piece: once it is in, the node can relay the chunk. */
-    private readonly head: number,
-    readonly resources: readonly number[],
-    readonly weights: readonly number[],
-    readonly capBytesPerSecond: number | undefined,
-    readonly meters: readonly number[],
-    /** The node's P2P agent writes a copy of the chunk as it arrives (p2p.agentCopy alongside): its bytes count as written on the node. */
-    private readonly agentCopy: boolean,
-  ) {
-    this.milestoneBytes = head < bytes ? head : undefined;
-  }
-
-  readonly begin = (): void => {
-    if (!this.over) this.flow = this.net.startFlow(this);
-  };
-
-  get uploader(): number {
-    return this.u;
-  }
-
-  unmovedBytes(): number {
-    return this.flow === undefined ? this.bytes : this.net.bytesLeft(this.flow);
-  }
-
-  cancel(): void {
-    if (this.over) return;
-    this.over = true;
-    // What it moved is in the agent's copy; the end game writes the rest from the other copy (flush).
-    if (this.agentCopy) this.swarms.agent.wroteTwice(this.node, this.bytes - this.unmovedBytes());
-    if (this.flow !== undefined) this.net.cancelFlow(this.flow);
-    this.swarms.freeSlot(this.u, this.node, this.swarm, this.dc);
-  }
-
-  onMilestone(): void {
-    this.sink.servable(this.j);
-    this.started = this.net.now;
-  }
-
-  onDone(): void {
-    const { net, sink, j, head, swarm, u } = this;
-    this.over = true;
-    if (this.agentCopy) this.swarms.agent.wroteTwice(this.node, this.bytes);
-    this.swarms.freeSlot(u, this.node, swarm, this.dc);
-    // A chunk of one piece: servable and whole together.
-    if (this.milestoneBytes === undefined) {
-      sink.servable(j);
-      sink.whole(j);
-      return;
-    }
-    // One piece behind the upstream: at this transfer's own rate, after the upstream has it all.
-    const lag = (head * (net.now - this.started)) / (this.bytes - head);
-    if (!swarm.isRelaying(j, u)) sink.whole(j);
-    else {
-      sink.trailing(j);
-      swarm.afterRelay(j, u, () => net.at(net.now + lag, () => sink.whole(j, true)));
-    }
-  }
 }

@@ -25,31 +25,39 @@ export const WHOLE = 8;
  * lib/torrent/scheduler/dispatch/config.go; the dispatcher's endgame() lets a piece be reserved with several
  * peers). A chunk from the registry has no second copy (its fetch cannot be cancelled).
  */
-export class EndGame {
+export class EndGame implements ChunkSink {
   private readonly first: Array<ChunkCopy | undefined>;
   private readonly second: Array<ChunkCopy | undefined>;
-  /** Where a second copy reports: its first piece and its end, as the first copy's would; its trailing counts nothing. */
-  private readonly sink: ChunkSink;
 
   constructor(
     chunks: number,
     private readonly threshold: number,
-    download: ChunkSink,
+    private readonly download: ChunkSink,
     /** Writes bytes a second copy holds in memory to the node's disk (its hashing too), then `done`. */
-    flush: (bytes: number, done: () => void) => void,
+    private readonly disk: { flush(bytes: number, done: () => void): void },
   ) {
     this.first = new Array<ChunkCopy | undefined>(chunks).fill(undefined);
     this.second = new Array<ChunkCopy | undefined>(chunks).fill(undefined);
-    // A second copy crosses the network only (chunk-swarm.ts): when it wins, the first is cancelled and what
-    // the first had not written yet is written from memory before the chunk counts as whole.
-    const secondWhole = (j: number): void => {
-      const first = this.first[j];
-      const unwritten = first?.unmovedBytes() ?? 0;
-      first?.cancel();
-      if (unwritten > 0) flush(unwritten, () => download.whole(j));
-      else download.whole(j);
-    };
-    this.sink = { servable: (j) => download.servable(j), trailing: () => {}, whole: secondWhole };
+  }
+
+  /** A second copy's first piece: as the first copy's would be (the end game is its sink: no closures per download). */
+  servable(j: number): void {
+    this.download.servable(j);
+  }
+
+  /** A second copy's trailing counts nothing. */
+  trailing(): void {}
+
+  /**
+   * A second copy is whole. It crossed the network only (chunk-swarm.ts): the first is cancelled, and what the
+   * first had not written yet is written from memory before the chunk counts as whole.
+   */
+  whole(j: number): void {
+    const first = this.first[j];
+    const unwritten = first?.unmovedBytes() ?? 0;
+    first?.cancel();
+    if (unwritten > 0) this.disk.flush(unwritten, () => this.download.whole(j));
+    else this.download.whole(j);
   }
 
   started(j: number, copy: ChunkCopy): void {
@@ -62,12 +70,12 @@ export class EndGame {
     for (let j = 0; j < state.length; j++) {
       const first = this.first[j];
       if (first === undefined || this.second[j] !== undefined || (state[j]! & WHOLE) !== 0) continue;
-      this.second[j] = ports.duplicate(j, first.uploader, this.sink);
+      this.second[j] = ports.duplicate(j, first.uploader, this);
     }
   }
 
-  /** Chunk j is whole from one copy: the other is cancelled (the one that delivered has ended: a no-op). */
-  whole(j: number): void {
+  /** The download holds chunk j whole, from either copy: the other is cancelled (the one that delivered has ended: a no-op). */
+  settle(j: number): void {
     const first = this.first[j];
     const second = this.second[j];
     this.first[j] = undefined;

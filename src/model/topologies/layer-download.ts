@@ -1,5 +1,5 @@
 import { ASKED, type ChunkCopy, EndGame, SERVABLE, TRAILING, WHOLE } from './endgame.ts';
-import { type ChunkSink, type LayerSwarm, OnceWaiter, type SourcePolicy, waitForHolder } from './layer-swarm.ts';
+import { type ChunkSink, type LayerSwarm, OnceWaiter, type SourcePolicy, type Waiter, waitForHolder } from './layer-swarm.ts';
 import { rarestFirst } from './rarest-first.ts';
 
 /** What a node's download of one layer asks of its swarm's network. */
@@ -30,9 +30,6 @@ export class LayerDownload implements ChunkSink {
   private readonly asked: Uint8Array;
   /** Undefined when the end game is off (p2p.endgame 0, or a tree's in-order stream). */
   private readonly endGame: EndGame | undefined;
-  /** Scratch of trySlot: the chunks not yet asked for, rarest first, and each one's holder count then. */
-  private readonly order: Int32Array;
-  private readonly rarity: Int32Array;
 
   constructor(
     private readonly swarm: LayerSwarm,
@@ -45,9 +42,7 @@ export class LayerDownload implements ChunkSink {
     endgame: number,
   ) {
     this.asked = new Uint8Array(swarm.chunkBytes.length);
-    this.order = new Int32Array(swarm.chunkBytes.length);
-    this.rarity = new Int32Array(swarm.chunkBytes.length);
-    this.endGame = endgame > 0 && !policy.inOrder ? new EndGame(swarm.chunkBytes.length, endgame, this, (bytes, done) => ports.flush(bytes, done)) : undefined;
+    this.endGame = endgame > 0 && !policy.inOrder ? new EndGame(swarm.chunkBytes.length, endgame, this, ports) : undefined;
   }
 
   /** The node has chunk j's first piece: it can serve it (it relays the rest as it arrives). */
@@ -84,7 +79,7 @@ export class LayerDownload implements ChunkSink {
     this.asked[j] = (state & ~TRAILING) | WHOLE;
     swarm.holdWhole(j, node, this.ports.writtenBytes());
     this.received++;
-    this.endGame?.whole(j);
+    this.endGame?.settle(j);
     if (this.received === this.asked.length) this.ports.done();
     else this.pump();
   }
@@ -126,7 +121,9 @@ export class LayerDownload implements ChunkSink {
       this.waitWithoutSource(waker);
       return false;
     }
-    const { swarm, order, rarity } = this;
+    const { swarm } = this;
+    const order = swarm.pickOrder;
+    const rarity = swarm.pickRarity;
     const count = rarestFirst(swarm, this.asked, this.node % this.asked.length, order, rarity);
     // Picking a source adds no holder: the counts rarestFirst kept still hold in this loop.
     for (let k = 0; k < count; k++) {
@@ -155,15 +152,19 @@ export class LayerDownload implements ChunkSink {
     return false;
   }
 
-  /** Wait on the first `count` chunks of `order`, every chunk still wanted: a new holder of any or a holder's freed slot wakes us (once). */
+  /** Wait on the first `count` chunks of the swarm's pick order, every chunk still wanted: a new holder of any or a holder's freed slot wakes us (once). */
   private park(count: number): void {
     if (count === 0 || this.parked) return;
     this.parked = true;
-    const waiter = new OnceWaiter(this.node, (w) => {
-      this.parked = false;
-      this.pump(w);
-    });
-    for (let k = 0; k < count; k++) this.swarm.addWaiter(this.order[k]!, waiter);
+    const waiter = new ParkedDownload(this.node, this);
+    const order = this.swarm.pickOrder;
+    for (let k = 0; k < count; k++) this.swarm.addWaiter(order[k]!, waiter);
+  }
+
+  /** A holder woke the parked download (ParkedDownload): it asks again, the waker first. */
+  unpark(waker: number): void {
+    this.parked = false;
+    this.pump(waker);
   }
 
   /**
@@ -184,7 +185,8 @@ export class LayerDownload implements ChunkSink {
 
   /** trySlot when surelyNoSource: every chunk with holders is still picked (what a pick draws is drawn), then the node waits. */
   private waitWithoutSource(waker: number | undefined): void {
-    const { swarm, asked, order } = this;
+    const { swarm, asked } = this;
+    const order = swarm.pickOrder;
     let count = 0;
     for (let j = 0; j < asked.length; j++) {
       if (asked[j] !== 0) continue;
@@ -192,5 +194,22 @@ export class LayerDownload implements ChunkSink {
       if (swarm.holders[j]!.length > 0 && typeof this.policy.pick(swarm, this.node, j, waker) === 'number') throw new Error(`chunk ${j}: a source was picked where surelyBusy said none would be`);
     }
     this.park(count);
+  }
+}
+
+/** A parked download in its swarm's waiting lists: woken once, through whichever chunk a holder comes free for first. */
+class ParkedDownload implements Waiter {
+  live = true;
+
+  constructor(
+    readonly node: number,
+    private readonly download: LayerDownload,
+  ) {}
+
+  wake(waker: number): boolean {
+    if (!this.live) return false;
+    this.live = false;
+    this.download.unpark(waker);
+    return true;
   }
 }
