@@ -48,6 +48,8 @@ export interface Flow extends FillUnit {
   readonly bytes: number;
   readonly meters: readonly number[];
   readonly background: boolean;
+  /** The id of what binds it when its own cap does (spec.capKind, by default a stream's ceiling). */
+  readonly capKind: number;
   /** Bytes left as of `lastSeconds` (on its own; a member's are its finishAt less the group's virtual bytes). */
   remaining: number;
   /** Bytes after the milestone not yet counted in `remaining` (0 once the milestone is passed, or without one). */

@@ -1,5 +1,6 @@
 import { BottleneckGroup, type Flow, type Threshold } from './bottleneck-group.ts';
 import type { FlowList } from './flow-list.ts';
+import { BoundTime } from './bound-time.ts';
 import { IdSet } from './id-set.ts';
 import { MinHeap } from './min-heap.ts';
 
@@ -21,9 +22,14 @@ const MIN_NEW_GROUP = 8;
 export abstract class FluidLedger {
   now = 0;
   protected readonly capacity: number[] = [];
-  protected readonly resourceKind: string[] = [];
+  /** Per resource: its kind's id in `bound`. */
+  protected readonly resourceKind: number[] = [];
   /** Flow-seconds spent bound by each kind of capacity (or by a flow's own cap). */
-  readonly boundSeconds = new Map<string, number>();
+  protected readonly bound = new BoundTime();
+  /** Flow-seconds bound by each kind of capacity, in the order the kinds first bound a flow. */
+  get boundSeconds(): Map<string, number> {
+    return this.bound.asMap();
+  }
   /** Per resource: its flows, apart from the members of its own group. */
   protected readonly flowsOn: FlowList[] = [];
   /** Per resource: what the flows on their own use of it now (rate times weight, summed); loadOf adds the groups'. */
@@ -92,16 +98,14 @@ export abstract class FluidLedger {
 
   protected blame(resource: number, seconds: number): void {
     if (seconds <= 0) return;
-    const kind = this.resourceKind[resource]!;
-    this.boundSeconds.set(kind, (this.boundSeconds.get(kind) ?? 0) + seconds);
+    this.bound.add(this.resourceKind[resource]!, seconds);
   }
 
   /** Brings a flow of its own up to now: its bytes left, and the time since its last change blamed. */
   protected settle(flow: Flow): void {
     const elapsed = this.now - flow.lastSeconds;
     if (flow.rate > 0 && elapsed > 0 && !flow.background) {
-      const kind = flow.rateBottleneck < 0 ? (flow.spec.capKind ?? 'stream ceiling') : this.resourceKind[flow.rateBottleneck]!;
-      this.boundSeconds.set(kind, (this.boundSeconds.get(kind) ?? 0) + elapsed);
+      this.bound.add(flow.rateBottleneck < 0 ? flow.capKind : this.resourceKind[flow.rateBottleneck]!, elapsed);
     }
     flow.remaining = Math.max(0, flow.remaining - flow.rate * elapsed);
     flow.lastSeconds = this.now;

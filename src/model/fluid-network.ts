@@ -68,7 +68,7 @@ export class FluidNetwork extends FluidLedger {
   addResource(bytesPerSecond: number, kind = 'other'): number {
     if (!(bytesPerSecond > 0)) throw new RangeError(`a capacity must be above zero, got ${bytesPerSecond}`);
     this.capacity.push(bytesPerSecond);
-    this.resourceKind.push(kind);
+    this.resourceKind.push(this.bound.kind(kind));
     this.flowsOn.push(new FlowList(this.capacity.length - 1));
     this.load.push(0);
     this.ownGroup.push(undefined);
@@ -107,6 +107,7 @@ export class FluidNetwork extends FluidLedger {
       spec,
       bytes: spec.bytes,
       meters: spec.meters ?? NO_METERS,
+      capKind: this.bound.kind(spec.capKind ?? 'stream ceiling'),
       background: spec.background === true,
       res: spec.resources,
       wts: spec.weights,
