@@ -8,6 +8,7 @@ import { AgentCopy } from './agent-copy.ts';
 import type { ChunkCopy } from './endgame.ts';
 import { type ChunkSink, type ChunkSource, LayerSwarm, type SourcePolicy } from './layer-swarm.ts';
 import type { FetchLayer, StepNetwork } from './topology.ts';
+import type { FluidNetwork } from '../fluid-network.ts';
 
 const bytesPerSecond = (bitsPerSecond: number) => bitsPerSecond / 8;
 
@@ -40,7 +41,7 @@ export class ChunkSwarms {
   /** Per node: its agent's download limit (p2p.download), as a one-resource list for concat; empty when unlimited. */
   private readonly downloadLimit: Array<readonly number[]>;
   /** The meters every peer transfer counts towards (one array for all of them). */
-  private readonly peerMeters: readonly number[];
+  readonly peerMeters: readonly number[];
   readonly agent: AgentCopy;
 
   constructor(
@@ -151,7 +152,7 @@ export class ChunkSwarms {
    * (`trailing`) the node's download slot is free: it asks for other chunks, as a real peer asks for other
    * pieces instead of waiting on one.
    */
-  chunkFromPeer(swarm: LayerSwarm, node: number, dc: number, u: number, j: number, sink: ChunkSink, duplicate = false): ChunkCopy {
+  chunkFromPeer(swarm: LayerSwarm, node: number, u: number, j: number, sink: ChunkSink, duplicate = false): ChunkCopy {
     const { model } = this.step;
     const n = this.step.layout.names.length;
     if (++this.uploads[u]! === model.p2p.peers) this.holderSlots(u, -1);
@@ -191,7 +192,7 @@ export class ChunkSwarms {
       weights[k] = intoWeights[i]!;
     }
     const head = Math.min(bytes, model.p2p.pieceBytes);
-    const transfer = new PeerTransfer(this, this.step.net, swarm, dc, j, u, node, sink, bytes, head, resources, weights, this.step.stream, this.peerMeters, agent);
+    const transfer = new PeerTransfer(this, swarm, j, u, node, sink, bytes, head, resources, weights, agent);
     // Clients pipeline piece requests (Kraken's pipeline_limit, BitTorrent's request queue): behind the node's
     // other transfers in flight the round trip passes unseen; only a node with nothing coming in waits for it.
     if (this.inFlight[node]! > 1) transfer.begin();
@@ -207,11 +208,20 @@ export class ChunkSwarms {
   }
 
   /** Peer u's transfer to `node` ended: a free upload slot, for a waiter of a chunk it holds. */
-  freeSlot(u: number, node: number, swarm: LayerSwarm, dc: number): void {
+  freeSlot(u: number, node: number, swarm: LayerSwarm): void {
     if (--this.uploads[u]! === this.step.model.p2p.peers - 1) this.holderSlots(u, 1);
     this.inFlight[node]!--;
     swarm.here[node]!--;
-    this.wakeFor(u, dc);
+    // The downloader's data centre: its swarms are the uploader's.
+    this.wakeFor(u, this.step.layout.datacentreOf[node]!);
+  }
+
+  get net(): FluidNetwork {
+    return this.step.net;
+  }
+
+  get stream(): number | undefined {
+    return this.step.stream;
   }
 
   /**
@@ -258,9 +268,9 @@ export class ChunkSwarms {
   }
 
   /** End game: chunk j from a holder other than the node and `busy`, if one has a free slot. */
-  secondCopy(swarm: LayerSwarm, node: number, dc: number, j: number, busy: number, sink: ChunkSink): ChunkCopy | undefined {
+  secondCopy(swarm: LayerSwarm, node: number, j: number, busy: number, sink: ChunkSink): ChunkCopy | undefined {
     const u = this.otherHolder(swarm, j, node, busy);
-    return u < 0 ? undefined : this.chunkFromPeer(swarm, node, dc, u, j, sink, true);
+    return u < 0 ? undefined : this.chunkFromPeer(swarm, node, u, j, sink, true);
   }
 
   /** Writes `bytes` a node holds in memory to its disk: ingest less its first resource (the NIC), the disk write and the hashing, and the agent's copy of them. */

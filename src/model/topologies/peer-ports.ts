@@ -5,9 +5,9 @@ import type { ChunkSink, LayerSwarm } from './layer-swarm.ts';
 
 /** The swarms' side of a node's download (chunk-swarm.ts's ChunkSwarms): where its chunks come from, and its disk. */
 export interface PeerSource {
-  chunkFromPeer(swarm: LayerSwarm, node: number, dc: number, u: number, j: number, sink: ChunkSink): ChunkCopy;
+  chunkFromPeer(swarm: LayerSwarm, node: number, u: number, j: number, sink: ChunkSink): ChunkCopy;
   /** End game: chunk j from a holder other than the node and `busy`, if one has a free slot. */
-  secondCopy(swarm: LayerSwarm, node: number, dc: number, j: number, busy: number, sink: ChunkSink): ChunkCopy | undefined;
+  secondCopy(swarm: LayerSwarm, node: number, j: number, busy: number, sink: ChunkSink): ChunkCopy | undefined;
   chunkFromOrigin(swarm: LayerSwarm, node: number, dc: number, layer: ModelLayer, j: number, sink: ChunkSink): void;
   flush(node: number, bytes: number, finished: () => void): void;
   writtenBytes(node: number): number;
@@ -32,11 +32,11 @@ export class PeerPorts implements DownloadPorts {
   }
 
   fromPeer(u: number, j: number, sink: ChunkSink): ChunkCopy {
-    return this.swarms.chunkFromPeer(this.swarm, this.node, this.dc, u, j, sink);
+    return this.swarms.chunkFromPeer(this.swarm, this.node, u, j, sink);
   }
 
   duplicate(j: number, busy: number, sink: ChunkSink): ChunkCopy | undefined {
-    return this.swarms.secondCopy(this.swarm, this.node, this.dc, j, busy, sink);
+    return this.swarms.secondCopy(this.swarm, this.node, j, busy, sink);
   }
 
   fromOrigin(j: number, sink: ChunkSink): void {

@@ -3,11 +3,18 @@ import type { AgentCopy } from './agent-copy.ts';
 import type { ChunkCopy } from './endgame.ts';
 import type { ChunkSink, LayerSwarm } from './layer-swarm.ts';
 
-/** What a transfer tells the swarms it belongs to (chunk-swarm.ts's ChunkSwarms): its end, and its agent's copy. */
+/**
+ * The swarms a transfer belongs to (chunk-swarm.ts's ChunkSwarms): what every transfer shares (its network, a
+ * stream's ceiling, the meters it counts in, the agent's copy), and where it reports its end.
+ */
 export interface TransferOwner {
+  readonly net: FluidNetwork;
+  /** A TCP stream's ceiling, bytes per second (model.node.stream), if any. */
+  readonly stream: number | undefined;
+  readonly peerMeters: readonly number[];
   readonly agent: AgentCopy;
   /** Peer u's transfer to `node` ended: a free upload slot. */
-  freeSlot(u: number, node: number, swarm: LayerSwarm, dc: number): void;
+  freeSlot(u: number, node: number, swarm: LayerSwarm): void;
 }
 
 /**
@@ -20,13 +27,12 @@ export class PeerTransfer implements FlowSpec, ChunkCopy {
   /** Its onDone ran, or it was cancelled (end game: the other copy was whole first). */
   private over = false;
   private flow: FlowHandle | undefined = undefined;
-  readonly milestoneBytes: number | undefined;
 
+  // What every transfer shares is the owner's, not a field of each: at 10,000 nodes the transfers in flight are
+  // most of what survives a scavenge.
   constructor(
     private readonly swarms: TransferOwner,
-    private readonly net: FluidNetwork,
     private readonly swarm: LayerSwarm,
-    private readonly dc: number,
     private readonly j: number,
     private readonly u: number,
     private readonly node: number,
@@ -36,12 +42,25 @@ export class PeerTransfer implements FlowSpec, ChunkCopy {
     private readonly head: number,
     readonly resources: readonly number[],
     readonly weights: readonly number[],
-    readonly capBytesPerSecond: number | undefined,
-    readonly meters: readonly number[],
     /** The node's P2P agent writes a copy of the chunk as it arrives (p2p.agentCopy alongside): its bytes count as written on the node. */
     private readonly agentCopy: boolean,
-  ) {
-    this.milestoneBytes = head < bytes ? head : undefined;
+  ) {}
+
+  get net(): FluidNetwork {
+    return this.swarms.net;
+  }
+
+  get capBytesPerSecond(): number | undefined {
+    return this.swarms.stream;
+  }
+
+  get meters(): readonly number[] {
+    return this.swarms.peerMeters;
+  }
+
+  /** The first piece, unless it is the whole chunk. */
+  get milestoneBytes(): number | undefined {
+    return this.head < this.bytes ? this.head : undefined;
   }
 
   begin(): void {
@@ -62,7 +81,7 @@ export class PeerTransfer implements FlowSpec, ChunkCopy {
     // What it moved is in the agent's copy; the end game writes the rest from the other copy (flush).
     if (this.agentCopy) this.swarms.agent.wroteTwice(this.node, this.bytes - this.unmovedBytes());
     if (this.flow !== undefined) this.net.cancelFlow(this.flow);
-    this.swarms.freeSlot(this.u, this.node, this.swarm, this.dc);
+    this.swarms.freeSlot(this.u, this.node, this.swarm);
   }
 
   onMilestone(): void {
@@ -74,7 +93,7 @@ export class PeerTransfer implements FlowSpec, ChunkCopy {
     const { net, sink, j, head, swarm, u } = this;
     this.over = true;
     if (this.agentCopy) this.swarms.agent.wroteTwice(this.node, this.bytes);
-    this.swarms.freeSlot(u, this.node, swarm, this.dc);
+    this.swarms.freeSlot(u, this.node, swarm);
     // A chunk of one piece: servable and whole together.
     if (this.milestoneBytes === undefined) {
       sink.servable(j);
