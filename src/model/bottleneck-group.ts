@@ -160,11 +160,11 @@ export class BottleneckGroup implements FillUnit {
     return this.finish.peekKey();
   }
 
-  /** Members whose finish point is at or before `virtual`, taken out of the finish heap. */
-  takeFinished(virtual: number): Flow[] {
-    const out: Flow[] = [];
-    while (this.earliestFinish() <= virtual) out.push(this.finish.pop()!);
-    return out;
+  /** Members whose finish point is at or before `virtual`, taken out of the finish heap into `out` from `at` on; returns where they end. */
+  takeFinished(virtual: number, out: Flow[], at: number): number {
+    let end = at;
+    while (this.earliestFinish() <= virtual) out[end++] = this.finish.pop()!;
+    return end;
   }
 
   addThreshold(key: number, resource: number, version: number, flow: Flow | undefined): void {

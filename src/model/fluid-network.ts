@@ -178,7 +178,7 @@ export class FluidNetwork extends FluidLedger {
         if (!this.current(unit, this.completions.poppedTag)) continue;
         if (unit instanceof BottleneckGroup) {
           this.blame(unit.resource, unit.advance(this.now));
-          for (const f of unit.takeFinished(unit.virtual + unit.rate * (horizon - this.now))) ended[endedCount++] = f;
+          endedCount = unit.takeFinished(unit.virtual + unit.rate * (horizon - this.now), ended, endedCount);
           groups[groupCount++] = unit;
         } else ended[endedCount++] = unit;
       }

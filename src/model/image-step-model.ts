@@ -59,11 +59,8 @@ function topologyFetch(input: ImageStepInput, r: StepResources, figures: NodeFig
     return built;
   };
   const burst = new NicBurst(input.layout.names.length, input.model.node.nicBurstBytes);
-  // A registry download spends the node's limiter burst first: the NIC (ingest's first resource) carries the rest.
-  const registryIngest = (node: number, bytes: number, writtenTwice: boolean) => {
-    const { resources, weights } = ingest(node, writtenTwice);
-    return { resources, weights: [burst.nicWeight(node, bytes), ...weights.slice(1)] };
-  };
+  // The meters of a registry download that counts in no tier besides (one list for all of them).
+  const registryMeters = [meter.registry, meter.backend, meter.nodes];
   return TOPOLOGIES[input.topology].prepare({
     net,
     model: input.model,
@@ -94,13 +91,13 @@ function topologyFetch(input: ImageStepInput, r: StepResources, figures: NodeFig
     fromRegistry: (node, layer, extra, meters, done, writtenTwice = false, connections = 'node') => {
       const server = registryServers[node % replicas.length]!;
       const bytes = (landed: () => void) => {
-        const into = registryIngest(node, layer.compressedBytes, writtenTwice);
+        const { resources, weights } = registryFlowLists(backend, replicas[node % replicas.length]!, extra, ingest(node, writtenTwice), burst.nicWeight(node, layer.compressedBytes));
         net.startFlow({
           bytes: layer.compressedBytes,
-          resources: [...backend, replicas[node % replicas.length]!, ...extra, ...into.resources],
-          weights: [...backend.map(() => 1), 1, ...extra.map(() => 1), ...into.weights],
+          resources,
+          weights,
           capBytesPerSecond: stream,
-          meters: [meter.registry, meter.backend, ...meters, meter.nodes],
+          meters: meters.length === 0 ? registryMeters : [meter.registry, meter.backend, ...meters, meter.nodes],
           onDone: () => {
             landed();
             done();
@@ -112,6 +109,35 @@ function topologyFetch(input: ImageStepInput, r: StepResources, figures: NodeFig
       else r.registryClient.blob(server, node, layer.compressedBytes, bytes);
     },
   });
+}
+
+/**
+ * A registry download's capacities and weights, filled in place at their size (it is a direct pull's most
+ * frequent flow): the registry's backend and replica, `extra`, then into the node, whose NIC weighs `nicWeight`
+ * (the limiter burst's: the node spends its burst first, the NIC carries the rest).
+ */
+function registryFlowLists(backend: readonly number[], replica: number, extra: readonly number[], into: { readonly resources: readonly number[]; readonly weights: readonly number[] }, nicWeight: number) {
+  const size = backend.length + 1 + extra.length + into.resources.length;
+  const resources = new Array<number>(size);
+  const weights = new Array<number>(size);
+  let k = 0;
+  for (const b of backend) {
+    resources[k] = b;
+    weights[k++] = 1;
+  }
+  resources[k] = replica;
+  weights[k++] = 1;
+  for (const e of extra) {
+    resources[k] = e;
+    weights[k++] = 1;
+  }
+  resources[k] = into.resources[0]!;
+  weights[k++] = nicWeight;
+  for (let i = 1; i < into.resources.length; i++, k++) {
+    resources[k] = into.resources[i]!;
+    weights[k] = into.weights[i]!;
+  }
+  return { resources, weights };
 }
 
 /** How a node pulls under each topology: eagerly (every layer, then unpack) or lazily (working set first). */

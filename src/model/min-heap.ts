@@ -105,10 +105,10 @@ export class MinHeap<T> {
       this.order = new Int32Array(2 * n);
       this.sortedKeys = new Float64Array(2 * n);
     }
-    const order = this.order.subarray(0, n);
+    const order = this.order;
     for (let i = 0; i < n; i++) order[i] = i;
     // Ascending keys form a valid heap; equal keys keep their order (pops among them follow the layout).
-    order.sort((a, b) => keys[a]! - keys[b]! || a - b);
+    sortByKey(order, n, keys);
     const { sortedKeys, sortedTags, sortedValues } = this;
     for (let i = 0; i < n; i++) {
       const from = order[i]!;
@@ -128,4 +128,54 @@ export class MinHeap<T> {
   clear(): void {
     this.count = 0;
   }
+}
+
+/** Below this many entries a range is sorted by insertion. */
+const INSERTION_RUN = 16;
+
+/**
+ * Sorts order[0..n) by (keys[i], i): a total order, so the result is the one any sort gives. In place, without
+ * a comparator: a typed array's sort with one copies it into a temporary array at every call, and a queue
+ * that holds every flow's completion is compacted often (a direct pull at 4,000 nodes: 3.5% of what it allocates).
+ */
+function sortByKey(order: Int32Array, n: number, keys: readonly number[]): void {
+  const before = (a: number, b: number) => keys[a]! < keys[b]! || (keys[a] === keys[b] && a < b);
+  // Quicksort on the larger part by loop, the smaller by recursion: depth at most log2(n).
+  const sortRange = (lo: number, hi: number): void => {
+    while (hi - lo > INSERTION_RUN) {
+      const mid = (lo + hi) >>> 1;
+      // Median of three to order[lo], order[mid], order[hi], the pivot at mid.
+      if (before(order[mid]!, order[lo]!)) swap(order, lo, mid);
+      if (before(order[hi]!, order[lo]!)) swap(order, lo, hi);
+      if (before(order[hi]!, order[mid]!)) swap(order, mid, hi);
+      const pivot = order[mid]!;
+      let i = lo;
+      let j = hi;
+      while (i <= j) {
+        while (before(order[i]!, pivot)) i++;
+        while (before(pivot, order[j]!)) j--;
+        if (i <= j) swap(order, i++, j--);
+      }
+      if (j - lo < hi - i) {
+        sortRange(lo, j);
+        lo = i;
+      } else {
+        sortRange(i, hi);
+        hi = j;
+      }
+    }
+    for (let i = lo + 1; i <= hi; i++) {
+      const x = order[i]!;
+      let k = i - 1;
+      for (; k >= lo && before(x, order[k]!); k--) order[k + 1] = order[k]!;
+      order[k + 1] = x;
+    }
+  };
+  if (n > 1) sortRange(0, n - 1);
+}
+
+function swap(a: Int32Array, i: number, j: number): void {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
 }

@@ -8,6 +8,9 @@ export interface RequestServer {
   readonly perRequestSeconds: number;
   /** Undefined when a request costs the server nothing. */
   readonly resource: number | undefined;
+  /** What a request's work crosses and its weight on each: the server's cores, and the harness's when it runs there (built once). */
+  readonly workResources: readonly number[];
+  readonly workWeights: readonly number[];
 }
 
 /**
@@ -28,7 +31,9 @@ export class RequestServers {
 
   server(tier: RequestTier, kind: string): RequestServer {
     const resource = tier.perRequestSeconds > 0 ? this.net.addResource(tier.cores / tier.perRequestSeconds, kind) : undefined;
-    return { rttSeconds: tier.rttSeconds, perRequestSeconds: tier.perRequestSeconds, resource };
+    const workResources = resource === undefined ? [] : [resource, ...this.harness];
+    const workWeights = resource === undefined ? [] : [1, ...this.harness.map(() => tier.perRequestSeconds)];
+    return { rttSeconds: tier.rttSeconds, perRequestSeconds: tier.perRequestSeconds, resource, workResources, workWeights };
   }
 
   /** `waitSeconds`: time the request costs besides its round trip and work (a new connection's handshake, slow start). */
@@ -46,8 +51,8 @@ export class RequestServers {
     const work = () =>
       net.startFlow({
         bytes: 1,
-        resources: [resource, ...this.harness],
-        weights: [1, ...this.harness.map(() => server.perRequestSeconds)],
+        resources: server.workResources,
+        weights: server.workWeights,
         capBytesPerSecond: 1 / server.perRequestSeconds,
         capKind: 'request work',
         onDone: then,

@@ -32,3 +32,22 @@ test('retain twice over the same arrays, and down to nothing', () => {
   assert.equal(heap.size, 0);
   assert.equal(heap.pop(), undefined);
 });
+
+test('retain keeps entries of equal keys in the order they stood, so pops among them are the same as before it', () => {
+  const rng = Rng.derive('min-heap', 'ties');
+  // Ascending keys pushed in order stand in push order; ties among 20 keys, their values shuffled.
+  const entries = Array.from({ length: 3000 }, (_, i) => ({ key: Math.floor(i / 150), value: i, keep: rng.next() < 0.6 }));
+  for (let i = entries.length - 1; i > 0; i--) {
+    const j = Math.floor(rng.next() * (i + 1));
+    if (entries[i]!.key !== entries[j]!.key) continue;
+    [entries[i], entries[j]] = [entries[j]!, entries[i]!];
+  }
+  const heap = new MinHeap<number>();
+  for (const e of entries) heap.push(e.key, e.value);
+  const kept = new Set(entries.filter((e) => e.keep).map((e) => e.value));
+  heap.retain((v) => kept.has(v));
+  const expected = new MinHeap<number>();
+  for (const e of entries) if (e.keep) expected.push(e.key, e.value);
+  const pops = (h: MinHeap<number>) => Array.from({ length: h.size }, () => h.pop());
+  assert.deepEqual(pops(heap), pops(expected));
+});
