@@ -1,5 +1,6 @@
 import { Rng } from '../../core/rng.ts';
 import type { ModelLayer } from '../fleet-plan.ts';
+import type { FluidNetwork } from '../fluid-network.ts';
 import { LayerDownload } from './layer-download.ts';
 import { PeerPorts } from './peer-ports.ts';
 import { PeerTransfer } from './peer-transfer.ts';
@@ -8,7 +9,6 @@ import { AgentCopy } from './agent-copy.ts';
 import type { ChunkCopy } from './endgame.ts';
 import { type ChunkSink, type ChunkSource, LayerSwarm, type SourcePolicy } from './layer-swarm.ts';
 import type { FetchLayer, StepNetwork } from './topology.ts';
-import type { FluidNetwork } from '../fluid-network.ts';
 
 const bytesPerSecond = (bitsPerSecond: number) => bitsPerSecond / 8;
 
@@ -38,7 +38,7 @@ export class ChunkSwarms {
   private readonly nicOut: number[];
   private readonly seedIn: number[];
   private readonly peerServer;
-  /** Per node: its agent's download limit (p2p.download), as a one-resource list for concat; empty when unlimited. */
+  /** Per node: its agent's download limit (p2p.download), as a one-resource list; empty when unlimited. */
   private readonly downloadLimit: Array<readonly number[]>;
   /** The meters every peer transfer counts towards (one array for all of them). */
   readonly peerMeters: readonly number[];
