@@ -1,7 +1,7 @@
 /**
  * Flow-seconds bound by each kind of capacity (`registry egress`, `node nic`, a flow's own cap), summed as the
- * fluid model settles flows. Kinds are small ids and the sums a typed array: a Map of numbers stored a new heap
- * number at every settle, the model's most frequent write (P2P: several per event).
+ * fluid model settles flows. Kinds are small ids and the sums a typed array: a Map keyed by the kind's name was
+ * looked up and written at every settle, one of the model's most frequent writes (P2P: several per event).
  */
 export class BoundTime {
   private readonly ids = new Map<string, number>();
