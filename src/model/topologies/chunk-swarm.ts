@@ -168,12 +168,11 @@ export class ChunkSwarms {
     // An end game's second copy crosses the network only: a client keeps a piece in memory until it is whole
     // and verified, writes the first copy of it and drops the other (Kraken's piece writes, libtorrent's
     // blocks), so the node's disk and hashing are charged once, on the first copy. Ingest's first resource is the NIC.
-    const into = duplicate ? ingest.resources.slice(0, 1) : ingest.resources;
-    const intoWeights = duplicate ? ingest.weights.slice(0, 1) : ingest.weights;
+    const intoCount = duplicate ? 1 : ingest.resources.length;
     const bytes = swarm.chunkBytes[j]!;
     const limit = this.downloadLimit[node]!;
     // Filled in place at their exact size, no temporaries: a transfer is the swarm's most frequent allocation.
-    const length = (fromDisk ? 2 : 1) + limit.length + into.length;
+    const length = (fromDisk ? 2 : 1) + limit.length + intoCount;
     const resources = new Array<number>(length);
     const weights = new Array<number>(length);
     let k = 0;
@@ -187,9 +186,9 @@ export class ChunkSwarms {
       resources[k] = limit[0]!;
       weights[k++] = 1;
     }
-    for (let i = 0; i < into.length; i++, k++) {
-      resources[k] = into[i]!;
-      weights[k] = intoWeights[i]!;
+    for (let i = 0; i < intoCount; i++, k++) {
+      resources[k] = ingest.resources[i]!;
+      weights[k] = ingest.weights[i]!;
     }
     const head = Math.min(bytes, model.p2p.pieceBytes);
     const transfer = new PeerTransfer(this, swarm, j, u, node, sink, bytes, head, resources, weights, agent);
