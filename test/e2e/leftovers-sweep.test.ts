@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { TeardownRegistry } from '../../src/core/teardown-registry.ts';
+import { ownerOfTag } from '../../src/core/owner-tag.ts';
 import { createFleetNetwork } from '../../src/nodes/isolation/fleet-network.ts';
+import { sweepLeftovers } from '../../src/nodes/isolation/leftover-sweep.ts';
 import { eventually, processAlive } from '../support/live-processes.ts';
 import { runCli } from './run-cli.ts';
 
@@ -97,6 +99,16 @@ describe('leftovers of a run killed with SIGKILL', { timeout: 300_000 }, () => {
     assert.match(result.stdout, new RegExp(`^│ network namespace +│ ${made.namespaces[1]} +│ \\d+`, 'm'));
     assert.ok(existsSync(liveOwnersDir), 'a dir whose owner runs is not touched');
     assert.ok(existsSync(`/run/netns/${unownedNetns}`), 'a name that carries no owner is not touched');
+  });
+
+  it('two sweeps at once (two runs starting together) both end without a failure, and nothing is left', async () => {
+    const made = await killedRun('two-sweeps');
+    const results = await Promise.all([sweepLeftovers(), sweepLeftovers()]);
+    assert.deepEqual(results.map((r) => r.failures), [[], []]);
+    assert.ok(await eventually(() => !processAlive(made.daemonPid), 5_000));
+    assert.deepEqual(present(made), none(made));
+    const kinds = new Set(results.flatMap((r) => r.removed.filter((p) => p.ownerPid === ownerOfTag(made.tag)).map((p) => p.kind)));
+    assert.deepEqual([...kinds].sort(), ['cgroup', 'directory', 'engine process', 'link', 'loop device', 'mount', 'network namespace'].sort());
   });
 
   it('the next run\'s start sweeps them before making its own', async () => {

@@ -64,12 +64,15 @@ function deadOwnerOfTag(name: string, pattern: RegExp): number | undefined {
 /** Undoes every leftover of dead shipbench runs; safe to call at any time, from any number of runs. */
 export async function sweepLeftovers(): Promise<SweepResult> {
   const result: SweepResult = { removed: [], failures: [] };
-  const attempt = async (kind: LeftoverKind, name: string, ownerPid: number, undo: () => Promise<unknown>) => {
+  // `gone` says whether the piece is no longer there: an undo that fails on a piece that went meanwhile (the
+  // kernel's own clean-up, or another run's sweep) has still been undone.
+  const attempt = async (kind: LeftoverKind, name: string, ownerPid: number, undo: () => Promise<unknown>, gone: () => boolean | Promise<boolean> = () => false) => {
     try {
       await undo();
       result.removed.push({ kind, name, ownerPid });
     } catch (error) {
-      result.failures.push({ what: `${kind} ${name}`, message: error instanceof Error ? error.message : String(error) });
+      if (await gone()) result.removed.push({ kind, name, ownerPid });
+      else result.failures.push({ what: `${kind} ${name}`, message: error instanceof Error ? error.message : String(error) });
     }
   };
 
@@ -83,23 +86,29 @@ export async function sweepLeftovers(): Promise<SweepResult> {
     return owner === undefined ? [] : [{ path, owner }];
   });
   mounts.sort((a, b) => b.path.length - a.path.length);
-  for (const { path, owner } of mounts) await attempt('mount', path, owner, () => unmount(path));
+  for (const { path, owner } of mounts) await attempt('mount', path, owner, () => unmount(path), () => !mountPoints().includes(path));
 
   const loops = await loopDevicesOfDeadOwners();
-  for (const { device, file, owner } of loops) await attempt('loop device', `${device} (${file})`, owner, () => hostCommand('losetup', ['-d', device]));
+  for (const { device, file, owner } of loops) {
+    const detached = async () => !(await loopDevicesOfDeadOwners()).some((l) => l.device === device);
+    await attempt('loop device', `${device} (${file})`, owner, () => hostCommand('losetup', ['-d', device]), detached);
+  }
 
   for (const name of existsSync(NETNS_DIR) ? readdirSync(NETNS_DIR) : []) {
     const owner = deadOwnerOfTag(name, NETNS_NAME);
-    if (owner !== undefined) await attempt('network namespace', name, owner, () => hostCommand('ip', ['netns', 'del', name]));
+    if (owner !== undefined) await attempt('network namespace', name, owner, () => hostCommand('ip', ['netns', 'del', name]), () => !existsSync(join(NETNS_DIR, name)));
   }
-  // Veths died with their namespaces; bridges (and a veth whose namespace is gone already) remain.
+  // A veth goes with its namespace, but not at once: the kernel destroys a deleted namespace's devices in
+  // the background, so a host end listed here may vanish before its own delete runs.
   for (const name of existsSync('/sys/class/net') ? readdirSync('/sys/class/net') : []) {
     const owner = deadOwnerOfTag(name, LINK_NAME);
-    if (owner !== undefined && existsSync(`/sys/class/net/${name}`)) await attempt('link', name, owner, () => hostCommand('ip', ['link', 'del', name]));
+    const link = `/sys/class/net/${name}`;
+    if (owner !== undefined && existsSync(link)) await attempt('link', name, owner, () => hostCommand('ip', ['link', 'del', name]), () => !existsSync(link));
   }
   for (const name of existsSync(BLKIO_ROOT) ? readdirSync(BLKIO_ROOT) : []) {
     const owner = deadOwnerOfTag(name, CGROUP_NAME);
-    if (owner !== undefined) await attempt('cgroup', join(BLKIO_ROOT, name), owner, () => removeCgroupTree(join(BLKIO_ROOT, name)));
+    const dir = join(BLKIO_ROOT, name);
+    if (owner !== undefined) await attempt('cgroup', dir, owner, () => removeCgroupTree(dir), () => !existsSync(dir));
   }
 
   // Directories last, and only with nothing mounted below them any more.
