@@ -1,6 +1,7 @@
 import { formatBytes } from '../core/units.ts';
 import type { NodeStepSample } from '../metrics/samples.ts';
 import { median } from '../stats/percentiles.ts';
+import { withinGroupLogSigma } from './calibration-dispersion.ts';
 import type { CpuFit } from './calibration-cpu.ts';
 import type { MeasuredRun } from './measured-run.ts';
 import { stepKey } from '../metrics/step-key.ts';
@@ -23,15 +24,47 @@ function workPerNode(samples: readonly NodeStepSample[], strategy: string, step:
   return { bytes: median(mine.map((s) => s.bytesDownloaded)), unpacked: median(mine.map((s) => s.layers.filter((l) => l.unpackSeconds > 0).length)) };
 }
 
+/** Within-step spreads of time to manifest further apart than this factor: the simulated nodes scatter otherwise than the measured ones. */
+const MANIFEST_SPREAD_FACTOR = 1.5;
+
+/** Times to manifest of image pulls, a group per strategy, step and repeat (a simulated draw's groups apart from another's). */
+function manifestGroups(samples: readonly NodeStepSample[]): number[][] {
+  const groups = new Map<string, number[]>();
+  for (const s of samples) {
+    if (s.error !== undefined || s.layers.length === 0 || !(s.manifestSeconds > 0)) continue;
+    const key = `${stepKey(s)}\0${s.repeat}`;
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [s.manifestSeconds]);
+    else group.push(s.manifestSeconds);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * Whether the simulated nodes' times to manifest scatter within a step as the measured ones did. The calibrated
+ * spread is of the measured times, pooled over steps, and varies only the node's part of each (the registry's CPU
+ * per request does not vary), while virtual nodes on one machine queue on its event loop and registry: in the
+ * quick start's runs the node that resolved first waited longest for its small blob. Sub-second rows follow that.
+ */
+function manifestSpreadCaveat(measured: MeasuredRun, draws: readonly MeasuredRun[]): string | undefined {
+  const m = withinGroupLogSigma(manifestGroups(measured.samples));
+  const s = withinGroupLogSigma(draws.flatMap((d) => manifestGroups(d.samples)));
+  if (m === undefined || s === undefined || (m <= MANIFEST_SPREAD_FACTOR * s && s <= MANIFEST_SPREAD_FACTOR * m)) return undefined;
+  const factor = (sigma: number) => `x${Math.exp(sigma).toFixed(2)}`;
+  return `time to manifest scatters within a step by ${factor(m)} (one sigma) measured, ${factor(s)} simulated: sub-second steps' node times follow it (the model draws each node's latency on its own; the measured nodes shared one machine)`;
+}
+
 const differs = (a: number, b: number, share: number) => Math.abs(a - b) > share * Math.max(a, b);
 
 /**
  * Why a row may be off that no fitted rate can fix: per strategy and step, the model moved or unpacked
  * other work than the nodes did (a model.node.runtime other than the one the nodes ran, or images the GC
- * kept differently), and a harness machine other processes kept busy.
+ * kept differently), a harness machine other processes kept busy, and times to manifest that scatter otherwise
+ * within a step. `draws`: the simulated fleets, the scenario's own draw first (the work per node reads that one).
  */
-export function calibrationCaveats(measured: MeasuredRun, simulated: MeasuredRun, cpu: CpuFit | undefined): string[] {
+export function calibrationCaveats(measured: MeasuredRun, draws: readonly MeasuredRun[], cpu: CpuFit | undefined): string[] {
   const caveats: string[] = [];
+  const simulated = draws[0]!;
   const pairs = [...new Map(simulated.steps.map((s) => [stepKey(s), s] as const)).values()];
   for (const { strategy, step } of pairs) {
     const m = workPerNode(measured.samples, strategy, step);
@@ -45,5 +78,7 @@ export function calibrationCaveats(measured: MeasuredRun, simulated: MeasuredRun
   if (cpu !== undefined && cpu.saturatedStepShare > 0.5) {
     caveats.push(`the harness machine was at least 90% busy in ${Math.round(cpu.saturatedStepShare * 100)}% of the measured steps (other processes took ${cpu.otherLoadCores.toFixed(1)} of ${cpu.harnessCores} cores): timings include waits for CPU the model does not have`);
   }
+  const spread = manifestSpreadCaveat(measured, draws);
+  if (spread !== undefined) caveats.push(spread);
   return caveats;
 }

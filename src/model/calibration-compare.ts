@@ -23,7 +23,7 @@ function nodeTimes(samples: readonly NodeStepSample[], strategy: string, step: s
  * repeats, and over simulated draws) and the p50 and p90 of node time (over every node of every measured
  * repeat, and of every simulated draw), error in percent, and the caveats no fitted rate can fix (other work
  * than the nodes did, a busy harness machine). `simulated` is the scenario's own draw first, then any more
- * (calibration-draws.ts); the caveats read the first.
+ * (calibration-draws.ts); the caveats read the first, and every draw for how times to manifest scatter.
  */
 export function compareWithMeasured(measuredFile: string, parameters: Record<string, number>, measured: MeasuredRun, simulated: readonly MeasuredRun[]): CalibrationComparison {
   const rows: CalibrationRow[] = [];
@@ -53,6 +53,6 @@ export function compareWithMeasured(measuredFile: string, parameters: Record<str
     meanAbsoluteErrorAllPercent: meanOf(rows),
     maxAbsoluteErrorPercent: rows.reduce((n, r) => Math.max(n, Math.abs(r.errorPercent)), 0),
     simulatedDraws: simulated.length,
-    caveats: calibrationCaveats(measured, simulated[0]!, fitHarnessCpu(kept)),
+    caveats: calibrationCaveats(measured, simulated, fitHarnessCpu(kept)),
   };
 }

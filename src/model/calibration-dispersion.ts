@@ -16,6 +16,24 @@ export function logNormalVariation(values: readonly number[]): number | undefine
   return Math.sqrt(Math.expm1(sigma * sigma));
 }
 
+/** |X - Y| of two draws of a normal of sigma s has median 0.6745 * sqrt(2) * s: the pairs' median over this is s. */
+const PAIR_MEDIAN_TO_SIGMA = 1 / (0.6745 * Math.SQRT2);
+
+/**
+ * The spread (sigma) of the logarithms of positive values measured under one condition each, a group a condition
+ * (the nodes of one step and repeat): the median absolute difference of the pairs within each group. No group's
+ * level enters (a heavy step's slower manifests are not spread), and it is unbiased for groups of two to six,
+ * where deviations from each group's own median read 0.5 to 0.8 of the spread. Undefined with fewer than 3 pairs.
+ */
+export function withinGroupLogSigma(groups: Iterable<readonly number[]>): number | undefined {
+  const differences: number[] = [];
+  for (const group of groups) {
+    const logs = group.filter((v) => v > 0 && Number.isFinite(v)).map(Math.log);
+    for (let i = 0; i < logs.length; i++) for (let j = i + 1; j < logs.length; j++) differences.push(Math.abs(logs[i]! - logs[j]!));
+  }
+  return differences.length < 3 ? undefined : median(differences) * PAIR_MEDIAN_TO_SIGMA;
+}
+
 /** Seconds covered by the union of [start, start + length) intervals: how long at least one was open. */
 export function unionSeconds(intervals: ReadonlyArray<readonly [number, number]>): number {
   const sorted = [...intervals].sort((a, b) => a[0] - b[0]);

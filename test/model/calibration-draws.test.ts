@@ -19,6 +19,15 @@ function run(makespans: number[], times: number[][]): MeasuredRun {
   return { steps, samples };
 }
 
+/** Image pulls whose times to manifest are `manifests` (a list per repeat of one step). */
+function pulls(manifests: number[][]): MeasuredRun {
+  const layer = { digest: 'sha256:l0', bytes: 4_700, downloadSeconds: 0.01, unpackSeconds: 0.01, files: 1 };
+  const samples = manifests.flatMap((perNode, repeat) =>
+    perNode.map((manifestSeconds, i): NodeStepSample => ({ node: `n${i}`, step: 'backport', strategy: 's', repeat, startSeconds: 0, manifestSeconds, totalSeconds: 0.12, layers: [layer], bytesDownloaded: 4_700, bytesWrittenToDisk: 0, filesWritten: 1 })),
+  );
+  return { steps: manifests.map((_, repeat) => ({ strategy: 's', step: 'backport', repeat, makespanSeconds: 0.12, warmup: false, cpu: { samples: 0 } }) as unknown as StepResult), samples };
+}
+
 describe('calibration against the model over several draws of the fleet', () => {
   test('the simulated makespan is the median over draws and node quantiles pool every draw, not the first draw alone', () => {
     const measured = run([2, 2], [[1, 1, 1], [1, 1, 2]]);
@@ -46,5 +55,16 @@ describe('calibration against the model over several draws of the fleet', () => 
     const makespans = draws.map((d) => d.steps[0]!.makespanSeconds);
     assert.ok(new Set(makespans).size > CALIBRATION_DRAWS / 2, `draws differ: ${makespans.join(' ')}`);
     assert.deepEqual(calibrationDraws(input, first).map((d) => d.steps[0]!.makespanSeconds), makespans);
+  });
+
+  test('a caveat when the simulated times to manifest scatter within a step far less (or more) than the measured ones, none when alike', () => {
+    // Measured: 27 to 82 ms within each step; the model's draws: 45 to 52 ms.
+    const measured = pulls([[0.048, 0.073, 0.082, 0.035, 0.039, 0.043], [0.055, 0.033, 0.055, 0.027, 0.027, 0.053]]);
+    const narrow = [pulls([[0.046, 0.047, 0.049, 0.05, 0.052, 0.048]]), pulls([[0.045, 0.05, 0.047, 0.051, 0.049, 0.046]])];
+    const caveat = (draws: MeasuredRun[]) => compareWithMeasured('m.json', {}, measured, draws).caveats?.find((c) => c.startsWith('time to manifest scatters'));
+    assert.match(caveat(narrow) ?? '', /by x1\.68 \(one sigma\) measured, x1\.06 simulated: sub-second/);
+    assert.ok(caveat([pulls([[0.01, 0.2, 0.03, 0.15, 0.005, 0.3]])]) !== undefined, 'a model far more scattered than the nodes');
+    // Draws that scatter as the measured nodes did (the same values, in another order): no caveat.
+    assert.equal(caveat([pulls([[0.082, 0.027, 0.048, 0.055, 0.035, 0.073]]), pulls([[0.039, 0.055, 0.043, 0.033, 0.053, 0.027]])]), undefined);
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Rng } from '../../src/core/rng.ts';
-import { logNormalVariation, unionSeconds } from '../../src/model/calibration-dispersion.ts';
+import { logNormalVariation, unionSeconds, withinGroupLogSigma } from '../../src/model/calibration-dispersion.ts';
 import { fitLinks } from '../../src/model/calibration-links.ts';
 import { gridPeriod, unpackStartsFrom } from '../../src/model/calibration-unpack-starts.ts';
 import { blobCommitFrom } from '../../src/model/calibration-blob-commit.ts';
@@ -37,6 +37,16 @@ describe('calibration fits', () => {
     assert.ok(Math.abs(logNormalVariation(draws)! - 0.3) < 0.03);
     assert.ok(Math.abs(logNormalVariation([...draws, 1000])! - 0.3) < 0.03);
     assert.equal(logNormalVariation([1, 2]), undefined);
+  });
+
+  test('the spread within groups comes back from small groups whatever their levels; deviations from each group\'s median would read it low', () => {
+    const rng = Rng.derive(5, 'within-group-test');
+    // 300 steps of 4 nodes, each step at its own level (a heavy step's slower manifests): sigma 0.3 within each.
+    const groups = Array.from({ length: 300 }, (_, g) => Array.from({ length: 4 }, () => Math.exp(g / 30 + 0.3 * rng.normal())));
+    assert.ok(Math.abs(withinGroupLogSigma(groups)! - 0.3) < 0.03, `${withinGroupLogSigma(groups)}`);
+    // The same values pooled: the levels, not the nodes, make most of a pooled spread.
+    assert.ok(logNormalVariation(groups.flat())! > 1);
+    assert.equal(withinGroupLogSigma([[1, 2], [3], [4, 5]]), undefined, 'two pairs are too few');
   });
 
   test('a node\'s link is its bytes over the time any of its downloads ran, however they overlapped', () => {
