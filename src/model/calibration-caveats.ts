@@ -2,6 +2,7 @@ import { formatBytes } from '../core/units.ts';
 import type { NodeStepSample } from '../metrics/samples.ts';
 import { median } from '../stats/percentiles.ts';
 import { withinGroupLogSigma } from './calibration-dispersion.ts';
+import { manifestsByStep } from './calibration-requests.ts';
 import type { CpuFit } from './calibration-cpu.ts';
 import type { MeasuredRun } from './measured-run.ts';
 import { stepKey } from '../metrics/step-key.ts';
@@ -27,28 +28,15 @@ function workPerNode(samples: readonly NodeStepSample[], strategy: string, step:
 /** Within-step spreads of time to manifest further apart than this factor: the simulated nodes scatter otherwise than the measured ones. */
 const MANIFEST_SPREAD_FACTOR = 1.5;
 
-/** Times to manifest of image pulls, a group per strategy, step and repeat (a simulated draw's groups apart from another's). */
-function manifestGroups(samples: readonly NodeStepSample[]): number[][] {
-  const groups = new Map<string, number[]>();
-  for (const s of samples) {
-    if (s.error !== undefined || s.layers.length === 0 || !(s.manifestSeconds > 0)) continue;
-    const key = `${stepKey(s)}\0${s.repeat}`;
-    const group = groups.get(key);
-    if (group === undefined) groups.set(key, [s.manifestSeconds]);
-    else group.push(s.manifestSeconds);
-  }
-  return [...groups.values()];
-}
-
 /**
  * Whether the simulated nodes' times to manifest scatter within a step as the measured ones did. The calibrated
- * spread is of the measured times, pooled over steps, and varies only the node's part of each (the registry's CPU
- * per request does not vary), while virtual nodes on one machine queue on its event loop and registry: in the
- * quick start's runs the node that resolved first waited longest for its small blob. Sub-second rows follow that.
+ * latency spread is fitted so that they would (calibration-requests.ts), but the model's registry queues its own
+ * way, and virtual nodes on one machine queue on its event loop: in the quick start's runs the node that resolved
+ * first waited longest for its small blob. Sub-second rows follow that scatter.
  */
 function manifestSpreadCaveat(measured: MeasuredRun, draws: readonly MeasuredRun[]): string | undefined {
-  const m = withinGroupLogSigma(manifestGroups(measured.samples));
-  const s = withinGroupLogSigma(draws.flatMap((d) => manifestGroups(d.samples)));
+  const m = withinGroupLogSigma(manifestsByStep(measured.samples));
+  const s = withinGroupLogSigma(draws.flatMap((d) => manifestsByStep(d.samples)));
   if (m === undefined || s === undefined || (m <= MANIFEST_SPREAD_FACTOR * s && s <= MANIFEST_SPREAD_FACTOR * m)) return undefined;
   const factor = (sigma: number) => `x${Math.exp(sigma).toFixed(2)}`;
   return `time to manifest scatters within a step by ${factor(m)} (one sigma) measured, ${factor(s)} simulated: sub-second steps' node times follow it (the model draws each node's latency on its own; the measured nodes shared one machine)`;

@@ -1,7 +1,8 @@
 import type { NodeStepSample } from '../metrics/samples.ts';
 import type { StepResult } from '../metrics/step-result.ts';
 import { median } from '../stats/percentiles.ts';
-import { logNormalVariation } from './calibration-dispersion.ts';
+import { drawVariationFor, withinGroupLogSigma } from './calibration-dispersion.ts';
+import { stepKey } from '../metrics/step-key.ts';
 
 export interface RequestFit {
   /**
@@ -17,7 +18,10 @@ export interface RequestFit {
   readonly manifestSeconds: number;
   /** What the model adds before its requests so its time to manifest is the measured one (0 when the requests explain it). */
   readonly manifestExtraSeconds: number;
-  /** Log-normal CV of the per-node times to manifest (model.node.spread.latency). */
+  /**
+   * Log-normal CV of the per-node latency draw (model.node.spread.latency) with which the model's times to manifest
+   * scatter within a step as the measured ones did: the registry's CPU per request does not vary with the node.
+   */
   readonly latencyVariation: number | undefined;
 }
 
@@ -39,12 +43,30 @@ export function fitRequests(steps: readonly StepResult[], samples: readonly Node
   const shared = manifests.reduce((a, b) => a + b, 0) / manifests.length / requestsBefore;
   const requestSeconds = clientRequestSeconds === undefined ? shared : Math.min(shared, clientRequestSeconds);
   const cpu = steps.flatMap((s) => (s.registry?.process === undefined || s.registry.served === undefined || s.registry.served.requests === 0 ? [] : [s.registry.process.cpuSeconds / s.registry.served.requests]));
+  const registryCpuPerRequestSeconds = cpu.length === 0 ? undefined : Math.min(requestSeconds, median(cpu));
+  const within = withinGroupLogSigma(manifestsByStep(samples));
   return {
     requestSeconds,
     clientRequestSeconds,
-    registryCpuPerRequestSeconds: cpu.length === 0 ? undefined : Math.min(requestSeconds, median(cpu)),
+    registryCpuPerRequestSeconds,
     manifestSeconds,
     manifestExtraSeconds: Math.max(0, manifestSeconds - requestsBefore * requestSeconds),
-    latencyVariation: logNormalVariation(manifests),
+    latencyVariation: within === undefined ? undefined : drawVariationFor(within, manifestSeconds, requestsBefore * (registryCpuPerRequestSeconds ?? 0)),
   };
+}
+
+/**
+ * Times to manifest, a group per strategy, step and repeat: the nodes that pulled under one condition. Their
+ * scatter within a group is the nodes' own; a heavy step's slower manifests (a busier machine) are not.
+ */
+export function manifestsByStep(samples: readonly NodeStepSample[]): number[][] {
+  const groups = new Map<string, number[]>();
+  for (const s of samples) {
+    if (s.error !== undefined || !(s.manifestSeconds > 0)) continue;
+    const key = `${stepKey(s)}\0${s.repeat}`;
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [s.manifestSeconds]);
+    else group.push(s.manifestSeconds);
+  }
+  return [...groups.values()];
 }

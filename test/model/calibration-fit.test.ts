@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Rng } from '../../src/core/rng.ts';
-import { logNormalVariation, unionSeconds, withinGroupLogSigma } from '../../src/model/calibration-dispersion.ts';
+import { drawVariationFor, logNormalVariation, unionSeconds, withinGroupLogSigma } from '../../src/model/calibration-dispersion.ts';
 import { fitLinks } from '../../src/model/calibration-links.ts';
 import { gridPeriod, unpackStartsFrom } from '../../src/model/calibration-unpack-starts.ts';
 import { blobCommitFrom } from '../../src/model/calibration-blob-commit.ts';
@@ -47,6 +47,8 @@ describe('calibration fits', () => {
     // The same values pooled: the levels, not the nodes, make most of a pooled spread.
     assert.ok(logNormalVariation(groups.flat())! > 1);
     assert.equal(withinGroupLogSigma([[1, 2], [3], [4, 5]]), undefined, 'two pairs are too few');
+    // With nothing fixed in the time, the draw spreads as the time does.
+    assert.ok(Math.abs(drawVariationFor(0.3, 0.05, 0) - Math.sqrt(Math.expm1(0.09))) < 1e-9);
   });
 
   test('a node\'s link is its bytes over the time any of its downloads ran, however they overlapped', () => {
@@ -143,6 +145,19 @@ describe('calibration on one backend of a run over several', () => {
     assert.ok(Math.abs(fitRequests([step(undefined)], samples, requestsBeforeLayers('token'))!.requestSeconds - 0.05 / 5) < 1e-12);
     // Clients that waited longer than time to manifest allows (behind other bytes) do not make requests slower than that.
     assert.ok(Math.abs(fitRequests([step(0.5)], samples, before)!.requestSeconds - 0.05 / before) < 1e-12);
+  });
+
+  test('the latency draw spreads so that time to manifest scatters within a step as measured, its unvaried registry CPU included', () => {
+    const rng = Rng.derive(7, 'latency-fit-test');
+    const d = logNormalDraws(rng, 800, 1, 0.5);
+    // 200 steps of 4 nodes: 3 requests of 8 ms registry CPU each (the same for every node), 26 ms that is the node's, times its draw.
+    const samples = [...d].map((draw, i): NodeStepSample => ({ node: `n${i % 4}`, step: `s${i >> 2}`, strategy: 's', repeat: 0, startSeconds: 0, manifestSeconds: 0.024 + 0.026 * draw, totalSeconds: 1, layers: [], bytesDownloaded: 0, bytesWrittenToDisk: 0, filesWritten: 0 }));
+    const step = { registry: { seconds: 1, cpuSecondsPerGiB: null, client: { requests: 10, meanLatencySeconds: 0.0166, maxLatencySeconds: 0.05, throttled: 0, serverErrors: 0, networkErrors: 0 }, process: { cpuSeconds: 0.8 }, served: { requests: 100 } } } as unknown as StepResult;
+    const fit = fitRequests([step], samples, requestsBeforeLayers('none'))!;
+    assert.equal(fit.registryCpuPerRequestSeconds, 0.008);
+    assert.ok(Math.abs(fit.latencyVariation! - 0.5) < 0.08, `latency CV ${fit.latencyVariation}`);
+    // The whole time to manifest scatters about half as much: taken as the draw's, the model's nodes would scatter half as much again.
+    assert.ok(logNormalVariation(samples.map((x) => x.manifestSeconds))! < 0.3);
   });
 
   test('a blob\'s commit is what small blobs that downloaded alone took beyond the request; one beside a larger download does not count', () => {
