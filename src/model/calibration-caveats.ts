@@ -31,8 +31,8 @@ const MANIFEST_SPREAD_FACTOR = 1.5;
 /**
  * Whether the simulated nodes' times to manifest scatter within a step as the measured ones did. The calibrated
  * latency spread is fitted so that they would (calibration-requests.ts), but the model's registry queues its own
- * way, and virtual nodes on one machine queue on its event loop: in the quick start's runs the node that resolved
- * first waited longest for its small blob. Sub-second rows follow that scatter.
+ * way, and virtual nodes on one machine share its registry and its disk: in the quick start's runs the node that
+ * resolved first waited longest for its small blob. Sub-second rows follow that scatter.
  */
 function manifestSpreadCaveat(measured: MeasuredRun, draws: readonly MeasuredRun[]): string | undefined {
   const m = withinGroupLogSigma(manifestsByStep(measured.samples));
