@@ -41,16 +41,17 @@ const Z75 = 0.6745;
  * The coefficient of variation of a log-normal draw d (model.node.spread) that makes `fixed + varied * d` spread
  * as `sigma` says (sigma of its logarithm, between the quartiles): a node's time to manifest is partly the
  * registry's CPU per request, the same for every node, so the draw of the part that varies must spread wider
- * than the whole did. Bisection: the whole's spread grows with the draw's.
+ * than the whole did. At most twice as wide: a part that small cannot carry the whole scatter (the model's
+ * registry queues its requests on its own). Bisection: the whole's spread grows with the draw's.
  */
 export function drawVariationFor(sigma: number, total: number, fixed: number): number {
   const varied = total - Math.min(Math.max(0, fixed), total);
   if (!(varied > 0) || !(sigma > 0)) return 0;
   const spreadOf = (s: number) => (Math.log(total - varied + varied * Math.exp(Z75 * s)) - Math.log(total - varied + varied * Math.exp(-Z75 * s))) / (2 * Z75);
   let lo = 0;
-  let hi = 1;
-  while (spreadOf(hi) < sigma && hi < 64) hi *= 2;
-  for (let i = 0; i < 60; i++) {
+  let hi = 2 * sigma;
+  if (spreadOf(hi) < sigma) lo = hi;
+  for (let i = 0; i < 60 && lo < hi; i++) {
     const mid = (lo + hi) / 2;
     if (spreadOf(mid) < sigma) lo = mid;
     else hi = mid;

@@ -49,6 +49,8 @@ describe('calibration fits', () => {
     assert.equal(withinGroupLogSigma([[1, 2], [3], [4, 5]]), undefined, 'two pairs are too few');
     // With nothing fixed in the time, the draw spreads as the time does.
     assert.ok(Math.abs(drawVariationFor(0.3, 0.05, 0) - Math.sqrt(Math.expm1(0.09))) < 1e-9);
+    // A node's part of 1% cannot carry the scatter: the draw spreads at most twice as wide as the whole.
+    assert.ok(Math.abs(drawVariationFor(0.3, 0.05, 0.0495) - Math.sqrt(Math.expm1(0.36))) < 1e-9);
   });
 
   test('a node\'s link is its bytes over the time any of its downloads ran, however they overlapped', () => {
