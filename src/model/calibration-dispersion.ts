@@ -45,9 +45,10 @@ const Z75 = 0.6745;
  * registry queues its requests on its own). Bisection: the whole's spread grows with the draw's.
  */
 export function drawVariationFor(sigma: number, total: number, fixed: number): number {
-  const varied = total - Math.min(Math.max(0, fixed), total);
+  const fixedPart = Math.min(Math.max(0, fixed), total);
+  const varied = total - fixedPart;
   if (!(varied > 0) || !(sigma > 0)) return 0;
-  const spreadOf = (s: number) => (Math.log(total - varied + varied * Math.exp(Z75 * s)) - Math.log(total - varied + varied * Math.exp(-Z75 * s))) / (2 * Z75);
+  const spreadOf = (s: number) => (Math.log(fixedPart + varied * Math.exp(Z75 * s)) - Math.log(fixedPart + varied * Math.exp(-Z75 * s))) / (2 * Z75);
   let lo = 0;
   let hi = 2 * sigma;
   if (spreadOf(hi) < sigma) lo = hi;

@@ -2,7 +2,7 @@ import type { NodeStepSample } from '../metrics/samples.ts';
 import type { StepResult } from '../metrics/step-result.ts';
 import { median } from '../stats/percentiles.ts';
 import { drawVariationFor, withinGroupLogSigma } from './calibration-dispersion.ts';
-import { stepKey } from '../metrics/step-key.ts';
+import { repeatKey } from '../metrics/step-key.ts';
 
 export interface RequestFit {
   /**
@@ -63,7 +63,7 @@ export function manifestsByStep(samples: readonly NodeStepSample[]): number[][] 
   const groups = new Map<string, number[]>();
   for (const s of samples) {
     if (s.error !== undefined || !(s.manifestSeconds > 0)) continue;
-    const key = `${stepKey(s)}\0${s.repeat}`;
+    const key = repeatKey(s);
     const group = groups.get(key);
     if (group === undefined) groups.set(key, [s.manifestSeconds]);
     else group.push(s.manifestSeconds);
