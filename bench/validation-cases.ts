@@ -43,12 +43,23 @@ export interface ValidationCase {
   readonly layers: readonly string[];
   readonly model: ModelInput;
   readonly published: Partial<Record<Figure, number>>;
+  /** The publication's histogram of the same times, when it draws one (its bars read off the chart): the shape behind the figures. */
+  readonly histogram?: PublishedHistogram | undefined;
   readonly measure: Measure;
   /**
    * A cheaper run for the test: fewer nodes where the figures it checks do not depend on the node count. No
    * figures: the bench prints the case and the test leaves it out, for the reason `why` gives.
    */
   readonly test: { readonly nodes: number; readonly figures: readonly Figure[]; readonly why?: string | undefined };
+}
+
+/** A published histogram: bins `binSeconds` wide, each counted from its lower edge (the bar's label) up. */
+export interface PublishedHistogram {
+  readonly binSeconds: number;
+  /** Where the counts were read: which chart, and how. */
+  readonly read: string;
+  /** Per bin, by its lower edge in seconds: how many times fell in it. */
+  readonly counts: ReadonlyArray<readonly [number, number]>;
 }
 
 export function loadValidationCases(dir = VALIDATION_DIR): ValidationCase[] {
@@ -61,6 +72,8 @@ export function loadValidationCases(dir = VALIDATION_DIR): ValidationCase[] {
 /** What a publication measured once per image: its own layers, figures and test (the rest as the file's). */
 interface RawVariant {
   name: string;
+  /** A variant at another node count (a publication that measured the same setup at several). */
+  nodes?: number;
   layers: string[];
   published: Record<string, string>;
   test: RawCase['test'];
@@ -73,6 +86,7 @@ interface RawCase {
   layers: string[];
   model: unknown;
   published: Record<string, string>;
+  histogram?: { bin: string; read: string; counts: Record<string, number> };
   measure?: string;
   test: { nodes: number; figures: string[]; why?: string };
   /** Several images measured the same way: one case each, named `<name>-<variant>`. */
@@ -81,7 +95,7 @@ interface RawCase {
 
 function toCases(file: string, raw: RawCase): ValidationCase[] {
   if (raw.variants === undefined) return [toCase(file, raw)];
-  return raw.variants.map((v) => toCase(file, { ...raw, name: `${raw.name}-${v.name}`, layers: v.layers, published: v.published, test: v.test }));
+  return raw.variants.map((v) => toCase(file, { ...raw, name: `${raw.name}-${v.name}`, fleet: { ...raw.fleet, nodes: v.nodes ?? raw.fleet.nodes }, layers: v.layers, published: v.published, test: v.test }));
 }
 
 function toCase(file: string, raw: RawCase): ValidationCase {
@@ -97,12 +111,25 @@ function toCase(file: string, raw: RawCase): ValidationCase {
   if (figures.length === 0 && raw.test.why === undefined) throw new Error(`${file}: ${raw.name}: test.figures names no published figure; say why under test.why`);
   const measure = raw.measure ?? 'node';
   if (!(MEASURES as readonly string[]).includes(measure)) throw new Error(`${file}: measure: ${measure} is not a measure (use one of ${MEASURES.join(', ')})`);
-  return { file, name: raw.name, source: raw.source, ...raw.fleet, layers: raw.layers, model: model.data, published, measure: measure as Measure, test: { nodes: raw.test.nodes, figures, why: raw.test.why } };
+  const histogram = raw.histogram === undefined ? undefined : toHistogram(file, raw.histogram);
+  return { file, name: raw.name, source: raw.source, ...raw.fleet, layers: raw.layers, model: model.data, published, histogram, measure: measure as Measure, test: { nodes: raw.test.nodes, figures, why: raw.test.why } };
+}
+
+function toHistogram(file: string, raw: NonNullable<RawCase['histogram']>): PublishedHistogram {
+  const binSeconds = parseSeconds(raw.bin);
+  const counts = Object.entries(raw.counts).map(([edge, count]): [number, number] => {
+    const from = Number(edge);
+    if (!Number.isFinite(from) || !(count >= 0)) throw new Error(`${file}: histogram.counts.${edge}: want a bin's lower edge in seconds and a count of 0 or more, got ${edge}: ${count}`);
+    return [from, count];
+  });
+  return { binSeconds, read: raw.read, counts: counts.sort((a, b) => a[0] - b[0]) };
 }
 
 export interface SimulatedCase {
   readonly nodes: number;
   readonly figures: Record<Figure, number>;
+  /** Every simulated time the figures are taken over, ascending (for a published histogram's bins). */
+  readonly times: readonly number[];
   readonly cpuSeconds: number;
 }
 
@@ -125,7 +152,26 @@ export function simulateCase(c: ValidationCase, nodes = c.nodes): SimulatedCase 
   times.sort((a, b) => a - b);
   const q = (p: number) => quantileSorted(times, p);
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
-  return { nodes, figures: { mean, p50: q(0.5), p90: q(0.9), p99: q(0.99), 'p99.9': q(0.999), max: times[times.length - 1]! }, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  return { nodes, figures: { mean, p50: q(0.5), p90: q(0.9), p99: q(0.99), 'p99.9': q(0.999), max: times[times.length - 1]! }, times, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+}
+
+/** Per bin of a published histogram: the published and the simulated share of all times (a simulated time outside every bin counts in none). */
+export function histogramShares(histogram: PublishedHistogram, times: readonly number[]): Array<{ from: number; published: number; simulated: number }> {
+  const total = histogram.counts.reduce((sum, [, count]) => sum + count, 0);
+  return histogram.counts.map(([from, count]) => {
+    let inBin = 0;
+    for (const t of times) if (t >= from && t < from + histogram.binSeconds) inBin++;
+    return { from, published: count / total, simulated: inBin / times.length };
+  });
+}
+
+/**
+ * How far two histograms are apart: half the summed absolute differences of their shares (0 alike, 1 disjoint).
+ * Simulated times outside every bin are a bin of their own, where the publication counts none.
+ */
+export function totalVariation(shares: ReadonlyArray<{ published: number; simulated: number }>): number {
+  const binned = shares.reduce((sum, s) => sum + s.simulated, 0);
+  return (shares.reduce((sum, s) => sum + Math.abs(s.published - s.simulated), 0) + Math.max(0, 1 - binned)) / 2;
 }
 
 /** Simulated minus published, over published. */

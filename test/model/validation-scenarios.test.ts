@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { loadValidationCases, relativeError, simulateCase } from '../../bench/validation-cases.ts';
+import { histogramShares, loadValidationCases, relativeError, simulateCase, totalVariation } from '../../bench/validation-cases.ts';
 
 /**
  * Published figures of real systems (scenarios/validation/) against the fleet model: each figure a case's
@@ -21,4 +21,28 @@ describe('validation: published results of real registry and P2P systems', () =>
       }
     });
   }
+});
+
+describe('validation: a published histogram beside simulated times', () => {
+  test("Kraken's chart is read as 2 s bins counted from each bar's label, about its 5200 downloads", () => {
+    const kraken = loadValidationCases().find((c) => c.name === 'kraken-readme');
+    const histogram = kraken?.histogram;
+    assert.ok(histogram !== undefined, 'kraken-readme.yaml carries the README chart');
+    assert.equal(histogram.binSeconds, 2);
+    const total = histogram.counts.reduce((sum, [, n]) => sum + n, 0);
+    assert.ok(Math.abs(total - 5200) / 5200 < 0.01, `the bars sum to ${total} downloads, the README counts 5200`);
+    // The tallest bar holds the median, which the README puts at 10 s (the speed limit): the label is the bin's lower edge.
+    const tallest = histogram.counts.reduce((a, b) => (b[1] > a[1] ? b : a));
+    assert.equal(tallest[0], 10);
+  });
+
+  test('shares count each time in the bin from its lower edge up, and the distance is 0 for alike and 1 for disjoint', () => {
+    const histogram = { binSeconds: 2, read: 'test', counts: [[10, 3], [12, 1]] as Array<[number, number]> };
+    const alike = histogramShares(histogram, [10, 11.9, 10.5, 12]);
+    assert.deepEqual(alike.map((s) => [s.from, s.published, s.simulated]), [[10, 0.75, 0.75], [12, 0.25, 0.25]]);
+    assert.equal(totalVariation(alike), 0);
+    // Times past every bin count in none: all of them at 14 s is as far as the shapes go.
+    assert.equal(totalVariation(histogramShares(histogram, [14, 15, 15.9])), 1);
+    assert.equal(totalVariation(histogramShares(histogram, [12, 12.5, 13, 13.5])), 0.75);
+  });
 });
