@@ -67,4 +67,39 @@ describe('node interference: a busy host is slower at everything, never faster',
     const expected = layerBytes / (upload / d[1]!);
     assert.ok(Math.abs(out.samples[0]!.totalSeconds - expected) < 1e-6 * expected, `node 0: ${out.samples[0]!.totalSeconds} s, expected ${expected} (holder's slowdown ${d[1]})`);
   });
+
+  test("a downloader picks the holder a transfer gets most from: a busy host's slow upload slows mostly itself", () => {
+    // Three nodes: nodes 1 and 2 pulled the image before the deploy, one of them a busy host (d > 1.2), the other
+    // at full speed; node 0 fetches the layer's one chunk from one of them. Both are idle, so a pick by uploads
+    // alone takes whichever its random start meets first (the busy one in about half the seeds); a pick by what
+    // the transfer would get takes the full-speed holder every time: S / U.
+    const nodes = 3;
+    const upload = 100 * MB;
+    const layerBytes = 100 * MB;
+    const seeds = [...Array(400).keys()].filter((k) => {
+      const d = drawInterference(k, nodes, 0.25);
+      return Math.min(d[1]!, d[2]!) === 1 && Math.max(d[1]!, d[2]!) > 1.2;
+    }).slice(0, 8);
+    assert.equal(seeds.length, 8);
+    const fast = 80_000 * MB;
+    const fleet: ModelFleet = { nodes, rollout: { maxConcurrent: nodes, stages: [{ rest: true }] }, node: { nicBitsPerSecond: fast * 8, disk: { writeBytesPerSecond: fast }, maxConcurrentDownloads: 1, unpack: false } };
+    const free = { rtt: '0s', perRequest: '0s' };
+    const input: ModelInput = {
+      topologies: ['p2p'],
+      volume: false,
+      registry: { egress: '100000Gbit/s', ...free },
+      rollout: { prePull: '66.67%' },
+      // No end game: its second copy from the other holder would hide a first pick of the busy one.
+      p2p: { rtt: '0s', scheduler: '0s', upload: `${(upload * 8) / 1e6}Mbit/s`, chunks: 1, agentCopy: 'none', endgame: 0 },
+      node: { manifest: '0s', diskRead: '80GB/s', cpu: { sha256PerGiB: '0s' }, spread: { nic: '0%', disk: '0%', decompress: '0%', latency: '0%', startDelay: '0s', interference: '25%' } },
+    };
+    const model = resolveModel(input, { nodes, nicBitsPerSecond: fast * 8, diskWriteBytesPerSecond: fast });
+    const plan: FleetPlan = { strategies: [{ name: 'img', steps: [{ step: 's0', layers: [{ id: 'a', compressedBytes: layerBytes, uncompressedBytes: layerBytes, files: 0 }] }] }], volume: [] };
+    for (const seed of seeds) {
+      const out = simulateFleet({ model, fleet, volume: { proxies: 1 }, plan, seed });
+      assert.equal(out.steps[0]!.model!.prePulledNodes, 2);
+      const expected = layerBytes / upload;
+      assert.ok(Math.abs(out.samples[0]!.totalSeconds - expected) < 1e-6 * expected, `seed ${seed}: node 0 took ${out.samples[0]!.totalSeconds} s, ${expected} s from the full-speed holder`);
+    }
+  });
 });

@@ -13,8 +13,8 @@ import type { FetchLayer, StepNetwork } from './topology.ts';
 const bytesPerSecond = (bitsPerSecond: number) => bitsPerSecond / 8;
 
 /**
- * Holders a downloader's scheduler looks at for the least-loaded one (Dragonfly's scheduler filters up to 15
- * candidate parents and ranks them by free upload slots; Kraken's tracker hands out up to 50 peers).
+ * Holders a downloader's scheduler looks at for the best one (Dragonfly's scheduler filters up to 15 candidate
+ * parents and ranks them by their load; Kraken's tracker hands out up to 50 peers).
  */
 const CANDIDATES = 16;
 
@@ -36,6 +36,12 @@ export class ChunkSwarms {
   readonly rng: Rng;
   private readonly swarms: Array<Map<string, LayerSwarm>>;
   private readonly nicOut: number[];
+  /**
+   * Per node and seed id: what its uploads share, bytes per second (its agent's upload limit or NIC, a seed's
+   * egress), and the largest of them: a pick ranks holders by what a new transfer would get.
+   */
+  private readonly uploadRate: Float64Array;
+  private readonly fastestUpload: number;
   private readonly seedIn: number[];
   private readonly peerServer;
   /** Per node: its agent's download limit (p2p.download), as a one-resource list; empty when unlimited. */
@@ -67,8 +73,10 @@ export class ChunkSwarms {
     const upload = bytesPerSecond(model.p2p.uploadBitsPerSecond);
     const nic = bytesPerSecond(model.node.nicBitsPerSecond);
     // A full-duplex NIC: uploads share the node's egress, apart from its downloads' ingress.
-    this.nicOut = Array.from({ length: n }, (_, i) => net.addResource(Math.min(agentLimit(upload, i), nic * spread.nic[i]!), 'peer upload'));
     const seedEgress = bytesPerSecond(model.p2p.seedEgressBitsPerSecond);
+    this.uploadRate = Float64Array.from({ length: n + seeds }, (_, i) => (i < n ? Math.min(agentLimit(upload, i), nic * spread.nic[i]!) : seedEgress));
+    this.fastestUpload = this.uploadRate.reduce((a, b) => Math.max(a, b), 0);
+    this.nicOut = Array.from({ length: n }, (_, i) => net.addResource(this.uploadRate[i]!, 'peer upload'));
     for (let s = 0; s < seeds; s++) this.nicOut.push(net.addResource(seedEgress, 'seed egress'));
     this.seedIn = Array.from({ length: seeds }, () => net.addResource(seedEgress, 'seed ingress'));
     this.peerMeters = [step.meter.peers, step.meter.nodes];
@@ -94,14 +102,14 @@ export class ChunkSwarms {
   }
 
   /**
-   * The least-loaded holder of `chunk` with a free upload slot among up to CANDIDATES of them (a scheduler
-   * or tracker hands out peers with free upload slots), trying the waker first; 'wait' when all are busy.
+   * The best holder of `chunk` with a free upload slot among up to CANDIDATES of them (a scheduler or tracker
+   * hands out peers with free upload slots), trying the waker first; 'wait' when all are busy.
    */
   anyHolder(swarm: LayerSwarm, chunk: number, waker: number | undefined): ChunkSource {
     const holders = swarm.holders[chunk]!;
     if (waker !== undefined && swarm.canServe(chunk, waker) && this.uploads[waker]! < this.step.model.p2p.peers) return waker;
     if (holders.length === 0) return swarm.originBusy[chunk] === 1 ? 'wait' : 'origin';
-    const best = this.leastLoadedHolder(swarm, chunk, -1, -1, false);
+    const best = this.bestHolder(swarm, chunk, -1, -1, false);
     return best < 0 ? 'wait' : best;
   }
 
@@ -112,22 +120,26 @@ export class ChunkSwarms {
   }
 
   /**
-   * End game: the least-loaded holder of the whole `chunk` with a free slot, neither `node` nor `busy`; -1 when
+   * End game: the best holder of the whole `chunk` with a free slot, neither `node` nor `busy`; -1 when
    * none. Whole, as BitTorrent peers announce only whole pieces: a holder still relaying it could be relaying
    * it from this very node.
    */
   private otherHolder(swarm: LayerSwarm, chunk: number, node: number, busy: number): number {
-    return this.leastLoadedHolder(swarm, chunk, node, busy, true);
+    return this.bestHolder(swarm, chunk, node, busy, true);
   }
 
   /**
-   * The holder of `chunk` with the fewest uploads and a free slot among up to CANDIDATES of them, from a random
-   * start (an idle one ends the search), other than `skip` and `skipToo`, and with `wholeOnly` not one still
-   * relaying it; -1 when none. Parameters rather than a predicate: the swarm asks this at every free slot.
+   * The holder of `chunk` with a free slot where a new transfer would get the most, its upload rate over its
+   * uploads plus this one, among up to CANDIDATES of them from a random start (an idle one as fast as any ends
+   * the search), other than `skip` and `skipToo`, and with `wholeOnly` not one still relaying it; -1 when none.
+   * By rate, not by uploads alone: a real downloader gets more of its pieces from its faster peers (Kraken's
+   * pipelined requests per connection drain faster there; Dragonfly's scheduler ranks parents by load), so a
+   * busy host's slow uploads mostly slow itself, not every node that asks it. Parameters rather than a
+   * predicate: the swarm asks this at every free slot.
    */
-  private leastLoadedHolder(swarm: LayerSwarm, chunk: number, skip: number, skipToo: number, wholeOnly: boolean): number {
+  private bestHolder(swarm: LayerSwarm, chunk: number, skip: number, skipToo: number, wholeOnly: boolean): number {
     const holders = swarm.holders[chunk]!;
-    const { uploads } = this;
+    const { uploads, uploadRate } = this;
     // Seeds too serve at most p2p.peers at once (Kraken origins and Dragonfly seed peers limit connections).
     const slots = this.step.model.p2p.peers;
     let best = -1;
@@ -139,8 +151,8 @@ export class ChunkSwarms {
     for (let k = 0, at = from; k < candidates; k++, at = at + 1 === held ? 0 : at + 1) {
       const u = holders[at]!;
       if (u === skip || u === skipToo || uploads[u]! >= slots || (wholeOnly && swarm.isRelaying(chunk, u))) continue;
-      if (best < 0 || uploads[u]! < uploads[best]!) best = u;
-      if (uploads[best] === 0) break;
+      if (best < 0 || (uploads[u]! + 1) * uploadRate[best]! < (uploads[best]! + 1) * uploadRate[u]!) best = u;
+      if (uploads[best] === 0 && uploadRate[best]! >= this.fastestUpload) break;
     }
     return best;
   }
