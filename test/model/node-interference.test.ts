@@ -10,6 +10,29 @@ import type { ModelInput } from '../../src/scenario/model-schema.ts';
 const MB = 1e6;
 const quantile = (sorted: Float64Array | number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
+const AGENT_UPLOAD = 100 * MB;
+const LAYER_BYTES = 100 * MB;
+
+/**
+ * A P2P fleet whose only limit is the agents' upload U (NICs, disks, requests and hashing all far faster), the
+ * first `prePull` of its nodes holding a layer of S = 100 MB from before the deploy: S / U from a full-speed holder.
+ */
+function agentLimitedSwarm(nodes: number, prePull: string, p2p: NonNullable<ModelInput['p2p']> = {}) {
+  const fast = 80_000 * MB;
+  const fleet: ModelFleet = { nodes, rollout: { maxConcurrent: nodes, stages: [{ rest: true }] }, node: { nicBitsPerSecond: fast * 8, disk: { writeBytesPerSecond: fast }, maxConcurrentDownloads: 1, unpack: false } };
+  const input: ModelInput = {
+    topologies: ['p2p'],
+    volume: false,
+    registry: { egress: '100000Gbit/s', rtt: '0s', perRequest: '0s' },
+    rollout: { prePull },
+    p2p: { rtt: '0s', scheduler: '0s', upload: `${(AGENT_UPLOAD * 8) / 1e6}Mbit/s`, chunks: 1, agentCopy: 'none', ...p2p },
+    node: { manifest: '0s', diskRead: '80GB/s', cpu: { sha256PerGiB: '0s' }, spread: { nic: '0%', disk: '0%', decompress: '0%', latency: '0%', startDelay: '0s', interference: '25%' } },
+  };
+  const model = resolveModel(input, { nodes, nicBitsPerSecond: fast * 8, diskWriteBytesPerSecond: fast });
+  const plan: FleetPlan = { strategies: [{ name: 'img', steps: [{ step: 's0', layers: [{ id: 'a', compressedBytes: LAYER_BYTES, uncompressedBytes: LAYER_BYTES, files: 0 }] }] }], volume: [] };
+  return (seed: number) => simulateFleet({ model, fleet, volume: { proxies: 1 }, plan, seed });
+}
+
 describe('node interference: a busy host is slower at everything, never faster', () => {
   test('half the hosts run at full speed; the slowest 1% at exp(2.33 sigma)', () => {
     const d = drawInterference('t', 40_000, 0.25).sort();
@@ -45,26 +68,11 @@ describe('node interference: a busy host is slower at everything, never faster',
     // limit U (far below both NICs and disks): S / (U / d1) for the holder's slowdown d1. A seed whose d1 is well
     // above 1, so that a model which left the limit alone (S / U) fails here.
     const nodes = 2;
-    const upload = 100 * MB;
-    const layerBytes = 100 * MB;
     const seed = [...Array(50).keys()].find((k) => drawInterference(k, nodes, 0.25)[1]! > 1.2)!;
     const d = drawInterference(seed, nodes, 0.25);
-    const fast = 80_000 * MB;
-    const fleet: ModelFleet = { nodes, rollout: { maxConcurrent: nodes, stages: [{ rest: true }] }, node: { nicBitsPerSecond: fast * 8, disk: { writeBytesPerSecond: fast }, maxConcurrentDownloads: 1, unpack: false } };
-    const free = { rtt: '0s', perRequest: '0s' };
-    const input: ModelInput = {
-      topologies: ['p2p'],
-      volume: false,
-      registry: { egress: '100000Gbit/s', ...free },
-      rollout: { prePull: '50%' },
-      p2p: { rtt: '0s', scheduler: '0s', upload: `${(upload * 8) / 1e6}Mbit/s`, chunks: 1, agentCopy: 'none' },
-      node: { manifest: '0s', diskRead: '80GB/s', cpu: { sha256PerGiB: '0s' }, spread: { nic: '0%', disk: '0%', decompress: '0%', latency: '0%', startDelay: '0s', interference: '25%' } },
-    };
-    const model = resolveModel(input, { nodes, nicBitsPerSecond: fast * 8, diskWriteBytesPerSecond: fast });
-    const plan: FleetPlan = { strategies: [{ name: 'img', steps: [{ step: 's0', layers: [{ id: 'a', compressedBytes: layerBytes, uncompressedBytes: layerBytes, files: 0 }] }] }], volume: [] };
-    const out = simulateFleet({ model, fleet, volume: { proxies: 1 }, plan, seed });
+    const out = agentLimitedSwarm(nodes, '50%')(seed);
     assert.equal(out.steps[0]!.model!.prePulledNodes, 1);
-    const expected = layerBytes / (upload / d[1]!);
+    const expected = LAYER_BYTES / (AGENT_UPLOAD / d[1]!);
     assert.ok(Math.abs(out.samples[0]!.totalSeconds - expected) < 1e-6 * expected, `node 0: ${out.samples[0]!.totalSeconds} s, expected ${expected} (holder's slowdown ${d[1]})`);
   });
 
@@ -74,31 +82,17 @@ describe('node interference: a busy host is slower at everything, never faster',
     // alone takes whichever its random start meets first (the busy one in about half the seeds); a pick by what
     // the transfer would get takes the full-speed holder every time: S / U.
     const nodes = 3;
-    const upload = 100 * MB;
-    const layerBytes = 100 * MB;
     const seeds = [...Array(400).keys()].filter((k) => {
       const d = drawInterference(k, nodes, 0.25);
       return Math.min(d[1]!, d[2]!) === 1 && Math.max(d[1]!, d[2]!) > 1.2;
     }).slice(0, 8);
     assert.equal(seeds.length, 8);
-    const fast = 80_000 * MB;
-    const fleet: ModelFleet = { nodes, rollout: { maxConcurrent: nodes, stages: [{ rest: true }] }, node: { nicBitsPerSecond: fast * 8, disk: { writeBytesPerSecond: fast }, maxConcurrentDownloads: 1, unpack: false } };
-    const free = { rtt: '0s', perRequest: '0s' };
-    const input: ModelInput = {
-      topologies: ['p2p'],
-      volume: false,
-      registry: { egress: '100000Gbit/s', ...free },
-      rollout: { prePull: '66.67%' },
-      // No end game: its second copy from the other holder would hide a first pick of the busy one.
-      p2p: { rtt: '0s', scheduler: '0s', upload: `${(upload * 8) / 1e6}Mbit/s`, chunks: 1, agentCopy: 'none', endgame: 0 },
-      node: { manifest: '0s', diskRead: '80GB/s', cpu: { sha256PerGiB: '0s' }, spread: { nic: '0%', disk: '0%', decompress: '0%', latency: '0%', startDelay: '0s', interference: '25%' } },
-    };
-    const model = resolveModel(input, { nodes, nicBitsPerSecond: fast * 8, diskWriteBytesPerSecond: fast });
-    const plan: FleetPlan = { strategies: [{ name: 'img', steps: [{ step: 's0', layers: [{ id: 'a', compressedBytes: layerBytes, uncompressedBytes: layerBytes, files: 0 }] }] }], volume: [] };
+    // No end game: its second copy from the other holder would hide a first pick of the busy one.
+    const pull = agentLimitedSwarm(nodes, '66.67%', { endgame: 0 });
     for (const seed of seeds) {
-      const out = simulateFleet({ model, fleet, volume: { proxies: 1 }, plan, seed });
+      const out = pull(seed);
       assert.equal(out.steps[0]!.model!.prePulledNodes, 2);
-      const expected = layerBytes / upload;
+      const expected = LAYER_BYTES / AGENT_UPLOAD;
       assert.ok(Math.abs(out.samples[0]!.totalSeconds - expected) < 1e-6 * expected, `seed ${seed}: node 0 took ${out.samples[0]!.totalSeconds} s, ${expected} s from the full-speed holder`);
     }
   });
