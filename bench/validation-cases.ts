@@ -66,7 +66,16 @@ export function loadValidationCases(dir = VALIDATION_DIR): ValidationCase[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .sort()
-    .flatMap((f) => toCases(join(dir, f), parse(readFileSync(join(dir, f), 'utf8')) as RawCase));
+    .flatMap((f) => toCases(join(dir, f), parseCase(join(dir, f))));
+}
+
+/** A case file's YAML, or an error that names the file (the parser's message has the line and column). */
+function parseCase(file: string): RawCase {
+  try {
+    return parse(readFileSync(file, 'utf8')) as RawCase;
+  } catch (error) {
+    throw new Error(`${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /** What a publication measured once per image: its own layers, figures and test (the rest as the file's). */

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { histogramShares, loadValidationCases, relativeError, simulateCase, totalVariation } from '../../bench/validation-cases.ts';
 
@@ -44,5 +47,18 @@ describe('validation: a published histogram beside simulated times', () => {
     // Times past every bin count in none: all of them at 14 s is as far as the shapes go.
     assert.equal(totalVariation(histogramShares(histogram, [14, 15, 15.9])), 1);
     assert.equal(totalVariation(histogramShares(histogram, [12, 12.5, 13, 13.5])), 0.75);
+  });
+});
+
+describe('validation: case files', () => {
+  test('a case file that is not YAML fails naming the file, with the line and column', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shipbench-validation-'));
+    try {
+      const file = join(dir, 'broken.yaml');
+      writeFileSync(file, 'name: broken\nsource:\n  - a: b: c\n');
+      assert.throws(() => loadValidationCases(dir), (error: Error) => error.message.startsWith(`${file}: `) && /line 3, column \d+/.test(error.message));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
