@@ -16,8 +16,11 @@ export function logNormalVariation(values: readonly number[]): number | undefine
   return Math.sqrt(Math.expm1(sigma * sigma));
 }
 
-/** |X - Y| of two draws of a normal of sigma s has median 0.6745 * sqrt(2) * s: the pairs' median over this is s. */
-const PAIR_MEDIAN_TO_SIGMA = 1 / (0.6745 * Math.SQRT2);
+/** The upper quartile of the standard normal. */
+const Z75 = 0.6745;
+
+/** |X - Y| of two draws of a normal of sigma s has median Z75 * sqrt(2) * s: the pairs' median over this is s. */
+const PAIR_MEDIAN_TO_SIGMA = 1 / (Z75 * Math.SQRT2);
 
 /**
  * The spread (sigma) of the logarithms of positive values measured under one condition each, a group a condition
@@ -33,9 +36,6 @@ export function withinGroupLogSigma(groups: Iterable<readonly number[]>): number
   }
   return differences.length < 3 ? undefined : median(differences) * PAIR_MEDIAN_TO_SIGMA;
 }
-
-/** The upper quartile of the standard normal. */
-const Z75 = 0.6745;
 
 /**
  * The coefficient of variation of a log-normal draw d (model.node.spread) that makes `fixed + varied * d` spread
