@@ -59,6 +59,28 @@ export abstract class FluidLedger {
   readonly meterHistory: Array<{ t: number[]; rate: number[] }> = [];
   protected readonly changedMeters = new IdSet();
 
+  addMeter(): number {
+    this.meterRate.push(0);
+    this.meterBytes.push(0);
+    this.meterHistory.push({ t: [0], rate: [0] });
+    return this.meterRate.length - 1;
+  }
+
+  /** Adds a change point to the history of every meter whose rate changed since the last call (one per instant). */
+  protected recordMeters(): void {
+    for (let i = 0; i < this.changedMeters.size; i++) {
+      const m = this.changedMeters.at(i);
+      const h = this.meterHistory[m]!;
+      const rate = Math.max(0, this.meterRate[m]!);
+      if (h.t[h.t.length - 1] === this.now) h.rate[h.rate.length - 1] = rate;
+      else if (h.rate[h.rate.length - 1] !== rate) {
+        h.t.push(this.now);
+        h.rate.push(rate);
+      }
+    }
+    this.changedMeters.clear();
+  }
+
   /** What every flow on `r` uses of it now, in groups or not. */
   protected readonly loadOf = (r: number): number => {
     const own = this.ownGroup[r];

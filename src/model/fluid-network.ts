@@ -5,6 +5,7 @@ import { grownInt32, IdSet } from './id-set.ts';
 import { MaxMinCheck } from './max-min-check.ts';
 import { MinHeap } from './min-heap.ts';
 import { type FillUnit, ProgressiveFill } from './progressive-fill.ts';
+import { RESHARE_REACH } from './reshare-reach.ts';
 
 export type { FlowSpec, Flow as FlowHandle } from './bottleneck-group.ts';
 
@@ -22,6 +23,11 @@ export type { FlowSpec, Flow as FlowHandle } from './bottleneck-group.ts';
 const SAME_INSTANT = 1e-9;
 
 export class FluidNetwork extends FluidLedger {
+  /** Units a re-share may take in beyond what its changes touch (RESHARE_REACH; Infinity: exact max-min always). */
+  constructor(private readonly reach = RESHARE_REACH) {
+    super();
+  }
+
   private readonly timers = new MinHeap<() => void>();
   private readonly dirtyResources = new IdSet();
   /** Resources a flow left since the last re-share: only what was bound there can gain from it. */
@@ -53,13 +59,6 @@ export class FluidNetwork extends FluidLedger {
   /** Scratch of a re-share, per resource: how many flows froze at it. */
   private frozenAt = new Int32Array(64);
   events = 0;
-
-  addMeter(): number {
-    this.meterRate.push(0);
-    this.meterBytes.push(0);
-    this.meterHistory.push({ t: [0], rate: [0] });
-    return this.meterRate.length - 1;
-  }
 
   /**
    * A shared capacity in bytes per second. `kind` names it for the step's bottleneck (`registry egress`,
@@ -228,17 +227,7 @@ export class FluidNetwork extends FluidLedger {
       this.dirtyResources.clear();
       this.freedResources.clear();
     }
-    for (let i = 0; i < this.changedMeters.size; i++) {
-      const m = this.changedMeters.at(i);
-      const h = this.meterHistory[m]!;
-      const rate = Math.max(0, this.meterRate[m]!);
-      if (h.t[h.t.length - 1] === this.now) h.rate[h.rate.length - 1] = rate;
-      else if (h.rate[h.rate.length - 1] !== rate) {
-        h.t.push(this.now);
-        h.rate.push(rate);
-      }
-    }
-    this.changedMeters.clear();
+    this.recordMeters();
   }
 
   /**
@@ -264,6 +253,8 @@ export class FluidNetwork extends FluidLedger {
     }
     const live = this.liveUnits;
     const resources = this.filler.resources;
+    // What the changes touch is always re-filled; the widening past it is what the reach bounds.
+    const reach = this.unitCount + this.reach;
     let resourceCount: number;
     for (;;) {
       const size = this.unitCount;
@@ -282,7 +273,8 @@ export class FluidNetwork extends FluidLedger {
       for (let i = 0; i < liveCount; i++) if (!(live[i] instanceof BottleneckGroup)) this.countBound(live[i] as Flow, -1, true);
       resourceCount = this.filler.fill(live, liveCount, this.capacity, this.loadOf);
       for (let i = 0; i < liveCount; i++) if (!(live[i] instanceof BottleneckGroup)) this.countBound(live[i] as Flow, 1, true);
-      for (let k = 0; k < resourceCount; k++) if (this.check.violated(resources[k]!, this.epoch)) this.addOn(resources[k]!);
+      // Widened only while within reach: past it, what is out of line waits for a change that touches it.
+      if (this.unitCount < reach) for (let k = 0; k < resourceCount; k++) if (this.check.violated(resources[k]!, this.epoch)) this.addOn(resources[k]!);
       // A group frozen anywhere but at its capacity: the members that bind there go on their own.
       for (let i = 0; i < liveCount; i++) {
         const u = live[i]!;
