@@ -234,8 +234,9 @@ export class FluidNetwork extends FluidLedger {
    * Incremental max-min: re-fill only the flows on what changed (a group as one unit), holding every other
    * flow's rate as a background load, then check the others still hold max-min (each still saturates its
    * bottleneck with the largest rate there, and none exceeds the level a re-filled flow was frozen at).
-   * Where one does not, its resource's flows join the re-fill and it runs again; at worst that is the whole
-   * connected component, as a full re-share would be. A group's members on a resource the fill touches
+   * Where one does not, its resource's flows join the re-fill and it runs again, up to the reach
+   * (reshare-reach.ts) past what the changes touch; without one that could be the whole connected component,
+   * as a full re-share would be. A group's members on a resource the fill touches
    * leave it first (their rates are re-shared there), and a group that reaches its threshold lets the
    * members that bind there go. Flows far from the change keep their rates and completion entries; a
    * group's change of level is one number.
