@@ -11,6 +11,7 @@
  *   npx tsx bench/reshare-reach.ts [nodes] [slots]      (default 1,000 nodes, 10 slots)
  */
 import { loadavg } from 'node:os';
+import { max, mean } from 'simple-statistics';
 import { Rng } from '../src/core/rng.ts';
 import { FluidNetwork } from '../src/model/fluid-network.ts';
 import { RESHARE_REACH } from '../src/model/reshare-reach.ts';
@@ -45,12 +46,11 @@ function swarm(reach: number): Run {
   return { cpuSeconds: (used.user + used.system) / 1e6, events: net.events, ends };
 }
 
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const exact = swarm(Number.POSITIVE_INFINITY);
 const bounded = swarm(RESHARE_REACH);
-const line = (label: string, r: Run) => console.log(`${label.padEnd(22)} ${r.cpuSeconds.toFixed(2)} CPU-s, ${r.events} events, mean transfer end ${mean(r.ends).toFixed(2)} s, last ${Math.max(...r.ends).toFixed(2)} s`);
+const line = (label: string, r: Run) => console.log(`${label.padEnd(22)} ${r.cpuSeconds.toFixed(2)} CPU-s, ${r.events} events, mean transfer end ${mean(r.ends).toFixed(2)} s, last ${max(r.ends).toFixed(2)} s`);
 console.log(`saturated swarm: ${nodes} nodes, ${slots} transfers in flight each, ${CHUNKS_PER_NODE} chunks a node (load ${loadavg()[0]!.toFixed(1)})`);
 line('exact max-min', exact);
 line(`reach ${RESHARE_REACH}`, bounded);
 const shift = (a: number, b: number) => `${((100 * (b - a)) / a).toFixed(2)}%`;
-console.log(`bounded / exact CPU: ${(bounded.cpuSeconds / exact.cpuSeconds).toFixed(2)}; mean end ${shift(mean(exact.ends), mean(bounded.ends))}, last end ${shift(Math.max(...exact.ends), Math.max(...bounded.ends))}`);
+console.log(`bounded / exact CPU: ${(bounded.cpuSeconds / exact.cpuSeconds).toFixed(2)}; mean end ${shift(mean(exact.ends), mean(bounded.ends))}, last end ${shift(max(exact.ends), max(bounded.ends))}`);
