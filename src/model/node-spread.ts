@@ -1,3 +1,4 @@
+import { empiricalDraws } from '../core/empirical-distribution.ts';
 import { Rng } from '../core/rng.ts';
 import type { ResolvedModel } from '../scenario/model-resolved.ts';
 import { drawInterference } from './node-interference.ts';
@@ -6,7 +7,8 @@ import { drawInterference } from './node-interference.ts';
  * Per-node draws that make nodes differ (model.node.spread): multipliers of mean 1 for the NIC, the disk
  * (write and read together: one device), decompression and request latency, each log-normal with the
  * configured coefficient of variation, and a start delay, log-normal with the configured mean and a
- * coefficient of variation of 1 (a long right tail: a few nodes react late). Each quantity has its own
+ * coefficient of variation of 1 (a long right tail: a few nodes react late). A quantity given as measured
+ * values (`{ empirical: [...] }`) is drawn from their distribution instead (core/empirical-distribution.ts). Each quantity has its own
  * stream derived from the seed, so the draws of one never shift another's, and the same seed gives the
  * same fleet. A busy host's slowdown (node-interference.ts) divides its NIC, disk and decompression rates.
  */
@@ -36,7 +38,14 @@ export function logNormalDraws(rng: Rng, n: number, mean: number, cv: number): F
 
 export function drawNodeSpread(model: ResolvedModel, nodes: number, seed: number | string): NodeSpread {
   const s = model.node.spread;
-  const draw = (what: string, mean: number, cv: number) => logNormalDraws(Rng.derive(seed, 'model-node-spread', what), nodes, mean, cv);
+  const measured = s.empirical ?? {};
+  // A measured shape replaces the log-normal on the same stream: multipliers scaled to mean 1, delays as measured.
+  const draw = (what: 'nic' | 'disk' | 'decompress' | 'latency' | 'start-delay', mean: number, cv: number) => {
+    const rng = Rng.derive(seed, 'model-node-spread', what);
+    const values = what === 'start-delay' ? measured.startDelay : measured[what];
+    if (values === undefined) return logNormalDraws(rng, nodes, mean, cv);
+    return empiricalDraws(rng, nodes, values, what === 'start-delay' ? 'as-measured' : 'mean-one');
+  };
   const slowdown = drawInterference(seed, nodes, s.interference);
   const slowed = (rates: Float64Array) => rates.map((r, i) => r / slowdown[i]!);
   return {

@@ -3,6 +3,7 @@ import type { ModelInput } from './model-schema.ts';
 import type { AgentCopyMode, RequestTier, ResolvedDatacentre, ResolvedModel } from './model-resolved.ts';
 import type { ContainerRuntime } from './runtime-pull-rules.ts';
 import { findRuntimeProblems, resolveLazy, resolveNodeCpu, resolveNodeRuntime } from './model-runtime-resolve.ts';
+import { resolveSpread, SPREAD_DEFAULTS } from './spread-resolve.ts';
 
 /** A cross-key problem of the `model:` section; `path` points at the key to blame (as in resolve.ts). */
 export interface ModelProblem {
@@ -71,8 +72,7 @@ export const MODEL_DEFAULTS = {
    */
   dirtyRatio: 0.2,
   diskRead: '1GB/s',
-  /** interference: see NODE_INTERFERENCE_SOURCE in node-interference.ts (p99/p50 of published fleets). */
-  spread: { nic: '10%', disk: '20%', decompress: '10%', latency: '30%', localRtt: '1ms', startDelay: '0.5s', interference: '25%' },
+  spread: SPREAD_DEFAULTS,
   diskWrite: '500MB/s',
   diskIops: 20_000,
   decompress: '300MiB/s',
@@ -229,15 +229,7 @@ export function resolveModel(
       dirtyLimitBytes: model?.node?.dirtyLimit === undefined ? MODEL_DEFAULTS.dirtyRatio * parseBytes(model?.node?.pageCache ?? MODEL_DEFAULTS.pageCache) : parseBytes(model.node.dirtyLimit),
       nicBurstBytes: parseBytes(model?.node?.nicBurst ?? MODEL_DEFAULTS.nicBurst),
       blobCommitSeconds: parseSeconds(model?.node?.blobCommit ?? MODEL_DEFAULTS.blobCommit),
-      spread: {
-        nic: parseShare(model?.node?.spread?.nic ?? MODEL_DEFAULTS.spread.nic),
-        disk: parseShare(model?.node?.spread?.disk ?? MODEL_DEFAULTS.spread.disk),
-        decompress: parseShare(model?.node?.spread?.decompress ?? MODEL_DEFAULTS.spread.decompress),
-        latency: parseShare(model?.node?.spread?.latency ?? MODEL_DEFAULTS.spread.latency),
-        localRttSeconds: parseSeconds(model?.node?.spread?.localRtt ?? MODEL_DEFAULTS.spread.localRtt),
-        startDelaySeconds: parseSeconds(model?.node?.spread?.startDelay ?? MODEL_DEFAULTS.spread.startDelay),
-        interference: parseShare(model?.node?.spread?.interference ?? MODEL_DEFAULTS.spread.interference),
-      },
+      spread: resolveSpread(model?.node?.spread),
       ...resolveNodeRuntime(model, fleet.runtime),
       cpu: resolveNodeCpu(model, parseBytesPerSecond(model?.node?.decompress ?? MODEL_DEFAULTS.decompress)),
     },

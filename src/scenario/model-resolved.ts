@@ -19,7 +19,23 @@ export interface RequestTier {
   readonly cores: number;
 }
 
-/** Coefficients of variation (0 = identical nodes) and the mean start delay. */
+/**
+ * Measured samples that shape a spread quantity instead of a log-normal (model.node.spread's `{ empirical }`):
+ * NIC rates in bits per second, disk and decompression rates in bytes per second and round trips in seconds, of
+ * which only the shape counts (draws are scaled to mean 1); start delays in seconds, as they are.
+ */
+export interface EmpiricalSpread {
+  readonly nic?: readonly number[];
+  readonly disk?: readonly number[];
+  readonly decompress?: readonly number[];
+  readonly latency?: readonly number[];
+  readonly startDelay?: readonly number[];
+}
+
+/**
+ * Coefficients of variation (0 = identical nodes) and the mean start delay. Where `empirical` shapes a quantity,
+ * its coefficient (or mean delay) here is that of the measured shape, so what reads the number reads the fleet.
+ */
 export interface NodeSpreadSettings {
   readonly nic: number;
   readonly disk: number;
@@ -30,6 +46,7 @@ export interface NodeSpreadSettings {
   readonly startDelaySeconds: number;
   /** Log-normal sigma of a one-sided slowdown of the whole host (busy neighbours, fail-slow parts). */
   readonly interference: number;
+  readonly empirical?: EmpiricalSpread;
 }
 
 /** A node's CPU as a resource: its cores, and CPU-seconds per byte (or file) of each kind of work. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseSeconds } from '../core/units.ts';
 import { bitRateField, byteRateField, durationField, shareField, sizeField } from './unit-fields.ts';
 import { harnessInput, lazyInput, nodeRuntimeKeys } from './model-runtime-schema.ts';
 
@@ -36,14 +37,38 @@ const requestTier = (who: string) => ({
   cores: positive('cores').max(100_000).optional().meta({ description: `cores ${who} spends on requests: requests per second = cores / perRequest` }),
 });
 
-/** How nodes differ: coefficients of variation of log-normal multipliers, and a mean start delay. */
+/** A round trip a node measured: above zero, as a multiplier of the model's must be. */
+const roundTripField = () =>
+  durationField().superRefine((value, ctx) => {
+    try {
+      if (parseSeconds(value) <= 0) ctx.addIssue({ code: 'custom', message: 'a measured round trip must be above zero', params: { hint: 'e.g. 0.4ms' } });
+    } catch {
+      // Not a duration: durationField has said so.
+    }
+  });
+
+/**
+ * A spread quantity as measured on real nodes instead of a log-normal's coefficient: one value per node (or
+ * per measurement), from which each simulated node draws (core/empirical-distribution.ts).
+ */
+const empiricalInput = (value: () => z.ZodType<string | number>, what: string, example: string, scaled: boolean) =>
+  z
+    .strictObject({
+      empirical: z
+        .array(value(), { error: `expected a list of ${what}, e.g. [${example}]` })
+        .min(2, 'an empirical shape needs at least two measured values')
+        .max(100_000, 'an empirical shape takes at most 100,000 values'),
+    })
+    .meta({ description: `${what} measured on real nodes; each node draws from their distribution${scaled ? ' (only its shape counts: draws are scaled to mean 1 of the configured rate)' : ''}` });
+
+/** How nodes differ: coefficients of variation of log-normal multipliers (or measured shapes), and a mean start delay. */
 const spreadInput = z.strictObject({
-  nic: shareField().optional().meta({ description: 'coefficient of variation of each node\'s NIC throughput' }),
-  disk: shareField().optional().meta({ description: 'coefficient of variation of each node\'s disk throughput (write and read)' }),
-  decompress: shareField().optional().meta({ description: 'coefficient of variation of each node\'s decompression rate' }),
-  latency: shareField().optional().meta({ description: 'coefficient of variation of each node\'s own part of its request round trips (up to localRtt of each)' }),
+  nic: z.union([shareField(), empiricalInput(bitRateField, 'NIC rates', '9.4Gbit/s, 9.9Gbit/s', true)]).optional().meta({ description: 'coefficient of variation of each node\'s NIC throughput, or { empirical: [rates] }' }),
+  disk: z.union([shareField(), empiricalInput(byteRateField, 'disk write rates', '480MB/s, 510MB/s', true)]).optional().meta({ description: 'coefficient of variation of each node\'s disk throughput (write and read), or { empirical: [rates] }' }),
+  decompress: z.union([shareField(), empiricalInput(byteRateField, 'decompression rates', '290MiB/s, 310MiB/s', true)]).optional().meta({ description: 'coefficient of variation of each node\'s decompression rate, or { empirical: [rates] }' }),
+  latency: z.union([shareField(), empiricalInput(roundTripField, 'round trips', '0.3ms, 0.5ms', true)]).optional().meta({ description: 'coefficient of variation of each node\'s own part of its request round trips (up to localRtt of each), or { empirical: [round trips] }' }),
   localRtt: durationField().optional().meta({ description: 'the part of a round trip that is the node\'s own (its stack, host and data centre fabric), which its latency draw varies; the rest of a longer round trip (a registry in another region) is a path every node shares' }),
-  startDelay: durationField().optional().meta({ description: 'mean delay before a node starts its deploy (log-normal, coefficient of variation 100%)' }),
+  startDelay: z.union([durationField(), empiricalInput(durationField, 'start delays', '0.1s, 0.4s, 2s', false)]).optional().meta({ description: 'mean delay before a node starts its deploy (log-normal, coefficient of variation 100%), or { empirical: [delays] }' }),
   interference: shareField().optional().meta({ description: 'sigma of a busy host\'s slowdown (log-normal, only slows: half the nodes run at full speed, the slowest 1% at exp(2.33 sigma) of their time); divides the node\'s NIC, disk and CPU' }),
 }).meta({ description: 'per-node spread, drawn from the scenario seed; 0% everywhere (interference too) makes every node identical' });
 

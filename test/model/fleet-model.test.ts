@@ -4,6 +4,7 @@ import { buildFleetPlan } from '../../src/cli/model-plan.ts';
 import type { FleetPlan, ModelLayer } from '../../src/model/fleet-plan.ts';
 import { smallScenario } from '../support/scenarios.ts';
 import { simulateFleet } from '../../src/model/simulate-fleet.ts';
+import { empiricalVariation } from '../../src/core/empirical-distribution.ts';
 import { logNormalDraws } from '../../src/model/node-spread.ts';
 import { Rng } from '../../src/core/rng.ts';
 import { resolveModel } from '../../src/scenario/model-resolve.ts';
@@ -275,6 +276,37 @@ describe('fleet model: node spread', () => {
     assert.deepEqual(again.samples.map((s) => s.totalSeconds), out.samples.map((s) => s.totalSeconds));
     const other = simulate(f, input, imagePlan([layer('a', 100)]), 2);
     assert.notDeepEqual(other.samples.map((s) => s.totalSeconds), out.samples.map((s) => s.totalSeconds));
+  });
+
+  test('measured NIC rates shape the fleet (spread.nic: { empirical }): a slow tenth stays a slow tenth, the mean stays fleet.node.nic', () => {
+    // Nine nodes measured at 10 Gbit/s and one at 5. Drawn by linear interpolation between neighbours, a ninth of the
+    // fleet falls between 5 and 10 and the rest at 10; the distribution's mean, (7.5 + 8 x 10) / 9 = 9.72, is the NIC's.
+    const rates = ['10Gbit/s', '10Gbit/s', '10Gbit/s', '10Gbit/s', '5Gbit/s', '10Gbit/s', '10Gbit/s', '10Gbit/s', '10Gbit/s', '10Gbit/s'];
+    const nodes = 2000;
+    const times = (nic: string | { empirical: string[] }) =>
+      simulate(fleet(nodes, { nic: 800 * MB }), { volume: false, registry: { egress: '100000Gbit/s' }, node: { spread: { nic } } }, imagePlan([layer('a', 100)])).samples.map((s) => s.totalSeconds);
+    const sorted = times({ empirical: rates }).sort((a, b) => a - b);
+    const fastMultiplier = 10 / ((7.5 + 8 * 10) / 9);
+    close(sorted[0]!, 1 / fastMultiplier, 'a 10 Gbit/s node: 100 MB over 100 MB/s times 10 / 9.72');
+    const slow = sorted.filter((t) => t > sorted[0]! * 1.001).length / nodes;
+    assert.ok(Math.abs(slow - 1 / 9) < 0.025, `share of slower nodes ${slow}: a ninth of the distribution`);
+    assert.ok(sorted[nodes - 1]! <= 2 * sorted[0]! * (1 + 1e-9), `the slowest node ${sorted[nodes - 1]} s: no slower than the measured 5 Gbit/s`);
+    // A log-normal of the same coefficient of variation has no such plateau: hardly a node shares the fastest time.
+    const cv = empiricalVariation(rates.map((r) => Number.parseFloat(r)));
+    const logNormal = times(`${(100 * cv).toFixed(1)}%`).sort((a, b) => a - b);
+    assert.ok(logNormal.filter((t) => t <= logNormal[0]! * 1.001).length < nodes / 100, 'a log-normal spreads every node');
+  });
+
+  test('measured start delays are drawn as they are (spread.startDelay: { empirical })', () => {
+    const nodes = 2000;
+    const out = simulate(fleet(nodes, { nic: 800 * MB }), { volume: false, registry: { egress: '10000Gbit/s' }, node: { spread: { startDelay: { empirical: ['0s', '0s', '0s', '4s'] } } } }, imagePlan([layer('a', 100)]));
+    const delays = out.samples.map((s) => s.totalSeconds - 1);
+    // A third of the interpolated distribution lies between 0 and 4 s (mean 2 s), the rest at 0: mean 2/3 s.
+    const mean = delays.reduce((a, b) => a + b, 0) / nodes;
+    assert.ok(Math.abs(mean - 2 / 3) < 0.08, `mean start delay ${mean}`);
+    assert.ok(delays.every((d) => d >= -1e-9 && d <= 4 + 1e-9), 'every delay inside the measured range');
+    const late = delays.filter((d) => d > 1e-6).length / nodes;
+    assert.ok(Math.abs(late - 1 / 3) < 0.03, `share of nodes that started late ${late}`);
   });
 
   test('a start delay adds its mean to the mean node time', () => {

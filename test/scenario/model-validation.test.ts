@@ -42,6 +42,16 @@ describe('model: section, impossible parameters are rejected at validation with 
     assert.match(p[1]!.message, /between 0% and 100%/);
   });
 
+  test('measured spread shapes: one value, a value that is no rate, a round trip of zero, delays that are no list, a key that is not empirical', async () => {
+    const p = await problemsOf('bad-empirical-spread.yaml');
+    assert.deepEqual(p.map((x) => x.at), ['7:25 model.node.spread.nic.empirical', '8:36 model.node.spread.disk.empirical.1', '9:37 model.node.spread.latency.empirical.1', '10:32 model.node.spread.startDelay.empirical', '11:19 model.node.spread.decompress']);
+    assert.match(p[0]!.message, /at least two measured values/);
+    assert.match(p[1]!.message, /"fast" is not a rate/);
+    assert.match(p[2]!.message, /above zero/);
+    assert.match(p[3]!.message, /expected a list of start delays/);
+    assert.match(p[4]!.hint, /empirical/);
+  });
+
   test('runtime, CPU and lazy settings: an unknown runtime and unpack rule, no cores, no durations, a share over 100%', async () => {
     const p = await problemsOf('impossible-runtime.yaml');
     assert.deepEqual(p.map((x) => x.at), ['7:14 model.node.runtime', '8:19 model.node.unpackStarts', '9:17 model.node.unpackTick', '10:12 model.node.start', '12:14 model.node.cpu.cores', '13:21 model.node.cpu.sha256PerGiB', '16:17 model.lazy.workingSet', '18:12 model.harness.cores']);
