@@ -139,7 +139,7 @@ export function applyOverrides(source: string, overrides: readonly ScenarioOverr
     if (blocking > 0) {
       const parent = o.path.slice(0, blocking).join('.');
       throw invalidArguments([
-        argumentProblem(o.argument, 0, o.key, `cannot set ${o.key}: ${parent} is a plain value in the file (${JSON.stringify(doc.getIn(o.path.slice(0, blocking)))}), not a mapping`, `set the whole key instead, e.g. --set '${parent}={ ${String(o.path[blocking])}: ${String(o.value)} }'`),
+        argumentProblem(o.argument, 0, o.key, `cannot set ${o.key}: ${parent} is a plain value in the file (${JSON.stringify(doc.getIn(o.path.slice(0, blocking)))}), not a mapping`, `set the whole key instead, e.g. --set '${parent}={ ${String(o.path[blocking])}: ${valueText(o.value)} }'`),
       ]);
     }
     doc.setIn(o.path as Array<string | number>, o.value);
@@ -160,6 +160,11 @@ function locateInSource(source: string, file: string, keyPath: string): SourceLo
   return { file, line: 1, col: 1 };
 }
 
+/** An override's value as the user could have typed it: a list or a mapping (`{ empirical: [...] }`) as JSON. */
+function valueText(value: unknown): string {
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+}
+
 /**
  * Turns a validation failure of the overridden scenario into problems on the command line where they concern an
  * overridden key, so the user sees which argument to fix; other problems are placed in the file as written (the
@@ -169,10 +174,10 @@ export function blameOverrides(error: ShipbenchError, overrides: readonly Scenar
   if (error.problems.length === 0) return error;
   const problems = error.problems.map((p) => {
     const o = overrides.find((x) => p.keyPath === x.key || p.keyPath.startsWith(`${x.key}.`));
-    if (o === undefined) return { ...p, location: locateInSource(source, p.location.file, p.keyPath), message: `${p.message} (with ${overrides.map((x) => `${x.key}=${String(x.value)}`).join(', ')})` };
+    if (o === undefined) return { ...p, location: locateInSource(source, p.location.file, p.keyPath), message: `${p.message} (with ${overrides.map((x) => `${x.key}=${valueText(x.value)}`).join(', ')})` };
     // An unknown key is the key's fault; anything else, the value's.
     const valueAt = p.keyPath === o.key && /^unknown key/.test(p.message) ? 0 : o.argument.text.indexOf('=') + 1;
-    return { ...p, location: { file: COMMAND_LINE, line: 1, col: o.argument.col + valueAt }, message: `${p.message} (at ${o.key}=${String(o.value)})` };
+    return { ...p, location: { file: COMMAND_LINE, line: 1, col: o.argument.col + valueAt }, message: `${p.message} (at ${o.key}=${valueText(o.value)})` };
   });
   return new ShipbenchError(error.code, error.message, { exitCode: error.exitCode, problems, ...(error.hint === undefined ? {} : { hint: error.hint }) });
 }

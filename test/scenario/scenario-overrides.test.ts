@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ShipbenchError } from '../../src/core/errors.ts';
-import { applyOverrides, parseSetArgument, parseSweepArgument } from '../../src/scenario/scenario-overrides.ts';
+import { applyOverrides, blameOverrides, parseSetArgument, parseSweepArgument } from '../../src/scenario/scenario-overrides.ts';
 import { meetsTarget, parseTarget } from '../../src/scenario/sweep-target.ts';
 import { flagArguments } from '../../src/cli/command-line-arguments.ts';
 
@@ -60,6 +60,16 @@ describe('sweep and set arguments', () => {
     const lines = out.split('\n');
     assert.equal(lines[3], '  nodes: 600 # forty');
     assert.match(lines[4]!, /^model: \{ registry: \{ replicas: 4, egress: 1Gbit\/s, backendRead: 500Mbit\/s \}, cache: \{ egress: 10Gbit\/s \} \}$/, 'a long flow line is not folded');
+  });
+
+  it('a problem with a mapping set on the command line quotes the mapping, not [object Object]', () => {
+    const set = parseSetArgument(at("model.node.spread.nic={empirical: [9Gbit/s]}"));
+    const problem = { location: { file: 'scenario.yaml', line: 1, col: 1 }, keyPath: 'model.node.spread.nic.empirical', message: 'an empirical shape needs at least two measured values' };
+    const blamed = blameOverrides(new ShipbenchError('invalid-scenario', 'invalid', { exitCode: 2, problems: [problem] }), [set], 'name: x\n');
+    const p = blamed.problems[0]!;
+    assert.equal(p.location.file, 'command line');
+    assert.equal(p.location.col, 20 + 'model.node.spread.nic='.length);
+    assert.match(p.message, /\(at model\.node\.spread\.nic=\{"empirical":\["9Gbit\/s"\]\}\)$/);
   });
 
   it('a key under a plain value of the file is a problem at its argument that says how to set the whole key', () => {
