@@ -61,14 +61,18 @@ const empiricalInput = (value: () => z.ZodType<string | number>, what: string, e
     })
     .meta({ description: `${what} measured on real nodes; each node draws from their distribution${scaled ? ' (only its shape counts: draws are scaled to mean 1 of the configured rate)' : ''}` });
 
+/** A multiplier's spread: a log-normal's coefficient of variation, or the values measured on real nodes. */
+const variationOrMeasured = (value: () => z.ZodType<string | number>, what: string, example: string) =>
+  z.union([shareField(), empiricalInput(value, what, example, true)], { error: 'expected a coefficient of variation like 10%, or { empirical: [measured values] }' });
+
 /** How nodes differ: coefficients of variation of log-normal multipliers (or measured shapes), and a mean start delay. */
 const spreadInput = z.strictObject({
-  nic: z.union([shareField(), empiricalInput(bitRateField, 'NIC rates', '9.4Gbit/s, 9.9Gbit/s', true)]).optional().meta({ description: 'coefficient of variation of each node\'s NIC throughput, or { empirical: [rates] }' }),
-  disk: z.union([shareField(), empiricalInput(byteRateField, 'disk write rates', '480MB/s, 510MB/s', true)]).optional().meta({ description: 'coefficient of variation of each node\'s disk throughput (write and read), or { empirical: [rates] }' }),
-  decompress: z.union([shareField(), empiricalInput(byteRateField, 'decompression rates', '290MiB/s, 310MiB/s', true)]).optional().meta({ description: 'coefficient of variation of each node\'s decompression rate, or { empirical: [rates] }' }),
-  latency: z.union([shareField(), empiricalInput(roundTripField, 'round trips', '0.3ms, 0.5ms', true)]).optional().meta({ description: 'coefficient of variation of each node\'s own part of its request round trips (up to localRtt of each), or { empirical: [round trips] }' }),
+  nic: variationOrMeasured(bitRateField, 'NIC rates', '9.4Gbit/s, 9.9Gbit/s').optional().meta({ description: 'coefficient of variation of each node\'s NIC throughput, or { empirical: [rates] }' }),
+  disk: variationOrMeasured(byteRateField, 'disk write rates', '480MB/s, 510MB/s').optional().meta({ description: 'coefficient of variation of each node\'s disk throughput (write and read), or { empirical: [rates] }' }),
+  decompress: variationOrMeasured(byteRateField, 'decompression rates', '290MiB/s, 310MiB/s').optional().meta({ description: 'coefficient of variation of each node\'s decompression rate, or { empirical: [rates] }' }),
+  latency: variationOrMeasured(roundTripField, 'round trips', '0.3ms, 0.5ms').optional().meta({ description: 'coefficient of variation of each node\'s own part of its request round trips (up to localRtt of each), or { empirical: [round trips] }' }),
   localRtt: durationField().optional().meta({ description: 'the part of a round trip that is the node\'s own (its stack, host and data centre fabric), which its latency draw varies; the rest of a longer round trip (a registry in another region) is a path every node shares' }),
-  startDelay: z.union([durationField(), empiricalInput(durationField, 'start delays', '0.1s, 0.4s, 2s', false)]).optional().meta({ description: 'mean delay before a node starts its deploy (log-normal, coefficient of variation 100%), or { empirical: [delays] }' }),
+  startDelay: z.union([durationField(), empiricalInput(durationField, 'start delays', '0.1s, 0.4s, 2s', false)], { error: 'expected a mean delay like 0.5s, or { empirical: [measured delays] }' }).optional().meta({ description: 'mean delay before a node starts its deploy (log-normal, coefficient of variation 100%), or { empirical: [delays] }' }),
   interference: shareField().optional().meta({ description: 'sigma of a busy host\'s slowdown (log-normal, only slows: half the nodes run at full speed, the slowest 1% at exp(2.33 sigma) of their time); divides the node\'s NIC, disk and CPU' }),
 }).meta({ description: 'per-node spread, drawn from the scenario seed; 0% everywhere (interference too) makes every node identical' });
 

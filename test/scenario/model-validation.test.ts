@@ -49,6 +49,7 @@ describe('model: section, impossible parameters are rejected at validation with 
     assert.match(p[1]!.message, /"fast" is not a rate/);
     assert.match(p[2]!.message, /above zero/);
     assert.match(p[3]!.message, /expected a list of start delays/);
+    assert.match(p[4]!.message, /^expected a coefficient of variation like 10%, or \{ empirical: \[measured values\] \}, got a mapping/);
     assert.match(p[4]!.hint, /empirical/);
   });
 
