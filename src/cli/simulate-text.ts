@@ -62,6 +62,6 @@ export function renderCalibration(c: CalibrationComparison): string {
   );
   const worst = c.maxAbsoluteErrorPercent === undefined ? '' : `, largest error of any row: ${c.maxAbsoluteErrorPercent.toFixed(1)}%`;
   const caveats = (c.caveats ?? []).map((line) => `caveat: ${line}\n`).join('');
-  const draws = c.simulatedDraws === undefined || c.simulatedDraws === 1 ? '' : `simulated: over ${c.simulatedDraws} seeded draws of the fleet (makespan their median, node quantiles over all their nodes)\n`;
+  const draws = c.simulatedDraws === undefined || c.simulatedDraws === 1 ? '' : `simulated: over ${c.simulatedDraws} seeded draws of the fleet (makespan as the measured repeats read it: each set of as many draws its median, then the median over the sets; node quantiles over all their nodes)\n`;
   return `calibrated from ${c.measured}:\n${params.join('\n')}\n${table}\n${draws}mean absolute makespan error: ${c.meanAbsoluteErrorPercent.toFixed(1)}%${worst}\n${caveats}`;
 }

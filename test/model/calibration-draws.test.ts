@@ -4,6 +4,7 @@ import type { NodeStepSample } from '../../src/metrics/samples.ts';
 import type { StepResult } from '../../src/metrics/step-result.ts';
 import { CALIBRATION_DRAWS, calibrationDraws } from '../../src/model/calibration-draws.ts';
 import { compareWithMeasured } from '../../src/model/calibration.ts';
+import { medianOfRepeatSets } from '../../src/model/calibration-compare.ts';
 import type { FleetPlan } from '../../src/model/fleet-plan.ts';
 import type { MeasuredRun } from '../../src/model/measured-run.ts';
 import type { ModelFleet } from '../../src/model/model-fleet.ts';
@@ -29,18 +30,32 @@ function pulls(manifests: number[][]): MeasuredRun {
 }
 
 describe('calibration against the model over several draws of the fleet', () => {
-  test('the simulated makespan is the median over draws and node quantiles pool every draw, not the first draw alone', () => {
+  test('the simulated makespan is taken over the draws and node quantiles pool every draw, not the first draw alone', () => {
     const measured = run([2, 2], [[1, 1, 1], [1, 1, 2]]);
     // The first draw alone is off both ways: its makespan 1, its nodes all at 1 s.
     const draws = [run([1], [[1, 1, 1]]), run([2], [[1, 1, 2]]), run([2.2], [[1, 2, 2]])];
     const c = compareWithMeasured('m.json', {}, measured, draws);
     const value = (metric: string) => c.rows.find((r) => r.metric === metric)!.simulatedSeconds;
-    assert.equal(value('makespan'), 2);
+    // Two repeats measured: the draws in pairs, [1, 2] the one full pair (medianOfRepeatSets).
+    assert.equal(value('makespan'), 1.5);
     // Nine nodes, three at 2 s: the p90 (type 7) is 2 s; the first draw alone would say 1 s.
     assert.equal(value('p90-node'), 2);
     assert.equal(value('p50-node'), 1);
     assert.equal(c.simulatedDraws, 3);
     assert.equal(compareWithMeasured('m.json', {}, measured, draws.slice(0, 1)).rows.find((r) => r.metric === 'p90-node')!.simulatedSeconds, 1);
+  });
+
+  test('a makespan of two values: simulated as two measured repeats would read it, not as one draw', () => {
+    // Each draw's makespan is 0.25 s, or 0.35 s when a node of a wave landed after ctr's tick (6 of 16 draws).
+    const draws = [0.25, 0.35, 0.25, 0.35, 0.25, 0.25, 0.35, 0.25, 0.25, 0.25, 0.35, 0.35, 0.25, 0.35, 0.25, 0.25];
+    assert.equal(medianOfRepeatSets(draws, 1), 0.25);
+    // Two repeats report their middle when they differ: pairs 0.30, 0.30, 0.25, 0.30, 0.25, 0.35, 0.30, 0.25.
+    assert.ok(Math.abs(medianOfRepeatSets(draws, 2) - 0.3) < 1e-12);
+    const measured = run([0.25, 0.35], [[0.1], [0.2]]);
+    const c = compareWithMeasured('m.json', {}, measured, draws.map((m) => run([m], [[0.1]])));
+    assert.ok(Math.abs(c.rows.find((r) => r.metric === 'makespan')!.errorPercent) < 1e-9, 'the run its two repeats measured, 0.30 s');
+    // Fewer draws than repeats: the median over the draws.
+    assert.equal(medianOfRepeatSets([1, 2, 4], 5), 2);
   });
 
   test('each draw is its own seed of the per-node spread, and the same input gives the same draws', () => {
