@@ -32,6 +32,22 @@ function medianOrUndefined(values: readonly number[]): number | undefined {
   return values.length === 0 ? undefined : median(values);
 }
 
+type Spread = Node['spread'];
+
+/** Which measured shape (model.node.spread's `{ empirical }`) a fitted spread value replaces. */
+const SHAPE_OF = { nic: 'nic', decompress: 'decompress', latency: 'latency', startDelaySeconds: 'startDelay' } as const;
+
+/**
+ * The spread with fitted values in place of the scenario's: a shape the scenario measured elsewhere for a quantity
+ * the run fits goes with its coefficient (else it would still be drawn from), the others stay.
+ */
+function fittedSpread(spread: Spread, fitted: Partial<Pick<Spread, 'nic' | 'decompress' | 'latency' | 'startDelaySeconds' | 'interference'>>): Spread {
+  const { empirical, ...rest } = spread;
+  const shapes: { -readonly [K in keyof NonNullable<Spread['empirical']>]: readonly number[] } = { ...empirical };
+  for (const key of Object.keys(fitted)) if (key in SHAPE_OF) delete shapes[SHAPE_OF[key as keyof typeof SHAPE_OF]];
+  return Object.keys(shapes).length === 0 ? { ...rest, ...fitted } : { ...rest, ...fitted, empirical: shapes };
+}
+
 /** A single stream slower than this share of the link is a limit of its own (a TCP window, a per-connection cap). */
 const STREAM_BELOW_LINK = 0.9;
 
@@ -54,7 +70,7 @@ function networkFrom(samples: readonly NodeStepSample[], node: Node, parameters:
   let next: Node = { ...node, nicBitsPerSecond: links.nicBytesPerSecond * 8, streamBitsPerSecond: undefined };
   if (links.nicVariation !== undefined) {
     parameters.spreadNic = links.nicVariation;
-    next = { ...next, spread: { ...next.spread, nic: links.nicVariation } };
+    next = { ...next, spread: fittedSpread(next.spread, { nic: links.nicVariation }) };
   }
   const alone = links.aloneStreamBytesPerSecond;
   if (alone !== undefined && alone < STREAM_BELOW_LINK * links.nicBytesPerSecond) {
@@ -98,7 +114,7 @@ function unpackFrom(samples: readonly NodeStepSample[], node: Node, uncompressed
   const variation = logNormalVariation(ratios);
   if (variation !== undefined) {
     parameters.spreadDecompress = variation;
-    next = { ...next, spread: { ...next.spread, decompress: variation } };
+    next = { ...next, spread: fittedSpread(next.spread, { decompress: variation }) };
   }
   return next;
 }
@@ -134,7 +150,7 @@ function requestsFrom(measured: MeasuredRun, fitted: ResolvedModel, parameters: 
   let node: Node = { ...model.node, manifestSeconds: fit.manifestExtraSeconds, spread: { ...model.node.spread, localRttSeconds: Number.POSITIVE_INFINITY } };
   if (fit.latencyVariation !== undefined) {
     parameters.spreadLatency = fit.latencyVariation;
-    node = { ...node, spread: { ...node.spread, latency: fit.latencyVariation } };
+    node = { ...node, spread: fittedSpread(node.spread, { latency: fit.latencyVariation }) };
   }
   return { ...model, node, registry: { ...model.registry, rttSeconds: fit.requestSeconds - perRequest, perRequestSeconds: perRequest } };
 }
@@ -194,7 +210,7 @@ export function calibrateFrom(measured: MeasuredRun, model: ResolvedModel, fleet
   const concurrent = Math.max(1, Math.min(fleet.nodes, fleet.rollout.maxConcurrent));
   let node: Node = networkFrom(samples, limiterFrom(samples, fleet, model.node, parameters), parameters);
   // The measured per-node dispersion (the NIC, unpack and latency spreads) already holds how busy each host was.
-  node = { ...node, spread: { ...node.spread, startDelaySeconds: 0, interference: 0 } };
+  node = { ...node, spread: fittedSpread(node.spread, { startDelaySeconds: 0, interference: 0 }) };
   parameters.startDelaySeconds = 0;
   parameters.interference = 0;
   const registry = Math.max(0, ...steps.flatMap((s) => s.throughput.points.map((p) => p.value)));

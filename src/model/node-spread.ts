@@ -8,9 +8,10 @@ import { drawInterference } from './node-interference.ts';
  * (write and read together: one device), decompression and request latency, each log-normal with the
  * configured coefficient of variation, and a start delay, log-normal with the configured mean and a
  * coefficient of variation of 1 (a long right tail: a few nodes react late). A quantity given as measured
- * values (`{ empirical: [...] }`) is drawn from their distribution instead (core/empirical-distribution.ts). Each quantity has its own
- * stream derived from the seed, so the draws of one never shift another's, and the same seed gives the
- * same fleet. A busy host's slowdown (node-interference.ts) divides its NIC, disk and decompression rates.
+ * values (`{ empirical: [...] }`) is drawn from their distribution instead (core/empirical-distribution.ts).
+ * Each quantity has its own stream derived from the seed, so the draws of one never shift another's, and the
+ * same seed gives the same fleet. A busy host's slowdown (node-interference.ts) divides its NIC, disk and
+ * decompression rates.
  */
 export interface NodeSpread {
   readonly nic: Float64Array;

@@ -299,4 +299,21 @@ describe('calibration on one backend of a run over several', () => {
     assert.ok(Math.abs(waited.parameters.unpacksAtOnce! - 4) < 1e-9, `${waited.parameters.unpacksAtOnce}`);
     assert.ok(Math.abs(waited.model.harness.unpackShare! - 0.5) < 1e-9, `${waited.model.harness.unpackShare}`);
   });
+
+  test("a measured shape the scenario gave goes where the run fits that spread, and stays where it does not", () => {
+    const shapes = { decompress: { empirical: ['100MB/s', '300MB/s'] }, startDelay: { empirical: ['0s', '3s'] }, disk: { empirical: ['200MB/s', '500MB/s'] } };
+    const resolved = resolveModel({ node: { spread: shapes } }, { nodes: 3, nicBitsPerSecond: undefined, diskWriteBytesPerSecond: undefined });
+    assert.deepEqual(Object.keys(resolved.node.spread.empirical ?? {}).sort(), ['decompress', 'disk', 'startDelay']);
+    // Three nodes unpacked the same two layers in the same time: the run's own unpack spread is 0.
+    const samples: NodeStepSample[] = ['n1', 'n2', 'n3'].map((node) => ({
+      node, step: 'initial', strategy: 's', repeat: 0, startSeconds: 0, manifestSeconds: 0, totalSeconds: 1, bytesDownloaded: 0, bytesWrittenToDisk: 0, filesWritten: 0,
+      layers: [{ digest: 'sha256:a', bytes: 1e6, downloadSeconds: 0, unpackSeconds: 0.2, files: 10 }, { digest: 'sha256:b', bytes: 4e6, downloadSeconds: 0, unpackSeconds: 0.5, files: 30 }],
+    }));
+    const step = { strategy: 's', step: 'initial', repeat: 0, warmup: false, throughput: { points: [] }, cpu: { samples: 0 } };
+    const { model } = calibrateFrom({ samples, steps: [step] } as unknown as MeasuredRun, resolved, { nodes: 3, rollout: { maxConcurrent: 3, stages: [{ rest: true }] }, node: { nicBitsPerSecond: undefined, disk: {}, maxConcurrentDownloads: 3, unpack: true } } as never, 1);
+    // The unpack spread and the start delay are the run's (0 each); the disk's shape was not fitted and stays.
+    assert.equal(model.node.spread.decompress, 0);
+    assert.equal(model.node.spread.startDelaySeconds, 0);
+    assert.deepEqual(model.node.spread.empirical, { disk: [200e6, 500e6] });
+  });
 });
