@@ -60,6 +60,7 @@ async function startHybridLane(options: HybridFleetOptions, daemons: RsyncDaemon
   return {
     label: HYBRID_STRATEGY_NAME,
     steps,
+    maxConcurrent: scenario.volume.batch,
     reset: async () => {
       await staging.reset();
       await resetProxyTier(tier, workDir, announce);

@@ -57,6 +57,8 @@ export interface MechanismEntry {
 export interface Lane {
   readonly label: string;
   readonly steps: readonly string[];
+  /** At most this many nodes of this lane at once, within fleet.rollout.maxConcurrent (scap's ssh batch for rsync lanes). */
+  readonly maxConcurrent?: number;
   /** Makes the fleet cold: called at the start of every repeat. */
   reset(): Promise<void>;
   deployStep(stepIndex: number, step: StepIdentity): StepDeployment;

@@ -29,7 +29,8 @@ const SAMPLE_INTERVAL_MS = 250;
 /**
  * The measured part of `run`, the same for every mechanism: for every repeat (warmups first), every lane
  * starts from a cold fleet and walks the deploy sequence; each step is rolled out in waves (canaries, then
- * the rest), at most `rollout.maxConcurrent` nodes at a time, while CPU and disk are sampled. It stops when
+ * the rest), at most `rollout.maxConcurrent` nodes at a time (fewer when the lane has a limit of its own: scap's
+ * batch), while CPU and disk are sampled. It stops when
  * interrupted (after recording the finished nodes of the step under way) or when every node of a step
  * failed, since later steps would only measure the same failure (a dead registry).
  */
@@ -46,7 +47,7 @@ export async function runRollouts(lanes: readonly Lane[], options: RolloutOption
       for (const [i, step] of lane.steps.entries()) {
         if (aborted()) return { stoppedBecause: 'interrupted' };
         const identity: StepIdentity = { strategy: lane.label, step, repeat, warmup };
-        const { result, samples } = await around(identity, () => rolloutStep(lane.deployStep(i, identity), identity, options));
+        const { result, samples } = await around(identity, () => rolloutStep(lane.deployStep(i, identity), identity, Math.min(scenario.fleet.rollout.maxConcurrent, lane.maxConcurrent ?? Number.POSITIVE_INFINITY), options));
         if (aborted()) {
           if (samples.length > 0) await options.onStep(result, samples);
           return { stoppedBecause: 'interrupted' };
@@ -61,7 +62,7 @@ export async function runRollouts(lanes: readonly Lane[], options: RolloutOption
   return { stoppedBecause: undefined };
 }
 
-async function rolloutStep(deployment: StepDeployment, id: StepIdentity, options: RolloutOptions): Promise<{ result: StepResult; samples: NodeStepSample[] }> {
+async function rolloutStep(deployment: StepDeployment, id: StepIdentity, atOnce: number, options: RolloutOptions): Promise<{ result: StepResult; samples: NodeStepSample[] }> {
   const { runStartMs } = options;
   const aborted = () => options.signal?.aborted === true;
   options.onEvent({ type: 'step-start', strategy: id.strategy, step: id.step, repeat: id.repeat, warmup: id.warmup, nodes: options.nodeNames.length });
@@ -73,7 +74,7 @@ async function rolloutStep(deployment: StepDeployment, id: StepIdentity, options
   try {
     await deployment.begin();
     const index = new Map(options.nodeNames.map((n, i) => [n, i]));
-    const limit = pLimit(options.scenario.fleet.rollout.maxConcurrent);
+    const limit = pLimit(atOnce);
     for (const wave of rolloutWaves(options.nodeNames, options.scenario.fleet.rollout.stages)) {
       await Promise.all(
         wave.map((name) =>

@@ -53,6 +53,7 @@ async function startVolumeLane(options: VolumeFleetOptions, daemons: RsyncDaemon
   return {
     label: VOLUME_STRATEGY,
     steps: options.trees.map((t) => t.step),
+    maxConcurrent: options.scenario.volume.batch,
     reset: () => resetProxyTier(tier, workDir, announce),
     deployStep: (i, step) => {
       const tree = options.trees[i] as StagingTree;

@@ -16,12 +16,12 @@ import { nodeImagePlan } from './node-disk-plan.ts';
 import { drawNodeSpread } from './node-spread.ts';
 import type { StepOutcome } from './step-outcome.ts';
 import { binnedRate, peakRate } from './tier-series.ts';
-import { simulateVolumeStep } from './volume-step-model.ts';
+import { simulateVolumeStep, type ModelVolume } from './volume-step-model.ts';
 
 export interface SimulationInput {
   readonly model: ResolvedModel;
   readonly fleet: ModelFleet;
-  readonly volume: { readonly proxies: number };
+  readonly volume: ModelVolume;
   readonly plan: FleetPlan;
   /** The hybrid side (after the volume side, when the model simulates it): the layer strategy the master pulls. */
   readonly hybrid?: ResolvedHybrid | undefined;

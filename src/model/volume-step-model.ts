@@ -11,10 +11,16 @@ import { meterOutcomes, NodeFigures, type StepOutcome } from './step-outcome.ts'
 import { SyncWork, type Through } from './rsync-work.ts';
 import { WriteBack } from './write-back.ts';
 
+/** The volume side as scap runs it: its proxies, and how many targets it syncs at once (its ssh batch; absent: no limit of its own). */
+export interface ModelVolume {
+  readonly proxies: number;
+  readonly batch?: number | undefined;
+}
+
 export interface VolumeStepInput {
   readonly model: ResolvedModel;
   readonly fleet: ModelFleet;
-  readonly volume: { readonly proxies: number };
+  readonly volume: ModelVolume;
   readonly layout: FleetLayout;
   readonly step: ModelVolumeStep;
   readonly spread: NodeSpread;
@@ -29,7 +35,8 @@ const bytesPerSecond = (bitsPerSecond: number) => bitsPerSecond / 8;
 
 /**
  * One deploy step on the volume side, as scap does it: every proxy syncs from the master first, then the
- * nodes sync from their proxy (round-robin), under the same rollout limits as images. An rsync costs a
+ * nodes sync from their proxy (round-robin), `volume.batch` at once over the whole fleet (scap's ssh batch),
+ * within fleet.rollout's stages and limit. model.rollout.concurrentDeployments is Kubernetes' and not scap's. An rsync costs a
  * pass over the whole file list (scanPerFile each), a fixed cost per changed file, then the changed bytes
  * through the source's egress and the node's NIC and disk. With the l10n cache rebuilt on the nodes (scap),
  * each node then spends CPU on the changed languages' JSON and writes their CDB files to its disk.
@@ -85,7 +92,8 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
       write(step.changedBytes, syncs.through([proxies[node % proxies.length]!, nic]), { cap: stream, iops: iopsCapOf(node) }, [meter.proxies, meter.nodes], rebuildL10n),
     );
   };
-  const gate = new RolloutGate(layout.datacentreOf, layout.datacentres.length, fleet.rollout.stages, fleet.rollout.maxConcurrent, model.rollout.concurrentDeployments, startNode);
+  const atOnce = Math.min(fleet.rollout.maxConcurrent, input.volume.batch ?? Number.POSITIVE_INFINITY);
+  const gate = new RolloutGate(layout.datacentreOf, layout.datacentres.length, fleet.rollout.stages, atOnce, n, startNode);
   let proxiesLeft = proxies.length;
   const syncProxies = () => {
     for (const _ of proxies) {

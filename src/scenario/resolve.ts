@@ -44,6 +44,8 @@ export const DEFAULTS = {
   incrementalMaxLayers: 125,
   incrementalRebuildOn: ['l10n'] as DeployStepKind[],
   proxies: 2,
+  /** scap syncs its targets this many at once, over the whole fleet (scap/ssh.py DEFAULT_BATCH_SIZE, which sync-world keeps). */
+  volumeBatch: 80,
   nodes: 4,
   maxConcurrentDownloads: 3,
   repeat: 1,
@@ -338,6 +340,7 @@ export function resolveScenario(input: ScenarioInput, sourceFile: string): Resol
     volume: {
       proxies: input.volume?.proxies ?? DEFAULTS.proxies,
       assign: input.volume?.assign ?? 'round-robin',
+      batch: input.volume?.batch ?? DEFAULTS.volumeBatch,
       compress: input.volume?.compress ?? true,
       delayUpdates: input.volume?.delayUpdates ?? true,
       l10n: input.volume?.l10n ?? 'rebuild',

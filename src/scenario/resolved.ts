@@ -108,6 +108,8 @@ export type ResolvedStepBody =
 export interface ResolvedVolume {
   readonly proxies: number;
   readonly assign: 'round-robin' | 'least-loaded';
+  /** Targets synced at once across the fleet (scap's ssh batch), within fleet.rollout. */
+  readonly batch: number;
   readonly compress: boolean;
   readonly delayUpdates: boolean;
   /** rebuild: scap's way, CDB files excluded from rsync and rebuilt on each node from the shipped upstream JSON. */

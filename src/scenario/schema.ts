@@ -132,6 +132,8 @@ const stepInput = z.union(
 const volumeInput = z.strictObject({
   proxies: positiveCount('proxies', 'proxy').max(64).optional(),
   assign: z.enum(['round-robin', 'least-loaded']).optional(),
+  batch: positiveCount('targets', 'target').max(100_000).optional()
+    .meta({ description: "targets synced at once across the fleet, as scap's ssh batch (default 80, scap.ssh DEFAULT_BATCH_SIZE); fleet.rollout still applies" }),
   // scap's rsync flags: --compress on the wire, --delay-updates to rename changed files into place at the end.
   compress: z.boolean().optional().meta({ description: 'rsync --compress, as scap does (default true)' }),
   delayUpdates: z.boolean().optional().meta({ description: 'rsync --delay-updates, as scap does (default true): changed files land together at the end of each sync' }),

@@ -142,6 +142,22 @@ describe('fleet model: closed forms', () => {
     close(out.steps[0]!.makespanSeconds, 2 * (0.5 + 1 + 5), 'makespan');
   });
 
+  test("volume: scap syncs volume.batch targets at once over the fleet; Kubernetes' concurrentDeployments holds the image side only", () => {
+    const plan: FleetPlan = { ...imagePlan([layer('a', 50)]), volume: [{ step: 's0', changedFiles: 100, changedBytes: 50 * MB, deletedPaths: 0, treeFiles: 100 }] };
+    const mostAtOnce = (batch: number | undefined) => {
+      const model = resolveModel({ registry: FREE_REQUESTS, rsync: { perSync: '0.5s' }, node: { manifest: '0s', spread: IDENTICAL }, rollout: { concurrentDeployments: 2 } }, { nodes: 12, nicBitsPerSecond: 800 * MB, diskWriteBytesPerSecond: undefined });
+      const out = simulateFleet({ model, fleet: fleet(12, { nic: 800 * MB }), volume: { proxies: 2, batch }, plan, seed: 1 });
+      // The most nodes of a side whose deploy windows overlap at one instant.
+      const overlap = (strategy: string) => {
+        const spans = out.samples.filter((x) => x.strategy === strategy).map((x) => [x.startSeconds, x.startSeconds + x.totalSeconds] as const);
+        return Math.max(...spans.map(([t]) => spans.filter(([a, b]) => a <= t + 1e-9 && t + 1e-9 < b).length));
+      };
+      return { volume: overlap('volume'), image: overlap('img') };
+    };
+    assert.deepEqual(mostAtOnce(4), { volume: 4, image: 2 });
+    assert.deepEqual(mostAtOnce(undefined), { volume: 12, image: 2 });
+  });
+
   test('volume on one machine (model.harness.cores): every sync\'s per-file and per-byte work shares its cores, at most one core a sync', () => {
     const plan: FleetPlan = { strategies: [], volume: [{ step: 'initial', changedFiles: 1000, changedBytes: 20 * MB, deletedPaths: 0, treeFiles: 1000 }] };
     const rsync = { masterEgress: '80Gbit/s', proxyEgress: '80Gbit/s', perFile: '1ms', scanPerFile: '0ms', perSync: '0.5s', stream: '160Mbit/s' };

@@ -40,8 +40,8 @@ export const EXPECTED: Record<string, { problems: string[]; messages?: Record<nu
     hints: { 1: /150MiB/ },
   },
   'negative-counts.yaml': {
-    problems: ['4:13 content.versions', '6:10 fleet.nodes', '8:12 volume.proxies', '10:11 measure.warmup'],
-    messages: { 1: /got number -3/, 3: /cannot be negative, got number -1/ },
+    problems: ['4:13 content.versions', '6:10 fleet.nodes', '8:12 volume.proxies', '9:10 volume.batch', '11:11 measure.warmup'],
+    messages: { 1: /got number -3/, 3: /^needs at least one target, got number 0$/, 4: /cannot be negative, got number -1/ },
   },
   'bad-budgets.yaml': {
     problems: ['4:37 budgets.0.max', '5:45 budgets.1.growth'],
