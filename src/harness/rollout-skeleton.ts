@@ -29,10 +29,10 @@ const SAMPLE_INTERVAL_MS = 250;
 /**
  * The measured part of `run`, the same for every mechanism: for every repeat (warmups first), every lane
  * starts from a cold fleet and walks the deploy sequence; each step is rolled out in waves (canaries, then
- * the rest), at most `rollout.maxConcurrent` nodes at a time (fewer when the lane has a limit of its own: scap's
- * batch), while CPU and disk are sampled. It stops when
- * interrupted (after recording the finished nodes of the step under way) or when every node of a step
- * failed, since later steps would only measure the same failure (a dead registry).
+ * the rest), at most `rollout.maxConcurrent` nodes at a time (fewer when the lane has a limit of its own:
+ * scap's batch), while CPU and disk are sampled. It stops when interrupted (after recording the finished
+ * nodes of the step under way) or when every node of a step failed, since later steps would only measure
+ * the same failure (a dead registry).
  */
 export async function runRollouts(lanes: readonly Lane[], options: RolloutOptions): Promise<{ stoppedBecause: string | undefined }> {
   const { scenario } = options;

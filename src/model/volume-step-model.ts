@@ -36,10 +36,10 @@ const bytesPerSecond = (bitsPerSecond: number) => bitsPerSecond / 8;
 /**
  * One deploy step on the volume side, as scap does it: every proxy syncs from the master first, then the
  * nodes sync from their proxy (round-robin), `volume.batch` at once over the whole fleet (scap's ssh batch),
- * within fleet.rollout's stages and limit. model.rollout.concurrentDeployments is Kubernetes' and not scap's. An rsync costs a
- * pass over the whole file list (scanPerFile each), a fixed cost per changed file, then the changed bytes
- * through the source's egress and the node's NIC and disk. With the l10n cache rebuilt on the nodes (scap),
- * each node then spends CPU on the changed languages' JSON and writes their CDB files to its disk.
+ * within fleet.rollout's stages and limit (model.rollout.concurrentDeployments is Kubernetes', not scap's).
+ * An rsync costs a pass over the whole file list (scanPerFile each), a fixed cost per changed file, then the
+ * changed bytes through the source's egress and the node's NIC and disk. With the l10n cache rebuilt on the
+ * nodes (scap), each node then spends CPU on the changed languages' JSON and writes their CDB files to its disk.
  */
 export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
   const { model, fleet, layout, step } = input;
