@@ -14,13 +14,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { buildCliBundle } from './cli-bundle.ts';
 
 const CLI = new URL('../bin/shipbench.js', import.meta.url).pathname;
 const SCENARIO = new URL('../scenarios/wikimedia-fleet.yaml', import.meta.url).pathname;
 const runs = Math.max(1, Number(process.argv[2] ?? 3) || 3);
 const work = mkdtempSync(join(tmpdir(), 'shipbench-bench-plan-'));
-// bin/shipbench.js runs the sources through tsx when the bundle is older than them: time the bundle, as users run it.
-execFileSync('bash', [new URL('../scripts/build-bundle.sh', import.meta.url).pathname], { stdio: 'ignore' });
+buildCliBundle();
 
 interface Run {
   plan: number;

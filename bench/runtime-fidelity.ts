@@ -43,6 +43,7 @@ import { startEmbeddedRegistry } from '../src/registry/embedded-registry.ts';
 import { pushLayoutImage } from '../src/registry/push-layout.ts';
 import { resolveScenario } from '../src/scenario/resolve.ts';
 import type { ContainerRuntime } from '../src/scenario/runtime-pull-rules.ts';
+import { buildCliBundle } from './cli-bundle.ts';
 
 const REPOSITORY = 'shipbench/fidelity';
 const UNTAR_CHILD_LABEL = 'virtual(docker-untar-child)';
@@ -262,9 +263,8 @@ async function main(): Promise<void> {
   const repeats = Number(process.argv[2] ?? 3);
   const scenarios = process.argv.length > 3 ? process.argv.slice(3) : ['bench/scenarios/fidelity-mediawiki.yaml', 'bench/scenarios/fidelity-large-files.yaml'];
   console.log(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (${cores()} cores)`);
-  // The docker emulation's per-layer untar children are the CLI re-executed: its bundle, as set-up builds it
-  // (bin/shipbench.js would compile the sources in each child if the bundle were older than them).
-  execFileSync('bash', ['scripts/build-bundle.sh'], { stdio: 'ignore' });
+  // The docker emulation's per-layer untar children are the CLI re-executed: its bundle, as set-up builds it.
+  buildCliBundle();
   for (const file of scenarios) {
     const work = await mkdtemp(join(tmpdir(), 'shipbench-fidelity-'));
     try {

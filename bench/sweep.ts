@@ -12,14 +12,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { buildCliBundle } from './cli-bundle.ts';
 
 const CLI = new URL('../bin/shipbench.js', import.meta.url).pathname;
 const SCENARIO = new URL('../scenarios/wikimedia-fleet.yaml', import.meta.url).pathname;
 const NODES = [150, 300, 600, 1200, 2400];
 const REPLICAS = [1, 2, 4, 8];
 const work = mkdtempSync(join(tmpdir(), 'shipbench-bench-sweep-'));
-// bin/shipbench.js runs the sources through tsx when the bundle is older than them: time the bundle, as users run it.
-execFileSync('bash', [new URL('../scripts/build-bundle.sh', import.meta.url).pathname], { stdio: 'ignore' });
+buildCliBundle();
 
 function timed(args: string[]): number {
   const t0 = performance.now();
