@@ -6,7 +6,8 @@ import { NodeRoundTrips } from './node-round-trips.ts';
 import type { ImageStepInput, NodeStep, StepResources } from './pull-step.ts';
 import { FluidNetwork } from './fluid-network.ts';
 import { stepBottleneck } from './step-bottleneck.ts';
-import { RolloutGate } from './rollout-gate.ts';
+import { ReleaseRollout } from './release-rollout.ts';
+import { RolloutGate, type StepRollout } from './rollout-gate.ts';
 import { meterOutcomes, NodeFigures, type StepOutcome } from './step-outcome.ts';
 import { TOPOLOGIES } from './topologies/index.ts';
 import type { FetchLayer } from './topologies/topology.ts';
@@ -159,7 +160,7 @@ const PULLS: { readonly [K in ModelTopology]: (ctx: NodeStep, node: number) => v
  * decompression and disk (at most diskIops files per second).
  */
 export function simulateImageStep(input: ImageStepInput): StepOutcome {
-  const { model, fleet, layout, topology } = input;
+  const { layout, topology } = input;
   const n = layout.names.length;
   const r = stepResources(input);
   const { net, meter } = r;
@@ -167,14 +168,37 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
   let prePulled = 0;
   for (let i = 0; i < n; i++) prePulled += input.prePulled[i]!;
   const fetch = topologyFetch(input, r, figures);
-  const ctx: NodeStep = { input, r, fetch, figures, nodeDone: (node) => gate.nodeDone(node) };
+  const ctx: NodeStep = { input, r, fetch, figures, imageReady: (node) => gate.imageReady(node), nodeDone: (node) => gate.nodeDone(node) };
   const pull = PULLS[topology];
-  const gate = new RolloutGate(layout.datacentreOf, layout.datacentres.length, fleet.rollout.stages, fleet.rollout.maxConcurrent, model.rollout.concurrentDeployments, (node) => pull(ctx, node));
+  const gate = stepRollout(input, net, (node) => pull(ctx, node));
   gate.begin();
   net.run();
-  let makespan = 0;
+  let makespan = gate.endSeconds;
   for (let i = 0; i < n; i++) makespan = Math.max(makespan, figures.endSeconds[i]!);
   const kind = TOPOLOGIES[topology];
   const tiers = [{ tier: 'registry', id: meter.registry }, { tier: 'backend', id: meter.backend }, ...kind.tiers.map((tier) => ({ tier, id: meter[tier] })), { tier: 'nodes', id: meter.nodes }];
-  return { topology, makespanSeconds: makespan, nodes: figures, prePulled, meters: meterOutcomes(net, tiers), events: net.events, bottleneck: stepBottleneck(net, gate.heldBack) };
+  return { topology, makespanSeconds: makespan, rolloutEndSeconds: gate.endSeconds, nodes: figures, prePulled, meters: meterOutcomes(net, tiers), events: net.events, bottleneck: stepBottleneck(net, gate.heldBack) };
+}
+
+/** Pod by pod through the scenario's releases (model.rollout.releases), or node by node. */
+function stepRollout(input: ImageStepInput, net: FluidNetwork, startPull: (node: number) => void): StepRollout {
+  const { model, fleet, layout } = input;
+  const { rollout } = model;
+  if (rollout.releases.length === 0) {
+    return new RolloutGate(layout.datacentreOf, layout.datacentres.length, fleet.rollout.stages, fleet.rollout.maxConcurrent, rollout.concurrentDeployments, startPull);
+  }
+  return new ReleaseRollout(
+    {
+      layout,
+      stages: fleet.rollout.stages,
+      maxConcurrent: fleet.rollout.maxConcurrent,
+      releases: rollout.releases,
+      perDatacentre: rollout.concurrentDeployments,
+      containerStartSeconds: model.node.startSeconds,
+      warmupSeconds: rollout.warmupSeconds,
+      readinessPeriodSeconds: rollout.readinessPeriodSeconds,
+    },
+    net,
+    startPull,
+  );
 }

@@ -57,6 +57,8 @@ export interface NodeStep {
   readonly r: StepResources;
   readonly fetch: FetchLayer;
   readonly figures: NodeFigures;
+  /** The node holds what its containers need (the rollout's pods on it may start). */
+  readonly imageReady: (node: number) => void;
   readonly nodeDone: (node: number) => void;
 }
 
@@ -68,6 +70,7 @@ export function nothingToPull(ctx: NodeStep, node: number): boolean {
   net.at(net.now, () => {
     ctx.figures.endSeconds[node] = net.now;
     ctx.figures.runningSeconds[node] = net.now;
+    ctx.imageReady(node);
     ctx.nodeDone(node);
   });
   return true;
@@ -96,6 +99,7 @@ export function resolveImage(ctx: NodeStep, node: number, then: () => void): voi
 /** The container starts model.node.start after `now`: its running time (time-to-start). */
 export function startContainer(ctx: NodeStep, node: number): void {
   ctx.figures.runningSeconds[node] = ctx.r.net.now + ctx.input.model.node.startSeconds;
+  ctx.imageReady(node);
 }
 
 /** The pull is complete (every byte in, every layer unpacked): the node's end, and the rollout moves on. */

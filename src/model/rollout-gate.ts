@@ -1,9 +1,22 @@
+/** Who starts pulling when, as a step's nodes pull (image-step-model.ts). */
+export interface StepRollout {
+  begin(): void;
+  /** The node holds what its containers need: the whole image, or a lazy pull's working set. */
+  imageReady(node: number): void;
+  /** The node's pull is complete. */
+  nodeDone(node: number): void;
+  /** Whether a node (or a pod) ever waited for the rollout rather than for a capacity. */
+  readonly heldBack: boolean;
+  /** When the rollout's last pod was ready; 0 where nodes are the deployments (the pulls' ends are the step's). */
+  readonly endSeconds: number;
+}
+
 /**
- * Who may start deploying when: stages in order (canaries, then the rest; a stage finishes before the next
+ * Node by node, each node a deployment of its own: stages in order (canaries, then the rest; a stage finishes before the next
  * starts), at most `maxConcurrent` nodes at once across the fleet and `perDatacentre` in each data centre.
  * Nodes are taken in order within a stage, skipping a data centre that is full.
  */
-export class RolloutGate {
+export class RolloutGate implements StepRollout {
   private readonly waves: number[][];
   private wave = 0;
   /** Per data centre: the wave's waiting nodes in order, and the next one's position. */
@@ -14,6 +27,7 @@ export class RolloutGate {
   private readonly runningIn: number[];
   /** Whether a node of an open wave ever waited for a slot (maxConcurrent or the data centre's limit). */
   heldBack = false;
+  readonly endSeconds = 0;
 
   constructor(
     private readonly datacentreOf: Int32Array,
@@ -40,6 +54,8 @@ export class RolloutGate {
   begin(): void {
     this.openWave();
   }
+
+  imageReady(): void {}
 
   nodeDone(node: number): void {
     this.running--;

@@ -123,10 +123,11 @@ function nodeSeconds(f: StepOutcome['nodes'], deployed: (i: number) => boolean, 
 }
 
 /** Image steps: when containers run (time-to-start), beside nodeSeconds' pull complete (time-to-complete). */
-function timeToStart(f: StepOutcome['nodes'], topology: string, deployed: (i: number) => boolean): { timeToStart?: TimeToStart } {
+function timeToStart(f: StepOutcome['nodes'], topology: string, deployed: (i: number) => boolean, rolloutEndSeconds = 0): { timeToStart?: TimeToStart } {
   if (topology === 'rsync') return {};
   const nodes = nodeSeconds(f, deployed, f.runningSeconds);
-  let makespanSeconds = 0;
+  // Rolled pod by pod, the last pod's readiness ends it (its node may have run containers long before).
+  let makespanSeconds = rolloutEndSeconds;
   for (let i = 0; i < f.runningSeconds.length; i++) makespanSeconds = Math.max(makespanSeconds, f.runningSeconds[i]!);
   return { timeToStart: { makespanSeconds, ...(nodes === undefined ? {} : { nodeSeconds: nodes }) } };
 }
@@ -178,7 +179,7 @@ function stepResult(strategy: string, step: string, outcome: StepOutcome, layout
         peakIopsMedian: median(f.peakIops),
       },
       nodeSeconds: nodeSeconds(f, deployed),
-      ...timeToStart(f, outcome.topology, deployed),
+      ...timeToStart(f, outcome.topology, deployed, outcome.rolloutEndSeconds),
       ...(outcome.bottleneck === undefined ? {} : { bottleneck: outcome.bottleneck }),
       events: outcome.events,
     },

@@ -5,8 +5,8 @@ const perNodeKind = (kind: string) => kind.startsWith('node ') || kind === 'stre
 
 /**
  * The step's bottleneck as a planner reads it: when every node was held down by its own capacity and nodes
- * waited for a rollout slot, more nodes at once (model.rollout.concurrentDeployments, fleet.rollout
- * .maxConcurrent) is what would go faster, not a bigger node or registry.
+ * (or pods) waited for the rollout, more at once (model.rollout.concurrentDeployments, a release's maxSurge
+ * and maxUnavailable, fleet.rollout.maxConcurrent) is what would go faster, not a bigger node or registry.
  */
 export function stepBottleneck(net: FluidNetwork, rolloutHeldBack: boolean): string | undefined {
   const kind = bottleneckOf(net);

@@ -42,6 +42,8 @@ export interface MeterOutcome {
 export interface StepOutcome {
   readonly topology: string;
   readonly makespanSeconds: number;
+  /** Image steps rolled pod by pod: when the last pod was ready (time-to-start's end too). */
+  readonly rolloutEndSeconds?: number;
   readonly nodes: NodeFigures;
   readonly prePulled: number;
   readonly meters: readonly MeterOutcome[];

@@ -3,6 +3,7 @@ import type { ModelInput } from './model-schema.ts';
 import type { AgentCopyMode, RequestTier, ResolvedDatacentre, ResolvedModel } from './model-resolved.ts';
 import type { ContainerRuntime } from './runtime-pull-rules.ts';
 import { findRuntimeProblems, resolveLazy, resolveNodeCpu, resolveNodeRuntime } from './model-runtime-resolve.ts';
+import { findRolloutProblems, resolveRollout } from './rollout-resolve.ts';
 import { resolveSpread, SPREAD_DEFAULTS } from './spread-resolve.ts';
 
 /** A cross-key problem of the `model:` section; `path` points at the key to blame (as in resolve.ts). */
@@ -125,16 +126,7 @@ export function findModelProblems(model: ModelInput | undefined, fleetNodes: num
   resolved.forEach((d, i) => {
     if (d.nodes === 0) problems.push({ path: ['model', 'datacentres', i], message: `data centre "${d.name}" gets no nodes of the ${fleetNodes} in the fleet`, hint: 'raise its share or fleet.nodes, or remove it' });
   });
-  const concurrent = model.rollout?.concurrentDeployments;
-  // With shares that do not resolve, judge against the whole fleet (their own problem is already listed).
-  const largest = resolved.length === 0 ? fleetNodes : Math.max(...resolved.map((d) => d.nodes));
-  if (concurrent !== undefined && concurrent > largest) {
-    problems.push({
-      path: ['model', 'rollout', 'concurrentDeployments'],
-      message: `${concurrent} concurrent deployments per data centre, but the largest data centre has ${largest} node${largest === 1 ? '' : 's'}`,
-      hint: `use at most ${largest}, or raise fleet.nodes`,
-    });
-  }
+  problems.push(...findRolloutProblems(model.rollout, resolved, fleetNodes));
   const piece = model.p2p?.piece;
   if (piece !== undefined) {
     const pieceBytes = parseBytes(piece);
@@ -235,9 +227,6 @@ export function resolveModel(
     },
     lazy: resolveLazy(model),
     harness: { cores: model?.harness?.cores, unpackShare: undefined },
-    rollout: {
-      prePullShare: model?.rollout?.prePull === undefined ? 0 : parseShare(model.rollout.prePull),
-      concurrentDeployments: model?.rollout?.concurrentDeployments ?? fleet.nodes,
-    },
+    rollout: resolveRollout(model?.rollout, dcs, fleet.nodes),
   };
 }

@@ -174,7 +174,24 @@ export interface ResolvedModel {
   };
   readonly rollout: {
     readonly prePullShare: number;
-    /** Per data centre; fleet.nodes when unset (no limit beyond fleet.rollout.maxConcurrent). */
+    /**
+     * Deployments rolling at once per data centre; fleet.nodes when unset (no limit beyond fleet.rollout
+     * .maxConcurrent). Without releases each node is a deployment of its own.
+     */
     readonly concurrentDeployments: number;
+    /** The Deployments that run the image, rolled pod by pod (release-rollout.ts); empty: node by node. */
+    readonly releases: readonly ResolvedRelease[];
+    /** Readiness probes this far apart, from when a pod came to its node (and one as its containers run). */
+    readonly readinessPeriodSeconds: number;
+    /** From a pod's containers running to its application answering the readiness probe. */
+    readonly warmupSeconds: number;
   };
+}
+
+/** A Deployment's rolling update in each data centre (layout order), its surge and unavailable pods as Kubernetes rounds them. */
+export interface ResolvedRelease {
+  readonly name: string;
+  readonly replicas: readonly number[];
+  readonly surge: readonly number[];
+  readonly unavailable: readonly number[];
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseSeconds } from '../core/units.ts';
 import { bitRateField, byteRateField, durationField, shareField, sizeField } from './unit-fields.ts';
 import { harnessInput, lazyInput, nodeRuntimeKeys } from './model-runtime-schema.ts';
+import { rolloutInput } from './rollout-schema.ts';
 
 /**
  * The `model:` section: what only `simulate` needs (the fleet model's capacities and topologies). Real runs
@@ -152,11 +153,7 @@ export const modelInputSchema = z
     }).optional(),
     lazy: lazyInput.optional(),
     harness: harnessInput.optional(),
-    rollout: z.strictObject({
-      prePull: shareField().optional().meta({ description: 'share of nodes that pulled the image before the deploy' }),
-      concurrentDeployments: positive('concurrent deployments', 'concurrent deployment').optional()
-        .meta({ description: 'at most this many nodes deploy at once in each data centre' }),
-    }).optional(),
+    rollout: rolloutInput.optional(),
   })
   .meta({ description: 'fleet model settings, used by `shipbench simulate` only' });
 

@@ -74,6 +74,23 @@ describe('model: section, impossible parameters are rejected at validation with 
     assert.match(p[1]!.message, /fewer than 0 round trips/);
   });
 
+  test('releases that do not parse: a name in capitals, replicas that are no count, a negative surge, an unavailable share over 100%, a readiness period that is no duration', async () => {
+    const p = await problemsOf('bad-releases.yaml');
+    assert.deepEqual(p.map((x) => x.at), ['11:22 model.rollout.readinessPeriod', '13:17 model.rollout.releases.0.name', '13:32 model.rollout.releases.0.replicas', '14:46 model.rollout.releases.1.maxSurge', '14:66 model.rollout.releases.1.maxUnavailable']);
+    assert.match(p[2]!.message, /a share of the data centre's nodes like 117%/);
+    assert.match(p[3]!.message, /cannot be negative/);
+    assert.match(p[4]!.message, /150% is more than the release's pods/);
+  });
+
+  test("releases that do not fit: one name twice, neither surge nor unavailable pods, fewer pods than a data centre's nodes", async () => {
+    const p = await problemsOf('impossible-releases.yaml');
+    assert.deepEqual(p.map((x) => x.at), ['13:7 model.rollout.releases', '13:7 model.rollout.releases', '14:17 model.rollout.releases.1.name', '14:64 model.rollout.releases.1.maxUnavailable']);
+    assert.match(p[0]!.message, /^the releases run 7 pods on data centre "eqiad"'s 10 nodes: 3 nodes would never pull the image$/);
+    assert.match(p[1]!.message, /"codfw"/);
+    assert.match(p[0]!.hint, /share of the data centre's nodes/);
+    assert.match(p[3]!.message, /both 0/);
+  });
+
   test('an end game below zero pieces left', async () => {
     const p = await problemsOf('bad-endgame.yaml');
     assert.deepEqual(p.map((x) => x.at), ['6:14 model.p2p.endgame']);
