@@ -200,7 +200,8 @@ function harnessCpuFrom(cpu: CpuFit | undefined, cores: number | undefined, shar
  * hybrid side's master, which unpacks alone), and the volume side's rsync and l10n costs from its
  * nodes' and proxies' syncs on the cores other processes left (calibration-volume.ts; `volumeTreeFiles`: the
  * files in the measured code tree). A virtual
- * node starts when the harness dispatches it, so the start delay is 0. `uncompressedPerBlobByte` converts the
+ * node starts when the harness dispatches it, so the start delay is 0; it rolls node by node (no releases) and
+ * restarts no php-fpm after its syncs. `uncompressedPerBlobByte` converts the
  * fitted per-blob-byte cost into decompression throughput in tar bytes, as the model counts it.
  */
 export function calibrateFrom(measured: MeasuredRun, model: ResolvedModel, fleet: ModelFleet, uncompressedPerBlobByte: number, volumeTreeFiles?: number): CalibratedParameters {
@@ -237,5 +238,7 @@ export function calibrateFrom(measured: MeasuredRun, model: ResolvedModel, fleet
   const free = cpu === undefined ? undefined : freeCores(cpu);
   const withRequests = requestsFrom(measured, { ...model, node, registry: registryModel, harness: unpackShareFrom(samples, shared !== undefined, free, model.harness, parameters) }, parameters);
   const committed = { ...withRequests, node: blobCommitFrom(samples, withRequests.node, parameters.requestSeconds, parameters), rsync: rsyncFrom(samples, withRequests.rsync, volumeTreeFiles, parameters, steps, free) };
-  return { parameters, model: harnessCpuFrom(cpu, boundCores, shared !== undefined, committed, parameters), fleet };
+  // The harness rolls node by node and restarts nothing: no pods, no php-fpm behind the virtual nodes.
+  const harnessRollout = { ...committed, rollout: { ...committed.rollout, releases: [] }, rsync: { ...committed.rsync, restartSeconds: 0 } };
+  return { parameters, model: harnessCpuFrom(cpu, boundCores, shared !== undefined, harnessRollout, parameters), fleet };
 }

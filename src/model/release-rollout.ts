@@ -1,13 +1,7 @@
 import type { ResolvedRelease } from '../scenario/model-resolved.ts';
 import type { RolloutStage } from '../scenario/resolved.ts';
 import type { FleetLayout } from './fleet-layout.ts';
-import type { StepRollout } from './rollout-gate.ts';
-
-/** The virtual clock the rollout waits on (the step's flow network). */
-export interface RolloutClock {
-  readonly now: number;
-  at(seconds: number, fn: () => void): void;
-}
+import type { RolloutClock, StepRollout } from './rollout-gate.ts';
 
 export interface ReleaseRolloutInput {
   readonly layout: FleetLayout;

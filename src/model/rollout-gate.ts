@@ -1,3 +1,9 @@
+/** The virtual clock a rollout waits on (the step's flow network). */
+export interface RolloutClock {
+  readonly now: number;
+  at(seconds: number, fn: () => void): void;
+}
+
 /** Who starts pulling when, as a step's nodes pull (image-step-model.ts). */
 export interface StepRollout {
   begin(): void;
@@ -36,6 +42,8 @@ export class RolloutGate implements StepRollout {
     private readonly maxConcurrent: number,
     private readonly perDatacentre: number,
     private readonly start: (node: number) => void,
+    /** Work between a stage's last node and the next stage (the volume side's php-fpm restarts); `next` opens it. */
+    private readonly afterStage?: (stage: readonly number[], next: () => void) => void,
   ) {
     const n = datacentreOf.length;
     const waves: number[][] = [];
@@ -62,8 +70,9 @@ export class RolloutGate implements StepRollout {
     this.runningIn[this.datacentreOf[node]!]!--;
     this.left--;
     if (this.left === 0) {
-      this.wave++;
-      this.openWave();
+      const finished = this.waves[this.wave++]!;
+      if (this.afterStage === undefined) this.openWave();
+      else this.afterStage(finished, () => this.openWave());
     } else this.admit();
   }
 

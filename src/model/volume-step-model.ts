@@ -6,6 +6,7 @@ import type { FleetLayout } from './fleet-layout.ts';
 import { FluidNetwork } from './fluid-network.ts';
 import { stepBottleneck } from './step-bottleneck.ts';
 import type { NodeSpread } from './node-spread.ts';
+import { StageRestarts } from './rolling-restart.ts';
 import { RolloutGate } from './rollout-gate.ts';
 import { meterOutcomes, NodeFigures, type StepOutcome } from './step-outcome.ts';
 import { SyncWork, type Through } from './rsync-work.ts';
@@ -40,6 +41,8 @@ const bytesPerSecond = (bitsPerSecond: number) => bitsPerSecond / 8;
  * An rsync costs a pass over the whole file list (scanPerFile each), a fixed cost per changed file, then the
  * changed bytes through the source's egress and the node's NIC and disk. With the l10n cache rebuilt on the
  * nodes (scap), each node then spends CPU on the changed languages' JSON and writes their CDB files to its disk.
+ * After each stage's syncs its nodes restart php-fpm, a share at a time (rolling-restart.ts): the step ends
+ * with the last restart.
  */
 export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
   const { model, fleet, layout, step } = input;
@@ -93,7 +96,12 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
     );
   };
   const atOnce = Math.min(fleet.rollout.maxConcurrent, input.volume.batch ?? Number.POSITIVE_INFINITY);
-  const gate = new RolloutGate(layout.datacentreOf, layout.datacentres.length, fleet.rollout.stages, atOnce, n, startNode);
+  // After each stage's syncs, its nodes restart php-fpm before the next stage syncs (scap: the canaries', then
+  // production's after the whole fleet is synced).
+  const restarts = new StageRestarts(net, model.rsync, (node) => {
+    figures.runningSeconds[node] = net.now;
+  });
+  const gate = new RolloutGate(layout.datacentreOf, layout.datacentres.length, fleet.rollout.stages, atOnce, n, startNode, restarts.afterStage);
   let proxiesLeft = proxies.length;
   const syncProxies = () => {
     for (const _ of proxies) {
@@ -114,7 +122,7 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
   const prepTiers = input.prep === undefined ? [] : input.prep(net, syncProxies);
   if (input.prep === undefined) syncProxies();
   net.run();
-  let makespan = 0;
+  let makespan = restarts.endSeconds;
   for (let i = 0; i < n; i++) makespan = Math.max(makespan, figures.endSeconds[i]!);
   const tiers = [
     ...prepTiers,
@@ -122,7 +130,9 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
     { tier: 'rsync-proxies', id: meter.proxies },
     { tier: 'nodes', id: meter.nodes },
   ];
-  return { topology: 'rsync', makespanSeconds: makespan, nodes: figures, prePulled: 0, meters: meterOutcomes(net, tiers), events: net.events, bottleneck: stepBottleneck(net, gate.heldBack) };
+  // Restarts move no bytes: when they take most of the step, they are what holds it.
+  const bottleneck = restarts.seconds > makespan / 2 ? 'php-fpm restarts' : stepBottleneck(net, gate.heldBack);
+  return { topology: 'rsync', makespanSeconds: makespan, rolloutEndSeconds: restarts.endSeconds, nodes: figures, prePulled: 0, meters: meterOutcomes(net, tiers), events: net.events, bottleneck };
 }
 
 /** Ceilings of a write of files: the stream's (undefined: none) and the disk's files per second (undefined: none). */

@@ -31,6 +31,15 @@ export const MODEL_DEFAULTS = {
   rsyncPerSync: '0.2s',
   /** JSON parse and CDB build on one core (l10n-rebuild.ts; bench figure in the l10n note). */
   l10nRebuild: '40MB/s',
+  /**
+   * A MediaWiki server's php-fpm restart as scap runs it after a sync (php_fpm_restart_script: conftool's
+   * safe-service-restart): depool and wait until the load balancer reports it (checks 5 s apart, --wait 5; the
+   * first one comes before pybal has applied the change), 3 s of grace (--grace-period), the restart (about 1 s),
+   * then repool and wait again (5 s). An estimate from the script's own constants.
+   */
+  rsyncRestart: '14s',
+  /** scap's php_fpm.get_batch_size: 10% of each group's hosts at once (and poolcounter's 10% of the pool). */
+  rsyncRestartBatch: '10%',
   nic: '10Gbit/s',
   /** Extra client-side time before the first request; the round trips themselves are counted per request. */
   manifest: '0s',
@@ -127,6 +136,9 @@ export function findModelProblems(model: ModelInput | undefined, fleetNodes: num
     if (d.nodes === 0) problems.push({ path: ['model', 'datacentres', i], message: `data centre "${d.name}" gets no nodes of the ${fleetNodes} in the fleet`, hint: 'raise its share or fleet.nodes, or remove it' });
   });
   problems.push(...findRolloutProblems(model.rollout, resolved, fleetNodes));
+  if (model.rsync?.restartBatch !== undefined && parseShare(model.rsync.restartBatch) === 0 && parseSeconds(model.rsync.restart ?? MODEL_DEFAULTS.rsyncRestart) > 0) {
+    problems.push({ path: ['model', 'rsync', 'restartBatch'], message: 'a restart batch of 0% never restarts a node', hint: 'use a share like 10%, or model.rsync.restart: 0s to leave the restarts out' });
+  }
   const piece = model.p2p?.piece;
   if (piece !== undefined) {
     const pieceBytes = parseBytes(piece);
@@ -202,6 +214,8 @@ export function resolveModel(
       perSyncSeconds: parseSeconds(model?.rsync?.perSync ?? MODEL_DEFAULTS.rsyncPerSync),
       streamBytesPerSecond: model?.rsync?.stream === undefined ? undefined : parseBitsPerSecond(model.rsync.stream) / 8,
       l10nRebuildBytesPerSecond: parseBytesPerSecond(model?.rsync?.l10nRebuild ?? MODEL_DEFAULTS.l10nRebuild),
+      restartSeconds: parseSeconds(model?.rsync?.restart ?? MODEL_DEFAULTS.rsyncRestart),
+      restartShare: parseShare(model?.rsync?.restartBatch ?? MODEL_DEFAULTS.rsyncRestartBatch),
       harnessCores: model?.harness?.cores,
       harnessThreads: model?.harness?.cores === undefined ? undefined : 1,
     },

@@ -118,6 +118,10 @@ export interface ResolvedModel {
     readonly streamBytesPerSecond: number | undefined;
     /** Upstream l10n JSON bytes a node rebuilds into CDB files per second (scap's cdb-rebuild). */
     readonly l10nRebuildBytesPerSecond: number;
+    /** After a stage's syncs, each node's php-fpm restart (depool, restart, repool); 0: none. */
+    readonly restartSeconds: number;
+    /** The share of a stage's nodes restarting at once (scap: 10% of each group). */
+    readonly restartShare: number;
     /**
      * On a one-machine run, the cores every sync's per-file and per-byte work shares (proxies' and nodes'
      * alike); undefined when each syncing host has its own. model.harness.cores, or what --calibrate found.

@@ -132,6 +132,8 @@ export const modelInputSchema = z
       perSync: durationField().optional().meta({ description: 'fixed cost of each rsync run (process start, connection, protocol start); default 0s' }),
       stream: bitRateField().optional().meta({ description: 'most one rsync transfer achieves (its checksums and delta on one core); unlimited if unset' }),
       l10nRebuild: byteRateField().optional().meta({ description: 'upstream l10n JSON a node turns into CDB files per second after its rsync (volume.l10n: rebuild); the CDB writes go through the node disk' }),
+      restart: durationField().optional().meta({ description: 'after each rollout stage\'s syncs, each node\'s php-fpm restart as scap runs it (depool, restart, repool: conftool\'s safe-service-restart); default 14s; 0s: none' }),
+      restartBatch: shareField().optional().meta({ description: 'share of a stage\'s nodes restarting php-fpm at once (scap: 10% of each group, the default)' }),
     }).optional(),
     node: z.strictObject({
       manifest: durationField().optional().meta({ description: 'time to resolve the image manifest before any layer is fetched (round trips, auth)' }),

@@ -24,13 +24,13 @@ function fleet(nodes: number, o: Partial<{ maxConcurrent: number; unpack: boolea
 const IDENTICAL: NonNullable<NonNullable<ModelInput['node']>['spread']> = { nic: '0%', disk: '0%', decompress: '0%', latency: '0%', startDelay: '0s', interference: '0%' };
 const FREE_REQUESTS = { rtt: '0s', perRequest: '0s' };
 
-/** Identical nodes, and requests and rsync runs that cost nothing of their own unless the test says otherwise, so closed forms hold exactly. */
+/** Identical nodes, requests and rsync runs that cost nothing of their own and no php-fpm restarts unless the test says otherwise, so closed forms hold exactly. */
 function simulate(f: ResolvedFleet, input: ModelInput, plan: FleetPlan, seed: number | string = 1, hybrid?: { strategy: string; through?: string }) {
   const model = resolveModel(
     {
       ...input,
       registry: { ...FREE_REQUESTS, ...input.registry },
-      rsync: { perSync: '0s', ...input.rsync },
+      rsync: { perSync: '0s', restart: '0s', ...input.rsync },
       cache: { ...FREE_REQUESTS, ...input.cache },
       p2p: { rtt: '0s', scheduler: '0s', ...input.p2p },
       node: { manifest: '0s', ...input.node, spread: { ...IDENTICAL, ...input.node?.spread } },
@@ -158,9 +158,25 @@ describe('fleet model: closed forms', () => {
     assert.deepEqual(mostAtOnce(undefined), { volume: 12, image: 2 });
   });
 
+  test('volume: after each stage\'s syncs its nodes restart php-fpm, model.rsync.restartBatch of them at once', () => {
+    const plan: FleetPlan = { strategies: [], volume: [{ step: 'initial', changedFiles: 100, changedBytes: 100 * MB, deletedPaths: 0, treeFiles: 100 }] };
+    const makespan = (rsync: NonNullable<ModelInput['rsync']>) => {
+      const out = simulate(fleet(10, { stages: [{ canaries: 2 }, { rest: true }] }), { rsync: { masterEgress: '8Gbit/s', proxyEgress: '800Mbit/s', perFile: '0s', scanPerFile: '0s', ...rsync }, node: { diskIops: 1_000_000 } }, plan);
+      return out.steps[0]!;
+    };
+    // The proxy 0.1 s; the 2 canaries share its 100 MB/s (2 s), then restart one at a time (10% of 2, at least
+    // one: 2 x 5 s); the other 8 nodes (8 s), then restart one at a time again (10% of 8: 8 x 5 s).
+    const restarted = makespan({ restart: '5s' });
+    close(restarted.makespanSeconds, 0.1 + 2 + 2 * 5 + 8 + 8 * 5, 'restarts of 10%');
+    assert.equal(restarted.model?.bottleneck, 'php-fpm restarts');
+    // Half of a stage at once: the canaries still one at a time, the rest in two rounds of four.
+    close(makespan({ restart: '5s', restartBatch: '50%' }).makespanSeconds, 0.1 + 2 + 2 * 5 + 8 + 2 * 5, 'restarts of 50%');
+    close(makespan({ restart: '0s' }).makespanSeconds, 0.1 + 2 + 8, 'no restarts');
+  });
+
   test('volume on one machine (model.harness.cores): every sync\'s per-file and per-byte work shares its cores, at most one core a sync', () => {
     const plan: FleetPlan = { strategies: [], volume: [{ step: 'initial', changedFiles: 1000, changedBytes: 20 * MB, deletedPaths: 0, treeFiles: 1000 }] };
-    const rsync = { masterEgress: '80Gbit/s', proxyEgress: '80Gbit/s', perFile: '1ms', scanPerFile: '0ms', perSync: '0.5s', stream: '160Mbit/s' };
+    const rsync = { masterEgress: '80Gbit/s', proxyEgress: '80Gbit/s', perFile: '1ms', scanPerFile: '0ms', perSync: '0.5s', stream: '160Mbit/s', restart: '0s' };
     const makespan = (harness: ModelInput['harness']) => {
       const f = fleet(4);
       const model = resolveModel({ rsync, harness, node: { diskIops: 1_000_000, spread: IDENTICAL } }, { nodes: 4, nicBitsPerSecond: undefined, diskWriteBytesPerSecond: undefined });
@@ -205,7 +221,7 @@ describe('fleet model: closed forms', () => {
     close(hybrid[1]!.registryBytesServed, 10 * MB, 'backport pull');
     // Calibrated on one machine where each node's unpack had a quarter of a core: the master unpacks alone.
     const resolved = resolveModel(
-      { ...input, topologies: ['direct'], registry: { ...FREE_REQUESTS, ...input.registry }, rsync: { perSync: '0s', ...input.rsync }, node: { manifest: '0s', ...input.node, spread: IDENTICAL } },
+      { ...input, topologies: ['direct'], registry: { ...FREE_REQUESTS, ...input.registry }, rsync: { perSync: '0s', restart: '0s', ...input.rsync }, node: { manifest: '0s', ...input.node, spread: IDENTICAL } },
       { nodes: 8, nicBitsPerSecond: undefined, diskWriteBytesPerSecond: 400 * MB },
     );
     const model = { ...resolved, harness: { ...resolved.harness, unpackShare: 0.25 } };

@@ -21,7 +21,7 @@ function fleet(nodes: number, o: Partial<{ unpack: boolean; downloads: number; n
 }
 
 /**
- * Closed forms: identical nodes, requests and rsync runs that cost nothing of their own, no container start, and
+ * Closed forms: identical nodes, requests and rsync runs that cost nothing of their own, no php-fpm restarts, no container start, and
  * CPU that is never the limit (no hashing, unpack CPU 0, decompression 10 GB/s) unless the test says otherwise.
  */
 function simulate(f: ModelFleet, input: ModelInput, plan: FleetPlan) {
@@ -31,7 +31,7 @@ function simulate(f: ModelFleet, input: ModelInput, plan: FleetPlan) {
       volume: false,
       ...input,
       registry: { ...free, ...input.registry },
-      rsync: { perSync: '0s', ...input.rsync },
+      rsync: { perSync: '0s', restart: '0s', ...input.rsync },
       node: {
         manifest: '0s',
         start: '0s',

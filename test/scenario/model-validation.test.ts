@@ -27,13 +27,14 @@ describe('model: section, impossible parameters are rejected at validation with 
     assert.match(p[0]!.hint, /1Gbit\/s/);
   });
 
-  test('more concurrent deployments than nodes, a piece larger than the image, shares over 100%', async () => {
+  test('more concurrent deployments than nodes, a piece larger than the image, shares over 100%, restarts of 0% at a time', async () => {
     const p = await problemsOf('impossible-fleet.yaml');
-    assert.deepEqual(p.map((x) => x.at), ['12:5 model.datacentres', '15:12 model.p2p.piece', '17:28 model.rollout.concurrentDeployments']);
+    assert.deepEqual(p.map((x) => x.at), ['12:5 model.datacentres', '15:12 model.p2p.piece', '17:28 model.rollout.concurrentDeployments', '19:19 model.rsync.restartBatch']);
     assert.match(p[0]!.message, /120\.0%, not 100%/);
     assert.match(p[1]!.message, /larger than the image's layers/);
     assert.match(p[2]!.message, /^50 concurrent deployments per data centre, but the largest data centre has 10 nodes$/);
     assert.match(p[2]!.hint, /at most 10/);
+    assert.match(p[3]!.message, /never restarts a node/);
   });
 
   test('node spread and request settings: a spread over 100%, a start delay that is no duration, an unknown key, no cores, an interference over 100%, a local round trip that is no duration', async () => {
