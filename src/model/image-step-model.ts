@@ -5,7 +5,7 @@ import { NodeCpuResources } from './node-cpu.ts';
 import { NodeRoundTrips } from './node-round-trips.ts';
 import type { ImageStepInput, NodeStep, StepResources } from './pull-step.ts';
 import { FluidNetwork } from './fluid-network.ts';
-import { stepBottleneck } from './step-bottleneck.ts';
+import { podsPacedStep, stepBottleneck } from './step-bottleneck.ts';
 import { ReleaseRollout } from './release-rollout.ts';
 import { RolloutGate, type StepRollout } from './rollout-gate.ts';
 import { meterOutcomes, NodeFigures, type StepOutcome } from './step-outcome.ts';
@@ -160,7 +160,7 @@ const PULLS: { readonly [K in ModelTopology]: (ctx: NodeStep, node: number) => v
  * decompression and disk (at most diskIops files per second).
  */
 export function simulateImageStep(input: ImageStepInput): StepOutcome {
-  const { layout, topology } = input;
+  const { model, layout, topology } = input;
   const n = layout.names.length;
   const r = stepResources(input);
   const { net, meter } = r;
@@ -177,7 +177,9 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
   for (let i = 0; i < n; i++) makespan = Math.max(makespan, figures.endSeconds[i]!);
   const kind = TOPOLOGIES[topology];
   const tiers = [{ tier: 'registry', id: meter.registry }, { tier: 'backend', id: meter.backend }, ...kind.tiers.map((tier) => ({ tier, id: meter[tier] })), { tier: 'nodes', id: meter.nodes }];
-  return { topology, makespanSeconds: makespan, rolloutEndSeconds: gate.endSeconds, nodes: figures, prePulled, meters: meterOutcomes(net, tiers), events: net.events, bottleneck: stepBottleneck(net, gate.heldBack) };
+  const paced = model.rollout.releases.length > 0 && podsPacedStep(figures.startSeconds, figures.endSeconds, makespan);
+  const bottleneck = paced ? 'rollout concurrency' : stepBottleneck(net, gate.heldBack);
+  return { topology, makespanSeconds: makespan, rolloutEndSeconds: gate.endSeconds, nodes: figures, prePulled, meters: meterOutcomes(net, tiers), events: net.events, bottleneck };
 }
 
 /** Pod by pod through the scenario's releases (model.rollout.releases), or node by node. */

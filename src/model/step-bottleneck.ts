@@ -13,6 +13,31 @@ export function stepBottleneck(net: FluidNetwork, rolloutHeldBack: boolean): str
   return kind !== undefined && rolloutHeldBack && perNodeKind(kind) ? 'rollout concurrency' : kind;
 }
 
+/**
+ * Pod by pod, a step whose nodes pulled for less than half its time was paced by the rollout itself (pods
+ * waiting for their update's window and their readiness probes), whatever capacity its short pulls met.
+ */
+export function podsPacedStep(starts: Float64Array, ends: Float64Array, makespan: number): boolean {
+  return makespan > 0 && busySeconds(starts, ends) < makespan / 2;
+}
+
+/** How long at least one node was pulling: the union of the nodes' [start, end) spans. */
+function busySeconds(starts: Float64Array, ends: Float64Array): number {
+  const order = Array.from({ length: starts.length }, (_, i) => i).filter((i) => ends[i]! > starts[i]!);
+  order.sort((a, b) => starts[a]! - starts[b]!);
+  let busy = 0;
+  let from = Number.NEGATIVE_INFINITY;
+  let to = Number.NEGATIVE_INFINITY;
+  for (const i of order) {
+    if (starts[i]! > to) {
+      busy += to - from > 0 ? to - from : 0;
+      from = starts[i]!;
+      to = ends[i]!;
+    } else to = Math.max(to, ends[i]!);
+  }
+  return busy + (to - from > 0 ? to - from : 0);
+}
+
 /** The kind of capacity that bound the most flow-time in a step: what a planner would have to add to go faster. */
 function bottleneckOf(net: FluidNetwork): string | undefined {
   let best: string | undefined;

@@ -13,11 +13,11 @@ const FREE = { rtt: '0s', perRequest: '0s' };
 const plan = (mb: number): FleetPlan => ({ strategies: [{ name: 'img', steps: [{ step: 'initial', layers: [{ id: 'a', compressedBytes: mb * MB, uncompressedBytes: mb * MB, files: 0 }] }] }], volume: [] });
 
 /** Containers run 0.5 s after the image is there; the default warm-up (1 s) and readiness period (10 s). */
-function simulate(nodes: number, rollout: NonNullable<ModelInput['rollout']>, o: { stages?: ModelFleet['rollout']['stages']; layerMb?: number } = {}) {
+function simulate(nodes: number, rollout: NonNullable<ModelInput['rollout']>, o: { stages?: ModelFleet['rollout']['stages']; layerMb?: number; registryEgress?: string } = {}) {
   const stages = o.stages ?? [{ rest: true }];
   const fleet: ModelFleet = { nodes, rollout: { maxConcurrent: nodes, stages }, node: { nicBitsPerSecond: 800 * MB, maxConcurrentDownloads: 3, unpack: false } };
   const model = resolveModel(
-    { volume: false, registry: { ...FREE, egress: '100Gbit/s' }, node: { manifest: '0s', start: '0.5s', spread: IDENTICAL }, rollout },
+    { volume: false, registry: { ...FREE, egress: o.registryEgress ?? '100Gbit/s' }, node: { manifest: '0s', start: '0.5s', spread: IDENTICAL }, rollout },
     { nodes, nicBitsPerSecond: 800 * MB, diskWriteBytesPerSecond: undefined },
   );
   const out = simulateFleet({ model, fleet, volume: { proxies: 1 }, plan: plan(o.layerMb ?? 50), seed: 1 });
@@ -40,6 +40,15 @@ describe('fleet model: rollouts pod by pod through Kubernetes releases (model.ro
     assert.equal(pullingAtOnce, 2);
     // Every node is held by its own NIC while pods wait for the update's window.
     assert.equal(step.model!.bottleneck, 'rollout concurrency');
+  });
+
+  test('a step whose nodes pulled for less than half its time is paced by the rollout, whatever its short pulls met', () => {
+    // 1 MB a node through a 10 MB/s registry: 0.2 s of pulling a window, against 10 s of readiness.
+    const { step } = simulate(10, { releases: [{ name: 'web', replicas: 20, maxSurge: 1, maxUnavailable: 1 }] }, { layerMb: 1, registryEgress: '80Mbit/s' });
+    close(step.makespanSeconds, 10 * 10, 'makespan');
+    assert.equal(step.model!.bottleneck, 'rollout concurrency');
+    // Node by node the same pulls are the registry's.
+    assert.equal(simulate(10, {}, { layerMb: 1, registryEgress: '80Mbit/s' }).step.model!.bottleneck, 'registry egress');
   });
 
   test('without a warm-up a pod is ready at the probe kubelet makes as its containers run; without a period, as it answers', () => {
