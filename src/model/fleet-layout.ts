@@ -31,9 +31,19 @@ export function fleetLayout(datacentres: readonly ResolvedDatacentre[]): FleetLa
   return { names: Array.from({ length: total }, (_, i) => `node-${String(i + 1).padStart(width, '0')}`), datacentreOf, datacentres };
 }
 
-/** The nodes that pulled the image before the deploy: `share` of them, spread evenly through the fleet. */
-export function prePulledNodes(nodes: number, share: number): Uint8Array {
+/**
+ * `share` of the nodes, spread evenly through each data centre (nodes that pulled the image before the deploy,
+ * or the ones its pre-pull takes). Counted per data centre: the fleet interleaves its data centres, so every
+ * other node of the fleet would be one data centre's.
+ */
+export function prePulledNodes(layout: FleetLayout, share: number): Uint8Array {
+  const nodes = layout.names.length;
   const out = new Uint8Array(nodes);
-  for (let i = 0; i < nodes; i++) if (Math.floor((i + 1) * share + 1e-9) > Math.floor(i * share + 1e-9)) out[i] = 1;
+  const seen = new Array<number>(layout.datacentres.length).fill(0);
+  for (let i = 0; i < nodes; i++) {
+    const dc = layout.datacentreOf[i]!;
+    const k = seen[dc]!++;
+    if (Math.floor((k + 1) * share + 1e-9) > Math.floor(k * share + 1e-9)) out[i] = 1;
+  }
   return out;
 }

@@ -7,6 +7,8 @@ import type { ImageStepInput, NodeStep, StepResources } from './pull-step.ts';
 import { FluidNetwork } from './fluid-network.ts';
 import { podsPacedStep, stepBottleneck } from './step-bottleneck.ts';
 import { ReleaseRollout } from './release-rollout.ts';
+import { PrePullPhase } from './pre-pull-phase.ts';
+import { prePulledNodes } from './fleet-layout.ts';
 import { RolloutGate, type StepRollout } from './rollout-gate.ts';
 import { meterOutcomes, NodeFigures, type StepOutcome } from './step-outcome.ts';
 import { TOPOLOGIES } from './topologies/index.ts';
@@ -168,18 +170,49 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
   let prePulled = 0;
   for (let i = 0; i < n; i++) prePulled += input.prePulled[i]!;
   const fetch = topologyFetch(input, r, figures);
-  const ctx: NodeStep = { input, r, fetch, figures, imageReady: (node) => gate.imageReady(node), nodeDone: (node) => gate.nodeDone(node) };
+  // Pulls report to the deploy's pre-pull while it runs (model.rollout.prePullFirst), then to the rollout.
+  let phase: Pick<StepRollout, 'imageReady' | 'nodeDone'> | undefined;
+  const ctx: NodeStep = { input, r, fetch, figures, imageReady: (node) => (phase ?? gate).imageReady(node), nodeDone: (node) => (phase ?? gate).nodeDone(node) };
   const pull = PULLS[topology];
-  const gate = stepRollout(input, net, (node) => pull(ctx, node));
-  gate.begin();
+  // A node the pre-pull left holding the image has nothing more to pull: it is done at once, its figures the pre-pull's.
+  const held = new Uint8Array(n);
+  const startPull = (node: number) => {
+    if (held[node] === 0) return pull(ctx, node);
+    net.at(net.now, () => {
+      gate.imageReady(node);
+      gate.nodeDone(node);
+    });
+  };
+  const gate = stepRollout(input, net, startPull);
+  const prePull = prePullPhase(input, (node) => pull(ctx, node), (node) => {
+    held[node] = 1;
+    gate.imageReady(node);
+  }, () => {
+    phase = undefined;
+    gate.begin();
+  });
+  phase = prePull;
+  prePull.begin();
   net.run();
   let makespan = gate.endSeconds;
   for (let i = 0; i < n; i++) makespan = Math.max(makespan, figures.endSeconds[i]!);
   const kind = TOPOLOGIES[topology];
   const tiers = [{ tier: 'registry', id: meter.registry }, { tier: 'backend', id: meter.backend }, ...kind.tiers.map((tier) => ({ tier, id: meter[tier] })), { tier: 'nodes', id: meter.nodes }];
   const paced = model.rollout.releases.length > 0 && podsPacedStep(figures.startSeconds, figures.endSeconds, makespan);
-  const bottleneck = paced ? 'rollout concurrency' : stepBottleneck(net, gate.heldBack);
+  const bottleneck = paced ? 'rollout concurrency' : stepBottleneck(net, gate.heldBack || prePull.heldBack);
   return { topology, makespanSeconds: makespan, rolloutEndSeconds: gate.endSeconds, nodes: figures, prePulled, meters: meterOutcomes(net, tiers), events: net.events, bottleneck };
+}
+
+/**
+ * The deploy's own pre-pull (model.rollout.prePullFirst): its share of the nodes, spread through the fleet, less
+ * those that pulled the image before the deploy; none when unset.
+ */
+function prePullPhase(input: ImageStepInput, startPull: (node: number) => void, held: (node: number) => void, done: () => void): PrePullPhase {
+  const first = input.model.rollout.prePullFirst;
+  const chosen = prePulledNodes(input.layout, first?.share ?? 0);
+  const nodes: number[] = [];
+  for (let i = 0; i < chosen.length; i++) if (chosen[i] === 1 && input.prePulled[i] !== 1) nodes.push(i);
+  return new PrePullPhase(nodes, first?.batch ?? 1, startPull, held, done);
 }
 
 /** Pod by pod through the scenario's releases (model.rollout.releases), or node by node. */

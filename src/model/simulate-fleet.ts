@@ -56,7 +56,7 @@ export function simulateFleet(input: SimulationInput): SimulationOutput {
   const { model, fleet } = input;
   const layout = fleetLayout(model.datacentres);
   const keepLayers = layout.names.length <= (input.layerSamplesUpToNodes ?? 1000);
-  const prePulled = prePulledNodes(layout.names.length, model.rollout.prePullShare);
+  const prePulled = prePulledNodes(layout, model.rollout.prePullShare);
   // One draw of the fleet for every variant, so strategies and topologies are compared on the same nodes.
   const spread = drawNodeSpread(model, layout.names.length, input.seed ?? 0);
   const steps: StepResult[] = [];

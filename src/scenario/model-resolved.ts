@@ -177,7 +177,10 @@ export interface ResolvedModel {
     readonly unpackShare: number | undefined;
   };
   readonly rollout: {
+    /** Nodes that pulled the image before the deploy, at no cost to it. */
     readonly prePullShare: number;
+    /** The deploy's own pre-pull, counted in the step: this share of the nodes, `batch` at a time, then the rollout. */
+    readonly prePullFirst: { readonly share: number; readonly batch: number } | undefined;
     /**
      * Deployments rolling at once per data centre; fleet.nodes when unset (no limit beyond fleet.rollout
      * .maxConcurrent). Without releases each node is a deployment of its own.

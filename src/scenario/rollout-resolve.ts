@@ -17,6 +17,8 @@ export const ROLLOUT_DEFAULTS = {
    * loaded its listeners, a second or so after the containers run. Calibrate it from a real rollout's pod events.
    */
   warmup: '1s',
+  /** scap's ssh.Job batch (scap/ssh.py DEFAULT_BATCH_SIZE), which its pre-pull job runs with. */
+  prePullBatch: 80,
 } as const;
 
 type RolloutInput = NonNullable<ModelInput['rollout']>;
@@ -50,6 +52,7 @@ function resolveRelease(release: ReleaseInput, dcs: readonly ResolvedDatacentre[
 export function resolveRollout(rollout: RolloutInput | undefined, dcs: readonly ResolvedDatacentre[], fleetNodes: number): ResolvedModel['rollout'] {
   return {
     prePullShare: rollout?.prePull === undefined ? 0 : parseShare(rollout.prePull),
+    prePullFirst: rollout?.prePullFirst === undefined ? undefined : { share: parseShare(rollout.prePullFirst.share), batch: rollout.prePullFirst.batch ?? ROLLOUT_DEFAULTS.prePullBatch },
     concurrentDeployments: rollout?.concurrentDeployments ?? fleetNodes,
     releases: (rollout?.releases ?? []).map((r) => resolveRelease(r, dcs)),
     readinessPeriodSeconds: parseSeconds(rollout?.readinessPeriod ?? ROLLOUT_DEFAULTS.readinessPeriod),

@@ -45,6 +45,12 @@ export type ReleaseInput = z.infer<typeof releaseInput>;
 /** `model.rollout`: who deploys when on the image side, and what a node held beforehand. */
 export const rolloutInput = z.strictObject({
   prePull: shareField().optional().meta({ description: 'share of nodes that pulled the image before the deploy' }),
+  prePullFirst: z.strictObject({
+    share: shareField().meta({ description: 'share of the nodes, spread through the fleet' }),
+    batch: z.number({ error: 'expected a whole number of nodes' }).int('a batch is a whole number of nodes').min(1, 'a batch needs at least one node').optional()
+      .meta({ description: 'nodes pulling at once (scap\'s ssh batch, 80 by default)' }),
+  }).optional()
+    .meta({ description: 'the deploy pulls the image on this share of the nodes first, a batch at a time, and then rolls out (scap\'s pre-pull: kubernetes.py pull_image_on_nodes); the step counts it, where prePull\'s nodes pulled before the deploy at no cost to it' }),
   concurrentDeployments: z.number({ error: 'expected a whole number of concurrent deployments' }).int('concurrent deployments must be a whole number').min(1, 'needs at least one concurrent deployment').optional()
     .meta({ description: 'at most this many Kubernetes deployments roll at once in each data centre (scap: k8s_max_concurrent_deployments_per_cluster, 20); without releases each node stands for a deployment of its own' }),
   releases: z.array(releaseInput).min(1, 'name at least one release').max(1000).optional()

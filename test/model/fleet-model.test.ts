@@ -119,6 +119,10 @@ describe('fleet model: closed forms', () => {
     const out = simulate(fleet(10), { volume: false, rollout: { prePull: '30%' } }, imagePlan([layer('a', 50)]));
     assert.equal(out.samples.filter((s) => s.bytesDownloaded === 0).length, 3);
     close(out.steps[0]!.registryBytesServed, 7 * 50 * MB, 'registry bytes');
+    // Spread through each data centre, not through the fleet, whose nodes alternate between them.
+    const twoDcs = simulate(fleet(20), { volume: false, datacentres: [{ name: 'a' }, { name: 'b' }], rollout: { prePull: '50%' } }, imagePlan([layer('a', 50)]));
+    const held = (dc: string) => twoDcs.samples.filter((s) => s.datacentre === dc && s.bytesDownloaded === 0).length;
+    assert.deepEqual([held('a'), held('b')], [5, 5]);
   });
 
   test('a later step fetches only the layers the previous image lacked', () => {

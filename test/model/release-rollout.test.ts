@@ -83,6 +83,21 @@ describe('fleet model: rollouts pod by pod through Kubernetes releases (model.ro
     assert.equal(starts.filter((t) => t === 0).length, 2);
   });
 
+  test("the deploy's own pre-pull (prePullFirst): its nodes pull a batch at a time, then the rollout, whose pods find the image", () => {
+    const releases = [{ name: 'web', replicas: 20, maxSurge: 1, maxUnavailable: 1 }];
+    // Every node, 2 at a time: five rounds of 0.5 s. Then ten windows on nodes holding the image, 10 s each.
+    const pod = simulate(10, { prePullFirst: { share: '100%', batch: 2 }, releases });
+    close(pod.step.makespanSeconds, 5 * 0.5 + 10 * 10, 'pod by pod');
+    assert.equal(pod.pullingAtOnce, 2);
+    close(pod.step.model!.nodeSeconds!.p50, 0.5, 'a node\'s pull, in the pre-pull');
+    // Node by node the rollout then has nothing left to pull; half the nodes pre-pulled leave five to the rollout.
+    close(simulate(10, { prePullFirst: { share: '100%', batch: 2 } }).step.makespanSeconds, 5 * 0.5, 'node by node, all');
+    close(simulate(10, { prePullFirst: { share: '50%', batch: 2 } }).step.makespanSeconds, 3 * 0.5 + 0.5, 'node by node, half');
+    // Nodes that pulled before the deploy (prePull) cost it nothing, and the pre-pull skips them.
+    close(simulate(10, { prePull: '50%', prePullFirst: { share: '100%', batch: 2 } }).step.makespanSeconds, 3 * 0.5, 'half ahead, the rest first');
+    assert.equal(resolveModel({ rollout: { prePullFirst: { share: '5%' } } }, { nodes: 10, nicBitsPerSecond: undefined, diskWriteBytesPerSecond: undefined }).rollout.prePullFirst?.batch, 80);
+  });
+
   test('surge and unavailable pods as Kubernetes rounds them; replicas as a share of the data centre\'s nodes', () => {
     const resolve = (rollout: NonNullable<ModelInput['rollout']>, nodes = 300) => resolveModel({ rollout }, { nodes, nicBitsPerSecond: undefined, diskWriteBytesPerSecond: undefined }).rollout;
     // Wikimedia's mw-web: 352 pods, maxSurge 3% rounds up to 11, maxUnavailable 6% down to 21.
