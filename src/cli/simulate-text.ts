@@ -38,7 +38,17 @@ export function renderSimulation(steps: readonly StepResult[], nodes: number, wa
       [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
     ),
   );
+  out.push(...pastTimeout(steps));
   return `${out.join('\n')}\n`;
+}
+
+/** Releases that rolled past helm's timeout: helm fails them (an atomic one is rolled back), however the model ends. */
+function pastTimeout(steps: readonly StepResult[]): string[] {
+  const lines = steps.flatMap((s) => {
+    const late = (s.model?.releases ?? []).filter((r) => r.pastTimeout);
+    return late.length === 0 ? [] : [`  ${s.strategy} ${s.step}: ${late.map((r) => `${r.release} in ${r.datacentre} ${formatSeconds(r.seconds)}`).join(', ')}`];
+  });
+  return lines.length === 0 ? [] : ['releases rolling past model.rollout.timeout (helm fails them; an atomic release is rolled back):', ...lines];
 }
 
 const signedPercent = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}%`;

@@ -57,6 +57,11 @@ export const modelStepSchema = z.object({
   nodeSeconds: nodeSecondsSchema.optional(),
   /** Image steps: time-to-start; nodeSeconds is time-to-complete. */
   timeToStart: timeToStartSchema.optional(),
+  /**
+   * Rolled pod by pod (model.rollout.releases): how long each release rolled in each data centre, and whether that
+   * passed helm's timeout (model.rollout.timeout), which fails the release (Wikimedia's are atomic: rolled back).
+   */
+  releases: z.array(z.object({ release: z.string(), datacentre: z.string(), seconds: z.number().nonnegative(), pastTimeout: z.boolean() })).optional(),
   /** Events the simulator processed for this step (a cost figure, not a result). */
   events: z.number().int().nonnegative(),
 });

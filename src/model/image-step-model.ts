@@ -200,7 +200,9 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
   const tiers = [{ tier: 'registry', id: meter.registry }, { tier: 'backend', id: meter.backend }, ...kind.tiers.map((tier) => ({ tier, id: meter[tier] })), { tier: 'nodes', id: meter.nodes }];
   const paced = model.rollout.releases.length > 0 && podsPacedStep(figures.startSeconds, figures.endSeconds, makespan);
   const bottleneck = paced ? 'rollout concurrency' : stepBottleneck(net, gate.heldBack || prePull.heldBack);
-  return { topology, makespanSeconds: makespan, rolloutEndSeconds: gate.endSeconds, nodes: figures, prePulled, meters: meterOutcomes(net, tiers), events: net.events, bottleneck };
+  const timeout = model.rollout.timeoutSeconds;
+  const releases = gate instanceof ReleaseRollout ? gate.releaseSeconds().map((r) => ({ ...r, pastTimeout: r.seconds > timeout })) : undefined;
+  return { topology, makespanSeconds: makespan, rolloutEndSeconds: gate.endSeconds, ...(releases === undefined ? {} : { releases }), nodes: figures, prePulled, meters: meterOutcomes(net, tiers), events: net.events, bottleneck };
 }
 
 /**

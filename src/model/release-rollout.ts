@@ -19,6 +19,7 @@ export interface ReleaseRolloutInput {
 
 /** One release in one data centre: a Kubernetes Deployment's rolling update. */
 interface Deployment {
+  readonly release: number;
   readonly dc: number;
   /** The node each new pod lands on, in the order the update creates them. */
   readonly pods: Int32Array;
@@ -27,6 +28,9 @@ interface Deployment {
   next: number;
   inFlight: number;
   ready: number;
+  /** When helm started it (its first pods), and when its last pod was ready. */
+  startedAt: number;
+  endedAt: number;
 }
 
 const COLD = 0;
@@ -76,13 +80,13 @@ export class ReleaseRollout implements StepRollout {
     this.queues = nodesIn.map(() => []);
     nodesIn.forEach((nodes, dc) => {
       let cursor = 0;
-      for (const release of input.releases) {
+      for (const [r, release] of input.releases.entries()) {
         const replicas = release.replicas[dc]!;
         const pods = new Int32Array(replicas);
         for (let k = 0; k < replicas; k++) pods[k] = nodes[(cursor + k) % nodes.length]!;
         cursor = (cursor + replicas) % nodes.length;
         this.queues[dc]!.push(this.deployments.length);
-        this.deployments.push({ dc, pods, window: Math.min(replicas, release.surge[dc]! + release.unavailable[dc]!), next: 0, inFlight: 0, ready: 0 });
+        this.deployments.push({ release: r, dc, pods, window: Math.min(replicas, release.surge[dc]! + release.unavailable[dc]!), next: 0, inFlight: 0, ready: 0, startedAt: 0, endedAt: 0 });
       }
     });
     this.heads = this.queues.map(() => 0);
@@ -127,7 +131,9 @@ export class ReleaseRollout implements StepRollout {
     const queue = this.queues[dc]!;
     while (this.rolling[dc]! < this.input.perDatacentre && this.heads[dc]! < queue.length) {
       this.rolling[dc]!++;
-      this.pump(queue[this.heads[dc]!++]!);
+      const d = queue[this.heads[dc]!++]!;
+      this.deployments[d]!.startedAt = this.clock.now;
+      this.pump(d);
     }
     if (this.heads[dc]! < queue.length) this.heldBack = true;
   }
@@ -167,8 +173,14 @@ export class ReleaseRollout implements StepRollout {
     deployment.ready++;
     this.endSeconds = Math.max(this.endSeconds, this.clock.now);
     if (deployment.ready < deployment.pods.length) return this.pump(d);
+    deployment.endedAt = this.clock.now;
     this.rolling[deployment.dc]!--;
     this.startDeployments(deployment.dc);
+  }
+
+  /** Each release's rollout in each data centre, from helm's start of it to its last pod ready. */
+  releaseSeconds(): Array<{ release: string; datacentre: string; seconds: number }> {
+    return this.deployments.map((d) => ({ release: this.input.releases[d.release]!.name, datacentre: this.input.layout.datacentres[d.dc]!.name, seconds: d.endedAt - d.startedAt }));
   }
 
   private requestPull(node: number): void {

@@ -181,6 +181,7 @@ function stepResult(strategy: string, step: string, outcome: StepOutcome, layout
       nodeSeconds: nodeSeconds(f, deployed),
       ...timeToStart(f, outcome.topology, deployed, outcome.rolloutEndSeconds),
       ...(outcome.bottleneck === undefined ? {} : { bottleneck: outcome.bottleneck }),
+      ...(outcome.releases === undefined ? {} : { releases: outcome.releases.map((r) => ({ ...r })) }),
       events: outcome.events,
     },
   };

@@ -44,6 +44,8 @@ export interface StepOutcome {
   readonly makespanSeconds: number;
   /** Image steps rolled pod by pod: when the last pod was ready (time-to-start's end too). */
   readonly rolloutEndSeconds?: number;
+  /** Image steps rolled pod by pod: each release's rollout in each data centre (model-step.ts `releases`). */
+  readonly releases?: ReadonlyArray<{ readonly release: string; readonly datacentre: string; readonly seconds: number; readonly pastTimeout: boolean }>;
   readonly nodes: NodeFigures;
   readonly prePulled: number;
   readonly meters: readonly MeterOutcome[];

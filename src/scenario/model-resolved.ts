@@ -192,6 +192,8 @@ export interface ResolvedModel {
     readonly readinessPeriodSeconds: number;
     /** From a pod's containers running to its application answering the readiness probe. */
     readonly warmupSeconds: number;
+    /** helm's --timeout: a release rolling longer fails (results flag it; the model rolls it to its end). */
+    readonly timeoutSeconds: number;
   };
 }
 

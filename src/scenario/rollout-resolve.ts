@@ -17,6 +17,8 @@ export const ROLLOUT_DEFAULTS = {
    * loaded its listeners, a second or so after the containers run. Calibrate it from a real rollout's pod events.
    */
   warmup: '1s',
+  /** helm's default --timeout (5m0s): how long `helm upgrade --wait` waits for a release's pods. */
+  timeout: '5m',
   /** scap's ssh.Job batch (scap/ssh.py DEFAULT_BATCH_SIZE), which its pre-pull job runs with. */
   prePullBatch: 80,
 } as const;
@@ -57,6 +59,7 @@ export function resolveRollout(rollout: RolloutInput | undefined, dcs: readonly 
     releases: (rollout?.releases ?? []).map((r) => resolveRelease(r, dcs)),
     readinessPeriodSeconds: parseSeconds(rollout?.readinessPeriod ?? ROLLOUT_DEFAULTS.readinessPeriod),
     warmupSeconds: parseSeconds(rollout?.warmup ?? ROLLOUT_DEFAULTS.warmup),
+    timeoutSeconds: parseSeconds(rollout?.timeout ?? ROLLOUT_DEFAULTS.timeout),
   };
 }
 

@@ -57,6 +57,8 @@ export const rolloutInput = z.strictObject({
     .meta({ description: 'the Deployments (helm releases) that run the image in each data centre, rolled pod by pod as Kubernetes does: a node pulls when its first new pod lands on it' }),
   readinessPeriod: durationField().optional()
     .meta({ description: 'period of a pod\'s readiness probe (releases only), counted from when the pod came to its node; kubelet also probes as the containers run; default 10s, Kubernetes\' default periodSeconds; 0s: ready as soon as the application answers' }),
+  timeout: durationField().optional()
+    .meta({ description: 'helm\'s --timeout for a release (releases only): a release still rolling after it fails (results flag it); default 5m, helm\'s own' }),
   warmup: durationField().optional()
     .meta({ description: 'time from a pod\'s containers running to its readiness probe passing (the application and its sidecars up; releases only); default 1s; 0s: ready at the probe kubelet makes as the containers run' }),
 });

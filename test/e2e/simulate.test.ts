@@ -48,6 +48,19 @@ describe('shipbench simulate', () => {
     assert.ok(initial('per-version@p2p').registryBytesServed * 10 < initial('per-version').registryBytesServed);
   });
 
+  test('releases rolled pod by pod: each one\'s time in results.json, and the ones past helm\'s timeout on the terminal', async () => {
+    const out = join(work, 'releases');
+    const r = await runCli(['simulate', FLEET, '--out', out, '--set', 'model.topologies=[direct]', '--set', 'model.volume=false', '--set', 'model.rollout.releases=[{name: web, replicas: 200%, maxSurge: 1, maxUnavailable: 1}]', '--set', 'model.rollout.timeout=30s']);
+    assert.equal(r.code, 0, r.stderr);
+    const results = runResultsSchema.parse(JSON.parse(await readFile(join(out, 'results.json'), 'utf8')));
+    const releases = results.steps.find((s) => s.step === 'initial')!.model!.releases!;
+    assert.deepEqual(releases.map((x) => [x.release, x.datacentre]), [['web', 'eqiad'], ['web', 'codfw']]);
+    // 40 pods in each data centre, two at a time: twenty windows of at least one 10 s readiness period, past 30 s.
+    assert.ok(releases.every((x) => x.seconds >= 20 * 10 && x.pastTimeout), JSON.stringify(releases));
+    assert.match(r.stdout, /releases rolling past model\.rollout\.timeout/);
+    assert.match(r.stdout, /per-version initial: web in \w+ \d+ min/);
+  });
+
   test('a second run of the same content reads the plan the first kept (same results); a stored non-plan is planned again; off plans every time', async () => {
     const base = join(work, 'plans');
     // What the cache did not write is never touched (its pruning removes only its own names).

@@ -38,6 +38,8 @@ describe('fleet model: rollouts pod by pod through Kubernetes releases (model.ro
     close(step.model!.timeToStart!.makespanSeconds, 5 * 20 + 5 * 10, 'time-to-start makespan');
     close(step.model!.nodeSeconds!.p50, 15, 'a node\'s pull');
     assert.equal(pullingAtOnce, 2);
+    // The release rolled 150 s, within helm's default 5 minutes.
+    assert.deepEqual(step.model!.releases, [{ release: 'web', datacentre: 'dc1', seconds: 150, pastTimeout: false }]);
     // Every node is held by its own NIC while pods wait for the update's window.
     assert.equal(step.model!.bottleneck, 'rollout concurrency');
   });
@@ -65,7 +67,10 @@ describe('fleet model: rollouts pod by pod through Kubernetes releases (model.ro
       { name: 'api', replicas: 10, maxSurge: 10, maxUnavailable: 0 },
     ];
     // One at a time: web pulls every node, its pods ready at their first tick (10 s), then api's (10 s more).
-    close(simulate(10, { concurrentDeployments: 1, releases }).step.makespanSeconds, 10 + 10, 'one release at a time');
+    const oneAtATime = simulate(10, { concurrentDeployments: 1, timeout: '9s', releases }).step;
+    close(oneAtATime.makespanSeconds, 10 + 10, 'one release at a time');
+    // Each release rolled 10 s, from when helm started it: past a 9 s timeout.
+    assert.deepEqual(oneAtATime.model!.releases!.map((r) => [r.release, r.seconds, r.pastTimeout]), [['web', 10, true], ['api', 10, true]]);
     // Both at once: api's pods land on the nodes web's pods are pulling for, and wait for those pulls.
     const both = simulate(10, { concurrentDeployments: 2, releases });
     close(both.step.makespanSeconds, 10, 'two at once');
@@ -111,5 +116,6 @@ describe('fleet model: rollouts pod by pod through Kubernetes releases (model.ro
     assert.deepEqual(twoDcs.rollout.releases[0], { name: 'web', replicas: [30, 10], surge: [3, 1], unavailable: [7, 2] });
     assert.equal(resolve({}).readinessPeriodSeconds, 10);
     assert.equal(resolve({}).warmupSeconds, 1);
+    assert.equal(resolve({}).timeoutSeconds, 300);
   });
 });
