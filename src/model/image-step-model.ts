@@ -206,8 +206,8 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
 }
 
 /**
- * The deploy's own pre-pull (model.rollout.prePullFirst): its share of the nodes, spread through the fleet, less
- * those that pulled the image before the deploy; none when unset.
+ * The deploy's own pre-pull (model.rollout.prePullFirst): its share of the nodes, spread through each data centre,
+ * less those that pulled the image before the deploy; none when unset.
  */
 function prePullPhase(input: ImageStepInput, startPull: (node: number) => void, held: (node: number) => void, done: () => void): PrePullPhase {
   const first = input.model.rollout.prePullFirst;

@@ -42,8 +42,9 @@ const HELD = 2;
  * at once in each cluster). Each release rolls its pods over its data centre's nodes: at most surge +
  * unavailable new pods not yet ready at once, a new one as each is ready. A pod's node pulls the image when the
  * first new pod lands on it (at most `maxConcurrent` nodes pulling over the fleet); later pods on that node find
- * the image there. A pod is ready when a readiness probe finds its application up (containerCreated). The canary stages (fleet.rollout.stages) pull their nodes first, as the canary
- * releases do (all pods at once: Recreate), then the releases roll.
+ * the image there. A pod is ready when a readiness probe finds its application up (containerCreated). The canary
+ * stages (fleet.rollout.stages) pull their nodes first, as the canary releases do (all pods at once: Recreate),
+ * then the releases roll.
  *
  * Pods are placed round-robin over the data centre's nodes, each release going on where the one before ended:
  * a release spreads over distinct nodes and every node gets pods when the releases have as many as it has nodes,

@@ -18,9 +18,9 @@ export interface StepRollout {
 }
 
 /**
- * Node by node, each node a deployment of its own: stages in order (canaries, then the rest; a stage finishes before the next
- * starts), at most `maxConcurrent` nodes at once across the fleet and `perDatacentre` in each data centre.
- * Nodes are taken in order within a stage, skipping a data centre that is full.
+ * Node by node, each node a deployment of its own: stages in order (canaries, then the rest; a stage finishes
+ * before the next starts), at most `maxConcurrent` nodes at once across the fleet and `perDatacentre` in each
+ * data centre. Nodes are taken in order within a stage, skipping a data centre that is full.
  */
 export class RolloutGate implements StepRollout {
   private readonly waves: number[][];
