@@ -38,8 +38,19 @@ export function renderSimulation(steps: readonly StepResult[], nodes: number, wa
       [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
     ),
   );
+  out.push(...deployLatency(steps));
   out.push(...pastTimeout(steps));
   return `${out.join('\n')}\n`;
+}
+
+/** From code to every node serving it, per step: the image built and pushed, or the master's tree prepared, then the rollout or sync. */
+function deployLatency(steps: readonly StepResult[]): string[] {
+  const rows = steps.flatMap((s) => {
+    const d = s.deploy;
+    if (d === undefined) return [];
+    return [[s.strategy, s.step, ...('build' in d ? [`build ${formatSeconds(d.build)}`, formatSeconds(d.push), `rollout ${formatSeconds(d.rollout)}`] : [`prep ${formatSeconds(d.prep)}`, '-', `sync ${formatSeconds(d.sync)}`]), formatSeconds(d.total)]];
+  });
+  return rows.length === 0 ? [] : [textTable(['deploy latency', 'step', 'build or prep', 'push', 'rollout or sync', 'total'], rows, [2, 3, 4, 5])];
 }
 
 /** Releases that rolled past helm's timeout: helm fails them (an atomic one is rolled back), however the model ends. */

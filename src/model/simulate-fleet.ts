@@ -12,6 +12,7 @@ import { medianInPlace, quantileSorted } from '../stats/percentiles.ts';
 import type { NodeSecondsSummary, TimeToStart } from '../metrics/model-step.ts';
 import { simulateHybridStep } from './hybrid-step-model.ts';
 import { simulateImageStep } from './image-step-model.ts';
+import { imageBuildParts, volumePrepSeconds } from './deploy-prep.ts';
 import { nodeImagePlan } from './node-disk-plan.ts';
 import { drawNodeSpread } from './node-spread.ts';
 import type { StepOutcome } from './step-outcome.ts';
@@ -79,14 +80,21 @@ export function simulateFleet(input: SimulationInput): SimulationOutput {
       for (const [i, image] of strategy.steps.entries()) {
         const { work, disk } = images[i]!;
         const outcome = simulateImageStep({ model, fleet, layout, topology, layers: image.layers, work, prePulled, cached, keepLayers, spread });
-        record(variantName(strategy.name, topology), image.step, outcome, image.layers.map((l) => l.id), { nodeDisk: disk });
+        // Built and pushed before the rollout, as `run` times a deploy (the makespan is the rollout's).
+        const { build, push } = imageBuildParts(model, image.layers, new Set(strategy.steps[i - 1]?.layers.map((l) => l.id)));
+        const deploy = { build, push, rollout: outcome.makespanSeconds, total: build + push + outcome.makespanSeconds };
+        record(variantName(strategy.name, topology), image.step, outcome, image.layers.map((l) => l.id), { nodeDisk: disk, deploy });
       }
     }
   }
   if (model.volume) {
     // A volume (or hybrid) node holds one tree, the step's: no images, nothing for a GC to free.
     const treeHeld = (step: ModelVolumeStep) => (step.treeBytes === undefined ? {} : { nodeDisk: { heldBytes: step.treeBytes, imagesHeld: 0, gcFreedBytes: 0, gcImagesRemoved: 0 } });
-    for (const step of input.plan.volume) record('volume', step.step, simulateVolumeStep({ model, fleet, volume: input.volume, layout, step, spread }), [], treeHeld(step));
+    for (const step of input.plan.volume) {
+      const outcome = simulateVolumeStep({ model, fleet, volume: input.volume, layout, step, spread });
+      const prep = volumePrepSeconds(model, step);
+      record('volume', step.step, outcome, [], { ...treeHeld(step), deploy: { prep, sync: outcome.makespanSeconds, total: prep + outcome.makespanSeconds } });
+    }
     const pulled = input.plan.strategies.find((s) => s.name === input.hybrid?.strategy);
     let held = new Set<string>();
     for (const step of pulled === undefined ? [] : hybridSteps(input.hybrid, input.plan.volume.map((v) => ({ ...v, name: v.step })))) {

@@ -164,6 +164,8 @@ export interface ResolvedModel {
     readonly startSeconds: number;
     readonly cpu: NodeCpu;
   };
+  /** The image side's build before its push and rollout (deploy-prep.ts). */
+  readonly build: { readonly compressBytesPerSecond: number };
   readonly lazy: ResolvedLazy;
   /** Undefined: nodes are separate machines; else the cores of the one machine all virtual nodes share. */
   readonly harness: {

@@ -131,6 +131,27 @@ describe('fleet model: closed forms', () => {
     close(out.steps[1]!.bytesDownloaded, 4 * 5 * MB, 'second step bytes');
   });
 
+  test('deploy parts: the image built (its new layers compressed) and pushed before the rollout; the volume side\'s staging tree prepared before the sync', () => {
+    const base = layer('base', 100, 0, 3);
+    const plan: FleetPlan = {
+      ...imagePlan([], [[base], [base, layer('code', 10, 0, 3)]]),
+      volume: [{ step: 's0', changedFiles: 1000, changedBytes: 100 * MB, deletedPaths: 0, treeFiles: 2000 }],
+    };
+    const out = simulate(fleet(2, { nic: 800 * MB, disk: 400 * MB }), { registry: { egress: '800Mbit/s' }, rsync: { masterEgress: '8Gbit/s', perFile: '1ms', scanPerFile: '0.01ms' }, build: { compress: '30MB/s' } }, plan);
+    const deploy = (strategy: string, step: string) => out.steps.find((s) => s.strategy === strategy && s.step === step)!.deploy as Record<string, number>;
+    // 300 MB of tar at 30 MB/s; 100 MB through the registry replica's 100 MB/s. Then only the new 10 MB layer.
+    close(deploy('img', 's0').build, 10, 'first build');
+    close(deploy('img', 's0').push, 1, 'first push');
+    close(deploy('img', 's1').build, 1, 'second build');
+    close(deploy('img', 's1').push, 0.1, 'second push');
+    const first = out.steps.find((s) => s.strategy === 'img' && s.step === 's0')!;
+    close(deploy('img', 's0').total, 11 + first.makespanSeconds, 'total');
+    // The master's local rsync: 2000 files scanned (0.02 s), 1000 written (1 s), 100 MB through its disk (0.25 s).
+    const volume = out.steps.find((s) => s.strategy === 'volume')!;
+    close(deploy('volume', 's0').prep, 0.02 + 1 + 0.25, 'volume prep');
+    close(deploy('volume', 's0').total, 1.27 + volume.makespanSeconds, 'volume total');
+  });
+
   test('volume: proxies sync from the master, then nodes from their proxy, with per-file costs', () => {
     const plan: FleetPlan = { strategies: [], volume: [{ step: 'initial', changedFiles: 1000, changedBytes: 100 * MB, deletedPaths: 0, treeFiles: 1000 }] };
     const out = simulate(fleet(8), { rsync: { masterEgress: '8Gbit/s', proxyEgress: '800Mbit/s', perFile: '1ms', scanPerFile: '0ms' }, node: { diskIops: 1_000_000 } }, plan);

@@ -1,0 +1,29 @@
+import type { ResolvedModel } from '../scenario/model-resolved.ts';
+import type { ModelLayer, ModelVolumeStep } from './fleet-plan.ts';
+
+const bytesPerSecond = (bitsPerSecond: number) => bitsPerSecond / 8;
+
+/**
+ * What a deploy step's image costs before any node pulls it, as `run` times it (deploy-parts.ts): its new
+ * layers built, their tar bytes compressed on one core (model.build.compress: `docker push` gzips each layer it
+ * sends), then pushed, their blobs from the build host (the deployment host: model.rsync.masterEgress) through a
+ * registry replica into its storage. A layer the previous step's image had is neither built nor pushed.
+ */
+export function imageBuildParts(model: ResolvedModel, layers: readonly ModelLayer[], previous: ReadonlySet<string>): { build: number; push: number } {
+  const fresh = layers.filter((l) => !previous.has(l.id));
+  const tarBytes = fresh.reduce((n, l) => n + l.uncompressedBytes, 0);
+  const blobBytes = fresh.reduce((n, l) => n + l.compressedBytes, 0);
+  const backend = model.registry.backendReadBitsPerSecond;
+  const link = Math.min(model.rsync.masterEgressBitsPerSecond, model.registry.egressBitsPerSecond, backend ?? Number.POSITIVE_INFINITY);
+  return { build: tarBytes / model.build.compressBytesPerSecond, push: blobBytes / bytesPerSecond(link) };
+}
+
+/**
+ * The volume side's prep, as `run` times it: the deployment master's staging tree brought to the step by a local
+ * rsync (its fixed cost, a pass over the tree's files, a cost per changed file, the changed bytes through the
+ * master's disk, a server like the nodes).
+ */
+export function volumePrepSeconds(model: ResolvedModel, step: ModelVolumeStep): number {
+  const { rsync } = model;
+  return rsync.perSyncSeconds + step.treeFiles * rsync.scanPerFileSeconds + step.changedFiles * rsync.perFileSeconds + step.changedBytes / model.node.diskWriteBytesPerSecond;
+}
