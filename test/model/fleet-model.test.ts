@@ -138,18 +138,19 @@ describe('fleet model: closed forms', () => {
       volume: [{ step: 's0', changedFiles: 1000, changedBytes: 100 * MB, deletedPaths: 0, treeFiles: 2000 }],
     };
     const out = simulate(fleet(2, { nic: 800 * MB, disk: 400 * MB }), { registry: { egress: '800Mbit/s' }, rsync: { masterEgress: '8Gbit/s', perFile: '1ms', scanPerFile: '0.01ms' }, build: { compress: '30MB/s' } }, plan);
-    const deploy = (strategy: string, step: string) => out.steps.find((s) => s.strategy === strategy && s.step === step)!.deploy as Record<string, number>;
+    const stepOf = (strategy: string, step: string) => out.steps.find((s) => s.strategy === strategy && s.step === step)!;
+    const image = (step: string) => stepOf('img', step).deploy as { build: number; push: number; rollout: number; total: number };
     // 300 MB of tar at 30 MB/s; 100 MB through the registry replica's 100 MB/s. Then only the new 10 MB layer.
-    close(deploy('img', 's0').build, 10, 'first build');
-    close(deploy('img', 's0').push, 1, 'first push');
-    close(deploy('img', 's1').build, 1, 'second build');
-    close(deploy('img', 's1').push, 0.1, 'second push');
-    const first = out.steps.find((s) => s.strategy === 'img' && s.step === 's0')!;
-    close(deploy('img', 's0').total, 11 + first.makespanSeconds, 'total');
+    close(image('s0').build, 10, 'first build');
+    close(image('s0').push, 1, 'first push');
+    close(image('s1').build, 1, 'second build');
+    close(image('s1').push, 0.1, 'second push');
+    close(image('s0').total, 11 + stepOf('img', 's0').makespanSeconds, 'total');
     // The master's local rsync: 2000 files scanned (0.02 s), 1000 written (1 s), 100 MB through its disk (0.25 s).
-    const volume = out.steps.find((s) => s.strategy === 'volume')!;
-    close(deploy('volume', 's0').prep, 0.02 + 1 + 0.25, 'volume prep');
-    close(deploy('volume', 's0').total, 1.27 + volume.makespanSeconds, 'volume total');
+    const volume = stepOf('volume', 's0');
+    const prep = volume.deploy as { prep: number; sync: number; total: number };
+    close(prep.prep, 0.02 + 1 + 0.25, 'volume prep');
+    close(prep.total, 1.27 + volume.makespanSeconds, 'volume total');
   });
 
   test('volume: proxies sync from the master, then nodes from their proxy, with per-file costs', () => {
