@@ -4,18 +4,23 @@ import type { ModelLayer, ModelVolumeStep } from './fleet-plan.ts';
 const bytesPerSecond = (bitsPerSecond: number) => bitsPerSecond / 8;
 
 /**
- * What a deploy step's image costs before any node pulls it, as `run` times it (deploy-parts.ts): its new
- * layers built, their tar bytes compressed on one core (model.build.compress: `docker push` gzips each layer it
- * sends), then pushed, their blobs from the build host (the deployment host: model.rsync.masterEgress) through a
- * registry replica into its storage. A layer the previous step's image had is neither built nor pushed.
+ * What a deploy step's image costs before any node pulls it (deploy-parts.ts). The build first brings its tree up
+ * to date from the staging tree (Wikimedia's build-image-incr: an rsync into the build container, at the volume
+ * side's rsync costs: a pass over the tree's `treeFiles`, a cost per file the new layers hold), then compresses
+ * the new layers' tar bytes on one core (model.build.compress: `docker push` gzips each layer it sends). The push
+ * sends their blobs from the build host (the deployment host: model.rsync.masterEgress) through a registry
+ * replica into its storage. A layer the previous step's image had is neither built nor pushed.
  */
-export function imageBuildParts(model: ResolvedModel, layers: readonly ModelLayer[], previous: ReadonlySet<string>): { build: number; push: number } {
+export function imageBuildParts(model: ResolvedModel, layers: readonly ModelLayer[], previous: ReadonlySet<string>, treeFiles: number): { build: number; push: number } {
   const fresh = layers.filter((l) => !previous.has(l.id));
   const tarBytes = fresh.reduce((n, l) => n + l.uncompressedBytes, 0);
   const blobBytes = fresh.reduce((n, l) => n + l.compressedBytes, 0);
+  const files = fresh.reduce((n, l) => n + l.files, 0);
+  const { rsync } = model;
+  const rsyncSeconds = rsync.perSyncSeconds + treeFiles * rsync.scanPerFileSeconds + files * rsync.perFileSeconds;
   const backend = model.registry.backendReadBitsPerSecond;
-  const link = Math.min(model.rsync.masterEgressBitsPerSecond, model.registry.egressBitsPerSecond, backend ?? Number.POSITIVE_INFINITY);
-  return { build: tarBytes / model.build.compressBytesPerSecond, push: blobBytes / bytesPerSecond(link) };
+  const link = Math.min(rsync.masterEgressBitsPerSecond, model.registry.egressBitsPerSecond, backend ?? Number.POSITIVE_INFINITY);
+  return { build: rsyncSeconds + tarBytes / model.build.compressBytesPerSecond, push: blobBytes / bytesPerSecond(link) };
 }
 
 /**

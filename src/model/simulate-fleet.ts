@@ -81,7 +81,8 @@ export function simulateFleet(input: SimulationInput): SimulationOutput {
         const { work, disk } = images[i]!;
         const outcome = simulateImageStep({ model, fleet, layout, topology, layers: image.layers, work, prePulled, cached, keepLayers, spread });
         // Built and pushed before the rollout, as `run` times a deploy (the makespan is the rollout's).
-        const { build, push } = imageBuildParts(model, image.layers, new Set(strategy.steps[i - 1]?.layers.map((l) => l.id)));
+        const treeFiles = input.plan.volume.find((v) => v.step === image.step)?.treeFiles ?? 0;
+        const { build, push } = imageBuildParts(model, image.layers, new Set(strategy.steps[i - 1]?.layers.map((l) => l.id)), treeFiles);
         const deploy = { build, push, rollout: outcome.makespanSeconds, total: build + push + outcome.makespanSeconds };
         record(variantName(strategy.name, topology), image.step, outcome, image.layers.map((l) => l.id), { nodeDisk: disk, deploy });
       }

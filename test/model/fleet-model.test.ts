@@ -131,21 +131,25 @@ describe('fleet model: closed forms', () => {
     close(out.steps[1]!.bytesDownloaded, 4 * 5 * MB, 'second step bytes');
   });
 
-  test('deploy parts: the image built (its new layers compressed) and pushed before the rollout; the volume side\'s staging tree prepared before the sync', () => {
+  test('deploy parts: the image built (its tree brought up to date, its new layers compressed) and pushed before the rollout; the volume side\'s staging tree prepared before the sync', () => {
     const base = layer('base', 100, 0, 3);
     const plan: FleetPlan = {
-      ...imagePlan([], [[base], [base, layer('code', 10, 0, 3)]]),
-      volume: [{ step: 's0', changedFiles: 1000, changedBytes: 100 * MB, deletedPaths: 0, treeFiles: 2000 }],
+      ...imagePlan([], [[base], [base, layer('code', 10, 500, 3)]]),
+      volume: [
+        { step: 's0', changedFiles: 1000, changedBytes: 100 * MB, deletedPaths: 0, treeFiles: 2000 },
+        { step: 's1', changedFiles: 500, changedBytes: 10 * MB, deletedPaths: 0, treeFiles: 2000 },
+      ],
     };
     const out = simulate(fleet(2, { nic: 800 * MB, disk: 400 * MB }), { registry: { egress: '800Mbit/s' }, rsync: { masterEgress: '8Gbit/s', perFile: '1ms', scanPerFile: '0.01ms' }, build: { compress: '30MB/s' } }, plan);
     const stepOf = (strategy: string, step: string) => out.steps.find((s) => s.strategy === strategy && s.step === step)!;
     const image = (step: string) => stepOf('img', step).deploy as { build: number; push: number; rollout: number; total: number };
-    // 300 MB of tar at 30 MB/s; 100 MB through the registry replica's 100 MB/s. Then only the new 10 MB layer.
-    close(image('s0').build, 10, 'first build');
+    // The tree's 2000 files scanned (0.02 s), then 300 MB of tar at 30 MB/s; 100 MB through the registry replica's
+    // 100 MB/s. Then only the new 10 MB layer, whose 500 files the build's rsync writes (0.5 s).
+    close(image('s0').build, 0.02 + 10, 'first build');
     close(image('s0').push, 1, 'first push');
-    close(image('s1').build, 1, 'second build');
+    close(image('s1').build, 0.02 + 0.5 + 1, 'second build');
     close(image('s1').push, 0.1, 'second push');
-    close(image('s0').total, 11 + stepOf('img', 's0').makespanSeconds, 'total');
+    close(image('s0').total, 11.02 + stepOf('img', 's0').makespanSeconds, 'total');
     // The master's local rsync: 2000 files scanned (0.02 s), 1000 written (1 s), 100 MB through its disk (0.25 s).
     const volume = stepOf('volume', 's0');
     const prep = volume.deploy as { prep: number; sync: number; total: number };
