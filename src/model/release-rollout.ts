@@ -1,5 +1,7 @@
 import type { ResolvedRelease } from '../scenario/model-resolved.ts';
 import type { RolloutStage } from '../scenario/resolved.ts';
+import { rolloutWaves } from '../scenario/rollout-waves.ts';
+import { AdmissionQueue } from './admission-queue.ts';
 import type { FleetLayout } from './fleet-layout.ts';
 import type { RolloutClock, StepRollout } from './rollout-gate.ts';
 
@@ -51,8 +53,9 @@ const HELD = 2;
  * as the scheduler's spreading and least-allocated scoring do.
  */
 export class ReleaseRollout implements StepRollout {
-  heldBack = false;
   endSeconds = 0;
+  /** Whether a pod waited for its update's window, or a release for its data centre's slots. */
+  private waited = false;
   private readonly state: Uint8Array;
   /** Per node: the pods that wait for the node's image, as pairs (deployment, when the pod came to the node). */
   private readonly waiting: Array<number[] | undefined>;
@@ -60,9 +63,8 @@ export class ReleaseRollout implements StepRollout {
   private readonly queues: number[][];
   private readonly heads: number[];
   private readonly rolling: number[];
-  private readonly pullQueue: number[] = [];
-  private pullHead = 0;
-  private pulling = 0;
+  /** Nodes pulling, at most maxConcurrent over the fleet. */
+  private readonly pulls: AdmissionQueue;
   private readonly waves: number[][];
   private wave = 0;
   private waveLeft = 0;
@@ -70,10 +72,11 @@ export class ReleaseRollout implements StepRollout {
   constructor(
     private readonly input: ReleaseRolloutInput,
     private readonly clock: RolloutClock,
-    private readonly startPull: (node: number) => void,
+    startPull: (node: number) => void,
   ) {
     const { layout } = input;
     const n = layout.names.length;
+    this.pulls = new AdmissionQueue(input.maxConcurrent, startPull);
     this.state = new Uint8Array(n);
     this.waiting = new Array<number[] | undefined>(n);
     const nodesIn = layout.datacentres.map(() => [] as number[]);
@@ -92,7 +95,13 @@ export class ReleaseRollout implements StepRollout {
     });
     this.heads = this.queues.map(() => 0);
     this.rolling = this.queues.map(() => 0);
-    this.waves = canaryWaves(input.stages, n);
+    // The canary stages' waves: those of the stages before the first that is not one.
+    const canaryStages = input.stages.findIndex((stage) => !('canaries' in stage));
+    this.waves = rolloutWaves(Array.from({ length: n }, (_, i) => i), input.stages).slice(0, canaryStages < 0 ? input.stages.length : canaryStages);
+  }
+
+  get heldBack(): boolean {
+    return this.waited || this.pulls.heldBack;
   }
 
   begin(): void {
@@ -108,8 +117,7 @@ export class ReleaseRollout implements StepRollout {
   }
 
   nodeDone(): void {
-    this.pulling--;
-    this.admitPulls();
+    this.pulls.ended();
     // While a canary wave is open only its nodes pull.
     if (this.wave < this.waves.length && --this.waveLeft === 0) {
       this.wave++;
@@ -136,7 +144,7 @@ export class ReleaseRollout implements StepRollout {
       this.deployments[d]!.startedAt = this.clock.now;
       this.pump(d);
     }
-    if (this.heads[dc]! < queue.length) this.heldBack = true;
+    if (this.heads[dc]! < queue.length) this.waited = true;
   }
 
   /** Creates the deployment's next pods while its window has room. */
@@ -151,7 +159,7 @@ export class ReleaseRollout implements StepRollout {
         if (this.state[node] === COLD) this.requestPull(node);
       }
     }
-    if (deployment.next < deployment.pods.length) this.heldBack = true;
+    if (deployment.next < deployment.pods.length) this.waited = true;
   }
 
   /**
@@ -186,30 +194,6 @@ export class ReleaseRollout implements StepRollout {
 
   private requestPull(node: number): void {
     this.state[node] = PULLING;
-    this.pullQueue.push(node);
-    this.admitPulls();
+    this.pulls.add(node);
   }
-
-  private admitPulls(): void {
-    const starting: number[] = [];
-    while (this.pulling < this.input.maxConcurrent && this.pullHead < this.pullQueue.length) {
-      this.pulling++;
-      starting.push(this.pullQueue[this.pullHead++]!);
-    }
-    if (this.pullHead < this.pullQueue.length) this.heldBack = true;
-    for (const node of starting) this.startPull(node);
-  }
-}
-
-/** The canary stages' nodes, wave by wave (the first nodes, in order, as RolloutGate takes them). */
-function canaryWaves(stages: readonly RolloutStage[], nodes: number): number[][] {
-  const waves: number[][] = [];
-  let next = 0;
-  for (const stage of stages) {
-    if (!('canaries' in stage) || next >= nodes) break;
-    const count = Math.min(stage.canaries, nodes - next);
-    waves.push(Array.from({ length: count }, (_, i) => next + i));
-    next += count;
-  }
-  return waves;
 }

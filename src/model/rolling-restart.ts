@@ -1,3 +1,4 @@
+import { AdmissionQueue } from './admission-queue.ts';
 import type { RolloutClock } from './rollout-gate.ts';
 
 /**
@@ -11,22 +12,15 @@ export function rollingRestart(clock: RolloutClock, nodes: readonly number[], se
     for (const node of nodes) restarted(node);
     return done();
   }
-  const atOnce = Math.max(1, Math.ceil(share * nodes.length - 1e-9));
-  let next = 0;
-  let running = 0;
-  const startNext = () => {
-    while (running < atOnce && next < nodes.length) {
-      const node = nodes[next++]!;
-      running++;
-      clock.at(clock.now + seconds, () => {
-        running--;
-        restarted(node);
-        if (next === nodes.length && running === 0) done();
-        else startNext();
-      });
-    }
-  };
-  startNext();
+  let left = nodes.length;
+  const restarts = new AdmissionQueue(Math.max(1, Math.ceil(share * nodes.length - 1e-9)), (node) =>
+    clock.at(clock.now + seconds, () => {
+      restarted(node);
+      if (--left === 0) done();
+      else restarts.ended();
+    }),
+  );
+  restarts.add(...nodes);
 }
 
 /** Each rollout stage's restarts in turn (RolloutGate's afterStage): when the last ended, and how long they took in all. */

@@ -1,3 +1,6 @@
+import type { RolloutStage } from '../scenario/resolved.ts';
+import { rolloutWaves } from '../scenario/rollout-waves.ts';
+
 /** The virtual clock a rollout waits on (the step's flow network). */
 export interface RolloutClock {
   readonly now: number;
@@ -38,24 +41,14 @@ export class RolloutGate implements StepRollout {
   constructor(
     private readonly datacentreOf: Int32Array,
     datacentres: number,
-    stages: ReadonlyArray<{ canaries: number } | { rest: true }>,
+    stages: readonly RolloutStage[],
     private readonly maxConcurrent: number,
     private readonly perDatacentre: number,
     private readonly start: (node: number) => void,
     /** Work between a stage's last node and the next stage (the volume side's php-fpm restarts); `next` opens it. */
     private readonly afterStage?: (stage: readonly number[], next: () => void) => void,
   ) {
-    const n = datacentreOf.length;
-    const waves: number[][] = [];
-    let next = 0;
-    for (const stage of stages) {
-      if (next >= n) break;
-      const count = 'canaries' in stage ? Math.min(stage.canaries, n - next) : n - next;
-      waves.push(Array.from({ length: count }, (_, i) => next + i));
-      next += count;
-    }
-    if (next < n) waves.push(Array.from({ length: n - next }, (_, i) => next + i));
-    this.waves = waves;
+    this.waves = rolloutWaves(Array.from(datacentreOf, (_, i) => i), stages);
     this.runningIn = new Array<number>(datacentres).fill(0);
   }
 

@@ -3,9 +3,10 @@ import type { RolloutStage } from './resolved.ts';
 /**
  * Which nodes go in which wave: stages in order (canaries first, then the rest), each stage finishing before
  * the next starts, and within a stage at most `maxConcurrent` nodes at a time (the runner's concurrency).
+ * The nodes are the runner's names, or the fleet model's indices.
  */
-export function rolloutWaves(nodeNames: readonly string[], stages: readonly RolloutStage[]): string[][] {
-  const waves: string[][] = [];
+export function rolloutWaves<T>(nodeNames: readonly T[], stages: readonly RolloutStage[]): T[][] {
+  const waves: T[][] = [];
   let next = 0;
   for (const stage of stages) {
     if (next >= nodeNames.length) break;
