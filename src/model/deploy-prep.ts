@@ -3,6 +3,11 @@ import type { ModelLayer, ModelVolumeStep } from './fleet-plan.ts';
 
 const bytesPerSecond = (bitsPerSecond: number) => bitsPerSecond / 8;
 
+/** A local rsync on the deployment host: its fixed cost, a pass over the tree's files, a cost per file written. */
+function localRsyncSeconds(rsync: ResolvedModel['rsync'], treeFiles: number, files: number): number {
+  return rsync.perSyncSeconds + treeFiles * rsync.scanPerFileSeconds + files * rsync.perFileSeconds;
+}
+
 /**
  * What a deploy step's image costs before any node pulls it (deploy-parts.ts). The build first brings its tree up
  * to date from the staging tree (Wikimedia's build-image-incr: an rsync into the build container, at the volume
@@ -16,11 +21,9 @@ export function imageBuildParts(model: ResolvedModel, layers: readonly ModelLaye
   const tarBytes = fresh.reduce((n, l) => n + l.uncompressedBytes, 0);
   const blobBytes = fresh.reduce((n, l) => n + l.compressedBytes, 0);
   const files = fresh.reduce((n, l) => n + l.files, 0);
-  const { rsync } = model;
-  const rsyncSeconds = rsync.perSyncSeconds + treeFiles * rsync.scanPerFileSeconds + files * rsync.perFileSeconds;
   const backend = model.registry.backendReadBitsPerSecond;
-  const link = Math.min(rsync.masterEgressBitsPerSecond, model.registry.egressBitsPerSecond, backend ?? Number.POSITIVE_INFINITY);
-  return { build: rsyncSeconds + tarBytes / model.build.compressBytesPerSecond, push: blobBytes / bytesPerSecond(link) };
+  const link = Math.min(model.rsync.masterEgressBitsPerSecond, model.registry.egressBitsPerSecond, backend ?? Number.POSITIVE_INFINITY);
+  return { build: localRsyncSeconds(model.rsync, treeFiles, files) + tarBytes / model.build.compressBytesPerSecond, push: blobBytes / bytesPerSecond(link) };
 }
 
 /**
@@ -29,6 +32,5 @@ export function imageBuildParts(model: ResolvedModel, layers: readonly ModelLaye
  * master's disk, a server like the nodes).
  */
 export function volumePrepSeconds(model: ResolvedModel, step: ModelVolumeStep): number {
-  const { rsync } = model;
-  return rsync.perSyncSeconds + step.treeFiles * rsync.scanPerFileSeconds + step.changedFiles * rsync.perFileSeconds + step.changedBytes / model.node.diskWriteBytesPerSecond;
+  return localRsyncSeconds(model.rsync, step.treeFiles, step.changedFiles) + step.changedBytes / model.node.diskWriteBytesPerSecond;
 }

@@ -75,14 +75,18 @@ export function simulateFleet(input: SimulationInput): SimulationOutput {
     // Every node gets the same images: one disk plan (images held, GC) serves every node and topology.
     // What each step downloads and unpacks follows the runtime's rules and the images the GC kept.
     const images = nodeImagePlan(strategy.steps, fleet.node.imageGC, fleet.node.unpack, model.node.runtime);
+    // Built and pushed before the rollout, whatever carries it to the nodes, as `run` times a deploy.
+    const builds = strategy.steps.map((image, i) => {
+      const treeFiles = input.plan.volume.find((v) => v.step === image.step)?.treeFiles ?? 0;
+      return imageBuildParts(model, image.layers, new Set(strategy.steps[i - 1]?.layers.map((l) => l.id)), treeFiles);
+    });
     for (const topology of model.topologies) {
       const cached = layout.datacentres.map(() => new Set<string>());
       for (const [i, image] of strategy.steps.entries()) {
         const { work, disk } = images[i]!;
         const outcome = simulateImageStep({ model, fleet, layout, topology, layers: image.layers, work, prePulled, cached, keepLayers, spread });
-        // Built and pushed before the rollout, as `run` times a deploy (the makespan is the rollout's).
-        const treeFiles = input.plan.volume.find((v) => v.step === image.step)?.treeFiles ?? 0;
-        const { build, push } = imageBuildParts(model, image.layers, new Set(strategy.steps[i - 1]?.layers.map((l) => l.id)), treeFiles);
+        // The makespan is the rollout's.
+        const { build, push } = builds[i]!;
         const deploy = { build, push, rollout: outcome.makespanSeconds, total: build + push + outcome.makespanSeconds };
         record(variantName(strategy.name, topology), image.step, outcome, image.layers.map((l) => l.id), { nodeDisk: disk, deploy });
       }
@@ -190,7 +194,7 @@ function stepResult(strategy: string, step: string, outcome: StepOutcome, layout
       nodeSeconds: nodeSeconds(f, deployed),
       ...timeToStart(f, outcome.topology, deployed, outcome.rolloutEndSeconds),
       ...(outcome.bottleneck === undefined ? {} : { bottleneck: outcome.bottleneck }),
-      ...(outcome.releases === undefined ? {} : { releases: outcome.releases.map((r) => ({ ...r })) }),
+      ...(outcome.releases === undefined ? {} : { releases: [...outcome.releases] }),
       events: outcome.events,
     },
   };
