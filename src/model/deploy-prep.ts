@@ -1,5 +1,7 @@
 import type { ResolvedModel } from '../scenario/model-resolved.ts';
 import type { ModelLayer, ModelVolumeStep } from './fleet-plan.ts';
+import { loneUnpackSeconds } from './lone-unpack.ts';
+import { loneUntarSecondsPerByte } from './node-cpu.ts';
 
 const bytesPerSecond = (bitsPerSecond: number) => bitsPerSecond / 8;
 
@@ -9,12 +11,16 @@ function localRsyncSeconds(rsync: ResolvedModel['rsync'], treeFiles: number, fil
 }
 
 /**
- * What a deploy step's image costs before any node pulls it (deploy-parts.ts). The build first brings its tree up
- * to date from the staging tree (Wikimedia's build-image-incr: an rsync into the build container, at the volume
- * side's rsync costs: a pass over the tree's `treeFiles`, a cost per file the new layers hold), then compresses
- * the new layers' tar bytes on one core (model.build.compress: `docker push` gzips each layer it sends). The push
- * sends their blobs from the build host (the deployment host: model.rsync.masterEgress) through a registry
- * replica into its storage. A layer the previous step's image had is neither built nor pushed.
+ * What a deploy step's image costs before any node pulls it (deploy-parts.ts), as Wikimedia's build-image-incr and
+ * `docker push` make it. The build first brings its tree up to date from the staging tree: an rsync into the build
+ * container, at the volume side's rsync costs (a pass over the tree's `treeFiles`, a cost per file the new layers
+ * hold). `docker commit` then makes the container's changes a layer: dockerd tars them and untars the tar into the
+ * new layer's directory, digesting it beside (the layer store's applyTar): one untar of the new layers, alone on the
+ * build host (lone-unpack.ts). `docker push` gzips each new layer on one core (model.build.compress: Go's
+ * compress/gzip at its default level, distribution's push_v2.go) as it sends it from the build host (the
+ * deployment host: model.rsync.masterEgress) through a registry replica into its storage. The compression counts
+ * in `build`, the sending in `push`, as `run` times a build and a push; dockerd streams one into the other, so the
+ * sum is over the real time by at most the push's. A layer the previous step's image had is neither built nor pushed.
  */
 export function imageBuildParts(model: ResolvedModel, layers: readonly ModelLayer[], previous: ReadonlySet<string>, treeFiles: number): { build: number; push: number } {
   const fresh = layers.filter((l) => !previous.has(l.id));
@@ -23,7 +29,8 @@ export function imageBuildParts(model: ResolvedModel, layers: readonly ModelLaye
   const files = fresh.reduce((n, l) => n + l.files, 0);
   const backend = model.registry.backendReadBitsPerSecond;
   const link = Math.min(model.rsync.masterEgressBitsPerSecond, model.registry.egressBitsPerSecond, backend ?? Number.POSITIVE_INFINITY);
-  return { build: localRsyncSeconds(model.rsync, treeFiles, files) + tarBytes / model.build.compressBytesPerSecond, push: blobBytes / bytesPerSecond(link) };
+  const commit = loneUnpackSeconds(model, tarBytes, files, loneUntarSecondsPerByte(model.node.cpu));
+  return { build: localRsyncSeconds(model.rsync, treeFiles, files) + commit + tarBytes / model.build.compressBytesPerSecond, push: blobBytes / bytesPerSecond(link) };
 }
 
 /**

@@ -154,7 +154,7 @@ export const modelInputSchema = z
       ...nodeRuntimeKeys,
     }).optional(),
     build: z.strictObject({
-      compress: byteRateField().optional().meta({ description: 'tar bytes a deploy step\'s new layers are compressed at on the build host (docker push gzips each layer on one core); default 22MB/s, GNU gzip -6 on one core of this project\'s machine' }),
+      compress: byteRateField().optional().meta({ description: 'tar bytes a deploy step\'s new layers are compressed at on the build host (docker push gzips each layer on one core); default 26MB/s, Go\'s compress/gzip (what dockerd pushes with) on one core of this project\'s machine' }),
     }).optional().meta({ description: 'the image side\'s build and push before the rollout (steps[].deploy)' }),
     lazy: lazyInput.optional(),
     harness: harnessInput.optional(),
