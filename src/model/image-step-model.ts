@@ -222,7 +222,7 @@ function stepRollout(input: ImageStepInput, net: FluidNetwork, startPull: (node:
   const { model, fleet, layout } = input;
   const { rollout } = model;
   if (rollout.releases.length === 0) {
-    return new RolloutGate(layout.datacentreOf, layout.datacentres.length, fleet.rollout.stages, fleet.rollout.maxConcurrent, rollout.concurrentDeployments, startPull);
+    return new RolloutGate(layout.datacentreOf, layout.datacentres.length, fleet.rollout.stages, fleet.rollout.maxConcurrent, rollout.concurrentDeployments, startPull, { clock: net, waitSeconds: rollout.canaryWaitSeconds });
   }
   return new ReleaseRollout(
     {
@@ -234,6 +234,7 @@ function stepRollout(input: ImageStepInput, net: FluidNetwork, startPull: (node:
       containerStartSeconds: model.node.startSeconds,
       warmupSeconds: rollout.warmupSeconds,
       readinessPeriodSeconds: rollout.readinessPeriodSeconds,
+      canaryWaitSeconds: rollout.canaryWaitSeconds,
     },
     net,
     startPull,

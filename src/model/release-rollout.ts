@@ -17,6 +17,8 @@ export interface ReleaseRolloutInput {
   readonly containerStartSeconds: number;
   readonly warmupSeconds: number;
   readonly readinessPeriodSeconds: number;
+  /** After each canary stage's pods are ready, how long scap's check waits before the next stage (model.rollout.canaryWait). */
+  readonly canaryWaitSeconds: number;
 }
 
 /** One release in one data centre: a Kubernetes Deployment's rolling update. */
@@ -45,8 +47,8 @@ const HELD = 2;
  * unavailable new pods not yet ready at once, a new one as each is ready. A pod's node pulls the image when the
  * first new pod lands on it (at most `maxConcurrent` nodes pulling over the fleet); later pods on that node find
  * the image there. A pod is ready when a readiness probe finds its application up (containerCreated). The canary
- * stages (fleet.rollout.stages) pull their nodes first, as the canary releases do (all pods at once: Recreate),
- * then the releases roll.
+ * stages (fleet.rollout.stages) pull their nodes first, as the canary releases do (all pods at once: Recreate);
+ * once a stage's canary pods are ready, scap checks it (canaryWait) before the next stage, then the releases roll.
  *
  * Pods are placed round-robin over the data centre's nodes, each release going on where the one before ended:
  * a release spreads over distinct nodes and every node gets pods when the releases have as many as it has nodes,
@@ -68,6 +70,8 @@ export class ReleaseRollout implements StepRollout {
   private readonly waves: number[][];
   private wave = 0;
   private waveLeft = 0;
+  /** When the open canary wave opened: its pods came to their nodes then. */
+  private waveOpenedAt = 0;
 
   constructor(
     private readonly input: ReleaseRolloutInput,
@@ -118,10 +122,13 @@ export class ReleaseRollout implements StepRollout {
 
   nodeDone(): void {
     this.pulls.ended();
-    // While a canary wave is open only its nodes pull.
+    // While a canary wave is open only its nodes pull. Its last pull done, its pods run and pass their readiness
+    // probes, then scap's check of the stage waits before the next one.
     if (this.wave < this.waves.length && --this.waveLeft === 0) {
       this.wave++;
-      this.openWave();
+      const ready = this.readyAt(this.clock.now, this.waveOpenedAt);
+      this.endSeconds = Math.max(this.endSeconds, ready);
+      this.clock.at(ready + this.input.canaryWaitSeconds, () => this.openWave());
     }
   }
 
@@ -133,6 +140,7 @@ export class ReleaseRollout implements StepRollout {
       return;
     }
     this.waveLeft = wave.length;
+    this.waveOpenedAt = this.clock.now;
     for (const node of wave) this.requestPull(node);
   }
 
@@ -169,11 +177,14 @@ export class ReleaseRollout implements StepRollout {
    * runs: at the first probe then, or at that triggered one when it needs no warm-up.
    */
   private containerCreated(d: number, arrived: number): void {
+    this.clock.at(this.readyAt(this.clock.now, arrived), () => this.podReady(d));
+  }
+
+  /** When a pod that came to its node at `arrived`, its containers created at `created`, passes its readiness probe. */
+  private readyAt(created: number, arrived: number): number {
     const { containerStartSeconds, warmupSeconds, readinessPeriodSeconds: period } = this.input;
-    const running = this.clock.now + containerStartSeconds;
-    const answers = running + warmupSeconds;
-    const ready = warmupSeconds <= 0 || period <= 0 ? answers : arrived + period * Math.ceil((answers - arrived) / period - 1e-9);
-    this.clock.at(ready, () => this.podReady(d));
+    const answers = created + containerStartSeconds + warmupSeconds;
+    return warmupSeconds <= 0 || period <= 0 ? answers : arrived + period * Math.ceil((answers - arrived) / period - 1e-9);
   }
 
   private podReady(d: number): void {

@@ -20,10 +20,17 @@ export interface StepRollout {
   readonly endSeconds: number;
 }
 
+/** What a rollout waits between stages: scap's check of a stage (model.rollout.canaryWait), on the step's clock. */
+export interface StageChecks {
+  readonly clock: RolloutClock;
+  readonly waitSeconds: number;
+}
+
 /**
  * Node by node, each node a deployment of its own: stages in order (canaries, then the rest; a stage finishes
- * before the next starts), at most `maxConcurrent` nodes at once across the fleet and `perDatacentre` in each
- * data centre. Nodes are taken in order within a stage, skipping a data centre that is full.
+ * before the next starts, and the next waits for the finished one's checks), at most `maxConcurrent` nodes at
+ * once across the fleet and `perDatacentre` in each data centre. Nodes are taken in order within a stage,
+ * skipping a data centre that is full.
  */
 export class RolloutGate implements StepRollout {
   private readonly waves: number[][];
@@ -45,7 +52,8 @@ export class RolloutGate implements StepRollout {
     private readonly maxConcurrent: number,
     private readonly perDatacentre: number,
     private readonly start: (node: number) => void,
-    /** Work between a stage's last node and the next stage (the volume side's php-fpm restarts); `next` opens it. */
+    private readonly checks: StageChecks,
+    /** Work between a stage's last node and its checks (the volume side's php-fpm restarts); `next` goes on. */
     private readonly afterStage?: (stage: readonly number[], next: () => void) => void,
   ) {
     this.waves = rolloutWaves(Array.from(datacentreOf, (_, i) => i), stages);
@@ -64,9 +72,17 @@ export class RolloutGate implements StepRollout {
     this.left--;
     if (this.left === 0) {
       const finished = this.waves[this.wave++]!;
-      if (this.afterStage === undefined) this.openWave();
-      else this.afterStage(finished, () => this.openWave());
+      if (this.afterStage === undefined) this.checkStage();
+      else this.afterStage(finished, () => this.checkStage());
     } else this.admit();
+  }
+
+  /** The finished stage's checks, then the next stage (none after the last: its nodes are done). */
+  private checkStage(): void {
+    if (this.wave >= this.waves.length) return;
+    const { clock, waitSeconds } = this.checks;
+    if (waitSeconds > 0) clock.at(clock.now + waitSeconds, () => this.openWave());
+    else this.openWave();
   }
 
   private openWave(): void {

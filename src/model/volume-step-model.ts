@@ -96,12 +96,12 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
     );
   };
   const atOnce = Math.min(fleet.rollout.maxConcurrent, input.volume.batch ?? Number.POSITIVE_INFINITY);
-  // After each stage's syncs, its nodes restart php-fpm before the next stage syncs (scap: the canaries', then
-  // production's after the whole fleet is synced).
+  // After each stage's syncs, its nodes restart php-fpm (scap: the canaries', then production's after the whole
+  // fleet is synced), then scap checks the stage before the next one syncs.
   const restarts = new StageRestarts(net, model.rsync, (node) => {
     figures.runningSeconds[node] = net.now;
   });
-  const gate = new RolloutGate(layout.datacentreOf, layout.datacentres.length, fleet.rollout.stages, atOnce, n, startNode, restarts.afterStage);
+  const gate = new RolloutGate(layout.datacentreOf, layout.datacentres.length, fleet.rollout.stages, atOnce, n, startNode, { clock: net, waitSeconds: model.rollout.canaryWaitSeconds }, restarts.afterStage);
   let proxiesLeft = proxies.length;
   const syncProxies = () => {
     for (const _ of proxies) {

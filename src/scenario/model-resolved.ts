@@ -196,6 +196,8 @@ export interface ResolvedModel {
     readonly warmupSeconds: number;
     /** helm's --timeout: a release rolling longer fails (results flag it; the model rolls it to its end). */
     readonly timeoutSeconds: number;
+    /** After each stage but the last, what scap's check of it waits before the next stage starts (both sides). */
+    readonly canaryWaitSeconds: number;
   };
 }
 

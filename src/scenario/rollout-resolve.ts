@@ -19,6 +19,11 @@ export const ROLLOUT_DEFAULTS = {
   warmup: '1s',
   /** helm's default --timeout (5m0s): how long `helm upgrade --wait` waits for a release's pods. */
   timeout: '5m',
+  /**
+   * scap's canary_wait_time (scap/config.py: 20): after a stage is deployed (k8s releases and bare-metal syncs
+   * alike), scap waits this long for traffic, then checks the stage's error rate in logstash before the next.
+   */
+  canaryWait: '20s',
   /** scap's ssh.Job batch (scap/ssh.py DEFAULT_BATCH_SIZE), which its pre-pull job runs with. */
   prePullBatch: 80,
 } as const;
@@ -60,6 +65,7 @@ export function resolveRollout(rollout: RolloutInput | undefined, dcs: readonly 
     readinessPeriodSeconds: parseSeconds(rollout?.readinessPeriod ?? ROLLOUT_DEFAULTS.readinessPeriod),
     warmupSeconds: parseSeconds(rollout?.warmup ?? ROLLOUT_DEFAULTS.warmup),
     timeoutSeconds: parseSeconds(rollout?.timeout ?? ROLLOUT_DEFAULTS.timeout),
+    canaryWaitSeconds: parseSeconds(rollout?.canaryWait ?? ROLLOUT_DEFAULTS.canaryWait),
   };
 }
 

@@ -59,6 +59,8 @@ export const rolloutInput = z.strictObject({
     .meta({ description: 'period of a pod\'s readiness probe (releases only), counted from when the pod came to its node; kubelet also probes as the containers run; default 10s, Kubernetes\' default periodSeconds; 0s: ready as soon as the application answers' }),
   timeout: durationField().optional()
     .meta({ description: 'helm\'s --timeout for a release (releases only): a release still rolling after it fails (results flag it); default 5m, helm\'s own' }),
+  canaryWait: durationField().optional()
+    .meta({ description: 'after each rollout stage but the last (fleet.rollout.stages: canaries), both sides wait this long for traffic before scap\'s error-rate check lets the next stage start (scap\'s canary_wait_time); default 20s, scap\'s own; 0s: no wait' }),
   warmup: durationField().optional()
     .meta({ description: 'time from a pod\'s containers running to its readiness probe passing (the application and its sidecars up; releases only); default 1s; 0s: ready at the probe kubelet makes as the containers run' }),
 });

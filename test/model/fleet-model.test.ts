@@ -104,15 +104,15 @@ describe('fleet model: closed forms', () => {
     assert.equal(starts.length, 4);
   });
 
-  test('stages: the canaries finish before the rest start; concurrent deployments bound each data centre', () => {
-    const out = simulate(
-      fleet(10, { nic: 800 * MB, stages: [{ canaries: 2 }, { rest: true }] }),
-      { volume: false, registry: { egress: '100Gbit/s' }, datacentres: [{ name: 'a' }, { name: 'b' }], rollout: { concurrentDeployments: 2 } },
-      imagePlan([layer('a', 50)]),
-    );
-    // Canaries (one per data centre) 0.5 s; then 8 nodes, 2 per data centre at a time: 2 rounds.
-    close(out.steps[0]!.makespanSeconds, 0.5 + 2 * 0.5, 'makespan');
+  test('stages: the canaries finish and are checked before the rest start; concurrent deployments bound each data centre', () => {
+    const staged = (rollout: NonNullable<ModelInput['rollout']>) =>
+      simulate(fleet(10, { nic: 800 * MB, stages: [{ canaries: 2 }, { rest: true }] }), { volume: false, registry: { egress: '100Gbit/s' }, datacentres: [{ name: 'a' }, { name: 'b' }], rollout: { concurrentDeployments: 2, ...rollout } }, imagePlan([layer('a', 50)]));
+    // Canaries (one per data centre) 0.5 s; scap's check waits 3 s; then 8 nodes, 2 per data centre at a time: 2 rounds.
+    const out = staged({ canaryWait: '3s' });
+    close(out.steps[0]!.makespanSeconds, 0.5 + 3 + 2 * 0.5, 'makespan');
     assert.deepEqual(out.samples.filter((s) => s.startSeconds === 0).map((s) => s.datacentre).sort(), ['a', 'b']);
+    // scap's own wait by default (canary_wait_time, 20 s); none after the last stage.
+    close(staged({}).steps[0]!.makespanSeconds, 0.5 + 20 + 2 * 0.5, 'default wait');
   });
 
   test('pre-pulled nodes fetch nothing during the deploy', () => {
@@ -196,17 +196,17 @@ describe('fleet model: closed forms', () => {
   test('volume: after each stage\'s syncs its nodes restart php-fpm, model.rsync.restartBatch of them at once', () => {
     const plan: FleetPlan = { strategies: [], volume: [{ step: 'initial', changedFiles: 100, changedBytes: 100 * MB, deletedPaths: 0, treeFiles: 100 }] };
     const makespan = (rsync: NonNullable<ModelInput['rsync']>) => {
-      const out = simulate(fleet(10, { stages: [{ canaries: 2 }, { rest: true }] }), { rsync: { masterEgress: '8Gbit/s', proxyEgress: '800Mbit/s', perFile: '0s', scanPerFile: '0s', ...rsync }, node: { diskIops: 1_000_000 } }, plan);
+      const out = simulate(fleet(10, { stages: [{ canaries: 2 }, { rest: true }] }), { rsync: { masterEgress: '8Gbit/s', proxyEgress: '800Mbit/s', perFile: '0s', scanPerFile: '0s', ...rsync }, node: { diskIops: 1_000_000 }, rollout: { canaryWait: '3s' } }, plan);
       return out.steps[0]!;
     };
     // The proxy 0.1 s; the 2 canaries share its 100 MB/s (2 s), then restart one at a time (10% of 2, at least
-    // one: 2 x 5 s); the other 8 nodes (8 s), then restart one at a time again (10% of 8: 8 x 5 s).
+    // one: 2 x 5 s), and scap checks them (3 s); the other 8 nodes (8 s), then restart one at a time again (10% of 8: 8 x 5 s).
     const restarted = makespan({ restart: '5s' });
-    close(restarted.makespanSeconds, 0.1 + 2 + 2 * 5 + 8 + 8 * 5, 'restarts of 10%');
+    close(restarted.makespanSeconds, 0.1 + 2 + 2 * 5 + 3 + 8 + 8 * 5, 'restarts of 10%');
     assert.equal(restarted.model?.bottleneck, 'php-fpm restarts');
     // Half of a stage at once: the canaries still one at a time, the rest in two rounds of four.
-    close(makespan({ restart: '5s', restartBatch: '50%' }).makespanSeconds, 0.1 + 2 + 2 * 5 + 8 + 2 * 5, 'restarts of 50%');
-    close(makespan({ restart: '0s' }).makespanSeconds, 0.1 + 2 + 8, 'no restarts');
+    close(makespan({ restart: '5s', restartBatch: '50%' }).makespanSeconds, 0.1 + 2 + 2 * 5 + 3 + 8 + 2 * 5, 'restarts of 50%');
+    close(makespan({ restart: '0s' }).makespanSeconds, 0.1 + 2 + 3 + 8, 'no restarts');
   });
 
   test('volume on one machine (model.harness.cores): every sync\'s per-file and per-byte work shares its cores, at most one core a sync', () => {

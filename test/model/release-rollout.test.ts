@@ -81,11 +81,15 @@ describe('fleet model: rollouts pod by pod through Kubernetes releases (model.ro
     close(simulate(10, { concurrentDeployments: 2, warmup: '0s', releases: oneByOne }).step.makespanSeconds, 1 + 9 * 0.5, 'behind a pull');
   });
 
-  test('canary stages pull their nodes first; the releases roll after them', () => {
-    // Canaries 0.5 s; the first window's 2 pods land on the canaries, then four windows on fresh nodes: 10 s each.
-    const { step, starts } = simulate(10, { releases: [{ name: 'web', replicas: 10, maxSurge: 1, maxUnavailable: 1 }] }, { stages: [{ canaries: 2 }, { rest: true }] });
-    close(step.makespanSeconds, 0.5 + 5 * 10, 'makespan');
+  test('canary stages pull their nodes first; once their pods are ready and checked, the releases roll', () => {
+    // Canaries pull 0.5 s, their pods run at 1 s and answer at 2 s: ready at their probe's first tick, 10 s. scap's
+    // check waits 3 s. The first window's 2 pods land on the canaries, then four windows on fresh nodes: 10 s each.
+    const releases = [{ name: 'web', replicas: 10, maxSurge: 1, maxUnavailable: 1 }];
+    const { step, starts } = simulate(10, { releases, canaryWait: '3s' }, { stages: [{ canaries: 2 }, { rest: true }] });
+    close(step.makespanSeconds, 10 + 3 + 5 * 10, 'makespan');
     assert.equal(starts.filter((t) => t === 0).length, 2);
+    // Without a check the releases start as the canaries are ready, not as their pulls end.
+    close(simulate(10, { releases, canaryWait: '0s' }, { stages: [{ canaries: 2 }, { rest: true }] }).step.makespanSeconds, 10 + 5 * 10, 'no check');
   });
 
   test("the deploy's own pre-pull (prePullFirst): its nodes pull a batch at a time, then the rollout, whose pods find the image", () => {

@@ -75,13 +75,14 @@ describe('model: section, impossible parameters are rejected at validation with 
     assert.match(p[1]!.message, /fewer than 0 round trips/);
   });
 
-  test('rollout settings that do not parse: a release name in capitals, replicas that are no count, a negative surge, an unavailable share over 100%, a readiness period that is no duration, a pre-pull batch of none', async () => {
+  test('rollout settings that do not parse: a release name in capitals, replicas that are no count, a negative surge, an unavailable share over 100%, a readiness period that is no duration, a pre-pull batch of none, a check wait below zero', async () => {
     const p = await problemsOf('bad-releases.yaml');
-    assert.deepEqual(p.map((x) => x.at), ['11:22 model.rollout.readinessPeriod', '12:39 model.rollout.prePullFirst.batch', '14:17 model.rollout.releases.0.name', '14:32 model.rollout.releases.0.replicas', '15:46 model.rollout.releases.1.maxSurge', '15:66 model.rollout.releases.1.maxUnavailable']);
+    assert.deepEqual(p.map((x) => x.at), ['12:22 model.rollout.readinessPeriod', '13:39 model.rollout.prePullFirst.batch', '14:17 model.rollout.canaryWait', '16:17 model.rollout.releases.0.name', '16:32 model.rollout.releases.0.replicas', '17:46 model.rollout.releases.1.maxSurge', '17:66 model.rollout.releases.1.maxUnavailable']);
     assert.match(p[1]!.message, /at least one node/);
-    assert.match(p[3]!.message, /a share of the data centre's nodes like 117%/);
-    assert.match(p[4]!.message, /cannot be negative/);
-    assert.match(p[5]!.message, /150% is more than the release's pods/);
+    assert.match(p[2]!.message, /duration/);
+    assert.match(p[4]!.message, /a share of the data centre's nodes like 117%/);
+    assert.match(p[5]!.message, /cannot be negative/);
+    assert.match(p[6]!.message, /150% is more than the release's pods/);
   });
 
   test("releases that do not fit: one name twice, neither surge nor unavailable pods, fewer pods than a data centre's nodes", async () => {
