@@ -53,8 +53,11 @@ export class RolloutGate implements StepRollout {
     private readonly perDatacentre: number,
     private readonly start: (node: number) => void,
     private readonly checks: StageChecks,
-    /** Work between a stage's last node and its checks (the volume side's php-fpm restarts); `next` goes on. */
-    private readonly afterStage?: (stage: readonly number[], next: () => void) => void,
+    /**
+     * Work between a stage's last node and its checks (the volume side's l10n rebuild and php-fpm restarts);
+     * `next` goes on, `last` says it is the rollout's last stage.
+     */
+    private readonly afterStage?: (stage: readonly number[], next: () => void, last: boolean) => void,
   ) {
     this.waves = rolloutWaves(Array.from(datacentreOf, (_, i) => i), stages);
     this.runningIn = new Array<number>(datacentres).fill(0);
@@ -73,7 +76,7 @@ export class RolloutGate implements StepRollout {
     if (this.left === 0) {
       const finished = this.waves[this.wave++]!;
       if (this.afterStage === undefined) this.checkStage();
-      else this.afterStage(finished, () => this.checkStage());
+      else this.afterStage(finished, () => this.checkStage(), this.wave >= this.waves.length);
     } else this.admit();
   }
 

@@ -29,6 +29,12 @@ export class NodeFigures {
     this.deployed = new Uint8Array(nodes);
     this.layers = keepLayers ? Array.from({ length: nodes }, () => []) : undefined;
   }
+
+  /** Files and bytes the node wrote besides its own transfer's (the volume side's rebuilt CDB files, after its sync). */
+  wrote(node: number, files: number, bytes: number): void {
+    this.files[node]! += files;
+    this.diskBytes[node]! += bytes;
+  }
 }
 
 export interface MeterOutcome {

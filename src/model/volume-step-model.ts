@@ -6,6 +6,7 @@ import type { FleetLayout } from './fleet-layout.ts';
 import { FluidNetwork } from './fluid-network.ts';
 import { stepBottleneck } from './step-bottleneck.ts';
 import type { NodeSpread } from './node-spread.ts';
+import { CdbRebuildJob } from './cdb-rebuild-job.ts';
 import { StageRestarts } from './rolling-restart.ts';
 import { RolloutGate } from './rollout-gate.ts';
 import { meterOutcomes, NodeFigures, type StepOutcome } from './step-outcome.ts';
@@ -39,10 +40,11 @@ const bytesPerSecond = (bitsPerSecond: number) => bitsPerSecond / 8;
  * nodes sync from their proxy (round-robin), `volume.batch` at once over the whole fleet (scap's ssh batch),
  * within fleet.rollout's stages and limit (model.rollout.concurrentDeployments is Kubernetes', not scap's).
  * An rsync costs a pass over the whole file list (scanPerFile each), a fixed cost per changed file, then the
- * changed bytes through the source's egress and the node's NIC and disk. With the l10n cache rebuilt on the
- * nodes (scap), each node then spends CPU on the changed languages' JSON and writes their CDB files to its disk.
- * After each stage's syncs its nodes restart php-fpm, a share at a time (rolling-restart.ts): the step ends
- * with the last restart.
+ * changed bytes through the source's egress and the node's NIC and disk. Each stage then goes on as scap's
+ * stage does: with the l10n cache rebuilt on the nodes, scap's cdb-rebuild job (cdb-rebuild-job.ts: each node's
+ * cores parse the changed languages' JSON, and it writes their CDB files to its disk), then php-fpm restarts, a
+ * share at a time (rolling-restart.ts); the last stage's waits for production's check first (scap checks
+ * production before its rebuild and restarts). The step ends with the last restart.
  */
 export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
   const { model, fleet, layout, step } = input;
@@ -60,17 +62,20 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
 
   const { spread } = input;
   const rebuild = step.l10nRebuild;
+  // One node's rebuild on one core: the changed languages' JSON, and the per-file cost of each CDB.
+  const rebuildCpuSeconds = rebuild === undefined ? 0 : rebuild.jsonBytes / model.rsync.l10nRebuildBytesPerSecond + rebuild.languages * model.rsync.perFileSeconds;
   // rsync writes its files without syncing them (unless --fsync), as do the CDB builds: page cache first.
   const disks = new Int32Array(n);
   const writeBack = new WriteBack(net, n, model.node.dirtyLimitBytes, (node) => ({ resource: disks[node]!, weight: 1, bytesPerSecond: model.node.diskWriteBytesPerSecond * spread.disk[node]! }));
   const iopsCapOf = (node: number) => (iopsCap === undefined ? undefined : iopsCap * spread.disk[node]!);
+  // A node's rebuilt CDB files through its disk, the last part of its rebuild either way (below).
+  const writeCdbs = (node: number, then: () => void) => writeFiles({ net, writeBack, node, disk: disks[node]! }, rebuild!.cdbBytes, { resources: [], weights: [] }, { cap: undefined, iops: undefined }, [], then);
   const startNode = (node: number) => {
     figures.startSeconds[node] = net.now;
     const began = net.now;
     const nic = net.addResource(bytesPerSecond(model.node.nicBitsPerSecond) * spread.nic[node]!, 'node nic');
     const disk = net.addResource(model.node.diskWriteBytesPerSecond * spread.disk[node]!, 'node disk');
     disks[node] = disk;
-    const write = (bytes: number, through: Through, caps: WriteCaps, meters: number[], then: () => void) => writeFiles({ net, writeBack, node, disk }, bytes, through, caps, meters, then);
     const done = (files: number, diskBytes: number) => {
       figures.endSeconds[node] = net.now;
       figures.bytesDownloaded[node] = step.changedBytes;
@@ -80,28 +85,24 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
       figures.peakIops[node] = seconds > 0 ? files / seconds : 0;
       gate.nodeDone(node);
     };
-    // scap's cdb-rebuild after the rsync: each changed language's JSON parsed and its CDB built on one core
-    // (plus the per-file cost; on a one-machine run, the harness's thread), then the CDB bytes written through
-    // the node's disk.
+    // As the harness does it: the l10n rebuild right after the rsync, each changed language's JSON parsed and its
+    // CDB built on one core (plus the per-file cost; on a one-machine run, the harness's thread), then the CDB
+    // bytes written through the node's disk. scap's job after the stage's syncs is below (rebuildJob).
     const rebuildL10n = () => {
-      if (rebuild === undefined || rebuild.languages === 0) return done(step.changedFiles, step.changedBytes);
-      const cpuSeconds = rebuild.jsonBytes / model.rsync.l10nRebuildBytesPerSecond + rebuild.languages * model.rsync.perFileSeconds;
-      syncs.rebuild(cpuSeconds, () =>
-        write(rebuild.cdbBytes, { resources: [], weights: [] }, { cap: undefined, iops: undefined }, [], () => done(step.changedFiles + rebuild.languages, step.changedBytes + rebuild.cdbBytes)),
-      );
+      if (rebuild === undefined || rebuild.languages === 0 || !model.rsync.l10nRebuildAfterEachSync) return done(step.changedFiles, step.changedBytes);
+      syncs.rebuild(rebuildCpuSeconds, () => writeCdbs(node, () => done(step.changedFiles + rebuild.languages, step.changedBytes + rebuild.cdbBytes)));
     };
     // The same node draws as the image side: its start delay, and its disk's IOPS for the per-file work.
     syncs.after(spread.startDelaySeconds[node]!, () =>
-      write(step.changedBytes, syncs.through([proxies[node % proxies.length]!, nic]), { cap: stream, iops: iopsCapOf(node) }, [meter.proxies, meter.nodes], rebuildL10n),
+      writeFiles({ net, writeBack, node, disk }, step.changedBytes, syncs.through([proxies[node % proxies.length]!, nic]), { cap: stream, iops: iopsCapOf(node) }, [meter.proxies, meter.nodes], rebuildL10n),
     );
   };
   const atOnce = Math.min(fleet.rollout.maxConcurrent, input.volume.batch ?? Number.POSITIVE_INFINITY);
-  // After each stage's syncs, its nodes restart php-fpm (scap: the canaries', then production's after the whole
-  // fleet is synced), then scap checks the stage before the next one syncs.
-  const restarts = new StageRestarts(net, model.rsync, (node) => {
-    figures.runningSeconds[node] = net.now;
+  const after = stageAftermath(net, model, atOnce, rebuild === undefined || model.rsync.l10nRebuildAfterEachSync ? 0 : rebuild.languages, rebuildCpuSeconds, {
+    writeCdbs: (node, then) => writeCdbs(node, () => { figures.wrote(node, rebuild!.languages, rebuild!.cdbBytes); then(); }),
+    restarted: (node) => (figures.runningSeconds[node] = net.now),
   });
-  const gate = new RolloutGate(layout.datacentreOf, layout.datacentres.length, fleet.rollout.stages, atOnce, n, startNode, { clock: net, waitSeconds: model.rollout.canaryWaitSeconds }, restarts.afterStage);
+  const gate = new RolloutGate(layout.datacentreOf, layout.datacentres.length, fleet.rollout.stages, atOnce, n, startNode, { clock: net, waitSeconds: model.rollout.canaryWaitSeconds }, after.afterStage);
   let proxiesLeft = proxies.length;
   const syncProxies = () => {
     for (const _ of proxies) {
@@ -122,7 +123,7 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
   const prepTiers = input.prep === undefined ? [] : input.prep(net, syncProxies);
   if (input.prep === undefined) syncProxies();
   net.run();
-  let makespan = restarts.endSeconds;
+  let makespan = after.restarts.endSeconds;
   for (let i = 0; i < n; i++) makespan = Math.max(makespan, figures.endSeconds[i]!);
   const tiers = [
     ...prepTiers,
@@ -130,9 +131,36 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
     { tier: 'rsync-proxies', id: meter.proxies },
     { tier: 'nodes', id: meter.nodes },
   ];
-  // Restarts move no bytes: when they take most of the step, they are what holds it.
-  const bottleneck = restarts.seconds > makespan / 2 ? 'php-fpm restarts' : stepBottleneck(net, gate.heldBack);
-  return { topology: 'rsync', makespanSeconds: makespan, rolloutEndSeconds: restarts.endSeconds, nodes: figures, prePulled: 0, meters: meterOutcomes(net, tiers), events: net.events, bottleneck };
+  // Restarts and the rebuild job's waits move no bytes: when one takes most of the step, it is what holds it.
+  const bottleneck = after.restarts.seconds > makespan / 2 ? 'php-fpm restarts' : (after.rebuildJob?.seconds ?? 0) > makespan / 2 ? 'l10n rebuild' : stepBottleneck(net, gate.heldBack);
+  return { topology: 'rsync', makespanSeconds: makespan, rolloutEndSeconds: after.restarts.endSeconds, nodes: figures, prePulled: 0, meters: meterOutcomes(net, tiers), events: net.events, bottleneck };
+}
+
+/**
+ * What scap does on a stage's nodes after their syncs: with `languages` to rebuild, its cdb-rebuild job in its ssh
+ * batch (each node building on its cores less two, then `writeCdbs`), then php-fpm restarts. Production's check
+ * comes before them (scap checks production before its rebuild and restarts); the other stages' checks follow
+ * them (RolloutGate).
+ */
+function stageAftermath(
+  net: FluidNetwork,
+  model: ResolvedModel,
+  batch: number,
+  languages: number,
+  rebuildCpuSeconds: number,
+  on: { readonly writeCdbs: (node: number, then: () => void) => void; readonly restarted: (node: number) => void },
+): { afterStage: (stage: readonly number[], next: () => void, last: boolean) => void; restarts: StageRestarts; rebuildJob: CdbRebuildJob | undefined } {
+  const rebuildJob = languages === 0 ? undefined : new CdbRebuildJob(net, batch, rebuildCpuSeconds / Math.max(1, model.node.cpu.cores - 2), on.writeCdbs);
+  const restarts = new StageRestarts(net, model.rsync, on.restarted);
+  const afterStage = (stage: readonly number[], next: () => void, last: boolean): void => {
+    const restart = () => restarts.afterStage(stage, next);
+    const rebuildThenRestart = () => (rebuildJob === undefined ? restart() : rebuildJob.run(stage, restart));
+    // Production's check only delays what follows it: nothing when the nodes neither rebuild nor restart.
+    const wait = last && (rebuildJob !== undefined || model.rsync.restartSeconds > 0) ? model.rollout.canaryWaitSeconds : 0;
+    if (wait > 0) net.at(net.now + wait, rebuildThenRestart);
+    else rebuildThenRestart();
+  };
+  return { afterStage, restarts, rebuildJob };
 }
 
 /** Ceilings of a write of files: the stream's (undefined: none) and the disk's files per second (undefined: none). */

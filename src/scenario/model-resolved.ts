@@ -116,8 +116,14 @@ export interface ResolvedModel {
     readonly perSyncSeconds: number;
     /** Most one rsync transfer moves, bytes per second (its checksums and delta run on one core); undefined when unlimited. */
     readonly streamBytesPerSecond: number | undefined;
-    /** Upstream l10n JSON bytes a node rebuilds into CDB files per second (scap's cdb-rebuild). */
+    /** Upstream l10n JSON bytes one core rebuilds into CDB files per second (scap's cdb-rebuild runs a pool of a node's cores less two). */
     readonly l10nRebuildBytesPerSecond: number;
+    /**
+     * Each node rebuilds its l10n cache right after its own sync, on one core, as the harness does (a one-machine
+     * run: model.harness.cores, and whatever --calibrate fits); false (scap): an ssh job over each stage's nodes
+     * after all its syncs, each node on its cores less two (cdb-rebuild-job.ts).
+     */
+    readonly l10nRebuildAfterEachSync: boolean;
     /** After a stage's syncs, each node's php-fpm restart (depool, restart, repool); 0: none. */
     readonly restartSeconds: number;
     /** The share of a stage's nodes restarting at once (scap: 10% of each group). */

@@ -60,7 +60,7 @@ export const rolloutInput = z.strictObject({
   timeout: durationField().optional()
     .meta({ description: 'helm\'s --timeout for a release (releases only): a release still rolling after it fails (results flag it); default 5m, helm\'s own' }),
   canaryWait: durationField().optional()
-    .meta({ description: 'after each rollout stage but the last (fleet.rollout.stages: canaries), both sides wait this long for traffic before scap\'s error-rate check lets the next stage start (scap\'s canary_wait_time); default 20s, scap\'s own; 0s: no wait' }),
+    .meta({ description: 'after each rollout stage but the last (fleet.rollout.stages: canaries), both sides wait this long for traffic before scap\'s error-rate check lets the next stage start, and the volume side waits it again before production\'s l10n rebuild and php-fpm restarts (scap\'s canary_wait_time); default 20s, scap\'s own; 0s: no wait' }),
   warmup: durationField().optional()
     .meta({ description: 'time from a pod\'s containers running to its readiness probe passing (the application and its sidecars up; releases only); default 1s; 0s: ready at the probe kubelet makes as the containers run' }),
 });

@@ -202,10 +202,12 @@ describe('fleet model: closed forms', () => {
     // The proxy 0.1 s; the 2 canaries share its 100 MB/s (2 s), then restart one at a time (10% of 2, at least
     // one: 2 x 5 s), and scap checks them (3 s); the other 8 nodes (8 s), then restart one at a time again (10% of 8: 8 x 5 s).
     const restarted = makespan({ restart: '5s' });
-    close(restarted.makespanSeconds, 0.1 + 2 + 2 * 5 + 3 + 8 + 8 * 5, 'restarts of 10%');
+    // scap checks production too, before its restarts (3 s again).
+    close(restarted.makespanSeconds, 0.1 + 2 + 2 * 5 + 3 + 8 + 3 + 8 * 5, 'restarts of 10%');
     assert.equal(restarted.model?.bottleneck, 'php-fpm restarts');
     // Half of a stage at once: the canaries still one at a time, the rest in two rounds of four.
-    close(makespan({ restart: '5s', restartBatch: '50%' }).makespanSeconds, 0.1 + 2 + 2 * 5 + 3 + 8 + 2 * 5, 'restarts of 50%');
+    close(makespan({ restart: '5s', restartBatch: '50%' }).makespanSeconds, 0.1 + 2 + 2 * 5 + 3 + 8 + 3 + 2 * 5, 'restarts of 50%');
+    // Nothing after production's syncs: its check delays nothing.
     close(makespan({ restart: '0s' }).makespanSeconds, 0.1 + 2 + 3 + 8, 'no restarts');
   });
 
@@ -269,17 +271,24 @@ describe('fleet model: closed forms', () => {
     assert.ok(simulate(fleet(8, { disk: 400 * MB }), input, plan).steps.every((s) => s.strategy !== 'hybrid'));
   });
 
-  test('volume with the l10n cache rebuilt on the nodes (scap): after its rsync, each node builds the changed CDBs, then writes them', () => {
+  test('volume with the l10n cache rebuilt on the nodes (scap): after the syncs and production\'s check, scap\'s cdb-rebuild job builds the changed CDBs on each node\'s cores less two, its ssh batch at a time, then writes them', () => {
     const l10nRebuild = { languages: 10, jsonBytes: 400 * MB, cdbBytes: 450 * MB };
     const plan: FleetPlan = { strategies: [], volume: [{ step: 'l10n', changedFiles: 1000, changedBytes: 100 * MB, deletedPaths: 0, treeFiles: 1000, l10nRebuild }] };
-    const out = simulate(fleet(8, { disk: 450 * MB }), { rsync: { masterEgress: '8Gbit/s', proxyEgress: '800Mbit/s', perFile: '1ms', scanPerFile: '0ms', l10nRebuild: '100MB/s' }, node: { diskIops: 1_000_000, dirtyLimit: '0B' } }, plan);
-    // As above (1.1 s proxy, 1 s + 8 s nodes), then per node 4 s parsing 400 MB of JSON and 10 ms per CDB,
-    // and 1 s writing 450 MB of CDB at 450 MB/s.
-    close(out.steps[0]!.makespanSeconds, 1 + 0.1 + 1 + 8 + 4 + 0.01 + 1, 'makespan');
+    const rsync = { masterEgress: '8Gbit/s', proxyEgress: '800Mbit/s', perFile: '1ms', scanPerFile: '0ms', l10nRebuild: '100MB/s' };
+    const node = { diskIops: 1_000_000, dirtyLimit: '0B', cpu: { cores: 4 } };
+    const out = simulate(fleet(8, { disk: 450 * MB, maxConcurrent: 4 }), { rsync, node, rollout: { canaryWait: '2s' } }, plan);
+    // The proxy 1.1 s; the nodes four at a time, each round 1 s of per-file cost and 4 x 100 MB through the proxy's
+    // 100 MB/s (5 s). Production's check (2 s), then the job four at a time: each node 4 s parsing 400 MB of JSON
+    // and 10 ms per CDB on 2 of its 4 cores (2.005 s), then 1 s writing 450 MB of CDB at 450 MB/s.
+    close(out.steps[0]!.makespanSeconds, 1.1 + 2 * 5 + 2 + 2 * (4.01 / 2 + 1), 'makespan');
+    assert.equal(out.steps[0]!.model?.bottleneck, 'rsync proxy egress');
     assert.ok(out.samples.every((s) => s.bytesWrittenToDisk === 100 * MB + 450 * MB && s.filesWritten === 1010 && s.bytesDownloaded === 100 * MB));
+    // A node's time is its sync, as scap's per-host sync duration is.
+    close(out.steps[0]!.model!.nodeSeconds!.p50, 5, 'node time');
     // On one machine (model.harness.cores) every node's rebuild shares shipbench's one thread: the eight nodes
     // reach it together, so each takes eight times its 4.01 s; its cores are left to the syncs' work.
-    const oneMachine = simulate(fleet(8, { disk: 450 * MB }), { harness: { cores: 8 }, rsync: { masterEgress: '8Gbit/s', proxyEgress: '800Mbit/s', perFile: '1ms', scanPerFile: '0ms', l10nRebuild: '100MB/s' }, node: { diskIops: 1_000_000, dirtyLimit: '0B' } }, plan);
+    // As the harness does it, right after each node's sync (no job, no check to wait for).
+    const oneMachine = simulate(fleet(8, { disk: 450 * MB }), { harness: { cores: 8 }, rsync, node: { diskIops: 1_000_000, dirtyLimit: '0B' } }, plan);
     close(oneMachine.steps[0]!.makespanSeconds, 1 + 0.1 + 1 + 8 + 8 * 4.01 + 1, 'makespan on one machine');
   });
 
