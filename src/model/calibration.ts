@@ -239,7 +239,7 @@ export function calibrateFrom(measured: MeasuredRun, model: ResolvedModel, fleet
   const withRequests = requestsFrom(measured, { ...model, node, registry: registryModel, harness: unpackShareFrom(samples, shared !== undefined, free, model.harness, parameters) }, parameters);
   const committed = { ...withRequests, node: blobCommitFrom(samples, withRequests.node, parameters.requestSeconds, parameters), rsync: rsyncFrom(samples, withRequests.rsync, volumeTreeFiles, parameters, steps, free) };
   // The harness rolls node by node, restarts nothing and checks no stage (no pods, no php-fpm, no scap behind the
-  // virtual nodes), and each node rebuilds its l10n cache right after its own sync.
-  const harnessRollout = { ...committed, rollout: { ...committed.rollout, releases: [], canaryWaitSeconds: 0 }, rsync: { ...committed.rsync, restartSeconds: 0, l10nRebuildAfterEachSync: true } };
+  // virtual nodes); its nodes pull from proxies and rebuild their l10n cache right after their own sync.
+  const harnessRollout = { ...committed, rollout: { ...committed.rollout, releases: [], canaryWaitSeconds: 0 }, rsync: { ...committed.rsync, restartSeconds: 0, asHarness: true } };
   return { parameters, model: harnessCpuFrom(cpu, boundCores, shared !== undefined, harnessRollout, parameters), fleet };
 }

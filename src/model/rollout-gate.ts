@@ -24,6 +24,8 @@ export interface StepRollout {
 export interface StageChecks {
   readonly clock: RolloutClock;
   readonly waitSeconds: number;
+  /** Work before a stage's nodes start (the volume side's proxies sync as production opens); `open` starts them. */
+  readonly opening?: (wave: number, open: () => void) => void;
 }
 
 /**
@@ -91,6 +93,12 @@ export class RolloutGate implements StepRollout {
   private openWave(): void {
     const wave = this.waves[this.wave];
     if (wave === undefined) return;
+    const { opening } = this.checks;
+    if (opening === undefined) this.open(wave);
+    else opening(this.wave, () => this.open(wave));
+  }
+
+  private open(wave: readonly number[]): void {
     this.queues = this.runningIn.map(() => []);
     this.heads = this.runningIn.map(() => 0);
     for (const node of wave) this.queues[this.datacentreOf[node]!]!.push(node);

@@ -89,39 +89,42 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
     // CDB built on one core (plus the per-file cost; on a one-machine run, the harness's thread), then the CDB
     // bytes written through the node's disk. scap's job after the stage's syncs is below (rebuildJob).
     const rebuildL10n = () => {
-      if (rebuild === undefined || rebuild.languages === 0 || !model.rsync.l10nRebuildAfterEachSync) return done(step.changedFiles, step.changedBytes);
+      if (rebuild === undefined || rebuild.languages === 0 || !model.rsync.asHarness) return done(step.changedFiles, step.changedBytes);
       syncs.rebuild(rebuildCpuSeconds, () => writeCdbs(node, () => done(step.changedFiles + rebuild.languages, step.changedBytes + rebuild.cdbBytes)));
     };
-    // The same node draws as the image side: its start delay, and its disk's IOPS for the per-file work.
+    // The same node draws as the image side: its start delay, and its disk's IOPS for the per-file work. A canary
+    // pulls from the master (scap's sync_targets names no proxy), the rest from their proxy.
+    const source = proxiesSynced ? { resource: proxies[node % proxies.length]!, meter: meter.proxies } : { resource: master, meter: meter.master };
     syncs.after(spread.startDelaySeconds[node]!, () =>
-      writeFiles({ net, writeBack, node, disk }, step.changedBytes, syncs.through([proxies[node % proxies.length]!, nic]), { cap: stream, iops: iopsCapOf(node) }, [meter.proxies, meter.nodes], rebuildL10n),
+      writeFiles({ net, writeBack, node, disk }, step.changedBytes, syncs.through([source.resource, nic]), { cap: stream, iops: iopsCapOf(node) }, [source.meter, meter.nodes], rebuildL10n),
     );
   };
   const atOnce = Math.min(fleet.rollout.maxConcurrent, input.volume.batch ?? Number.POSITIVE_INFINITY);
-  const after = stageAftermath(net, model, atOnce, rebuild === undefined || model.rsync.l10nRebuildAfterEachSync ? 0 : rebuild.languages, rebuildCpuSeconds, {
+  const after = stageAftermath(net, model, atOnce, rebuild === undefined || model.rsync.asHarness ? 0 : rebuild.languages, rebuildCpuSeconds, {
     writeCdbs: (node, then) => writeCdbs(node, () => { figures.wrote(node, rebuild!.languages, rebuild!.cdbBytes); then(); }),
     restarted: (node) => (figures.runningSeconds[node] = net.now),
   });
-  const gate = new RolloutGate(layout.datacentreOf, layout.datacentres.length, fleet.rollout.stages, atOnce, n, startNode, { clock: net, waitSeconds: model.rollout.canaryWaitSeconds }, after.afterStage);
-  let proxiesLeft = proxies.length;
-  const syncProxies = () => {
+  // scap syncs its proxies as production opens (`_sync_proxies_and_apaches`), after the canary stages; the
+  // harness syncs them first.
+  const canaryWaves = model.rsync.asHarness ? 0 : leadingCanaryStages(fleet.rollout.stages);
+  let proxiesSynced = canaryWaves === 0;
+  const opening = (wave: number, open: () => void) => {
+    if (wave !== canaryWaves) return open();
+    proxiesSynced = true;
+    syncProxies(open);
+  };
+  const gate = new RolloutGate(layout.datacentreOf, layout.datacentres.length, fleet.rollout.stages, atOnce, n, startNode, { clock: net, waitSeconds: model.rollout.canaryWaitSeconds, opening }, after.afterStage);
+  const syncProxies = (then: () => void) => {
+    let proxiesLeft = proxies.length;
     for (const _ of proxies) {
       syncs.after(0, () =>
-        net.startFlow({
-          bytes: step.changedBytes,
-          ...syncs.through([master]),
-          capBytesPerSecond: minDefined(stream, iopsCap),
-          capKind: capKindOf(stream, iopsCap),
-          meters: [meter.master],
-          onDone: () => {
-            if (--proxiesLeft === 0) gate.begin();
-          },
-        }),
+        net.startFlow({ bytes: step.changedBytes, ...syncs.through([master]), capBytesPerSecond: minDefined(stream, iopsCap), capKind: capKindOf(stream, iopsCap), meters: [meter.master], onDone: () => { if (--proxiesLeft === 0) then(); } }),
       );
     }
   };
-  const prepTiers = input.prep === undefined ? [] : input.prep(net, syncProxies);
-  if (input.prep === undefined) syncProxies();
+  const start = () => gate.begin();
+  const prepTiers = input.prep === undefined ? [] : input.prep(net, start);
+  if (input.prep === undefined) start();
   net.run();
   let makespan = after.restarts.endSeconds;
   for (let i = 0; i < n; i++) makespan = Math.max(makespan, figures.endSeconds[i]!);
@@ -134,6 +137,12 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
   // Restarts and the rebuild job's waits move no bytes: when one takes most of the step, it is what holds it.
   const bottleneck = after.restarts.seconds > makespan / 2 ? 'php-fpm restarts' : (after.rebuildJob?.seconds ?? 0) > makespan / 2 ? 'l10n rebuild' : stepBottleneck(net, gate.heldBack);
   return { topology: 'rsync', makespanSeconds: makespan, rolloutEndSeconds: after.restarts.endSeconds, nodes: figures, prePulled: 0, meters: meterOutcomes(net, tiers), events: net.events, bottleneck };
+}
+
+/** How many of the rollout's first stages are canary stages: their nodes sync before the proxies do (scap's sync_targets). */
+function leadingCanaryStages(stages: ModelFleet['rollout']['stages']): number {
+  const first = stages.findIndex((stage) => !('canaries' in stage));
+  return first < 0 ? stages.length : first;
 }
 
 /**

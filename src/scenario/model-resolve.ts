@@ -221,7 +221,7 @@ export function resolveModel(
       perSyncSeconds: parseSeconds(model?.rsync?.perSync ?? MODEL_DEFAULTS.rsyncPerSync),
       streamBytesPerSecond: model?.rsync?.stream === undefined ? undefined : parseBitsPerSecond(model.rsync.stream) / 8,
       l10nRebuildBytesPerSecond: parseBytesPerSecond(model?.rsync?.l10nRebuild ?? MODEL_DEFAULTS.l10nRebuild),
-      l10nRebuildAfterEachSync: model?.harness?.cores !== undefined,
+      asHarness: model?.harness?.cores !== undefined,
       restartSeconds: parseSeconds(model?.rsync?.restart ?? MODEL_DEFAULTS.rsyncRestart),
       restartShare: parseShare(model?.rsync?.restartBatch ?? MODEL_DEFAULTS.rsyncRestartBatch),
       harnessCores: model?.harness?.cores,

@@ -119,11 +119,12 @@ export interface ResolvedModel {
     /** Upstream l10n JSON bytes one core rebuilds into CDB files per second (scap's cdb-rebuild runs a pool of a node's cores less two). */
     readonly l10nRebuildBytesPerSecond: number;
     /**
-     * Each node rebuilds its l10n cache right after its own sync, on one core, as the harness does (a one-machine
-     * run: model.harness.cores, and whatever --calibrate fits); false (scap): an ssh job over each stage's nodes
-     * after all its syncs, each node on its cores less two (cdb-rebuild-job.ts).
+     * The volume side as shipbench's harness runs it (a one-machine run, model.harness.cores, and whatever --calibrate
+     * fits): every node pulls from a proxy and rebuilds its l10n cache right after its own sync, on one core. False,
+     * as scap runs it: canaries pull from the master before the proxies sync, and after a stage's syncs scap's
+     * cdb-rebuild job runs over its nodes, each on its cores less two (cdb-rebuild-job.ts).
      */
-    readonly l10nRebuildAfterEachSync: boolean;
+    readonly asHarness: boolean;
     /** After a stage's syncs, each node's php-fpm restart (depool, restart, repool); 0: none. */
     readonly restartSeconds: number;
     /** The share of a stage's nodes restarting at once (scap: 10% of each group). */

@@ -193,22 +193,26 @@ describe('fleet model: closed forms', () => {
     assert.deepEqual(mostAtOnce(undefined), { volume: 12, image: 2 });
   });
 
-  test('volume: after each stage\'s syncs its nodes restart php-fpm, model.rsync.restartBatch of them at once', () => {
+  test('volume: canaries pull from the master, production from the proxies synced as it opens; after each stage\'s syncs its nodes restart php-fpm, model.rsync.restartBatch of them at once', () => {
     const plan: FleetPlan = { strategies: [], volume: [{ step: 'initial', changedFiles: 100, changedBytes: 100 * MB, deletedPaths: 0, treeFiles: 100 }] };
     const makespan = (rsync: NonNullable<ModelInput['rsync']>) => {
       const out = simulate(fleet(10, { stages: [{ canaries: 2 }, { rest: true }] }), { rsync: { masterEgress: '8Gbit/s', proxyEgress: '800Mbit/s', perFile: '0s', scanPerFile: '0s', ...rsync }, node: { diskIops: 1_000_000 }, rollout: { canaryWait: '3s' } }, plan);
       return out.steps[0]!;
     };
-    // The proxy 0.1 s; the 2 canaries share its 100 MB/s (2 s), then restart one at a time (10% of 2, at least
-    // one: 2 x 5 s), and scap checks them (3 s); the other 8 nodes (8 s), then restart one at a time again (10% of 8: 8 x 5 s).
+    // The 2 canaries pull from the master (scap's sync_targets names no proxy), sharing its 1 GB/s (0.2 s), then
+    // restart one at a time (10% of 2, at least one: 2 x 5 s), and scap checks them (3 s). Production opens with
+    // the proxy's sync (0.1 s); the other 8 nodes share its 100 MB/s (8 s); scap checks production (3 s again),
+    // then they restart one at a time (10% of 8: 8 x 5 s).
     const restarted = makespan({ restart: '5s' });
-    // scap checks production too, before its restarts (3 s again).
-    close(restarted.makespanSeconds, 0.1 + 2 + 2 * 5 + 3 + 8 + 3 + 8 * 5, 'restarts of 10%');
+    close(restarted.makespanSeconds, 0.2 + 2 * 5 + 3 + 0.1 + 8 + 3 + 8 * 5, 'restarts of 10%');
     assert.equal(restarted.model?.bottleneck, 'php-fpm restarts');
     // Half of a stage at once: the canaries still one at a time, the rest in two rounds of four.
-    close(makespan({ restart: '5s', restartBatch: '50%' }).makespanSeconds, 0.1 + 2 + 2 * 5 + 3 + 8 + 3 + 2 * 5, 'restarts of 50%');
+    close(makespan({ restart: '5s', restartBatch: '50%' }).makespanSeconds, 0.2 + 2 * 5 + 3 + 0.1 + 8 + 3 + 2 * 5, 'restarts of 50%');
     // Nothing after production's syncs: its check delays nothing.
-    close(makespan({ restart: '0s' }).makespanSeconds, 0.1 + 2 + 3 + 8, 'no restarts');
+    close(makespan({ restart: '0s' }).makespanSeconds, 0.2 + 3 + 0.1 + 8, 'no restarts');
+    // As the harness runs it (a one-machine run): the proxy first, every node from it.
+    const harness = simulate(fleet(10, { stages: [{ canaries: 2 }, { rest: true }] }), { harness: { cores: 64 }, rsync: { masterEgress: '8Gbit/s', proxyEgress: '800Mbit/s', perFile: '0s', scanPerFile: '0s', restart: '0s' }, node: { diskIops: 1_000_000 }, rollout: { canaryWait: '3s' } }, plan);
+    close(harness.steps[0]!.makespanSeconds, 0.1 + 2 + 3 + 8, 'as the harness');
   });
 
   test('volume on one machine (model.harness.cores): every sync\'s per-file and per-byte work shares its cores, at most one core a sync', () => {
