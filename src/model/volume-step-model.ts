@@ -107,7 +107,7 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
   // scap syncs its proxies as production opens (`_sync_proxies_and_apaches`), after the canary stages; the
   // harness syncs them first.
   const canaryWaves = model.rsync.asHarness ? 0 : leadingCanaryStages(fleet.rollout.stages);
-  let proxiesSynced = canaryWaves === 0;
+  let proxiesSynced = false;
   const opening = (wave: number, open: () => void) => {
     if (wave !== canaryWaves) return open();
     proxiesSynced = true;

@@ -42,9 +42,9 @@ export const MODEL_DEFAULTS = {
   rsyncRestartBatch: '10%',
   /**
    * Go's compress/gzip at its default level on one core, as dockerd gzips each layer it pushes (distribution's
-   * push_v2.go): the quick start's initial tar, 54.6 MB, in 1.99 to 2.21 s (medians of four runs of
-   * `npx tsx bench/push-compress.ts`, Go 1.19, this project's 2-core machine, AMD EPYC), 1.16 to 1.17 times as fast
-   * as GNU gzip -6 beside it.
+   * push_v2.go): the quick start's initial tar, 54.6 MB, in 1.99 to 2.11 s (three runs of
+   * `npx tsx bench/push-compress.ts`, each the median of 3 to 5 timings; Go 1.19, this project's 2-core machine, AMD
+   * EPYC), 1.16 to 1.17 times as fast as GNU gzip -6 beside it.
    */
   buildCompress: '26MB/s',
   nic: '10Gbit/s',
