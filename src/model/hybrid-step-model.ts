@@ -1,6 +1,5 @@
 import type { ModelImageStep } from './fleet-plan.ts';
 import type { FluidNetwork } from './fluid-network.ts';
-import { loneUnpackSeconds } from './lone-unpack.ts';
 import { loneUnpackSecondsPerByte } from './node-cpu.ts';
 import type { StepOutcome } from './step-outcome.ts';
 import { simulateVolumeStep, type VolumeStepInput } from './volume-step-model.ts';
@@ -26,8 +25,16 @@ export function simulateHybridStep(input: HybridStepInput): { outcome: StepOutco
   const pulled = image.layers.filter((l) => !held.has(l.id)).reduce((n, l) => n + l.compressedBytes, 0);
   const unpackedBytes = image.layers.reduce((n, l) => n + l.uncompressedBytes, 0);
   const files = image.layers.reduce((n, l) => n + l.files, 0);
-  // The master unpacks the whole image alone: decompression and file writes (lone-unpack.ts).
-  const unpackSeconds = loneUnpackSeconds(model, unpackedBytes, files, loneUnpackSecondsPerByte(model.node.cpu));
+  // The master unpacks alone: each byte at its CPU's pace (node-cpu.ts), into page cache up to its dirty limit
+  // (write-back.ts), the rest at its CPU's or its disk's pace, whichever is slower; each file its wait and its CPU.
+  // Unpack costs fitted as the seconds nodes waited, sharing one machine's cores: alone, the master takes them
+  // times the share of a core each of those unpacks had (model.harness.unpackShare, set by --calibrate).
+  const { cpu } = model.node;
+  const alone = model.harness.unpackShare ?? 1;
+  const cpuPerByte = loneUnpackSecondsPerByte(cpu) * alone;
+  const absorbed = Math.min(unpackedBytes, model.node.dirtyLimitBytes);
+  const throughDisk = (unpackedBytes - absorbed) * Math.max(cpuPerByte, 1 / model.node.diskWriteBytesPerSecond);
+  const unpackSeconds = absorbed * cpuPerByte + throughDisk + files * (model.node.unpackPerFileSeconds + cpu.perFileSeconds) * alone;
   let prepSeconds = 0;
   const prep = (net: FluidNetwork, ready: () => void) => {
     const registry = net.addMeter();

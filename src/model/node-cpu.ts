@@ -23,16 +23,6 @@ export function loneUnpackSecondsPerByte(cpu: NodeCpu): number {
 }
 
 /**
- * CPU seconds per tar byte of an untar that digests its input beside it, alone, in closed form: `docker commit`
- * untars the container's changes into a new layer while another goroutine sha256s the same tar for its diffID
- * (the layer store's applyTar). Nothing to decompress: the slower of the two stages, or both over the cores.
- */
-export function loneUntarSecondsPerByte(cpu: NodeCpu): number {
-  const { sha256SecondsPerByte: h, unpackSecondsPerByte: u } = cpu;
-  return Math.max(h, u, (h + u) / cpu.cores);
-}
-
-/**
  * CPU as a resource (model.node.cpu, model.harness): each node has `cores` (times its spread draw: a slower
  * node's cores are slower), a capacity in CPU-seconds per second that hashing, decompression and unpack
  * share max-min like bandwidth. A flow's weight on it is CPU-seconds per byte, so a fast NIC leaves the

@@ -41,12 +41,15 @@ export const MODEL_DEFAULTS = {
   /** scap's php_fpm.get_batch_size: 10% of each group's hosts at once (and poolcounter's 10% of the pool). */
   rsyncRestartBatch: '10%',
   /**
-   * Go's compress/gzip at its default level on one core, as dockerd gzips each layer it pushes (distribution's
-   * push_v2.go): the quick start's initial tar, 54.6 MB, in 1.99 to 2.11 s (three runs of
-   * `npx tsx bench/push-compress.ts`, each the median of 3 to 5 timings; Go 1.19, this project's 2-core machine, AMD
-   * EPYC), 1.16 to 1.17 times as fast as GNU gzip -6 beside it.
+   * The build's `docker commit` and `docker push` on dockerd 20.10.24 (Debian's, Go 1.19) with a registry on
+   * loopback, the quick start's initial tree (54.6 MB of tar, 1,394 files) copied into a container:
+   * `npx tsx bench/image-build-costs.ts 5`, three runs on this project's 2-core machine (AMD EPYC, load 0.8 to 1.3),
+   * the medians of their medians. The commit took 0.65 to 0.85 s (64 to 84 MB/s of tar); the push, which reads each
+   * layer back as a tar from its files and gzips it with Go's compress/gzip on one core, 2.61 to 3.12 s (17.5 to
+   * 20.9 MB/s), 1.28 to 1.55 times Go's gzip loop alone on the same tar (26.7 to 27.2 MB/s; GNU gzip -6 23.0 to 23.6).
    */
-  buildCompress: '26MB/s',
+  buildCommit: '76MB/s',
+  buildCompress: '17.5MB/s',
   nic: '10Gbit/s',
   /** Extra client-side time before the first request; the round trips themselves are counted per request. */
   manifest: '0s',
@@ -247,7 +250,10 @@ export function resolveModel(
       ...resolveNodeRuntime(model, fleet.runtime),
       cpu: resolveNodeCpu(model, parseBytesPerSecond(model?.node?.decompress ?? MODEL_DEFAULTS.decompress)),
     },
-    build: { compressBytesPerSecond: parseBytesPerSecond(model?.build?.compress ?? MODEL_DEFAULTS.buildCompress) },
+    build: {
+      commitBytesPerSecond: parseBytesPerSecond(model?.build?.commit ?? MODEL_DEFAULTS.buildCommit),
+      compressBytesPerSecond: parseBytesPerSecond(model?.build?.compress ?? MODEL_DEFAULTS.buildCompress),
+    },
     lazy: resolveLazy(model),
     harness: { cores: model?.harness?.cores, unpackShare: undefined },
     rollout: resolveRollout(model?.rollout, dcs, fleet.nodes),

@@ -172,7 +172,12 @@ export interface ResolvedModel {
     readonly cpu: NodeCpu;
   };
   /** The image side's build before its push and rollout (deploy-prep.ts). */
-  readonly build: { readonly compressBytesPerSecond: number };
+  readonly build: {
+    /** Tar bytes of the new layers docker commit registers per second (it tars the container's changes, untars them into the new layer, digests them). */
+    readonly commitBytesPerSecond: number;
+    /** Tar bytes of the new layers docker push turns into blobs per second (it reads each layer back as a tar and gzips it, on one core). */
+    readonly compressBytesPerSecond: number;
+  };
   readonly lazy: ResolvedLazy;
   /** Undefined: nodes are separate machines; else the cores of the one machine all virtual nodes share. */
   readonly harness: {

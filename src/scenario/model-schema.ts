@@ -154,7 +154,8 @@ export const modelInputSchema = z
       ...nodeRuntimeKeys,
     }).optional(),
     build: z.strictObject({
-      compress: byteRateField().optional().meta({ description: 'tar bytes a deploy step\'s new layers are compressed at on the build host (docker push gzips each layer on one core); default 26MB/s, Go\'s compress/gzip (what dockerd pushes with) on one core of this project\'s machine' }),
+      commit: byteRateField().optional().meta({ description: 'tar bytes of a deploy step\'s new layers docker commit registers per second on the build host (it tars the container\'s changes, untars them into the new layer and digests them); default 76MB/s, dockerd 20.10 on this project\'s machine (bench/image-build-costs.ts)' }),
+      compress: byteRateField().optional().meta({ description: 'tar bytes of a deploy step\'s new layers docker push turns into blobs per second on the build host (it reads each layer back as a tar from its files and gzips it with Go\'s compress/gzip on one core); default 17.5MB/s, dockerd 20.10 on this project\'s machine (bench/image-build-costs.ts)' }),
     }).optional().meta({ description: 'the image side\'s build and push before the rollout (steps[].deploy)' }),
     lazy: lazyInput.optional(),
     harness: harnessInput.optional(),
