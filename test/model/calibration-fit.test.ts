@@ -317,12 +317,15 @@ describe('calibration on one backend of a run over several', () => {
     assert.deepEqual(model.node.spread.empirical, { disk: [200e6, 500e6] });
   });
 
-  test('the calibrated model rolls node by node and restarts no php-fpm, as the harness does', () => {
+  test('the calibrated model rolls node by node, restarts no php-fpm, checks no stage and syncs and rebuilds l10n as the harness does', () => {
     const resolved = resolveModel({ rollout: { releases: [{ name: 'web', replicas: 3 }] }, rsync: { restart: '14s' } }, { nodes: 3, nicBitsPerSecond: undefined, diskWriteBytesPerSecond: undefined });
     assert.equal(resolved.rollout.releases.length, 1);
+    assert.deepEqual([resolved.rollout.canaryWaitSeconds, resolved.rsync.asHarness], [20, false]);
     const step = { strategy: 's', step: 'initial', repeat: 0, warmup: false, throughput: { points: [] }, cpu: { samples: 0 } };
     const { model } = calibrateFrom({ samples: [], steps: [step] } as unknown as MeasuredRun, resolved, { nodes: 3, rollout: { maxConcurrent: 3, stages: [{ rest: true }] }, node: { nicBitsPerSecond: undefined, disk: {}, maxConcurrentDownloads: 3, unpack: true } } as never, 1);
     assert.deepEqual(model.rollout.releases, []);
     assert.equal(model.rsync.restartSeconds, 0);
+    assert.equal(model.rollout.canaryWaitSeconds, 0);
+    assert.equal(model.rsync.asHarness, true);
   });
 });
