@@ -21,6 +21,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { median } from 'simple-statistics';
 import { freePort } from '../src/core/free-port.ts';
+import { withParentDeathSignal } from '../src/core/parent-death.ts';
 import { resolveModel } from '../src/scenario/model-resolve.ts';
 
 const runs = Math.max(1, Number(process.argv[2] ?? 3) || 3);
@@ -61,9 +62,10 @@ const timed = (file: string, args: readonly string[], env?: NodeJS.ProcessEnv): 
   return (performance.now() - t0) / 1000;
 };
 
-/** A daemon of this bench's own, ended by its PID (never by name: other runs share the machine). */
+/** A daemon of this bench's own, ended by its PID (never by name: other runs share the machine), and killed if the bench dies. */
 function daemon(command: string, args: readonly string[]): ChildProcess {
-  const child = spawn(command, args, { stdio: 'ignore' });
+  const [file, ...rest] = withParentDeathSignal([command, ...args]);
+  const child = spawn(file!, rest, { stdio: 'ignore' });
   started.push(child);
   return child;
 }
