@@ -60,17 +60,3 @@ export function drawVariationFor(sigma: number, total: number, fixed: number): n
   const s = (lo + hi) / 2;
   return Math.sqrt(Math.expm1(s * s));
 }
-
-/** Seconds covered by the union of [start, start + length) intervals: how long at least one was open. */
-export function unionSeconds(intervals: ReadonlyArray<readonly [number, number]>): number {
-  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
-  let covered = 0;
-  let end = -Infinity;
-  for (const [start, length] of sorted) {
-    const stop = start + length;
-    if (stop <= end) continue;
-    covered += stop - Math.max(start, end);
-    end = stop;
-  }
-  return covered;
-}

@@ -1,6 +1,7 @@
 import type { LayerSample, NodeStepSample } from '../metrics/samples.ts';
 import { median, quantile } from '../stats/percentiles.ts';
-import { logNormalVariation, unionSeconds } from './calibration-dispersion.ts';
+import { logNormalVariation } from './calibration-dispersion.ts';
+import { unionSeconds } from './span-concurrency.ts';
 
 /** A node must have moved this much in a step for its rate to say more about its link than about round trips. */
 const MIN_LINK_BYTES = 1 << 20;

@@ -1,4 +1,5 @@
 import type { FluidNetwork } from './fluid-network.ts';
+import { unionSeconds } from './span-concurrency.ts';
 
 /** Capacities each node has for itself (its NIC, disk, CPU, a stream's ceiling), as opposed to shared ones. */
 const perNodeKind = (kind: string) => kind.startsWith('node ') || kind === 'stream ceiling';
@@ -23,19 +24,9 @@ export function podsPacedStep(starts: Float64Array, ends: Float64Array, makespan
 
 /** How long at least one node was pulling: the union of the nodes' [start, end) spans. */
 function busySeconds(starts: Float64Array, ends: Float64Array): number {
-  const order = Array.from({ length: starts.length }, (_, i) => i).filter((i) => ends[i]! > starts[i]!);
-  order.sort((a, b) => starts[a]! - starts[b]!);
-  let busy = 0;
-  let from = Number.NEGATIVE_INFINITY;
-  let to = Number.NEGATIVE_INFINITY;
-  for (const i of order) {
-    if (starts[i]! > to) {
-      busy += to - from > 0 ? to - from : 0;
-      from = starts[i]!;
-      to = ends[i]!;
-    } else to = Math.max(to, ends[i]!);
-  }
-  return busy + (to - from > 0 ? to - from : 0);
+  const spans: Array<readonly [number, number]> = [];
+  for (let i = 0; i < starts.length; i++) if (ends[i]! > starts[i]!) spans.push([starts[i]!, ends[i]! - starts[i]!]);
+  return unionSeconds(spans);
 }
 
 /** The kind of capacity that bound the most flow-time in a step: what a planner would have to add to go faster. */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Rng } from '../../src/core/rng.ts';
-import { drawVariationFor, logNormalVariation, unionSeconds, withinGroupLogSigma } from '../../src/model/calibration-dispersion.ts';
+import { drawVariationFor, logNormalVariation, withinGroupLogSigma } from '../../src/model/calibration-dispersion.ts';
+import { unionSeconds } from '../../src/model/span-concurrency.ts';
 import { fitLinks } from '../../src/model/calibration-links.ts';
 import { gridPeriod, unpackStartsFrom } from '../../src/model/calibration-unpack-starts.ts';
 import { blobCommitFrom } from '../../src/model/calibration-blob-commit.ts';
