@@ -1,6 +1,6 @@
 import type { ResolvedRelease } from '../scenario/model-resolved.ts';
 import type { RolloutStage } from '../scenario/resolved.ts';
-import { rolloutWaves } from '../scenario/rollout-waves.ts';
+import { leadingCanaryStages, rolloutWaves } from '../scenario/rollout-waves.ts';
 import { AdmissionQueue } from './admission-queue.ts';
 import type { FleetLayout } from './fleet-layout.ts';
 import type { RolloutClock, StepRollout } from './rollout-gate.ts';
@@ -99,9 +99,8 @@ export class ReleaseRollout implements StepRollout {
     });
     this.heads = this.queues.map(() => 0);
     this.rolling = this.queues.map(() => 0);
-    // The canary stages' waves: those of the stages before the first that is not one.
-    const canaryStages = input.stages.findIndex((stage) => !('canaries' in stage));
-    this.waves = rolloutWaves(Array.from({ length: n }, (_, i) => i), input.stages).slice(0, canaryStages < 0 ? input.stages.length : canaryStages);
+    // The canary stages' waves.
+    this.waves = rolloutWaves(Array.from({ length: n }, (_, i) => i), input.stages).slice(0, leadingCanaryStages(input.stages));
   }
 
   get heldBack(): boolean {

@@ -1,4 +1,5 @@
 import type { ResolvedModel } from '../scenario/model-resolved.ts';
+import { leadingCanaryStages } from '../scenario/rollout-waves.ts';
 
 import type { ModelFleet } from './model-fleet.ts';
 import type { ModelVolumeStep } from './fleet-plan.ts';
@@ -137,12 +138,6 @@ export function simulateVolumeStep(input: VolumeStepInput): StepOutcome {
   // Restarts and the rebuild job's waits move no bytes: when one takes most of the step, it is what holds it.
   const bottleneck = after.restarts.seconds > makespan / 2 ? 'php-fpm restarts' : (after.rebuildJob?.seconds ?? 0) > makespan / 2 ? 'l10n rebuild' : stepBottleneck(net, gate.heldBack);
   return { topology: 'rsync', makespanSeconds: makespan, rolloutEndSeconds: after.restarts.endSeconds, nodes: figures, prePulled: 0, meters: meterOutcomes(net, tiers), events: net.events, bottleneck };
-}
-
-/** How many of the rollout's first stages are canary stages: their nodes sync before the proxies do (scap's sync_targets). */
-function leadingCanaryStages(stages: ModelFleet['rollout']['stages']): number {
-  const first = stages.findIndex((stage) => !('canaries' in stage));
-  return first < 0 ? stages.length : first;
 }
 
 /**

@@ -18,3 +18,9 @@ export function rolloutWaves<T>(nodeNames: readonly T[], stages: readonly Rollou
   if (next < nodeNames.length) waves.push(nodeNames.slice(next));
   return waves.filter((w) => w.length > 0);
 }
+
+/** How many of the rollout's first stages are canary stages (the stages before the first that is not one). */
+export function leadingCanaryStages(stages: readonly RolloutStage[]): number {
+  const first = stages.findIndex((stage) => !('canaries' in stage));
+  return first < 0 ? stages.length : first;
+}
