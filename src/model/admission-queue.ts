@@ -36,3 +36,19 @@ export class AdmissionQueue {
     for (const item of starting) this.start(item);
   }
 }
+
+/**
+ * `work` on each of `items`, at most `limit` at once, the next starting as one calls its `finished`; `done` after
+ * the last (at once when there are none): an ssh job over a stage's hosts (scap's restarts, its l10n rebuild).
+ */
+export function batchJob(items: readonly number[], limit: number, work: (item: number, finished: () => void) => void, done: () => void): void {
+  let left = items.length;
+  if (left === 0) return done();
+  const queue = new AdmissionQueue(limit, (item) =>
+    work(item, () => {
+      if (--left === 0) done();
+      else queue.ended();
+    }),
+  );
+  queue.add(...items);
+}

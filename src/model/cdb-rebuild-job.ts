@@ -1,4 +1,4 @@
-import { AdmissionQueue } from './admission-queue.ts';
+import { batchJob } from './admission-queue.ts';
 import type { RolloutClock } from './rollout-gate.ts';
 
 /**
@@ -21,17 +21,9 @@ export class CdbRebuildJob {
 
   run(nodes: readonly number[], done: () => void): void {
     const began = this.clock.now;
-    let left = nodes.length;
-    if (left === 0) return done();
-    const job = new AdmissionQueue(this.batch, (node) =>
-      this.clock.at(this.clock.now + this.buildSeconds, () =>
-        this.write(node, () => {
-          if (--left > 0) return job.ended();
-          this.seconds += this.clock.now - began;
-          done();
-        }),
-      ),
-    );
-    job.add(...nodes);
+    batchJob(nodes, this.batch, (node, finished) => this.clock.at(this.clock.now + this.buildSeconds, () => this.write(node, finished)), () => {
+      this.seconds += this.clock.now - began;
+      done();
+    });
   }
 }

@@ -1,4 +1,4 @@
-import { AdmissionQueue } from './admission-queue.ts';
+import { batchJob } from './admission-queue.ts';
 import type { RolloutClock } from './rollout-gate.ts';
 
 /**
@@ -12,15 +12,13 @@ export function rollingRestart(clock: RolloutClock, nodes: readonly number[], se
     for (const node of nodes) restarted(node);
     return done();
   }
-  let left = nodes.length;
-  const restarts = new AdmissionQueue(Math.max(1, Math.ceil(share * nodes.length - 1e-9)), (node) =>
+  const atOnce = Math.max(1, Math.ceil(share * nodes.length - 1e-9));
+  const restart = (node: number, finished: () => void) =>
     clock.at(clock.now + seconds, () => {
       restarted(node);
-      if (--left === 0) done();
-      else restarts.ended();
-    }),
-  );
-  restarts.add(...nodes);
+      finished();
+    });
+  batchJob(nodes, atOnce, restart, done);
 }
 
 /** Each rollout stage's restarts in turn (RolloutGate's afterStage): when the last ended, and how long they took in all. */
