@@ -12,16 +12,15 @@
  *
  *   npx tsx bench/image-build-costs.ts [runs]      (default 3)
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { median } from 'simple-statistics';
-import { freePort } from '../src/core/free-port.ts';
-import { withParentDeathSignal } from '../src/core/parent-death.ts';
+import { TeardownRegistry } from '../src/core/teardown-registry.ts';
+import { startEngineDaemon } from '../src/nodes/engines/engine-daemon.ts';
+import { startEmbeddedRegistry } from '../src/registry/embedded-registry.ts';
 import { resolveModel } from '../src/scenario/model-resolve.ts';
 
 const runs = Math.max(1, Number(process.argv[2] ?? 3) || 3);
@@ -55,62 +54,34 @@ func main() {
 `;
 
 const work = mkdtempSync(join(tmpdir(), 'shipbench-bench-build-'));
-const started: ChildProcess[] = [];
+const teardown = new TeardownRegistry();
 const timed = (file: string, args: readonly string[], env?: NodeJS.ProcessEnv): number => {
   const t0 = performance.now();
   execFileSync(file, args, { stdio: ['ignore', 'ignore', 'inherit'], env: env ?? process.env });
   return (performance.now() - t0) / 1000;
 };
 
-/** A daemon of this bench's own, ended by its PID (never by name: other runs share the machine), and killed if the bench dies. */
-function daemon(command: string, args: readonly string[]): ChildProcess {
-  const [file, ...rest] = withParentDeathSignal([command, ...args]);
-  const child = spawn(file!, rest, { stdio: 'ignore' });
-  started.push(child);
-  return child;
-}
-
-/** Whether something accepts connections on the loopback port. */
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await Promise.race([exited, sleep(15_000)]);
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-}
-
-async function until(what: string, ready: () => boolean | Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (await ready()) return;
-    await sleep(100);
-  }
-  throw new Error(`${what} did not come up within 30 s`);
-}
-
-/** The build on a dockerd of its own: commit and push seconds of the tree, or why they were not measured. */
+/**
+ * The build on a dockerd of its own (started and ended as a docker node's is), pushing to the project's embedded
+ * registry: commit and push seconds of the tree, or why they were not measured.
+ */
 async function dockerBuild(tree: string): Promise<{ commit: number[]; push: number[] } | string> {
   if (process.getuid?.() !== 0) return 'not root';
   for (const tool of ['dockerd', 'docker', 'docker-registry']) if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `no ${tool}`;
   const socket = join(work, 'docker.sock');
   const env = { ...process.env, DOCKER_HOST: `unix://${socket}` };
   const docker = (...args: string[]) => execFileSync('docker', args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-  const engine = daemon('dockerd', ['--data-root', join(work, 'docker'), '--exec-root', join(work, 'exec'), '--pidfile', join(work, 'dockerd.pid'), '-H', `unix://${socket}`, '--bridge=none', '--iptables=false', '--ip6tables=false']);
-  await until('dockerd', () => spawnSync('docker', ['version'], { env, stdio: 'ignore' }).status === 0);
-  const port = await freePort();
-  const registryRoot = join(work, 'registry');
-  const config = join(work, 'registry.yml');
-  writeFileSync(config, `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${registryRoot}\nhttp:\n  addr: 127.0.0.1:${port}\n`);
+  await startEngineDaemon({
+    label: 'the bench\'s dockerd',
+    command: 'dockerd',
+    args: ['--data-root', join(work, 'docker'), '--exec-root', join(work, 'exec'), '--pidfile', join(work, 'dockerd.pid'), '-H', `unix://${socket}`, '--bridge=none', '--iptables=false', '--ip6tables=false'],
+    logFile: join(work, 'dockerd.log'),
+    netnsPath: undefined,
+    cgroupDir: undefined,
+    childPidFiles: [join(work, 'exec', 'containerd', 'containerd.pid')],
+    ready: async () => spawnSync('docker', ['version'], { env, stdio: 'ignore' }).status === 0,
+    teardown,
+  });
   // A one-file base image: the container the tree is copied into, as build-image-incr rsyncs into its base's.
   mkdirSync(join(work, 'base'));
   writeFileSync(join(work, 'base', 'x'), 'x\n');
@@ -118,24 +89,18 @@ async function dockerBuild(tree: string): Promise<{ commit: number[]; push: numb
   docker('import', '--change', 'CMD ["/x"]', join(work, 'base.tar'), 'base:1');
   const commit: number[] = [];
   const push: number[] = [];
-  try {
-    for (let r = 0; r < runs; r++) {
-      const container = docker('create', 'base:1');
-      docker('cp', tree, `${container}:/srv`);
-      execFileSync('sync');
-      const image = `127.0.0.1:${port}/tree:${r}`;
-      commit.push(timed('docker', ['commit', container, image], env));
-      docker('rm', container);
-      // Each push into an empty registry: nothing there to skip or mount.
-      rmSync(registryRoot, { recursive: true, force: true });
-      const registry = daemon('docker-registry', ['serve', config]);
-      await until('docker-registry', () => listening(port));
-      push.push(timed('docker', ['push', '--quiet', image], env));
-      await stop(registry);
-      docker('rmi', image);
-    }
-  } finally {
-    await stop(engine);
+  for (let r = 0; r < runs; r++) {
+    const container = docker('create', 'base:1');
+    docker('cp', tree, `${container}:/srv`);
+    execFileSync('sync');
+    // Each push into a registry of its own, empty: nothing there to skip or mount.
+    const registry = await startEmbeddedRegistry();
+    const image = `127.0.0.1:${registry.port}/tree:${r}`;
+    commit.push(timed('docker', ['commit', container, image], env));
+    docker('rm', container);
+    push.push(timed('docker', ['push', '--quiet', image], env));
+    await registry.stop();
+    docker('rmi', image);
   }
   return { commit, push };
 }
@@ -180,6 +145,6 @@ try {
   }
   console.log(`model defaults: build.commit ${(model.build.commitBytesPerSecond / 1e6).toFixed(1)} MB/s, build.compress ${(model.build.compressBytesPerSecond / 1e6).toFixed(1)} MB/s`);
 } finally {
-  for (const child of started) await stop(child);
+  await teardown.teardown();
   rmSync(work, { recursive: true, force: true });
 }
