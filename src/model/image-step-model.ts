@@ -211,9 +211,11 @@ export function simulateImageStep(input: ImageStepInput): StepOutcome {
  */
 function prePullPhase(input: ImageStepInput, startPull: (node: number) => void, held: (node: number) => void, done: () => void): PrePullPhase {
   const first = input.model.rollout.prePullFirst;
-  const chosen = prePulledNodes(input.layout, first?.share ?? 0);
   const nodes: number[] = [];
-  for (let i = 0; i < chosen.length; i++) if (chosen[i] === 1 && input.prePulled[i] !== 1) nodes.push(i);
+  if (first !== undefined) {
+    const chosen = prePulledNodes(input.layout, first.share);
+    for (let i = 0; i < chosen.length; i++) if (chosen[i] === 1 && input.prePulled[i] !== 1) nodes.push(i);
+  }
   return new PrePullPhase(nodes, first?.batch ?? 1, startPull, held, done);
 }
 
