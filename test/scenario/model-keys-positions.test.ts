@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument } from 'yaml';
 import { ExitCode, ShipbenchError } from '../../src/core/errors.ts';
 import { scenarioJsonSchema } from '../../src/scenario/json-schema.ts';
 import { loadResolvedScenario } from '../../src/scenario/load.ts';
+import { inTempDir } from '../support/temp-dir.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -27,16 +27,6 @@ function modelKeys(node: JsonSchema, path: readonly string[]): Array<{ path: rea
  * under its own key path, with the usage exit code, and not crash the loader.
  */
 describe('model: section, every key given a value of the wrong type', () => {
-  let dir: string;
-  let base: string;
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'shipbench-model-keys-'));
-    base = await readFile(join(ROOT, 'scenarios/quickstart.yaml'), 'utf8');
-  });
-  after(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
   const schema = scenarioJsonSchema() as { properties: { model: JsonSchema } };
   const keys = modelKeys(schema.properties.model, ['model']);
 
@@ -47,30 +37,33 @@ describe('model: section, every key given a value of the wrong type', () => {
   });
 
   test('each is reported at its value, under its key path', async () => {
+    const base = await readFile(join(ROOT, 'scenarios/quickstart.yaml'), 'utf8');
     const wrong: string[] = [];
-    for (const [i, key] of keys.entries()) {
-      // A boolean where the key takes none, else a string of no unit; neither parses as a number, list or object.
-      const value = key.types.includes('boolean') ? 'not-a-flag' : true;
-      const doc = parseDocument(base);
-      doc.setIn(key.path, value);
-      const text = String(doc);
-      const lines = new LineCounter();
-      const at = parseDocument(text, { lineCounter: lines }).getIn(key.path, true) as { range: [number, number, number] };
-      const { line, col } = lines.linePos(at.range[0]);
-      const file = join(dir, `key-${i}.yaml`);
-      await writeFile(file, text);
-      try {
-        await loadResolvedScenario(file);
-        wrong.push(`${key.path.join('.')}: ${JSON.stringify(value)} loaded`);
-      } catch (error) {
-        if (!(error instanceof ShipbenchError) || error.exitCode !== ExitCode.usage) {
-          wrong.push(`${key.path.join('.')}: ${error instanceof Error ? error.stack : String(error)}`);
-          continue;
+    await inTempDir('shipbench-model-keys-', async (dir) => {
+      for (const [i, key] of keys.entries()) {
+        // A boolean where the key takes none, else a string of no unit; neither parses as a number, list or object.
+        const value = key.types.includes('boolean') ? 'not-a-flag' : true;
+        const doc = parseDocument(base);
+        doc.setIn(key.path, value);
+        const text = String(doc);
+        const lines = new LineCounter();
+        const at = parseDocument(text, { lineCounter: lines }).getIn(key.path, true) as { range: [number, number, number] };
+        const { line, col } = lines.linePos(at.range[0]);
+        const file = join(dir, `key-${i}.yaml`);
+        await writeFile(file, text);
+        try {
+          await loadResolvedScenario(file);
+          wrong.push(`${key.path.join('.')}: ${JSON.stringify(value)} loaded`);
+        } catch (error) {
+          if (!(error instanceof ShipbenchError) || error.exitCode !== ExitCode.usage) {
+            wrong.push(`${key.path.join('.')}: ${error instanceof Error ? error.stack : String(error)}`);
+            continue;
+          }
+          const found = error.problems.map((p) => `${p.location.line}:${p.location.col} ${p.keyPath}`);
+          if (!found.includes(`${line}:${col} ${key.path.join('.')}`)) wrong.push(`${key.path.join('.')}: expected at ${line}:${col}, got ${found.join('; ')}`);
         }
-        const found = error.problems.map((p) => `${p.location.line}:${p.location.col} ${p.keyPath}`);
-        if (!found.includes(`${line}:${col} ${key.path.join('.')}`)) wrong.push(`${key.path.join('.')}: expected at ${line}:${col}, got ${found.join('; ')}`);
       }
-    }
+    });
     assert.deepEqual(wrong, []);
   });
 });
