@@ -1,82 +1,5 @@
+import { GROUP, MEMBERSHIP, type FlowTable } from './flow-table.ts';
 import { MinHeap } from './min-heap.ts';
-import type { FillUnit } from './progressive-fill.ts';
-
-export interface FlowSpec {
-  readonly bytes: number;
-  /** Resource ids (from addResource); unlimited resources are simply left out. */
-  readonly resources: readonly number[];
-  /**
-   * Per resource (parallel to `resources`), what one byte per second of this flow uses of it; 1 if unset.
-   * A disk shared by reads and writes of different speeds is one device: capacity 1 (all of its time),
-   * a write weighs 1/writeRate and a read 1/readRate.
-   */
-  readonly weights?: readonly number[] | undefined;
-  /** Most this one flow may reach on its own, bytes per second (a TCP stream's ceiling). */
-  readonly capBytesPerSecond?: number | undefined;
-  /** Meters this flow's rate and bytes count towards. */
-  readonly meters?: readonly number[];
-  /** What binds the flow when its own cap does (a TCP stream's ceiling, one request's work on one core). */
-  readonly capKind?: string;
-  /**
-   * Work no node waits for (write-back behind a node's writes): it takes its share of the capacities it
-   * crosses, but its own flow-time is not blamed on them (a step's bottleneck is what held the pulls), and it
-   * never joins a bottleneck group (whose blame counts every member).
-   */
-  readonly background?: boolean;
-  /**
-   * After its first `milestoneBytes`, `onMilestone` runs and the flow goes on at its rate: a transfer whose
-   * first part matters on its own (a P2P chunk's first piece, after which the node relays it) costs no
-   * re-share there.
-   */
-  readonly milestoneBytes?: number | undefined;
-  onMilestone?(): void;
-  /** Called on the spec (a class may implement FlowSpec with methods, and so make no closures per flow). */
-  onDone(): void;
-}
-
-/** The meters of a flow that counts towards none (one list for all of them). */
-export const NO_METERS: readonly number[] = [];
-
-/** A transfer in the fluid model: on its own (its rate is its own), or a member of a bottleneck group. */
-export interface Flow extends FillUnit {
-  readonly spec: FlowSpec;
-  /**
-   * The spec's bytes, meters and background, copied at start: specs are objects of many shapes (a class per
-   * kind of transfer, literals elsewhere), and reading them where every event goes was megamorphic (P2P at
-   * 2,000 nodes: about 5% of the CPU).
-   */
-  readonly bytes: number;
-  readonly meters: readonly number[];
-  readonly background: boolean;
-  /** The id of what binds it when its own cap does (spec.capKind, by default a stream's ceiling). */
-  readonly capKind: number;
-  /** Bytes left as of `lastSeconds` (on its own; a member's are its finishAt less the group's virtual bytes). */
-  remaining: number;
-  /** Bytes after the milestone not yet counted in `remaining` (0 once the milestone is passed, or without one). */
-  afterMilestone: number;
-  lastSeconds: number;
-  /** Bumped on every rate change, so stale completion-heap entries are skipped. */
-  version: number;
-  active: boolean;
-  /** Set by cancelFlow: its callbacks never run. */
-  cancelled: boolean;
-  /** `bottleneck` as it was when the current rate was set: what the time at that rate is blamed on. */
-  rateBottleneck: number;
-  group: BottleneckGroup | undefined;
-  /** As a member: the group's virtual bytes at which it is done. */
-  finishAt: number;
-  /** Bumped on joining and leaving a group, so its entries in the group's heaps go stale. */
-  membership: number;
-  /** Per resource (parallel to `res`): the flow's slot in that resource's FlowList, -1 when not in it. */
-  readonly slots: number[];
-}
-
-/** Where a member's rate would stop being set by its group: another capacity of its filling, or its own cap. */
-interface Threshold {
-  readonly resource: number;
-  readonly version: number;
-  readonly flow: Flow | undefined;
-}
 
 /**
  * The flows whose rate a saturated capacity sets (they froze at it, and nothing else of theirs is full):
@@ -86,9 +9,9 @@ interface Threshold {
  * it holds. In a re-share the group is one fill unit on its capacity (and on the members' other resources the
  * fill touches), capped by its threshold: the lowest level at which some member's other capacity would fill
  * (or its own cap). Frozen anywhere but at its capacity, the members that bind there leave the group and
- * are re-shared as flows of their own.
+ * are re-shared as flows of their own. Members are flow ids (flow-table.ts).
  */
-export class BottleneckGroup implements FillUnit {
+export class BottleneckGroup {
   /**
    * As a fill unit: its capacity, then each resource of the fill in progress its members use too (their
    * summed weight there), so a capacity both hold is shared exactly; rebuilt for every fill.
@@ -103,7 +26,6 @@ export class BottleneckGroup implements FillUnit {
   mark = 0;
   next = 0;
   bottleneck: number;
-  frozen = 0;
   size = 0;
   /** Bytes each member has moved since the group began, as of `since`. */
   virtual = 0;
@@ -113,13 +35,17 @@ export class BottleneckGroup implements FillUnit {
   /** The finish point its completion entry was pushed for. */
   scheduledFinish = Number.POSITIVE_INFINITY;
   /** Members by finish point, tagged with their membership when pushed (an older one is stale). */
-  readonly finish = new MinHeap<Flow>();
-  readonly thresholds = new MinHeap<Threshold>();
+  readonly finish = new MinHeap<number>();
+  /** Thresholds by level: a member's id for its own cap, else -1 - resource; tagged with the entry's version. */
+  readonly thresholds = new MinHeap<number>();
   /** The meters the members count towards, and how many of them count towards each (parallel arrays). */
   readonly meters: number[] = [];
   readonly meterCounts: number[] = [];
 
   constructor(
+    private readonly table: FlowTable,
+    /** Its place in the network's list of groups (a fill unit's id is -1 - index). */
+    readonly index: number,
     readonly resource: number,
     now: number,
   ) {
@@ -149,41 +75,48 @@ export class BottleneckGroup implements FillUnit {
     }
   }
 
-  addFinish(flow: Flow): void {
-    this.finish.push(flow.finishAt, flow, flow.membership);
-    if (this.finish.size > 2 * this.size + 32) this.finish.retain((f, membership) => f.group === this && f.membership === membership);
+  /** Is flow f still the member it was when an entry tagged `membership` was pushed? */
+  private readonly member = (f: number, membership: number): boolean => this.table.i[f * 8 + GROUP] === this.index && this.table.i[f * 8 + MEMBERSHIP] === membership;
+
+  /** Queues member `flow` at its finish point, tagged with its membership. */
+  addFinish(flow: number, finishAt: number, membership: number): void {
+    this.finish.push(finishAt, flow, membership);
+    if (this.finish.size > 2 * this.size + 32) this.finish.retain(this.member);
   }
 
   /** The earliest finish point of a member still in the group (Infinity when none). */
   earliestFinish(): number {
-    for (let f = this.finish.peekValue(); f !== undefined && (f.group !== this || f.membership !== this.finish.peekTag()); f = this.finish.peekValue()) this.finish.pop();
+    for (let f = this.finish.peekValue(); f !== undefined && !this.member(f, this.finish.peekTag()); f = this.finish.peekValue()) this.finish.pop();
     return this.finish.peekKey();
   }
 
   /** Members whose finish point is at or before `virtual`, taken out of the finish heap into `out` from `at` on; returns where they end. */
-  takeFinished(virtual: number, out: Flow[], at: number): number {
+  takeFinished(virtual: number, out: number[], at: number): number {
     let end = at;
     while (this.earliestFinish() <= virtual) out[end++] = this.finish.pop()!;
     return end;
   }
 
-  addThreshold(key: number, resource: number, version: number, flow: Flow | undefined): void {
-    this.thresholds.push(key, { resource, version, flow });
+  addThreshold(key: number, resource: number, version: number, flow: number): void {
+    this.thresholds.push(key, flow >= 0 ? flow : -1 - resource, version);
   }
 
   /** Drops threshold entries that no longer hold (`live` says which do); returns the lowest one left. */
-  threshold(live: (t: Threshold) => boolean): number {
+  threshold(live: (entry: number, version: number) => boolean): number {
     if (this.thresholds.size > 8 * this.size + 64) this.thresholds.retain(live);
-    for (let t = this.thresholds.peekValue(); t !== undefined && !live(t); t = this.thresholds.peekValue()) this.thresholds.pop();
+    for (let t = this.thresholds.peekValue(); t !== undefined && !live(t, this.thresholds.peekTag()); t = this.thresholds.peekValue()) this.thresholds.pop();
     return this.thresholds.peekKey();
   }
 
-  /** Takes the thresholds at or below `key` that still hold: what binds the group there. */
-  takeThresholds(key: number, live: (t: Threshold) => boolean): Threshold[] {
-    const out: Threshold[] = [];
-    while (this.threshold(live) <= key) out.push(this.thresholds.pop()!);
-    return out;
+  /** Takes the thresholds at or below `key` that still hold (what binds the group there) into `out`; returns how many. */
+  takeThresholds(key: number, live: (entry: number, version: number) => boolean, out: number[]): number {
+    let n = 0;
+    while (this.threshold(live) <= key) out[n++] = this.thresholds.pop()!;
+    return n;
   }
 }
 
-export type { Threshold };
+/** A threshold entry's flow (its own cap), or -1 when it is a resource's. */
+export const thresholdFlow = (entry: number): number => (entry >= 0 ? entry : -1);
+/** A threshold entry's resource, or -1 when it is a flow's own cap. */
+export const thresholdResource = (entry: number): number => (entry >= 0 ? -1 : -1 - entry);

@@ -1,33 +1,43 @@
-import type { Flow } from './bottleneck-group.ts';
+import type { FlowTable } from './flow-table.ts';
 
 /**
- * The flows on one resource, visited in the order they came as a Set visits them (a re-added flow goes to
- * the end), without a hash table: each flow keeps its slot per resource (`slots`, parallel to `res`), a
- * removed flow leaves a hole, and holes are squeezed out once they outnumber the flows. A Set re-hashed as
- * it grew and shrank with every flow that started and ended: most of the model's garbage.
+ * The flows on one resource (ids in a FlowTable), visited in the order they came as a Set visits them (a
+ * re-added flow goes to the end), without a hash table: each flow keeps its slot per resource (the table's
+ * `slots`, parallel to its resources), a removed flow leaves a hole (-1), and holes are squeezed out once they
+ * outnumber the flows.
  */
 export class FlowList {
-  /** Slots in order; undefined where a flow left. Visit items[0..end) and skip the holes. */
-  readonly items: Array<Flow | undefined> = [];
+  /** Slots in order; -1 where a flow left. Visit items[0..end) and skip the holes. */
+  items = new Int32Array(4);
   end = 0;
   size = 0;
 
-  constructor(private readonly resource: number) {}
+  constructor(
+    private readonly resource: number,
+    private readonly table: FlowTable,
+  ) {}
 
-  add(f: Flow): void {
-    const k = slotIndex(f, this.resource);
-    if (f.slots[k]! >= 0) return;
-    f.slots[k] = this.end;
+  add(f: number): void {
+    const k = this.slotOf(f);
+    const slots = this.table.slots;
+    if (slots[k]! >= 0) return;
+    if (this.end === this.items.length) {
+      const items = new Int32Array(this.items.length * 2);
+      items.set(this.items);
+      this.items = items;
+    }
+    slots[k] = this.end;
     this.items[this.end++] = f;
     this.size++;
   }
 
-  delete(f: Flow): void {
-    const k = slotIndex(f, this.resource);
-    const at = f.slots[k]!;
+  delete(f: number): void {
+    const k = this.slotOf(f);
+    const slots = this.table.slots;
+    const at = slots[k]!;
     if (at < 0) return;
-    this.items[at] = undefined;
-    f.slots[k] = -1;
+    this.items[at] = -1;
+    slots[k] = -1;
     this.size--;
     if (this.end > 2 * this.size + 8) this.squeeze();
   }
@@ -36,20 +46,20 @@ export class FlowList {
     const items = this.items;
     let to = 0;
     for (let from = 0; from < this.end; from++) {
-      const f = items[from];
-      if (f === undefined) continue;
+      const f = items[from]!;
+      if (f < 0) continue;
       items[to] = f;
-      f.slots[slotIndex(f, this.resource)] = to++;
+      this.table.slots[this.slotOf(f)] = to++;
     }
-    items.fill(undefined, to, this.end);
+    items.fill(-1, to, this.end);
     this.end = to;
   }
-}
 
-/** Where `resource` first stands in the flow's resources (a resource listed twice is one membership). */
-function slotIndex(f: Flow, resource: number): number {
-  const res = f.res;
-  let k = 0;
-  while (res[k] !== resource) k++;
-  return k;
+  /** Where in the table's slots the flow's first listing of this resource is (a resource listed twice is one membership). */
+  private slotOf(f: number): number {
+    const { res, stride } = this.table;
+    let k = f * stride;
+    while (res[k] !== this.resource) k++;
+    return k;
+  }
 }

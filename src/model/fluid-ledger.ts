@@ -1,5 +1,6 @@
-import { BottleneckGroup, type Flow, type Threshold } from './bottleneck-group.ts';
+import { BottleneckGroup } from './bottleneck-group.ts';
 import type { FlowList } from './flow-list.ts';
+import { ACTIVE, AFTER_MILESTONE, BACKGROUND, BOTTLENECK, CAP, CAP_KIND, FINISH_AT, FlowTable, GROUP, LAST_SECONDS, MEMBERSHIP, RATE, RATE_BOTTLENECK, REMAINING, VERSION } from './flow-table.ts';
 import { BoundTime } from './bound-time.ts';
 import { IdSet } from './id-set.ts';
 import { MinHeap } from './min-heap.ts';
@@ -13,14 +14,18 @@ export const SLACK = 1e-9;
  */
 const MIN_NEW_GROUP = 8;
 
+/** A unit of the completion queue and of a re-share: a flow's id, or -1 - a group's index. */
+export const groupUnit = (g: BottleneckGroup): number => -1 - g.index;
 
 /**
- * The fluid network's state between events: capacities, flows and their loads, bottleneck groups and who is
- * a member where, the completion queue and the meters; and how a flow's rate, a group's level and a group's
- * membership change. FluidNetwork (fluid-network.ts) drives it: events, and the re-share that decides rates.
+ * The fluid network's state between events: capacities, flows (rows of a FlowTable) and their loads, bottleneck
+ * groups and who is a member where, the completion queue and the meters; and how a flow's rate, a group's level
+ * and a group's membership change. FluidNetwork (fluid-network.ts) drives it: events, and the re-share that
+ * decides rates.
  */
 export abstract class FluidLedger {
   now = 0;
+  protected readonly t = new FlowTable();
   protected readonly capacity: number[] = [];
   /** Per resource: its kind's id in `bound`. */
   protected readonly resourceKind: number[] = [];
@@ -34,6 +39,8 @@ export abstract class FluidLedger {
   protected readonly flowsOn: FlowList[] = [];
   /** Per resource: what the flows on their own use of it now (rate times weight, summed); loadOf adds the groups'. */
   protected readonly load: number[] = [];
+  /** Every group made, by index (a unit's id is -1 - index); an emptied group stays, its entries stale (few are made: 140 in a P2P pull of 3,000 nodes). */
+  protected readonly groups: BottleneckGroup[] = [];
   /** Per resource: the group whose capacity it is, if any. */
   protected readonly ownGroup: Array<BottleneckGroup | undefined> = [];
   /** Per resource: the one group whose members also use it, how many of them do, and their summed weight on it. */
@@ -49,8 +56,8 @@ export abstract class FluidLedger {
    */
   protected readonly boundOwn: number[] = [];
   protected readonly boundHeld: number[] = [];
-  /** When each flow or group is next done, tagged with its version when pushed (an older one is stale). */
-  protected readonly completions = new MinHeap<Flow | BottleneckGroup>();
+  /** When each flow or group is next done (units: groupUnit), tagged with its version when pushed (an older one is stale). */
+  protected readonly completions = new MinHeap<number>();
   /** Size of the completion queue after its last compaction. */
   protected compactedSize = 0;
   /** Current total rate per meter, and its history as (seconds, bytesPerSecond) change points. */
@@ -88,14 +95,27 @@ export abstract class FluidLedger {
     return this.load[r]! + (own === undefined ? 0 : own.rate * own.ownWeight) + (members === undefined ? 0 : members.rate * this.memberWeight[r]!);
   };
 
-  /** A threshold entry still holds while its flow is in the same group, or its resource's members are unchanged. */
-  protected readonly isLive = (t: Threshold): boolean => (t.flow === undefined ? this.thresholdVersion[t.resource] === t.version && this.memberGroup[t.resource] !== undefined : t.flow.membership === t.version);
+  /** A threshold entry still holds while its flow is in the same membership, or its resource's members are unchanged. */
+  protected readonly isLive = (entry: number, version: number): boolean => {
+    if (entry >= 0) return this.t.i[entry * 8 + MEMBERSHIP] === version;
+    const r = -1 - entry;
+    return this.thresholdVersion[r] === version && this.memberGroup[r] !== undefined;
+  };
+
+  protected groupOf(f: number): BottleneckGroup | undefined {
+    const g = this.t.i[f * 8 + GROUP]!;
+    return g < 0 ? undefined : this.groups[g];
+  }
+
+  protected isActive(f: number): boolean {
+    return (this.t.flags[f]! & ACTIVE) !== 0;
+  }
 
   /** Queues when a flow or group is next done; superseded entries stay until they surface or the queue is compacted. */
-  protected complete(seconds: number, unit: Flow | BottleneckGroup): void {
-    this.completions.push(seconds, unit, unit.version);
+  protected complete(seconds: number, unit: number, version: number): void {
+    this.completions.push(seconds, unit, version);
     if (this.completions.size > 2 * this.compactedSize + 4096) {
-      this.completions.retain((u, version) => this.current(u, version));
+      this.completions.retain((u, v) => this.current(u, v));
       this.compactedSize = this.completions.size;
     }
   }
@@ -106,16 +126,20 @@ export abstract class FluidLedger {
   }
 
   /** A flow of its own counts at its bottleneck (delta 1) or stops counting (-1); `held` when the re-share holds it. */
-  protected countBound(f: Flow, delta: number, held: boolean): void {
-    const b = f.bottleneck;
+  protected countBound(f: number, delta: number, held: boolean): void {
+    const b = this.t.i[f * 8 + BOTTLENECK]!;
     if (b < 0) return;
     this.boundOwn[b]! += delta;
     if (held) this.boundHeld[b]! += delta;
   }
 
-  protected current(u: Flow | BottleneckGroup, version: number): boolean {
-    if (version !== u.version) return false;
-    return u instanceof BottleneckGroup ? u.size > 0 && this.ownGroup[u.resource] === u : u.active && u.group === undefined;
+  protected current(u: number, version: number): boolean {
+    if (u < 0) {
+      const g = this.groups[-1 - u]!;
+      return version === g.version && g.size > 0 && this.ownGroup[g.resource] === g;
+    }
+    const ints = this.t.i;
+    return version === ints[u * 8 + VERSION] && this.isActive(u) && ints[u * 8 + GROUP] === -1;
   }
 
   protected blame(resource: number, seconds: number): void {
@@ -124,46 +148,54 @@ export abstract class FluidLedger {
   }
 
   /** Brings a flow of its own up to now: its bytes left, and the time since its last change blamed. */
-  protected settle(flow: Flow): void {
-    const elapsed = this.now - flow.lastSeconds;
-    if (flow.rate > 0 && elapsed > 0 && !flow.background) {
-      this.bound.add(flow.rateBottleneck < 0 ? flow.capKind : this.resourceKind[flow.rateBottleneck]!, elapsed);
+  protected settle(f: number): void {
+    const { d, i: ints } = this.t;
+    const o = f * 8;
+    const rate = d[o + RATE]!;
+    const elapsed = this.now - d[o + LAST_SECONDS]!;
+    if (rate > 0 && elapsed > 0 && (this.t.flags[f]! & BACKGROUND) === 0) {
+      const b = ints[o + RATE_BOTTLENECK]!;
+      this.bound.add(b < 0 ? ints[o + CAP_KIND]! : this.resourceKind[b]!, elapsed);
     }
-    flow.remaining = Math.max(0, flow.remaining - flow.rate * elapsed);
-    flow.lastSeconds = this.now;
+    d[o + REMAINING] = Math.max(0, d[o + REMAINING]! - rate * elapsed);
+    d[o + LAST_SECONDS] = this.now;
   }
 
-  protected setRate(flow: Flow, rate: number): void {
+  protected setRate(f: number, rate: number): void {
+    const t = this.t;
+    const o = f * 8;
+    const was = t.d[o + RATE]!;
     // An unchanged rate keeps its completion entry: re-pushing would grow the queue by every flow per event.
-    if (flow.rate === rate) return;
-    this.settle(flow);
-    flow.rateBottleneck = flow.bottleneck;
-    for (const m of flow.meters) {
-      this.meterRate[m]! += rate - flow.rate;
+    if (was === rate) return;
+    this.settle(f);
+    t.i[o + RATE_BOTTLENECK] = t.i[o + BOTTLENECK]!;
+    for (const m of t.meters[f]!) {
+      this.meterRate[m]! += rate - was;
       this.changedMeters.add(m);
     }
-    const resources = flow.res;
-    const weights = flow.wts;
-    for (let k = 0; k < resources.length; k++) this.load[resources[k]!]! += (rate - flow.rate) * (weights === undefined ? 1 : weights[k]!);
-    flow.rate = rate;
-    flow.version++;
-    if (flow.active && rate > 0) this.complete(this.now + flow.remaining / rate, flow);
+    const s = t.stride;
+    for (let k = f * s, end = k + t.resCount[f]!; k < end; k++) this.load[t.res[k]!]! += (rate - was) * t.wts[k]!;
+    t.d[o + RATE] = rate;
+    const version = ++t.i[o + VERSION]!;
+    if (this.isActive(f) && rate > 0) this.complete(this.now + t.d[o + REMAINING]! / rate, f, version);
   }
 
   /** The flow's bytes after its milestone become its bytes left; a member's finish point moves on as far. */
-  protected passMilestone(flow: Flow): void {
-    const more = flow.afterMilestone;
-    flow.afterMilestone = 0;
-    const g = flow.group;
+  protected passMilestone(f: number): void {
+    const t = this.t;
+    const o = f * 8;
+    const more = t.d[o + AFTER_MILESTONE]!;
+    t.d[o + AFTER_MILESTONE] = 0;
+    const g = this.groupOf(f);
     if (g !== undefined) {
-      flow.finishAt += more;
-      g.addFinish(flow);
+      t.d[o + FINISH_AT] = t.d[o + FINISH_AT]! + more;
+      g.addFinish(f, t.d[o + FINISH_AT]!, t.i[o + MEMBERSHIP]!);
       return;
     }
-    this.settle(flow);
-    flow.remaining += more;
-    flow.version++;
-    this.complete(this.now + flow.remaining / flow.rate, flow);
+    this.settle(f);
+    t.d[o + REMAINING] = t.d[o + REMAINING]! + more;
+    const version = ++t.i[o + VERSION]!;
+    this.complete(this.now + t.d[o + REMAINING]! / t.d[o + RATE]!, f, version);
   }
 
   /**
@@ -171,20 +203,23 @@ export abstract class FluidLedger {
    * left), so nothing is re-shared: only its completion moves. For a flow of its own that counts no meter and
    * has no milestone left (write-back, which never joins a group); throws for any other.
    */
-  extendFlow(flow: Flow, bytes: number): void {
-    if (!flow.active || flow.group !== undefined || flow.afterMilestone > 0 || flow.meters.length > 0) throw new Error('extendFlow: only a running flow of its own, without meters or a milestone left');
+  extendFlow(handle: number, bytes: number): void {
+    const t = this.t;
+    const f = t.idOf(handle);
+    if (f < 0 || !this.isActive(f) || t.i[f * 8 + GROUP] !== -1 || t.d[f * 8 + AFTER_MILESTONE]! > 0 || t.meters[f]!.length > 0) throw new Error('extendFlow: only a running flow of its own, without meters or a milestone left');
     if (!(bytes > 0)) return;
-    this.settle(flow);
-    flow.remaining += bytes;
-    flow.version++;
-    if (flow.rate > 0) this.complete(this.now + flow.remaining / flow.rate, flow);
+    const o = f * 8;
+    this.settle(f);
+    t.d[o + REMAINING] = t.d[o + REMAINING]! + bytes;
+    const version = ++t.i[o + VERSION]!;
+    if (t.d[o + RATE]! > 0) this.complete(this.now + t.d[o + REMAINING]! / t.d[o + RATE]!, f, version);
   }
 
   protected refreshThreshold(r: number): void {
     const g = this.memberGroup[r];
     if (g === undefined) return;
     this.thresholdVersion[r]!++;
-    g.addThreshold((this.capacity[r]! - this.load[r]!) / this.memberWeight[r]!, r, this.thresholdVersion[r]!, undefined);
+    g.addThreshold((this.capacity[r]! - this.load[r]!) / this.memberWeight[r]!, r, this.thresholdVersion[r]!, -1);
   }
 
   protected setLevel(g: BottleneckGroup, level: number): void {
@@ -205,17 +240,23 @@ export abstract class FluidLedger {
     g.version++;
     const first = g.earliestFinish();
     g.scheduledFinish = first;
-    if (g.rate > 0 && first < Number.POSITIVE_INFINITY) this.complete(this.now + Math.max(0, first - g.virtual) / g.rate, g);
+    if (g.rate > 0 && first < Number.POSITIVE_INFINITY) this.complete(this.now + Math.max(0, first - g.virtual) / g.rate, groupUnit(g), g.version);
   }
 
   /** A flow frozen at a resource joins that resource's group, if nothing else of its own is (nearly) full. */
-  protected tryJoin(f: Flow, frozenTogether: number): void {
-    const r = f.bottleneck;
-    if (!f.active || f.group !== undefined || r < 0 || f.rate <= 0 || this.memberGroup[r] !== undefined || f.background) return;
+  protected tryJoin(f: number, frozenTogether: number): void {
+    const t = this.t;
+    const o = f * 8;
+    const r = t.i[o + BOTTLENECK]!;
+    const rate = t.d[o + RATE]!;
+    if (!this.isActive(f) || t.i[o + GROUP] !== -1 || r < 0 || rate <= 0 || this.memberGroup[r] !== undefined || (t.flags[f]! & BACKGROUND) !== 0) return;
     let g = this.ownGroup[r];
     if (g === undefined && frozenTogether < MIN_NEW_GROUP) return;
-    if (f.cap !== undefined && f.cap <= (g?.rate ?? f.rate) * (1 + 1e-9)) return;
-    for (const other of f.res) {
+    const cap = t.d[o + CAP]!;
+    if (!Number.isNaN(cap) && cap <= (g?.rate ?? rate) * (1 + 1e-9)) return;
+    const s = t.stride;
+    for (let k = f * s, end = k + t.resCount[f]!; k < end; k++) {
+      const other = t.res[k]!;
       if (other === r) continue;
       if (this.ownGroup[other] !== undefined) return;
       const members = this.memberGroup[other];
@@ -223,27 +264,33 @@ export abstract class FluidLedger {
       if (this.capacity[other]! - this.loadOf(other) <= SLACK * this.capacity[other]!) return;
     }
     if (g === undefined) {
-      g = new BottleneckGroup(r, this.now);
-      g.rate = f.rate;
+      g = new BottleneckGroup(this.t, this.groups.length, r, this.now);
+      this.groups.push(g);
+      g.rate = rate;
       this.ownGroup[r] = g;
     }
     this.join(f, g);
   }
 
-  protected join(f: Flow, g: BottleneckGroup): void {
+  protected join(f: number, g: BottleneckGroup): void {
+    const t = this.t;
+    const o = f * 8;
     this.countBound(f, -1, false);
     this.blame(g.resource, g.advance(this.now));
     this.settle(f);
-    for (const m of f.meters) {
-      this.meterRate[m]! += g.rate - f.rate;
+    const rate = t.d[o + RATE]!;
+    const meters = t.meters[f]!;
+    for (const m of meters) {
+      this.meterRate[m]! += g.rate - rate;
       this.changedMeters.add(m);
     }
-    g.countMeters(f.meters, 1);
-    const { res, wts } = f;
-    for (let k = 0; k < res.length; k++) {
-      const r = res[k]!;
-      const w = wts === undefined ? 1 : wts[k]!;
-      this.load[r]! -= f.rate * w;
+    g.countMeters(meters, 1);
+    const s = t.stride;
+    const end = f * s + t.resCount[f]!;
+    for (let k = f * s; k < end; k++) {
+      const r = t.res[k]!;
+      const w = t.wts[k]!;
+      this.load[r]! -= rate * w;
       if (r === g.resource) {
         g.ownWeight += w;
         this.flowsOn[r]!.delete(f);
@@ -254,33 +301,41 @@ export abstract class FluidLedger {
         this.thresholdVersion[r]!++;
       }
     }
-    for (const r of res) if (r !== g.resource) g.addThreshold((this.capacity[r]! - this.load[r]!) / this.memberWeight[r]!, r, this.thresholdVersion[r]!, undefined);
-    f.group = g;
-    f.membership++;
-    f.version++;
-    f.rate = g.rate;
-    if (f.cap !== undefined) g.addThreshold(f.cap, -1, f.membership, f);
+    for (let k = f * s; k < end; k++) {
+      const r = t.res[k]!;
+      if (r !== g.resource) g.addThreshold((this.capacity[r]! - this.load[r]!) / this.memberWeight[r]!, r, this.thresholdVersion[r]!, -1);
+    }
+    t.i[o + GROUP] = g.index;
+    const membership = ++t.i[o + MEMBERSHIP]!;
+    t.i[o + VERSION]!++;
+    t.d[o + RATE] = g.rate;
+    const cap = t.d[o + CAP]!;
+    if (!Number.isNaN(cap)) g.addThreshold(cap, -1, membership, f);
     g.size++;
-    f.finishAt = g.virtual + f.remaining;
-    g.addFinish(f);
-    if (f.finishAt < g.scheduledFinish) this.scheduleGroup(g);
+    t.d[o + FINISH_AT] = g.virtual + t.d[o + REMAINING]!;
+    g.addFinish(f, t.d[o + FINISH_AT]!, membership);
+    if (t.d[o + FINISH_AT]! < g.scheduledFinish) this.scheduleGroup(g);
   }
 
   /** A member leaves its group, at the group's level: to be re-shared on its own, or because it is done. */
-  protected leave(f: Flow, ending: boolean): void {
-    const g = f.group!;
+  protected leave(f: number, ending: boolean): void {
+    const t = this.t;
+    const o = f * 8;
+    const g = this.groupOf(f)!;
     this.blame(g.resource, g.advance(this.now));
-    f.remaining = Math.max(0, f.finishAt - g.virtual);
-    f.lastSeconds = this.now;
-    f.rate = g.rate;
-    f.bottleneck = g.resource;
-    f.rateBottleneck = g.resource;
-    g.countMeters(f.meters, -1);
-    const { res, wts } = f;
-    for (let k = 0; k < res.length; k++) {
-      const r = res[k]!;
-      const w = wts === undefined ? 1 : wts[k]!;
-      this.load[r]! += f.rate * w;
+    t.d[o + REMAINING] = Math.max(0, t.d[o + FINISH_AT]! - g.virtual);
+    t.d[o + LAST_SECONDS] = this.now;
+    const rate = g.rate;
+    t.d[o + RATE] = rate;
+    t.i[o + BOTTLENECK] = g.resource;
+    t.i[o + RATE_BOTTLENECK] = g.resource;
+    g.countMeters(t.meters[f], -1);
+    const s = t.stride;
+    const end = f * s + t.resCount[f]!;
+    for (let k = f * s; k < end; k++) {
+      const r = t.res[k]!;
+      const w = t.wts[k]!;
+      this.load[r]! += rate * w;
       if (r === g.resource) {
         g.ownWeight -= w;
         this.flowsOn[r]!.add(f);
@@ -293,15 +348,18 @@ export abstract class FluidLedger {
         }
       }
     }
-    for (const r of res) if (r !== g.resource && this.memberCount[r]! > 0) g.addThreshold((this.capacity[r]! - this.load[r]!) / this.memberWeight[r]!, r, this.thresholdVersion[r]!, undefined);
-    f.group = undefined;
+    for (let k = f * s; k < end; k++) {
+      const r = t.res[k]!;
+      if (r !== g.resource && this.memberCount[r]! > 0) g.addThreshold((this.capacity[r]! - this.load[r]!) / this.memberWeight[r]!, r, this.thresholdVersion[r]!, -1);
+    }
+    t.i[o + GROUP] = -1;
     this.countBound(f, 1, false);
-    f.membership++;
-    f.version++;
+    t.i[o + MEMBERSHIP]!++;
+    const version = ++t.i[o + VERSION]!;
     if (--g.size === 0) {
       g.ownWeight = 0;
       this.ownGroup[g.resource] = undefined;
     }
-    if (!ending && f.rate > 0) this.complete(this.now + f.remaining / f.rate, f);
+    if (!ending && rate > 0) this.complete(this.now + t.d[o + REMAINING]! / rate, f, version);
   }
 }

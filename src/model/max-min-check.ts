@@ -1,5 +1,6 @@
-import type { BottleneckGroup, Flow } from './bottleneck-group.ts';
+import type { BottleneckGroup } from './bottleneck-group.ts';
 import type { FlowList } from './flow-list.ts';
+import { BOTTLENECK, GROUP, MARK, RATE, type FlowTable } from './flow-table.ts';
 import type { ProgressiveFill } from './progressive-fill.ts';
 
 /**
@@ -10,6 +11,7 @@ import type { ProgressiveFill } from './progressive-fill.ts';
 export class MaxMinCheck {
   constructor(
     private readonly filler: ProgressiveFill,
+    private readonly table: FlowTable,
     private readonly capacity: readonly number[],
     private readonly flowsOn: readonly FlowList[],
     private readonly ownGroup: ReadonlyArray<BottleneckGroup | undefined>,
@@ -33,9 +35,10 @@ export class MaxMinCheck {
   /** On a full r: a flow of its own outside the re-share faster than the fill's level there, or bound there and slower than a re-filled one. */
   private ownFlowBreaks(r: number, epoch: number): boolean {
     const { items, end } = this.flowsOn[r]!;
-    for (let i = 0; i < end; i++) {
-      const f: Flow | undefined = items[i];
-      if (f !== undefined && f.group === undefined && f.mark !== epoch && this.breaks(r, true, f.rate, f.bottleneck)) return true;
+    const { d, i: ints } = this.table;
+    for (let k = 0; k < end; k++) {
+      const f = items[k]!;
+      if (f >= 0 && ints[f * 8 + GROUP] === -1 && ints[f * 8 + MARK] !== epoch && this.breaks(r, true, d[f * 8 + RATE]!, ints[f * 8 + BOTTLENECK]!)) return true;
     }
     return false;
   }

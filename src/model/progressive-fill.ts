@@ -1,21 +1,69 @@
 import { MinHeap } from './min-heap.ts';
 
-/** What progressive filling shares capacity among: one flow, or a bottleneck group standing for its members. */
-export interface FillUnit {
-  /** Resource ids it uses, and per resource what one byte per second of it uses there (1 when unset). */
-  readonly res: readonly number[];
-  readonly wts: readonly number[] | undefined;
-  /** Most it may reach on its own, bytes per second (a flow's ceiling; a group's threshold). */
-  cap: number | undefined;
-  rate: number;
-  /** Scratch of the re-share that holds it (membership epoch). */
-  mark: number;
-  /** The rate the fill in progress gives it. */
-  next: number;
-  /** Resource that froze it in the last fill, or -1 when its cap did. */
-  bottleneck: number;
-  /** Scratch of the fill: the epoch in which it was frozen. */
-  frozen: number;
+/**
+ * The units of one fill, packed by the caller (fluid-network.ts: a flow, or a bottleneck group standing for its
+ * members): unit i uses resources res[start[i] .. start[i] + count[i]) with weights wts (what one byte per second
+ * of it uses there), moves at `rate` now and may reach at most `cap` (NaN: no cap of its own).
+ */
+export class FillUnits {
+  res = new Int32Array(64);
+  wts = new Float64Array(64);
+  start = new Int32Array(16);
+  count = new Int32Array(16);
+  rate = new Float64Array(16);
+  cap = new Float64Array(16);
+  /** Units packed, and resource entries used. */
+  size = 0;
+  private used = 0;
+
+  clear(): void {
+    this.size = 0;
+    this.used = 0;
+  }
+
+  /** Adds a unit of `resources` resources (then `addResource` each of them, in order). */
+  add(rate: number, cap: number, resources: number): void {
+    const i = this.size++;
+    if (i >= this.start.length) this.growUnits();
+    if (this.used + resources > this.res.length) this.growResources(this.used + resources);
+    this.start[i] = this.used;
+    this.count[i] = resources;
+    this.rate[i] = rate;
+    this.cap[i] = cap;
+  }
+
+  addResource(resource: number, weight: number): void {
+    this.res[this.used] = resource;
+    this.wts[this.used++] = weight;
+  }
+
+  private growUnits(): void {
+    const n = this.start.length * 2;
+    const int = (a: Int32Array) => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    const dbl = (a: Float64Array) => {
+      const b = new Float64Array(n);
+      b.set(a);
+      return b;
+    };
+    this.start = int(this.start);
+    this.count = int(this.count);
+    this.rate = dbl(this.rate);
+    this.cap = dbl(this.cap);
+  }
+
+  private growResources(atLeast: number): void {
+    const n = Math.max(atLeast, this.res.length * 2);
+    const res = new Int32Array(n);
+    res.set(this.res);
+    const wts = new Float64Array(n);
+    wts.set(this.wts);
+    this.res = res;
+    this.wts = wts;
+  }
 }
 
 /**
@@ -30,6 +78,10 @@ export class ProgressiveFill {
   filledAt = new Float64Array(0);
   /** Per resource: the largest rate the last fill gave a unit on it. */
   maxNew = new Float64Array(0);
+  /** Per unit of the last fill: the rate it gave, and the resource that froze it (-1: its cap). */
+  next = new Float64Array(16);
+  bottleneck = new Int32Array(16);
+  private frozen = new Int32Array(16);
   private unfrozen = new Int32Array(0);
   private weight = new Float64Array(0);
   private seen = new Int32Array(0);
@@ -42,7 +94,14 @@ export class ProgressiveFill {
   private onStart = new Int32Array(0);
   private unitsOnCount = new Int32Array(0);
   private epoch = 0;
+  /** The mark of the last fill's frozen units. */
+  private frozenMark = 0;
   private readonly heap = new MinHeap<number>();
+
+  /** Did the last fill freeze unit i (set its next rate and bottleneck)? */
+  froze(i: number): boolean {
+    return this.frozen[i] === this.frozenMark;
+  }
 
   private grow(resources: number): void {
     if (this.left.length >= resources) return;
@@ -64,23 +123,28 @@ export class ProgressiveFill {
   resourceCount = 0;
 
   /**
-   * Sets `next` and `bottleneck` of the first `count` units; returns how many resources they use (listed in
-   * `resources`). Scratch lists are reused by count, never emptied by length: V8 frees an array's storage then.
+   * Sets `next` and `bottleneck` of the units; returns how many resources they use (listed in `resources`).
+   * Scratch lists are reused by count, never emptied by length: V8 frees an array's storage then.
    */
-  fill(units: readonly FillUnit[], count: number, capacity: readonly number[], load: (resource: number) => number): number {
+  fill(units: FillUnits, capacity: readonly number[], load: (resource: number) => number): number {
     this.grow(capacity.length);
+    const count = units.size;
+    if (this.next.length < count) {
+      this.next = new Float64Array(2 * count);
+      this.bottleneck = new Int32Array(2 * count);
+      this.frozen = new Int32Array(2 * count);
+    }
     const { left, unfrozen, weight, heap, unitsOnCount } = this;
+    const { res, wts, start, rate } = units;
     heap.clear();
     const seen = ++this.epoch;
     const resources = this.resources;
     let resourceCount = 0;
     for (let i = 0; i < count; i++) {
-      const u = units[i]!;
-      const rs = u.res;
-      const ws = u.wts;
-      for (let k = 0; k < rs.length; k++) {
-        const r = rs[k]!;
-        const w = ws === undefined ? 1 : ws[k]!;
+      const end = start[i]! + units.count[i]!;
+      for (let k = start[i]!; k < end; k++) {
+        const r = res[k]!;
+        const w = wts[k]!;
         if (this.seen[r] !== seen) {
           this.seen[r] = seen;
           resources[resourceCount++] = r;
@@ -92,31 +156,33 @@ export class ProgressiveFill {
           unitsOnCount[r] = 0;
         }
         // What the re-filled units use now is theirs to share again.
-        left[r] = left[r]! + u.rate * w;
+        left[r] = left[r]! + rate[i]! * w;
         unfrozen[r] = unfrozen[r]! + 1;
         weight[r] = weight[r]! + w;
         unitsOnCount[r]!++;
       }
     }
     this.resourceCount = resourceCount;
-    this.listUnitsOn(units, count, resourceCount);
+    this.listUnitsOn(units, resourceCount);
     for (let k = 0; k < resourceCount; k++) {
       const r = resources[k]!;
       heap.push(Math.max(0, left[r]!) / weight[r]!, r);
     }
     for (let i = 0; i < count; i++) {
-      const cap = units[i]!.cap;
-      if (cap !== undefined) heap.push(cap, -1 - i);
+      const cap = units.cap[i]!;
+      if (!Number.isNaN(cap)) heap.push(cap, -1 - i);
     }
     const frozenMark = ++this.epoch;
+    this.frozenMark = frozenMark;
+    const frozenAt = this.frozen;
     let frozen = 0;
     while (heap.size > 0 && frozen < count) {
       const share = heap.peekKey();
       const id = heap.pop()!;
       if (id < 0) {
-        const u = units[-1 - id]!;
-        if (u.frozen !== frozenMark) {
-          this.freeze(u, share, -1, frozenMark);
+        const u = -1 - id;
+        if (frozenAt[u] !== frozenMark) {
+          this.freeze(units, u, share, -1, frozenMark);
           frozen++;
         }
         continue;
@@ -127,9 +193,9 @@ export class ProgressiveFill {
       this.filledAt[id] = share;
       const on = this.onUnits;
       for (let k = this.onStart[id]!, end = k + unitsOnCount[id]!; k < end; k++) {
-        const u = units[on[k]!]!;
-        if (u.frozen !== frozenMark) {
-          this.freeze(u, share, id, frozenMark);
+        const u = on[k]!;
+        if (frozenAt[u] !== frozenMark) {
+          this.freeze(units, u, share, id, frozenMark);
           frozen++;
         }
       }
@@ -138,7 +204,7 @@ export class ProgressiveFill {
   }
 
   /** Lays out onUnits from the counts in unitsOnCount: each resource's run, then its units in unit order. */
-  private listUnitsOn(units: readonly FillUnit[], count: number, resourceCount: number): void {
+  private listUnitsOn(units: FillUnits, resourceCount: number): void {
     const { onStart, unitsOnCount, resources } = this;
     let at = 0;
     for (let k = 0; k < resourceCount; k++) {
@@ -149,25 +215,26 @@ export class ProgressiveFill {
     }
     if (at > this.onUnits.length) this.onUnits = new Int32Array(2 * at);
     const on = this.onUnits;
-    for (let i = 0; i < count; i++) {
-      const rs = units[i]!.res;
-      for (let k = 0; k < rs.length; k++) {
-        const r = rs[k]!;
+    const { res, start } = units;
+    for (let i = 0; i < units.size; i++) {
+      const end = start[i]! + units.count[i]!;
+      for (let k = start[i]!; k < end; k++) {
+        const r = res[k]!;
         on[onStart[r]! + unitsOnCount[r]!++] = i;
       }
     }
   }
 
-  private freeze(u: FillUnit, rate: number, by: number, frozenMark: number): void {
+  private freeze(units: FillUnits, u: number, rate: number, by: number, frozenMark: number): void {
     const { left, unfrozen, weight, heap } = this;
-    u.frozen = frozenMark;
-    u.next = rate;
-    u.bottleneck = by;
-    const rs = u.res;
-    const ws = u.wts;
-    for (let k = 0; k < rs.length; k++) {
-      const r = rs[k]!;
-      const w = ws === undefined ? 1 : ws[k]!;
+    this.frozen[u] = frozenMark;
+    this.next[u] = rate;
+    this.bottleneck[u] = by;
+    const { res, wts } = units;
+    const end = units.start[u]! + units.count[u]!;
+    for (let k = units.start[u]!; k < end; k++) {
+      const r = res[k]!;
+      const w = wts[k]!;
       const rest = left[r]! - rate * w;
       const n = unfrozen[r]! - 1;
       left[r] = rest;

@@ -124,7 +124,7 @@ export class WriteBack {
     // the device, not of each write), and need no flow of their own.
     for (const f of flows) {
       // One that ended at this instant waits in the list for its callback: not running any more.
-      if (f.cap !== cap || !f.active) continue;
+      if (this.net.capOf(f) !== cap || !this.net.isRunning(f)) continue;
       this.net.extendFlow(f, bytes);
       return;
     }

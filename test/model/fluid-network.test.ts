@@ -207,7 +207,7 @@ test('cancelled flows, on their own or in a bottleneck group, free their share a
           if (!active.has(i)) return;
           active.delete(i);
           cancelledAt.set(i, net.now);
-          if (handle.group !== undefined) inGroups++;
+          if (net.inGroup(handle)) inGroups++;
           net.cancelFlow(handle);
           net.cancelFlow(handle);
         });
