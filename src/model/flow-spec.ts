@@ -1,7 +1,7 @@
 /** A transfer given to the fluid network (fluid-network.ts startFlow): what it crosses, how much, and whom to call. */
 export interface FlowSpec {
   readonly bytes: number;
-  /** Resource ids (from addResource); unlimited resources are simply left out. */
+  /** Resource ids (from addResource); unlimited resources are simply left out. Read when the flow starts (as are the weights), never after. */
   readonly resources: readonly number[];
   /**
    * Per resource (parallel to `resources`), what one byte per second of this flow uses of it; 1 if unset.

@@ -26,7 +26,7 @@ export class FlowTable {
   res = new Int32Array(0);
   wts = new Float64Array(0);
   slots = new Int32Array(0);
-  resCount = new Uint8Array(0);
+  resCount = new Int32Array(0);
   stride = INITIAL_RESOURCE_STRIDE;
   readonly spec: Array<FlowSpec | undefined> = [];
   readonly meters: Array<readonly number[]> = [];
@@ -82,7 +82,7 @@ export class FlowTable {
     this.res = grown(this.res, (n) => new Int32Array(n), this.stride);
     this.wts = grown(this.wts, (n) => new Float64Array(n), this.stride);
     this.slots = grown(this.slots, (n) => new Int32Array(n), this.stride);
-    this.resCount = grown(this.resCount, (n) => new Uint8Array(n), 1);
+    this.resCount = grown(this.resCount, (n) => new Int32Array(n), 1);
     this.capacity = rows;
   }
 
