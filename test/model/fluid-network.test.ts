@@ -290,3 +290,37 @@ test('a re-share past its reach leaves far rates for later, but never exceeds a 
   }
   assert.ok(bounded > 0, 'the reach never cut a re-share short: the test does not reach the bound');
 });
+
+test('a flow over more resources than any before keeps every flow started earlier on its own resources', () => {
+  // x alone on r1 and r2 at 10 until 1 s; then a, over ten links, shares r1 with it: 5 each. a's 50 bytes end at
+  // 11 s; x has moved 10 + 50 by then and takes its last 40 alone at 10: 15 s. Wrong rows for x after the table
+  // made room for a's ten resources would give it another rate, and another end.
+  const net = new FluidNetwork();
+  const links = Array.from({ length: 10 }, () => net.addResource(10));
+  const ends: Record<string, number> = {};
+  // y first, on a link of its own, so x's row is not the table's first.
+  net.startFlow({ bytes: 200, resources: [net.addResource(10)], onDone: () => (ends.y = net.now) });
+  net.startFlow({ bytes: 100, resources: [links[1]!, links[2]!], onDone: () => (ends.x = net.now) });
+  net.at(1, () => net.startFlow({ bytes: 50, resources: links, onDone: () => (ends.a = net.now) }));
+  net.run();
+  assert.ok(Math.abs(ends.a! - 11) < 1e-9 && Math.abs(ends.x! - 15) < 1e-9 && Math.abs(ends.y! - 20) < 1e-9, `a ${ends.a} x ${ends.x} y ${ends.y}`);
+});
+
+test("a done flow's handle stays done when its slot carries a new flow", () => {
+  const net = new FluidNetwork();
+  const link = net.addResource(10);
+  const ends: Record<string, number> = {};
+  const first = net.startFlow({ bytes: 10, resources: [link], onDone: () => (ends.first = net.now) })!;
+  let second: number | undefined;
+  // Started after the first is done and its slot is free again: the same link alone, 20 bytes at 10, 1.5 -> 3.5 s.
+  net.at(1.5, () => (second = net.startFlow({ bytes: 20, resources: [link], onDone: () => (ends.second = net.now) })));
+  net.at(2, () => {
+    assert.equal(net.bytesLeft(first), 0);
+    assert.equal(net.isRunning(first), false);
+    // Cancelling the first again must not touch the second.
+    net.cancelFlow(first);
+    assert.ok(Math.abs(net.bytesLeft(second!) - 15) < 1e-9, `second has ${net.bytesLeft(second!)} left`);
+  });
+  net.run();
+  assert.ok(Math.abs(ends.first! - 1) < 1e-9 && Math.abs(ends.second! - 3.5) < 1e-9, `first ${ends.first} second ${ends.second}`);
+});
