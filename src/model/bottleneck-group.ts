@@ -1,4 +1,4 @@
-import { GROUP, MEMBERSHIP, type FlowTable } from './flow-table.ts';
+import { type FlowTable, GROUP, MEMBERSHIP, ROW } from './flow-table.ts';
 import { MinHeap } from './min-heap.ts';
 
 /**
@@ -76,7 +76,7 @@ export class BottleneckGroup {
   }
 
   /** Is flow f still the member it was when an entry tagged `membership` was pushed? */
-  private readonly member = (f: number, membership: number): boolean => this.table.i[f * 8 + GROUP] === this.index && this.table.i[f * 8 + MEMBERSHIP] === membership;
+  private readonly member = (f: number, membership: number): boolean => this.table.i[f * ROW + GROUP] === this.index && this.table.i[f * ROW + MEMBERSHIP] === membership;
 
   /** Queues member `flow` at its finish point, tagged with its membership. */
   addFinish(flow: number, finishAt: number, membership: number): void {

@@ -1,6 +1,6 @@
 import { BottleneckGroup } from './bottleneck-group.ts';
 import type { FlowList } from './flow-list.ts';
-import { ACTIVE, AFTER_MILESTONE, BACKGROUND, BOTTLENECK, CAP, CAP_KIND, FINISH_AT, FlowTable, GROUP, LAST_SECONDS, MEMBERSHIP, RATE, RATE_BOTTLENECK, REMAINING, VERSION } from './flow-table.ts';
+import { ACTIVE, AFTER_MILESTONE, BACKGROUND, BOTTLENECK, CAP, CAP_KIND, FINISH_AT, FlowTable, GROUP, LAST_SECONDS, MEMBERSHIP, RATE, RATE_BOTTLENECK, REMAINING, ROW, VERSION } from './flow-table.ts';
 import { BoundTime } from './bound-time.ts';
 import { IdSet } from './id-set.ts';
 import { MinHeap } from './min-heap.ts';
@@ -97,13 +97,13 @@ export abstract class FluidLedger {
 
   /** A threshold entry still holds while its flow is in the same membership, or its resource's members are unchanged. */
   protected readonly isLive = (entry: number, version: number): boolean => {
-    if (entry >= 0) return this.t.i[entry * 8 + MEMBERSHIP] === version;
+    if (entry >= 0) return this.t.i[entry * ROW + MEMBERSHIP] === version;
     const r = -1 - entry;
     return this.thresholdVersion[r] === version && this.memberGroup[r] !== undefined;
   };
 
   protected groupOf(f: number): BottleneckGroup | undefined {
-    const g = this.t.i[f * 8 + GROUP]!;
+    const g = this.t.i[f * ROW + GROUP]!;
     return g < 0 ? undefined : this.groups[g];
   }
 
@@ -127,7 +127,7 @@ export abstract class FluidLedger {
 
   /** A flow of its own counts at its bottleneck (delta 1) or stops counting (-1); `held` when the re-share holds it. */
   protected countBound(f: number, delta: number, held: boolean): void {
-    const b = this.t.i[f * 8 + BOTTLENECK]!;
+    const b = this.t.i[f * ROW + BOTTLENECK]!;
     if (b < 0) return;
     this.boundOwn[b]! += delta;
     if (held) this.boundHeld[b]! += delta;
@@ -139,7 +139,7 @@ export abstract class FluidLedger {
       return version === g.version && g.size > 0 && this.ownGroup[g.resource] === g;
     }
     const ints = this.t.i;
-    return version === ints[u * 8 + VERSION] && this.isActive(u) && ints[u * 8 + GROUP] === -1;
+    return version === ints[u * ROW + VERSION] && this.isActive(u) && ints[u * ROW + GROUP] === -1;
   }
 
   protected blame(resource: number, seconds: number): void {
@@ -150,7 +150,7 @@ export abstract class FluidLedger {
   /** Brings a flow of its own up to now: its bytes left, and the time since its last change blamed. */
   protected settle(f: number): void {
     const { d, i: ints } = this.t;
-    const o = f * 8;
+    const o = f * ROW;
     const rate = d[o + RATE]!;
     const elapsed = this.now - d[o + LAST_SECONDS]!;
     if (rate > 0 && elapsed > 0 && (this.t.flags[f]! & BACKGROUND) === 0) {
@@ -163,7 +163,7 @@ export abstract class FluidLedger {
 
   protected setRate(f: number, rate: number): void {
     const t = this.t;
-    const o = f * 8;
+    const o = f * ROW;
     const was = t.d[o + RATE]!;
     // An unchanged rate keeps its completion entry: re-pushing would grow the queue by every flow per event.
     if (was === rate) return;
@@ -183,7 +183,7 @@ export abstract class FluidLedger {
   /** The flow's bytes after its milestone become its bytes left; a member's finish point moves on as far. */
   protected passMilestone(f: number): void {
     const t = this.t;
-    const o = f * 8;
+    const o = f * ROW;
     const more = t.d[o + AFTER_MILESTONE]!;
     t.d[o + AFTER_MILESTONE] = 0;
     const g = this.groupOf(f);
@@ -206,9 +206,9 @@ export abstract class FluidLedger {
   extendFlow(handle: number, bytes: number): void {
     const t = this.t;
     const f = t.idOf(handle);
-    if (f < 0 || !this.isActive(f) || t.i[f * 8 + GROUP] !== -1 || t.d[f * 8 + AFTER_MILESTONE]! > 0 || t.meters[f]!.length > 0) throw new Error('extendFlow: only a running flow of its own, without meters or a milestone left');
+    if (f < 0 || !this.isActive(f) || t.i[f * ROW + GROUP] !== -1 || t.d[f * ROW + AFTER_MILESTONE]! > 0 || t.meters[f]!.length > 0) throw new Error('extendFlow: only a running flow of its own, without meters or a milestone left');
     if (!(bytes > 0)) return;
-    const o = f * 8;
+    const o = f * ROW;
     this.settle(f);
     t.d[o + REMAINING] = t.d[o + REMAINING]! + bytes;
     const version = ++t.i[o + VERSION]!;
@@ -246,7 +246,7 @@ export abstract class FluidLedger {
   /** A flow frozen at a resource joins that resource's group, if nothing else of its own is (nearly) full. */
   protected tryJoin(f: number, frozenTogether: number): void {
     const t = this.t;
-    const o = f * 8;
+    const o = f * ROW;
     const r = t.i[o + BOTTLENECK]!;
     const rate = t.d[o + RATE]!;
     if (!this.isActive(f) || t.i[o + GROUP] !== -1 || r < 0 || rate <= 0 || this.memberGroup[r] !== undefined || (t.flags[f]! & BACKGROUND) !== 0) return;
@@ -274,7 +274,7 @@ export abstract class FluidLedger {
 
   protected join(f: number, g: BottleneckGroup): void {
     const t = this.t;
-    const o = f * 8;
+    const o = f * ROW;
     this.countBound(f, -1, false);
     this.blame(g.resource, g.advance(this.now));
     this.settle(f);
@@ -320,7 +320,7 @@ export abstract class FluidLedger {
   /** A member leaves its group, at the group's level: to be re-shared on its own, or because it is done. */
   protected leave(f: number, ending: boolean): void {
     const t = this.t;
-    const o = f * 8;
+    const o = f * ROW;
     const g = this.groupOf(f)!;
     this.blame(g.resource, g.advance(this.now));
     t.d[o + REMAINING] = Math.max(0, t.d[o + FINISH_AT]! - g.virtual);

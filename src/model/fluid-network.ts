@@ -1,7 +1,7 @@
 import type { BottleneckGroup } from './bottleneck-group.ts';
 import { type FlowSpec, NO_METERS } from './flow-spec.ts';
 import { FlowList } from './flow-list.ts';
-import { ACTIVE, AFTER_MILESTONE, BACKGROUND, BOTTLENECK, BYTES, CANCELLED, CAP, CAP_KIND, FINISH_AT, GROUP, LAST_SECONDS, MARK, MEMBERSHIP, NEXT, RATE, RATE_BOTTLENECK, REMAINING, VERSION } from './flow-table.ts';
+import { ACTIVE, AFTER_MILESTONE, BACKGROUND, BOTTLENECK, BYTES, CANCELLED, CAP, CAP_KIND, FINISH_AT, GROUP, LAST_SECONDS, MARK, MEMBERSHIP, NEXT, RATE, RATE_BOTTLENECK, REMAINING, ROW, VERSION } from './flow-table.ts';
 import { FluidReshare } from './fluid-reshare.ts';
 import { grownInt32 } from './id-set.ts';
 import { MinHeap } from './min-heap.ts';
@@ -81,7 +81,7 @@ export class FluidNetwork extends FluidReshare {
     const t = this.t;
     const resources = spec.resources;
     const f = t.allocate(spec, spec.meters ?? NO_METERS, resources, spec.weights);
-    const o = f * 8;
+    const o = f * ROW;
     const d = t.d;
     const ints = t.i;
     d[o + BYTES] = spec.bytes;
@@ -122,7 +122,7 @@ export class FluidNetwork extends FluidReshare {
     else this.leave(f, true);
     // Its entry may have been the group's next completion.
     if (g !== undefined && g.size > 0) this.scheduleGroup(g);
-    const o = f * 8;
+    const o = f * ROW;
     this.finish(f, t.d[o + BYTES]! - t.d[o + REMAINING]! - t.d[o + AFTER_MILESTONE]!);
   }
 
@@ -131,7 +131,7 @@ export class FluidNetwork extends FluidReshare {
     const t = this.t;
     const f = t.idOf(handle);
     if (f < 0 || !this.isActive(f)) return 0;
-    const o = f * 8;
+    const o = f * ROW;
     const g = this.groupOf(f);
     const left = g === undefined ? t.d[o + REMAINING]! - t.d[o + RATE]! * (this.now - t.d[o + LAST_SECONDS]!) : t.d[o + FINISH_AT]! - (g.virtual + g.rate * (this.now - g.since));
     return Math.max(0, left) + t.d[o + AFTER_MILESTONE]!;
@@ -146,7 +146,7 @@ export class FluidNetwork extends FluidReshare {
   /** A started flow's own cap (its spec's capBytesPerSecond), undefined when it has none. */
   capOf(handle: FlowHandle): number | undefined {
     const f = this.t.idOf(handle);
-    const cap = f < 0 ? Number.NaN : this.t.d[f * 8 + CAP]!;
+    const cap = f < 0 ? Number.NaN : this.t.d[f * ROW + CAP]!;
     return Number.isNaN(cap) ? undefined : cap;
   }
 
@@ -186,7 +186,7 @@ export class FluidNetwork extends FluidReshare {
       const t = this.t;
       for (let i = 0; i < endedCount; i++) {
         const f = ended[i]!;
-        reached[i] = t.d[f * 8 + AFTER_MILESTONE]! > 0 ? 1 : 0;
+        reached[i] = t.d[f * ROW + AFTER_MILESTONE]! > 0 ? 1 : 0;
         if (reached[i] === 1) this.passMilestone(f);
         else this.finish(f);
       }
@@ -203,12 +203,12 @@ export class FluidNetwork extends FluidReshare {
   }
 
   /** The flow is done (or cancelled): off its resources and meters; its id is reused after the next re-share. */
-  private finish(f: number, movedBytes = this.t.d[f * 8 + BYTES]!): void {
+  private finish(f: number, movedBytes = this.t.d[f * ROW + BYTES]!): void {
     const t = this.t;
-    if (t.i[f * 8 + GROUP] !== -1) this.leave(f, true);
+    if (t.i[f * ROW + GROUP] !== -1) this.leave(f, true);
     this.countBound(f, -1, false);
     t.flags[f]! &= ~ACTIVE;
-    t.d[f * 8 + REMAINING] = 0;
+    t.d[f * ROW + REMAINING] = 0;
     this.setRate(f, 0);
     const s = t.stride;
     for (let k = f * s, end = k + t.resCount[f]!; k < end; k++) {

@@ -1,6 +1,6 @@
 import { type BottleneckGroup, thresholdFlow, thresholdResource } from './bottleneck-group.ts';
 import { FluidLedger, groupUnit, SLACK } from './fluid-ledger.ts';
-import { BOTTLENECK, CAP, GROUP, MARK, NEXT, RATE } from './flow-table.ts';
+import { BOTTLENECK, CAP, GROUP, MARK, NEXT, RATE, ROW } from './flow-table.ts';
 import { grownInt32, IdSet } from './id-set.ts';
 import { MaxMinCheck } from './max-min-check.ts';
 import { FillUnits, ProgressiveFill } from './progressive-fill.ts';
@@ -127,7 +127,7 @@ export abstract class FluidReshare extends FluidLedger {
     }
     for (let i = 0; i < unitCount; i++) {
       const u = units[i]!;
-      if (u >= 0) this.setRate(u, t.d[u * 8 + NEXT]!);
+      if (u >= 0) this.setRate(u, t.d[u * ROW + NEXT]!);
       else {
         const g = this.groups[-1 - u]!;
         if (g.size > 0) this.setLevel(g, g.next);
@@ -157,12 +157,12 @@ export abstract class FluidReshare extends FluidLedger {
     for (let i = 0; i < unitCount; i++) {
       const u = units[i]!;
       if (u < 0) continue;
-      const b = t.i[u * 8 + BOTTLENECK]!;
+      const b = t.i[u * ROW + BOTTLENECK]!;
       if (b >= 0) frozenAt[b] = (frozenAt[b] ?? 0) + 1;
     }
     for (let i = 0; i < unitCount; i++) {
       const u = units[i]!;
-      if (u >= 0) this.tryJoin(u, frozenAt[t.i[u * 8 + BOTTLENECK]!] ?? 0);
+      if (u >= 0) this.tryJoin(u, frozenAt[t.i[u * ROW + BOTTLENECK]!] ?? 0);
     }
     for (let i = 0; i < unitCount; i++) {
       const b = this.unitBottleneck(units[i]!);
@@ -171,7 +171,7 @@ export abstract class FluidReshare extends FluidLedger {
   }
 
   private unitBottleneck(u: number): number {
-    return u >= 0 ? this.t.i[u * 8 + BOTTLENECK]! : this.groups[-1 - u]!.bottleneck;
+    return u >= 0 ? this.t.i[u * ROW + BOTTLENECK]! : this.groups[-1 - u]!.bottleneck;
   }
 
   /** Packs the live units for the fill, fills, and gives each unit its next rate and bottleneck; returns the fill's resource count. */
@@ -184,7 +184,7 @@ export abstract class FluidReshare extends FluidLedger {
       const u = live[i]!;
       if (u >= 0) {
         const n = t.resCount[u]!;
-        packed.add(t.d[u * 8 + RATE]!, t.d[u * 8 + CAP]!, n);
+        packed.add(t.d[u * ROW + RATE]!, t.d[u * ROW + CAP]!, n);
         for (let k = u * t.stride, end = k + n; k < end; k++) packed.addResource(t.res[k]!, t.wts[k]!);
       } else {
         const g = this.groups[-1 - u]!;
@@ -199,8 +199,8 @@ export abstract class FluidReshare extends FluidLedger {
       if (!this.filler.froze(i)) continue;
       const u = live[i]!;
       if (u >= 0) {
-        t.d[u * 8 + NEXT] = next[i]!;
-        t.i[u * 8 + BOTTLENECK] = bottleneck[i]!;
+        t.d[u * ROW + NEXT] = next[i]!;
+        t.i[u * ROW + BOTTLENECK] = bottleneck[i]!;
       } else {
         const g = this.groups[-1 - u]!;
         g.next = next[i]!;
@@ -254,9 +254,9 @@ export abstract class FluidReshare extends FluidLedger {
       g.mark = this.epoch;
     } else {
       const ints = this.t.i;
-      if (ints[u * 8 + MARK] === this.epoch) return;
-      ints[u * 8 + MARK] = this.epoch;
-      const b = ints[u * 8 + BOTTLENECK]!;
+      if (ints[u * ROW + MARK] === this.epoch) return;
+      ints[u * ROW + MARK] = this.epoch;
+      const b = ints[u * ROW + BOTTLENECK]!;
       if (b >= 0) this.boundHeld[b]!++;
     }
     this.units[this.unitCount++] = u;
@@ -273,7 +273,7 @@ export abstract class FluidReshare extends FluidLedger {
     for (let i = 0; i < list.end; i++) {
       const f = list.items[i]!;
       if (f < 0) continue;
-      const g = ints[f * 8 + GROUP]!;
+      const g = ints[f * ROW + GROUP]!;
       if (g >= 0) this.addUnit(-1 - g);
       else this.addFlow(f);
     }
@@ -288,7 +288,7 @@ export abstract class FluidReshare extends FluidLedger {
     for (let i = 0; i < n; i++) {
       const f = thresholdFlow(reached[i]!);
       if (f < 0) this.releaseOn(g, thresholdResource(reached[i]!), true);
-      else if (this.t.i[f * 8 + GROUP] === g.index) {
+      else if (this.t.i[f * ROW + GROUP] === g.index) {
         this.leave(f, false);
         this.addFlow(f);
       }
@@ -302,7 +302,7 @@ export abstract class FluidReshare extends FluidLedger {
     // leave() adds the flow to its group's capacity's list, never to this one (r is not the group's capacity).
     for (let i = 0; i < list.end; i++) {
       const f = list.items[i]!;
-      if (f < 0 || ints[f * 8 + GROUP] !== g.index) continue;
+      if (f < 0 || ints[f * ROW + GROUP] !== g.index) continue;
       this.leave(f, false);
       if (refill) this.addFlow(f);
     }

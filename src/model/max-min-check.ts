@@ -1,6 +1,6 @@
 import type { BottleneckGroup } from './bottleneck-group.ts';
 import type { FlowList } from './flow-list.ts';
-import { BOTTLENECK, GROUP, MARK, RATE, type FlowTable } from './flow-table.ts';
+import { BOTTLENECK, type FlowTable, GROUP, MARK, RATE, ROW } from './flow-table.ts';
 import type { ProgressiveFill } from './progressive-fill.ts';
 
 /**
@@ -38,7 +38,7 @@ export class MaxMinCheck {
     const { d, i: ints } = this.table;
     for (let k = 0; k < end; k++) {
       const f = items[k]!;
-      if (f >= 0 && ints[f * 8 + GROUP] === -1 && ints[f * 8 + MARK] !== epoch && this.breaks(r, true, d[f * 8 + RATE]!, ints[f * 8 + BOTTLENECK]!)) return true;
+      if (f >= 0 && ints[f * ROW + GROUP] === -1 && ints[f * ROW + MARK] !== epoch && this.breaks(r, true, d[f * ROW + RATE]!, ints[f * ROW + BOTTLENECK]!)) return true;
     }
     return false;
   }
