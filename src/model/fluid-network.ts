@@ -75,11 +75,12 @@ export class FluidNetwork extends FluidReshare {
       this.at(this.now, () => spec.onDone());
       return undefined;
     }
-    if (spec.resources.length === 0 && spec.capBytesPerSecond === undefined) throw new Error('a flow needs at least one finite capacity');
+    // Read once each: a spec may build its lists when asked (a peer transfer fills lists it shares).
+    const resources = spec.resources;
+    if (resources.length === 0 && spec.capBytesPerSecond === undefined) throw new Error('a flow needs at least one finite capacity');
     const milestone = spec.milestoneBytes;
     if (milestone !== undefined && !(milestone > 0 && milestone < spec.bytes)) throw new RangeError(`a milestone must fall inside the flow's ${spec.bytes} bytes, got ${milestone}`);
     const t = this.t;
-    const resources = spec.resources;
     const f = t.allocate(spec, spec.meters ?? NO_METERS, resources, spec.weights);
     const o = f * ROW;
     const d = t.d;

@@ -48,6 +48,8 @@ export class ChunkSwarms {
   private readonly downloadLimit: Array<readonly number[]>;
   /** The meters every peer transfer counts towards (one array for all of them). */
   readonly peerMeters: readonly number[];
+  /** Scratch of transferLists, by length. */
+  private readonly lists: Array<{ resources: number[]; weights: number[] } | undefined> = [];
   readonly agent: AgentCopy;
 
   constructor(
@@ -172,21 +174,35 @@ export class ChunkSwarms {
     swarm.here[node]!++;
     // The agent keeps the first copy, written with the runtime's blob (a second copy is dropped).
     const agent = !duplicate && this.agent.alongside;
-    const ingest = this.step.ingest(node, agent);
     const written = swarm.writtenAt(j, u);
     // A holder reads the chunk back from its disk (time its own writes wait for) unless it is still in page
     // cache; a peer still relaying it serves it from memory.
     const fromDisk = u < n && written !== undefined && this.step.writtenBytes[u]! - written >= model.node.pageCacheBytes;
-    // An end game's second copy crosses the network only: a client keeps a piece in memory until it is whole
-    // and verified, writes the first copy of it and drops the other (Kraken's piece writes, libtorrent's
-    // blocks), so the node's disk and hashing are charged once, on the first copy. Ingest's first resource is the NIC.
-    const intoCount = duplicate ? 1 : ingest.resources.length;
     const bytes = swarm.chunkBytes[j]!;
+    const head = Math.min(bytes, model.p2p.pieceBytes);
+    const transfer = new PeerTransfer(this, swarm, j, u, node, sink, bytes, head, fromDisk, duplicate, agent);
+    // Clients pipeline piece requests (Kraken's pipeline_limit, BitTorrent's request queue): behind the node's
+    // other transfers in flight the round trip passes unseen; only a node with nothing coming in waits for it.
+    if (this.inFlight[node]! > 1) transfer.begin();
+    else this.step.requests.request(this.peerServer, node, () => transfer.begin());
+    return transfer;
+  }
+
+  /**
+   * The capacities a transfer from u to `node` crosses, and its weight on each: u's upload, u's disk when it reads
+   * the chunk back (`fromDisk`), the node's agent's download limit, then into the node (an end game's second copy,
+   * `duplicate`, crosses the network only: a client keeps a piece in memory until it is whole and verified, writes
+   * the first copy of it and drops the other, as Kraken's piece writes and libtorrent's blocks do, so the node's disk
+   * and hashing are charged once, on the first copy; ingest's first resource is the NIC). Filled in place in lists
+   * kept per length: the flow's start reads them, never after (flow-spec.ts), so a transfer in flight holds none.
+   */
+  transferLists(u: number, node: number, fromDisk: boolean, duplicate: boolean, agent: boolean): { readonly resources: readonly number[]; readonly weights: readonly number[] } {
+    const ingest = this.step.ingest(node, agent);
+    const intoCount = duplicate ? 1 : ingest.resources.length;
     const limit = this.downloadLimit[node]!;
-    // Filled in place at their exact size, no temporaries: a transfer is the swarm's most frequent allocation.
     const length = (fromDisk ? 2 : 1) + limit.length + intoCount;
-    const resources = new Array<number>(length);
-    const weights = new Array<number>(length);
+    const lists = (this.lists[length] ??= { resources: new Array<number>(length).fill(0), weights: new Array<number>(length).fill(0) });
+    const { resources, weights } = lists;
     let k = 0;
     resources[k] = this.nicOut[u]!;
     weights[k++] = 1;
@@ -202,13 +218,7 @@ export class ChunkSwarms {
       resources[k] = ingest.resources[i]!;
       weights[k] = ingest.weights[i]!;
     }
-    const head = Math.min(bytes, model.p2p.pieceBytes);
-    const transfer = new PeerTransfer(this, swarm, j, u, node, sink, bytes, head, resources, weights, agent);
-    // Clients pipeline piece requests (Kraken's pipeline_limit, BitTorrent's request queue): behind the node's
-    // other transfers in flight the round trip passes unseen; only a node with nothing coming in waits for it.
-    if (this.inFlight[node]! > 1) transfer.begin();
-    else this.step.requests.request(this.peerServer, node, () => transfer.begin());
-    return transfer;
+    return lists;
   }
 
   /** u's uploads reached p2p.peers (`delta` -1) or fell below it (+1): the free holder counts of its data centre's swarms. */

@@ -13,6 +13,8 @@ export interface TransferOwner {
   readonly stream: number | undefined;
   readonly peerMeters: readonly number[];
   readonly agent: AgentCopy;
+  /** The capacities a transfer from u to `node` crosses and its weights, in lists the flow's start reads (chunk-swarm.ts). */
+  transferLists(u: number, node: number, fromDisk: boolean, duplicate: boolean, agent: boolean): { readonly resources: readonly number[]; readonly weights: readonly number[] };
   /** Peer u's transfer to `node` ended: a free upload slot. */
   freeSlot(u: number, node: number, swarm: LayerSwarm): void;
 }
@@ -40,11 +42,22 @@ export class PeerTransfer implements FlowSpec, ChunkCopy {
     readonly bytes: number,
     /** The first piece: once it is in, the node can relay the chunk. */
     private readonly head: number,
-    readonly resources: readonly number[],
-    readonly weights: readonly number[],
+    /** u reads the chunk back from its disk (it is out of u's page cache). */
+    private readonly fromDisk: boolean,
+    /** An end game's second copy: it crosses the network only. */
+    private readonly duplicate: boolean,
     /** The node's P2P agent writes a copy of the chunk as it arrives (p2p.agentCopy alongside): its bytes count as written on the node. */
     private readonly agentCopy: boolean,
   ) {}
+
+  // Lists of the owner's, filled when the flow starts (the only time they are read): a transfer holds none of its own.
+  get resources(): readonly number[] {
+    return this.swarms.transferLists(this.u, this.node, this.fromDisk, this.duplicate, this.agentCopy).resources;
+  }
+
+  get weights(): readonly number[] {
+    return this.swarms.transferLists(this.u, this.node, this.fromDisk, this.duplicate, this.agentCopy).weights;
+  }
 
   get net(): FluidNetwork {
     return this.swarms.net;
