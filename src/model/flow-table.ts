@@ -1,4 +1,4 @@
-import type { FlowSpec } from './flow-spec.ts';
+import { type FlowSpec, NO_METERS } from './flow-spec.ts';
 
 /** Most resources one flow crosses; the table's stride per flow for them (grown when a flow needs more). */
 const INITIAL_RESOURCE_STRIDE = 8;
@@ -53,9 +53,10 @@ export class FlowTable {
     return id;
   }
 
-  /** The id goes back for reuse; its spec is let go (its callbacks' closures with it). */
+  /** The id goes back for reuse; its spec and meters are let go (its callbacks' closures with them). */
   release(id: number): void {
     this.spec[id] = undefined;
+    this.meters[id] = NO_METERS;
     this.free.push(id);
   }
 
