@@ -4,12 +4,12 @@ import { inPathOrder } from '../content/sorted-runs.ts';
 /** What changed between two sorted file lists: the files to (re)write and the paths to delete. */
 export interface TreeDiff {
   /** Added or changed files, sorted by path. */
-  readonly written: FileEntry[];
+  readonly written: readonly FileEntry[];
   /**
    * Deleted paths, sorted, collapsed to the highest directory that vanished entirely, so a train that
    * drops a branch deletes one directory rather than 130,000 files (one whiteout, as `docker diff` would).
    */
-  readonly deleted: string[];
+  readonly deleted: readonly string[];
 }
 
 function sameFile(a: FileEntry, b: FileEntry): boolean {
@@ -43,12 +43,27 @@ function highestVanishedDir(parent: string, after: readonly FileEntry[]): string
   }
 }
 
-/** A merge walk over both lists in path order: no per-path maps or directory sets (trees hold 100,000s of files). */
+/**
+ * Diffs already made, by their lists: the incremental strategy and the volume side both diff each step's code
+ * list against the previous step's (the same arrays, splitBase keeps them), a walk of 280,000 entries each.
+ */
+const diffs = new WeakMap<readonly FileEntry[], WeakMap<readonly FileEntry[], TreeDiff>>();
+
+/** The diff of two lists; the same lists give the same (shared, read-only) diff. */
 export function diffTrees(beforeInput: readonly FileEntry[], afterInput: readonly FileEntry[]): TreeDiff {
+  let byAfter = diffs.get(beforeInput);
+  if (byAfter === undefined) diffs.set(beforeInput, (byAfter = new WeakMap()));
+  let diff = byAfter.get(afterInput);
+  if (diff === undefined) byAfter.set(afterInput, (diff = walkDiff(beforeInput, afterInput)));
+  return diff;
+}
+
+/** A merge walk over both lists in path order: no per-path maps or directory sets (trees hold 100,000s of files). */
+function walkDiff(beforeInput: readonly FileEntry[], afterInput: readonly FileEntry[]): TreeDiff {
   const before = sortedByPath(beforeInput);
   const after = sortedByPath(afterInput);
-  // The first step's diff is its whole tree: a copy, rather than a walk pushing 280,000 entries one by one.
-  if (before.length === 0) return { written: [...after], deleted: [] };
+  // The first step's diff is its whole tree (read-only, so the list itself), rather than a walk pushing 280,000 entries one by one.
+  if (before.length === 0) return { written: after, deleted: [] };
   const written: FileEntry[] = [];
   const deleted = new Set<string>();
   // Files of one directory share the answer to "which ancestor vanished": ask once per directory.
