@@ -74,40 +74,63 @@ const RIGHT_CAP = 2.9;
 /** l10n cache files are near-equal in size: each holds every message, falling back to English. */
 const CDB_SPREAD = 0.05;
 
-function pick(populations: readonly Population[], u: number): Population {
-  for (const p of populations) {
-    if (u < p.share) return p;
-    u -= p.share;
+/** The index of the population a uniform falls in, by their shares in order. */
+function populationIndex(populations: readonly Population[], u: number): number {
+  for (let p = 0; p < populations.length; p++) {
+    const share = (populations[p] as Population).share;
+    if (u < share) return p;
+    u -= share;
   }
-  return populations[populations.length - 1] as Population;
+  return populations.length - 1;
 }
 
 /** Unscaled sizes from a kind's populations: which population and which quantile of it, both stratified. */
 function populationSizes(rng: Rng, populations: readonly Population[], files: number): number[] {
-  const which = stratifiedUniforms(rng, files).map((u) => pick(populations, u));
-  const scores = new Map(populations.map((p) => [p, stratifiedUniforms(rng, which.filter((w) => w === p).length)]));
-  return which.map((p) => {
-    const z = Math.min(p.cap ?? RIGHT_CAP, normalQuantile((scores.get(p) as number[]).pop() as number));
-    return p.median * Math.exp(z * (z < 0 ? p.left : p.right));
-  });
+  // Populations by index, counted in the same pass: one pass per file rather than a filter per population.
+  const uniforms = stratifiedUniforms(rng, files);
+  const which = new Int32Array(files);
+  const counts = new Array<number>(populations.length).fill(0);
+  for (let i = 0; i < files; i++) {
+    const p = populationIndex(populations, uniforms[i] as number);
+    which[i] = p;
+    counts[p] = (counts[p] as number) + 1;
+  }
+  const scores = counts.map((count) => stratifiedUniforms(rng, count));
+  const sizes = new Array<number>(files);
+  for (let i = 0; i < files; i++) {
+    const p = populations[which[i] as number] as Population;
+    const z = Math.min(p.cap ?? RIGHT_CAP, normalQuantile((scores[which[i] as number] as number[]).pop() as number));
+    sizes[i] = p.median * Math.exp(z * (z < 0 ? p.left : p.right));
+  }
+  return sizes;
+}
+
+/** `files` draws of exp(sigma * a standard normal draw), unscaled. */
+function logNormals(rng: Rng, files: number, sigma: number): number[] {
+  const raw = new Array<number>(files);
+  for (let i = 0; i < files; i++) raw[i] = Math.exp(sigma * rng.normal());
+  return raw;
 }
 
 export function drawFileSizes(rng: Rng, kind: ContentKind, files: number, totalBytes: number): number[] {
   if (files === 0) return [];
   let raw: number[];
-  if (kind === 'cdb') raw = Array.from({ length: files }, () => Math.exp(CDB_SPREAD * rng.normal()));
+  if (kind === 'cdb') raw = logNormals(rng, files, CDB_SPREAD);
   else if (kind === 'binary') {
     const mean = totalBytes / files;
     const median = Math.min(BINARY_MEDIAN, mean * 0.8);
     const sigma = Math.min(MAX_SIGMA, Math.sqrt(2 * Math.log(mean / median)));
-    raw = Array.from({ length: files }, () => Math.exp(sigma * rng.normal()));
+    raw = logNormals(rng, files, sigma);
   } else raw = populationSizes(rng, POPULATIONS[kind], files);
-  const rawTotal = raw.reduce((a, b) => a + b, 0);
+  let rawTotal = 0;
+  for (let i = 0; i < files; i++) rawTotal += raw[i] as number;
   const k = totalBytes / rawTotal;
-  const sizes = raw.map((r) => Math.max(1, Math.round(r * k)));
+  // Scaled in place: the raw draws are not needed after.
+  let total = 0;
+  for (let i = 0; i < files; i++) total += raw[i] = Math.max(1, Math.round((raw[i] as number) * k));
   // Put the rounding remainder on the largest file so the total is exact.
-  settleBytes(sizes, totalBytes - sizes.reduce((a, b) => a + b, 0), () => true);
-  return sizes;
+  settleBytes(raw, totalBytes - total, () => true);
+  return raw;
 }
 
 /**

@@ -7,7 +7,9 @@ import type { Rng } from '../core/rng.ts';
  * decide the total every size is scaled to); stratified ones give every component the law's own quantiles.
  */
 export function stratifiedUniforms(rng: Rng, n: number): number[] {
-  const u = Array.from({ length: n }, (_, i) => (i + rng.next()) / n);
+  // A loop into an array of its final size: Array.from over an array-like took several times longer (70,000 i18n files).
+  const u = new Array<number>(n);
+  for (let i = 0; i < n; i++) u[i] = (i + rng.next()) / n;
   for (let i = n - 1; i > 0; i--) {
     const j = rng.int(0, i);
     const t = u[i] as number;
