@@ -52,8 +52,8 @@ function lowerBound(sorted: Float64Array, value: number): number {
   return lo;
 }
 
-export function coupleSizesToDirectories(rng: Rng, kind: ContentKind, names: readonly string[], sizes: readonly number[]): number[] {
-  if (kind !== 'json' && kind !== 'data' && kind !== 'css') return [...sizes];
+export function coupleSizesToDirectories(rng: Rng, kind: ContentKind, names: readonly string[], sizes: readonly number[]): readonly number[] {
+  if (kind !== 'json' && kind !== 'data' && kind !== 'css') return sizes;
   const directoryWeight = new Map<string, number>();
   const weights = names.map((name) => {
     const dir = directoryOf(name);

@@ -19,8 +19,8 @@ const COPIED_SHARE: Record<ContentKind, number> = { php: 0, js: 0.033, css: 0.13
 const OVERSHOOT = 1.5;
 
 export interface VendoredTree {
-  readonly names: string[];
-  readonly sizes: number[];
+  readonly names: readonly string[];
+  readonly sizes: readonly number[];
   /** For a copy, the index of the file it copies (whose content key it takes). */
   readonly copyOf: Map<number, number>;
 }
@@ -54,12 +54,13 @@ function byBytes(cumulative: readonly number[], u: number): number {
 }
 
 export function vendorCopies(rng: Rng, kind: ContentKind, names: readonly string[], sizes: readonly number[]): VendoredTree {
-  const out: VendoredTree = { names: [...names], sizes: [...sizes], copyOf: new Map() };
+  // A tree without copies is the names and sizes as drawn: most kinds copy nothing, and their lists are 70,000 long.
   const share = COPIED_SHARE[kind];
-  if (share === 0 || names.length < 4) return out;
+  if (share === 0 || names.length < 4) return { names, sizes, copyOf: new Map() };
+  const out = { names: [...names], sizes: [...sizes], copyOf: new Map<number, number>() };
   const total = sizes.reduce((a, b) => a + b, 0);
   const dirs = byDirectory(names);
-  if (dirs.length < 2) return out;
+  if (dirs.length < 2) return { names, sizes, copyOf: new Map() };
   const used = new Set<number>();
   const sources = new Set<number>();
   let copied = 0;
@@ -98,6 +99,6 @@ export function vendorCopies(rng: Rng, kind: ContentKind, names: readonly string
   // On the files that are neither copies nor copied.
   settleBytes(out.sizes, diff, (i) => !out.copyOf.has(i) && !sources.has(i));
   // Too few files of its own to take the remainder (a tiny component): no copies rather than a wrong total.
-  if (out.sizes.reduce((a, b) => a + b, 0) !== total) return { names: [...names], sizes: [...sizes], copyOf: new Map() };
+  if (out.sizes.reduce((a, b) => a + b, 0) !== total) return { names, sizes, copyOf: new Map() };
   return out;
 }

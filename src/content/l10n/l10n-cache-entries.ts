@@ -52,9 +52,10 @@ export function upstreamOfCdb(entry: Pick<FileEntry, 'kind' | 'contentKey' | 'mo
 
 /**
  * The files with every CDB entry derived from its upstream JSON as the files hold it: after JSON entries were
- * drawn, moved or revised. Entries already in step keep their identity (consecutive trees share them).
+ * drawn, moved or revised. Entries already in step keep their identity (consecutive trees share them), and
+ * when all are (an initial tree's), the list itself is the answer: no copy of 300,000 entries.
  */
-export function withDerivedCdbs(files: readonly FileEntry[]): FileEntry[] {
+export function withDerivedCdbs(files: readonly FileEntry[]): readonly FileEntry[] {
   // One pass finds the JSON and the CDB entries (a few hundred of 300,000); only the CDB slots are rewritten.
   const jsonByCdbPath = new Map<string, FileEntry>();
   const cdbSlots: number[] = [];
@@ -64,13 +65,13 @@ export function withDerivedCdbs(files: readonly FileEntry[]): FileEntry[] {
     const cdbPath = f.kind === 'json' ? cdbPathOf(f.path) : undefined;
     if (cdbPath !== undefined) jsonByCdbPath.set(cdbPath, f);
   }
-  const out = [...files];
+  let out: FileEntry[] | undefined;
   for (const i of cdbSlots) {
     const f = files[i] as FileEntry;
     const json = jsonByCdbPath.get(f.path);
     if (json === undefined) continue;
     const derived = cdbEntryFor(json, f.path);
-    if (derived.contentKey !== f.contentKey || derived.bytes !== f.bytes) out[i] = derived;
+    if (derived.contentKey !== f.contentKey || derived.bytes !== f.bytes) (out ??= [...files])[i] = derived;
   }
-  return out;
+  return out ?? files;
 }
