@@ -10,9 +10,43 @@ import type { LayerSpec } from './layer-spec.ts';
  * at every flush of the input string; the key is the digest of the same bytes, so it is the same value.
  */
 
-/** A file's line in a layer key's input. */
-function fileKeyLine(f: FileEntry): string {
-  return `${f.path}\0${f.mode}\0${f.bytes}\0${f.kind}\0${f.contentKey}\n`;
+/**
+ * A layer key's file input, gathered as the parts of one join per update: a line per file, `path\0mode\0bytes\0
+ * kind\0contentKey\n`. Made by a template, each line was a tree of nine concatenations and the chunk one more,
+ * about 370 bytes of short-lived strings per file (200 MB over wikimedia-fleet's plan), all copied again to
+ * flatten the chunk; the parts array is kept between updates so it does not regrow for every chunk.
+ */
+class KeyInputChunk {
+  private readonly parts: Array<string | number> = [];
+  private count = 0;
+  /** About how many characters the gathered lines hold (mode, bytes and kind at their usual lengths). */
+  chars = 0;
+
+  add(f: FileEntry): void {
+    const { parts } = this;
+    let n = this.count;
+    parts[n++] = f.path;
+    parts[n++] = '\0';
+    parts[n++] = f.mode;
+    parts[n++] = '\0';
+    parts[n++] = f.bytes;
+    parts[n++] = '\0';
+    parts[n++] = f.kind;
+    parts[n++] = '\0';
+    parts[n++] = f.contentKey;
+    parts[n++] = '\n';
+    this.count = n;
+    this.chars += f.path.length + f.contentKey.length + 16;
+  }
+
+  /** The gathered lines as one string; the chunk is empty after. */
+  take(): string {
+    this.parts.length = this.count;
+    const text = this.parts.join('');
+    this.count = 0;
+    this.chars = 0;
+    return text;
+  }
 }
 
 /** A layer key's input after its files: the whiteouts, one line each. */
@@ -45,17 +79,15 @@ export class ResumableLayerKeys {
     const start = this.resumeFrom(spec);
     const hash = start?.hash.copy() ?? createHash('sha256').update(this.header);
     const checkpoints: Checkpoint[] = [];
-    let chunk = '';
+    const chunk = new KeyInputChunk();
     for (let i = start?.index ?? 0; i < files.length; i++) {
-      const f = files[i] as FileEntry;
-      chunk += fileKeyLine(f);
-      if (chunk.length >= this.chunkChars) {
-        hash.update(chunk);
-        chunk = '';
+      chunk.add(files[i] as FileEntry);
+      if (chunk.chars >= this.chunkChars) {
+        hash.update(chunk.take());
         checkpoints.push({ index: i + 1, hash: hash.copy() });
       }
     }
-    hash.update(chunk);
+    hash.update(chunk.take());
     // The states before the resumed one stay valid: the files before them are the same entries.
     const kept = start === undefined ? [] : this.lastByRole.get(spec.role)!.checkpoints.filter((c) => c.index <= start.index);
     this.lastByRole.set(spec.role, { files, checkpoints: [...kept, ...checkpoints] });
