@@ -4,8 +4,8 @@ import { compareEntryPaths, type FileEntry } from './file-entry.ts';
  * Runs of entries, each sorted by path, merged into one list sorted by path: exactly what a stable sort of
  * their concatenation gives (ties: the earlier run's entry first), without comparing runs that do not overlap.
  * A tree's runs are mostly apart (a component's files on one branch lie under its own dir): runs are put in
- * order of their first path, and only those whose ranges overlap are sorted together. wikimedia-fleet's
- * initial tree (287,000 entries in 33 runs): 221,000 comparisons instead of 373,000; its train: 4 instead of
+ * order of their first path, and only those whose ranges overlap are merged together. wikimedia-fleet's
+ * initial tree (287,000 entries in 33 runs): 221,000 comparisons (as sorted) instead of 373,000; its train: 4 instead of
  * 287,000 (the new branch between two runs of the old tree), after 140,000 checking the branch is in order.
  */
 export function mergeSortedRuns(runs: ReadonlyArray<readonly FileEntry[]>): FileEntry[] {
@@ -18,7 +18,7 @@ export function mergeSortedRuns(runs: ReadonlyArray<readonly FileEntry[]>): File
   let groupLast = '';
   const close = (): void => {
     if (group.length === 1) merged.push((group[0] as { run: readonly FileEntry[] }).run);
-    else if (group.length > 1) merged.push(([] as FileEntry[]).concat(...group.sort((a, b) => a.index - b.index).map((g) => g.run)).sort(compareEntryPaths));
+    else if (group.length > 1) merged.push(mergeOverlapping(group.sort((a, b) => a.index - b.index).map((g) => g.run)));
     group = [];
   };
   for (const entry of byFirstPath) {
@@ -31,6 +31,44 @@ export function mergeSortedRuns(runs: ReadonlyArray<readonly FileEntry[]>): File
   }
   close();
   return ([] as FileEntry[]).concat(...merged);
+}
+
+/**
+ * Runs (in their given order) merged two by two, neighbours first, each merge taking the left run's entry on a
+ * tie: the stable sort of their concatenation, by one walk per level instead of a sort calling a comparator
+ * (the runs of components sharing a dir, 70,000 entries and more in wikimedia-fleet, interleave finely).
+ */
+function mergeOverlapping(runs: ReadonlyArray<readonly FileEntry[]>): readonly FileEntry[] {
+  let level = runs;
+  while (level.length > 1) {
+    const next: Array<readonly FileEntry[]> = [];
+    for (let r = 0; r + 1 < level.length; r += 2) next.push(mergeTwo(level[r] as readonly FileEntry[], level[r + 1] as readonly FileEntry[]));
+    if (level.length % 2 === 1) next.push(level[level.length - 1] as readonly FileEntry[]);
+    level = next;
+  }
+  return level[0] ?? [];
+}
+
+/** Two sorted runs as one, `left`'s entry first on a tie. */
+function mergeTwo(left: readonly FileEntry[], right: readonly FileEntry[]): FileEntry[] {
+  const out = new Array<FileEntry>(left.length + right.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < left.length && j < right.length) {
+    const l = left[i] as FileEntry;
+    const r = right[j] as FileEntry;
+    if (r.path < l.path) {
+      out[k++] = r;
+      j++;
+    } else {
+      out[k++] = l;
+      i++;
+    }
+  }
+  while (i < left.length) out[k++] = left[i++] as FileEntry;
+  while (j < right.length) out[k++] = right[j++] as FileEntry;
+  return out;
 }
 
 /**
