@@ -6,7 +6,7 @@ import type { ContentTree } from './content-tree.ts';
 import { changedEntry, compareEntryPaths, type FileEntry } from './file-entry.ts';
 import { isUpstreamJson, withDerivedCdbs } from './l10n/l10n-cache-entries.ts';
 import { isSortedByPath, mergeSortedRuns, upperBoundByPath } from './sorted-runs.ts';
-import { pathOnBranch, reviseEntry, trainChanges } from './tree-builder.ts';
+import { componentDir, reviseEntry, trainChanges } from './tree-builder.ts';
 
 /**
  * Deploy steps as mutations of the tree, each shaped like its real counterpart:
@@ -84,6 +84,9 @@ function train(tree: ContentTree, churn: number, revision: string, rng: Rng, byN
   const newest = tree.versions[tree.versions.length - 1];
   if (oldest === undefined || newest === undefined) throw new Error('a tree with no live branch');
   const incoming = nextVersion(newest);
+  // Where each component's files go on the incoming branch, and how much of their path is the newest branch's
+  // dir: found once per component, not twice per file of the newest branch (140,000 in wikimedia-fleet).
+  const moves = new Map([...byName].map(([name, c]) => [name, { incomingDir: componentDir(c, incoming), newestDirChars: componentDir(c, newest).length }]));
   // The oldest branch leaves (with one live branch, the train replaces it); one pass sorts out both.
   const survivors: FileEntry[] = [];
   const copies: FileEntry[] = [];
@@ -91,9 +94,10 @@ function train(tree: ContentTree, churn: number, revision: string, rng: Rng, byN
     const f = tree.files[i] as FileEntry;
     if (f.version !== oldest) survivors.push(f);
     if (f.version !== newest) continue;
-    const component = byName.get(f.component);
-    if (component === undefined) continue;
-    const moved = changedEntry(f, { path: pathOnBranch(f, component, incoming), version: incoming });
+    const move = moves.get(f.component);
+    if (move === undefined) continue;
+    // Joined, as every path is (tree-builder.ts entryIn): a flat string.
+    const moved = changedEntry(f, { path: [move.incomingDir, f.path.slice(move.newestDirChars)].join(''), version: incoming });
     copies.push(trainChanges(moved, churn, rng) ? reviseEntry(moved, revision, rng) : moved);
   }
   // The new branch's files go between two runs of the survivors (its dir lies between two of theirs): merged as

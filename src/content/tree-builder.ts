@@ -57,16 +57,6 @@ function entryIn(component: ResolvedComponent, dir: string, version: string | un
   );
 }
 
-/** The path of an entry relative to its component dir (stable across branches). */
-export function relativeToComponent(entry: FileEntry, component: ResolvedComponent): string {
-  return entry.path.slice(componentDir(component, entry.version).length + 1);
-}
-
-/** Where an entry of a per-version component lies on another branch (a flat string, as makeEntry's). */
-export function pathOnBranch(entry: FileEntry, component: ResolvedComponent, version: string): string {
-  return [componentDir(component, version), '/', relativeToComponent(entry, component)].join('');
-}
-
 /**
  * A changed file: size nudged by up to ±2% (edits rarely change a file's size much), and a content key that
  * names its parent and the revision, `<parent key>=<parent bytes>+<revision>`: the synthesizer splices a few
