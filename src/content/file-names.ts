@@ -10,8 +10,15 @@ import type { ContentKind } from '../scenario/content-kind.ts';
 const SYLLABLES = ['ac', 'ar', 'ba', 'ca', 'de', 'do', 'el', 'en', 'fa', 'ge', 'hi', 'in', 'jo', 'ka', 'la', 'li', 'ma', 'mo', 'ne', 'no', 'or', 'pa', 'pe', 'qu', 'ra', 're', 'sa', 'se', 'ta', 'to', 'ul', 'va', 'wi', 'xe', 'yo', 'za'];
 const WORDS = ['Page', 'Revision', 'User', 'Title', 'Parser', 'Cache', 'Store', 'Handler', 'Service', 'Api', 'Special', 'Hook', 'Content', 'Message', 'Config', 'Language', 'Skin', 'Output', 'Request', 'Database', 'Lookup', 'Factory', 'Job', 'Log', 'File', 'Media', 'Search', 'Session', 'Auth', 'Link', 'Html', 'Json', 'Rest', 'Storage', 'Rdbms', 'Maintenance', 'Watch', 'Edit', 'Diff', 'Category'];
 
+/** The words in lower case, for lower-case names: the same draw as `word`, without lower-casing a word per file. */
+const LOWER_CASE_WORDS = WORDS.map((w) => w.toLowerCase());
+
 function word(rng: Rng): string {
   return rng.pick(WORDS);
+}
+
+function lowerCaseWord(rng: Rng): string {
+  return rng.pick(LOWER_CASE_WORDS);
 }
 
 function syllables(rng: Rng, n: number): string {
@@ -78,7 +85,8 @@ function spreadOverDirectories(rng: Rng, dirs: readonly string[], count: number,
   const cumulative: number[] = [];
   let total = 0;
   for (let d = 0; d < dirs.length; d++) cumulative.push((total += Math.exp(sigma * rng.normal())));
-  return Array.from({ length: count }, () => {
+  const spread = new Array<string>(count);
+  for (let i = 0; i < count; i++) {
     const u = rng.next() * total;
     let lo = 0;
     let hi = cumulative.length - 1;
@@ -87,8 +95,9 @@ function spreadOverDirectories(rng: Rng, dirs: readonly string[], count: number,
       if ((cumulative[mid] as number) < u) lo = mid + 1;
       else hi = mid;
     }
-    return dirs[lo] as string;
-  });
+    spread[i] = dirs[lo] as string;
+  }
+  return spread;
 }
 
 /**
@@ -106,7 +115,7 @@ export interface DirectoryLayout {
 function codeNames(rng: Rng, kind: keyof typeof DIRECTORY_SHAPE, count: number, extension: (i: number) => string, lowerCase: boolean, layout: DirectoryLayout): string[] {
   const { meanFilesPerDir, sigma } = DIRECTORY_SHAPE[kind];
   const dirs = spreadOverDirectories(rng, nestedDirectories(layout.rng, Math.max(1, Math.ceil(count / meanFilesPerDir)), 7, layout.lowerCase), count, sigma);
-  return dirs.map((dir, i) => `${dir}/${lowerCase ? `${syllables(rng, 2)}-${word(rng).toLowerCase()}` : `${word(rng)}${word(rng)}`}${i}.${extension(i)}`);
+  return dirs.map((dir, i) => `${dir}/${lowerCase ? `${syllables(rng, 2)}-${lowerCaseWord(rng)}` : `${word(rng)}${word(rng)}`}${i}.${extension(i)}`);
 }
 
 /** Style file types by share of files, as in Debian's MediaWiki (2,200 SVG, 402 LESS, 360 CSS): 37:7:6. */
@@ -142,7 +151,7 @@ function textNames(rng: Rng, count: number, layout: DirectoryLayout): string[] {
     }
     const ext = name.startsWith('.') ? name : '.md';
     const own = ext === '.sql' ? '/sql/patch-' : ext === '.md' && rng.next() < 0.5 ? '/docs/' : '/';
-    return `${dir}${own}${syllables(rng, 2)}-${word(rng).toLowerCase()}${i}${ext}`;
+    return `${dir}${own}${syllables(rng, 2)}-${lowerCaseWord(rng)}${i}${ext}`;
   });
 }
 

@@ -55,16 +55,18 @@ function lowerBound(sorted: Float64Array, value: number): number {
 export function coupleSizesToDirectories(rng: Rng, kind: ContentKind, names: readonly string[], sizes: readonly number[]): readonly number[] {
   if (kind !== 'json' && kind !== 'data' && kind !== 'css') return sizes;
   const directoryWeight = new Map<string, number>();
-  const weights = names.map((name) => {
+  const weights = new Float64Array(names.length);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
     const dir = directoryOf(name);
     let w = directoryWeight.get(dir);
     if (w === undefined) directoryWeight.set(dir, (w = kind === 'css' ? 1 : Math.exp(DIRECTORY_SIGMA * rng.normal())));
-    return w * ownWeight(kind, name, rng) * Math.exp(FILE_SIGMA * rng.normal());
-  });
+    weights[i] = w * ownWeight(kind, name, rng) * Math.exp(FILE_SIGMA * rng.normal());
+  }
   // Each file takes the size of its weight's rank (ties: the lower index first, as a stable sort of the files
   // by weight ranks them). Ranked by binary search in the weights sorted natively: a sort of 70,000 indices
   // with a comparator cost several times more.
-  const ascendingWeights = Float64Array.from(weights).sort();
+  const ascendingWeights = weights.slice().sort();
   const taken = new Int32Array(weights.length);
   // A typed array sorts numbers natively, without a comparator call per comparison.
   const ascending = Float64Array.from(sizes).sort();
