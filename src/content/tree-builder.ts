@@ -146,7 +146,8 @@ function pathOrder(relativePaths: readonly string[]): number[] {
   return relativePaths.map((_, i) => i).sort((a, b) => {
     const x = relativePaths[a] as string;
     const y = relativePaths[b] as string;
-    return x < y ? -1 : x > y ? 1 : a - b;
+    // As compareEntryPaths: not before and not equal is after.
+    return x < y ? -1 : x === y ? a - b : 1;
   });
 }
 
