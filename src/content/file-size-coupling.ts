@@ -75,7 +75,9 @@ export function coupleSizesToDirectories(rng: Rng, kind: ContentKind, names: rea
     const first = lowerBound(ascendingWeights, weights[file] as number);
     const rank = first + (taken[first] as number);
     taken[first] = (taken[first] as number) + 1;
-    out[file] = ascending[rank] as number;
+    // Math.round of a whole number is that number, as a small integer (a Smi) where a typed array's element is a
+    // boxed double: entries then hold sizes unboxed (file-size-distribution.ts drawFileSizes says why).
+    out[file] = Math.round(ascending[rank] as number);
   }
   return out;
 }
