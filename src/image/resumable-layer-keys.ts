@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { FileEntry } from '../content/file-entry.ts';
+import { CONTENT_KINDS, type ContentKind } from '../scenario/content-kind.ts';
 import type { LayerSpec } from './layer-spec.ts';
 
 /**
@@ -9,6 +10,17 @@ import type { LayerSpec } from './layer-spec.ts';
  * entry object is the same file, so the hash state after those files is the one kept then. States are kept
  * at every flush of the input string; the key is the digest of the same bytes, so it is the same value.
  */
+
+/** `\0kind\0` per kind: a line's constant parts joined once, not per file (a join's cost goes by its parts). */
+const KIND_FIELDS = Object.fromEntries(CONTENT_KINDS.map((k) => [k, `\0${k}\0`])) as Record<ContentKind, string>;
+
+/** `\0mode\0` per mode, for the same reason: files have a handful of modes. */
+const modeFields = new Map<number, string>();
+function modeField(mode: number): string {
+  let field = modeFields.get(mode);
+  if (field === undefined) modeFields.set(mode, (field = `\0${mode}\0`));
+  return field;
+}
 
 /**
  * A layer key's file input, gathered as the parts of one join per update: a line per file, `path\0mode\0bytes\0
@@ -26,13 +38,9 @@ class KeyInputChunk {
     const { parts } = this;
     let n = this.count;
     parts[n++] = f.path;
-    parts[n++] = '\0';
-    parts[n++] = f.mode;
-    parts[n++] = '\0';
+    parts[n++] = modeField(f.mode);
     parts[n++] = f.bytes;
-    parts[n++] = '\0';
-    parts[n++] = f.kind;
-    parts[n++] = '\0';
+    parts[n++] = KIND_FIELDS[f.kind];
     parts[n++] = f.contentKey;
     parts[n++] = '\n';
     this.count = n;
