@@ -60,14 +60,36 @@ const splits = new WeakMap<ContentTree, { readonly scenario: ResolvedScenario; r
 export function splitBase(scenario: ResolvedScenario, tree: ContentTree): BaseSplit {
   const known = splits.get(tree);
   if (known !== undefined && known.scenario === scenario) return known.split;
-  const baseNames = baseComponentNames(scenario);
-  const groups = groupFiles(tree.files, (f) => baseNames.has(f.component));
-  const split = { base: groups.get(true) ?? [], code: groups.get(false) ?? [] };
+  const split = partitionBase(tree.files, baseComponentNames(scenario));
   // A tree's files are in path order (ContentTree), so are both parts: a diff of them need not check.
   rememberSortedByPath(split.base);
   rememberSortedByPath(split.code);
   splits.set(tree, { scenario, split });
   return split;
+}
+
+/**
+ * groupFiles for two groups: a flag per file instead of a Map look-up of its group through a callback (every
+ * step's tree, 287,000 files in wikimedia-fleet), then both lists filled at their final size.
+ */
+function partitionBase(files: readonly FileEntry[], baseNames: ReadonlySet<string>): BaseSplit {
+  const inBase = new Uint8Array(files.length);
+  let baseFiles = 0;
+  for (let i = 0; i < files.length; i++) {
+    if (baseNames.has((files[i] as FileEntry).component)) {
+      inBase[i] = 1;
+      baseFiles++;
+    }
+  }
+  const base = new Array<FileEntry>(baseFiles);
+  const code = new Array<FileEntry>(files.length - baseFiles);
+  let b = 0;
+  let c = 0;
+  for (let i = 0; i < files.length; i++) {
+    if (inBase[i] === 1) base[b++] = files[i] as FileEntry;
+    else code[c++] = files[i] as FileEntry;
+  }
+  return { base, code };
 }
 
 /** A base layer when the content has one; strategies put it at the bottom, unchanged across deploys. */
