@@ -4,7 +4,7 @@ import { nextVersion } from '../scenario/resolve.ts';
 import type { ResolvedComponent, ResolvedScenario, ResolvedStep, VersionChoice } from '../scenario/resolved.ts';
 import type { ContentTree } from './content-tree.ts';
 import { changedEntry, compareEntryPaths, type FileEntry } from './file-entry.ts';
-import { isUpstreamJson, withDerivedCdbs } from './l10n/l10n-cache-entries.ts';
+import { deriveCdbsInPlace, isUpstreamJson } from './l10n/l10n-cache-entries.ts';
 import { isSortedByPath, mergeSortedRuns, upperBoundByPath } from './sorted-runs.ts';
 import { componentDir, reviseEntry, trainChanges } from './tree-builder.ts';
 
@@ -36,7 +36,8 @@ export function applyDeployStep(scenario: ResolvedScenario, tree: ContentTree, s
     case 'l10n': {
       const version = pickVersion(tree, step.version);
       const files = tree.files.map((f) => (f.version === version && isUpstreamJson(f) ? reviseEntry(f, revision, rng) : f));
-      return { versions: tree.versions, files: withDerivedCdbs(files) };
+      deriveCdbsInPlace(files);
+      return { versions: tree.versions, files };
     }
     case 'train':
       return train(tree, step.churnShare, revision, rng, byName);
@@ -104,7 +105,8 @@ function train(tree: ContentTree, churn: number, revision: string, rng: Rng, byN
   // sorted runs, they are placed there without a sort of the whole tree.
   const newFiles = isSortedByPath(copies) ? copies : [...copies].sort(compareEntryPaths);
   const at = newFiles.length === 0 ? survivors.length : upperBoundByPath(survivors, (newFiles[0] as FileEntry).path);
-  const files = withDerivedCdbs(mergeSortedRuns([survivors.slice(0, at), survivors.slice(at), newFiles]));
+  const files = mergeSortedRuns([survivors.slice(0, at), survivors.slice(at), newFiles]);
+  deriveCdbsInPlace(files);
   const versions = [...tree.versions.slice(1), incoming];
   return { versions, files };
 }

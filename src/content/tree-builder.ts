@@ -12,7 +12,7 @@ import { fileNames, type DirectoryLayout } from './file-names.ts';
 import { coupleSizesToDirectories } from './file-size-coupling.ts';
 import { drawFileSizes } from './file-size-distribution.ts';
 import { vendorCopies, type VendoredTree } from './vendored-copies.ts';
-import { cdbEntryFor, isUpstreamJson, upstreamName, withDerivedCdbs } from './l10n/l10n-cache-entries.ts';
+import { cdbEntryFor, deriveCdbsInPlace, isUpstreamJson, upstreamName } from './l10n/l10n-cache-entries.ts';
 import { MIN_UPSTREAM_BYTES, upstreamBytesForCdb } from './l10n/upstream-json.ts';
 
 /** Component dirs by branch: asked once per file (300,000 in a Wikimedia-scale tree), built once per branch. */
@@ -87,7 +87,7 @@ const TRAIN_CHURN_WEIGHT: Record<ContentKind, number> = { json: 2.5, php: 0.6, j
 
 /**
  * Whether a train (or a branch cut) changes this file. Every branch builds its own l10n cache: its upstream
- * JSON always changes, and its CDB files follow from the JSON (withDerivedCdbs), never drawn on their own.
+ * JSON always changes, and its CDB files follow from the JSON (deriveCdbsInPlace), never drawn on their own.
  */
 export function trainChanges(entry: FileEntry, churn: number, rng: Rng): boolean {
   if (isUpstreamJson(entry)) return true;
@@ -186,5 +186,6 @@ export function buildInitialTree(scenario: ResolvedScenario, churnBetweenBranche
   }
   // Sorted runs, merged in the order (ties included) one sort of everything gives.
   const files = mergeSortedRuns(blocks);
-  return { versions, files: withDerivedCdbs(files) };
+  deriveCdbsInPlace(files);
+  return { versions, files };
 }

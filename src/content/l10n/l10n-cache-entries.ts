@@ -51,11 +51,12 @@ export function upstreamOfCdb(entry: Pick<FileEntry, 'kind' | 'contentKey' | 'mo
 }
 
 /**
- * The files with every CDB entry derived from its upstream JSON as the files hold it: after JSON entries were
- * drawn, moved or revised. Entries already in step keep their identity (consecutive trees share them), and
- * when all are (an initial tree's), the list itself is the answer: no copy of 300,000 entries.
+ * Every CDB entry of `files` derived from its upstream JSON as the files hold it: after JSON entries were
+ * drawn, moved or revised. Entries already in step keep their identity (consecutive trees share them). In
+ * place: each caller passes a list it has just made (a merge or a map of a tree), so a copy of its 300,000
+ * entries would only be thrown away.
  */
-export function withDerivedCdbs(files: readonly FileEntry[]): readonly FileEntry[] {
+export function deriveCdbsInPlace(files: FileEntry[]): void {
   // One pass finds the JSON and the CDB entries (a few hundred of 300,000); only the CDB slots are rewritten.
   const jsonByCdbPath = new Map<string, FileEntry>();
   const cdbSlots: number[] = [];
@@ -65,13 +66,11 @@ export function withDerivedCdbs(files: readonly FileEntry[]): readonly FileEntry
     const cdbPath = f.kind === 'json' ? cdbPathOf(f.path) : undefined;
     if (cdbPath !== undefined) jsonByCdbPath.set(cdbPath, f);
   }
-  let out: FileEntry[] | undefined;
   for (const i of cdbSlots) {
     const f = files[i] as FileEntry;
     const json = jsonByCdbPath.get(f.path);
     if (json === undefined) continue;
     const derived = cdbEntryFor(json, f.path);
-    if (derived.contentKey !== f.contentKey || derived.bytes !== f.bytes) (out ??= [...files])[i] = derived;
+    if (derived.contentKey !== f.contentKey || derived.bytes !== f.bytes) files[i] = derived;
   }
-  return out ?? files;
 }
