@@ -125,12 +125,15 @@ export function drawFileSizes(rng: Rng, kind: ContentKind, files: number, totalB
   let rawTotal = 0;
   for (let i = 0; i < files; i++) rawTotal += raw[i] as number;
   const k = totalBytes / rawTotal;
-  // A list of its own, not the raw draws scaled in place: rounded sizes kept as small integers (V8's Smis) let
-  // every file entry hold its size in the entry itself; one taken from a list of doubles is a boxed number, and
-  // then every entry's size was (430,000 boxes in wikimedia-fleet's plan).
+  // Rounded into a list of their own, not into the raw doubles: whole sizes then stay small integers (V8's Smis),
+  // which a file entry holds in itself; a size read from a list of doubles is a boxed number (file-entry.ts).
   const sizes = new Array<number>(files);
   let total = 0;
-  for (let i = 0; i < files; i++) total += sizes[i] = Math.max(1, Math.round((raw[i] as number) * k));
+  for (let i = 0; i < files; i++) {
+    const size = Math.max(1, Math.round((raw[i] as number) * k));
+    sizes[i] = size;
+    total += size;
+  }
   // Put the rounding remainder on the largest file so the total is exact.
   settleBytes(sizes, totalBytes - total, () => true);
   return sizes;
