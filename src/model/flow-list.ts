@@ -7,8 +7,12 @@ import type { FlowTable } from './flow-table.ts';
  * outnumber the flows.
  */
 export class FlowList {
-  /** Slots in order; -1 where a flow left. Visit items[0..end) and skip the holes. */
-  items = new Int32Array(4);
+  /**
+   * Slots in order; -1 where a flow left. Visit items[0..end) and skip the holes. A plain array of small integers,
+   * not a typed one: a fleet has a list per resource (50,000 at 10,000 nodes), and each typed array's buffer is
+   * an allocation the collector tracks of its own.
+   */
+  readonly items: number[] = [];
   end = 0;
   size = 0;
 
@@ -21,11 +25,6 @@ export class FlowList {
     const k = this.slotOf(f);
     const slots = this.table.slots;
     if (slots[k]! >= 0) return;
-    if (this.end === this.items.length) {
-      const items = new Int32Array(this.items.length * 2);
-      items.set(this.items);
-      this.items = items;
-    }
     slots[k] = this.end;
     this.items[this.end++] = f;
     this.size++;
