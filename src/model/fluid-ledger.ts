@@ -20,8 +20,8 @@ export const groupUnit = (g: BottleneckGroup): number => -1 - g.index;
 /**
  * The fluid network's state between events: capacities, flows (rows of a FlowTable) and their loads, bottleneck
  * groups and who is a member where, the completion queue and the meters; and how a flow's rate, a group's level
- * and a group's membership change. FluidNetwork (fluid-network.ts) drives it: events, and the re-share that
- * decides rates.
+ * and a group's membership change. FluidNetwork (fluid-network.ts) drives it, event by
+ * event, and FluidReshare (fluid-reshare.ts) decides the rates.
  */
 export abstract class FluidLedger {
   now = 0;

@@ -4,7 +4,7 @@ import { BOTTLENECK, type FlowTable, GROUP, MARK, RATE, ROW } from './flow-table
 import type { ProgressiveFill } from './progressive-fill.ts';
 
 /**
- * The incremental re-share's check (fluid-network.ts): after a fill of some units, with every other flow held
+ * The incremental re-share's check (fluid-reshare.ts): after a fill of some units, with every other flow held
  * at its rate, does one of those others break max-min on a resource of the fill? The network's per-resource
  * state is shared by reference; `epoch` marks the units of the re-share in progress.
  */

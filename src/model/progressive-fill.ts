@@ -1,7 +1,7 @@
 import { MinHeap } from './min-heap.ts';
 
 /**
- * The units of one fill, packed by the caller (fluid-network.ts: a flow, or a bottleneck group standing for its
+ * The units of one fill, packed by the caller (fluid-reshare.ts: a flow, or a bottleneck group standing for its
  * members): unit i uses resources res[start[i] .. start[i] + count[i]) with weights wts (what one byte per second
  * of it uses there), moves at `rate` now and may reach at most `cap` (NaN: no cap of its own).
  */
