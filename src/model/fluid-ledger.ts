@@ -1,4 +1,4 @@
-import { BottleneckGroup } from './bottleneck-group.ts';
+import { BottleneckGroup, thresholdResource } from './bottleneck-group.ts';
 import type { FlowList } from './flow-list.ts';
 import { ACTIVE, AFTER_MILESTONE, BACKGROUND, BOTTLENECK, CAP, CAP_KIND, FINISH_AT, FlowTable, GROUP, LAST_SECONDS, MEMBERSHIP, RATE, RATE_BOTTLENECK, REMAINING, ROW, VERSION } from './flow-table.ts';
 import { BoundTime } from './bound-time.ts';
@@ -14,7 +14,7 @@ export const SLACK = 1e-9;
  */
 const MIN_NEW_GROUP = 8;
 
-/** A unit of the completion queue and of a re-share: a flow's id, or -1 - a group's index. */
+/** A unit of the completion queue and of a re-share: a flow's id, or -1 - a group's index (groupOfUnit reads it back). */
 export const groupUnit = (g: BottleneckGroup): number => -1 - g.index;
 
 /**
@@ -98,9 +98,14 @@ export abstract class FluidLedger {
   /** A threshold entry still holds while its flow is in the same membership, or its resource's members are unchanged. */
   protected readonly isLive = (entry: number, version: number): boolean => {
     if (entry >= 0) return this.t.i[entry * ROW + MEMBERSHIP] === version;
-    const r = -1 - entry;
+    const r = thresholdResource(entry);
     return this.thresholdVersion[r] === version && this.memberGroup[r] !== undefined;
   };
+
+  /** The group a negative unit stands for (groupUnit's inverse). */
+  protected groupOfUnit(u: number): BottleneckGroup {
+    return this.groups[-1 - u]!;
+  }
 
   protected groupOf(f: number): BottleneckGroup | undefined {
     const g = this.t.i[f * ROW + GROUP]!;
@@ -135,7 +140,7 @@ export abstract class FluidLedger {
 
   protected current(u: number, version: number): boolean {
     if (u < 0) {
-      const g = this.groups[-1 - u]!;
+      const g = this.groupOfUnit(u);
       return version === g.version && g.size > 0 && this.ownGroup[g.resource] === g;
     }
     const ints = this.t.i;

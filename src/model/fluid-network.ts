@@ -176,7 +176,7 @@ export class FluidNetwork extends FluidReshare {
         const unit = this.completions.pop()!;
         if (!this.current(unit, this.completions.poppedTag)) continue;
         if (unit < 0) {
-          const g = this.groups[-1 - unit]!;
+          const g = this.groupOfUnit(unit);
           this.blame(g.resource, g.advance(this.now));
           endedCount = g.takeFinished(g.virtual + g.rate * (horizon - this.now), ended, endedCount);
           groups[groupCount++] = g;

@@ -95,7 +95,7 @@ export abstract class FluidReshare extends FluidLedger {
         const u = units[i]!;
         if (u >= 0) live[liveCount++] = u;
         else {
-          const g = this.groups[-1 - u]!;
+          const g = this.groupOfUnit(u);
           if (g.size > 0) {
             const threshold = g.threshold(this.isLive);
             g.cap = threshold === Number.POSITIVE_INFINITY ? undefined : threshold;
@@ -113,7 +113,7 @@ export abstract class FluidReshare extends FluidLedger {
       for (let i = 0; i < liveCount; i++) {
         const u = live[i]!;
         if (u >= 0) continue;
-        const g = this.groups[-1 - u]!;
+        const g = this.groupOfUnit(u);
         if (g.size === 0 || g.bottleneck === g.resource) continue;
         if (g.bottleneck < 0) this.releaseAt(g, g.next);
         else this.releaseOn(g, g.bottleneck, true);
@@ -129,7 +129,7 @@ export abstract class FluidReshare extends FluidLedger {
       const u = units[i]!;
       if (u >= 0) this.setRate(u, t.d[u * ROW + NEXT]!);
       else {
-        const g = this.groups[-1 - u]!;
+        const g = this.groupOfUnit(u);
         if (g.size > 0) this.setLevel(g, g.next);
       }
     }
@@ -171,7 +171,7 @@ export abstract class FluidReshare extends FluidLedger {
   }
 
   private unitBottleneck(u: number): number {
-    return u >= 0 ? this.t.i[u * ROW + BOTTLENECK]! : this.groups[-1 - u]!.bottleneck;
+    return u >= 0 ? this.t.i[u * ROW + BOTTLENECK]! : this.groupOfUnit(u).bottleneck;
   }
 
   /** Packs the live units for the fill, fills, and gives each unit its next rate and bottleneck; returns the fill's resource count. */
@@ -187,7 +187,7 @@ export abstract class FluidReshare extends FluidLedger {
         packed.add(t.d[u * ROW + RATE]!, t.d[u * ROW + CAP]!, n);
         for (let k = u * t.stride, end = k + n; k < end; k++) packed.addResource(t.res[k]!, t.wts[k]!);
       } else {
-        const g = this.groups[-1 - u]!;
+        const g = this.groupOfUnit(u);
         packed.add(g.rate, g.cap ?? Number.NaN, g.res.length);
         for (let k = 0; k < g.res.length; k++) packed.addResource(g.res[k]!, g.wts[k]!);
       }
@@ -202,7 +202,7 @@ export abstract class FluidReshare extends FluidLedger {
         t.d[u * ROW + NEXT] = next[i]!;
         t.i[u * ROW + BOTTLENECK] = bottleneck[i]!;
       } else {
-        const g = this.groups[-1 - u]!;
+        const g = this.groupOfUnit(u);
         g.next = next[i]!;
         g.bottleneck = bottleneck[i]!;
       }
@@ -219,7 +219,7 @@ export abstract class FluidReshare extends FluidLedger {
     for (let i = 0; i < this.unitCount; i++) {
       const u = this.units[i]!;
       if (u < 0) {
-        const g = this.groups[-1 - u]!;
+        const g = this.groupOfUnit(u);
         g.res.length = 1;
         g.wts.length = 1;
         g.wts[0] = g.ownWeight;
@@ -249,7 +249,7 @@ export abstract class FluidReshare extends FluidLedger {
 
   private addUnit(u: number): void {
     if (u < 0) {
-      const g = this.groups[-1 - u]!;
+      const g = this.groupOfUnit(u);
       if (g.mark === this.epoch) return;
       g.mark = this.epoch;
     } else {
