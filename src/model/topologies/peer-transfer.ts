@@ -29,6 +29,8 @@ export class PeerTransfer implements FlowSpec, ChunkCopy {
   /** Its onDone ran, or it was cancelled (end game: the other copy was whole first). */
   private over = false;
   private flow: FlowHandle | undefined = undefined;
+  /** Its capacities and weights while its flow starts (the only time they are read): lists of the owner's, let go after. */
+  private lists: { readonly resources: readonly number[]; readonly weights: readonly number[] } | undefined = undefined;
 
   // What every transfer shares is the owner's, not a field of each: at 10,000 nodes the transfers in flight are
   // most of what survives a scavenge.
@@ -50,13 +52,12 @@ export class PeerTransfer implements FlowSpec, ChunkCopy {
     private readonly agentCopy: boolean,
   ) {}
 
-  // Lists of the owner's, filled when the flow starts (the only time they are read): a transfer holds none of its own.
   get resources(): readonly number[] {
-    return this.swarms.transferLists(this.u, this.node, this.fromDisk, this.duplicate, this.agentCopy).resources;
+    return this.lists!.resources;
   }
 
   get weights(): readonly number[] {
-    return this.swarms.transferLists(this.u, this.node, this.fromDisk, this.duplicate, this.agentCopy).weights;
+    return this.lists!.weights;
   }
 
   get net(): FluidNetwork {
@@ -77,7 +78,11 @@ export class PeerTransfer implements FlowSpec, ChunkCopy {
   }
 
   begin(): void {
-    if (!this.over) this.flow = this.net.startFlow(this);
+    if (this.over) return;
+    // Filled once, as the flow starts: a transfer in flight holds no lists of its own.
+    this.lists = this.swarms.transferLists(this.u, this.node, this.fromDisk, this.duplicate, this.agentCopy);
+    this.flow = this.net.startFlow(this);
+    this.lists = undefined;
   }
 
   get uploader(): number {
