@@ -1,4 +1,5 @@
 import { type FlowSpec, NO_METERS } from './flow-spec.ts';
+import { grown } from './grown-typed-array.ts';
 
 /** Most resources one flow crosses; the table's stride per flow for them (grown when a flow needs more). */
 const INITIAL_RESOURCE_STRIDE = 8;
@@ -71,19 +72,14 @@ export class FlowTable {
   }
 
   private grow(rows: number): void {
-    const grown = <T extends Float64Array | Int32Array | Uint8Array>(from: T, make: (n: number) => T, per: number): T => {
-      const to = make(rows * per);
-      to.set(from);
-      return to;
-    };
-    this.d = grown(this.d, (n) => new Float64Array(n), ROW);
-    this.i = grown(this.i, (n) => new Int32Array(n), ROW);
-    this.flags = grown(this.flags, (n) => new Uint8Array(n), 1);
-    this.uses = grown(this.uses, (n) => new Int32Array(n), 1);
-    this.res = grown(this.res, (n) => new Int32Array(n), this.stride);
-    this.wts = grown(this.wts, (n) => new Float64Array(n), this.stride);
-    this.slots = grown(this.slots, (n) => new Int32Array(n), this.stride);
-    this.resCount = grown(this.resCount, (n) => new Int32Array(n), 1);
+    this.d = grown(this.d, rows * ROW);
+    this.i = grown(this.i, rows * ROW);
+    this.flags = grown(this.flags, rows);
+    this.uses = grown(this.uses, rows);
+    this.res = grown(this.res, rows * this.stride);
+    this.wts = grown(this.wts, rows * this.stride);
+    this.slots = grown(this.slots, rows * this.stride);
+    this.resCount = grown(this.resCount, rows);
     this.capacity = rows;
   }
 

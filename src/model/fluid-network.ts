@@ -3,7 +3,7 @@ import { type FlowSpec, NO_METERS } from './flow-spec.ts';
 import { FlowList } from './flow-list.ts';
 import { ACTIVE, AFTER_MILESTONE, BACKGROUND, BOTTLENECK, BYTES, CANCELLED, CAP, CAP_KIND, FINISH_AT, GROUP, LAST_SECONDS, MARK, MEMBERSHIP, NEXT, RATE, RATE_BOTTLENECK, REMAINING, ROW, VERSION } from './flow-table.ts';
 import { FluidReshare } from './fluid-reshare.ts';
-import { grownInt32 } from './id-set.ts';
+import { grown } from './grown-typed-array.ts';
 import { MinHeap } from './min-heap.ts';
 
 export type { FlowSpec } from './flow-spec.ts';
@@ -103,7 +103,7 @@ export class FluidNetwork extends FluidReshare {
     ints[o + GROUP] = -1;
     t.flags[f] = ACTIVE | (spec.background === true ? BACKGROUND : 0);
     for (let k = 0; k < resources.length; k++) this.flowsOn[resources[k]!]!.add(f);
-    if (this.dirtyFlowCount === this.dirtyFlows.length) this.dirtyFlows = grownInt32(this.dirtyFlows, this.dirtyFlowCount + 1);
+    if (this.dirtyFlowCount === this.dirtyFlows.length) this.dirtyFlows = grown(this.dirtyFlows, this.dirtyFlowCount + 1);
     this.dirtyFlows[this.dirtyFlowCount++] = f;
     return t.handle(f);
   }

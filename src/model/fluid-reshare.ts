@@ -1,7 +1,8 @@
 import { type BottleneckGroup, thresholdFlow, thresholdResource } from './bottleneck-group.ts';
 import { FluidLedger, groupUnit, SLACK } from './fluid-ledger.ts';
 import { BOTTLENECK, CAP, GROUP, MARK, NEXT, RATE, ROW } from './flow-table.ts';
-import { grownInt32, IdSet } from './id-set.ts';
+import { grown } from './grown-typed-array.ts';
+import { IdSet } from './id-set.ts';
 import { MaxMinCheck } from './max-min-check.ts';
 import { FillUnits, ProgressiveFill } from './progressive-fill.ts';
 import { RESHARE_REACH } from './reshare-reach.ts';
@@ -47,7 +48,7 @@ export abstract class FluidReshare extends FluidLedger {
 
   /** Room in the per-resource scratch for `resources` resources (called as they are added). */
   protected fitResources(resources: number): void {
-    if (resources > this.frozenAt.length) [this.frozenAt, this.setMark] = [grownInt32(this.frozenAt, resources), grownInt32(this.setMark, resources)];
+    if (resources > this.frozenAt.length) [this.frozenAt, this.setMark] = [grown(this.frozenAt, resources), grown(this.setMark, resources)];
   }
 
   /** Re-shares what changed since the last call, if anything did, and forgets the changes. */

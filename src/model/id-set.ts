@@ -1,3 +1,5 @@
+import { grown } from './grown-typed-array.ts';
+
 /**
  * A set of small non-negative integer ids (resource ids) in insertion order, emptied and refilled at every
  * event of the fluid model without garbage: a JS Set allocates a new table on clear() and re-hashes as it
@@ -10,7 +12,7 @@ export class IdSet {
   size = 0;
 
   add(id: number): void {
-    if (id >= this.mark.length) this.mark = grownInt32(this.mark, id + 1);
+    if (id >= this.mark.length) this.mark = grown(this.mark, id + 1);
     if (this.mark[id] === this.epoch) return;
     this.mark[id] = this.epoch;
     this.list[this.size++] = id;
@@ -25,11 +27,4 @@ export class IdSet {
     this.epoch++;
     this.size = 0;
   }
-}
-
-/** A copy of `from` with room for at least `atLeast` entries (doubling, so growing one by one stays cheap); the rest 0. */
-export function grownInt32(from: Int32Array<ArrayBuffer>, atLeast: number): Int32Array<ArrayBuffer> {
-  const to = new Int32Array(Math.max(atLeast, from.length * 2));
-  to.set(from);
-  return to;
 }

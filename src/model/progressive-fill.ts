@@ -1,3 +1,4 @@
+import { grown } from './grown-typed-array.ts';
 import { MinHeap } from './min-heap.ts';
 
 /**
@@ -38,31 +39,16 @@ export class FillUnits {
   }
 
   private growUnits(): void {
-    const n = this.start.length * 2;
-    const int = (a: Int32Array) => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    const dbl = (a: Float64Array) => {
-      const b = new Float64Array(n);
-      b.set(a);
-      return b;
-    };
-    this.start = int(this.start);
-    this.count = int(this.count);
-    this.rate = dbl(this.rate);
-    this.cap = dbl(this.cap);
+    const n = this.size;
+    this.start = grown(this.start, n);
+    this.count = grown(this.count, n);
+    this.rate = grown(this.rate, n);
+    this.cap = grown(this.cap, n);
   }
 
   private growResources(atLeast: number): void {
-    const n = Math.max(atLeast, this.res.length * 2);
-    const res = new Int32Array(n);
-    res.set(this.res);
-    const wts = new Float64Array(n);
-    wts.set(this.wts);
-    this.res = res;
-    this.wts = wts;
+    this.res = grown(this.res, atLeast);
+    this.wts = grown(this.wts, atLeast);
   }
 }
 
