@@ -7,6 +7,7 @@ import { acceptedPart, type KeyPath, wholePart } from './accepted-part.ts';
 import { problemsFromZod } from './problems-from-zod.ts';
 import { contentSourceProblems } from './content-source.ts';
 import { fleetHostFileProblems } from './resolve-fleet-engines.ts';
+import { type OtherDocument, otherDocument } from './other-documents.ts';
 import { findSemanticProblems, resolveScenario, type SemanticProblem } from './resolve.ts';
 import type { ResolvedScenario } from './resolved.ts';
 import { scenarioInputSchema, type ScenarioInput } from './schema.ts';
@@ -109,6 +110,8 @@ export interface DocumentKind<T> {
   readonly crossChecks?: (input: T, dropped: readonly KeyPath[], file: string) => readonly SemanticProblem[];
   /** Stand-ins for required top-level keys the schema rejected, so the cross-key checks still run. */
   readonly placeholders?: Readonly<Record<string, unknown>>;
+  /** Another kind of file this one is often mistaken for: reported as that, instead of its keys one by one. */
+  readonly recognize?: (data: unknown) => OtherDocument | undefined;
 }
 
 const SCENARIO_DOCUMENT: DocumentKind<ScenarioInput> = {
@@ -119,6 +122,7 @@ const SCENARIO_DOCUMENT: DocumentKind<ScenarioInput> = {
   example: 'a scenario is a mapping that needs at least a name, e.g. `name: my-scenario`',
   crossChecks: (input, dropped, file) => [...findSemanticProblems(input, dropped), ...sourceProblems(input, dropped, file)],
   placeholders: { name: 'scenario' },
+  recognize: otherDocument,
 };
 
 function invalidDocument(file: string, problems: InputProblem[], kind: Pick<DocumentKind<unknown>, 'code' | 'consequence' | 'hint'> = SCENARIO_DOCUMENT): ShipbenchError {
@@ -217,6 +221,9 @@ export function checkDocument<T>(source: string, file: string, kind: DocumentKin
       hint: 'simplify the anchors and aliases (&name / *name) in this file',
     }]);
   }
+
+  const other = kind.recognize?.(data);
+  if (other !== undefined) throw invalidScenario(file, [{ location: locate([other.key], 'key'), keyPath: other.key, message: other.message, hint: other.hint }]);
 
   // jitless: a scenario is parsed once per command, and zod's compiled fast path costs more to build than it saves.
   const result = kind.schema.safeParse(data, { jitless: true });

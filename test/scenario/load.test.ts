@@ -116,6 +116,39 @@ describe('loadScenario: files that cannot be read', () => {
   });
 });
 
+describe('loadScenario: files of another kind', () => {
+  test('every validation case is named as one, at its source key, with the bench that reads it', async () => {
+    const cases = yamlFiles(join(SHIPPED, 'validation'));
+    assert.ok(cases.length > 0);
+    for (const file of cases) {
+      const error = await failure(() => loadScenario(file));
+      assert.equal(error.exitCode, ExitCode.usage);
+      assert.equal(error.problems.length, 1, file);
+      const [problem] = error.problems;
+      assert.equal(problem?.keyPath, 'source');
+      assert.equal(problem?.location.col, 1);
+      assert.match(problem?.message ?? '', /validation case of the fleet model .*not a scenario/);
+      const name = (parse(readFileSync(file, 'utf8')) as { name: string }).name;
+      assert.ok(problem?.hint?.includes(`npx tsx bench/validation.ts ${name}`), problem?.hint);
+    }
+  });
+
+  test('a results file is named as one, with the scenario it ran and the commands that read it', async () => {
+    const results = JSON.stringify({ schema: 'shipbench/results/1', source: 'measured', status: 'completed', scenario: { name: 'quickstart', sourceFile: 'scenarios/quickstart.yaml' }, steps: [], samples: [] }, null, 2);
+    const [problem, ...rest] = await problemsOf(results);
+    assert.equal(rest.length, 0);
+    assert.equal(where(problem!), '2:3 schema');
+    assert.match(problem!.message, /results file of a run \(shipbench\/results\/1\), not a scenario/);
+    assert.match(problem!.hint ?? '', /scenarios\/quickstart\.yaml.*shipbench report.*--calibrate RESULTS/);
+  });
+
+  test('a scenario is never taken for another kind: an unknown source key is one more unknown key', async () => {
+    const problems = await problemsOf('name: s\nsource:\n  url: https://example.org\n');
+    assert.deepEqual(problems.map(where), ['2:1 source']);
+    assert.match(problems[0]!.message, /unknown key "source"/);
+  });
+});
+
 describe('parseScenario: where and what', () => {
   test('a missing required key points at the nearest parent that exists', async () => {
     assert.deepEqual((await problemsOf('description: no name\n')).map((p) => [where(p), p.message]), [
