@@ -53,14 +53,18 @@ function byBytes(cumulative: readonly number[], u: number): number {
   return lo;
 }
 
+/** A tree without copies: the names and sizes as drawn, not copied (most kinds copy nothing, and their lists are 70,000 long). */
+function withoutCopies(names: readonly string[], sizes: readonly number[]): VendoredTree {
+  return { names, sizes, copyOf: new Map() };
+}
+
 export function vendorCopies(rng: Rng, kind: ContentKind, names: readonly string[], sizes: readonly number[]): VendoredTree {
-  // A tree without copies is the names and sizes as drawn: most kinds copy nothing, and their lists are 70,000 long.
   const share = COPIED_SHARE[kind];
-  if (share === 0 || names.length < 4) return { names, sizes, copyOf: new Map() };
+  if (share === 0 || names.length < 4) return withoutCopies(names, sizes);
+  const dirs = byDirectory(names);
+  if (dirs.length < 2) return withoutCopies(names, sizes);
   const out = { names: [...names], sizes: [...sizes], copyOf: new Map<number, number>() };
   const total = sizes.reduce((a, b) => a + b, 0);
-  const dirs = byDirectory(names);
-  if (dirs.length < 2) return { names, sizes, copyOf: new Map() };
   const used = new Set<number>();
   const sources = new Set<number>();
   let copied = 0;
@@ -99,6 +103,6 @@ export function vendorCopies(rng: Rng, kind: ContentKind, names: readonly string
   // On the files that are neither copies nor copied.
   settleBytes(out.sizes, diff, (i) => !out.copyOf.has(i) && !sources.has(i));
   // Too few files of its own to take the remainder (a tiny component): no copies rather than a wrong total.
-  if (out.sizes.reduce((a, b) => a + b, 0) !== total) return { names, sizes, copyOf: new Map() };
+  if (out.sizes.reduce((a, b) => a + b, 0) !== total) return withoutCopies(names, sizes);
   return out;
 }
