@@ -1,10 +1,12 @@
 #!/usr/bin/env -S node --max-semi-space-size=64 --initial-old-space-size=128
 // The flags above. A fleet simulation keeps thousands of transfers alive across events, and with V8's default
-// young generation every scavenge copies them again (a 2,400-node simulate: 149 scavenges, 3.6 s; at 64 MB,
-// 53 and 1.5 s). V8 sizes the old generation's limit from what survived the last mark-compact (17-20 MB
-// here, limits 41-51 MB), and a virtual node's pull promotes enough (buffers, per-file state) to start
-// marking again every 0.1-0.2 s: 71 mark-compacts in six MediaWiki pulls, 5 with the old generation
-// starting at 128 MB (bench/runtime-fidelity.ts: about a fifth less CPU per pull).
+// young generation (16 MB) every scavenge copies them again: bench/fleet-model.ts's direct case at 10,000
+// nodes, in a fresh process, took 65 to 73 scavenges, 1.1 s of pauses and 9.1 to 9.6 CPU-s, and at 64 MB 28,
+// 0.65 s and 8.1 to 8.4 (session 39; a 2,400-node simulate of the Wikimedia fleet no longer gains from it).
+// V8 sizes the old generation's limit from what survived the last mark-compact (17-20 MB here, limits 41-51
+// MB), and a virtual node's pull promotes enough (buffers, per-file state) to start marking again every
+// 0.1-0.2 s: 71 mark-compacts in six MediaWiki pulls, 5 with the old generation starting at 128 MB
+// (bench/runtime-fidelity.ts: about a fifth less CPU per pull).
 // src/cli/cli-heap-flags.ts lists them for sweep points and benches, whichever way those start.
 // Runs the bundle that set-up builds (dist/shipbench.mjs) when it is newer than every source file, else the
 // TypeScript sources through tsx. The bundle starts faster and spares each run tsx's in-process compiler
