@@ -15,89 +15,48 @@
  */
 import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import { CLI_HEAP_FLAGS } from '../src/cli/cli-heap-flags.ts';
-import type { FleetPlan } from '../src/model/fleet-plan.ts';
-import { simulateFleet } from '../src/model/simulate-fleet.ts';
-import { resolveModel } from '../src/scenario/model-resolve.ts';
 import type { ModelTopology } from '../src/scenario/model-resolved.ts';
-import type { ModelFleet as ResolvedFleet } from '../src/model/model-fleet.ts';
 import { rerunBundled } from './as-bundled.ts';
+import { type CaseFigures, runFleetModelCase } from './fleet-model-case.ts';
 
 const bundledExit = await rerunBundled(import.meta.url);
 if (bundledExit !== undefined) process.exit(bundledExit);
-
-const MiB = 1 << 20;
-// A 6 GiB image in 10 layers of different sizes (a base, a runtime, code, l10n...), as WMF's MediaWiki image.
-const sizes = [1200, 900, 800, 700, 650, 600, 500, 400, 300, 94].map((m) => m * MiB);
-const plan: FleetPlan = {
-  strategies: [{ name: 'ten-layers', steps: [{ step: 'initial', layers: sizes.map((b, i) => ({ id: `l${i}`, compressedBytes: b, uncompressedBytes: b * 3, files: Math.round(b / 30_000) })) }] }],
-  volume: [],
-};
-
-interface Figures { wallSeconds: number; cpuSeconds: number; makespan: number; p50: number; p99: number; events: number; registryGiB: number }
-
-function run(nodes: number, topology: ModelTopology, spread: boolean): Figures {
-  const fleet: ResolvedFleet = {
-    nodes,
-    rollout: { maxConcurrent: nodes, stages: [{ rest: true }] },
-    node: { nicBitsPerSecond: 10e9, disk: { writeBytesPerSecond: 1e9 }, maxConcurrentDownloads: 3, unpack: true },
-  };
-  const model = resolveModel(
-    {
-      topologies: [topology],
-      volume: false,
-      datacentres: [{ name: 'eqiad', share: '50%' }, { name: 'codfw', share: '50%' }],
-      registry: { replicas: 4, egress: '20Gbit/s' },
-      p2p: { piece: '4MiB', upload: '2Gbit/s' },
-      ...(spread ? {} : { node: { spread: { nic: '0%', disk: '0%', decompress: '0%', latency: '0%', startDelay: '0s' } } }),
-    },
-    { nodes, nicBitsPerSecond: 10e9, diskWriteBytesPerSecond: 1e9 },
-  );
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
-  const out = simulateFleet({ model, fleet, volume: { proxies: 4 }, plan, seed: 1 });
-  const wallSeconds = (performance.now() - t0) / 1000;
-  const used = process.cpuUsage(cpu0);
-  const step = out.steps[0]!;
-  const t = step.model?.nodeSeconds;
-  return { wallSeconds, cpuSeconds: (used.user + used.system) / 1e6, makespan: step.makespanSeconds, p50: t?.p50 ?? 0, p99: t?.p99 ?? 0, events: step.model?.events ?? 0, registryGiB: step.registryBytesServed / 2 ** 30 };
-}
 
 /** Set in the child that runs one case alone (`topology:nodes`): it prints that case's figures as JSON and ends. */
 const FRESH = 'SHIPBENCH_FLEET_MODEL_FRESH';
 const freshCase = process.env[FRESH];
 if (freshCase !== undefined) {
   const [topology, nodes] = freshCase.split(':');
-  console.log(JSON.stringify(run(Number(nodes), topology as ModelTopology, true)));
+  console.log(JSON.stringify(runFleetModelCase(Number(nodes), topology as ModelTopology, true)));
   process.exit(0);
 }
 
 /** The spread case in a new process of this (bundled) bench, with the CLI's heap flags: nothing ran before it. */
-function runFresh(nodes: number, topology: ModelTopology): Figures {
+function runFresh(nodes: number, topology: ModelTopology): CaseFigures {
   const child = spawnSync(process.execPath, [...CLI_HEAP_FLAGS, process.argv[1]!], { env: { ...process.env, [FRESH]: `${topology}:${nodes}` }, encoding: 'utf8' });
   if (child.status !== 0) throw new Error(`the fresh ${topology} case at ${nodes} nodes failed: ${child.stderr}`);
-  return JSON.parse(child.stdout.trim().split('\n').pop()!) as Figures;
+  return JSON.parse(child.stdout.trim().split('\n').pop()!) as CaseFigures;
 }
 
-function microsPerEvent(r: Figures): number {
+function microsPerEvent(r: CaseFigures): number {
   return (1e6 * r.cpuSeconds) / Math.max(1, r.events);
 }
 
 const sizesArg = process.argv.slice(2).map(Number).filter((n) => n > 0);
 const fleetSizes = sizesArg.length > 0 ? sizesArg : [1000, 10_000];
-const line = (label: string, nodes: number, r: Figures) =>
+const line = (label: string, nodes: number, r: CaseFigures) =>
   console.log(
     `${label.padEnd(14)} ${String(nodes).padStart(6)} nodes x 10 layers: ${r.wallSeconds.toFixed(2)} s wall (${r.cpuSeconds.toFixed(2)} s CPU, load ${loadavg()[0]!.toFixed(1)}), ${r.events} events (${microsPerEvent(r).toFixed(1)} us CPU each), makespan ${r.makespan.toFixed(0)} s, node p50 ${r.p50.toFixed(0)} s p99 ${r.p99.toFixed(0)} s, registry ${r.registryGiB.toFixed(1)} GiB`,
   );
 const largest = Math.max(...fleetSizes);
 const smallest = Math.min(...fleetSizes);
 for (const topology of ['direct', 'p2p'] as const) {
-  let warm: Figures | undefined;
+  let warm: CaseFigures | undefined;
   for (const nodes of fleetSizes) {
-    const identical = run(nodes, topology, false);
+    const identical = runFleetModelCase(nodes, topology, false);
     line(`${topology} same`, nodes, identical);
-    const spread = run(nodes, topology, true);
+    const spread = runFleetModelCase(nodes, topology, true);
     line(`${topology} spread`, nodes, spread);
     if (nodes === largest) warm = spread;
     console.log(`${topology.padEnd(14)} ${String(nodes).padStart(6)} nodes: spread costs ${(spread.cpuSeconds / identical.cpuSeconds).toFixed(1)}x the CPU of identical nodes${nodes >= 10_000 && spread.cpuSeconds >= 10 ? '  [above the 10 s target]' : ''}`);
@@ -105,7 +64,7 @@ for (const topology of ['direct', 'p2p'] as const) {
   // The work an event does is the same at any fleet size (session 25 counted it); its time is not, as the state outgrows
   // the caches. The smallest fleet runs again here, after the largest: its first run paid for the code's warm-up.
   if (largest > smallest) {
-    const small = run(smallest, topology, true);
+    const small = runFleetModelCase(smallest, topology, true);
     line(`${topology} again`, smallest, small);
     console.log(`${topology.padEnd(14)} ${String(largest).padStart(6)} nodes: an event costs ${(microsPerEvent(warm!) / microsPerEvent(small)).toFixed(1)}x its CPU at ${smallest} nodes`);
   }
