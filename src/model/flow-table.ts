@@ -23,7 +23,7 @@ export class FlowTable {
   flags = new Uint8Array(0);
   /** Per id: how many times the id was handed out (a handle's check). */
   uses = new Int32Array(0);
-  /** Per id: its resources, weights (1 where the spec gives none) and slots in each resource's FlowList (-1: not in it), `stride` per id. */
+  /** Per id: its resources, weights (1 where the spec gives none) and slots in each resource's list (flow-list.ts; -1: not in it), `stride` per id. */
   res = new Int32Array(0);
   wts = new Float64Array(0);
   slots = new Int32Array(0);

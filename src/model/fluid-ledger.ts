@@ -1,5 +1,5 @@
 import { BottleneckGroup, thresholdResource } from './bottleneck-group.ts';
-import type { FlowList } from './flow-list.ts';
+import { FlowLists } from './flow-list.ts';
 import { ACTIVE, AFTER_MILESTONE, BACKGROUND, BOTTLENECK, CAP, CAP_KIND, FINISH_AT, FlowTable, GROUP, LAST_SECONDS, MEMBERSHIP, RATE, RATE_BOTTLENECK, REMAINING, ROW, VERSION } from './flow-table.ts';
 import { BoundTime } from './bound-time.ts';
 import { IdSet } from './id-set.ts';
@@ -36,7 +36,7 @@ export abstract class FluidLedger {
     return this.bound.asMap();
   }
   /** Per resource: its flows, apart from the members of its own group. */
-  protected readonly flowsOn: FlowList[] = [];
+  protected readonly flowsOn = new FlowLists(this.t);
   /** Per resource: what the flows on their own use of it now (rate times weight, summed); loadOf adds the groups'. */
   protected readonly load: number[] = [];
   /** Every group made, by index (a unit's id is -1 - index); an emptied group stays, its entries stale (few are made: 140 in a P2P pull of 3,000 nodes). */
@@ -298,7 +298,7 @@ export abstract class FluidLedger {
       this.load[r]! -= rate * w;
       if (r === g.resource) {
         g.ownWeight += w;
-        this.flowsOn[r]!.delete(f);
+        this.flowsOn.delete(r, f);
       } else {
         this.memberGroup[r] = g;
         this.memberCount[r]!++;
@@ -343,7 +343,7 @@ export abstract class FluidLedger {
       this.load[r]! += rate * w;
       if (r === g.resource) {
         g.ownWeight -= w;
-        this.flowsOn[r]!.add(f);
+        this.flowsOn.add(r, f);
       } else {
         this.memberWeight[r]! -= w;
         this.thresholdVersion[r]!++;

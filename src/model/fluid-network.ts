@@ -1,6 +1,5 @@
 import type { BottleneckGroup } from './bottleneck-group.ts';
 import { type FlowSpec, NO_METERS } from './flow-spec.ts';
-import { FlowList } from './flow-list.ts';
 import { ACTIVE, AFTER_MILESTONE, BACKGROUND, BOTTLENECK, BYTES, CANCELLED, CAP, CAP_KIND, FINISH_AT, GROUP, LAST_SECONDS, MARK, MEMBERSHIP, NEXT, RATE, RATE_BOTTLENECK, REMAINING, ROW, VERSION } from './flow-table.ts';
 import { FluidReshare } from './fluid-reshare.ts';
 import { grown } from './grown-typed-array.ts';
@@ -44,7 +43,7 @@ export class FluidNetwork extends FluidReshare {
     if (!(bytesPerSecond > 0)) throw new RangeError(`a capacity must be above zero, got ${bytesPerSecond}`);
     this.capacity.push(bytesPerSecond);
     this.resourceKind.push(this.bound.kind(kind));
-    this.flowsOn.push(new FlowList(this.capacity.length - 1, this.t));
+    this.flowsOn.addResource();
     this.load.push(0);
     this.ownGroup.push(undefined);
     this.memberGroup.push(undefined);
@@ -102,7 +101,7 @@ export class FluidNetwork extends FluidReshare {
     ints[o + CAP_KIND] = this.bound.kind(spec.capKind ?? 'stream ceiling');
     ints[o + GROUP] = -1;
     t.flags[f] = ACTIVE | (spec.background === true ? BACKGROUND : 0);
-    for (let k = 0; k < resources.length; k++) this.flowsOn[resources[k]!]!.add(f);
+    for (let k = 0; k < resources.length; k++) this.flowsOn.add(resources[k]!, f);
     if (this.dirtyFlowCount === this.dirtyFlows.length) this.dirtyFlows = grown(this.dirtyFlows, this.dirtyFlowCount + 1);
     this.dirtyFlows[this.dirtyFlowCount++] = f;
     return t.handle(f);
@@ -214,10 +213,9 @@ export class FluidNetwork extends FluidReshare {
     const s = t.stride;
     for (let k = f * s, end = k + t.resCount[f]!; k < end; k++) {
       const r = t.res[k]!;
-      const on = this.flowsOn[r]!;
-      on.delete(f);
+      this.flowsOn.delete(r, f);
       // Reset when no flow of its own is left, so rounding in the running sum never outlives the flows.
-      if (on.size === 0) this.load[r] = 0;
+      if (this.flowsOn.size(r) === 0) this.load[r] = 0;
       this.freedResources.add(r);
       this.refreshThreshold(r);
     }

@@ -269,10 +269,10 @@ export abstract class FluidReshare extends FluidLedger {
 
   /** Every unit on `r` joins the re-share: its flows of their own, its group, and the groups of members on it. */
   private addOn(r: number): void {
-    const list = this.flowsOn[r]!;
+    const lists = this.flowsOn;
     const ints = this.t.i;
-    for (let i = 0; i < list.end; i++) {
-      const f = list.items[i]!;
+    for (let i = 0; i < lists.span(r); i++) {
+      const f = lists.at(r, i);
       if (f < 0) continue;
       const g = ints[f * ROW + GROUP]!;
       if (g >= 0) this.addUnit(-1 - g);
@@ -298,11 +298,11 @@ export abstract class FluidReshare extends FluidLedger {
 
   /** The group's members on `r` leave it; into the re-share in progress when `refill`. */
   private releaseOn(g: BottleneckGroup, r: number, refill: boolean): void {
-    const list = this.flowsOn[r]!;
+    const lists = this.flowsOn;
     const ints = this.t.i;
     // leave() adds the flow to its group's capacity's list, never to this one (r is not the group's capacity).
-    for (let i = 0; i < list.end; i++) {
-      const f = list.items[i]!;
+    for (let i = 0; i < lists.span(r); i++) {
+      const f = lists.at(r, i);
       if (f < 0 || ints[f * ROW + GROUP] !== g.index) continue;
       this.leave(f, false);
       if (refill) this.addFlow(f);

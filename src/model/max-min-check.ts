@@ -1,5 +1,5 @@
 import type { BottleneckGroup } from './bottleneck-group.ts';
-import type { FlowList } from './flow-list.ts';
+import type { FlowLists } from './flow-list.ts';
 import { BOTTLENECK, type FlowTable, GROUP, MARK, RATE, ROW } from './flow-table.ts';
 import type { ProgressiveFill } from './progressive-fill.ts';
 
@@ -13,7 +13,7 @@ export class MaxMinCheck {
     private readonly filler: ProgressiveFill,
     private readonly table: FlowTable,
     private readonly capacity: readonly number[],
-    private readonly flowsOn: readonly FlowList[],
+    private readonly flowsOn: FlowLists,
     private readonly ownGroup: ReadonlyArray<BottleneckGroup | undefined>,
     private readonly memberGroup: ReadonlyArray<BottleneckGroup | undefined>,
     /** Per resource: flows of their own bound there, and of those the ones in the re-share (fluid-ledger.ts). */
@@ -34,10 +34,10 @@ export class MaxMinCheck {
 
   /** On a full r: a flow of its own outside the re-share faster than the fill's level there, or bound there and slower than a re-filled one. */
   private ownFlowBreaks(r: number, epoch: number): boolean {
-    const { items, end } = this.flowsOn[r]!;
+    const lists = this.flowsOn;
     const { d, i: ints } = this.table;
-    for (let k = 0; k < end; k++) {
-      const f = items[k]!;
+    for (let k = 0, end = lists.span(r); k < end; k++) {
+      const f = lists.at(r, k);
       if (f >= 0 && ints[f * ROW + GROUP] === -1 && ints[f * ROW + MARK] !== epoch && this.breaks(r, true, d[f * ROW + RATE]!, ints[f * ROW + BOTTLENECK]!)) return true;
     }
     return false;
