@@ -4,6 +4,7 @@ import { ACTIVE, AFTER_MILESTONE, BACKGROUND, BOTTLENECK, CAP, CAP_KIND, FINISH_
 import { BoundTime } from './bound-time.ts';
 import { IdSet } from './id-set.ts';
 import { MinHeap } from './min-heap.ts';
+import { ResourceRows } from './resource-rows.ts';
 
 /** Free share a member's other capacity must keep for it to join a group: at none, the group would bind at once. */
 export const SLACK = 1e-9;
@@ -26,9 +27,8 @@ export const groupUnit = (g: BottleneckGroup): number => -1 - g.index;
 export abstract class FluidLedger {
   now = 0;
   protected readonly t = new FlowTable();
-  protected readonly capacity: number[] = [];
-  /** Per resource: its kind's id in `bound`. */
-  protected readonly resourceKind: number[] = [];
+  /** Per resource: its capacity, kind, load, members' count and weight, threshold version, flows bound there (resource-rows.ts). */
+  protected readonly rows = new ResourceRows();
   /** Flow-seconds spent bound by each kind of capacity (or by a flow's own cap). */
   protected readonly bound = new BoundTime();
   /** Flow-seconds bound by each kind of capacity, in the order the kinds first bound a flow. */
@@ -37,25 +37,12 @@ export abstract class FluidLedger {
   }
   /** Per resource: its flows, apart from the members of its own group. */
   protected readonly flowsOn = new FlowLists(this.t);
-  /** Per resource: what the flows on their own use of it now (rate times weight, summed); loadOf adds the groups'. */
-  protected readonly load: number[] = [];
   /** Every group made, by index (a unit's id is -1 - index); an emptied group stays, its entries stale (few are made: 140 in a P2P pull of 3,000 nodes). */
   protected readonly groups: BottleneckGroup[] = [];
   /** Per resource: the group whose capacity it is, if any. */
   protected readonly ownGroup: Array<BottleneckGroup | undefined> = [];
-  /** Per resource: the one group whose members also use it, how many of them do, and their summed weight on it. */
+  /** Per resource: the one group whose members also use it (how many do, and their summed weight on it: `rows`). */
   protected readonly memberGroup: Array<BottleneckGroup | undefined> = [];
-  protected readonly memberCount: number[] = [];
-  protected readonly memberWeight: number[] = [];
-  /** Per resource: bumped when its members change, so older threshold entries for it are stale. */
-  protected readonly thresholdVersion: number[] = [];
-  /**
-   * Per resource: the flows of their own (active, in no group) bound there, and of those the ones the re-share
-   * in progress holds (FluidNetwork keeps that count, 0 between re-shares). A flow's resource lists need no scan
-   * to tell whether one is bound there, nor one outside the re-share.
-   */
-  protected readonly boundOwn: number[] = [];
-  protected readonly boundHeld: number[] = [];
   /** When each flow or group is next done (units: groupUnit), tagged with its version when pushed (an older one is stale). */
   protected readonly completions = new MinHeap<number>();
   /** Size of the completion queue after its last compaction. */
@@ -92,14 +79,14 @@ export abstract class FluidLedger {
   protected readonly loadOf = (r: number): number => {
     const own = this.ownGroup[r];
     const members = this.memberGroup[r];
-    return this.load[r]! + (own === undefined ? 0 : own.rate * own.ownWeight) + (members === undefined ? 0 : members.rate * this.memberWeight[r]!);
+    return this.rows.load[r]! + (own === undefined ? 0 : own.rate * own.ownWeight) + (members === undefined ? 0 : members.rate * this.rows.memberWeight[r]!);
   };
 
   /** A threshold entry still holds while its flow is in the same membership, or its resource's members are unchanged. */
   protected readonly isLive = (entry: number, version: number): boolean => {
     if (entry >= 0) return this.t.i[entry * ROW + MEMBERSHIP] === version;
     const r = thresholdResource(entry);
-    return this.thresholdVersion[r] === version && this.memberGroup[r] !== undefined;
+    return this.rows.thresholdVersion[r] === version && this.memberGroup[r] !== undefined;
   };
 
   /** The group a negative unit stands for (groupUnit's inverse). */
@@ -127,15 +114,15 @@ export abstract class FluidLedger {
 
   /** Is a flow of its own (not a group's member) bound at r? */
   protected boundAt(r: number): boolean {
-    return this.boundOwn[r]! > 0;
+    return this.rows.boundOwn[r]! > 0;
   }
 
   /** A flow of its own counts at its bottleneck (delta 1) or stops counting (-1); `held` when the re-share holds it. */
   protected countBound(f: number, delta: number, held: boolean): void {
     const b = this.t.i[f * ROW + BOTTLENECK]!;
     if (b < 0) return;
-    this.boundOwn[b]! += delta;
-    if (held) this.boundHeld[b]! += delta;
+    this.rows.boundOwn[b]! += delta;
+    if (held) this.rows.boundHeld[b]! += delta;
   }
 
   protected current(u: number, version: number): boolean {
@@ -149,7 +136,7 @@ export abstract class FluidLedger {
 
   protected blame(resource: number, seconds: number): void {
     if (seconds <= 0) return;
-    this.bound.add(this.resourceKind[resource]!, seconds);
+    this.bound.add(this.rows.kind[resource]!, seconds);
   }
 
   /** Brings a flow of its own up to now: its bytes left, and the time since its last change blamed. */
@@ -160,7 +147,7 @@ export abstract class FluidLedger {
     const elapsed = this.now - d[o + LAST_SECONDS]!;
     if (rate > 0 && elapsed > 0 && (this.t.flags[f]! & BACKGROUND) === 0) {
       const b = ints[o + RATE_BOTTLENECK]!;
-      this.bound.add(b < 0 ? ints[o + CAP_KIND]! : this.resourceKind[b]!, elapsed);
+      this.bound.add(b < 0 ? ints[o + CAP_KIND]! : this.rows.kind[b]!, elapsed);
     }
     d[o + REMAINING] = Math.max(0, d[o + REMAINING]! - rate * elapsed);
     d[o + LAST_SECONDS] = this.now;
@@ -179,7 +166,7 @@ export abstract class FluidLedger {
       this.changedMeters.add(m);
     }
     const s = t.stride;
-    for (let k = f * s, end = k + t.resCount[f]!; k < end; k++) this.load[t.res[k]!]! += (rate - was) * t.wts[k]!;
+    for (let k = f * s, end = k + t.resCount[f]!; k < end; k++) this.rows.load[t.res[k]!]! += (rate - was) * t.wts[k]!;
     t.d[o + RATE] = rate;
     const version = ++t.i[o + VERSION]!;
     if (this.isActive(f) && rate > 0) this.complete(this.now + t.d[o + REMAINING]! / rate, f, version);
@@ -223,8 +210,8 @@ export abstract class FluidLedger {
   protected refreshThreshold(r: number): void {
     const g = this.memberGroup[r];
     if (g === undefined) return;
-    this.thresholdVersion[r]!++;
-    g.addThreshold((this.capacity[r]! - this.load[r]!) / this.memberWeight[r]!, r, this.thresholdVersion[r]!, -1);
+    this.rows.thresholdVersion[r]!++;
+    g.addThreshold((this.rows.capacity[r]! - this.rows.load[r]!) / this.rows.memberWeight[r]!, r, this.rows.thresholdVersion[r]!, -1);
   }
 
   protected setLevel(g: BottleneckGroup, level: number): void {
@@ -266,7 +253,7 @@ export abstract class FluidLedger {
       if (this.ownGroup[other] !== undefined) return;
       const members = this.memberGroup[other];
       if (members !== undefined && members !== g) return;
-      if (this.capacity[other]! - this.loadOf(other) <= SLACK * this.capacity[other]!) return;
+      if (this.rows.capacity[other]! - this.loadOf(other) <= SLACK * this.rows.capacity[other]!) return;
     }
     if (g === undefined) {
       g = new BottleneckGroup(this.t, this.groups.length, r, this.now);
@@ -295,20 +282,20 @@ export abstract class FluidLedger {
     for (let k = f * s; k < end; k++) {
       const r = t.res[k]!;
       const w = t.wts[k]!;
-      this.load[r]! -= rate * w;
+      this.rows.load[r]! -= rate * w;
       if (r === g.resource) {
         g.ownWeight += w;
         this.flowsOn.delete(r, f);
       } else {
         this.memberGroup[r] = g;
-        this.memberCount[r]!++;
-        this.memberWeight[r]! += w;
-        this.thresholdVersion[r]!++;
+        this.rows.memberCount[r]!++;
+        this.rows.memberWeight[r]! += w;
+        this.rows.thresholdVersion[r]!++;
       }
     }
     for (let k = f * s; k < end; k++) {
       const r = t.res[k]!;
-      if (r !== g.resource) g.addThreshold((this.capacity[r]! - this.load[r]!) / this.memberWeight[r]!, r, this.thresholdVersion[r]!, -1);
+      if (r !== g.resource) g.addThreshold((this.rows.capacity[r]! - this.rows.load[r]!) / this.rows.memberWeight[r]!, r, this.rows.thresholdVersion[r]!, -1);
     }
     t.i[o + GROUP] = g.index;
     const membership = ++t.i[o + MEMBERSHIP]!;
@@ -340,22 +327,22 @@ export abstract class FluidLedger {
     for (let k = f * s; k < end; k++) {
       const r = t.res[k]!;
       const w = t.wts[k]!;
-      this.load[r]! += rate * w;
+      this.rows.load[r]! += rate * w;
       if (r === g.resource) {
         g.ownWeight -= w;
         this.flowsOn.add(r, f);
       } else {
-        this.memberWeight[r]! -= w;
-        this.thresholdVersion[r]!++;
-        if (--this.memberCount[r]! === 0) {
+        this.rows.memberWeight[r]! -= w;
+        this.rows.thresholdVersion[r]!++;
+        if (--this.rows.memberCount[r]! === 0) {
           this.memberGroup[r] = undefined;
-          this.memberWeight[r] = 0;
+          this.rows.memberWeight[r] = 0;
         }
       }
     }
     for (let k = f * s; k < end; k++) {
       const r = t.res[k]!;
-      if (r !== g.resource && this.memberCount[r]! > 0) g.addThreshold((this.capacity[r]! - this.load[r]!) / this.memberWeight[r]!, r, this.thresholdVersion[r]!, -1);
+      if (r !== g.resource && this.rows.memberCount[r]! > 0) g.addThreshold((this.rows.capacity[r]! - this.rows.load[r]!) / this.rows.memberWeight[r]!, r, this.rows.thresholdVersion[r]!, -1);
     }
     t.i[o + GROUP] = -1;
     this.countBound(f, 1, false);

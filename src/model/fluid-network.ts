@@ -41,25 +41,18 @@ export class FluidNetwork extends FluidReshare {
    */
   addResource(bytesPerSecond: number, kind = 'other'): number {
     if (!(bytesPerSecond > 0)) throw new RangeError(`a capacity must be above zero, got ${bytesPerSecond}`);
-    this.capacity.push(bytesPerSecond);
-    this.resourceKind.push(this.bound.kind(kind));
+    const r = this.rows.add(bytesPerSecond, this.bound.kind(kind));
     this.flowsOn.addResource();
-    this.load.push(0);
     this.ownGroup.push(undefined);
     this.memberGroup.push(undefined);
-    this.memberCount.push(0);
-    this.memberWeight.push(0);
-    this.thresholdVersion.push(0);
-    this.boundOwn.push(0);
-    this.boundHeld.push(0);
-    this.fitResources(this.capacity.length);
-    return this.capacity.length - 1;
+    this.fitResources(r + 1);
+    return r;
   }
 
   setCapacity(resource: number, bytesPerSecond: number): void {
     if (!(bytesPerSecond > 0)) throw new RangeError(`a capacity must be above zero, got ${bytesPerSecond}`);
-    if (this.capacity[resource] === bytesPerSecond) return;
-    this.capacity[resource] = bytesPerSecond;
+    if (this.rows.capacity[resource] === bytesPerSecond) return;
+    this.rows.capacity[resource] = bytesPerSecond;
     this.dirtyResources.add(resource);
   }
 
@@ -215,7 +208,7 @@ export class FluidNetwork extends FluidReshare {
       const r = t.res[k]!;
       this.flowsOn.delete(r, f);
       // Reset when no flow of its own is left, so rounding in the running sum never outlives the flows.
-      if (this.flowsOn.size(r) === 0) this.load[r] = 0;
+      if (this.flowsOn.size(r) === 0) this.rows.load[r] = 0;
       this.freedResources.add(r);
       this.refreshThreshold(r);
     }

@@ -42,7 +42,7 @@ export abstract class FluidReshare extends FluidLedger {
   private readonly touched: number[] = [];
   private readonly filler = new ProgressiveFill();
   private readonly fillUnits = new FillUnits();
-  private readonly check = new MaxMinCheck(this.filler, this.t, this.capacity, this.flowsOn, this.ownGroup, this.memberGroup, this.boundOwn, this.boundHeld);
+  private readonly check = new MaxMinCheck(this.filler, this.t, this.rows, this.flowsOn, this.ownGroup, this.memberGroup);
   /** Scratch of a re-share, per resource: how many flows froze at it. */
   private frozenAt = new Int32Array(64);
 
@@ -124,7 +124,7 @@ export abstract class FluidReshare extends FluidLedger {
     const unitCount = this.unitCount;
     for (let i = 0; i < unitCount; i++) {
       const b = this.unitBottleneck(units[i]!);
-      if (b >= 0) this.boundHeld[b] = 0;
+      if (b >= 0) this.rows.boundHeld[b] = 0;
     }
     for (let i = 0; i < unitCount; i++) {
       const u = units[i]!;
@@ -141,7 +141,7 @@ export abstract class FluidReshare extends FluidLedger {
       const r = resources[k]!;
       const g = this.memberGroup[r];
       if (g === undefined) continue;
-      if (this.capacity[r]! - this.loadOf(r) <= SLACK * this.capacity[r]!) this.releaseOn(g, r, false);
+      if (this.rows.capacity[r]! - this.loadOf(r) <= SLACK * this.rows.capacity[r]!) this.releaseOn(g, r, false);
       else this.refreshThreshold(r);
     }
     this.formGroups(unitCount);
@@ -193,7 +193,7 @@ export abstract class FluidReshare extends FluidLedger {
         for (let k = 0; k < g.res.length; k++) packed.addResource(g.res[k]!, g.wts[k]!);
       }
     }
-    const resourceCount = this.filler.fill(packed, this.capacity, this.loadOf);
+    const resourceCount = this.filler.fill(packed, this.rows.capacity, this.loadOf);
     const { next, bottleneck } = this.filler;
     for (let i = 0; i < liveCount; i++) {
       // A unit the fill never froze keeps its rate and bottleneck of before.
@@ -244,7 +244,7 @@ export abstract class FluidReshare extends FluidLedger {
       const g = this.memberGroup[r];
       if (g === undefined || g.mark !== this.epoch || g.size === 0) continue;
       g.res.push(r);
-      g.wts.push(this.memberWeight[r]!);
+      g.wts.push(this.rows.memberWeight[r]!);
     }
   }
 
@@ -258,7 +258,7 @@ export abstract class FluidReshare extends FluidLedger {
       if (ints[u * ROW + MARK] === this.epoch) return;
       ints[u * ROW + MARK] = this.epoch;
       const b = ints[u * ROW + BOTTLENECK]!;
-      if (b >= 0) this.boundHeld[b]!++;
+      if (b >= 0) this.rows.boundHeld[b]!++;
     }
     this.units[this.unitCount++] = u;
   }

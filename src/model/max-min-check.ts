@@ -2,6 +2,7 @@ import type { BottleneckGroup } from './bottleneck-group.ts';
 import type { FlowLists } from './flow-list.ts';
 import { BOTTLENECK, type FlowTable, GROUP, MARK, RATE, ROW } from './flow-table.ts';
 import type { ProgressiveFill } from './progressive-fill.ts';
+import type { ResourceRows } from './resource-rows.ts';
 
 /**
  * The incremental re-share's check (fluid-reshare.ts): after a fill of some units, with every other flow held
@@ -12,20 +13,17 @@ export class MaxMinCheck {
   constructor(
     private readonly filler: ProgressiveFill,
     private readonly table: FlowTable,
-    private readonly capacity: readonly number[],
+    private readonly rows: ResourceRows,
     private readonly flowsOn: FlowLists,
     private readonly ownGroup: ReadonlyArray<BottleneckGroup | undefined>,
     private readonly memberGroup: ReadonlyArray<BottleneckGroup | undefined>,
-    /** Per resource: flows of their own bound there, and of those the ones in the re-share (fluid-ledger.ts). */
-    private readonly boundOwn: readonly number[],
-    private readonly boundHeld: readonly number[],
   ) {}
 
   /** Does a unit the fill held as background on `r` break max-min now? */
   violated(r: number, epoch: number): boolean {
-    const saturated = this.filler.left[r]! <= 1e-9 * this.capacity[r]!;
+    const saturated = this.filler.left[r]! <= 1e-9 * this.rows.capacity[r]!;
     // Not full, a flow of its own breaks it only by being bound there: counted, not scanned (most checks are these).
-    if (saturated ? this.ownFlowBreaks(r, epoch) : this.boundOwn[r]! > this.boundHeld[r]!) return true;
+    if (saturated ? this.ownFlowBreaks(r, epoch) : this.rows.boundOwn[r]! > this.rows.boundHeld[r]!) return true;
     const own = this.ownGroup[r];
     if (own !== undefined && own.mark !== epoch && own.size > 0 && this.breaks(r, saturated, own.rate, r)) return true;
     const members = this.memberGroup[r];

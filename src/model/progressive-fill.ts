@@ -112,7 +112,7 @@ export class ProgressiveFill {
    * Sets `next` and `bottleneck` of the units; returns how many resources they use (listed in `resources`).
    * Scratch lists are reused by count, never emptied by length: V8 frees an array's storage then.
    */
-  fill(units: FillUnits, capacity: readonly number[], load: (resource: number) => number): number {
+  fill(units: FillUnits, capacity: Float64Array, load: (resource: number) => number): number {
     this.grow(capacity.length);
     const count = units.size;
     if (this.next.length < count) {
