@@ -7,7 +7,7 @@ import { MinHeap } from './min-heap.ts';
 import { ResourceRows } from './resource-rows.ts';
 
 /** Free share a member's other capacity must keep for it to join a group: at none, the group would bind at once. */
-export const SLACK = 1e-9;
+const SLACK = 1e-9;
 
 /**
  * Flows that must freeze at a resource together for a new group to form there: a small group (a P2P
@@ -211,7 +211,18 @@ export abstract class FluidLedger {
     const g = this.memberGroup[r];
     if (g === undefined) return;
     this.rows.thresholdVersion[r]!++;
-    g.addThreshold((this.rows.capacity[r]! - this.rows.load[r]!) / this.rows.memberWeight[r]!, r, this.rows.thresholdVersion[r]!, -1);
+    this.addMemberThreshold(g, r);
+  }
+
+  /** Queues the level at which g's members would fill r, their other capacity, tagged with r's threshold version. */
+  private addMemberThreshold(g: BottleneckGroup, r: number): void {
+    const rows = this.rows;
+    g.addThreshold((rows.capacity[r]! - rows.load[r]!) / rows.memberWeight[r]!, r, rows.thresholdVersion[r]!, -1);
+  }
+
+  /** Is r full: what every flow on it uses within SLACK of its capacity? */
+  protected isFull(r: number): boolean {
+    return this.rows.capacity[r]! - this.loadOf(r) <= SLACK * this.rows.capacity[r]!;
   }
 
   protected setLevel(g: BottleneckGroup, level: number): void {
@@ -253,7 +264,7 @@ export abstract class FluidLedger {
       if (this.ownGroup[other] !== undefined) return;
       const members = this.memberGroup[other];
       if (members !== undefined && members !== g) return;
-      if (this.rows.capacity[other]! - this.loadOf(other) <= SLACK * this.rows.capacity[other]!) return;
+      if (this.isFull(other)) return;
     }
     if (g === undefined) {
       g = new BottleneckGroup(this.t, this.groups.length, r, this.now);
@@ -295,7 +306,7 @@ export abstract class FluidLedger {
     }
     for (let k = f * s; k < end; k++) {
       const r = t.res[k]!;
-      if (r !== g.resource) g.addThreshold((this.rows.capacity[r]! - this.rows.load[r]!) / this.rows.memberWeight[r]!, r, this.rows.thresholdVersion[r]!, -1);
+      if (r !== g.resource) this.addMemberThreshold(g, r);
     }
     t.i[o + GROUP] = g.index;
     const membership = ++t.i[o + MEMBERSHIP]!;
@@ -342,7 +353,7 @@ export abstract class FluidLedger {
     }
     for (let k = f * s; k < end; k++) {
       const r = t.res[k]!;
-      if (r !== g.resource && this.rows.memberCount[r]! > 0) g.addThreshold((this.rows.capacity[r]! - this.rows.load[r]!) / this.rows.memberWeight[r]!, r, this.rows.thresholdVersion[r]!, -1);
+      if (r !== g.resource && this.rows.memberCount[r]! > 0) this.addMemberThreshold(g, r);
     }
     t.i[o + GROUP] = -1;
     this.countBound(f, 1, false);

@@ -1,5 +1,5 @@
 import { type BottleneckGroup, thresholdFlow, thresholdResource } from './bottleneck-group.ts';
-import { FluidLedger, groupUnit, SLACK } from './fluid-ledger.ts';
+import { FluidLedger, groupUnit } from './fluid-ledger.ts';
 import { BOTTLENECK, CAP, GROUP, MARK, NEXT, RATE, ROW } from './flow-table.ts';
 import { grown } from './grown-typed-array.ts';
 import { IdSet } from './id-set.ts';
@@ -141,7 +141,7 @@ export abstract class FluidReshare extends FluidLedger {
       const r = resources[k]!;
       const g = this.memberGroup[r];
       if (g === undefined) continue;
-      if (this.rows.capacity[r]! - this.loadOf(r) <= SLACK * this.rows.capacity[r]!) this.releaseOn(g, r, false);
+      if (this.isFull(r)) this.releaseOn(g, r, false);
       else this.refreshThreshold(r);
     }
     this.formGroups(unitCount);
